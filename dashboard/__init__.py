@@ -1,0 +1,1 @@
+"""The product's core: metrics, rules, scope, reports, exports, command line. No Dash in here."""

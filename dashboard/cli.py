@@ -1,0 +1,159 @@
+"""`python -m dashboard …` (SPEC §7)."""
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+from data.db import make_engine, make_session_factory, transaction
+from data.schema import upgrade
+
+
+def _engine():
+    return make_engine()
+
+
+def cmd_init_db(args) -> int:
+    upgrade(_engine())
+    print("schema is at the newest revision")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from data.demo import load_demo
+
+    engine = _engine()
+    upgrade(engine)
+    summary = load_demo(make_session_factory(engine), scale=args.scale, seed=args.seed)
+    print(summary)
+    return 0
+
+
+def cmd_import(args) -> int:
+    from data.importers import import_files
+
+    engine = _engine()
+    upgrade(engine)
+    result = import_files(make_session_factory(engine), [Path(p) for p in args.paths],
+                          username="cli", dry_run=args.dry_run)
+    for line in result.summary_lines():
+        print(line)
+    for err in result.errors:
+        print(err.cli_line(), file=sys.stderr)
+    return 0 if result.accepted else 1
+
+
+def parse_date(text: str | None) -> date:
+    if not text:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise SystemExit(f"--as-of: not a date (YYYY-MM-DD): {text}")
+
+
+def cmd_export(args) -> int:
+    from dashboard.exports import export_bytes
+    from dashboard.reports import ReportError, build
+    from dashboard.scope import EVERYTHING
+    from dashboard.tables import Filters
+
+    engine = _engine()
+    upgrade(engine)
+    filters = Filters(round=args.round, system=args.system, region=args.region, org=args.org)
+    out = Path(args.out)
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in ("xlsx", "csv"):
+        print("--out must end in .xlsx or .csv", file=sys.stderr)
+        return 2
+    factory = make_session_factory(engine)
+    try:
+        with factory() as session:
+            table = build(args.view, session, filters, parse_date(args.as_of), EVERYTHING)
+    except ReportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    out.write_bytes(export_bytes(table, fmt, exported_by="cli", exported_at=datetime.now()))
+    print(f"{len(table.rows)} rows -> {out}")
+    return 0
+
+
+def cmd_users(args) -> int:
+    from data.users import UserError, create_user, issue_token
+    from data.models import User
+    from sqlalchemy import select
+
+    engine = _engine()
+    upgrade(engine)
+    factory = make_session_factory(engine)
+    try:
+        with transaction(factory) as session:
+            if args.users_cmd == "add":
+                password = sys.stdin.readline().rstrip("\r\n")
+                create_user(session, args.name, password, args.role, args.scope or [])
+                print(f"user {args.name} ({args.role}) created")
+            else:
+                user = session.scalar(select(User).where(User.username == args.name))
+                if user is None:
+                    raise UserError(f"no such user: {args.name}")
+                print(issue_token(session, user))
+    except (UserError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_bench(args) -> int:
+    from dashboard.bench import run_bench
+
+    return run_bench(scale=args.scale, out=args.out)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m dashboard", description="评议督导看板 command line")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("init-db", help="create or upgrade the schema").set_defaults(func=cmd_init_db)
+
+    p = sub.add_parser("demo", help="load a deterministic synthetic campaign")
+    p.add_argument("--scale", choices=["small", "province"], default="small")
+    p.add_argument("--seed", type=int, default=2012)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("import", help="import data files (all-or-nothing per file)")
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--dry-run", action="store_true")
+    p.set_defaults(func=cmd_import)
+
+    from dashboard.tables import VIEWS
+
+    p = sub.add_parser("export", help="export a view as xlsx or csv")
+    p.add_argument("view", choices=VIEWS)
+    p.add_argument("--out", required=True)
+    p.add_argument("--round")
+    p.add_argument("--system")
+    p.add_argument("--region")
+    p.add_argument("--org")
+    p.add_argument("--as-of")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("users", help="manage users")
+    usub = p.add_subparsers(dest="users_cmd", required=True)
+    a = usub.add_parser("add", help="add a user; the password is read from standard input")
+    a.add_argument("name")
+    a.add_argument("--role", required=True, choices=["admin", "leader", "supervisor", "unit"])
+    a.add_argument("--scope", action="append", help="org code, system:NAME, group:督导组名 or all")
+    t = usub.add_parser("token", help="print a new API token for a user")
+    t.add_argument("name")
+    p.set_defaults(func=cmd_users)
+
+    p = sub.add_parser("bench", help="performance benchmark")
+    p.add_argument("--scale", choices=["small", "province"], default="province")
+    p.add_argument("--out")
+    p.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)

@@ -1,0 +1,286 @@
+"""Every formula of SPEC §2–3, as pure functions of counts and dates.
+
+One definition used everywhere: reports, exports, the UI and the API all come through here. Time is
+always a parameter (`as_of`); "no data" is None, never 0.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+from statistics import NormalDist
+from typing import Callable, Iterable
+
+from dashboard.rules import Buckets, Counts, RuleProfile, bucketize
+
+# Verdicts (红线判定)
+INSUFFICIENT, CONFIRMED_BELOW, SUSPECTED_BELOW, MEETS = "样本不足", "确认低于", "疑似低于", "达标"
+CANDIDATE_VERDICTS = (CONFIRMED_BELOW, SUSPECTED_BELOW)  # 返工/补课 candidates
+# Lights
+RED, YELLOW, GREEN = "红", "黄", "绿"
+LATE_DONE = "逾期完成"
+DONE_STATUSES = ("已完成", "已销号")
+PLEDGE_DONE = "已兑现"
+
+
+def ratio(num: float | None, den: float | None) -> float | None:
+    if num is None or not den:
+        return None
+    return num / den
+
+
+# ---------------------------------------------------------------------------------------- ballots
+def rates(b: Buckets, profile: RuleProfile) -> dict[str, float | None]:
+    """满意率, 基本满意率, 不满意率, 综合满意率, 测评得分 of the bucket counts (None when N = 0)."""
+    n = b.n
+    score = None
+    if n:
+        score = (profile.weight_s * b.s + profile.weight_b * b.b + profile.weight_u * b.u) / n
+    return {
+        "满意率": ratio(b.s, n),
+        "基本满意率": ratio(b.b, n),
+        "不满意率": ratio(b.u, n),
+        "综合满意率": ratio(b.s + b.b, n),
+        "测评得分": score,
+    }
+
+
+def option_shares(counts: Counts, profile: RuleProfile) -> dict[str, float | None]:
+    """Share of each option of a scale with more than three options, e.g. 比较满意率; {} otherwise."""
+    options = profile.options
+    if len(options) <= 3:
+        return {}
+    n = sum(counts.opt[: len(options)])
+    return {f"{name}率": ratio(counts.opt[i], n) for i, name in enumerate(options)}
+
+
+def z_value(confidence: float) -> float:
+    return NormalDist().inv_cdf(1 - (1 - confidence) / 2)
+
+
+def wilson(k: float, n: int, confidence: float = 0.95) -> tuple[float | None, float | None]:
+    """Wilson score interval of the proportion k/n."""
+    if not n:
+        return None, None
+    z = z_value(confidence)
+    p = k / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+@dataclass(frozen=True)
+class RedLine:
+    n: int
+    value: float | None  # the red-line metric
+    low: float | None
+    high: float | None
+    verdict: str
+
+
+def redline(b: Buckets, profile: RuleProfile) -> RedLine:
+    """The red-line metric, its Wilson interval and the verdict (SPEC §3).
+
+    For 测评得分 the score is a weighted proportion of the top weight, so its interval is the Wilson
+    interval of score / max weight, scaled back to points.
+    """
+    n = b.n
+    metric = profile.redline_metric
+    if metric == "满意率":
+        k, scale = b.s, 1.0
+    elif metric == "测评得分":
+        scale = max(profile.weight_s, profile.weight_b, profile.weight_u) or 1.0
+        k = ((profile.weight_s * b.s + profile.weight_b * b.b + profile.weight_u * b.u) / scale) if n else 0
+    else:
+        k, scale = b.s + b.b, 1.0
+    if not n:
+        return RedLine(0, None, None, None, INSUFFICIENT)
+    lo, hi = wilson(k, n, profile.confidence)
+    value, lo, hi = k / n * scale, lo * scale, hi * scale
+    if n < profile.min_sample:
+        verdict = INSUFFICIENT
+    elif hi < profile.redline:
+        verdict = CONFIRMED_BELOW
+    elif value < profile.redline:
+        verdict = SUSPECTED_BELOW
+    else:
+        verdict = MEETS
+    return RedLine(n, value, lo, hi, verdict)
+
+
+def funnel_limits(pooled: float, n: int, confidence: float) -> tuple[float, float]:
+    """Control limits of a funnel plot around the pooled proportion for a sample of n."""
+    half = z_value(confidence) * math.sqrt(pooled * (1 - pooled) / n) if n else 0.0
+    return max(0.0, pooled - half), min(1.0, pooled + half)
+
+
+def suppressed(answers: int, profile: RuleProfile) -> bool:
+    """A breakdown cell with fewer answers than the anonymity threshold shows counts only ("<5")."""
+    return answers < profile.anonymity_threshold
+
+
+# ---------------------------------------------------------------------------------------- sessions
+def participation_rate(returned: int | None, expected: int | None) -> float | None:
+    return ratio(returned, expected)
+
+
+def session_void(issued: int | None, returned: int | None) -> bool:
+    return issued is not None and returned is not None and returned > issued
+
+
+# ---------------------------------------------------------------------------------------- dates
+def _is_workday(day: date) -> bool:
+    try:
+        import chinese_calendar
+
+        return chinese_calendar.is_workday(day)
+    except (ImportError, NotImplementedError):  # a year the calendar does not cover: weekdays only
+        return day.weekday() < 5
+
+
+def days_late(deadline: date, as_of: date, working_days: bool = False,
+              is_workday: Callable[[date], bool] = _is_workday) -> int:
+    """Days from deadline to as_of (0 when not past): calendar days, or Chinese working days."""
+    if as_of <= deadline:
+        return 0
+    if not working_days:
+        return (as_of - deadline).days
+    return sum(1 for i in range(1, (as_of - deadline).days + 1) if is_workday(deadline + timedelta(days=i)))
+
+
+def days_left(deadline: date, as_of: date, working_days: bool = False,
+              is_workday: Callable[[date], bool] = _is_workday) -> int:
+    """Days from as_of until the deadline (0 on the day itself), counted like days_late."""
+    if deadline <= as_of:
+        return 0
+    if not working_days:
+        return (deadline - as_of).days
+    return sum(1 for i in range(1, (deadline - as_of).days + 1) if is_workday(as_of + timedelta(days=i)))
+
+
+# ---------------------------------------------------------------------------------------- pledges
+@dataclass(frozen=True)
+class PledgeState:
+    due: bool  # 到期: due date ≤ as_of
+    fulfilled: bool  # 已兑现 with 兑现日期 ≤ as_of
+    overdue: bool  # 逾期未兑现: due < as_of and not fulfilled by then
+    overdue_days: int
+
+
+def pledge_state(due_date: date, status: str, fulfilled_date: date | None, as_of: date) -> PledgeState:
+    fulfilled = status == PLEDGE_DONE and fulfilled_date is not None and fulfilled_date <= as_of
+    overdue = due_date < as_of and not fulfilled
+    return PledgeState(due_date <= as_of, fulfilled, overdue, (as_of - due_date).days if overdue else 0)
+
+
+@dataclass(frozen=True)
+class PledgeSummary:
+    total: int
+    due: int
+    fulfilled_due: int
+    overdue: int
+
+    @property
+    def rate(self) -> float | None:  # 承诺兑现率
+        return ratio(self.fulfilled_due, self.due)
+
+
+def pledge_summary(states: Iterable[PledgeState]) -> PledgeSummary:
+    total = due = done = overdue = 0
+    for s in states:
+        total += 1
+        due += s.due
+        done += s.due and s.fulfilled
+        overdue += s.overdue
+    return PledgeSummary(total, due, done, overdue)
+
+
+# ---------------------------------------------------------------------------------------- rectifications
+@dataclass(frozen=True)
+class RectState:
+    registered: bool  # 登记日期 ≤ as_of; an item registered later does not exist yet
+    done: bool  # 完成
+    on_time: bool  # done on or before the deadline
+    overdue: bool  # 超期
+    overdue_days: int  # 超期天数
+    due_soon: bool  # 临期
+    light: str | None  # 红 / 黄 / 绿 (None when not registered yet)
+    mark: str  # 逾期完成 for a done item that was late, else ""
+
+
+def completion_date(status: str, completed: date | None, closed: date | None) -> date | None:
+    if status not in DONE_STATUSES:
+        return None
+    return completed or closed
+
+
+def rect_state(status: str, registered: date, deadline: date, completed: date | None,
+               closed: date | None, as_of: date, profile: RuleProfile) -> RectState:
+    if registered > as_of:
+        return RectState(False, False, False, False, 0, False, None, "")
+    finished = completion_date(status, completed, closed)
+    done = finished is not None and finished <= as_of
+    if done:
+        on_time = finished <= deadline
+        return RectState(True, True, on_time, False, 0, False, GREEN, "" if on_time else LATE_DONE)
+    overdue = deadline < as_of
+    late = days_late(deadline, as_of, profile.working_days) if overdue else 0
+    soon = not overdue and days_left(deadline, as_of, profile.working_days) <= profile.warn_days
+    light = RED if overdue else YELLOW if soon else GREEN
+    return RectState(True, False, False, overdue, late, soon, light, "")
+
+
+@dataclass(frozen=True)
+class RectSummary:
+    registered: int
+    done: int
+    on_time: int
+    overdue: int
+    due_soon: int
+
+    @property
+    def completion_rate(self) -> float | None:  # 整改完成率
+        return ratio(self.done, self.registered)
+
+    @property
+    def on_time_rate(self) -> float | None:  # 按期完成率
+        return ratio(self.on_time, self.done)
+
+
+def rect_summary(states: Iterable[RectState]) -> RectSummary:
+    reg = done = on_time = overdue = soon = 0
+    for s in states:
+        if not s.registered:
+            continue
+        reg += 1
+        done += s.done
+        on_time += s.on_time
+        overdue += s.overdue
+        soon += s.due_soon
+    return RectSummary(reg, done, on_time, overdue, soon)
+
+
+def ageing_bucket(overdue_days: int) -> str | None:
+    """超期 ageing bands of the ledger chart."""
+    if overdue_days <= 0:
+        return None
+    if overdue_days <= 7:
+        return "1–7天"
+    if overdue_days <= 30:
+        return "8–30天"
+    if overdue_days <= 90:
+        return "31–90天"
+    return "90天以上"
+
+
+# ---------------------------------------------------------------------------------------- reporting
+REPORTED, REPORTED_LATE, MISSING = "已上报", "逾期上报", "未上报"
+
+
+def reporting_status(first_reported: date | None, deadline: date | None, as_of: date) -> str:
+    if first_reported is None or first_reported > as_of:
+        return MISSING
+    if deadline is not None and first_reported > deadline:
+        return REPORTED_LATE
+    return REPORTED

@@ -1,0 +1,121 @@
+"""Rule profiles (评议规则, SPEC §2): scales, buckets, red line, samples, windows. Pure: no project imports."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+S, B, U, X = "S", "B", "U", "X"
+
+# Option texts of every counted position, in order (opt1..opt5). 不了解 and 弃权 are always X and are kept
+# in their own columns, so they are not listed here.
+SCALES: dict[str, tuple[tuple[str, str], ...]] = {
+    "三级": (("满意", S), ("基本满意", B), ("不满意", U)),
+    "四级": (("满意", S), ("比较满意", S), ("基本满意", B), ("不满意", U)),
+    "五级": (("非常满意", S), ("满意", S), ("基本满意", B), ("不满意", U), ("非常不满意", U)),
+    "民主评议党员": (("优秀", S), ("合格", S), ("基本合格", B), ("不合格", U)),
+}
+# Synonyms accepted on a form for an option position of a scale (好/一般/差 ≡ the three-level scale).
+SYNONYMS: dict[str, dict[str, str]] = {
+    "三级": {"好": "满意", "一般": "基本满意", "差": "不满意"},
+}
+UNKNOWN, ABSTAIN = "不了解", "弃权"
+SCALE_ALIASES = {"3": "三级", "三级": "三级", "4": "四级", "四级": "四级", "5": "五级", "五级": "五级",
+                 "民主评议党员": "民主评议党员", "党员": "民主评议党员"}
+REDLINE_METRICS = ("综合满意率", "满意率", "测评得分")
+EVALUATOR_CATEGORIES = ("单位参评人员", "全评参评人员", "服务对象", "两代表一委员", "党员", "群众代表", "其他")
+
+
+def option_names(scale: str) -> list[str]:
+    return [name for name, _ in SCALES[scale]]
+
+
+def option_position(scale: str, text: str) -> int | str | None:
+    """Where an answer text counts: 0-based option position, "unknown", "abstain", or None (not in scale)."""
+    text = (text or "").strip()
+    if text == "" or text == ABSTAIN:
+        return "abstain"
+    if text == UNKNOWN:
+        return "unknown"
+    text = SYNONYMS.get(scale, {}).get(text, text)
+    names = option_names(scale)
+    return names.index(text) if text in names else None
+
+
+@dataclass(frozen=True)
+class RuleProfile:
+    scale: str = "三级"
+    redline_metric: str = "综合满意率"
+    redline: float = 2 / 3
+    min_sample: int = 10
+    confidence: float = 0.95
+    warn_days: int = 3
+    working_days: bool = False
+    weight_s: float = 100
+    weight_b: float = 60
+    weight_u: float = 0
+    anonymity_threshold: int = 5
+    doc_no: str | None = None
+
+    @property
+    def buckets(self) -> tuple[str, ...]:
+        return tuple(bucket for _, bucket in SCALES[self.scale])
+
+    @property
+    def options(self) -> list[str]:
+        return option_names(self.scale)
+
+    @classmethod
+    def from_record(cls, record: object) -> "RuleProfile":
+        """Build from any object (e.g. a Round row) with attributes named like the fields."""
+        names = cls.__dataclass_fields__
+        return cls(**{n: getattr(record, n) for n in names if getattr(record, n, None) is not None})
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Answer counts by option position (opt[0..4]) plus 不了解 and 弃权."""
+
+    opt: tuple[int, ...] = (0, 0, 0, 0, 0)
+    unknown: int = 0
+    abstain: int = 0
+
+    @classmethod
+    def of(cls, row: Mapping[str, int] | object) -> "Counts":
+        get = row.get if isinstance(row, Mapping) else (lambda k, d=0: getattr(row, k, d))
+        return cls(tuple(int(get(f"opt{i}", 0) or 0) for i in range(1, 6)),
+                   int(get("unknown", 0) or 0), int(get("abstain", 0) or 0))
+
+    def __add__(self, other: "Counts") -> "Counts":
+        return Counts(tuple(a + b for a, b in zip(self.opt, other.opt)),
+                      self.unknown + other.unknown, self.abstain + other.abstain)
+
+    @property
+    def total_answers(self) -> int:
+        return sum(self.opt) + self.unknown + self.abstain
+
+
+@dataclass(frozen=True)
+class Buckets:
+    s: int = 0
+    b: int = 0
+    u: int = 0
+    x: int = 0
+
+    @property
+    def n(self) -> int:
+        return self.s + self.b + self.u
+
+
+def bucketize(counts: Counts, profile: RuleProfile) -> Buckets:
+    sums = {S: 0, B: 0, U: 0}
+    for value, bucket in zip(counts.opt, profile.buckets):
+        sums[bucket] += value
+    extra = sum(counts.opt[len(profile.buckets):])  # positions the scale does not use: never counted
+    return Buckets(sums[S], sums[B], sums[U], counts.unknown + counts.abstain + extra)
+
+
+__all__ = [
+    "S", "B", "U", "X", "SCALES", "SYNONYMS", "UNKNOWN", "ABSTAIN", "SCALE_ALIASES", "REDLINE_METRICS",
+    "EVALUATOR_CATEGORIES", "RuleProfile", "Counts", "Buckets", "bucketize", "option_names",
+    "option_position",
+]

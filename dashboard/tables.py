@@ -1,0 +1,83 @@
+"""The shapes every report shares: the filters a view takes and the table it returns.
+
+The UI grid, the Excel/CSV export, the JSON API and the CLI all consume a ReportTable, so what a user
+sees, downloads and fetches cannot disagree.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+VIEWS = ("drilldown", "redline", "rectifications", "pledges", "contact-points", "reporting", "quality")
+VIEW_TITLES = {
+    "drilldown": "下钻",
+    "redline": "红线/薄弱组织",
+    "rectifications": "整改台账",
+    "pledges": "承诺践诺",
+    "contact-points": "督导联系点",
+    "reporting": "上报进度",
+    "quality": "数据质量",
+}
+
+# Column formats understood by dashboard.exports and the UI grid.
+TEXT, INT, PERCENT, DECIMAL, DATE = "text", "int", "percent", "decimal", "date"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user narrowed the view to. Values are codes and names exactly as the SPEC's files use them.
+
+    round: 评议批次 name (None = the newest round); system: 系统 name; region: 地区 code; org: 组织编码.
+    extra: view-specific filters (e.g. status, light, source, overdue_only for the ledgers).
+    """
+
+    round: str | None = None
+    system: str | None = None
+    region: str | None = None
+    org: str | None = None
+    extra: tuple[tuple[str, str], ...] = ()
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        return dict(self.extra).get(key, default)
+
+    def as_dict(self) -> dict[str, str]:
+        base = {"round": self.round, "system": self.system, "region": self.region, "org": self.org}
+        base.update(dict(self.extra))
+        return {k: v for k, v in base.items() if v not in (None, "")}
+
+
+@dataclass
+class Column:
+    name: str  # Chinese header, exactly as SPEC §3/§5/§7 name it
+    format: str = TEXT
+
+
+@dataclass
+class ReportTable:
+    view: str
+    title: str  # e.g. "下钻 · 2012年上半年创先争优群众评议"
+    columns: list[Column]
+    rows: list[list[Any]]
+    filters: Filters
+    as_of: date
+    scope: str  # the caller's scope, described in words
+    # Row indexes to highlight red in exports and the grid (确认低于, 超期).
+    red_rows: set[int] = field(default_factory=set)
+    notes: list[str] = field(default_factory=list)  # e.g. why a breakdown cell shows "<5"
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def title_block(self, exported_by: str, exported_at: datetime) -> list[tuple[str, str]]:
+        """The lines above the header row of every export (SPEC §5): view, scope, filters, dates, user."""
+        filters = "；".join(f"{k}={v}" for k, v in self.filters.as_dict().items()) or "无"
+        return [
+            ("视图", self.title),
+            ("范围", self.scope),
+            ("筛选条件", filters),
+            ("统计截止日期", self.as_of.isoformat()),
+            ("导出人", exported_by),
+            ("导出时间", exported_at.strftime("%Y-%m-%d %H:%M:%S")),
+        ]

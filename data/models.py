@@ -1,0 +1,348 @@
+"""Typed SQLAlchemy 2.0 models for every entity of SPEC §1–4.
+
+Counts are stored per option position of the round's scale (opt1..opt5, plus 不了解 and 弃权), never as
+rates: which option counts as S, B or U is the rule profile's business (dashboard.rules), so a profile
+can be read without rewriting data.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class CountsMixin:
+    """Answer counts by option position of the round's scale (see dashboard.rules.SCALES)."""
+
+    opt1: Mapped[int] = mapped_column(Integer, default=0)
+    opt2: Mapped[int] = mapped_column(Integer, default=0)
+    opt3: Mapped[int] = mapped_column(Integer, default=0)
+    opt4: Mapped[int] = mapped_column(Integer, default=0)
+    opt5: Mapped[int] = mapped_column(Integer, default=0)
+    unknown: Mapped[int] = mapped_column(Integer, default=0)  # 不了解
+    abstain: Mapped[int] = mapped_column(Integer, default=0)  # 弃权 (blank)
+
+
+COUNT_COLUMNS = ("opt1", "opt2", "opt3", "opt4", "opt5", "unknown", "abstain")
+
+
+# ---------------------------------------------------------------------------------------- structure
+class System(Base):
+    __tablename__ = "systems"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+
+
+class Region(Base):
+    __tablename__ = "regions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True)  # 6 digits, 9 for townships
+    name: Mapped[str] = mapped_column(String(100))
+    level: Mapped[int] = mapped_column(Integer)  # 1 省, 2 市/州, 3 县/区, 4 乡/镇/街道
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
+    # Per-level ancestor codes (self included at its own level) so a subtree is one equality test.
+    l1_code: Mapped[str | None] = mapped_column(String(12), index=True)
+    l2_code: Mapped[str | None] = mapped_column(String(12), index=True)
+    l3_code: Mapped[str | None] = mapped_column(String(12), index=True)
+    l4_code: Mapped[str | None] = mapped_column(String(12), index=True)
+    full_name: Mapped[str] = mapped_column(String(300), default="")  # 省/市/县 path
+
+
+class Org(Base):
+    __tablename__ = "orgs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("orgs.id"), index=True)
+    org_type: Mapped[str] = mapped_column(String(20))  # 党委 / 党总支 / 党支部 / 领导班子 / 单位
+    system_id: Mapped[int] = mapped_column(ForeignKey("systems.id"), index=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
+    cross_system: Mapped[bool] = mapped_column(Boolean, default=False)  # declared 跨系统隶属
+    depth: Mapped[int] = mapped_column(Integer, default=0)  # 0 for a root
+    is_leaf: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    system: Mapped[System] = relationship(lazy="joined")
+    region: Mapped[Region] = relationship(lazy="joined")
+
+
+class OrgClosure(Base):
+    """Every (ancestor, descendant) pair of the org tree, self pairs included (depth 0)."""
+
+    __tablename__ = "org_closure"
+    ancestor_id: Mapped[int] = mapped_column(ForeignKey("orgs.id", ondelete="CASCADE"), primary_key=True)
+    descendant_id: Mapped[int] = mapped_column(
+        ForeignKey("orgs.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    depth: Mapped[int] = mapped_column(Integer)
+
+
+class Member(Base):
+    __tablename__ = "members"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), index=True)
+    category: Mapped[str] = mapped_column(String(10), default="正式")  # 正式 / 预备
+    position: Mapped[str | None] = mapped_column(String(100))
+
+
+# ---------------------------------------------------------------------------------------- rounds
+class Round(Base):
+    """评议批次 with its rule profile (SPEC §2). Defaults mirror dashboard.rules.RuleProfile."""
+
+    __tablename__ = "rounds"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    report_deadline: Mapped[date | None] = mapped_column(Date)
+    scale: Mapped[str] = mapped_column(String(20), default="三级")  # 三级/四级/五级/民主评议党员
+    redline_metric: Mapped[str] = mapped_column(String(20), default="综合满意率")
+    redline: Mapped[float] = mapped_column(Float, default=2 / 3)
+    min_sample: Mapped[int] = mapped_column(Integer, default=10)
+    confidence: Mapped[float] = mapped_column(Float, default=0.95)
+    warn_days: Mapped[int] = mapped_column(Integer, default=3)
+    working_days: Mapped[bool] = mapped_column(Boolean, default=False)
+    weight_s: Mapped[float] = mapped_column(Float, default=100)
+    weight_b: Mapped[float] = mapped_column(Float, default=60)
+    weight_u: Mapped[float] = mapped_column(Float, default=0)
+    anonymity_threshold: Mapped[int] = mapped_column(Integer, default=5)
+    doc_no: Mapped[str | None] = mapped_column(String(100))  # 文件号
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+
+
+class RoundChange(Base):
+    """Each change of a round's rule profile, with who made it (SPEC §5.10)."""
+
+    __tablename__ = "round_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    field: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    changed_by: Mapped[str] = mapped_column(String(100))
+    changed_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+
+
+class Item(Base):
+    """测评项目 of a round; at most one per round is the 总体评价 (overall) item."""
+
+    __tablename__ = "items"
+    __table_args__ = (UniqueConstraint("round_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    is_overall: Mapped[bool] = mapped_column(Boolean, default=False)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class EvalSession(Base):
+    """测评场次: one 测评会 for one org and one 测评对象."""
+
+    __tablename__ = "eval_sessions"
+    __table_args__ = (UniqueConstraint("round_id", "org_id", "target"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), index=True)
+    target: Mapped[str] = mapped_column(String(10), default="党组织")  # 党组织 / 领导班子 / 党员
+    expected: Mapped[int | None] = mapped_column(Integer)  # 应到人数
+    issued: Mapped[int | None] = mapped_column(Integer)  # 发放份数
+    returned: Mapped[int | None] = mapped_column(Integer)  # 收回份数
+    valid: Mapped[int | None] = mapped_column(Integer)  # 有效份数
+    held_on: Mapped[date | None] = mapped_column(Date)  # 测评日期
+    imported_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+
+
+class Tally(CountsMixin, Base):
+    """测评汇总: counts of one (round, org, member?, item, evaluator category)."""
+
+    __tablename__ = "tallies"
+    __table_args__ = (
+        UniqueConstraint("round_id", "org_id", "member_key", "item_id", "category"),
+        Index("ix_tallies_round_org", "round_id", "org_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"))
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"), index=True)
+    # 0 for the org itself: NULLs are never equal in a unique constraint, so the key needs a value.
+    member_key: Mapped[int] = mapped_column(Integer, default=0)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
+    category: Mapped[str] = mapped_column(String(20))  # 参评人员类别
+    from_ballots: Mapped[bool] = mapped_column(Boolean, default=False)
+    first_reported_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Ballot(Base):
+    """原始测评表: one paper ballot; answers maps item name -> chosen option text (JSON)."""
+
+    __tablename__ = "ballots"
+    __table_args__ = (UniqueConstraint("round_id", "org_id", "ballot_no"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), index=True)
+    ballot_no: Mapped[str] = mapped_column(String(60))
+    category: Mapped[str] = mapped_column(String(20))
+    answers: Mapped[str] = mapped_column(Text)  # JSON object, item name -> option text ("" = 弃权)
+
+
+# ---------------------------------------------------------------------------------------- ledgers
+class Pledge(Base):
+    __tablename__ = "pledges"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), unique=True)  # 承诺编号
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), index=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    content: Mapped[str] = mapped_column(Text)
+    due_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10))  # 未启动 / 推进中 / 已兑现
+    fulfilled_date: Mapped[date | None] = mapped_column(Date)
+
+
+class Rectification(Base):
+    __tablename__ = "rectifications"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), unique=True)  # 问题编号
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), index=True)
+    source: Mapped[str | None] = mapped_column(String(20))  # 群众评议 / 领导点评 / 督导反馈 / 个别访谈
+    description: Mapped[str] = mapped_column(Text)
+    measure: Mapped[str | None] = mapped_column(Text)
+    owner: Mapped[str | None] = mapped_column(String(100))
+    registered_date: Mapped[date] = mapped_column(Date)
+    deadline: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10))  # 未启动 / 整改中 / 已完成 / 已销号
+    completed_date: Mapped[date | None] = mapped_column(Date)
+    closed_date: Mapped[date | None] = mapped_column(Date)  # 销号日期
+    evidence: Mapped[str | None] = mapped_column(Text)  # 整改佐证
+
+
+# ---------------------------------------------------------------------------------------- supervision
+class SupervisionGroup(Base):
+    __tablename__ = "supervision_groups"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    leader: Mapped[str | None] = mapped_column(String(100))  # 督导组长
+
+
+class SupervisionLink(Base):
+    """A row of 督导分组: a supervised unit (is_contact_point False) or a contact point of one."""
+
+    __tablename__ = "supervision_links"
+    __table_args__ = (UniqueConstraint("group_id", "org_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("supervision_groups.id"), index=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), index=True)
+    is_contact_point: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Visit(Base):
+    """A supervisor's visit to a contact point (issue: 督导联系点)."""
+
+    __tablename__ = "visits"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("supervision_groups.id"), index=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), index=True)
+    visited_on: Mapped[date] = mapped_column(Date)
+    findings: Mapped[str] = mapped_column(Text, default="")
+    follow_up: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+
+
+# ---------------------------------------------------------------------------------------- rollups
+class RollupHeadline(CountsMixin, Base):
+    """Headline counts of one org itself in one round (its 总体评价 item, else all items pooled),
+    with the org's system and region ancestors copied in so groupings need no joins."""
+
+    __tablename__ = "rollup_headline"
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), primary_key=True)
+    system_id: Mapped[int] = mapped_column(Integer, index=True)
+    region_l2: Mapped[str | None] = mapped_column(String(12))
+    first_reported_at: Mapped[datetime | None] = mapped_column(DateTime)
+    latest_reported_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class RollupSubtree(CountsMixin, Base):
+    """Sum of the headline counts of an org and every org below it, per round."""
+
+    __tablename__ = "rollup_subtree"
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), primary_key=True)
+
+
+# ---------------------------------------------------------------------------------------- users
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(20))  # admin / leader / supervisor / unit
+    display_name: Mapped[str | None] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    scopes: Mapped[list[UserScope]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+
+class UserScope(Base):
+    """One scope grant: kind org (value = org code), system (name), group (督导组名) or all."""
+
+    __tablename__ = "user_scopes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    value: Mapped[str] = mapped_column(String(200), default="")
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(128), unique=True)  # SHA-256 hex
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# ---------------------------------------------------------------------------------------- logs
+class ImportLog(Base):
+    __tablename__ = "import_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80))
+    imported_at: Mapped[datetime] = mapped_column(DateTime)
+    file_name: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(String(64))
+    template: Mapped[str] = mapped_column(String(20))  # the sheet's template (or several, comma separated)
+    rows: Mapped[int] = mapped_column(Integer)  # data rows read
+    inserted: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AuditLog(Base):
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    username: Mapped[str | None] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(40))  # login / login_failed / import / export / user / visit
+    detail: Mapped[str] = mapped_column(Text, default="")
+    address: Mapped[str | None] = mapped_column(String(60))

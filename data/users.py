@@ -1,0 +1,94 @@
+"""Users, scope grants and API tokens. Passwords are hashed (werkzeug scrypt); tokens stored as SHA-256."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from dashboard.scope import ROLES, Scope, parse_grant, scope_for
+from data.models import ApiToken, Org, SupervisionGroup, System, User, UserScope
+
+MIN_PASSWORD_LENGTH = 8
+
+
+class UserError(ValueError):
+    """A user request that cannot be carried out; the message is for the person who asked."""
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _check_grant(session: Session, kind: str, value: str) -> None:
+    if kind == "org" and session.scalar(select(Org.id).where(Org.code == value)) is None:
+        raise UserError(f"未知组织编码: {value}")
+    if kind == "system" and session.scalar(select(System.id).where(System.name == value)) is None:
+        raise UserError(f"未知系统: {value}")
+    if kind == "group" and session.scalar(
+            select(SupervisionGroup.id).where(SupervisionGroup.name == value)) is None:
+        raise UserError(f"未知督导组: {value}")
+
+
+def set_scopes(session: Session, user: User, grants: list[str]) -> None:
+    parsed = [parse_grant(g) for g in grants]
+    for kind, value in parsed:
+        _check_grant(session, kind, value)
+    user.scopes = [UserScope(kind=k, value=v) for k, v in parsed]
+
+
+def create_user(session: Session, username: str, password: str, role: str,
+                grants: list[str] = (), display_name: str | None = None) -> User:
+    username = username.strip()
+    if not username:
+        raise UserError("用户名不能为空")
+    if role not in ROLES:
+        raise UserError(f"未知角色: {role}（可选 {', '.join(ROLES)}）")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"密码至少 {MIN_PASSWORD_LENGTH} 位")
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise UserError(f"用户已存在: {username}")
+    user = User(username=username, password_hash=generate_password_hash(password), role=role,
+                display_name=display_name or username)
+    session.add(user)
+    set_scopes(session, user, list(grants))
+    session.flush()
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"密码至少 {MIN_PASSWORD_LENGTH} 位")
+    user.password_hash = generate_password_hash(password)
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    user = session.scalar(select(User).where(User.username == (username or "").strip()))
+    if user is None or not user.active:
+        check_password_hash(generate_password_hash("x"), password or "")  # same cost either way
+        return None
+    return user if check_password_hash(user.password_hash, password or "") else None
+
+
+def issue_token(session: Session, user: User) -> str:
+    token = secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user.id, token_hash=hash_token(token)))
+    session.flush()
+    return token
+
+
+def user_by_token(session: Session, token: str) -> User | None:
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token),
+                                                ApiToken.revoked.is_(False)))
+    if row is None:
+        return None
+    user = session.get(User, row.user_id)
+    return user if user is not None and user.active else None
+
+
+def user_scope(user: User | None) -> Scope:
+    if user is None or not user.active:
+        return Scope()
+    return scope_for(user.role, [(s.kind, s.value) for s in user.scopes])

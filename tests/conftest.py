@@ -1,0 +1,71 @@
+"""Shared fixtures: a real database per backend (SQLite and PostgreSQL), cleaned between tests.
+
+On CI (CI=true) a missing PostgreSQL or Chromium is a failure, never a skip.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from data.db import make_engine, make_session_factory
+from data.models import Base
+from data.schema import upgrade
+
+ON_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+def skip_or_fail(reason: str) -> None:
+    if ON_CI:
+        pytest.fail(f"required on CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def _pg_database():
+    """A throwaway PostgreSQL database for this test run, dropped at the end."""
+    name = f"dashboard_test_{uuid.uuid4().hex[:10]}"
+    try:
+        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001 - any failure to reach PostgreSQL means "no PostgreSQL"
+        skip_or_fail(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc.__class__.__name__}")
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def _engines(tmp_path_factory):
+    return {}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request, _engines, tmp_path_factory):
+    """A migrated database of each backend, emptied before every test."""
+    backend = request.param
+    if backend not in _engines:
+        if backend == "sqlite":
+            url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        else:
+            url = request.getfixturevalue("_pg_database")
+        eng = make_engine(url)
+        upgrade(eng)
+        _engines[backend] = eng
+    eng = _engines[backend]
+    with eng.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+    return eng
+
+
+@pytest.fixture
+def sessions(engine):
+    """A session factory bound to the test database."""
+    return make_session_factory(engine)
