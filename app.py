@@ -1,0 +1,101 @@
+"""评议督导看板 web application: Flask (login, API) with Dash mounted behind the login.
+
+`python app.py [--host 127.0.0.1] [--port 8050]` serves it with waitress. On the embedded default SQLite
+it prepares itself on first start: schema, the small demo campaign, and demo users with fresh passwords.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+import dash
+from flask import Flask
+
+from data.db import INSTANCE_DIR, make_engine, make_session_factory
+
+ROOT = Path(__file__).resolve().parent
+
+
+def _instance_secret() -> str:
+    """A development secret generated once and kept in instance/, so sessions survive restarts."""
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        INSTANCE_DIR.mkdir(exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def create_app(config: dict | None = None) -> Flask:
+    from callbacks import register
+    from dashboard import web_api, web_auth
+    from layouts.shell import app_layout
+
+    cfg = {"DATABASE_URL": os.environ.get("DATABASE_URL"), "SESSION_HOURS": os.environ.get("SESSION_HOURS", 8),
+           "SECRET_KEY": os.environ.get("SECRET_KEY"), "TESTING": False, **(config or {})}
+    server = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    server.config.update(
+        TESTING=cfg["TESTING"], SECRET_KEY=cfg["SECRET_KEY"] or _instance_secret(),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=float(cfg["SESSION_HOURS"])),
+        SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+        REPORT_CACHE_SECONDS=cfg.get("REPORT_CACHE_SECONDS", 30))
+    server.json.ensure_ascii = False
+    server.extensions["dashboard_sessions"] = make_session_factory(make_engine(cfg["DATABASE_URL"]))
+    web_auth.init_app(server)
+    server.register_blueprint(web_api.bp)
+
+    app = dash.Dash(__name__, server=server, url_base_pathname="/", serve_locally=True,
+                    assets_folder=str(ROOT / "assets"), title="评议督导看板", update_title=None,
+                    suppress_callback_exceptions=True, external_stylesheets=["/vendor/bootstrap.min.css"])
+    app.layout = app_layout
+    register(app)
+    server.extensions["dash"] = app
+    return server
+
+
+def first_start(factory) -> list[tuple[str, str, str]]:
+    """Prepare an empty embedded database: the demo campaign and demo users. Returns (user, role, password)
+    for users created now; the passwords are random and shown once."""
+    from data.demo import load_demo
+    from data.lookups import demo_user_grants, has_orgs, has_users
+    from data.db import transaction
+    from data.users import create_user
+
+    with factory() as s:
+        empty = not has_orgs(s)
+    if empty:
+        print(load_demo(factory, scale="small"))
+    created = []
+    with transaction(factory) as s:
+        if has_users(s):
+            return created
+        for username, role, grants, display in demo_user_grants(s):
+            password = secrets.token_urlsafe(12)
+            create_user(s, username, password, role, grants, display_name=display)
+            created.append((username, role, password))
+    return created
+
+
+def main(argv: list[str] | None = None) -> None:
+    import waitress
+
+    from data.schema import upgrade
+
+    parser = argparse.ArgumentParser(description="评议督导看板")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8050)
+    args = parser.parse_args(argv)
+    if not os.environ.get("DATABASE_URL"):
+        engine = make_engine()
+        upgrade(engine)
+        for username, role, password in first_start(make_session_factory(engine)):
+            print(f"demo user {username} ({role}) password: {password}")
+    print(f"serving on http://{args.host}:{args.port}/")
+    waitress.serve(create_app(), host=args.host, port=args.port, threads=8)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+"""A grid's sort and filter model (AG Grid's JSON shapes) applied to a ReportTable on the server.
+
+The screen and the export both go through here, so a downloaded file has the rows in the order and with
+the filters the user sees. Columns are addressed as "c<index>" (Chinese headers are not safe field names).
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from dashboard.tables import DATE, DECIMAL, INT, PERCENT, ReportTable
+
+NUMERIC = (INT, PERCENT, DECIMAL)
+
+
+class GridModelError(ValueError):
+    """A sort or filter model that names an unknown column or operator."""
+
+
+def col_id(index: int) -> str:
+    return f"c{index}"
+
+
+def _index(table: ReportTable, cid: str) -> int:
+    try:
+        i = int(str(cid).lstrip("c"))
+    except ValueError:
+        raise GridModelError(f"未知列: {cid}") from None
+    if not 0 <= i < len(table.columns):
+        raise GridModelError(f"未知列: {cid}")
+    return i
+
+
+def _num(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _number_test(cond: dict, fmt: str):
+    op = cond.get("type", "equals")
+    # Rates are stored as fractions but typed as percents (50 means 50%).
+    scale = 100.0 if fmt == PERCENT else 1.0
+
+    def arg(key):
+        v = cond.get(key)
+        if v is None:
+            return None
+        try:
+            return float(v) / scale
+        except (TypeError, ValueError):
+            raise GridModelError(f"筛选值不是数字: {v}") from None
+
+    a, b = arg("filter"), arg("filterTo")
+    eps = 1e-9
+    tests = {
+        "equals": lambda x: x is not None and a is not None and abs(x - a) < eps,
+        "notEqual": lambda x: x is None or a is None or abs(x - a) >= eps,
+        "lessThan": lambda x: x is not None and a is not None and x < a,
+        "lessThanOrEqual": lambda x: x is not None and a is not None and x <= a + eps,
+        "greaterThan": lambda x: x is not None and a is not None and x > a,
+        "greaterThanOrEqual": lambda x: x is not None and a is not None and x >= a - eps,
+        "inRange": lambda x: x is not None and a is not None and b is not None and a <= x <= b,
+        "blank": lambda x: x is None,
+        "notBlank": lambda x: x is not None,
+    }
+    if op not in tests:
+        raise GridModelError(f"未知筛选条件: {op}")
+    test = tests[op]
+    return lambda value: test(_num(value))
+
+
+def _text_test(cond: dict):
+    op = cond.get("type", "contains")
+    needle = str(cond.get("filter") or "").casefold()
+    tests = {
+        "contains": lambda s: needle in s,
+        "notContains": lambda s: needle not in s,
+        "equals": lambda s: s == needle,
+        "notEqual": lambda s: s != needle,
+        "startsWith": lambda s: s.startswith(needle),
+        "endsWith": lambda s: s.endswith(needle),
+        "blank": lambda s: s in ("", "—"),
+        "notBlank": lambda s: s not in ("", "—"),
+    }
+    if op not in tests:
+        raise GridModelError(f"未知筛选条件: {op}")
+    test = tests[op]
+    return lambda value: test(_text(value).casefold())
+
+
+def _column_test(spec: dict, fmt: str):
+    conditions = spec.get("conditions")
+    if conditions:  # two conditions joined by AND / OR
+        tests = [_column_test(c, fmt) for c in conditions]
+        if spec.get("operator", "AND").upper() == "OR":
+            return lambda v: any(t(v) for t in tests)
+        return lambda v: all(t(v) for t in tests)
+    if spec.get("filterType") == "number" or (fmt in NUMERIC and spec.get("filterType") != "text"):
+        return _number_test(spec, fmt)
+    return _text_test(spec)
+
+
+def _sort_key(value: Any, fmt: str):
+    # None ("—") sorts after every value in ascending order, like an empty cell in Excel.
+    if value is None:
+        return (1, 0)
+    if fmt in NUMERIC:
+        n = _num(value)
+        return (0, n) if n is not None else (0, float("inf"))
+    return (0, _text(value))
+
+
+def apply(table: ReportTable, sort_model: list[dict] | None = None,
+          filter_model: dict | None = None) -> ReportTable:
+    """The table with only the rows passing every column filter, sorted by the model (stable, so the
+    report's own order breaks ties); red_rows follow their rows."""
+    indexed = list(enumerate(table.rows))
+    for cid, spec in (filter_model or {}).items():
+        i = _index(table, cid)
+        test = _column_test(spec, table.columns[i].format)
+        indexed = [(k, r) for k, r in indexed if test(r[i])]
+    for spec in reversed(sort_model or []):
+        i = _index(table, spec.get("colId", ""))
+        fmt = table.columns[i].format
+        desc = spec.get("sort") == "desc"
+        present = [(k, r) for k, r in indexed if r[i] is not None]
+        missing = [(k, r) for k, r in indexed if r[i] is None]
+        present.sort(key=lambda kr: _sort_key(kr[1][i], fmt), reverse=desc)
+        indexed = present + missing  # blanks last in both directions
+    red = {new for new, (old, _) in enumerate(indexed) if old in table.red_rows}
+    return replace(table, rows=[r for _, r in indexed], red_rows=red)
+
+
+__all__ = ["apply", "col_id", "GridModelError", "DATE", "NUMERIC"]

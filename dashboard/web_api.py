@@ -1,0 +1,74 @@
+"""GET /api/v1/reports/VIEW (SPEC §8): the export's table as JSON, with the caller's scope.
+
+Known failures map to 400/403/404 with a Chinese message; nothing the caller sends yields a 500.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+from flask_login import current_user
+
+from dashboard import reports
+from dashboard.tables import VIEWS, Filters, ReportTable
+from dashboard.web_auth import db_session
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+log = logging.getLogger(__name__)
+PARAMS = ("round", "system", "region", "org")
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def table_json(table: ReportTable) -> dict:
+    return {
+        "title": table.title,
+        "filters": table.filters.as_dict(),
+        "as_of": table.as_of.isoformat(),
+        "scope": table.scope,
+        "columns": table.headers,
+        "rows": [[_json_value(v) for v in row] for row in table.rows],
+    }
+
+
+def parse_as_of(text: str | None, today: date) -> date:
+    """YYYY-MM-DD, or today when absent; anything else is the caller's mistake (400)."""
+    if not text:
+        return today
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise reports.BadParameter(f"as_of 不是有效日期（应为 YYYY-MM-DD）: {text}") from None
+
+
+def _error(status: int, message: str):
+    return jsonify(error=message), status
+
+
+@bp.get("/reports/<view>")
+def report(view: str):
+    if view not in VIEWS:
+        return _error(404, f"未知视图: {view}（可选 {', '.join(VIEWS)}）")
+    values = {k: (request.args.get(k) or "").strip() or None for k in PARAMS}
+    try:
+        as_of = parse_as_of(request.args.get("as_of"), date.today())
+        with db_session() as s:
+            table = reports.build(view, s, Filters(**values), as_of, current_user.scope)
+    except reports.BadParameter as exc:
+        return _error(400, str(exc))
+    except reports.OutOfScope as exc:
+        return _error(403, str(exc) or "超出您的查看范围")
+    except reports.NotFound as exc:
+        return _error(404, str(exc))
+    except reports.ReportError as exc:
+        return _error(400, str(exc))
+    except Exception:  # noqa: BLE001 - logged with its trace; the caller gets no internals
+        log.exception("report %s failed for %s", view, values)
+        return _error(500, "服务器内部错误，请联系管理员")
+    return jsonify(table_json(table))

@@ -1,0 +1,199 @@
+"""Flask-side login (SPEC §6, §8): the form, sessions that expire, a failed-login limit, bearer tokens
+for the API, and the guard that puts every other route (pages, /_dash-*, /api/*) behind a login."""
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections import defaultdict, deque
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import flask
+from flask import Blueprint, current_app, jsonify, redirect, render_template_string, request, session, url_for
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from sqlalchemy.orm import Session
+
+from dashboard.scope import ROLE_LABELS, Scope
+from data.models import User
+from data.users import authenticate, user_by_token, user_scope
+
+bp = Blueprint("auth", __name__)
+BOOTSTRAP_CSS = Path(__import__("flask_bootstrap").__file__).parent / "static/bootstrap5/css/bootstrap.min.css"
+# Reachable without a login: the form itself and the stylesheet it uses.
+PUBLIC_ENDPOINTS = {"auth.login", "auth.logout", "auth.bootstrap_css"}
+
+
+@contextmanager
+def db_session() -> Iterator[Session]:
+    """A read session on the app's database for the current request."""
+    with current_app.extensions["dashboard_sessions"]() as s:
+        yield s
+
+
+@dataclass
+class WebUser(UserMixin):
+    """What a request needs of its user, loaded fresh each request so a changed scope applies at once."""
+
+    id: str
+    username: str
+    display_name: str
+    role: str
+    scope: Scope
+
+    @classmethod
+    def of(cls, user: User) -> "WebUser":
+        return cls(str(user.id), user.username, user.display_name or user.username, user.role,
+                   user_scope(user))
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role)
+
+
+class FailedLogins:
+    """At most LIMIT failed logins per (username, address) in WINDOW seconds. In memory, per process."""
+
+    LIMIT, WINDOW = 5, 600
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[str, str], deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def _recent(self, key, now):
+        q = self._seen[key]
+        while q and q[0] <= now - self.WINDOW:
+            q.popleft()
+        return q
+
+    def blocked(self, key: tuple[str, str]) -> bool:
+        with self._lock:
+            return len(self._recent(key, time.monotonic())) >= self.LIMIT
+
+    def fail(self, key: tuple[str, str]) -> None:
+        with self._lock:
+            now = time.monotonic()
+            self._recent(key, now).append(now)
+
+    def clear(self, key: tuple[str, str]) -> None:
+        with self._lock:
+            self._seen.pop(key, None)
+
+
+LOGIN_PAGE = """<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>登录 · 评议督导看板</title><link rel="stylesheet" href="{{ url_for('auth.bootstrap_css') }}">
+</head><body class="bg-light">
+<main class="container" style="max-width: 420px; margin-top: 12vh">
+  <h1 class="h4 mb-4 text-center">评议督导看板</h1>
+  <form method="post" class="card card-body shadow-sm" novalidate>
+    {% if error %}<div class="alert alert-danger" role="alert">{{ error }}</div>{% endif %}
+    {% if notice %}<div class="alert alert-info" role="status">{{ notice }}</div>{% endif %}
+    <input type="hidden" name="csrf_token" value="{{ csrf_token }}">
+    <input type="hidden" name="next" value="{{ next }}">
+    <div class="mb-3"><label class="form-label" for="username">用户名</label>
+      <input class="form-control" id="username" name="username" value="{{ username }}" autocomplete="username" required autofocus></div>
+    <div class="mb-3"><label class="form-label" for="password">密码</label>
+      <input class="form-control" id="password" name="password" type="password" autocomplete="current-password" required></div>
+    <button class="btn btn-primary w-100" type="submit">登录</button>
+  </form>
+</main></body></html>"""
+
+
+def _csrf_token() -> str:
+    if "csrf_token" not in session:
+        session["csrf_token"] = secrets.token_urlsafe(32)
+    return session["csrf_token"]
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site paths: an open redirect after login would make a phishing link look trustworthy.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+def _form(error: str | None = None, status: int = 200, notice: str | None = None):
+    html = render_template_string(LOGIN_PAGE, error=error, notice=notice, csrf_token=_csrf_token(),
+                                  next=_safe_next(request.values.get("next")),
+                                  username=request.form.get("username", ""))
+    return html, status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if request.method == "GET":
+        notice = "登录已过期，请重新登录。" if request.args.get("expired") else None
+        return _form(notice=notice)
+    sent = request.form.get("csrf_token", "")
+    if not sent or not secrets.compare_digest(sent, session.get("csrf_token", "")):
+        return _form("表单已过期，请重新提交。", 400)
+    username = request.form.get("username", "").strip()
+    key = (username, request.remote_addr or "")
+    limiter: FailedLogins = current_app.extensions["dashboard_failed_logins"]
+    if limiter.blocked(key):
+        return _form("登录失败次数过多，请 10 分钟后再试。", 429)
+    with db_session() as s:
+        user = authenticate(s, username, request.form.get("password", ""))
+        web_user = WebUser.of(user) if user else None
+    if web_user is None:
+        limiter.fail(key)
+        return _form("用户名或密码不正确。", 401)
+    limiter.clear(key)
+    session.clear()  # a fresh session on login: no fixation of a cookie set before it
+    session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME of inactivity
+    login_user(web_user)
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.route("/logout")
+def logout():
+    logout_user()
+    session.clear()
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/vendor/bootstrap.min.css")
+def bootstrap_css():
+    return flask.send_file(BOOTSTRAP_CSS, mimetype="text/css", max_age=86400)
+
+
+def _load_user(user_id: str) -> WebUser | None:
+    with db_session() as s:
+        user = s.get(User, int(user_id)) if user_id.isdigit() else None
+        return WebUser.of(user) if user is not None and user.active else None
+
+
+def _load_from_request(req) -> WebUser | None:
+    """Authorization: Bearer TOKEN, for the API only (a token must not open the pages)."""
+    auth = req.headers.get("Authorization", "")
+    if not req.path.startswith("/api/") or not auth.lower().startswith("bearer "):
+        return None
+    token = auth[7:].strip()
+    if not token:
+        return None
+    with db_session() as s:
+        user = user_by_token(s, token)
+        return WebUser.of(user) if user is not None else None
+
+
+def _guard():
+    if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
+        return None
+    if request.path.startswith("/_dash-") or request.path.startswith("/api/"):
+        return jsonify(error="未登录或登录已过期"), 401
+    if request.path.startswith(("/_dash", "/assets/", "/_favicon")):
+        return jsonify(error="未登录或登录已过期"), 401
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def init_app(app: flask.Flask) -> None:
+    manager = LoginManager()
+    manager.user_loader(_load_user)
+    manager.request_loader(_load_from_request)
+    manager.init_app(app)
+    app.extensions["dashboard_failed_logins"] = FailedLogins()
+    app.register_blueprint(bp)
+    app.before_request(_guard)

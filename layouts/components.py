@@ -1,0 +1,153 @@
+"""Reusable pieces of the screen. Pure functions of the values they are given: no data access."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard.tables import DATE, DECIMAL, INT, PERCENT, Column
+from layouts import ids
+from layouts.i18n import header, t
+
+PAGE_SIZE = 20
+NUMERIC = (INT, PERCENT, DECIMAL)
+
+# Values that colour a cell (verdicts, lights, reporting states), the same in every table.
+RED_VALUES = ["确认低于", "红", "超期", "未上报", "作废"]
+AMBER_VALUES = ["疑似低于", "黄", "临期", "逾期上报", "逾期完成"]
+GREEN_VALUES = ["达标", "绿", "已上报"]
+GREY_VALUES = ["样本不足"]
+
+_FORMATTERS = {
+    PERCENT: "typeof params.value === 'number' ? (params.value * 100).toFixed(1) + '%' : (params.value ?? '—')",
+    DECIMAL: "typeof params.value === 'number' ? params.value.toFixed(2) : (params.value ?? '—')",
+    INT: "typeof params.value === 'number' ? params.value.toLocaleString('zh-CN') : (params.value ?? '—')",
+}
+_TEXT_FORMATTER = "params.value === null || params.value === undefined || params.value === '' ? '—' : params.value"
+
+LOCALE_ZH = {
+    "page": "第", "of": "/", "to": "至", "more": "更多", "next": "下一页", "previous": "上一页",
+    "first": "首页", "last": "末页", "pageLastRowUnknown": "?", "noRowsToShow": "没有符合条件的数据",
+    "loadingOoo": "加载中…", "filterOoo": "筛选…", "applyFilter": "应用", "resetFilter": "重置",
+    "clearFilter": "清除", "equals": "等于", "notEqual": "不等于", "lessThan": "小于", "greaterThan": "大于",
+    "lessThanOrEqual": "小于等于", "greaterThanOrEqual": "大于等于", "inRange": "介于", "inRangeStart": "从",
+    "inRangeEnd": "到", "contains": "包含", "notContains": "不包含", "startsWith": "开头是", "endsWith": "结尾是",
+    "blank": "为空", "notBlank": "不为空", "andCondition": "且", "orCondition": "或",
+    "pageSizeSelectorLabel": "每页行数:", "ariaPageSizeSelectorLabel": "每页行数",
+}
+
+
+def format_value(value: Any, fmt: str = "text") -> str:
+    """A value as a card or a tooltip shows it; None is "—" (no data), never 0."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if fmt == PERCENT:
+            return f"{value * 100:.1f}%"
+        if fmt == DECIMAL:
+            return f"{value:.2f}"
+        if fmt == INT:
+            return f"{int(value):,}"
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def json_cell(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, (date, datetime)) else value
+
+
+def column_defs(columns: list[Column], lang: str) -> list[dict]:
+    defs = []
+    for i, col in enumerate(columns):
+        d: dict[str, Any] = {"field": f"c{i}", "colId": f"c{i}", "headerName": header(lang, col.name),
+                             "headerTooltip": col.name}
+        if col.format in NUMERIC:
+            d.update(filter="agNumberColumnFilter", type="rightAligned",
+                     valueFormatter={"function": _FORMATTERS[col.format]})
+        else:
+            d.update(filter="agTextColumnFilter", valueFormatter={"function": _TEXT_FORMATTER})
+            d["cellClassRules"] = {
+                "cell-red": f"{RED_VALUES} .includes(params.value)",
+                "cell-amber": f"{AMBER_VALUES} .includes(params.value)",
+                "cell-green": f"{GREEN_VALUES} .includes(params.value)",
+                "cell-grey": f"{GREY_VALUES} .includes(params.value)",
+            }
+        if col.format == DATE:
+            d["filter"] = "agTextColumnFilter"
+        if i == 0:
+            d["pinned"] = "left"
+        defs.append(d)
+    return defs
+
+
+def report_grid(table_name: str, columns: list[Column], lang: str, clickable: bool = False) -> dag.AgGrid:
+    """A grid whose rows, sort, filter and paging all come from the server (infinite row model)."""
+    options = {
+        "pagination": True, "paginationPageSize": PAGE_SIZE, "paginationPageSizeSelector": False,
+        "cacheBlockSize": PAGE_SIZE, "maxBlocksInCache": 20, "domLayout": "autoHeight",
+        "tooltipShowDelay": 300, "enableCellTextSelection": True,
+    }
+    if lang != "en":
+        options["localeText"] = LOCALE_ZH
+    return dag.AgGrid(
+        id=ids.grid(table_name),
+        columnDefs=column_defs(columns, lang),
+        defaultColDef={"sortable": True, "resizable": True, "minWidth": 96, "flex": 1,
+                       "filterParams": {"maxNumConditions": 1, "buttons": ["reset"]}},
+        rowModelType="infinite",
+        getRowId="params.data._id",
+        rowClassRules={"row-red": "params.data && params.data._red"},
+        dashGridOptions=options,
+        className="report-grid" + (" clickable" if clickable else ""),
+        style={"width": "100%"},
+    )
+
+
+def export_buttons(table_name: str, lang: str) -> html.Div:
+    return html.Div([
+        dbc.Button(t(lang, "export_xlsx"), id=ids.export(table_name, "xlsx"), size="sm", color="success",
+                   outline=True, className="me-2"),
+        dbc.Button(t(lang, "export_csv"), id=ids.export(table_name, "csv"), size="sm", color="secondary",
+                   outline=True),
+    ], className="export-buttons")
+
+
+def table_card(table_name: str, title: str, state: dict, lang: str) -> dbc.Card:
+    """A titled card whose grid (or empty state) is filled by callbacks.tables from the state given here."""
+    return dbc.Card([
+        dbc.CardHeader(html.H2(title, className="h6 mb-0")),
+        dbc.CardBody([
+            dcc.Store(id=ids.grid_state(table_name), data={"state": state, "lang": lang}),
+            dcc.Download(id=ids.download(table_name)),
+            dcc.Loading(html.Div(id=ids.grid_box(table_name), className="grid-box"), type="dot",
+                        delay_show=150),
+        ]),
+    ], className="mb-3 shadow-sm", id=f"card-{table_name}")
+
+
+def grid_with_tools(table_name: str, columns: list[Column], lang: str, clickable: bool = False) -> html.Div:
+    return html.Div([export_buttons(table_name, lang),
+                     report_grid(table_name, columns, lang, clickable)], className="d-grid gap-2")
+
+
+def empty_state(lang: str, message: str | None = None) -> html.Div:
+    return html.Div([
+        html.Div("∅", className="empty-icon", **{"aria-hidden": "true"}),
+        html.P(message or t(lang, "empty"), className="mb-1 fw-semibold"),
+        html.P(t(lang, "empty_hint"), className="text-muted small mb-0"),
+    ], className="empty-state text-center", role="status")
+
+
+def error_alert(message: str, lang: str) -> dbc.Alert:
+    return dbc.Alert([html.Strong(t(lang, "error") + "："), message], color="danger", className="mb-3")
+
+
+def kpi_card(label: str, value: Any, fmt: str, tone: str = "") -> dbc.Col:
+    return dbc.Col(dbc.Card(dbc.CardBody([
+        html.Div(label, className="kpi-label text-muted small"),
+        html.Div(format_value(value, fmt), className=f"kpi-value {tone}"),
+    ]), className="h-100 shadow-sm kpi-card"), xs=6, md=4, xl=True, className="mb-3")

@@ -1,0 +1,53 @@
+"""Every component id, one class per page; functions build the pattern-matching ids of shared tables."""
+from __future__ import annotations
+
+
+class Shell:
+    URL = "url"
+    LANG = "lang"
+    LANG_TOGGLE = "lang-toggle"
+    ROUND = "shell-round"
+    AS_OF = "shell-as-of"
+    CONTENT = "shell-content"
+    NAVBAR = "shell-navbar"
+    DOWNLOAD = "shell-download"
+    ERROR = "shell-error"
+    STATE = "page-state"  # the parsed URL state of the page on screen; page callbacks start from it
+
+
+class Overview:
+    BODY = "overview-body"
+
+
+class Drill:
+    BREADCRUMB = "drill-breadcrumb"
+
+
+class Redline:
+    FUNNEL_BOX = "redline-funnel-box"
+    FUNNEL = "redline-funnel"
+
+
+# Tables shown through the shared server-side grid (layouts.components.report_table).
+GRID, GRID_BOX, GRID_STATE = "report-grid", "report-grid-box", "report-grid-state"
+EXPORT, DOWNLOAD = "report-export", "report-download"
+
+
+def grid(table: str) -> dict:
+    return {"type": GRID, "table": table}
+
+
+def grid_box(table: str) -> dict:
+    return {"type": GRID_BOX, "table": table}
+
+
+def export(table: str, fmt: str) -> dict:
+    return {"type": EXPORT, "table": table, "fmt": fmt}
+
+
+def grid_state(table: str) -> dict:
+    return {"type": GRID_STATE, "table": table}
+
+
+def download(table: str) -> dict:
+    return {"type": DOWNLOAD, "table": table}

@@ -1,0 +1,73 @@
+"""The frame around every page: navbar (pages, round, as-of date, scope, user menu, language) and the
+router's content area. No data access: callbacks.shell hands in the round names and the user."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from layouts import ids, urlstate
+from layouts.i18n import DEFAULT, t
+
+PAGES = (("/", "nav_overview"), ("/drill", "nav_drill"), ("/redline", "nav_redline"))
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    name: str
+    role_label: str
+    scope_label: str
+
+
+def app_layout():
+    return html.Div([
+        dcc.Location(id=ids.Shell.URL, refresh="callback-nav"),
+        dcc.Store(id=ids.Shell.LANG, storage_type="local", data=DEFAULT),
+        dcc.Download(id=ids.Shell.DOWNLOAD),
+        html.Div(id=ids.Shell.NAVBAR),
+        html.Main(dcc.Loading(html.Div(id=ids.Shell.CONTENT), type="circle", delay_show=200,
+                              overlay_style={"visibility": "visible", "opacity": 0.6}),
+                  className="container-fluid py-3 px-4"),
+    ])
+
+
+def navbar(pathname: str, state: dict, lang: str, user: UserInfo, rounds: list[str], as_of: str) -> dbc.Navbar:
+    keep = urlstate.encode(urlstate.shared(state))
+    links = [dbc.NavItem(dcc.Link(t(lang, key), href=path + keep,
+                                  className="nav-link" + (" active" if pathname == path else "")))
+             for path, key in PAGES]
+    controls = html.Div([
+        html.Div([
+            dbc.Label(t(lang, "round"), html_for=ids.Shell.ROUND, className="visually-hidden"),
+            dcc.Dropdown(id=ids.Shell.ROUND, options=[{"label": r, "value": r} for r in rounds],
+                         value=state.get("round"), placeholder=t(lang, "latest_round"), clearable=True,
+                         searchable=True, className="round-select"),
+        ], title=t(lang, "round")),
+        html.Div([
+            html.Span(t(lang, "as_of"), className="text-light small me-1"),
+            dcc.DatePickerSingle(id=ids.Shell.AS_OF, date=as_of, display_format="YYYY-MM-DD",
+                                 first_day_of_week=1, clearable=False),
+        ], className="d-flex align-items-center"),
+    ], className="d-flex align-items-center shell-controls me-3")
+    user_menu = dbc.DropdownMenu([
+        dbc.DropdownMenuItem(f"{t(lang, 'role')}：{user.role_label}", header=True),
+        dbc.DropdownMenuItem(f"{t(lang, 'scope')}：{user.scope_label}", header=True),
+        dbc.DropdownMenuItem(divider=True),
+        dbc.DropdownMenuItem(t(lang, "logout"), href="/logout", external_link=True, id="shell-logout"),
+    ], label=user.name, nav=True, align_end=True, toggle_class_name="text-light", id="shell-user-menu")
+    return dbc.Navbar(dbc.Container([
+        dbc.NavbarBrand(t(lang, "app_title"), href="/" + keep, className="fw-bold"),
+        dbc.Nav(links, navbar=True, className="me-auto"),
+        controls,
+        dbc.Badge(f"{t(lang, 'scope')}：{user.scope_label}", color="light", text_color="dark",
+                  className="scope-badge me-2", id="shell-scope"),
+        dbc.Nav([user_menu], navbar=True),
+        dbc.Button(t(lang, "lang_toggle"), id=ids.Shell.LANG_TOGGLE, size="sm", color="light", outline=True,
+                   className="ms-2"),
+    ], fluid=True), color="dark", dark=True, className="mb-0 py-2")
+
+
+def not_found(lang: str) -> html.Div:
+    return html.Div([html.H1(t(lang, "not_found"), className="h4"),
+                     dcc.Link(t(lang, "back_home"), href="/")], className="py-5 text-center")
