@@ -35,13 +35,14 @@ def rebuild_closure(session: Session) -> None:
         ["ancestor_id", "descendant_id", "depth"], select(Org.id, Org.id, literal(0))))
     level = 0
     while True:
-        added = session.execute(insert(OrgClosure).from_select(
+        session.execute(insert(OrgClosure).from_select(
             ["ancestor_id", "descendant_id", "depth"],
             select(OrgClosure.ancestor_id, Org.id, literal(level + 1))
             .join(Org, Org.parent_id == OrgClosure.descendant_id)
             .where(OrgClosure.depth == level),
-        )).rowcount
-        if not added:
+        ))
+        # rowcount of INSERT … SELECT is -1 under psycopg, so ask the table instead.
+        if not session.scalar(select(func.count()).where(OrgClosure.depth == level + 1)):
             break
         level += 1
         if level > 100:  # importers reject cycles; this only guards against a corrupt table
@@ -70,10 +71,11 @@ def rebuild_rollups(session: Session, round_ids: Iterable[int] | None = None) ->
     overall = aliased(Item)
     overall_tally = aliased(Tally)
     org_has_overall = (
-        exists().select_from(overall_tally)
+        select(overall_tally.id)
         .join(overall, overall.id == overall_tally.item_id)
         .where(overall_tally.round_id == Tally.round_id, overall_tally.org_id == Tally.org_id,
                overall_tally.member_key == 0, overall.is_overall.is_(True))
+        .exists()
     )
     # Headline answers: the org's own tallies (not its members'), the overall item where it has one.
     own = (
