@@ -13,20 +13,13 @@ from layouts import ids
 from layouts.i18n import header, t
 
 PAGE_SIZE = 20
+WIDE = {"名称": 200, "原因": 420, "最低测评项目": 220, "地区": 120, "系统": 130, "测评项目": 130, "参评人员类别": 140}
 NUMERIC = (INT, PERCENT, DECIMAL)
 
-# Values that colour a cell (verdicts, lights, reporting states), the same in every table.
-RED_VALUES = ["确认低于", "红", "超期", "未上报", "作废"]
-AMBER_VALUES = ["疑似低于", "黄", "临期", "逾期上报", "逾期完成"]
-GREEN_VALUES = ["达标", "绿", "已上报"]
-GREY_VALUES = ["样本不足"]
-
-_FORMATTERS = {
-    PERCENT: "typeof params.value === 'number' ? (params.value * 100).toFixed(1) + '%' : (params.value ?? '—')",
-    DECIMAL: "typeof params.value === 'number' ? params.value.toFixed(2) : (params.value ?? '—')",
-    INT: "typeof params.value === 'number' ? params.value.toLocaleString('zh-CN') : (params.value ?? '—')",
-}
-_TEXT_FORMATTER = "params.value === null || params.value === undefined || params.value === '' ? '—' : params.value"
+# Cell formatters and colour rules live in assets/dashAgGridFunctions.js (verdicts, lights, reporting states).
+_FORMATTERS = {PERCENT: "pct(params.value)", DECIMAL: "dec(params.value)", INT: "int(params.value)"}
+_TEXT_FORMATTER = "txt(params.value)"
+_TONES = {f"cell-{tone}": f"tone(params.value, '{tone}')" for tone in ("red", "amber", "green", "grey")}
 
 LOCALE_ZH = {
     "page": "第", "of": "/", "to": "至", "more": "更多", "next": "下一页", "previous": "上一页",
@@ -70,14 +63,11 @@ def column_defs(columns: list[Column], lang: str) -> list[dict]:
                      valueFormatter={"function": _FORMATTERS[col.format]})
         else:
             d.update(filter="agTextColumnFilter", valueFormatter={"function": _TEXT_FORMATTER})
-            d["cellClassRules"] = {
-                "cell-red": f"{RED_VALUES} .includes(params.value)",
-                "cell-amber": f"{AMBER_VALUES} .includes(params.value)",
-                "cell-green": f"{GREEN_VALUES} .includes(params.value)",
-                "cell-grey": f"{GREY_VALUES} .includes(params.value)",
-            }
+            d["cellClassRules"] = _TONES
         if col.format == DATE:
             d["filter"] = "agTextColumnFilter"
+        per_char = 8 if lang == "en" else 16  # a CJK character is about twice a Latin one
+        d["minWidth"] = max(WIDE.get(col.name, 90), per_char * len(d["headerName"]) + 56)
         if i == 0:
             d["pinned"] = "left"
         defs.append(d)
@@ -96,11 +86,11 @@ def report_grid(table_name: str, columns: list[Column], lang: str, clickable: bo
     return dag.AgGrid(
         id=ids.grid(table_name),
         columnDefs=column_defs(columns, lang),
-        defaultColDef={"sortable": True, "resizable": True, "minWidth": 96, "flex": 1,
+        defaultColDef={"sortable": True, "resizable": True, "flex": 1,
                        "filterParams": {"maxNumConditions": 1, "buttons": ["reset"]}},
         rowModelType="infinite",
         getRowId="params.data._id",
-        rowClassRules={"row-red": "params.data && params.data._red"},
+        rowClassRules={"row-red": "redRow(params.data)"},
         dashGridOptions=options,
         className="report-grid" + (" clickable" if clickable else ""),
         style={"width": "100%"},
@@ -121,8 +111,9 @@ def table_card(table_name: str, title: str, state: dict, lang: str) -> dbc.Card:
     return dbc.Card([
         dbc.CardHeader(html.H2(title, className="h6 mb-0")),
         dbc.CardBody([
-            dcc.Store(id=ids.grid_state(table_name), data={"state": state, "lang": lang}),
+            dcc.Store(id=ids.grid_state(table_name), data={"table": table_name, "state": state, "lang": lang}),
             dcc.Download(id=ids.download(table_name)),
+            html.Div(id=ids.export_message(table_name), className="text-danger small", role="alert"),
             dcc.Loading(html.Div(id=ids.grid_box(table_name), className="grid-box"), type="dot",
                         delay_show=150),
         ]),

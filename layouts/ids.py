@@ -51,3 +51,7 @@ def grid_state(table: str) -> dict:
 
 def download(table: str) -> dict:
     return {"type": DOWNLOAD, "table": table}
+
+
+def export_message(table: str) -> dict:
+    return {"type": "report-export-message", "table": table}

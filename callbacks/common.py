@@ -1,0 +1,94 @@
+"""What every callback needs: the caller's scope (from the server session, never from the browser), the
+URL state as report arguments, and report tables with a short per-process cache."""
+from __future__ import annotations
+
+import threading
+import time
+from datetime import date
+
+from flask import current_app
+from flask_login import current_user
+
+from dashboard import reports
+from dashboard.scope import NOTHING, Scope
+from dashboard.tables import Filters, ReportTable
+from dashboard.web_auth import db_session
+from layouts.shell import UserInfo
+
+_cache: dict[tuple, tuple[float, object]] = {}
+_cache_lock = threading.Lock()
+_CACHE_MAX = 128
+
+
+def scope() -> Scope:
+    return current_user.scope if current_user and current_user.is_authenticated else NOTHING
+
+
+def user_info() -> UserInfo:
+    if not current_user or not current_user.is_authenticated:
+        return UserInfo("—", "—", NOTHING.describe())
+    return UserInfo(current_user.display_name, current_user.role_label, current_user.scope.describe())
+
+
+def exported_by() -> str:
+    return current_user.display_name if current_user and current_user.is_authenticated else "—"
+
+
+def filters_of(state: dict) -> Filters:
+    return Filters(round=state.get("round"), system=state.get("system"), region=state.get("region"),
+                   org=state.get("org"))
+
+
+def as_of_of(state: dict) -> date:
+    """The URL's as-of date; today when absent (the UI's default, SPEC §3)."""
+    text = state.get("as_of")
+    if not text:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise reports.BadParameter(f"统计截止日期无效，应为 YYYY-MM-DD：{text}") from None
+
+
+def _cached(key: tuple, compute):
+    ttl = float(current_app.config.get("REPORT_CACHE_SECONDS", 0) or 0)
+    now = time.monotonic()
+    if ttl > 0:
+        with _cache_lock:
+            hit = _cache.get(key)
+            if hit and now - hit[0] < ttl:
+                return hit[1]
+    value = compute()
+    if ttl > 0:
+        with _cache_lock:
+            if len(_cache) >= _CACHE_MAX:
+                _cache.clear()
+            _cache[key] = (now, value)
+    return value
+
+
+def _key(kind: str, state: dict) -> tuple:
+    node = tuple(sorted((k, v) for k, v in state.items() if k not in ("sort", "filter")))
+    # The scope is part of the key: two users with different scopes never share a result.
+    return (id(current_app._get_current_object()), kind, node, as_of_of(state), scope())
+
+
+def table(name: str, state: dict) -> ReportTable:
+    """The report table `name` (a view of reports.build) for the URL state and the caller's scope."""
+    def compute():
+        with db_session() as s:
+            return reports.build(name, s, filters_of(state), as_of_of(state), scope())
+    return _cached(_key(name, state), compute)
+
+
+def call(func, state: dict, cache_as: str | None = None):
+    """reports.func(session, filters, as_of, scope) for the state, cached under cache_as when given."""
+    def compute():
+        with db_session() as s:
+            return func(s, filters_of(state), as_of_of(state), scope())
+    return _cached(_key(cache_as, state), compute) if cache_as else compute()
+
+
+def node_path(state: dict) -> list[tuple[str, Filters]]:
+    with db_session() as s:
+        return reports.node_path(s, filters_of(state), scope())

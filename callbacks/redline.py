@@ -1,0 +1,42 @@
+"""红线/薄弱组织: the funnel plot (reports.funnel) and a click on an org opening its drill-down.
+The candidates table lives in callbacks.tables."""
+from __future__ import annotations
+
+from dash import Input, Output, State, dcc
+from dash.exceptions import PreventUpdate
+
+from callbacks import common
+from dashboard import reports
+from layouts import ids, urlstate
+from layouts.components import empty_state, error_alert
+from layouts.overview import GRAPH_CONFIG
+from layouts.redline import funnel_figure
+
+
+def show_funnel(state: dict, lang: str | None):
+    try:
+        data = common.call(reports.funnel, state, cache_as="funnel")
+    except reports.ReportError as exc:
+        return error_alert(str(exc), lang)
+    if not data["points"]:
+        return empty_state(lang)
+    return dcc.Graph(id=ids.Redline.FUNNEL, figure=funnel_figure(data, lang), config=GRAPH_CONFIG)
+
+
+def open_org(click: dict | None, search: str | None):
+    points = (click or {}).get("points") or []
+    custom = points[0].get("customdata") if points else None
+    if not custom:
+        raise PreventUpdate
+    state = urlstate.parse(search)
+    keep = {k: v for k, v in state.items() if k in ("round", "as_of", "system", "region")}
+    return "/drill", urlstate.encode({**keep, "org": str(custom[0])})
+
+
+def register(app) -> None:
+    app.callback(Output(ids.Redline.FUNNEL_BOX, "children"), Input(ids.Shell.STATE, "data"),
+                 State(ids.Shell.LANG, "data"))(show_funnel)
+    app.callback(Output(ids.Shell.URL, "pathname", allow_duplicate=True),
+                 Output(ids.Shell.URL, "search", allow_duplicate=True),
+                 Input(ids.Redline.FUNNEL, "clickData"), State(ids.Shell.URL, "search"),
+                 prevent_initial_call=True)(open_org)

@@ -1,0 +1,66 @@
+"""The router (URL -> navbar + page), the navbar's round and date controls, the language toggle."""
+from __future__ import annotations
+
+from datetime import date
+
+from dash import Input, Output, State, html
+from dash.exceptions import PreventUpdate
+
+from callbacks import common
+from dashboard.web_auth import db_session
+from data.lookups import round_names
+from layouts import drill, ids, overview, redline, urlstate
+from layouts.components import empty_state
+from layouts.i18n import DEFAULT, LANGS, t
+from layouts.shell import navbar, not_found
+
+PAGES = {"/": overview.layout, "/drill": drill.layout, "/redline": redline.layout}
+
+
+def _valid_date(text: str | None) -> str | None:
+    try:
+        return date.fromisoformat(text).isoformat() if text else None
+    except ValueError:
+        return None
+
+
+def route(pathname: str | None, search: str | None, lang: str | None):
+    lang = lang if lang in LANGS else DEFAULT
+    state = urlstate.parse(search)
+    with db_session() as s:
+        rounds = round_names(s)
+    as_of = _valid_date(state.get("as_of")) or date.today().isoformat()
+    bar = navbar(pathname or "/", state, lang, common.user_info(), rounds, as_of)
+    page = PAGES.get(pathname or "/")
+    if page is None:
+        return bar, not_found(lang)
+    if common.scope().is_empty:
+        return bar, html.Div(empty_state(lang, t(lang, "no_scope")), className="mt-4")
+    return bar, page(state, lang)
+
+
+def on_controls(round_value: str | None, as_of: str | None, search: str | None):
+    """A new round or date keeps the node and the filters: the same place, another round or day."""
+    state = urlstate.parse(search)
+    new = urlstate.encode(urlstate.change(state, round=round_value or None,
+                                          as_of=_valid_date(as_of) or state.get("as_of")))
+    if new == (search or ""):
+        raise PreventUpdate
+    return new
+
+
+def toggle_language(n_clicks: int | None, lang: str | None) -> str:
+    if not n_clicks:
+        raise PreventUpdate
+    return "en" if (lang or DEFAULT) == "zh" else "zh"
+
+
+def register(app) -> None:
+    app.callback(Output(ids.Shell.NAVBAR, "children"), Output(ids.Shell.CONTENT, "children"),
+                 Input(ids.Shell.URL, "pathname"), Input(ids.Shell.URL, "search"),
+                 Input(ids.Shell.LANG, "data"))(route)
+    app.callback(Output(ids.Shell.URL, "search", allow_duplicate=True),
+                 Input(ids.Shell.ROUND, "value"), Input(ids.Shell.AS_OF, "date"),
+                 State(ids.Shell.URL, "search"), prevent_initial_call=True)(on_controls)
+    app.callback(Output(ids.Shell.LANG, "data"), Input(ids.Shell.LANG_TOGGLE, "n_clicks"),
+                 State(ids.Shell.LANG, "data"), prevent_initial_call=True)(toggle_language)

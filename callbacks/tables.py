@@ -1,0 +1,92 @@
+"""Every report table on screen: rendered from its state, paged/sorted/filtered on the server, exported
+with exactly the rows, order and columns on screen, and (drill-down) a row click goes one level down."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from dash import ALL, MATCH, Input, Output, State, ctx, dcc, html
+from dash.exceptions import PreventUpdate
+
+from callbacks import common
+from dashboard import exports, gridmodel, reports
+from dashboard.tables import VIEW_TITLES
+from layouts import ids, urlstate
+from layouts.components import empty_state, error_alert, grid_with_tools, json_cell
+
+log = logging.getLogger(__name__)
+NODE_KEYS = ("system", "region", "org")
+TITLES = {**VIEW_TITLES, "items": "测评项目分析", "categories": "参评人员类别分析"}
+
+
+def render(store: dict):
+    name, state, lang = store["table"], store["state"], store["lang"]
+    try:
+        table = common.table(name, state)
+    except reports.ReportError as exc:
+        return error_alert(str(exc), lang)
+    if not table.rows:
+        return empty_state(lang)
+    notes = [html.P(n, className="text-muted small mb-1") for n in table.notes]
+    return html.Div([grid_with_tools(name, table.columns, lang, clickable=name == "drilldown"), *notes])
+
+
+def _child_search(state: dict, table, index: int) -> str | None:
+    child = reports.child_filters(common.filters_of(state), table, index)
+    if child is None:
+        return None
+    keep = {k: v for k, v in state.items() if k not in NODE_KEYS and k not in ("sort", "filter")}
+    return urlstate.encode({**keep, "system": child.system, "region": child.region, "org": child.org})
+
+
+def get_rows(request: dict | None, store: dict):
+    if not request:
+        raise PreventUpdate
+    name, state = store["table"], store["state"]
+    try:
+        table = gridmodel.apply(common.table(name, state), request.get("sortModel"), request.get("filterModel"))
+    except (reports.ReportError, gridmodel.GridModelError):
+        return {"rowData": [], "rowCount": 0}
+    start, end = int(request.get("startRow") or 0), int(request.get("endRow") or 0)
+    rows = []
+    for i in range(start, min(end, len(table.rows))):
+        row = {f"c{j}": json_cell(v) for j, v in enumerate(table.rows[i])}
+        search = _child_search(state, table, i) if name == "drilldown" else None
+        # The row id is where a click on the row leads (or a plain unique id when it leads nowhere).
+        row["_id"] = search if search else f"{name}:{i}:{table.rows[i][0]}"
+        row["_red"] = i in table.red_rows
+        rows.append(row)
+    return {"rowData": rows, "rowCount": len(table.rows)}
+
+
+def export(clicks: list, store: dict, request: dict | None):
+    if not ctx.triggered_id or not any(clicks):
+        raise PreventUpdate
+    fmt, name, state = ctx.triggered_id["fmt"], store["table"], store["state"]
+    request = request or {}
+    try:
+        table = gridmodel.apply(common.table(name, state), request.get("sortModel"), request.get("filterModel"))
+        data = exports.export_bytes(table, fmt, exported_by=common.exported_by(), exported_at=datetime.now())
+    except (reports.ReportError, gridmodel.GridModelError) as exc:
+        return None, str(exc)
+    filename = f"{TITLES.get(name, name)}_{table.as_of.isoformat()}.{fmt}"
+    return dcc.send_bytes(data, filename), ""
+
+
+def drill_down(cell: dict | None, search: str | None):
+    target = (cell or {}).get("rowId")
+    if not isinstance(target, str) or not target.startswith("?") or target == (search or ""):
+        raise PreventUpdate
+    return target
+
+
+def register(app) -> None:
+    app.callback(Output(ids.grid_box(MATCH), "children"), Input(ids.grid_state(MATCH), "data"))(render)
+    app.callback(Output(ids.grid(MATCH), "getRowsResponse"), Input(ids.grid(MATCH), "getRowsRequest"),
+                 State(ids.grid_state(MATCH), "data"))(get_rows)
+    app.callback(Output(ids.download(MATCH), "data"), Output(ids.export_message(MATCH), "children"),
+                 Input(ids.export(MATCH, ALL), "n_clicks"), State(ids.grid_state(MATCH), "data"),
+                 State(ids.grid(MATCH), "getRowsRequest"), prevent_initial_call=True)(export)
+    app.callback(Output(ids.Shell.URL, "search", allow_duplicate=True),
+                 Input(ids.grid("drilldown"), "cellClicked"), State(ids.Shell.URL, "search"),
+                 prevent_initial_call=True)(drill_down)

@@ -1,0 +1,37 @@
+"""下钻 (SPEC §5.2): breadcrumb, the children of the current node, its item and evaluator-category
+breakdowns. The node comes from the URL; callbacks fill the breadcrumb and the grids."""
+from __future__ import annotations
+
+from dash import dcc, html
+
+from layouts import ids, urlstate
+from layouts.components import table_card
+from layouts.i18n import t
+
+NODE_KEYS = ("system", "region", "org")
+
+
+def layout(state: dict, lang: str) -> html.Div:
+    return html.Div([
+        dcc.Store(id=ids.Shell.STATE, data=state),
+        html.H1(t(lang, "nav_drill"), className="h4 mb-3"),
+        html.Nav(html.Ol([], className="breadcrumb mb-0"), id=ids.Drill.BREADCRUMB,
+                 **{"aria-label": "breadcrumb"}),
+        table_card("drilldown", t(lang, "children"), state, lang),
+        table_card("items", t(lang, "items"), state, lang),
+        table_card("categories", t(lang, "categories"), state, lang),
+    ])
+
+
+def breadcrumb(path: list[tuple[str, dict]], state: dict, lang: str) -> html.Ol:
+    """path: [(label, node keys of that level)]; the round, date and grid filters are kept on the way up."""
+    keep = {k: v for k, v in state.items() if k not in NODE_KEYS and k not in ("sort", "filter")}
+    items = []
+    for i, (label, node) in enumerate(path):
+        text = t(lang, "breadcrumb_all") if i == 0 else label
+        if i == len(path) - 1:
+            items.append(html.Li(text, className="breadcrumb-item active", **{"aria-current": "page"}))
+        else:
+            href = "/drill" + urlstate.encode({**keep, **node})
+            items.append(html.Li(dcc.Link(text, href=href), className="breadcrumb-item"))
+    return html.Ol(items, className="breadcrumb mb-0")

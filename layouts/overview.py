@@ -1,0 +1,83 @@
+"""总览 (SPEC §5.1): KPI cards, charts by system and by region, the trend over rounds."""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+from dash import dcc, html
+
+from dashboard.tables import INT, PERCENT, ReportTable
+from layouts import ids
+from layouts.components import empty_state, kpi_card
+from layouts.i18n import t
+
+KPIS = (("参评人次", "kpi_participants", INT), ("满意率", "kpi_satisfied", PERCENT),
+        ("综合满意率", "kpi_combined", PERCENT), ("返工/补课", "kpi_candidates", INT),
+        ("承诺兑现率", "kpi_pledges", PERCENT), ("整改完成率", "kpi_rectified", PERCENT),
+        ("超期整改", "kpi_overdue", INT))
+BAD_WHEN_POSITIVE = ("返工/补课", "超期整改")
+GRAPH_CONFIG = {"displaylogo": False, "responsive": True, "locale": "zh-CN"}
+
+
+def layout(state: dict, lang: str) -> html.Div:
+    return html.Div([
+        dcc.Store(id=ids.Shell.STATE, data=state),
+        html.H1(t(lang, "nav_overview"), className="h4 mb-3"),
+        dcc.Loading(html.Div(id=ids.Overview.BODY, style={"minHeight": "320px"}), type="circle", delay_show=150),
+    ])
+
+
+def _layout_fig(fig: go.Figure, title: str, percent_axis: str = "y") -> go.Figure:
+    fig.update_layout(title={"text": title, "x": 0.01, "font": {"size": 15}}, margin={"l": 50, "r": 20, "t": 50, "b": 60},
+                      height=340, plot_bgcolor="#fff", paper_bgcolor="#fff", showlegend=False,
+                      font={"family": "Noto Sans CJK SC, Microsoft YaHei, sans-serif"})
+    axis = fig.layout.yaxis if percent_axis == "y" else fig.layout.xaxis
+    axis.update(tickformat=".0%", range=[0, 1.02], gridcolor="#eee")
+    return fig
+
+
+def bar_figure(table: ReportTable, title: str, redline: float | None) -> go.Figure:
+    """综合满意率 per group (last two columns of reports.overview's group tables: 测评数, 综合满意率)."""
+    names = [row[1] for row in table.rows]
+    ns = [row[-2] for row in table.rows]
+    rates = [row[-1] for row in table.rows]
+    colors = ["#adb5bd" if r is None else "#dc3545" if redline is not None and r < redline else "#0d6efd"
+              for r in rates]
+    fig = go.Figure(go.Bar(x=names, y=rates, marker_color=colors, customdata=ns,
+                           text=[("—" if r is None else f"{r:.1%}") for r in rates], textposition="outside",
+                           hovertemplate="%{x}<br>综合满意率 %{y:.1%}<br>测评数 %{customdata}<extra></extra>"))
+    if redline is not None:
+        fig.add_hline(y=redline, line_dash="dash", line_color="#dc3545",
+                      annotation_text=f"红线 {redline:.1%}", annotation_position="top left")
+    return _layout_fig(fig, title)
+
+
+def trend_figure(trend: list[dict], title: str) -> go.Figure:
+    rounds = [p["round"] for p in trend]
+    rates = [p["综合满意率"] for p in trend]
+    fig = go.Figure(go.Scatter(x=rounds, y=rates, mode="lines+markers+text", connectgaps=False,
+                               text=[("—" if r is None else f"{r:.1%}") for r in rates],
+                               textposition="top center", customdata=[p["测评数"] for p in trend],
+                               hovertemplate="%{x}<br>综合满意率 %{y:.1%}<br>测评数 %{customdata}<extra></extra>"))
+    return _layout_fig(fig, title)
+
+
+def body(data: dict, lang: str) -> html.Div:
+    kpis, redline = data["kpis"], data.get("redline")
+    cards = dbc.Row([kpi_card(t(lang, key), kpis.get(name), fmt,
+                              "bad" if name in BAD_WHEN_POSITIVE and (kpis.get(name) or 0) > 0 else "")
+                     for name, key, fmt in KPIS], className="g-3 mb-2", id="overview-kpis")
+    if not kpis.get("参评人次") and not data["by_system"].rows:
+        return html.Div([cards, empty_state(lang)])
+
+    def graph(fig, gid, width=6):
+        return dbc.Col(dbc.Card(dbc.CardBody(dcc.Graph(figure=fig, config=GRAPH_CONFIG, id=gid)),
+                                className="shadow-sm h-100"), lg=width, className="mb-3")
+
+    return html.Div([
+        cards,
+        html.P(f"{data['title']} · {t(lang, 'scope')}：{data['scope']} · {t(lang, 'as_of')}：{data['as_of']}"
+               f" · 参评人次口径：{data.get('参评人次口径', '')}", className="text-muted small"),
+        dbc.Row([graph(bar_figure(data["by_system"], t(lang, "by_system"), redline), "overview-by-system"),
+                 graph(bar_figure(data["by_region"], t(lang, "by_region"), redline), "overview-by-region")]),
+        dbc.Row([graph(trend_figure(data["trend"], t(lang, "trend")), "overview-trend", 12)]),
+    ])
