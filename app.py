@@ -43,7 +43,9 @@ def create_app(config: dict | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
         REPORT_CACHE_SECONDS=cfg.get("REPORT_CACHE_SECONDS", 30))
     server.json.ensure_ascii = False
-    server.extensions["dashboard_sessions"] = make_session_factory(make_engine(cfg["DATABASE_URL"]))
+    # ENGINE lets tests share their engine (one pool per database); otherwise DATABASE_URL or the default.
+    engine = cfg.get("ENGINE") or make_engine(cfg["DATABASE_URL"])
+    server.extensions["dashboard_sessions"] = make_session_factory(engine)
     web_auth.init_app(server)
     server.register_blueprint(web_api.bp)
 

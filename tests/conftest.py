@@ -69,3 +69,22 @@ def engine(request, _engines, tmp_path_factory):
 def sessions(engine):
     """A session factory bound to the test database."""
     return make_session_factory(engine)
+
+
+# ---------------------------------------------------------------------------------------- web app
+@pytest.fixture
+def web_app(engine):
+    """The Flask+Dash app on the test database (both backends), report cache off so every call is fresh."""
+    from app import create_app
+
+    return create_app({"ENGINE": engine, "SECRET_KEY": "test-secret", "TESTING": True,
+                       "REPORT_CACHE_SECONDS": 0})
+
+
+def login(client, username: str, password: str):
+    """POST /login the way the form does, with the CSRF token of the form."""
+    import re
+
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": token})

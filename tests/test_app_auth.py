@@ -1,0 +1,128 @@
+"""Login, logout, session cookies and the login guard in front of pages, Dash routes and the API
+(SPEC §6, §8), through the Flask test client on both database backends."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+
+import pytest
+
+from data.db import transaction
+from data.users import create_user
+from tests.conftest import login
+
+PASSWORD = "correct-horse-9"
+
+
+@pytest.fixture
+def client(web_app, sessions):
+    with transaction(sessions) as s:
+        create_user(s, "ada", PASSWORD, "admin", display_name="艾达")
+    return web_app.test_client()
+
+
+@pytest.mark.parametrize("path", ["/", "/drill?org=A", "/redline"])
+def test_anonymous_pages_redirect_to_login_keeping_the_target(client, path):
+    r = client.get(path)
+    assert r.status_code == 302
+    assert r.headers["Location"].startswith("/login?next=")
+    assert path.split("?")[0] in r.headers["Location"]
+
+
+@pytest.mark.parametrize("method,path", [
+    ("post", "/_dash-update-component"), ("get", "/_dash-layout"), ("get", "/_dash-dependencies"),
+    ("get", "/_dash-component-suites/dash/dcc/dash_core_components.js"),
+    ("get", "/api/v1/reports/drilldown"), ("get", "/api/v1/reports/nonexistent"),
+])
+def test_anonymous_dash_and_api_requests_get_401(client, method, path):
+    r = getattr(client, method)(path, json={} if method == "post" else None)
+    assert r.status_code == 401
+    assert r.get_json()["error"]
+
+
+def test_login_page_is_local_and_has_a_csrf_token(client):
+    r = client.get("/login")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "用户名" in html and "密码" in html
+    assert re.search(r'name="csrf_token" value="[^"]{20,}"', html)
+    assert not re.search(r"https?://", html)
+    css = client.get("/vendor/bootstrap.min.css")
+    assert css.status_code == 200 and css.mimetype == "text/css" and b".btn" in css.data
+
+
+def test_login_then_pages_dash_and_logout(client):
+    r = login(client, "ada", PASSWORD)
+    assert r.status_code == 302 and r.headers["Location"] == "/"
+    assert client.get("/").status_code == 200
+    assert client.get("/_dash-layout").status_code == 200
+    assert client.get("/logout").status_code == 302
+    assert client.get("/").status_code == 302
+    assert client.get("/_dash-layout").status_code == 401
+
+
+def test_login_redirects_to_the_page_asked_for_but_never_off_site(client):
+    page = client.get("/login?next=/redline").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    r = client.post("/login", data={"username": "ada", "password": PASSWORD, "csrf_token": token,
+                                    "next": "/redline?round=x"})
+    assert r.headers["Location"] == "/redline?round=x"
+    client.get("/logout")
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    r = client.post("/login", data={"username": "ada", "password": PASSWORD, "csrf_token": token,
+                                    "next": "//evil.example/x"})
+    assert r.headers["Location"] == "/"
+
+
+def test_wrong_password_and_unknown_user_are_refused_alike(client):
+    for user, password in (("ada", "wrong-password"), ("nobody", PASSWORD)):
+        r = login(client, user, password)
+        assert r.status_code == 401
+        assert "用户名或密码不正确" in r.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+
+
+def test_post_without_the_forms_csrf_token_is_refused(client):
+    client.get("/login")
+    r = client.post("/login", data={"username": "ada", "password": PASSWORD, "csrf_token": "forged"})
+    assert r.status_code == 400
+    assert client.get("/").status_code == 302
+
+
+def test_failed_logins_are_limited_per_user_and_address(client):
+    for _ in range(5):
+        assert login(client, "ada", "wrong-password").status_code == 401
+    r = login(client, "ada", PASSWORD)  # even the right password waits now
+    assert r.status_code == 429
+    assert "登录失败次数过多" in r.get_data(as_text=True)
+    other = client.application.test_client()
+    assert login(other, "ada", PASSWORD, ).status_code == 429  # same address, same user
+    r = other.post("/login")  # no token at all: still a clean refusal
+    assert r.status_code == 400
+
+
+def test_session_cookie_is_httponly_lax_and_expires(web_app, client):
+    r = login(client, "ada", PASSWORD)
+    cookie = r.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    expires = parsedate_to_datetime(re.search(r"Expires=([^;]+)", cookie).group(1))
+    lifetime = web_app.config["PERMANENT_SESSION_LIFETIME"]
+    assert lifetime == timedelta(hours=8)
+    assert abs(expires - (datetime.now(timezone.utc) + lifetime)) < timedelta(minutes=5)
+
+
+def test_session_hours_come_from_the_config(engine):
+    from app import create_app
+
+    app = create_app({"ENGINE": engine, "SECRET_KEY": "s", "SESSION_HOURS": "0.5"})
+    assert app.config["PERMANENT_SESSION_LIFETIME"] == timedelta(minutes=30)
+
+
+def test_page_html_references_nothing_outside_the_app(client):
+    login(client, "ada", PASSWORD)
+    html = client.get("/").get_data(as_text=True)
+    assert not re.findall(r"https?://[^\"' )]+", html), "the app must work without internet"
+    for ref in re.findall(r'(?:href|src)="([^"]+)"', html):
+        assert ref.startswith("/"), ref
+        assert client.get(ref).status_code == 200, ref
