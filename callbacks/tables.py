@@ -62,8 +62,12 @@ def get_rows(request: dict | None, store: dict):
 def export(clicks: list, store: dict, request: dict | None):
     if not ctx.triggered_id or not any(clicks):
         raise PreventUpdate
-    fmt, name, state = ctx.triggered_id["fmt"], store["table"], store["state"]
-    request = request or {}
+    return export_file(store, ctx.triggered_id["fmt"], request)
+
+
+def export_file(store: dict, fmt: str, request: dict | None):
+    """(dcc.Download data, message): every row matching the grid's filters, in the grid's order."""
+    name, state, request = store["table"], store["state"], request or {}
     try:
         table = gridmodel.apply(common.table(name, state), request.get("sortModel"), request.get("filterModel"))
         data = exports.export_bytes(table, fmt, exported_by=common.exported_by(), exported_at=datetime.now())

@@ -1,0 +1,100 @@
+"""GET /api/v1/reports/VIEW (SPEC §8): the export's table as JSON, the caller's scope, session or bearer
+token, and the status codes — on both backends with the hand-made campaign of tests/report_dataset.py."""
+from __future__ import annotations
+
+import pytest
+
+from data.db import transaction
+from data.users import create_user, issue_token
+from tests import report_dataset as rd
+from tests.conftest import login
+
+PASSWORD = "correct-horse-9"
+AS_OF = rd.AS_OF.isoformat()
+
+
+@pytest.fixture
+def api(web_app, sessions):
+    with sessions() as s:
+        rd.load(s)
+    tokens = {}
+    with transaction(sessions) as s:
+        for name, role, grants in (("ada", "admin", []), ("lee", "leader", ["system:交通运输系统"]),
+                                   ("uma", "unit", ["A2"]), ("nob", "leader", [])):
+            tokens[name] = issue_token(s, create_user(s, name, PASSWORD, role, grants))
+    return web_app, tokens
+
+
+def get(client, url, token=None):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return client.get(url, headers=headers)
+
+
+def test_drilldown_json_has_the_export_shape_and_hand_computed_rows(api):
+    app, tokens = api
+    r = get(app.test_client(), f"/api/v1/reports/drilldown?as_of={AS_OF}", tokens["ada"])
+    assert r.status_code == 200
+    body = r.get_json()
+    assert set(body) >= {"title", "filters", "as_of", "columns", "rows"}
+    assert body["title"] == f"下钻 · {rd.R2}" and body["as_of"] == AS_OF and body["filters"] == {}
+    assert body["columns"][:3] == ["系统", "名称", "测评数"]
+    rows = {row[0]: dict(zip(body["columns"], row)) for row in body["rows"]}
+    assert list(rows) == ["交通运输系统", "卫生健康系统"]
+    assert rows["交通运输系统"]["测评数"] == 96  # A 24 + A1 10 + A2 12 + A21 10 + B 40
+    assert rows["交通运输系统"]["综合满意率"] == pytest.approx(69 / 96)
+    assert rows["卫生健康系统"]["测评数"] == 21
+
+
+def test_session_cookie_works_like_a_token(api):
+    app, tokens = api
+    client = app.test_client()
+    login(client, "ada", PASSWORD)
+    by_cookie = client.get(f"/api/v1/reports/redline?as_of={AS_OF}").get_json()
+    by_token = get(app.test_client(), f"/api/v1/reports/redline?as_of={AS_OF}", tokens["ada"]).get_json()
+    assert by_cookie == by_token
+    assert by_cookie["columns"][0] == "组织编码"
+
+
+def test_a_token_does_not_open_the_pages(api):
+    app, tokens = api
+    client = app.test_client()
+    assert get(client, "/", tokens["ada"]).status_code == 302
+    assert client.post("/_dash-update-component", json={},
+                       headers={"Authorization": f"Bearer {tokens['ada']}"}).status_code == 401
+
+
+def test_scope_is_applied_to_what_the_api_returns(api):
+    app, tokens = api
+    client = app.test_client()
+    lee = get(client, f"/api/v1/reports/drilldown?as_of={AS_OF}", tokens["lee"]).get_json()
+    assert [row[0] for row in lee["rows"]] == ["交通运输系统"]
+    uma = get(client, f"/api/v1/reports/drilldown?as_of={AS_OF}", tokens["uma"]).get_json()
+    assert [(row[0], row[2]) for row in uma["rows"]] == [("交通运输系统", 22)]  # A2 12 + A21 10 only
+    children = get(client, f"/api/v1/reports/drilldown?org=A2&as_of={AS_OF}", tokens["uma"]).get_json()
+    assert [(row[0], row[2]) for row in children["rows"]] == [("A21", 10)]
+    nob = get(client, f"/api/v1/reports/drilldown?as_of={AS_OF}", tokens["nob"]).get_json()
+    assert nob["rows"] == []  # deny by default: a user with no scope sees nothing
+
+
+@pytest.mark.parametrize("user,url,status", [
+    ("uma", "/api/v1/reports/drilldown?org=A", 403),  # the parent of its own org
+    ("lee", "/api/v1/reports/drilldown?org=C", 403),  # another system's org
+    ("ada", "/api/v1/reports/drilldown?org=NOPE", 404),
+    ("ada", "/api/v1/reports/drilldown?round=不存在的批次", 404),
+    ("ada", "/api/v1/reports/drilldown?system=不存在系统", 404),
+    ("ada", "/api/v1/reports/no-such-view", 404),
+    ("ada", "/api/v1/reports/drilldown?as_of=2024-02-30", 400),
+    ("ada", "/api/v1/reports/drilldown?as_of=yesterday", 400),
+])
+def test_status_codes(api, user, url, status):
+    app, tokens = api
+    r = get(app.test_client(), url, tokens[user])
+    assert r.status_code == status
+    assert r.get_json()["error"]
+
+
+@pytest.mark.parametrize("header", ["Bearer not-a-token", "Bearer ", "Basic YWRhOnB3"])
+def test_bad_credentials_get_401(api, header):
+    app, _ = api
+    r = app.test_client().get("/api/v1/reports/drilldown", headers={"Authorization": header})
+    assert r.status_code == 401

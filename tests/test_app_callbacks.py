@@ -1,0 +1,186 @@
+"""Callbacks called as plain functions inside a request of a logged-in user: the scope comes from the
+server session whatever the browser sends, the grid pages/sorts/filters on the server, and the export is
+the CLI's table with the screen's order."""
+from __future__ import annotations
+
+import base64
+import csv
+import io
+from contextlib import contextmanager
+
+import pytest
+from dash.exceptions import PreventUpdate
+from flask_login import login_user
+
+from callbacks import drill, overview, redline, shell, tables
+from dashboard.web_auth import WebUser
+from data.db import transaction
+from data.users import create_user
+from tests import report_dataset as rd
+
+AS_OF = rd.AS_OF.isoformat()
+TOP = {"as_of": AS_OF}
+
+
+@pytest.fixture
+def users(web_app, sessions):
+    with sessions() as s:
+        rd.load(s)
+    with transaction(sessions) as s:
+        made = {name: WebUser.of(create_user(s, name, "password-123", role, grants, display_name=display))
+                for name, role, grants, display in (
+                    ("ada", "admin", [], "艾达"), ("uma", "unit", ["A2"], "运输公司"),
+                    ("nob", "leader", [], "无范围"))}
+    return made
+
+
+@pytest.fixture
+def as_user(web_app, users):
+    @contextmanager
+    def ctx(name):
+        with web_app.test_request_context("/_dash-update-component", method="POST"):
+            login_user(users[name])
+            yield
+    return ctx
+
+
+def text_of(component) -> str:
+    """All text of a Dash component tree (what a user would read), for assertions."""
+    if component is None:
+        return ""
+    if isinstance(component, (str, int, float)):
+        return str(component)
+    if isinstance(component, (list, tuple)):
+        return " ".join(text_of(c) for c in component)
+    children = getattr(component, "children", None)
+    extra = [getattr(component, "label", None)] if isinstance(getattr(component, "label", None), str) else []
+    return " ".join([*extra, text_of(children)])
+
+
+def rows_of(response) -> list[list]:
+    return [[r[f"c{i}"] for i in range(3)] for r in response["rowData"]]
+
+
+def request(start=0, end=20, sort=None, filters=None):
+    return {"startRow": start, "endRow": end, "sortModel": sort or [], "filterModel": filters or {}}
+
+
+def store(table, state=TOP, lang="zh"):
+    return {"table": table, "state": state, "lang": lang}
+
+
+def test_grid_rows_are_paged_sorted_and_filtered_on_the_server(as_user):
+    with as_user("ada"):
+        default = tables.get_rows(request(), store("drilldown"))
+        assert default["rowCount"] == 2
+        assert rows_of(default) == [["交通运输系统", "交通运输系统", 96], ["卫生健康系统", "卫生健康系统", 21]]
+        by_n = tables.get_rows(request(sort=[{"colId": "c2", "sort": "asc"}]), store("drilldown"))
+        assert [r[0] for r in rows_of(by_n)] == ["卫生健康系统", "交通运输系统"]
+        # 综合满意率 (column 8) above 80 (percent typed as the screen shows it): 卫生 21/21, 交通 69/96 = 71.9%
+        high = tables.get_rows(request(filters={"c8": {"filterType": "number", "type": "greaterThan",
+                                                       "filter": 80}}), store("drilldown"))
+        assert high["rowCount"] == 1 and rows_of(high)[0][0] == "卫生健康系统"
+        page2 = tables.get_rows(request(1, 2), store("drilldown"))
+        assert page2["rowCount"] == 2 and rows_of(page2) == [["卫生健康系统", "卫生健康系统", 21]]
+
+
+def test_each_row_knows_where_a_click_leads(as_user):
+    with as_user("ada"):
+        rows = tables.get_rows(request(), store("drilldown"))["rowData"]
+        target = rows[0]["_id"]
+        assert target.startswith("?")
+        assert tables.drill_down({"rowId": target}, "?as_of=" + AS_OF) == target
+        member_rows = tables.get_rows(request(), store("drilldown", {"org": "A21", "as_of": AS_OF}))["rowData"]
+        assert member_rows and not any(r["_id"].startswith("?") for r in member_rows)  # members: no level below
+        with pytest.raises(PreventUpdate):
+            tables.drill_down({"rowId": member_rows[0]["_id"]}, "")
+    from layouts import urlstate
+    assert urlstate.parse(target) == {"system": "交通运输系统", "as_of": AS_OF}
+
+
+def test_scope_comes_from_the_session_not_from_the_browser(as_user):
+    with as_user("uma"):  # unit A2: asks for its parent A through the URL state
+        assert tables.get_rows(request(), store("drilldown", {"org": "A", "as_of": AS_OF})) == \
+            {"rowData": [], "rowCount": 0}
+        assert "无权查看" in text_of(tables.render(store("drilldown", {"org": "A", "as_of": AS_OF})))
+        own = tables.get_rows(request(), store("drilldown"))
+        assert rows_of(own) == [["交通运输系统", "交通运输系统", 22]]
+    with as_user("nob"):
+        nav, content = shell.route("/drill", "?as_of=" + AS_OF, "zh")
+        assert "尚未分配查看范围" in text_of(content)
+
+
+def test_export_is_the_cli_table_in_the_screens_order(as_user, engine, monkeypatch, tmp_path):
+    from dashboard import cli
+
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    out = tmp_path / "cli.csv"
+    assert cli.main(["export", "drilldown", "--out", str(out), "--as-of", AS_OF]) == 0
+
+    def body(data: bytes) -> list[list[str]]:
+        lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+        header = next(i for i, line in enumerate(lines) if line and line[0] == "系统")
+        return lines[header:]
+
+    def title(data: bytes) -> dict:
+        return {line[0]: line[1] for line in csv.reader(io.StringIO(data.decode("utf-8-sig"))) if len(line) == 2}
+
+    with as_user("ada"):
+        sent, message = tables.export_file(store("drilldown"), "csv", request())
+        assert message == ""
+        data = base64.b64decode(sent["content"])
+        assert sent["filename"].endswith(".csv")
+        assert body(data) == body(out.read_bytes())
+        assert title(data)["导出人"] == "艾达" and title(out.read_bytes())["导出人"] == "cli"
+        assert title(data)["视图"] == title(out.read_bytes())["视图"]
+        reverse = tables.export_file(store("drilldown"), "csv", request(sort=[{"colId": "c2", "sort": "asc"}]))
+        rows = body(base64.b64decode(reverse[0]["content"]))
+        assert [r[0] for r in rows[1:]] == ["卫生健康系统", "交通运输系统"]
+
+
+def test_overview_cards_show_pooled_hand_computed_figures(as_user):
+    with as_user("ada"):
+        text = text_of(overview.show(TOP, "zh"))
+    # All headline answers: S 70, B 20, U 27 (N 117); 参评人次 = 收回 of the non-void sessions 10 + 10.
+    assert "59.8%" in text and "76.9%" in text
+    assert "参评人次" in text and "20" in text.split("参评人次")[1].split()[0]
+
+
+def test_breadcrumb_goes_back_up_keeping_round_and_date(as_user):
+    with as_user("ada"):
+        crumb = drill.show_breadcrumb({"org": "A21", "round": rd.R2, "as_of": AS_OF}, "zh")
+    labels = [text_of(li) for li in crumb.children]
+    assert labels == ["全部", "交通局党委", "运输公司党总支", "运输公司一支部"]
+    link = crumb.children[2].children
+    from layouts import urlstate
+    assert link.href.startswith("/drill?")
+    assert urlstate.parse(link.href.split("?", 1)[1]) == {"org": "A2", "round": rd.R2, "as_of": AS_OF}
+
+
+def test_funnel_click_opens_the_orgs_drilldown(as_user):
+    with as_user("ada"):
+        graph = redline.show_funnel(TOP, "zh")
+    points = graph.figure.data[-1]
+    assert sorted(c[0] for c in points.customdata) == ["A", "A1", "A2", "A21", "B", "C", "C1"]
+    path, search = redline.open_org({"points": [{"customdata": ["A2", "运输公司党总支"]}]}, "?as_of=" + AS_OF)
+    assert path == "/drill" and "org=A2" in search and "as_of=" + AS_OF in search
+
+
+def test_controls_change_the_url_and_keep_the_node(as_user):
+    with as_user("ada"):
+        assert shell.on_controls(rd.R1, AS_OF, "?org=A2&as_of=" + AS_OF).startswith("?round=")
+        with pytest.raises(PreventUpdate):
+            shell.on_controls(None, AS_OF, "?as_of=" + AS_OF)
+        assert shell.toggle_language(1, "zh") == "en" and shell.toggle_language(2, "en") == "zh"
+
+
+def test_router_shows_the_users_scope_and_round_choices(as_user):
+    with as_user("uma"):
+        nav, content = shell.route("/", "?as_of=" + AS_OF, "zh")
+        nav_text = text_of(nav)
+        assert "组织 A2" in nav_text and "运输公司" in nav_text
+        assert "总览" in text_of(content)
+        nav_en, _ = shell.route("/", "", "en")
+        assert "Overview" in text_of(nav_en)
+        _, missing = shell.route("/no-such-page", "", "zh")
+        assert "页面不存在" in text_of(missing)
