@@ -138,7 +138,7 @@ def rectifications(session: Session, filters: Filters, as_of: date, scope: Scope
     source = (filters.get("source") or "").strip() or None
     overdue_only = _flag(filters, "overdue_only")
     items = _rect_states(session, ctx, as_of)
-    orgs = q.org_infos(session, {r.org_id for r, _ in items})
+    orgs = q.org_infos(session, ctx.visible)
     rows = []
     for r, s in items:
         shown_status, completed, closed = _rect_status_as_of(r, as_of)
@@ -160,7 +160,7 @@ def rectification_summary(session: Session, filters: Filters, as_of: date, scope
     by_org: dict[int, list] = defaultdict(list)
     for r, s in _rect_states(session, ctx, as_of):
         by_org[r.org_id].append(s)
-    orgs = q.org_infos(session, by_org)
+    orgs = q.org_infos(session, ctx.visible)
     rows = []
     for org_id, states in by_org.items():
         summary = metrics.rect_summary(states)
@@ -205,7 +205,7 @@ def pledges(session: Session, filters: Filters, as_of: date, scope: Scope) -> Re
     status = _choice(filters, "status", PLEDGE_STATUSES, "状态")
     overdue_only = _flag(filters, "overdue_only")
     items = _pledge_items(session, ctx, as_of)
-    orgs = q.org_infos(session, {row.pledge.org_id for row, _ in items})
+    orgs = q.org_infos(session, ctx.visible)
     rows = []
     for row, s in items:
         p = row.pledge
@@ -231,7 +231,7 @@ def pledge_summary_by_org(session: Session, filters: Filters, as_of: date, scope
     by_org: dict[int, list] = defaultdict(list)
     for row, s in _pledge_items(session, ctx, as_of):
         by_org[row.pledge.org_id].append(s)
-    orgs = q.org_infos(session, by_org)
+    orgs = q.org_infos(session, ctx.visible)
     rows = []
     for org_id, states in by_org.items():
         summary = metrics.pledge_summary(states)
@@ -256,7 +256,7 @@ class _Unit:
 @dataclass
 class _Board:
     units: list[_Unit]
-    orphans: list[tuple[str, int]]  # contact points under no supervised unit of their group
+    orphans: list[tuple[str, int]]  # visible contact points under no supervised unit of their group
     subtree: dict[int, set[int]]
     headline: dict[int, q.Headline]
     overdue_rects: Counter
@@ -282,14 +282,15 @@ def _board(session: Session, ctx: _Context, filters: Filters, as_of: date) -> _B
         # A contact point belongs to the nearest ancestor-or-self that is a unit of the same group.
         owner = next((a for a in chains.get(link.org_id, []) if a in unit_ids[link.group]), None)
         if owner is None:
-            orphans.append((link.group, link.org_id))
-        else:
+            if link.org_id in visible:
+                orphans.append((link.group, link.org_id))
+        elif link.org_id in scoped:  # never name an org the caller may not see
             units[(link.group, owner)].contact_points.append(link.org_id)
     shown = [u for u in units.values() if u.org_id in visible]
     roots = {u.org_id for u in shown} | {c for u in shown for c in u.contact_points}
     # Subtrees are read only within the caller's scope (a unit may hold orgs of other systems).
     subtree = {k: v & scoped for k, v in q.descendants(session, roots).items()}
-    everything = set().union(*subtree.values()) if subtree else set()
+    everything = q.subtree_ids(roots, ctx.scoped)
     overdue_rects: Counter = Counter()
     for r in q.rectifications(session, ctx.round.id, everything):
         if metrics.rect_state(r.status, r.registered_date, r.deadline, r.completed_date, r.closed_date,
@@ -347,8 +348,7 @@ def contact_points(session: Session, filters: Filters, as_of: date, scope: Scope
                Column("联系点综合满意率", PERCENT), Column("其余综合满意率", PERCENT), Column("差距", PERCENT),
                Column("超期整改", INT), Column("逾期未兑现", INT), Column("最近数据日期", DATE)]
     red = [i for i, r in enumerate(rows) if r[5] == YES]
-    notes = [f"联系点 {board.orgs[o].code} 不在督导组 {g} 任何督导单位之下" for g, o in board.orphans
-             if o in board.orgs and o in set(session.scalars(ctx.visible))]
+    notes = [f"联系点 {board.orgs[o].code} 不在督导组 {g} 任何督导单位之下，未计入" for g, o in board.orphans]
     return _table("contact-points", ctx, columns, rows, filters, as_of, scope, red, notes=notes)
 
 
@@ -394,17 +394,16 @@ def _reporting_rows(session: Session, ctx: _Context, as_of: date) -> list[tuple[
     """(org, status, first, latest) per expected org: the leaves in view under the systems taking part."""
     until = _day_end(as_of)
     systems = q.participating_system_ids(session, ctx.round.id, until)
-    expected = q.leaf_org_ids(session, ctx.visible, systems)
+    orgs = q.org_infos(session, q.leaf_org_ids(ctx.visible, systems))
     times = q.report_times(session, ctx.round.id)
-    orgs = q.org_infos(session, expected)
     out = []
-    for org_id in expected:
+    for org_id, org in orgs.items():
         t = times.get(org_id)
         first = t.first if t and t.first < until else None
         status = metrics.reporting_status(first.date() if first else None, ctx.round.report_deadline, as_of)
         # Replacements are not dated one by one: the last report known on the as-of day is at least the first.
         latest = (t.latest if t.latest < until else first) if first else None
-        out.append((orgs[org_id], status, first, latest))
+        out.append((org, status, first, latest))
     return out
 
 
@@ -505,7 +504,7 @@ def quality(session: Session, filters: Filters, as_of: date, scope: Scope) -> Re
 
     # Headline distributions: all satisfied, no dissatisfied at all, identical across orgs.
     heads = q.headlines(session, rid, ctx.scoped)
-    systems = q.org_systems(session, heads)
+    orgs = q.org_infos(session, ctx.scoped)
     for org_id, h in heads.items():
         if org_id not in visible:
             continue
@@ -526,31 +525,29 @@ def quality(session: Session, filters: Filters, as_of: date, scope: Scope) -> Re
     clusters: dict[tuple, list[int]] = defaultdict(list)
     for org_id, h in heads.items():
         if bucketize(h.counts, profile).n >= IDENTICAL_MIN_N:
-            clusters[(systems[org_id], h.counts)].append(org_id)
-    cluster_orgs = q.org_infos(session, {o for ids in clusters.values() if len(ids) > 1 for o in ids})
+            clusters[(h.system_id, h.counts)].append(org_id)
     for (_, counts), ids in clusters.items():
         if len(ids) < 2:
             continue
         for org_id in ids:
             if org_id in visible:
-                others = "、".join(sorted(f"{cluster_orgs[o].code} {cluster_orgs[o].name}" for o in ids if o != org_id))
+                others = "、".join(sorted(f"{orgs[o].code} {orgs[o].name}" for o in ids if o != org_id))
                 findings.append(("结果雷同", org_id, len(ids),
                                  f"与同系统的 {others} 测评结果完全相同（{_counts_text(counts, profile)}）"))
 
     # 缺少参评类别: a category that more than half of the system's reporting orgs have (a system with at
     # least CATEGORY_MIN_ORGS reporting orgs) is expected of every reporting org of that system.
     categories = q.org_categories(session, rid)
-    cat_systems = q.org_systems(session, categories)
     per_system: dict[int, list[int]] = defaultdict(list)
-    for org_id in categories:
-        per_system[cat_systems[org_id]].append(org_id)
-    for system_id, ids in per_system.items():
+    for org_id, (system_id, _) in categories.items():
+        per_system[system_id].append(org_id)
+    for ids in per_system.values():
         if len(ids) < CATEGORY_MIN_ORGS:
             continue
-        having = Counter(c for o in ids for c in categories[o])
+        having = Counter(c for o in ids for c in categories[o][1])
         usual = {c for c, k in having.items() if k * 2 > len(ids)}
         for org_id in ids:
-            missing = sorted(usual - categories[org_id])
+            missing = sorted(usual - categories[org_id][1])
             if org_id in visible and missing:
                 share = "，".join(f"{c} {having[c]}/{len(ids)}" for c in missing)
                 findings.append(("缺少参评类别", org_id, len(missing),
@@ -577,7 +574,6 @@ def quality(session: Session, filters: Filters, as_of: date, scope: Scope) -> Re
     for org_id, codes in bare.items():
         findings.append(("无佐证销号", org_id, len(codes), f"已完成/已销号但无整改佐证：{'、'.join(sorted(codes))}"))
 
-    orgs = q.org_infos(session, {f[1] for f in findings})
     order = {c: i for i, c in enumerate(QUALITY_CHECKS)}
     findings.sort(key=lambda f: (order[f[0]], orgs[f[1]].code))
     rows = [[check, orgs[o].code, orgs[o].name, n, text] for check, o, n, text in findings]

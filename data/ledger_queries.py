@@ -118,10 +118,6 @@ def visible_org_ids(session: Session, scope: Scope, filters: Filters) -> Select:
     return query
 
 
-def _ids(session: Session, query: Select) -> set[int]:
-    return set(session.scalars(query).all())
-
-
 @dataclass(frozen=True)
 class OrgInfo:
     id: int
@@ -219,17 +215,25 @@ def descendants(session: Session, org_ids: Iterable[int]) -> dict[int, set[int]]
     return out
 
 
+def subtree_ids(root_ids: Iterable[int], within: Select) -> Select:
+    """SELECT of the orgs in the subtrees of root_ids that are also in `within` (e.g. the scope)."""
+    return (select(OrgClosure.descendant_id)
+            .where(OrgClosure.ancestor_id.in_(sorted(set(root_ids))), OrgClosure.descendant_id.in_(within))
+            .distinct())
+
+
 @dataclass(frozen=True)
 class Headline:
     counts: Counts
     latest: datetime | None
+    system_id: int
 
 
 def headlines(session: Session, round_id: int, org_ids: Select | Iterable[int]) -> dict[int, Headline]:
     """Each org's own headline counts in the round (rollup_headline), with its latest report time."""
     query = select(RollupHeadline).where(RollupHeadline.round_id == round_id,
                                          RollupHeadline.org_id.in_(org_ids))
-    return {h.org_id: Headline(Counts.of(h), h.latest_reported_at) for h in session.scalars(query)}
+    return {h.org_id: Headline(Counts.of(h), h.latest_reported_at, h.system_id) for h in session.scalars(query)}
 
 
 # ---------------------------------------------------------------------------------------- reporting
@@ -253,12 +257,10 @@ def participating_system_ids(session: Session, round_id: int, until: datetime) -
     return set(session.scalars(query))
 
 
-def leaf_org_ids(session: Session, org_ids: Select, system_ids: Iterable[int]) -> set[int]:
-    system_ids = sorted(system_ids)
-    if not system_ids:
-        return set()
-    return _ids(session, select(Org.id).where(Org.id.in_(org_ids), Org.is_leaf.is_(True),
-                                              Org.system_id.in_(system_ids)))
+def leaf_org_ids(org_ids: Select, system_ids: Iterable[int]) -> Select:
+    """SELECT of the leaf orgs among org_ids that belong to one of the systems."""
+    return select(Org.id).where(Org.id.in_(org_ids), Org.is_leaf.is_(True),
+                                Org.system_id.in_(sorted(set(system_ids))))
 
 
 # ---------------------------------------------------------------------------------------- quality
@@ -281,20 +283,15 @@ def item_counts(session: Session, round_id: int, org_ids: Select) -> dict[int, d
     return out
 
 
-def org_categories(session: Session, round_id: int) -> dict[int, set[str]]:
-    """Per org with tallies in the round (whole round, every system): its evaluator categories."""
-    out: dict[int, set[str]] = defaultdict(set)
-    for org_id, category in session.execute(select(Tally.org_id, Tally.category)
-                                            .where(Tally.round_id == round_id).distinct()):
-        out[org_id].add(category)
+def org_categories(session: Session, round_id: int) -> dict[int, tuple[int, set[str]]]:
+    """Per org with tallies in the round (whole round, every system): (its system id, its evaluator
+    categories)."""
+    out: dict[int, tuple[int, set[str]]] = {}
+    query = (select(Tally.org_id, Org.system_id, Tally.category).join(Org, Org.id == Tally.org_id)
+             .where(Tally.round_id == round_id).distinct())
+    for org_id, system_id, category in session.execute(query):
+        out.setdefault(org_id, (system_id, set()))[1].add(category)
     return out
-
-
-def org_systems(session: Session, org_ids: Iterable[int]) -> dict[int, int]:
-    ids = sorted(set(org_ids))
-    if not ids:
-        return {}
-    return dict(session.execute(select(Org.id, Org.system_id).where(Org.id.in_(ids))).all())
 
 
 def ballots(session: Session, round_id: int) -> list[tuple[int, str, dict[str, str]]]:
@@ -307,14 +304,16 @@ def ballots(session: Session, round_id: int) -> list[tuple[int, str, dict[str, s
             parsed = json.loads(answers) if answers else {}
         except ValueError:
             parsed = {}
-        out.append((org_id, number, {str(k): str(v or "").strip() for k, v in dict(parsed).items()}))
+        if not isinstance(parsed, dict):  # importers store an object; anything else carries no answers
+            parsed = {}
+        out.append((org_id, number, {str(k): str(v or "").strip() for k, v in parsed.items()}))
     return out
 
 
 __all__ = [
     "LedgerNotFound", "LedgerOutOfScope", "LedgerBadFilter", "scoped_org_ids", "resolve_round", "visible_org_ids", "OrgInfo",
     "org_infos", "region_names", "rectifications", "pledges", "PledgeRow", "supervision_links", "GroupLink",
-    "ancestors", "descendants", "headlines", "Headline", "report_times", "ReportTimes",
+    "ancestors", "descendants", "subtree_ids", "headlines", "Headline", "report_times", "ReportTimes",
     "participating_system_ids", "leaf_org_ids", "eval_sessions", "item_counts", "org_categories",
-    "org_systems", "ballots",
+    "ballots",
 ]

@@ -393,6 +393,9 @@ def test_scope_of_one_subtree_and_one_group(campaign):
     group = Scope(groups=frozenset({"第二督导组"}))
     assert col(run(lr.contact_points, campaign, scope=group), "单位编码") == ["E3", "T"]
     assert col(run(lr.rectifications, campaign, scope=group), "问题编号") == ["RC07", "RC08", "RC09"]
+    # Quality findings of the subtree only; the 缺少参评类别 norm of 教育系统 is not E31's finding.
+    assert [(r[0], r[1]) for r in run(lr.quality, campaign, scope=subtree).rows] == [
+        ("无不满意", "E31"), ("同日销号", "E31"), ("无佐证销号", "E31")]
     with pytest.raises(LedgerOutOfScope):
         run(lr.rectifications, campaign, Filters(org="E1"), scope=subtree)
 
