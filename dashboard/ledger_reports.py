@@ -578,7 +578,19 @@ def quality(session: Session, filters: Filters, as_of: date, scope: Scope) -> Re
     findings.sort(key=lambda f: (order[f[0]], orgs[f[1]].code))
     rows = [[check, orgs[o].code, orgs[o].name, n, text] for check, o, n, text in findings]
     columns = [Column("检查项"), Column("组织编码"), Column("组织名称"), Column("数量", INT), Column("说明")]
-    return _table("quality", ctx, columns, rows, filters, as_of, scope)
+    return _table("quality", ctx, columns, rows, filters, as_of, scope, notes=QUALITY_RULES)
+
+
+QUALITY_RULES = [
+    "作废场次：收回份数多于发放份数的测评场次，其票数不计入",
+    f"满意率100%、无不满意：仅检查测评数≥{UNIFORM_MIN_N}的组织",
+    f"结果雷同：同一系统内测评数≥{IDENTICAL_MIN_N}且各选项票数完全相同的组织",
+    f"缺少参评类别：本系统已上报组织≥{CATEGORY_MIN_ORGS}个时，过半数组织都有的参评人员类别视为应有",
+    f"直线作答：测评项目≥{STRAIGHT_MIN_ITEMS}项且各项选同一选项的测评表；不少于{STRAIGHT_MIN_OBSERVED}张且多于"
+    f"随机预期{STRAIGHT_FACTOR}倍时列出",
+    f"同日销号：已销号整改≥{SAME_DAY_MIN}项且全部同一天销号",
+    "无佐证销号：已完成或已销号但未填整改佐证",
+]
 
 
 __all__ = [

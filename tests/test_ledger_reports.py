@@ -370,6 +370,7 @@ def test_quality_checks_fire_on_planted_cases_only(campaign):
     assert "预期约0.91张" in text[("直线作答", "E2")]
     assert "2024-09-12" in text[("同日销号", "E31")]
     assert "RC07、RC08" in text[("无佐证销号", "E31")]
+    assert any("测评数≥20" in note for note in table.notes)  # the thresholds travel with the table
 
 
 def test_quality_within_a_system_scope(campaign):
