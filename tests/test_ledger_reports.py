@@ -204,7 +204,7 @@ def test_rectification_ledger_lights_overdue_days_and_order(campaign):
     assert (light["RC03"], mark["RC03"]) == ("绿", "逾期完成")  # done 09-18 after a 09-15 deadline
     assert mark["RC07"] == "" and mark["RC01"] == ""
     assert table.red_rows == {0, 1}
-    assert table.title == f"整改台账 · {R1}" and table.as_of == AS_OF
+    assert table.title == f"整改台账 · {R1}" and table.as_of == AS_OF  # no round named: the newest (R1)
 
 
 def test_rectification_as_of_earlier_day_shows_the_ledger_of_that_day(campaign):
@@ -414,6 +414,6 @@ def test_unknown_names_are_not_found(campaign):
             run(lr.rectifications, campaign, filters)
 
 
-def test_newest_round_is_the_default(sessions):
+def test_no_round_yet_is_not_found(sessions):
     with pytest.raises(LedgerNotFound, match="尚无评议批次"):
         run(lr.reporting, sessions)
