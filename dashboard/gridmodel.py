@@ -57,7 +57,8 @@ def _number_test(cond: dict, fmt: str):
             raise GridModelError(f"筛选值不是数字: {v}") from None
 
     a, b = arg("filter"), arg("filterTo")
-    eps = 1e-9
+    # "equals" matches what the grid displays: 71.7 equals 0.71699 shown as 71.7%.
+    eps = {PERCENT: 0.0005, DECIMAL: 0.005}.get(fmt, 1e-9)
     tests = {
         "equals": lambda x: x is not None and a is not None and abs(x - a) < eps,
         "notEqual": lambda x: x is None or a is None or abs(x - a) >= eps,
@@ -66,9 +67,10 @@ def _number_test(cond: dict, fmt: str):
         "greaterThan": lambda x: x is not None and a is not None and x > a,
         "greaterThanOrEqual": lambda x: x is not None and a is not None and x >= a - eps,
         "inRange": lambda x: x is not None and a is not None and b is not None and a <= x <= b,
-        "blank": lambda x: x is None,
-        "notBlank": lambda x: x is not None,
     }
+    if op in ("blank", "notBlank"):  # no data at all; a hidden "<5" cell is not blank
+        empty = op == "blank"
+        return lambda value: (value is None or value == "") == empty
     if op not in tests:
         raise GridModelError(f"未知筛选条件: {op}")
     test = tests[op]

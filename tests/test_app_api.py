@@ -98,3 +98,14 @@ def test_bad_credentials_get_401(api, header):
     app, _ = api
     r = app.test_client().get("/api/v1/reports/drilldown", headers={"Authorization": header})
     assert r.status_code == 401
+
+
+def test_every_view_of_the_cli_is_served(api):
+    from dashboard.tables import VIEWS
+
+    app, tokens = api
+    client = app.test_client()
+    for view in VIEWS:
+        r = get(client, f"/api/v1/reports/{view}?as_of={AS_OF}", tokens["ada"])
+        assert r.status_code == 200, (view, r.get_json())
+        assert r.get_json()["columns"], view

@@ -1,0 +1,48 @@
+"""Every component id a callback uses exists in a layout, so no callback waits on a missing component."""
+from __future__ import annotations
+
+import json
+
+from dash.development.base_component import Component
+
+from dashboard.tables import Column
+from layouts import components, drill, ids, overview, redline, shell
+
+
+def _ids(node, found):
+    if isinstance(node, Component):
+        cid = getattr(node, "id", None)
+        if cid is not None:
+            found.add(json.dumps(cid, sort_keys=True) if isinstance(cid, dict) else cid)
+        for child in node._traverse():
+            _ids(child, found)
+    return found
+
+
+def _key(cid) -> str:
+    if isinstance(cid, dict):  # pattern ids: compare their "type" only
+        return "type:" + cid["type"]
+    return cid
+
+
+def test_callback_ids_exist_in_the_layouts(web_app):
+    state = {"as_of": "2024-12-31"}
+    user = shell.UserInfo("艾达", "管理员", "全部")
+    trees = [shell.app_layout(), shell.navbar("/", state, "zh", user, ["R"], "2024-12-31"),
+             overview.layout(state, "zh"), drill.layout(state, "zh"), redline.layout(state, "zh"),
+             components.grid_with_tools("drilldown", [Column("系统")], "zh"),
+             redline.funnel_figure and __import__("dash").dcc.Graph(id=ids.Redline.FUNNEL)]
+    present = set()
+    for tree in trees:
+        present |= {_key(json.loads(c)) if c.startswith("{") else c for c in _ids(tree, set())}
+    app = web_app.extensions["dash"]
+    used = set()
+    for callback in app.callback_map.values():
+        for dep in [*callback["inputs"], *callback["state"]]:
+            raw = dep["id"]
+            used.add(_key(json.loads(raw)) if raw.startswith("{") else raw)
+    for output in app.callback_map:
+        for part in output.strip(".").split("..") if output.startswith("..") else [output]:
+            raw = part.rsplit(".", 1)[0]
+            used.add(_key(json.loads(raw)) if raw.startswith("{") else raw)
+    assert used - present == set()
