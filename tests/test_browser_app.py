@@ -1,0 +1,210 @@
+"""The app in real Chromium (Playwright): log in, drill down and back up, reopen a copied link, export
+from the grid and compare with the CLI, switch the language, open an org from the funnel plot.
+
+Runs on the small demo campaign in a temporary SQLite database, served from a thread. Screenshots of every
+page go to test-artifacts/screenshots/. Without Chromium the tests skip loudly (CI=true: they fail).
+"""
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import threading
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from tests.conftest import skip_or_fail
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not CHROMIUM.exists():
+        skip_or_fail(f"Chromium not found at {CHROMIUM}: apt-get install chromium fonts-noto-cjk")
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM),
+            "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--disable-component-update", "--no-first-run"]}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1400, "height": 900}, "accept_downloads": True,
+            "locale": "zh-CN"}
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory):
+    """The app on the small demo, served on 127.0.0.1 and a free port for the whole session."""
+    from werkzeug.serving import make_server
+
+    from app import create_app
+    from data.db import make_engine, make_session_factory, transaction
+    from data.demo import demo_as_of, load_demo
+    from data.schema import upgrade
+    from data.users import create_user
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'demo.sqlite3'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    factory = make_session_factory(engine)
+    load_demo(factory, scale="small")
+    password = secrets.token_urlsafe(12)
+    with transaction(factory) as s:
+        create_user(s, "admin", password, "admin", display_name="测试管理员")
+    app = create_app({"ENGINE": engine, "SECRET_KEY": secrets.token_hex(16)})
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request drowns a failure
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    yield {"base": f"http://127.0.0.1:{server.server_port}", "password": password, "url": url,
+           "as_of": demo_as_of().isoformat()}
+    server.shutdown()
+    engine.dispose()
+
+
+@pytest.fixture
+def errors(page):
+    seen: list[str] = []
+    page.on("pageerror", lambda exc: seen.append(str(exc)))
+    return seen
+
+
+def log_in(page, live, path="/"):
+    page.goto(live["base"] + path)
+    page.get_by_label("用户名").fill("admin")
+    page.get_by_label("密码").fill(live["password"])
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_selector("#shell-navbar .navbar")
+
+
+def shot(page, name):
+    page.wait_for_timeout(300)  # let the last paint land before the picture
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def first_cell(page, card="drilldown", col="c1"):
+    cell = page.locator(f"#card-{card} .ag-row[row-index='0'] .ag-cell[col-id='{col}']").first
+    cell.wait_for()
+    page.wait_for_function("el => el.innerText.trim().length > 0", arg=cell.element_handle())
+    return cell
+
+
+def wait_crumbs(page, n: int, at_least: bool = False):
+    op = ">=" if at_least else "==="
+    page.wait_for_function(f"() => document.querySelectorAll('#drill-breadcrumb .breadcrumb-item').length {op} {n}")
+
+
+def crumbs(page) -> list[str]:
+    return [t.strip() for t in page.locator("#drill-breadcrumb .breadcrumb-item").all_inner_texts()]
+
+
+def test_login_shows_the_overview(page, live, errors):
+    page.goto(live["base"] + "/")
+    assert "/login" in page.url
+    shot(page, "login")
+    log_in(page, live, f"/?as_of={live['as_of']}")
+    cards = page.locator("#overview-kpis")
+    cards.wait_for()
+    for label in ("参评人次", "满意率", "综合满意率", "返工/补课", "承诺兑现率", "整改完成率", "超期整改"):
+        assert cards.get_by_text(label, exact=True).count() == 1
+    assert re.search(r"\d+\.\d%", cards.inner_text())
+    page.locator("#overview-trend .main-svg").first.wait_for()
+    shot(page, "overview")
+    assert not errors
+
+
+def test_drill_three_levels_down_back_up_and_reopen_the_link(page, live, errors):
+    log_in(page, live, f"/drill?as_of={live['as_of']}")
+    wait_crumbs(page, 1)
+    assert crumbs(page) == ["全部"]
+    names = []
+    for key in ("system", "region", "org"):
+        cell = first_cell(page)
+        names.append(cell.inner_text().strip())
+        cell.click()
+        page.wait_for_url(re.compile(rf"[?&]{key}="))
+        wait_crumbs(page, len(names) + 1)
+    path = crumbs(page)
+    assert path[0] == "全部" and path[1] == names[0] and len(path) == 4
+    assert f"as_of={live['as_of']}" in page.url
+    first_cell(page, "items", "c0")
+    shot(page, "drill")
+
+    link = page.url  # a copied link opens the same view in a fresh page
+    fresh = page.context.new_page()
+    fresh.goto(link)
+    wait_crumbs(fresh, 4)
+    assert crumbs(fresh) == path
+    assert first_cell(fresh).inner_text() == first_cell(page).inner_text()
+    fresh.close()
+
+    page.locator("#drill-breadcrumb").get_by_role("link", name=path[1]).click()
+    page.wait_for_url(re.compile(r"system="))
+    wait_crumbs(page, 2)
+    assert "region=" not in page.url and "org=" not in page.url
+    assert f"as_of={live['as_of']}" in page.url  # the date (and round) are kept on the way up
+    assert not errors
+
+
+def sheet_values(path) -> list[list]:
+    sheet = openpyxl.load_workbook(path, read_only=True).active
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def test_grid_export_equals_the_cli_export(page, live, errors, tmp_path, monkeypatch):
+    from dashboard import cli
+
+    log_in(page, live, f"/drill?as_of={live['as_of']}")
+    first_cell(page).click()  # one system: the export carries the filter
+    page.wait_for_url(re.compile(r"system="))
+    system = re.search(r"system=([^&]+)", page.url).group(1)
+    first_cell(page)
+    with page.expect_download() as download:
+        page.locator("#card-drilldown").get_by_role("button", name="导出 Excel").click()
+    got = tmp_path / "grid.xlsx"
+    download.value.save_as(got)
+    assert download.value.suggested_filename.endswith(".xlsx")
+
+    from urllib.parse import unquote
+    monkeypatch.setenv("DATABASE_URL", live["url"])
+    cli_out = tmp_path / "cli.xlsx"
+    assert cli.main(["export", "drilldown", "--out", str(cli_out), "--system", unquote(system),
+                     "--as-of", live["as_of"]]) == 0
+    ours, theirs = sheet_values(got), sheet_values(cli_out)
+    skip = {"导出人", "导出时间"}  # who and when differ by design; everything else is the same table
+    assert [r for r in ours if r[0] not in skip] == [r for r in theirs if r[0] not in skip]
+    assert len(ours) > 8
+    assert not errors
+
+
+def test_switch_language_and_keep_it(page, live, errors):
+    log_in(page, live, f"/?as_of={live['as_of']}")
+    page.locator("#overview-kpis").wait_for()
+    page.get_by_role("button", name="English").click()
+    page.get_by_role("heading", name="Overview").wait_for()
+    page.locator("#overview-kpis").get_by_text("Satisfied", exact=True).wait_for()  # the cards follow
+    page.goto(live["base"] + f"/drill?as_of={live['as_of']}")
+    page.get_by_role("heading", name="Drill-down").wait_for()  # the choice survives a reload
+    first_cell(page)
+    shot(page, "drill-en")
+    page.get_by_role("button", name="中文").click()
+    page.get_by_role("heading", name="下钻").wait_for()
+    assert not errors
+
+
+def test_redline_candidates_and_funnel_click_opens_the_org(page, live, errors):
+    log_in(page, live, f"/redline?as_of={live['as_of']}")
+    first_cell(page, "redline", "c1")
+    assert page.locator("#card-redline .cell-red").count() >= 1  # 确认低于 is coloured
+    point = page.locator("#redline-funnel .scatterlayer .trace").last.locator(".point").first
+    point.wait_for()
+    shot(page, "redline")
+    point.click(force=True)
+    page.wait_for_url(re.compile(r"/drill\?.*org="))
+    wait_crumbs(page, 2, at_least=True)
+    assert not errors
