@@ -24,26 +24,39 @@ def _valid_date(text: str | None) -> str | None:
         return None
 
 
-def route(pathname: str | None, search: str | None, lang: str | None):
+def route(pathname: str | None, search: str | None, lang: str | None, rendered: list | None = None):
+    """(navbar, page, what is rendered). A URL change that only records the grid's sort or filter keeps
+    the page as it is: rebuilding it would reset the grid the user is working in."""
     lang = lang if lang in LANGS else DEFAULT
     state = urlstate.parse(search)
+    key = [pathname or "/", {k: v for k, v in state.items() if k not in ("sort", "filter")}, lang]
+    if rendered == key:
+        raise PreventUpdate
     with db_session() as s:
         rounds = round_names(s)
     as_of = _valid_date(state.get("as_of")) or date.today().isoformat()
     bar = navbar(pathname or "/", state, lang, common.user_info(), rounds, as_of)
     page = PAGES.get(pathname or "/")
     if page is None:
-        return bar, not_found(lang)
+        return bar, not_found(lang), key
     if common.scope().is_empty:
-        return bar, html.Div(empty_state(lang, t(lang, "no_scope")), className="mt-4")
-    return bar, page(state, lang)
+        return bar, html.Div(empty_state(lang, t(lang, "no_scope")), className="mt-4"), key
+    return bar, page(state, lang), key
 
 
-def on_controls(round_value: str | None, as_of: str | None, search: str | None):
-    """A new round or date keeps the node and the filters: the same place, another round or day."""
+def on_controls(round_value: str | None, as_of: str | None, search: str | None, options: list | None = None,
+                today: date | None = None):
+    """A new round or date keeps the node and the filters: the same place, another round or day.
+    The defaults the navbar shows (newest round, today) are not written into the URL on their own."""
     state = urlstate.parse(search)
-    new = urlstate.encode(urlstate.change(state, round=round_value or None,
-                                          as_of=_valid_date(as_of) or state.get("as_of")))
+    newest = (options or [{}])[0].get("value")
+    if not state.get("round") and round_value == newest:
+        round_value = None
+    as_of = _valid_date(as_of)
+    if not state.get("as_of") and as_of == (today or date.today()).isoformat():
+        as_of = None
+    new = urlstate.encode(urlstate.change(state, round=round_value or state.get("round"),
+                                          as_of=as_of or state.get("as_of")))
     if new == (search or ""):
         raise PreventUpdate
     return new
@@ -57,10 +70,12 @@ def toggle_language(n_clicks: int | None, lang: str | None) -> str:
 
 def register(app) -> None:
     app.callback(Output(ids.Shell.NAVBAR, "children"), Output(ids.Shell.CONTENT, "children"),
+                 Output(ids.Shell.RENDERED, "data"),
                  Input(ids.Shell.URL, "pathname"), Input(ids.Shell.URL, "search"),
-                 Input(ids.Shell.LANG, "data"))(route)
+                 Input(ids.Shell.LANG, "data"), State(ids.Shell.RENDERED, "data"))(route)
     app.callback(Output(ids.Shell.URL, "search", allow_duplicate=True),
                  Input(ids.Shell.ROUND, "value"), Input(ids.Shell.AS_OF, "date"),
-                 State(ids.Shell.URL, "search"), prevent_initial_call=True)(on_controls)
+                 State(ids.Shell.URL, "search"), State(ids.Shell.ROUND, "options"),
+                 prevent_initial_call=True)(on_controls)
     app.callback(Output(ids.Shell.LANG, "data"), Input(ids.Shell.LANG_TOGGLE, "n_clicks"),
                  State(ids.Shell.LANG, "data"), prevent_initial_call=True)(toggle_language)

@@ -16,6 +16,8 @@ from layouts.components import empty_state, error_alert, grid_with_tools, json_c
 
 log = logging.getLogger(__name__)
 NODE_KEYS = ("system", "region", "org")
+# The page's main table keeps its sort and filter in the URL, so a copied link shows the same rows.
+URL_TABLES = ("drilldown", "redline")
 TITLES = {**VIEW_TITLES, "items": "测评项目分析", "categories": "参评人员类别分析"}
 
 
@@ -28,7 +30,31 @@ def render(store: dict):
     if not table.rows:
         return empty_state(lang)
     notes = [html.P(n, className="text-muted small mb-1") for n in table.notes]
-    return html.Div([grid_with_tools(name, table.columns, lang, clickable=name == "drilldown"), *notes])
+    sort, filters = urlstate.decode_grid(state) if name in URL_TABLES else ([], {})
+    if not valid_models(table, sort, filters):  # a link from another level or an edited URL
+        sort, filters = [], {}
+    grid = grid_with_tools(name, table.columns, lang, clickable=name == "drilldown", sort=sort, filters=filters)
+    return html.Div([grid, *notes])
+
+
+def valid_models(table, sort, filters) -> bool:
+    try:
+        gridmodel.apply(table, sort, filters)
+    except gridmodel.GridModelError:
+        return False
+    return True
+
+
+def grid_to_url(request: dict | None, search: str | None):
+    """Sorting or filtering the main grid writes the models into the URL (the page is not rebuilt)."""
+    if not request:
+        raise PreventUpdate
+    state = urlstate.parse(search)
+    new = urlstate.encode(urlstate.change(state, **urlstate.encode_grid(request.get("sortModel"),
+                                                                       request.get("filterModel"))))
+    if new == (search or ""):
+        raise PreventUpdate
+    return new
 
 
 def _child_search(state: dict, table, index: int) -> str | None:
@@ -94,3 +120,7 @@ def register(app) -> None:
     app.callback(Output(ids.Shell.URL, "search", allow_duplicate=True),
                  Input(ids.grid("drilldown"), "cellClicked"), State(ids.Shell.URL, "search"),
                  prevent_initial_call=True)(drill_down)
+    for name in URL_TABLES:
+        app.callback(Output(ids.Shell.URL, "search", allow_duplicate=True),
+                     Input(ids.grid(name), "getRowsRequest"), State(ids.Shell.URL, "search"),
+                     prevent_initial_call=True)(grid_to_url)

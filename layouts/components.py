@@ -53,7 +53,8 @@ def json_cell(value: Any) -> Any:
     return value.isoformat() if isinstance(value, (date, datetime)) else value
 
 
-def column_defs(columns: list[Column], lang: str) -> list[dict]:
+def column_defs(columns: list[Column], lang: str, sort: list[dict] = ()) -> list[dict]:
+    order = {s["colId"]: (i, s["sort"]) for i, s in enumerate(sort)}
     defs = []
     for i, col in enumerate(columns):
         d: dict[str, Any] = {"field": f"c{i}", "colId": f"c{i}", "headerName": header(lang, col.name),
@@ -70,12 +71,16 @@ def column_defs(columns: list[Column], lang: str) -> list[dict]:
         d["minWidth"] = max(WIDE.get(col.name, 90), per_char * len(d["headerName"]) + 56)
         if i == 0:
             d["pinned"] = "left"
+        if d["colId"] in order:  # the sort a link carried
+            d["sortIndex"], d["sort"] = order[d["colId"]]
         defs.append(d)
     return defs
 
 
-def report_grid(table_name: str, columns: list[Column], lang: str, clickable: bool = False) -> dag.AgGrid:
-    """A grid whose rows, sort, filter and paging all come from the server (infinite row model)."""
+def report_grid(table_name: str, columns: list[Column], lang: str, clickable: bool = False,
+                sort: list[dict] = (), filters: dict | None = None) -> dag.AgGrid:
+    """A grid whose rows, sort, filter and paging all come from the server (infinite row model),
+    starting from the sort and filter a link carried."""
     options = {
         "pagination": True, "paginationPageSize": PAGE_SIZE, "paginationPageSizeSelector": False,
         "cacheBlockSize": PAGE_SIZE, "maxBlocksInCache": 20, "domLayout": "autoHeight",
@@ -85,7 +90,8 @@ def report_grid(table_name: str, columns: list[Column], lang: str, clickable: bo
         options["localeText"] = LOCALE_ZH
     return dag.AgGrid(
         id=ids.grid(table_name),
-        columnDefs=column_defs(columns, lang),
+        columnDefs=column_defs(columns, lang, sort),
+        filterModel=filters or {},
         defaultColDef={"sortable": True, "resizable": True, "flex": 1,
                        "filterParams": {"maxNumConditions": 1, "buttons": ["reset"]}},
         rowModelType="infinite",
@@ -120,9 +126,10 @@ def table_card(table_name: str, title: str, state: dict, lang: str) -> dbc.Card:
     ], className="mb-3 shadow-sm", id=f"card-{table_name}")
 
 
-def grid_with_tools(table_name: str, columns: list[Column], lang: str, clickable: bool = False) -> html.Div:
+def grid_with_tools(table_name: str, columns: list[Column], lang: str, clickable: bool = False,
+                    sort: list[dict] = (), filters: dict | None = None) -> html.Div:
     return html.Div([export_buttons(table_name, lang),
-                     report_grid(table_name, columns, lang, clickable)], className="d-grid gap-2")
+                     report_grid(table_name, columns, lang, clickable, sort, filters)], className="d-grid gap-2")
 
 
 def empty_state(lang: str, message: str | None = None) -> html.Div:

@@ -55,7 +55,7 @@ LABELS: dict[str, dict[str, str]] = {
         "user_menu": "用户",
     },
     "en": {
-        "app_title": "Evaluation Supervision Dashboard",
+        "app_title": "Supervision Dashboard",
         "nav_overview": "Overview",
         "nav_drill": "Drill-down",
         "nav_redline": "Red line & weak orgs",

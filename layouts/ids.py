@@ -12,6 +12,7 @@ class Shell:
     NAVBAR = "shell-navbar"
     DOWNLOAD = "shell-download"
     ERROR = "shell-error"
+    RENDERED = "shell-rendered"  # which page/node/language is on screen, so grid-only URL changes keep it
     STATE = "page-state"  # the parsed URL state of the page on screen; page callbacks start from it
 
 

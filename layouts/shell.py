@@ -24,6 +24,7 @@ def app_layout():
     return html.Div([
         dcc.Location(id=ids.Shell.URL, refresh="callback-nav"),
         dcc.Store(id=ids.Shell.LANG, storage_type="local", data=DEFAULT),
+        dcc.Store(id=ids.Shell.RENDERED, storage_type="memory"),
         dcc.Download(id=ids.Shell.DOWNLOAD),
         html.Div(id=ids.Shell.NAVBAR),
         html.Main(dcc.Loading(html.Div(id=ids.Shell.CONTENT), type="circle", delay_show=200,
@@ -33,6 +34,7 @@ def app_layout():
 
 
 def navbar(pathname: str, state: dict, lang: str, user: UserInfo, rounds: list[str], as_of: str) -> dbc.Navbar:
+    """rounds: newest first; without a round in the URL the newest is the one shown (reports' default)."""
     keep = urlstate.encode(urlstate.shared(state))
     links = [dbc.NavItem(dcc.Link(t(lang, key), href=path + keep,
                                   className="nav-link" + (" active" if pathname == path else "")))
@@ -41,15 +43,16 @@ def navbar(pathname: str, state: dict, lang: str, user: UserInfo, rounds: list[s
         html.Div([
             dbc.Label(t(lang, "round"), html_for=ids.Shell.ROUND, className="visually-hidden"),
             dcc.Dropdown(id=ids.Shell.ROUND, options=[{"label": r, "value": r} for r in rounds],
-                         value=state.get("round"), placeholder=t(lang, "latest_round"), clearable=True,
+                         value=state.get("round") or (rounds[0] if rounds else None),
+                         placeholder=t(lang, "latest_round"), clearable=False,
                          searchable=True, className="round-select"),
         ], title=t(lang, "round")),
         html.Div([
-            html.Span(t(lang, "as_of"), className="text-light small me-1"),
+            html.Span(t(lang, "as_of"), className="text-light small me-1 text-nowrap"),
             dcc.DatePickerSingle(id=ids.Shell.AS_OF, date=as_of, display_format="YYYY-MM-DD",
                                  first_day_of_week=1, clearable=False),
         ], className="d-flex align-items-center"),
-    ], className="d-flex align-items-center shell-controls me-3")
+    ], className="d-flex align-items-center flex-nowrap shell-controls me-3")
     user_menu = dbc.DropdownMenu([
         dbc.DropdownMenuItem(f"{t(lang, 'role')}：{user.role_label}", header=True),
         dbc.DropdownMenuItem(f"{t(lang, 'scope')}：{user.scope_label}", header=True),

@@ -2,6 +2,7 @@
 back in one fixed key order so equal states give equal links. Pure: no I/O."""
 from __future__ import annotations
 
+import json
 from urllib.parse import parse_qsl, urlencode
 
 KEYS = ("round", "system", "region", "org", "as_of", "sort", "filter")
@@ -26,3 +27,24 @@ def change(state: dict[str, str], **values: str | None) -> dict[str, str]:
 
 def shared(state: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in state.items() if k in SHARED}
+
+
+def encode_grid(sort_model: list[dict] | None, filter_model: dict | None) -> dict[str, str | None]:
+    """A grid's sort and filter model as the URL's `sort` ("c2:desc,c0:asc") and `filter` (JSON)."""
+    sort = ",".join(f"{s['colId']}:{s.get('sort', 'asc')}" for s in sort_model or [] if s.get("colId"))
+    return {"sort": sort or None,
+            "filter": json.dumps(filter_model, ensure_ascii=False, separators=(",", ":")) if filter_model else None}
+
+
+def decode_grid(state: dict[str, str]) -> tuple[list[dict], dict]:
+    """The URL's grid state back as AG Grid models; anything malformed is dropped, never an error."""
+    sort = []
+    for part in (state.get("sort") or "").split(","):
+        col, _, direction = part.partition(":")
+        if col.startswith("c") and col[1:].isdigit() and direction in ("asc", "desc"):
+            sort.append({"colId": col, "sort": direction})
+    try:
+        filters = json.loads(state["filter"]) if state.get("filter") else {}
+    except ValueError:
+        filters = {}
+    return sort, filters if isinstance(filters, dict) else {}

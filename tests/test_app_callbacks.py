@@ -7,6 +7,8 @@ import base64
 import csv
 import io
 from contextlib import contextmanager
+from datetime import date
+from urllib.parse import urlencode
 
 import pytest
 from dash.exceptions import PreventUpdate
@@ -106,7 +108,7 @@ def test_scope_comes_from_the_session_not_from_the_browser(as_user):
         own = tables.get_rows(request(), store("drilldown"))
         assert rows_of(own) == [["交通运输系统", "交通运输系统", 22]]
     with as_user("nob"):
-        nav, content = shell.route("/drill", "?as_of=" + AS_OF, "zh")
+        nav, content, _ = shell.route("/drill", "?as_of=" + AS_OF, "zh")
         assert "尚未分配查看范围" in text_of(content)
 
 
@@ -171,16 +173,42 @@ def test_controls_change_the_url_and_keep_the_node(as_user):
         assert shell.on_controls(rd.R1, AS_OF, "?org=A2&as_of=" + AS_OF).startswith("?round=")
         with pytest.raises(PreventUpdate):
             shell.on_controls(None, AS_OF, "?as_of=" + AS_OF)
+        options = [{"label": rd.R2, "value": rd.R2}, {"label": rd.R1, "value": rd.R1}]
+        with pytest.raises(PreventUpdate):  # the navbar's defaults (newest round, today) stay out of the URL
+            shell.on_controls(rd.R2, "2025-01-02", "?org=A2", options, today=date(2025, 1, 2))
+        assert shell.on_controls(rd.R1, "2025-01-02", "?org=A2", options, today=date(2025, 1, 2)) == \
+            "?" + urlencode({"round": rd.R1, "org": "A2"})
         assert shell.toggle_language(1, "zh") == "en" and shell.toggle_language(2, "en") == "zh"
 
 
 def test_router_shows_the_users_scope_and_round_choices(as_user):
     with as_user("uma"):
-        nav, content = shell.route("/", "?as_of=" + AS_OF, "zh")
+        nav, content, _ = shell.route("/", "?as_of=" + AS_OF, "zh")
         nav_text = text_of(nav)
         assert "组织 A2" in nav_text and "运输公司" in nav_text
         assert "总览" in text_of(content)
-        nav_en, _ = shell.route("/", "", "en")
+        nav_en, _, _ = shell.route("/", "", "en")
         assert "Overview" in text_of(nav_en)
-        _, missing = shell.route("/no-such-page", "", "zh")
+        _, missing, _ = shell.route("/no-such-page", "", "zh")
         assert "页面不存在" in text_of(missing)
+
+
+def test_grid_sort_and_filter_live_in_the_url_without_rebuilding_the_page(as_user):
+    from layouts import urlstate
+
+    req = request(sort=[{"colId": "c2", "sort": "desc"}],
+                  filters={"c0": {"filterType": "text", "type": "contains", "filter": "交通"}})
+    search = tables.grid_to_url(req, "?as_of=" + AS_OF)
+    state = urlstate.parse(search)
+    assert state["sort"] == "c2:desc" and urlstate.decode_grid(state)[1]["c0"]["filter"] == "交通"
+    with pytest.raises(PreventUpdate):  # the grid reporting the state the URL already holds
+        tables.grid_to_url(req, search)
+    with as_user("ada"):
+        _, _, key = shell.route("/drill", "?as_of=" + AS_OF, "zh", None)
+        with pytest.raises(PreventUpdate):  # same page and node, only the grid state changed
+            shell.route("/drill", search, "zh", key)
+        grid = tables.render(store("drilldown", state)).children[0].children[1]
+        assert [c.get("sort") for c in grid.columnDefs][:3] == [None, None, "desc"]
+        assert grid.filterModel == urlstate.decode_grid(state)[1]
+        bad = tables.render(store("drilldown", {**state, "sort": "c99:asc"})).children[0].children[1]
+        assert all("sort" not in c for c in bad.columnDefs)  # a stale link falls back to the report's order
