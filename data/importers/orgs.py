@@ -63,6 +63,8 @@ class RegionBook:
             if value not in self.by_code:
                 raise CellError("未知的地区编码（请先导入该地区，或写成“省/市/县”路径）")
             return value
+        if len(value) == 1 and value[0][1] is None and value[0][0] in self.by_code:
+            return value[0][0]  # an existing region's code, synthetic ones included
         path, codes = "", []
         for level, (name, code) in enumerate(value, start=1):
             path = f"{path}/{name}" if path else name
