@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import openpyxl
 from sqlalchemy import func, select
@@ -39,7 +40,7 @@ def base_file() -> bytes:
     return xlsx({
         "评议批次": [["2012年评议批次设置"],
                  ["评议批次*", "开始日期", "结束日期", "上报截止日期", "评分标准", "红线", "最小样本"],
-                 [ROUND, "2012/2/1", 40999, "2012年2月15日", "三级", "66.67%", "１０"]],
+                 [ROUND, date(2012, 2, 1), 40999, "2012年2月15日", "三级", "66.67%", "１０"]],
         "组织架构": [["组织架构（2012年2月）"], ORG_HEADER, *ORG_ROWS],
     })
 

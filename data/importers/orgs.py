@@ -170,6 +170,9 @@ def import_sheet(ctx: SheetContext) -> None:
             ctx.col_error(row, "parent_code", f"上级组织属于{parent_system}，本组织属于{values['system']}；"
                                               "确属跨系统隶属请在“跨系统隶属”列填“是”")
 
+    def _name(code: str) -> str:
+        return (planned.get(code) or {}).get("name") or (existing[code].name if code in existing else code)
+
     # Cycles: walk up from each file org; the database tree itself is acyclic.
     reported: set[frozenset] = set()
     for start in planned:
@@ -182,7 +185,7 @@ def import_sheet(ctx: SheetContext) -> None:
             key = frozenset(cycle)
             if key not in reported and start == cycle[0]:
                 reported.add(key)
-                names = " → ".join(f"{c}（{planned.get(c, {}).get('name') or c}）" for c in cycle + [cycle[0]])
+                names = " → ".join(f"{c}（{_name(c)}）" for c in cycle + [cycle[0]])
                 ctx.col_error(rows[start], "parent_code", f"上级组织形成循环：{names}")
     if ctx.failed:
         return

@@ -111,6 +111,9 @@ def _process(session: Session, parsed: ParsedFile, username: str, now: datetime,
         report.updated += ctx.counter.updated
         report.unchanged += ctx.counter.unchanged
         report.would_create_rounds += [r for r in ctx.created_rounds if r not in report.would_create_rounds]
+    # The user reads errors sheet by sheet, top to bottom (stable: a row's columns keep their order).
+    rank = {sheet.name: i for i, sheet in enumerate(parsed.sheets)}
+    issues.sort(key=lambda e: (rank.get(e.sheet, -1), e.row or 0))
     if not issues:
         templates = ",".join(report.templates)
         session.add(ImportLog(username=username[:80], imported_at=now, file_name=report.name[-300:],
