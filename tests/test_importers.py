@@ -269,3 +269,16 @@ def test_other_templates_land(sessions):
         assert (pledge.fulfilled_date, pledge.member_id is not None) == (date(2012, 5, 1), True)
         rect = s.scalars(select(Rectification)).one()
         assert (rect.status, rect.closed_date, rect.evidence) == ("已销号", date(2012, 3, 25), "照片")
+
+
+def test_corrected_ballot_category_moves_its_counts(sessions):
+    load_base(sessions)
+    header = ["评议批次", "组织编码", "测评表编号", "参评人员类别", "总体评价"]
+    first = [header, [ROUND, "JT01", "1", "服务对象", "满意"], [ROUND, "JT01", "2", "服务对象", "不满意"]]
+    assert import_uploads(sessions, [("b.xlsx", xlsx({"原始测评表": first}))], "admin").accepted
+    fixed = [header, [ROUND, "JT01", "2", "党员", "不满意"]]
+    result = import_uploads(sessions, [("b2.xlsx", xlsx({"原始测评表": fixed}))], "admin")
+    assert (result.files[0].updated, result.files[0].inserted) == (1, 0)
+    with sessions() as s:
+        rows = {t.category: (t.opt1, t.opt3) for t in s.scalars(select(Tally))}
+    assert rows == {"服务对象": (1, 0), "党员": (0, 1)}

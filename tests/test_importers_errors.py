@@ -140,3 +140,19 @@ def test_multi_sheet_file_is_one_transaction(sessions):
     result = import_uploads(sessions, [("全部.xlsx", book)], "admin")
     assert [(e.sheet, e.row, e.column) for e in result.errors] == [("承诺", 2, "承诺时限")]
     assert table_counts(sessions) == before
+
+
+def test_unit_user_cannot_create_or_change_rounds(sessions):
+    load_base(sessions)
+    with sessions() as s:
+        own = {s.scalars(select(Org.id).where(Org.code == "JT01")).one()}
+    before = table_counts(sessions)
+    upload = tally(["2099年新批次", "JT01", "", "总体评价", "服务对象", 1, 0, 0, 0])
+    result = import_uploads(sessions, [upload], "unit", allowed_org_ids=own)
+    assert [(e.row, e.column, e.reason) for e in result.errors] == [
+        (2, "评议批次", "未知的评议批次（本单位账号不能新建评议批次）")]
+    rounds = xlsx({"批次": [["评议批次", "红线"], [ROUND, "0.5"]]})
+    result = import_uploads(sessions, [("批次.xlsx", rounds)], "unit", allowed_org_ids=own)
+    assert [(e.row, e.column, e.reason) for e in result.errors] == [
+        (2, "评议批次", "超出本单位范围（评议批次和评议规则只能由管理员导入）")]
+    assert table_counts(sessions) == before

@@ -6,14 +6,14 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from data.importers.base import SheetContext, check_keys, chunked, upsert
 from data.importers.normalise import text
 from data.importers.refs import create_rounds, resolve_orgs, resolve_rounds
 from data.importers.tallies import check_category, ensure_items, load_tallies, load_valid, slot, write_tallies
 from dashboard.rules import option_position
-from data.models import COUNT_COLUMNS, Ballot
+from data.models import COUNT_COLUMNS, Ballot, Tally
 from data.rollups import rebuild_rollups
 
 
@@ -95,7 +95,14 @@ def import_sheet(ctx: SheetContext) -> None:
         planned_tallies[key] = dict(round_id=round_id, org_id=org, member_key=0, member_id=None,
                                     item_id=key[3], category=category, from_ballots=True, **c)
     # Tally counts are not reported as rows of this file: restore the ballot counts afterwards.
-    write_tallies(ctx, planned_tallies, load_tallies(ctx, pairs))
+    stored_tallies = load_tallies(ctx, pairs)
+    write_tallies(ctx, planned_tallies, stored_tallies)
+    # A ballot-made tally whose (item, category) no ballot answers any more (a ballot's category was
+    # corrected) would keep stale counts: remove it.
+    stale = [t.id for k, t in stored_tallies.items()
+             if t.from_ballots and k[2] == 0 and k not in planned_tallies]
+    for part in chunked(stale):
+        session.execute(delete(Tally).where(Tally.id.in_(part)))
     ctx.counter.inserted, ctx.counter.updated, ctx.counter.unchanged = ballot_counter
     session.flush()
     rebuild_rollups(session, sorted({p[0] for p in pairs}))

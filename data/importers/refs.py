@@ -38,6 +38,11 @@ def resolve_rounds(ctx: SheetContext, key: str = "round") -> tuple[dict[int, Rou
     known = {r.name: RoundRef(r.name, r.id, r.scale)
              for r in fetch_by(ctx.session, [Round.name, Round.id, Round.scale], Round.name, names.values())}
     refs: dict[str, RoundRef] = dict(known)
+    for number, name in list(names.items()):
+        if name not in refs and ctx.allowed_org_ids is not None:
+            # A unit account cannot create rounds: a typo would otherwise start a new campaign.
+            ctx.error(number, ctx.label(key), name, "未知的评议批次（本单位账号不能新建评议批次）")
+            del names[number]
     for name in dict.fromkeys(names.values()):
         if name not in refs:
             refs[name] = RoundRef(name, None, DEFAULT_PROFILE.scale)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import exists, insert, select
 
 from dashboard.rules import REDLINE_METRICS, SCALE_ALIASES
-from data.importers.base import SheetContext
+from data.importers.base import OUT_OF_SCOPE, SheetContext
 from data.importers.normalise import (
     CellError, parse_date, parse_number, parse_optional_count, parse_ratio, text, yes_no)
 from data.importers.refs import default_round_values
@@ -44,6 +44,10 @@ def _points(raw: object) -> float | None:
 
 def import_sheet(ctx: SheetContext) -> None:
     session = ctx.session
+    if ctx.allowed_org_ids is not None:
+        for row in ctx.rows:
+            ctx.col_error(row, "round", OUT_OF_SCOPE + "（评议批次和评议规则只能由管理员导入）")
+        return
     parsed: dict[str, tuple[int, dict]] = {}
     seen: dict[str, int] = {}
     for row in ctx.rows:
