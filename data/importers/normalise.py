@@ -17,6 +17,8 @@ class CellError(ValueError):
 
 def text(raw: object) -> str:
     """Trimmed text with full-width digits/letters folded (NFKC); numbers without a spurious '.0'."""
+    if type(raw) is str and raw.isascii():  # the common case: NFKC would change nothing
+        return raw.strip()
     if raw is None:
         return ""
     if isinstance(raw, bool):

@@ -14,7 +14,7 @@ from data.models import COUNT_COLUMNS, EvalSession, Item, Tally
 from data.rollups import rebuild_rollups
 
 OVERALL_NAMES = ("总体评价", "总体评价情况")
-ORG_TARGETS = ("党组织", "领导班子")
+_MISSING = object()
 
 
 def slot(position: int | str) -> str:
@@ -102,6 +102,7 @@ def import_sheet(ctx: SheetContext) -> None:
     org_ids = resolve_orgs(ctx)
     member_ids = resolve_members(ctx, org_ids)
     labels = {name: name for name in ctx.match.extras.values()}
+    positions: dict[tuple[str, str], object] = {}  # (scale, column) -> option position, computed once
     seen: dict[tuple, int] = {}
     parsed: dict[tuple, tuple[Row, dict]] = {}
     for row in ctx.rows:
@@ -118,7 +119,9 @@ def import_sheet(ctx: SheetContext) -> None:
                 continue
             if ref is None or value == 0:
                 continue
-            position = option_position(ref.scale, name)
+            position = positions.get((ref.scale, name), _MISSING)
+            if position is _MISSING:
+                position = positions[(ref.scale, name)] = option_position(ref.scale, name)
             if position is None:
                 ctx.error(row.number, labels[name], raw, f"选项“{name}”不在该批次的评分标准（{ref.scale}）中")
                 continue
