@@ -143,7 +143,7 @@ def test_dependent_file_fails_when_its_org_file_is_rejected(sessions):
     assert not result.accepted
     assert issues(result) == [
         ("orgs.xlsx", "组织架构", 2, "上级组织编码", "未知的上级组织编码（文件和数据库中都没有）"),
-        ("t.csv", "CSV", 2, "组织编码", "未知的组织编码"),
+        ("t.csv", "t", 2, "组织编码", "未知的组织编码"),
     ]
     assert table_counts(sessions) == before
 
@@ -193,9 +193,9 @@ def test_blank_template_round_trip_and_error_sheet(sessions):
     sheet = openpyxl.load_workbook(io.BytesIO(result.errors_xlsx())).active
     assert [[c.value for c in row] for row in sheet.iter_rows()] == [
         ["文件", "工作表", "行", "列", "值", "原因"],
-        ["bad.csv", "CSV", 2, "组织编码", "NOPE", "未知的组织编码"],
+        ["bad.csv", "bad", 2, "组织编码", "NOPE", "未知的组织编码"],
     ]
-    assert result.errors[0].cli_line() == "bad.csv:CSV:2:组织编码: 未知的组织编码"
+    assert result.errors[0].cli_line() == "bad.csv:bad:2:组织编码: 未知的组织编码"
 
 
 def test_unrecognised_file_is_rejected(sessions):
@@ -282,3 +282,33 @@ def test_corrected_ballot_category_moves_its_counts(sessions):
     with sessions() as s:
         rows = {t.category: (t.opt1, t.opt3) for t in s.scalars(select(Tally))}
     assert rows == {"服务对象": (1, 0), "党员": (0, 1)}
+
+
+def test_region_paths_below_the_province_and_codes_that_win(sessions):
+    load_base(sessions)
+    header = ["组织编码", "组织名称", "上级组织编码", "组织类型", "所属系统", "所属地区"]
+    f = xlsx({"组织": [header,
+                       ["K1", "甲", "", "单位", "教育系统", "长沙市/望城区/星城镇"],
+                       ["K2", "乙", "", "单位", "教育系统", "湖南省-长沙市-开福区(430105)"],
+                       ["K3", "丙", "", "单位", "教育系统", "湖南省/长沙/开福(430105)"]]})
+    result = import_uploads(sessions, [("k.xlsx", f)], "admin")
+    assert result.accepted, issues(result)
+    with sessions() as s:
+        regions = {o.code: o.region for o in s.scalars(select(Org).where(Org.code.in_(["K1", "K2", "K3"])))}
+        county = s.scalars(select(Region).where(Region.full_name == "湖南省/长沙市/望城区")).one()
+    town = regions["K1"]
+    assert (town.full_name, town.level, town.parent_id, town.l3_code) == (
+        "湖南省/长沙市/望城区/星城镇", 4, county.id, county.code)
+    assert town.l4_code == town.code and town.code.startswith("R")
+    assert regions["K2"].id == regions["K3"].id  # same code: one region, its first name kept
+    assert regions["K2"].full_name == "湖南省/长沙市/开福区"
+
+
+def test_ballot_sheet_ignores_serial_number_column(sessions):
+    load_base(sessions)
+    rows = [["序号", "评议批次", "组织编码", "测评表编号", "参评人员类别", "总体评价", "备注"],
+            [1, ROUND, "JT01", "001", "服务对象", "满意", "无"]]
+    result = import_uploads(sessions, [("b.xlsx", xlsx({"原始测评表": rows}))], "admin")
+    assert result.accepted, issues(result)
+    with sessions() as s:
+        assert json.loads(s.scalars(select(Ballot.answers)).one()) == {"总体评价": "满意"}

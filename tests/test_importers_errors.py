@@ -156,3 +156,12 @@ def test_unit_user_cannot_create_or_change_rounds(sessions):
     assert [(e.row, e.column, e.reason) for e in result.errors] == [
         (2, "评议批次", "超出本单位范围（评议批次和评议规则只能由管理员导入）")]
     assert table_counts(sessions) == before
+
+
+def test_over_long_code_is_a_clear_error(sessions):
+    load_base(sessions)
+    before = table_counts(sessions)
+    f = ("o.xlsx", xlsx({"组织": [ORG_HEADER, ["X" * 41, "长", "", "单位", "教育系统", "湖南省"]]}))
+    result = import_uploads(sessions, [f], "admin")
+    assert [(e.row, e.column, e.reason) for e in result.errors] == [(2, "组织编码", "过长（最多 40 个字符）")]
+    assert table_counts(sessions) == before

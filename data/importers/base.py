@@ -14,6 +14,11 @@ from data.importers.normalise import CellError, text
 from data.importers.templates import HeaderMatch, Template
 
 OUT_OF_SCOPE = "超出本单位范围"
+# Column key -> the database column's length, so an over-long cell is a clear error, not a failed write.
+MAX_LENGTH = {"round": 200, "org_code": 40, "org_name": 200, "parent_code": 40, "system": 100,
+              "member_code": 40, "member_name": 100, "position": 100, "group": 100, "leader": 100,
+              "item": 100, "ballot_no": 60, "pledge_code": 60, "issue_code": 60, "owner": 100,
+              "doc_no": 100}
 
 
 @dataclass(frozen=True)
@@ -155,10 +160,14 @@ class SheetContext:
             self.col_error(row, key, "必填项为空")
             return None
         try:
-            return parser(raw)
+            value = parser(raw)
         except CellError as exc:
             self.col_error(row, key, str(exc))
             return None
+        if parser is text and len(value) > MAX_LENGTH.get(key, 10**9):
+            self.col_error(row, key, f"过长（最多 {MAX_LENGTH[key]} 个字符）")
+            return None
+        return value
 
     def choice(self, row: Row, key: str, options: Iterable[str], required: bool = False,
                default: str | None = None) -> str | None:

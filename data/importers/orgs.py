@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from types import SimpleNamespace
 
 from sqlalchemy import insert, select, update
 
@@ -54,7 +55,11 @@ class RegionBook:
                                       Region.l4_code)).all()
         self.by_code = {r.code: r for r in rows}
         self.by_path = {r.full_name: r for r in rows if r.full_name}
+        self.by_name: dict[str, list] = {}
+        for r in rows:
+            self.by_name.setdefault(r.name, []).append(r)
         self.pending: dict[str, dict] = {}  # path -> values of a region to create
+        self.pending_codes: set[str] = set()
 
     def resolve(self, spec: tuple[str, object]) -> str:
         """A key for the region (its code) — planning missing path regions — or raise CellError."""
@@ -65,21 +70,60 @@ class RegionBook:
             return value
         if len(value) == 1 and value[0][1] is None and value[0][0] in self.by_code:
             return value[0][0]  # an existing region's code, synthetic ones included
-        path, codes = "", []
-        for level, (name, code) in enumerate(value, start=1):
+        path, codes, offset = "", [], 0
+        first, first_code = value[0]
+        if first_code is None and first not in self.by_path and first not in self.pending:
+            # A path may start below the province (长沙市/望城区) when that start is unambiguous.
+            starts = self.by_name.get(first, [])
+            if len(starts) > 1:
+                raise CellError(f"地区“{first}”有多个，请写完整路径（省/市/县）")
+            if starts:
+                base = starts[0]
+                path, offset = base.full_name, base.level
+                codes = [getattr(base, f"l{i}_code") for i in range(1, base.level + 1)]
+                value = value[1:]
+        # The deepest segment whose code is already known decides where the path is: a known code
+        # wins over the names written above it.
+        for index in range(len(value) - 1, -1, -1):
+            code = value[index][1]
+            if code in self.by_code and self.by_code[code].full_name:
+                known = self.by_code[code]
+                path, offset = known.full_name, known.level
+                codes = [getattr(known, f"l{i}_code") for i in range(1, offset + 1)]
+                codes[-1] = known.code
+                value = value[index + 1:]
+                break
+            if code in self.pending_codes:
+                pending = next(p for p in self.pending.values() if p["code"] == code)
+                path, offset = pending["full_name"], pending["level"]
+                codes = [pending[f"l{i}_code"] for i in range(1, offset + 1)]
+                value = value[index + 1:]
+                break
+        level = offset
+        for name, code in value:
+            level += 1
             path = f"{path}/{name}" if path else name
-            known = self.by_path.get(path) or self.pending.get(path)
-            if known is not None:
-                own = known.code if hasattr(known, "code") else known["code"]
-            else:
-                own = code or synthetic_code(path)
-                if own in self.by_code:
-                    other = self.by_code[own]
-                    raise CellError(f"地区编码 {own} 已属于“{other.full_name or other.name}”")
-                self.pending[path] = dict(code=own, name=name, level=level, full_name=path,
-                                          parent_path=path.rsplit("/", 1)[0] if level > 1 else None,
-                                          **{f"l{i + 1}_code": c for i, c in enumerate(codes + [own])})
+            known = self.by_path.get(path)
+            if known is not None:  # an existing region: continue from its real place in the tree
+                path, level = known.full_name, known.level
+                codes = [getattr(known, f"l{i}_code") for i in range(1, level + 1)]
+                continue
+            if path in self.pending:
+                codes.append(self.pending[path]["code"])
+                continue
+            if level > 4:
+                raise CellError("地区路径最多四级（省/市/县/乡镇）")
+            own = code or synthetic_code(path)
+            if own in self.by_code:
+                other = self.by_code[own]
+                raise CellError(f"地区编码 {own} 已属于“{other.full_name or other.name}”")
+            if own in self.pending_codes:
+                raise CellError(f"地区编码 {own} 在文件中用于两个不同的地区")
             codes.append(own)
+            self.pending_codes.add(own)
+            self.pending[path] = dict(code=own, name=name, level=level, full_name=path,
+                                      parent_path=path.rsplit("/", 1)[0] if "/" in path else None,
+                                      **{f"l{i + 1}_code": c for i, c in enumerate(codes)})
         return codes[-1]
 
     def create_pending(self) -> int:
@@ -99,7 +143,7 @@ class RegionBook:
                    for p in self.pending.values() if p["parent_path"]]
         if parents:
             self.session.execute(update(Region), parents)
-        self.by_code.update({c: type("R", (), {"id": ids[c], "code": c})() for c in codes})
+        self.by_code.update({c: SimpleNamespace(id=ids[c], code=c) for c in codes})
         return len(rows)
 
     def region_id(self, code: str) -> int:

@@ -3,6 +3,7 @@ one transaction that commits only when all of its sheets are free of errors."""
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -16,6 +17,8 @@ from data.importers.normalise import text
 from data.importers.reading import FileError, read_sheets
 from data.importers.templates import ORDER, HeaderMatch, find_header
 from data.models import ImportLog
+
+log = logging.getLogger(__name__)
 
 HANDLERS = {
     "评议批次": rounds.import_sheet,
@@ -148,10 +151,11 @@ def import_uploads(session_factory: sessionmaker, files: list[tuple[str, bytes]]
                 session.rollback()
             else:
                 session.commit()
-        except SQLAlchemyError as exc:
+        except Exception as exc:  # noqa: BLE001 - whatever happens, the file is rejected cleanly
             session.rollback()
+            log.exception("import of %s failed", current.report.name)
             issues = [ImportIssue(current.report.name, "", None, "", "",
-                                  f"数据库写入失败，整个文件未导入：{exc.__class__.__name__}")]
+                                  f"导入失败，整个文件未写入：{exc.__class__.__name__}（详见服务器日志）")]
         finally:
             session.close()
         current.report.accepted = not issues

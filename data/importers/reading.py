@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from pathlib import PurePath
 
 from python_calamine import CalamineWorkbook
 
@@ -28,14 +29,15 @@ def _decode(data: bytes) -> str:
     raise FileError("CSV 文件编码无法识别（请使用 UTF-8 或 GB18030）")
 
 
-def read_csv(data: bytes) -> list[RawSheet]:
+def read_csv(name: str, data: bytes) -> list[RawSheet]:
+    """One sheet, named after the file without its extension, as Excel shows a CSV."""
     content = _decode(data)
     try:
         dialect = csv.Sniffer().sniff(content[:4096], delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
     rows = [list(row) for row in csv.reader(io.StringIO(content, newline=""), dialect)]
-    return [RawSheet("CSV", rows)]
+    return [RawSheet(PurePath(name).stem, rows)]
 
 
 def read_workbook(data: bytes) -> list[RawSheet]:
@@ -56,7 +58,7 @@ def read_sheets(name: str, data: bytes) -> list[RawSheet]:
     if lower.endswith((".xlsx", ".xlsm", ".xls")):
         return read_workbook(data)
     if lower.endswith((".csv", ".txt")):
-        return read_csv(data)
+        return read_csv(name, data)
     if data[:4] == b"PK\x03\x04" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         return read_workbook(data)
     raise FileError("不支持的文件类型（请上传 .xlsx、.xls 或 .csv）")

@@ -146,6 +146,8 @@ def header_key(raw: object) -> str:
 _LOOKUP: dict[str, dict[str, str]] = {
     t.name: {header_key(n): c.key for c in t.columns for n in c.names} for t in TEMPLATE_LIST
 }
+# Bookkeeping columns forms often carry: never a 测评项目 of a ballot sheet.
+IGNORED_HEADERS = {"序号", "编号", "备注", "说明", "填表人", "录入人", "录入时间", "no", "remark", "remarks"}
 _OPTION_LOOKUP = {header_key(o): o for o in OPTION_COLUMNS} | OPTION_ALIASES
 
 
@@ -184,7 +186,7 @@ def match_row(cells: list[object]) -> HeaderMatch | None:
                     duplicates.append(shown)
                     continue
                 extras[index] = _OPTION_LOOKUP[key]
-            elif template.extra == "items":
+            elif template.extra == "items" and key not in IGNORED_HEADERS:
                 name = unicodedata.normalize("NFKC", shown).strip()
                 if name in extras.values():
                     duplicates.append(shown)
