@@ -76,11 +76,11 @@ def parse_date(raw: object) -> date | None:
             raw = str(int(raw))
         else:
             return _serial(raw)
-    value = text(raw).replace(" ", "")
+    value = re.sub(r"\s+", " ", text(raw))
     if value == "":
         return None
     for pattern in _DATE_PATTERNS:
-        match = pattern.match(value)
+        match = pattern.match(value) or pattern.match(value.replace(" ", ""))
         if match:
             try:
                 return date(*(int(g) for g in match.groups()))
