@@ -77,6 +77,8 @@ def test_bad_file_is_rejected_whole(sessions, case):
     assert not result.accepted and not result.files[0].accepted
     assert [(e.row, e.column, e.reason) for e in result.errors] == expected
     assert table_counts(sessions) == before
+    if case == "duplicated tally key":
+        assert result.errors[0].value == f"{ROUND}/JT01//总体评价/服务对象"
     assert "已拒绝" in result.summary_lines()[0]
 
 

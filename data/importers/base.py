@@ -110,11 +110,6 @@ class Counter:
     updated: int = 0
     unchanged: int = 0
 
-    def add(self, other: "Counter") -> None:
-        self.inserted += other.inserted
-        self.updated += other.updated
-        self.unchanged += other.unchanged
-
 
 class SheetContext:
     """One sheet being imported: its rows, the session, and the issue list it appends to."""
@@ -136,6 +131,7 @@ class SheetContext:
         self.counter = Counter()
         self.created_rounds: list[str] = []
         self._start = len(issues)
+        self._reported: set[ImportIssue] = set()
 
     # ------------------------------------------------------------------ issues
     @property
@@ -147,7 +143,10 @@ class SheetContext:
             (c.label for c in self.template.columns if c.key == key), key)
 
     def error(self, row: int | None, column: str, value: object, reason: str) -> None:
-        self.issues.append(ImportIssue(self.file, self.sheet, row, column, text(value), reason))
+        issue = ImportIssue(self.file, self.sheet, row, column, text(value), reason)
+        if issue not in self._reported:  # several checks may look at the same cell (e.g. a blank key)
+            self._reported.add(issue)
+            self.issues.append(issue)
 
     def col_error(self, row: Row, key: str, reason: str) -> None:
         self.error(row.number, self.label(key), row.cells.get(key, ""), reason)
@@ -180,11 +179,12 @@ class SheetContext:
             return None
         return value
 
-    def check_duplicates(self, keyed: dict, key: object, row: Row, columns: str) -> bool:
+    def check_duplicates(self, keyed: dict, key: object, row: Row, columns: str, shown: str | None = None) -> bool:
         """Record a duplicated natural key (naming both rows); True when the key is new."""
         if key in keyed:
             first = keyed[key]
-            self.error(row.number, columns, "", f"与第 {first} 行重复（{columns}相同）")
+            shown = shown if shown is not None else key
+            self.error(row.number, columns, shown, f"与第 {first} 行重复（{columns}相同）")
             return False
         keyed[key] = row.number
         return True
@@ -248,9 +248,7 @@ def check_keys(ctx: SheetContext, *keys: str, report: bool = True) -> list[tuple
     for row in ctx.rows:
         values = []
         for k in keys:
-            value = text(row.cells.get(k, ""))
-            if not value and report:
-                ctx.col_error(row, k, "必填项为空")
+            value = (ctx.get(row, k, required=True) or "") if report else text(row.cells.get(k, ""))
             values.append(value)
         if not all(values):
             continue

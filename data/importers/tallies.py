@@ -137,7 +137,8 @@ def import_sheet(ctx: SheetContext) -> None:
         if member_code and row.number not in member_ids:
             continue
         key = (ref.name, org_ids[row.number], member_ids.get(row.number, 0), item, category)
-        if ctx.check_duplicates(seen, key, row, "评议批次+组织编码+党员编号+测评项目+参评人员类别"):
+        shown = "/".join(text(row.cells.get(k, "")) for k in ("round", "org_code", "member_code", "item", "category"))
+        if ctx.check_duplicates(seen, key, row, "评议批次+组织编码+党员编号+测评项目+参评人员类别", shown):
             parsed[key] = (row, counts)
     if ctx.failed:
         return
