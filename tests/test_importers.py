@@ -312,3 +312,16 @@ def test_ballot_sheet_ignores_serial_number_column(sessions):
     assert result.accepted, issues(result)
     with sessions() as s:
         assert json.loads(s.scalars(select(Ballot.answers)).one()) == {"总体评价": "满意"}
+
+
+def test_score_red_line_is_in_points(sessions):
+    book = xlsx({"批次": [["评议批次", "评分标准", "红线指标", "红线"], ["行风评议", "5", "测评得分", "80"],
+                          ["党员评议", "民主评议党员", "", "2/3"]]})
+    assert import_uploads(sessions, [("r.xlsx", book)], "admin").accepted
+    with sessions() as s:
+        rounds = {r.name: (r.scale, r.redline_metric, r.redline) for r in s.scalars(select(Round))}
+    assert rounds == {"行风评议": ("五级", "测评得分", 80.0), "党员评议": ("民主评议党员", "综合满意率", 2 / 3)}
+    keep = xlsx({"批次": [["评议批次", "红线"], ["行风评议", "75"]]})
+    assert import_uploads(sessions, [("r2.xlsx", keep)], "admin").accepted
+    with sessions() as s:
+        assert s.scalars(select(Round.redline).where(Round.name == "行风评议")).one() == 75.0

@@ -50,6 +50,8 @@ def import_sheet(ctx: SheetContext) -> None:
         return
     parsed: dict[str, tuple[int, dict]] = {}
     seen: dict[str, int] = {}
+    names = {text(row.cells.get("round", "")) for row in ctx.rows}
+    existing = {r.name: r for r in session.scalars(select(Round).where(Round.name.in_(names)))}
     for row in ctx.rows:
         name = ctx.get(row, "round", required=True)
         values = {
@@ -68,9 +70,12 @@ def import_sheet(ctx: SheetContext) -> None:
             "anonymity_threshold": ctx.get(row, "anonymity_threshold", parse_optional_count),
             "doc_no": ctx.get(row, "doc_no") or None,
         }
-        metric = values["redline_metric"]
+        # A red line is a rate, or points when the round's metric (given here or kept) is 测评得分.
+        current = existing.get(name)
+        metric = values["redline_metric"] or (current.redline_metric if current else None)
         values["redline"] = ctx.get(row, "redline", _points if metric == "测评得分" else parse_ratio)
-        if metric == "测评得分" and values["redline"] is None:
+        if (metric == "测评得分" and values["redline"] is None
+                and not (current and current.redline_metric == "测评得分")):
             ctx.col_error(row, "redline", "红线指标为测评得分时须填写红线分值")
         start, end = values["start_date"], values["end_date"]
         if start and end and end < start:
@@ -78,7 +83,6 @@ def import_sheet(ctx: SheetContext) -> None:
         if name and ctx.check_duplicates(seen, name, row, ctx.label("round")):
             parsed[name] = (row.number, values)
 
-    existing = {r.name: r for r in session.scalars(select(Round).where(Round.name.in_(list(parsed))))}
     tallied = set(session.scalars(select(Round.name).where(
         Round.name.in_(list(parsed)), exists().where(Tally.round_id == Round.id))))
     rows = {row.number: row for row in ctx.rows}
