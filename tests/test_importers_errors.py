@@ -167,3 +167,18 @@ def test_over_long_code_is_a_clear_error(sessions):
     result = import_uploads(sessions, [f], "admin")
     assert [(e.row, e.column, e.reason) for e in result.errors] == [(2, "组织编码", "过长（最多 40 个字符）")]
     assert table_counts(sessions) == before
+
+
+def test_count_headers_with_suffixes_and_unknown_count_columns(sessions):
+    load_base(sessions)
+    ok = ("t.csv", csv_bytes([["评议批次", "组织编码", "组织名称", "测评项目", "参评人员类别", "满意票数", "基本满意数",
+                               "不满意人数"],
+                              [ROUND, "JT01", "机关第一党支部", "总体评价", "服务对象", 5, 1, 0]]))
+    assert import_uploads(sessions, [ok], "admin").accepted
+    before = table_counts(sessions)
+    bad = ("t.csv", csv_bytes([["评议批次", "组织编码", "测评项目", "参评人员类别", "满意", "很满意"],
+                               [ROUND, "JT01", "总体评价", "服务对象", 5, 1]]))
+    result = import_uploads(sessions, [bad], "admin")
+    assert [(e.row, e.column) for e in result.errors] == [(1, "很满意")]
+    assert result.errors[0].reason.startswith("无法识别的计数列")
+    assert table_counts(sessions) == before

@@ -72,6 +72,12 @@ def parse_file(name: str, data: bytes) -> ParsedFile:
         header_row = match.row_index + 1
         for dup in match.duplicates:
             parsed.issues.append(ImportIssue(name, raw.name, header_row, dup, dup, "表头列重复"))
+        for odd in match.unknown:
+            parsed.issues.append(ImportIssue(name, raw.name, header_row, odd, odd,
+                                             "无法识别的计数列（可用：满意、基本满意、不满意、好、一般、差、比较满意、"
+                                             "非常满意、非常不满意、优秀、合格、基本合格、不合格、不了解、弃权）"))
+        if match.template.extra == "options" and not match.extras:
+            parsed.issues.append(ImportIssue(name, raw.name, header_row, "", "", "测评汇总没有任何计数列"))
         rows = []
         for index in range(match.row_index + 1, len(raw.rows)):
             cells = raw.rows[index]

@@ -149,6 +149,12 @@ _LOOKUP: dict[str, dict[str, str]] = {
 # Bookkeeping columns forms often carry: never a 测评项目 of a ballot sheet.
 IGNORED_HEADERS = {"序号", "编号", "备注", "说明", "填表人", "录入人", "录入时间", "no", "remark", "remarks"}
 _OPTION_LOOKUP = {header_key(o): o for o in OPTION_COLUMNS} | OPTION_ALIASES
+_OPTION_WORDS = ("满意", "合格", "优秀", "了解", "弃权", "好", "一般", "差")
+
+
+def _option(key: str) -> str | None:
+    """The option a count header names: 满意, 满意数, 满意票数 and 满意人数 are all 满意."""
+    return _OPTION_LOOKUP.get(key) or _OPTION_LOOKUP.get(re.sub(r"(票数|人数|票|数|人)$", "", key))
 
 
 @dataclass
@@ -159,6 +165,7 @@ class HeaderMatch:
     labels: dict[str, str]  # column key -> header text as written in the file
     extras: dict[int, str]  # cell index -> option name (测评汇总) or item name (原始测评表)
     duplicates: list[str]  # header texts appearing twice
+    unknown: list[str]  # headers that look like count columns but match no option
 
 
 def match_row(cells: list[object]) -> HeaderMatch | None:
@@ -171,6 +178,7 @@ def match_row(cells: list[object]) -> HeaderMatch | None:
         labels: dict[str, str] = {}
         extras: dict[int, str] = {}
         duplicates: list[str] = []
+        unknown: list[str] = []
         for index, key in enumerate(keys):
             if not key:
                 continue
@@ -181,11 +189,13 @@ def match_row(cells: list[object]) -> HeaderMatch | None:
                     continue
                 columns[index] = lookup[key]
                 labels[lookup[key]] = shown
-            elif template.extra == "options" and key in _OPTION_LOOKUP:
-                if _OPTION_LOOKUP[key] in extras.values():
+            elif template.extra == "options" and _option(key):
+                if _option(key) in extras.values():
                     duplicates.append(shown)
                     continue
-                extras[index] = _OPTION_LOOKUP[key]
+                extras[index] = _option(key)
+            elif template.extra == "options" and any(word in key for word in _OPTION_WORDS):
+                unknown.append(shown)  # looks like a count column: never drop its numbers silently
             elif template.extra == "items" and key not in IGNORED_HEADERS:
                 name = unicodedata.normalize("NFKC", shown).strip()
                 if name in extras.values():
@@ -197,7 +207,7 @@ def match_row(cells: list[object]) -> HeaderMatch | None:
         recognised = len(columns) + (len(extras) if template.extra == "options" else 0)
         score = (recognised, len(template.required))
         if best is None or score > best[:2]:
-            best = (*score, HeaderMatch(template, -1, columns, labels, extras, duplicates))
+            best = (*score, HeaderMatch(template, -1, columns, labels, extras, duplicates, unknown))
     return best[2] if best else None
 
 
