@@ -182,3 +182,19 @@ def test_count_headers_with_suffixes_and_unknown_count_columns(sessions):
     assert [(e.row, e.column) for e in result.errors] == [(1, "很满意")]
     assert result.errors[0].reason.startswith("无法识别的计数列")
     assert table_counts(sessions) == before
+
+
+def test_unit_user_may_add_orgs_below_its_own(sessions):
+    load_base(sessions)
+    with sessions() as s:
+        own = {s.scalars(select(Org.id).where(Org.code == "JT01")).one()}
+    orgs = ("o.xlsx", xlsx({"组织": [ORG_HEADER, ["JT01A", "第一党小组", "JT01", "党支部", "交通运输系统", "湖南省"]]}))
+    counts = tally([ROUND, "JT01A", "", "总体评价", "服务对象", 1, 0, 0, 0])
+    result = import_uploads(sessions, [counts, orgs], "unit", allowed_org_ids=own)
+    assert result.accepted, result.errors
+    assert len(own) == 1  # the caller's set is left alone
+    stray = ("p.xlsx", xlsx({"组织": [ORG_HEADER, ["JT03", "第三支部", "JT", "党支部", "交通运输系统", "湖南省"],
+                                      ["TOP", "顶层", "", "党委", "交通运输系统", "湖南省"]]}))
+    result = import_uploads(sessions, [stray], "unit", allowed_org_ids=own)
+    assert [(e.row, e.column, e.reason) for e in result.errors] == [
+        (2, "上级组织编码", "超出本单位范围"), (3, "上级组织编码", "超出本单位范围（不能新建顶层组织）")]

@@ -251,6 +251,8 @@ def import_sheet(ctx: SheetContext) -> None:
     ids = {r.code: r.id for r in existing.values()}
     if inserts:
         ids |= dict(fetch_by(session, [Org.code, Org.id], Org.code, [r["code"] for r in inserts]))
+        if ctx.allowed_org_ids is not None:  # created under the unit's own orgs (checked above)
+            ctx.allowed_org_ids.update(ids[r["code"]] for r in inserts)
     updates = []
     for code, values in planned.items():
         target = fields(values) | {"parent_id": ids[values["parent"]] if values["parent"] else None}

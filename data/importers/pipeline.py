@@ -140,6 +140,8 @@ def import_uploads(session_factory: sessionmaker, files: list[tuple[str, bytes]]
     """Import uploaded files (name, bytes). Each file is all-or-nothing; files run in dependency order so a
     file may refer to what an earlier one of the same call creates. A dry run writes nothing at all."""
     now = now or datetime.now().replace(microsecond=0)
+    # Our own copy: orgs a unit creates under its own are in its scope for the later files of this call.
+    allowed_org_ids = set(allowed_org_ids) if allowed_org_ids is not None else None
     parsed = [parse_file(name, data) for name, data in files]
     order = sorted(range(len(parsed)), key=lambda i: (parsed[i].rank, i))
     errors: list[ImportIssue] = []
