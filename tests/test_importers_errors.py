@@ -198,3 +198,11 @@ def test_unit_user_may_add_orgs_below_its_own(sessions):
     result = import_uploads(sessions, [stray], "unit", allowed_org_ids=own)
     assert [(e.row, e.column, e.reason) for e in result.errors] == [
         (2, "上级组织编码", "超出本单位范围"), (3, "上级组织编码", "超出本单位范围（不能新建顶层组织）")]
+
+
+def test_error_names_the_count_column_as_written(sessions):
+    load_base(sessions)
+    bad = ("t.csv", csv_bytes([["评议批次", "组织编码", "测评项目", "参评人员类别", "满意票数"],
+                               [ROUND, "JT01", "总体评价", "服务对象", "-2"]]))
+    result = import_uploads(sessions, [bad], "admin")
+    assert [e.cli_line() for e in result.errors] == ["t.csv:t:2:满意票数: 不能为负数"]

@@ -33,7 +33,7 @@ def import_sheet(ctx: SheetContext) -> None:
             raw = row.extras.get(name, "")
             value = text(raw)
             if ref is not None and option_position(ref.scale, value) is None:
-                ctx.error(row.number, name, raw, f"“{value}”不是该批次评分标准（{ref.scale}）的选项")
+                ctx.error(row.number, ctx.label(name), raw, f"“{value}”不是该批次评分标准（{ref.scale}）的选项")
             answers[name] = value
         if ref is None or row.number not in org_ids or category is None:
             continue

@@ -101,7 +101,6 @@ def import_sheet(ctx: SheetContext) -> None:
     rounds, refs = resolve_rounds(ctx)
     org_ids = resolve_orgs(ctx)
     member_ids = resolve_members(ctx, org_ids)
-    labels = {name: name for name in ctx.match.extras.values()}
     positions: dict[tuple[str, str], object] = {}  # (scale, column) -> option position, computed once
     seen: dict[tuple, int] = {}
     parsed: dict[tuple, tuple[Row, dict]] = {}
@@ -115,7 +114,7 @@ def import_sheet(ctx: SheetContext) -> None:
             try:
                 value = parse_count(raw)
             except CellError as exc:
-                ctx.error(row.number, labels[name], raw, str(exc))
+                ctx.error(row.number, ctx.label(name), raw, str(exc))
                 continue
             if ref is None or value == 0:
                 continue
@@ -123,11 +122,11 @@ def import_sheet(ctx: SheetContext) -> None:
             if position is _MISSING:
                 position = positions[(ref.scale, name)] = option_position(ref.scale, name)
             if position is None:
-                ctx.error(row.number, labels[name], raw, f"选项“{name}”不在该批次的评分标准（{ref.scale}）中")
+                ctx.error(row.number, ctx.label(name), raw, f"选项“{name}”不在该批次的评分标准（{ref.scale}）中")
                 continue
             column = slot(position)
             if column in source:
-                ctx.error(row.number, labels[name], raw, f"与“{source[column]}”列是同一选项，重复计数")
+                ctx.error(row.number, ctx.label(name), raw, f"与“{source[column]}”列是同一选项，重复计数")
                 continue
             source[column] = name
             counts[column] = value

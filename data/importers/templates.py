@@ -162,7 +162,7 @@ class HeaderMatch:
     template: Template
     row_index: int  # 0-based index of the header row
     columns: dict[int, str]  # cell index -> column key
-    labels: dict[str, str]  # column key -> header text as written in the file
+    labels: dict[str, str]  # column key (or option / item name) -> header text as written in the file
     extras: dict[int, str]  # cell index -> option name (测评汇总) or item name (原始测评表)
     duplicates: list[str]  # header texts appearing twice
     unknown: list[str]  # headers that look like count columns but match no option
@@ -194,6 +194,7 @@ def match_row(cells: list[object]) -> HeaderMatch | None:
                     duplicates.append(shown)
                     continue
                 extras[index] = _option(key)
+                labels[extras[index]] = shown
             elif template.extra == "options" and any(word in key for word in _OPTION_WORDS):
                 unknown.append(shown)  # looks like a count column: never drop its numbers silently
             elif template.extra == "items" and key not in IGNORED_HEADERS:
@@ -202,6 +203,7 @@ def match_row(cells: list[object]) -> HeaderMatch | None:
                     duplicates.append(shown)
                     continue
                 extras[index] = name
+                labels[name] = shown
         if not all(c.key in labels for c in template.required):
             continue
         recognised = len(columns) + (len(extras) if template.extra == "options" else 0)
