@@ -185,8 +185,12 @@ def test_blank_template_round_trip_and_error_sheet(sessions):
     assert header[:3] == ["问题编号*", "评议批次*", "组织编码*"] and "整改佐证" in header
     book = openpyxl.load_workbook(io.BytesIO(template_xlsx("测评汇总")))
     assert [c.value for c in book["测评汇总"][1]][-5:] == ["满意", "基本满意", "不满意", "不了解", "弃权"]
-    result = import_uploads(sessions, [("blank.xlsx", template_xlsx("组织架构"))], "admin")
-    assert result.accepted and result.files[0].rows == 0
+    before = table_counts(sessions)
+    for name in TEMPLATES:
+        result = import_uploads(sessions, [("blank.xlsx", template_xlsx(name))], "admin")
+        assert result.accepted and result.files[0].templates == [name] and result.files[0].rows == 0
+    assert {k: v for k, v in table_counts(sessions).items() if k != "import_log"} == {
+        k: v for k, v in before.items() if k != "import_log"}
 
     bad = csv_bytes([TALLY_HEADER, [ROUND, "NOPE", "", "总体评价", "服务对象", 1, 0, 0, 0, 0]])
     result = import_uploads(sessions, [("bad.csv", bad)], "admin")

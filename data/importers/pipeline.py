@@ -19,6 +19,7 @@ from data.importers.templates import ORDER, HeaderMatch, find_header
 from data.models import ImportLog
 
 log = logging.getLogger(__name__)
+NOTE_SHEETS = ("说明", "instructions", "readme")
 
 HANDLERS = {
     "评议批次": rounds.import_sheet,
@@ -64,6 +65,8 @@ def parse_file(name: str, data: bytes) -> ParsedFile:
         return parsed
     unknown = []
     for raw in raw_sheets:
+        if any(word in raw.name.lower() for word in NOTE_SHEETS):
+            continue  # the instructions sheet of a template (it lists the headers, so it would match)
         match = find_header(raw.rows)
         if match is None:
             if not all(_blank(r) for r in raw.rows):
