@@ -168,11 +168,11 @@ class SheetContext:
             return None
         return value
 
-    def choice(self, row: Row, key: str, options: Iterable[str], required: bool = False,
-               default: str | None = None) -> str | None:
+    def choice(self, row: Row, key: str, options: Iterable[str], required: bool = False) -> str | None:
+        """One of options; blank is None (an error too when required)."""
         value = self.get(row, key, required=required)
         if not value:
-            return default if not required else None
+            return None
         options = tuple(options)
         if value not in options:
             self.col_error(row, key, "应为 " + "/".join(options) + " 之一")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import insert, select
 
 from dashboard.rules import RuleProfile
-from data.importers.base import Row, SheetContext, fetch_by
+from data.importers.base import SheetContext, fetch_by
 from data.models import Member, Org, Round
 
 DEFAULT_PROFILE = RuleProfile()
@@ -106,6 +106,3 @@ def resolve_members(ctx: SheetContext, org_ids: dict[int, int], key: str = "memb
         found[row.number] = member_id
     return found
 
-
-def row_by_number(ctx: SheetContext) -> dict[int, Row]:
-    return {row.number: row for row in ctx.rows}
