@@ -136,9 +136,12 @@ def import_sheet(ctx: SheetContext) -> None:
         if member_code and row.number not in member_ids:
             continue
         key = (ref.name, org_ids[row.number], member_ids.get(row.number, 0), item, category)
-        shown = "/".join(text(row.cells.get(k, "")) for k in ("round", "org_code", "member_code", "item", "category"))
-        if ctx.check_duplicates(seen, key, row, "评议批次+组织编码+党员编号+测评项目+参评人员类别", shown):
+        if key not in seen:
+            seen[key] = row.number
             parsed[key] = (row, counts)
+        else:
+            shown = "/".join(text(row.cells.get(k, "")) for k in ("round", "org_code", "member_code", "item", "category"))
+            ctx.check_duplicates(seen, key, row, "评议批次+组织编码+党员编号+测评项目+参评人员类别", shown)
     if ctx.failed:
         return
 
