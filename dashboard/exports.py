@@ -40,6 +40,12 @@ def _text_width(value) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+def _sheet_name(title: str) -> str:
+    """The view's name as the sheet name: Excel forbids []:*?/\\ and more than 31 characters."""
+    name = (title.split(" · ")[0] or "报表").translate({ord(c): "-" for c in "[]:*?/\\"})
+    return name[:31]
+
+
 def to_xlsx(table: ReportTable, exported_by: str, exported_at: datetime) -> bytes:
     block = table.title_block(exported_by, exported_at)
     header_row = len(block) + 1  # title block, one blank row, then the header (0-based row index)
@@ -50,7 +56,7 @@ def to_xlsx(table: ReportTable, exported_by: str, exported_at: datetime) -> byte
     out = io.BytesIO()
     # constant_memory streams rows to a temporary file, so a large export does not hold the sheet in memory.
     book = xlsxwriter.Workbook(out, {"constant_memory": True, "default_date_format": "yyyy-mm-dd"})
-    sheet = book.add_worksheet((table.title.split(" · ")[0] or "报表")[:31])
+    sheet = book.add_worksheet(_sheet_name(table.title))
     bold = book.add_format({"bold": True})
     header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
                               "valign": "vcenter"})

@@ -88,3 +88,15 @@ def test_more_rows_than_excel_holds_asks_for_csv():
 def test_unknown_format_is_a_report_error():
     with pytest.raises(reports.ReportError):
         export_bytes(_plain_table([]), "pdf", "u", EXPORTED_AT)
+
+
+def test_every_view_title_makes_a_valid_sheet(sessions):
+    with sessions() as s:
+        rd.load(s)
+    with sessions() as s:
+        red = reports.redline(s, Filters(), rd.AS_OF, EVERYTHING)
+    book = openpyxl.load_workbook(io.BytesIO(to_xlsx(red, "u", EXPORTED_AT)))
+    sheet = book.worksheets[0]
+    assert sheet.title == "红线-薄弱组织"  # "/" is not allowed in a sheet name
+    assert [sheet.cell(r, 1).value for r in range(HEADER_ROW + 1, HEADER_ROW + 4)] == ["A21", "A2", "A"]
+    assert book["说明"].cell(1, 1).value == red.notes[0]

@@ -10,10 +10,12 @@ import types
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from dashboard import reports
 from dashboard.scope import EVERYTHING, NOTHING, Scope
 from dashboard.tables import Filters
+from data.models import Round
 from tests import report_dataset as rd
 
 Z95 = 1.959963984540054
@@ -258,3 +260,20 @@ def test_build_routes_ledger_views_to_the_ledger_module(db, monkeypatch):
     assert reports.build("contact-points", db, Filters(), AS_OF, EVERYTHING) == "contact_points"
     assert calls == [("contact_points", (db, Filters(), AS_OF, EVERYTHING))]
     assert reports.build("drilldown", db, Filters(), AS_OF, EVERYTHING).view == "drilldown"
+
+
+def test_four_level_scale_shows_option_shares_with_unique_headers(sessions):
+    with sessions() as s:
+        rd.load(s)
+        rnd = s.scalar(select(Round).where(Round.name == rd.R2))
+        rnd.scale = "四级"  # the stored positions now read 满意, 比较满意, 基本满意, 不满意
+        s.commit()
+    with sessions() as s:
+        table = reports.drilldown(s, Filters(org="A"), AS_OF, EVERYTHING)
+        assert len(set(table.headers)) == len(table.headers)
+        a1 = rows_by_key(table)["A1"]  # positions 8, 1, 1: S = 满意 + 比较满意 = 9, B = 1
+        assert (a1["满意率"], a1["满意率（选项）"], a1["比较满意率"], a1["基本满意率"]) == (0.9, 0.8, 0.1, 0.1)
+        assert "基本满意率（选项）" not in a1  # identical to the bucket rate: not repeated
+        items = reports.items_breakdown(s, Filters(org="A1"), AS_OF, EVERYTHING)
+        assert items.headers[2:6] == ["满意", "比较满意", "基本满意", "不满意"]
+        assert items.rows[0][2:6] == [8, 1, 1, 0]
