@@ -22,7 +22,7 @@ from data.queries import NotFound, OutOfScope
 from data.queries import QueryError as ReportError
 
 
-class BadParameter(ReportError):
+class BadParameter(ReportError, ValueError):
     """A malformed request parameter (the API answers 400)."""
 
 
@@ -51,8 +51,28 @@ def build(view: str, session: Session, filters: Filters, as_of: date, scope: Sco
         return own[view](session, filters, as_of, scope)
     if view in LEDGER_VIEWS:
         module = importlib.import_module("dashboard.ledger_reports")
-        return getattr(module, LEDGER_VIEWS[view])(session, filters, as_of, scope)
+        try:
+            return getattr(module, LEDGER_VIEWS[view])(session, filters, as_of, scope)
+        except ReportError:
+            raise
+        except Exception as exc:
+            translated = _as_report_error(exc)
+            if translated is exc:
+                raise
+            raise translated from exc
     raise BadParameter(f"未知视图：{view}")
+
+
+def _as_report_error(exc: Exception) -> Exception:
+    """The ledger module's own errors (data.ledger_queries) as ReportErrors, so every caller (CLI, API)
+    handles one family; anything else is a bug and is re-raised unchanged."""
+    lq = importlib.import_module("data.ledger_queries")
+    for name, kind in (("LedgerNotFound", NotFound), ("LedgerOutOfScope", OutOfScope),
+                       ("LedgerBadFilter", BadParameter)):
+        cls = getattr(lq, name, None)
+        if cls is not None and isinstance(exc, cls):
+            return kind(str(exc))
+    return exc
 
 
 def _title(view: str, round_name: str) -> str:

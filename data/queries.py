@@ -42,11 +42,11 @@ class QueryError(Exception):
     """A request the data cannot answer; the message is for the user (Chinese)."""
 
 
-class NotFound(QueryError):
+class NotFound(QueryError, LookupError):
     """An unknown round, system, region or org (the API answers 404)."""
 
 
-class OutOfScope(QueryError):
+class OutOfScope(QueryError, PermissionError):
     """An org the caller may not read (the API answers 403)."""
 
 

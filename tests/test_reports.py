@@ -277,3 +277,13 @@ def test_four_level_scale_shows_option_shares_with_unique_headers(sessions):
         items = reports.items_breakdown(s, Filters(org="A1"), AS_OF, EVERYTHING)
         assert items.headers[2:6] == ["满意", "比较满意", "基本满意", "不满意"]
         assert items.rows[0][2:6] == [8, 1, 1, 0]
+
+
+def test_ledger_view_errors_reach_callers_as_report_errors(db):
+    """The CLI and the API catch ReportError: the ledger views' own errors must arrive as those."""
+    with pytest.raises(reports.NotFound):
+        reports.build("rectifications", db, Filters(org="ZZZ"), AS_OF, EVERYTHING)
+    with pytest.raises(reports.OutOfScope):
+        reports.build("pledges", db, Filters(org="A"), AS_OF, Scope(org_codes=frozenset({"C"})))
+    assert issubclass(reports.NotFound, LookupError) and issubclass(reports.OutOfScope, PermissionError)
+    assert issubclass(reports.BadParameter, ValueError)
