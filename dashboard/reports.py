@@ -120,11 +120,12 @@ def _metric_columns(profile: RuleProfile) -> list[Column]:
                Column("置信上限", _interval_format(profile)), Column("红线判定"),
                Column("到期承诺", INT), Column("承诺兑现率", PERCENT), Column("逾期未兑现", INT),
                Column("整改事项", INT), Column("整改完成率", PERCENT), Column("按期完成率", PERCENT),
-               Column("超期整改", INT), Column("临期整改", INT)])
+               Column("超期整改", INT), Column("临期整改", INT), Column("灯")])
 
 
 def _metric_values(counts: Counts, profile: RuleProfile, pledges: metrics.PledgeSummary,
-                   rects: metrics.RectSummary, graded: bool = True) -> tuple[list, str]:
+                   rects: list[metrics.RectState] | None, graded: bool = True) -> tuple[list, str]:
+    """The metric cells of a row; rects None = rectifications do not apply (members): empty cells."""
     b = bucketize(counts, profile)
     r = metrics.rates(b, profile)
     shares = metrics.option_shares(counts, profile)
@@ -134,9 +135,20 @@ def _metric_values(counts: Counts, profile: RuleProfile, pledges: metrics.Pledge
                r["综合满意率"]]
               + [shares.get(key) for key, _ in _share_columns(profile)]
               + [r["测评得分"], red.low, red.high, verdict,
-                 pledges.due, pledges.rate, pledges.overdue,
-                 rects.registered, rects.completion_rate, rects.on_time_rate, rects.overdue, rects.due_soon])
+                 pledges.due, pledges.rate, pledges.overdue])
+    if rects is None:
+        values += [None] * 7
+    else:
+        rs = metrics.rect_summary(rects)
+        values += [rs.registered, rs.completion_rate, rs.on_time_rate, rs.overdue, rs.due_soon,
+                   _worst_light(rects)]
     return values, verdict
+
+
+def _worst_light(states: Iterable[metrics.RectState]) -> str | None:
+    """A node's light: the worst of its rectifications' own lights (None when it has none)."""
+    lights = {s.light for s in states}
+    return next((light for light in (metrics.RED, metrics.YELLOW, metrics.GREEN) if light in lights), None)
 
 
 def _pledge_summaries(rows: Iterable[tuple], as_of: date) -> dict[Any, metrics.PledgeSummary]:
@@ -146,15 +158,14 @@ def _pledge_summaries(rows: Iterable[tuple], as_of: date) -> dict[Any, metrics.P
     return {k: metrics.pledge_summary(v) for k, v in states.items()}
 
 
-def _rect_summaries(rows: Iterable[tuple], as_of: date, profile: RuleProfile) -> dict[Any, metrics.RectSummary]:
+def _rect_states(rows: Iterable[tuple], as_of: date, profile: RuleProfile) -> dict[Any, list]:
     states = defaultdict(list)
     for key, status, registered, deadline, completed, closed in rows:
         states[key].append(metrics.rect_state(status, registered, deadline, completed, closed, as_of, profile))
-    return {k: metrics.rect_summary(v) for k, v in states.items()}
+    return states
 
 
 NO_PLEDGES = metrics.pledge_summary(())
-NO_RECTS = metrics.rect_summary(())
 
 
 def _context(session: Session, filters: Filters, scope: Scope):
@@ -192,11 +203,11 @@ def drilldown(session: Session, filters: Filters, as_of: date, scope: Scope) -> 
         keyed = sorted(((s.id, s.name, s.name) for s in systems.values()), key=lambda k: k[1])
     counts = q.headline_counts(session, rid, org_ids, level, ancestors)
     pledges = _pledge_summaries(q.pledge_rows(session, rid, org_ids, level, ancestors), as_of)
-    rects = _rect_summaries(q.rect_rows(session, rid, org_ids, level, ancestors), as_of, profile)
+    rects = _rect_states(q.rect_rows(session, rid, org_ids, level, ancestors), as_of, profile)
     rows, red_rows = [], set()
     for key, code, name in keyed:
         values, verdict = _metric_values(counts.get(key, Counts()), profile, pledges.get(key, NO_PLEDGES),
-                                         rects.get(key, NO_RECTS))
+                                         rects.get(key, []))
         if verdict == metrics.CONFIRMED_BELOW:
             red_rows.add(len(rows))
         rows.append([code, name, *values])
@@ -219,9 +230,8 @@ def _member_rows(session: Session, node: q.Node, profile: RuleProfile, filters: 
     for mc in members:
         m = mc.member
         # Rectifications are kept per org, not per member: those columns stay empty ("—").
-        values, verdict = _metric_values(mc.counts, profile, pledges.get(m.id, NO_PLEDGES), NO_RECTS,
+        values, verdict = _metric_values(mc.counts, profile, pledges.get(m.id, NO_PLEDGES), None,
                                          graded=m.category != PROBATIONARY)
-        values[-5:] = [None] * 5
         if verdict == metrics.CONFIRMED_BELOW:
             red_rows.add(len(rows))
         rows.append([m.code, m.name, m.category, *values])
@@ -352,7 +362,7 @@ def redline(session: Session, filters: Filters, as_of: date, scope: Scope) -> Re
         if red.value is not None:
             lowest[org_id].append((red.value, items.get(item_id, ""), item_id))
     pledges = _pledge_summaries(q.pledge_rows(session, rid, org_ids, "ancestor", cand), as_of)
-    rects = _rect_summaries(q.rect_rows(session, rid, org_ids, "ancestor", cand), as_of, profile)
+    rects = _rect_states(q.rect_rows(session, rid, org_ids, "ancestor", cand), as_of, profile)
     metric = profile.redline_metric
     value_format = DECIMAL if metric == "测评得分" else PERCENT
     rows, red_rows = [], set()
@@ -361,7 +371,7 @@ def redline(session: Session, filters: Filters, as_of: date, scope: Scope) -> Re
         worst = sorted(lowest[org_id])[:2]
         fmt = (lambda v: f"{v:.1f}") if metric == "测评得分" else _pct
         worst_text = "、".join(f"{name} {fmt(v)}" for v, name, _ in worst)
-        overdue_rects = rects.get(org_id, NO_RECTS).overdue
+        overdue_rects = metrics.rect_summary(rects.get(org_id, [])).overdue
         overdue_pledges = pledges.get(org_id, NO_PLEDGES).overdue
         reason = [f"{metric}{fmt(red.value)}，低于红线{fmt(profile.redline)}"]
         if red.verdict == metrics.CONFIRMED_BELOW:

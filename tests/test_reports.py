@@ -110,11 +110,15 @@ def test_pledges_and_rectifications_as_of_a_date(db):
     assert a["整改完成率"] == pytest.approx(1 / 3)
     c1 = rows_by_key(drill(db, org="C"))["C1"]
     assert (c1["临期整改"], c1["超期整改"]) == (1, 0)  # deadline 2025-01-02, inside the 3-day window
+    assert (a["灯"], c1["灯"]) == ("红", "黄")  # a node shows its worst rectification light
+    assert rows_by_key(drill(db, region="510104"))["A2"]["灯"] == "红"  # Z1 of A21 is overdue
+    assert rows_by_key(drill(db))["交通运输系统"]["灯"] == "红"
 
+    assert rows_by_key(drill(db, org="A"))["A1"]["灯"] == "红"  # Z3 not done by 12-31
     later = rows_by_key(drill(db, region="510104", as_of=date(2025, 1, 10)))
     assert later["A2"]["承诺兑现率"] == pytest.approx(2 / 3)  # P3 now fulfilled, P2 still open
     a1 = later["A1"]
-    assert (a1["整改完成率"], a1["按期完成率"], a1["超期整改"]) == (1.0, 0.0, 0)  # Z3 done, but late
+    assert (a1["整改完成率"], a1["按期完成率"], a1["超期整改"], a1["灯"]) == (1.0, 0.0, 0, "绿")  # done late
 
 
 def test_a_leaf_org_lists_its_members_and_never_grades_probationary_members(db):
@@ -124,7 +128,7 @@ def test_a_leaf_org_lists_its_members_and_never_grades_probationary_members(db):
     assert list(rows) == ["M1", "M2"]
     assert (rows["M1"]["测评数"], rows["M1"]["综合满意率"], rows["M1"]["红线判定"]) == (10, 0.9, "达标")
     assert (rows["M1"]["到期承诺"], rows["M1"]["承诺兑现率"]) == (1, 1.0)
-    assert rows["M1"]["整改完成率"] is None
+    assert rows["M1"]["整改完成率"] is None and rows["M1"]["灯"] is None
     assert (rows["M2"]["党员类别"], rows["M2"]["红线判定"]) == ("预备", "不评定")
 
 
