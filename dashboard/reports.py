@@ -188,20 +188,23 @@ def drilldown(session: Session, filters: Filters, as_of: date, scope: Scope) -> 
         children = q.orgs_with_ids(session, ancestors)
         keyed = [(o.id, o.code, o.name) for o in sorted(children.values(), key=lambda o: o.code)]
         level, key_col = "ancestor", KEY_ORG
+        counts = q.headline_counts(session, rid, org_ids, level, ancestors)
     elif node.system is not None:
+        # One row per 市/州 with answers in the round (groups that take part, like the systems above).
         ancestors = None
         level, key_col = "region", KEY_REGION
-        codes = q.headline_counts(session, rid, org_ids, level).keys()
-        regions = q.regions_by_code(session, codes)
-        keyed = sorted(((c, c, _region_label(regions.get(c), c)) for c in codes), key=lambda k: k[1])
+        counts = q.headline_counts(session, rid, org_ids, level)
+        regions = q.regions_by_code(session, counts)
+        keyed = sorted(((c, c, _region_label(regions.get(c), c)) for c in counts), key=lambda k: k[1])
         if any(r.level == 1 for r in regions.values()):
             notes.append("地区“…本级”汇总直属省级、未落到市/州的组织。")
     else:
+        # One row per system taking part in the round (any org of it, in scope, has answers).
         ancestors = None
         level, key_col = "system", KEY_SYSTEM
-        systems = q.systems_by_id(session, q.headline_counts(session, rid, org_ids, level).keys())
+        counts = q.headline_counts(session, rid, org_ids, level)
+        systems = q.systems_by_id(session, counts)
         keyed = sorted(((s.id, s.name, s.name) for s in systems.values()), key=lambda k: k[1])
-    counts = q.headline_counts(session, rid, org_ids, level, ancestors)
     pledges = _pledge_summaries(q.pledge_rows(session, rid, org_ids, level, ancestors), as_of)
     rects = _rect_states(q.rect_rows(session, rid, org_ids, level, ancestors), as_of, profile)
     rows, red_rows = [], set()
@@ -461,8 +464,7 @@ def overview(session: Session, filters: Filters, as_of: date, scope: Scope) -> d
             "返工/补课": candidates, "承诺兑现率": pledges.rate, "整改完成率": rects.completion_rate,
             "超期整改": rects.overdue}
 
-    def group_table(level: str, first: str, labels: dict) -> ReportTable:
-        counts = q.headline_counts(session, rid, org_ids, level)
+    def group_table(counts: dict, first: str, labels: dict) -> ReportTable:
         rows = []
         for key in sorted(counts, key=lambda k: labels[k][0]):
             gb = bucketize(counts[key], profile)
@@ -470,11 +472,11 @@ def overview(session: Session, filters: Filters, as_of: date, scope: Scope) -> d
         return _table("overview", node, [Column(first), Column("名称"), Column("测评数", INT),
                                           Column("综合满意率", PERCENT)], rows, filters, as_of, scope)
 
-    sys_keys = q.headline_counts(session, rid, org_ids, "system").keys()
-    systems = {k: (s.name, s.name) for k, s in q.systems_by_id(session, sys_keys).items()}
-    reg_keys = q.headline_counts(session, rid, org_ids, "region").keys()
-    found = q.regions_by_code(session, reg_keys)
-    regions = {c: (c, _region_label(found.get(c), c)) for c in reg_keys}
+    by_system = q.headline_counts(session, rid, org_ids, "system")
+    systems = {k: (s.name, s.name) for k, s in q.systems_by_id(session, by_system).items()}
+    by_region = q.headline_counts(session, rid, org_ids, "region")
+    found = q.regions_by_code(session, by_region)
+    regions = {c: (c, _region_label(found.get(c), c)) for c in by_region}
     trend = []
     for rnd in q.rounds(session):
         rp = RuleProfile.from_record(rnd)
@@ -482,5 +484,5 @@ def overview(session: Session, filters: Filters, as_of: date, scope: Scope) -> d
         trend.append({"round": rnd.name, "测评数": tb.n, "综合满意率": metrics.rates(tb, rp)["综合满意率"]})
     return {"title": _title("overview", node.round.name), "scope": scope.describe(), "as_of": as_of,
             "filters": filters.as_dict(), "kpis": kpis, "参评人次口径": basis,
-            "by_system": group_table("system", KEY_SYSTEM, systems),
-            "by_region": group_table("region", KEY_REGION, regions), "trend": trend}
+            "by_system": group_table(by_system, KEY_SYSTEM, systems),
+            "by_region": group_table(by_region, KEY_REGION, regions), "trend": trend}
