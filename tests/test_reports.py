@@ -15,7 +15,8 @@ from sqlalchemy import select
 from dashboard import reports
 from dashboard.scope import EVERYTHING, NOTHING, Scope
 from dashboard.tables import Filters
-from data.models import Round
+from data.models import Item, Org, Round, Tally
+from data.rollups import rebuild_closure, rebuild_rollups
 from tests import report_dataset as rd
 
 Z95 = 1.959963984540054
@@ -291,3 +292,26 @@ def test_ledger_view_errors_reach_callers_as_report_errors(db):
         reports.build("pledges", db, Filters(org="A"), AS_OF, Scope(org_codes=frozenset({"C"})))
     assert issubclass(reports.NotFound, LookupError) and issubclass(reports.OutOfScope, PermissionError)
     assert issubclass(reports.BadParameter, ValueError)
+
+
+def test_a_system_filter_narrows_subtrees_to_that_system(sessions):
+    """A cross-system child (卫生 org under 交通's A) counts under A, except when 交通 is the filter."""
+    with sessions() as s:
+        ids = rd.load(s)["orgs"]
+        a, c = s.get(Org, ids["A"]), s.get(Org, ids["C"])
+        rnd = s.scalar(select(Round).where(Round.name == rd.R2))
+        item = s.scalar(select(Item).where(Item.round_id == rnd.id, Item.is_overall.is_(True)))
+        clinic = Org(code="A3", name="交通医院党支部", org_type="党支部", parent_id=a.id, system_id=c.system_id,
+                     region_id=a.region_id, cross_system=True)
+        s.add(clinic)
+        s.flush()
+        s.add(Tally(round_id=rnd.id, org_id=clinic.id, item_id=item.id, category="单位参评人员", opt1=10,
+                    first_reported_at=rd.T0, updated_at=rd.T0))
+        rebuild_closure(s)
+        rebuild_rollups(s)
+        s.commit()
+    with sessions() as s:
+        assert rows_by_key(drill(s, region="510100"))["A"]["测评数"] == 66
+        assert rows_by_key(drill(s, system="交通运输系统", region="510100"))["A"]["测评数"] == 56
+        assert "A3" not in rows_by_key(drill(s, system="交通运输系统", org="A"))
+        assert rows_by_key(drill(s, system="卫生健康系统"))["510100"]["测评数"] == 10
