@@ -357,15 +357,19 @@ def redline(session: Session, filters: Filters, as_of: date, scope: Scope) -> Re
              if v[1].verdict in metrics.CANDIDATE_VERDICTS}
     orgs = q.orgs_with_ids(session, found)
     order = sorted(found, key=lambda k: (found[k][1].low, orgs[k].code))
-    cand = q.id_select(found)
     items = {i.id: i.name for i in q.round_items(session, rid)}
     lowest: dict[int, list] = defaultdict(list)
-    for (org_id, item_id), c in q.item_counts(session, rid, org_ids, "ancestor", cand).items():
-        red = metrics.redline(bucketize(c, profile), profile)
-        if red.value is not None:
-            lowest[org_id].append((red.value, items.get(item_id, ""), item_id))
-    pledges = _pledge_summaries(q.pledge_rows(session, rid, org_ids, "ancestor", cand), as_of)
-    rects = _rect_states(q.rect_rows(session, rid, org_ids, "ancestor", cand), as_of, profile)
+    pledge_rows, rect_rows = [], []
+    for part in q.chunks(found):  # the candidates' own subtrees, a bounded id list at a time
+        cand = q.id_select(part)
+        for (org_id, item_id), c in q.item_counts(session, rid, org_ids, "ancestor", cand).items():
+            red = metrics.redline(bucketize(c, profile), profile)
+            if red.value is not None:
+                lowest[org_id].append((red.value, items.get(item_id, ""), item_id))
+        pledge_rows += q.pledge_rows(session, rid, org_ids, "ancestor", cand)
+        rect_rows += q.rect_rows(session, rid, org_ids, "ancestor", cand)
+    pledges = _pledge_summaries(pledge_rows, as_of)
+    rects = _rect_states(rect_rows, as_of, profile)
     metric = profile.redline_metric
     value_format = DECIMAL if metric == "测评得分" else PERCENT
     rows, red_rows = [], set()
@@ -407,7 +411,7 @@ def funnel(session: Session, filters: Filters, as_of: date, scope: Scope, steps:
     node, profile, org_ids = _context(session, filters, scope)
     metric = "满意率" if profile.redline_metric == "满意率" else "综合满意率"
     counts = q.headline_counts(session, node.round.id, org_ids, "org")
-    orgs = q.orgs_with_ids(session, counts)
+    labels = q.org_labels(session, org_ids)
     points, k_total, n_total = [], 0, 0
     for org_id, c in counts.items():
         b = bucketize(c, profile)
@@ -415,7 +419,7 @@ def funnel(session: Session, filters: Filters, as_of: date, scope: Scope, steps:
             continue
         k = b.s if metric == "满意率" else b.s + b.b
         k_total, n_total = k_total + k, n_total + b.n
-        points.append({"code": orgs[org_id].code, "name": orgs[org_id].name, "n": b.n,
+        points.append({"code": labels[org_id][0], "name": labels[org_id][1], "n": b.n,
                        "rate": metrics.rates(b, profile)[metric]})
     points.sort(key=lambda p: p["code"])
     pooled = metrics.ratio(k_total, n_total)

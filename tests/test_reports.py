@@ -315,3 +315,10 @@ def test_a_system_filter_narrows_subtrees_to_that_system(sessions):
         assert rows_by_key(drill(s, system="交通运输系统", region="510100"))["A"]["测评数"] == 56
         assert "A3" not in rows_by_key(drill(s, system="交通运输系统", org="A"))
         assert rows_by_key(drill(s, system="卫生健康系统"))["510100"]["测评数"] == 10
+
+
+def test_redline_is_the_same_when_candidates_are_read_in_chunks(db, monkeypatch):
+    """Candidate ids go to SQL in bounded lists (bind-parameter limits at province scale)."""
+    whole = reports.redline(db, Filters(), AS_OF, EVERYTHING).rows
+    monkeypatch.setattr("data.queries.CHUNK", 1)
+    assert reports.redline(db, Filters(), AS_OF, EVERYTHING).rows == whole
