@@ -6,30 +6,24 @@ every rate, interval and verdict comes from dashboard.metrics with the round's o
 """
 from __future__ import annotations
 
-import importlib
 from collections import defaultdict
 from datetime import date
 from typing import Any, Iterable
 
 from sqlalchemy.orm import Session
 
-from dashboard import metrics
+from dashboard import ledger_reports, metrics
 from dashboard.rules import EVALUATOR_CATEGORIES, Counts, RuleProfile, bucketize
 from dashboard.scope import Scope
 from dashboard.tables import (DECIMAL, INT, PERCENT, TEXT, VIEW_TITLES, Column, Filters, ReportTable)
 from data import queries as q
-from data.queries import NotFound, OutOfScope
+from data.queries import BadParameter, NotFound, OutOfScope
 from data.queries import QueryError as ReportError
-
-
-class BadParameter(ReportError, ValueError):
-    """A malformed request parameter (the API answers 400)."""
-
 
 __all__ = ["ReportError", "NotFound", "OutOfScope", "BadParameter", "build", "drilldown", "node_path",
            "child_filters", "items_breakdown", "categories_breakdown", "redline", "funnel", "overview"]
 
-# Views served by the ledger helper's module (imported lazily: it is optional for the views here).
+# Views served by dashboard.ledger_reports.
 LEDGER_VIEWS = {"rectifications": "rectifications", "pledges": "pledges",
                 "contact-points": "contact_points", "reporting": "reporting", "quality": "quality"}
 EXTRA_TITLES = {"items": "测评项目分析", "categories": "参评人员类别分析", "funnel": "漏斗图", "overview": "总览"}
@@ -50,29 +44,8 @@ def build(view: str, session: Session, filters: Filters, as_of: date, scope: Sco
     if view in own:
         return own[view](session, filters, as_of, scope)
     if view in LEDGER_VIEWS:
-        module = importlib.import_module("dashboard.ledger_reports")
-        try:
-            return getattr(module, LEDGER_VIEWS[view])(session, filters, as_of, scope)
-        except ReportError:
-            raise
-        except Exception as exc:
-            translated = _as_report_error(exc)
-            if translated is exc:
-                raise
-            raise translated from exc
+        return getattr(ledger_reports, LEDGER_VIEWS[view])(session, filters, as_of, scope)
     raise BadParameter(f"未知视图：{view}")
-
-
-def _as_report_error(exc: Exception) -> Exception:
-    """The ledger module's own errors (data.ledger_queries) as ReportErrors, so every caller (CLI, API)
-    handles one family; anything else is a bug and is re-raised unchanged."""
-    lq = importlib.import_module("data.ledger_queries")
-    for name, kind in (("LedgerNotFound", NotFound), ("LedgerOutOfScope", OutOfScope),
-                       ("LedgerBadFilter", BadParameter)):
-        cls = getattr(lq, name, None)
-        if cls is not None and isinstance(exc, cls):
-            return kind(str(exc))
-    return exc
 
 
 def _title(view: str, round_name: str) -> str:

@@ -50,6 +50,10 @@ class OutOfScope(QueryError, PermissionError):
     """An org the caller may not read (the API answers 403)."""
 
 
+class BadParameter(QueryError, ValueError):
+    """A malformed request parameter or filter value (the API answers 400)."""
+
+
 # ---------------------------------------------------------------------------------------- scope
 def visible_org_ids(scope: Scope) -> Select:
     """SELECT of the ids of every org the scope may read (deny by default)."""
