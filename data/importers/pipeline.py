@@ -130,7 +130,7 @@ def _process(session: Session, parsed: ParsedFile, username: str, now: datetime,
         templates = ",".join(report.templates)
         session.add(ImportLog(username=username[:80], imported_at=now, file_name=report.name[-300:],
                               sha256=report.sha256,
-                              template=templates if len(templates) <= 20 else templates[:19] + "…",
+                              template=templates,
                               rows=report.rows, inserted=report.inserted, updated=report.updated,
                               unchanged=report.unchanged))
         session.flush()
