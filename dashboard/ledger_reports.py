@@ -21,6 +21,7 @@ from dashboard.rules import Counts, RuleProfile, bucketize, option_position
 from dashboard.scope import Scope
 from dashboard.tables import DATE, INT, PERCENT, VIEW_TITLES, Column, Filters, ReportTable
 from data import ledger_queries as q
+from data import queries
 from data.models import Rectification, Round
 
 YES, NO = "是", "否"
@@ -53,9 +54,9 @@ class _Context:
 
 
 def _context(session: Session, filters: Filters, scope: Scope) -> _Context:
-    rnd = q.resolve_round(session, filters.round)
+    rnd = queries.find_round(session, filters.round)
     return _Context(rnd, RuleProfile.from_record(rnd), q.visible_org_ids(session, scope, filters),
-                    q.scoped_org_ids(scope))
+                    queries.visible_org_ids(scope))
 
 
 def _table(view: str, ctx: _Context, columns: list[Column], rows: list[list[Any]], filters: Filters,
@@ -76,7 +77,7 @@ def _choice(filters: Filters, key: str, allowed: Iterable[str], label: str) -> s
         return None
     allowed = tuple(allowed)
     if value not in allowed:
-        raise q.LedgerBadFilter(f"{label}只能是{'/'.join(allowed)}：{value}")
+        raise queries.BadParameter(f"{label}只能是{'/'.join(allowed)}：{value}")
     return value
 
 

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Iterable
 
-from sqlalchemy import Select, false, func, select, union
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from dashboard.rules import Counts
 from dashboard.scope import Scope
 from dashboard.tables import Filters
+from data.queries import NotFound, filter_org_ids, resolve
 from data.models import (
     Ballot,
     EvalSession,
@@ -36,86 +37,12 @@ from data.models import (
 )
 
 
-class LedgerNotFound(LookupError):
-    """An unknown round, system, region, org or group; the message is for the user."""
-
-
-class LedgerOutOfScope(PermissionError):
-    """The user asked for an org outside their scope."""
-
-
-class LedgerBadFilter(ValueError):
-    """A view-specific filter with a value the view does not know (e.g. light=紫)."""
-
-
-# ---------------------------------------------------------------------------------------- scope
-def scoped_org_ids(scope: Scope) -> Select:
-    """SELECT of the ids of every org the scope may read. An empty scope reads nothing."""
-    if scope.everything:
-        return select(Org.id)
-    parts: list[Select] = []
-    if scope.org_codes:
-        parts.append(select(OrgClosure.descendant_id)
-                     .join(Org, Org.id == OrgClosure.ancestor_id)
-                     .where(Org.code.in_(sorted(scope.org_codes))))
-    if scope.groups:
-        parts.append(select(OrgClosure.descendant_id)
-                     .join(SupervisionLink, SupervisionLink.org_id == OrgClosure.ancestor_id)
-                     .join(SupervisionGroup, SupervisionGroup.id == SupervisionLink.group_id)
-                     .where(SupervisionGroup.name.in_(sorted(scope.groups))))
-    if scope.systems:
-        parts.append(select(Org.id).join(System, System.id == Org.system_id)
-                     .where(System.name.in_(sorted(scope.systems))))
-    if not parts:
-        return select(Org.id).where(false())
-    if len(parts) == 1:
-        return parts[0]
-    return select(union(*parts).subquery().c[0])
-
-
-def resolve_round(session: Session, name: str | None) -> Round:
-    """The named round, or the newest one (by start date, then id) when no name is given."""
-    if name:
-        found = session.scalar(select(Round).where(Round.name == name))
-        if found is None:
-            raise LedgerNotFound(f"未知评议批次: {name}")
-        return found
-    rounds = session.scalars(select(Round)).all()
-    if not rounds:
-        raise LedgerNotFound("尚无评议批次")
-    return max(rounds, key=lambda r: (r.start_date or date.min, r.id))
-
-
 def visible_org_ids(session: Session, scope: Scope, filters: Filters) -> Select:
     """SELECT of the org ids in the scope and inside the filters (system, region subtree, org subtree).
 
-    Unknown names or codes raise LedgerNotFound; an org filter outside the scope raises LedgerOutOfScope.
+    Unknown names or codes raise NotFound; an org filter outside the scope raises OutOfScope.
     """
-    allowed = scoped_org_ids(scope)
-    query = select(Org.id).where(Org.id.in_(allowed))
-    if filters.system:
-        system_id = session.scalar(select(System.id).where(System.name == filters.system))
-        if system_id is None:
-            raise LedgerNotFound(f"未知系统: {filters.system}")
-        query = query.where(Org.system_id == system_id)
-    if filters.region:
-        region = session.scalar(select(Region).where(Region.code == filters.region))
-        if region is None:
-            raise LedgerNotFound(f"未知地区编码: {filters.region}")
-        level_code = {1: Region.l1_code, 2: Region.l2_code, 3: Region.l3_code, 4: Region.l4_code}
-        column = level_code.get(region.level)
-        if column is None:
-            raise LedgerNotFound(f"地区层级无效: {filters.region}")
-        query = query.where(Org.region_id.in_(select(Region.id).where(column == region.code)))
-    if filters.org:
-        org_id = session.scalar(select(Org.id).where(Org.code == filters.org))
-        if org_id is None:
-            raise LedgerNotFound(f"未知组织编码: {filters.org}")
-        if session.scalar(select(Org.id).where(Org.id == org_id, Org.id.in_(allowed))) is None:
-            raise LedgerOutOfScope(f"无权查看组织: {filters.org}")
-        query = query.where(Org.id.in_(
-            select(OrgClosure.descendant_id).where(OrgClosure.ancestor_id == org_id)))
-    return query
+    return filter_org_ids(scope, resolve(session, filters, scope))
 
 
 @dataclass(frozen=True)
@@ -186,7 +113,7 @@ def supervision_links(session: Session, group: str | None = None) -> list[GroupL
              .order_by(SupervisionGroup.name, SupervisionLink.org_id))
     if group:
         if session.scalar(select(SupervisionGroup.id).where(SupervisionGroup.name == group)) is None:
-            raise LedgerNotFound(f"未知督导组: {group}")
+            raise NotFound(f"未知督导组: {group}")
         query = query.where(SupervisionGroup.name == group)
     return [GroupLink(*r) for r in session.execute(query)]
 
@@ -311,7 +238,7 @@ def ballots(session: Session, round_id: int) -> list[tuple[int, str, dict[str, s
 
 
 __all__ = [
-    "LedgerNotFound", "LedgerOutOfScope", "LedgerBadFilter", "scoped_org_ids", "resolve_round", "visible_org_ids", "OrgInfo",
+    "visible_org_ids", "OrgInfo",
     "org_infos", "region_names", "rectifications", "pledges", "PledgeRow", "supervision_links", "GroupLink",
     "ancestors", "descendants", "subtree_ids", "headlines", "Headline", "report_times", "ReportTimes",
     "participating_system_ids", "leaf_org_ids", "eval_sessions", "item_counts", "org_categories",

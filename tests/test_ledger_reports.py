@@ -21,7 +21,7 @@ from dashboard import ledger_reports as lr
 from dashboard.scope import EVERYTHING, NOTHING, Scope
 from dashboard.tables import PERCENT, Filters
 from data.db import transaction
-from data.ledger_queries import LedgerBadFilter, LedgerNotFound, LedgerOutOfScope
+from data.queries import BadParameter, NotFound, OutOfScope
 from data.models import (
     Ballot,
     EvalSession,
@@ -238,7 +238,7 @@ def test_rectification_extra_filters(campaign):
     assert col(closed, "问题编号") == ["RC10", "RC11", "RC07", "RC08", "RC09"]
     assert col(run(lr.rectifications, campaign, Filters(org="E3")), "问题编号") == ["RC07", "RC08", "RC09"]
     assert col(run(lr.rectifications, campaign, Filters(region="430200")), "问题编号") == ["RC06", "RC10", "RC11"]
-    with pytest.raises(LedgerBadFilter, match="灯"):
+    with pytest.raises(BadParameter, match="灯"):
         run(lr.rectifications, campaign, Filters(extra=(("light", "紫"),)))
 
 
@@ -306,7 +306,7 @@ def test_contact_points_per_unit_shortfall_and_gap(campaign):
     assert table.red_rows == {1, 2, 3}
     one = run(lr.contact_points, campaign, Filters(extra=(("group", "第二督导组"),)))
     assert col(one, "单位编码") == ["E3", "T"]
-    with pytest.raises(LedgerNotFound, match="督导组"):
+    with pytest.raises(NotFound, match="督导组"):
         run(lr.contact_points, campaign, Filters(extra=(("group", "第九督导组"),)))
 
 
@@ -397,7 +397,7 @@ def test_scope_of_one_subtree_and_one_group(campaign):
     # Quality findings of the subtree only; the 缺少参评类别 norm of 教育系统 is not E31's finding.
     assert [(r[0], r[1]) for r in run(lr.quality, campaign, scope=subtree).rows] == [
         ("无不满意", "E31"), ("同日销号", "E31"), ("无佐证销号", "E31")]
-    with pytest.raises(LedgerOutOfScope):
+    with pytest.raises(OutOfScope):
         run(lr.rectifications, campaign, Filters(org="E1"), scope=subtree)
 
 
@@ -410,10 +410,10 @@ def test_empty_scope_sees_nothing(campaign, view):
 def test_unknown_names_are_not_found(campaign):
     for filters in (Filters(round="2099年"), Filters(system="无此系统"), Filters(region="999999"),
                     Filters(org="X9")):
-        with pytest.raises(LedgerNotFound):
+        with pytest.raises(NotFound):
             run(lr.rectifications, campaign, filters)
 
 
 def test_no_round_yet_is_not_found(sessions):
-    with pytest.raises(LedgerNotFound, match="尚无评议批次"):
+    with pytest.raises(NotFound, match="尚无评议批次"):
         run(lr.reporting, sessions)
