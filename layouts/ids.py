@@ -18,6 +18,9 @@ class Shell:
 
 class Overview:
     BODY = "overview-body"
+    BY_SYSTEM = "overview-by-system"
+    BY_REGION = "overview-by-region"
+    TREND = "overview-trend"
 
 
 class Drill:

@@ -15,6 +15,7 @@ KPIS = (("参评人次", "kpi_participants", INT), ("满意率", "kpi_satisfied"
         ("承诺兑现率", "kpi_pledges", PERCENT), ("整改完成率", "kpi_rectified", PERCENT),
         ("超期整改", "kpi_overdue", INT))
 BAD_WHEN_POSITIVE = ("返工/补课", "超期整改")
+BY_SYSTEM, BY_REGION, TREND = ids.Overview.BY_SYSTEM, ids.Overview.BY_REGION, ids.Overview.TREND
 GRAPH_CONFIG = {"displaylogo": False, "responsive": True, "locale": "zh-CN"}
 
 
@@ -40,11 +41,12 @@ def bar_figure(table: ReportTable, title: str, redline: float | None) -> go.Figu
     names = [row[1] for row in table.rows]
     ns = [row[-2] for row in table.rows]
     rates = [row[-1] for row in table.rows]
+    keys = [row[0] for row in table.rows]  # system name / region code: where a click on the bar leads
     colors = ["#adb5bd" if r is None else "#dc3545" if redline is not None and r < redline else "#0d6efd"
               for r in rates]
-    fig = go.Figure(go.Bar(x=names, y=rates, marker_color=colors, customdata=ns,
+    fig = go.Figure(go.Bar(x=names, y=rates, marker_color=colors, customdata=list(zip(keys, ns)),
                            text=[("—" if r is None else f"{r:.1%}") for r in rates], textposition="outside",
-                           hovertemplate="%{x}<br>综合满意率 %{y:.1%}<br>测评数 %{customdata}<extra></extra>"))
+                           hovertemplate="%{x}<br>综合满意率 %{y:.1%}<br>测评数 %{customdata[1]}<extra></extra>"))
     if redline is not None:
         fig.add_hline(y=redline, line_dash="dash", line_color="#dc3545",
                       annotation_text=f"红线 {redline:.1%}", annotation_position="top left")
@@ -54,7 +56,7 @@ def bar_figure(table: ReportTable, title: str, redline: float | None) -> go.Figu
 def trend_figure(trend: list[dict], title: str) -> go.Figure:
     rounds = [p["round"] for p in trend]
     rates = [p["综合满意率"] for p in trend]
-    fig = go.Figure(go.Scatter(x=rounds, y=rates, mode="lines+markers+text", connectgaps=False,
+    fig = go.Figure(go.Scatter(x=rounds, y=rates, mode="lines+markers+text", connectgaps=False, cliponaxis=False,
                                text=[("—" if r is None else f"{r:.1%}") for r in rates],
                                textposition="top center", customdata=[p["测评数"] for p in trend],
                                hovertemplate="%{x}<br>综合满意率 %{y:.1%}<br>测评数 %{customdata}<extra></extra>"))
@@ -77,7 +79,8 @@ def body(data: dict, lang: str) -> html.Div:
         cards,
         html.P(f"{data['title']} · {t(lang, 'scope')}：{data['scope']} · {t(lang, 'as_of')}：{data['as_of']}"
                f" · 参评人次口径：{data.get('参评人次口径', '')}", className="text-muted small"),
-        dbc.Row([graph(bar_figure(data["by_system"], t(lang, "by_system"), redline), "overview-by-system"),
-                 graph(bar_figure(data["by_region"], t(lang, "by_region"), redline), "overview-by-region")]),
-        dbc.Row([graph(trend_figure(data["trend"], t(lang, "trend")), "overview-trend", 12)]),
+        dbc.Row([graph(bar_figure(data["by_system"], t(lang, "by_system"), redline), BY_SYSTEM),
+                 graph(bar_figure(data["by_region"], t(lang, "by_region"), redline), BY_REGION)]),
+        html.P(t(lang, "bar_hint"), className="text-muted small"),
+        dbc.Row([graph(trend_figure(data["trend"], t(lang, "trend")), TREND, 12)]),
     ])

@@ -212,3 +212,24 @@ def test_grid_sort_and_filter_live_in_the_url_without_rebuilding_the_page(as_use
         assert grid.filterModel == urlstate.decode_grid(state)[1]
         bad = tables.render(store("drilldown", {**state, "sort": "c99:asc"})).children[0].children[1]
         assert all("sort" not in c for c in bad.columnDefs)  # a stale link falls back to the report's order
+
+
+def test_a_bar_of_the_overview_opens_that_systems_drilldown(as_user):
+    with as_user("ada"):
+        body = overview.show(TOP, "zh")
+    graphs = {}
+
+    def walk(node):
+        if getattr(node, "figure", None) is not None:
+            graphs[node.id] = node.figure
+        for child in (node.children if isinstance(getattr(node, "children", None), list)
+                      else [getattr(node, "children", None)]):
+            if child is not None and not isinstance(child, str):
+                walk(child)
+    walk(body)
+    bars = graphs["overview-by-system"].data[0]
+    assert list(bars.x) == ["交通运输系统", "卫生健康系统"]
+    assert [round(y, 4) for y in bars.y] == [round(69 / 96, 4), 1.0]
+    path, search = overview.open_group("system", {"points": [{"customdata": list(bars.customdata[0])}]},
+                                       f"?as_of={AS_OF}&org=A")
+    assert path == "/drill" and search == "?" + urlencode({"system": "交通运输系统", "as_of": AS_OF})

@@ -6,7 +6,9 @@ import json
 from dash import dcc
 from dash.development.base_component import Component
 
-from dashboard.tables import Column
+from datetime import date
+
+from dashboard.tables import Column, Filters, ReportTable
 from layouts import components, drill, ids, overview, redline, shell
 
 
@@ -28,9 +30,14 @@ def _key(cid) -> str:
 
 def test_callback_ids_exist_in_the_layouts(web_app):
     state = {"as_of": "2024-12-31"}
+    group = ReportTable("overview", "总览", [Column("系统"), Column("名称"), Column("测评数"), Column("综合满意率")],
+                        [["甲", "甲", 10, 0.9]], Filters(), date(2024, 12, 31), "全部")
+    data = {"kpis": {"参评人次": 10}, "by_system": group, "by_region": group, "trend": [], "title": "总览",
+            "scope": "全部", "as_of": "2024-12-31"}
     user = shell.UserInfo("艾达", "管理员", "全部")
     trees = [shell.app_layout(), shell.navbar("/", state, "zh", user, ["R"], "2024-12-31"),
-             overview.layout(state, "zh"), drill.layout(state, "zh"), redline.layout(state, "zh"),
+             overview.layout(state, "zh"), overview.body(data, "zh"), drill.layout(state, "zh"),
+             redline.layout(state, "zh"),
              components.grid_with_tools("drilldown", [Column("系统")], "zh"),
              dcc.Graph(id=ids.Redline.FUNNEL)]  # callbacks.redline renders it into the funnel box
     present = set()
