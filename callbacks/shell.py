@@ -41,6 +41,8 @@ def route(pathname: str | None, search: str | None, lang: str | None, rendered: 
         return bar, not_found(lang), key
     if common.scope().is_empty:
         return bar, html.Div(empty_state(lang, t(lang, "no_scope")), className="mt-4"), key
+    if not rounds:
+        return bar, html.Div(empty_state(lang, t(lang, "no_rounds")), className="mt-4"), key
     return bar, page(state, lang), key
 
 

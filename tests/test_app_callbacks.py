@@ -233,3 +233,12 @@ def test_a_bar_of_the_overview_opens_that_systems_drilldown(as_user):
     path, search = overview.open_group("system", {"points": [{"customdata": list(bars.customdata[0])}]},
                                        f"?as_of={AS_OF}&org=A")
     assert path == "/drill" and search == "?" + urlencode({"system": "交通运输系统", "as_of": AS_OF})
+
+
+def test_an_empty_database_shows_a_helpful_empty_state(web_app, sessions):
+    with transaction(sessions) as s:
+        user = WebUser.of(create_user(s, "ada", "password-123", "admin"))
+    with web_app.test_request_context("/_dash-update-component", method="POST"):
+        login_user(user)
+        _, content, _ = shell.route("/", "", "zh")
+    assert "尚无评议批次" in text_of(content)
