@@ -33,7 +33,7 @@ def render(store: dict):
     sort, filters = urlstate.decode_grid(state) if name in URL_TABLES else ([], {})
     if not valid_models(table, sort, filters):  # a link from another level or an edited URL
         sort, filters = [], {}
-    grid = grid_with_tools(name, table.columns, lang, clickable=name == "drilldown", sort=sort, filters=filters)
+    grid = grid_with_tools(name, table.columns, lang, clickable=name in URL_TABLES, sort=sort, filters=filters)
     return html.Div([grid, *notes])
 
 
@@ -65,6 +65,11 @@ def _child_search(state: dict, table, index: int) -> str | None:
     return urlstate.encode({**keep, "system": child.system, "region": child.region, "org": child.org})
 
 
+def _org_link(state: dict, code) -> str:
+    """A candidate row leads to that org's drill-down, in the same round and as-of date."""
+    return "/drill" + urlstate.encode({**urlstate.shared(state), "org": str(code)})
+
+
 def get_rows(request: dict | None, store: dict):
     if not request:
         raise PreventUpdate
@@ -77,9 +82,10 @@ def get_rows(request: dict | None, store: dict):
     rows = []
     for i in range(start, min(end, len(table.rows))):
         row = {f"c{j}": json_cell(v) for j, v in enumerate(table.rows[i])}
-        search = _child_search(state, table, i) if name == "drilldown" else None
+        search = (_child_search(state, table, i) if name == "drilldown"
+                  else _org_link(state, table.rows[i][0]) if name == "redline" else None)
         # The row id is where a click on the row leads (or a plain unique id when it leads nowhere).
-        row["_id"] = search if search else f"{name}:{i}:{table.rows[i][0]}"
+        row["_id"] = search if search else f"{name}:{i}:{table.rows[i][0]}"  # "?…" / "/drill?…": a link
         row["_red"] = i in table.red_rows
         rows.append(row)
     return {"rowData": rows, "rowCount": len(table.rows)}
@@ -110,6 +116,14 @@ def drill_down(cell: dict | None, search: str | None):
     return target
 
 
+def open_candidate(cell: dict | None):
+    target = (cell or {}).get("rowId")
+    if not isinstance(target, str) or not target.startswith("/drill?"):
+        raise PreventUpdate
+    path, _, search = target.partition("?")
+    return path, "?" + search
+
+
 def register(app) -> None:
     app.callback(Output(ids.grid_box(MATCH), "children"), Input(ids.grid_state(MATCH), "data"))(render)
     app.callback(Output(ids.grid(MATCH), "getRowsResponse"), Input(ids.grid(MATCH), "getRowsRequest"),
@@ -120,6 +134,9 @@ def register(app) -> None:
     app.callback(Output(ids.Shell.URL, "search", allow_duplicate=True),
                  Input(ids.grid("drilldown"), "cellClicked"), State(ids.Shell.URL, "search"),
                  prevent_initial_call=True)(drill_down)
+    app.callback(Output(ids.Shell.URL, "pathname", allow_duplicate=True),
+                 Output(ids.Shell.URL, "search", allow_duplicate=True),
+                 Input(ids.grid("redline"), "cellClicked"), prevent_initial_call=True)(open_candidate)
     for name in URL_TABLES:
         app.callback(Output(ids.Shell.URL, "search", allow_duplicate=True),
                      Input(ids.grid(name), "getRowsRequest"), State(ids.Shell.URL, "search"),

@@ -242,3 +242,13 @@ def test_an_empty_database_shows_a_helpful_empty_state(web_app, sessions):
         login_user(user)
         _, content, _ = shell.route("/", "", "zh")
     assert "尚无评议批次" in text_of(content)
+
+
+def test_a_redline_candidate_row_opens_its_drilldown(as_user):
+    with as_user("ada"):
+        rows = tables.get_rows(request(), store("redline"))["rowData"]
+    assert rows, "the campaign has candidates"
+    path, search = tables.open_candidate({"rowId": rows[0]["_id"]})
+    assert path == "/drill" and f"org={rows[0]['c0']}" in search and f"as_of={AS_OF}" in search
+    with pytest.raises(PreventUpdate):
+        tables.open_candidate({"rowId": "redline:0:A"})
