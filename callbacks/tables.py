@@ -2,7 +2,6 @@
 with exactly the rows, order and columns on screen, and (drill-down) a row click goes one level down."""
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 
 from dash import ALL, MATCH, Input, Output, State, ctx, dcc, html
@@ -14,7 +13,6 @@ from dashboard.tables import VIEW_TITLES
 from layouts import ids, urlstate
 from layouts.components import empty_state, error_alert, grid_with_tools, json_cell
 
-log = logging.getLogger(__name__)
 NODE_KEYS = ("system", "region", "org")
 # The page's main table keeps its sort and filter in the URL, so a copied link shows the same rows.
 URL_TABLES = ("drilldown", "redline")

@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from dashboard.tables import DATE, DECIMAL, INT, PERCENT, ReportTable
+from dashboard.tables import DECIMAL, INT, PERCENT, ReportTable
 
 NUMERIC = (INT, PERCENT, DECIMAL)
 
@@ -138,5 +138,3 @@ def apply(table: ReportTable, sort_model: list[dict] | None = None,
     red = {new for new, (old, _) in enumerate(indexed) if old in table.red_rows}
     return replace(table, rows=[r for _, r in indexed], red_rows=red)
 
-
-__all__ = ["apply", "col_id", "GridModelError", "DATE", "NUMERIC"]

@@ -53,6 +53,11 @@ def json_cell(value: Any) -> Any:
     return value.isoformat() if isinstance(value, (date, datetime)) else value
 
 
+def _text_width(text: str) -> int:
+    """Pixels a header needs: a CJK character is about twice as wide as a Latin one."""
+    return sum(16 if ord(ch) >= 0x2E80 else 8 for ch in text)
+
+
 def column_defs(columns: list[Column], lang: str, sort: list[dict] = ()) -> list[dict]:
     order = {s["colId"]: (i, s["sort"]) for i, s in enumerate(sort)}
     defs = []
@@ -67,8 +72,7 @@ def column_defs(columns: list[Column], lang: str, sort: list[dict] = ()) -> list
             d["cellClassRules"] = _TONES
         if col.format == DATE:
             d["filter"] = "agTextColumnFilter"
-        per_char = 8 if lang == "en" else 16  # a CJK character is about twice a Latin one
-        d["minWidth"] = max(WIDE.get(col.name, 90), per_char * len(d["headerName"]) + 56)
+        d["minWidth"] = max(WIDE.get(col.name, 90), _text_width(d["headerName"]) + 56)
         if i == 0:
             d["pinned"] = "left"
         if d["colId"] in order:  # the sort a link carried

@@ -28,11 +28,12 @@ def layout(state: dict, lang: str) -> html.Div:
 
 
 def _layout_fig(fig: go.Figure, title: str, percent_axis: str = "y") -> go.Figure:
-    fig.update_layout(title={"text": title, "x": 0.01, "font": {"size": 15}}, margin={"l": 50, "r": 20, "t": 50, "b": 60},
+    fig.update_layout(title={"text": title, "x": 0.01, "font": {"size": 15}}, margin={"l": 50, "r": 20, "t": 50, "b": 70},
                       height=340, plot_bgcolor="#fff", paper_bgcolor="#fff", showlegend=False,
                       font={"family": "Noto Sans CJK SC, Microsoft YaHei, sans-serif"})
     axis = fig.layout.yaxis if percent_axis == "y" else fig.layout.xaxis
-    axis.update(tickformat=".0%", range=[0, 1.02], gridcolor="#eee")
+    axis.update(tickformat=".0%", range=[0, 1.05], gridcolor="#eee")
+    fig.update_xaxes(automargin=True, ticklabelstandoff=6)
     return fig
 
 

@@ -9,7 +9,6 @@ from dashboard import metrics
 from layouts import ids
 from layouts.components import table_card
 from layouts.i18n import t
-from layouts.overview import GRAPH_CONFIG
 
 
 def layout(state: dict, lang: str) -> html.Div:

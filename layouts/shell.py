@@ -67,7 +67,7 @@ def navbar(pathname: str, state: dict, lang: str, user: UserInfo, rounds: list[s
                   className="scope-badge me-2", id="shell-scope"),
         dbc.Nav([user_menu], navbar=True),
         dbc.Button(t(lang, "lang_toggle"), id=ids.Shell.LANG_TOGGLE, size="sm", color="light", outline=True,
-                   className="ms-2"),
+                   className="ms-2 text-nowrap"),
     ], fluid=True), color="dark", dark=True, className="mb-0 py-2")
 
 
