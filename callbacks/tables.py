@@ -79,7 +79,7 @@ def get_rows(request: dict | None, store: dict):
     start, end = int(request.get("startRow") or 0), int(request.get("endRow") or 0)
     rows = []
     for i in range(start, min(end, len(table.rows))):
-        row = {f"c{j}": json_cell(v) for j, v in enumerate(table.rows[i])}
+        row = {gridmodel.col_id(j): json_cell(v) for j, v in enumerate(table.rows[i])}
         search = (_child_search(state, table, i) if name == "drilldown"
                   else _org_link(state, table.rows[i][0]) if name == "redline" else None)
         # The row id is where a click on the row leads (or a plain unique id when it leads nowhere).

@@ -8,6 +8,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.gridmodel import col_id
 from dashboard.tables import DATE, DECIMAL, INT, PERCENT, Column
 from layouts import ids
 from layouts.i18n import header, t
@@ -62,7 +63,7 @@ def column_defs(columns: list[Column], lang: str, sort: list[dict] = ()) -> list
     order = {s["colId"]: (i, s["sort"]) for i, s in enumerate(sort)}
     defs = []
     for i, col in enumerate(columns):
-        d: dict[str, Any] = {"field": f"c{i}", "colId": f"c{i}", "headerName": header(lang, col.name),
+        d: dict[str, Any] = {"field": col_id(i), "colId": col_id(i), "headerName": header(lang, col.name),
                              "headerTooltip": col.name}
         if col.format in NUMERIC:
             d.update(filter="agNumberColumnFilter", type="rightAligned",
