@@ -30,6 +30,10 @@ def user_info() -> UserInfo:
     return UserInfo(current_user.display_name, current_user.role_label, current_user.scope.describe())
 
 
+def username() -> str | None:
+    return current_user.username if current_user and current_user.is_authenticated else None
+
+
 def exported_by() -> str:
     return current_user.display_name if current_user and current_user.is_authenticated else "—"
 

@@ -10,6 +10,7 @@ from dash.exceptions import PreventUpdate
 from callbacks import common
 from dashboard import exports, gridmodel, reports
 from dashboard.tables import VIEW_TITLES
+from dashboard.web_auth import audit_event
 from layouts import ids, urlstate
 from layouts.components import empty_state, error_alert, grid_with_tools, json_cell
 
@@ -103,6 +104,9 @@ def export_file(store: dict, fmt: str, request: dict | None):
         data = exports.export_bytes(table, fmt, exported_by=common.exported_by(), exported_at=datetime.now())
     except (reports.ReportError, gridmodel.GridModelError) as exc:
         return None, str(exc)
+    filters = "；".join(f"{k}={v}" for k, v in table.filters.as_dict().items()) or "无"
+    audit_event("export", common.username(), f"{table.title}；{fmt}；{len(table.rows)} 行；筛选 {filters}；"
+                                              f"截止 {table.as_of.isoformat()}")
     filename = f"{TITLES.get(name, name)}_{table.as_of.isoformat()}.{fmt}"
     return dcc.send_bytes(data, filename), ""
 

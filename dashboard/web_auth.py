@@ -17,6 +17,8 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 from sqlalchemy.orm import Session
 
 from dashboard.scope import ROLE_LABELS, Scope
+from data import audit
+from data.db import transaction
 from data.models import User
 from data.users import authenticate, user_by_token, user_scope
 
@@ -31,6 +33,12 @@ def db_session() -> Iterator[Session]:
     """A read session on the app's database for the current request."""
     with current_app.extensions["dashboard_sessions"]() as s:
         yield s
+
+
+def audit_event(action: str, username: str | None, detail: str = "") -> None:
+    """One line of the audit trail, in its own transaction (a failed write must not lose the answer)."""
+    with transaction(current_app.extensions["dashboard_sessions"]) as s:
+        audit.record(s, action, username, detail, request.remote_addr)
 
 
 @dataclass
@@ -134,14 +142,17 @@ def login():
     key = (username, request.remote_addr or "")
     limiter: FailedLogins = current_app.extensions["dashboard_failed_logins"]
     if limiter.blocked(key):
+        audit_event("login_blocked", username)
         return _form("登录失败次数过多，请 10 分钟后再试。", 429)
     with db_session() as s:
         user = authenticate(s, username, request.form.get("password", ""))
         web_user = WebUser.of(user) if user else None
     if web_user is None:
         limiter.fail(key)
+        audit_event("login_failed", username)
         return _form("用户名或密码不正确。", 401)
     limiter.clear(key)
+    audit_event("login", web_user.username)
     session.clear()  # a fresh session on login: no fixation of a cookie set before it
     session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME of inactivity
     login_user(web_user)

@@ -126,3 +126,13 @@ def test_page_html_references_nothing_outside_the_app(client):
     for ref in re.findall(r'(?:href|src)="([^"]+)"', html):
         assert ref.startswith("/"), ref
         assert client.get(ref).status_code == 200, ref
+
+
+def test_logins_and_refusals_are_in_the_audit_trail(client, sessions):
+    from data.audit import recent
+
+    login(client, "ada", "wrong-password")
+    login(client, "ada", PASSWORD)
+    with sessions() as s:
+        trail = [(e.action, e.username, e.address) for e in reversed(recent(s))]
+    assert trail == [("login_failed", "ada", "127.0.0.1"), ("login", "ada", "127.0.0.1")]

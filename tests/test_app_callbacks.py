@@ -112,7 +112,7 @@ def test_scope_comes_from_the_session_not_from_the_browser(as_user):
         assert "尚未分配查看范围" in text_of(content)
 
 
-def test_export_is_the_cli_table_in_the_screens_order(as_user, engine, monkeypatch, tmp_path):
+def test_export_is_the_cli_table_in_the_screens_order(as_user, engine, sessions, monkeypatch, tmp_path):
     from dashboard import cli
 
     monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
@@ -138,6 +138,10 @@ def test_export_is_the_cli_table_in_the_screens_order(as_user, engine, monkeypat
         reverse = tables.export_file(store("drilldown"), "csv", request(sort=[{"colId": "c2", "sort": "asc"}]))
         rows = body(base64.b64decode(reverse[0]["content"]))
         assert [r[0] for r in rows[1:]] == ["卫生健康系统", "交通运输系统"]
+    from data.audit import recent
+    with sessions() as s:
+        exports = [(e.action, e.username) for e in recent(s, "export")]
+    assert exports == [("export", "ada"), ("export", "ada")]  # who exported what is kept
 
 
 def test_overview_cards_show_pooled_hand_computed_figures(as_user):
