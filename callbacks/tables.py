@@ -2,6 +2,7 @@
 with exactly the rows, order and columns on screen, and (drill-down) a row click goes one level down."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from dash import ALL, MATCH, Input, Output, State, ctx, dcc, html
@@ -99,8 +100,12 @@ def export(clicks: list, store: dict, request: dict | None):
 def export_file(store: dict, fmt: str, request: dict | None):
     """(dcc.Download data, message): every row matching the grid's filters, in the grid's order."""
     name, state, request = store["table"], store["state"], request or {}
+    sort, filters = request.get("sortModel"), request.get("filterModel")
     try:
-        table = gridmodel.apply(common.table(name, state), request.get("sortModel"), request.get("filterModel"))
+        table = gridmodel.apply(common.table(name, state), sort, filters)
+        # The title block says how the rows were narrowed and ordered on screen.
+        table = replace(table, filters=replace(table.filters, extra=table.filters.extra
+                                               + gridmodel.describe(table, sort, filters)))
         data = exports.export_bytes(table, fmt, exported_by=common.exported_by(), exported_at=datetime.now())
     except (reports.ReportError, gridmodel.GridModelError) as exc:
         return None, str(exc)

@@ -138,3 +138,39 @@ def apply(table: ReportTable, sort_model: list[dict] | None = None,
     red = {new for new, (old, _) in enumerate(indexed) if old in table.red_rows}
     return replace(table, rows=[r for _, r in indexed], red_rows=red)
 
+
+
+_OPS = {"equals": "等于", "notEqual": "不等于", "lessThan": "小于", "lessThanOrEqual": "小于等于",
+        "greaterThan": "大于", "greaterThanOrEqual": "大于等于", "inRange": "介于", "contains": "包含",
+        "notContains": "不包含", "startsWith": "开头是", "endsWith": "结尾是", "blank": "为空", "notBlank": "不为空"}
+
+
+def _describe_condition(spec: dict, fmt: str) -> str:
+    if spec.get("conditions"):
+        joiner = " 或 " if spec.get("operator", "AND").upper() == "OR" else " 且 "
+        return joiner.join(_describe_condition(c, fmt) for c in spec["conditions"])
+    op = spec.get("type", "contains")
+    unit = "%" if fmt == PERCENT and spec.get("filterType") != "text" else ""
+    if op in ("blank", "notBlank"):
+        return _OPS[op]
+    if op == "inRange":
+        return f"介于 {spec.get('filter')}{unit} 与 {spec.get('filterTo')}{unit}"
+    return f"{_OPS.get(op, op)} {spec.get('filter')}{unit}"
+
+
+def describe(table: ReportTable, sort_model: list[dict] | None = None,
+             filter_model: dict | None = None) -> tuple[tuple[str, str], ...]:
+    """The grid's sort and filters in words, for an export's title block (empty when there are none)."""
+    def column(cid):
+        return table.columns[_index(table, cid)]
+
+    out = []
+    if filter_model:
+        parts = [f"{column(cid).name} {_describe_condition(spec, column(cid).format)}"
+                 for cid, spec in filter_model.items()]
+        out.append(("表格筛选", "，".join(parts)))
+    if sort_model:
+        parts = [f"{column(s.get('colId', '')).name} {'降序' if s.get('sort') == 'desc' else '升序'}"
+                 for s in sort_model]
+        out.append(("排序", "，".join(parts)))
+    return tuple(out)

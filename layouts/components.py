@@ -90,6 +90,7 @@ def report_grid(table_name: str, columns: list[Column], lang: str, clickable: bo
         "pagination": True, "paginationPageSize": PAGE_SIZE, "paginationPageSizeSelector": False,
         "cacheBlockSize": PAGE_SIZE, "maxBlocksInCache": 20, "domLayout": "autoHeight",
         "tooltipShowDelay": 300, "enableCellTextSelection": True,
+        "suppressMovableColumns": True,  # the export's columns are the report's: keep the screen the same
     }
     if lang != "en":
         options["localeText"] = LOCALE_ZH

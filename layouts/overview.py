@@ -16,7 +16,7 @@ KPIS = (("参评人次", "kpi_participants", INT), ("满意率", "kpi_satisfied"
         ("超期整改", "kpi_overdue", INT))
 BAD_WHEN_POSITIVE = ("返工/补课", "超期整改")
 BY_SYSTEM, BY_REGION, TREND = ids.Overview.BY_SYSTEM, ids.Overview.BY_REGION, ids.Overview.TREND
-GRAPH_CONFIG = {"displaylogo": False, "responsive": True, "locale": "zh-CN"}
+GRAPH_CONFIG = {"displaylogo": False, "responsive": True}
 
 
 def layout(state: dict, lang: str) -> html.Div:

@@ -138,6 +138,7 @@ def test_export_is_the_cli_table_in_the_screens_order(as_user, engine, sessions,
         reverse = tables.export_file(store("drilldown"), "csv", request(sort=[{"colId": "c2", "sort": "asc"}]))
         rows = body(base64.b64decode(reverse[0]["content"]))
         assert [r[0] for r in rows[1:]] == ["卫生健康系统", "交通运输系统"]
+        assert "排序=测评数 升序" in title(base64.b64decode(reverse[0]["content"]))["筛选条件"]
     from data.audit import recent
     with sessions() as s:
         exports = [(e.action, e.username) for e in recent(s, "export")]

@@ -59,3 +59,11 @@ def test_equals_matches_the_value_as_displayed():
     t = ReportTable("x", "x", [Column("r", PERCENT)], [[0.71699], [0.7176]], Filters(), date(2024, 1, 1), "")
     got = gridmodel.apply(t, filter_model={"c0": {"filterType": "number", "type": "equals", "filter": 71.7}})
     assert got.rows == [[0.71699]]
+
+
+def test_the_grid_state_is_described_for_the_title_block():
+    words = gridmodel.describe(table(), [{"colId": "c2", "sort": "desc"}],
+                               {"c3": {"filterType": "number", "type": "lessThan", "filter": 60},
+                                "c1": {"filterType": "text", "type": "contains", "filter": "甲"}})
+    assert words == (("表格筛选", "综合满意率 小于 60%，名称 包含 甲"), ("排序", "测评数 降序"))
+    assert gridmodel.describe(table()) == ()
