@@ -107,6 +107,18 @@ def column(page, col, card="drilldown") -> list[str]:
         .map(r => (r.querySelector(`.ag-cell[col-id='${col}']`) || {}).innerText)""", [card, col])
 
 
+def wait_column(page, col, expected: list[str], card="drilldown"):
+    """Wait until a column shows exactly these texts in row order (the grid loads rows asynchronously)."""
+    try:
+        page.wait_for_function("""([card, col, expected]) => JSON.stringify([...document.querySelectorAll(
+                `#card-${card} .ag-center-cols-container .ag-row`)]
+            .sort((a, b) => Number(a.getAttribute('row-index')) - Number(b.getAttribute('row-index')))
+            .map(r => (r.querySelector(`.ag-cell[col-id='${col}']`) || {}).innerText)) === JSON.stringify(expected)""",
+                               arg=[card, col, expected], timeout=10_000)
+    except Exception:  # noqa: BLE001 - show what differs rather than a bare timeout
+        assert column(page, col, card) == expected
+
+
 def crumbs(page) -> list[str]:
     return [t.strip() for t in page.locator("#drill-breadcrumb .breadcrumb-item").all_inner_texts()]
 
@@ -143,6 +155,7 @@ def test_drill_three_levels_down_back_up_and_reopen_the_link(page, live, errors)
     first_cell(page, "items", "c0")
     shot(page, "drill")
     page.locator("#card-drilldown .ag-header-cell[col-id='c2']").click()  # sort by 测评数, ascending
+    page.wait_for_url(re.compile(r"sort=c2%3Aasc"))
     page.locator("#card-drilldown .ag-header-cell[col-id='c2']").click()  # and again: descending
     page.wait_for_url(re.compile(r"sort=c2%3Adesc"))
     page.wait_for_function("""() => {
@@ -157,8 +170,7 @@ def test_drill_three_levels_down_back_up_and_reopen_the_link(page, live, errors)
     fresh.goto(link)
     wait_crumbs(fresh, 4)
     assert crumbs(fresh) == path
-    first_cell(fresh)
-    assert column(fresh, "c1") == column(page, "c1")  # same rows in the same (sorted) order
+    wait_column(fresh, "c1", column(page, "c1"))  # same rows in the same (sorted) order
     fresh.close()
 
     page.locator("#drill-breadcrumb").get_by_role("link", name=path[1]).click()
