@@ -1,10 +1,13 @@
-"""Small look-ups the web shell needs: round names for the selector, and what a first start needs."""
+"""Small look-ups the web shell needs: the choices of its selectors (limited to the caller's scope) and what
+a first start needs."""
 from __future__ import annotations
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from data.models import Org, Round, SupervisionGroup, System, User
+from dashboard.scope import Scope
+from data.models import Org, Region, Round, SupervisionGroup, System, User
+from data.queries import visible_org_ids
 
 
 def round_names(session: Session) -> list[str]:
@@ -37,3 +40,23 @@ def demo_user_grants(session: Session) -> list[tuple[str, str, list[str], str]]:
     if unit:
         users.append(("unit", "unit", [unit], f"单位（{unit}）"))
     return users
+
+
+def systems_in_scope(session: Session, scope: Scope) -> list[str]:
+    """Names of the systems that have an org the scope may read."""
+    stmt = (select(System.name).join(Org, Org.system_id == System.id)
+            .where(Org.id.in_(visible_org_ids(scope))).distinct().order_by(System.name))
+    return list(session.scalars(stmt))
+
+
+def regions_in_scope(session: Session, scope: Scope, system: str | None = None) -> list[tuple[str, str]]:
+    """(code, full name) of the 省/市/县 regions holding an org the scope may read (of `system` if given)."""
+    stmt = (select(Region.l1_code, Region.l2_code, Region.l3_code).join(Org, Org.region_id == Region.id)
+            .where(Org.id.in_(visible_org_ids(scope))).distinct())
+    if system:
+        stmt = stmt.join(System, System.id == Org.system_id).where(System.name == system)
+    codes = {code for row in session.execute(stmt) for code in row if code}
+    if not codes:
+        return []
+    regions = session.scalars(select(Region).where(Region.code.in_(sorted(codes))).order_by(Region.code))
+    return [(r.code, r.full_name or r.name) for r in regions]

@@ -2,6 +2,7 @@
 breakdowns. The node comes from the URL; callbacks fill the breadcrumb and the grids."""
 from __future__ import annotations
 
+import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts import ids, urlstate
@@ -15,6 +16,7 @@ def layout(state: dict, lang: str) -> html.Div:
     return html.Div([
         dcc.Store(id=ids.Shell.STATE, data=state),
         html.H1(t(lang, "nav_drill"), className="h4 mb-3"),
+        html.Div(id=ids.Drill.PICKERS, className="mb-2"),
         html.Nav(html.Ol([], className="breadcrumb mb-0"), id=ids.Drill.BREADCRUMB,
                  **{"aria-label": "breadcrumb"}),
         table_card("drilldown", t(lang, "children"), state, lang),
@@ -35,3 +37,18 @@ def breadcrumb(path: list[tuple[str, dict]], state: dict, lang: str) -> html.Ol:
             href = "/drill" + urlstate.encode({**keep, **node})
             items.append(html.Li(dcc.Link(text, href=href), className="breadcrumb-item"))
     return html.Ol(items, className="breadcrumb mb-0")
+
+
+def pickers(systems: list[str], regions: list[tuple[str, str]], state: dict, lang: str) -> dbc.Row:
+    """Jump straight to a system and/or region; the choices are what the user's scope may see."""
+    return dbc.Row([
+        dbc.Col([dbc.Label(t(lang, "system"), html_for=ids.Drill.SYSTEM, className="small mb-0"),
+                 dcc.Dropdown(id=ids.Drill.SYSTEM, options=[{"label": n, "value": n} for n in systems],
+                              value=state.get("system"), placeholder=t(lang, "all_systems"), clearable=True)],
+                md=4, lg=3),
+        dbc.Col([dbc.Label(t(lang, "region"), html_for=ids.Drill.REGION, className="small mb-0"),
+                 dcc.Dropdown(id=ids.Drill.REGION, options=[{"label": f"{name}（{code}）", "value": code}
+                                                           for code, name in regions],
+                              value=state.get("region"), placeholder=t(lang, "all_regions"), clearable=True)],
+                md=5, lg=4),
+    ], className="g-2")

@@ -25,6 +25,9 @@ class Overview:
 
 class Drill:
     BREADCRUMB = "drill-breadcrumb"
+    PICKERS = "drill-pickers"
+    SYSTEM = "drill-system"
+    REGION = "drill-region"
 
 
 class Redline:

@@ -257,3 +257,33 @@ def test_a_redline_candidate_row_opens_its_drilldown(as_user):
     assert path == "/drill" and f"org={rows[0]['c0']}" in search and f"as_of={AS_OF}" in search
     with pytest.raises(PreventUpdate):
         tables.open_candidate({"rowId": "redline:0:A"})
+
+
+def test_system_and_region_choices_are_limited_to_the_scope(as_user):
+    def options(row, i):
+        return [o["value"] for o in row.children[i].children[1].options]
+
+    with as_user("ada"):
+        row = drill.show_pickers(TOP, "zh")
+        assert options(row, 0) == ["交通运输系统", "卫生健康系统"]
+        assert options(row, 1) == ["510000", "510100", "510104", "510700"]
+        health = drill.show_pickers({"system": "卫生健康系统"}, "zh")
+        assert options(health, 1) == ["510000", "510700"]
+    with as_user("uma"):  # A2 and A21 sit in 锦江区, 成都市, 四川省
+        row = drill.show_pickers(TOP, "zh")
+        assert options(row, 0) == ["交通运输系统"] and options(row, 1) == ["510000", "510100", "510104"]
+    with as_user("nob"):
+        row = drill.show_pickers(TOP, "zh")
+        assert options(row, 0) == [] and options(row, 1) == []
+
+
+def test_picking_a_system_or_region_starts_the_drill_there():
+    search = "?" + urlencode({"system": "交通运输系统", "region": "510104", "org": "A2", "as_of": AS_OF})
+    assert drill.on_pick("卫生健康系统", "510104", search) == "?" + urlencode({"system": "卫生健康系统",
+                                                                             "as_of": AS_OF})
+    assert drill.on_pick("交通运输系统", "510100", search) == "?" + urlencode(
+        {"system": "交通运输系统", "region": "510100", "as_of": AS_OF})
+    with pytest.raises(PreventUpdate):
+        drill.on_pick(None, None, "?as_of=" + AS_OF)
+    with pytest.raises(PreventUpdate):  # pickers rendered at an org below: they must not move the user
+        drill.on_pick("交通运输系统", "510104", search)
