@@ -197,7 +197,11 @@ def _guard():
         return jsonify(error="未登录或登录已过期"), 401
     if request.path.startswith(("/_dash", "/assets/", "/_favicon")):
         return jsonify(error="未登录或登录已过期"), 401
-    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    # A session cookie the server no longer accepts (too old, or signed with an old key) reads as an empty
+    # session: the user was logged in and has expired, so say so.
+    sent = request.cookies.get(current_app.config["SESSION_COOKIE_NAME"])
+    expired = 1 if sent and not list(session.keys()) else None
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?"), expired=expired))
 
 
 def init_app(app: flask.Flask) -> None:

@@ -136,3 +136,26 @@ def test_logins_and_refusals_are_in_the_audit_trail(client, sessions):
     with sessions() as s:
         trail = [(e.action, e.username, e.address) for e in reversed(recent(s))]
     assert trail == [("login_failed", "ada", "127.0.0.1"), ("login", "ada", "127.0.0.1")]
+
+
+def test_an_expired_session_is_sent_to_login_with_a_notice(engine, sessions):
+    from app import create_app
+
+    with transaction(sessions) as s:
+        create_user(s, "ada", PASSWORD, "admin")
+    app = create_app({"ENGINE": engine, "SECRET_KEY": "s", "SESSION_HOURS": 1})
+    client = app.test_client()
+    login(client, "ada", PASSWORD)
+    assert client.get("/").status_code == 200
+    # Flask checks the signed cookie's age against PERMANENT_SESSION_LIFETIME: shorten it to "already old".
+    app.permanent_session_lifetime = timedelta(seconds=-1)
+    r = client.get("/drill")
+    assert r.status_code == 302 and "expired=1" in r.headers["Location"]
+    assert "登录已过期" in client.get(r.headers["Location"]).get_data(as_text=True)
+    assert client.post("/_dash-update-component", json={}).status_code == 401
+
+
+def test_a_visitor_who_only_saw_the_form_is_not_told_of_an_expiry(client):
+    client.get("/login")  # the form's CSRF token makes a session cookie
+    r = client.get("/")
+    assert r.status_code == 302 and "expired" not in r.headers["Location"]
