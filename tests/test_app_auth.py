@@ -122,6 +122,7 @@ def test_session_hours_come_from_the_config(engine):
 def test_page_html_references_nothing_outside_the_app(client):
     login(client, "ada", PASSWORD)
     html = client.get("/").get_data(as_text=True)
+    assert '<html lang="zh-CN">' in html
     assert not re.findall(r"https?://[^\"' )]+", html), "the app must work without internet"
     for ref in re.findall(r'(?:href|src)="([^"]+)"', html):
         assert ref.startswith("/"), ref
