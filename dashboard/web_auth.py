@@ -193,9 +193,8 @@ def _load_from_request(req) -> WebUser | None:
 def _guard():
     if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
         return None
-    if request.path.startswith("/_dash-") or request.path.startswith("/api/"):
-        return jsonify(error="未登录或登录已过期"), 401
-    if request.path.startswith(("/_dash", "/assets/", "/_favicon")):
+    # Dash's routes (/_dash-*, its assets) and the API answer 401: a redirect would reach a script as HTML.
+    if request.path.startswith(("/_dash", "/api/", "/assets/", "/_favicon")):
         return jsonify(error="未登录或登录已过期"), 401
     # A session cookie the server no longer accepts (too old, or signed with an old key) reads as an empty
     # session: the user was logged in and has expired, so say so.
