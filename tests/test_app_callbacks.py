@@ -287,3 +287,14 @@ def test_picking_a_system_or_region_starts_the_drill_there():
         drill.on_pick(None, None, "?as_of=" + AS_OF)
     with pytest.raises(PreventUpdate):  # pickers rendered at an org below: they must not move the user
         drill.on_pick("交通运输系统", "510104", search)
+
+
+def test_small_breakdown_cells_show_counts_only(as_user):
+    with as_user("ada"):
+        rows = tables.get_rows(request(), store("categories", {"org": "A", "as_of": AS_OF}))["rowData"]
+        notes = text_of(tables.render(store("categories", {"org": "A", "as_of": AS_OF})))
+    by_category = {r["c0"]: r for r in rows}
+    assert by_category["服务对象"]["c1"] == "<5"  # 3 + 0 + 1 answers: too few to show rates (anonymity)
+    assert all(v in ("<5", None) for k, v in by_category["服务对象"].items() if k.startswith("c") and k != "c0")
+    assert isinstance(by_category["单位参评人员"]["c1"], int)
+    assert "<5" in notes
