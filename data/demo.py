@@ -103,7 +103,7 @@ _STORY_PROVINCE = {"missing": (0.03, 6), "late": (0.04, 8), "confirmed": (0.004,
                    "small": (0.02, 8), "perfect": (0.002, 2), "flat": (0.001, 1), "twin": (0.0002, 1),
                    "void": (0.001, 2), "ballots": (0.0015, 6), "nocat": (0.005, 3)}
 
-SCALES = {
+DEMO_SCALES = {
     "small": _Scale(cities=3, counties=(3, 3), townships=(3, 3), units=(1, 2), branches=(2, 3),
                     villages=(2, 3), members=(6, 12), voters=(12, 40), groups=3, units_per_group=4,
                     code_width=4, story=_STORY_SMALL),
@@ -181,29 +181,30 @@ def load_demo(session_factory: sessionmaker[Session], scale: str = "small", seed
     Refuses (ValueError) when the database already holds data, unless `replace` is true, in which case
     every data table is emptied first (users, tokens and logs are kept). All or nothing: one transaction.
     """
-    if scale not in SCALES:
-        raise ValueError(f"未知的演示规模：{scale}（可选：{'、'.join(SCALES)}）")
+    if scale not in DEMO_SCALES:
+        raise ValueError(f"未知的演示规模：{scale}（可选：{'、'.join(DEMO_SCALES)}）")
     with transaction(session_factory) as session:
-        existing = _existing_rows(session)
+        existing = _has_data(session)
         if existing and not replace:
             orgs = session.scalar(select(func.count()).select_from(Org)) or 0
+            rounds = session.scalar(select(func.count()).select_from(Round)) or 0
             raise ValueError(
-                f"数据库中已有数据（组织 {orgs} 个，另有 {', '.join(existing)} 等表非空），演示数据只能装入空库；"
-                "如确需清空现有数据后重新装入，请使用 replace=True（命令行：demo --replace）。")
+                f"数据库中已有数据（组织 {orgs:,} 个，评议批次 {rounds} 个），演示数据只能装入空库；"
+                "如确需清空现有数据（保留用户）后重新装入，请使用 replace=True（命令行：demo --replace）。")
         if existing:
             for table in reversed(Base.metadata.sorted_tables):
                 if table.name not in _KEEP_TABLES:
                     session.execute(table.delete())
-        counts = _Generator(random.Random(seed), SCALES[scale]).write(session)
+        counts = _Generator(random.Random(seed), DEMO_SCALES[scale]).write(session)
         rebuild_closure(session)
         rebuild_rollups(session)
         _fix_sequences(session)
     return _summary(scale, seed, counts)
 
 
-def _existing_rows(session: Session) -> list[str]:
-    return [t.name for t in Base.metadata.sorted_tables
-            if t.name not in _KEEP_TABLES and session.execute(select(t).limit(1)).first() is not None]
+def _has_data(session: Session) -> bool:
+    return any(session.execute(select(t).limit(1)).first() is not None
+               for t in Base.metadata.sorted_tables if t.name not in _KEEP_TABLES)
 
 
 def _fix_sequences(session: Session) -> None:
@@ -254,11 +255,8 @@ def _at(day: date, rng: random.Random) -> datetime:
 @dataclass
 class _Leaf:
     id: int
-    code: str
-    name: str
     org_type: str
     system: int  # index into SYSTEM_NAMES
-    region_id: int
 
 
 class _Generator:
@@ -478,8 +476,7 @@ class _Generator:
         _insert(session, Org, self.orgs)
         _insert(session, Member, self.members)
 
-        leaves = [_Leaf(o["id"], o["code"], o["name"], o["org_type"], o["system_id"] - 1, o["region_id"])
-                  for o in self.orgs if o["is_leaf"]]
+        leaves = [_Leaf(o["id"], o["org_type"], o["system_id"] - 1) for o in self.orgs if o["is_leaf"]]
         counts = {"cities": sum(1 for r in self.regions if r["level"] == 2),
                   "counties": sum(1 for r in self.regions if r["level"] == 3),
                   "townships": sum(1 for r in self.regions if r["level"] == 4),
@@ -849,4 +846,4 @@ _VISITS = [
     ("个别访谈反映窗口排队时间长", "转交单位整改并纳入整改台账"),
 ]
 
-__all__ = ["DEMO_ROUNDS", "SYSTEM_NAMES", "SCALES", "demo_as_of", "load_demo"]
+__all__ = ["DEMO_ROUNDS", "DEMO_SCALES", "SYSTEM_NAMES", "demo_as_of", "load_demo"]
