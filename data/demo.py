@@ -230,10 +230,74 @@ def _summary(scale: str, seed: int, c: dict[str, int]) -> str:
 
 
 # ---------------------------------------------------------------------------------------- helpers
-def _insert(session: Session, model, rows: list[dict], chunk: int = 20_000) -> int:
-    for i in range(0, len(rows), chunk):
-        session.execute(insert(model.__table__), rows[i:i + chunk])
-    return len(rows)
+class _Bulk:
+    """Bulk insert of plain tuples into one table, in the caller's transaction.
+
+    At millions of rows SQLAlchemy's per-row parameter handling costs more than the database, so rows go
+    to the driver directly: psycopg's COPY on PostgreSQL, executemany on SQLite with values converted once
+    by SQLAlchemy's own bind processors (`value`), so stored text matches what the ORM writes and reads.
+    Any other backend goes through a Core insert.
+    """
+
+    def __init__(self, session: Session, model, columns: tuple[str, ...], chunk: int = 50_000):
+        self.conn = session.connection()
+        self.table = model.__table__
+        self.columns = columns
+        self.chunk = chunk
+        self.rows: list[tuple] = []
+        self.count = 0
+        dialect = self.conn.dialect
+        self.mode = ("copy" if dialect.name == "postgresql" and dialect.driver == "psycopg"
+                     else "sqlite" if dialect.name == "sqlite" else "core")
+        self.processors = {}
+        if self.mode == "sqlite":
+            for name in columns:
+                proc = self.table.c[name].type.bind_processor(dialect)
+                if proc is not None:
+                    self.processors[name] = proc
+
+    def value(self, column: str, value):
+        """The value as the driver must receive it (convert once, reuse across rows)."""
+        proc = self.processors.get(column)
+        return proc(value) if proc is not None and value is not None else value
+
+    def add(self, row: tuple) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= self.chunk:
+            self.flush()
+
+    def add_dicts(self, rows: list[dict]) -> int:
+        procs = [(i, self.processors[c]) for i, c in enumerate(self.columns) if c in self.processors]
+        for d in rows:
+            row = [d[c] for c in self.columns]
+            for i, proc in procs:
+                if row[i] is not None:
+                    row[i] = proc(row[i])
+            self.add(tuple(row))
+        return self.flush()
+
+    def flush(self) -> int:
+        if self.rows:
+            names = ", ".join(self.columns)
+            if self.mode == "copy":
+                with self.conn.connection.driver_connection.cursor() as cur:
+                    with cur.copy(f"COPY {self.table.name} ({names}) FROM STDIN") as copy:
+                        for row in self.rows:
+                            copy.write_row(row)
+            elif self.mode == "sqlite":
+                marks = ", ".join("?" * len(self.columns))
+                self.conn.exec_driver_sql(f"INSERT INTO {self.table.name} ({names}) VALUES ({marks})", self.rows)
+            else:
+                self.conn.execute(insert(self.table), [dict(zip(self.columns, r)) for r in self.rows])
+            self.count += len(self.rows)
+            self.rows = []
+        return self.count
+
+
+def _insert(session: Session, model, rows: list[dict]) -> int:
+    if not rows:
+        return 0
+    return _Bulk(session, model, tuple(rows[0])).add_dicts(rows)
 
 
 def _allocate(n: int, probs: list[float]) -> list[int]:
@@ -509,19 +573,17 @@ class _Generator:
         rng, sc = self.rng, self.scale
         plan = self.story_plan(leaves, round_id - 1)
         k_opts = len(option_names(spec.scale))
-        columns = [f"opt{i + 1}" for i in range(k_opts)] + ["unknown", "abstain"]
-        zeros = {f"opt{i + 1}": 0 for i in range(k_opts, 5)}
         positions = list(range(k_opts + 2))
         texts = option_names(spec.scale) + ["不了解", ""]
-        sessions, tallies, ballots = [], [], []
+        sessions, ballots = [], []
         twin_source: dict[int, tuple[int, list[int], dict]] = {}
         reported: list[int] = []
         ballot_orgs = 0
-
-        def flush(force: bool = False) -> None:
-            if tallies and (force or len(tallies) >= 50_000):
-                counts["tallies"] += _insert(session, Tally, tallies)
-                tallies.clear()
+        tallies = _Bulk(session, Tally, ("round_id", "org_id", "member_key", "item_id", "category",
+                                         "from_ballots", "first_reported_at", "updated_at",
+                                         "opt1", "opt2", "opt3", "opt4", "opt5", "unknown", "abstain"))
+        padding = (0,) * (5 - k_opts)  # option positions the scale does not use
+        as_ballots, not_ballots = tallies.value("from_ballots", True), tallies.value("from_ballots", False)
 
         for leaf in leaves:
             kind = plan.get(leaf.id, "normal")
@@ -609,17 +671,15 @@ class _Generator:
                              "expected": expected, "issued": issued, "returned": returned, "valid": valid,
                              "held_on": held, "imported_at": first})
             reported.append(leaf.id)
+            head = (tallies.value("first_reported_at", first), tallies.value("updated_at", updated))
+            flag = as_ballots if kind == "ballots" else not_ballots
             for iid, _ in items:
                 for c, cat in enumerate(categories):
-                    if not split[c]:
-                        continue
-                    row = {"round_id": round_id, "org_id": leaf.id, "member_id": None, "member_key": 0,
-                           "item_id": iid, "category": cat, "from_ballots": kind == "ballots",
-                           "first_reported_at": first, "updated_at": updated, **zeros}
-                    row.update(zip(columns, grid[iid][c]))
-                    tallies.append(row)
-            flush()
-        flush(force=True)
+                    if split[c]:
+                        answers = grid[iid][c]
+                        tallies.add((round_id, leaf.id, 0, iid, cat, flag, *head, *answers[:k_opts], *padding,
+                                     *answers[k_opts:]))
+        counts["tallies"] += tallies.flush()
         counts["sessions"] += _insert(session, EvalSession, sessions)
         counts["ballots"] += _insert(session, Ballot, ballots)
         return reported
