@@ -196,6 +196,8 @@ def load_demo(session_factory: sessionmaker[Session], scale: str = "small", seed
                 if table.name not in _KEEP_TABLES:
                     session.execute(table.delete())
         counts = _Generator(random.Random(seed), DEMO_SCALES[scale]).write(session)
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("ANALYZE"))  # freshly filled tables: give the planner statistics
         rebuild_closure(session)
         rebuild_rollups(session)
         _fix_sequences(session)
