@@ -573,11 +573,9 @@ class _Generator:
         return counts
 
     def write_round(self, session: Session, round_id: int, spec: _RoundSpec, items, leaves, counts) -> list[int]:
-        rng, sc = self.rng, self.scale
+        rng = self.rng
         plan = self.story_plan(leaves, round_id - 1)
         k_opts = len(option_names(spec.scale))
-        positions = list(range(k_opts + 2))
-        texts = option_names(spec.scale) + ["不了解", ""]
         sessions, ballots = [], []
         twin_source: dict[int, tuple[int, list[int], dict]] = {}
         reported: list[int] = []
@@ -598,56 +596,9 @@ class _Generator:
             if kind.startswith("twin:"):
                 valid, split, grid = twin_source[int(kind[5:])]
             else:
-                if kind == "small":
-                    valid = rng.randint(5, 9)
-                elif kind == "confirmed":
-                    valid = rng.randint(36, 48)
-                elif kind == "suspected":
-                    valid = rng.randint(24, 32)
-                elif kind == "perfect":
-                    valid = rng.randint(22, 35)
-                else:
-                    valid = rng.randint(*sc.voters)
-                # One ballot per evaluator; every category present gets at least one when there are enough.
-                split = [1] * len(categories) if valid >= len(categories) else [0] * len(categories)
-                for c in rng.choices(range(len(categories)), weights=[4, 3, 1, 2][: len(categories)],
-                                     k=valid - sum(split)):
-                    split[c] += 1
-                probs = self.leaf_probs(kind)
-                very = rng.uniform(0.55, 0.75)
-                grid = {}
-                answers_of_ballots = None
-                if kind == "ballots":
-                    answers_of_ballots = self.make_ballots(
-                        leaf, round_id, spec, categories, split, probs, very, texts, ballots,
-                        straight=ballot_orgs < 2)
-                    ballot_orgs += 1
-                for it, (iid, iname) in enumerate(items):
-                    p = self.positions(spec.scale, probs, _ITEM_SHIFT[iname] + rng.uniform(-0.03, 0.03)
-                                       if kind not in ("perfect", "flat") else 0.0, very)
-                    if answers_of_ballots is not None:
-                        per_cat = answers_of_ballots[iname]
-                    elif kind == "flat" and it > 0:
-                        per_cat = grid[items[0][0]]
-                    elif kind in ("confirmed", "suspected", "perfect"):
-                        # Exact shares for the story orgs, so their verdicts do not hang on luck.
-                        pool = [pos for pos, n in enumerate(_allocate(valid, p)) for _ in range(n)]
-                        rng.shuffle(pool)
-                        per_cat, start = [], 0
-                        for n in split:
-                            chunk = pool[start:start + n]
-                            start += n
-                            per_cat.append([chunk.count(pos) for pos in positions])
-                    else:
-                        cum, acc = [], 0.0
-                        for v in p:
-                            acc += v
-                            cum.append(acc)
-                        per_cat = []
-                        for n in split:
-                            picks = rng.choices(positions, cum_weights=cum, k=n)
-                            per_cat.append([picks.count(pos) for pos in positions])
-                    grid[iid] = per_cat
+                valid, split, grid = self.leaf_answers(kind, leaf, round_id, spec, items, categories, ballots,
+                                                       straight=kind == "ballots" and ballot_orgs < 2)
+                ballot_orgs += kind == "ballots"
                 if kind == "twin":
                     twin_source[leaf.id] = (valid, split, grid)
 
@@ -687,10 +638,61 @@ class _Generator:
         counts["ballots"] += _insert(session, Ballot, ballots)
         return reported
 
+    def leaf_answers(self, kind: str, leaf: _Leaf, round_id: int, spec: _RoundSpec, items, categories,
+                     ballots: list[dict], straight: bool) -> tuple[int, list[int], dict[int, list[list[int]]]]:
+        """One leaf's 测评会: valid ballots, their split over categories, and per item the answer counts
+        of each category by position (opt1..optK, 不了解, 弃权)."""
+        rng, sc = self.rng, self.scale
+        k_opts = len(option_names(spec.scale))
+        positions = list(range(k_opts + 2))
+        valid = {"small": (5, 9), "confirmed": (36, 48), "suspected": (24, 32),
+                 "perfect": (22, 35)}.get(kind, sc.voters)
+        valid = rng.randint(*valid)
+        # One ballot per evaluator; every category present gets at least one when there are enough.
+        split = [1] * len(categories) if valid >= len(categories) else [0] * len(categories)
+        for c in rng.choices(range(len(categories)), weights=[4, 3, 1, 2][: len(categories)],
+                             k=valid - sum(split)):
+            split[c] += 1
+        probs = self.leaf_probs(kind)
+        very = rng.uniform(0.55, 0.75)  # the share of S answers that are 满意 rather than 比较满意
+        grid: dict[int, list[list[int]]] = {}
+        from_ballots = None
+        if kind == "ballots":
+            from_ballots = self.make_ballots(leaf, round_id, spec, categories, split, probs, very, ballots,
+                                             straight)
+        for it, (iid, iname) in enumerate(items):
+            shift = _ITEM_SHIFT[iname] + rng.uniform(-0.03, 0.03) if kind not in ("perfect", "flat") else 0.0
+            p = self.positions(spec.scale, probs, shift, very)
+            if from_ballots is not None:
+                per_cat = from_ballots[iname]
+            elif kind == "flat" and it > 0:  # the same distribution on every item (a 走过场 sign)
+                per_cat = grid[items[0][0]]
+            elif kind in ("confirmed", "suspected", "perfect"):
+                # Exact shares for the story orgs, so their verdicts do not hang on luck.
+                pool = [pos for pos, n in enumerate(_allocate(valid, p)) for _ in range(n)]
+                rng.shuffle(pool)
+                per_cat, start = [], 0
+                for n in split:
+                    chunk = pool[start:start + n]
+                    start += n
+                    per_cat.append([chunk.count(pos) for pos in positions])
+            else:
+                cum, acc = [], 0.0
+                for v in p:
+                    acc += v
+                    cum.append(acc)
+                per_cat = []
+                for n in split:
+                    picks = rng.choices(positions, cum_weights=cum, k=n)
+                    per_cat.append([picks.count(pos) for pos in positions])
+            grid[iid] = per_cat
+        return valid, split, grid
+
     def make_ballots(self, leaf: _Leaf, round_id: int, spec: _RoundSpec, categories, split, probs, very,
-                     texts, out: list[dict], straight: bool) -> dict[str, list[list[int]]]:
+                     out: list[dict], straight: bool) -> dict[str, list[list[int]]]:
         """Paper ballots of one 测评会, and their tallies per item and category (counted the same way)."""
         rng = self.rng
+        texts = option_names(spec.scale) + ["不了解", ""]  # by answer position; "" is 弃权 (left blank)
         k = len(texts)
         tallied = {name: [[0] * k for _ in categories] for name in spec.items}
         number = 0
