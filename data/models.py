@@ -331,7 +331,7 @@ class ImportLog(Base):
     imported_at: Mapped[datetime] = mapped_column(DateTime)
     file_name: Mapped[str] = mapped_column(String(300))
     sha256: Mapped[str] = mapped_column(String(64))
-    template: Mapped[str] = mapped_column(String(20))  # the sheet's template (or several, comma separated)
+    template: Mapped[str] = mapped_column(String(200))  # the templates of its sheets, comma separated
     rows: Mapped[int] = mapped_column(Integer)  # data rows read
     inserted: Mapped[int] = mapped_column(Integer, default=0)
     updated: Mapped[int] = mapped_column(Integer, default=0)

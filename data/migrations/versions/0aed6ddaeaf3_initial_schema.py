@@ -1,14 +1,14 @@
 """initial schema
 
-Revision ID: f7008f81f19f
+Revision ID: 0aed6ddaeaf3
 Revises: 
-Create Date: 2026-11-22 04:37:33.844308
+Create Date: 2026-11-22 05:02:59.621642
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = 'f7008f81f19f'
+revision = '0aed6ddaeaf3'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -34,7 +34,7 @@ def upgrade() -> None:
     sa.Column('imported_at', sa.DateTime(), nullable=False),
     sa.Column('file_name', sa.String(length=300), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),
-    sa.Column('template', sa.String(length=20), nullable=False),
+    sa.Column('template', sa.String(length=200), nullable=False),
     sa.Column('rows', sa.Integer(), nullable=False),
     sa.Column('inserted', sa.Integer(), nullable=False),
     sa.Column('updated', sa.Integer(), nullable=False),

@@ -1,0 +1,142 @@
+"""A ReportTable + its title block -> xlsx or csv bytes (SPEC §5 "Every table", §7 export).
+
+Both formats carry the same numbers: rates are stored as fractions (0.625, not 62.5), shown with a percent
+format in xlsx; CSV keeps the plain fraction so a spreadsheet or a script reads the exact value. "No data"
+(None) is an empty cell. Every row of the table is written: past Excel's row limit the user is told to
+take CSV instead of receiving a silently cut file.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from datetime import date, datetime
+
+import xlsxwriter
+
+from dashboard.reports import ReportError
+from dashboard.tables import DATE, DECIMAL, INT, PERCENT, ReportTable
+
+EXCEL_MAX_ROWS = 1_048_576
+RED_FILL = "#FFC7CE"
+WIDTH_SAMPLE_ROWS = 2000  # column widths are measured on the first rows only: enough to look right
+
+
+class TooManyRowsForExcel(ReportError):
+    """The table does not fit in one Excel sheet."""
+
+
+def export_bytes(table: ReportTable, fmt: str, exported_by: str, exported_at: datetime) -> bytes:
+    if fmt == "xlsx":
+        return to_xlsx(table, exported_by, exported_at)
+    if fmt == "csv":
+        return to_csv(table, exported_by, exported_at)
+    raise ReportError(f"不支持的导出格式：{fmt}（可选 xlsx、csv）")
+
+
+def _text_width(value) -> int:
+    text = value.isoformat() if isinstance(value, (date, datetime)) else str(value)
+    # CJK characters take two columns in Excel's default font.
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _sheet_name(title: str) -> str:
+    """The view's name as the sheet name: Excel forbids []:*?/\\ and more than 31 characters."""
+    name = (title.split(" · ")[0] or "报表").translate({ord(c): "-" for c in "[]:*?/\\"})
+    return name[:31]
+
+
+def to_xlsx(table: ReportTable, exported_by: str, exported_at: datetime) -> bytes:
+    block = table.title_block(exported_by, exported_at)
+    header_row = len(block) + 1  # title block, one blank row, then the header (0-based row index)
+    needed = header_row + 1 + len(table.rows)
+    if needed > EXCEL_MAX_ROWS:
+        raise TooManyRowsForExcel(
+            f"共 {len(table.rows):,} 行，超过 Excel 单个工作表 {EXCEL_MAX_ROWS:,} 行的上限，请改用“导出 CSV”。")
+    out = io.BytesIO()
+    # constant_memory streams rows to a temporary file, so a large export does not hold the sheet in memory.
+    book = xlsxwriter.Workbook(out, {"constant_memory": True, "default_date_format": "yyyy-mm-dd"})
+    sheet = book.add_worksheet(_sheet_name(table.title))
+    bold = book.add_format({"bold": True})
+    header = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
+                              "valign": "vcenter"})
+    number_formats = {PERCENT: "0.0%", DECIMAL: "0.00", INT: "0", DATE: "yyyy-mm-dd"}
+    formats: dict[tuple[str, bool], object] = {}
+
+    def cell_format(kind: str, red: bool):
+        if (kind, red) not in formats:
+            props = {}
+            if kind in number_formats:
+                props["num_format"] = number_formats[kind]
+            if red:
+                props["bg_color"] = RED_FILL
+            formats[(kind, red)] = book.add_format(props) if props else None
+        return formats[(kind, red)]
+
+    widths = [_text_width(c.name) for c in table.columns]
+    for row in table.rows[:WIDTH_SAMPLE_ROWS]:
+        for i, value in enumerate(row):
+            if value is not None and i < len(widths):
+                shown = f"{value:.1%}" if isinstance(value, float) and table.columns[i].format == PERCENT \
+                    else (f"{value:.2f}" if isinstance(value, float) else value)
+                widths[i] = max(widths[i], _text_width(shown))
+    widths[0] = max(widths[0], _text_width("统计截止日期"))
+    for i, w in enumerate(widths):
+        sheet.set_column(i, i, min(max(w + 2, 8), 60))
+
+    for r, (label, value) in enumerate(block):
+        sheet.write_string(r, 0, label, bold)
+        sheet.write_string(r, 1, value)
+    for c, column in enumerate(table.columns):
+        sheet.write_string(header_row, c, column.name, header)
+    sheet.freeze_panes(header_row + 1, 0)
+    for r, row in enumerate(table.rows):
+        red = r in table.red_rows
+        for c, value in enumerate(row):
+            kind = table.columns[c].format if c < len(table.columns) else "text"
+            fmt = cell_format(kind, red)
+            x = header_row + 1 + r
+            if value is None:
+                sheet.write_blank(x, c, None, fmt)
+            elif isinstance(value, bool):
+                sheet.write_string(x, c, "是" if value else "否", fmt)
+            elif isinstance(value, (int, float)):
+                sheet.write_number(x, c, value, fmt)
+            elif isinstance(value, datetime):
+                sheet.write_datetime(x, c, value, cell_format(DATE, red))
+            elif isinstance(value, date):
+                sheet.write_datetime(x, c, datetime(value.year, value.month, value.day), cell_format(DATE, red))
+            else:
+                sheet.write_string(x, c, str(value), fmt)
+    if table.columns:
+        sheet.autofilter(header_row, 0, header_row + len(table.rows), len(table.columns) - 1)
+    if table.notes:
+        notes = book.add_worksheet("说明")
+        for r, note in enumerate(table.notes):
+            notes.write_string(r, 0, note)
+        notes.set_column(0, 0, 100)
+    book.close()
+    return out.getvalue()
+
+
+def _csv_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (date, datetime)):
+        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+    return str(value)  # floats keep full precision: rates are fractions (0.625 = 62.5%)
+
+
+def to_csv(table: ReportTable, exported_by: str, exported_at: datetime) -> bytes:
+    """UTF-8 with BOM (Excel on Chinese Windows needs it): title block, blank line, header, rows."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    for label, value in table.title_block(exported_by, exported_at):
+        writer.writerow([label, value])
+    writer.writerow([])
+    writer.writerow(table.headers)
+    for row in table.rows:
+        writer.writerow([_csv_value(v) for v in row])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")

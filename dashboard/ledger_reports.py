@@ -1,0 +1,601 @@
+"""The ledger-type views of SPEC §5 (4–8) and §7 export: 整改台账, 承诺践诺, 督导联系点, 上报进度, 数据质量.
+
+Each view is `(session, filters, as_of, scope) -> ReportTable`; the UI grid, the export, the API and the CLI
+all call these (through dashboard.reports.build), so they cannot disagree. Rows come from
+data.ledger_queries (scope applied there); every rate, light and overdue count comes from dashboard.metrics.
+Everything is reproduced "as of" a date: items registered later do not exist yet, and a completion,
+fulfilment or report dated after the as-of day has not happened yet.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from math import prod
+from typing import Any, Iterable
+
+from sqlalchemy.orm import Session
+
+from dashboard import metrics
+from dashboard.rules import Counts, RuleProfile, bucketize, option_position
+from dashboard.scope import Scope
+from dashboard.tables import DATE, INT, PERCENT, VIEW_TITLES, Column, Filters, ReportTable
+from data import ledger_queries as q
+from data import queries
+from data.models import Rectification, Round
+
+YES, NO = "是", "否"
+TRUE_WORDS = ("1", "true", "yes", "是", "on")
+LIGHTS = (metrics.RED, metrics.YELLOW, metrics.GREEN)
+RECT_STATUSES = ("未启动", "整改中", "已完成", "已销号")
+PLEDGE_STATUSES = ("未启动", "推进中", "已兑现")
+
+MIN_CONTACT_POINTS = 2  # a unit names 2–3 contact points; fewer is 联系点不足
+BONSAI_GAP = 0.15  # a contact point this far above the rest of its unit looks like a showcase ("盆景")
+UNIFORM_MIN_N = 20  # 满意率100% / 无不满意 only mean something on a sample this large
+IDENTICAL_MIN_N = 10  # identical result vectors across orgs are suspicious from this sample on
+CATEGORY_MIN_ORGS = 3  # a system needs this many reporting orgs before "most orgs" is a norm
+STRAIGHT_MIN_ITEMS = 3  # a ballot needs this many items before answering all alike is telling
+STRAIGHT_MIN_OBSERVED = 2
+STRAIGHT_FACTOR = 3  # flag when observed > this × the count expected by chance
+SAME_DAY_MIN = 3  # closing this many rectifications, all on one day, looks like a paper exercise
+
+QUALITY_CHECKS = ("作废场次", "满意率100%", "无不满意", "各项分布相同", "结果雷同", "缺少参评类别", "直线作答",
+                  "同日销号", "无佐证销号")
+
+
+# ---------------------------------------------------------------------------------------- shared
+@dataclass
+class _Context:
+    round: Round
+    profile: RuleProfile
+    visible: Any  # SELECT of the org ids in scope and filters
+    scoped: Any  # SELECT of the org ids in scope (filters ignored)
+
+
+def _context(session: Session, filters: Filters, scope: Scope) -> _Context:
+    rnd = queries.find_round(session, filters.round)
+    return _Context(rnd, RuleProfile.from_record(rnd), q.visible_org_ids(session, scope, filters),
+                    queries.visible_org_ids(scope))
+
+
+def _table(view: str, ctx: _Context, columns: list[Column], rows: list[list[Any]], filters: Filters,
+           as_of: date, scope: Scope, red_rows: Iterable[int] = (), subtitle: str = "",
+           notes: Iterable[str] = ()) -> ReportTable:
+    title = f"{VIEW_TITLES[view]}{subtitle} · {ctx.round.name}"
+    return ReportTable(view=view, title=title, columns=columns, rows=rows, filters=filters, as_of=as_of,
+                       scope=scope.describe(), red_rows=set(red_rows), notes=list(notes))
+
+
+def _flag(filters: Filters, key: str) -> bool:
+    return (filters.get(key) or "").strip().lower() in TRUE_WORDS
+
+
+def _choice(filters: Filters, key: str, allowed: Iterable[str], label: str) -> str | None:
+    value = (filters.get(key) or "").strip()
+    if not value:
+        return None
+    allowed = tuple(allowed)
+    if value not in allowed:
+        raise queries.BadParameter(f"{label}只能是{'/'.join(allowed)}：{value}")
+    return value
+
+
+def _yes(flag: bool) -> str:
+    return YES if flag else NO
+
+
+def _day_end(day: date) -> datetime:
+    """Timestamps before this instant happened on or before `day`."""
+    return datetime.combine(day + timedelta(days=1), time.min)
+
+
+def _rate(counts: Counts, profile: RuleProfile) -> float | None:
+    return metrics.rates(bucketize(counts, profile), profile)["综合满意率"]
+
+
+def _sum_counts(parts: Iterable[Counts]) -> Counts:
+    return sum(parts, Counts())
+
+
+# ---------------------------------------------------------------------------------------- 整改台账
+def _rect_status_as_of(r: Rectification, as_of: date) -> tuple[str, date | None, date | None]:
+    """The status, 完成日期 and 销号日期 the ledger showed on the as-of day (later events had not happened)."""
+    completed = r.completed_date if r.completed_date and r.completed_date <= as_of else None
+    closed = r.closed_date if r.closed_date and r.closed_date <= as_of else None
+    status = r.status
+    if status == "已销号" and closed is None:
+        status = "已完成" if completed else "整改中"
+    elif status == "已完成" and completed is None:
+        status = "整改中"
+    return status, completed, closed
+
+
+def _rect_states(session: Session, ctx: _Context, as_of: date):
+    """(rectification, state) for every item of the round in view that was registered by as_of."""
+    out = []
+    for r in q.rectifications(session, ctx.round.id, ctx.visible):
+        state = metrics.rect_state(r.status, r.registered_date, r.deadline, r.completed_date,
+                                   r.closed_date, as_of, ctx.profile)
+        if state.registered:
+            out.append((r, state))
+    return out
+
+
+RECT_COLUMNS = [
+    Column("问题编号"), Column("组织编码"), Column("组织名称"), Column("问题来源"), Column("问题描述"),
+    Column("整改措施"), Column("责任人"), Column("登记日期", DATE), Column("整改时限", DATE), Column("状态"),
+    Column("完成日期", DATE), Column("销号日期", DATE), Column("超期天数", INT), Column("灯"), Column("标记"),
+    Column("整改佐证"),
+]
+
+
+def rectifications(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
+    """整改台账: one row per rectification, most overdue first. Extra filters: status, light, source,
+    overdue_only."""
+    ctx = _context(session, filters, scope)
+    status = _choice(filters, "status", RECT_STATUSES, "状态")
+    light = _choice(filters, "light", LIGHTS, "灯")
+    source = (filters.get("source") or "").strip() or None
+    overdue_only = _flag(filters, "overdue_only")
+    items = _rect_states(session, ctx, as_of)
+    orgs = q.org_infos(session, ctx.visible)
+    rows = []
+    for r, s in items:
+        shown_status, completed, closed = _rect_status_as_of(r, as_of)
+        if ((status and shown_status != status) or (light and s.light != light)
+                or (source and r.source != source) or (overdue_only and not s.overdue)):
+            continue
+        org = orgs[r.org_id]
+        rows.append([r.code, org.code, org.name, r.source, r.description, r.measure, r.owner,
+                     r.registered_date, r.deadline, shown_status, completed, closed, s.overdue_days,
+                     s.light, s.mark, r.evidence])
+    rows.sort(key=lambda row: (-row[12], row[8], row[0]))
+    red = [i for i, row in enumerate(rows) if row[13] == metrics.RED]
+    return _table("rectifications", ctx, RECT_COLUMNS, rows, filters, as_of, scope, red)
+
+
+def rectification_summary(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
+    """Per org with rectifications: 登记数, 完成数, 整改完成率, 按期完成率, 超期, 临期."""
+    ctx = _context(session, filters, scope)
+    by_org: dict[int, list] = defaultdict(list)
+    for r, s in _rect_states(session, ctx, as_of):
+        by_org[r.org_id].append(s)
+    orgs = q.org_infos(session, ctx.visible)
+    rows = []
+    for org_id, states in by_org.items():
+        summary = metrics.rect_summary(states)
+        org = orgs[org_id]
+        rows.append([org.code, org.name, summary.registered, summary.done, summary.completion_rate,
+                     summary.on_time_rate, summary.overdue, summary.due_soon])
+    rows.sort(key=lambda row: (-row[6], row[0]))
+    columns = [Column("组织编码"), Column("名称"), Column("登记数", INT), Column("完成数", INT),
+               Column("整改完成率", PERCENT), Column("按期完成率", PERCENT), Column("超期", INT),
+               Column("临期", INT)]
+    red = [i for i, row in enumerate(rows) if row[6]]
+    return _table("rectifications", ctx, columns, rows, filters, as_of, scope, red, "（按组织汇总）")
+
+
+def rectification_ageing(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
+    """超期 rectifications counted per ageing band (the ledger's ageing chart), shortest band first."""
+    ctx = _context(session, filters, scope)
+    counts: Counter[str] = Counter()
+    shortest: dict[str, int] = {}
+    for _, s in _rect_states(session, ctx, as_of):
+        band = metrics.ageing_bucket(s.overdue_days)
+        if band:
+            counts[band] += 1
+            shortest[band] = min(shortest.get(band, s.overdue_days), s.overdue_days)
+    rows = [[band, counts[band]] for band in sorted(counts, key=shortest.__getitem__)]
+    columns = [Column("超期时长"), Column("超期整改", INT)]
+    return _table("rectifications", ctx, columns, rows, filters, as_of, scope, subtitle="（超期账龄）")
+
+
+# ---------------------------------------------------------------------------------------- 承诺践诺
+def _pledge_items(session: Session, ctx: _Context, as_of: date):
+    out = []
+    for row in q.pledges(session, ctx.round.id, ctx.visible):
+        p = row.pledge
+        out.append((row, metrics.pledge_state(p.due_date, p.status, p.fulfilled_date, as_of)))
+    return out
+
+
+def pledges(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
+    """承诺践诺: one row per pledge, longest overdue first. Extra filters: status, overdue_only."""
+    ctx = _context(session, filters, scope)
+    status = _choice(filters, "status", PLEDGE_STATUSES, "状态")
+    overdue_only = _flag(filters, "overdue_only")
+    items = _pledge_items(session, ctx, as_of)
+    orgs = q.org_infos(session, ctx.visible)
+    rows = []
+    for row, s in items:
+        p = row.pledge
+        # A fulfilment dated after the as-of day had not happened yet on that day.
+        shown_status = p.status if s.fulfilled or p.status != metrics.PLEDGE_DONE else "推进中"
+        if (status and shown_status != status) or (overdue_only and not s.overdue):
+            continue
+        org = orgs[p.org_id]
+        rows.append([p.code, org.code, org.name, row.member_code, row.member_name, p.content, p.due_date,
+                     shown_status, p.fulfilled_date if s.fulfilled else None, _yes(s.due),
+                     _yes(s.overdue), s.overdue_days])
+    rows.sort(key=lambda r: (-r[11], r[6], r[0]))
+    columns = [Column("承诺编号"), Column("组织编码"), Column("组织名称"), Column("党员编号"), Column("党员姓名"),
+               Column("承诺内容"), Column("承诺时限", DATE), Column("状态"), Column("兑现日期", DATE),
+               Column("是否到期"), Column("逾期未兑现"), Column("逾期天数", INT)]
+    red = [i for i, r in enumerate(rows) if r[10] == YES]
+    return _table("pledges", ctx, columns, rows, filters, as_of, scope, red)
+
+
+def pledge_summary_by_org(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
+    """Per org with pledges: 承诺数, 到期承诺, 已兑现 (of those due), 承诺兑现率, 逾期未兑现."""
+    ctx = _context(session, filters, scope)
+    by_org: dict[int, list] = defaultdict(list)
+    for row, s in _pledge_items(session, ctx, as_of):
+        by_org[row.pledge.org_id].append(s)
+    orgs = q.org_infos(session, ctx.visible)
+    rows = []
+    for org_id, states in by_org.items():
+        summary = metrics.pledge_summary(states)
+        rows.append([orgs[org_id].code, orgs[org_id].name, summary.total, summary.due,
+                     summary.fulfilled_due, summary.rate, summary.overdue])
+    rows.sort(key=lambda r: (-r[6], r[0]))
+    columns = [Column("组织编码"), Column("名称"), Column("承诺数", INT), Column("到期承诺", INT),
+               Column("已兑现", INT), Column("承诺兑现率", PERCENT), Column("逾期未兑现", INT)]
+    red = [i for i, r in enumerate(rows) if r[6]]
+    return _table("pledges", ctx, columns, rows, filters, as_of, scope, red, "（按组织汇总）")
+
+
+# ---------------------------------------------------------------------------------------- 督导联系点
+@dataclass
+class _Unit:
+    group: str
+    leader: str | None
+    org_id: int
+    contact_points: list[int]
+
+
+@dataclass
+class _Board:
+    units: list[_Unit]
+    orphans: list[tuple[str, int]]  # visible contact points under no supervised unit of their group
+    subtree: dict[int, set[int]]
+    headline: dict[int, q.Headline]
+    overdue_rects: Counter
+    overdue_pledges: Counter
+    orgs: dict[int, q.OrgInfo]
+    until: datetime  # data reported from this instant on came after the as-of day
+
+
+def _board(session: Session, ctx: _Context, filters: Filters, as_of: date) -> _Board:
+    links = q.supervision_links(session, (filters.get("group") or "").strip() or None)
+    visible = set(session.scalars(ctx.visible))
+    scoped = set(session.scalars(ctx.scoped))
+    unit_ids = defaultdict(set)
+    for link in links:
+        if not link.is_contact_point:
+            unit_ids[link.group].add(link.org_id)
+    cps = [link for link in links if link.is_contact_point]
+    chains = q.ancestors(session, [link.org_id for link in cps])
+    units = {(link.group, link.org_id): _Unit(link.group, link.leader, link.org_id, [])
+             for link in links if not link.is_contact_point}
+    orphans = []
+    for link in cps:
+        # A contact point belongs to the nearest ancestor-or-self that is a unit of the same group.
+        owner = next((a for a in chains.get(link.org_id, []) if a in unit_ids[link.group]), None)
+        if owner is None:
+            if link.org_id in visible:
+                orphans.append((link.group, link.org_id))
+        elif link.org_id in scoped:  # never name an org the caller may not see
+            units[(link.group, owner)].contact_points.append(link.org_id)
+    shown = [u for u in units.values() if u.org_id in visible]
+    roots = {u.org_id for u in shown} | {c for u in shown for c in u.contact_points}
+    # Subtrees are read only within the caller's scope (a unit may hold orgs of other systems).
+    subtree = {k: v & scoped for k, v in q.descendants(session, roots).items()}
+    everything = q.subtree_ids(roots, ctx.scoped)
+    overdue_rects: Counter = Counter()
+    for r in q.rectifications(session, ctx.round.id, everything):
+        if metrics.rect_state(r.status, r.registered_date, r.deadline, r.completed_date, r.closed_date,
+                              as_of, ctx.profile).overdue:
+            overdue_rects[r.org_id] += 1
+    overdue_pledges: Counter = Counter()
+    for row in q.pledges(session, ctx.round.id, everything):
+        p = row.pledge
+        if metrics.pledge_state(p.due_date, p.status, p.fulfilled_date, as_of).overdue:
+            overdue_pledges[p.org_id] += 1
+    orgs = q.org_infos(session, roots | {o for _, o in orphans})
+    shown.sort(key=lambda u: (u.group, orgs[u.org_id].code))
+    for u in shown:
+        u.contact_points.sort(key=lambda c: orgs[c].code)
+    return _Board(shown, orphans, subtree, q.headlines(session, ctx.round.id, everything), overdue_rects,
+                  overdue_pledges, orgs, _day_end(as_of))
+
+
+def _pool(board: _Board, org_ids: Iterable[int]) -> Counts:
+    return _sum_counts(board.headline[o].counts for o in org_ids if o in board.headline)
+
+
+def _latest(board: _Board, org_ids: Iterable[int]) -> date | None:
+    """最近数据日期 as known on the as-of day: reports made later are left out."""
+    heads = [board.headline[o] for o in org_ids if o in board.headline]
+    times = [h.latest for h in heads if h.latest and h.latest < board.until]
+    return max(times).date() if times else None
+
+
+def _gap(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else a - b
+
+
+def contact_points(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
+    """督导联系点: a row per supervised unit with its contact points and how they compare with the rest.
+    Extra filter: group (督导组 name)."""
+    ctx = _context(session, filters, scope)
+    board = _board(session, ctx, filters, as_of)
+    rows = []
+    for u in board.units:
+        whole = board.subtree.get(u.org_id, set())
+        cp_orgs = set().union(*(board.subtree.get(c, set()) for c in u.contact_points))
+        rest = whole - cp_orgs
+        unit_rate = _rate(_pool(board, whole), ctx.profile)
+        cp_rate = _rate(_pool(board, cp_orgs), ctx.profile) if u.contact_points else None
+        rest_rate = _rate(_pool(board, rest), ctx.profile)
+        names = "、".join(f"{board.orgs[c].code} {board.orgs[c].name}" for c in u.contact_points)
+        org = board.orgs[u.org_id]
+        rows.append([u.group, u.leader, org.code, org.name, len(u.contact_points),
+                     _yes(len(u.contact_points) < MIN_CONTACT_POINTS), names or None, unit_rate, cp_rate,
+                     rest_rate, _gap(cp_rate, rest_rate), sum(board.overdue_rects[o] for o in whole),
+                     sum(board.overdue_pledges[o] for o in whole), _latest(board, whole)])
+    columns = [Column("督导组"), Column("督导组长"), Column("单位编码"), Column("单位名称"), Column("联系点数", INT),
+               Column("联系点不足"), Column("联系点"), Column("单位综合满意率", PERCENT),
+               Column("联系点综合满意率", PERCENT), Column("其余综合满意率", PERCENT), Column("差距", PERCENT),
+               Column("超期整改", INT), Column("逾期未兑现", INT), Column("最近数据日期", DATE)]
+    red = [i for i, r in enumerate(rows) if r[5] == YES]
+    notes = [f"联系点 {board.orgs[o].code} 不在督导组 {g} 任何督导单位之下，未计入" for g, o in board.orphans]
+    return _table("contact-points", ctx, columns, rows, filters, as_of, scope, red, notes=notes)
+
+
+def contact_point_detail(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
+    """A row per contact point: its 综合满意率 against the rest of its unit, with a 疑似"盆景" flag when it
+    is at least BONSAI_GAP above the rest."""
+    ctx = _context(session, filters, scope)
+    board = _board(session, ctx, filters, as_of)
+    rows = []
+    for u in board.units:
+        whole = board.subtree.get(u.org_id, set())
+        cp_orgs = set().union(*(board.subtree.get(c, set()) for c in u.contact_points))
+        rest_rate = _rate(_pool(board, whole - cp_orgs), ctx.profile)
+        unit = board.orgs[u.org_id]
+        for c in u.contact_points:
+            sub = board.subtree.get(c, set())
+            counts = _pool(board, sub)
+            rate = _rate(counts, ctx.profile)
+            gap = _gap(rate, rest_rate)
+            rows.append([u.group, unit.code, unit.name, board.orgs[c].code, board.orgs[c].name,
+                         bucketize(counts, ctx.profile).n, rate, rest_rate, gap,
+                         _yes(gap is not None and gap >= BONSAI_GAP - 1e-9),
+                         sum(board.overdue_rects[o] for o in sub), sum(board.overdue_pledges[o] for o in sub),
+                         _latest(board, sub)])
+    columns = [Column("督导组"), Column("单位编码"), Column("单位名称"), Column("联系点编码"), Column("联系点名称"),
+               Column("测评数", INT), Column("联系点综合满意率", PERCENT), Column("单位其余综合满意率", PERCENT),
+               Column("差距", PERCENT), Column('疑似"盆景"'), Column("超期整改", INT), Column("逾期未兑现", INT),
+               Column("最近数据日期", DATE)]
+    red = [i for i, r in enumerate(rows) if r[9] == YES]
+    notes = [f'差距 ≥ {BONSAI_GAP:.0%} 标记为疑似"盆景"（联系点明显好于本单位其余组织）']
+    return _table("contact-points", ctx, columns, rows, filters, as_of, scope, red, "（联系点明细）", notes)
+
+
+# ---------------------------------------------------------------------------------------- 上报进度
+STATUS_ORDER = {metrics.MISSING: 0, metrics.REPORTED_LATE: 1, metrics.REPORTED: 2}
+
+
+def _fmt_time(value: datetime | None) -> str | None:
+    return value.strftime("%Y-%m-%d %H:%M") if value else None
+
+
+def _reporting_rows(session: Session, ctx: _Context, as_of: date) -> list[tuple[q.OrgInfo, str, Any, Any]]:
+    """(org, status, first, latest) per expected org: the leaves in view under the systems taking part."""
+    until = _day_end(as_of)
+    systems = q.participating_system_ids(session, ctx.round.id, until)
+    orgs = q.org_infos(session, q.leaf_org_ids(ctx.visible, systems))
+    times = q.report_times(session, ctx.round.id)
+    out = []
+    for org_id, org in orgs.items():
+        t = times.get(org_id)
+        first = t.first if t and t.first < until else None
+        status = metrics.reporting_status(first.date() if first else None, ctx.round.report_deadline, as_of)
+        # Replacements are not dated one by one: the last report known on the as-of day is at least the first.
+        latest = (t.latest if t.latest < until else first) if first else None
+        out.append((org, status, first, latest))
+    return out
+
+
+def reporting(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
+    """上报进度: a row per expected org; 未上报 first, then 逾期上报, then 已上报."""
+    ctx = _context(session, filters, scope)
+    rows = [[org.code, org.name, org.system, org.region, status, _fmt_time(first), _fmt_time(latest)]
+            for org, status, first, latest in _reporting_rows(session, ctx, as_of)]
+    rows.sort(key=lambda r: (STATUS_ORDER[r[4]], r[0]))
+    columns = [Column("组织编码"), Column("组织名称"), Column("系统"), Column("地区"), Column("上报状态"),
+               Column("首次上报时间"), Column("最近上报时间")]
+    red = [i for i, r in enumerate(rows) if r[4] == metrics.MISSING]
+    deadline = ctx.round.report_deadline
+    notes = [f"上报截止日期：{deadline.isoformat() if deadline else '未设定'}"]
+    return _table("reporting", ctx, columns, rows, filters, as_of, scope, red, notes=notes)
+
+
+def reporting_completeness(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
+    """上报完整率 by system, then by 市/州: expected, reported (incl. late), late, missing."""
+    ctx = _context(session, filters, scope)
+    items = _reporting_rows(session, ctx, as_of)
+    cities = q.region_names(session, (org.region_l2 for org, *_ in items))
+    rows = []
+    for label, key in (("系统", lambda o: o.system),
+                       ("市/州", lambda o: cities.get(o.region_l2, "省本级") if o.region_l2 else "省本级")):
+        groups: dict[str, Counter] = defaultdict(Counter)
+        for org, status, *_ in items:
+            groups[key(org)][status] += 1
+        for name in sorted(groups):
+            c = groups[name]
+            expected = sum(c.values())
+            reported = c[metrics.REPORTED] + c[metrics.REPORTED_LATE]
+            rows.append([label, name, expected, reported, c[metrics.REPORTED_LATE], c[metrics.MISSING],
+                         metrics.ratio(reported, expected)])
+    columns = [Column("维度"), Column("名称"), Column("应上报数", INT), Column("已上报数", INT),
+               Column("逾期上报数", INT), Column("未上报数", INT), Column("上报完整率", PERCENT)]
+    red = [i for i, r in enumerate(rows) if r[5]]
+    return _table("reporting", ctx, columns, rows, filters, as_of, scope, red, "（完整率）")
+
+
+# ---------------------------------------------------------------------------------------- 数据质量
+def _counts_text(counts: Counts, profile: RuleProfile) -> str:
+    parts = [f"{name}{n}" for name, n in zip(profile.options, counts.opt)]
+    if counts.unknown:
+        parts.append(f"不了解{counts.unknown}")
+    if counts.abstain:
+        parts.append(f"弃权{counts.abstain}")
+    return "/".join(parts)
+
+
+def _straight_lines(ballots, profile: RuleProfile) -> dict[int, tuple[int, int, float]]:
+    """Per org: (straight-lined ballots, ballots, the number expected by chance).
+
+    A ballot is straight-lined when it has at least STRAIGHT_MIN_ITEMS items and the same (non-blank) option
+    on every one. By chance, a ballot straight-lines with probability Σ_option Π_item p_item(option), where
+    p_item is the share of the round's ballots giving that option on that item.
+    """
+    def norm(text: str) -> str:
+        pos = option_position(profile.scale, text)
+        return "" if pos == "abstain" else profile.options[pos] if isinstance(pos, int) else text
+
+    normalised = [(org, {item: norm(a) for item, a in answers.items()}) for org, _, answers in ballots]
+    asked: Counter = Counter()
+    chosen: Counter = Counter()
+    for _, answers in normalised:
+        for item, answer in answers.items():
+            asked[item] += 1
+            if answer:
+                chosen[(item, answer)] += 1
+    options = sorted({answer for (_, answer) in chosen})
+    out: dict[int, list] = defaultdict(lambda: [0, 0, 0.0])
+    for org, answers in normalised:
+        acc = out[org]
+        acc[1] += 1
+        if len(answers) < STRAIGHT_MIN_ITEMS:
+            continue
+        values = set(answers.values())
+        if len(values) == 1 and "" not in values:
+            acc[0] += 1
+        acc[2] += sum(prod(chosen[(item, opt)] / asked[item] for item in answers) for opt in options)
+    return {org: tuple(v) for org, v in out.items()}
+
+
+def quality(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
+    """数据质量 (走过场 checks): a row per finding, grouped by check in QUALITY_CHECKS order."""
+    ctx = _context(session, filters, scope)
+    profile, rid = ctx.profile, ctx.round.id
+    visible = set(session.scalars(ctx.visible))
+    findings: list[tuple[str, int, int, str]] = []  # (check, org id, 数量, 说明)
+
+    # 作废场次: 收回 > 发放 — the counts of such a session are excluded.
+    void: dict[int, list[str]] = defaultdict(list)
+    for s in q.eval_sessions(session, rid, ctx.visible):
+        if metrics.session_void(s.issued, s.returned):
+            void[s.org_id].append(f"{s.target}测评发放{s.issued}份、收回{s.returned}份")
+    for org_id, texts in void.items():
+        findings.append(("作废场次", org_id, len(texts), "；".join(texts) + "，收回多于发放，该场次作废，票数不计入"))
+
+    # Headline distributions: all satisfied, no dissatisfied at all, identical across orgs.
+    heads = q.headlines(session, rid, ctx.scoped)
+    orgs = q.org_infos(session, ctx.scoped)
+    for org_id, h in heads.items():
+        if org_id not in visible:
+            continue
+        b = bucketize(h.counts, profile)
+        if b.n >= UNIFORM_MIN_N and b.s == b.n:
+            findings.append(("满意率100%", org_id, b.n, f"测评数{b.n}，全部为满意（满意率100%）"))
+        elif b.n >= UNIFORM_MIN_N and b.u == 0:
+            findings.append(("无不满意", org_id, b.n, f"测评数{b.n}，没有一票不满意（{_counts_text(h.counts, profile)}）"))
+
+    # 各项分布相同: every item of the org has the very same answer counts.
+    for org_id, per_item in q.item_counts(session, rid, ctx.visible).items():
+        vectors = set(per_item.values())
+        if len(per_item) >= 2 and len(vectors) == 1 and next(iter(vectors)).total_answers > 0:
+            findings.append(("各项分布相同", org_id, len(per_item),
+                             f"{len(per_item)}个测评项目的选项分布完全相同（均为{_counts_text(next(iter(vectors)), profile)}）"))
+
+    # 结果雷同: orgs of one system (within the caller's scope) with identical headline counts.
+    clusters: dict[tuple, list[int]] = defaultdict(list)
+    for org_id, h in heads.items():
+        if bucketize(h.counts, profile).n >= IDENTICAL_MIN_N:
+            clusters[(h.system_id, h.counts)].append(org_id)
+    for (_, counts), ids in clusters.items():
+        if len(ids) < 2:
+            continue
+        for org_id in ids:
+            if org_id in visible:
+                others = "、".join(sorted(f"{orgs[o].code} {orgs[o].name}" for o in ids if o != org_id))
+                findings.append(("结果雷同", org_id, len(ids),
+                                 f"与同系统的 {others} 测评结果完全相同（{_counts_text(counts, profile)}）"))
+
+    # 缺少参评类别: a category that more than half of the system's reporting orgs have (a system with at
+    # least CATEGORY_MIN_ORGS reporting orgs) is expected of every reporting org of that system.
+    categories = q.org_categories(session, rid)
+    per_system: dict[int, list[int]] = defaultdict(list)
+    for org_id, (system_id, _) in categories.items():
+        per_system[system_id].append(org_id)
+    for ids in per_system.values():
+        if len(ids) < CATEGORY_MIN_ORGS:
+            continue
+        having = Counter(c for o in ids for c in categories[o][1])
+        usual = {c for c, k in having.items() if k * 2 > len(ids)}
+        for org_id in ids:
+            missing = sorted(usual - categories[org_id][1])
+            if org_id in visible and missing:
+                share = "，".join(f"{c} {having[c]}/{len(ids)}" for c in missing)
+                findings.append(("缺少参评类别", org_id, len(missing),
+                                 f"缺少参评类别：{'、'.join(missing)}（本系统已上报组织中过半数有此类别：{share}）"))
+
+    # 直线作答: straight-lined ballots clearly above what chance would give on this round's answers.
+    for org_id, (observed, total, expected) in _straight_lines(q.ballots(session, rid), profile).items():
+        if org_id in visible and observed >= STRAIGHT_MIN_OBSERVED and observed > STRAIGHT_FACTOR * expected:
+            findings.append(("直线作答", org_id, observed,
+                             f"{total}张测评表中{observed}张所有项目选同一选项；按本批次各项目选项分布随机作答，"
+                             f"预期约{expected:.2f}张"))
+
+    # Rectification ledger: closed all on one day, or done without evidence.
+    closed_days: dict[int, list[date]] = defaultdict(list)
+    bare: dict[int, list[str]] = defaultdict(list)
+    for r, s in _rect_states(session, ctx, as_of):
+        if r.status == "已销号" and r.closed_date and r.closed_date <= as_of:
+            closed_days[r.org_id].append(r.closed_date)
+        if s.done and not (r.evidence or "").strip():
+            bare[r.org_id].append(r.code)
+    for org_id, days in closed_days.items():
+        if len(days) >= SAME_DAY_MIN and len(set(days)) == 1:
+            findings.append(("同日销号", org_id, len(days), f"{len(days)}项整改全部于{days[0].isoformat()}同日销号"))
+    for org_id, codes in bare.items():
+        findings.append(("无佐证销号", org_id, len(codes), f"已完成/已销号但无整改佐证：{'、'.join(sorted(codes))}"))
+
+    order = {c: i for i, c in enumerate(QUALITY_CHECKS)}
+    findings.sort(key=lambda f: (order[f[0]], orgs[f[1]].code))
+    rows = [[check, orgs[o].code, orgs[o].name, n, text] for check, o, n, text in findings]
+    columns = [Column("检查项"), Column("组织编码"), Column("组织名称"), Column("数量", INT), Column("说明")]
+    return _table("quality", ctx, columns, rows, filters, as_of, scope, notes=QUALITY_RULES)
+
+
+QUALITY_RULES = [
+    "作废场次：收回份数多于发放份数的测评场次，其票数不计入",
+    f"满意率100%、无不满意：仅检查测评数≥{UNIFORM_MIN_N}的组织",
+    f"结果雷同：同一系统内测评数≥{IDENTICAL_MIN_N}且各选项票数完全相同的组织",
+    f"缺少参评类别：本系统已上报组织≥{CATEGORY_MIN_ORGS}个时，过半数组织都有的参评人员类别视为应有",
+    f"直线作答：测评项目≥{STRAIGHT_MIN_ITEMS}项且各项选同一选项的测评表；不少于{STRAIGHT_MIN_OBSERVED}张且多于"
+    f"随机预期{STRAIGHT_FACTOR}倍时列出",
+    f"同日销号：已销号整改≥{SAME_DAY_MIN}项且全部同一天销号",
+    "无佐证销号：已完成或已销号但未填整改佐证",
+]
+
+
+__all__ = [
+    "rectifications", "rectification_summary", "rectification_ageing", "pledges", "pledge_summary_by_org",
+    "contact_points", "contact_point_detail", "reporting", "reporting_completeness", "quality",
+    "QUALITY_CHECKS", "BONSAI_GAP", "MIN_CONTACT_POINTS", "UNIFORM_MIN_N", "IDENTICAL_MIN_N",
+]

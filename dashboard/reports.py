@@ -1,0 +1,465 @@
+"""One function per view: filters + scope -> data.queries (counts) -> dashboard.metrics -> a ReportTable.
+
+The UI, the exports, the JSON API and the CLI all call these, so what they show cannot disagree. Counts are
+always pooled before a rate is taken (a parent's rate is never an average of its children's rates), and
+every rate, interval and verdict comes from dashboard.metrics with the round's own rule profile.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any, Iterable
+
+from sqlalchemy.orm import Session
+
+from dashboard import ledger_reports, metrics
+from dashboard.rules import EVALUATOR_CATEGORIES, Counts, RuleProfile, bucketize
+from dashboard.scope import Scope
+from dashboard.tables import (DECIMAL, INT, PERCENT, TEXT, VIEW_TITLES, Column, Filters, ReportTable)
+from data import queries as q
+from data.queries import BadParameter, NotFound, OutOfScope
+from data.queries import QueryError as ReportError
+
+__all__ = ["ReportError", "NotFound", "OutOfScope", "BadParameter", "build", "drilldown", "node_path",
+           "child_filters", "items_breakdown", "categories_breakdown", "redline", "funnel", "overview"]
+
+# Views served by dashboard.ledger_reports.
+LEDGER_VIEWS = {"rectifications": "rectifications", "pledges": "pledges",
+                "contact-points": "contact_points", "reporting": "reporting", "quality": "quality"}
+EXTRA_TITLES = {"items": "测评项目分析", "categories": "参评人员类别分析", "funnel": "漏斗图", "overview": "总览"}
+NOT_GRADED = "不评定"  # 预备党员 are evaluated but never graded (SPEC §1)
+PROBATIONARY = "预备"
+PROVINCE_LEVEL = "本级"  # label suffix of orgs sitting at province level in the 市/州 grouping
+BUCKET_RATES = {"满意率": "S", "基本满意率": "B", "不满意率": "U"}
+# Key column of each drill level; child_filters reads it back to go one level down.
+KEY_SYSTEM, KEY_REGION, KEY_ORG, KEY_MEMBER = "系统", "地区", "组织编码", "党员编号"
+
+
+def build(view: str, session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
+    """The table of a view (SPEC §7 names); ledger views come from dashboard.ledger_reports."""
+    if not isinstance(as_of, date):
+        raise BadParameter("统计截止日期无效，应为 YYYY-MM-DD")
+    own = {"drilldown": drilldown, "redline": redline, "items": items_breakdown,
+           "categories": categories_breakdown}
+    if view in own:
+        return own[view](session, filters, as_of, scope)
+    if view in LEDGER_VIEWS:
+        return getattr(ledger_reports, LEDGER_VIEWS[view])(session, filters, as_of, scope)
+    raise BadParameter(f"未知视图：{view}")
+
+
+def _title(view: str, round_name: str) -> str:
+    return f"{VIEW_TITLES.get(view) or EXTRA_TITLES[view]} · {round_name}"
+
+
+def _table(view: str, node: q.Node, columns: list[Column], rows: list[list], filters: Filters,
+           as_of: date, scope: Scope, **kw) -> ReportTable:
+    return ReportTable(view=view, title=_title(view, node.round.name), columns=columns, rows=rows,
+                       filters=filters, as_of=as_of, scope=scope.describe(), **kw)
+
+
+# ---------------------------------------------------------------------------------------- metric columns
+def _share_columns(profile: RuleProfile) -> list[tuple[str, str]]:
+    """(option_shares key, column name) for scales with more than three options.
+
+    An option whose share is exactly a bucket rate (the only option of its bucket, e.g. 基本满意 on the
+    four-level form) is already shown; an option named like a bucket but not equal to it (满意 on the
+    four-level form, where 满意率 pools 满意 and 比较满意) is labelled "（选项）" so headers stay unique.
+    """
+    options, buckets = profile.options, profile.buckets
+    if len(options) <= 3:
+        return []
+    out = []
+    for i, name in enumerate(options):
+        key = f"{name}率"
+        if key in BUCKET_RATES:
+            if buckets[i] == BUCKET_RATES[key] and buckets.count(buckets[i]) == 1:
+                continue
+            out.append((key, f"{key}（选项）"))
+        else:
+            out.append((key, key))
+    return out
+
+
+def _interval_format(profile: RuleProfile) -> str:
+    return DECIMAL if profile.redline_metric == "测评得分" else PERCENT
+
+
+def _metric_columns(profile: RuleProfile) -> list[Column]:
+    return ([Column("测评数", INT), Column("不了解", INT), Column("弃权", INT)]
+            + [Column(n, PERCENT) for n in ("满意率", "基本满意率", "不满意率", "综合满意率")]
+            + [Column(label, PERCENT) for _, label in _share_columns(profile)]
+            + [Column("测评得分", DECIMAL), Column("置信下限", _interval_format(profile)),
+               Column("置信上限", _interval_format(profile)), Column("红线判定"),
+               Column("到期承诺", INT), Column("承诺兑现率", PERCENT), Column("逾期未兑现", INT),
+               Column("整改事项", INT), Column("整改完成率", PERCENT), Column("按期完成率", PERCENT),
+               Column("超期整改", INT), Column("临期整改", INT), Column("灯")])
+
+
+def _metric_values(counts: Counts, profile: RuleProfile, pledges: metrics.PledgeSummary,
+                   rects: list[metrics.RectState] | None, graded: bool = True) -> tuple[list, str]:
+    """The metric cells of a row; rects None = rectifications do not apply (members): empty cells."""
+    b = bucketize(counts, profile)
+    r = metrics.rates(b, profile)
+    shares = metrics.option_shares(counts, profile)
+    red = metrics.redline(b, profile)
+    verdict = red.verdict if graded else NOT_GRADED
+    values = ([b.n, counts.unknown, counts.abstain, r["满意率"], r["基本满意率"], r["不满意率"],
+               r["综合满意率"]]
+              + [shares.get(key) for key, _ in _share_columns(profile)]
+              + [r["测评得分"], red.low, red.high, verdict,
+                 pledges.due, pledges.rate, pledges.overdue])
+    if rects is None:
+        values += [None] * 7
+    else:
+        rs = metrics.rect_summary(rects)
+        values += [rs.registered, rs.completion_rate, rs.on_time_rate, rs.overdue, rs.due_soon,
+                   _worst_light(rects)]
+    return values, verdict
+
+
+def _worst_light(states: Iterable[metrics.RectState]) -> str | None:
+    """A node's light: the worst of its rectifications' own lights (None when it has none)."""
+    lights = {s.light for s in states}
+    return next((light for light in (metrics.RED, metrics.YELLOW, metrics.GREEN) if light in lights), None)
+
+
+def _pledge_summaries(rows: Iterable[tuple], as_of: date) -> dict[Any, metrics.PledgeSummary]:
+    states = defaultdict(list)
+    for key, due, status, fulfilled in rows:
+        states[key].append(metrics.pledge_state(due, status, fulfilled, as_of))
+    return {k: metrics.pledge_summary(v) for k, v in states.items()}
+
+
+def _rect_states(rows: Iterable[tuple], as_of: date, profile: RuleProfile) -> dict[Any, list]:
+    states = defaultdict(list)
+    for key, status, registered, deadline, completed, closed in rows:
+        states[key].append(metrics.rect_state(status, registered, deadline, completed, closed, as_of, profile))
+    return states
+
+
+NO_PLEDGES = metrics.pledge_summary(())
+
+
+def _context(session: Session, filters: Filters, scope: Scope):
+    node = q.resolve(session, filters, scope)
+    return node, RuleProfile.from_record(node.round), q.filter_org_ids(scope, node)
+
+
+# ---------------------------------------------------------------------------------------- drill-down
+def drilldown(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
+    """Children of the current node (全部 › 系统 › 地区 › 组织 › 下级组织 › 党员) with every §3 metric."""
+    node, profile, org_ids = _context(session, filters, scope)
+    rid = node.round.id
+    notes: list[str] = []
+    if node.org is not None and node.org.is_leaf:
+        return _member_rows(session, node, profile, filters, as_of, scope)
+    if node.org is not None or node.region is not None:
+        # Each child org with every org of the filter set below it (its own subtree, narrowed).
+        ancestors = (q.child_org_ids(node.org.id, org_ids) if node.org is not None
+                     else q.top_org_ids(org_ids))
+        children = q.orgs_with_ids(session, ancestors)
+        keyed = [(o.id, o.code, o.name) for o in sorted(children.values(), key=lambda o: o.code)]
+        level, key_col = "ancestor", KEY_ORG
+        counts = q.headline_counts(session, rid, org_ids, level, ancestors)
+    elif node.system is not None:
+        # One row per 市/州 with answers in the round (groups that take part, like the systems above).
+        ancestors = None
+        level, key_col = "region", KEY_REGION
+        counts = q.headline_counts(session, rid, org_ids, level)
+        regions = q.regions_by_code(session, counts)
+        keyed = sorted(((c, c, _region_label(regions.get(c), c)) for c in counts), key=lambda k: k[1])
+        if any(r.level == 1 for r in regions.values()):
+            notes.append("地区“…本级”汇总直属省级、未落到市/州的组织。")
+    else:
+        # One row per system taking part in the round (any org of it, in scope, has answers).
+        ancestors = None
+        level, key_col = "system", KEY_SYSTEM
+        counts = q.headline_counts(session, rid, org_ids, level)
+        systems = q.systems_by_id(session, counts)
+        keyed = sorted(((s.id, s.name, s.name) for s in systems.values()), key=lambda k: k[1])
+    pledges = _pledge_summaries(q.pledge_rows(session, rid, org_ids, level, ancestors), as_of)
+    rects = _rect_states(q.rect_rows(session, rid, org_ids, level, ancestors), as_of, profile)
+    rows, red_rows = [], set()
+    for key, code, name in keyed:
+        values, verdict = _metric_values(counts.get(key, Counts()), profile, pledges.get(key, NO_PLEDGES),
+                                         rects.get(key, []))
+        if verdict == metrics.CONFIRMED_BELOW:
+            red_rows.add(len(rows))
+        rows.append([code, name, *values])
+    columns = [Column(key_col), Column("名称"), *_metric_columns(profile)]
+    notes.append("上级节点的测评数与比率由其下全部组织的答卷合并计算，不是下级比率的平均。")
+    return _table("drilldown", node, columns, rows, filters, as_of, scope, red_rows=red_rows, notes=notes)
+
+
+def _region_label(region, code: str) -> str:
+    if region is None:
+        return code
+    return f"{region.name}{PROVINCE_LEVEL}" if region.level == 1 else region.name
+
+
+def _member_rows(session: Session, node: q.Node, profile: RuleProfile, filters: Filters, as_of: date,
+                 scope: Scope) -> ReportTable:
+    members = q.member_counts(session, node.round.id, node.org.id, scope)
+    pledges = _pledge_summaries(q.member_pledge_rows(session, node.round.id, node.org.id, scope), as_of)
+    rows, red_rows = [], set()
+    for mc in members:
+        m = mc.member
+        # Rectifications are kept per org, not per member: those columns stay empty ("—").
+        values, verdict = _metric_values(mc.counts, profile, pledges.get(m.id, NO_PLEDGES), None,
+                                         graded=m.category != PROBATIONARY)
+        if verdict == metrics.CONFIRMED_BELOW:
+            red_rows.add(len(rows))
+        rows.append([m.code, m.name, m.category, *values])
+    columns = [Column(KEY_MEMBER), Column("名称"), Column("党员类别"), *_metric_columns(profile)]
+    notes = ["预备党员参加测评，但不评定（红线判定为“不评定”）。", "整改台账按组织登记，党员行不显示整改数据。"]
+    return _table("drilldown", node, columns, rows, filters, as_of, scope, red_rows=red_rows, notes=notes)
+
+
+def child_filters(filters: Filters, table: ReportTable, row: int) -> Filters | None:
+    """The filters one level below a drill-down row (None at member level)."""
+    if not table.columns or not 0 <= row < len(table.rows):
+        return None
+    key, value = table.columns[0].name, table.rows[row][0]
+    base = dict(round=filters.round, system=filters.system, region=filters.region, org=filters.org,
+                extra=filters.extra)
+    if key == KEY_SYSTEM:
+        return Filters(**{**base, "system": value})
+    if key == KEY_REGION:
+        return Filters(**{**base, "region": value})
+    if key == KEY_ORG:
+        return Filters(**{**base, "org": value})
+    return None
+
+
+def node_path(session: Session, filters: Filters, scope: Scope) -> list[tuple[str, Filters]]:
+    """The breadcrumb from 全部 down to the current node: [(label, filters of that level)]."""
+    node = q.resolve(session, filters, scope)
+    path = [("全部", Filters(round=filters.round, extra=filters.extra))]
+    if node.system is not None:
+        path.append((node.system.name, Filters(round=filters.round, system=filters.system,
+                                               extra=filters.extra)))
+    if node.region is not None:
+        path.append((node.region.name, Filters(round=filters.round, system=filters.system,
+                                               region=filters.region, extra=filters.extra)))
+    if node.org is not None:
+        # Ancestors inside the same system/region narrowing and the scope: the orgs a user drilled through.
+        within = q.filter_org_ids(scope, q.Node(node.round, node.system, node.region, None))
+        for org in [*q.ancestors_of(session, node.org, within), node.org]:
+            path.append((org.name, Filters(round=filters.round, system=filters.system, region=filters.region,
+                                           org=org.code, extra=filters.extra)))
+    return path
+
+
+# ---------------------------------------------------------------------------------------- breakdowns
+def _breakdown_columns(first: str, profile: RuleProfile) -> list[Column]:
+    return ([Column(first), Column("测评数", INT)]
+            + [Column(name, INT) for name in profile.options]
+            + [Column("不了解", INT), Column("弃权", INT)]
+            + [Column(n, PERCENT) for n in ("满意率", "基本满意率", "不满意率", "综合满意率")]
+            + [Column(label, PERCENT) for _, label in _share_columns(profile)]
+            + [Column("测评得分", DECIMAL)])
+
+
+def _breakdown_row(label: str, counts: Counts, profile: RuleProfile) -> tuple[list, bool]:
+    """A breakdown cell: counts and rates, or only "<threshold" when too few answered (anonymity)."""
+    answers = counts.total_answers
+    n_options = len(profile.options)
+    if answers and metrics.suppressed(answers, profile):
+        hidden = f"<{profile.anonymity_threshold}"
+        return [label, hidden, *[hidden] * n_options, hidden, hidden,
+                *[None] * (5 + len(_share_columns(profile)))], True
+    b = bucketize(counts, profile)
+    r = metrics.rates(b, profile)
+    shares = metrics.option_shares(counts, profile)
+    return ([label, b.n, *counts.opt[:n_options], counts.unknown, counts.abstain,
+             r["满意率"], r["基本满意率"], r["不满意率"], r["综合满意率"],
+             *[shares.get(key) for key, _ in _share_columns(profile)], r["测评得分"]], False)
+
+
+def _anonymity_note(profile: RuleProfile) -> str:
+    t = profile.anonymity_threshold
+    return f"答卷少于 {t} 份的单元格只显示“<{t}”，不计算比率：测评为无记名，人数过少会暴露参评人。"
+
+
+def items_breakdown(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
+    """Per 测评项目: the current node's own answers (every org of the node, not members) and rates."""
+    node, profile, org_ids = _context(session, filters, scope)
+    counts = q.item_counts(session, node.round.id, org_ids)
+    rows, any_hidden = [], False
+    for item in q.round_items(session, node.round.id):
+        row, hidden = _breakdown_row(item.name, counts.get((0, item.id), Counts()), profile)
+        any_hidden |= hidden
+        rows.append(row)
+    notes = [_anonymity_note(profile)] if any_hidden else []
+    return _table("items", node, _breakdown_columns("测评项目", profile), rows, filters, as_of, scope,
+                  notes=notes)
+
+
+def categories_breakdown(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
+    """Per 参评人员类别: the headline answers of the current node's orgs (as rollup_headline counts them)."""
+    node, profile, org_ids = _context(session, filters, scope)
+    counts = q.category_counts(session, node.round.id, org_ids)
+    order = {c: i for i, c in enumerate(EVALUATOR_CATEGORIES)}
+    rows, any_hidden = [], False
+    for category in sorted(counts, key=lambda c: (order.get(c, len(order)), c)):
+        row, hidden = _breakdown_row(category, counts[category], profile)
+        any_hidden |= hidden
+        rows.append(row)
+    notes = [_anonymity_note(profile)] if any_hidden else []
+    return _table("categories", node, _breakdown_columns("参评人员类别", profile), rows, filters, as_of,
+                  scope, notes=notes)
+
+
+# ---------------------------------------------------------------------------------------- red line
+def _subtree_redlines(session: Session, node: q.Node, profile: RuleProfile, org_ids) -> dict[int, tuple]:
+    """org id -> (Counts, RedLine) of each org of the node with every org of the node below it."""
+    counts = q.headline_counts(session, node.round.id, org_ids, "ancestor", org_ids)
+    return {k: (c, metrics.redline(bucketize(c, profile), profile)) for k, c in counts.items()}
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+def redline(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
+    """返工/补课 candidates (确认低于, 疑似低于), lowest 置信下限 first, with why."""
+    node, profile, org_ids = _context(session, filters, scope)
+    rid = node.round.id
+    found = {k: v for k, v in _subtree_redlines(session, node, profile, org_ids).items()
+             if v[1].verdict in metrics.CANDIDATE_VERDICTS}
+    orgs = q.orgs_with_ids(session, found)
+    order = sorted(found, key=lambda k: (found[k][1].low, orgs[k].code))
+    items = {i.id: i.name for i in q.round_items(session, rid)}
+    lowest: dict[int, list] = defaultdict(list)
+    pledge_rows, rect_rows = [], []
+    for part in q.chunks(found):  # the candidates' own subtrees, a bounded id list at a time
+        cand = q.id_select(part)
+        for (org_id, item_id), c in q.item_counts(session, rid, org_ids, "ancestor", cand).items():
+            red = metrics.redline(bucketize(c, profile), profile)
+            if red.value is not None:
+                lowest[org_id].append((red.value, items.get(item_id, ""), item_id))
+        pledge_rows += q.pledge_rows(session, rid, org_ids, "ancestor", cand)
+        rect_rows += q.rect_rows(session, rid, org_ids, "ancestor", cand)
+    pledges = _pledge_summaries(pledge_rows, as_of)
+    rects = _rect_states(rect_rows, as_of, profile)
+    metric = profile.redline_metric
+    value_format = DECIMAL if metric == "测评得分" else PERCENT
+    rows, red_rows = [], set()
+    for org_id in order:
+        org, (counts, red) = orgs[org_id], found[org_id]
+        worst = sorted(lowest[org_id])[:2]
+        fmt = (lambda v: f"{v:.1f}") if metric == "测评得分" else _pct
+        worst_text = "、".join(f"{name} {fmt(v)}" for v, name, _ in worst)
+        overdue_rects = metrics.rect_summary(rects.get(org_id, [])).overdue
+        overdue_pledges = pledges.get(org_id, NO_PLEDGES).overdue
+        reason = [f"{metric}{fmt(red.value)}，低于红线{fmt(profile.redline)}"]
+        if red.verdict == metrics.CONFIRMED_BELOW:
+            reason.append("置信上限也低于红线")
+        if worst_text:
+            reason.append(f"最低项目：{worst_text}")
+        if overdue_rects:
+            reason.append(f"超期整改 {overdue_rects} 项")
+        if overdue_pledges:
+            reason.append(f"逾期未兑现承诺 {overdue_pledges} 项")
+        if red.verdict == metrics.CONFIRMED_BELOW:
+            red_rows.add(len(rows))
+        rows.append([org.code, org.name, org.system.name, org.region.name, red.n, red.value, red.low, red.high,
+                     red.verdict, worst_text or None, overdue_rects, overdue_pledges, "；".join(reason)])
+    columns = [Column("组织编码"), Column("名称"), Column("系统"), Column("地区"), Column("测评数", INT),
+               Column(metric, value_format), Column("置信下限", value_format),
+               Column("置信上限", value_format), Column("红线判定"), Column("最低测评项目"),
+               Column("超期整改", INT), Column("逾期未兑现", INT), Column("原因", TEXT)]
+    notes = [f"每个组织按其本级及下级全部答卷合并计算；置信区间为 Wilson 区间（置信度 {profile.confidence:.0%}）。"]
+    return _table("redline", node, columns, rows, filters, as_of, scope, red_rows=red_rows, notes=notes)
+
+
+def funnel(session: Session, filters: Filters, as_of: date, scope: Scope, steps: int = 60) -> dict:
+    """Funnel plot data: each org's own headline rate against its N, and limits around the pooled rate.
+
+    The rate is the red-line metric when it is a proportion (满意率/综合满意率); for 测评得分 the plot uses
+    综合满意率, since a funnel needs a proportion. Points are orgs' own answers (not subtrees), so no
+    answer is plotted twice.
+    """
+    node, profile, org_ids = _context(session, filters, scope)
+    metric = "满意率" if profile.redline_metric == "满意率" else "综合满意率"
+    counts = q.headline_counts(session, node.round.id, org_ids, "org")
+    labels = q.org_labels(session, org_ids)
+    points, k_total, n_total = [], 0, 0
+    for org_id, c in counts.items():
+        b = bucketize(c, profile)
+        if not b.n:
+            continue
+        k = b.s if metric == "满意率" else b.s + b.b
+        k_total, n_total = k_total + k, n_total + b.n
+        points.append({"code": labels[org_id][0], "name": labels[org_id][1], "n": b.n,
+                       "rate": metrics.rates(b, profile)[metric]})
+    points.sort(key=lambda p: p["code"])
+    pooled = metrics.ratio(k_total, n_total)
+    limits: dict[str, list] = {"n": [], "lower95": [], "upper95": [], "lower998": [], "upper998": []}
+    if pooled is not None:
+        top = max(p["n"] for p in points)
+        ns = sorted({max(1, round(top ** (i / (steps - 1)))) for i in range(steps)} | {top})
+        for n in ns:
+            lo95, hi95 = metrics.funnel_limits(pooled, n, 0.95)
+            lo998, hi998 = metrics.funnel_limits(pooled, n, 0.998)
+            limits["n"].append(n)
+            limits["lower95"].append(lo95)
+            limits["upper95"].append(hi95)
+            limits["lower998"].append(lo998)
+            limits["upper998"].append(hi998)
+    return {"title": _title("funnel", node.round.name), "scope": scope.describe(), "metric": metric,
+            "redline": profile.redline if metric == profile.redline_metric else None,
+            "pooled": pooled, "points": points, "limits": limits}
+
+
+# ---------------------------------------------------------------------------------------- overview
+def overview(session: Session, filters: Filters, as_of: date, scope: Scope) -> dict:
+    """KPI cards, by-system and by-市/州 tables, and the trend over rounds for the current node.
+
+    参评人次 is the sum of 收回份数 of the node's non-void 测评场次 (a void session, 收回 > 发放, is
+    excluded); when no session is recorded it falls back to 测评数 (N), and `参评人次口径` says which.
+    """
+    node, profile, org_ids = _context(session, filters, scope)
+    rid = node.round.id
+    total = q.headline_counts(session, rid, org_ids).get(0, Counts())
+    b = bucketize(total, profile)
+    r = metrics.rates(b, profile)
+    sessions = [s for s in q.session_counts(session, rid, org_ids)
+                if s[2] is not None and not metrics.session_void(s[1], s[2])]
+    if sessions:
+        participants, basis = sum(s[2] for s in sessions), "测评场次收回份数（不含作废场次）"
+    else:
+        participants, basis = b.n, "测评数（未录入测评场次）"
+    candidates = sum(1 for _, red in _subtree_redlines(session, node, profile, org_ids).values()
+                     if red.verdict in metrics.CANDIDATE_VERDICTS)
+    pledges = metrics.pledge_summary(metrics.pledge_state(due, st, done, as_of)
+                                     for _, due, st, done in q.pledge_rows(session, rid, org_ids))
+    rects = metrics.rect_summary(metrics.rect_state(st, reg, dl, comp, closed, as_of, profile)
+                                 for _, st, reg, dl, comp, closed in q.rect_rows(session, rid, org_ids))
+    kpis = {"参评人次": participants, "满意率": r["满意率"], "综合满意率": r["综合满意率"],
+            "返工/补课": candidates, "承诺兑现率": pledges.rate, "整改完成率": rects.completion_rate,
+            "超期整改": rects.overdue}
+
+    def group_table(counts: dict, first: str, labels: dict) -> ReportTable:
+        rows = []
+        for key in sorted(counts, key=lambda k: labels[k][0]):
+            gb = bucketize(counts[key], profile)
+            rows.append([*labels[key], gb.n, metrics.rates(gb, profile)["综合满意率"]])
+        return _table("overview", node, [Column(first), Column("名称"), Column("测评数", INT),
+                                          Column("综合满意率", PERCENT)], rows, filters, as_of, scope)
+
+    by_system = q.headline_counts(session, rid, org_ids, "system")
+    systems = {k: (s.name, s.name) for k, s in q.systems_by_id(session, by_system).items()}
+    by_region = q.headline_counts(session, rid, org_ids, "region")
+    found = q.regions_by_code(session, by_region)
+    regions = {c: (c, _region_label(found.get(c), c)) for c in by_region}
+    trend = []
+    for rnd in q.rounds(session):
+        rp = RuleProfile.from_record(rnd)
+        tb = bucketize(q.headline_counts(session, rnd.id, org_ids).get(0, Counts()), rp)
+        trend.append({"round": rnd.name, "测评数": tb.n, "综合满意率": metrics.rates(tb, rp)["综合满意率"]})
+    return {"title": _title("overview", node.round.name), "scope": scope.describe(), "as_of": as_of,
+            "filters": filters.as_dict(), "kpis": kpis, "参评人次口径": basis,
+            "by_system": group_table(by_system, KEY_SYSTEM, systems),
+            "by_region": group_table(by_region, KEY_REGION, regions), "trend": trend}

@@ -1,0 +1,121 @@
+"""原始测评表: one row per paper ballot, each item column holding the chosen option (blank = 弃权).
+Ballots are kept (for 走过场 checks) and the tallies of their (round, org) are recounted from every stored
+ballot of that org, so ballots keyed in over several files add up."""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+from sqlalchemy import delete, select
+
+from data.importers.base import SheetContext, check_keys, chunked, upsert
+from data.importers.normalise import text
+from data.importers.refs import create_rounds, resolve_orgs, resolve_rounds
+from data.importers.tallies import check_category, ensure_items, load_tallies, load_valid, slot, write_tallies
+from dashboard.rules import option_position
+from data.models import COUNT_COLUMNS, Ballot, Tally
+from data.rollups import rebuild_rollups
+
+
+def import_sheet(ctx: SheetContext) -> None:
+    rounds, refs = resolve_rounds(ctx)
+    org_ids = resolve_orgs(ctx)
+    items = list(ctx.match.extras.values())
+    if not items:
+        ctx.error(ctx.match.row_index + 1, "", "", "原始测评表没有测评项目列")
+    planned: dict[tuple, dict] = {}
+    rows_of = {}
+    for row, (_r, _o, ballot_no) in check_keys(ctx, "round", "org_code", "ballot_no"):
+        category = check_category(ctx, row)
+        ref = rounds.get(row.number)
+        answers = {}
+        for name in items:
+            raw = row.extras.get(name, "")
+            value = text(raw)
+            if ref is not None and option_position(ref.scale, value) is None:
+                ctx.error(row.number, ctx.label(name), raw, f"“{value}”不是该批次评分标准（{ref.scale}）的选项")
+            answers[name] = value
+        if ref is None or row.number not in org_ids or category is None:
+            continue
+        key = (ref.name, org_ids[row.number], ballot_no)
+        planned[key] = dict(category=category, answers=answers)
+        rows_of[key] = row
+    if ctx.failed:
+        return
+
+    session = ctx.session
+    # 有效份数: stored ballots of the org (other numbers) plus this file's may not exceed the session's.
+    known_ids = {ref.id for ref in refs.values() if ref.id is not None}
+    pairs = {(refs[r].id, org) for r, org, _ in planned if refs[r].id is not None}
+    stored = _load_ballots(ctx, pairs)
+    valid = load_valid(ctx, known_ids, {k[1] for k in planned}) if known_ids else {}
+    per_org = defaultdict(set)
+    for (r, org, no) in stored:
+        per_org[(r, org)].add(no)
+    last = {}
+    for (rname, org, no) in planned:
+        per_org[(refs[rname].id or rname, org)].add(no)
+        last[(refs[rname].id or rname, org)] = rows_of[(rname, org, no)]
+    for pair, row in last.items():
+        limit = valid.get((pair[0], pair[1], "党组织"))
+        if limit is not None and len(per_org[pair]) > limit:
+            ctx.error(row.number, ctx.label("ballot_no"), row.cells.get("ballot_no", ""),
+                      f"该组织的测评表共 {len(per_org[pair])} 份，超过测评场次有效份数 {limit}")
+    if ctx.failed:
+        return
+
+    create_rounds(ctx, refs)
+    rows = {}
+    for (rname, org, no), values in planned.items():
+        round_id = refs[rname].id
+        rows[(round_id, org, no)] = dict(round_id=round_id, org_id=org, ballot_no=no, category=values["category"],
+                                         answers=json.dumps(values["answers"], ensure_ascii=False, sort_keys=True))
+    upsert(ctx, Ballot, rows, stored, ("category", "answers"))
+    ballot_counter = (ctx.counter.inserted, ctx.counter.updated, ctx.counter.unchanged)
+    session.flush()
+
+    # Recount the tallies of every touched (round, org) from all its stored ballots.
+    pairs = {(k[0], k[1]) for k in rows}
+    ballots = _load_ballots(ctx, pairs)
+    scales = {ref.id: ref.scale for ref in refs.values()}
+    counts: dict[tuple, dict] = {}
+    wanted = defaultdict(list)
+    for (round_id, org, _no), ballot in ballots.items():
+        for item, answer in json.loads(ballot.answers).items():
+            wanted[round_id].append(item)
+            position = option_position(scales[round_id], answer)
+            if position is None:  # a stored ballot of an older scale: not countable
+                continue
+            key = (round_id, org, item, ballot.category)
+            counts.setdefault(key, dict.fromkeys(COUNT_COLUMNS, 0))[slot(position)] += 1
+    item_ids = ensure_items(ctx, wanted)
+    planned_tallies = {}
+    for (round_id, org, item, category), c in counts.items():
+        key = (round_id, org, 0, item_ids[(round_id, item)], category)
+        planned_tallies[key] = dict(round_id=round_id, org_id=org, member_key=0, member_id=None,
+                                    item_id=key[3], category=category, from_ballots=True, **c)
+    # Tally counts are not reported as rows of this file: restore the ballot counts afterwards.
+    stored_tallies = load_tallies(ctx, pairs)
+    write_tallies(ctx, planned_tallies, stored_tallies)
+    # A ballot-made tally whose (item, category) no ballot answers any more (a ballot's category was
+    # corrected) would keep stale counts: remove it.
+    stale = [t.id for k, t in stored_tallies.items()
+             if t.from_ballots and k[2] == 0 and k not in planned_tallies]
+    for part in chunked(stale):
+        session.execute(delete(Tally).where(Tally.id.in_(part)))
+    ctx.counter.inserted, ctx.counter.updated, ctx.counter.unchanged = ballot_counter
+    session.flush()
+    rebuild_rollups(session, sorted({p[0] for p in pairs}))
+
+
+def _load_ballots(ctx: SheetContext, pairs: set[tuple[int, int]]) -> dict[tuple, object]:
+    by_round = defaultdict(set)
+    for round_id, org in pairs:
+        by_round[round_id].add(org)
+    found = {}
+    cols = [Ballot.id, Ballot.round_id, Ballot.org_id, Ballot.ballot_no, Ballot.category, Ballot.answers]
+    for round_id, orgs in by_round.items():
+        for part in chunked(sorted(orgs)):
+            for r in ctx.session.execute(select(*cols).where(Ballot.round_id == round_id, Ballot.org_id.in_(part))):
+                found[(r.round_id, r.org_id, r.ballot_no)] = r
+    return found

@@ -1,0 +1,262 @@
+"""Result types and the per-sheet context every template module works with."""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable, Iterable
+
+import xlsxwriter
+from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from data.importers.normalise import CellError, text
+from data.importers.templates import HeaderMatch, Template
+
+OUT_OF_SCOPE = "超出本单位范围"
+# Column key -> the database column's length, so an over-long cell is a clear error, not a failed write.
+MAX_LENGTH = {"round": 200, "org_code": 40, "org_name": 200, "parent_code": 40, "system": 100,
+              "member_code": 40, "member_name": 100, "position": 100, "group": 100, "leader": 100,
+              "item": 100, "ballot_no": 60, "pledge_code": 60, "issue_code": 60, "owner": 100,
+              "doc_no": 100}
+
+
+@dataclass(frozen=True)
+class ImportIssue:
+    file: str
+    sheet: str
+    row: int | None  # 1-based spreadsheet row; None for a file-level problem
+    column: str
+    value: str
+    reason: str
+
+    def cli_line(self) -> str:
+        return f"{self.file}:{self.sheet}:{self.row if self.row is not None else ''}:{self.column}: {self.reason}"
+
+
+@dataclass
+class FileReport:
+    name: str
+    sha256: str
+    templates: list[str] = field(default_factory=list)
+    rows: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    accepted: bool = False
+    would_create_rounds: list[str] = field(default_factory=list)
+    ignored_sheets: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportResult:
+    files: list[FileReport]
+    errors: list[ImportIssue]
+    dry_run: bool = False
+
+    @property
+    def accepted(self) -> bool:
+        return bool(self.files) and all(f.accepted for f in self.files) and not self.errors
+
+    def summary_lines(self) -> list[str]:
+        lines = []
+        for f in self.files:
+            templates = "、".join(f.templates) or "未识别"
+            if f.accepted:
+                verb = "校验通过（试运行，未写入）" if self.dry_run else "已导入"
+                lines.append(f"{f.name}：{verb}，模板 {templates}，{f.rows} 行："
+                             f"新增 {f.inserted}，更新 {f.updated}，未变 {f.unchanged}")
+            else:
+                count = sum(1 for e in self.errors if e.file == f.name)
+                lines.append(f"{f.name}：已拒绝，模板 {templates}，{count} 处错误，未写入任何数据")
+            if f.would_create_rounds:
+                verb = "将新建" if self.dry_run or not f.accepted else "已新建"
+                lines.append(f"  {verb}评议批次（默认评议规则）：" + "、".join(f.would_create_rounds))
+            if f.ignored_sheets:
+                lines.append("  未识别的工作表已忽略：" + "、".join(f.ignored_sheets))
+        return lines
+
+    def errors_xlsx(self) -> bytes:
+        buffer = io.BytesIO()
+        book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+                                            "strings_to_numbers": False, "strings_to_urls": False})
+        sheet = book.add_worksheet("导入错误")
+        bold = book.add_format({"bold": True})
+        sheet.write_row(0, 0, ["文件", "工作表", "行", "列", "值", "原因"], bold)
+        for r, e in enumerate(self.errors, start=1):
+            sheet.write_string(r, 0, e.file)
+            sheet.write_string(r, 1, e.sheet)
+            if e.row is not None:
+                sheet.write_number(r, 2, e.row)
+            sheet.write_string(r, 3, e.column)
+            sheet.write_string(r, 4, e.value)
+            sheet.write_string(r, 5, e.reason)
+        for col, width in enumerate((24, 14, 6, 16, 24, 60)):
+            sheet.set_column(col, col, width)
+        book.close()
+        return buffer.getvalue()
+
+
+@dataclass
+class Row:
+    number: int  # 1-based spreadsheet row
+    cells: dict[str, object]  # column key -> raw cell
+    extras: dict[str, object]  # option / item name -> raw cell
+
+
+@dataclass
+class Counter:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+class SheetContext:
+    """One sheet being imported: its rows, the session, and the issue list it appends to."""
+
+    def __init__(self, session: Session, file: str, sheet: str, match: HeaderMatch, rows: list[Row],
+                 issues: list[ImportIssue], username: str, now: datetime,
+                 allowed_org_ids: set[int] | None, dry_run: bool):
+        self.session = session
+        self.file = file
+        self.sheet = sheet
+        self.match = match
+        self.template: Template = match.template
+        self.rows = rows
+        self.issues = issues
+        self.username = username
+        self.now = now
+        self.allowed_org_ids = allowed_org_ids
+        self.dry_run = dry_run
+        self.counter = Counter()
+        self.created_rounds: list[str] = []
+        self._start = len(issues)
+        self._reported: set[ImportIssue] = set()
+
+    # ------------------------------------------------------------------ issues
+    @property
+    def failed(self) -> bool:
+        return len(self.issues) > self._start
+
+    def label(self, key: str) -> str:
+        return self.match.labels.get(key) or next(
+            (c.label for c in self.template.columns if c.key == key), key)
+
+    def error(self, row: int | None, column: str, value: object, reason: str) -> None:
+        issue = ImportIssue(self.file, self.sheet, row, column, text(value), reason)
+        if issue not in self._reported:  # several checks may look at the same cell (e.g. a blank key)
+            self._reported.add(issue)
+            self.issues.append(issue)
+
+    def col_error(self, row: Row, key: str, reason: str) -> None:
+        self.error(row.number, self.label(key), row.cells.get(key, ""), reason)
+
+    # ------------------------------------------------------------------ cell access
+    def get(self, row: Row, key: str, parser: Callable[[object], object] = text, required: bool = False):
+        """Parse one cell, recording an error and returning None when it is bad or a required one is blank."""
+        raw = row.cells.get(key, "")
+        if required and text(raw) == "":
+            self.col_error(row, key, "必填项为空")
+            return None
+        try:
+            value = parser(raw)
+        except CellError as exc:
+            self.col_error(row, key, str(exc))
+            return None
+        if parser is text and len(value) > MAX_LENGTH.get(key, 10**9):
+            self.col_error(row, key, f"过长（最多 {MAX_LENGTH[key]} 个字符）")
+            return None
+        return value
+
+    def choice(self, row: Row, key: str, options: Iterable[str], required: bool = False) -> str | None:
+        """One of options; blank is None (an error too when required)."""
+        value = self.get(row, key, required=required)
+        if not value:
+            return None
+        options = tuple(options)
+        if value not in options:
+            self.col_error(row, key, "应为 " + "/".join(options) + " 之一")
+            return None
+        return value
+
+    def check_duplicates(self, keyed: dict, key: object, row: Row, columns: str, shown: str | None = None) -> bool:
+        """Record a duplicated natural key (naming both rows); True when the key is new."""
+        if key in keyed:
+            first = keyed[key]
+            shown = shown if shown is not None else key
+            self.error(row.number, columns, shown, f"与第 {first} 行重复（{columns}相同）")
+            return False
+        keyed[key] = row.number
+        return True
+
+    def in_scope(self, row: Row, key: str, org_id: int | None) -> bool:
+        if self.allowed_org_ids is None or org_id is None or org_id in self.allowed_org_ids:
+            return True
+        self.col_error(row, key, OUT_OF_SCOPE)
+        return False
+
+
+def chunked(values: list, size: int = 500) -> Iterable[list]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def fetch_by(session: Session, columns: list, key_column, keys: Iterable) -> list:
+    """Rows whose key_column is in keys, in chunks (bound-parameter limits), never a query per key."""
+    keys = list(set(keys))
+    found = []
+    for part in chunked(keys):
+        found.extend(session.execute(select(*columns).where(key_column.in_(part))).all())
+    return found
+
+
+def fetch_by_tuple(session: Session, columns: list, key_columns: list, keys: Iterable[tuple]) -> list:
+    keys = list(set(keys))
+    found = []
+    for part in chunked(keys, 300):
+        found.extend(session.execute(select(*columns).where(tuple_(*key_columns).in_(part))).all())
+    return found
+
+
+def upsert(ctx: SheetContext, model, planned: dict[object, dict], existing: dict[object, object],
+           compare: Iterable[str]) -> None:
+    """Insert new keys, update changed ones (bulk, by primary key), count the unchanged ones."""
+    compare = tuple(compare)
+    inserts, updates = [], []
+    for key, values in planned.items():
+        current = existing.get(key)
+        if current is None:
+            inserts.append(values)
+        elif all(getattr(current, f) == values[f] for f in compare):
+            ctx.counter.unchanged += 1
+        else:
+            updates.append({"id": current.id, **values})
+    ctx.counter.inserted += len(inserts)
+    ctx.counter.updated += len(updates)
+    for part in chunked(inserts, 5000):
+        ctx.session.execute(insert(model), part)
+    for part in chunked(updates, 5000):
+        ctx.session.execute(update(model), part)
+
+
+def check_keys(ctx: SheetContext, *keys: str, report: bool = True) -> list[tuple[Row, object]]:
+    """(row, natural key) of every row whose key cells are all filled, duplicates reported (naming both
+    rows) and left out. A single key column gives the bare value, several give a tuple."""
+    seen: dict = {}
+    out = []
+    columns = "+".join(ctx.label(k) for k in keys)
+    for row in ctx.rows:
+        values = []
+        for k in keys:
+            value = (ctx.get(row, k, required=True) or "") if report else text(row.cells.get(k, ""))
+            values.append(value)
+        if not all(values):
+            continue
+        key = values[0] if len(values) == 1 else tuple(values)
+        if key in seen:
+            if report:
+                ctx.error(row.number, columns, "/".join(values), f"与第 {seen[key]} 行重复（{columns}相同）")
+            continue
+        seen[key] = row.number
+        out.append((row, key))
+    return out

@@ -1,0 +1,154 @@
+"""Cell normalisation shared by every template: text, yes/no, dates, counts, ratios.
+
+Every parser takes the raw cell as python-calamine or the CSV reader gives it (str, int, float, bool,
+date, datetime or "") and returns the value or raises CellError with the Chinese reason the user sees.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime, timedelta
+from fractions import Fraction
+
+
+class CellError(ValueError):
+    """A cell that cannot be read; the message is the user-facing reason."""
+
+
+def text(raw: object) -> str:
+    """Trimmed text with full-width digits/letters folded (NFKC); numbers without a spurious '.0'."""
+    if type(raw) is str and raw.isascii():  # the common case: NFKC would change nothing
+        return raw.strip()
+    if raw is None:
+        return ""
+    if isinstance(raw, bool):
+        return "是" if raw else "否"
+    if isinstance(raw, float):
+        return str(int(raw)) if raw.is_integer() else repr(raw)
+    if isinstance(raw, datetime):
+        return raw.isoformat(sep=" ")
+    if isinstance(raw, date):
+        return raw.isoformat()
+    value = unicodedata.normalize("NFKC", str(raw))
+    return value.replace("\u3000", " ").strip()
+
+
+_YES = {"是", "y", "yes", "true", "1", "√", "t"}
+_NO = {"否", "n", "no", "false", "0", "×", "f"}
+
+
+def yes_no(raw: object) -> bool | None:
+    """是/否, Y/N, true/false, 1/0; blank is None (the caller picks the default)."""
+    if isinstance(raw, bool):
+        return raw
+    value = text(raw).lower()
+    if value == "":
+        return None
+    if value in _YES:
+        return True
+    if value in _NO:
+        return False
+    raise CellError("应填“是”或“否”")
+
+
+_EXCEL_EPOCH = date(1899, 12, 30)  # Excel's day 0 with the 1900 leap-year bug already absorbed
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+
+
+def _serial(number: float) -> date:
+    if not (1 <= number < 2958466) or not float(number).is_integer():
+        raise CellError("不是有效日期")
+    return _EXCEL_EPOCH + timedelta(days=int(number))
+
+
+def parse_date(raw: object) -> date | None:
+    """2012-02-15, 2012/2/15, 2012年2月15日, 20120215, an Excel serial number or a date cell; blank → None."""
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        if 19000101 <= raw <= 29991231:
+            raw = str(int(raw))
+        else:
+            return _serial(raw)
+    value = re.sub(r"\s+", " ", text(raw))
+    if value == "":
+        return None
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(value) or pattern.match(value.replace(" ", ""))
+        if match:
+            try:
+                return date(*(int(g) for g in match.groups()))
+            except ValueError:
+                raise CellError("不是有效日期") from None
+    if re.fullmatch(r"\d{1,5}(\.0+)?", value):
+        return _serial(float(value))
+    raise CellError("日期格式无法识别（可用 2012-02-15、2012/2/15、2012年2月15日、20120215）")
+
+
+def parse_count(raw: object) -> int:
+    """A non-negative whole number; blank is 0; '12.0' from Excel is 12, '12.5' and '-1' are errors."""
+    if isinstance(raw, bool):
+        raise CellError("应为非负整数")
+    if isinstance(raw, (int, float)):
+        number = raw
+    else:
+        value = text(raw).replace(",", "")
+        if value == "":
+            return 0
+        try:
+            number = float(value)
+        except ValueError:
+            raise CellError("应为非负整数") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise CellError("应为非负整数")
+    if not float(number).is_integer():
+        raise CellError("不是整数")
+    if number < 0:
+        raise CellError("不能为负数")
+    return int(number)
+
+
+def parse_optional_count(raw: object) -> int | None:
+    """Like parse_count but blank stays None (e.g. 应到人数 not reported)."""
+    if text(raw) == "":
+        return None
+    return parse_count(raw)
+
+
+def parse_number(raw: object) -> float | None:
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return float(raw)
+    value = text(raw)
+    if value == "":
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise CellError("应为数字") from None
+
+
+def parse_ratio(raw: object) -> float | None:
+    """A rate as 2/3, 0.6667, 66.67% or 66.67 (a number above 1 is read as a percentage)."""
+    value = text(raw).replace(" ", "")
+    if value == "":
+        return None
+    try:
+        if value.endswith("%"):
+            result = float(value[:-1]) / 100
+        elif "/" in value:
+            result = float(Fraction(value))
+        else:
+            result = float(value)
+            if result > 1:
+                result /= 100
+    except (ValueError, ZeroDivisionError):
+        raise CellError("应为比例，如 2/3、0.6667、66.67%") from None
+    if not 0 < result <= 1:
+        raise CellError("比例应在 0 到 100% 之间")
+    return result

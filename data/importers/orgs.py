@@ -1,0 +1,280 @@
+"""组织架构: the org tree with systems and regions.
+
+Regions: 所属地区 is either an existing 6/9-digit administrative code or a path 省/市/县/乡 (separators
+/ › > -; a segment may carry its code as 长沙市(430100)). A path segment that matches an existing region
+(same path) is that region, whatever its code. A missing one is created at the level of its position with
+the code given in the segment, else a synthetic code "R" + the first 11 hex digits of SHA-1 of the full
+path: stable across imports and databases, and never equal to a numeric administrative code.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from types import SimpleNamespace
+
+from sqlalchemy import insert, select, update
+
+from data.importers.base import OUT_OF_SCOPE, Row, SheetContext, fetch_by
+from data.importers.normalise import CellError, text, yes_no
+from data.models import Org, Region, System
+from data.rollups import refresh_after_org_change
+
+ORG_TYPES = ("党委", "党总支", "党支部", "领导班子", "单位")
+_SEGMENT = re.compile(r"^(?P<name>.+?)\s*(?:\((?P<code>\d{6}|\d{9})\))?$")
+_SEPARATORS = re.compile(r"\s*[/›>\\\-—]\s*")
+
+
+def synthetic_code(path: str) -> str:
+    return "R" + hashlib.sha1(path.encode("utf-8")).hexdigest()[:11]
+
+
+def _region_spec(raw: object) -> tuple[str, object]:
+    """('code', '430100') or ('path', [(name, code|None), ...])."""
+    value = text(raw)
+    if re.fullmatch(r"\d{6}|\d{9}", value):
+        return "code", value
+    parts = [p for p in _SEPARATORS.split(value) if p]
+    if not parts:
+        raise CellError("所属地区应为地区编码或“省/市/县”路径")
+    if len(parts) > 4:
+        raise CellError("地区路径最多四级（省/市/县/乡镇）")
+    segments = []
+    for part in parts:
+        match = _SEGMENT.match(part)
+        segments.append((match["name"], match["code"]))
+    return "path", segments
+
+
+class RegionBook:
+    """Every region, by code and by path; creates the missing ones of a path (set-wise, at write time)."""
+
+    def __init__(self, session):
+        self.session = session
+        rows = session.execute(select(Region.id, Region.code, Region.name, Region.level, Region.parent_id,
+                                      Region.full_name, Region.l1_code, Region.l2_code, Region.l3_code,
+                                      Region.l4_code)).all()
+        self.by_code = {r.code: r for r in rows}
+        self.by_path = {r.full_name: r for r in rows if r.full_name}
+        self.by_name: dict[str, list] = {}
+        for r in rows:
+            self.by_name.setdefault(r.name, []).append(r)
+        self.pending: dict[str, dict] = {}  # path -> values of a region to create
+        self.pending_codes: set[str] = set()
+
+    def resolve(self, spec: tuple[str, object]) -> str:
+        """A key for the region (its code) — planning missing path regions — or raise CellError."""
+        kind, value = spec
+        if kind == "code":
+            if value not in self.by_code:
+                raise CellError("未知的地区编码（请先导入该地区，或写成“省/市/县”路径）")
+            return value
+        if len(value) == 1 and value[0][1] is None and value[0][0] in self.by_code:
+            return value[0][0]  # an existing region's code, synthetic ones included
+        path, codes, offset = "", [], 0
+        first, first_code = value[0]
+        if first_code is None and first not in self.by_path and first not in self.pending:
+            # A path may start below the province (长沙市/望城区) when that start is unambiguous.
+            starts = self.by_name.get(first, [])
+            if len(starts) > 1:
+                raise CellError(f"地区“{first}”有多个，请写完整路径（省/市/县）")
+            if starts:
+                base = starts[0]
+                path, offset = base.full_name, base.level
+                codes = [getattr(base, f"l{i}_code") for i in range(1, base.level + 1)]
+                value = value[1:]
+        # The deepest segment whose code is already known decides where the path is: a known code
+        # wins over the names written above it.
+        for index in range(len(value) - 1, -1, -1):
+            code = value[index][1]
+            if code in self.by_code and self.by_code[code].full_name:
+                known = self.by_code[code]
+                path, offset = known.full_name, known.level
+                codes = [getattr(known, f"l{i}_code") for i in range(1, offset + 1)]
+                codes[-1] = known.code
+                value = value[index + 1:]
+                break
+            if code in self.pending_codes:
+                pending = next(p for p in self.pending.values() if p["code"] == code)
+                path, offset = pending["full_name"], pending["level"]
+                codes = [pending[f"l{i}_code"] for i in range(1, offset + 1)]
+                value = value[index + 1:]
+                break
+        level = offset
+        for name, code in value:
+            level += 1
+            path = f"{path}/{name}" if path else name
+            known = self.by_path.get(path)
+            if known is not None:  # an existing region: continue from its real place in the tree
+                path, level = known.full_name, known.level
+                codes = [getattr(known, f"l{i}_code") for i in range(1, level + 1)]
+                continue
+            if path in self.pending:
+                codes.append(self.pending[path]["code"])
+                continue
+            if level > 4:
+                raise CellError("地区路径最多四级（省/市/县/乡镇）")
+            own = code or synthetic_code(path)
+            if own in self.by_code:
+                other = self.by_code[own]
+                raise CellError(f"地区编码 {own} 已属于“{other.full_name or other.name}”")
+            if own in self.pending_codes:
+                raise CellError(f"地区编码 {own} 在文件中用于两个不同的地区")
+            codes.append(own)
+            self.pending_codes.add(own)
+            self.pending[path] = dict(code=own, name=name, level=level, full_name=path,
+                                      parent_path=path.rsplit("/", 1)[0] if "/" in path else None,
+                                      **{f"l{i + 1}_code": c for i, c in enumerate(codes)})
+        return codes[-1]
+
+    def create_pending(self) -> int:
+        if not self.pending:
+            return 0
+        rows = [{k: v for k, v in p.items() if k != "parent_path"} for p in self.pending.values()]
+        for row in rows:
+            for i in range(1, 5):
+                row.setdefault(f"l{i}_code", None)
+        self.session.execute(insert(Region), rows)
+        codes = {p["code"] for p in self.pending.values()}
+        ids = {c: i for c, i in self.session.execute(select(Region.code, Region.id).where(Region.code.in_(codes)))}
+        ids |= {r.code: r.id for r in self.by_code.values()}
+        path_code = {r.full_name: r.code for r in self.by_path.values()} | {
+            p: v["code"] for p, v in self.pending.items()}
+        parents = [dict(id=ids[p["code"]], parent_id=ids[path_code[p["parent_path"]]])
+                   for p in self.pending.values() if p["parent_path"]]
+        if parents:
+            self.session.execute(update(Region), parents)
+        self.by_code.update({c: SimpleNamespace(id=ids[c], code=c) for c in codes})
+        return len(rows)
+
+    def region_id(self, code: str) -> int:
+        return self.by_code[code].id
+
+
+def import_sheet(ctx: SheetContext) -> None:
+    session = ctx.session
+    regions = RegionBook(session)
+    systems = dict(session.execute(select(System.name, System.id)).all())
+    existing = {r.code: r for r in session.execute(select(
+        Org.id, Org.code, Org.name, Org.parent_id, Org.org_type, Org.system_id, Org.region_id,
+        Org.cross_system)).all()}
+    code_of = {r.id: r.code for r in existing.values()}
+    system_name = {v: k for k, v in systems.items()}
+
+    planned: dict[str, dict] = {}
+    rows: dict[str, Row] = {}
+    seen: dict[str, int] = {}
+    for row in ctx.rows:
+        code = ctx.get(row, "org_code", required=True)
+        values = dict(
+            name=ctx.get(row, "org_name", required=True),
+            parent=ctx.get(row, "parent_code") or None,
+            org_type=ctx.choice(row, "org_type", ORG_TYPES, required=True),
+            system=ctx.get(row, "system", required=True),
+            cross_system=ctx.get(row, "cross_system", yes_no) or False,
+        )
+        region_spec = ctx.get(row, "region", _region_spec, required=True)
+        if region_spec is not None:
+            try:
+                values["region"] = regions.resolve(region_spec)
+            except CellError as exc:
+                ctx.col_error(row, "region", str(exc))
+        if code and values["parent"] == code:
+            ctx.col_error(row, "parent_code", "上级组织不能是本组织")
+        if code and ctx.check_duplicates(seen, code, row, ctx.label("org_code")):
+            planned[code], rows[code] = values, row
+            current = existing.get(code)
+            if ctx.allowed_org_ids is not None and current is not None:
+                ctx.in_scope(row, "org_code", current.id)
+
+    # Parents: in the file (earlier or later rows) or already in the database.
+    def parent_of(code: str) -> str | None:
+        if code in planned:
+            return planned[code]["parent"]
+        parent_id = existing[code].parent_id if code in existing else None
+        return code_of.get(parent_id)
+
+    def system_of(code: str) -> str | None:
+        if code in planned:
+            return planned[code]["system"]
+        return system_name.get(existing[code].system_id) if code in existing else None
+
+    for code, values in planned.items():
+        row, parent = rows[code], values["parent"]
+        if parent is None:
+            if ctx.allowed_org_ids is not None and code not in existing:
+                ctx.col_error(row, "parent_code", OUT_OF_SCOPE + "（不能新建顶层组织）")
+            continue
+        if parent not in planned and parent not in existing:
+            ctx.col_error(row, "parent_code", "未知的上级组织编码（文件和数据库中都没有）")
+            continue
+        if ctx.allowed_org_ids is not None and parent in existing:
+            ctx.in_scope(row, "parent_code", existing[parent].id)
+        parent_system = system_of(parent)
+        if values["system"] and parent_system and parent_system != values["system"] and not values["cross_system"]:
+            ctx.col_error(row, "parent_code", f"上级组织属于{parent_system}，本组织属于{values['system']}；"
+                                              "确属跨系统隶属请在“跨系统隶属”列填“是”")
+
+    def _name(code: str) -> str:
+        return (planned.get(code) or {}).get("name") or (existing[code].name if code in existing else code)
+
+    # Cycles: walk up from each file org; the database tree itself is acyclic.
+    reported: set[frozenset] = set()
+    for start in planned:
+        chain, code = [], start
+        while code is not None and code not in chain and len(chain) <= len(planned) + 1:
+            chain.append(code)
+            code = parent_of(code) if (code in planned or code in existing) else None
+        if code is not None and code in chain:
+            cycle = chain[chain.index(code):]
+            key = frozenset(cycle)
+            if key not in reported and start == cycle[0]:
+                reported.add(key)
+                names = " → ".join(f"{c}（{_name(c)}）" for c in cycle + [cycle[0]])
+                ctx.col_error(rows[start], "parent_code", f"上级组织形成循环：{names}")
+    if ctx.failed:
+        return
+
+    # ---------------------------------------------------------------- write
+    regions.create_pending()
+    new_systems = sorted({v["system"] for v in planned.values()} - set(systems))
+    if new_systems:
+        session.execute(insert(System), [{"name": n} for n in new_systems])
+        systems = dict(session.execute(select(System.name, System.id)).all())
+
+    def fields(values: dict) -> dict:
+        return dict(name=values["name"], org_type=values["org_type"], system_id=systems[values["system"]],
+                    region_id=regions.region_id(values["region"]), cross_system=values["cross_system"])
+
+    inserts = [dict(code=code, parent_id=None, **fields(v)) for code, v in planned.items() if code not in existing]
+    if inserts:
+        session.execute(insert(Org), inserts)
+    ids = {r.code: r.id for r in existing.values()}
+    if inserts:
+        ids |= dict(fetch_by(session, [Org.code, Org.id], Org.code, [r["code"] for r in inserts]))
+        if ctx.allowed_org_ids is not None:  # created under the unit's own orgs (checked above)
+            ctx.allowed_org_ids.update(ids[r["code"]] for r in inserts)
+    updates = []
+    for code, values in planned.items():
+        target = fields(values) | {"parent_id": ids[values["parent"]] if values["parent"] else None}
+        current = existing.get(code)
+        if current is None:
+            ctx.counter.inserted += 1
+            if target["parent_id"] is not None:
+                updates.append(dict(id=ids[code], parent_id=target["parent_id"]))
+            continue
+        if all(getattr(current, k) == v for k, v in target.items()):
+            ctx.counter.unchanged += 1
+            continue
+        updates.append(dict(id=current.id, **target))
+        ctx.counter.updated += 1
+    if updates:
+        # Bulk UPDATE by primary key needs uniform keys per batch: group by the key set.
+        by_keys: dict[tuple, list] = {}
+        for u in updates:
+            by_keys.setdefault(tuple(sorted(u)), []).append(u)
+        for batch in by_keys.values():
+            session.execute(update(Org), batch)
+    if inserts or updates:
+        session.flush()
+        refresh_after_org_change(session)
+

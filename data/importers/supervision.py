@@ -1,0 +1,47 @@
+"""督导分组: supervision groups (leader from 督导组长) and the units / contact points they supervise."""
+from __future__ import annotations
+
+from sqlalchemy import insert, select, update
+
+from data.importers.base import SheetContext, check_keys, fetch_by_tuple, upsert
+from data.importers.normalise import yes_no
+from data.importers.refs import resolve_orgs
+from data.models import SupervisionGroup, SupervisionLink
+
+
+def import_sheet(ctx: SheetContext) -> None:
+    org_ids = resolve_orgs(ctx)
+    leaders: dict[str, tuple[str, int]] = {}
+    planned = {}
+    for row, (group, _code) in check_keys(ctx, "group", "org_code"):
+        contact = ctx.get(row, "is_contact_point", yes_no) or False
+        leader = ctx.get(row, "leader")
+        if leader:
+            if group in leaders and leaders[group][0] != leader:
+                ctx.col_error(row, "leader", f"同一督导组的组长与第 {leaders[group][1]} 行不一致")
+            leaders.setdefault(group, (leader, row.number))
+        if row.number in org_ids:
+            planned[(group, org_ids[row.number])] = contact
+    if ctx.failed:
+        return
+    session = ctx.session
+    groups = {g.name: g for g in session.execute(select(
+        SupervisionGroup.id, SupervisionGroup.name, SupervisionGroup.leader).where(
+        SupervisionGroup.name.in_({g for g, _ in planned}))).all()}
+    new = [dict(name=n, leader=leaders.get(n, (None,))[0]) for n in {g for g, _ in planned} if n not in groups]
+    if new:
+        session.execute(insert(SupervisionGroup), new)
+    changed = [dict(id=g.id, leader=leaders[n][0]) for n, g in groups.items()
+               if n in leaders and g.leader != leaders[n][0]]
+    if changed:
+        session.execute(update(SupervisionGroup), changed)
+    group_ids = dict(session.execute(select(SupervisionGroup.name, SupervisionGroup.id).where(
+        SupervisionGroup.name.in_({g for g, _ in planned}))).all())
+    links = {(group_ids[g], org): dict(group_id=group_ids[g], org_id=org, is_contact_point=contact)
+             for (g, org), contact in planned.items()}
+    existing = {(r.group_id, r.org_id): r for r in fetch_by_tuple(
+        session, [SupervisionLink.id, SupervisionLink.group_id, SupervisionLink.org_id,
+                  SupervisionLink.is_contact_point],
+        [SupervisionLink.group_id, SupervisionLink.org_id], links)}
+    upsert(ctx, SupervisionLink, links, existing, ("is_contact_point",))
+    ctx.session.flush()

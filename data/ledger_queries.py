@@ -1,0 +1,246 @@
+"""Queries behind the ledger-type views (整改台账, 承诺践诺, 督导联系点, 上报进度, 数据质量).
+
+They return rows and counts, never rates: every formula lives in dashboard.metrics. Scope is applied here,
+from the values dashboard.scope hands over, so no query of these views can forget it (deny by default).
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Iterable
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from dashboard.rules import Counts
+from dashboard.scope import Scope
+from dashboard.tables import Filters
+from data.queries import NotFound, filter_org_ids, resolve
+from data.models import (
+    Ballot,
+    EvalSession,
+    Item,
+    Member,
+    Org,
+    OrgClosure,
+    Pledge,
+    Rectification,
+    Region,
+    RollupHeadline,
+    Round,
+    SupervisionGroup,
+    SupervisionLink,
+    System,
+    Tally,
+)
+
+
+def visible_org_ids(session: Session, scope: Scope, filters: Filters) -> Select:
+    """SELECT of the org ids in the scope and inside the filters (system, region subtree, org subtree).
+
+    Unknown names or codes raise NotFound; an org filter outside the scope raises OutOfScope.
+    """
+    return filter_org_ids(scope, resolve(session, filters, scope))
+
+
+@dataclass(frozen=True)
+class OrgInfo:
+    id: int
+    code: str
+    name: str
+    system: str
+    region: str  # full path where known, else the region's name
+    region_l2: str | None
+    is_leaf: bool
+    org_type: str
+
+
+def org_infos(session: Session, org_ids: Iterable[int] | Select) -> dict[int, OrgInfo]:
+    query = (select(Org.id, Org.code, Org.name, System.name, Region.full_name, Region.name,
+                    Region.l2_code, Org.is_leaf, Org.org_type)
+             .join(System, System.id == Org.system_id).join(Region, Region.id == Org.region_id)
+             .where(Org.id.in_(org_ids)))
+    return {r[0]: OrgInfo(r[0], r[1], r[2], r[3], r[4] or r[5], r[6], bool(r[7]), r[8])
+            for r in session.execute(query)}
+
+
+def region_names(session: Session, codes: Iterable[str]) -> dict[str, str]:
+    codes = sorted({c for c in codes if c})
+    if not codes:
+        return {}
+    return dict(session.execute(select(Region.code, Region.name).where(Region.code.in_(codes))).all())
+
+
+# ---------------------------------------------------------------------------------------- ledgers
+def rectifications(session: Session, round_id: int, org_ids: Select | Iterable[int]) -> list[Rectification]:
+    return list(session.scalars(select(Rectification)
+                                .where(Rectification.round_id == round_id,
+                                       Rectification.org_id.in_(org_ids))
+                                .order_by(Rectification.code)))
+
+
+@dataclass(frozen=True)
+class PledgeRow:
+    pledge: Pledge
+    member_code: str | None
+    member_name: str | None
+
+
+def pledges(session: Session, round_id: int, org_ids: Select | Iterable[int]) -> list[PledgeRow]:
+    query = (select(Pledge, Member.code, Member.name)
+             .outerjoin(Member, Member.id == Pledge.member_id)
+             .where(Pledge.round_id == round_id, Pledge.org_id.in_(org_ids))
+             .order_by(Pledge.code))
+    return [PledgeRow(p, mc, mn) for p, mc, mn in session.execute(query)]
+
+
+# ---------------------------------------------------------------------------------------- supervision
+@dataclass(frozen=True)
+class GroupLink:
+    group: str
+    leader: str | None
+    org_id: int
+    is_contact_point: bool
+
+
+def supervision_links(session: Session, group: str | None = None) -> list[GroupLink]:
+    """Every 督导分组 row (optionally of one group, which must exist)."""
+    query = (select(SupervisionGroup.name, SupervisionGroup.leader, SupervisionLink.org_id,
+                    SupervisionLink.is_contact_point)
+             .join(SupervisionLink, SupervisionLink.group_id == SupervisionGroup.id)
+             .order_by(SupervisionGroup.name, SupervisionLink.org_id))
+    if group:
+        if session.scalar(select(SupervisionGroup.id).where(SupervisionGroup.name == group)) is None:
+            raise NotFound(f"未知督导组: {group}")
+        query = query.where(SupervisionGroup.name == group)
+    return [GroupLink(*r) for r in session.execute(query)]
+
+
+def ancestors(session: Session, org_ids: Iterable[int]) -> dict[int, list[int]]:
+    """Each org's ancestors, self first, nearest first."""
+    out: dict[int, list[int]] = defaultdict(list)
+    ids = sorted(set(org_ids))
+    if not ids:
+        return out
+    for desc, anc in session.execute(select(OrgClosure.descendant_id, OrgClosure.ancestor_id)
+                                     .where(OrgClosure.descendant_id.in_(ids))
+                                     .order_by(OrgClosure.descendant_id, OrgClosure.depth)):
+        out[desc].append(anc)
+    return out
+
+
+def descendants(session: Session, org_ids: Iterable[int]) -> dict[int, set[int]]:
+    """Each org's subtree (self included)."""
+    out: dict[int, set[int]] = defaultdict(set)
+    ids = sorted(set(org_ids))
+    if ids:
+        for anc, desc in session.execute(select(OrgClosure.ancestor_id, OrgClosure.descendant_id)
+                                         .where(OrgClosure.ancestor_id.in_(ids))):
+            out[anc].add(desc)
+    return out
+
+
+def subtree_ids(root_ids: Iterable[int], within: Select) -> Select:
+    """SELECT of the orgs in the subtrees of root_ids that are also in `within` (e.g. the scope)."""
+    return (select(OrgClosure.descendant_id)
+            .where(OrgClosure.ancestor_id.in_(sorted(set(root_ids))), OrgClosure.descendant_id.in_(within))
+            .distinct())
+
+
+@dataclass(frozen=True)
+class Headline:
+    counts: Counts
+    latest: datetime | None
+    system_id: int
+
+
+def headlines(session: Session, round_id: int, org_ids: Select | Iterable[int]) -> dict[int, Headline]:
+    """Each org's own headline counts in the round (rollup_headline), with its latest report time."""
+    query = select(RollupHeadline).where(RollupHeadline.round_id == round_id,
+                                         RollupHeadline.org_id.in_(org_ids))
+    return {h.org_id: Headline(Counts.of(h), h.latest_reported_at, h.system_id) for h in session.scalars(query)}
+
+
+# ---------------------------------------------------------------------------------------- reporting
+@dataclass(frozen=True)
+class ReportTimes:
+    first: datetime
+    latest: datetime
+
+
+def report_times(session: Session, round_id: int) -> dict[int, ReportTimes]:
+    """Per org with accepted tallies in the round: first and latest report time."""
+    query = (select(Tally.org_id, func.min(Tally.first_reported_at), func.max(Tally.updated_at))
+             .where(Tally.round_id == round_id).group_by(Tally.org_id))
+    return {org_id: ReportTimes(first, latest) for org_id, first, latest in session.execute(query)}
+
+
+def participating_system_ids(session: Session, round_id: int, until: datetime) -> set[int]:
+    """Systems taking part in the round: any org of theirs has a tally first reported by `until`."""
+    query = (select(Org.system_id).join(Tally, Tally.org_id == Org.id)
+             .where(Tally.round_id == round_id, Tally.first_reported_at < until).distinct())
+    return set(session.scalars(query))
+
+
+def leaf_org_ids(org_ids: Select, system_ids: Iterable[int]) -> Select:
+    """SELECT of the leaf orgs among org_ids that belong to one of the systems."""
+    return select(Org.id).where(Org.id.in_(org_ids), Org.is_leaf.is_(True),
+                                Org.system_id.in_(sorted(set(system_ids))))
+
+
+# ---------------------------------------------------------------------------------------- quality
+def eval_sessions(session: Session, round_id: int, org_ids: Select) -> list[EvalSession]:
+    return list(session.scalars(select(EvalSession)
+                                .where(EvalSession.round_id == round_id, EvalSession.org_id.in_(org_ids))
+                                .order_by(EvalSession.org_id, EvalSession.target)))
+
+
+def item_counts(session: Session, round_id: int, org_ids: Select) -> dict[int, dict[str, Counts]]:
+    """Per org, its own (not its members') counts per item, summed over evaluator categories."""
+    cols = ("opt1", "opt2", "opt3", "opt4", "opt5", "unknown", "abstain")
+    query = (select(Tally.org_id, Item.name, *[func.sum(getattr(Tally, c)).label(c) for c in cols])
+             .join(Item, Item.id == Tally.item_id)
+             .where(Tally.round_id == round_id, Tally.member_key == 0, Tally.org_id.in_(org_ids))
+             .group_by(Tally.org_id, Item.name))
+    out: dict[int, dict[str, Counts]] = defaultdict(dict)
+    for row in session.execute(query):
+        out[row.org_id][row.name] = Counts.of(row._mapping)
+    return out
+
+
+def org_categories(session: Session, round_id: int) -> dict[int, tuple[int, set[str]]]:
+    """Per org with tallies in the round (whole round, every system): (its system id, its evaluator
+    categories)."""
+    out: dict[int, tuple[int, set[str]]] = {}
+    query = (select(Tally.org_id, Org.system_id, Tally.category).join(Org, Org.id == Tally.org_id)
+             .where(Tally.round_id == round_id).distinct())
+    for org_id, system_id, category in session.execute(query):
+        out.setdefault(org_id, (system_id, set()))[1].add(category)
+    return out
+
+
+def ballots(session: Session, round_id: int) -> list[tuple[int, str, dict[str, str]]]:
+    """Every ballot of the round as (org id, ballot number, answers by item name)."""
+    rows = session.execute(select(Ballot.org_id, Ballot.ballot_no, Ballot.answers)
+                           .where(Ballot.round_id == round_id).order_by(Ballot.org_id, Ballot.ballot_no))
+    out = []
+    for org_id, number, answers in rows:
+        try:
+            parsed = json.loads(answers) if answers else {}
+        except ValueError:
+            parsed = {}
+        if not isinstance(parsed, dict):  # importers store an object; anything else carries no answers
+            parsed = {}
+        out.append((org_id, number, {str(k): str(v or "").strip() for k, v in parsed.items()}))
+    return out
+
+
+__all__ = [
+    "visible_org_ids", "OrgInfo",
+    "org_infos", "region_names", "rectifications", "pledges", "PledgeRow", "supervision_links", "GroupLink",
+    "ancestors", "descendants", "subtree_ids", "headlines", "Headline", "report_times", "ReportTimes",
+    "participating_system_ids", "leaf_org_ids", "eval_sessions", "item_counts", "org_categories",
+    "ballots",
+]

@@ -1,0 +1,102 @@
+"""Exports read back the way a user opens them: xlsx with openpyxl, CSV as text with its BOM."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime
+
+import openpyxl
+import pytest
+
+from dashboard import reports
+from dashboard.exports import EXCEL_MAX_ROWS, TooManyRowsForExcel, export_bytes, to_csv, to_xlsx
+from dashboard.scope import EVERYTHING
+from dashboard.tables import DATE, INT, PERCENT, Column, Filters, ReportTable
+from tests import report_dataset as rd
+
+EXPORTED_AT = datetime(2025, 1, 2, 8, 30, 0)
+HEADER_ROW = 8  # six title lines, one blank row, then the header (1-based, as Excel numbers rows)
+
+
+@pytest.fixture
+def table(sessions):
+    with sessions() as s:
+        rd.load(s)
+    with sessions() as s:
+        # A1 (达标, 按期完成率 None) and A2 (确认低于): one plain row and one red row.
+        return reports.drilldown(s, Filters(region="510104"), rd.AS_OF, EVERYTHING)
+
+
+def test_xlsx_has_title_block_header_percent_formats_red_rows_and_frozen_header(table):
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx(table, "张科长", EXPORTED_AT))).worksheets[0]
+    assert [(sheet.cell(r, 1).value, sheet.cell(r, 2).value) for r in range(1, 7)] == [
+        ("视图", f"下钻 · {rd.R2}"), ("范围", "全部"), ("筛选条件", "region=510104"),
+        ("统计截止日期", "2024-12-31"), ("导出人", "张科长"), ("导出时间", "2025-01-02 08:30:00")]
+    assert sheet.cell(7, 1).value is None
+    header = [c.value for c in sheet[HEADER_ROW]]
+    assert header == table.headers
+    assert sheet.freeze_panes == f"A{HEADER_ROW + 1}"
+    col = {name: i + 1 for i, name in enumerate(header)}
+    a1, a2 = HEADER_ROW + 1, HEADER_ROW + 2
+    assert sheet.cell(a1, 1).value == "A1" and sheet.cell(a2, 1).value == "A2"
+    rate = sheet.cell(a2, col["综合满意率"])
+    assert rate.value == pytest.approx(7 / 22) and rate.number_format == "0.0%"
+    assert sheet.cell(a2, col["置信下限"]).number_format == "0.0%"
+    assert sheet.cell(a2, col["测评数"]).value == 22
+    assert sheet.cell(a1, col["按期完成率"]).value is None  # no completed item: empty, never 0%
+    assert sheet.cell(a2, 1).fill.fgColor.rgb.endswith("FFC7CE")  # 确认低于
+    assert sheet.cell(a1, 1).fill.fill_type is None
+
+
+def test_csv_has_bom_title_block_and_the_same_fractions(table):
+    data = export_bytes(table, "csv", "张科长", EXPORTED_AT)
+    assert data.startswith(b"\xef\xbb\xbf")
+    lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert lines[0] == ["视图", f"下钻 · {rd.R2}"] and lines[5] == ["导出时间", "2025-01-02 08:30:00"]
+    assert lines[6] == []
+    assert lines[7] == table.headers
+    a2 = dict(zip(lines[7], lines[9]))
+    assert a2["组织编码"] == "A2" and float(a2["综合满意率"]) == pytest.approx(7 / 22)
+    assert dict(zip(lines[7], lines[8]))["按期完成率"] == ""
+    assert len(lines) == 8 + len(table.rows)
+
+
+def _plain_table(rows, columns=None) -> ReportTable:
+    return ReportTable(view="rectifications", title="整改台账 · R", filters=Filters(), as_of=date(2025, 1, 1),
+                       scope="全部", rows=rows,
+                       columns=columns or [Column("问题编号"), Column("整改时限", DATE), Column("数量", INT),
+                                           Column("比例", PERCENT)])
+
+
+def test_dates_are_dates_and_small_cells_stay_text():
+    table = _plain_table([["Z1", date(2024, 12, 1), "<5", None]])
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx(table, "u", EXPORTED_AT))).worksheets[0]
+    deadline = sheet.cell(HEADER_ROW + 1, 2)
+    assert deadline.value == datetime(2024, 12, 1) and deadline.number_format == "yyyy-mm-dd"
+    assert sheet.cell(HEADER_ROW + 1, 3).value == "<5"
+    assert to_csv(table, "u", EXPORTED_AT).decode("utf-8-sig").splitlines()[-1] == "Z1,2024-12-01,<5,"
+
+
+def test_more_rows_than_excel_holds_asks_for_csv():
+    table = _plain_table([["Z", None, 1, 0.5]] * EXCEL_MAX_ROWS)
+    with pytest.raises(TooManyRowsForExcel) as err:
+        to_xlsx(table, "u", EXPORTED_AT)
+    assert "CSV" in str(err.value)
+    assert isinstance(err.value, reports.ReportError)
+
+
+def test_unknown_format_is_a_report_error():
+    with pytest.raises(reports.ReportError):
+        export_bytes(_plain_table([]), "pdf", "u", EXPORTED_AT)
+
+
+def test_every_view_title_makes_a_valid_sheet(sessions):
+    with sessions() as s:
+        rd.load(s)
+    with sessions() as s:
+        red = reports.redline(s, Filters(), rd.AS_OF, EVERYTHING)
+    book = openpyxl.load_workbook(io.BytesIO(to_xlsx(red, "u", EXPORTED_AT)))
+    sheet = book.worksheets[0]
+    assert sheet.title == "红线-薄弱组织"  # "/" is not allowed in a sheet name
+    assert [sheet.cell(r, 1).value for r in range(HEADER_ROW + 1, HEADER_ROW + 4)] == ["A21", "A2", "A"]
+    assert book["说明"].cell(1, 1).value == red.notes[0]

@@ -1,0 +1,129 @@
+"""dashboard.metrics edge cases, each expected value worked out by hand."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from dashboard import metrics
+from dashboard.rules import Buckets, Counts, RuleProfile, bucketize
+
+P = RuleProfile()  # three-level scale, red line 2/3, minimum sample 10, 95%, warn 3 days, calendar days
+WORKDAYS = RuleProfile(working_days=True)
+Z95 = 1.959963984540054
+
+
+def test_no_answers_gives_no_rates_and_no_verdict():
+    r = metrics.rates(Buckets(), P)
+    assert set(r.values()) == {None}
+    red = metrics.redline(Buckets(), P)
+    assert (red.n, red.value, red.low, red.high, red.verdict) == (0, None, None, None, "样本不足")
+
+
+def test_only_unknown_answers_never_enter_the_denominator():
+    b = bucketize(Counts(unknown=7, abstain=2), P)
+    assert (b.n, b.x) == (0, 9)
+    assert metrics.rates(b, P)["不满意率"] is None
+
+
+def test_below_minimum_sample_is_insufficient_even_at_100_percent():
+    red = metrics.redline(Buckets(s=9), P)
+    assert (red.value, red.verdict) == (1.0, "样本不足")
+
+
+def test_hundred_percent_interval_and_verdict():
+    red = metrics.redline(Buckets(s=20), P)
+    # Wilson with k = n: low = n / (n + z²), high = 1.
+    assert red.low == pytest.approx(20 / (20 + Z95 ** 2), abs=1e-9)
+    assert red.high == 1.0 and red.verdict == "达标"
+
+
+def test_wilson_matches_the_textbook_values():
+    # Newcombe (1998), Statistics in Medicine 17:857, table I: 81/263 -> 0.2553–0.3662; 15/148 -> 0.0624–0.1605.
+    assert metrics.wilson(81, 263) == pytest.approx((0.2553, 0.3662), abs=5e-5)
+    assert metrics.wilson(15, 148) == pytest.approx((0.0624, 0.1605), abs=5e-5)
+
+
+def test_verdicts_around_the_red_line():
+    assert metrics.redline(Buckets(s=2, u=8), P).verdict == "确认低于"  # 20%, high 0.51
+    assert metrics.redline(Buckets(s=6, u=4), P).verdict == "疑似低于"  # 60%, high 0.83
+    assert metrics.redline(Buckets(s=7, u=3), P).verdict == "达标"  # 70%
+
+
+def test_four_level_option_shares_and_buckets():
+    four = RuleProfile(scale="四级")
+    counts = Counts(opt=(4, 3, 2, 1, 0))  # 满意, 比较满意, 基本满意, 不满意
+    assert metrics.option_shares(counts, four) == {"满意率": 0.4, "比较满意率": 0.3, "基本满意率": 0.2,
+                                                   "不满意率": 0.1}
+    b = bucketize(counts, four)
+    assert (b.s, b.b, b.u) == (7, 2, 1)
+    assert metrics.rates(b, four)["综合满意率"] == 0.9
+    assert metrics.option_shares(counts, P) == {}  # three options: the bucket rates say it all
+
+
+def test_score_and_score_red_line():
+    b = Buckets(s=5, b=5)
+    assert metrics.rates(b, P)["测评得分"] == 80.0
+    scored = RuleProfile(redline_metric="测评得分", redline=60)
+    red = metrics.redline(b, scored)
+    assert red.value == pytest.approx(80.0) and red.verdict == "达标"
+
+
+def test_pledge_due_on_the_as_of_day_is_due_but_not_overdue():
+    day = date(2024, 12, 31)
+    s = metrics.pledge_state(day, "推进中", None, day)
+    assert (s.due, s.fulfilled, s.overdue) == (True, False, False)
+    late = metrics.pledge_state(day, "已兑现", date(2025, 1, 5), day)  # fulfilled only after the as-of date
+    assert (late.due, late.fulfilled) == (True, False)
+    summary = metrics.pledge_summary([s, late, metrics.pledge_state(date(2024, 12, 1), "已兑现",
+                                                                    date(2024, 11, 30), day)])
+    assert (summary.due, summary.fulfilled_due, summary.overdue, summary.rate) == (3, 1, 0, pytest.approx(1 / 3))
+
+
+def test_rectification_deadline_on_the_as_of_day_is_due_soon_not_overdue():
+    day = date(2024, 12, 31)
+    s = metrics.rect_state("整改中", date(2024, 12, 1), day, None, None, day, P)
+    assert (s.overdue, s.overdue_days, s.due_soon, s.light) == (False, 0, True, "黄")
+
+
+def test_completion_after_the_as_of_date_is_not_done_yet():
+    s = metrics.rect_state("已完成", date(2024, 10, 1), date(2024, 12, 20), date(2025, 1, 10), None,
+                           date(2024, 12, 31), P)
+    assert (s.done, s.overdue, s.overdue_days, s.light) == (False, True, 11, "红")
+    done_late = metrics.rect_state("已完成", date(2024, 10, 1), date(2024, 12, 20), date(2025, 1, 10), None,
+                                   date(2025, 1, 31), P)
+    assert (done_late.done, done_late.on_time, done_late.mark) == (True, False, "逾期完成")
+
+
+def test_an_item_registered_after_the_as_of_date_does_not_exist_yet():
+    s = metrics.rect_state("未启动", date(2025, 1, 5), date(2025, 2, 1), None, None, date(2024, 12, 31), P)
+    assert (s.registered, s.light) == (False, None)
+    summary = metrics.rect_summary([s])
+    assert (summary.registered, summary.completion_rate) == (0, None)
+
+
+def test_working_day_overdue_across_national_day_2024():
+    # Deadline Fri 2024-09-27. Working days after it: Sun 09-29 (adjusted working day), Mon 09-30;
+    # 10-01..10-07 National Day; then 10-08..10-11 and Sat 10-12 (adjusted working day).
+    deadline = date(2024, 9, 27)
+    assert metrics.days_late(deadline, date(2024, 10, 8), working_days=True) == 3
+    assert metrics.days_late(deadline, date(2024, 10, 12), working_days=True) == 7
+    assert metrics.days_late(deadline, date(2024, 10, 12)) == 15
+    s = metrics.rect_state("整改中", date(2024, 9, 1), deadline, None, None, date(2024, 10, 8), WORKDAYS)
+    assert (s.overdue, s.overdue_days) == (True, 3)
+    # Due 10-08 seen from 09-30: 8 calendar days, but only one working day (10-08) left -> 临期.
+    assert metrics.rect_state("整改中", date(2024, 9, 1), date(2024, 10, 8), None, None, date(2024, 9, 30),
+                              WORKDAYS).due_soon
+    assert not metrics.rect_state("整改中", date(2024, 9, 1), date(2024, 10, 8), None, None,
+                                  date(2024, 9, 30), P).due_soon
+
+
+def test_small_cells_are_suppressed_below_the_threshold():
+    assert metrics.suppressed(4, P) and not metrics.suppressed(5, P)
+
+
+def test_funnel_limits_widen_as_n_shrinks():
+    lo10, hi10 = metrics.funnel_limits(0.8, 10, 0.95)
+    lo100, hi100 = metrics.funnel_limits(0.8, 100, 0.95)
+    assert lo10 == pytest.approx(0.8 - Z95 * (0.8 * 0.2 / 10) ** 0.5, abs=1e-9)
+    assert lo10 < lo100 < 0.8 < hi100 < hi10
