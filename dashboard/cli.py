@@ -25,7 +25,12 @@ def cmd_demo(args) -> int:
 
     engine = _engine()
     upgrade(engine)
-    summary = load_demo(make_session_factory(engine), scale=args.scale, seed=args.seed)
+    try:
+        summary = load_demo(make_session_factory(engine), scale=args.scale, seed=args.seed,
+                            replace=args.replace)
+    except ValueError as exc:  # a database that already holds data: refuse with a message, not a trace
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     print(summary)
     return 0
 
@@ -118,6 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="load a deterministic synthetic campaign")
     p.add_argument("--scale", choices=["small", "province"], default="small")
     p.add_argument("--seed", type=int, default=2012)
+    p.add_argument("--replace", action="store_true",
+                   help="empty every data table first (users are kept); without it a non-empty database is refused")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("import", help="import data files (all-or-nothing per file)")
