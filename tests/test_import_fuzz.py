@@ -343,3 +343,38 @@ def test_degenerate_files(seeded, name, data):
         assert result.accepted and result.files[0].rows == 0  # a blank template is a valid, empty import
     else:
         assert not result.accepted and result.errors[0].file == name
+
+
+# ------------------------------------------------------------------------------------------ regressions
+# Inputs the fuzz found crashing (or worse) before the fixes; each named exactly.
+
+
+def perturbed(template: str, changes: dict[tuple[int, int], object], extra: dict[str, object] | None = None,
+              fmt: str = "gb18030") -> list[tuple[str, bytes]]:
+    rows = [list(r) for r in GOOD[template]]
+    for (r, c), value in changes.items():
+        rows[r][c] = value
+    for header, value in (extra or {}).items():
+        rows[0].append(header)
+        rows[1].append(value)
+    return [render(template, rows, fmt)]
+
+
+@pytest.mark.parametrize("fmt", ["gb18030", "xlsx"])
+@pytest.mark.parametrize("template,column,value", [
+    ("测评场次", 3, "99999999999999999999"),  # 应到人数: overflowed SQLite / PostgreSQL integers
+    ("测评场次", 4, 10**30),  # 发放份数 as an Excel number
+    ("评议批次", 7, "99999999999999999999"),  # 最小样本
+    ("评议批次", 8, "3000000000"),  # 临期天数 just past PostgreSQL's integer
+    ("评议批次", 10, "99999999999999999999"),  # 匿名阈值
+])
+def test_huge_whole_numbers_are_cell_errors(seeded, fmt, template, column, value):
+    result = check_import(seeded, perturbed(template, {(1, column): value}, fmt=fmt))
+    assert [(e.row, e.column, e.reason) for e in result.errors] == [
+        (2, GOOD[template][0][column].replace("*", ""), "数值过大（最多 100000）")]
+
+
+def test_huge_count_of_an_org_without_session_is_a_cell_error(seeded):
+    """JT has no 测评场次 (no 有效份数 limit): 3,000,000,000 used to fail the write on PostgreSQL."""
+    result = check_import(seeded, perturbed("测评汇总", {(3, 1): "JT", (3, 5): "3000000000"}))
+    assert [(e.row, e.column, e.reason) for e in result.errors] == [(4, "满意", "数值过大（最多 100000）")]

@@ -91,8 +91,14 @@ def parse_date(raw: object) -> date | None:
     raise CellError("日期格式无法识别（可用 2012-02-15、2012/2/15、2012年2月15日、20120215）")
 
 
+# No real session hands out this many ballots; the cap keeps counts (and their sums over a province's
+# orgs in the rollups) inside the database's 32-bit integer columns.
+MAX_COUNT = 100_000
+
+
 def parse_count(raw: object) -> int:
-    """A non-negative whole number; blank is 0; '12.0' from Excel is 12, '12.5' and '-1' are errors."""
+    """A non-negative whole number up to MAX_COUNT; blank is 0; '12.0' from Excel is 12, '12.5' and '-1'
+    are errors."""
     if isinstance(raw, bool):
         raise CellError("应为非负整数")
     if isinstance(raw, (int, float)):
@@ -111,6 +117,8 @@ def parse_count(raw: object) -> int:
         raise CellError("不是整数")
     if number < 0:
         raise CellError("不能为负数")
+    if number > MAX_COUNT:
+        raise CellError(f"数值过大（最多 {MAX_COUNT}）")
     return int(number)
 
 
