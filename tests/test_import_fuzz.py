@@ -378,3 +378,20 @@ def test_huge_count_of_an_org_without_session_is_a_cell_error(seeded):
     """JT has no 测评场次 (no 有效份数 limit): 3,000,000,000 used to fail the write on PostgreSQL."""
     result = check_import(seeded, perturbed("测评汇总", {(3, 1): "JT", (3, 5): "3000000000"}))
     assert [(e.row, e.column, e.reason) for e in result.errors] == [(4, "满意", "数值过大（最多 100000）")]
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e400"])
+def test_non_finite_weight_is_a_cell_error(seeded, value):
+    """满意权重 "nan" failed the write on SQLite (NaN is NULL there) and re-imported as "updated" on
+    PostgreSQL (NaN != NaN); "inf" was stored as a weight."""
+    result = check_import(seeded, perturbed("评议批次", {}, {"满意权重": value}))
+    assert [(e.row, e.column, e.reason) for e in result.errors] == [(2, "满意权重", "应为数字")]
+
+
+def test_parsers_take_ints_too_big_for_a_float():
+    """float(10**400) raises OverflowError; a cell parser must answer with a CellError instead."""
+    from data.importers.normalise import CellError, parse_count, parse_number
+
+    for parser, reason in ((parse_count, "数值过大（最多 100000）"), (parse_number, "应为数字")):
+        with pytest.raises(CellError, match=reason.replace("（", ".").replace("）", ".")):
+            parser(10**400)

@@ -5,6 +5,7 @@ date, datetime or "") and returns the value or raises CellError with the Chinese
 """
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
@@ -113,7 +114,7 @@ def parse_count(raw: object) -> int:
             raise CellError("应为非负整数") from None
     if number != number or number in (float("inf"), float("-inf")):
         raise CellError("应为非负整数")
-    if not float(number).is_integer():
+    if isinstance(number, float) and not number.is_integer():  # (an int may be too big for a float)
         raise CellError("不是整数")
     if number < 0:
         raise CellError("不能为负数")
@@ -130,15 +131,20 @@ def parse_optional_count(raw: object) -> int | None:
 
 
 def parse_number(raw: object) -> float | None:
+    """A finite number; blank → None ('nan' and 'inf' are not numbers a user means)."""
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        return float(raw)
-    value = text(raw)
-    if value == "":
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        raise CellError("应为数字") from None
+        number = float(raw) if abs(raw) < 1e308 else math.inf  # float() of a huge int would raise
+    else:
+        value = text(raw)
+        if value == "":
+            return None
+        try:
+            number = float(value)
+        except ValueError:
+            raise CellError("应为数字") from None
+    if not math.isfinite(number):
+        raise CellError("应为数字")
+    return number
 
 
 def parse_ratio(raw: object) -> float | None:
