@@ -395,3 +395,20 @@ def test_parsers_take_ints_too_big_for_a_float():
     for parser, reason in ((parse_count, "数值过大（最多 100000）"), (parse_number, "应为数字")):
         with pytest.raises(CellError, match=reason.replace("（", ".").replace("）", ".")):
             parser(10**400)
+
+
+@pytest.mark.parametrize("fmt", ["gb18030", "xlsx"])
+def test_nul_characters_are_dropped_on_reading(seeded, fmt):
+    """问题编号 "Z0\\x0001" and a 测评项目 header "服务\\x00态度" failed the write on PostgreSQL (text cannot
+    hold NUL; no spreadsheet shows it): read as Z001 and 服务态度."""
+    from data.models import Item, Rectification
+
+    assert check_import(seeded, perturbed("整改台账", {(1, 0): "Z0\x0001"}, fmt=fmt)).accepted
+    # check_import reset the database after the accepted import: import again to look at what it stores
+    result = import_uploads(seeded, perturbed("整改台账", {(1, 0): "Z0\x0001"}, fmt=fmt), "fuzz", now=T1)
+    ballots = import_uploads(seeded, perturbed("原始测评表", {(0, 5): "服务\x00态度"}, fmt=fmt), "fuzz", now=T1)
+    assert result.accepted and ballots.accepted, issues(result) + issues(ballots)
+    with seeded() as s:
+        assert sorted(s.scalars(select(Rectification.code))) == ["Z001", "Z002"]
+        assert "服务态度" in s.scalars(select(Item.name)).all()
+    reset(seeded)

@@ -20,6 +20,11 @@ class RawSheet:
     rows: list[list[object]]  # rows[i] is spreadsheet row i + 1
 
 
+def _no_nul(cell: object) -> object:
+    """NUL never shows in a spreadsheet and PostgreSQL text cannot hold it: drop it while reading."""
+    return cell.replace("\x00", "") if type(cell) is str and "\x00" in cell else cell
+
+
 def _decode(data: bytes) -> str:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -31,7 +36,7 @@ def _decode(data: bytes) -> str:
 
 def read_csv(name: str, data: bytes) -> list[RawSheet]:
     """One sheet, named after the file without its extension, as Excel shows a CSV."""
-    content = _decode(data)
+    content = _decode(data).replace("\x00", "")  # see _no_nul
     try:
         dialect = csv.Sniffer().sniff(content[:4096], delimiters=",\t;")
     except csv.Error:
@@ -46,7 +51,8 @@ def read_workbook(data: bytes) -> list[RawSheet]:
         sheets = []
         for index, name in enumerate(book.sheet_names):
             # skip_empty_area=False keeps row 1 as row 1, so reported row numbers match the file.
-            sheets.append(RawSheet(name, book.get_sheet_by_index(index).to_python(skip_empty_area=False)))
+            rows = book.get_sheet_by_index(index).to_python(skip_empty_area=False)
+            sheets.append(RawSheet(name, [[_no_nul(c) for c in row] for row in rows]))
         return sheets
     except Exception as exc:  # noqa: BLE001 - calamine raises several types for corrupt files
         raise FileError(f"无法读取 Excel 文件：{exc.__class__.__name__}") from None
