@@ -412,3 +412,19 @@ def test_nul_characters_are_dropped_on_reading(seeded, fmt):
         assert sorted(s.scalars(select(Rectification.code))) == ["Z001", "Z002"]
         assert "服务态度" in s.scalars(select(Item.name)).all()
     reset(seeded)
+
+
+@pytest.mark.parametrize("name,shown", [("成员\x00.csv", "成员.csv"), ("\ud800成员.csv", "\ufffd成员.csv")])
+def test_odd_upload_names_are_cleaned(seeded, name, shown):
+    """A browser may send any file name: NUL failed the import log write on PostgreSQL and a lone
+    surrogate raised UnicodeEncodeError on both backends."""
+    from data.models import ImportLog
+
+    data = render("党员名册", GOOD["党员名册"], "utf-8")[1]
+    result = import_uploads(seeded, [(name, data)], "fuzz", now=T1)
+    assert result.accepted and result.files[0].name == shown, issues(result)
+    with seeded() as s:
+        assert s.scalars(select(ImportLog.file_name).where(ImportLog.username == "fuzz")).all() == [shown]
+    bad = import_uploads(seeded, [(name, b"\xff\xfe\x00garbage")], "fuzz", now=T1)
+    assert [e.file for e in bad.errors] == [shown]
+    reset(seeded)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -54,6 +55,11 @@ class ParsedFile:
 
 def _blank(cells: list[object]) -> bool:
     return all(text(c) == "" for c in cells)
+
+
+def _clean_name(name: str) -> str:
+    """An uploaded file's name as the import log can store it: no NUL, no lone surrogate."""
+    return re.sub("[\ud800-\udfff]", "\ufffd", name.replace("\x00", ""))
 
 
 def parse_file(name: str, data: bytes) -> ParsedFile:
@@ -145,7 +151,7 @@ def import_uploads(session_factory: sessionmaker, files: list[tuple[str, bytes]]
     now = now or datetime.now().replace(microsecond=0)
     # Our own copy: orgs a unit creates under its own are in its scope for the later files of this call.
     allowed_org_ids = set(allowed_org_ids) if allowed_org_ids is not None else None
-    parsed = [parse_file(name, data) for name, data in files]
+    parsed = [parse_file(_clean_name(name), data) for name, data in files]
     order = sorted(range(len(parsed)), key=lambda i: (parsed[i].rank, i))
     errors: list[ImportIssue] = []
     accepted: list[ParsedFile] = []
