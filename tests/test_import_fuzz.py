@@ -428,3 +428,11 @@ def test_odd_upload_names_are_cleaned(seeded, name, shown):
     bad = import_uploads(seeded, [(name, b"\xff\xfe\x00garbage")], "fuzz", now=T1)
     assert [e.file for e in bad.errors] == [shown]
     reset(seeded)
+
+
+@pytest.mark.parametrize("value", ["0001-01-01", "00010101", "9999-12-31", "1899年12月31日"])
+def test_dates_outside_1900_to_2999_are_cell_errors(seeded, value):
+    """登记日期 0001-01-01 was stored, and a view's deadline arithmetic (date - days) would overflow."""
+    result = check_import(seeded, perturbed("整改台账", {(2, 7): value}))
+    assert [(e.row, e.column, e.reason) for e in result.errors] == [
+        (3, "登记日期*", "日期超出范围（1900 年至 2999 年）")]

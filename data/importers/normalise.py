@@ -84,9 +84,14 @@ def parse_date(raw: object) -> date | None:
         match = pattern.match(value) or pattern.match(value.replace(" ", ""))
         if match:
             try:
-                return date(*(int(g) for g in match.groups()))
+                day = date(*(int(g) for g in match.groups()))
             except ValueError:
                 raise CellError("不是有效日期") from None
+            # The window Excel serials and 8-digit numbers already have; outside it a deadline sum
+            # (date ± days) would overflow in the views.
+            if not 1900 <= day.year <= 2999:
+                raise CellError("日期超出范围（1900 年至 2999 年）")
+            return day
     if re.fullmatch(r"\d{1,5}(\.0+)?", value):
         return _serial(float(value))
     raise CellError("日期格式无法识别（可用 2012-02-15、2012/2/15、2012年2月15日、20120215）")
