@@ -177,7 +177,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except DBAPIError as exc:  # the server is down, unreachable or dropped the connection
-        detail = (str(exc.orig).strip().splitlines() or [""])[0] if exc.orig else ""
-        print(f"错误：数据库连接失败或中断，操作未完成（database error: {exc.orig.__class__.__name__}: {detail}）",
+        cause = exc.orig or exc
+        detail = (str(cause).strip().splitlines() or [""])[0]
+        print(f"错误：数据库连接失败或中断，操作未完成（database error: {type(cause).__name__}: {detail}）",
               file=sys.stderr)
         return 1
