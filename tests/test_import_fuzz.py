@@ -13,12 +13,13 @@ import functools
 import hashlib
 import io
 import os
+import re
 import zipfile
 from datetime import date, datetime
 
 import pytest
 import xlsxwriter
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, currently_in_test_context, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
@@ -29,7 +30,7 @@ from tests.importer_helpers import ORG_HEADER, ORG_ROWS, ROUND, base_file, issue
 T0 = datetime(2012, 2, 10, 9, 0)
 T1 = datetime(2012, 2, 20, 9, 0)
 T2 = datetime(2012, 3, 1, 9, 0)
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "40"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "100"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=not os.environ.get("FUZZ_RANDOM"),
                 database=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                       HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -103,14 +104,21 @@ def check_import(sessions, files: list[tuple[str, bytes]]) -> ImportResult:
     file's "nothing written" is only the whole database's when it is alone); resets the database to the
     seed after an accepted one."""
     before = snapshot(sessions)
+    dry = import_uploads(sessions, files, "fuzz", dry_run=True, now=T1)
+    assert snapshot(sessions) == before, "a dry run wrote"
     result = import_uploads(sessions, files, "fuzz", now=T1)
     assert isinstance(result, ImportResult)
+    assert dry.errors == result.errors, "the dry run's verdict differs from the import's"
     crashes = [e for e in result.errors if e.reason.startswith(CRASH_REASONS)]
     assert not crashes, crashes
     assert len(result.files) == len(files)
     names = {f.name for f in result.files}  # the upload names, cleaned of what no log can store
     for e in result.errors:
         assert e.file in names and e.reason, e
+    # Shown by --hypothesis-show-statistics: how deep the examples reach.
+    if currently_in_test_context():
+        first = result.errors[0].reason if result.errors else ""
+        event("rejected: " + re.sub(r"\d+|“.*?”", "#", first)[:30] if first else "accepted")
     if result.errors:
         assert not result.accepted
         assert snapshot(sessions) == before, "a rejected file changed the database"
