@@ -14,8 +14,11 @@ import hashlib
 import io
 import os
 import re
+import subprocess
+import sys
 import zipfile
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 import xlsxwriter
@@ -457,3 +460,51 @@ def test_dates_outside_1900_to_2999_are_cell_errors(seeded, value):
     result = check_import(seeded, perturbed("整改台账", {(2, 7): value}))
     assert [(e.row, e.column, e.reason) for e in result.errors] == [
         (3, "登记日期*", "日期超出范围（1900 年至 2999 年）")]
+
+
+def far_cell_workbook(row: int, column: int) -> bytes:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet("测评汇总")
+    sheet.write_row(0, 0, GOOD["测评汇总"][0])
+    sheet.write(row, column, " ")
+    book.close()
+    return buffer.getvalue()
+
+
+def test_a_cell_in_xfd1048576_is_refused_before_reading(tmp_path):
+    """A 5 KB .xlsx with one stray cell in XFD1048576 made calamine allocate 500 GB and abort the whole
+    process (a web worker, with every other user's request). Run in a child with capped memory, so a
+    regression fails this test instead of killing the test run."""
+    bomb = tmp_path / "bomb.xlsx"
+    bomb.write_bytes(far_cell_workbook(1048575, 16383))
+    assert len(bomb.read_bytes()) < 10_000
+    code = ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30));"
+            "from data.importers.reading import read_sheets;"
+            "from data.importers.pipeline import parse_file;"
+            "print(parse_file('bomb.xlsx', open(sys.argv[1], 'rb').read()).issues[0].reason)")
+    done = subprocess.run([sys.executable, "-c", code, str(bomb)], capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert done.returncode == 0, done.stderr[-500:]
+    assert done.stdout.strip() == ("工作表范围过大（1048576 行 × 16384 列）：请删除表格下方和右侧多余的单元格内容或格式，"
+                                   "或拆分文件后再导入")
+
+
+@pytest.mark.parametrize("row,column,extent", [
+    (1048575, 0, (1048576, 10)),  # the header is 10 wide: ten million cells, read, not refused
+    (1048575, 25, (1048576, 26)), (99, 27, (100, 28)), (9, 702, (10, 703)), (0, 16383, (1, 16384))])
+def test_sheet_extent_is_measured_exactly(row, column, extent):
+    from data.importers.reading import _extent
+
+    with zipfile.ZipFile(io.BytesIO(far_cell_workbook(row, column))) as z:
+        assert _extent(z.read("xl/worksheets/sheet1.xml")) == extent
+
+
+def test_zips_that_are_not_xlsx_are_refused(seeded):
+    """calamine would also open .ods and .xlsb, whose sheets the extent check cannot measure."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", "<office:document-content/>")
+    result = check_import(seeded, [("表.ods", buffer.getvalue())])
+    assert [e.reason for e in result.errors] == ["不支持的文件类型（请上传 .xlsx、.xls 或 .csv）"]
