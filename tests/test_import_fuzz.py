@@ -508,3 +508,19 @@ def test_zips_that_are_not_xlsx_are_refused(seeded):
         z.writestr("content.xml", "<office:document-content/>")
     result = check_import(seeded, [("表.ods", buffer.getvalue())])
     assert [e.reason for e in result.errors] == ["不支持的文件类型（请上传 .xlsx、.xls 或 .csv）"]
+
+
+def test_same_key_on_two_sheets_of_one_template_is_a_duplicate(seeded):
+    """Found by the fuzz: a 整改台账 sheet whose 问题编号 header was mistyped "abstain" reads as a second
+    测评场次 sheet; its blank counts for (round, JT01, 党组织) overwrote the first sheet's, and every
+    re-import flipped them back ("updated 2" forever)."""
+    garbled = [list(r) for r in GOOD["整改台账"]]
+    garbled[0][0] = "abstain"
+    result = check_import(seeded, [("两表.xlsx", xlsx_bytes({"测评场次": GOOD["测评场次"], "整改台账": garbled}))])
+    assert [(e.sheet, e.row, e.column, e.value, e.reason) for e in result.errors] == [
+        ("整改台账", 2, "评议批次*+组织编码*+测评对象", f"{ROUND}/JT01/党组织",
+         "与工作表“测评场次”第 2 行重复（评议批次*+组织编码*+测评对象相同）")]
+    # Sheets with different keys (one sheet per unit, as many workbooks are kept) still import together.
+    per_unit = {"交通一支部": [GOOD["测评汇总"][0], GOOD["测评汇总"][1]],
+                "交通二支部": [GOOD["测评汇总"][0], GOOD["测评汇总"][3]]}
+    assert check_import(seeded, [("分表.xlsx", xlsx_bytes(per_unit))]).accepted

@@ -16,7 +16,7 @@ from data.importers import ballots, eval_sessions, ledgers, members, orgs, round
 from data.importers.base import FileReport, ImportIssue, ImportResult, Row, SheetContext
 from data.importers.normalise import text
 from data.importers.reading import FileError, read_sheets
-from data.importers.templates import ORDER, HeaderMatch, find_header
+from data.importers.templates import KEY_DEFAULTS, NATURAL_KEYS, ORDER, HeaderMatch, find_header
 from data.models import ImportLog
 
 log = logging.getLogger(__name__)
@@ -106,6 +106,29 @@ def parse_file(name: str, data: bytes) -> ParsedFile:
     return parsed
 
 
+def _cross_sheet_duplicates(parsed: ParsedFile) -> list[ImportIssue]:
+    """Rows of two sheets of the same template with the same natural key: each sheet checks its own
+    rows, but across sheets the later one would silently overwrite the earlier (and flip back and forth
+    on every re-import)."""
+    issues = []
+    seen: dict[tuple, tuple[str, int]] = {}
+    for sheet in parsed.sheets:
+        template = sheet.match.template
+        keys = NATURAL_KEYS[template.name]
+        required = {c.key for c in template.required}
+        columns = "+".join(sheet.match.labels.get(k) or next(c.label for c in template.columns if c.key == k)
+                           for k in keys)
+        for row in sheet.rows:
+            values = tuple(text(row.cells.get(k, "")) or KEY_DEFAULTS.get(k, "") for k in keys)
+            if any(not v for k, v in zip(keys, values) if k in required):
+                continue  # the sheet's own check names the blank cell
+            first = seen.setdefault((template.name, values), (sheet.name, row.number))
+            if first[0] != sheet.name:
+                issues.append(ImportIssue(parsed.report.name, sheet.name, row.number, columns, "/".join(values),
+                                          f"与工作表“{first[0]}”第 {first[1]} 行重复（{columns}相同）"))
+    return issues
+
+
 def _process(session: Session, parsed: ParsedFile, username: str, now: datetime,
              allowed_org_ids: set[int] | None, dry_run: bool) -> list[ImportIssue]:
     """Run every sheet of one file in the session (no commit); the file's issues, empty when accepted."""
@@ -115,6 +138,7 @@ def _process(session: Session, parsed: ParsedFile, username: str, now: datetime,
     report.would_create_rounds = []
     if issues:
         return issues
+    issues += _cross_sheet_duplicates(parsed)
     for sheet in parsed.sheets:
         ctx = SheetContext(session, report.name, sheet.name, sheet.match, sheet.rows, issues, username, now,
                            allowed_org_ids, dry_run)
