@@ -524,3 +524,17 @@ def test_same_key_on_two_sheets_of_one_template_is_a_duplicate(seeded):
     per_unit = {"交通一支部": [GOOD["测评汇总"][0], GOOD["测评汇总"][1]],
                 "交通二支部": [GOOD["测评汇总"][0], GOOD["测评汇总"][3]]}
     assert check_import(seeded, [("分表.xlsx", xlsx_bytes(per_unit))]).accepted
+
+
+@pytest.mark.parametrize("template,cell,value,column,reason", [
+    ("组织架构", (1, 5), "湖南省/" + "长" * 150 + "/县", "所属地区*",
+     "地区名称过长（每级最多 100 个字符，完整路径最多 300 个字符）"),
+    ("组织架构", (1, 5), "/".join(["省" * 99] * 4), "所属地区*",
+     "地区名称过长（每级最多 100 个字符，完整路径最多 300 个字符）"),
+    ("原始测评表", (0, 5), "测" * 301, "测" * 301, "测评项目名称过长（最多 100 个字符）"),
+])
+def test_over_long_names_outside_the_cell_length_check_are_errors(seeded, template, cell, value, column, reason):
+    """A 150-character region name or a 301-character 测评项目 header failed the write on PostgreSQL
+    (regions.name / items.name are VARCHAR(100)) and was silently stored on SQLite."""
+    result = check_import(seeded, perturbed(template, {cell: value}))
+    assert [(e.row, e.column, e.reason) for e in result.errors] == [(cell[0] + 1, column, reason)]
