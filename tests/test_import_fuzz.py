@@ -538,3 +538,11 @@ def test_over_long_names_outside_the_cell_length_check_are_errors(seeded, templa
     (regions.name / items.name are VARCHAR(100)) and was silently stored on SQLite."""
     result = check_import(seeded, perturbed(template, {cell: value}))
     assert [(e.row, e.column, e.reason) for e in result.errors] == [(cell[0] + 1, column, reason)]
+
+
+def test_csv_cell_over_the_field_limit_is_a_file_error(seeded):
+    """A 200,000-character cell raised csv.Error out of import_uploads itself (no ImportResult at all)."""
+    data = ("评议批次,组织编码,测评对象\n" + "x" * 200_000 + ",JT01,党组织\n").encode()
+    result = check_import(seeded, [("长.csv", data)])
+    assert [(e.file, e.row, e.reason) for e in result.errors] == [
+        ("长.csv", None, "CSV 文件第 2 行无法读取（单元格过长或引号不配对）")]

@@ -43,7 +43,11 @@ def read_csv(name: str, data: bytes) -> list[RawSheet]:
         dialect = csv.Sniffer().sniff(content[:4096], delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
-    rows = [list(row) for row in csv.reader(io.StringIO(content, newline=""), dialect)]
+    reader = csv.reader(io.StringIO(content, newline=""), dialect)
+    try:
+        rows = [list(row) for row in reader]
+    except csv.Error:  # e.g. a cell over the csv module's 131,072-character field limit
+        raise FileError(f"CSV 文件第 {reader.line_num} 行无法读取（单元格过长或引号不配对）") from None
     return [RawSheet(PurePath(name).stem, rows)]
 
 
