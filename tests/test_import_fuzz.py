@@ -546,3 +546,16 @@ def test_csv_cell_over_the_field_limit_is_a_file_error(seeded):
     result = check_import(seeded, [("长.csv", data)])
     assert [(e.file, e.row, e.reason) for e in result.errors] == [
         ("长.csv", None, "CSV 文件第 2 行无法读取（单元格过长或引号不配对）")]
+
+
+def test_an_unforeseen_reader_failure_is_still_an_import_result(seeded, monkeypatch):
+    """Reading happens before the per-file guard of the write phase: whatever a reader raises, the
+    caller gets an ImportResult naming the file, never the exception."""
+    from data.importers import pipeline
+
+    def broken(name, data):
+        raise MemoryError
+
+    monkeypatch.setattr(pipeline, "read_sheets", broken)
+    result = import_uploads(seeded, [("任意.xlsx", b"PK")], "fuzz", now=T1)
+    assert [(e.file, e.reason) for e in result.errors] == [("任意.xlsx", "无法读取文件：MemoryError（详见服务器日志）")]

@@ -69,6 +69,10 @@ def parse_file(name: str, data: bytes) -> ParsedFile:
     except FileError as exc:
         parsed.issues.append(ImportIssue(name, "", None, "", "", str(exc)))
         return parsed
+    except Exception as exc:  # noqa: BLE001 - a reader failing in a way nobody foresaw: still one clear issue
+        log.exception("reading %s failed", name)
+        parsed.issues.append(ImportIssue(name, "", None, "", "", f"无法读取文件：{exc.__class__.__name__}（详见服务器日志）"))
+        return parsed
     unknown = []
     for raw in raw_sheets:
         if any(word in raw.name.lower() for word in NOTE_SHEETS):
