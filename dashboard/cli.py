@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from datetime import date, datetime
 from pathlib import Path
+
+from sqlalchemy.exc import DBAPIError
 
 from data.db import make_engine, make_session_factory, transaction
 from data.schema import upgrade
@@ -161,6 +164,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _OneLine(logging.Formatter):
+    """Log records as one line each: the user of the command line never sees a traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage().strip().splitlines()
+        error = record.exc_info[1] if record.exc_info else None
+        return (message[0] if message else "") + (f" ({error.__class__.__name__})" if error else "")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    # Errors only (on the handler: psycopg sets its own logger to WARNING): a driver's warning about a
+    # connection the server dropped is noise next to our message.
+    handler = logging.StreamHandler()
+    handler.setLevel(logging.ERROR)
+    handler.setFormatter(_OneLine())
+    logging.basicConfig(level=logging.ERROR, handlers=[handler])
+    try:
+        return args.func(args)
+    except DBAPIError as exc:  # the server is down, unreachable or dropped the connection
+        cause = exc.orig or exc
+        detail = (str(cause).strip().splitlines() or [""])[0]
+        print(f"错误：数据库连接失败或中断，操作未完成（database error: {type(cause).__name__}: {detail}）",
+              file=sys.stderr)
+        return 1

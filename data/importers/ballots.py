@@ -8,7 +8,7 @@ from collections import defaultdict
 
 from sqlalchemy import delete, select
 
-from data.importers.base import SheetContext, check_keys, chunked, upsert
+from data.importers.base import MAX_LENGTH, SheetContext, check_keys, chunked, upsert
 from data.importers.normalise import text
 from data.importers.refs import create_rounds, resolve_orgs, resolve_rounds
 from data.importers.tallies import check_category, ensure_items, load_tallies, load_valid, slot, write_tallies
@@ -23,6 +23,10 @@ def import_sheet(ctx: SheetContext) -> None:
     items = list(ctx.match.extras.values())
     if not items:
         ctx.error(ctx.match.row_index + 1, "", "", "原始测评表没有测评项目列")
+    for name in items:  # item names come from the header row, not through ctx.get's length check
+        if len(name) > MAX_LENGTH["item"]:
+            ctx.error(ctx.match.row_index + 1, ctx.label(name), name,
+                      f"测评项目名称过长（最多 {MAX_LENGTH['item']} 个字符）")
     planned: dict[tuple, dict] = {}
     rows_of = {}
     for row, (_r, _o, ballot_no) in check_keys(ctx, "round", "org_code", "ballot_no"):

@@ -5,6 +5,7 @@ date, datetime or "") and returns the value or raises CellError with the Chinese
 """
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
@@ -83,16 +84,27 @@ def parse_date(raw: object) -> date | None:
         match = pattern.match(value) or pattern.match(value.replace(" ", ""))
         if match:
             try:
-                return date(*(int(g) for g in match.groups()))
+                day = date(*(int(g) for g in match.groups()))
             except ValueError:
                 raise CellError("不是有效日期") from None
+            # The window Excel serials and 8-digit numbers already have; outside it a deadline sum
+            # (date ± days) would overflow in the views.
+            if not 1900 <= day.year <= 2999:
+                raise CellError("日期超出范围（1900 年至 2999 年）")
+            return day
     if re.fullmatch(r"\d{1,5}(\.0+)?", value):
         return _serial(float(value))
     raise CellError("日期格式无法识别（可用 2012-02-15、2012/2/15、2012年2月15日、20120215）")
 
 
+# No real session hands out this many ballots; the cap keeps counts (and their sums over a province's
+# orgs in the rollups) inside the database's 32-bit integer columns.
+MAX_COUNT = 100_000
+
+
 def parse_count(raw: object) -> int:
-    """A non-negative whole number; blank is 0; '12.0' from Excel is 12, '12.5' and '-1' are errors."""
+    """A non-negative whole number up to MAX_COUNT; blank is 0; '12.0' from Excel is 12, '12.5' and '-1'
+    are errors."""
     if isinstance(raw, bool):
         raise CellError("应为非负整数")
     if isinstance(raw, (int, float)):
@@ -107,10 +119,12 @@ def parse_count(raw: object) -> int:
             raise CellError("应为非负整数") from None
     if number != number or number in (float("inf"), float("-inf")):
         raise CellError("应为非负整数")
-    if not float(number).is_integer():
+    if isinstance(number, float) and not number.is_integer():  # (an int may be too big for a float)
         raise CellError("不是整数")
     if number < 0:
         raise CellError("不能为负数")
+    if number > MAX_COUNT:
+        raise CellError(f"数值过大（最多 {MAX_COUNT}）")
     return int(number)
 
 
@@ -122,15 +136,20 @@ def parse_optional_count(raw: object) -> int | None:
 
 
 def parse_number(raw: object) -> float | None:
+    """A finite number; blank → None ('nan' and 'inf' are not numbers a user means)."""
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        return float(raw)
-    value = text(raw)
-    if value == "":
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        raise CellError("应为数字") from None
+        number = float(raw) if abs(raw) < 1e308 else math.inf  # float() of a huge int would raise
+    else:
+        value = text(raw)
+        if value == "":
+            return None
+        try:
+            number = float(value)
+        except ValueError:
+            raise CellError("应为数字") from None
+    if not math.isfinite(number):
+        raise CellError("应为数字")
+    return number
 
 
 def parse_ratio(raw: object) -> float | None:

@@ -113,6 +113,8 @@ class RegionBook:
                 continue
             if level > 4:
                 raise CellError("地区路径最多四级（省/市/县/乡镇）")
+            if len(name) > 100 or len(path) > 300:  # the lengths of regions.name and regions.full_name
+                raise CellError("地区名称过长（每级最多 100 个字符，完整路径最多 300 个字符）")
             own = code or synthetic_code(path)
             if own in self.by_code:
                 other = self.by_code[own]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -15,7 +16,7 @@ from data.importers import ballots, eval_sessions, ledgers, members, orgs, round
 from data.importers.base import FileReport, ImportIssue, ImportResult, Row, SheetContext
 from data.importers.normalise import text
 from data.importers.reading import FileError, read_sheets
-from data.importers.templates import ORDER, HeaderMatch, find_header
+from data.importers.templates import KEY_DEFAULTS, NATURAL_KEYS, ORDER, HeaderMatch, find_header
 from data.models import ImportLog
 
 log = logging.getLogger(__name__)
@@ -56,12 +57,21 @@ def _blank(cells: list[object]) -> bool:
     return all(text(c) == "" for c in cells)
 
 
+def _clean_name(name: str) -> str:
+    """An uploaded file's name as the import log can store it: no NUL, no lone surrogate."""
+    return re.sub("[\ud800-\udfff]", "\ufffd", name.replace("\x00", ""))
+
+
 def parse_file(name: str, data: bytes) -> ParsedFile:
     parsed = ParsedFile(FileReport(name=name, sha256=hashlib.sha256(data).hexdigest()))
     try:
         raw_sheets = read_sheets(name, data)
     except FileError as exc:
         parsed.issues.append(ImportIssue(name, "", None, "", "", str(exc)))
+        return parsed
+    except Exception as exc:  # noqa: BLE001 - a reader failing in a way nobody foresaw: still one clear issue
+        log.exception("reading %s failed", name)
+        parsed.issues.append(ImportIssue(name, "", None, "", "", f"无法读取文件：{exc.__class__.__name__}（详见服务器日志）"))
         return parsed
     unknown = []
     for raw in raw_sheets:
@@ -100,6 +110,29 @@ def parse_file(name: str, data: bytes) -> ParsedFile:
     return parsed
 
 
+def _cross_sheet_duplicates(parsed: ParsedFile) -> list[ImportIssue]:
+    """Rows of two sheets of the same template with the same natural key: each sheet checks its own
+    rows, but across sheets the later one would silently overwrite the earlier (and flip back and forth
+    on every re-import)."""
+    issues = []
+    seen: dict[tuple, tuple[str, int]] = {}
+    for sheet in parsed.sheets:
+        template = sheet.match.template
+        keys = NATURAL_KEYS[template.name]
+        required = {c.key for c in template.required}
+        columns = "+".join(sheet.match.labels.get(k) or next(c.label for c in template.columns if c.key == k)
+                           for k in keys)
+        for row in sheet.rows:
+            values = tuple(text(row.cells.get(k, "")) or KEY_DEFAULTS.get(k, "") for k in keys)
+            if any(not v for k, v in zip(keys, values) if k in required):
+                continue  # the sheet's own check names the blank cell
+            first = seen.setdefault((template.name, values), (sheet.name, row.number))
+            if first[0] != sheet.name:
+                issues.append(ImportIssue(parsed.report.name, sheet.name, row.number, columns, "/".join(values),
+                                          f"与工作表“{first[0]}”第 {first[1]} 行重复（{columns}相同）"))
+    return issues
+
+
 def _process(session: Session, parsed: ParsedFile, username: str, now: datetime,
              allowed_org_ids: set[int] | None, dry_run: bool) -> list[ImportIssue]:
     """Run every sheet of one file in the session (no commit); the file's issues, empty when accepted."""
@@ -109,6 +142,7 @@ def _process(session: Session, parsed: ParsedFile, username: str, now: datetime,
     report.would_create_rounds = []
     if issues:
         return issues
+    issues += _cross_sheet_duplicates(parsed)
     for sheet in parsed.sheets:
         ctx = SheetContext(session, report.name, sheet.name, sheet.match, sheet.rows, issues, username, now,
                            allowed_org_ids, dry_run)
@@ -145,7 +179,7 @@ def import_uploads(session_factory: sessionmaker, files: list[tuple[str, bytes]]
     now = now or datetime.now().replace(microsecond=0)
     # Our own copy: orgs a unit creates under its own are in its scope for the later files of this call.
     allowed_org_ids = set(allowed_org_ids) if allowed_org_ids is not None else None
-    parsed = [parse_file(name, data) for name, data in files]
+    parsed = [parse_file(_clean_name(name), data) for name, data in files]
     order = sorted(range(len(parsed)), key=lambda i: (parsed[i].rank, i))
     errors: list[ImportIssue] = []
     accepted: list[ParsedFile] = []

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -20,6 +22,11 @@ class RawSheet:
     rows: list[list[object]]  # rows[i] is spreadsheet row i + 1
 
 
+def _no_nul(cell: object) -> object:
+    """NUL never shows in a spreadsheet and PostgreSQL text cannot hold it: drop it while reading."""
+    return cell.replace("\x00", "") if type(cell) is str and "\x00" in cell else cell
+
+
 def _decode(data: bytes) -> str:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -31,22 +38,84 @@ def _decode(data: bytes) -> str:
 
 def read_csv(name: str, data: bytes) -> list[RawSheet]:
     """One sheet, named after the file without its extension, as Excel shows a CSV."""
-    content = _decode(data)
+    content = _decode(data).replace("\x00", "")  # see _no_nul
     try:
         dialect = csv.Sniffer().sniff(content[:4096], delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
-    rows = [list(row) for row in csv.reader(io.StringIO(content, newline=""), dialect)]
+    reader = csv.reader(io.StringIO(content, newline=""), dialect)
+    try:
+        rows = [list(row) for row in reader]
+    except csv.Error:  # e.g. a cell over the csv module's 131,072-character field limit
+        raise FileError(f"CSV 文件第 {reader.line_num} 行无法读取（单元格过长或引号不配对）") from None
     return [RawSheet(PurePath(name).stem, rows)]
 
 
+# calamine allocates every cell of a sheet's used range at once and aborts the whole process when that
+# fails: a 5 KB .xlsx with one cell in XFD1048576 asks for 500 GB. Sheets are measured before reading.
+MAX_CELLS = 20_000_000  # 8x a 200,000-row tally sheet of 12 columns
+MAX_UNZIPPED = 1 << 30
+_ROW_REF = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="([0-9]{1,7})"')
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for char in letters:
+        number = number * 26 + char - 64
+    return number
+
+
+def _extent(xml: bytes) -> tuple[int, int]:
+    """An upper bound of (rows, columns) calamine will allocate for one worksheet part; byte counts and
+    regexes over the widest references only, so a 200,000-row sheet is measured in a fraction of a second."""
+    rows_written = xml.count(b"<row") + xml.count(b":row")
+    cells = sum(xml.count(tag) for tag in (b"<c ", b"<c>", b"<c/", b":c ", b":c>", b":c/"))
+    rows = max(max((int(n) for n in _ROW_REF.findall(xml)), default=0), rows_written)
+    if xml.count(b' r="') < rows_written + cells:
+        return rows, cells  # some cells have no r: each follows its left neighbour
+    for width in (3, 2):  # a longer column name is always a later column
+        letters = set(re.findall(rb'\sr="([A-Z]{%d})[0-9]' % width, xml))
+        if letters:
+            return rows, max(map(_column_number, letters))
+    # Single letters only: the last one present (a cell reference, never a row's digits).
+    return rows, next((26 - i for i, c in enumerate(reversed(range(65, 91))) if b' r="%c' % c in xml), 0)
+
+
+def check_extent(data: bytes) -> None:
+    """Refuse a zipped workbook whose sheets would be too big to hold in memory, or that is not .xlsx
+    (calamine would also open .xlsb and .ods, whose sheets this check cannot measure)."""
+    try:
+        book = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return  # not a zip at all: calamine reports what it is
+    with book:
+        infos = book.infolist()
+        if "xl/workbook.xml" not in book.namelist():
+            raise FileError("不支持的文件类型（请上传 .xlsx、.xls 或 .csv）")
+        if sum(i.file_size for i in infos) > MAX_UNZIPPED:
+            raise FileError("文件解压后过大（超过 1 GB），请拆分后再导入")
+        for info in infos:
+            if not re.fullmatch(r"xl/worksheets/[^/]+\.xml", info.filename):
+                continue
+            try:
+                xml = book.read(info)
+            except Exception:  # noqa: BLE001 - a damaged part: calamine reports it
+                return
+            rows, columns = _extent(xml)
+            if rows * columns > MAX_CELLS:
+                raise FileError(f"工作表范围过大（{rows} 行 × {columns} 列）：请删除表格下方和右侧多余的"
+                                "单元格内容或格式，或拆分文件后再导入")
+
+
 def read_workbook(data: bytes) -> list[RawSheet]:
+    check_extent(data)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = []
         for index, name in enumerate(book.sheet_names):
             # skip_empty_area=False keeps row 1 as row 1, so reported row numbers match the file.
-            sheets.append(RawSheet(name, book.get_sheet_by_index(index).to_python(skip_empty_area=False)))
+            rows = book.get_sheet_by_index(index).to_python(skip_empty_area=False)
+            sheets.append(RawSheet(name, [[_no_nul(c) for c in row] for row in rows]))
         return sheets
     except Exception as exc:  # noqa: BLE001 - calamine raises several types for corrupt files
         raise FileError(f"无法读取 Excel 文件：{exc.__class__.__name__}") from None

@@ -133,6 +133,14 @@ TEMPLATE_LIST: tuple[Template, ...] = (
     )),
 )
 TEMPLATES: dict[str, Template] = {t.name: t for t in TEMPLATE_LIST}
+# The natural key of each template's rows (SPEC §4), blank cells read as given here.
+NATURAL_KEYS: dict[str, tuple[str, ...]] = {
+    "评议批次": ("round",), "组织架构": ("org_code",), "党员名册": ("member_code",),
+    "督导分组": ("group", "org_code"), "测评场次": ("round", "org_code", "target"),
+    "测评汇总": ("round", "org_code", "member_code", "item", "category"),
+    "原始测评表": ("round", "org_code", "ballot_no"), "承诺台账": ("pledge_code",), "整改台账": ("issue_code",),
+}
+KEY_DEFAULTS = {"target": "党组织"}  # a blank 测评对象 is the org itself
 ORDER = {t.name: i for i, t in enumerate(TEMPLATE_LIST)}
 
 
