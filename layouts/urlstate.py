@@ -6,6 +6,7 @@ import json
 from urllib.parse import parse_qsl, urlencode
 
 KEYS = ("round", "system", "region", "org", "as_of", "sort", "filter")
+KEYS += ("group", "status")  # 督导联系点 / 上报进度 filters (dashboard.reports.SUPERVISION_FILTERS)
 # Keys a link between pages keeps: the node a user drilled to is page-specific, the round and date are not.
 SHARED = ("round", "as_of")
 
