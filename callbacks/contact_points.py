@@ -75,7 +75,7 @@ def save_visit(n_clicks: int | None, point: str | None, day: str | None, finding
     try:
         with transaction(current_app.extensions["dashboard_sessions"]) as s:
             visit_data.record_visit(s, group=group, org_code=code, visited_on=day, findings=findings,
-                                    follow_up=follow_up, recorded_by=common.username() or "—",
+                                    follow_up=follow_up, recorded_by=common.exported_by(), username=common.username(),
                                     allowed_groups=groups, today=today or date.today(),
                                     address=request.remote_addr)
     except visit_data.VisitError as exc:

@@ -75,9 +75,11 @@ def _day(value: str | date | None, today: date) -> date:
 
 def record_visit(session: Session, *, group: str | None, org_code: str | None, visited_on: str | date | None,
                  findings: str | None, follow_up: str | None, recorded_by: str, allowed_groups: Iterable[str] | None,
-                 today: date, address: str | None = None, now: datetime | None = None) -> Visit:
+                 today: date, username: str | None = None, address: str | None = None,
+                 now: datetime | None = None) -> Visit:
     """Check and add one visit plus its audit line to `session` (the caller commits both or neither).
 
+    recorded_by: the name shown as 记录人; username: the account named in the audit log (default recorded_by).
     allowed_groups: the groups the user may record for; None means every group (admin).
     Raises VisitError with a message for the user; nothing is added then.
     """
@@ -101,7 +103,7 @@ def record_visit(session: Session, *, group: str | None, org_code: str | None, v
     visit = Visit(group_id=group_id, org_id=org_id, visited_on=day, findings=findings, follow_up=follow_up,
                   recorded_by=recorded_by, recorded_at=now or datetime.now())
     session.add(visit)
-    audit.record(session, "visit", recorded_by,
+    audit.record(session, "visit", username or recorded_by,
                  f"{group}；联系点 {org_code} {org_name}；走访日期 {day.isoformat()}", address, at=now)
     return visit
 

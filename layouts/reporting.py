@@ -43,7 +43,7 @@ def completeness_figure(table: ReportTable) -> go.Figure:
         rows = [r for r in table.rows if r[0] == dim]
         fig.add_trace(go.Bar(
             x=[r[1] for r in rows], y=[r[6] for r in rows],
-            marker_color=["#dc3545" if r[5] else "#198754" for r in rows],
+            marker_color=["#fd7e14" if r[5] else "#198754" for r in rows],  # amber: someone is missing
             customdata=[[r[2], r[3], r[4], r[5]] for r in rows],
             text=[f"{r[6]:.0%}" if r[6] is not None else "—" for r in rows], textposition="outside",
             hovertemplate="%{x}<br>上报完整率 %{y:.1%}<br>应上报 %{customdata[0]}，已上报 %{customdata[1]}"
