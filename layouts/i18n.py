@@ -179,6 +179,15 @@ HEADERS_EN = {
     "弃权": "Abstained", "灯": "Light",
 }
 
+HEADERS_EN.update({  # 督导联系点 / 上报进度 / 数据质量
+    "督导组": "Group", "督导组长": "Group leader", "单位编码": "Unit code", "单位名称": "Unit", "联系点数": "Contact points",
+    "联系点不足": "Too few points", "联系点": "Contact points", "联系点编码": "Point code", "联系点名称": "Contact point",
+    "差距": "Gap", '疑似"盆景"': "Possible showcase", "最近数据日期": "Latest data", "走访日期": "Visited on",
+    "发现问题": "Findings", "跟进事项": "Follow-up", "记录人": "Recorded by", "记录时间": "Recorded at",
+    "上报状态": "Status", "首次上报时间": "First reported", "最近上报时间": "Last reported", "上报完整率": "Completeness",
+    "检查项": "Check", "数量": "Count", "说明": "Explanation", "组织名称": "Org name",
+})
+
 
 def t(lang: str | None, key: str) -> str:
     table = LABELS.get(lang or DEFAULT, LABELS[DEFAULT])

@@ -100,12 +100,13 @@ def test_reporting_filter_chart_and_export(page, live, errors, tmp_path, monkeyp
     assert not errors
 
 
-def test_quality_summary_void_sessions_and_open_an_org(page, live, errors):
+def test_quality_summary_void_sessions_and_open_an_org(page, live, errors, tmp_path, monkeypatch):
     log_in(page, live, f"/quality?as_of={live['as_of']}")
     first_cell(page, "quality-summary", "c1")
     assert column(page, "c0", "quality-summary")[:3] == ["作废场次", "满意率100%", "无不满意"]
     first_cell(page, "quality", "c1")
     assert column(page, "c0", "quality")[0] == "作废场次"
+    export_matches_cli(page, "quality", "quality", ["--as-of", live["as_of"]], live, tmp_path, monkeypatch)
     page.locator("#card-quality").get_by_text("直线作答：").first.wait_for()  # the plain-words notes
     first_cell(page, "quality", "c1").click()  # a void-session finding shows the sessions
     first_cell(page, "void-sessions", "c4")
