@@ -627,7 +627,8 @@ def quality_summary(session: Session, filters: Filters, as_of: date, scope: Scop
     columns = [Column("检查项"), Column("涉及组织数", INT), Column("数量合计", INT), Column("说明")]
     red = [i for i, r in enumerate(rows) if r[1]]
     return replace(table, title=table.title.replace(VIEW_TITLES["quality"], VIEW_TITLES["quality"] + "（汇总）", 1),
-                   columns=columns, rows=rows, red_rows=set(red), notes=[])
+                   columns=columns, rows=rows, red_rows=set(red),
+                   notes=[f"{check}：{QUALITY_EXPLAINED[check]}" for check in QUALITY_CHECKS])
 
 
 QUALITY_EXPLAINED = {

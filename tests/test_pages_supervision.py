@@ -117,6 +117,7 @@ def test_quality_summary_lists_every_check_with_its_count(campaign):
         ["作废场次", 1, 1], ["满意率100%", 1, 30], ["无不满意", 1, 20], ["各项分布相同", 1, 3], ["结果雷同", 2, 4],
         ["缺少参评类别", 1, 1], ["直线作答", 1, 4], ["同日销号", 1, 3], ["无佐证销号", 1, 2]]
     assert "随机作答的预期" in table.rows[6][3] and table.red_rows == set(range(9))
+    assert table.notes[0].startswith("作废场次：收回份数多于发放份数")  # the plain words, in full under the table
     health = run(lr.quality_summary, campaign, scope=Scope(systems=frozenset({"卫生健康系统"})))
     assert [r[1] for r in health.rows] == [0, 0, 0, 0, 2, 0, 0, 0, 0]  # every check listed, 0 when clean
 
