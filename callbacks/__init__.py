@@ -7,3 +7,6 @@ def register(app) -> None:
 
     for module in (shell, tables, overview, drill, redline):
         module.register(app)
+    from callbacks import contact_points, quality, reporting  # 督导联系点 / 上报进度 / 数据质量
+    for module in (contact_points, reporting, quality):
+        module.register(app)

@@ -19,6 +19,8 @@ NODE_KEYS = ("system", "region", "org")
 # The page's main table keeps its sort and filter in the URL, so a copied link shows the same rows.
 URL_TABLES = ("drilldown", "redline")
 TITLES = {**VIEW_TITLES, "items": "测评项目分析", "categories": "参评人员类别分析"}
+# Other pages' row links: table name -> (state, row) -> where a click on the row leads (or None).
+ROW_LINKS: dict = {}
 
 
 def render(store: dict):
@@ -33,7 +35,8 @@ def render(store: dict):
     sort, filters = urlstate.decode_grid(state) if name in URL_TABLES else ([], {})
     if not valid_models(table, sort, filters):  # a link from another level or an edited URL
         sort, filters = [], {}
-    grid = grid_with_tools(name, table.columns, lang, clickable=name in URL_TABLES, sort=sort, filters=filters)
+    grid = grid_with_tools(name, table.columns, lang, clickable=name in URL_TABLES or name in ROW_LINKS,
+                           sort=sort, filters=filters)
     return html.Div([grid, *notes])
 
 
@@ -83,7 +86,8 @@ def get_rows(request: dict | None, store: dict):
     for i in range(start, min(end, len(table.rows))):
         row = {gridmodel.col_id(j): json_cell(v) for j, v in enumerate(table.rows[i])}
         search = (_child_search(state, table, i) if name == "drilldown"
-                  else _org_link(state, table.rows[i][0]) if name == "redline" else None)
+                  else _org_link(state, table.rows[i][0]) if name == "redline"
+                  else ROW_LINKS[name](state, table.rows[i]) if name in ROW_LINKS else None)
         # The row id is where a click on the row leads (or a plain unique id when it leads nowhere).
         row["_id"] = search if search else f"{name}:{i}:{table.rows[i][0]}"  # "?…" / "/drill?…": a link
         row["_red"] = i in table.red_rows

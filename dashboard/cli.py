@@ -69,7 +69,8 @@ def cmd_export(args) -> int:
 
     engine = _engine()
     upgrade(engine)
-    filters = Filters(round=args.round, system=args.system, region=args.region, org=args.org)
+    filters = Filters(round=args.round, system=args.system, region=args.region, org=args.org,
+                      extra=tuple((k, v) for k, v in (("group", args.group), ("status", args.status)) if v))
     out = Path(args.out)
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in ("xlsx", "csv"):
@@ -145,6 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--region")
     p.add_argument("--org")
     p.add_argument("--as-of")
+    p.add_argument("--group", help="督导组 (contact-points, visits)")
+    p.add_argument("--status", help="状态, e.g. 未上报 (reporting)")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("users", help="manage users")

@@ -9,7 +9,7 @@ fulfilment or report dated after the as-of day has not happened yet.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from math import prod
 from typing import Any, Iterable
@@ -22,6 +22,7 @@ from dashboard.scope import Scope
 from dashboard.tables import DATE, INT, PERCENT, VIEW_TITLES, Column, Filters, ReportTable
 from data import ledger_queries as q
 from data import queries
+from data import visits as visit_data
 from data.models import Rectification, Round
 
 YES, NO = "是", "否"
@@ -385,6 +386,7 @@ def contact_point_detail(session: Session, filters: Filters, as_of: date, scope:
 
 # ---------------------------------------------------------------------------------------- 上报进度
 STATUS_ORDER = {metrics.MISSING: 0, metrics.REPORTED_LATE: 1, metrics.REPORTED: 2}
+REPORTING_STATUSES = (metrics.REPORTED, metrics.REPORTED_LATE, metrics.MISSING)
 
 
 def _fmt_time(value: datetime | None) -> str | None:
@@ -409,10 +411,12 @@ def _reporting_rows(session: Session, ctx: _Context, as_of: date) -> list[tuple[
 
 
 def reporting(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
-    """上报进度: a row per expected org; 未上报 first, then 逾期上报, then 已上报."""
+    """上报进度: a row per expected org; 未上报 first, then 逾期上报, then 已上报. Extra filter: status."""
     ctx = _context(session, filters, scope)
+    wanted = _choice(filters, "status", REPORTING_STATUSES, "上报状态")
     rows = [[org.code, org.name, org.system, org.region, status, _fmt_time(first), _fmt_time(latest)]
-            for org, status, first, latest in _reporting_rows(session, ctx, as_of)]
+            for org, status, first, latest in _reporting_rows(session, ctx, as_of)
+            if wanted is None or status == wanted]
     rows.sort(key=lambda r: (STATUS_ORDER[r[4]], r[0]))
     columns = [Column("组织编码"), Column("组织名称"), Column("系统"), Column("地区"), Column("上报状态"),
                Column("首次上报时间"), Column("最近上报时间")]
@@ -594,7 +598,72 @@ QUALITY_RULES = [
 ]
 
 
+# ---------------------------------------------------------------------------------------- 督导走访记录
+VISIT_COLUMNS = [Column("督导组"), Column("联系点编码"), Column("联系点名称"), Column("走访日期", DATE),
+                 Column("发现问题"), Column("跟进事项"), Column("记录人"), Column("记录时间")]
+
+
+def visits(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
+    """督导走访记录: the visits made on or before the as-of day to contact points in view, newest first.
+    Extra filter: group (督导组 name)."""
+    ctx = _context(session, filters, scope)
+    found = visit_data.visits(session, ctx.visible, (filters.get("group") or "").strip() or None, as_of)
+    orgs = q.org_infos(session, {v.org_id for v in found})
+    rows = [[v.group, orgs[v.org_id].code, orgs[v.org_id].name, v.visited_on, v.findings, v.follow_up,
+             v.recorded_by, _fmt_time(v.recorded_at)] for v in found]
+    return _table("visits", ctx, VISIT_COLUMNS, rows, filters, as_of, scope)
+
+
+# ---------------------------------------------------------------------------------------- 数据质量 (page)
+def quality_summary(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
+    """One row per 走过场 check, every check listed (0 when nothing was found): how many orgs it flags,
+    the sum of their 数量 and the rule in plain words."""
+    table = quality(session, filters, as_of, scope)
+    orgs: Counter = Counter(row[0] for row in table.rows)
+    amount: Counter = Counter()
+    for row in table.rows:
+        amount[row[0]] += row[3]
+    rows = [[check, orgs[check], amount[check], QUALITY_EXPLAINED[check]] for check in QUALITY_CHECKS]
+    columns = [Column("检查项"), Column("涉及组织数", INT), Column("数量合计", INT), Column("说明")]
+    red = [i for i, r in enumerate(rows) if r[1]]
+    return replace(table, title=table.title.replace(VIEW_TITLES["quality"], VIEW_TITLES["quality"] + "（汇总）", 1),
+                   columns=columns, rows=rows, red_rows=set(red),
+                   notes=[f"{check}：{QUALITY_EXPLAINED[check]}" for check in QUALITY_CHECKS])
+
+
+QUALITY_EXPLAINED = {
+    "作废场次": "收回份数多于发放份数的测评场次：票数不计入任何比率（数量 = 作废场次数）",
+    "满意率100%": f"测评数≥{UNIFORM_MIN_N}却全部为满意，真实评议中极少见（数量 = 测评数）",
+    "无不满意": f"测评数≥{UNIFORM_MIN_N}却没有一票不满意（数量 = 测评数）",
+    "各项分布相同": "同一组织所有测评项目的选项票数完全一样，像是照抄一项（数量 = 测评项目数）",
+    "结果雷同": f"同一系统内测评数≥{IDENTICAL_MIN_N}的组织各选项票数完全相同（数量 = 雷同组织数）",
+    "缺少参评类别": f"本系统已上报组织≥{CATEGORY_MIN_ORGS}个时，过半数组织都有的参评人员类别本组织没有（数量 = 缺少的类别数）",
+    "直线作答": f"测评表所有项目（≥{STRAIGHT_MIN_ITEMS}项）选同一选项，且明显多于随机作答的预期张数"
+                f"（说明中列出预期值；数量 = 直线作答的测评表张数）",
+    "同日销号": f"≥{SAME_DAY_MIN}项整改全部在同一天销号（数量 = 销号项数）",
+    "无佐证销号": "整改已完成或已销号却没有填写整改佐证（数量 = 项数）",
+}
+
+VOID_COLUMNS = [Column("组织编码"), Column("组织名称"), Column("测评对象"), Column("应到人数", INT),
+                Column("发放份数", INT), Column("收回份数", INT), Column("有效份数", INT), Column("测评日期", DATE),
+                Column("场次状态")]
+
+
+def void_sessions(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
+    """The 测评场次 rows behind a 作废场次 finding: every void session of the round in view (收回 > 发放)."""
+    ctx = _context(session, filters, scope)
+    found = [s for s in q.eval_sessions(session, ctx.round.id, ctx.visible)
+             if metrics.session_void(s.issued, s.returned)]
+    orgs = q.org_infos(session, {s.org_id for s in found})
+    rows = [[orgs[s.org_id].code, orgs[s.org_id].name, s.target, s.expected, s.issued, s.returned, s.valid,
+             s.held_on, "作废"] for s in found]
+    rows.sort(key=lambda r: (r[0], r[2]))
+    return _table("quality", ctx, VOID_COLUMNS, rows, filters, as_of, scope, range(len(rows)), "（作废场次）",
+                  ["收回份数多于发放份数：该场次作废，其票数不计入任何比率"])
+
+
 __all__ = [
+    "visits", "quality_summary", "void_sessions", "REPORTING_STATUSES",
     "rectifications", "rectification_summary", "rectification_ageing", "pledges", "pledge_summary_by_org",
     "contact_points", "contact_point_detail", "reporting", "reporting_completeness", "quality",
     "QUALITY_CHECKS", "BONSAI_GAP", "MIN_CONTACT_POINTS", "UNIFORM_MIN_N", "IDENTICAL_MIN_N",

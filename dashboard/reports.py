@@ -26,6 +26,12 @@ __all__ = ["ReportError", "NotFound", "OutOfScope", "BadParameter", "build", "dr
 # Views served by dashboard.ledger_reports.
 LEDGER_VIEWS = {"rectifications": "rectifications", "pledges": "pledges",
                 "contact-points": "contact_points", "reporting": "reporting", "quality": "quality"}
+# 督导联系点 / 上报进度 / 数据质量 pages: the visits view and the pages' side tables (not CLI/API views but visits).
+LEDGER_VIEWS.update({"visits": "visits", "contact-point-detail": "contact_point_detail",
+                     "reporting-completeness": "reporting_completeness", "quality-summary": "quality_summary",
+                     "void-sessions": "void_sessions"})
+# Filters.extra keys the supervision pages understand (URL, API query and CLI options carry them).
+SUPERVISION_FILTERS = ("group", "status")
 EXTRA_TITLES = {"items": "测评项目分析", "categories": "参评人员类别分析", "funnel": "漏斗图", "overview": "总览"}
 NOT_GRADED = "不评定"  # 预备党员 are evaluated but never graded (SPEC §1)
 PROBATIONARY = "预备"

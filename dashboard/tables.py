@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 VIEWS = ("drilldown", "redline", "rectifications", "pledges", "contact-points", "reporting", "quality")
+VIEWS += ("visits",)  # 督导走访记录 (督导联系点 page)
 VIEW_TITLES = {
     "drilldown": "下钻",
     "redline": "红线/薄弱组织",
@@ -18,6 +19,7 @@ VIEW_TITLES = {
     "contact-points": "督导联系点",
     "reporting": "上报进度",
     "quality": "数据质量",
+    "visits": "督导走访记录",
 }
 
 # Column formats understood by dashboard.exports and the UI grid.

@@ -56,6 +56,7 @@ def report(view: str):
     if view not in VIEWS:
         return _error(404, f"未知视图: {view}（可选 {', '.join(VIEWS)}）")
     values = {k: (request.args.get(k) or "").strip() or None for k in PARAMS}
+    values["extra"] = tuple((k, v) for k in reports.SUPERVISION_FILTERS if (v := (request.args.get(k) or "").strip()))
     try:
         as_of = parse_as_of(request.args.get("as_of"), date.today())
         with db_session() as s:

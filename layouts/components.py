@@ -15,6 +15,9 @@ from layouts.i18n import header, t
 
 PAGE_SIZE = 20
 WIDE = {"名称": 200, "原因": 420, "最低测评项目": 220, "地区": 120, "系统": 130, "测评项目": 130, "参评人员类别": 140}
+WIDE.update({"说明": 460, "联系点": 280, "发现问题": 240, "跟进事项": 240, "单位名称": 180, "联系点名称": 180,
+             "组织名称": 200})  # 督导联系点 / 数据质量: the text people read
+LONG_TEXT = ("说明", "发现问题", "跟进事项", "联系点")  # a cut-off cell shows its whole text on hover
 NUMERIC = (INT, PERCENT, DECIMAL)
 
 # Cell formatters and colour rules live in assets/dashAgGridFunctions.js (verdicts, lights, reporting states).
@@ -71,6 +74,8 @@ def column_defs(columns: list[Column], lang: str, sort: list[dict] = ()) -> list
         else:
             d.update(filter="agTextColumnFilter", valueFormatter={"function": _TEXT_FORMATTER})
             d["cellClassRules"] = _TONES
+        if col.name in LONG_TEXT:
+            d["tooltipField"] = d["field"]
         if col.format == DATE:
             d["filter"] = "agTextColumnFilter"
         d["minWidth"] = max(WIDE.get(col.name, 90), _text_width(d["headerName"]) + 56)

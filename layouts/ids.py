@@ -35,6 +35,28 @@ class Redline:
     FUNNEL = "redline-funnel"
 
 
+class ContactPoints:
+    FILTERS = "cp-filters"
+    GROUP = "cp-group"
+    FORM = "cp-visit-form"
+    POINT = "cp-visit-point"
+    DATE = "cp-visit-date"
+    FINDINGS = "cp-visit-findings"
+    FOLLOW_UP = "cp-visit-follow-up"
+    SAVE = "cp-visit-save"
+    MESSAGE = "cp-visit-message"
+
+
+class Reporting:
+    STATUS = "reporting-status"
+    CHART_BOX = "reporting-chart-box"
+    CHART = "reporting-chart"
+
+
+class Quality:
+    SESSIONS_BOX = "quality-sessions-box"
+
+
 # Tables shown through the shared server-side grid (layouts.components.report_table).
 GRID, GRID_BOX, GRID_STATE = "report-grid", "report-grid-box", "report-grid-state"
 EXPORT, DOWNLOAD = "report-export", "report-download"

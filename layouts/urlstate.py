@@ -6,6 +6,8 @@ import json
 from urllib.parse import parse_qsl, urlencode
 
 KEYS = ("round", "system", "region", "org", "as_of", "sort", "filter")
+# 督导联系点 / 上报进度 filters (dashboard.reports.SUPERVISION_FILTERS); a key other pages add stays single.
+KEYS += tuple(k for k in ("group", "status") if k not in KEYS)
 # Keys a link between pages keeps: the node a user drilled to is page-specific, the round and date are not.
 SHARED = ("round", "as_of")
 

@@ -40,6 +40,11 @@ def test_callback_ids_exist_in_the_layouts(web_app):
              redline.layout(state, "zh"), drill.pickers(["甲"], [("510000", "四川省")], state, "zh"),
              components.grid_with_tools("drilldown", [Column("系统")], "zh"),
              dcc.Graph(id=ids.Redline.FUNNEL)]  # callbacks.redline renders it into the funnel box
+    from layouts import contact_points, quality, reporting  # 督导联系点 / 上报进度 / 数据质量
+    trees += [contact_points.layout(state, "zh"), contact_points.group_filter(["甲组"], state, "zh"),
+              contact_points.visit_form([("甲组", "A1", "甲")], "2024-12-31", "zh"), reporting.layout(state, "zh"),
+              quality.layout(state, "zh"), quality.sessions_card(state, "A1", "zh"),
+              dcc.Graph(id=ids.Reporting.CHART)]  # callbacks.reporting renders it into the chart box
     present = set()
     for tree in trees:
         present |= {_key(json.loads(c)) if c.startswith("{") else c for c in _ids(tree, set())}

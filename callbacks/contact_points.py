@@ -1,0 +1,102 @@
+"""督导联系点: the group filter (choices limited to the user's scope), and recording a visit. Supervisors and
+admins may record; the contact point is checked on the server against the user's own groups. The tables
+live in callbacks.tables."""
+from __future__ import annotations
+
+from datetime import date
+
+from dash import Input, Output, State, html
+from dash.exceptions import PreventUpdate
+from flask import current_app, request
+from flask_login import current_user
+
+from callbacks import common
+from data import visits as visit_data
+from data.db import transaction
+from data.queries import visible_org_ids
+from dashboard.web_auth import db_session
+from layouts import ids, urlstate
+from layouts.contact_points import group_filter, parse_point, visit_form
+from layouts.i18n import t
+
+RECORDERS = ("admin", "supervisor")
+
+
+def allowed_groups() -> frozenset[str] | None:
+    """The groups the user may record visits for: None = every group (admin); empty = none."""
+    if not current_user or not current_user.is_authenticated or current_user.role not in RECORDERS:
+        return frozenset()
+    return None if current_user.role == "admin" else current_user.scope.groups
+
+
+def groups_in_scope(session) -> list[str]:
+    scope = common.scope()
+    if scope.is_empty:
+        return []
+    names = visit_data.group_names(session, None if scope.everything else visible_org_ids(scope))
+    # A supervisor's choices are its own groups, not others' that merely touch its subtrees.
+    return [g for g in names if g in scope.groups] if scope.groups and not scope.everything else names
+
+
+def show_filters(state: dict, lang: str | None):
+    with db_session() as s:
+        groups = groups_in_scope(s)
+    return group_filter(groups, state, lang)
+
+
+def on_group(group: str | None, search: str | None):
+    state = urlstate.parse(search)
+    if (group or None) == state.get("group"):
+        raise PreventUpdate
+    return urlstate.encode({k: v for k, v in urlstate.change(state, group=group or None).items()
+                            if k not in ("sort", "filter")})
+
+
+def show_form(state: dict, lang: str | None, today: date | None = None):
+    groups = allowed_groups()
+    if groups is not None and not groups:
+        return None  # leaders and units read the visits but do not record them
+    with db_session() as s:
+        points = visit_data.contact_points(s, groups)
+    if state.get("group"):
+        points = [p for p in points if p.group == state["group"]]
+    return visit_form([(p.group, p.code, p.name) for p in points], (today or date.today()).isoformat(), lang)
+
+
+def save_visit(n_clicks: int | None, point: str | None, day: str | None, findings: str | None,
+               follow_up: str | None, store: dict | None, lang: str | None, today: date | None = None):
+    """(message, visits grid store, findings, follow-up): stored and listed, or refused with the reason."""
+    if not n_clicks:
+        raise PreventUpdate
+    groups = allowed_groups()
+    if groups is not None and not groups:
+        return html.Span(t(lang, "visit_not_allowed"), className="text-danger"), store, findings, follow_up
+    group, code = parse_point(point)
+    try:
+        with transaction(current_app.extensions["dashboard_sessions"]) as s:
+            visit_data.record_visit(s, group=group, org_code=code, visited_on=day, findings=findings,
+                                    follow_up=follow_up, recorded_by=common.exported_by(), username=common.username(),
+                                    allowed_groups=groups, today=today or date.today(),
+                                    address=request.remote_addr)
+    except visit_data.VisitError as exc:
+        return html.Span(str(exc), className="text-danger"), store, findings, follow_up
+    # A new revision in the grid's state makes the visits table read the database again.
+    store = {**(store or {}), "state": {**(store or {}).get("state", {}),
+                                        "rev": str(int((store or {}).get("state", {}).get("rev", 0)) + 1)}}
+    return (html.Span(f"{t(lang, 'visit_saved')}：{group} · {code} · {day}", className="text-success"),
+            store, "", "")
+
+
+def register(app) -> None:
+    app.callback(Output(ids.ContactPoints.FILTERS, "children"), Input(ids.Shell.STATE, "data"),
+                 State(ids.Shell.LANG, "data"))(show_filters)
+    app.callback(Output(ids.Shell.URL, "search", allow_duplicate=True), Input(ids.ContactPoints.GROUP, "value"),
+                 State(ids.Shell.URL, "search"), prevent_initial_call=True)(on_group)
+    app.callback(Output(ids.ContactPoints.FORM, "children"), Input(ids.Shell.STATE, "data"),
+                 State(ids.Shell.LANG, "data"))(show_form)
+    app.callback(Output(ids.ContactPoints.MESSAGE, "children"), Output(ids.grid_state("visits"), "data"),
+                 Output(ids.ContactPoints.FINDINGS, "value"), Output(ids.ContactPoints.FOLLOW_UP, "value"),
+                 Input(ids.ContactPoints.SAVE, "n_clicks"), State(ids.ContactPoints.POINT, "value"),
+                 State(ids.ContactPoints.DATE, "date"), State(ids.ContactPoints.FINDINGS, "value"),
+                 State(ids.ContactPoints.FOLLOW_UP, "value"), State(ids.grid_state("visits"), "data"),
+                 State(ids.Shell.LANG, "data"), prevent_initial_call=True)(save_visit)

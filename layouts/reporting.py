@@ -1,0 +1,55 @@
+"""上报进度 (SPEC §5.7): which orgs reported for the round, late or not at all, and 上报完整率 by system and
+by 市/州 as a bar chart and a table. The status filter lives in the URL."""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+from dash import dcc, html
+from plotly.subplots import make_subplots
+
+from dashboard.tables import ReportTable
+from layouts import ids
+from layouts.components import table_card
+from layouts.i18n import t
+
+STATUSES = ("已上报", "逾期上报", "未上报")  # dashboard.ledger_reports.REPORTING_STATUSES
+DIMENSIONS = ("系统", "市/州")
+
+
+def layout(state: dict, lang: str) -> html.Div:
+    return html.Div([
+        dcc.Store(id=ids.Shell.STATE, data=state),
+        html.H1(t(lang, "nav_reporting"), className="h4 mb-3"),
+        dbc.Row(dbc.Col([
+            dbc.Label(t(lang, "status"), html_for=ids.Reporting.STATUS, className="small mb-0"),
+            dcc.Dropdown(id=ids.Reporting.STATUS, options=[{"label": s, "value": s} for s in STATUSES],
+                         value=state.get("status"), placeholder=t(lang, "all_statuses"), clearable=True),
+        ], md=4, lg=3), className="g-2 mb-3"),
+        dbc.Card([
+            dbc.CardHeader(html.H2(t(lang, "rep_chart"), className="h6 mb-0")),
+            dbc.CardBody(dcc.Loading(html.Div(id=ids.Reporting.CHART_BOX, style={"minHeight": "340px"}),
+                                     type="circle", delay_show=150)),
+        ], className="mb-3 shadow-sm"),
+        table_card("reporting", t(lang, "rep_orgs"), state, lang),
+        table_card("reporting-completeness", t(lang, "rep_completeness"), state, lang),
+    ])
+
+
+def completeness_figure(table: ReportTable) -> go.Figure:
+    """One bar per system and per 市/州 (rows of reports' 完整率 table: 维度, 名称, …, 上报完整率 last);
+    the hover tells how many of how many reported."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=[f"按{d}" for d in DIMENSIONS], horizontal_spacing=0.12)
+    for col, dim in enumerate(DIMENSIONS, start=1):
+        rows = [r for r in table.rows if r[0] == dim]
+        fig.add_trace(go.Bar(
+            x=[r[1] for r in rows], y=[r[6] for r in rows],
+            marker_color=["#fd7e14" if r[5] else "#198754" for r in rows],  # amber: someone is missing
+            customdata=[[r[2], r[3], r[4], r[5]] for r in rows],
+            text=[f"{r[6]:.0%}" if r[6] is not None else "—" for r in rows], textposition="outside",
+            hovertemplate="%{x}<br>上报完整率 %{y:.1%}<br>应上报 %{customdata[0]}，已上报 %{customdata[1]}"
+                          "（逾期 %{customdata[2]}），未上报 %{customdata[3]}<extra></extra>"), row=1, col=col)
+    fig.update_yaxes(tickformat=".0%", range=[0, 1.12], gridcolor="#eee")
+    fig.update_xaxes(automargin=True, tickangle=-30)
+    fig.update_layout(height=380, margin={"l": 50, "r": 20, "t": 40, "b": 90}, plot_bgcolor="#fff",
+                      showlegend=False, font={"family": "Noto Sans CJK SC, Microsoft YaHei, sans-serif"})
+    return fig
