@@ -7,3 +7,6 @@ def register(app) -> None:
 
     for module in (shell, tables, overview, drill, redline):
         module.register(app)
+    from callbacks import pledges, rectifications  # 整改台账 / 承诺践诺
+    for module in (rectifications, pledges):
+        module.register(app)

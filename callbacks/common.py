@@ -40,7 +40,8 @@ def exported_by() -> str:
 
 def filters_of(state: dict) -> Filters:
     return Filters(round=state.get("round"), system=state.get("system"), region=state.get("region"),
-                   org=state.get("org"))
+                   org=state.get("org"),
+                   extra=tuple((k, state[k]) for k in reports.LEDGER_FILTERS if state.get(k)))
 
 
 def as_of_of(state: dict) -> date:

@@ -15,6 +15,8 @@ from layouts.i18n import DEFAULT, LANGS, t
 from layouts.shell import navbar, not_found
 
 PAGES = {"/": overview.layout, "/drill": drill.layout, "/redline": redline.layout}
+from layouts import pledges, rectifications  # noqa: E402  (整改台账 / 承诺践诺)
+PAGES.update({"/rectifications": rectifications.layout, "/pledges": pledges.layout})
 
 
 def _valid_date(text: str | None) -> str | None:

@@ -25,7 +25,12 @@ __all__ = ["ReportError", "NotFound", "OutOfScope", "BadParameter", "build", "dr
 
 # Views served by dashboard.ledger_reports.
 LEDGER_VIEWS = {"rectifications": "rectifications", "pledges": "pledges",
-                "contact-points": "contact_points", "reporting": "reporting", "quality": "quality"}
+                "contact-points": "contact_points", "reporting": "reporting", "quality": "quality",
+                # The ledger pages' side tables (not CLI/API views, SPEC §7 lists those).
+                "rectification-summary": "rectification_summary", "rectification-ageing": "rectification_ageing",
+                "pledge-summary": "pledge_summary_by_org", "pledges-overdue": "overdue_pledges"}
+# Filters.extra keys the ledger views understand (URL, API query and CLI options carry them).
+LEDGER_FILTERS = ("status", "light", "source", "overdue_only")
 EXTRA_TITLES = {"items": "测评项目分析", "categories": "参评人员类别分析", "funnel": "漏斗图", "overview": "总览"}
 NOT_GRADED = "不评定"  # 预备党员 are evaluated but never graded (SPEC §1)
 PROBATIONARY = "预备"

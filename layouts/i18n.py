@@ -59,6 +59,28 @@ LABELS: dict[str, dict[str, str]] = {
         "error": "出错了",
         "loading": "加载中…",
         "user_menu": "用户",
+        # 整改台账 / 承诺践诺 pages
+        "nav_rectifications": "整改台账",
+        "nav_pledges": "承诺践诺",
+        "org_code": "组织编码（含下级）",
+        "org_code_hint": "输入组织编码后回车",
+        "status": "状态",
+        "all_statuses": "全部状态",
+        "light": "灯",
+        "all_lights": "全部",
+        "source": "问题来源",
+        "all_sources": "全部来源",
+        "overdue_only": "只看超期",
+        "overdue_pledges_only": "只看逾期未兑现",
+        "clear_filters": "清除筛选",
+        "rect_ledger": "整改事项（超期天数最多的在前）",
+        "rect_summary": "按组织汇总",
+        "ageing": "超期账龄",
+        "ageing_none": "当前筛选下没有超期整改事项。",
+        "pledge_ledger": "承诺台账（逾期最久的在前）",
+        "pledge_summary": "各组织承诺兑现情况",
+        "pledge_overdue": "逾期未兑现承诺",
+        "light_legend": "灯：红 = 超期；黄 = 临期；绿 = 正常或已完成；标记“逾期完成” = 已完成但晚于整改时限。",
     },
     "en": {
         "app_title": "Supervision Dashboard",
@@ -112,6 +134,28 @@ LABELS: dict[str, dict[str, str]] = {
         "error": "Error",
         "loading": "Loading…",
         "user_menu": "User",
+        # Rectification / pledge pages
+        "nav_rectifications": "Rectifications",
+        "nav_pledges": "Pledges",
+        "org_code": "Org code (with its subtree)",
+        "org_code_hint": "Type an org code, then Enter",
+        "status": "Status",
+        "all_statuses": "All statuses",
+        "light": "Light",
+        "all_lights": "All",
+        "source": "Source",
+        "all_sources": "All sources",
+        "overdue_only": "Overdue only",
+        "overdue_pledges_only": "Overdue only",
+        "clear_filters": "Clear filters",
+        "rect_ledger": "Rectifications (most overdue first)",
+        "rect_summary": "By organization",
+        "ageing": "Overdue ageing",
+        "ageing_none": "No overdue rectification under these filters.",
+        "pledge_ledger": "Pledges (longest overdue first)",
+        "pledge_summary": "Fulfilment by organization",
+        "pledge_overdue": "Overdue pledges",
+        "light_legend": "Light: red = overdue; amber = due soon; green = on track or done; 逾期完成 = done after the deadline.",
     },
 }
 
@@ -124,6 +168,15 @@ HEADERS_EN = {
     "测评项目": "Item", "参评人员类别": "Evaluator category", "原因": "Reasons", "不了解": "Don't know",
     "弃权": "Abstained", "灯": "Light",
 }
+HEADERS_EN.update({  # 整改台账 / 承诺践诺
+    "问题编号": "Issue no.", "组织名称": "Org name", "问题来源": "Source", "问题描述": "Problem",
+    "整改措施": "Measure", "责任人": "Owner", "登记日期": "Registered", "整改时限": "Deadline", "状态": "Status",
+    "完成日期": "Completed", "销号日期": "Closed", "超期天数": "Days overdue", "标记": "Mark", "整改佐证": "Evidence",
+    "登记数": "Registered", "完成数": "Done", "按期完成率": "On time", "超期": "Overdue", "临期": "Due soon",
+    "承诺编号": "Pledge no.", "党员姓名": "Member", "承诺内容": "Pledge", "承诺时限": "Due",
+    "兑现日期": "Fulfilled", "是否到期": "Due yet", "逾期天数": "Days overdue", "承诺数": "Pledges",
+    "到期承诺": "Due", "已兑现": "Fulfilled", "超期时长": "Overdue for",
+})
 
 
 def t(lang: str | None, key: str) -> str:

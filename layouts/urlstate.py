@@ -6,6 +6,8 @@ import json
 from urllib.parse import parse_qsl, urlencode
 
 KEYS = ("round", "system", "region", "org", "as_of", "sort", "filter")
+# The ledger pages' filters (dashboard.reports.LEDGER_FILTERS), kept in the URL so a link reopens the view.
+KEYS += ("status", "light", "source", "overdue_only")
 # Keys a link between pages keeps: the node a user drilled to is page-specific, the round and date are not.
 SHARED = ("round", "as_of")
 

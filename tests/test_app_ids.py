@@ -40,6 +40,11 @@ def test_callback_ids_exist_in_the_layouts(web_app):
              redline.layout(state, "zh"), drill.pickers(["甲"], [("510000", "四川省")], state, "zh"),
              components.grid_with_tools("drilldown", [Column("系统")], "zh"),
              dcc.Graph(id=ids.Redline.FUNNEL)]  # callbacks.redline renders it into the funnel box
+    # 整改台账 / 承诺践诺: the filter bars are rendered by their callbacks
+    from layouts import pledges, rectifications
+    trees += [rectifications.layout(state, "zh"), pledges.layout(state, "zh"),
+              rectifications.filter_bar(ids.Rectifications, ["甲"], [], state, "zh", ("整改中",), ("红",), ("群众评议",)),
+              rectifications.filter_bar(ids.Pledges, ["甲"], [], state, "zh", ("推进中",))]
     present = set()
     for tree in trees:
         present |= {_key(json.loads(c)) if c.startswith("{") else c for c in _ids(tree, set())}
