@@ -6,10 +6,15 @@ import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import dcc, html
 
+from dashboard import metrics
 from layouts import ids
 from layouts.components import table_card
 from layouts.i18n import t
 
+
+# Older bands are darker red: the longer an item is overdue, the more it needs attention.
+BAND_COLOURS = {metrics.ageing_bucket(days): colour
+                for days, colour in ((1, "#f1aeb5"), (8, "#e35d6a"), (31, "#b02a37"), (91, "#6a1a21"))}
 
 
 def layout(state: dict, lang: str) -> html.Div:
@@ -45,16 +50,16 @@ def filter_bar(page, systems: list[str], regions: list[tuple[str, str]], state: 
     cols = [
         _select(page.SYSTEM, t(lang, "system"), opts(systems), state.get("system"), t(lang, "all_systems")),
         _select(page.REGION, t(lang, "region"), [{"label": f"{n}（{c}）", "value": c} for c, n in regions],
-                state.get("region"), t(lang, "all_regions"), 3),
+                state.get("region"), t(lang, "all_regions")),
         dbc.Col([dbc.Label(t(lang, "org_code"), html_for=page.ORG, className="small mb-0"),
                  dbc.Input(id=page.ORG, value=state.get("org") or "", debounce=True, size="sm",
                            placeholder=t(lang, "org_code_hint"), className="org-code-input")], md=4, lg=2),
-        _select(page.STATUS, t(lang, "status"), opts(statuses), state.get("status"), t(lang, "all_statuses"), 1),
+        _select(page.STATUS, t(lang, "status"), opts(statuses), state.get("status"), t(lang, "all_statuses")),
     ]
     if lights:
         cols += [_select(page.LIGHT, t(lang, "light"), opts(lights), state.get("light"), t(lang, "all_lights"), 1),
                  _select(page.SOURCE, t(lang, "source"), opts(sources), state.get("source"),
-                         t(lang, "all_sources"), 1)]
+                         t(lang, "all_sources"))]
     label = t(lang, "overdue_only" if lights else "overdue_pledges_only")
     cols.append(dbc.Col(dbc.Checklist(id=page.OVERDUE, options=[{"label": label, "value": "1"}],
                                       value=["1"] if state.get("overdue_only") else [], switch=True,
@@ -65,9 +70,7 @@ def filter_bar(page, systems: list[str], regions: list[tuple[str, str]], state: 
 def ageing_figure(rows: list[list], lang: str) -> go.Figure:
     """Bars of 超期 rectifications per ageing band (rows of ledger_reports.rectification_ageing)."""
     bands, counts = [r[0] for r in rows], [r[1] for r in rows]
-    # Older bands are darker red: the longer an item is overdue, the more it needs attention.
-    shades = ["#f1aeb5", "#ea868f", "#dc3545", "#842029"][-len(bands):] if bands else []
-    fig = go.Figure(go.Bar(x=bands, y=counts, marker_color=shades, text=counts, textposition="outside",
+    fig = go.Figure(go.Bar(x=bands, y=counts, marker_color=[BAND_COLOURS.get(b, "#dc3545") for b in bands], text=counts, textposition="outside",
                            hovertemplate="超期 %{x}：%{y} 项<extra></extra>"))
     fig.update_layout(height=300, margin={"l": 40, "r": 10, "t": 20, "b": 40}, plot_bgcolor="#fff",
                       font={"family": "Noto Sans CJK SC, Microsoft YaHei, sans-serif"})
