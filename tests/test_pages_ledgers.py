@@ -235,3 +235,48 @@ def test_api_takes_the_ledger_filters(web_app, users, sessions):
     assert [row[0] for row in get("pledges?status=推进中").get_json()["rows"]] == ["P2", "P3"]
     bad = get("rectifications?status=完了")
     assert bad.status_code == 400 and "状态只能是" in bad.get_json()["error"]
+
+
+# ---------------------------------------------------------------------------------------- 民主评议党员
+def test_member_rules_are_pure_and_strict_at_one_third():
+    from dashboard import metrics
+
+    assert metrics.MEMBER_FAIL_SHARE == (1, 3) and metrics.EXCELLENT_QUOTA == (1, 3)
+    assert not metrics.fails_over_third(3, 9) and metrics.fails_over_third(4, 9)  # exactly 1/3 is not over
+    assert not metrics.fails_over_third(0, 0)  # no answers: nothing to flag
+    assert not metrics.rated_excellent(5, 10) and metrics.rated_excellent(6, 10)  # a majority, not a half
+    assert not metrics.excellent_over_quota(1, 3) and metrics.excellent_over_quota(2, 5)
+    assert not metrics.excellent_over_quota(0, 0)
+
+
+def test_member_level_flags_fails_and_the_excellent_quota(sessions):
+    from dashboard import reports
+    from dashboard.scope import EVERYTHING
+    from dashboard.tables import Filters
+    from data.models import Item, Member, Org, Tally
+
+    with sessions() as s:
+        rd.load(s)
+    with transaction(sessions) as s:
+        s.execute(update(Round).where(Round.name == rd.R2).values(scale="民主评议党员"))
+        a21 = s.scalar(select(Org).where(Org.code == "A21"))
+        item = s.scalar(select(Item).join(Round).where(Round.name == rd.R2, Item.is_overall))
+        m3 = Member(code="M3", name="王五", org_id=a21.id, category="正式")
+        s.add(m3)
+        s.flush()
+        # 优秀 1, 合格 1, 基本合格 0, 不合格 3: N = 5, 不合格 3 > 5/3.
+        s.add(Tally(round_id=item.round_id, org_id=a21.id, item_id=item.id, category="党员", member_id=m3.id,
+                    member_key=m3.id, opt1=1, opt2=1, opt3=0, opt4=3, first_reported_at=rd.T0,
+                    updated_at=rd.T0))
+    with sessions() as s:
+        table = reports.drilldown(s, Filters(org="A21"), rd.AS_OF, EVERYTHING)
+    assert all(len(r) == len(table.headers) for r in table.rows)  # every cell under its own header
+    rows = {r[0]: dict(zip(table.headers, r)) for r in table.rows}
+    # M1: 优秀 6 of N 10 (a majority), 不合格 0; M2 预备: shown, never graded; M3: 不合格 3 of 5.
+    assert [(rows[m]["不合格超三分之一"], rows[m]["评为优秀"]) for m in ("M1", "M2", "M3")] \
+        == [("否", "是"), (None, None), ("是", "否")]
+    assert rows["M2"]["红线判定"] == "不评定" and rows["M2"]["测评数"] == 5
+    assert [table.rows[i][0] for i in sorted(table.red_rows)] == ["M3"]
+    # 1 of 2 graded members rated 优秀: more than a third, so the org is flagged on top of the notes.
+    assert table.notes[0].startswith("⚠ 优秀比例超标：1/2")
+    assert any("优秀票数超过 N 的一半" in n for n in table.notes)
