@@ -96,3 +96,25 @@ def test_pledge_page_overdue_list_and_export(page, live, errors, tmp_path, monke
     wait_column(page, "c0", column(page, "c0", "pledges-overdue"), "pledges")
     export_matches_cli(page, live, tmp_path, monkeypatch, "pledges", "pledges", ["--overdue-only"])
     assert not errors
+
+
+def test_member_level_of_the_member_round_shows_the_flags(page, live, errors):
+    from urllib.parse import quote
+
+    from sqlalchemy import select
+
+    from data.db import make_engine, make_session_factory
+    from data.models import Org, Round, Tally
+
+    engine = make_engine(live["url"])
+    with make_session_factory(engine)() as s:
+        rnd = s.scalar(select(Round).where(Round.scale == "民主评议党员"))
+        branch = s.scalar(select(Org.code).join(Tally, Tally.org_id == Org.id)
+                          .where(Tally.round_id == rnd.id).order_by(Org.code))  # the lenient branch
+    engine.dispose()
+    log_in(page, live, f"/drill?round={quote(rnd.name)}&org={branch}&as_of={live['as_of']}")
+    first_cell(page, "drilldown", "c0")
+    page.get_by_text(re.compile(r"⚠ 优秀比例超标")).wait_for()
+    assert page.locator("#card-drilldown .ag-header-cell-text", has_text="党员编号").count() == 1
+    shot(page, "drill-members")
+    assert not errors
