@@ -7,6 +7,7 @@ def register(app) -> None:
 
     for module in (shell, tables, overview, drill, redline):
         module.register(app)
+    from callbacks import pledges, rectifications  # 整改台账 / 承诺践诺
     from callbacks import contact_points, quality, reporting  # 督导联系点 / 上报进度 / 数据质量
-    for module in (contact_points, reporting, quality):
+    for module in (rectifications, pledges, contact_points, reporting, quality):
         module.register(app)

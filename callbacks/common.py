@@ -41,7 +41,7 @@ def exported_by() -> str:
 def filters_of(state: dict) -> Filters:
     return Filters(round=state.get("round"), system=state.get("system"), region=state.get("region"),
                    org=state.get("org"),
-                   extra=tuple((k, state[k]) for k in reports.SUPERVISION_FILTERS if state.get(k)))
+                   extra=tuple((k, state[k]) for k in reports.PAGE_FILTERS if state.get(k)))
 
 
 def as_of_of(state: dict) -> date:

@@ -15,6 +15,8 @@ from layouts.i18n import DEFAULT, LANGS, t
 from layouts.shell import navbar, not_found
 
 PAGES = {"/": overview.layout, "/drill": drill.layout, "/redline": redline.layout}
+from layouts import pledges, rectifications  # noqa: E402  (整改台账 / 承诺践诺)
+PAGES.update({"/rectifications": rectifications.layout, "/pledges": pledges.layout})
 from layouts import contact_points, quality, reporting  # noqa: E402  (督导联系点 / 上报进度 / 数据质量)
 PAGES.update({"/contact-points": contact_points.layout, "/reporting": reporting.layout, "/quality": quality.layout})
 

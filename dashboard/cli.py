@@ -69,8 +69,10 @@ def cmd_export(args) -> int:
 
     engine = _engine()
     upgrade(engine)
-    filters = Filters(round=args.round, system=args.system, region=args.region, org=args.org,
-                      extra=tuple((k, v) for k, v in (("group", args.group), ("status", args.status)) if v))
+    extra = tuple((k, v) for k, v in (("status", args.status), ("light", args.light), ("source", args.source),
+                                      ("overdue_only", "1" if args.overdue_only else None),
+                                      ("group", args.group)) if v)
+    filters = Filters(round=args.round, system=args.system, region=args.region, org=args.org, extra=extra)
     out = Path(args.out)
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in ("xlsx", "csv"):
@@ -146,8 +148,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--region")
     p.add_argument("--org")
     p.add_argument("--as-of")
+    # View filters, as the pages and the API take them.
+    p.add_argument("--status", help="状态, e.g. 整改中 / 推进中 / 未上报")
+    p.add_argument("--light", choices=["红", "黄", "绿"], help="灯 (rectifications)")
+    p.add_argument("--source", help="问题来源 (rectifications)")
+    p.add_argument("--overdue-only", action="store_true", help="only 超期 / 逾期未兑现 items")
     p.add_argument("--group", help="督导组 (contact-points, visits)")
-    p.add_argument("--status", help="状态, e.g. 未上报 (reporting)")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("users", help="manage users")

@@ -131,36 +131,52 @@ RECT_COLUMNS = [
 ]
 
 
-def rectifications(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
-    """整改台账: one row per rectification, most overdue first. Extra filters: status, light, source,
-    overdue_only."""
-    ctx = _context(session, filters, scope)
+def _rect_filtered(session: Session, ctx: _Context, filters: Filters, as_of: date):
+    """(rectification, state, status/完成日期/销号日期 as of the day) matching the extra filters status,
+    light, source and overdue_only — the ledger, its per-org summary and its ageing chart all use these."""
     status = _choice(filters, "status", RECT_STATUSES, "状态")
     light = _choice(filters, "light", LIGHTS, "灯")
     source = (filters.get("source") or "").strip() or None
     overdue_only = _flag(filters, "overdue_only")
-    items = _rect_states(session, ctx, as_of)
-    orgs = q.org_infos(session, ctx.visible)
-    rows = []
-    for r, s in items:
-        shown_status, completed, closed = _rect_status_as_of(r, as_of)
-        if ((status and shown_status != status) or (light and s.light != light)
+    out = []
+    for r, s in _rect_states(session, ctx, as_of):
+        shown = _rect_status_as_of(r, as_of)
+        if ((status and shown[0] != status) or (light and s.light != light)
                 or (source and r.source != source) or (overdue_only and not s.overdue)):
             continue
+        out.append((r, s, shown))
+    return out
+
+
+def _working_days_note(ctx: _Context) -> list[str]:
+    if not ctx.profile.working_days:
+        return []
+    return ["本批次按工作日计算：超期天数、临期均只计工作日（法定节假日不计，调休上班日计入）。"]
+
+
+def rectifications(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
+    """整改台账: one row per rectification, most overdue first. Extra filters: status, light, source,
+    overdue_only."""
+    ctx = _context(session, filters, scope)
+    items = _rect_filtered(session, ctx, filters, as_of)
+    orgs = q.org_infos(session, ctx.visible)
+    rows = []
+    for r, s, (shown_status, completed, closed) in items:
         org = orgs[r.org_id]
         rows.append([r.code, org.code, org.name, r.source, r.description, r.measure, r.owner,
                      r.registered_date, r.deadline, shown_status, completed, closed, s.overdue_days,
                      s.light, s.mark, r.evidence])
     rows.sort(key=lambda row: (-row[12], row[8], row[0]))
     red = [i for i, row in enumerate(rows) if row[13] == metrics.RED]
-    return _table("rectifications", ctx, RECT_COLUMNS, rows, filters, as_of, scope, red)
+    return _table("rectifications", ctx, RECT_COLUMNS, rows, filters, as_of, scope, red,
+                  notes=_working_days_note(ctx))
 
 
 def rectification_summary(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
     """Per org with rectifications: 登记数, 完成数, 整改完成率, 按期完成率, 超期, 临期."""
     ctx = _context(session, filters, scope)
     by_org: dict[int, list] = defaultdict(list)
-    for r, s in _rect_states(session, ctx, as_of):
+    for r, s, _ in _rect_filtered(session, ctx, filters, as_of):
         by_org[r.org_id].append(s)
     orgs = q.org_infos(session, ctx.visible)
     rows = []
@@ -174,7 +190,8 @@ def rectification_summary(session: Session, filters: Filters, as_of: date, scope
                Column("整改完成率", PERCENT), Column("按期完成率", PERCENT), Column("超期", INT),
                Column("临期", INT)]
     red = [i for i, row in enumerate(rows) if row[6]]
-    return _table("rectifications", ctx, columns, rows, filters, as_of, scope, red, "（按组织汇总）")
+    return _table("rectifications", ctx, columns, rows, filters, as_of, scope, red, "（按组织汇总）",
+                  _working_days_note(ctx))
 
 
 def rectification_ageing(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
@@ -182,14 +199,15 @@ def rectification_ageing(session: Session, filters: Filters, as_of: date, scope:
     ctx = _context(session, filters, scope)
     counts: Counter[str] = Counter()
     shortest: dict[str, int] = {}
-    for _, s in _rect_states(session, ctx, as_of):
+    for _, s, _ in _rect_filtered(session, ctx, filters, as_of):
         band = metrics.ageing_bucket(s.overdue_days)
         if band:
             counts[band] += 1
             shortest[band] = min(shortest.get(band, s.overdue_days), s.overdue_days)
     rows = [[band, counts[band]] for band in sorted(counts, key=shortest.__getitem__)]
     columns = [Column("超期时长"), Column("超期整改", INT)]
-    return _table("rectifications", ctx, columns, rows, filters, as_of, scope, subtitle="（超期账龄）")
+    return _table("rectifications", ctx, columns, rows, filters, as_of, scope, subtitle="（超期账龄）",
+                  notes=_working_days_note(ctx))
 
 
 # ---------------------------------------------------------------------------------------- 承诺践诺
@@ -225,6 +243,13 @@ def pledges(session: Session, filters: Filters, as_of: date, scope: Scope) -> Re
                Column("是否到期"), Column("逾期未兑现"), Column("逾期天数", INT)]
     red = [i for i, r in enumerate(rows) if r[10] == YES]
     return _table("pledges", ctx, columns, rows, filters, as_of, scope, red)
+
+
+def overdue_pledges(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
+    """The 逾期未兑现 list: the pledge ledger with overdue_only set (the other filters kept)."""
+    extra = tuple((k, v) for k, v in filters.extra if k != "overdue_only") + (("overdue_only", "1"),)
+    table = pledges(session, replace(filters, extra=extra), as_of, scope)
+    return replace(table, title=table.title.replace(VIEW_TITLES["pledges"], f"{VIEW_TITLES['pledges']}（逾期未兑现）", 1))
 
 
 def pledge_summary_by_org(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
@@ -665,6 +690,7 @@ def void_sessions(session: Session, filters: Filters, as_of: date, scope: Scope)
 __all__ = [
     "visits", "quality_summary", "void_sessions", "REPORTING_STATUSES",
     "rectifications", "rectification_summary", "rectification_ageing", "pledges", "pledge_summary_by_org",
+    "overdue_pledges",
     "contact_points", "contact_point_detail", "reporting", "reporting_completeness", "quality",
     "QUALITY_CHECKS", "BONSAI_GAP", "MIN_CONTACT_POINTS", "UNIFORM_MIN_N", "IDENTICAL_MIN_N",
 ]

@@ -120,6 +120,34 @@ def suppressed(answers: int, profile: RuleProfile) -> bool:
     return answers < profile.anonymity_threshold
 
 
+# ---------------------------------------------------------------------------------------- 民主评议党员
+# A member is flagged when the U bucket (不合格 / 差) holds more than this share of N (the graded answers).
+MEMBER_FAIL_SHARE = (1, 3)
+# 优秀 quota: at most this share of an org's graded members may be rated 优秀. A member counts as rated 优秀
+# when 优秀 (the scale's first option) got more than half of N; the org is flagged when more than this
+# share of its graded members (预备党员 excluded: never graded) were so rated.
+EXCELLENT_MAJORITY = (1, 2)
+EXCELLENT_QUOTA = (1, 3)
+
+
+def fails_over_third(u: int, n: int) -> bool:
+    """不合格/差 above MEMBER_FAIL_SHARE of N (strictly: exactly one third is not flagged)."""
+    num, den = MEMBER_FAIL_SHARE
+    return n > 0 and u * den > n * num
+
+
+def rated_excellent(excellent: int, n: int) -> bool:
+    """A majority (more than half of N) chose 优秀."""
+    num, den = EXCELLENT_MAJORITY
+    return n > 0 and excellent * den > n * num
+
+
+def excellent_over_quota(excellent_members: int, graded_members: int) -> bool:
+    """More than EXCELLENT_QUOTA of the graded members were rated 优秀."""
+    num, den = EXCELLENT_QUOTA
+    return graded_members > 0 and excellent_members * den > graded_members * num
+
+
 # ---------------------------------------------------------------------------------------- sessions
 def participation_rate(returned: int | None, expected: int | None) -> float | None:
     return ratio(returned, expected)

@@ -25,14 +25,20 @@ __all__ = ["ReportError", "NotFound", "OutOfScope", "BadParameter", "build", "dr
 
 # Views served by dashboard.ledger_reports.
 LEDGER_VIEWS = {"rectifications": "rectifications", "pledges": "pledges",
-                "contact-points": "contact_points", "reporting": "reporting", "quality": "quality"}
-# 督导联系点 / 上报进度 / 数据质量 pages: the visits view and the pages' side tables (not CLI/API views but visits).
-LEDGER_VIEWS.update({"visits": "visits", "contact-point-detail": "contact_point_detail",
-                     "reporting-completeness": "reporting_completeness", "quality-summary": "quality_summary",
-                     "void-sessions": "void_sessions"})
-# Filters.extra keys the supervision pages understand (URL, API query and CLI options carry them).
+                "contact-points": "contact_points", "reporting": "reporting", "quality": "quality",
+                # The pages' side tables and the visits view (SPEC §7's seven views stay the CLI/API's core).
+                "rectification-summary": "rectification_summary", "rectification-ageing": "rectification_ageing",
+                "pledge-summary": "pledge_summary_by_org", "pledges-overdue": "overdue_pledges",
+                "visits": "visits", "contact-point-detail": "contact_point_detail",
+                "reporting-completeness": "reporting_completeness", "quality-summary": "quality_summary",
+                "void-sessions": "void_sessions"}
+# Filters.extra keys the views understand (URL, API query and CLI options carry them).
+LEDGER_FILTERS = ("status", "light", "source", "overdue_only")
 SUPERVISION_FILTERS = ("group", "status")
+PAGE_FILTERS = tuple(dict.fromkeys(LEDGER_FILTERS + SUPERVISION_FILTERS))
 EXTRA_TITLES = {"items": "测评项目分析", "categories": "参评人员类别分析", "funnel": "漏斗图", "overview": "总览"}
+MEMBER_SCALE = "民主评议党员"
+FAIL_COLUMN, EXCELLENT_COLUMN = "不合格超三分之一", "评为优秀"
 NOT_GRADED = "不评定"  # 预备党员 are evaluated but never graded (SPEC §1)
 PROBATIONARY = "预备"
 PROVINCE_LEVEL = "本级"  # label suffix of orgs sitting at province level in the 市/州 grouping
@@ -116,7 +122,7 @@ def _metric_values(counts: Counts, profile: RuleProfile, pledges: metrics.Pledge
               + [r["测评得分"], red.low, red.high, verdict,
                  pledges.due, pledges.rate, pledges.overdue])
     if rects is None:
-        values += [None] * 7
+        values += [None] * 6  # 整改事项 … 灯
     else:
         rs = metrics.rect_summary(rects)
         values += [rs.registered, rs.completion_rate, rs.on_time_rate, rs.overdue, rs.due_soon,
@@ -208,17 +214,37 @@ def _member_rows(session: Session, node: q.Node, profile: RuleProfile, filters: 
                  scope: Scope) -> ReportTable:
     members = q.member_counts(session, node.round.id, node.org.id, scope)
     pledges = _pledge_summaries(q.member_pledge_rows(session, node.round.id, node.org.id, scope), as_of)
+    member_scale = profile.scale == MEMBER_SCALE
     rows, red_rows = [], set()
+    graded = excellent = 0
     for mc in members:
         m = mc.member
+        is_graded = m.category != PROBATIONARY
         # Rectifications are kept per org, not per member: those columns stay empty ("—").
         values, verdict = _metric_values(mc.counts, profile, pledges.get(m.id, NO_PLEDGES), None,
-                                         graded=m.category != PROBATIONARY)
-        if verdict == metrics.CONFIRMED_BELOW:
+                                         graded=is_graded)
+        b = bucketize(mc.counts, profile)
+        fail = top = None  # "—": not graded, or no answers
+        if is_graded and b.n:
+            fail = "是" if metrics.fails_over_third(b.u, b.n) else "否"
+            if member_scale:
+                top = metrics.rated_excellent(mc.counts.opt[0], b.n)
+                graded, excellent = graded + 1, excellent + top
+                top = "是" if top else "否"
+        if verdict == metrics.CONFIRMED_BELOW or fail == "是":
             red_rows.add(len(rows))
-        rows.append([m.code, m.name, m.category, *values])
-    columns = [Column(KEY_MEMBER), Column("名称"), Column("党员类别"), *_metric_columns(profile)]
-    notes = ["预备党员参加测评，但不评定（红线判定为“不评定”）。", "整改台账按组织登记，党员行不显示整改数据。"]
+        rows.append([m.code, m.name, m.category, *values, fail, top])
+    columns = [Column(KEY_MEMBER), Column("名称"), Column("党员类别"), *_metric_columns(profile),
+               Column(FAIL_COLUMN), Column(EXCELLENT_COLUMN)]
+    notes = ["预备党员参加测评，但不评定（红线判定为“不评定”）。", "整改台账按组织登记，党员行不显示整改数据。",
+             f"{FAIL_COLUMN}：{'、'.join(o for o, k in zip(profile.options, profile.buckets) if k == 'U')}"
+             "票数超过测评数（N）的三分之一。"]
+    if member_scale:
+        notes.append(f"{EXCELLENT_COLUMN}：{profile.options[0]}票数超过 N 的一半。{profile.options[0]}"
+                     "比例不超过参评正式党员的三分之一。")
+        if metrics.excellent_over_quota(excellent, graded):
+            notes.insert(0, f"⚠ 优秀比例超标：{excellent}/{graded} 名正式党员评为{profile.options[0]}，"
+                            "超过三分之一。")
     return _table("drilldown", node, columns, rows, filters, as_of, scope, red_rows=red_rows, notes=notes)
 
 

@@ -56,11 +56,11 @@ def report(view: str):
     if view not in VIEWS:
         return _error(404, f"未知视图: {view}（可选 {', '.join(VIEWS)}）")
     values = {k: (request.args.get(k) or "").strip() or None for k in PARAMS}
-    values["extra"] = tuple((k, v) for k in reports.SUPERVISION_FILTERS if (v := (request.args.get(k) or "").strip()))
+    extra = tuple((k, v) for k in reports.PAGE_FILTERS if (v := (request.args.get(k) or "").strip()))
     try:
         as_of = parse_as_of(request.args.get("as_of"), date.today())
         with db_session() as s:
-            table = reports.build(view, s, Filters(**values), as_of, current_user.scope)
+            table = reports.build(view, s, Filters(**values, extra=extra), as_of, current_user.scope)
     except reports.BadParameter as exc:
         return _error(400, str(exc))
     except reports.OutOfScope as exc:

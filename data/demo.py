@@ -40,7 +40,7 @@ from data.models import (
 )
 from data.rollups import rebuild_closure, rebuild_rollups
 
-DEMO_ROUNDS = ("2012年上半年创先争优群众评议", "2012年下半年创先争优群众评议")
+DEMO_ROUNDS = ("2012年上半年创先争优群众评议", "2012年下半年创先争优群众评议", "2012年度民主评议党员")
 PROVINCE_NAME, PROVINCE_CODE = "江南省", "390000"
 
 # Tables the demo owns; users, tokens and the logs survive a replace.
@@ -74,6 +74,15 @@ _ROUNDS = (
                "江南组通〔2012〕47号",
                ("总体评价", "承诺践诺情况", "服务群众", "廉洁自律", "工作作风", "办事效率"), "2012B"),
 )
+# 民主评议党员: members of a few 党支部 rated on the member scale. Dated between the two campaign rounds, so the
+# newest round (the app's default) stays the second campaign round.
+_MEMBER_ROUND = _RoundSpec(DEMO_ROUNDS[2], "民主评议党员", date(2012, 7, 2), date(2012, 8, 31), date(2012, 8, 20),
+                           "江南组通〔2012〕30号", ("总体评价",), "2012M")
+_MEMBER_BRANCHES = 6  # 党支部 whose members are rated
+# Shares of 优秀/合格/基本合格/不合格 for an ordinary member, a member the branch is unhappy with (不合格 over
+# one third) and the members of a branch rating nearly everyone 优秀 (over the one-third 优秀 quota).
+_MEMBER_PROBS = {"normal": (0.3, 0.55, 0.12, 0.03), "failing": (0.05, 0.2, 0.25, 0.5),
+                 "lenient": (0.7, 0.25, 0.05, 0.0)}
 # Items people rate a little higher or lower than the overall impression.
 _ITEM_SHIFT = {"总体评价": 0.0, "承诺践诺情况": -0.02, "服务群众": 0.01, "廉洁自律": 0.03,
                "工作作风": -0.01, "办事效率": -0.05}
@@ -295,6 +304,14 @@ class _Bulk:
             self.count += len(self.rows)
             self.rows = []
         return self.count
+
+
+def _round_row(round_id: int, spec: _RoundSpec) -> dict:
+    return {"id": round_id, "name": spec.name, "start_date": spec.start, "end_date": spec.end,
+            "report_deadline": spec.deadline, "scale": spec.scale, "redline_metric": "综合满意率",
+            "redline": 2 / 3, "min_sample": 10, "confidence": 0.95, "warn_days": 3, "working_days": False,
+            "weight_s": 100, "weight_b": 60, "weight_u": 0, "anonymity_threshold": 5,
+            "doc_no": spec.doc_no, "created_at": datetime.combine(spec.start, time(9, 0))}
 
 
 def _insert(session: Session, model, rows: list[dict]) -> int:
@@ -548,17 +565,12 @@ class _Generator:
                   "counties": sum(1 for r in self.regions if r["level"] == 3),
                   "townships": sum(1 for r in self.regions if r["level"] == 4),
                   "orgs": len(self.orgs), "leaves": len(leaves), "members": len(self.members),
-                  "rounds": len(_ROUNDS), "sessions": 0, "tallies": 0, "ballots": 0}
+                  "rounds": len(DEMO_ROUNDS), "sessions": 0, "tallies": 0, "ballots": 0}
         reporters: dict[int, list[int]] = {}
         item_id = 0
         for r, spec in enumerate(_ROUNDS):
             round_id = r + 1
-            _insert(session, Round, [{
-                "id": round_id, "name": spec.name, "start_date": spec.start, "end_date": spec.end,
-                "report_deadline": spec.deadline, "scale": spec.scale, "redline_metric": "综合满意率",
-                "redline": 2 / 3, "min_sample": 10, "confidence": 0.95, "warn_days": 3, "working_days": False,
-                "weight_s": 100, "weight_b": 60, "weight_u": 0, "anonymity_threshold": 5,
-                "doc_no": spec.doc_no, "created_at": datetime.combine(spec.start, time(9, 0))}])
+            _insert(session, Round, [_round_row(round_id, spec)])
             items = []
             for k, name in enumerate(spec.items):
                 item_id += 1
@@ -570,7 +582,49 @@ class _Generator:
         counts["pledges"] = self.write_pledges(session, leaves, reporters)
         counts["rectifications"] = self.write_rectifications(session, leaves, reporters)
         counts.update(self.write_supervision(session))
+        self.write_member_round(session, len(_ROUNDS) + 1, item_id + 1, counts)
         return counts
+
+    def write_member_round(self, session: Session, round_id: int, item_id: int, counts: dict[str, int]) -> None:
+        """民主评议党员 in _MEMBER_BRANCHES 党支部 with at least four members: one session each, the branch's own
+        row and every member's (category 党员). Branch 0 rates nearly everyone 优秀; in branch 1
+        the first 正式 member gets 不合格 from half the voters."""
+        rng = random.Random(self.rng.random())  # its own stream, drawn last: the other rounds stay as they were
+        spec = _MEMBER_ROUND
+        _insert(session, Round, [_round_row(round_id, spec)])
+        _insert(session, Item, [{"id": item_id, "round_id": round_id, "name": spec.items[0], "is_overall": True,
+                                 "position": 1}])
+        tallies = _Bulk(session, Tally, ("round_id", "org_id", "member_key", "member_id", "item_id", "category",
+                                         "from_ballots", "first_reported_at", "updated_at",
+                                         "opt1", "opt2", "opt3", "opt4", "opt5", "unknown", "abstain"))
+        eligible = [o for o in self.orgs if o["is_leaf"] and o["org_type"] == "党支部"
+                    and len(self.members_of.get(o["id"], [])) >= 4]
+        branches = eligible[:_MEMBER_BRANCHES - 1]
+        # and one branch with a 预备党员 (rated, never graded)
+        branches += [next((o for o in eligible[len(branches):]
+                           if any(m["category"] == "预备" for m in self.members_of[o["id"]])),
+                          eligible[len(branches)])]
+        sessions = []
+        for b, org in enumerate(branches):
+            members = self.members_of[org["id"]]
+            failing = next(m["id"] for m in members if m["category"] == "正式") if b == 1 else None
+            voters = rng.randint(10, 16)  # the branch's members and the 群众代表 invited to rate them
+            at = _at(spec.deadline - timedelta(days=rng.randint(1, 20)), rng)
+            # One 测评会: each ballot rates the branch itself and every member of it.
+            sessions.append({"round_id": round_id, "org_id": org["id"], "target": "党员",
+                             "expected": voters + rng.randint(0, 2), "issued": voters, "returned": voters,
+                             "valid": voters, "held_on": at.date() - timedelta(days=rng.randint(1, 5)),
+                             "imported_at": at})
+            tallies.add((round_id, org["id"], 0, None, item_id, "党员", False, at, at,
+                         *_allocate(voters, list(_MEMBER_PROBS["normal"])), 0, 0, 0))
+            for m in members:
+                kind = "lenient" if b == 0 else "failing" if m["id"] == failing else "normal"
+                unknown = rng.randint(0, 1)
+                answers = _allocate(voters - unknown, list(_MEMBER_PROBS[kind]))
+                tallies.add((round_id, org["id"], m["id"], m["id"], item_id, "党员", False, at, at,
+                             *answers, 0, unknown, 0))
+        counts["sessions"] += _insert(session, EvalSession, sessions)
+        counts["tallies"] += tallies.flush()
 
     def write_round(self, session: Session, round_id: int, spec: _RoundSpec, items, leaves, counts) -> list[int]:
         rng = self.rng

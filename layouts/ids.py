@@ -35,6 +35,28 @@ class Redline:
     FUNNEL = "redline-funnel"
 
 
+class Rectifications:
+    FILTERS = "rect-filters"
+    SYSTEM = "rect-system"
+    REGION = "rect-region"
+    ORG = "rect-org"
+    STATUS = "rect-status"
+    LIGHT = "rect-light"
+    SOURCE = "rect-source"
+    OVERDUE = "rect-overdue"
+    AGEING_BOX = "rect-ageing-box"
+    AGEING = "rect-ageing"
+
+
+class Pledges:
+    FILTERS = "pledge-filters"
+    SYSTEM = "pledge-system"
+    REGION = "pledge-region"
+    ORG = "pledge-org"
+    STATUS = "pledge-status"
+    OVERDUE = "pledge-overdue"
+
+
 class ContactPoints:
     FILTERS = "cp-filters"
     GROUP = "cp-group"

@@ -21,7 +21,7 @@ def layout(state: dict, lang: str) -> html.Div:
         dcc.Store(id=ids.Shell.STATE, data=state),
         html.H1(t(lang, "nav_reporting"), className="h4 mb-3"),
         dbc.Row(dbc.Col([
-            dbc.Label(t(lang, "status"), html_for=ids.Reporting.STATUS, className="small mb-0"),
+            dbc.Label(t(lang, "rep_status"), html_for=ids.Reporting.STATUS, className="small mb-0"),
             dcc.Dropdown(id=ids.Reporting.STATUS, options=[{"label": s, "value": s} for s in STATUSES],
                          value=state.get("status"), placeholder=t(lang, "all_statuses"), clearable=True),
         ], md=4, lg=3), className="g-2 mb-3"),

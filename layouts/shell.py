@@ -11,6 +11,7 @@ from layouts import ids, urlstate
 from layouts.i18n import DEFAULT, t
 
 PAGES = (("/", "nav_overview"), ("/drill", "nav_drill"), ("/redline", "nav_redline"))
+PAGES += (("/rectifications", "nav_rectifications"), ("/pledges", "nav_pledges"))
 PAGES += (("/contact-points", "nav_contact_points"), ("/reporting", "nav_reporting"), ("/quality", "nav_quality"))
 
 

@@ -6,8 +6,9 @@ import json
 from urllib.parse import parse_qsl, urlencode
 
 KEYS = ("round", "system", "region", "org", "as_of", "sort", "filter")
-# 督导联系点 / 上报进度 filters (dashboard.reports.SUPERVISION_FILTERS); a key other pages add stays single.
-KEYS += tuple(k for k in ("group", "status") if k not in KEYS)
+# Page filters kept in the URL so a link reopens the view: the ledgers' (dashboard.reports.LEDGER_FILTERS)
+# and 督导联系点 / 上报进度's (SUPERVISION_FILTERS).
+KEYS += ("status", "light", "source", "overdue_only", "group")
 # Keys a link between pages keeps: the node a user drilled to is page-specific, the round and date are not.
 SHARED = ("round", "as_of")
 

@@ -40,6 +40,11 @@ def test_callback_ids_exist_in_the_layouts(web_app):
              redline.layout(state, "zh"), drill.pickers(["甲"], [("510000", "四川省")], state, "zh"),
              components.grid_with_tools("drilldown", [Column("系统")], "zh"),
              dcc.Graph(id=ids.Redline.FUNNEL)]  # callbacks.redline renders it into the funnel box
+    # 整改台账 / 承诺践诺: the filter bars are rendered by their callbacks
+    from layouts import pledges, rectifications
+    trees += [rectifications.layout(state, "zh"), pledges.layout(state, "zh"),
+              rectifications.filter_bar(ids.Rectifications, ["甲"], [], state, "zh", ("整改中",), ("红",), ("群众评议",)),
+              rectifications.filter_bar(ids.Pledges, ["甲"], [], state, "zh", ("推进中",))]
     from layouts import contact_points, quality, reporting  # 督导联系点 / 上报进度 / 数据质量
     trees += [contact_points.layout(state, "zh"), contact_points.group_filter(["甲组"], state, "zh"),
               contact_points.visit_form([("甲组", "A1", "甲")], "2024-12-31", "zh"), reporting.layout(state, "zh"),

@@ -109,6 +109,26 @@ def test_small_demo_holds_the_story(sessions):
         _check_ballots(s)
         _check_ledgers(s)
         _check_supervision(s)
+        _check_member_round(s)
+
+
+def _check_member_round(s):
+    """Members of six 党支部 rated on the 民主评议党员 scale: one branch over the 优秀 quota, one member with
+    不合格 over a third of N, a 预备党员 rated but not graded."""
+    from dashboard import reports
+    from dashboard.scope import EVERYTHING
+    from dashboard.tables import Filters
+
+    rnd = s.scalar(select(Round).where(Round.scale == "民主评议党员"))
+    branches = s.scalars(select(Org.code).join(Tally, Tally.org_id == Org.id)
+                         .where(Tally.round_id == rnd.id).distinct().order_by(Org.code)).all()
+    assert len(branches) == 6
+    tables = [reports.drilldown(s, Filters(round=rnd.name, org=code), AS_OF, EVERYTHING) for code in branches]
+    rows = [dict(zip(t.headers, r)) for t in tables for r in t.rows]
+    assert all(r["测评数"] >= 8 for r in rows)  # every member of those branches is rated
+    assert sum(t.notes[0].startswith("⚠ 优秀比例超标") for t in tables) == 1
+    assert sum(r["不合格超三分之一"] == "是" for r in rows) == 1
+    assert any(r["党员类别"] == "预备" and r["红线判定"] == "不评定" and r["评为优秀"] is None for r in rows)
 
 
 def _check_structure(s):
@@ -126,7 +146,9 @@ def _check_structure(s):
     assert all(o.is_leaf and o.org_type == "党支部" for o in member_orgs)
     rounds = s.scalars(select(Round).order_by(Round.id)).all()
     assert [r.name for r in rounds] == list(DEMO_ROUNDS)
-    assert [r.scale for r in rounds] == ["三级", "四级"]
+    assert [r.scale for r in rounds] == ["三级", "四级", "民主评议党员"]
+    # The 民主评议党员 round is dated between the campaign rounds: the newest (the app's default) stays 下半年.
+    assert rounds[0].start_date < rounds[2].start_date < rounds[1].start_date
     assert rounds[1].start_date < rounds[1].report_deadline < AS_OF <= rounds[1].end_date
     for r in rounds:
         assert s.scalar(select(func.count()).where(Item.round_id == r.id, Item.is_overall)) == 1
@@ -152,7 +174,11 @@ def _check_tallies_and_sessions(s):
     sessions_of = {(e.round_id, e.org_id): e for e in s.scalars(select(EvalSession))}
     answers = defaultdict(int)
     for t in s.scalars(select(Tally)):
-        answers[(t.round_id, t.org_id, t.item_id)] += sum(getattr(t, c) for c in COUNT_COLUMNS)
+        n = sum(getattr(t, c) for c in COUNT_COLUMNS)
+        if t.member_key:  # a member is rated on the same ballots as the org: one answer per ballot at most
+            assert n <= sessions_of[(t.round_id, t.org_id)].valid
+        else:
+            answers[(t.round_id, t.org_id, t.item_id)] += n
     for (rid, oid, _), n in answers.items():
         assert n == sessions_of[(rid, oid)].valid
     void = [e for e in sessions_of.values() if metrics.session_void(e.issued, e.returned)]
@@ -254,7 +280,7 @@ def test_cli_demo_refuses_a_loaded_database_with_a_message(tmp_path, monkeypatch
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
-    assert "评议批次 2 个" in out and "演示日期为 2012-12-10" in out
+    assert "评议批次 3 个" in out and "演示日期为 2012-12-10" in out
     assert main(["demo", "--seed", "3"]) == 1
     err = capsys.readouterr().err
     assert "已有数据" in err and "--replace" in err and "Traceback" not in err

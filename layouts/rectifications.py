@@ -1,0 +1,78 @@
+"""整改台账 (SPEC §5.4): the filterable ledger with lights and 超期天数, the 超期 ageing chart and the
+per-org summary. Filters live in the URL; callbacks.rectifications fills the filter bar and the chart."""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+from dash import dcc, html
+
+from dashboard import metrics
+from layouts import ids
+from layouts.components import table_card
+from layouts.i18n import t
+
+
+# Older bands are darker red: the longer an item is overdue, the more it needs attention.
+BAND_COLOURS = {metrics.ageing_bucket(days): colour
+                for days, colour in ((1, "#f1aeb5"), (8, "#e35d6a"), (31, "#b02a37"), (91, "#6a1a21"))}
+
+
+def layout(state: dict, lang: str) -> html.Div:
+    return html.Div([
+        dcc.Store(id=ids.Shell.STATE, data=state),
+        html.H1(t(lang, "nav_rectifications"), className="h4 mb-3"),
+        html.Div(id=ids.Rectifications.FILTERS, className="mb-2"),
+        html.P(t(lang, "light_legend"), className="text-muted small mb-2"),
+        table_card("rectifications", t(lang, "rect_ledger"), state, lang),
+        dbc.Row([
+            dbc.Col(dbc.Card([
+                dbc.CardHeader(html.H2(t(lang, "ageing"), className="h6 mb-0")),
+                dbc.CardBody(dcc.Loading(html.Div(id=ids.Rectifications.AGEING_BOX, style={"minHeight": "300px"}),
+                                         type="circle", delay_show=150)),
+            ], className="mb-3 shadow-sm"), lg=4),
+            dbc.Col(table_card("rectification-summary", t(lang, "rect_summary"), state, lang), lg=8),
+        ]),
+    ])
+
+
+def _select(id_, label: str, options, value, placeholder: str, width: int = 2) -> dbc.Col:
+    return dbc.Col([dbc.Label(label, html_for=id_, className="small mb-0"),
+                    dcc.Dropdown(id=id_, options=options, value=value, placeholder=placeholder, clearable=True)],
+                   md=4, lg=width)
+
+
+def filter_bar(page, systems: list[str], regions: list[tuple[str, str]], state: dict, lang: str,
+               statuses: tuple[str, ...], lights: tuple[str, ...] = (), sources: tuple[str, ...] = ()) -> dbc.Row:
+    """The ledger filters: system and region (choices limited to the scope), org subtree by code, status,
+    light and source (when given: rectifications) and overdue-only. `page` is ids.Rectifications or
+    ids.Pledges; the choice lists come from dashboard.ledger_reports through the callback."""
+    opts = lambda values: [{"label": v, "value": v} for v in values]  # noqa: E731
+    cols = [
+        _select(page.SYSTEM, t(lang, "system"), opts(systems), state.get("system"), t(lang, "all_systems")),
+        _select(page.REGION, t(lang, "region"), [{"label": f"{n}（{c}）", "value": c} for c, n in regions],
+                state.get("region"), t(lang, "all_regions")),
+        dbc.Col([dbc.Label(t(lang, "org_code"), html_for=page.ORG, className="small mb-0"),
+                 dbc.Input(id=page.ORG, value=state.get("org") or "", debounce=True, size="sm",
+                           placeholder=t(lang, "org_code_hint"), className="org-code-input")], md=4, lg=2),
+        _select(page.STATUS, t(lang, "status"), opts(statuses), state.get("status"), t(lang, "all_statuses")),
+    ]
+    if lights:
+        cols += [_select(page.LIGHT, t(lang, "light"), opts(lights), state.get("light"), t(lang, "all_lights"), 1),
+                 _select(page.SOURCE, t(lang, "source"), opts(sources), state.get("source"),
+                         t(lang, "all_sources"))]
+    label = t(lang, "overdue_only" if lights else "overdue_pledges_only")
+    cols.append(dbc.Col(dbc.Checklist(id=page.OVERDUE, options=[{"label": label, "value": "1"}],
+                                      value=["1"] if state.get("overdue_only") else [], switch=True,
+                                      className="mt-4"), md=4, lg=True))
+    return dbc.Row(cols, className="g-2 align-items-start")
+
+
+def ageing_figure(rows: list[list], lang: str) -> go.Figure:
+    """Bars of 超期 rectifications per ageing band (rows of ledger_reports.rectification_ageing)."""
+    bands, counts = [r[0] for r in rows], [r[1] for r in rows]
+    fig = go.Figure(go.Bar(x=bands, y=counts, marker_color=[BAND_COLOURS.get(b, "#dc3545") for b in bands], text=counts, textposition="outside",
+                           hovertemplate="超期 %{x}：%{y} 项<extra></extra>"))
+    fig.update_layout(height=300, margin={"l": 40, "r": 10, "t": 20, "b": 40}, plot_bgcolor="#fff",
+                      font={"family": "Noto Sans CJK SC, Microsoft YaHei, sans-serif"})
+    fig.update_yaxes(title_text=t(lang, "kpi_overdue"), gridcolor="#eee", rangemode="tozero")
+    return fig

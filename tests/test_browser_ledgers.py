@@ -1,0 +1,120 @@
+"""整改台账 and 承诺践诺 in real Chromium on the small demo: open the page, set filters, read the rows and
+their coloured lights, reopen the copied link, export Excel and compare it with the CLI export for the same
+filters. Fixtures and helpers come from tests/test_browser_app.py."""
+from __future__ import annotations
+
+import re
+
+from tests.test_browser_app import (browser_context_args, browser_type_launch_args, column, errors,  # noqa: F401
+                                    first_cell, live, log_in, sheet_values, shot, wait_column)
+
+SKIP = {"导出人", "导出时间"}  # who and when differ by design; everything else is the same table
+
+
+def scroll_right(page, card: str):
+    """The grid renders only the columns in view: scroll to its last columns (超期天数, 灯, 标记)."""
+    page.locator(f"#card-{card} .ag-body-horizontal-scroll-viewport").evaluate("el => el.scrollLeft = el.scrollWidth")
+    page.locator(f"#card-{card} .ag-center-cols-viewport").evaluate("el => el.scrollLeft = el.scrollWidth")
+    page.locator(f"#card-{card} .ag-cell[col-id='c13']").first.wait_for()
+
+
+def rows_shown(page, card: str) -> int:
+    page.wait_for_function(f"() => document.querySelectorAll('#card-{card} .ag-center-cols-container .ag-row')"
+                           ".length > 0")
+    return page.locator(f"#card-{card} .ag-center-cols-container .ag-row").count()
+
+
+def export_matches_cli(page, live, tmp_path, monkeypatch, card: str, view: str, argv: list[str]) -> list[list]:
+    from dashboard import cli
+
+    with page.expect_download() as download:
+        page.locator(f"#card-{card}").get_by_role("button", name="导出 Excel").click()
+    got = tmp_path / f"{card}.xlsx"
+    download.value.save_as(got)
+    monkeypatch.setenv("DATABASE_URL", live["url"])
+    out = tmp_path / f"{card}-cli.xlsx"
+    assert cli.main(["export", view, "--out", str(out), "--as-of", live["as_of"], *argv]) == 0
+    ours, theirs = sheet_values(got), sheet_values(out)
+    assert [r for r in ours if r[0] not in SKIP] == [r for r in theirs if r[0] not in SKIP]
+    return ours
+
+
+def test_rectification_ledger_filters_lights_and_export(page, live, errors, tmp_path, monkeypatch):
+    log_in(page, live, f"/rectifications?as_of={live['as_of']}")
+    first_cell(page, "rectifications", "c0")
+    page.locator("#rect-ageing-box .main-svg").first.wait_for()  # the ageing chart
+    first_cell(page, "rectification-summary", "c0")
+    shot(page, "rectifications")
+
+    page.get_by_text("只看超期", exact=True).click()
+    page.wait_for_url(re.compile(r"overdue_only=1"))
+    first_cell(page, "rectifications", "c0")
+    scroll_right(page, "rectifications")
+    page.wait_for_function("""() => { const v = [...document.querySelectorAll(
+            "#card-rectifications .ag-center-cols-container .ag-cell[col-id='c13']")].map(c => c.innerText);
+        return v.length > 0 && v.every(x => x === '红'); }""")
+    assert rows_shown(page, "rectifications") == 7  # the demo's 7 overdue items as of 2012-12-10
+    lights = page.locator("#card-rectifications .ag-cell[col-id='c13'].cell-red")
+    assert lights.count() == 7  # the light is coloured, not only written
+    days = [int(d) for d in column(page, "c12", "rectifications")]
+    assert days == sorted(days, reverse=True) and days[-1] > 0  # 超期天数, most overdue first
+    shot(page, "rectifications-overdue")
+    ours = export_matches_cli(page, live, tmp_path, monkeypatch, "rectifications", "rectifications",
+                              ["--overdue-only"])
+    assert sum(1 for r in ours if r[0] and str(r[0]).startswith("ZG")) == 7
+
+    # A second filter from a dropdown: 黄 (临期) items only; the link reopens the same rows.
+    page.get_by_text("只看超期", exact=True).click()
+    page.wait_for_function("() => !location.search.includes('overdue_only')")
+    page.locator("#rect-light").click()
+    page.get_by_role("option", name="黄").click()
+    page.wait_for_url(re.compile(r"light=%E9%BB%84"))
+    first_cell(page, "rectifications", "c0")
+    scroll_right(page, "rectifications")
+    wait_column(page, "c13", ["黄"] * 5, "rectifications")
+    assert page.locator("#card-rectifications .ag-cell[col-id='c13'].cell-amber").count() == 5
+    codes = column(page, "c0", "rectifications")
+    fresh = page.context.new_page()
+    fresh.goto(page.url)
+    first_cell(fresh, "rectifications", "c0")
+    wait_column(fresh, "c0", codes, "rectifications")
+    fresh.close()
+    export_matches_cli(page, live, tmp_path, monkeypatch, "rectifications", "rectifications", ["--light", "黄"])
+    assert not errors
+
+
+def test_pledge_page_overdue_list_and_export(page, live, errors, tmp_path, monkeypatch):
+    log_in(page, live, f"/pledges?as_of={live['as_of']}")
+    first_cell(page, "pledges", "c0")
+    first_cell(page, "pledge-summary", "c0")
+    first_cell(page, "pledges-overdue", "c0")
+    assert rows_shown(page, "pledges-overdue") == 8  # the demo's 逾期未兑现 pledges as of 2012-12-10
+    assert page.locator("#card-pledges-overdue .ag-center-cols-container .ag-row.row-red").count() == 8
+    shot(page, "pledges")
+    page.get_by_text("只看逾期未兑现", exact=True).click()
+    page.wait_for_url(re.compile(r"overdue_only=1"))
+    wait_column(page, "c0", column(page, "c0", "pledges-overdue"), "pledges")
+    export_matches_cli(page, live, tmp_path, monkeypatch, "pledges", "pledges", ["--overdue-only"])
+    assert not errors
+
+
+def test_member_level_of_the_member_round_shows_the_flags(page, live, errors):
+    from urllib.parse import quote
+
+    from sqlalchemy import select
+
+    from data.db import make_engine, make_session_factory
+    from data.models import Org, Round, Tally
+
+    engine = make_engine(live["url"])
+    with make_session_factory(engine)() as s:
+        rnd = s.scalar(select(Round).where(Round.scale == "民主评议党员"))
+        branch = s.scalar(select(Org.code).join(Tally, Tally.org_id == Org.id)
+                          .where(Tally.round_id == rnd.id).order_by(Org.code))  # the lenient branch
+    engine.dispose()
+    log_in(page, live, f"/drill?round={quote(rnd.name)}&org={branch}&as_of={live['as_of']}")
+    first_cell(page, "drilldown", "c0")
+    page.get_by_text(re.compile(r"⚠ 优秀比例超标")).wait_for()
+    assert page.locator("#card-drilldown .ag-header-cell-text", has_text="党员编号").count() == 1
+    shot(page, "drill-members")
+    assert not errors
