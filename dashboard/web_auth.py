@@ -14,6 +14,7 @@ from typing import Iterator
 import flask
 from flask import Blueprint, current_app, jsonify, redirect, render_template_string, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from dashboard.scope import ROLE_LABELS, Scope
@@ -211,6 +212,37 @@ def _security_headers(response):
     return response
 
 
+DB_DOWN_PAGE = """<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>暂时无法访问 · 评议督导看板</title>
+<link rel="stylesheet" href="/vendor/bootstrap.min.css"></head><body class="bg-light">
+<main class="container" style="max-width: 560px; margin-top: 12vh"><div class="card card-body shadow-sm">
+<h1 class="h4">数据库暂时无法访问</h1>
+<p>看板暂时连不上数据库，您的数据不受影响。请稍后刷新本页；数据库恢复后无需重新登录。</p>
+<p class="text-muted small mb-0">如长时间无法访问，请联系系统管理员。</p>
+<p class="mt-3 mb-0"><a class="btn btn-primary" href="">刷新</a></p></div></main></body></html>"""
+DB_DOWN_MESSAGE = "数据库暂时无法访问，请稍后再试。"
+
+
+def database_unavailable(err: BaseException) -> bool:
+    """An error of the database connection (down, refusing connections, file gone), not of a query's logic."""
+    return isinstance(err, SQLAlchemyError) and (isinstance(err, DBAPIError) or "connect" in str(err).lower())
+
+
+def _db_error(err: SQLAlchemyError):
+    """A database outage: a clear page or JSON error (503), never a stack trace. Nothing is cached here,
+    so the next request after the database returns simply works (the pool reconnects)."""
+    if not database_unavailable(err):
+        raise err
+    flask.current_app.logger.error("database unavailable: %s", err.__class__.__name__)
+    if request.path.startswith("/_dash-update-component"):
+        # The Dash renderer applies sideUpdate: the shell's alert tells the user, the page stays as it is.
+        return jsonify(multi=True, response={}, sideUpdate={"shell-error": {"children": DB_DOWN_MESSAGE,
+                                                                            "is_open": True}})
+    if request.path.startswith(("/_dash", "/api/", "/assets/", "/_favicon")):
+        return jsonify(error=DB_DOWN_MESSAGE), 503
+    return DB_DOWN_PAGE, 503, {"Content-Type": "text/html; charset=utf-8", "Retry-After": "30"}
+
+
 def init_app(app: flask.Flask) -> None:
     manager = LoginManager()
     manager.user_loader(_load_user)
@@ -220,3 +252,4 @@ def init_app(app: flask.Flask) -> None:
     app.register_blueprint(bp)
     app.before_request(_guard)
     app.after_request(_security_headers)
+    app.register_error_handler(SQLAlchemyError, _db_error)
