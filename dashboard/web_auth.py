@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Iterator
 
 import flask
-from flask import Blueprint, current_app, jsonify, redirect, render_template_string, request, session, url_for
+from flask import Blueprint, current_app, jsonify, redirect, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException
 
 from dashboard.scope import ROLE_LABELS, Scope
 from data import audit
@@ -125,7 +126,9 @@ def _safe_next(target: str | None) -> str:
 
 
 def _form(error: str | None = None, status: int = 200, notice: str | None = None):
-    html = render_template_string(LOGIN_PAGE, error=error, notice=notice, csrf_token=_csrf_token(),
+    # Rendered without Flask's context processors: Flask-Login's would load the user (a database read),
+    # and the form must answer even while the database is away.
+    html = current_app.jinja_env.from_string(LOGIN_PAGE).render(error=error, notice=notice, csrf_token=_csrf_token(),
                                   next=_safe_next(request.values.get("next")),
                                   username=request.form.get("username", ""))
     return html, status
@@ -243,6 +246,19 @@ def _db_error(err: SQLAlchemyError):
     return DB_DOWN_PAGE, 503, {"Content-Type": "text/html; charset=utf-8", "Retry-After": "30"}
 
 
+def _dash_request_error(err: Exception):
+    """A request to Dash's callback route that Dash itself cannot take apart (inputs missing or of the wrong
+    shape: the renderer never sends these) is the caller's mistake: 400 with a message, never a trace."""
+    if isinstance(err, HTTPException):
+        return err
+    if isinstance(err, SQLAlchemyError):
+        return _db_error(err)
+    if request.path != "/_dash-update-component":
+        raise err
+    flask.current_app.logger.warning("malformed Dash request refused", exc_info=err)
+    return jsonify(error="请求格式无效"), 400
+
+
 def init_app(app: flask.Flask) -> None:
     manager = LoginManager()
     manager.user_loader(_load_user)
@@ -253,3 +269,4 @@ def init_app(app: flask.Flask) -> None:
     app.before_request(_guard)
     app.after_request(_security_headers)
     app.register_error_handler(SQLAlchemyError, _db_error)
+    app.register_error_handler(Exception, _dash_request_error)
