@@ -58,6 +58,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.index_string = app.index_string.replace("<html>", '<html lang="zh-CN">')
     app.layout = app_layout
     register(app)
+    # After every callback is registered: the hashes of Dash's inline scripts for the CSP (web_auth).
+    server.config["CSP_SCRIPT_HASHES"] = app.csp_hashes()
     server.extensions["dash"] = app
     return server
 
