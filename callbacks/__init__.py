@@ -7,3 +7,5 @@ def register(app) -> None:
 
     for module in (shell, tables, overview, drill, redline):
         module.register(app)
+    from callbacks import audit  # security: the audit log page
+    audit.register(app)

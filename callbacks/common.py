@@ -11,7 +11,7 @@ from dash import set_props
 from flask import current_app
 from flask_login import current_user
 
-from dashboard import reports
+from dashboard import audit_report, reports
 from dashboard.scope import NOTHING, Scope
 from dashboard.tables import Filters, ReportTable
 from dashboard.web_auth import database_unavailable, db_session
@@ -19,6 +19,8 @@ from layouts import ids
 from layouts.shell import UserInfo
 
 log = logging.getLogger(__name__)
+# Tables only an admin may read: name -> (session, page state, as_of, scope label) -> ReportTable.
+ADMIN_TABLES = {"audit": audit_report.audit_table}
 DB_DOWN = "数据库暂时无法访问，请稍后再试；恢复后无需重新登录。"
 BAD_REQUEST = "请求的参数无效，页面未更新。"
 
@@ -34,7 +36,8 @@ def scope() -> Scope:
 def user_info() -> UserInfo:
     if not current_user or not current_user.is_authenticated:
         return UserInfo("—", "—", NOTHING.describe())
-    return UserInfo(current_user.display_name, current_user.role_label, current_user.scope.describe())
+    return UserInfo(current_user.display_name, current_user.role_label, current_user.scope.describe(),
+                    is_admin=current_user.role == "admin")
 
 
 def username() -> str | None:
@@ -84,8 +87,19 @@ def _key(kind: str, state: dict) -> tuple:
     return (id(current_app._get_current_object()), kind, node, as_of_of(state), scope())
 
 
+def is_admin() -> bool:
+    return bool(current_user and current_user.is_authenticated and current_user.role == "admin")
+
+
 def table(name: str, state: dict) -> ReportTable:
     """The report table `name` (a view of reports.build) for the URL state and the caller's scope."""
+    if name in ADMIN_TABLES:
+        # Admin-only tables: refused on the server whatever page or request asks for them (never cached).
+        if not is_admin():
+            raise reports.OutOfScope("仅管理员可查看")
+        with db_session() as s:
+            return ADMIN_TABLES[name](s, state, as_of_of(state), scope().describe())
+
     def compute():
         with db_session() as s:
             return reports.build(name, s, filters_of(state), as_of_of(state), scope())

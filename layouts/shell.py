@@ -11,6 +11,8 @@ from layouts import ids, urlstate
 from layouts.i18n import DEFAULT, t
 
 PAGES = (("/", "nav_overview"), ("/drill", "nav_drill"), ("/redline", "nav_redline"))
+PAGES += (("/audit", "nav_audit"),)  # security
+ADMIN_PAGES = {"/audit"}  # linked for admins only (callbacks.shell refuses them to others as well)
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,7 @@ class UserInfo:
     name: str
     role_label: str
     scope_label: str
+    is_admin: bool = False
 
 
 def app_layout():
@@ -41,7 +44,7 @@ def navbar(pathname: str, state: dict, lang: str, user: UserInfo, rounds: list[s
     keep = urlstate.encode(urlstate.shared(state))
     links = [dbc.NavItem(dcc.Link(t(lang, key), href=path + keep,
                                   className="nav-link" + (" active" if pathname == path else "")))
-             for path, key in PAGES]
+             for path, key in PAGES if user.is_admin or path not in ADMIN_PAGES]
     controls = html.Div([
         html.Div([
             dbc.Label(t(lang, "round"), html_for=ids.Shell.ROUND, className="visually-hidden"),
