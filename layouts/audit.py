@@ -25,7 +25,9 @@ def layout(state: dict, lang: str) -> html.Div:
                      dbc.Input(id=ids.Audit.USER, type="text", debounce=True)], md=3),
             dbc.Col([dbc.Label(t(lang, "audit_dates"), html_for=ids.Audit.DATES), html.Br(),
                      dcc.DatePickerRange(id=ids.Audit.DATES, display_format="YYYY-MM-DD",
-                                         first_day_of_week=1, clearable=True)], md=4),
+                                         first_day_of_week=1, clearable=True,
+                                         start_date_placeholder_text=t(lang, "audit_from"),
+                                         end_date_placeholder_text=t(lang, "audit_to"))], md=4),
         ], className="mb-3 g-3"),
         table_card("audit", t(lang, "nav_audit"), {k: v for k, v in state.items() if k in FILTER_KEYS}, lang),
     ])

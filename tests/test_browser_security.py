@@ -24,3 +24,18 @@ def test_every_page_runs_under_the_csp_without_violations(page, live, errors):  
         shot(page, "csp" + path.replace("/", "_"))
     assert not violations, violations
     assert not errors, errors
+
+
+def test_the_admin_reads_the_audit_log_in_the_browser(page, live, errors):  # noqa: F811
+    log_in(page, live)
+    page.get_by_role("link", name="审计日志").click()
+    page.wait_for_selector("#card-audit .ag-row[row-index='0']")
+    # The admin's own login is the newest row.
+    first = page.locator("#card-audit .ag-row[row-index='0'] .ag-cell[col-id='c2']").first
+    page.wait_for_function("el => el.innerText.trim() === '登录'", arg=first.element_handle())
+    shot(page, "audit")
+    page.get_by_label("用户名").fill("nobody-at-all")
+    page.get_by_label("用户名").press("Enter")
+    page.wait_for_selector("text=当前范围内没有数据")
+    shot(page, "audit_filtered")
+    assert not errors, errors
