@@ -99,6 +99,7 @@ def cmd_export(args) -> int:
 
 
 def cmd_users(args) -> int:
+    from data import audit
     from data.users import UserError, create_user, issue_token
     from data.models import User
     from sqlalchemy import select
@@ -111,12 +112,16 @@ def cmd_users(args) -> int:
             if args.users_cmd == "add":
                 password = sys.stdin.readline().rstrip("\r\n")
                 create_user(session, args.name, password, args.role, args.scope or [])
+                audit.record(session, "user", "cli", f"新增用户 {args.name}；角色 {args.role}；"
+                                                     f"范围 {', '.join(args.scope or []) or '无'}", "cli")
                 print(f"user {args.name} ({args.role}) created")
             else:
                 user = session.scalar(select(User).where(User.username == args.name))
                 if user is None:
                     raise UserError(f"no such user: {args.name}")
-                print(issue_token(session, user))
+                token = issue_token(session, user)
+                audit.record(session, "user", "cli", f"签发 API 令牌 {args.name}", "cli")
+                print(token)
     except (UserError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

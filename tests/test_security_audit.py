@@ -120,3 +120,14 @@ def test_cli_exports_and_imports_are_audited(users, engine, sessions, tmp_path, 
     assert "csv" in export.detail and "system=交通运输系统" in export.detail and "d.csv" in export.detail
     assert n_rows == 2 and export.detail.split("；")[2] == "2 行"  # A and B: the system's top level
     assert imported.username == "cli" and imported.detail.startswith("试导入；文件 基础.xlsx")
+
+
+def test_cli_user_changes_are_audited_without_the_password(engine, sessions, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setattr("sys.stdin", io.StringIO("s3cret-Passw0rd\n"))
+    assert cli.main(["users", "add", "zoe", "--role", "leader", "--scope", "all"]) == 0
+    assert cli.main(["users", "token", "zoe"]) == 0
+    with sessions() as s:
+        rows = [r.detail for r in reversed(audit.recent(s, "user"))]
+    assert rows == ["新增用户 zoe；角色 leader；范围 all", "签发 API 令牌 zoe"]
+    assert not any("s3cret" in r for r in rows)
