@@ -9,7 +9,7 @@ from dash.development.base_component import Component
 from datetime import date
 
 from dashboard.tables import Column, Filters, ReportTable
-from layouts import components, drill, ids, overview, redline, shell
+from layouts import audit, components, drill, ids, overview, redline, shell
 
 
 def _ids(node, found):
@@ -40,6 +40,7 @@ def test_callback_ids_exist_in_the_layouts(web_app):
              redline.layout(state, "zh"), drill.pickers(["甲"], [("510000", "四川省")], state, "zh"),
              components.grid_with_tools("drilldown", [Column("系统")], "zh"),
              dcc.Graph(id=ids.Redline.FUNNEL)]  # callbacks.redline renders it into the funnel box
+    trees.append(audit.layout(state, "zh"))  # security
     present = set()
     for tree in trees:
         present |= {_key(json.loads(c)) if c.startswith("{") else c for c in _ids(tree, set())}
