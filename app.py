@@ -31,6 +31,7 @@ def _instance_secret() -> str:
 
 def create_app(config: dict | None = None) -> Flask:
     from callbacks import register
+    from callbacks.common import on_callback_error
     from dashboard import web_api, web_auth
     from layouts.shell import app_layout
 
@@ -51,11 +52,14 @@ def create_app(config: dict | None = None) -> Flask:
 
     app = dash.Dash(__name__, server=server, url_base_pathname="/", serve_locally=True,
                     assets_folder=str(ROOT / "assets"), title="评议督导看板", update_title=None,
-                    suppress_callback_exceptions=True, external_stylesheets=["/vendor/bootstrap.min.css"])
+                    suppress_callback_exceptions=True, external_stylesheets=["/vendor/bootstrap.min.css"],
+                    on_error=on_callback_error)
     # lang makes browsers pick Simplified Chinese glyphs (not Japanese variants) for the Han characters.
     app.index_string = app.index_string.replace("<html>", '<html lang="zh-CN">')
     app.layout = app_layout
     register(app)
+    # After every callback is registered: the hashes of Dash's inline scripts for the CSP (web_auth).
+    server.config["CSP_SCRIPT_HASHES"] = app.csp_hashes()
     server.extensions["dash"] = app
     return server
 

@@ -11,3 +11,5 @@ def register(app) -> None:
     from callbacks import contact_points, quality, reporting  # 督导联系点 / 上报进度 / 数据质量
     for module in (rectifications, pledges, contact_points, reporting, quality):
         module.register(app)
+    from callbacks import audit  # security: the audit log page
+    audit.register(app)

@@ -2,18 +2,27 @@
 URL state as report arguments, and report tables with a short per-process cache."""
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from datetime import date
 
+from dash import set_props
 from flask import current_app
 from flask_login import current_user
 
-from dashboard import reports
+from dashboard import audit_report, reports
 from dashboard.scope import NOTHING, Scope
 from dashboard.tables import Filters, ReportTable
-from dashboard.web_auth import db_session
+from dashboard.web_auth import database_unavailable, db_session
+from layouts import ids
 from layouts.shell import UserInfo
+
+log = logging.getLogger(__name__)
+# Tables only an admin may read: name -> (session, page state, as_of, scope label) -> ReportTable.
+ADMIN_TABLES = {"audit": audit_report.audit_table}
+DB_DOWN = "数据库暂时无法访问，请稍后再试；恢复后无需重新登录。"
+BAD_REQUEST = "请求的参数无效，页面未更新。"
 
 _cache: dict[tuple, tuple[float, object]] = {}
 _cache_lock = threading.Lock()
@@ -27,7 +36,8 @@ def scope() -> Scope:
 def user_info() -> UserInfo:
     if not current_user or not current_user.is_authenticated:
         return UserInfo("—", "—", NOTHING.describe())
-    return UserInfo(current_user.display_name, current_user.role_label, current_user.scope.describe())
+    return UserInfo(current_user.display_name, current_user.role_label, current_user.scope.describe(),
+                    is_admin=current_user.role == "admin")
 
 
 def username() -> str | None:
@@ -78,8 +88,19 @@ def _key(kind: str, state: dict) -> tuple:
     return (id(current_app._get_current_object()), kind, node, as_of_of(state), scope())
 
 
+def is_admin() -> bool:
+    return bool(current_user and current_user.is_authenticated and current_user.role == "admin")
+
+
 def table(name: str, state: dict) -> ReportTable:
     """The report table `name` (a view of reports.build) for the URL state and the caller's scope."""
+    if name in ADMIN_TABLES:
+        # Admin-only tables: refused on the server whatever page or request asks for them (never cached).
+        if not is_admin():
+            raise reports.OutOfScope("仅管理员可查看")
+        with db_session() as s:
+            return ADMIN_TABLES[name](s, state, as_of_of(state), scope().describe())
+
     def compute():
         with db_session() as s:
             return reports.build(name, s, filters_of(state), as_of_of(state), scope())
@@ -97,3 +118,16 @@ def call(func, state: dict, cache_as: str | None = None):
 def node_path(state: dict) -> list[tuple[str, Filters]]:
     with db_session() as s:
         return reports.node_path(s, filters_of(state), scope())
+
+
+def on_callback_error(err: Exception):
+    """Dash's global on_error: any exception a callback raises (malformed input sent by hand, a database
+    outage) becomes "no update" plus a message in the shell's alert, never a 500 with a stack trace."""
+    if database_unavailable(err):
+        log.error("callback: database unavailable: %s", err.__class__.__name__)
+        message = DB_DOWN
+    else:
+        log.warning("callback refused malformed input", exc_info=err)
+        message = BAD_REQUEST
+    set_props(ids.Shell.ERROR, {"children": message, "is_open": True})
+    return None

@@ -9,7 +9,7 @@ from dash.exceptions import PreventUpdate
 from callbacks import common
 from dashboard.web_auth import db_session
 from data.lookups import round_names
-from layouts import drill, ids, overview, redline, urlstate
+from layouts import audit, drill, ids, overview, redline, urlstate
 from layouts.components import empty_state
 from layouts.i18n import DEFAULT, LANGS, t
 from layouts.shell import navbar, not_found
@@ -19,6 +19,8 @@ from layouts import pledges, rectifications  # noqa: E402  (整改台账 / 承�
 PAGES.update({"/rectifications": rectifications.layout, "/pledges": pledges.layout})
 from layouts import contact_points, quality, reporting  # noqa: E402  (督导联系点 / 上报进度 / 数据质量)
 PAGES.update({"/contact-points": contact_points.layout, "/reporting": reporting.layout, "/quality": quality.layout})
+PAGES["/audit"] = audit.layout  # security: admins only (ADMIN_PAGES)
+ADMIN_PAGES = {"/audit"}
 
 
 def _valid_date(text: str | None) -> str | None:
@@ -43,6 +45,10 @@ def route(pathname: str | None, search: str | None, lang: str | None, rendered: 
     page = PAGES.get(pathname or "/")
     if page is None:
         return bar, not_found(lang), key
+    if pathname in ADMIN_PAGES and not common.is_admin():  # refused on the server, not only hidden
+        return bar, html.Div(empty_state(lang, t(lang, "admin_only")), className="mt-4"), key
+    if pathname in ADMIN_PAGES:
+        return bar, page(state, lang), key
     if common.scope().is_empty:
         return bar, html.Div(empty_state(lang, t(lang, "no_scope")), className="mt-4"), key
     if not rounds:

@@ -49,7 +49,18 @@ def cmd_import(args) -> int:
         print(line)
     for err in result.errors:
         print(err.cli_line(), file=sys.stderr)
+    outcome = "试导入" if args.dry_run else ("已导入" if result.accepted else "已拒绝")
+    _audit("import", f"{outcome}；文件 {', '.join(Path(p).name for p in args.paths)}；"
+                     + "；".join(result.summary_lines()) + (f"；错误 {len(result.errors)} 条" if result.errors else ""))
     return 0 if result.accepted else 1
+
+
+def _audit(action: str, detail: str) -> None:
+    """The command line's imports and exports go into the same audit trail as the web's (user "cli")."""
+    from data import audit
+
+    with transaction(make_session_factory(_engine())) as session:
+        audit.record(session, action, "cli", detail, "cli")
 
 
 def parse_date(text: str | None) -> date:
@@ -86,11 +97,15 @@ def cmd_export(args) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     out.write_bytes(export_bytes(table, fmt, exported_by="cli", exported_at=datetime.now()))
+    filters = "；".join(f"{k}={v}" for k, v in table.filters.as_dict().items()) or "无"
+    _audit("export", f"{table.title}；{fmt}；{len(table.rows)} 行；筛选 {filters}；截止 {table.as_of.isoformat()}；"
+                     f"文件 {out.name}")
     print(f"{len(table.rows)} rows -> {out}")
     return 0
 
 
 def cmd_users(args) -> int:
+    from data import audit
     from data.users import UserError, create_user, issue_token
     from data.models import User
     from sqlalchemy import select
@@ -103,12 +118,16 @@ def cmd_users(args) -> int:
             if args.users_cmd == "add":
                 password = sys.stdin.readline().rstrip("\r\n")
                 create_user(session, args.name, password, args.role, args.scope or [])
+                audit.record(session, "user", "cli", f"新增用户 {args.name}；角色 {args.role}；"
+                                                     f"范围 {', '.join(args.scope or []) or '无'}", "cli")
                 print(f"user {args.name} ({args.role}) created")
             else:
                 user = session.scalar(select(User).where(User.username == args.name))
                 if user is None:
                     raise UserError(f"no such user: {args.name}")
-                print(issue_token(session, user))
+                token = issue_token(session, user)
+                audit.record(session, "user", "cli", f"签发 API 令牌 {args.name}", "cli")
+                print(token)
     except (UserError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -21,6 +21,9 @@ VIEW_TITLES = {
     "quality": "数据质量",
     "visits": "督导走访记录",
 }
+# The audit trail's actions (data.audit rows) -> what the audit page and its export call them.
+AUDIT_ACTIONS = {"login": "登录", "login_failed": "登录失败", "login_blocked": "登录受限", "import": "导入",
+                 "export": "导出", "user": "用户变更", "visit": "督导记录"}
 
 # Column formats understood by dashboard.exports and the UI grid.
 TEXT, INT, PERCENT, DECIMAL, DATE = "text", "int", "percent", "decimal", "date"

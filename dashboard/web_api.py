@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from dashboard import reports
 from dashboard.tables import VIEWS, Filters, ReportTable
-from dashboard.web_auth import db_session
+from dashboard.web_auth import DB_DOWN_MESSAGE, database_unavailable, db_session
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 log = logging.getLogger(__name__)
@@ -69,7 +69,10 @@ def report(view: str):
         return _error(404, str(exc))
     except reports.ReportError as exc:
         return _error(400, str(exc))
-    except Exception:  # noqa: BLE001 - logged with its trace; the caller gets no internals
+    except Exception as exc:  # noqa: BLE001 - logged with its trace; the caller gets no internals
+        if database_unavailable(exc):
+            log.error("report %s: database unavailable: %s", view, exc.__class__.__name__)
+            return _error(503, DB_DOWN_MESSAGE)
         log.exception("report %s failed for %s", view, values)
         return _error(500, "服务器内部错误，请联系管理员")
     return jsonify(table_json(table))

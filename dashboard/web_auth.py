@@ -2,22 +2,24 @@
 for the API, and the guard that puts every other route (pages, /_dash-*, /api/*) behind a login."""
 from __future__ import annotations
 
+import math
 import secrets
-import threading
-import time
-from collections import defaultdict, deque
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Iterator
+from urllib.parse import urlsplit
 
 import flask
-from flask import Blueprint, current_app, jsonify, redirect, render_template_string, request, session, url_for
+from flask import Blueprint, current_app, jsonify, redirect, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException
 
 from dashboard.scope import ROLE_LABELS, Scope
-from data import audit
+from data import audit, login_limits
 from data.db import transaction
 from data.models import User
 from data.users import authenticate, user_by_token, user_scope
@@ -61,35 +63,6 @@ class WebUser(UserMixin):
         return ROLE_LABELS.get(self.role, self.role)
 
 
-class FailedLogins:
-    """At most LIMIT failed logins per (username, address) in WINDOW seconds. In memory, per process."""
-
-    LIMIT, WINDOW = 5, 600
-
-    def __init__(self) -> None:
-        self._seen: dict[tuple[str, str], deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def _recent(self, key, now):
-        q = self._seen[key]
-        while q and q[0] <= now - self.WINDOW:
-            q.popleft()
-        return q
-
-    def blocked(self, key: tuple[str, str]) -> bool:
-        with self._lock:
-            return len(self._recent(key, time.monotonic())) >= self.LIMIT
-
-    def fail(self, key: tuple[str, str]) -> None:
-        with self._lock:
-            now = time.monotonic()
-            self._recent(key, now).append(now)
-
-    def clear(self, key: tuple[str, str]) -> None:
-        with self._lock:
-            self._seen.pop(key, None)
-
-
 LOGIN_PAGE = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>登录 · 评议督导看板</title><link rel="stylesheet" href="{{ url_for('auth.bootstrap_css') }}">
@@ -124,9 +97,11 @@ def _safe_next(target: str | None) -> str:
 
 
 def _form(error: str | None = None, status: int = 200, notice: str | None = None):
-    html = render_template_string(LOGIN_PAGE, error=error, notice=notice, csrf_token=_csrf_token(),
-                                  next=_safe_next(request.values.get("next")),
-                                  username=request.form.get("username", ""))
+    # Rendered without Flask's context processors: Flask-Login's would load the user (a database read),
+    # and the form must answer even while the database is away.
+    html = current_app.jinja_env.from_string(LOGIN_PAGE).render(
+        error=error, notice=notice, csrf_token=_csrf_token(), next=_safe_next(request.values.get("next")),
+        username=request.form.get("username", ""))
     return html, status
 
 
@@ -135,24 +110,27 @@ def login():
     if request.method == "GET":
         notice = "登录已过期，请重新登录。" if request.args.get("expired") else None
         return _form(notice=notice)
-    sent = request.form.get("csrf_token", "")
-    if not sent or not secrets.compare_digest(sent, session.get("csrf_token", "")):
-        return _form("表单已过期，请重新提交。", 400)
     username = request.form.get("username", "").strip()
-    key = (username, request.remote_addr or "")
-    limiter: FailedLogins = current_app.extensions["dashboard_failed_logins"]
-    if limiter.blocked(key):
+    address = request.remote_addr or ""
+    factory = current_app.extensions["dashboard_sessions"]
+    now = datetime.now()
+    with db_session() as s:
+        wait = login_limits.wait_time(s, username, address, now)
+    if wait is not None:
         audit_event("login_blocked", username)
-        return _form("登录失败次数过多，请 10 分钟后再试。", 429)
+        minutes = max(1, math.ceil(wait.total_seconds() / 60))
+        return _form(f"登录失败次数过多，请 {minutes} 分钟后再试。", 429)
     with db_session() as s:
         user = authenticate(s, username, request.form.get("password", ""))
         web_user = WebUser.of(user) if user else None
+    with transaction(factory) as s:
+        if web_user is None:
+            login_limits.record_failure(s, username, address, now)
+        else:
+            login_limits.record_success(s, username, address)
+        audit.record(s, "login" if web_user else "login_failed", username, "", address)
     if web_user is None:
-        limiter.fail(key)
-        audit_event("login_failed", username)
         return _form("用户名或密码不正确。", 401)
-    limiter.clear(key)
-    audit_event("login", web_user.username)
     session.clear()  # a fresh session on login: no fixation of a cookie set before it
     session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME of inactivity
     login_user(web_user)
@@ -203,12 +181,94 @@ def _guard():
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?"), expired=expired))
 
 
+UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def _csrf_protect():
+    """Cross-site request forgery, two rules for two kinds of POST:
+    - a form POST (login, or any Flask form added later) carries the session's csrf_token field;
+    - Dash callbacks and uploads are JSON POSTs made by the Dash renderer's fetch(): a cross-site page can
+      only send those as a "simple" request if it drops the JSON content type, so JSON is required, and a
+      browser's Origin header, when sent, must be this site. (SameSite=Lax cookies are the third wall.)"""
+    if request.method not in UNSAFE:
+        return None
+    origin = request.headers.get("Origin")
+    if origin and origin != "null" and urlsplit(origin).netloc != request.host:
+        return jsonify(error="跨站请求已拒绝"), 403
+    if request.path.startswith("/_dash-"):
+        if not request.is_json:
+            return jsonify(error="请求格式无效"), 400
+        return None
+    sent = request.form.get("csrf_token", "")
+    if not sent or not secrets.compare_digest(sent, session.get("csrf_token", "")):
+        if request.endpoint == "auth.login":
+            return _form("表单已过期，请重新提交。", 400)
+        return jsonify(error="表单已过期，请刷新页面后重新提交"), 400
+    return None
+
+
+def _csp() -> str:
+    """What the pages may load: only this site. Dash's own inline start-up script is allowed by its hash
+    (app.csp_hashes(), kept in CSP_SCRIPT_HASHES), not by 'unsafe-inline'; Plotly and AG Grid inject <style>
+    elements, so styles need 'unsafe-inline'; charts export images as data:/blob: URLs."""
+    scripts = " ".join(["'self'", *current_app.config.get("CSP_SCRIPT_HASHES", [])])
+    return ("default-src 'self'; "
+            f"script-src {scripts}; "
+            "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
+            "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+
 def _security_headers(response):
-    # No framing by other sites (clickjacking), no MIME sniffing, no URLs with filters leaking to other sites.
-    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    # No framing at all (clickjacking), no MIME sniffing, no URLs with filters leaking to other sites.
+    response.headers.setdefault("Content-Security-Policy", _csp())
+    response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     return response
+
+
+DB_DOWN_PAGE = """<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>暂时无法访问 · 评议督导看板</title>
+<link rel="stylesheet" href="/vendor/bootstrap.min.css"></head><body class="bg-light">
+<main class="container" style="max-width: 560px; margin-top: 12vh"><div class="card card-body shadow-sm">
+<h1 class="h4">数据库暂时无法访问</h1>
+<p>看板暂时连不上数据库，您的数据不受影响。请稍后刷新本页；数据库恢复后无需重新登录。</p>
+<p class="text-muted small mb-0">如长时间无法访问，请联系系统管理员。</p>
+<p class="mt-3 mb-0"><a class="btn btn-primary" href="">刷新</a></p></div></main></body></html>"""
+DB_DOWN_MESSAGE = "数据库暂时无法访问，请稍后再试。"
+
+
+def database_unavailable(err: BaseException) -> bool:
+    """An error of the database connection (down, refusing connections, file gone), not of a query's logic."""
+    return isinstance(err, SQLAlchemyError) and (isinstance(err, DBAPIError) or "connect" in str(err).lower())
+
+
+def _db_error(err: SQLAlchemyError):
+    """A database outage: a clear page or JSON error (503), never a stack trace. Nothing is cached here,
+    so the next request after the database returns simply works (the pool reconnects)."""
+    if not database_unavailable(err):
+        raise err
+    flask.current_app.logger.error("database unavailable: %s", err.__class__.__name__)
+    if request.path.startswith("/_dash-update-component"):
+        # The Dash renderer applies sideUpdate: the shell's alert tells the user, the page stays as it is.
+        return jsonify(multi=True, response={}, sideUpdate={"shell-error": {"children": DB_DOWN_MESSAGE,
+                                                                            "is_open": True}})
+    if request.path.startswith(("/_dash", "/api/", "/assets/", "/_favicon")):
+        return jsonify(error=DB_DOWN_MESSAGE), 503
+    return DB_DOWN_PAGE, 503, {"Content-Type": "text/html; charset=utf-8", "Retry-After": "30"}
+
+
+def _dash_request_error(err: Exception):
+    """A request to Dash's callback route that Dash itself cannot take apart (inputs missing or of the wrong
+    shape: the renderer never sends these) is the caller's mistake: 400 with a message, never a trace."""
+    if isinstance(err, HTTPException):
+        return err
+    if isinstance(err, SQLAlchemyError):
+        return _db_error(err)
+    if request.path != "/_dash-update-component":
+        raise err
+    flask.current_app.logger.warning("malformed Dash request refused", exc_info=err)
+    return jsonify(error="请求格式无效"), 400
 
 
 def init_app(app: flask.Flask) -> None:
@@ -216,7 +276,9 @@ def init_app(app: flask.Flask) -> None:
     manager.user_loader(_load_user)
     manager.request_loader(_load_from_request)
     manager.init_app(app)
-    app.extensions["dashboard_failed_logins"] = FailedLogins()
     app.register_blueprint(bp)
     app.before_request(_guard)
+    app.before_request(_csrf_protect)
     app.after_request(_security_headers)
+    app.register_error_handler(SQLAlchemyError, _db_error)
+    app.register_error_handler(Exception, _dash_request_error)

@@ -1,7 +1,8 @@
-"""The audit trail (AuditLog): logins, refused logins and exports, with who, when and from where."""
+"""The audit trail (AuditLog): logins (ok, refused, blocked), imports, exports, user changes and visit
+records, with who, when and from where. Admins read and export it (dashboard.audit_report)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,4 +20,19 @@ def recent(session: Session, action: str | None = None, limit: int = 50) -> list
     stmt = select(AuditLog).order_by(AuditLog.id.desc()).limit(limit)
     if action:
         stmt = stmt.where(AuditLog.action == action)
+    return list(session.scalars(stmt))
+
+
+def search(session: Session, action: str | None = None, username: str | None = None,
+           start: date | None = None, end: date | None = None) -> list[AuditLog]:
+    """Rows newest first; start and end are whole days, both included."""
+    stmt = select(AuditLog).order_by(AuditLog.at.desc(), AuditLog.id.desc())
+    if action:
+        stmt = stmt.where(AuditLog.action == action)
+    if username:
+        stmt = stmt.where(AuditLog.username == username)
+    if start:
+        stmt = stmt.where(AuditLog.at >= datetime.combine(start, time.min))
+    if end:
+        stmt = stmt.where(AuditLog.at < datetime.combine(end + timedelta(days=1), time.min))
     return list(session.scalars(stmt))

@@ -346,3 +346,13 @@ class AuditLog(Base):
     action: Mapped[str] = mapped_column(String(40))  # login / login_failed / import / export / user / visit
     detail: Mapped[str] = mapped_column(Text, default="")
     address: Mapped[str | None] = mapped_column(String(60))
+
+
+class LoginFailure(Base):
+    """A refused login, kept in the database so every worker process counts the same attempts."""
+
+    __tablename__ = "login_failures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    address: Mapped[str] = mapped_column(String(60), index=True)

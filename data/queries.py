@@ -120,6 +120,15 @@ def resolve(session: Session, filters, scope: Scope) -> Node:
         region = session.scalar(select(Region).where(Region.code == filters.region))
         if region is None:
             raise NotFound(f"未找到地区编码：{filters.region}")
+    # A system or region with no org the caller may read is out of scope: its name (shown in the
+    # breadcrumb and titles) must not be disclosed to someone who only knows its code.
+    if system is not None and not scope.everything and session.scalar(select(literal(1)).where(
+            Org.system_id == system.id, Org.id.in_(visible_org_ids(scope))).limit(1)) is None:
+        raise OutOfScope(f"无权查看系统：{filters.system}")
+    if region is not None and not scope.everything and session.scalar(
+            select(literal(1)).select_from(Org).join(Region, Region.id == Org.region_id).where(
+            _region_column(region.level) == region.code, Org.id.in_(visible_org_ids(scope))).limit(1)) is None:
+        raise OutOfScope(f"无权查看地区：{filters.region}")
     if filters.org:
         org = session.scalar(select(Org).where(Org.code == filters.org))
         if org is None:

@@ -79,6 +79,12 @@ class Quality:
     SESSIONS_BOX = "quality-sessions-box"
 
 
+class Audit:
+    ACTION = "audit-action"
+    USER = "audit-user"
+    DATES = "audit-dates"
+
+
 # Tables shown through the shared server-side grid (layouts.components.report_table).
 GRID, GRID_BOX, GRID_STATE = "report-grid", "report-grid-box", "report-grid-state"
 EXPORT, DOWNLOAD = "report-export", "report-download"

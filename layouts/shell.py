@@ -13,6 +13,8 @@ from layouts.i18n import DEFAULT, t
 PAGES = (("/", "nav_overview"), ("/drill", "nav_drill"), ("/redline", "nav_redline"))
 PAGES += (("/rectifications", "nav_rectifications"), ("/pledges", "nav_pledges"))
 PAGES += (("/contact-points", "nav_contact_points"), ("/reporting", "nav_reporting"), ("/quality", "nav_quality"))
+PAGES += (("/audit", "nav_audit"),)  # security
+ADMIN_PAGES = {"/audit"}  # linked for admins only (callbacks.shell refuses them to others as well)
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,7 @@ class UserInfo:
     name: str
     role_label: str
     scope_label: str
+    is_admin: bool = False
 
 
 def app_layout():
@@ -29,6 +32,9 @@ def app_layout():
         dcc.Store(id=ids.Shell.RENDERED, storage_type="memory"),
         dcc.Download(id=ids.Shell.DOWNLOAD),
         html.Div(id=ids.Shell.NAVBAR),
+        # Filled by callbacks.common.on_callback_error: a callback that failed says so here.
+        dbc.Alert(id=ids.Shell.ERROR, is_open=False, color="warning", dismissable=True,
+                  className="mx-4 mt-2 mb-0"),
         html.Main(dcc.Loading(html.Div(id=ids.Shell.CONTENT), type="circle", delay_show=200,
                               overlay_style={"visibility": "visible", "opacity": 0.6}),
                   className="container-fluid py-3 px-4"),
@@ -40,7 +46,7 @@ def navbar(pathname: str, state: dict, lang: str, user: UserInfo, rounds: list[s
     keep = urlstate.encode(urlstate.shared(state))
     links = [dbc.NavItem(dcc.Link(t(lang, key), href=path + keep,
                                   className="nav-link" + (" active" if pathname == path else "")))
-             for path, key in PAGES]
+             for path, key in PAGES if user.is_admin or path not in ADMIN_PAGES]
     controls = html.Div([
         html.Div([
             dbc.Label(t(lang, "round"), html_for=ids.Shell.ROUND, className="visually-hidden"),

@@ -164,5 +164,5 @@ def test_a_visitor_who_only_saw_the_form_is_not_told_of_an_expiry(client):
 
 def test_responses_forbid_framing_and_sniffing(client):
     for r in (client.get("/login"), client.get("/api/v1/reports/drilldown")):
-        assert r.headers["X-Frame-Options"] == "SAMEORIGIN"
+        assert r.headers["X-Frame-Options"] == "DENY"
         assert r.headers["X-Content-Type-Options"] == "nosniff"

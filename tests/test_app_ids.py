@@ -9,7 +9,7 @@ from dash.development.base_component import Component
 from datetime import date
 
 from dashboard.tables import Column, Filters, ReportTable
-from layouts import components, drill, ids, overview, redline, shell
+from layouts import audit, components, drill, ids, overview, redline, shell
 
 
 def _ids(node, found):
@@ -50,6 +50,7 @@ def test_callback_ids_exist_in_the_layouts(web_app):
               contact_points.visit_form([("甲组", "A1", "甲")], "2024-12-31", "zh"), reporting.layout(state, "zh"),
               quality.layout(state, "zh"), quality.sessions_card(state, "A1", "zh"),
               dcc.Graph(id=ids.Reporting.CHART)]  # callbacks.reporting renders it into the chart box
+    trees.append(audit.layout(state, "zh"))  # security
     present = set()
     for tree in trees:
         present |= {_key(json.loads(c)) if c.startswith("{") else c for c in _ids(tree, set())}

@@ -1,14 +1,14 @@
 """initial schema
 
-Revision ID: 0aed6ddaeaf3
+Revision ID: 3fcc6119a7fd
 Revises: 
-Create Date: 2026-11-22 05:02:59.621642
+Create Date: 2026-11-22 05:55:50.184820
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0aed6ddaeaf3'
+revision = '3fcc6119a7fd'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -41,6 +41,18 @@ def upgrade() -> None:
     sa.Column('unchanged', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
+    op.create_table('login_failures',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.Column('username', sa.String(length=80), nullable=False),
+    sa.Column('address', sa.String(length=60), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('login_failures', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_login_failures_address'), ['address'], unique=False)
+        batch_op.create_index(batch_op.f('ix_login_failures_at'), ['at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_login_failures_username'), ['username'], unique=False)
+
     op.create_table('regions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=12), nullable=False),
@@ -469,6 +481,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_regions_l1_code'))
 
     op.drop_table('regions')
+    with op.batch_alter_table('login_failures', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_login_failures_username'))
+        batch_op.drop_index(batch_op.f('ix_login_failures_at'))
+        batch_op.drop_index(batch_op.f('ix_login_failures_address'))
+
+    op.drop_table('login_failures')
     op.drop_table('import_log')
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_log_at'))

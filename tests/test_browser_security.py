@@ -1,0 +1,41 @@
+"""The Content-Security-Policy in real Chromium: every page of the app (callbacks.shell.PAGES, so new pages
+are covered) loads and renders its charts and grids with the CSP on, without a single CSP violation."""
+from __future__ import annotations
+
+from callbacks.shell import PAGES
+from tests.test_browser_app import (browser_context_args, browser_type_launch_args, errors, live,  # noqa: F401
+                                    log_in, shot)
+
+
+def test_every_page_runs_under_the_csp_without_violations(page, live, errors):  # noqa: F811
+    violations: list[str] = []
+    page.on("console", lambda msg: violations.append(msg.text)
+            if "Content Security Policy" in msg.text or "Refused to" in msg.text else None)
+    page.add_init_script("""document.addEventListener('securitypolicyviolation',
+        e => console.error('Refused to ' + e.violatedDirective + ' ' + e.blockedURI));""")
+    log_in(page, live)
+    for path in PAGES:
+        response = page.goto(live["base"] + path + f"?as_of={live['as_of']}")
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+        page.wait_for_selector("#shell-navbar .navbar")
+        # The page did render its content (Dash's renderer ran under the policy).
+        page.wait_for_function("() => document.querySelector('#shell-content').innerText.trim().length > 0")
+        page.wait_for_load_state("networkidle")
+        shot(page, "csp" + path.replace("/", "_"))
+    assert not violations, violations
+    assert not errors, errors
+
+
+def test_the_admin_reads_the_audit_log_in_the_browser(page, live, errors):  # noqa: F811
+    log_in(page, live)
+    page.get_by_role("link", name="审计日志").click()
+    page.wait_for_selector("#card-audit .ag-row[row-index='0']")
+    # The admin's own login is the newest row.
+    first = page.locator("#card-audit .ag-row[row-index='0'] .ag-cell[col-id='c2']").first
+    page.wait_for_function("el => el.innerText.trim() === '登录'", arg=first.element_handle())
+    shot(page, "audit")
+    page.get_by_label("用户名").fill("nobody-at-all")
+    page.get_by_label("用户名").press("Enter")
+    page.wait_for_selector("text=当前范围内没有数据")
+    shot(page, "audit_filtered")
+    assert not errors, errors

@@ -1,0 +1,210 @@
+"""The leak matrix (SPEC §6): for every role, every server-side Dash callback (from the app's own dependency
+map), every API view and the pages, requests that name orgs, systems, regions and groups outside the
+caller's scope. No response may carry a secret name, code or figure the caller did not send itself, and
+nothing answers 500. Both backends."""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+import pytest
+
+from data.db import transaction
+from data.models import (EvalSession, Item, Member, Org, Pledge, Rectification, Region, Round, SupervisionGroup,
+                         SupervisionLink, System, Tally)
+from data.rollups import rebuild_closure, rebuild_rollups
+from data.users import create_user
+from dashboard.tables import VIEWS
+from tests import report_dataset as rd
+from tests import security_helpers as sh
+from tests.conftest import login
+
+PASSWORD = "password-123"
+SECRET_CODE, SECRET_SYSTEM, SECRET_REGION, SECRET_GROUP = "ZZ-SECRET-01", "保密系统", "990000", "机密督导组"
+# What an out-of-scope caller must never read: names, child codes, members, ledger codes and a distinctive N.
+MARKERS = ["机密党委甲", "ZZ-SECRET-02", "机密支部乙", "ZZ-M9", "机密党员丙", "ZZ-P9", "机密承诺内容",
+           "ZZ-Z9", "机密整改事项", "机密省", "990100", "机密市", SECRET_GROUP, SECRET_SYSTEM, SECRET_CODE,
+           "98765", "98760"]
+USERS = {  # name: (role, grants)
+    "uma": ("unit", ["A2"]),
+    "sue": ("supervisor", ["group:第一督导组"]),
+    "lee": ("leader", ["system:卫生健康系统"]),
+    "nob": ("leader", []),
+}
+ATTACKS = [
+    {"org": SECRET_CODE},
+    {"system": SECRET_SYSTEM, "region": SECRET_REGION},
+    {"org": "ZZ-SECRET-02", "round": rd.R2, "as_of": rd.AS_OF.isoformat()},
+    {"region": "990100", "round": rd.R2, "sort": "c2:desc", "filter": json.dumps({"c1": {"filterType": "text",
+                                                                                         "type": "contains",
+                                                                                         "filter": "机"}})},
+]
+
+
+def load_secret(session) -> None:
+    """rd's campaign plus an org tree only an admin may see: its own system, region and supervision group."""
+    rd.load(session)
+    r2 = session.query(Round).filter_by(name=rd.R2).one()
+    overall = session.query(Item).filter_by(round_id=r2.id, is_overall=True).one()
+    system = System(name=SECRET_SYSTEM)
+    prov = Region(code=SECRET_REGION, name="机密省", level=1, l1_code=SECRET_REGION, full_name="机密省")
+    session.add_all([system, prov])
+    session.flush()
+    city = Region(code="990100", name="机密市", level=2, parent_id=prov.id, l1_code=SECRET_REGION,
+                  l2_code="990100", full_name="机密省/机密市")
+    session.add(city)
+    session.flush()
+    top = Org(code=SECRET_CODE, name="机密党委甲", org_type="党委", system_id=system.id, region_id=prov.id)
+    session.add(top)
+    session.flush()
+    child = Org(code="ZZ-SECRET-02", name="机密支部乙", org_type="党支部", system_id=system.id, region_id=city.id,
+                parent_id=top.id)
+    session.add(child)
+    session.flush()
+    member = Member(code="ZZ-M9", name="机密党员丙", org_id=child.id, category="正式")
+    session.add(member)
+    session.flush()
+    t0 = datetime(2024, 11, 1, 9, 0)
+    session.add(Tally(round_id=r2.id, org_id=child.id, item_id=overall.id, category="单位参评人员", member_key=0,
+                      opt1=98760, opt2=5, opt3=0, first_reported_at=t0, updated_at=t0))
+    session.add(Tally(round_id=r2.id, org_id=child.id, item_id=overall.id, category="党员", member_id=member.id,
+                      member_key=member.id, opt1=1, opt2=0, opt3=9, first_reported_at=t0, updated_at=t0))
+    session.add(Pledge(code="ZZ-P9", round_id=r2.id, org_id=child.id, content="机密承诺内容",
+                       due_date=date(2024, 10, 1), status="推进中"))
+    session.add(Rectification(code="ZZ-Z9", round_id=r2.id, org_id=child.id, description="机密整改事项",
+                              registered_date=date(2024, 9, 1), deadline=date(2024, 10, 1), status="整改中"))
+    session.add(EvalSession(round_id=r2.id, org_id=child.id, expected=10, issued=10, returned=12))
+    group = SupervisionGroup(name=SECRET_GROUP)
+    session.add(group)
+    session.flush()
+    session.add(SupervisionLink(group_id=group.id, org_id=top.id))
+    session.add(SupervisionLink(group_id=group.id, org_id=child.id, is_contact_point=True))
+    session.flush()
+    rebuild_closure(session)
+    rebuild_rollups(session)
+    session.commit()
+
+
+@pytest.fixture
+def clients(web_app, sessions):
+    with sessions() as s:
+        load_secret(s)
+    with transaction(sessions) as s:
+        for name, (role, grants) in USERS.items():
+            create_user(s, name, PASSWORD, role, grants)
+        create_user(s, "ada", PASSWORD, "admin", [])
+    made = {}
+    for name in [*USERS, "ada"]:
+        c = web_app.test_client()
+        assert login(c, name, PASSWORD).status_code == 302
+        made[name] = c
+    return made
+
+
+def crafted_value(state: dict, match: str):
+    """A value for any (id, property) a callback reads, naming the secret state."""
+    search = sh.search_of(state)
+
+    def value_of(cid, prop):
+        if prop == "search":
+            return search
+        if prop == "pathname":
+            return "/drill"
+        if prop == "getRowsRequest":
+            return {"startRow": 0, "endRow": 500, "sortModel": [], "filterModel": {}}
+        if prop == "cellClicked":
+            return {"rowId": search or "?org=" + SECRET_CODE, "colId": "c0", "rowIndex": 0, "value": SECRET_CODE}
+        if prop == "clickData":
+            return {"points": [{"customdata": [state.get("org") or state.get("system") or SECRET_CODE]}]}
+        if prop == "n_clicks":
+            return 1
+        if prop == "date":
+            return state.get("as_of") or rd.AS_OF.isoformat()
+        if prop == "value":
+            return state.get("system") or state.get("region") or state.get("round") or SECRET_CODE
+        if prop == "options":
+            return [{"label": SECRET_CODE, "value": SECRET_CODE}]
+        if prop == "data":
+            if isinstance(cid, dict):  # a shared grid's state store
+                return {"table": match, "state": state, "lang": "zh"}
+            if cid == "lang":
+                return "zh"
+            return state
+        return state
+    return value_of
+
+
+def tables_of(client) -> list[str]:
+    """Every table name a page of the app may show (the MATCH values of the shared grid)."""
+    from callbacks.tables import TITLES
+
+    return sorted(TITLES)
+
+
+def check(resp, request_text: str, where: str, problems: list[str]) -> None:
+    if resp.status_code >= 500:
+        problems.append(f"{where}: HTTP {resp.status_code}")
+        return
+    found = sh.leaked(MARKERS, request_text, sh.readable(resp.data))
+    if found:
+        problems.append(f"{where}: leaked {found}")
+
+
+def test_no_callback_reveals_anything_outside_the_scope(clients):
+    problems: list[str] = []
+    cbs = sh.callbacks(clients["uma"])
+    assert len(cbs) >= 10  # the map was read (the app has more than ten server-side callbacks)
+    tables = tables_of(clients["uma"])
+    for name in USERS:
+        client = clients[name]
+        for cb in cbs:
+            for match in tables if cb.has_match else ["drilldown"]:
+                for state in ATTACKS:
+                    body = sh.payload(cb, crafted_value(state, match), match)
+                    resp = client.post("/_dash-update-component", json=body)
+                    check(resp, json.dumps(body, ensure_ascii=False), f"{name} {cb.label()} [{match}] {state}",
+                          problems)
+    assert not problems, "\n".join(problems[:40])
+
+
+def test_the_admin_does_see_the_secret_tree(clients):
+    """The markers are reachable at all: the same requests by an admin show them (the matrix can fail)."""
+    r = clients["ada"].get("/api/v1/reports/drilldown", query_string={"org": SECRET_CODE,
+                                                                      "as_of": rd.AS_OF.isoformat()})
+    assert r.status_code == 200
+    assert "机密支部乙" in r.get_data(as_text=True) or "机密支部乙" in json.dumps(r.get_json(), ensure_ascii=False)
+    cbs = sh.callbacks(clients["ada"])
+    rows = next(cb for cb in cbs if "getRowsResponse" in cb.output)
+    body = sh.payload(rows, crafted_value({"org": SECRET_CODE, "as_of": rd.AS_OF.isoformat()}, "drilldown"))
+    assert "机密支部乙" in sh.readable(clients["ada"].post("/_dash-update-component", json=body).data)
+    # The export callback, driven by the same crafted payload, does produce a file (decoded by the matrix).
+    export = next(cb for cb in cbs if cb.output.startswith("..{\"table\":[\"MATCH\"],\"type\":\"report-download\"}"))
+    body = sh.payload(export, crafted_value({"org": SECRET_CODE, "as_of": rd.AS_OF.isoformat()}, "drilldown"))
+    out = clients["ada"].post("/_dash-update-component", json=body)
+    assert "base64" in out.get_data(as_text=True) and "机密支部乙" in sh.readable(out.data)
+
+
+@pytest.mark.parametrize("name", list(USERS))
+def test_no_api_view_reveals_anything_outside_the_scope(clients, name):
+    problems: list[str] = []
+    client = clients[name]
+    for view in VIEWS:
+        for state in [*ATTACKS, {"org": SECRET_CODE, "round": "不存在的批次"}, {"as_of": "2024-13-45"}]:
+            params = {k: v for k, v in state.items() if k in ("round", "system", "region", "org", "as_of")}
+            resp = client.get(f"/api/v1/reports/{view}", query_string=params)
+            where = f"{name} {view} {params}"
+            if resp.status_code not in (200, 400, 403, 404):
+                problems.append(f"{where}: HTTP {resp.status_code}")
+            check(resp, json.dumps(params, ensure_ascii=False), where, problems)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("name", list(USERS))
+def test_pages_and_layout_reveal_nothing_outside_the_scope(clients, name):
+    client = clients[name]
+    problems: list[str] = []
+    for path in ["/", "/drill", "/redline", "/_dash-layout", "/_dash-dependencies"]:
+        for state in ATTACKS:
+            url = path + (sh.search_of(state) if not path.startswith("/_dash") else "")
+            check(client.get(url), url, f"{name} GET {url}", problems)
+    assert not problems, "\n".join(problems)
