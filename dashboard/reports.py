@@ -12,7 +12,7 @@ from typing import Any, Iterable
 
 from sqlalchemy.orm import Session
 
-from dashboard import ledger_reports, metrics
+from dashboard import ledger_reports, metrics, node_index
 from dashboard.rules import EVALUATOR_CATEGORIES, Counts, RuleProfile, bucketize
 from dashboard.scope import Scope
 from dashboard.tables import (DECIMAL, INT, PERCENT, TEXT, VIEW_TITLES, Column, Filters, ReportTable)
@@ -97,8 +97,10 @@ def _metric_columns(profile: RuleProfile) -> list[Column]:
 
 
 def _metric_values(counts: Counts, profile: RuleProfile, pledges: metrics.PledgeSummary,
-                   rects: list[metrics.RectState] | None, graded: bool = True) -> tuple[list, str]:
-    """The metric cells of a row; rects None = rectifications do not apply (members): empty cells."""
+                   rects: tuple[metrics.RectSummary, str | None] | None, graded: bool = True
+                   ) -> tuple[list, str]:
+    """The metric cells of a row; rects (summary, worst light), None where rectifications do not apply
+    (members): empty cells."""
     b = bucketize(counts, profile)
     r = metrics.rates(b, profile)
     shares = metrics.option_shares(counts, profile)
@@ -112,9 +114,8 @@ def _metric_values(counts: Counts, profile: RuleProfile, pledges: metrics.Pledge
     if rects is None:
         values += [None] * 7
     else:
-        rs = metrics.rect_summary(rects)
-        values += [rs.registered, rs.completion_rate, rs.on_time_rate, rs.overdue, rs.due_soon,
-                   _worst_light(rects)]
+        rs, light = rects
+        values += [rs.registered, rs.completion_rate, rs.on_time_rate, rs.overdue, rs.due_soon, light]
     return values, verdict
 
 
@@ -122,6 +123,10 @@ def _worst_light(states: Iterable[metrics.RectState]) -> str | None:
     """A node's light: the worst of its rectifications' own lights (None when it has none)."""
     lights = {s.light for s in states}
     return next((light for light in (metrics.RED, metrics.YELLOW, metrics.GREEN) if light in lights), None)
+
+
+def _rect_totals(states: list[metrics.RectState]) -> tuple[metrics.RectSummary, str | None]:
+    return metrics.rect_summary(states), _worst_light(states)
 
 
 def _pledge_summaries(rows: Iterable[tuple], as_of: date) -> dict[Any, metrics.PledgeSummary]:
@@ -154,19 +159,38 @@ def drilldown(session: Session, filters: Filters, as_of: date, scope: Scope) -> 
     notes: list[str] = []
     if node.org is not None and node.org.is_leaf:
         return _member_rows(session, node, profile, filters, as_of, scope)
+    # A user who sees the whole campaign asks only for whole subtrees and whole groups: the per-(round,
+    # as-of) node index answers those from memory; any other scope takes the query path below.
+    index = node_index.get(session, node.round, as_of) if scope.everything else None
+    totals: dict | None = None
     if node.org is not None or node.region is not None:
         # Each child org with every org of the filter set below it (its own subtree, narrowed).
-        ancestors = (q.child_org_ids(node.org.id, org_ids) if node.org is not None
-                     else q.top_org_ids(org_ids))
-        children = q.orgs_with_ids(session, ancestors)
+        if index is not None:
+            mask = index.in_filter(node.system.id if node.system else None,
+                                   node.region.level if node.region else None,
+                                   node.region.code if node.region else None)
+            child_ids = (index.child_ids(node.org.id, mask) if node.org is not None
+                         else index.top_ids(mask))
+            if len(child_ids) > q.CHUNK:  # a very wide node: let SQL handle the id set
+                index = None
+            else:
+                ancestors = q.id_select(child_ids)
+                children = q.orgs_with_ids(session, child_ids)
+        if index is None:
+            ancestors = (q.child_org_ids(node.org.id, org_ids) if node.org is not None
+                         else q.top_org_ids(org_ids))
+            children = q.orgs_with_ids(session, ancestors)
         keyed = [(o.id, o.code, o.name) for o in sorted(children.values(), key=lambda o: o.code)]
         level, key_col = "ancestor", KEY_ORG
-        counts = q.headline_counts(session, rid, org_ids, level, ancestors)
+        if index is not None and all(index.contained(o.id) for o in children.values()):
+            totals = {o.id: index.subtree(o.id) for o in children.values()}
     elif node.system is not None:
         # One row per 市/州 with answers in the round (groups that take part, like the systems above).
         ancestors = None
         level, key_col = "region", KEY_REGION
-        counts = q.headline_counts(session, rid, org_ids, level)
+        if index is not None:
+            totals = index.grouped("region", node.system.id)
+        counts = totals if totals is not None else q.headline_counts(session, rid, org_ids, level)
         regions = q.regions_by_code(session, counts)
         keyed = sorted(((c, c, _region_label(regions.get(c), c)) for c in counts), key=lambda k: k[1])
         if any(r.level == 1 for r in regions.values()):
@@ -175,15 +199,24 @@ def drilldown(session: Session, filters: Filters, as_of: date, scope: Scope) -> 
         # One row per system taking part in the round (any org of it, in scope, has answers).
         ancestors = None
         level, key_col = "system", KEY_SYSTEM
-        counts = q.headline_counts(session, rid, org_ids, level)
+        if index is not None:
+            totals = index.grouped("system")
+        counts = totals if totals is not None else q.headline_counts(session, rid, org_ids, level)
         systems = q.systems_by_id(session, counts)
         keyed = sorted(((s.id, s.name, s.name) for s in systems.values()), key=lambda k: k[1])
-    pledges = _pledge_summaries(q.pledge_rows(session, rid, org_ids, level, ancestors), as_of)
-    rects = _rect_states(q.rect_rows(session, rid, org_ids, level, ancestors), as_of, profile)
+    if totals is not None:
+        cells = {k: (t.counts, t.pledges, (t.rects, t.light)) for k, t in totals.items()}
+    else:
+        counts = q.headline_counts(session, rid, org_ids, level, ancestors)
+        pledges = _pledge_summaries(q.pledge_rows(session, rid, org_ids, level, ancestors), as_of)
+        rects = _rect_states(q.rect_rows(session, rid, org_ids, level, ancestors), as_of, profile)
+        cells = {k: (counts.get(k, Counts()), pledges.get(k, NO_PLEDGES), _rect_totals(rects.get(k, [])))
+                 for k, _, _ in keyed}
     rows, red_rows = [], set()
+    empty = (Counts(), NO_PLEDGES, _rect_totals([]))
     for key, code, name in keyed:
-        values, verdict = _metric_values(counts.get(key, Counts()), profile, pledges.get(key, NO_PLEDGES),
-                                         rects.get(key, []))
+        counts_, pledges_, rects_ = cells.get(key, empty)
+        values, verdict = _metric_values(counts_, profile, pledges_, rects_)
         if verdict == metrics.CONFIRMED_BELOW:
             red_rows.add(len(rows))
         rows.append([code, name, *values])
@@ -421,22 +454,50 @@ def overview(session: Session, filters: Filters, as_of: date, scope: Scope) -> d
     excluded); when no session is recorded it falls back to 测评数 (N), and `参评人次口径` says which.
     """
     node, profile, org_ids = _context(session, filters, scope)
+    if scope.everything and node.system is None and node.region is None and node.org is None:
+        return _overview_of_everything(session, node, profile, filters, as_of, scope)
     rid = node.round.id
     total = q.headline_counts(session, rid, org_ids).get(0, Counts())
-    b = bucketize(total, profile)
-    r = metrics.rates(b, profile)
     sessions = [s for s in q.session_counts(session, rid, org_ids)
                 if s[2] is not None and not metrics.session_void(s[1], s[2])]
-    if sessions:
-        participants, basis = sum(s[2] for s in sessions), "测评场次收回份数（不含作废场次）"
-    else:
-        participants, basis = b.n, "测评数（未录入测评场次）"
+    participants = sum(s[2] for s in sessions) if sessions else None
     candidates = sum(1 for _, red in _subtree_redlines(session, node, profile, org_ids).values()
                      if red.verdict in metrics.CANDIDATE_VERDICTS)
     pledges = metrics.pledge_summary(metrics.pledge_state(due, st, done, as_of)
                                      for _, due, st, done in q.pledge_rows(session, rid, org_ids))
     rects = metrics.rect_summary(metrics.rect_state(st, reg, dl, comp, closed, as_of, profile)
                                  for _, st, reg, dl, comp, closed in q.rect_rows(session, rid, org_ids))
+    trend = [(rnd, q.headline_counts(session, rnd.id, org_ids).get(0, Counts())) for rnd in q.rounds(session)]
+    return _overview_dict(session, node, profile, filters, as_of, scope, total, participants, candidates,
+                          pledges, rects, q.headline_counts(session, rid, org_ids, "system"),
+                          q.headline_counts(session, rid, org_ids, "region"), trend)
+
+
+def _overview_of_everything(session: Session, node: q.Node, profile: RuleProfile, filters: Filters,
+                            as_of: date, scope: Scope) -> dict:
+    """The same overview for a user who sees the whole campaign, read from the node index."""
+    index = node_index.get(session, node.round, as_of)
+    total = index.total()
+    candidates = sum(1 for red in index.subtree_verdicts().values()
+                     if red.verdict in metrics.CANDIDATE_VERDICTS)
+    trend = [(rnd, node_index.get(session, rnd, as_of).total().counts) for rnd in q.rounds(session)]
+    return _overview_dict(session, node, profile, filters, as_of, scope, total.counts,
+                          total.participants if total.sessions else None, candidates, total.pledges,
+                          total.rects, {k: t.counts for k, t in index.grouped("system").items()},
+                          {k: t.counts for k, t in index.grouped("region").items()}, trend)
+
+
+def _overview_dict(session: Session, node: q.Node, profile: RuleProfile, filters: Filters, as_of: date,
+                   scope: Scope, total: Counts, participants: int | None, candidates: int,
+                   pledges: metrics.PledgeSummary, rects: metrics.RectSummary, by_system: dict,
+                   by_region: dict, trend: list) -> dict:
+    """participants None = no 测评场次 recorded: 参评人次 falls back to N."""
+    b = bucketize(total, profile)
+    r = metrics.rates(b, profile)
+    if participants is not None:
+        basis = "测评场次收回份数（不含作废场次）"
+    else:
+        participants, basis = b.n, "测评数（未录入测评场次）"
     kpis = {"参评人次": participants, "满意率": r["满意率"], "综合满意率": r["综合满意率"],
             "返工/补课": candidates, "承诺兑现率": pledges.rate, "整改完成率": rects.completion_rate,
             "超期整改": rects.overdue}
@@ -449,17 +510,15 @@ def overview(session: Session, filters: Filters, as_of: date, scope: Scope) -> d
         return _table("overview", node, [Column(first), Column("名称"), Column("测评数", INT),
                                           Column("综合满意率", PERCENT)], rows, filters, as_of, scope)
 
-    by_system = q.headline_counts(session, rid, org_ids, "system")
     systems = {k: (s.name, s.name) for k, s in q.systems_by_id(session, by_system).items()}
-    by_region = q.headline_counts(session, rid, org_ids, "region")
     found = q.regions_by_code(session, by_region)
     regions = {c: (c, _region_label(found.get(c), c)) for c in by_region}
-    trend = []
-    for rnd in q.rounds(session):
+    trend_rows = []
+    for rnd, counts in trend:
         rp = RuleProfile.from_record(rnd)
-        tb = bucketize(q.headline_counts(session, rnd.id, org_ids).get(0, Counts()), rp)
-        trend.append({"round": rnd.name, "测评数": tb.n, "综合满意率": metrics.rates(tb, rp)["综合满意率"]})
+        tb = bucketize(counts, rp)
+        trend_rows.append({"round": rnd.name, "测评数": tb.n, "综合满意率": metrics.rates(tb, rp)["综合满意率"]})
     return {"title": _title("overview", node.round.name), "scope": scope.describe(), "as_of": as_of,
             "filters": filters.as_dict(), "kpis": kpis, "参评人次口径": basis,
             "by_system": group_table(by_system, KEY_SYSTEM, systems),
-            "by_region": group_table(by_region, KEY_REGION, regions), "trend": trend}
+            "by_region": group_table(by_region, KEY_REGION, regions), "trend": trend_rows}

@@ -21,6 +21,8 @@ from dashboard.rules import Counts
 from dashboard.scope import Scope
 from data.models import (
     COUNT_COLUMNS,
+    DataVersion,
+    ImportLog,
     EvalSession,
     Item,
     Member,
@@ -364,7 +366,39 @@ def session_counts(session: Session, round_id: int, org_ids: Select) -> list[tup
     return [tuple(r) for r in session.execute(stmt)]
 
 
+# ---------------------------------------------------------------------------------------- whole-tree reads
+def data_fingerprint(session: Session) -> tuple:
+    """Changes whenever an import, a demo load or a profile edit changes what the figures rest on
+    (process caches compare it instead of trusting a timer)."""
+    stmt = select(select(func.max(ImportLog.id)).scalar_subquery(),
+                  select(DataVersion.token).where(DataVersion.id == 1).scalar_subquery())
+    return tuple(session.execute(stmt).one())
+
+
+def tree_rows(session: Session) -> list[tuple]:
+    """(id, parent_id, depth, system_id, region level, l1, l2, l3, l4 code) of every org."""
+    stmt = (select(Org.id, Org.parent_id, Org.depth, Org.system_id, Region.level, Region.l1_code,
+                   Region.l2_code, Region.l3_code, Region.l4_code)
+            .join(Region, Region.id == Org.region_id))
+    return [tuple(r) for r in session.execute(stmt)]
+
+
+def headline_rows(session: Session, round_id: int) -> list[tuple]:
+    """(org_id, opt1..opt5, unknown, abstain) of every org with a headline in the round."""
+    stmt = select(RollupHeadline.org_id, *[getattr(RollupHeadline, c) for c in COUNT_COLUMNS]).where(
+        RollupHeadline.round_id == round_id)
+    return [tuple(r) for r in session.execute(stmt)]
+
+
+def session_rows(session: Session, round_id: int) -> list[tuple]:
+    """(org_id, issued, returned) of every 测评场次 of the round."""
+    stmt = select(EvalSession.org_id, EvalSession.issued, EvalSession.returned).where(
+        EvalSession.round_id == round_id)
+    return [tuple(r) for r in session.execute(stmt)]
+
+
 __all__ = [
+    "data_fingerprint", "tree_rows", "headline_rows", "session_rows",
     "QueryError", "NotFound", "OutOfScope", "Node", "visible_org_ids", "rounds", "find_round", "resolve",
     "filter_org_ids", "headline_counts", "pledge_rows", "rect_rows", "systems_by_id", "regions_by_code",
     "top_orgs", "top_org_ids", "child_orgs", "child_org_ids", "orgs_with_ids", "org_labels", "id_select", "chunks", "ancestors_of", "MemberCounts", "member_counts",

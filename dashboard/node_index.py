@@ -1,0 +1,211 @@
+"""A per-(round, as-of) index of every org's own and subtree totals, so that a drill-down click or the
+overview is a handful of array lookups instead of a scan (issue: performance at province scale).
+
+Built once from the rollups (rollup_headline, never raw tallies), the ledgers and the sessions: each org's
+own counts, pledge and rectification states (every state from dashboard.metrics), then summed bottom-up
+over the tree with numpy. Kept in process memory, keyed by the database, the round's rule profile, the
+as-of date and data.queries.data_fingerprint, so an import (in this process or another) invalidates it.
+
+It answers only questions whose answer is a whole subtree or a whole system/region group of the entire
+campaign; callers use it when the caller's scope and filters cannot cut into those sets (see covers()),
+and take the general query path otherwise.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import astuple, dataclass
+from datetime import date
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from dashboard import metrics
+from dashboard.rules import Counts, RuleProfile, bucketize
+from dashboard.scope import Scope
+from data import queries as q
+
+# Column layout of the totals matrix.
+C_COUNTS = slice(0, 7)  # opt1..opt5, unknown, abstain
+P_TOTAL, P_DUE, P_DONE, P_OVERDUE = 7, 8, 9, 10
+R_REG, R_DONE, R_ON_TIME, R_OVERDUE, R_SOON = 11, 12, 13, 14, 15
+PARTICIPANTS, SESSIONS = 16, 17  # 收回 of non-void sessions, and how many sessions were recorded
+REPORTING = 18  # orgs with a headline row (reported anything in the round)
+LIGHT = 19  # worst light rank: 0 none, 1 绿, 2 黄, 3 红 (max, not sum); the last column
+WIDTH = 20
+LIGHT_RANK = {metrics.GREEN: 1, metrics.YELLOW: 2, metrics.RED: 3}
+LIGHT_OF_RANK = {1: metrics.GREEN, 2: metrics.YELLOW, 3: metrics.RED}
+
+
+@dataclass(frozen=True)
+class Totals:
+    counts: Counts
+    pledges: metrics.PledgeSummary
+    rects: metrics.RectSummary
+    light: str | None
+    participants: int
+    sessions: int
+    reporting: int
+
+
+def _totals(row: np.ndarray) -> Totals:
+    v = [int(x) for x in row]
+    return Totals(Counts(tuple(v[0:5]), v[5], v[6]), metrics.PledgeSummary(*v[P_TOTAL:P_OVERDUE + 1]),
+                  metrics.RectSummary(*v[R_REG:R_SOON + 1]), LIGHT_OF_RANK.get(v[LIGHT]), v[PARTICIPANTS],
+                  v[SESSIONS], v[REPORTING])
+
+
+class RoundIndex:
+    def __init__(self, session: Session, round_id: int, profile: RuleProfile, as_of: date):
+        tree = q.tree_rows(session)
+        self.ids = np.array([t[0] for t in tree], dtype=np.int64)
+        self.pos = {org_id: i for i, org_id in enumerate(self.ids.tolist())}
+        n = len(tree)
+        parent = np.array([self.pos.get(t[1], -1) if t[1] is not None else -1 for t in tree], dtype=np.int64)
+        depth = np.array([t[2] or 0 for t in tree], dtype=np.int64)
+        self.system = np.array([t[3] for t in tree], dtype=np.int64)
+        self.depth = depth
+        # Region code at each level (l1..l4), to test "inside region R" as one array comparison.
+        self.level_codes = [np.array([t[5 + k] or "" for t in tree], dtype=object) for k in range(4)]
+        # The grouping key of the 市/州 level: l2, or l1 for an org sitting at province level.
+        region_key = [t[6] or t[5] for t in tree]
+        self.region_codes, self.region = np.unique(np.array(region_key, dtype=str), return_inverse=True)
+        self.parent = parent
+        own = np.zeros((n, WIDTH), dtype=np.int64)
+        for org_id, *counts in q.headline_rows(session, round_id):
+            own[self.pos[org_id], C_COUNTS] = counts
+            own[self.pos[org_id], REPORTING] = 1
+        everything = q.visible_org_ids(Scope(everything=True))
+        for org_id, due, status, fulfilled in q.pledge_rows(session, round_id, everything, "org"):
+            st = metrics.pledge_state(due, status, fulfilled, as_of)
+            own[self.pos[org_id], P_TOTAL:P_OVERDUE + 1] += (1, st.due, st.due and st.fulfilled, st.overdue)
+        for org_id, status, reg, deadline, done, closed in q.rect_rows(session, round_id, everything, "org"):
+            st = metrics.rect_state(status, reg, deadline, done, closed, as_of, profile)
+            if not st.registered:
+                continue
+            i = self.pos[org_id]
+            own[i, R_REG:R_SOON + 1] += (1, st.done, st.on_time, st.overdue, st.due_soon)
+            own[i, LIGHT] = max(own[i, LIGHT], LIGHT_RANK.get(st.light, 0))
+        for org_id, issued, returned in q.session_rows(session, round_id):
+            i = self.pos[org_id]
+            own[i, SESSIONS] += 1
+            if returned is not None and not metrics.session_void(issued, returned):
+                own[i, PARTICIPANTS] += returned
+        self.own = own
+        # Bottom-up: each level adds its subtree totals into its parents'.
+        sub = own.copy()
+        for d in range(int(depth.max()) if n else 0, 0, -1):
+            rows = np.nonzero((depth == d) & (parent >= 0))[0]
+            np.add.at(sub[:, :LIGHT], parent[rows], sub[rows, :LIGHT])
+            np.maximum.at(sub[:, LIGHT], parent[rows], sub[rows, LIGHT])
+        self.sub = sub
+        self._contained = self._containment(tree, parent, depth)
+        self._verdicts: dict[int, metrics.RedLine] | None = None
+        self._groups: dict[tuple, dict] = {}
+        self._children: tuple | None = None
+        self.profile = profile
+
+    def _containment(self, tree, parent, depth) -> np.ndarray:
+        """Whether an org's whole subtree shares its system and lies inside its region: then no system or
+        region filter that admits the org can cut into its subtree."""
+        n = len(tree)
+        level_code = [t[5 + (t[4] or 1) - 1] for t in tree]  # the org's own region code at its level
+        ok = np.ones(n, dtype=bool)
+        # A child breaks its parent's containment when it differs in system or leaves the parent's region.
+        for i, t in enumerate(tree):
+            p = parent[i]
+            if p < 0:
+                continue
+            p_level = tree[p][4] or 1
+            if t[3] != tree[p][3] or t[5 + p_level - 1] != level_code[p]:
+                ok[p] = False
+        for d in range(int(depth.max()) if n else 0, 0, -1):
+            rows = np.nonzero((depth == d) & (parent >= 0) & ~ok)[0]
+            ok[parent[rows]] = False
+        return ok
+
+    # ---------------------------------------------------------------------------------- answers
+    def subtree(self, org_id: int) -> Totals:
+        return _totals(self.sub[self.pos[org_id]])
+
+    def in_filter(self, system_id: int | None, region_level: int | None, region_code: str | None) -> np.ndarray:
+        """Mask of the orgs inside a system and region subtree filter (the whole campaign when both None)."""
+        mask = np.ones(len(self.ids), dtype=bool)
+        if system_id is not None:
+            mask &= self.system == system_id
+        if region_level is not None:
+            mask &= self.level_codes[region_level - 1] == region_code
+        return mask
+
+    def top_ids(self, mask: np.ndarray) -> list[int]:
+        """Orgs of the mask whose parent is outside it (or who have none)."""
+        has_parent = self.parent >= 0
+        outside = ~has_parent
+        outside[has_parent] = ~mask[self.parent[has_parent]]
+        return self.ids[mask & outside].tolist()
+
+    def child_ids(self, org_id: int, mask: np.ndarray) -> list[int]:
+        if self._children is None:
+            order = np.argsort(self.parent, kind="stable")
+            self._children = (order, self.parent[order])
+        order, sorted_parent = self._children
+        p = self.pos[org_id]
+        lo, hi = np.searchsorted(sorted_parent, p), np.searchsorted(sorted_parent, p, side="right")
+        kids = order[lo:hi]
+        return self.ids[kids[mask[kids]]].tolist()
+
+    def contained(self, org_id: int) -> bool:
+        return bool(self._contained[self.pos[org_id]])
+
+    def grouped(self, key: str, system_id: int | None = None) -> dict:
+        """Own totals of every org summed by system ("system") or by 市/州 ("region", within one system
+        when system_id is given); groups where no org reported are left out, as in the query path."""
+        cache_key = (key, system_id)
+        if cache_key not in self._groups:
+            if key == "system":
+                codes, labels = np.unique(self.system, return_inverse=True)
+                mask = np.ones(len(self.ids), dtype=bool)
+            else:
+                codes, labels = self.region_codes, self.region
+                mask = self.system == system_id if system_id is not None else np.ones(len(self.ids), dtype=bool)
+            sums = np.zeros((len(codes), WIDTH), dtype=np.int64)
+            np.add.at(sums[:, :LIGHT], labels[mask], self.own[mask, :LIGHT])
+            np.maximum.at(sums[:, LIGHT], labels[mask], self.own[mask, LIGHT])
+            self._groups[cache_key] = {(int(c) if key == "system" else str(c)): _totals(sums[g])
+                                       for g, c in enumerate(codes) if sums[g, REPORTING] > 0}
+        return self._groups[cache_key]
+
+    def total(self) -> Totals:
+        total = self.own.sum(axis=0)
+        total[LIGHT] = self.own[:, LIGHT].max() if len(self.own) else 0
+        return _totals(total)
+
+    def subtree_verdicts(self) -> dict[int, metrics.RedLine]:
+        """Every org's verdict on its whole subtree (computed once per index)."""
+        if self._verdicts is None:
+            self._verdicts = {}
+            for i in np.nonzero(self.sub[:, REPORTING] > 0)[0].tolist():
+                counts = Counts(tuple(int(x) for x in self.sub[i, 0:5]), int(self.sub[i, 5]), int(self.sub[i, 6]))
+                self._verdicts[int(self.ids[i])] = metrics.redline(bucketize(counts, self.profile), self.profile)
+        return self._verdicts
+
+
+_cache: OrderedDict[tuple, RoundIndex] = OrderedDict()
+_lock = threading.Lock()
+_MAX = 8
+
+
+def get(session: Session, rnd, as_of: date) -> RoundIndex:
+    """The index of a round as of a date for the session's database (built on first use)."""
+    profile = RuleProfile.from_record(rnd)
+    bind = session.get_bind()
+    key = (str(bind.url), id(bind), rnd.id, astuple(profile), as_of, q.data_fingerprint(session))
+    with _lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+        index = RoundIndex(session, rnd.id, profile, as_of)
+        _cache[key] = index
+        while len(_cache) > _MAX:
+            _cache.popitem(last=False)
+        return index
