@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 
 from dashboard import metrics
 from dashboard.rules import Counts, RuleProfile, bucketize
-from dashboard.scope import Scope
 from data import queries as q
 
 # Column layout of the totals matrix.
@@ -55,57 +54,28 @@ def _totals(row: np.ndarray) -> Totals:
                   v[SESSIONS], v[REPORTING])
 
 
-class RoundIndex:
-    def __init__(self, session: Session, round_id: int, profile: RuleProfile, as_of: date):
+class Tree:
+    """The org tree as arrays (the same for every round and date)."""
+
+    def __init__(self, session: Session):
         tree = q.tree_rows(session)
         self.ids = np.array([t[0] for t in tree], dtype=np.int64)
         self.pos = {org_id: i for i, org_id in enumerate(self.ids.tolist())}
-        n = len(tree)
-        parent = np.array([self.pos.get(t[1], -1) if t[1] is not None else -1 for t in tree], dtype=np.int64)
-        depth = np.array([t[2] or 0 for t in tree], dtype=np.int64)
+        self.parent = np.array([self.pos.get(t[1], -1) if t[1] is not None else -1 for t in tree],
+                               dtype=np.int64)
+        self.depth = np.array([t[2] or 0 for t in tree], dtype=np.int64)
         self.system = np.array([t[3] for t in tree], dtype=np.int64)
-        self.depth = depth
         # Region code at each level (l1..l4), to test "inside region R" as one array comparison.
         self.level_codes = [np.array([t[5 + k] or "" for t in tree], dtype=object) for k in range(4)]
         # The grouping key of the 市/州 level: l2, or l1 for an org sitting at province level.
         region_key = [t[6] or t[5] for t in tree]
         self.region_codes, self.region = np.unique(np.array(region_key, dtype=str), return_inverse=True)
-        self.parent = parent
-        own = np.zeros((n, WIDTH), dtype=np.int64)
-        for org_id, *counts in q.headline_rows(session, round_id):
-            own[self.pos[org_id], C_COUNTS] = counts
-            own[self.pos[org_id], REPORTING] = 1
-        everything = q.visible_org_ids(Scope(everything=True))
-        for org_id, due, status, fulfilled in q.pledge_rows(session, round_id, everything, "org"):
-            st = metrics.pledge_state(due, status, fulfilled, as_of)
-            own[self.pos[org_id], P_TOTAL:P_OVERDUE + 1] += (1, st.due, st.due and st.fulfilled, st.overdue)
-        for org_id, status, reg, deadline, done, closed in q.rect_rows(session, round_id, everything, "org"):
-            st = metrics.rect_state(status, reg, deadline, done, closed, as_of, profile)
-            if not st.registered:
-                continue
-            i = self.pos[org_id]
-            own[i, R_REG:R_SOON + 1] += (1, st.done, st.on_time, st.overdue, st.due_soon)
-            own[i, LIGHT] = max(own[i, LIGHT], LIGHT_RANK.get(st.light, 0))
-        for org_id, issued, returned in q.session_rows(session, round_id):
-            i = self.pos[org_id]
-            own[i, SESSIONS] += 1
-            if returned is not None and not metrics.session_void(issued, returned):
-                own[i, PARTICIPANTS] += returned
-        self.own = own
-        # Bottom-up: each level adds its subtree totals into its parents'.
-        sub = own.copy()
-        for d in range(int(depth.max()) if n else 0, 0, -1):
-            rows = np.nonzero((depth == d) & (parent >= 0))[0]
-            np.add.at(sub[:, :LIGHT], parent[rows], sub[rows, :LIGHT])
-            np.maximum.at(sub[:, LIGHT], parent[rows], sub[rows, LIGHT])
-        self.sub = sub
-        self._contained = self._containment(tree, parent, depth)
-        self._verdicts: dict[int, metrics.RedLine] | None = None
-        self._groups: dict[tuple, dict] = {}
-        self._children: tuple | None = None
-        self.profile = profile
+        self.contained = self._containment(tree, self.parent, self.depth)
+        order = np.argsort(self.parent, kind="stable")
+        self.children = (order, self.parent[order])
 
-    def _containment(self, tree, parent, depth) -> np.ndarray:
+    @staticmethod
+    def _containment(tree, parent, depth) -> np.ndarray:
         """Whether an org's whole subtree shares its system and lies inside its region: then no system or
         region filter that admits the org can cut into its subtree."""
         n = len(tree)
@@ -124,6 +94,81 @@ class RoundIndex:
             ok[parent[rows]] = False
         return ok
 
+
+
+def _bottom_up(tree: Tree, own: np.ndarray, summed: slice, maxed: int | None = None) -> np.ndarray:
+    """Subtree totals: each depth adds its rows into their parents' (columns `summed`; `maxed` by max)."""
+    sub = own.copy()
+    depth, parent = tree.depth, tree.parent
+    for d in range(int(depth.max()) if len(depth) else 0, 0, -1):
+        rows = np.nonzero((depth == d) & (parent >= 0))[0]
+        np.add.at(sub[:, summed], parent[rows], sub[rows, summed])
+        if maxed is not None:
+            np.maximum.at(sub[:, maxed], parent[rows], sub[rows, maxed])
+    return sub
+
+
+class RoundCounts:
+    """Each org's own and subtree headline counts and session figures in a round: independent of the
+    as-of date, so every date of the round shares them (and the subtree verdicts)."""
+
+    def __init__(self, session: Session, tree: Tree, round_id: int, profile: RuleProfile):
+        own = np.zeros((len(tree.ids), WIDTH), dtype=np.int64)
+        for org_id, *counts in q.headline_rows(session, round_id):
+            own[tree.pos[org_id], C_COUNTS] = counts
+            own[tree.pos[org_id], REPORTING] = 1
+        for org_id, issued, returned in q.session_rows(session, round_id):
+            i = tree.pos[org_id]
+            own[i, SESSIONS] += 1
+            if returned is not None and not metrics.session_void(issued, returned):
+                own[i, PARTICIPANTS] += returned
+        self.own, self.sub = own, _bottom_up(tree, own, slice(0, LIGHT))
+        self.tree, self.profile = tree, profile
+        self._verdicts: dict[int, metrics.RedLine] | None = None
+
+    def total(self) -> Totals:
+        return _total(self.own)
+
+    def subtree_verdicts(self) -> dict[int, metrics.RedLine]:
+        """Every reporting subtree's verdict, by org id (computed on first use)."""
+        if self._verdicts is None:
+            verdicts = {}
+            for i in np.nonzero(self.sub[:, REPORTING] > 0)[0].tolist():
+                row = self.sub[i]
+                counts = Counts(tuple(int(x) for x in row[0:5]), int(row[5]), int(row[6]))
+                verdicts[int(self.tree.ids[i])] = metrics.redline(bucketize(counts, self.profile), self.profile)
+            self._verdicts = verdicts
+        return self._verdicts
+
+
+LEDGER = slice(P_TOTAL, R_SOON + 1)
+
+
+class RoundIndex:
+    """RoundCounts plus the pledge and rectification states as of one date."""
+
+    def __init__(self, session: Session, tree: Tree, counts: RoundCounts, round_id: int,
+                 profile: RuleProfile, as_of: date):
+        self.tree, self.profile, self.counts = tree, profile, counts
+        self.ids, self.pos, self.parent, self.system = tree.ids, tree.pos, tree.parent, tree.system
+        ledger = np.zeros((len(tree.ids), WIDTH), dtype=np.int64)
+        for org_id, due, status, fulfilled in q.round_pledges(session, round_id):
+            st = metrics.pledge_state(due, status, fulfilled, as_of)
+            ledger[self.pos[org_id], P_TOTAL:P_OVERDUE + 1] += (1, st.due, st.due and st.fulfilled, st.overdue)
+        for org_id, status, reg, deadline, done, closed in q.round_rects(session, round_id):
+            st = metrics.rect_state(status, reg, deadline, done, closed, as_of, profile)
+            if not st.registered:
+                continue
+            i = self.pos[org_id]
+            ledger[i, R_REG:R_SOON + 1] += (1, st.done, st.on_time, st.overdue, st.due_soon)
+            ledger[i, LIGHT] = max(ledger[i, LIGHT], LIGHT_RANK.get(st.light, 0))
+        sub = _bottom_up(tree, ledger, LEDGER, LIGHT)
+        self.own, self.sub = counts.own + ledger, counts.sub + sub
+        self._groups: dict[tuple, dict] = {}
+
+    def subtree_verdicts(self) -> dict[int, metrics.RedLine]:
+        return self.counts.subtree_verdicts()
+
     # ---------------------------------------------------------------------------------- answers
     def subtree(self, org_id: int) -> Totals:
         return _totals(self.sub[self.pos[org_id]])
@@ -134,7 +179,7 @@ class RoundIndex:
         if system_id is not None:
             mask &= self.system == system_id
         if region_level is not None:
-            mask &= self.level_codes[region_level - 1] == region_code
+            mask &= self.tree.level_codes[region_level - 1] == region_code
         return mask
 
     def top_ids(self, mask: np.ndarray) -> list[int]:
@@ -145,17 +190,14 @@ class RoundIndex:
         return self.ids[mask & outside].tolist()
 
     def child_ids(self, org_id: int, mask: np.ndarray) -> list[int]:
-        if self._children is None:
-            order = np.argsort(self.parent, kind="stable")
-            self._children = (order, self.parent[order])
-        order, sorted_parent = self._children
+        order, sorted_parent = self.tree.children
         p = self.pos[org_id]
         lo, hi = np.searchsorted(sorted_parent, p), np.searchsorted(sorted_parent, p, side="right")
         kids = order[lo:hi]
         return self.ids[kids[mask[kids]]].tolist()
 
     def contained(self, org_id: int) -> bool:
-        return bool(self._contained[self.pos[org_id]])
+        return bool(self.tree.contained[self.pos[org_id]])
 
     def grouped(self, key: str, system_id: int | None = None) -> dict:
         """Own totals of every org summed by system ("system") or by 市/州 ("region", within one system
@@ -166,7 +208,7 @@ class RoundIndex:
                 codes, labels = np.unique(self.system, return_inverse=True)
                 mask = np.ones(len(self.ids), dtype=bool)
             else:
-                codes, labels = self.region_codes, self.region
+                codes, labels = self.tree.region_codes, self.tree.region
                 mask = self.system == system_id if system_id is not None else np.ones(len(self.ids), dtype=bool)
             sums = np.zeros((len(codes), WIDTH), dtype=np.int64)
             np.add.at(sums[:, :LIGHT], labels[mask], self.own[mask, :LIGHT])
@@ -176,36 +218,50 @@ class RoundIndex:
         return self._groups[cache_key]
 
     def total(self) -> Totals:
-        total = self.own.sum(axis=0)
-        total[LIGHT] = self.own[:, LIGHT].max() if len(self.own) else 0
-        return _totals(total)
-
-    def subtree_verdicts(self) -> dict[int, metrics.RedLine]:
-        """Every org's verdict on its whole subtree (computed once per index)."""
-        if self._verdicts is None:
-            self._verdicts = {}
-            for i in np.nonzero(self.sub[:, REPORTING] > 0)[0].tolist():
-                counts = Counts(tuple(int(x) for x in self.sub[i, 0:5]), int(self.sub[i, 5]), int(self.sub[i, 6]))
-                self._verdicts[int(self.ids[i])] = metrics.redline(bucketize(counts, self.profile), self.profile)
-        return self._verdicts
+        return _total(self.own)
 
 
-_cache: OrderedDict[tuple, RoundIndex] = OrderedDict()
+
+def _total(own: np.ndarray) -> Totals:
+    total = own.sum(axis=0)
+    total[LIGHT] = own[:, LIGHT].max() if len(own) else 0
+    return _totals(total)
+
+
+_cache: OrderedDict[tuple, object] = OrderedDict()
 _lock = threading.Lock()
-_MAX = 8
+_MAX = 12
 
 
-def get(session: Session, rnd, as_of: date) -> RoundIndex:
-    """The index of a round as of a date for the session's database (built on first use)."""
-    profile = RuleProfile.from_record(rnd)
-    bind = session.get_bind()
-    key = (str(bind.url), id(bind), rnd.id, astuple(profile), as_of, q.data_fingerprint(session))
+def _memo(key: tuple, build):
     with _lock:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
-        index = RoundIndex(session, rnd.id, profile, as_of)
-        _cache[key] = index
+    value = build()  # outside the lock: a slow build must not stall other requests' hits
+    with _lock:
+        _cache[key] = value
         while len(_cache) > _MAX:
             _cache.popitem(last=False)
-        return index
+    return value
+
+
+def get(session: Session, rnd, as_of: date) -> RoundIndex:
+    """The index of a round as of a date for the session's database. The tree and the round's counts are
+    shared by every date, so another as-of date only re-reads the ledgers."""
+    profile = RuleProfile.from_record(rnd)
+    bind = session.get_bind()
+    base = (str(bind.url), id(bind), q.data_fingerprint(session))
+    tree = _memo(("tree", *base), lambda: Tree(session))
+    counts = round_counts(session, rnd)
+    return _memo(("index", *base, rnd.id, astuple(profile), as_of),
+                 lambda: RoundIndex(session, tree, counts, rnd.id, profile, as_of))
+
+
+def round_counts(session: Session, rnd) -> RoundCounts:
+    """The as-of-independent part of a round's index (enough for totals, verdicts and the trend)."""
+    profile = RuleProfile.from_record(rnd)
+    bind = session.get_bind()
+    base = (str(bind.url), id(bind), q.data_fingerprint(session))
+    tree = _memo(("tree", *base), lambda: Tree(session))
+    return _memo(("round", *base, rnd.id, astuple(profile)), lambda: RoundCounts(session, tree, rnd.id, profile))

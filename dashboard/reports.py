@@ -480,7 +480,7 @@ def _overview_of_everything(session: Session, node: q.Node, profile: RuleProfile
     total = index.total()
     candidates = sum(1 for red in index.subtree_verdicts().values()
                      if red.verdict in metrics.CANDIDATE_VERDICTS)
-    trend = [(rnd, node_index.get(session, rnd, as_of).total().counts) for rnd in q.rounds(session)]
+    trend = [(rnd, node_index.round_counts(session, rnd).total().counts) for rnd in q.rounds(session)]
     return _overview_dict(session, node, profile, filters, as_of, scope, total.counts,
                           total.participants if total.sessions else None, candidates, total.pledges,
                           total.rects, {k: t.counts for k, t in index.grouped("system").items()},

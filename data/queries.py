@@ -380,25 +380,40 @@ def tree_rows(session: Session) -> list[tuple]:
     stmt = (select(Org.id, Org.parent_id, Org.depth, Org.system_id, Region.level, Region.l1_code,
                    Region.l2_code, Region.l3_code, Region.l4_code)
             .join(Region, Region.id == Org.region_id))
-    return [tuple(r) for r in session.execute(stmt)]
+    return [tuple(r) for r in session.connection().execute(stmt)]  # Core: no ORM row overhead
 
 
 def headline_rows(session: Session, round_id: int) -> list[tuple]:
     """(org_id, opt1..opt5, unknown, abstain) of every org with a headline in the round."""
     stmt = select(RollupHeadline.org_id, *[getattr(RollupHeadline, c) for c in COUNT_COLUMNS]).where(
         RollupHeadline.round_id == round_id)
-    return [tuple(r) for r in session.execute(stmt)]
+    return [tuple(r) for r in session.connection().execute(stmt)]  # Core: no ORM row overhead
+
+
+def round_pledges(session: Session, round_id: int) -> list[tuple]:
+    """(org_id, due_date, status, fulfilled_date) of every pledge of the round (whole campaign)."""
+    stmt = select(Pledge.org_id, Pledge.due_date, Pledge.status, Pledge.fulfilled_date).where(
+        Pledge.round_id == round_id)
+    return [tuple(r) for r in session.connection().execute(stmt)]
+
+
+def round_rects(session: Session, round_id: int) -> list[tuple]:
+    """(org_id, status, registered, deadline, completed, closed) of every rectification of the round."""
+    stmt = select(Rectification.org_id, Rectification.status, Rectification.registered_date,
+                  Rectification.deadline, Rectification.completed_date, Rectification.closed_date).where(
+        Rectification.round_id == round_id)
+    return [tuple(r) for r in session.connection().execute(stmt)]
 
 
 def session_rows(session: Session, round_id: int) -> list[tuple]:
     """(org_id, issued, returned) of every 测评场次 of the round."""
     stmt = select(EvalSession.org_id, EvalSession.issued, EvalSession.returned).where(
         EvalSession.round_id == round_id)
-    return [tuple(r) for r in session.execute(stmt)]
+    return [tuple(r) for r in session.connection().execute(stmt)]  # Core: no ORM row overhead
 
 
 __all__ = [
-    "data_fingerprint", "tree_rows", "headline_rows", "session_rows",
+    "data_fingerprint", "tree_rows", "headline_rows", "session_rows", "round_pledges", "round_rects",
     "QueryError", "NotFound", "OutOfScope", "Node", "visible_org_ids", "rounds", "find_round", "resolve",
     "filter_org_ids", "headline_counts", "pledge_rows", "rect_rows", "systems_by_id", "regions_by_code",
     "top_orgs", "top_org_ids", "child_orgs", "child_org_ids", "orgs_with_ids", "org_labels", "id_select", "chunks", "ancestors_of", "MemberCounts", "member_counts",
