@@ -71,11 +71,12 @@ def dependencies(session: requests.Session, base: str) -> list[dict]:
     return session.get(f"{base}/_dash-dependencies", timeout=10).json()
 
 
-def find_callback(deps: list[dict], output_id: str) -> dict:
+def find_callback(deps: list[dict], needle: str) -> dict:
+    """The callback whose output string contains `needle` (an id, or a pattern-id fragment)."""
     for dep in deps:
-        if re.search(rf"(^|\.\.){re.escape(output_id)}\.", dep["output"]):
+        if needle in dep["output"]:
             return dep
-    raise KeyError(f"no callback writes {output_id}")
+    raise KeyError(f"no callback writes {needle}")
 
 
 def _output_specs(output: str):

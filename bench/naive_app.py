@@ -22,7 +22,7 @@ MAX_DEPTH = 8
 
 def load(url: str) -> dict[str, pd.DataFrame]:
     engine = create_engine(url)
-    orgs = pd.read_sql("SELECT o.id, o.code, o.name, o.parent_id, o.depth, s.name AS system, r.l2_code AS region "
+    orgs = pd.read_sql("SELECT o.id, o.code, o.name, o.parent_id, o.depth, s.name AS system, COALESCE(r.l2_code, r.l1_code) AS region "
                        "FROM orgs o JOIN systems s ON s.id = o.system_id JOIN regions r ON r.id = o.region_id",
                        engine)
     # Ancestor code at every depth, the way one flattens a tree for groupby.
@@ -39,6 +39,7 @@ def load(url: str) -> dict[str, pd.DataFrame]:
         orgs[f"anc{d}"] = [c[d] if d < len(c) else None for c in chains]
 
     items = pd.read_sql("SELECT id AS item_id, is_overall FROM items", engine)
+    items["is_overall"] = items["is_overall"].astype(bool)
     tallies = pd.read_sql("SELECT round_id, org_id, item_id, member_key, " + ", ".join(COUNTS) + " FROM tallies",
                           engine)
     tallies = tallies[tallies["member_key"] == 0].merge(items, on="item_id")
@@ -46,9 +47,11 @@ def load(url: str) -> dict[str, pd.DataFrame]:
     tallies = tallies.merge(has_overall, left_on=["round_id", "org_id"], right_index=True, how="left")
     tallies = tallies[tallies["is_overall"] | tallies["has_overall"].isna()]
     tallies = tallies.merge(orgs, left_on="org_id", right_on="id")
-    pledges = pd.read_sql("SELECT round_id, org_id, due_date, status, fulfilled_date FROM pledges", engine)
+    pledges = pd.read_sql("SELECT round_id, org_id, due_date, status, fulfilled_date FROM pledges", engine,
+                          parse_dates=["due_date", "fulfilled_date"])
     rects = pd.read_sql("SELECT code, round_id, org_id, status, registered_date, deadline, completed_date, "
-                        "closed_date FROM rectifications", engine)
+                        "closed_date FROM rectifications", engine,
+                        parse_dates=["registered_date", "deadline", "completed_date", "closed_date"])
     pledges = pledges.merge(orgs, left_on="org_id", right_on="id")
     rects = rects.merge(orgs, left_on="org_id", right_on="id")
     return {"orgs": orgs, "tallies": tallies, "pledges": pledges, "rects": rects}
@@ -62,7 +65,8 @@ def rates(frame: pd.DataFrame) -> list[dict]:
     return frame.reset_index().to_dict("records")
 
 
-def drill(data, round_id: int, system: str | None, region: str | None, org: str | None) -> list[dict]:
+def drill(data, round_id: int, system: str | None, region: str | None, org: str | None,
+          as_of: date) -> list[dict]:
     t = data["tallies"]
     t = t[t["round_id"] == round_id]
     if org:
@@ -89,8 +93,8 @@ def drill(data, round_id: int, system: str | None, region: str | None, org: str 
     rows = rates(grouped)
     # Ledger columns beside the ballots, as the product's drill-down shows them.
     rects = data["rects"]
-    rects = rects[rects["round_id"] == round_id]
-    overdue = rects[~rects["status"].isin(["已完成", "已销号"]) & (rects["deadline"] < date.today())]
+    rects = rects[(rects["round_id"] == round_id) & (rects["registered_date"] <= pd.Timestamp(as_of))]
+    overdue = rects[~rects["status"].isin(["已完成", "已销号"]) & (rects["deadline"] < pd.Timestamp(as_of))]
     if key in overdue.columns:
         counts = overdue.groupby(key).size().to_dict()
         for row in rows:
@@ -125,7 +129,8 @@ def create_app(url: str) -> dash.Dash:
 
     @app.callback(Output("drill", "children"), Input("q-drill", "data"))
     def on_drill(q):
-        return str(len(drill(data, q["round"], q.get("system"), q.get("region"), q.get("org"))))
+        return str(len(drill(data, q["round"], q.get("system"), q.get("region"), q.get("org"),
+                             date.fromisoformat(q["as_of"]))))
 
     @app.callback(Output("overview", "children"), Input("q-overview", "data"))
     def on_overview(q):
