@@ -65,8 +65,14 @@ class Tree:
                                dtype=np.int64)
         self.depth = np.array([t[2] or 0 for t in tree], dtype=np.int64)
         self.system = np.array([t[3] for t in tree], dtype=np.int64)
-        # Region code at each level (l1..l4), to test "inside region R" as one array comparison.
-        self.level_codes = [np.array([t[5 + k] or "" for t in tree], dtype=object) for k in range(4)]
+        # Region code at each level (l1..l4) as integer labels, so "inside region R" is one int comparison.
+        self.level_labels = []
+        self.level_index: list[dict[str, int]] = []
+        for k in range(4):
+            codes, labels = np.unique(np.array([t[5 + k] or "" for t in tree], dtype=str), return_inverse=True)
+            self.level_labels.append(labels)
+            self.level_index.append({str(c): i for i, c in enumerate(codes)})
+        self._masks: dict[tuple, np.ndarray] = {}
         # The grouping key of the 市/州 level: l2, or l1 for an org sitting at province level.
         region_key = [t[6] or t[5] for t in tree]
         self.region_codes, self.region = np.unique(np.array(region_key, dtype=str), return_inverse=True)
@@ -175,12 +181,18 @@ class RoundIndex:
 
     def in_filter(self, system_id: int | None, region_level: int | None, region_code: str | None) -> np.ndarray:
         """Mask of the orgs inside a system and region subtree filter (the whole campaign when both None)."""
-        mask = np.ones(len(self.ids), dtype=bool)
-        if system_id is not None:
-            mask &= self.system == system_id
-        if region_level is not None:
-            mask &= self.tree.level_codes[region_level - 1] == region_code
-        return mask
+        tree, key = self.tree, (system_id, region_level, region_code)
+        if key not in tree._masks:
+            mask = np.ones(len(self.ids), dtype=bool)
+            if system_id is not None:
+                mask &= self.system == system_id
+            if region_level is not None:
+                label = tree.level_index[region_level - 1].get(region_code, -1)
+                mask &= tree.level_labels[region_level - 1] == label
+            if len(tree._masks) > 256:
+                tree._masks.clear()
+            tree._masks[key] = mask
+        return tree._masks[key]
 
     def top_ids(self, mask: np.ndarray) -> list[int]:
         """Orgs of the mask whose parent is outside it (or who have none)."""
@@ -250,18 +262,21 @@ def get(session: Session, rnd, as_of: date) -> RoundIndex:
     """The index of a round as of a date for the session's database. The tree and the round's counts are
     shared by every date, so another as-of date only re-reads the ledgers."""
     profile = RuleProfile.from_record(rnd)
-    bind = session.get_bind()
-    base = (str(bind.url), id(bind), q.data_fingerprint(session))
+    base = _base(session)
     tree = _memo(("tree", *base), lambda: Tree(session))
-    counts = round_counts(session, rnd)
+    counts = round_counts(session, rnd, base)
     return _memo(("index", *base, rnd.id, astuple(profile), as_of),
                  lambda: RoundIndex(session, tree, counts, rnd.id, profile, as_of))
 
 
-def round_counts(session: Session, rnd) -> RoundCounts:
+def _base(session: Session) -> tuple:
+    bind = session.get_bind()
+    return str(bind.url), id(bind), q.data_fingerprint(session)
+
+
+def round_counts(session: Session, rnd, base: tuple | None = None) -> RoundCounts:
     """The as-of-independent part of a round's index (enough for totals, verdicts and the trend)."""
     profile = RuleProfile.from_record(rnd)
-    bind = session.get_bind()
-    base = (str(bind.url), id(bind), q.data_fingerprint(session))
+    base = base or _base(session)
     tree = _memo(("tree", *base), lambda: Tree(session))
     return _memo(("round", *base, rnd.id, astuple(profile)), lambda: RoundCounts(session, tree, rnd.id, profile))

@@ -175,15 +175,15 @@ def drilldown(session: Session, filters: Filters, as_of: date, scope: Scope) -> 
                 index = None
             else:
                 ancestors = q.id_select(child_ids)
-                children = q.orgs_with_ids(session, child_ids)
+                labels = q.org_codes_names(session, child_ids)
         if index is None:
             ancestors = (q.child_org_ids(node.org.id, org_ids) if node.org is not None
                          else q.top_org_ids(org_ids))
-            children = q.orgs_with_ids(session, ancestors)
-        keyed = [(o.id, o.code, o.name) for o in sorted(children.values(), key=lambda o: o.code)]
+            labels = {o.id: (o.code, o.name) for o in q.orgs_with_ids(session, ancestors).values()}
+        keyed = sorted(((org_id, code, name) for org_id, (code, name) in labels.items()), key=lambda k: k[1])
         level, key_col = "ancestor", KEY_ORG
-        if index is not None and all(index.contained(o.id) for o in children.values()):
-            totals = {o.id: index.subtree(o.id) for o in children.values()}
+        if index is not None and all(index.contained(org_id) for org_id in labels):
+            totals = {org_id: index.subtree(org_id) for org_id in labels}
     elif node.system is not None:
         # One row per 市/州 with answers in the round (groups that take part, like the systems above).
         ancestors = None

@@ -278,6 +278,15 @@ def orgs_with_ids(session: Session, ids) -> dict[int, Org]:
     return {o.id: o for part in chunks(ids) for o in session.scalars(select(Org).where(Org.id.in_(part)))}
 
 
+def org_codes_names(session: Session, ids) -> dict[int, tuple[str, str]]:
+    """id -> (code, name) for a list of ids (Core: the drill-down's hot path needs no ORM objects)."""
+    out = {}
+    for part in chunks(ids):
+        stmt = select(Org.id, Org.code, Org.name).where(Org.id.in_(part))
+        out.update({r[0]: (r[1], r[2]) for r in session.connection().execute(stmt)})
+    return out
+
+
 def org_labels(session: Session, org_ids: Select) -> dict[int, tuple[str, str]]:
     """id -> (code, name) of the orgs of an org-id SELECT (no ORM objects: cheap for thousands)."""
     return {i: (code, name) for i, code, name in
@@ -413,7 +422,7 @@ def session_rows(session: Session, round_id: int) -> list[tuple]:
 
 
 __all__ = [
-    "data_fingerprint", "tree_rows", "headline_rows", "session_rows", "round_pledges", "round_rects",
+    "data_fingerprint", "org_codes_names", "tree_rows", "headline_rows", "session_rows", "round_pledges", "round_rects",
     "QueryError", "NotFound", "OutOfScope", "Node", "visible_org_ids", "rounds", "find_round", "resolve",
     "filter_org_ids", "headline_counts", "pledge_rows", "rect_rows", "systems_by_id", "regions_by_code",
     "top_orgs", "top_org_ids", "child_orgs", "child_org_ids", "orgs_with_ids", "org_labels", "id_select", "chunks", "ancestors_of", "MemberCounts", "member_counts",
