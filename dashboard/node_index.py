@@ -147,6 +147,30 @@ class RoundCounts:
         return self._verdicts
 
 
+class ItemCounts:
+    """Each org's subtree answers per 测评项目 in a round (for the red line's "lowest items")."""
+
+    def __init__(self, session: Session, tree: Tree, round_id: int):
+        rows = q.org_item_rows(session, round_id)
+        self.item_ids = sorted({r[1] for r in rows})
+        column = {item_id: k for k, item_id in enumerate(self.item_ids)}
+        own = np.zeros((len(tree.ids), len(self.item_ids), 7), dtype=np.int64)
+        for org_id, item_id, *counts in rows:
+            own[tree.pos[org_id], column[item_id]] = counts
+        sub = own
+        depth, parent = tree.depth, tree.parent
+        for d in range(int(depth.max()) if len(depth) else 0, 0, -1):
+            idx = np.nonzero((depth == d) & (parent >= 0))[0]
+            np.add.at(sub, parent[idx], sub[idx])
+        self.sub, self.pos = sub, tree.pos
+
+    def of(self, org_id: int) -> dict[int, Counts]:
+        """item id -> the org's subtree Counts (items without answers left out)."""
+        block = self.sub[self.pos[org_id]]
+        return {item_id: Counts(tuple(int(x) for x in block[k, 0:5]), int(block[k, 5]), int(block[k, 6]))
+                for k, item_id in enumerate(self.item_ids) if block[k].any()}
+
+
 LEDGER = slice(P_TOTAL, R_SOON + 1)
 
 
@@ -174,6 +198,20 @@ class RoundIndex:
 
     def subtree_verdicts(self) -> dict[int, metrics.RedLine]:
         return self.counts.subtree_verdicts()
+
+    def subtree_mask(self, org_id: int) -> np.ndarray:
+        """Mask of an org and every org below it."""
+        inside = np.zeros(len(self.ids), dtype=bool)
+        inside[self.pos[org_id]] = True
+        depth, parent = self.tree.depth, self.parent
+        for d in range(int(depth[self.pos[org_id]]) + 1, int(depth.max()) + 1 if len(depth) else 0):
+            rows = np.nonzero(depth == d)[0]
+            inside[rows] = inside[parent[rows]]
+        return inside
+
+    def covers(self, mask: np.ndarray) -> bool:
+        """Whether every org of the mask has its whole subtree inside the mask's filter."""
+        return bool(self.tree.contained[mask].all())
 
     # ---------------------------------------------------------------------------------- answers
     def subtree(self, org_id: int) -> Totals:
@@ -272,6 +310,12 @@ def get(session: Session, rnd, as_of: date) -> RoundIndex:
 def _base(session: Session) -> tuple:
     bind = session.get_bind()
     return str(bind.url), id(bind), q.data_fingerprint(session)
+
+
+def item_counts(session: Session, rnd) -> ItemCounts:
+    base = _base(session)
+    tree = _memo(("tree", *base), lambda: Tree(session))
+    return _memo(("items", *base, rnd.id), lambda: ItemCounts(session, tree, rnd.id))
 
 
 def round_counts(session: Session, rnd, base: tuple | None = None) -> RoundCounts:

@@ -355,14 +355,12 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.1%}"
 
 
-def redline(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
-    """返工/补课 candidates (确认低于, 疑似低于), lowest 置信下限 first, with why."""
-    node, profile, org_ids = _context(session, filters, scope)
+def _redline_facts_from_queries(session: Session, node: q.Node, profile: RuleProfile, org_ids, as_of: date):
+    """(candidates {org: (Counts, RedLine)}, lowest items {org: [(value, name, id)]}, overdue rectifications
+    {org: n}, overdue pledges {org: n}) — each org with every org of the node below it."""
     rid = node.round.id
     found = {k: v for k, v in _subtree_redlines(session, node, profile, org_ids).items()
              if v[1].verdict in metrics.CANDIDATE_VERDICTS}
-    orgs = q.orgs_with_ids(session, found)
-    order = sorted(found, key=lambda k: (found[k][1].low, orgs[k].code))
     items = {i.id: i.name for i in q.round_items(session, rid)}
     lowest: dict[int, list] = defaultdict(list)
     pledge_rows, rect_rows = [], []
@@ -376,6 +374,47 @@ def redline(session: Session, filters: Filters, as_of: date, scope: Scope) -> Re
         rect_rows += q.rect_rows(session, rid, org_ids, "ancestor", cand)
     pledges = _pledge_summaries(pledge_rows, as_of)
     rects = _rect_states(rect_rows, as_of, profile)
+    return (found, lowest, {k: metrics.rect_summary(v).overdue for k, v in rects.items()},
+            {k: v.overdue for k, v in pledges.items()})
+
+
+def _redline_facts_from_index(session: Session, node: q.Node, profile: RuleProfile, as_of: date):
+    """The same facts from the node index, when no org of the node has a subtree reaching outside it
+    (then each org's narrowed subtree is its whole subtree); None otherwise."""
+    index = node_index.get(session, node.round, as_of)
+    mask = index.in_filter(node.system.id if node.system else None, node.region.level if node.region else None,
+                           node.region.code if node.region else None)
+    if node.org is not None:
+        mask = mask & index.subtree_mask(node.org.id)
+    if (node.system is not None or node.region is not None or node.org is not None) and not index.covers(mask):
+        return None
+    inside = set(index.ids[mask].tolist())
+    found = {}
+    for org_id, red in index.subtree_verdicts().items():
+        if red.verdict in metrics.CANDIDATE_VERDICTS and org_id in inside:
+            found[org_id] = (index.subtree(org_id).counts, red)
+    names = {i.id: i.name for i in q.round_items(session, node.round.id)}
+    per_item = node_index.item_counts(session, node.round)
+    lowest: dict[int, list] = defaultdict(list)
+    overdue_rects, overdue_pledges = {}, {}
+    for org_id in found:
+        for item_id, c in per_item.of(org_id).items():
+            red = metrics.redline(bucketize(c, profile), profile)
+            if red.value is not None:
+                lowest[org_id].append((red.value, names.get(item_id, ""), item_id))
+        totals = index.subtree(org_id)
+        overdue_rects[org_id], overdue_pledges[org_id] = totals.rects.overdue, totals.pledges.overdue
+    return found, lowest, overdue_rects, overdue_pledges
+
+
+def redline(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
+    """返工/补课 candidates (确认低于, 疑似低于), lowest 置信下限 first, with why."""
+    node, profile, org_ids = _context(session, filters, scope)
+    facts = (_redline_facts_from_index(session, node, profile, as_of) if scope.everything else None) \
+        or _redline_facts_from_queries(session, node, profile, org_ids, as_of)
+    found, lowest, overdue_rects, overdue_pledges = facts
+    orgs = q.orgs_with_ids(session, found)
+    order = sorted(found, key=lambda k: (found[k][1].low, orgs[k].code))
     metric = profile.redline_metric
     value_format = DECIMAL if metric == "测评得分" else PERCENT
     rows, red_rows = [], set()
@@ -384,21 +423,20 @@ def redline(session: Session, filters: Filters, as_of: date, scope: Scope) -> Re
         worst = sorted(lowest[org_id])[:2]
         fmt = (lambda v: f"{v:.1f}") if metric == "测评得分" else _pct
         worst_text = "、".join(f"{name} {fmt(v)}" for v, name, _ in worst)
-        overdue_rects = metrics.rect_summary(rects.get(org_id, [])).overdue
-        overdue_pledges = pledges.get(org_id, NO_PLEDGES).overdue
+        org_overdue_rects, org_overdue_pledges = overdue_rects.get(org_id, 0), overdue_pledges.get(org_id, 0)
         reason = [f"{metric}{fmt(red.value)}，低于红线{fmt(profile.redline)}"]
         if red.verdict == metrics.CONFIRMED_BELOW:
             reason.append("置信上限也低于红线")
         if worst_text:
             reason.append(f"最低项目：{worst_text}")
-        if overdue_rects:
-            reason.append(f"超期整改 {overdue_rects} 项")
-        if overdue_pledges:
-            reason.append(f"逾期未兑现承诺 {overdue_pledges} 项")
+        if org_overdue_rects:
+            reason.append(f"超期整改 {org_overdue_rects} 项")
+        if org_overdue_pledges:
+            reason.append(f"逾期未兑现承诺 {org_overdue_pledges} 项")
         if red.verdict == metrics.CONFIRMED_BELOW:
             red_rows.add(len(rows))
         rows.append([org.code, org.name, org.system.name, org.region.name, red.n, red.value, red.low, red.high,
-                     red.verdict, worst_text or None, overdue_rects, overdue_pledges, "；".join(reason)])
+                     red.verdict, worst_text or None, org_overdue_rects, org_overdue_pledges, "；".join(reason)])
     columns = [Column("组织编码"), Column("名称"), Column("系统"), Column("地区"), Column("测评数", INT),
                Column(metric, value_format), Column("置信下限", value_format),
                Column("置信上限", value_format), Column("红线判定"), Column("最低测评项目"),

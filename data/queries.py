@@ -399,6 +399,13 @@ def headline_rows(session: Session, round_id: int) -> list[tuple]:
     return [tuple(r) for r in session.connection().execute(stmt)]  # Core: no ORM row overhead
 
 
+def org_item_rows(session: Session, round_id: int) -> list[tuple]:
+    """(org_id, item_id, opt1..opt5, unknown, abstain) of every org's own answers per item in the round."""
+    stmt = (select(Tally.org_id, Tally.item_id, *_sums(Tally))
+            .where(Tally.round_id == round_id, Tally.member_key == 0).group_by(Tally.org_id, Tally.item_id))
+    return [tuple(r) for r in session.connection().execute(stmt)]
+
+
 def round_pledges(session: Session, round_id: int) -> list[tuple]:
     """(org_id, due_date, status, fulfilled_date) of every pledge of the round (whole campaign)."""
     stmt = select(Pledge.org_id, Pledge.due_date, Pledge.status, Pledge.fulfilled_date).where(
@@ -422,7 +429,7 @@ def session_rows(session: Session, round_id: int) -> list[tuple]:
 
 
 __all__ = [
-    "data_fingerprint", "org_codes_names", "tree_rows", "headline_rows", "session_rows", "round_pledges", "round_rects",
+    "data_fingerprint", "org_codes_names", "org_item_rows", "tree_rows", "headline_rows", "session_rows", "round_pledges", "round_rects",
     "QueryError", "NotFound", "OutOfScope", "Node", "visible_org_ids", "rounds", "find_round", "resolve",
     "filter_org_ids", "headline_counts", "pledge_rows", "rect_rows", "systems_by_id", "regions_by_code",
     "top_orgs", "top_org_ids", "child_orgs", "child_org_ids", "orgs_with_ids", "org_labels", "id_select", "chunks", "ancestors_of", "MemberCounts", "member_counts",

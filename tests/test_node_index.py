@@ -58,3 +58,13 @@ def test_overview_from_the_index_equals_the_query_path(demo):
             assert fast["by_system"].rows == slow["by_system"].rows
             assert fast["by_region"].rows == slow["by_region"].rows
             assert fast["trend"] == slow["trend"]
+
+
+def test_redline_from_the_index_equals_the_query_path(demo):
+    with demo() as s:
+        all_systems = Scope(systems=frozenset(s.scalars(select(System.name)).all()))
+        for filters in (Filters(), Filters(system="教育系统"), Filters(round="2012年上半年创先争优群众评议")):
+            fast = reports.redline(s, filters, demo_as_of(), EVERYTHING)
+            slow = reports.redline(s, filters, demo_as_of(), all_systems)
+            assert fast.rows == slow.rows and fast.red_rows == slow.red_rows
+            assert fast.rows, "the demo plants red-line candidates"
