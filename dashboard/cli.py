@@ -135,7 +135,7 @@ def cmd_users(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from dashboard.bench import run_bench
+    from bench.run import run_bench
 
     return run_bench(scale=args.scale, out=args.out)
 

@@ -12,7 +12,7 @@ from typing import Any, Iterable
 
 from sqlalchemy.orm import Session
 
-from dashboard import ledger_reports, metrics
+from dashboard import ledger_reports, metrics, node_index
 from dashboard.rules import EVALUATOR_CATEGORIES, Counts, RuleProfile, bucketize
 from dashboard.scope import Scope
 from dashboard.tables import (DECIMAL, INT, PERCENT, TEXT, VIEW_TITLES, Column, Filters, ReportTable)
@@ -109,8 +109,10 @@ def _metric_columns(profile: RuleProfile) -> list[Column]:
 
 
 def _metric_values(counts: Counts, profile: RuleProfile, pledges: metrics.PledgeSummary,
-                   rects: list[metrics.RectState] | None, graded: bool = True) -> tuple[list, str]:
-    """The metric cells of a row; rects None = rectifications do not apply (members): empty cells."""
+                   rects: tuple[metrics.RectSummary, str | None] | None, graded: bool = True
+                   ) -> tuple[list, str]:
+    """The metric cells of a row; rects (summary, worst light), None where rectifications do not apply
+    (members): empty cells."""
     b = bucketize(counts, profile)
     r = metrics.rates(b, profile)
     shares = metrics.option_shares(counts, profile)
@@ -124,9 +126,8 @@ def _metric_values(counts: Counts, profile: RuleProfile, pledges: metrics.Pledge
     if rects is None:
         values += [None] * 6  # 整改事项 … 灯
     else:
-        rs = metrics.rect_summary(rects)
-        values += [rs.registered, rs.completion_rate, rs.on_time_rate, rs.overdue, rs.due_soon,
-                   _worst_light(rects)]
+        rs, light = rects
+        values += [rs.registered, rs.completion_rate, rs.on_time_rate, rs.overdue, rs.due_soon, light]
     return values, verdict
 
 
@@ -134,6 +135,10 @@ def _worst_light(states: Iterable[metrics.RectState]) -> str | None:
     """A node's light: the worst of its rectifications' own lights (None when it has none)."""
     lights = {s.light for s in states}
     return next((light for light in (metrics.RED, metrics.YELLOW, metrics.GREEN) if light in lights), None)
+
+
+def _rect_totals(states: list[metrics.RectState]) -> tuple[metrics.RectSummary, str | None]:
+    return metrics.rect_summary(states), _worst_light(states)
 
 
 def _pledge_summaries(rows: Iterable[tuple], as_of: date) -> dict[Any, metrics.PledgeSummary]:
@@ -166,19 +171,38 @@ def drilldown(session: Session, filters: Filters, as_of: date, scope: Scope) -> 
     notes: list[str] = []
     if node.org is not None and node.org.is_leaf:
         return _member_rows(session, node, profile, filters, as_of, scope)
+    # A user who sees the whole campaign asks only for whole subtrees and whole groups: the per-(round,
+    # as-of) node index answers those from memory; any other scope takes the query path below.
+    index = node_index.get(session, node.round, as_of) if scope.everything else None
+    totals: dict | None = None
     if node.org is not None or node.region is not None:
         # Each child org with every org of the filter set below it (its own subtree, narrowed).
-        ancestors = (q.child_org_ids(node.org.id, org_ids) if node.org is not None
-                     else q.top_org_ids(org_ids))
-        children = q.orgs_with_ids(session, ancestors)
-        keyed = [(o.id, o.code, o.name) for o in sorted(children.values(), key=lambda o: o.code)]
+        if index is not None:
+            mask = index.in_filter(node.system.id if node.system else None,
+                                   node.region.level if node.region else None,
+                                   node.region.code if node.region else None)
+            child_ids = (index.child_ids(node.org.id, mask) if node.org is not None
+                         else index.top_ids(mask))
+            if len(child_ids) > q.CHUNK:  # a very wide node: let SQL handle the id set
+                index = None
+            else:
+                ancestors = q.id_select(child_ids)
+                labels = q.org_codes_names(session, child_ids)
+        if index is None:
+            ancestors = (q.child_org_ids(node.org.id, org_ids) if node.org is not None
+                         else q.top_org_ids(org_ids))
+            labels = {o.id: (o.code, o.name) for o in q.orgs_with_ids(session, ancestors).values()}
+        keyed = sorted(((org_id, code, name) for org_id, (code, name) in labels.items()), key=lambda k: k[1])
         level, key_col = "ancestor", KEY_ORG
-        counts = q.headline_counts(session, rid, org_ids, level, ancestors)
+        if index is not None and all(index.contained(org_id) for org_id in labels):
+            totals = {org_id: index.subtree(org_id) for org_id in labels}
     elif node.system is not None:
         # One row per 市/州 with answers in the round (groups that take part, like the systems above).
         ancestors = None
         level, key_col = "region", KEY_REGION
-        counts = q.headline_counts(session, rid, org_ids, level)
+        if index is not None:
+            totals = index.grouped("region", node.system.id)
+        counts = totals if totals is not None else q.headline_counts(session, rid, org_ids, level)
         regions = q.regions_by_code(session, counts)
         keyed = sorted(((c, c, _region_label(regions.get(c), c)) for c in counts), key=lambda k: k[1])
         if any(r.level == 1 for r in regions.values()):
@@ -187,15 +211,24 @@ def drilldown(session: Session, filters: Filters, as_of: date, scope: Scope) -> 
         # One row per system taking part in the round (any org of it, in scope, has answers).
         ancestors = None
         level, key_col = "system", KEY_SYSTEM
-        counts = q.headline_counts(session, rid, org_ids, level)
+        if index is not None:
+            totals = index.grouped("system")
+        counts = totals if totals is not None else q.headline_counts(session, rid, org_ids, level)
         systems = q.systems_by_id(session, counts)
         keyed = sorted(((s.id, s.name, s.name) for s in systems.values()), key=lambda k: k[1])
-    pledges = _pledge_summaries(q.pledge_rows(session, rid, org_ids, level, ancestors), as_of)
-    rects = _rect_states(q.rect_rows(session, rid, org_ids, level, ancestors), as_of, profile)
+    if totals is not None:
+        cells = {k: (t.counts, t.pledges, (t.rects, t.light)) for k, t in totals.items()}
+    else:
+        counts = q.headline_counts(session, rid, org_ids, level, ancestors)
+        pledges = _pledge_summaries(q.pledge_rows(session, rid, org_ids, level, ancestors), as_of)
+        rects = _rect_states(q.rect_rows(session, rid, org_ids, level, ancestors), as_of, profile)
+        cells = {k: (counts.get(k, Counts()), pledges.get(k, NO_PLEDGES), _rect_totals(rects.get(k, [])))
+                 for k, _, _ in keyed}
     rows, red_rows = [], set()
+    empty = (Counts(), NO_PLEDGES, _rect_totals([]))
     for key, code, name in keyed:
-        values, verdict = _metric_values(counts.get(key, Counts()), profile, pledges.get(key, NO_PLEDGES),
-                                         rects.get(key, []))
+        counts_, pledges_, rects_ = cells.get(key, empty)
+        values, verdict = _metric_values(counts_, profile, pledges_, rects_)
         if verdict == metrics.CONFIRMED_BELOW:
             red_rows.add(len(rows))
         rows.append([code, name, *values])
@@ -354,14 +387,12 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.1%}"
 
 
-def redline(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
-    """返工/补课 candidates (确认低于, 疑似低于), lowest 置信下限 first, with why."""
-    node, profile, org_ids = _context(session, filters, scope)
+def _redline_facts_from_queries(session: Session, node: q.Node, profile: RuleProfile, org_ids, as_of: date):
+    """(candidates {org: (Counts, RedLine)}, lowest items {org: [(value, name, id)]}, overdue rectifications
+    {org: n}, overdue pledges {org: n}) — each org with every org of the node below it."""
     rid = node.round.id
     found = {k: v for k, v in _subtree_redlines(session, node, profile, org_ids).items()
              if v[1].verdict in metrics.CANDIDATE_VERDICTS}
-    orgs = q.orgs_with_ids(session, found)
-    order = sorted(found, key=lambda k: (found[k][1].low, orgs[k].code))
     items = {i.id: i.name for i in q.round_items(session, rid)}
     lowest: dict[int, list] = defaultdict(list)
     pledge_rows, rect_rows = [], []
@@ -375,6 +406,47 @@ def redline(session: Session, filters: Filters, as_of: date, scope: Scope) -> Re
         rect_rows += q.rect_rows(session, rid, org_ids, "ancestor", cand)
     pledges = _pledge_summaries(pledge_rows, as_of)
     rects = _rect_states(rect_rows, as_of, profile)
+    return (found, lowest, {k: metrics.rect_summary(v).overdue for k, v in rects.items()},
+            {k: v.overdue for k, v in pledges.items()})
+
+
+def _redline_facts_from_index(session: Session, node: q.Node, profile: RuleProfile, as_of: date):
+    """The same facts from the node index, when no org of the node has a subtree reaching outside it
+    (then each org's narrowed subtree is its whole subtree); None otherwise."""
+    index = node_index.get(session, node.round, as_of)
+    mask = index.in_filter(node.system.id if node.system else None, node.region.level if node.region else None,
+                           node.region.code if node.region else None)
+    if node.org is not None:
+        mask = mask & index.subtree_mask(node.org.id)
+    if (node.system is not None or node.region is not None or node.org is not None) and not index.covers(mask):
+        return None
+    inside = set(index.ids[mask].tolist())
+    found = {}
+    for org_id, red in index.subtree_verdicts().items():
+        if red.verdict in metrics.CANDIDATE_VERDICTS and org_id in inside:
+            found[org_id] = (index.subtree(org_id).counts, red)
+    names = {i.id: i.name for i in q.round_items(session, node.round.id)}
+    per_item = node_index.item_counts(session, node.round)
+    lowest: dict[int, list] = defaultdict(list)
+    overdue_rects, overdue_pledges = {}, {}
+    for org_id in found:
+        for item_id, c in per_item.of(org_id).items():
+            red = metrics.redline(bucketize(c, profile), profile)
+            if red.value is not None:
+                lowest[org_id].append((red.value, names.get(item_id, ""), item_id))
+        totals = index.subtree(org_id)
+        overdue_rects[org_id], overdue_pledges[org_id] = totals.rects.overdue, totals.pledges.overdue
+    return found, lowest, overdue_rects, overdue_pledges
+
+
+def redline(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
+    """返工/补课 candidates (确认低于, 疑似低于), lowest 置信下限 first, with why."""
+    node, profile, org_ids = _context(session, filters, scope)
+    facts = (_redline_facts_from_index(session, node, profile, as_of) if scope.everything else None) \
+        or _redline_facts_from_queries(session, node, profile, org_ids, as_of)
+    found, lowest, overdue_rects, overdue_pledges = facts
+    orgs = q.orgs_with_ids(session, found)
+    order = sorted(found, key=lambda k: (found[k][1].low, orgs[k].code))
     metric = profile.redline_metric
     value_format = DECIMAL if metric == "测评得分" else PERCENT
     rows, red_rows = [], set()
@@ -383,21 +455,20 @@ def redline(session: Session, filters: Filters, as_of: date, scope: Scope) -> Re
         worst = sorted(lowest[org_id])[:2]
         fmt = (lambda v: f"{v:.1f}") if metric == "测评得分" else _pct
         worst_text = "、".join(f"{name} {fmt(v)}" for v, name, _ in worst)
-        overdue_rects = metrics.rect_summary(rects.get(org_id, [])).overdue
-        overdue_pledges = pledges.get(org_id, NO_PLEDGES).overdue
+        org_overdue_rects, org_overdue_pledges = overdue_rects.get(org_id, 0), overdue_pledges.get(org_id, 0)
         reason = [f"{metric}{fmt(red.value)}，低于红线{fmt(profile.redline)}"]
         if red.verdict == metrics.CONFIRMED_BELOW:
             reason.append("置信上限也低于红线")
         if worst_text:
             reason.append(f"最低项目：{worst_text}")
-        if overdue_rects:
-            reason.append(f"超期整改 {overdue_rects} 项")
-        if overdue_pledges:
-            reason.append(f"逾期未兑现承诺 {overdue_pledges} 项")
+        if org_overdue_rects:
+            reason.append(f"超期整改 {org_overdue_rects} 项")
+        if org_overdue_pledges:
+            reason.append(f"逾期未兑现承诺 {org_overdue_pledges} 项")
         if red.verdict == metrics.CONFIRMED_BELOW:
             red_rows.add(len(rows))
         rows.append([org.code, org.name, org.system.name, org.region.name, red.n, red.value, red.low, red.high,
-                     red.verdict, worst_text or None, overdue_rects, overdue_pledges, "；".join(reason)])
+                     red.verdict, worst_text or None, org_overdue_rects, org_overdue_pledges, "；".join(reason)])
     columns = [Column("组织编码"), Column("名称"), Column("系统"), Column("地区"), Column("测评数", INT),
                Column(metric, value_format), Column("置信下限", value_format),
                Column("置信上限", value_format), Column("红线判定"), Column("最低测评项目"),
@@ -453,22 +524,50 @@ def overview(session: Session, filters: Filters, as_of: date, scope: Scope) -> d
     excluded); when no session is recorded it falls back to 测评数 (N), and `参评人次口径` says which.
     """
     node, profile, org_ids = _context(session, filters, scope)
+    if scope.everything and node.system is None and node.region is None and node.org is None:
+        return _overview_of_everything(session, node, profile, filters, as_of, scope)
     rid = node.round.id
     total = q.headline_counts(session, rid, org_ids).get(0, Counts())
-    b = bucketize(total, profile)
-    r = metrics.rates(b, profile)
     sessions = [s for s in q.session_counts(session, rid, org_ids)
                 if s[2] is not None and not metrics.session_void(s[1], s[2])]
-    if sessions:
-        participants, basis = sum(s[2] for s in sessions), "测评场次收回份数（不含作废场次）"
-    else:
-        participants, basis = b.n, "测评数（未录入测评场次）"
+    participants = sum(s[2] for s in sessions) if sessions else None
     candidates = sum(1 for _, red in _subtree_redlines(session, node, profile, org_ids).values()
                      if red.verdict in metrics.CANDIDATE_VERDICTS)
     pledges = metrics.pledge_summary(metrics.pledge_state(due, st, done, as_of)
                                      for _, due, st, done in q.pledge_rows(session, rid, org_ids))
     rects = metrics.rect_summary(metrics.rect_state(st, reg, dl, comp, closed, as_of, profile)
                                  for _, st, reg, dl, comp, closed in q.rect_rows(session, rid, org_ids))
+    trend = [(rnd, q.headline_counts(session, rnd.id, org_ids).get(0, Counts())) for rnd in q.rounds(session)]
+    return _overview_dict(session, node, profile, filters, as_of, scope, total, participants, candidates,
+                          pledges, rects, q.headline_counts(session, rid, org_ids, "system"),
+                          q.headline_counts(session, rid, org_ids, "region"), trend)
+
+
+def _overview_of_everything(session: Session, node: q.Node, profile: RuleProfile, filters: Filters,
+                            as_of: date, scope: Scope) -> dict:
+    """The same overview for a user who sees the whole campaign, read from the node index."""
+    index = node_index.get(session, node.round, as_of)
+    total = index.total()
+    candidates = sum(1 for red in index.subtree_verdicts().values()
+                     if red.verdict in metrics.CANDIDATE_VERDICTS)
+    trend = [(rnd, node_index.round_counts(session, rnd).total().counts) for rnd in q.rounds(session)]
+    return _overview_dict(session, node, profile, filters, as_of, scope, total.counts,
+                          total.participants if total.sessions else None, candidates, total.pledges,
+                          total.rects, {k: t.counts for k, t in index.grouped("system").items()},
+                          {k: t.counts for k, t in index.grouped("region").items()}, trend)
+
+
+def _overview_dict(session: Session, node: q.Node, profile: RuleProfile, filters: Filters, as_of: date,
+                   scope: Scope, total: Counts, participants: int | None, candidates: int,
+                   pledges: metrics.PledgeSummary, rects: metrics.RectSummary, by_system: dict,
+                   by_region: dict, trend: list) -> dict:
+    """participants None = no 测评场次 recorded: 参评人次 falls back to N."""
+    b = bucketize(total, profile)
+    r = metrics.rates(b, profile)
+    if participants is not None:
+        basis = "测评场次收回份数（不含作废场次）"
+    else:
+        participants, basis = b.n, "测评数（未录入测评场次）"
     kpis = {"参评人次": participants, "满意率": r["满意率"], "综合满意率": r["综合满意率"],
             "返工/补课": candidates, "承诺兑现率": pledges.rate, "整改完成率": rects.completion_rate,
             "超期整改": rects.overdue}
@@ -481,17 +580,15 @@ def overview(session: Session, filters: Filters, as_of: date, scope: Scope) -> d
         return _table("overview", node, [Column(first), Column("名称"), Column("测评数", INT),
                                           Column("综合满意率", PERCENT)], rows, filters, as_of, scope)
 
-    by_system = q.headline_counts(session, rid, org_ids, "system")
     systems = {k: (s.name, s.name) for k, s in q.systems_by_id(session, by_system).items()}
-    by_region = q.headline_counts(session, rid, org_ids, "region")
     found = q.regions_by_code(session, by_region)
     regions = {c: (c, _region_label(found.get(c), c)) for c in by_region}
-    trend = []
-    for rnd in q.rounds(session):
+    trend_rows = []
+    for rnd, counts in trend:
         rp = RuleProfile.from_record(rnd)
-        tb = bucketize(q.headline_counts(session, rnd.id, org_ids).get(0, Counts()), rp)
-        trend.append({"round": rnd.name, "测评数": tb.n, "综合满意率": metrics.rates(tb, rp)["综合满意率"]})
+        tb = bucketize(counts, rp)
+        trend_rows.append({"round": rnd.name, "测评数": tb.n, "综合满意率": metrics.rates(tb, rp)["综合满意率"]})
     return {"title": _title("overview", node.round.name), "scope": scope.describe(), "as_of": as_of,
             "filters": filters.as_dict(), "kpis": kpis, "参评人次口径": basis,
             "by_system": group_table(by_system, KEY_SYSTEM, systems),
-            "by_region": group_table(by_region, KEY_REGION, regions), "trend": trend}
+            "by_region": group_table(by_region, KEY_REGION, regions), "trend": trend_rows}

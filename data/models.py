@@ -291,6 +291,15 @@ class RollupSubtree(CountsMixin, Base):
     org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), primary_key=True)
 
 
+class DataVersion(Base):
+    """One row whose token changes with every rollup rebuild: process caches compare it (cheaply)
+    instead of trusting a timer. A random token, so emptied and refilled tables never repeat one."""
+
+    __tablename__ = "data_version"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))
+
+
 # ---------------------------------------------------------------------------------------- users
 class User(Base):
     __tablename__ = "users"

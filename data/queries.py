@@ -21,6 +21,8 @@ from dashboard.rules import Counts
 from dashboard.scope import Scope
 from data.models import (
     COUNT_COLUMNS,
+    DataVersion,
+    ImportLog,
     EvalSession,
     Item,
     Member,
@@ -285,6 +287,15 @@ def orgs_with_ids(session: Session, ids) -> dict[int, Org]:
     return {o.id: o for part in chunks(ids) for o in session.scalars(select(Org).where(Org.id.in_(part)))}
 
 
+def org_codes_names(session: Session, ids) -> dict[int, tuple[str, str]]:
+    """id -> (code, name) for a list of ids (Core: the drill-down's hot path needs no ORM objects)."""
+    out = {}
+    for part in chunks(ids):
+        stmt = select(Org.id, Org.code, Org.name).where(Org.id.in_(part))
+        out.update({r[0]: (r[1], r[2]) for r in session.connection().execute(stmt)})
+    return out
+
+
 def org_labels(session: Session, org_ids: Select) -> dict[int, tuple[str, str]]:
     """id -> (code, name) of the orgs of an org-id SELECT (no ORM objects: cheap for thousands)."""
     return {i: (code, name) for i, code, name in
@@ -373,7 +384,61 @@ def session_counts(session: Session, round_id: int, org_ids: Select) -> list[tup
     return [tuple(r) for r in session.execute(stmt)]
 
 
+# ---------------------------------------------------------------------------------------- whole-tree reads
+def data_fingerprint(session: Session) -> tuple:
+    """Changes whenever an import, a demo load or a profile edit changes what the figures rest on
+    (process caches compare it instead of trusting a timer)."""
+    stmt = select(select(func.max(ImportLog.id)).scalar_subquery(),
+                  select(DataVersion.token).where(DataVersion.id == 1).scalar_subquery())
+    return tuple(session.execute(stmt).one())
+
+
+def tree_rows(session: Session) -> list[tuple]:
+    """(id, parent_id, depth, system_id, region level, l1, l2, l3, l4 code) of every org."""
+    stmt = (select(Org.id, Org.parent_id, Org.depth, Org.system_id, Region.level, Region.l1_code,
+                   Region.l2_code, Region.l3_code, Region.l4_code)
+            .join(Region, Region.id == Org.region_id))
+    return [tuple(r) for r in session.connection().execute(stmt)]  # Core: no ORM row overhead
+
+
+def headline_rows(session: Session, round_id: int) -> list[tuple]:
+    """(org_id, opt1..opt5, unknown, abstain) of every org with a headline in the round."""
+    stmt = select(RollupHeadline.org_id, *[getattr(RollupHeadline, c) for c in COUNT_COLUMNS]).where(
+        RollupHeadline.round_id == round_id)
+    return [tuple(r) for r in session.connection().execute(stmt)]  # Core: no ORM row overhead
+
+
+def org_item_rows(session: Session, round_id: int) -> list[tuple]:
+    """(org_id, item_id, opt1..opt5, unknown, abstain) of every org's own answers per item in the round."""
+    stmt = (select(Tally.org_id, Tally.item_id, *_sums(Tally))
+            .where(Tally.round_id == round_id, Tally.member_key == 0).group_by(Tally.org_id, Tally.item_id))
+    return [tuple(r) for r in session.connection().execute(stmt)]
+
+
+def round_pledges(session: Session, round_id: int) -> list[tuple]:
+    """(org_id, due_date, status, fulfilled_date) of every pledge of the round (whole campaign)."""
+    stmt = select(Pledge.org_id, Pledge.due_date, Pledge.status, Pledge.fulfilled_date).where(
+        Pledge.round_id == round_id)
+    return [tuple(r) for r in session.connection().execute(stmt)]
+
+
+def round_rects(session: Session, round_id: int) -> list[tuple]:
+    """(org_id, status, registered, deadline, completed, closed) of every rectification of the round."""
+    stmt = select(Rectification.org_id, Rectification.status, Rectification.registered_date,
+                  Rectification.deadline, Rectification.completed_date, Rectification.closed_date).where(
+        Rectification.round_id == round_id)
+    return [tuple(r) for r in session.connection().execute(stmt)]
+
+
+def session_rows(session: Session, round_id: int) -> list[tuple]:
+    """(org_id, issued, returned) of every 测评场次 of the round."""
+    stmt = select(EvalSession.org_id, EvalSession.issued, EvalSession.returned).where(
+        EvalSession.round_id == round_id)
+    return [tuple(r) for r in session.connection().execute(stmt)]  # Core: no ORM row overhead
+
+
 __all__ = [
+    "data_fingerprint", "org_codes_names", "org_item_rows", "tree_rows", "headline_rows", "session_rows", "round_pledges", "round_rects",
     "QueryError", "NotFound", "OutOfScope", "Node", "visible_org_ids", "rounds", "find_round", "resolve",
     "filter_org_ids", "headline_counts", "pledge_rows", "rect_rows", "systems_by_id", "regions_by_code",
     "top_orgs", "top_org_ids", "child_orgs", "child_org_ids", "orgs_with_ids", "org_labels", "id_select", "chunks", "ancestors_of", "MemberCounts", "member_counts",

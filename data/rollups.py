@@ -10,6 +10,7 @@ commit together or not at all.
 """
 from __future__ import annotations
 
+import uuid
 from typing import Iterable
 
 from sqlalchemy import and_, delete, exists, func, insert, literal, select, update
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session, aliased
 
 from data.models import (
     COUNT_COLUMNS,
+    DataVersion,
     Item,
     Org,
     OrgClosure,
@@ -119,6 +121,17 @@ def rebuild_rollups(session: Session, round_ids: Iterable[int] | None = None) ->
         .group_by(RollupHeadline.round_id, OrgClosure.ancestor_id)
     )
     session.execute(insert(RollupSubtree).from_select(["round_id", "org_id", *COUNT_COLUMNS], subtree))
+    bump_version(session)
+
+
+def bump_version(session: Session) -> None:
+    """Mark the data as changed (data.queries.data_fingerprint reads the token)."""
+    row = session.get(DataVersion, 1)
+    if row is None:
+        session.add(DataVersion(id=1, token=uuid.uuid4().hex))
+    else:
+        row.token = uuid.uuid4().hex
+    session.flush()
 
 
 def refresh_after_org_change(session: Session) -> None:

@@ -1,0 +1,70 @@
+"""The in-memory node index must give exactly what the general query path gives."""
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from dashboard import reports
+from dashboard.scope import EVERYTHING, Scope
+from dashboard.tables import Filters
+from data.demo import demo_as_of, load_demo
+from data.models import System
+
+
+@pytest.fixture
+def demo(sessions):
+    load_demo(sessions, "small")
+    return sessions
+
+
+def walk(session, filters, scope, as_of, depth=0, limit=3):
+    """Drill tables from `filters` down, following the first `limit` rows at each level."""
+    table = reports.drilldown(session, filters, as_of, scope)
+    yield filters, table
+    if depth >= 4:
+        return
+    for i in range(min(limit, len(table.rows))):
+        child = reports.child_filters(filters, table, i)
+        if child is not None:
+            yield from walk(session, child, scope, as_of, depth + 1, limit)
+
+
+@pytest.mark.parametrize("as_of", [demo_as_of(), date(2012, 7, 1)])
+def test_index_path_equals_query_path_at_every_level(demo, as_of):
+    with demo() as s:
+        all_systems = Scope(systems=frozenset(s.scalars(select(System.name)).all()))  # = everything, by query
+        seen = 0
+        for filters, fast in walk(s, Filters(), EVERYTHING, as_of):
+            slow = reports.drilldown(s, filters, as_of, all_systems)
+            assert fast.rows == slow.rows, filters
+            assert fast.red_rows == slow.red_rows
+            seen += 1
+        assert seen > 20
+        # A system filter on an org node: the index must not count another system's subtree.
+        for system in ("教育系统", "乡镇党委"):
+            top = reports.drilldown(s, Filters(system=system), as_of, EVERYTHING)
+            region = reports.child_filters(Filters(system=system), top, 0)
+            for filters, fast in walk(s, region, EVERYTHING, as_of, depth=2):
+                assert fast.rows == reports.drilldown(s, filters, as_of, all_systems).rows
+
+
+def test_overview_from_the_index_equals_the_query_path(demo):
+    with demo() as s:
+        all_systems = Scope(systems=frozenset(s.scalars(select(System.name)).all()))
+        for rnd in (None, "2012年上半年创先争优群众评议"):
+            fast = reports.overview(s, Filters(round=rnd), demo_as_of(), EVERYTHING)
+            slow = reports.overview(s, Filters(round=rnd), demo_as_of(), all_systems)
+            assert fast["kpis"] == slow["kpis"] and fast["参评人次口径"] == slow["参评人次口径"]
+            assert fast["by_system"].rows == slow["by_system"].rows
+            assert fast["by_region"].rows == slow["by_region"].rows
+            assert fast["trend"] == slow["trend"]
+
+
+def test_redline_from_the_index_equals_the_query_path(demo):
+    with demo() as s:
+        all_systems = Scope(systems=frozenset(s.scalars(select(System.name)).all()))
+        for filters in (Filters(), Filters(system="教育系统"), Filters(round="2012年上半年创先争优群众评议")):
+            fast = reports.redline(s, filters, demo_as_of(), EVERYTHING)
+            slow = reports.redline(s, filters, demo_as_of(), all_systems)
+            assert fast.rows == slow.rows and fast.red_rows == slow.red_rows
+            assert fast.rows, "the demo plants red-line candidates"
