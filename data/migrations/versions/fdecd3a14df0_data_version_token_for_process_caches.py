@@ -1,7 +1,7 @@
 """data version token for process caches
 
 Revision ID: fdecd3a14df0
-Revises: 0aed6ddaeaf3
+Revises: 3fcc6119a7fd
 Create Date: 2026-11-22 05:50:21.132620
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = 'fdecd3a14df0'
-down_revision = '0aed6ddaeaf3'
+down_revision = '3fcc6119a7fd'
 branch_labels = None
 depends_on = None
 
