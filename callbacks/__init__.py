@@ -7,3 +7,6 @@ def register(app) -> None:
 
     for module in (shell, tables, overview, drill, redline):
         module.register(app)
+    from callbacks import admin, imports  # admin pages: 导入, 用户, 设置
+    for module in (imports, admin):
+        module.register(app)

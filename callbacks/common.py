@@ -27,7 +27,12 @@ def scope() -> Scope:
 def user_info() -> UserInfo:
     if not current_user or not current_user.is_authenticated:
         return UserInfo("—", "—", NOTHING.describe())
-    return UserInfo(current_user.display_name, current_user.role_label, current_user.scope.describe())
+    return UserInfo(current_user.display_name, current_user.role_label, current_user.scope.describe(),
+                    current_user.role)
+
+
+def role() -> str | None:
+    return current_user.role if current_user and current_user.is_authenticated else None
 
 
 def username() -> str | None:
@@ -69,6 +74,12 @@ def _cached(key: tuple, compute):
                 _cache.clear()
             _cache[key] = (now, value)
     return value
+
+
+def clear_cache() -> None:
+    """Forget cached report tables (after an import or a rule change)."""
+    with _cache_lock:
+        _cache.clear()
 
 
 def _key(kind: str, state: dict) -> tuple:

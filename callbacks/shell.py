@@ -9,12 +9,15 @@ from dash.exceptions import PreventUpdate
 from callbacks import common
 from dashboard.web_auth import db_session
 from data.lookups import round_names
-from layouts import drill, ids, overview, redline, urlstate
-from layouts.components import empty_state
+from layouts import admin, drill, ids, imports, overview, redline, urlstate
+from layouts.components import empty_state, error_alert
 from layouts.i18n import DEFAULT, LANGS, t
-from layouts.shell import navbar, not_found
+from layouts.shell import PAGE_ROLES, navbar, not_found
 
 PAGES = {"/": overview.layout, "/drill": drill.layout, "/redline": redline.layout}
+# ---- admin pages: open without any round (an empty database starts at /import); roles checked in route ----
+PAGES.update({"/import": imports.layout, "/users": admin.users_layout, "/settings": admin.settings_layout})
+NO_ROUND_PAGES = ("/import", "/users", "/settings")
 
 
 def _valid_date(text: str | None) -> str | None:
@@ -39,9 +42,12 @@ def route(pathname: str | None, search: str | None, lang: str | None, rendered: 
     page = PAGES.get(pathname or "/")
     if page is None:
         return bar, not_found(lang), key
+    if pathname in PAGE_ROLES and common.role() not in PAGE_ROLES[pathname]:
+        refused = "import_refused" if pathname == "/import" else "no_access"
+        return bar, html.Div(error_alert(t(lang, refused), lang), className="mt-4"), key
     if common.scope().is_empty:
         return bar, html.Div(empty_state(lang, t(lang, "no_scope")), className="mt-4"), key
-    if not rounds:
+    if not rounds and pathname not in NO_ROUND_PAGES:
         return bar, html.Div(empty_state(lang, t(lang, "no_rounds")), className="mt-4"), key
     return bar, page(state, lang), key
 

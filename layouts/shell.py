@@ -11,6 +11,9 @@ from layouts import ids, urlstate
 from layouts.i18n import DEFAULT, t
 
 PAGES = (("/", "nav_overview"), ("/drill", "nav_drill"), ("/redline", "nav_redline"))
+# ---- admin pages: shown in the navbar only to the roles that may use them (the server checks again) ----
+PAGES += (("/import", "nav_import"), ("/users", "nav_users"), ("/settings", "nav_settings"))
+PAGE_ROLES = {"/import": ("admin", "unit"), "/users": ("admin",), "/settings": ("admin",)}
 
 
 @dataclass(frozen=True)
@@ -18,6 +21,7 @@ class UserInfo:
     name: str
     role_label: str
     scope_label: str
+    role: str = ""  # admin / leader / supervisor / unit: which pages the navbar offers
 
 
 def app_layout():
@@ -38,7 +42,7 @@ def navbar(pathname: str, state: dict, lang: str, user: UserInfo, rounds: list[s
     keep = urlstate.encode(urlstate.shared(state))
     links = [dbc.NavItem(dcc.Link(t(lang, key), href=path + keep,
                                   className="nav-link" + (" active" if pathname == path else "")))
-             for path, key in PAGES]
+             for path, key in PAGES if path not in PAGE_ROLES or user.role in PAGE_ROLES[path]]
     controls = html.Div([
         html.Div([
             dbc.Label(t(lang, "round"), html_for=ids.Shell.ROUND, className="visually-hidden"),

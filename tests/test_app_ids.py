@@ -40,6 +40,8 @@ def test_callback_ids_exist_in_the_layouts(web_app):
              redline.layout(state, "zh"), drill.pickers(["甲"], [("510000", "四川省")], state, "zh"),
              components.grid_with_tools("drilldown", [Column("系统")], "zh"),
              dcc.Graph(id=ids.Redline.FUNNEL)]  # callbacks.redline renders it into the funnel box
+    from layouts import admin, imports  # admin pages
+    trees += [imports.layout(state, "zh"), admin.users_layout(state, "zh"), admin.settings_layout(state, "zh")]
     present = set()
     for tree in trees:
         present |= {_key(json.loads(c)) if c.startswith("{") else c for c in _ids(tree, set())}
