@@ -47,7 +47,8 @@ def _allowed_org_ids() -> set[int] | None:
 
 
 def _pending_root() -> Path:
-    return Path(current_app.instance_path) / "pending-imports"
+    configured = current_app.config.get("PENDING_IMPORT_DIR")
+    return Path(configured) if configured else Path(current_app.instance_path) / "pending-imports"
 
 
 def _pending_dir(token: str) -> Path:
