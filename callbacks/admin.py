@@ -46,7 +46,7 @@ def show_users(refresh: int | None, lang: str | None):
     with db_session() as s:
         users = du.list_users(s)
         choices = [{"label": label, "value": value} for value, label in du.grant_choices(s)]
-    rows = [[u.username, u.display_name, ROLE_LABELS.get(u.role, u.role), "；".join(u.grants) or "无",
+    rows = [[u.username, u.display_name, ROLE_LABELS.get(u.role, u.role), "全部" if u.role == "admin" else "；".join(u.grants) or "无",
              "启用" if u.active else "已停用", u.tokens] for u in users]
     pick = [{"label": f"{u.username}（{u.display_name}）", "value": u.username} for u in users]
     grid = simple_grid("users-grid", USER_HEADERS, rows, lang, widths={"查看范围": 220, "姓名/单位": 140})
@@ -54,15 +54,17 @@ def show_users(refresh: int | None, lang: str | None):
 
 
 def add_user(n_clicks, username, display, role, grants, password, password2, refresh, lang):
-    """(message, refresh): create a user; a blank password is generated and shown once."""
+    """(message, refresh, password, repeat): create a user; a blank password is generated and shown once.
+    The password fields are emptied once the user exists."""
     if not n_clicks:
         raise PreventUpdate
     denied = _denied(lang)
     if denied:
-        return denied, refresh
+        return denied, refresh, "", ""
+    typed = (password or "", password2 or "")  # kept in the form when the user cannot be created
     generated = not (password or password2)
     if not generated and password != password2:
-        return error_alert("两次输入的密码不一致", lang), refresh
+        return error_alert("两次输入的密码不一致", lang), refresh, "", ""
     if generated:
         password = secrets.token_urlsafe(12)
     try:
@@ -70,11 +72,11 @@ def add_user(n_clicks, username, display, role, grants, password, password2, ref
             du.create_user(s, username or "", password, role or "", list(grants or []),
                            display_name=(display or "").strip() or None)
     except (du.UserError, ValueError) as exc:
-        return error_alert(str(exc), lang), refresh
+        return error_alert(str(exc), lang), refresh, *typed
     audit_event("user", common.username(), f"添加用户 {username.strip()}；角色 {role}；范围 {'、'.join(grants or []) or '无'}")
     if generated:
-        return secret_alert(f"已添加用户 {username.strip()}，初始密码：", password, lang), (refresh or 0) + 1
-    return _ok(f"已添加用户 {username.strip()}"), (refresh or 0) + 1
+        return secret_alert(f"已添加用户 {username.strip()}，初始密码：", password, lang), (refresh or 0) + 1, "", ""
+    return _ok(f"已添加用户 {username.strip()}"), (refresh or 0) + 1, "", ""
 
 
 def pick_user(username: str | None):
@@ -138,7 +140,8 @@ def on_user_action(save, reset, deactivate, reactivate, revoke, token, username,
 
 
 # ---------------------------------------------------------------------------------------- rounds
-def show_rounds(lang: str | None):
+def show_rounds(_mounted, lang: str | None):
+    """The round picker's options, newest first (fires once when the page is mounted)."""
     if common.role() != "admin":
         return [], None
     with db_session() as s:
@@ -151,7 +154,8 @@ def _field_value(name: str, value):
         return False if name == "working_days" else None
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    return value
+    # 2/3 shows as 0.666667; saving the form unchanged compares equal, so it is not logged as an edit.
+    return round(value, 6) if isinstance(value, float) else value
 
 
 def load_round(name: str | None, lang: str | None):
@@ -174,7 +178,7 @@ def load_round(name: str | None, lang: str | None):
 def history_grid(history, lang):
     rows = [[h.changed_at.strftime("%Y-%m-%d %H:%M:%S"), h.round, h.field, h.old or "—", h.new or "—", h.changed_by]
             for h in history]
-    return simple_grid("settings-history-grid", HISTORY_HEADERS, rows, lang, widths={"评议批次": 200})
+    return simple_grid("settings-history-grid", HISTORY_HEADERS, rows, lang, widths={"评议批次": 260, "修改时间": 170})
 
 
 def save_round(n_clicks, name, *values_and_lang):
@@ -214,7 +218,7 @@ def register(app) -> None:
     app.callback(Output(U.LIST, "children"), Output(U.PICK, "options"), Output(U.NEW_SCOPES, "options"),
                  Output(U.SCOPES, "options"), Input(U.REFRESH, "data"), lang)(show_users)
     app.callback(Output(U.ADD_RESULT, "children"), Output(U.REFRESH, "data", allow_duplicate=True),
-                 Input(U.ADD, "n_clicks"), State(U.NEW_NAME, "value"), State(U.NEW_DISPLAY, "value"),
+                 Output(U.NEW_PASSWORD, "value"), Output(U.NEW_PASSWORD2, "value"), Input(U.ADD, "n_clicks"), State(U.NEW_NAME, "value"), State(U.NEW_DISPLAY, "value"),
                  State(U.NEW_ROLE, "value"), State(U.NEW_SCOPES, "value"), State(U.NEW_PASSWORD, "value"),
                  State(U.NEW_PASSWORD2, "value"), State(U.REFRESH, "data"), lang,
                  prevent_initial_call=True)(add_user)

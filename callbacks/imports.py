@@ -198,7 +198,7 @@ def show_log(done: int | None, lang: str | None):
         table = [[r.imported_at.strftime("%Y-%m-%d %H:%M:%S"), r.username, r.file_name, r.template, r.rows,
                   r.inserted, r.updated, r.unchanged, r.sha256[:12]] for r in rows]
     return simple_grid("import-log-grid", LOG_HEADERS, table, lang,
-                       widths={"导入时间": 160, "文件": 200, "模板": 140}), options, first
+                       widths={"导入时间": 190, "文件": 200, "模板": 140}), options, first
 
 
 def register(app) -> None:

@@ -15,6 +15,7 @@ from flask_login import login_user
 from sqlalchemy import func, select
 
 from callbacks import admin, imports, shell
+from layouts import ids
 from dashboard.web_auth import WebUser
 from data import admin_queries as aq
 from data import users as du
@@ -187,8 +188,8 @@ def test_users_functions(sessions):
 # ---------------------------------------------------------------------------------------- users (page)
 def test_admin_adds_and_changes_users_and_everything_is_audited(as_user, sessions):
     with as_user("ada"):
-        message, refresh = admin.add_user(1, "bea", "卫健委", "unit", ["C"], "", "", 0, "zh")
-        assert refresh == 1 and "初始密码" in text_of(message)
+        message, refresh, *typed = admin.add_user(1, "bea", "卫健委", "unit", ["C"], "", "", 0, "zh")
+        assert refresh == 1 and "初始密码" in text_of(message) and typed == ["", ""]
         password = message.children[1].children
         mismatch = admin.add_user(1, "cat", "", "unit", [], "password-1", "password-2", 1, "zh")[0]
         assert "两次输入的密码不一致" in text_of(mismatch)
@@ -219,6 +220,7 @@ def test_admin_adds_and_changes_users_and_everything_is_audited(as_user, session
 def test_non_admins_are_refused_on_the_server(as_user, sessions):
     for name in ("uma", "leo"):
         with as_user(name):
+            assert admin.show_rounds(ids.Settings.ROUND, "zh") == ([], None)
             assert "无权访问" in text_of(admin.show_users(0, "zh")[0])
             assert "无权访问" in text_of(admin.add_user(1, "eve", "", "admin", [], "", "", 0, "zh")[0])
             assert "无权访问" in text_of(admin.user_action("reset", "ada", None, None, "zh"))
@@ -238,6 +240,9 @@ def test_round_edits_are_logged_and_the_scale_locks_with_tallies(as_user, sessio
     with transaction(sessions) as s:
         s.add(Round(name="2025年评议", scale="三级"))
     with as_user("ada"):
+        options, first = admin.show_rounds(ids.Settings.ROUND, "zh")
+        # Newest first; a round without a start date comes last.
+        assert [o["value"] for o in options] == [rd.R2, rd.R1, "2025年评议"] and first == rd.R2
         values = admin.load_round(rd.R2, "zh")
         form = dict(zip(admin.FIELDS, values[:len(admin.FIELDS)]))
         assert values[len(admin.FIELDS)] is True and "不能再改" in values[len(admin.FIELDS) + 1]
