@@ -68,6 +68,7 @@ def add_user(n_clicks, username, display, role, grants, password, password2, ref
     if generated:
         password = secrets.token_urlsafe(12)
     try:
+        du.check_role_grants(role or "", list(grants or []))
         with _write() as s:
             du.create_user(s, username or "", password, role or "", list(grants or []),
                            display_name=(display or "").strip() or None)

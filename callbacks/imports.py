@@ -15,6 +15,7 @@ from pathlib import Path
 from dash import Input, Output, State, dcc
 from dash.exceptions import PreventUpdate
 from flask import current_app, session
+from flask_login import current_user
 from werkzeug.utils import secure_filename
 
 from callbacks import common
@@ -52,8 +53,9 @@ def _pending_root() -> Path:
 
 
 def _pending_dir(token: str) -> Path:
-    # The token is ours (hex); the user id in the name ties an upload to the user who checked it.
-    return _pending_root() / f"{common.username()}-{token}"
+    # Both parts are ours (a numeric user id, a hex token): no user text reaches the path. The user id
+    # ties an upload to the user who checked it.
+    return _pending_root() / f"u{int(current_user.get_id())}-{token}"
 
 
 def _drop_stale() -> None:

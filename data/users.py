@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from dashboard.scope import ROLES, Scope, parse_grant, scope_for
+from dashboard.scope import ROLE_LABELS, ROLES, Scope, parse_grant, scope_for
 from data.models import ApiToken, Org, SupervisionGroup, System, User, UserScope
 
 MIN_PASSWORD_LENGTH = 8
@@ -128,13 +128,26 @@ def get_user(session: Session, username: str) -> User:
     return user
 
 
+def check_role_grants(role: str, grants: list[str]) -> None:
+    """Refuse grants the role cannot use (a unit user with a system, a leader with a 督导组): they would be
+    silently ignored by dashboard.scope and leave the user seeing less than the admin meant."""
+    if role == "admin":
+        return
+    unusable = [g for g in grants if scope_for(role, [parse_grant(g)]).is_empty]
+    if unusable:
+        raise UserError(f"角色“{ROLE_LABELS.get(role, role)}”不能使用这些范围：{'、'.join(unusable)}"
+                        "（单位只能用组织；督导组可用督导组或组织；领导可用全部、系统或组织）")
+
+
 def update_user(session: Session, username: str, role: str | None = None, grants: list[str] | None = None,
                 display_name: str | None = None) -> User:
     """Change a user's role and/or scope grants (None leaves a part as it is)."""
     user = get_user(session, username)
+    if role is not None and role not in ROLES:
+        raise UserError(f"未知角色: {role}（可选 {', '.join(ROLES)}）")
+    check_role_grants(role or user.role, list(grants) if grants is not None
+                      else [grant_text(g.kind, g.value) for g in user.scopes])
     if role is not None:
-        if role not in ROLES:
-            raise UserError(f"未知角色: {role}（可选 {', '.join(ROLES)}）")
         user.role = role
     if grants is not None:
         set_scopes(session, user, list(grants))

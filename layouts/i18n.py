@@ -99,6 +99,12 @@ LABELS: dict[str, dict[str, str]] = {
         "settings_history": "修改记录",
         "settings_scale_locked": "该批次已有测评数据，评分标准不能再改。",
         "settings_hint": "修改只影响按规则计算的结果（比率均在查看时按计数计算），不改动已导入的数据。",
+        "f_round": "评议批次", "f_doc_no": "文件号", "f_start_date": "开始日期", "f_end_date": "结束日期",
+        "f_report_deadline": "上报截止日期", "f_scale": "评分标准", "f_redline_metric": "红线指标",
+        "f_redline": "红线（比率，如 0.6667；测评得分填分值）", "f_confidence": "置信水平（如 0.95）",
+        "f_min_sample": "最小样本", "f_warn_days": "临期天数", "f_anonymity_threshold": "匿名阈值",
+        "f_working_days": "按工作日计算期限", "f_weight_s": "满意权重", "f_weight_b": "基本满意权重",
+        "f_weight_u": "不满意权重",
     },
     "en": {
         "app_title": "Supervision Dashboard",
@@ -192,6 +198,13 @@ LABELS: dict[str, dict[str, str]] = {
         "settings_history": "Change history",
         "settings_scale_locked": "This round has tallies: its scale can no longer change.",
         "settings_hint": "Edits change only what the rules compute (rates are computed from counts when read); imported data stays as it is.",
+        "f_round": "Round", "f_doc_no": "Document no.", "f_start_date": "Start date", "f_end_date": "End date",
+        "f_report_deadline": "Reporting deadline", "f_scale": "Scale", "f_redline_metric": "Red-line metric",
+        "f_redline": "Red line (a rate such as 0.6667; points for the score)", "f_confidence": "Confidence (e.g. 0.95)",
+        "f_min_sample": "Minimum sample", "f_warn_days": "Warning window (days)",
+        "f_anonymity_threshold": "Anonymity threshold", "f_working_days": "Deadlines in working days",
+        "f_weight_s": "Weight: satisfied", "f_weight_b": "Weight: basically satisfied",
+        "f_weight_u": "Weight: dissatisfied",
     },
 }
 

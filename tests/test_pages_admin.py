@@ -178,6 +178,8 @@ def test_users_functions(sessions):
         assert du.authenticate(s, "bob", password) is not None and du.authenticate(s, "bob", "password-123") is None
         with pytest.raises(du.UserError, match="未知组织编码"):
             du.update_user(s, "bob", grants=["NOPE"])
+        with pytest.raises(du.UserError, match="不能使用这些范围：system:交通运输系统"):
+            du.update_user(s, "bob", role="unit")  # a unit user cannot hold a system
         with pytest.raises(du.UserError, match="未知用户"):
             du.reset_password(s, "nobody")
         choices = dict(du.grant_choices(s))
@@ -193,6 +195,7 @@ def test_admin_adds_and_changes_users_and_everything_is_audited(as_user, session
         password = message.children[1].children
         mismatch = admin.add_user(1, "cat", "", "unit", [], "password-1", "password-2", 1, "zh")[0]
         assert "两次输入的密码不一致" in text_of(mismatch)
+        assert "不能使用这些范围" in text_of(admin.add_user(1, "dan", "", "unit", ["all"], "", "", 1, "zh")[0])
         assert "用户已存在" in text_of(admin.add_user(1, "bea", "", "unit", [], "", "", 1, "zh")[0])
         grid = admin.show_users(1, "zh")[0]
         bea = next(r for r in grid.rowData if r["c0"] == "bea")
