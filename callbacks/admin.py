@@ -17,7 +17,7 @@ from data import users as du
 from data.db import transaction
 from data.lookups import round_names
 from layouts import ids
-from layouts.admin import HISTORY_HEADERS, USER_HEADERS, secret_alert
+from layouts.admin import HISTORY_HEADERS, USER_HEADERS, access_denied, secret_alert
 from layouts.components import error_alert
 from layouts.i18n import t
 from layouts.imports import simple_grid
@@ -26,7 +26,7 @@ FIELDS = tuple(aq.ROUND_FIELDS)
 
 
 def _denied(lang: str | None):
-    return None if common.role() == "admin" else error_alert(t(lang, "no_access"), lang)
+    return None if common.role() == "admin" else access_denied(t(lang, "no_access"))
 
 
 def _write():

@@ -26,6 +26,7 @@ from data.queries import visible_org_ids
 from layouts import ids
 from layouts.components import error_alert
 from layouts.i18n import t
+from layouts.admin import access_denied
 from layouts.imports import LOG_HEADERS, MAX_UPLOAD_MB, file_list, result_view, simple_grid
 
 IMPORT_ROLES = ("admin", "unit")
@@ -125,7 +126,7 @@ def check_upload(contents: list[str] | None, filenames: list[str] | None, lang: 
     hidden = {"display": "none"}
     refused = _refused(lang)
     if refused:
-        return None, error_alert(refused, lang), True, None, hidden
+        return None, access_denied(refused), True, None, hidden
     try:
         files = _decode(contents, filenames or [])
     except ValueError as exc:
@@ -156,7 +157,7 @@ def confirm_import(n_clicks: int | None, done: int | None, lang: str | None):
     hidden = {"display": "none"}
     refused = _refused(lang)
     if refused:
-        return error_alert(refused, lang), True, None, hidden, done or 0
+        return access_denied(refused), True, None, hidden, done or 0
     files = _kept()
     if not files:
         return error_alert("没有待导入的文件（可能已导入或已过期），请重新上传并校验。", lang), True, None, hidden, done or 0
@@ -194,7 +195,7 @@ def show_log(done: int | None, lang: str | None):
     options = [{"label": n, "value": n} for n in TEMPLATES]
     first = next(iter(TEMPLATES), None)
     if _refused(lang):
-        return error_alert(t(lang, "import_refused"), lang), options, first
+        return access_denied(t(lang, "import_refused")), options, first
     with db_session() as s:
         rows = import_log(s, None if common.role() == "admin" else common.username())
         table = [[r.imported_at.strftime("%Y-%m-%d %H:%M:%S"), r.username, r.file_name, r.template, r.rows,

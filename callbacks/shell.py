@@ -10,7 +10,7 @@ from callbacks import common
 from dashboard.web_auth import db_session
 from data.lookups import round_names
 from layouts import admin, drill, ids, imports, overview, redline, urlstate
-from layouts.components import empty_state, error_alert
+from layouts.components import empty_state
 from layouts.i18n import DEFAULT, LANGS, t
 from layouts.shell import PAGE_ROLES, navbar, not_found
 
@@ -44,7 +44,7 @@ def route(pathname: str | None, search: str | None, lang: str | None, rendered: 
         return bar, not_found(lang), key
     if pathname in PAGE_ROLES and common.role() not in PAGE_ROLES[pathname]:
         refused = "import_refused" if pathname == "/import" else "no_access"
-        return bar, html.Div(error_alert(t(lang, refused), lang), className="mt-4"), key
+        return bar, admin.access_denied(t(lang, refused)), key
     if common.scope().is_empty:
         return bar, html.Div(empty_state(lang, t(lang, "no_scope")), className="mt-4"), key
     if not rounds and pathname not in NO_ROUND_PAGES:

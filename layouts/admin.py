@@ -128,3 +128,8 @@ def settings_layout(state: dict, lang: str) -> html.Div:
                   dbc.CardBody(dcc.Loading(html.Div(id=S.HISTORY), type="dot", delay_show=150))],
                  className="mb-3 shadow-sm"),
     ])
+
+
+def access_denied(message: str) -> dbc.Alert:
+    """What a user without the role sees instead of an admin page (not an error of theirs)."""
+    return dbc.Alert(message, color="warning", className="mt-4", id="access-denied")

@@ -80,8 +80,8 @@ def test_add_a_user_then_log_in_as_that_user(page, live, errors, browser):
     assert "用户" not in nav.split("\n") and "导入" not in nav.split("\n")
     other.goto(live["base"] + "/users")
     other.get_by_text("无权访问").wait_for()
-    other.screenshot(path=str(__import__("tests.test_browser_app", fromlist=["SHOTS"]).SHOTS / "users-refused.png"),
-                     full_page=True)
+    other.locator("#shell-round").wait_for()
+    shot(other, "users-refused")
     context.close()
     assert errors == []
 
