@@ -13,3 +13,6 @@ def register(app) -> None:
         module.register(app)
     from callbacks import audit  # security: the audit log page
     audit.register(app)
+    from callbacks import admin, imports  # admin pages: 导入, 用户, 设置
+    for module in (imports, admin):
+        module.register(app)

@@ -37,7 +37,11 @@ def user_info() -> UserInfo:
     if not current_user or not current_user.is_authenticated:
         return UserInfo("—", "—", NOTHING.describe())
     return UserInfo(current_user.display_name, current_user.role_label, current_user.scope.describe(),
-                    is_admin=current_user.role == "admin")
+                    current_user.role)
+
+
+def role() -> str | None:
+    return current_user.role if current_user and current_user.is_authenticated else None
 
 
 def username() -> str | None:
@@ -80,6 +84,12 @@ def _cached(key: tuple, compute):
                 _cache.clear()
             _cache[key] = (now, value)
     return value
+
+
+def clear_cache() -> None:
+    """Forget cached report tables (after an import or a rule change)."""
+    with _cache_lock:
+        _cache.clear()
 
 
 def _key(kind: str, state: dict) -> tuple:

@@ -9,18 +9,21 @@ from dash.exceptions import PreventUpdate
 from callbacks import common
 from dashboard.web_auth import db_session
 from data.lookups import round_names
-from layouts import audit, drill, ids, overview, redline, urlstate
+from layouts import admin, audit, drill, ids, imports, overview, redline, urlstate
 from layouts.components import empty_state
 from layouts.i18n import DEFAULT, LANGS, t
-from layouts.shell import navbar, not_found
+from layouts.shell import PAGE_ROLES, navbar, not_found
 
 PAGES = {"/": overview.layout, "/drill": drill.layout, "/redline": redline.layout}
 from layouts import pledges, rectifications  # noqa: E402  (整改台账 / 承诺践诺)
 PAGES.update({"/rectifications": rectifications.layout, "/pledges": pledges.layout})
 from layouts import contact_points, quality, reporting  # noqa: E402  (督导联系点 / 上报进度 / 数据质量)
 PAGES.update({"/contact-points": contact_points.layout, "/reporting": reporting.layout, "/quality": quality.layout})
-PAGES["/audit"] = audit.layout  # security: admins only (ADMIN_PAGES)
-ADMIN_PAGES = {"/audit"}
+# ---- pages for some roles (layouts.shell.PAGE_ROLES); they open without any round (an empty database
+# starts at /import) ----
+PAGES.update({"/import": imports.layout, "/users": admin.users_layout, "/settings": admin.settings_layout,
+              "/audit": audit.layout})
+NO_ROUND_PAGES = ("/import", "/users", "/settings", "/audit")
 
 
 def _valid_date(text: str | None) -> str | None:
@@ -45,13 +48,12 @@ def route(pathname: str | None, search: str | None, lang: str | None, rendered: 
     page = PAGES.get(pathname or "/")
     if page is None:
         return bar, not_found(lang), key
-    if pathname in ADMIN_PAGES and not common.is_admin():  # refused on the server, not only hidden
-        return bar, html.Div(empty_state(lang, t(lang, "admin_only")), className="mt-4"), key
-    if pathname in ADMIN_PAGES:
-        return bar, page(state, lang), key
+    if pathname in PAGE_ROLES and common.role() not in PAGE_ROLES[pathname]:
+        refused = "import_refused" if pathname == "/import" else "no_access"
+        return bar, admin.access_denied(t(lang, refused)), key
     if common.scope().is_empty:
         return bar, html.Div(empty_state(lang, t(lang, "no_scope")), className="mt-4"), key
-    if not rounds:
+    if not rounds and pathname not in NO_ROUND_PAGES:
         return bar, html.Div(empty_state(lang, t(lang, "no_rounds")), className="mt-4"), key
     return bar, page(state, lang), key
 

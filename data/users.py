@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from dashboard.scope import ROLES, Scope, parse_grant, scope_for
+from dashboard.scope import ROLE_LABELS, ROLES, Scope, parse_grant, scope_for
 from data.models import ApiToken, Org, SupervisionGroup, System, User, UserScope
 
 MIN_PASSWORD_LENGTH = 8
@@ -92,3 +93,99 @@ def user_scope(user: User | None) -> Scope:
     if user is None or not user.active:
         return Scope()
     return scope_for(user.role, [(s.kind, s.value) for s in user.scopes])
+
+
+# ---------------------------------------------------------------------------------------- admin page
+@dataclass(frozen=True)
+class UserRow:
+    """What the 用户 page lists of a user: never a password or token hash."""
+
+    username: str
+    display_name: str
+    role: str
+    grants: tuple[str, ...]  # CLI form: org code, system:NAME, group:NAME, all
+    active: bool
+    tokens: int  # API tokens not revoked
+
+
+def grant_text(kind: str, value: str) -> str:
+    """The inverse of dashboard.scope.parse_grant."""
+    return "all" if kind == "all" else value if kind == "org" else f"{kind}:{value}"
+
+
+def list_users(session: Session) -> list[UserRow]:
+    tokens = dict(session.execute(select(ApiToken.user_id, func.count()).where(ApiToken.revoked.is_(False))
+                                  .group_by(ApiToken.user_id)).all())
+    return [UserRow(u.username, u.display_name or u.username, u.role,
+                    tuple(grant_text(s.kind, s.value) for s in u.scopes), u.active, tokens.get(u.id, 0))
+            for u in session.scalars(select(User).order_by(User.username))]
+
+
+def get_user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == (username or "").strip()))
+    if user is None:
+        raise UserError(f"未知用户: {username}")
+    return user
+
+
+def check_role_grants(role: str, grants: list[str]) -> None:
+    """Refuse grants the role cannot use (a unit user with a system, a leader with a 督导组): they would be
+    silently ignored by dashboard.scope and leave the user seeing less than the admin meant."""
+    if role == "admin":
+        return
+    unusable = [g for g in grants if scope_for(role, [parse_grant(g)]).is_empty]
+    if unusable:
+        raise UserError(f"角色“{ROLE_LABELS.get(role, role)}”不能使用这些范围：{'、'.join(unusable)}"
+                        "（单位只能用组织；督导组可用督导组或组织；领导可用全部、系统或组织）")
+
+
+def update_user(session: Session, username: str, role: str | None = None, grants: list[str] | None = None,
+                display_name: str | None = None) -> User:
+    """Change a user's role and/or scope grants (None leaves a part as it is)."""
+    user = get_user(session, username)
+    if role is not None and role not in ROLES:
+        raise UserError(f"未知角色: {role}（可选 {', '.join(ROLES)}）")
+    check_role_grants(role or user.role, list(grants) if grants is not None
+                      else [grant_text(g.kind, g.value) for g in user.scopes])
+    if role is not None:
+        user.role = role
+    if grants is not None:
+        set_scopes(session, user, list(grants))
+    if display_name is not None and display_name.strip():
+        user.display_name = display_name.strip()
+    session.flush()
+    return user
+
+
+def set_active(session: Session, username: str, active: bool) -> User:
+    user = get_user(session, username)
+    user.active = active
+    session.flush()
+    return user
+
+
+def reset_password(session: Session, username: str) -> str:
+    """A fresh random password for the user, returned once (only its hash is kept)."""
+    password = secrets.token_urlsafe(12)
+    set_password(get_user(session, username), password)
+    session.flush()
+    return password
+
+
+def revoke_tokens(session: Session, username: str) -> int:
+    """Revoke every API token of the user; the number revoked."""
+    user = get_user(session, username)
+    result = session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False))
+                             .values(revoked=True))
+    return result.rowcount or 0
+
+
+def grant_choices(session: Session) -> list[tuple[str, str]]:
+    """(grant, label) of every valid scope grant: all, each system, each 督导组, each org."""
+    choices = [("all", "全部")]
+    choices += [(f"system:{n}", f"系统：{n}") for n in session.scalars(select(System.name).order_by(System.name))]
+    choices += [(f"group:{n}", f"督导组：{n}")
+                for n in session.scalars(select(SupervisionGroup.name).order_by(SupervisionGroup.name))]
+    choices += [(code, f"组织：{code} {name}")
+                for code, name in session.execute(select(Org.code, Org.name).order_by(Org.depth, Org.code))]
+    return choices

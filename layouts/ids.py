@@ -112,3 +112,54 @@ def download(table: str) -> dict:
 
 def export_message(table: str) -> dict:
     return {"type": "report-export-message", "table": table}
+
+
+# ---- admin pages (导入, 用户, 设置 · 评议批次) ----
+class Imports:
+    UPLOAD = "import-upload"
+    FILES = "import-files"  # names and sizes of the files received
+    RESULT = "import-result"  # the check (dry run) or import result
+    CONFIRM = "import-confirm"
+    ERRORS = "import-errors"  # the rejected check's issues, for the downloadable sheet
+    ERRORS_BUTTON = "import-errors-button"
+    ERRORS_DOWNLOAD = "import-errors-download"
+    TEMPLATE = "import-template"
+    TEMPLATE_BUTTON = "import-template-button"
+    TEMPLATE_DOWNLOAD = "import-template-download"
+    LOG = "import-log"
+    DONE = "import-done"  # bumped after an import so the log reloads
+
+
+class Users:
+    LIST = "users-list"
+    REFRESH = "users-refresh"
+    NEW_NAME = "users-new-name"
+    NEW_DISPLAY = "users-new-display"
+    NEW_ROLE = "users-new-role"
+    NEW_SCOPES = "users-new-scopes"
+    NEW_PASSWORD = "users-new-password"
+    NEW_PASSWORD2 = "users-new-password2"
+    ADD = "users-add"
+    ADD_RESULT = "users-add-result"
+    PICK = "users-pick"
+    ROLE = "users-role"
+    SCOPES = "users-scopes"
+    SAVE = "users-save"
+    RESET = "users-reset"
+    DEACTIVATE = "users-deactivate"
+    REACTIVATE = "users-reactivate"
+    REVOKE = "users-revoke"
+    TOKEN = "users-token"
+    ACTION_RESULT = "users-action-result"
+
+
+class Settings:
+    ROUND = "settings-round"
+    SAVE = "settings-save"
+    RESULT = "settings-result"
+    HISTORY = "settings-history"
+    SCALE_NOTE = "settings-scale-note"
+
+    @staticmethod
+    def field(name: str) -> str:
+        return f"settings-field-{name}"

@@ -13,8 +13,9 @@ from layouts.i18n import DEFAULT, t
 PAGES = (("/", "nav_overview"), ("/drill", "nav_drill"), ("/redline", "nav_redline"))
 PAGES += (("/rectifications", "nav_rectifications"), ("/pledges", "nav_pledges"))
 PAGES += (("/contact-points", "nav_contact_points"), ("/reporting", "nav_reporting"), ("/quality", "nav_quality"))
-PAGES += (("/audit", "nav_audit"),)  # security
-ADMIN_PAGES = {"/audit"}  # linked for admins only (callbacks.shell refuses them to others as well)
+# ---- pages for some roles only: shown in the navbar only to them (callbacks.shell refuses others too) ----
+PAGES += (("/import", "nav_import"), ("/users", "nav_users"), ("/settings", "nav_settings"), ("/audit", "nav_audit"))
+PAGE_ROLES = {"/import": ("admin", "unit"), "/users": ("admin",), "/settings": ("admin",), "/audit": ("admin",)}
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,11 @@ class UserInfo:
     name: str
     role_label: str
     scope_label: str
-    is_admin: bool = False
+    role: str = ""  # admin / leader / supervisor / unit: which pages the navbar offers
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
 
 
 def app_layout():
@@ -46,7 +51,7 @@ def navbar(pathname: str, state: dict, lang: str, user: UserInfo, rounds: list[s
     keep = urlstate.encode(urlstate.shared(state))
     links = [dbc.NavItem(dcc.Link(t(lang, key), href=path + keep,
                                   className="nav-link" + (" active" if pathname == path else "")))
-             for path, key in PAGES if user.is_admin or path not in ADMIN_PAGES]
+             for path, key in PAGES if path not in PAGE_ROLES or user.role in PAGE_ROLES[path]]
     controls = html.Div([
         html.Div([
             dbc.Label(t(lang, "round"), html_for=ids.Shell.ROUND, className="visually-hidden"),

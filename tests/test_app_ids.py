@@ -51,6 +51,8 @@ def test_callback_ids_exist_in_the_layouts(web_app):
               quality.layout(state, "zh"), quality.sessions_card(state, "A1", "zh"),
               dcc.Graph(id=ids.Reporting.CHART)]  # callbacks.reporting renders it into the chart box
     trees.append(audit.layout(state, "zh"))  # security
+    from layouts import admin, imports  # admin pages
+    trees += [imports.layout(state, "zh"), admin.users_layout(state, "zh"), admin.settings_layout(state, "zh")]
     present = set()
     for tree in trees:
         present |= {_key(json.loads(c)) if c.startswith("{") else c for c in _ids(tree, set())}
