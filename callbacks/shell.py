@@ -49,7 +49,7 @@ def route(pathname: str | None, search: str | None, lang: str | None, rendered: 
     if page is None:
         return bar, not_found(lang), key
     if pathname in PAGE_ROLES and common.role() not in PAGE_ROLES[pathname]:
-        refused = "import_refused" if pathname == "/import" else "no_access"
+        refused = {"/import": "import_refused", "/audit": "admin_only"}.get(pathname, "no_access")
         return bar, admin.access_denied(t(lang, refused)), key
     if common.scope().is_empty:
         return bar, html.Div(empty_state(lang, t(lang, "no_scope")), className="mt-4"), key

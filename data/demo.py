@@ -44,7 +44,8 @@ DEMO_ROUNDS = ("2012年上半年创先争优群众评议", "2012年下半年创�
 PROVINCE_NAME, PROVINCE_CODE = "江南省", "390000"
 
 # Tables the demo owns; users, tokens and the logs survive a replace.
-_KEEP_TABLES = {"users", "user_scopes", "api_tokens", "import_log", "audit_log"}
+# Accounts, logs and bookkeeping survive a replace and do not count as "data".
+_KEEP_TABLES = {"users", "user_scopes", "api_tokens", "import_log", "audit_log", "login_failures", "data_version"}
 # Tables whose ids the demo assigns itself (so rows can refer to each other without a round trip).
 _EXPLICIT_ID_TABLES = (System, Region, Org, Member, Round, Item, SupervisionGroup)
 
