@@ -97,7 +97,16 @@ def _kept() -> list[tuple[str, bytes]] | None:
     return [(name, (folder / f"{i}.bin").read_bytes()) for i, name in enumerate(names)]
 
 
+MAX_FILES = 20  # per upload; more is refused, never processed
+
+
 def _decode(contents: list[str], filenames: list[str]) -> list[tuple[str, bytes]]:
+    # What the browser sends is checked, not trusted: a list of data URLs and a list of names, one each.
+    if (not isinstance(contents, list) or not isinstance(filenames, list) or len(contents) != len(filenames)
+            or not all(isinstance(x, str) for x in contents + filenames)):
+        raise ValueError("上传内容无效，请重新选择文件")
+    if len(contents) > MAX_FILES:
+        raise ValueError(f"一次最多上传 {MAX_FILES} 个文件，请分批上传")
     files = []
     for content, name in zip(contents, filenames):
         _, _, payload = (content or "").partition(",")
@@ -128,7 +137,7 @@ def check_upload(contents: list[str] | None, filenames: list[str] | None, lang: 
     if refused:
         return None, access_denied(refused), True, None, hidden
     try:
-        files = _decode(contents, filenames or [])
+        files = _decode(contents, filenames if filenames is not None else [])
     except ValueError as exc:
         return None, error_alert(str(exc), lang), True, None, hidden
     listing = file_list([(name, len(data)) for name, data in files])

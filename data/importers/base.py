@@ -1,6 +1,8 @@
 """Result types and the per-sheet context every template module works with."""
 from __future__ import annotations
 
+import collections
+
 import io
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -60,6 +62,7 @@ class ImportResult:
 
     def summary_lines(self) -> list[str]:
         lines = []
+        errors_per_file = collections.Counter(e.file for e in self.errors)
         for f in self.files:
             templates = "、".join(f.templates) or "未识别"
             if f.accepted:
@@ -67,7 +70,7 @@ class ImportResult:
                 lines.append(f"{f.name}：{verb}，模板 {templates}，{f.rows} 行："
                              f"新增 {f.inserted}，更新 {f.updated}，未变 {f.unchanged}")
             else:
-                count = sum(1 for e in self.errors if e.file == f.name)
+                count = errors_per_file[f.name]
                 lines.append(f"{f.name}：已拒绝，模板 {templates}，{count} 处错误，未写入任何数据")
             if f.would_create_rounds:
                 verb = "将新建" if self.dry_run or not f.accepted else "已新建"
