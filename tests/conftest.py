@@ -88,3 +88,18 @@ def login(client, username: str, password: str):
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     return client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+
+
+@pytest.fixture
+def as_user(web_app, users):
+    """Run a callback as one of the module's `users` (a fixture each module defines: name -> WebUser)."""
+    from contextlib import contextmanager
+
+    from flask_login import login_user
+
+    @contextmanager
+    def ctx(name):
+        with web_app.test_request_context("/_dash-update-component", method="POST"):
+            login_user(users[name])
+            yield
+    return ctx

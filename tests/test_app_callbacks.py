@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import csv
 import io
-from contextlib import contextmanager
 from datetime import date
 from urllib.parse import urlencode
 
@@ -34,16 +33,6 @@ def users(web_app, sessions):
                     ("ada", "admin", [], "艾达"), ("uma", "unit", ["A2"], "运输公司"),
                     ("nob", "leader", [], "无范围"))}
     return made
-
-
-@pytest.fixture
-def as_user(web_app, users):
-    @contextmanager
-    def ctx(name):
-        with web_app.test_request_context("/_dash-update-component", method="POST"):
-            login_user(users[name])
-            yield
-    return ctx
 
 
 def text_of(component) -> str:

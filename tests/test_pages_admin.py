@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import base64
 import io
-from contextlib import contextmanager
 from datetime import date
 
 import openpyxl
 import pytest
 from dash.exceptions import PreventUpdate
-from flask_login import login_user
 from sqlalchemy import func, select
 
 from callbacks import admin, imports, shell
@@ -49,16 +47,6 @@ def users(web_app, sessions, tmp_path):
                 ("ada", "admin", [], "艾达"), ("uma", "unit", ["A2"], "运输公司"),
                 ("leo", "leader", ["all"], "领导")))}
     return made
-
-
-@pytest.fixture
-def as_user(web_app, users):
-    @contextmanager
-    def ctx(name):
-        with web_app.test_request_context("/_dash-update-component", method="POST"):
-            login_user(users[name])
-            yield
-    return ctx
 
 
 def pledges(sessions) -> dict[str, str]:

@@ -5,11 +5,9 @@ from __future__ import annotations
 import base64
 import csv
 import io
-from contextlib import contextmanager
 from datetime import datetime
 
 import pytest
-from flask_login import login_user
 
 from callbacks import audit as audit_cb
 from callbacks import shell, tables
@@ -35,16 +33,6 @@ def users(web_app, sessions):
         audit.record(s, "login_failed", "mallory", "", "10.6.6.6", at=datetime(2024, 12, 2, 23, 59))
         audit.record(s, "export", "lee", "下钻；csv；3 行", "10.1.1.2", at=datetime(2024, 12, 3, 0, 0))
     return made
-
-
-@pytest.fixture
-def as_user(web_app, users):
-    @contextmanager
-    def ctx(name):
-        with web_app.test_request_context("/_dash-update-component", method="POST"):
-            login_user(users[name])
-            yield
-    return ctx
 
 
 def store(state=None):
