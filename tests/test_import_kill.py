@@ -26,7 +26,7 @@ from tests.test_import_fuzz import snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-ON_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+from tests.conftest import skip_or_fail  # noqa: E402 - CI turns a missing PostgreSQL into a failure
 ROUND = "2012年评议"
 ORGS, ITEMS = 600, 10  # 600 x 10 x 7 categories = 42,000 tally rows: a write phase of a few seconds
 BIG_ROWS = ORGS * ITEMS * len(EVALUATOR_CATEGORIES)
@@ -55,9 +55,7 @@ def pg_admin():
             conn.execute(text("SELECT 1"))
         return admin
     except Exception as exc:  # noqa: BLE001 - any failure to reach PostgreSQL means "no PostgreSQL"
-        if ON_CI:
-            pytest.fail(f"required on CI: PostgreSQL at {PG_ADMIN_URL}: {exc.__class__.__name__}")
-        pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}")
+        skip_or_fail(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc.__class__.__name__}")
 
 
 class Database:

@@ -8,12 +8,10 @@ from __future__ import annotations
 import base64
 import csv
 import io
-from contextlib import contextmanager
 from urllib.parse import parse_qs
 
 import pytest
 from dash.exceptions import PreventUpdate
-from flask_login import login_user
 from sqlalchemy import select, update
 
 from callbacks import pledges, rectifications, shell, tables
@@ -33,16 +31,6 @@ def users(web_app, sessions):
     with transaction(sessions) as s:
         return {name: WebUser.of(create_user(s, name, "password-123", role, grants, display_name=name))
                 for name, role, grants in (("ada", "admin", []), ("uma", "unit", ["A2"]))}
-
-
-@pytest.fixture
-def as_user(web_app, users):
-    @contextmanager
-    def ctx(name):
-        with web_app.test_request_context("/_dash-update-component", method="POST"):
-            login_user(users[name])
-            yield
-    return ctx
 
 
 def grid(table: str, **state) -> list[dict]:

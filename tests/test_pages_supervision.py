@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
-from contextlib import contextmanager
 from datetime import date, datetime
 
 import pytest
 from dash.exceptions import PreventUpdate
-from flask_login import login_user
 from sqlalchemy import func, select
 
 from callbacks import common, contact_points as cp_cb, quality as q_cb, reporting as rep_cb, tables
@@ -138,16 +136,6 @@ def users(web_app, campaign):
                     ("ada", "admin", [], "艾达"), ("sup1", "supervisor", [f"group:{G1}"], "督导一组"),
                     ("sup2", "supervisor", [f"group:{G2}"], "督导二组"),
                     ("lee", "leader", ["system:教育系统"], "教育领导"))}
-
-
-@pytest.fixture
-def as_user(web_app, users):
-    @contextmanager
-    def ctx(name):
-        with web_app.test_request_context("/_dash-update-component", method="POST"):
-            login_user(users[name])
-            yield
-    return ctx
 
 
 STATE = {"as_of": AS_OF.isoformat()}
