@@ -12,6 +12,8 @@ and take the general query path otherwise.
 """
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import threading
 from collections import OrderedDict
 from dataclasses import astuple, dataclass
@@ -26,10 +28,11 @@ from data import queries as q
 
 # Column layout of the totals matrix.
 C_COUNTS = slice(0, 7)  # opt1..opt5, unknown, abstain
-P_TOTAL, P_DUE, P_DONE, P_OVERDUE = 7, 8, 9, 10
-R_REG, R_DONE, R_ON_TIME, R_OVERDUE, R_SOON = 11, 12, 13, 14, 15
-PARTICIPANTS, SESSIONS = 16, 17  # 收回 of non-void sessions, and how many sessions were recorded
-REPORTING = 18  # orgs with a headline row (reported anything in the round)
+PARTICIPANTS, SESSIONS = 7, 8  # 收回 of non-void sessions, and how many sessions were recorded
+REPORTING = 9  # orgs with a headline row (reported anything in the round)
+COUNTS_WIDTH = 10  # the columns above do not depend on the as-of date: RoundCounts keeps only them
+P_TOTAL, P_DUE, P_DONE, P_OVERDUE = 10, 11, 12, 13
+R_REG, R_DONE, R_ON_TIME, R_OVERDUE, R_SOON = 14, 15, 16, 17, 18
 LIGHT = 19  # worst light rank: 0 none, 1 绿, 2 黄, 3 红 (max, not sum); the last column
 WIDTH = 20
 LIGHT_RANK = {metrics.GREEN: 1, metrics.YELLOW: 2, metrics.RED: 3}
@@ -54,52 +57,91 @@ def _totals(row: np.ndarray) -> Totals:
                   v[SESSIONS], v[REPORTING])
 
 
+def _narrow(values: np.ndarray) -> np.ndarray:
+    """int32 when every value fits (always, below national scale), else int64 as built: the index is
+    kept for every round a user opens, so halving it is most of the server's memory."""
+    if values.size == 0 or (values.max() <= np.iinfo(np.int32).max and values.min() >= np.iinfo(np.int32).min):
+        return values.astype(np.int32)
+    return values
+
+
+class _Positions:
+    """Row of an org id in the tree's arrays: a binary search over the sorted ids (a dict of 100,000
+    ints would cost more memory than the arrays it indexes)."""
+
+    def __init__(self, ids: np.ndarray):
+        self.ids = ids
+
+    def many(self, org_ids) -> np.ndarray:
+        org_ids = np.asarray(org_ids, dtype=np.int64)
+        rows = np.searchsorted(self.ids, org_ids)
+        if len(rows) and ((rows >= len(self.ids)).any() or (self.ids[np.minimum(rows, len(self.ids) - 1)]
+                                                             != org_ids).any()):
+            raise KeyError("org id not in the tree")
+        return rows
+
+    def __getitem__(self, org_id: int) -> int:
+        return int(self.many([org_id])[0])
+
+
 class Tree:
-    """The org tree as arrays (the same for every round and date)."""
+    """The org tree as arrays (the same for every round and date), ordered by org id."""
 
     def __init__(self, session: Session):
-        tree = q.tree_rows(session)
-        self.ids = np.array([t[0] for t in tree], dtype=np.int64)
-        self.pos = {org_id: i for i, org_id in enumerate(self.ids.tolist())}
-        self.parent = np.array([self.pos.get(t[1], -1) if t[1] is not None else -1 for t in tree],
-                               dtype=np.int64)
-        self.depth = np.array([t[2] or 0 for t in tree], dtype=np.int64)
-        self.system = np.array([t[3] for t in tree], dtype=np.int64)
+        cols: list[list[np.ndarray]] = [[] for _ in range(9)]
+        for part in q.tree_rows(session):  # parts: never the whole tree as Python tuples
+            for k, values in enumerate(zip(*part)):
+                if k == 1:
+                    values = [-1 if v is None else v for v in values]
+                elif k in (2, 4):
+                    values = [v or (0 if k == 2 else 1) for v in values]
+                elif k >= 5:
+                    values = [v or "" for v in values]
+                cols[k].append(np.array(values, dtype=object if k >= 5 else np.int64))
+        ids, parent_ids, depth, system, level, *codes = (
+            np.concatenate(c) if c else np.zeros(0, dtype=object if k >= 5 else np.int64)
+            for k, c in enumerate(cols))
+        self.ids = ids
+        self.pos = _Positions(ids)
+        parent = np.full(len(ids), -1, dtype=np.int64)
+        has_parent = parent_ids >= 0
+        parent[has_parent] = self.pos.many(parent_ids[has_parent])
+        self.parent, self.depth = parent, depth.astype(np.int32)
+        self.system = system.astype(np.int32)
         # Region code at each level (l1..l4) as integer labels, so "inside region R" is one int comparison.
         self.level_labels = []
         self.level_index: list[dict[str, int]] = []
         for k in range(4):
-            codes, labels = np.unique(np.array([t[5 + k] or "" for t in tree], dtype=str), return_inverse=True)
-            self.level_labels.append(labels)
-            self.level_index.append({str(c): i for i, c in enumerate(codes)})
+            found, labels = np.unique(codes[k].astype(str), return_inverse=True)
+            self.level_labels.append(labels.astype(np.int32))
+            self.level_index.append({str(c): i for i, c in enumerate(found)})
         self._masks: dict[tuple, np.ndarray] = {}
         # The grouping key of the 市/州 level: l2, or l1 for an org sitting at province level.
-        region_key = [t[6] or t[5] for t in tree]
-        self.region_codes, self.region = np.unique(np.array(region_key, dtype=str), return_inverse=True)
-        self.contained = self._containment(tree, self.parent, self.depth)
+        region_key = np.where(codes[1] != "", codes[1], codes[0]).astype(str)
+        self.region_codes, region = np.unique(region_key, return_inverse=True)
+        self.region = region.astype(np.int32)
+        self.contained = self._containment(parent, self.depth, self.system, level, self.level_labels)
         order = np.argsort(self.parent, kind="stable")
         self.children = (order, self.parent[order])
 
     @staticmethod
-    def _containment(tree, parent, depth) -> np.ndarray:
+    def _containment(parent, depth, system, level, level_labels) -> np.ndarray:
         """Whether an org's whole subtree shares its system and lies inside its region: then no system or
         region filter that admits the org can cut into its subtree."""
-        n = len(tree)
-        level_code = [t[5 + (t[4] or 1) - 1] for t in tree]  # the org's own region code at its level
-        ok = np.ones(n, dtype=bool)
-        # A child breaks its parent's containment when it differs in system or leaves the parent's region.
-        for i, t in enumerate(tree):
-            p = parent[i]
-            if p < 0:
-                continue
-            p_level = tree[p][4] or 1
-            if t[3] != tree[p][3] or t[5 + p_level - 1] != level_code[p]:
-                ok[p] = False
-        for d in range(int(depth.max()) if n else 0, 0, -1):
+        ok = np.ones(len(parent), dtype=bool)
+        child = np.nonzero(parent >= 0)[0]
+        par = parent[child]
+        # A child breaks its parent's containment when it differs in system or leaves the parent's region
+        # (its code at the parent's region level differs from the parent's own code there).
+        broken = system[child] != system[par]
+        for k in range(4):
+            at_level = level[par] == k + 1
+            broken[at_level] |= level_labels[k][child[at_level]] != level_labels[k][par[at_level]]
+        ok[par[broken]] = False
+        for d in range(int(depth.max()) if len(depth) else 0, 0, -1):
             rows = np.nonzero((depth == d) & (parent >= 0) & ~ok)[0]
             ok[parent[rows]] = False
         return ok
-
 
 
 def _bottom_up(tree: Tree, own: np.ndarray, summed: slice, maxed: int | None = None) -> np.ndarray:
@@ -116,57 +158,67 @@ def _bottom_up(tree: Tree, own: np.ndarray, summed: slice, maxed: int | None = N
 
 class RoundCounts:
     """Each org's own and subtree headline counts and session figures in a round: independent of the
-    as-of date, so every date of the round shares them (and the subtree verdicts)."""
+    as-of date, so every date of the round shares them (and the red-line candidates)."""
 
     def __init__(self, session: Session, tree: Tree, round_id: int, profile: RuleProfile):
-        own = np.zeros((len(tree.ids), WIDTH), dtype=np.int64)
-        for org_id, *counts in q.headline_rows(session, round_id):
-            own[tree.pos[org_id], C_COUNTS] = counts
-            own[tree.pos[org_id], REPORTING] = 1
-        for org_id, issued, returned in q.session_rows(session, round_id):
-            i = tree.pos[org_id]
-            own[i, SESSIONS] += 1
-            if returned is not None and not metrics.session_void(issued, returned):
-                own[i, PARTICIPANTS] += returned
-        self.own, self.sub = own, _bottom_up(tree, own, slice(0, LIGHT))
+        own = np.zeros((len(tree.ids), COUNTS_WIDTH), dtype=np.int64)
+        for part in q.headline_rows(session, round_id):
+            block = np.array(part, dtype=np.int64).reshape(-1, 8)
+            rows = tree.pos.many(block[:, 0])
+            own[rows, C_COUNTS] = block[:, 1:8]
+            own[rows, REPORTING] = 1
+        for part in q.session_rows(session, round_id):
+            rows = tree.pos.many([org_id for org_id, _, _ in part])
+            np.add.at(own[:, SESSIONS], rows, 1)
+            np.add.at(own[:, PARTICIPANTS], rows,
+                      [returned if returned is not None and not metrics.session_void(issued, returned) else 0
+                       for _, issued, returned in part])
+        self.sub = _narrow(_bottom_up(tree, own, slice(0, COUNTS_WIDTH)))
+        self.own = _narrow(own)
         self.tree, self.profile = tree, profile
-        self._verdicts: dict[int, metrics.RedLine] | None = None
+        self._total = _total(self.own)
+        self._candidates: dict[int, metrics.RedLine] | None = None
 
     def total(self) -> Totals:
-        return _total(self.own)
+        return self._total
 
-    def subtree_verdicts(self) -> dict[int, metrics.RedLine]:
-        """Every reporting subtree's verdict, by org id (computed on first use)."""
-        if self._verdicts is None:
-            verdicts = {}
+    def candidate_verdicts(self) -> dict[int, metrics.RedLine]:
+        """The verdict of every reporting subtree that is a 返工/补课 candidate, by org id (computed on
+        first use; only candidates are kept, they are all the red line and the overview need)."""
+        if self._candidates is None:
+            found = {}
             for i in np.nonzero(self.sub[:, REPORTING] > 0)[0].tolist():
                 row = self.sub[i]
                 counts = Counts(tuple(int(x) for x in row[0:5]), int(row[5]), int(row[6]))
-                verdicts[int(self.tree.ids[i])] = metrics.redline(bucketize(counts, self.profile), self.profile)
-            self._verdicts = verdicts
-        return self._verdicts
+                red = metrics.redline(bucketize(counts, self.profile), self.profile)
+                if red.verdict in metrics.CANDIDATE_VERDICTS:
+                    found[int(self.tree.ids[i])] = red
+            self._candidates = found
+        return self._candidates
 
 
 class ItemCounts:
-    """Each org's subtree answers per 测评项目 in a round (for the red line's "lowest items")."""
+    """The subtree answers per 测评项目 of a round's red-line candidates (for their "lowest items")."""
 
-    def __init__(self, session: Session, tree: Tree, round_id: int):
-        rows = q.org_item_rows(session, round_id)
-        self.item_ids = sorted({r[1] for r in rows})
-        column = {item_id: k for k, item_id in enumerate(self.item_ids)}
-        own = np.zeros((len(tree.ids), len(self.item_ids), 7), dtype=np.int64)
-        for org_id, item_id, *counts in rows:
-            own[tree.pos[org_id], column[item_id]] = counts
-        sub = own
+    def __init__(self, session: Session, tree: Tree, round_id: int, keep: list[int]):
+        parts = [np.array(part, dtype=np.int64).reshape(-1, 9) for part in q.org_item_rows(session, round_id)]
+        rows = np.concatenate(parts) if parts else np.zeros((0, 9), dtype=np.int64)
+        self.item_ids = np.unique(rows[:, 1]).tolist()
+        # Summed bottom-up for every org (a transient array), then only the candidates' rows are kept.
+        sub = np.zeros((len(tree.ids), len(self.item_ids), 7), dtype=np.int64)
+        sub[tree.pos.many(rows[:, 0]), np.searchsorted(self.item_ids, rows[:, 1])] = rows[:, 2:9]
+        del rows, parts
         depth, parent = tree.depth, tree.parent
         for d in range(int(depth.max()) if len(depth) else 0, 0, -1):
             idx = np.nonzero((depth == d) & (parent >= 0))[0]
             np.add.at(sub, parent[idx], sub[idx])
-        self.sub, self.pos = sub, tree.pos
+        keep = sorted(keep)
+        self.blocks = sub[tree.pos.many(keep)].copy()
+        self.row_of = {org_id: k for k, org_id in enumerate(keep)}
 
     def of(self, org_id: int) -> dict[int, Counts]:
-        """item id -> the org's subtree Counts (items without answers left out)."""
-        block = self.sub[self.pos[org_id]]
+        """item id -> the candidate's subtree Counts (items without answers left out)."""
+        block = self.blocks[self.row_of[org_id]]
         return {item_id: Counts(tuple(int(x) for x in block[k, 0:5]), int(block[k, 5]), int(block[k, 6]))
                 for k, item_id in enumerate(self.item_ids) if block[k].any()}
 
@@ -181,23 +233,28 @@ class RoundIndex:
                  profile: RuleProfile, as_of: date):
         self.tree, self.profile, self.counts = tree, profile, counts
         self.ids, self.pos, self.parent, self.system = tree.ids, tree.pos, tree.parent, tree.system
-        ledger = np.zeros((len(tree.ids), WIDTH), dtype=np.int64)
-        for org_id, due, status, fulfilled in q.round_pledges(session, round_id):
-            st = metrics.pledge_state(due, status, fulfilled, as_of)
-            ledger[self.pos[org_id], P_TOTAL:P_OVERDUE + 1] += (1, st.due, st.due and st.fulfilled, st.overdue)
-        for org_id, status, reg, deadline, done, closed in q.round_rects(session, round_id):
-            st = metrics.rect_state(status, reg, deadline, done, closed, as_of, profile)
-            if not st.registered:
-                continue
-            i = self.pos[org_id]
-            ledger[i, R_REG:R_SOON + 1] += (1, st.done, st.on_time, st.overdue, st.due_soon)
-            ledger[i, LIGHT] = max(ledger[i, LIGHT], LIGHT_RANK.get(st.light, 0))
+        ledger = np.zeros((len(tree.ids), WIDTH), dtype=np.int64)  # the date's columns, after the counts'
+        pledges = q.round_pledges(session, round_id)
+        if pledges:
+            states = [metrics.pledge_state(due, status, fulfilled, as_of) for _, due, status, fulfilled in pledges]
+            np.add.at(ledger[:, P_TOTAL:P_OVERDUE + 1], self.pos.many([p[0] for p in pledges]),
+                      [(1, st.due, st.due and st.fulfilled, st.overdue) for st in states])
+        rects = [(r[0], metrics.rect_state(*r[1:], as_of, profile)) for r in q.round_rects(session, round_id)]
+        rects = [(org_id, st) for org_id, st in rects if st.registered]
+        if rects:
+            rows = self.pos.many([org_id for org_id, _ in rects])
+            np.add.at(ledger[:, R_REG:R_SOON + 1], rows,
+                      [(1, st.done, st.on_time, st.overdue, st.due_soon) for _, st in rects])
+            np.maximum.at(ledger[:, LIGHT], rows, [LIGHT_RANK.get(st.light, 0) for _, st in rects])
         sub = _bottom_up(tree, ledger, LEDGER, LIGHT)
-        self.own, self.sub = counts.own + ledger, counts.sub + sub
+        ledger[:, :COUNTS_WIDTH], sub[:, :COUNTS_WIDTH] = counts.own, counts.sub
+        self.own, self.sub = _narrow(ledger), _narrow(sub)
+        del ledger, sub
+        self._total = _total(self.own)
         self._groups: dict[tuple, dict] = {}
 
-    def subtree_verdicts(self) -> dict[int, metrics.RedLine]:
-        return self.counts.subtree_verdicts()
+    def candidate_verdicts(self) -> dict[int, metrics.RedLine]:
+        return self.counts.candidate_verdicts()
 
     def subtree_mask(self, org_id: int) -> np.ndarray:
         """Mask of an org and every org below it."""
@@ -268,13 +325,15 @@ class RoundIndex:
         return self._groups[cache_key]
 
     def total(self) -> Totals:
-        return _total(self.own)
+        return self._total
 
 
 
 def _total(own: np.ndarray) -> Totals:
     total = own.sum(axis=0)
-    total[LIGHT] = own[:, LIGHT].max() if len(own) else 0
+    total = np.concatenate([total, np.zeros(WIDTH - len(total), dtype=total.dtype)])  # RoundCounts: counts only
+    if own.shape[1] > LIGHT:
+        total[LIGHT] = own[:, LIGHT].max() if len(own) else 0
     return _totals(total)
 
 
@@ -283,12 +342,28 @@ _lock = threading.Lock()
 _MAX = 12
 
 
+def _libc_trim():
+    """glibc's malloc_trim, or None elsewhere. Building an index allocates several arrays as large as the
+    index and frees them; glibc keeps such freed blocks in the process heap (its mmap threshold grows
+    after the first large free), so without a trim the server would stay at its peak size."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return libc.malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+_trim = _libc_trim()
+
+
 def _memo(key: tuple, build):
     with _lock:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
     value = build()  # outside the lock: a slow build must not stall other requests' hits
+    if _trim is not None:
+        _trim(0)  # hand the build's transient arrays back to the system
     with _lock:
         _cache[key] = value
         while len(_cache) > _MAX:
@@ -315,7 +390,9 @@ def _base(session: Session) -> tuple:
 def item_counts(session: Session, rnd) -> ItemCounts:
     base = _base(session)
     tree = _memo(("tree", *base), lambda: Tree(session))
-    return _memo(("items", *base, rnd.id), lambda: ItemCounts(session, tree, rnd.id))
+    counts = round_counts(session, rnd, base)
+    return _memo(("items", *base, rnd.id, astuple(counts.profile)),
+                 lambda: ItemCounts(session, tree, rnd.id, list(counts.candidate_verdicts())))
 
 
 def round_counts(session: Session, rnd, base: tuple | None = None) -> RoundCounts:

@@ -393,26 +393,34 @@ def data_fingerprint(session: Session) -> tuple:
     return tuple(session.execute(stmt).one())
 
 
-def tree_rows(session: Session) -> list[tuple]:
-    """(id, parent_id, depth, system_id, region level, l1, l2, l3, l4 code) of every org."""
+def _parts(session: Session, stmt, size: int = 50_000):
+    """The rows of a whole-campaign read in parts of `size` tuples, so a caller that turns each part
+    into arrays never holds hundreds of thousands of Python rows at once (Core: no ORM row overhead)."""
+    result = session.connection().execution_options(yield_per=size).execute(stmt)
+    for part in result.partitions(size):
+        yield [tuple(r) for r in part]
+
+
+def tree_rows(session: Session):
+    """Parts of (id, parent_id, depth, system_id, region level, l1, l2, l3, l4 code) of every org, by id."""
     stmt = (select(Org.id, Org.parent_id, Org.depth, Org.system_id, Region.level, Region.l1_code,
                    Region.l2_code, Region.l3_code, Region.l4_code)
-            .join(Region, Region.id == Org.region_id))
-    return [tuple(r) for r in session.connection().execute(stmt)]  # Core: no ORM row overhead
+            .join(Region, Region.id == Org.region_id).order_by(Org.id))
+    return _parts(session, stmt)
 
 
-def headline_rows(session: Session, round_id: int) -> list[tuple]:
-    """(org_id, opt1..opt5, unknown, abstain) of every org with a headline in the round."""
+def headline_rows(session: Session, round_id: int):
+    """Parts of (org_id, opt1..opt5, unknown, abstain) of every org with a headline in the round."""
     stmt = select(RollupHeadline.org_id, *[getattr(RollupHeadline, c) for c in COUNT_COLUMNS]).where(
         RollupHeadline.round_id == round_id)
-    return [tuple(r) for r in session.connection().execute(stmt)]  # Core: no ORM row overhead
+    return _parts(session, stmt)
 
 
-def org_item_rows(session: Session, round_id: int) -> list[tuple]:
-    """(org_id, item_id, opt1..opt5, unknown, abstain) of every org's own answers per item in the round."""
+def org_item_rows(session: Session, round_id: int):
+    """Parts of (org_id, item_id, opt1..opt5, unknown, abstain) of every org's own answers per item."""
     stmt = (select(Tally.org_id, Tally.item_id, *_sums(Tally))
             .where(Tally.round_id == round_id, Tally.member_key == 0).group_by(Tally.org_id, Tally.item_id))
-    return [tuple(r) for r in session.connection().execute(stmt)]
+    return _parts(session, stmt)
 
 
 def round_pledges(session: Session, round_id: int) -> list[tuple]:
@@ -430,11 +438,11 @@ def round_rects(session: Session, round_id: int) -> list[tuple]:
     return [tuple(r) for r in session.connection().execute(stmt)]
 
 
-def session_rows(session: Session, round_id: int) -> list[tuple]:
-    """(org_id, issued, returned) of every 测评场次 of the round."""
+def session_rows(session: Session, round_id: int):
+    """Parts of (org_id, issued, returned) of every 测评场次 of the round."""
     stmt = select(EvalSession.org_id, EvalSession.issued, EvalSession.returned).where(
         EvalSession.round_id == round_id)
-    return [tuple(r) for r in session.connection().execute(stmt)]  # Core: no ORM row overhead
+    return _parts(session, stmt)
 
 
 __all__ = [

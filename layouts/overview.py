@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-import plotly.graph_objects as go
 from dash import dcc, html
 
 from dashboard.tables import INT, PERCENT, ReportTable
@@ -27,17 +26,19 @@ def layout(state: dict, lang: str) -> html.Div:
     ])
 
 
-def _layout_fig(fig: go.Figure, title: str, percent_axis: str = "y") -> go.Figure:
-    fig.update_layout(title={"text": title, "x": 0.01, "font": {"size": 15}}, margin={"l": 50, "r": 20, "t": 50, "b": 70},
-                      height=340, plot_bgcolor="#fff", paper_bgcolor="#fff", showlegend=False,
-                      font={"family": "Noto Sans CJK SC, Microsoft YaHei, sans-serif"})
-    axis = fig.layout.yaxis if percent_axis == "y" else fig.layout.xaxis
-    axis.update(tickformat=".0%", range=[0, 1.05], gridcolor="#eee")
-    fig.update_xaxes(automargin=True, ticklabelstandoff=6)
-    return fig
+# Figures are plain dicts, which dcc.Graph takes as they are: building plotly.graph_objects figures
+# validates every property and cost more than the whole overview query.
+def _figure(trace: dict, title: str, shapes: list | None = None, annotations: list | None = None) -> dict:
+    return {"data": [trace], "layout": {
+        "title": {"text": title, "x": 0.01, "font": {"size": 15}}, "margin": {"l": 50, "r": 20, "t": 50, "b": 70},
+        "height": 340, "plot_bgcolor": "#fff", "paper_bgcolor": "#fff", "showlegend": False,
+        "font": {"family": "Noto Sans CJK SC, Microsoft YaHei, sans-serif"},
+        "yaxis": {"tickformat": ".0%", "range": [0, 1.05], "gridcolor": "#eee"},
+        "xaxis": {"automargin": True, "ticklabelstandoff": 6},
+        "shapes": shapes or [], "annotations": annotations or []}}
 
 
-def bar_figure(table: ReportTable, title: str, redline: float | None) -> go.Figure:
+def bar_figure(table: ReportTable, title: str, redline: float | None) -> dict:
     """综合满意率 per group (last two columns of reports.overview's group tables: 测评数, 综合满意率)."""
     names = [row[1] for row in table.rows]
     ns = [row[-2] for row in table.rows]
@@ -45,23 +46,26 @@ def bar_figure(table: ReportTable, title: str, redline: float | None) -> go.Figu
     keys = [row[0] for row in table.rows]  # system name / region code: where a click on the bar leads
     colors = ["#adb5bd" if r is None else "#dc3545" if redline is not None and r < redline else "#0d6efd"
               for r in rates]
-    fig = go.Figure(go.Bar(x=names, y=rates, marker_color=colors, customdata=list(zip(keys, ns)),
-                           text=[("—" if r is None else f"{r:.1%}") for r in rates], textposition="outside",
-                           hovertemplate="%{x}<br>综合满意率 %{y:.1%}<br>测评数 %{customdata[1]}<extra></extra>"))
+    trace = {"type": "bar", "x": names, "y": rates, "marker": {"color": colors},
+             "customdata": [list(pair) for pair in zip(keys, ns)],
+             "text": [("—" if r is None else f"{r:.1%}") for r in rates], "textposition": "outside",
+             "hovertemplate": "%{x}<br>综合满意率 %{y:.1%}<br>测评数 %{customdata[1]}<extra></extra>"}
+    shapes, notes = [], []
     if redline is not None:
-        fig.add_hline(y=redline, line_dash="dash", line_color="#dc3545",
-                      annotation_text=f"红线 {redline:.1%}", annotation_position="top left")
-    return _layout_fig(fig, title)
+        shapes.append({"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": redline,
+                       "y1": redline, "line": {"dash": "dash", "color": "#dc3545"}})
+        notes.append({"text": f"红线 {redline:.1%}", "xref": "x domain", "x": 0, "xanchor": "left",
+                      "yref": "y", "y": redline, "yanchor": "bottom", "showarrow": False})
+    return _figure(trace, title, shapes, notes)
 
 
-def trend_figure(trend: list[dict], title: str) -> go.Figure:
-    rounds = [p["round"] for p in trend]
+def trend_figure(trend: list[dict], title: str) -> dict:
     rates = [p["综合满意率"] for p in trend]
-    fig = go.Figure(go.Scatter(x=rounds, y=rates, mode="lines+markers+text", connectgaps=False, cliponaxis=False,
-                               text=[("—" if r is None else f"{r:.1%}") for r in rates],
-                               textposition="top center", customdata=[p["测评数"] for p in trend],
-                               hovertemplate="%{x}<br>综合满意率 %{y:.1%}<br>测评数 %{customdata}<extra></extra>"))
-    return _layout_fig(fig, title)
+    trace = {"type": "scatter", "x": [p["round"] for p in trend], "y": rates, "mode": "lines+markers+text",
+             "connectgaps": False, "cliponaxis": False, "text": [("—" if r is None else f"{r:.1%}") for r in rates],
+             "textposition": "top center", "customdata": [p["测评数"] for p in trend],
+             "hovertemplate": "%{x}<br>综合满意率 %{y:.1%}<br>测评数 %{customdata}<extra></extra>"}
+    return _figure(trace, title)
 
 
 def body(data: dict, lang: str) -> html.Div:
