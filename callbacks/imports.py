@@ -12,7 +12,7 @@ import shutil
 import time
 from pathlib import Path
 
-from dash import Input, Output, State, dcc
+from dash import Input, Output, State, dcc, no_update
 from dash.exceptions import PreventUpdate
 from flask import current_app, session
 from flask_login import current_user
@@ -20,14 +20,13 @@ from werkzeug.utils import secure_filename
 
 from callbacks import common
 from dashboard.web_auth import audit_event, db_session
-from data.admin_queries import import_log
 from data.importers import TEMPLATES, ImportIssue, ImportResult, import_uploads, template_xlsx
 from data.queries import visible_org_ids
 from layouts import ids
 from layouts.components import error_alert
 from layouts.i18n import t
 from layouts.admin import access_denied
-from layouts.imports import LOG_HEADERS, MAX_UPLOAD_MB, file_list, result_view, simple_grid
+from layouts.imports import MAX_UPLOAD_MB, file_list, result_view
 
 IMPORT_ROLES = ("admin", "unit")
 MAX_BYTES = MAX_UPLOAD_MB * 1024 * 1024
@@ -199,18 +198,13 @@ def template_file(n_clicks: int | None, name: str | None):
     return dcc.send_bytes(template_xlsx(name), f"{name}_导入模板.xlsx")
 
 
-def show_log(done: int | None, lang: str | None):
-    """(log grid, template options, default template): admins see every import, unit users their own."""
+def show_log(done: int | None, lang: str | None, current: dict | None = None):
+    """(log grid state, template options, default template). The log is a shared grid: admins see every
+    import, unit users their own, the others nothing (callbacks.common.table decides on the server)."""
     options = [{"label": n, "value": n} for n in TEMPLATES]
-    first = next(iter(TEMPLATES), None)
-    if _refused(lang):
-        return access_denied(t(lang, "import_refused")), options, first
-    with db_session() as s:
-        rows = import_log(s, None if common.role() == "admin" else common.username())
-        table = [[r.imported_at.strftime("%Y-%m-%d %H:%M:%S"), r.username, r.file_name, r.template, r.rows,
-                  r.inserted, r.updated, r.unchanged, r.sha256[:12]] for r in rows]
-    return simple_grid("import-log-grid", LOG_HEADERS, table, lang,
-                       widths={"导入时间": 190, "文件": 200, "模板": 140}), options, first
+    store = {"table": "imports", "state": {"n": str(done or 0)}, "lang": lang or "zh"}
+    # Unchanged (the page's first load): no_update, so the grid is not fetched twice.
+    return store if store != current else no_update, options, next(iter(TEMPLATES), None)
 
 
 def register(app) -> None:
@@ -229,5 +223,6 @@ def register(app) -> None:
                  prevent_initial_call=True)(errors_sheet)
     app.callback(Output(I.TEMPLATE_DOWNLOAD, "data"), Input(I.TEMPLATE_BUTTON, "n_clicks"),
                  State(I.TEMPLATE, "value"), prevent_initial_call=True)(template_file)
-    app.callback(Output(I.LOG, "children"), Output(I.TEMPLATE, "options"), Output(I.TEMPLATE, "value"),
-                 Input(I.DONE, "data"), State(ids.Shell.LANG, "data"))(show_log)
+    app.callback(Output(ids.grid_state("imports"), "data"), Output(I.TEMPLATE, "options"), Output(I.TEMPLATE, "value"),
+                 Input(I.DONE, "data"), State(ids.Shell.LANG, "data"),
+                 State(ids.grid_state("imports"), "data"))(show_log)

@@ -18,7 +18,8 @@ from layouts.components import empty_state, error_alert, grid_with_tools, json_c
 NODE_KEYS = ("system", "region", "org")
 # The page's main table keeps its sort and filter in the URL, so a copied link shows the same rows.
 URL_TABLES = ("drilldown", "redline")
-TITLES = {**VIEW_TITLES, "items": "测评项目分析", "categories": "参评人员类别分析", "audit": "审计日志"}
+TITLES = {**VIEW_TITLES, "items": "测评项目分析", "categories": "参评人员类别分析", "audit": "审计日志",
+          "imports": "导入记录", "users": "用户", "round-changes": "评议批次修改记录"}
 # Other pages' row links: table name -> (state, row) -> where a click on the row leads (or None).
 ROW_LINKS: dict = {}
 
