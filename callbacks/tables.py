@@ -17,7 +17,7 @@ from layouts.components import empty_state, error_alert, grid_with_tools, json_c
 
 NODE_KEYS = ("system", "region", "org")
 # The page's main table keeps its sort and filter in the URL, so a copied link shows the same rows.
-URL_TABLES = ("drilldown", "redline")
+URL_TABLES = ("drilldown", "redline", "rectifications", "pledges")
 TITLES = {**VIEW_TITLES, "items": "测评项目分析", "categories": "参评人员类别分析", "audit": "审计日志",
           "imports": "导入记录", "users": "用户", "round-changes": "评议批次修改记录"}
 # Other pages' row links: table name -> (state, row) -> where a click on the row leads (or None).
@@ -36,7 +36,7 @@ def render(store: dict):
     sort, filters = urlstate.decode_grid(state) if name in URL_TABLES else ([], {})
     if not valid_models(table, sort, filters):  # a link from another level or an edited URL
         sort, filters = [], {}
-    grid = grid_with_tools(name, table.columns, lang, clickable=name in URL_TABLES or name in ROW_LINKS,
+    grid = grid_with_tools(name, table.columns, lang, clickable=name in ("drilldown", "redline") or name in ROW_LINKS,
                            sort=sort, filters=filters)
     return html.Div([grid, *notes])
 
