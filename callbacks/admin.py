@@ -43,11 +43,10 @@ def users_store(refresh, lang: str | None) -> dict:
     return {"table": "users", "state": {"n": str(refresh or 0)}, "lang": lang or "zh"}
 
 
-def show_users(refresh: int | None, lang: str | None, current: dict | None = None):
+def show_users(refresh: int | None, lang: str | None):
     """(users grid state, user options, scope options for the add form, scope options for the edit form).
-    An unchanged grid state (the page's first load) is no_update, so the grid is not fetched twice."""
+    Always the store (never no_update): Dash renders the grid once this callback has answered."""
     store = users_store(refresh, lang)
-    store = store if store != current else no_update
     if _denied(lang):
         return store, [], [], []
     with db_session() as s:
@@ -168,8 +167,8 @@ def load_round(name: str | None, lang: str | None):
     denied = _denied(lang)
     if denied:
         return (*[None] * len(FIELDS), True, denied, history_store(None, lang))
-    if not name:
-        raise PreventUpdate
+    if not name:  # no round yet: the form stays as it is, the history grid still renders (empty)
+        return (*[no_update] * len(FIELDS), no_update, no_update, history_store(None, lang))
     with db_session() as s:
         try:
             rnd, tallied = aq.round_profile(s, name)
@@ -219,8 +218,7 @@ def register(app) -> None:
     U, S = ids.Users, ids.Settings
     lang = State(ids.Shell.LANG, "data")
     app.callback(Output(ids.grid_state("users"), "data"), Output(U.PICK, "options"), Output(U.NEW_SCOPES, "options"),
-                 Output(U.SCOPES, "options"), Input(U.REFRESH, "data"), lang,
-                 State(ids.grid_state("users"), "data"))(show_users)
+                 Output(U.SCOPES, "options"), Input(U.REFRESH, "data"), lang)(show_users)
     app.callback(Output(U.ADD_RESULT, "children"), Output(U.REFRESH, "data", allow_duplicate=True),
                  Output(U.NEW_PASSWORD, "value"), Output(U.NEW_PASSWORD2, "value"), Input(U.ADD, "n_clicks"), State(U.NEW_NAME, "value"), State(U.NEW_DISPLAY, "value"),
                  State(U.NEW_ROLE, "value"), State(U.NEW_SCOPES, "value"), State(U.NEW_PASSWORD, "value"),

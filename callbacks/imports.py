@@ -12,7 +12,7 @@ import shutil
 import time
 from pathlib import Path
 
-from dash import Input, Output, State, dcc, no_update
+from dash import Input, Output, State, dcc
 from dash.exceptions import PreventUpdate
 from flask import current_app, session
 from flask_login import current_user
@@ -198,13 +198,13 @@ def template_file(n_clicks: int | None, name: str | None):
     return dcc.send_bytes(template_xlsx(name), f"{name}_导入模板.xlsx")
 
 
-def show_log(done: int | None, lang: str | None, current: dict | None = None):
+def show_log(done: int | None, lang: str | None):
     """(log grid state, template options, default template). The log is a shared grid: admins see every
     import, unit users their own, the others nothing (callbacks.common.table decides on the server)."""
     options = [{"label": n, "value": n} for n in TEMPLATES]
     store = {"table": "imports", "state": {"n": str(done or 0)}, "lang": lang or "zh"}
-    # Unchanged (the page's first load): no_update, so the grid is not fetched twice.
-    return store if store != current else no_update, options, next(iter(TEMPLATES), None)
+    # Always the store (never no_update): Dash renders the grid once this callback has answered.
+    return store, options, next(iter(TEMPLATES), None)
 
 
 def register(app) -> None:
@@ -224,5 +224,4 @@ def register(app) -> None:
     app.callback(Output(I.TEMPLATE_DOWNLOAD, "data"), Input(I.TEMPLATE_BUTTON, "n_clicks"),
                  State(I.TEMPLATE, "value"), prevent_initial_call=True)(template_file)
     app.callback(Output(ids.grid_state("imports"), "data"), Output(I.TEMPLATE, "options"), Output(I.TEMPLATE, "value"),
-                 Input(I.DONE, "data"), State(ids.Shell.LANG, "data"),
-                 State(ids.grid_state("imports"), "data"))(show_log)
+                 Input(I.DONE, "data"), State(ids.Shell.LANG, "data"))(show_log)
