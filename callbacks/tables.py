@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+import dash_bootstrap_components as dbc
 from dash import ALL, MATCH, Input, Output, State, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
@@ -32,13 +33,15 @@ def render(store: dict):
         return error_alert(str(exc), lang)
     if not table.rows:
         return empty_state(lang)
-    notes = [html.P(n, className="text-muted small mb-1") for n in table.notes]
+    # A warning (⚠, e.g. the org's 优秀 quota exceeded) stands above the grid; plain notes follow it.
+    warnings = [dbc.Alert(n, color="warning", className="py-2 mb-2 small") for n in table.notes if n.startswith("⚠")]
+    notes = [html.P(n, className="text-muted small mb-1") for n in table.notes if not n.startswith("⚠")]
     sort, filters = urlstate.decode_grid(state) if name in URL_TABLES else ([], {})
     if not valid_models(table, sort, filters):  # a link from another level or an edited URL
         sort, filters = [], {}
     grid = grid_with_tools(name, table.columns, lang, clickable=name in ("drilldown", "redline") or name in ROW_LINKS,
                            sort=sort, filters=filters)
-    return html.Div([grid, *notes])
+    return html.Div([*warnings, grid, *notes])
 
 
 def valid_models(table, sort, filters) -> bool:

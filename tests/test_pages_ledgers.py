@@ -302,3 +302,22 @@ def test_member_level_flags_fails_and_the_excellent_quota(sessions):
     # 1 of 2 graded members rated 优秀: more than a third, so the org is flagged on top of the notes.
     assert table.notes[0].startswith("⚠ 优秀比例超标：1/2")
     assert any("优秀票数超过 N 的一半" in n for n in table.notes)
+
+
+def test_a_warning_note_stands_above_the_grid(monkeypatch):
+    """The org's 优秀 quota warning (a ⚠ note of the member level) is an alert above the table, not a grey
+    line under it; the plain notes stay under the grid."""
+    from datetime import date
+
+    import dash_bootstrap_components as dbc
+
+    from callbacks import common
+    from dashboard.tables import Column, Filters, ReportTable
+
+    table = ReportTable(view="drilldown", title="下钻", columns=[Column("党员编号")], rows=[["M1"]],
+                        filters=Filters(), as_of=date(2024, 12, 31), scope="全部",
+                        notes=["预备党员参加测评，但不评定。", "⚠ 优秀比例超标：2/3 名正式党员评为优秀，超过三分之一。"])
+    monkeypatch.setattr(common, "table", lambda name, state: table)
+    box = tables.render({"table": "drilldown", "state": {}, "lang": "zh"}).children
+    assert isinstance(box[0], dbc.Alert) and box[0].color == "warning" and box[0].children.startswith("⚠ 优秀比例超标")
+    assert [getattr(c, "children", None) for c in box[2:]] == ["预备党员参加测评，但不评定。"]
