@@ -36,13 +36,17 @@ def create_app(config: dict | None = None) -> Flask:
     from layouts.shell import app_layout
 
     cfg = {"DATABASE_URL": os.environ.get("DATABASE_URL"), "SESSION_HOURS": os.environ.get("SESSION_HOURS", 8),
+           # The largest request body (an upload is sent Base64-encoded in one callback request): over it,
+           # a clear Chinese message (web_auth), the body is never read.
+           "MAX_REQUEST_MB": os.environ.get("MAX_REQUEST_MB", 50),
            "SECRET_KEY": os.environ.get("SECRET_KEY"), "TESTING": False, **(config or {})}
     server = Flask(__name__, instance_path=str(INSTANCE_DIR))
     server.config.update(
         TESTING=cfg["TESTING"], SECRET_KEY=cfg["SECRET_KEY"] or _instance_secret(),
         PERMANENT_SESSION_LIFETIME=timedelta(hours=float(cfg["SESSION_HOURS"])),
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
-        REPORT_CACHE_SECONDS=cfg.get("REPORT_CACHE_SECONDS", 30))
+        REPORT_CACHE_SECONDS=cfg.get("REPORT_CACHE_SECONDS", 30),
+        MAX_CONTENT_LENGTH=int(float(cfg["MAX_REQUEST_MB"]) * 1024 * 1024))
     server.json.ensure_ascii = False
     # ENGINE lets tests share their engine (one pool per database); otherwise DATABASE_URL or the default.
     engine = cfg.get("ENGINE") or make_engine(cfg["DATABASE_URL"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, ctx
+from dash import Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 from flask import current_app
 
@@ -17,10 +17,9 @@ from data import users as du
 from data.db import transaction
 from data.lookups import round_names
 from layouts import ids
-from layouts.admin import HISTORY_HEADERS, USER_HEADERS, access_denied, secret_alert
+from layouts.admin import access_denied, secret_alert
 from layouts.components import error_alert
 from layouts.i18n import t
-from layouts.imports import simple_grid
 
 FIELDS = tuple(aq.ROUND_FIELDS)
 
@@ -38,19 +37,23 @@ def _ok(text: str) -> dbc.Alert:
 
 
 # ---------------------------------------------------------------------------------------- users
+def users_store(refresh, lang: str | None) -> dict:
+    """The users grid's state: a new refresh count re-reads the list (callbacks.tables renders, pages,
+    exports it, and refuses it to non-admins on the server)."""
+    return {"table": "users", "state": {"n": str(refresh or 0)}, "lang": lang or "zh"}
+
+
 def show_users(refresh: int | None, lang: str | None):
-    """(users grid, user options, scope options for the add form, scope options for the edit form)."""
-    denied = _denied(lang)
-    if denied:
-        return denied, [], [], []
+    """(users grid state, user options, scope options for the add form, scope options for the edit form).
+    Always the store (never no_update): Dash renders the grid once this callback has answered."""
+    store = users_store(refresh, lang)
+    if _denied(lang):
+        return store, [], [], []
     with db_session() as s:
         users = du.list_users(s)
         choices = [{"label": label, "value": value} for value, label in du.grant_choices(s)]
-    rows = [[u.username, u.display_name, ROLE_LABELS.get(u.role, u.role), "全部" if u.role == "admin" else "；".join(u.grants) or "无",
-             "启用" if u.active else "已停用", u.tokens] for u in users]
     pick = [{"label": f"{u.username}（{u.display_name}）", "value": u.username} for u in users]
-    grid = simple_grid("users-grid", USER_HEADERS, rows, lang, widths={"查看范围": 220, "姓名/单位": 140})
-    return grid, pick, choices, choices
+    return store, pick, choices, choices
 
 
 def add_user(n_clicks, username, display, role, grants, password, password2, refresh, lang):
@@ -163,23 +166,22 @@ def load_round(name: str | None, lang: str | None):
     """The round's profile into the form, the scale locked once it has tallies, and its change history."""
     denied = _denied(lang)
     if denied:
-        return (*[None] * len(FIELDS), True, "", denied)
-    if not name:
-        raise PreventUpdate
+        return (*[None] * len(FIELDS), True, denied, history_store(None, lang))
+    if not name:  # no round yet: the form stays as it is, the history grid still renders (empty)
+        return (*[no_update] * len(FIELDS), no_update, no_update, history_store(None, lang))
     with db_session() as s:
         try:
             rnd, tallied = aq.round_profile(s, name)
         except aq.RoundEditError as exc:
-            return (*[None] * len(FIELDS), True, "", error_alert(str(exc), lang))
+            return (*[None] * len(FIELDS), True, error_alert(str(exc), lang), history_store(None, lang))
         values = [_field_value(f, getattr(rnd, f)) for f in FIELDS]
-        history = aq.round_changes(s, name)
-    return (*values, tallied, t(lang, "settings_scale_locked") if tallied else "", history_grid(history, lang))
+    return (*values, tallied, t(lang, "settings_scale_locked") if tallied else "", history_store(name, lang))
 
 
-def history_grid(history, lang):
-    rows = [[h.changed_at.strftime("%Y-%m-%d %H:%M:%S"), h.round, h.field, h.old or "—", h.new or "—", h.changed_by]
-            for h in history]
-    return simple_grid("settings-history-grid", HISTORY_HEADERS, rows, lang, widths={"评议批次": 260, "修改时间": 170})
+def history_store(name: str | None, lang: str | None, saved: int | None = None) -> dict:
+    """The change-history grid's state: the round's changes (a new save count re-reads them)."""
+    state = {"round": name, "n": str(saved) if saved else None}
+    return {"table": "round-changes", "state": {k: v for k, v in state.items() if v}, "lang": lang or "zh"}
 
 
 def save_round(n_clicks, name, *values_and_lang):
@@ -189,9 +191,9 @@ def save_round(n_clicks, name, *values_and_lang):
         raise PreventUpdate
     denied = _denied(lang)
     if denied:
-        return denied, None
+        return denied, no_update
     if not name:
-        return error_alert("请先选择评议批次", lang), None
+        return error_alert("请先选择评议批次", lang), no_update
     try:
         with _write() as s:
             rnd, _ = aq.round_profile(s, name)
@@ -203,9 +205,8 @@ def save_round(n_clicks, name, *values_and_lang):
             summary = "；".join(f"{aq.ROUND_FIELDS[c.field]} {c.old_value or '—'} → {c.new_value or '—'}"
                                 for c in changes)
     except aq.RoundEditError as exc:
-        return error_alert(str(exc), lang), None
-    with db_session() as s:
-        history = history_grid(aq.round_changes(s, name), lang)
+        return error_alert(str(exc), lang), no_update
+    history = history_store(name, lang, n_clicks)
     if not changes:
         return dbc.Alert("没有修改", color="secondary", className="mt-2 mb-0"), history
     common.clear_cache()
@@ -216,7 +217,7 @@ def save_round(n_clicks, name, *values_and_lang):
 def register(app) -> None:
     U, S = ids.Users, ids.Settings
     lang = State(ids.Shell.LANG, "data")
-    app.callback(Output(U.LIST, "children"), Output(U.PICK, "options"), Output(U.NEW_SCOPES, "options"),
+    app.callback(Output(ids.grid_state("users"), "data"), Output(U.PICK, "options"), Output(U.NEW_SCOPES, "options"),
                  Output(U.SCOPES, "options"), Input(U.REFRESH, "data"), lang)(show_users)
     app.callback(Output(U.ADD_RESULT, "children"), Output(U.REFRESH, "data", allow_duplicate=True),
                  Output(U.NEW_PASSWORD, "value"), Output(U.NEW_PASSWORD2, "value"), Input(U.ADD, "n_clicks"), State(U.NEW_NAME, "value"), State(U.NEW_DISPLAY, "value"),
@@ -231,9 +232,10 @@ def register(app) -> None:
                  prevent_initial_call=True)(on_user_action)
     app.callback(Output(S.ROUND, "options"), Output(S.ROUND, "value"), Input(S.ROUND, "id"), lang)(show_rounds)
     app.callback(*[Output(S.field(f), "value") for f in FIELDS], Output(S.field("scale"), "disabled"),
-                 Output(S.SCALE_NOTE, "children"), Output(S.HISTORY, "children"),
+                 Output(S.SCALE_NOTE, "children"), Output(ids.grid_state("round-changes"), "data"),
                  Input(S.ROUND, "value"), lang)(load_round)
-    app.callback(Output(S.RESULT, "children"), Output(S.HISTORY, "children", allow_duplicate=True),
+    app.callback(Output(S.RESULT, "children"),
+                 Output(ids.grid_state("round-changes"), "data", allow_duplicate=True),
                  Input(S.SAVE, "n_clicks"), State(S.ROUND, "value"),
                  *[State(S.field(f), "value") for f in FIELDS], lang,
                  prevent_initial_call=True)(save_round)

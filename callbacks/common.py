@@ -11,7 +11,7 @@ from dash import set_props
 from flask import current_app
 from flask_login import current_user
 
-from dashboard import audit_report, reports
+from dashboard import admin_report, audit_report, reports
 from dashboard.scope import NOTHING, Scope
 from dashboard.tables import Filters, ReportTable
 from dashboard.web_auth import database_unavailable, db_session
@@ -20,7 +20,11 @@ from layouts.shell import UserInfo
 
 log = logging.getLogger(__name__)
 # Tables only an admin may read: name -> (session, page state, as_of, scope label) -> ReportTable.
-ADMIN_TABLES = {"audit": audit_report.audit_table}
+ADMIN_TABLES = {"audit": audit_report.audit_table, "users": admin_report.users_table,
+                "round-changes": admin_report.round_changes_table}
+# Tables an admin reads whole and a unit user only for its own rows (its own imports); refused to the others.
+OWN_TABLES = {"imports": admin_report.import_log_table}
+OWN_ROLES = ("admin", "unit")
 DB_DOWN = "数据库暂时无法访问，请稍后再试；恢复后无需重新登录。"
 BAD_REQUEST = "请求的参数无效，页面未更新。"
 
@@ -110,6 +114,12 @@ def table(name: str, state: dict) -> ReportTable:
             raise reports.OutOfScope("仅管理员可查看")
         with db_session() as s:
             return ADMIN_TABLES[name](s, state, as_of_of(state), scope().describe())
+    if name in OWN_TABLES:
+        if role() not in OWN_ROLES:
+            raise reports.OutOfScope("仅管理员和单位账号可查看导入记录")
+        with db_session() as s:
+            return OWN_TABLES[name](s, state, as_of_of(state), scope().describe(),
+                                    None if is_admin() else username())
 
     def compute():
         with db_session() as s:

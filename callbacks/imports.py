@@ -20,14 +20,13 @@ from werkzeug.utils import secure_filename
 
 from callbacks import common
 from dashboard.web_auth import audit_event, db_session
-from data.admin_queries import import_log
 from data.importers import TEMPLATES, ImportIssue, ImportResult, import_uploads, template_xlsx
 from data.queries import visible_org_ids
 from layouts import ids
 from layouts.components import error_alert
 from layouts.i18n import t
 from layouts.admin import access_denied
-from layouts.imports import LOG_HEADERS, MAX_UPLOAD_MB, file_list, result_view, simple_grid
+from layouts.imports import MAX_UPLOAD_MB, file_list, result_view
 
 IMPORT_ROLES = ("admin", "unit")
 MAX_BYTES = MAX_UPLOAD_MB * 1024 * 1024
@@ -200,17 +199,12 @@ def template_file(n_clicks: int | None, name: str | None):
 
 
 def show_log(done: int | None, lang: str | None):
-    """(log grid, template options, default template): admins see every import, unit users their own."""
+    """(log grid state, template options, default template). The log is a shared grid: admins see every
+    import, unit users their own, the others nothing (callbacks.common.table decides on the server)."""
     options = [{"label": n, "value": n} for n in TEMPLATES]
-    first = next(iter(TEMPLATES), None)
-    if _refused(lang):
-        return access_denied(t(lang, "import_refused")), options, first
-    with db_session() as s:
-        rows = import_log(s, None if common.role() == "admin" else common.username())
-        table = [[r.imported_at.strftime("%Y-%m-%d %H:%M:%S"), r.username, r.file_name, r.template, r.rows,
-                  r.inserted, r.updated, r.unchanged, r.sha256[:12]] for r in rows]
-    return simple_grid("import-log-grid", LOG_HEADERS, table, lang,
-                       widths={"导入时间": 190, "文件": 200, "模板": 140}), options, first
+    store = {"table": "imports", "state": {"n": str(done or 0)}, "lang": lang or "zh"}
+    # Always the store (never no_update): Dash renders the grid once this callback has answered.
+    return store, options, next(iter(TEMPLATES), None)
 
 
 def register(app) -> None:
@@ -229,5 +223,5 @@ def register(app) -> None:
                  prevent_initial_call=True)(errors_sheet)
     app.callback(Output(I.TEMPLATE_DOWNLOAD, "data"), Input(I.TEMPLATE_BUTTON, "n_clicks"),
                  State(I.TEMPLATE, "value"), prevent_initial_call=True)(template_file)
-    app.callback(Output(I.LOG, "children"), Output(I.TEMPLATE, "options"), Output(I.TEMPLATE, "value"),
+    app.callback(Output(ids.grid_state("imports"), "data"), Output(I.TEMPLATE, "options"), Output(I.TEMPLATE, "value"),
                  Input(I.DONE, "data"), State(ids.Shell.LANG, "data"))(show_log)

@@ -59,9 +59,11 @@ def show_ageing(state: dict, lang: str | None):
         table = common.table("rectification-ageing", state)
     except reports.ReportError as exc:
         return error_alert(str(exc), lang)
-    if not table.rows:
-        return html.P(t(lang, "ageing_none"), className="text-muted small mb-0", role="status")
-    return dcc.Graph(id=ids.Rectifications.AGEING, figure=ageing_figure(table.rows, lang), config=GRAPH_CONFIG)
+    graph = dcc.Graph(id=ids.Rectifications.AGEING, figure=ageing_figure(table.rows, lang), config=GRAPH_CONFIG)
+    if any(count for _, count in table.rows):
+        return graph
+    # Every band is shown even when all are empty; the sentence says so in words too.
+    return html.Div([html.P(t(lang, "ageing_none"), className="text-muted small mb-0", role="status"), graph])
 
 
 def register(app) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+import dash_bootstrap_components as dbc
 from dash import ALL, MATCH, Input, Output, State, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
@@ -17,8 +18,9 @@ from layouts.components import empty_state, error_alert, grid_with_tools, json_c
 
 NODE_KEYS = ("system", "region", "org")
 # The page's main table keeps its sort and filter in the URL, so a copied link shows the same rows.
-URL_TABLES = ("drilldown", "redline")
-TITLES = {**VIEW_TITLES, "items": "测评项目分析", "categories": "参评人员类别分析", "audit": "审计日志"}
+URL_TABLES = ("drilldown", "redline", "rectifications", "pledges")
+TITLES = {**VIEW_TITLES, "items": "测评项目分析", "categories": "参评人员类别分析", "audit": "审计日志",
+          "imports": "导入记录", "users": "用户", "round-changes": "评议批次修改记录"}
 # Other pages' row links: table name -> (state, row) -> where a click on the row leads (or None).
 ROW_LINKS: dict = {}
 
@@ -31,13 +33,15 @@ def render(store: dict):
         return error_alert(str(exc), lang)
     if not table.rows:
         return empty_state(lang)
-    notes = [html.P(n, className="text-muted small mb-1") for n in table.notes]
+    # A warning (⚠, e.g. the org's 优秀 quota exceeded) stands above the grid; plain notes follow it.
+    warnings = [dbc.Alert(n, color="warning", className="py-2 mb-2 small") for n in table.notes if n.startswith("⚠")]
+    notes = [html.P(n, className="text-muted small mb-1") for n in table.notes if not n.startswith("⚠")]
     sort, filters = urlstate.decode_grid(state) if name in URL_TABLES else ([], {})
     if not valid_models(table, sort, filters):  # a link from another level or an edited URL
         sort, filters = [], {}
-    grid = grid_with_tools(name, table.columns, lang, clickable=name in URL_TABLES or name in ROW_LINKS,
+    grid = grid_with_tools(name, table.columns, lang, clickable=name in ("drilldown", "redline") or name in ROW_LINKS,
                            sort=sort, filters=filters)
-    return html.Div([grid, *notes])
+    return html.Div([*warnings, grid, *notes])
 
 
 def valid_models(table, sort, filters) -> bool:

@@ -195,16 +195,15 @@ def rectification_summary(session: Session, filters: Filters, as_of: date, scope
 
 
 def rectification_ageing(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
-    """超期 rectifications counted per ageing band (the ledger's ageing chart), shortest band first."""
+    """超期 rectifications counted per ageing band (the ledger's ageing chart): every band, shortest first,
+    an empty one with 0."""
     ctx = _context(session, filters, scope)
     counts: Counter[str] = Counter()
-    shortest: dict[str, int] = {}
     for _, s, _ in _rect_filtered(session, ctx, filters, as_of):
         band = metrics.ageing_bucket(s.overdue_days)
         if band:
             counts[band] += 1
-            shortest[band] = min(shortest.get(band, s.overdue_days), s.overdue_days)
-    rows = [[band, counts[band]] for band in sorted(counts, key=shortest.__getitem__)]
+    rows = [[band, counts[band]] for band in metrics.AGEING_BANDS]
     columns = [Column("超期时长"), Column("超期整改", INT)]
     return _table("rectifications", ctx, columns, rows, filters, as_of, scope, subtitle="（超期账龄）",
                   notes=_working_days_note(ctx))

@@ -289,17 +289,20 @@ def rect_summary(states: Iterable[RectState]) -> RectSummary:
     return RectSummary(reg, done, on_time, overdue, soon)
 
 
+AGEING_BANDS = ("1–7天", "8–30天", "31–90天", "90天以上")  # shortest first: the chart's order
+
+
 def ageing_bucket(overdue_days: int) -> str | None:
-    """超期 ageing bands of the ledger chart."""
+    """超期 ageing band (one of AGEING_BANDS) of an item overdue that many days; None when not overdue."""
     if overdue_days <= 0:
         return None
     if overdue_days <= 7:
-        return "1–7天"
+        return AGEING_BANDS[0]
     if overdue_days <= 30:
-        return "8–30天"
+        return AGEING_BANDS[1]
     if overdue_days <= 90:
-        return "31–90天"
-    return "90天以上"
+        return AGEING_BANDS[2]
+    return AGEING_BANDS[3]
 
 
 # ---------------------------------------------------------------------------------------- reporting

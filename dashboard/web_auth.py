@@ -258,6 +258,31 @@ def _db_error(err: SQLAlchemyError):
     return DB_DOWN_PAGE, 503, {"Content-Type": "text/html; charset=utf-8", "Retry-After": "30"}
 
 
+TOO_LARGE_PAGE = """<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>请求内容过大 · 评议督导看板</title>
+<link rel="stylesheet" href="/vendor/bootstrap.min.css"></head><body class="bg-light">
+<main class="container" style="max-width: 560px; margin-top: 12vh"><div class="card card-body shadow-sm">
+<h1 class="h4">请求内容过大</h1><p>{message}</p>
+<p class="mt-3 mb-0"><a class="btn btn-primary" href="/">返回首页</a></p></div></main></body></html>"""
+
+
+def too_large_message() -> str:
+    limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) / 1024 / 1024
+    return (f"上传内容过大：单次请求不能超过 {limit:g} MB（文件以 Base64 传送，约为原大小的 4/3）。"
+            "请减少一次选择的文件，分批上传。")
+
+
+def _too_large(err: HTTPException):
+    """A request body over MAX_CONTENT_LENGTH (an oversized upload): a Chinese message, never a bare 413.
+    The Dash renderer shows it in the shell's alert, the page stays as it is."""
+    message = too_large_message()
+    if request.path.startswith("/_dash-update-component"):
+        return jsonify(multi=True, response={}, sideUpdate={"shell-error": {"children": message, "is_open": True}})
+    if request.path.startswith(("/_dash", "/api/")):
+        return jsonify(error=message), 413
+    return TOO_LARGE_PAGE.format(message=message), 413, {"Content-Type": "text/html; charset=utf-8"}
+
+
 def _dash_request_error(err: Exception):
     """A request to Dash's callback route that Dash itself cannot take apart (inputs missing or of the wrong
     shape: the renderer never sends these) is the caller's mistake: 400 with a message, never a trace."""
@@ -281,4 +306,5 @@ def init_app(app: flask.Flask) -> None:
     app.before_request(_csrf_protect)
     app.after_request(_security_headers)
     app.register_error_handler(SQLAlchemyError, _db_error)
+    app.register_error_handler(413, _too_large)
     app.register_error_handler(Exception, _dash_request_error)

@@ -12,12 +12,10 @@ from sqlalchemy.orm import Session
 from dashboard.rules import REDLINE_METRICS, SCALES
 from data.models import ImportLog, Round, RoundChange, Tally
 
-IMPORT_LOG_LIMIT = 500
-
-
-def import_log(session: Session, username: str | None = None, limit: int = IMPORT_LOG_LIMIT) -> list[ImportLog]:
-    """The newest import log rows first; only `username`'s when given (a unit user sees its own imports)."""
-    stmt = select(ImportLog).order_by(ImportLog.imported_at.desc(), ImportLog.id.desc()).limit(limit)
+def import_log(session: Session, username: str | None = None) -> list[ImportLog]:
+    """Every import log row, newest first; only `username`'s when given (a unit user sees its own imports).
+    No cap: the page's grid pages them on the server and its export takes them all."""
+    stmt = select(ImportLog).order_by(ImportLog.imported_at.desc(), ImportLog.id.desc())
     if username is not None:
         stmt = stmt.where(ImportLog.username == username)
     return list(session.scalars(stmt))
@@ -150,10 +148,10 @@ def update_round(session: Session, name: str, values: dict[str, object], changed
     return changes
 
 
-def round_changes(session: Session, name: str | None = None, limit: int = 500) -> list[RoundChangeRow]:
-    """The change history of one round (every round when None), newest first."""
+def round_changes(session: Session, name: str | None = None) -> list[RoundChangeRow]:
+    """The change history of one round (every round when None), newest first, uncapped."""
     stmt = (select(RoundChange, Round.name).join(Round, Round.id == RoundChange.round_id)
-            .order_by(RoundChange.changed_at.desc(), RoundChange.id.desc()).limit(limit))
+            .order_by(RoundChange.changed_at.desc(), RoundChange.id.desc()))
     if name:
         stmt = stmt.where(Round.name == name)
     return [RoundChangeRow(n, ROUND_FIELDS.get(c.field, c.field), c.old_value, c.new_value, c.changed_by,

@@ -8,10 +8,9 @@ from dash import dcc, html
 from dashboard.rules import REDLINE_METRICS, SCALES
 from dashboard.scope import ROLE_LABELS, ROLES
 from layouts import ids
+from layouts.components import table_card
 from layouts.i18n import t
 
-USER_HEADERS = ("用户名", "姓名/单位", "角色", "查看范围", "状态", "有效令牌数")
-HISTORY_HEADERS = ("修改时间", "评议批次", "项目", "原值", "新值", "修改人")
 ROLE_OPTIONS = [{"label": f"{ROLE_LABELS[r]}（{r}）", "value": r} for r in ROLES]
 
 
@@ -66,9 +65,8 @@ def users_layout(state: dict, lang: str) -> html.Div:
     return html.Div([
         html.H1(t(lang, "users_title"), className="h4 mb-3"),
         dcc.Store(id=U.REFRESH, data=0),
-        dbc.Card([dbc.CardHeader(html.H2(t(lang, "users_list"), className="h6 mb-0")),
-                  dbc.CardBody(dcc.Loading(html.Div(id=U.LIST), type="dot", delay_show=150))],
-                 className="mb-3 shadow-sm"),
+        # The shared server-side grid (paged, sorted, filtered, exported); callbacks.admin refreshes its state.
+        html.Div(table_card("users", t(lang, "users_list"), {"n": "0"}, lang), id=U.LIST),
         add, edit,
     ])
 
@@ -124,9 +122,7 @@ def settings_layout(state: dict, lang: str) -> html.Div:
         html.H1(t(lang, "settings_title"), className="h4 mb-3"),
         dbc.Card([dbc.CardHeader(html.H2(t(lang, "settings_profile"), className="h6 mb-0")), form],
                  className="mb-3 shadow-sm"),
-        dbc.Card([dbc.CardHeader(html.H2(t(lang, "settings_history"), className="h6 mb-0")),
-                  dbc.CardBody(dcc.Loading(html.Div(id=S.HISTORY), type="dot", delay_show=150))],
-                 className="mb-3 shadow-sm"),
+        html.Div(table_card("round-changes", t(lang, "settings_history"), {}, lang), id=S.HISTORY),
     ])
 
 

@@ -17,6 +17,7 @@ PAGE_SIZE = 20
 WIDE = {"名称": 200, "原因": 420, "最低测评项目": 220, "地区": 120, "系统": 130, "测评项目": 130, "参评人员类别": 140}
 WIDE.update({"说明": 460, "联系点": 280, "发现问题": 240, "跟进事项": 240, "单位名称": 180, "联系点名称": 180,
              "组织名称": 200})  # 督导联系点 / 数据质量: the text people read
+WIDE.update({"查看范围": 220, "导入时间": 170, "修改时间": 170, "文件": 200, "评议批次": 240})  # admin pages
 LONG_TEXT = ("说明", "发现问题", "跟进事项", "联系点")  # a cut-off cell shows its whole text on hover
 NUMERIC = (INT, PERCENT, DECIMAL)
 

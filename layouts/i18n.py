@@ -119,6 +119,7 @@ LABELS: dict[str, dict[str, str]] = {
         "nav_import": "导入",
         "nav_users": "用户",
         "nav_settings": "设置",
+        "nav_admin": "管理",
         "no_access": "无权访问：仅管理员可以管理用户和评议批次设置。",
         "import_refused": "无权导入：领导和督导组账号不能导入数据，请联系管理员或本单位账号导入。",
         "import_title": "导入数据",
@@ -166,7 +167,7 @@ LABELS: dict[str, dict[str, str]] = {
         "app_title": "Supervision Dashboard",
         "nav_overview": "Overview",
         "nav_drill": "Drill-down",
-        "nav_redline": "Red line & weak orgs",
+        "nav_redline": "Red line",  # short: the English navbar fits one row at 1400 px
         "nav_audit": "Audit log",
         "audit_action": "Action",
         "audit_user": "User name",
@@ -274,6 +275,7 @@ LABELS: dict[str, dict[str, str]] = {
         "nav_import": "Import",
         "nav_users": "Users",
         "nav_settings": "Settings",
+        "nav_admin": "Admin",
         "no_access": "No access: only administrators manage users and round settings.",
         "import_refused": "Not allowed: leader and supervisor accounts cannot import; ask an administrator or the unit's account.",
         "import_title": "Import data",
@@ -352,6 +354,15 @@ HEADERS_EN.update({  # 督导联系点 / 上报进度 / 数据质量
 def t(lang: str | None, key: str) -> str:
     table = LABELS.get(lang or DEFAULT, LABELS[DEFAULT])
     return table.get(key, LABELS[DEFAULT].get(key, key))
+
+
+HEADERS_EN.update({  # 导入 / 用户 / 设置 · 评议批次 / 审计日志
+    "导入时间": "Imported at", "导入人": "Imported by", "文件": "File", "模板": "Template", "行数": "Rows",
+    "新增": "Inserted", "更新": "Updated", "未变": "Unchanged", "用户名": "Username", "姓名/单位": "Name / unit",
+    "角色": "Role", "查看范围": "Scope", "有效令牌数": "Live API tokens", "修改时间": "Changed at",
+    "评议批次": "Round", "项目": "Setting", "原值": "Old value", "新值": "New value", "修改人": "Changed by",
+    "时间": "Time", "用户": "User", "动作": "Action", "详情": "Detail", "地址": "Address",
+})
 
 
 def header(lang: str | None, name: str) -> str:

@@ -7,12 +7,11 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts import ids
-from layouts.components import LOCALE_ZH
+from layouts.components import LOCALE_ZH, table_card
 from layouts.i18n import t
 
 MAX_UPLOAD_MB = 20
 ERROR_HEADERS = ("文件", "工作表", "行", "列", "值", "原因")
-LOG_HEADERS = ("导入时间", "导入人", "文件", "模板", "行数", "新增", "更新", "未变", "SHA-256")
 
 
 def layout(state: dict, lang: str) -> html.Div:
@@ -51,17 +50,15 @@ def layout(state: dict, lang: str) -> html.Div:
                 dcc.Download(id=ids.Imports.TEMPLATE_DOWNLOAD),
             ], className="d-flex align-items-center")),
         ], className="mb-3 shadow-sm"),
-        dbc.Card([
-            dbc.CardHeader(html.H2(t(lang, "import_log"), className="h6 mb-0")),
-            dbc.CardBody(dcc.Loading(html.Div(id=ids.Imports.LOG), type="dot", delay_show=150)),
-        ], className="mb-3 shadow-sm"),
+        # The shared server-side grid: admins see every import, unit users their own (callbacks.common).
+        html.Div(table_card("imports", t(lang, "import_log"), {"n": "0"}, lang), id=ids.Imports.LOG),
     ])
 
 
 def simple_grid(grid_id: str, headers: tuple[str, ...] | list[str], rows: list[list], lang: str,
                 widths: dict[str, int] | None = None) -> dag.AgGrid:
-    """A small table held in the browser (an error list, the import log, users): sortable, filterable,
-    paged. The rows are few and already limited on the server."""
+    """A small table held in the browser (a check's error list, at most what one upload yields; it has its
+    own sheet download): sortable, filterable, paged."""
     widths = widths or {}
     options = {"pagination": True, "paginationPageSize": 20, "paginationPageSizeSelector": False,
                "domLayout": "autoHeight", "enableCellTextSelection": True, "suppressMovableColumns": True}

@@ -2,6 +2,8 @@
 per-org summary. Filters live in the URL; callbacks.rectifications fills the filter bar and the chart."""
 from __future__ import annotations
 
+import math
+
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import dcc, html
@@ -13,8 +15,7 @@ from layouts.i18n import t
 
 
 # Older bands are darker red: the longer an item is overdue, the more it needs attention.
-BAND_COLOURS = {metrics.ageing_bucket(days): colour
-                for days, colour in ((1, "#f1aeb5"), (8, "#e35d6a"), (31, "#b02a37"), (91, "#6a1a21"))}
+BAND_COLOURS = dict(zip(metrics.AGEING_BANDS, ("#f1aeb5", "#e35d6a", "#b02a37", "#6a1a21")))
 
 
 def layout(state: dict, lang: str) -> html.Div:
@@ -68,11 +69,16 @@ def filter_bar(page, systems: list[str], regions: list[tuple[str, str]], state: 
 
 
 def ageing_figure(rows: list[list], lang: str) -> go.Figure:
-    """Bars of 超期 rectifications per ageing band (rows of ledger_reports.rectification_ageing)."""
+    """Bars of 超期 rectifications per ageing band (rows of ledger_reports.rectification_ageing: all four
+    bands in order, an empty one as a zero bar)."""
     bands, counts = [r[0] for r in rows], [r[1] for r in rows]
+    top = max([1, *counts])
     fig = go.Figure(go.Bar(x=bands, y=counts, marker_color=[BAND_COLOURS.get(b, "#dc3545") for b in bands], text=counts, textposition="outside",
                            hovertemplate="超期 %{x}：%{y} 项<extra></extra>"))
     fig.update_layout(height=300, margin={"l": 40, "r": 10, "t": 20, "b": 40}, plot_bgcolor="#fff",
                       font={"family": "Noto Sans CJK SC, Microsoft YaHei, sans-serif"})
-    fig.update_yaxes(title_text=t(lang, "kpi_overdue"), gridcolor="#eee", rangemode="tozero")
+    # Whole items on the axis, room above the tallest bar for its label, and a visible axis when all are 0.
+    fig.update_yaxes(title_text=t(lang, "kpi_overdue"), gridcolor="#eee", range=[0, top * 1.2],
+                     dtick=max(1, math.ceil(top / 5)))
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=bands)
     return fig

@@ -16,6 +16,8 @@ PAGES += (("/contact-points", "nav_contact_points"), ("/reporting", "nav_reporti
 # ---- pages for some roles only: shown in the navbar only to them (callbacks.shell refuses others too) ----
 PAGES += (("/import", "nav_import"), ("/users", "nav_users"), ("/settings", "nav_settings"), ("/audit", "nav_audit"))
 PAGE_ROLES = {"/import": ("admin", "unit"), "/users": ("admin",), "/settings": ("admin",), "/audit": ("admin",)}
+# The admins' own pages sit in one 管理 menu, so the links fit one row at 1400 px in Chinese and English.
+ADMIN_MENU = ("/users", "/settings", "/audit")
 
 
 @dataclass(frozen=True)
@@ -49,9 +51,16 @@ def app_layout():
 def navbar(pathname: str, state: dict, lang: str, user: UserInfo, rounds: list[str], as_of: str) -> dbc.Navbar:
     """rounds: newest first; without a round in the URL the newest is the one shown (reports' default)."""
     keep = urlstate.encode(urlstate.shared(state))
+    allowed = [(path, key) for path, key in PAGES if path not in PAGE_ROLES or user.role in PAGE_ROLES[path]]
     links = [dbc.NavItem(dcc.Link(t(lang, key), href=path + keep,
                                   className="nav-link" + (" active" if pathname == path else "")))
-             for path, key in PAGES if path not in PAGE_ROLES or user.role in PAGE_ROLES[path]]
+             for path, key in allowed if path not in ADMIN_MENU]
+    menu = [(path, key) for path, key in allowed if path in ADMIN_MENU]
+    if menu:
+        links.append(dbc.DropdownMenu(
+            [dbc.DropdownMenuItem(t(lang, key), href=path + keep, active=pathname == path) for path, key in menu],
+            label=t(lang, "nav_admin"), nav=True, in_navbar=True, id="shell-admin-menu",
+            toggle_class_name="active" if pathname in ADMIN_MENU else ""))
     controls = html.Div([
         html.Div([
             dbc.Label(t(lang, "round"), html_for=ids.Shell.ROUND, className="visually-hidden"),
@@ -74,7 +83,10 @@ def navbar(pathname: str, state: dict, lang: str, user: UserInfo, rounds: list[s
     ], label=user.name, nav=True, align_end=True, toggle_class_name="text-light", id="shell-user-menu")
     return dbc.Navbar(dbc.Container([
         dbc.NavbarBrand(t(lang, "app_title"), href="/" + keep, className="fw-bold"),
-        dbc.Nav(links, navbar=True, className="me-auto"),
+        dbc.Nav(links, navbar=True, className="me-auto shell-links"),
+        # Row 1: the title and the page links; row 2: round, date, scope, user, language — whatever the
+        # length of the round's name, so the bar does not reshuffle from one round to another.
+        html.Div(className="w-100 shell-break"),
         controls,
         html.Span(f"{t(lang, 'scope')}：{user.scope_label}", title=user.scope_label, id="shell-scope",
                   className="badge bg-light text-dark scope-badge me-2"),

@@ -2,6 +2,8 @@
 on 用户 and log in as that user in a fresh browser context. Screenshots go to test-artifacts/screenshots/."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from tests.test_browser_app import (  # noqa: F401 - fixtures shared with the main browser test
     browser_context_args, browser_type_launch_args, errors, live, log_in, shot)
 
@@ -23,9 +25,13 @@ def test_import_check_confirm_and_log(page, live, errors):
     assert confirm.is_enabled()
     confirm.click()
     page.get_by_text("导入完成").wait_for()
-    row = page.locator("#import-log .ag-row[row-index='0']")
-    row.wait_for()
+    # The log is the shared server-side grid: the newest import is its first row, with export buttons.
+    page.locator("#import-log").get_by_text("承诺台账.csv").wait_for()
+    row = page.locator("#import-log .ag-center-cols-container .ag-row[row-index='0']")
     assert "承诺台账.csv" in row.inner_text() and "admin" in row.inner_text()
+    with page.expect_download() as download:
+        page.locator("#card-imports").get_by_role("button", name="导出 Excel").click()
+    assert download.value.suggested_filename.startswith("导入记录_")
     assert page.get_by_role("button", name="确认导入").is_disabled()
     shot(page, "import-done")
     # A file with errors: the table of errors and the download button.
@@ -67,6 +73,11 @@ def test_add_a_user_then_log_in_as_that_user(page, live, errors, browser):
     page.locator("#users-list").get_by_text("王督导").wait_for()
     assert "system:交通运输系统" in page.locator("#users-list").inner_text()
     shot(page, "users-added")
+    with page.expect_download() as download:  # the list's export has the users, with the title block
+        page.locator("#card-users").get_by_role("button", name="导出 CSV").click()
+    exported = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert "视图,用户" in exported and "wang,王督导,领导,system:交通运输系统,启用,0" in exported
+    assert "admin,测试管理员,管理员,全部,启用" in exported
 
     context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
     other = context.new_page()

@@ -227,6 +227,42 @@ def test_switch_language_and_keep_it(page, live, errors):
     assert not errors
 
 
+NAV_ROW = """() => {
+    const box = el => el.getBoundingClientRect();
+    const items = [document.querySelector('#shell-navbar .navbar-brand'),
+                   ...document.querySelectorAll('#shell-navbar .shell-links > .nav-item')].map(box);
+    const tops = items.map(r => Math.round(r.top));
+    const overlaps = items.slice(1).filter((r, i) => r.left < items[i].right - 1).length;
+    return {tops: [...new Set(tops)], overlaps, right: Math.max(...items.map(r => r.right)), n: items.length};
+}"""
+
+
+def test_navbar_links_fit_one_row_at_1400_in_both_languages(page, live, errors):
+    """The admin's navbar (the most links): title and every page link in one row, nothing overlapping,
+    in Chinese and in English; the admins' own pages are in the 管理 / Admin menu."""
+    log_in(page, live, f"/?as_of={live['as_of']}")
+    page.locator("#overview-kpis").wait_for()
+    assert page.viewport_size["width"] == 1400
+    for lang, menu, item in (("zh", "管理", "审计日志"), ("en", "Admin", "Audit log")):
+        if lang == "en":
+            page.get_by_role("button", name="English").click()
+            page.get_by_role("heading", name="Overview").wait_for()
+        row = page.evaluate(NAV_ROW)
+        assert row["n"] == 11 and len(row["tops"]) == 1 and row["overlaps"] == 0, (lang, row)
+        assert row["right"] <= 1400, (lang, row)
+        page.screenshot(path=str(SHOTS / f"navbar-{lang}.png"), clip={"x": 0, "y": 0, "width": 1400, "height": 130})
+        page.locator("#shell-admin-menu").get_by_role("button", name=menu).click()
+        page.locator("#shell-admin-menu .dropdown-item", has_text=item).click()
+        page.wait_for_url(re.compile(r"/audit"))
+        page.locator("#card-audit").wait_for()
+        shot(page, f"audit-{lang}")
+        page.goto(live["base"] + f"/?as_of={live['as_of']}")
+        page.locator("#overview-kpis").wait_for()
+    page.get_by_role("button", name="中文").click()
+    page.get_by_role("heading", name="总览").wait_for()
+    assert not errors
+
+
 def test_redline_candidates_and_funnel_click_opens_the_org(page, live, errors):
     log_in(page, live, f"/redline?as_of={live['as_of']}")
     first_cell(page, "redline", "c1")

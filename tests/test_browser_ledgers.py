@@ -95,6 +95,27 @@ def test_pledge_page_overdue_list_and_export(page, live, errors, tmp_path, monke
     page.wait_for_url(re.compile(r"overdue_only=1"))
     wait_column(page, "c0", column(page, "c0", "pledges-overdue"), "pledges")
     export_matches_cli(page, live, tmp_path, monkeypatch, "pledges", "pledges", ["--overdue-only"])
+
+    # Sorting the ledger is written into the URL next to its filters; the copied link shows the same rows.
+    page.locator("#card-pledges .ag-header-cell[col-id='c1']").click()  # 组织编码
+    page.wait_for_url(re.compile(r"sort=c1%3Aasc"))
+    assert "overdue_only=1" in page.url
+    page.wait_for_function("""() => { const v = [...document.querySelectorAll(
+            "#card-pledges .ag-center-cols-container .ag-row")]
+        .sort((a, b) => Number(a.getAttribute('row-index')) - Number(b.getAttribute('row-index')))
+        .map(r => r.querySelector(".ag-cell[col-id='c1']").innerText);
+        return v.length > 1 && v.every((x, i) => i === 0 || v[i - 1] <= x); }""")
+    orgs, texts = column(page, "c1", "pledges"), column(page, "c4", "pledges")
+    assert len(set(orgs)) > 1 and None not in orgs
+    fresh = page.context.new_page()
+    fresh.goto(page.url)
+    first_cell(fresh, "pledges", "c1")
+    wait_column(fresh, "c1", orgs, "pledges")
+    wait_column(fresh, "c4", texts, "pledges")  # the same rows, not only the same order of orgs
+    sorted_icon = "#card-pledges .ag-header-cell[col-id='c1'] .ag-sort-ascending-icon:not(.ag-hidden)"
+    assert fresh.locator(sorted_icon).count() == 1
+    shot(fresh, "pledges-sorted-link")
+    fresh.close()
     assert not errors
 
 

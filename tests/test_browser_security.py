@@ -28,7 +28,8 @@ def test_every_page_runs_under_the_csp_without_violations(page, live, errors):  
 
 def test_the_admin_reads_the_audit_log_in_the_browser(page, live, errors):  # noqa: F811
     log_in(page, live)
-    page.get_by_role("link", name="审计日志").click()
+    page.locator("#shell-admin-menu").get_by_role("button", name="管理").click()
+    page.locator("#shell-admin-menu .dropdown-item", has_text="审计日志").click()
     page.wait_for_selector("#card-audit .ag-row[row-index='0']")
     # The admin's own login is the newest row.
     first = page.locator("#card-audit .ag-row[row-index='0'] .ag-cell[col-id='c2']").first

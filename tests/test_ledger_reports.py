@@ -18,6 +18,7 @@ from datetime import date, datetime
 import pytest
 
 from dashboard import ledger_reports as lr
+from dashboard import metrics
 from dashboard.scope import EVERYTHING, NOTHING, Scope
 from dashboard.tables import PERCENT, Filters
 from data.db import transaction
@@ -253,7 +254,7 @@ def test_rectification_summary_and_ageing(campaign):
     assert [c.format for c in table.columns][4:6] == [PERCENT, PERCENT]
     ageing = run(lr.rectification_ageing, campaign, as_of=d("2024-10-20"))
     # On 10-20: RC01 40 days late; RC06 30, RC02 25, RC04 20; RC03, RC07–RC11 are done, RC05 not yet due.
-    assert ageing.rows == [["8–30天", 3], ["31–90天", 1]]
+    assert ageing.rows == [["1–7天", 0], ["8–30天", 3], ["31–90天", 1], ["90天以上", 0]]  # every band, in order
 
 
 # ---------------------------------------------------------------------------------------- 承诺践诺
@@ -404,7 +405,10 @@ def test_scope_of_one_subtree_and_one_group(campaign):
 @pytest.mark.parametrize("view", VIEWS, ids=lambda v: v.__name__)
 def test_empty_scope_sees_nothing(campaign, view):
     table = run(view, campaign, scope=NOTHING)
-    assert table.rows == [] and table.scope == "无"
+    if view is lr.rectification_ageing:  # the chart keeps its four bands, each with nothing in it
+        assert table.rows == [[band, 0] for band in metrics.AGEING_BANDS] and table.scope == "无"
+    else:
+        assert table.rows == [] and table.scope == "无"
 
 
 def test_unknown_names_are_not_found(campaign):

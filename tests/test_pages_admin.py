@@ -4,15 +4,16 @@ cannot touch another subtree, leaders cannot import, and only admins manage user
 from __future__ import annotations
 
 import base64
+import csv
 import io
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import openpyxl
 import pytest
 from dash.exceptions import PreventUpdate
 from sqlalchemy import func, select
 
-from callbacks import admin, imports, shell
+from callbacks import admin, imports, shell, tables
 from layouts import ids
 from dashboard.web_auth import WebUser
 from data import admin_queries as aq
@@ -49,6 +50,19 @@ def users(web_app, sessions, tmp_path):
     return made
 
 
+def grid(store: dict, sort=(), filters=None) -> list[dict]:
+    """The rows the shared grid shows for a grid state (as the browser asks for them)."""
+    request = {"startRow": 0, "endRow": 100, "sortModel": list(sort), "filterModel": filters or {}}
+    return tables.get_rows(request, store)["rowData"]
+
+
+def exported(store: dict, sort=(), filters=None) -> list[list[str]]:
+    """The CSV export of a grid state, as rows."""
+    data, message = tables.export_file(store, "csv", {"sortModel": list(sort), "filterModel": filters or {}})
+    assert message == "", message
+    return list(csv.reader(io.StringIO(base64.b64decode(data["content"]).decode("utf-8-sig"))))
+
+
 def pledges(sessions) -> dict[str, str]:
     with sessions() as s:
         return dict(s.execute(select(Pledge.code, Pledge.status)).all())
@@ -76,8 +90,8 @@ def test_check_writes_nothing_and_confirm_imports_the_kept_bytes(as_user, sessio
         # The kept bytes are gone: a second click imports nothing again.
         again = imports.confirm_import(2, 1, "zh")
         assert "没有待导入的文件" in text_of(again[0])
-        log = imports.show_log(1, "zh")[0]
-        assert log.rowData[0]["c1"] == "uma" and log.rowData[0]["c2"] == "承诺.csv" and log.rowData[0]["c4"] == 2
+        log = grid(imports.show_log(1, "zh")[0])
+        assert log[0]["c1"] == "uma" and log[0]["c2"] == "承诺.csv" and log[0]["c4"] == 2
     with sessions() as s:
         actions = [(a.action, a.username) for a in recent(s)]
     assert ("import", "uma") in actions and ("import_check", "uma") in actions
@@ -119,7 +133,8 @@ def test_leader_may_not_import_even_calling_the_callback(as_user, sessions):
         files, result, disabled, errors, _ = imports.check_upload([upload(GOOD)], ["承诺.csv"], "zh")
         assert "无权导入" in text_of(result) and disabled is True
         assert "无权导入" in text_of(imports.confirm_import(1, 0, "zh")[0])
-        assert "无权导入" in text_of(imports.show_log(0, "zh")[0])
+        log = imports.show_log(0, "zh")[0]
+        assert grid(log) == [] and "仅管理员和单位账号可查看导入记录" in text_of(tables.render(log))
         page = shell.route("/import", "", "zh")[1]
         assert "无权导入" in text_of(page)
     assert "P9" not in pledges(sessions)
@@ -185,10 +200,10 @@ def test_admin_adds_and_changes_users_and_everything_is_audited(as_user, session
         assert "两次输入的密码不一致" in text_of(mismatch)
         assert "不能使用这些范围" in text_of(admin.add_user(1, "dan", "", "unit", ["all"], "", "", 1, "zh")[0])
         assert "用户已存在" in text_of(admin.add_user(1, "bea", "", "unit", [], "", "", 1, "zh")[0])
-        grid = admin.show_users(1, "zh")[0]
-        bea = next(r for r in grid.rowData if r["c0"] == "bea")
+        listed = grid(admin.show_users(1, "zh")[0])
+        bea = next(r for r in listed if r["c0"] == "bea")
         assert (bea["c2"], bea["c3"], bea["c4"], bea["c5"]) == ("单位", "C", "启用", 0)
-        assert "hash" not in str(grid.rowData) and "scrypt" not in str(grid.rowData)
+        assert "hash" not in str(listed) and "scrypt" not in str(listed)
         token = admin.user_action("token", "bea", None, None, "zh").children[1].children
         assert admin.pick_user("bea") == ("unit", ["C"])
         admin.user_action("save", "bea", "leader", ["system:卫生健康系统"], "zh")
@@ -212,7 +227,9 @@ def test_non_admins_are_refused_on_the_server(as_user, sessions):
     for name in ("uma", "leo"):
         with as_user(name):
             assert admin.show_rounds(ids.Settings.ROUND, "zh") == ([], None)
-            assert "无权访问" in text_of(admin.show_users(0, "zh")[0])
+            users_grid = admin.show_users(0, "zh")[0]
+            assert grid(users_grid) == [] and "仅管理员可查看" in text_of(tables.render(users_grid))
+            assert admin.show_users(0, "zh")[1:] == ([], [], [])
             assert "无权访问" in text_of(admin.add_user(1, "eve", "", "admin", [], "", "", 0, "zh")[0])
             assert "无权访问" in text_of(admin.user_action("reset", "ada", None, None, "zh"))
             assert "无权访问" in text_of(admin.save_round(1, rd.R2, *[None] * len(admin.FIELDS), "zh")[0])
@@ -240,8 +257,8 @@ def test_round_edits_are_logged_and_the_scale_locks_with_tallies(as_user, sessio
         edited = {**form, "redline": 0.7, "min_sample": 12, "doc_no": "川评〔2024〕3号"}
         message, history = admin.save_round(1, rd.R2, *[edited[f] for f in admin.FIELDS], "zh")
         assert "红线 0.666667 → 0.7" in text_of(message) and "最小样本 10 → 12" in text_of(message)
-        assert {r["c2"] for r in history.rowData} == {"红线", "最小样本", "文件号"}
-        assert {r["c5"] for r in history.rowData} == {"ada"}
+        assert {r["c2"] for r in grid(history)} == {"红线", "最小样本", "文件号"}
+        assert {r["c5"] for r in grid(history)} == {"ada"}
         same = admin.save_round(2, rd.R2, *[edited[f] for f in admin.FIELDS], "zh")[0]
         assert "没有修改" in text_of(same)
         locked = {**edited, "scale": "五级"}
@@ -273,3 +290,105 @@ def test_update_round_checks_everything_first(sessions):
     with sessions() as s:
         assert {(h.field, h.old, h.new, h.changed_by) for h in aq.round_changes(s, "R")} == {
             ("红线指标", "综合满意率", "测评得分", "ada"), ("红线", "0.666667", "60", "ada")}
+
+
+# ---------------------------------------------------------------------------------------- admin grids
+def add_log(sessions, who: str, count: int, day: int = 1) -> None:
+    with transaction(sessions) as s:
+        s.add_all(ImportLog(username=who, imported_at=datetime(2024, 12, day, 8) + timedelta(minutes=i),
+                            file_name=f"{who}-{i:04d}.csv", sha256=f"{i:064x}", template="承诺台账", rows=i,
+                            inserted=i, updated=0, unchanged=0) for i in range(count))
+
+
+def test_import_log_is_paged_on_the_server_with_no_cap_and_exports_what_is_shown(as_user, sessions):
+    add_log(sessions, "uma", 620)
+    add_log(sessions, "ada", 3, day=2)
+    store = imports.show_log(0, "zh")[0]
+    with as_user("ada"):  # every import, newest first, past the old 500-row cap
+        response = tables.get_rows({"startRow": 600, "endRow": 620, "sortModel": [], "filterModel": {}}, store)
+        assert response["rowCount"] == 623 and len(response["rowData"]) == 20
+        assert [r["c1"] for r in grid(store)[:4]] == ["ada", "ada", "ada", "uma"]
+        rows = exported(store)
+        header = rows.index(["导入时间", "导入人", "文件", "模板", "行数", "新增", "更新", "未变", "SHA-256"])
+        assert len(rows) - header - 1 == 623 and ["视图", "导入记录"] in rows
+        # The grid's filter and sort: the export has exactly those rows, in that order, and says so.
+        only_ada = {"c1": {"filterType": "text", "type": "equals", "filter": "ada"}}
+        by_rows = [{"colId": "c4", "sort": "desc"}]
+        assert [r["c2"] for r in grid(store, by_rows, only_ada)] == ["ada-0002.csv", "ada-0001.csv", "ada-0000.csv"]
+        rows = exported(store, by_rows, only_ada)
+        assert [r[2] for r in rows[header + 1:]] == ["ada-0002.csv", "ada-0001.csv", "ada-0000.csv"]
+        conditions = next(r[1] for r in rows if r[0] == "筛选条件")
+        assert "导入人" in conditions and "ada" in conditions
+    with as_user("uma"):  # a unit user: its own imports only, in the grid and in the export
+        assert tables.get_rows({"startRow": 0, "endRow": 20}, store)["rowCount"] == 620
+        rows = exported(store)
+        assert {r[1] for r in rows[header + 1:]} == {"uma"} and len(rows) - header - 1 == 620
+        assert ["筛选条件", "导入人=uma"] in rows
+    with as_user("leo"):  # a leader: nothing, refused on the server
+        assert tables.get_rows({"startRow": 0, "endRow": 20}, store) == {"rowData": [], "rowCount": 0}
+        data, message = tables.export_file(store, "csv", None)
+        assert data is None and "仅管理员和单位账号可查看导入记录" in message
+
+
+def test_users_list_is_a_shared_grid_whose_export_has_the_users(as_user):
+    with as_user("ada"):
+        store = admin.show_users(0, "zh")[0]
+        assert store["table"] == "users"
+        by_name = [{"colId": "c0", "sort": "desc"}]
+        assert [r["c0"] for r in grid(store, by_name)] == ["uma", "leo", "ada"]
+        rows = exported(store, by_name)
+        header = rows.index(["用户名", "姓名/单位", "角色", "查看范围", "状态", "有效令牌数"])
+        assert rows[header + 1:] == [["uma", "运输公司", "单位", "A2", "启用", "0"],
+                                     ["leo", "领导", "领导", "all", "启用", "0"],
+                                     ["ada", "艾达", "管理员", "全部", "启用", "0"]]
+        assert ["视图", "用户"] in rows and any(r[0] == "导出人" and r[1] == "艾达" for r in rows)
+        units = {"c2": {"filterType": "text", "type": "equals", "filter": "单位"}}
+        assert [r[0] for r in exported(store, (), units)[header + 1:]] == ["uma"]
+
+
+def test_round_history_export_is_the_chosen_rounds_changes(as_user):
+    with as_user("ada"):
+        form = dict(zip(admin.FIELDS, admin.load_round(rd.R2, "zh")[:len(admin.FIELDS)]))
+        _, history = admin.save_round(1, rd.R2, *[{**form, "min_sample": 15}[f] for f in admin.FIELDS], "zh")
+        assert history == admin.history_store(rd.R2, "zh", 1)
+        rows = exported(history)
+        header = rows.index(["修改时间", "评议批次", "项目", "原值", "新值", "修改人"])
+        assert [r[1:] for r in rows[header + 1:]] == [[rd.R2, "最小样本", "10", "15", "ada"]]
+        assert ["筛选条件", f"round={rd.R2}"] in rows
+        assert grid(admin.history_store(rd.R1, "zh")) == []  # another round: not its changes
+
+
+def test_crafted_requests_for_admin_grids_are_refused_to_non_admins(web_app, users):
+    """The Dash endpoint itself, as a browser would call it: rows and exports of users, round changes and the
+    import log asked for by hand."""
+    from tests import security_helpers as sh
+    from tests.conftest import login
+
+    def post(client, cb, table):
+        def value_of(cid, prop):
+            if prop == "getRowsRequest":
+                return {"startRow": 0, "endRow": 100, "sortModel": [], "filterModel": {}}
+            if prop == "n_clicks":
+                return 1
+            return {"table": table, "state": {}, "lang": "zh"}
+        resp = client.post("/_dash-update-component", json=sh.payload(cb, value_of, table))
+        assert resp.status_code in (200, 204)
+        return sh.readable(resp.data) if resp.status_code == 200 else ""
+
+    clients = {}
+    for name in ("ada", "uma", "leo"):
+        clients[name] = web_app.test_client()
+        assert login(clients[name], name, "password-123").status_code == 302
+    cbs = sh.callbacks(clients["ada"])
+    rows = next(cb for cb in cbs if "getRowsResponse" in cb.output)
+    export = next(cb for cb in cbs if cb.output.startswith('..{"table":["MATCH"],"type":"report-download"}'))
+    assert "艾达" in post(clients["ada"], rows, "users")  # the request is right: an admin gets the users
+    assert "base64" in post(clients["ada"], export, "users")
+    for name in ("uma", "leo"):
+        for table in ("users", "round-changes"):
+            text = post(clients[name], rows, table)
+            assert '"rowCount": 0' in text and "艾达" not in text
+            text = post(clients[name], export, table)
+            assert "base64" not in text and "仅管理员可查看" in text
+    text = post(clients["leo"], export, "imports")
+    assert "base64" not in text and "仅管理员和单位账号可查看导入记录" in text

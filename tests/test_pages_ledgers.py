@@ -88,15 +88,18 @@ def test_rect_summary_and_ageing_follow_the_filters(as_user):
         assert col(summary, 0) == ["A1", "A21", "A2", "C1"]  # most overdue first
         assert col(summary, 4) == [0.0, 0.0, 1.0, 0.0]  # 整改完成率
         assert col(summary, 7) == [0, 0, 0, 1]  # 临期: C1's Z5
+        bands = ["1–7天", "8–30天", "31–90天", "90天以上"]  # always all four, in order, empty ones as 0
         chart = rectifications.show_ageing({"as_of": AS_OF}, "zh")
         bar = chart.figure.data[0]
-        assert list(bar.x) == ["8–30天"] and list(bar.y) == [2]  # Z1 30 days, Z3 11 days
-        assert list(rectifications.show_ageing({"as_of": AS_OF, "org": "A2"}, "zh").figure.data[0].y) == [1]
+        assert list(bar.x) == bands and list(bar.y) == [0, 2, 0, 0]  # Z1 30 days, Z3 11 days
+        assert list(chart.figure.layout.xaxis.categoryarray) == bands
+        assert list(rectifications.show_ageing({"as_of": AS_OF, "org": "A2"}, "zh").figure.data[0].y) == [0, 1, 0, 0]
         none = rectifications.show_ageing({"as_of": AS_OF, "light": "绿"}, "zh")
-        assert "没有超期整改" in none.children
+        assert "没有超期整改" in none.children[0].children
+        assert list(none.children[1].figure.data[0].x) == bands and list(none.children[1].figure.data[0].y) == [0] * 4
         later = rectifications.show_ageing({"as_of": "2025-04-15"}, "zh").figure.data[0]
         # Z1 135 days, Z3 done, Z5 103 days; Z4 (deadline 02-01) 73 days.
-        assert list(later.x) == ["31–90天", "90天以上"] and list(later.y) == [1, 2]
+        assert list(later.x) == bands and list(later.y) == [0, 0, 1, 2]
 
 
 def test_a_bad_filter_in_a_link_is_a_message_not_a_trace(as_user):
@@ -161,6 +164,37 @@ def test_pages_are_routed_with_the_filters_of_the_link(as_user):
         assert stores[0].data == {"as_of": AS_OF, "light": "红"}
         _, page, _ = shell.route("/pledges", f"?as_of={AS_OF}", "en")
         assert "Pledges" in str(page.children[1].children)
+
+
+def test_ledger_sort_and_filter_live_in_the_url_and_a_link_restores_them(as_user):
+    """Sorting or filtering the main ledger grid writes the models into the URL next to the page filters;
+    opening that URL renders the grid with the same models, so a copied link shows the same rows."""
+    from layouts import urlstate
+
+    by_code = [{"colId": "c0", "sort": "desc"}]
+    only_red = {"c13": {"filterType": "text", "type": "equals", "filter": "红"}}
+    for table, filter_ in (("rectifications", only_red), ("pledges", {})):
+        base = f"?as_of={AS_OF}&status=推进中" if table == "pledges" else f"?as_of={AS_OF}&light=红"
+        search = tables.grid_to_url({"sortModel": by_code, "filterModel": filter_}, base)
+        state = urlstate.parse(search)
+        assert state["sort"] == "c0:desc" and ("status" in state or "light" in state)
+        assert urlstate.decode_grid(state) == (by_code, filter_)
+        with as_user("ada"):
+            _, _, key = shell.route(f"/{table}", base, "zh", None)
+            with pytest.raises(PreventUpdate):  # the page stays as it is: only the grid state changed
+                shell.route(f"/{table}", search, "zh", key)
+            grid_ = tables.render({"table": table, "state": state, "lang": "zh"}).children[0].children[1]
+            assert grid_.columnDefs[0]["sort"] == "desc" and grid_.filterModel == filter_
+            # The summary grid on the same page keeps its own order: the URL's models are the ledger's.
+            other = "rectification-summary" if table == "rectifications" else "pledge-summary"
+            summary = tables.render({"table": other, "state": state, "lang": "zh"}).children[0].children[1]
+            assert all("sort" not in c for c in summary.columnDefs) and summary.filterModel == {}
+    with as_user("ada"):  # the rows the restored models give: red items, by code descending
+        rows = tables.get_rows({"startRow": 0, "endRow": 20, "sortModel": by_code, "filterModel": only_red},
+                               {"table": "rectifications", "state": {"as_of": AS_OF}, "lang": "zh"})["rowData"]
+        assert col(rows, 0) == ["Z3", "Z1"]
+    # Another filter of the bar is another row set: the grid's models are dropped from the link.
+    assert "sort" not in rectifications.on_filter(None, None, "", None, "红", None, [], search)
 
 
 # ---------------------------------------------------------------------------------------- 承诺践诺
@@ -268,3 +302,22 @@ def test_member_level_flags_fails_and_the_excellent_quota(sessions):
     # 1 of 2 graded members rated 优秀: more than a third, so the org is flagged on top of the notes.
     assert table.notes[0].startswith("⚠ 优秀比例超标：1/2")
     assert any("优秀票数超过 N 的一半" in n for n in table.notes)
+
+
+def test_a_warning_note_stands_above_the_grid(monkeypatch):
+    """The org's 优秀 quota warning (a ⚠ note of the member level) is an alert above the table, not a grey
+    line under it; the plain notes stay under the grid."""
+    from datetime import date
+
+    import dash_bootstrap_components as dbc
+
+    from callbacks import common
+    from dashboard.tables import Column, Filters, ReportTable
+
+    table = ReportTable(view="drilldown", title="下钻", columns=[Column("党员编号")], rows=[["M1"]],
+                        filters=Filters(), as_of=date(2024, 12, 31), scope="全部",
+                        notes=["预备党员参加测评，但不评定。", "⚠ 优秀比例超标：2/3 名正式党员评为优秀，超过三分之一。"])
+    monkeypatch.setattr(common, "table", lambda name, state: table)
+    box = tables.render({"table": "drilldown", "state": {}, "lang": "zh"}).children
+    assert isinstance(box[0], dbc.Alert) and box[0].color == "warning" and box[0].children.startswith("⚠ 优秀比例超标")
+    assert [getattr(c, "children", None) for c in box[2:]] == ["预备党员参加测评，但不评定。"]

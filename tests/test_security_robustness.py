@@ -171,3 +171,29 @@ def test_database_outage_is_a_clear_503_and_the_app_recovers(outage):
     assert r.status_code == 200 and r.get_json()["rows"]
     r = client.post("/_dash-update-component", json=body)
     assert r.status_code == 200 and "shell-error" not in json.dumps(r.get_json())
+
+
+def test_an_oversized_request_is_a_chinese_message_not_a_bare_413(web_app, engine, client):
+    """MAX_CONTENT_LENGTH (MAX_REQUEST_MB, 50 MB by default) bounds every request body; an upload over it
+    shows a message in the shell's alert, the API answers JSON, a page a Chinese page."""
+    from app import create_app
+
+    assert create_app({"ENGINE": engine, "SECRET_KEY": "x"}).config["MAX_CONTENT_LENGTH"] == 50 * 1024 * 1024
+    assert create_app({"ENGINE": engine, "SECRET_KEY": "x", "MAX_REQUEST_MB": "8"}).config["MAX_CONTENT_LENGTH"] \
+        == 8 * 1024 * 1024
+    web_app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+    cb = next(c for c in sh.callbacks(client) if "import-files.children" in c.output)
+    big = "data:text/csv;base64," + "A" * (1024 * 1024 + 10)
+    body = sh.payload(cb, lambda _i, p: [big] if p == "contents" else ["大.csv"] if p == "filename" else "zh")
+    r = client.post("/_dash-update-component", json=body)
+    assert r.status_code == 200
+    side = r.get_json()["sideUpdate"]["shell-error"]
+    assert side["is_open"] is True and "上传内容过大" in side["children"] and "1 MB" in side["children"]
+    r = client.post("/api/v1/reports/drilldown", data=b"x" * (1024 * 1024 + 1))
+    assert r.status_code == 413 and "上传内容过大" in r.get_json()["error"]
+    r = client.post("/login", data={"username": "x" * (1024 * 1024 + 1)})
+    assert r.status_code == 413 and "请求内容过大" in r.get_data(as_text=True)
+    assert not sh.is_traceback(r.get_data(as_text=True))
+    small = "data:text/csv;base64," + "A" * 1000  # under the limit: the callback itself answers
+    body = sh.payload(cb, lambda _i, p: [small] if p == "contents" else ["小.csv"] if p == "filename" else "zh")
+    assert "上传内容过大" not in client.post("/_dash-update-component", json=body).get_data(as_text=True)
