@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from typing import Iterable
 
-from sqlalchemy import and_, delete, exists, func, insert, literal, select, update
+from sqlalchemy import and_, case, delete, exists, func, insert, literal, select, update
 from sqlalchemy.orm import Session, aliased
 
 from data.models import (
@@ -70,21 +70,18 @@ def rebuild_rollups(session: Session, round_ids: Iterable[int] | None = None) ->
     session.execute(delete(RollupSubtree).where(RollupSubtree.round_id.in_(round_ids)))
     session.execute(delete(RollupHeadline).where(RollupHeadline.round_id.in_(round_ids)))
 
-    overall = aliased(Item)
-    overall_tally = aliased(Tally)
-    org_has_overall = (
-        select(overall_tally.id)
-        .join(overall, overall.id == overall_tally.item_id)
-        .where(overall_tally.round_id == Tally.round_id, overall_tally.org_id == Tally.org_id,
-               overall_tally.member_key == 0, overall.is_overall.is_(True))
-        .exists()
-    )
     # Headline answers: the org's own tallies (not its members'), the overall item where it has one.
-    own = (
-        select(Tally.round_id, Tally.org_id, *[getattr(Tally, c).label(c) for c in COUNT_COLUMNS])
+    # One grouped pass: per (round, org) whether any own tally is on an overall item, the sums over those,
+    # and the sums over all items (a correlated EXISTS per tally cost seconds at province scale).
+    is_overall = case((Item.is_overall.is_(True), 1), else_=0)
+    has_overall = func.max(is_overall) == 1
+    own_sums = (
+        select(Tally.round_id, Tally.org_id,
+               *[case((has_overall, func.sum(case((Item.is_overall.is_(True), getattr(Tally, c)), else_=0))),
+                      else_=func.sum(getattr(Tally, c))).label(c) for c in COUNT_COLUMNS])
         .join(Item, Item.id == Tally.item_id)
-        .where(Tally.round_id.in_(round_ids), Tally.member_key == 0,
-               (Item.is_overall.is_(True)) | ~org_has_overall)
+        .where(Tally.round_id.in_(round_ids), Tally.member_key == 0)
+        .group_by(Tally.round_id, Tally.org_id)
         .subquery()
     )
     # Every org with any accepted tally in the round gets a row (members' tallies count as reporting).
@@ -94,11 +91,6 @@ def rebuild_rollups(session: Session, round_ids: Iterable[int] | None = None) ->
                func.max(Tally.updated_at).label("latest"))
         .where(Tally.round_id.in_(round_ids))
         .group_by(Tally.round_id, Tally.org_id)
-        .subquery()
-    )
-    own_sums = (
-        select(own.c.round_id, own.c.org_id, *[func.sum(own.c[c]).label(c) for c in COUNT_COLUMNS])
-        .group_by(own.c.round_id, own.c.org_id)
         .subquery()
     )
     headline = (

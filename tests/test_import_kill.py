@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -28,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 from tests.conftest import skip_or_fail  # noqa: E402 - CI turns a missing PostgreSQL into a failure
 ROUND = "2012年评议"
-ORGS, ITEMS = 600, 10  # 600 x 10 x 7 categories = 42,000 tally rows: a write phase of a few seconds
+ORGS, ITEMS = 3000, 10  # 3000 x 10 x 7 categories = 210,000 tally rows: a write phase of a few seconds
 BIG_ROWS = ORGS * ITEMS * len(EVALUATOR_CATEGORIES)
 
 
@@ -96,15 +97,27 @@ class Database:
         return count
 
     def writing(self) -> bool:
-        """Has the import begun its bulk write? SQLite: the uncommitted transaction spilled pages into the
-        write-ahead log. PostgreSQL: the import's backend is running (or ran) its INSERT INTO tallies."""
+        """Has the import begun writing? SQLite: its transaction holds the write lock (a write transaction
+        of ours cannot start; ours is rolled back at once) or spilled pages into the write-ahead log.
+        PostgreSQL: the import's backend is running (or ran) its INSERT or COPY into tallies."""
         if self.backend == "sqlite":
             wal = self.path.with_name(self.path.name + "-wal")
-            return wal.exists() and wal.stat().st_size > 0
+            if wal.exists() and wal.stat().st_size > 0:
+                return True
+            probe = sqlite3.connect(self.path, timeout=0, isolation_level=None)
+            try:
+                probe.execute("BEGIN IMMEDIATE")
+                probe.execute("ROLLBACK")
+                return False
+            except sqlite3.OperationalError:  # database is locked: the import is writing
+                return True
+            finally:
+                probe.close()
         with self.admin.connect() as conn:
             return bool(conn.execute(text(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = :db AND pid <> pg_backend_pid() "
-                "AND query ILIKE 'INSERT INTO tallies%'"), {"db": self.name}).scalar_one())
+                "AND (query ILIKE 'INSERT INTO tallies%' OR query ILIKE 'COPY tallies%')"),
+                {"db": self.name}).scalar_one())
 
     def other_backends(self) -> int:
         with self.admin.connect() as conn:

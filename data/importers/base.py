@@ -117,15 +117,18 @@ class Counter:
 class SheetContext:
     """One sheet being imported: its rows, the session, and the issue list it appends to."""
 
-    def __init__(self, session: Session, file: str, sheet: str, match: HeaderMatch, rows: list[Row],
-                 issues: list[ImportIssue], username: str, now: datetime,
-                 allowed_org_ids: set[int] | None, dry_run: bool):
+    def __init__(self, session: Session, file: str, sheet: str, match: HeaderMatch,
+                 rows: list[Row] | Callable[[], list[Row]], issues: list[ImportIssue], username: str,
+                 now: datetime, allowed_org_ids: set[int] | None, dry_run: bool,
+                 table: tuple[list[list[object]], list[int]] | None = None):
         self.session = session
         self.file = file
         self.sheet = sheet
         self.match = match
         self.template: Template = match.template
-        self.rows = rows
+        self._rows = rows  # or a function that builds them, called on first use
+        # The raw cells and the indices of the data rows, for handlers that read by column.
+        self.table = table
         self.issues = issues
         self.username = username
         self.now = now
@@ -135,6 +138,12 @@ class SheetContext:
         self.created_rounds: list[str] = []
         self._start = len(issues)
         self._reported: set[ImportIssue] = set()
+
+    @property
+    def rows(self) -> list[Row]:
+        if callable(self._rows):
+            self._rows = self._rows()
+        return self._rows
 
     # ------------------------------------------------------------------ issues
     @property

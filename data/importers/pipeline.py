@@ -2,6 +2,7 @@
 one transaction that commits only when all of its sheets are free of errors."""
 from __future__ import annotations
 
+import collections
 import hashlib
 import logging
 import re
@@ -13,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from data.importers import ballots, eval_sessions, ledgers, members, orgs, rounds, supervision, tallies
+from data.importers.fast_tallies import no_gc
 from data.importers.base import FileReport, ImportIssue, ImportResult, Row, SheetContext
 from data.importers.normalise import text
 from data.importers.reading import FileError, read_sheets
@@ -37,9 +39,27 @@ HANDLERS = {
 
 @dataclass
 class ParsedSheet:
+    """One recognised sheet: its raw cells and the indices of its non-blank rows below the header. The
+    Row objects the per-row handlers read are built on first use only: the fast tally path reads the raw
+    cells by column and never needs them."""
     name: str
     match: HeaderMatch
-    rows: list[Row]
+    raw: list[list[object]]
+    numbers: list[int]  # 0-based indices into raw of the data rows (spreadsheet row = index + 1)
+    _rows: list[Row] | None = None
+
+    @property
+    def rows(self) -> list[Row]:
+        if self._rows is None:
+            columns, extras, raw = self.match.columns, self.match.extras, self.raw
+            rows = []
+            for index in self.numbers:
+                cells = raw[index]
+                get = lambda i: cells[i] if i < len(cells) else ""  # noqa: E731 - rows may be ragged
+                rows.append(Row(index + 1, {key: get(i) for i, key in columns.items()},
+                                {extra: get(i) for i, extra in extras.items()}))
+            self._rows = rows
+        return self._rows
 
 
 @dataclass
@@ -55,6 +75,28 @@ class ParsedFile:
 
 def _blank(cells: list[object]) -> bool:
     return all(text(c) == "" for c in cells)
+
+
+def _data_rows(rows: list[list[object]], start: int) -> list[int]:
+    """Indices of the rows from start on that are not blank. A row whose first cell is plain text with
+    something in it is not blank; text() of any other first cell is remembered (a column repeats few
+    distinct values), so a large sheet costs about one dict look-up per row."""
+    seen: dict[object, bool] = {}
+    out = []
+    for index in range(start, len(rows)):
+        cells = rows[index]
+        if cells:
+            first = cells[0]
+            if type(first) is str:
+                filled = seen.get(first)
+                if filled is None:
+                    filled = seen[first] = text(first) != ""
+                if filled:
+                    out.append(index)
+                    continue
+        if not _blank(cells):
+            out.append(index)
+    return out
 
 
 def _clean_name(name: str) -> str:
@@ -91,22 +133,14 @@ def parse_file(name: str, data: bytes) -> ParsedFile:
                                              "非常满意、非常不满意、优秀、合格、基本合格、不合格、不了解、弃权）"))
         if match.template.extra == "options" and not match.extras:
             parsed.issues.append(ImportIssue(name, raw.name, header_row, "", "", "测评汇总没有任何计数列"))
-        rows = []
-        for index in range(match.row_index + 1, len(raw.rows)):
-            cells = raw.rows[index]
-            if _blank(cells):
-                continue
-            get = lambda i: cells[i] if i < len(cells) else ""  # noqa: E731 - rows may be ragged
-            rows.append(Row(index + 1, {key: get(i) for i, key in match.columns.items()},
-                            {extra: get(i) for i, extra in match.extras.items()}))
-        parsed.sheets.append(ParsedSheet(raw.name, match, rows))
+        parsed.sheets.append(ParsedSheet(raw.name, match, raw.rows, _data_rows(raw.rows, match.row_index + 1)))
     if not parsed.sheets and not parsed.issues:
         parsed.issues.append(ImportIssue(name, unknown[0] if unknown else "", None, "", "",
                                          "未识别出任何导入模板：表头须包含某一模板的全部必填列"))
     parsed.report.ignored_sheets = unknown if parsed.sheets else []
     parsed.sheets.sort(key=lambda s: ORDER[s.match.template.name])
     parsed.report.templates = list(dict.fromkeys(s.match.template.name for s in parsed.sheets))
-    parsed.report.rows = sum(len(s.rows) for s in parsed.sheets)
+    parsed.report.rows = sum(len(s.numbers) for s in parsed.sheets)
     return parsed
 
 
@@ -116,7 +150,10 @@ def _cross_sheet_duplicates(parsed: ParsedFile) -> list[ImportIssue]:
     on every re-import)."""
     issues = []
     seen: dict[tuple, tuple[str, int]] = {}
+    per_template = collections.Counter(sheet.match.template.name for sheet in parsed.sheets)
     for sheet in parsed.sheets:
+        if per_template[sheet.match.template.name] < 2:
+            continue  # a sheet's own duplicates are its handler's to report
         template = sheet.match.template
         keys = NATURAL_KEYS[template.name]
         required = {c.key for c in template.required}
@@ -144,8 +181,8 @@ def _process(session: Session, parsed: ParsedFile, username: str, now: datetime,
         return issues
     issues += _cross_sheet_duplicates(parsed)
     for sheet in parsed.sheets:
-        ctx = SheetContext(session, report.name, sheet.name, sheet.match, sheet.rows, issues, username, now,
-                           allowed_org_ids, dry_run)
+        ctx = SheetContext(session, report.name, sheet.name, sheet.match, lambda sheet=sheet: sheet.rows, issues,
+                           username, now, allowed_org_ids, dry_run, table=(sheet.raw, sheet.numbers))
         try:
             HANDLERS[sheet.match.template.name](ctx)
         except SQLAlchemyError as exc:
@@ -179,7 +216,8 @@ def import_uploads(session_factory: sessionmaker, files: list[tuple[str, bytes]]
     now = now or datetime.now().replace(microsecond=0)
     # Our own copy: orgs a unit creates under its own are in its scope for the later files of this call.
     allowed_org_ids = set(allowed_org_ids) if allowed_org_ids is not None else None
-    parsed = [parse_file(_clean_name(name), data) for name, data in files]
+    with no_gc():
+        parsed = [parse_file(_clean_name(name), data) for name, data in files]
     order = sorted(range(len(parsed)), key=lambda i: (parsed[i].rank, i))
     errors: list[ImportIssue] = []
     accepted: list[ParsedFile] = []

@@ -36,6 +36,24 @@ def _decode(data: bytes) -> str:
     raise FileError("CSV 文件编码无法识别（请使用 UTF-8 或 GB18030）")
 
 
+def _split_plain(content: str, dialect) -> list[list[str]] | None:
+    """The rows csv.reader would give, by plain splitting, when nothing in the text needs the csv module:
+    no quote character, a one-character delimiter, no space skipping or escapes, no line longer than the
+    csv module's field limit (its error message stays its own). Else None. Several times faster than
+    csv.reader on a large tally file, which is almost always this plain."""
+    delimiter = dialect.delimiter
+    if (len(delimiter) != 1 or dialect.skipinitialspace or dialect.escapechar
+            or (dialect.quotechar and dialect.quotechar in content)):
+        return None
+    # csv.reader over io.StringIO(newline="") ends a record at \r\n, \r or \n; a blank line is [].
+    lines = content.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    if lines and max(map(len, lines)) > csv.field_size_limit():
+        return None
+    return [line.split(delimiter) if line else [] for line in lines]
+
+
 def read_csv(name: str, data: bytes) -> list[RawSheet]:
     """One sheet, named after the file without its extension, as Excel shows a CSV."""
     content = _decode(data).replace("\x00", "")  # see _no_nul
@@ -43,6 +61,9 @@ def read_csv(name: str, data: bytes) -> list[RawSheet]:
         dialect = csv.Sniffer().sniff(content[:4096], delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
+    rows = _split_plain(content, dialect)
+    if rows is not None:
+        return [RawSheet(PurePath(name).stem, rows)]
     reader = csv.reader(io.StringIO(content, newline=""), dialect)
     try:
         rows = [list(row) for row in reader]

@@ -98,6 +98,10 @@ def write_tallies(ctx: SheetContext, planned: dict[tuple, dict], existing: dict[
 
 
 def import_sheet(ctx: SheetContext) -> None:
+    from data.importers.fast_tallies import import_tallies  # it uses this module's helpers
+
+    if import_tallies(ctx):
+        return
     rounds, refs = resolve_rounds(ctx)
     org_ids = resolve_orgs(ctx)
     member_ids = resolve_members(ctx, org_ids)
