@@ -422,7 +422,7 @@ def _redline_facts_from_index(session: Session, node: q.Node, profile: RuleProfi
         return None
     inside = set(index.ids[mask].tolist())
     found = {}
-    for org_id, red in index.subtree_verdicts().items():
+    for org_id, red in index.candidate_verdicts().items():
         if red.verdict in metrics.CANDIDATE_VERDICTS and org_id in inside:
             found[org_id] = (index.subtree(org_id).counts, red)
     names = {i.id: i.name for i in q.round_items(session, node.round.id)}
@@ -548,7 +548,7 @@ def _overview_of_everything(session: Session, node: q.Node, profile: RuleProfile
     """The same overview for a user who sees the whole campaign, read from the node index."""
     index = node_index.get(session, node.round, as_of)
     total = index.total()
-    candidates = sum(1 for red in index.subtree_verdicts().values()
+    candidates = sum(1 for red in index.candidate_verdicts().values()
                      if red.verdict in metrics.CANDIDATE_VERDICTS)
     trend = [(rnd, node_index.round_counts(session, rnd).total().counts) for rnd in q.rounds(session)]
     return _overview_dict(session, node, profile, filters, as_of, scope, total.counts,
