@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Iterable
 
-from sqlalchemy import Select, String, Text, and_, case, false, func, not_, or_, select, true
+from sqlalchemy import Select, String, and_, case, false, func, not_, or_, select, true
 from sqlalchemy.orm import Session
 
 from dashboard.rules import Counts
