@@ -127,6 +127,16 @@ def table(name: str, state: dict) -> ReportTable:
     return _cached(_key(name, state), compute)
 
 
+def page(name: str, state: dict, sort_model, filter_model, start: int, end: int | None):
+    """(rows start..end of table(name, state) after the grid model, their total) from a paged query, or
+    None when the table has no paged form for that model (see reports.page). Not cached: a page is cheap."""
+    if name in ADMIN_TABLES:
+        return None
+    with db_session() as s:
+        return reports.page(name, s, filters_of(state), as_of_of(state), scope(), sort_model, filter_model,
+                            start, end)
+
+
 def call(func, state: dict, cache_as: str | None = None):
     """reports.func(session, filters, as_of, scope) for the state, cached under cache_as when given."""
     def compute():

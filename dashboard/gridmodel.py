@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from functools import cache
 from typing import Any
 
-from dashboard.tables import DECIMAL, INT, PERCENT, ReportTable
+from dashboard.tables import DATE, DECIMAL, INT, PERCENT, TEXT, Column, ReportTable
 
 NUMERIC = (INT, PERCENT, DECIMAL)
 
@@ -23,11 +24,15 @@ def col_id(index: int) -> str:
 
 
 def _index(table: ReportTable, cid: str) -> int:
+    return _index_of(table.columns, cid)
+
+
+def _index_of(columns: list[Column], cid: str) -> int:
     try:
         i = int(str(cid).lstrip("c"))
     except ValueError:
         raise GridModelError(f"未知列: {cid}") from None
-    if not 0 <= i < len(table.columns):
+    if not 0 <= i < len(columns):
         raise GridModelError(f"未知列: {cid}")
     return i
 
@@ -138,6 +143,77 @@ def apply(table: ReportTable, sort_model: list[dict] | None = None,
     red = {new for new, (old, _) in enumerate(indexed) if old in table.red_rows}
     return replace(table, rows=[r for _, r in indexed], red_rows=red)
 
+
+
+# ---------------------------------------------------------------------------------------- pushdown
+TEXT_OPS = ("contains", "notContains", "equals", "notEqual", "startsWith", "endsWith", "blank", "notBlank")
+
+
+@cache
+def _casefold_products() -> frozenset[str]:
+    """Every character that casefolding some other character yields (e.g. "s" from "ſ", "i" from "İ")."""
+    out = set()
+    for i in range(0x110000):
+        ch = chr(i)
+        folded = ch.casefold()
+        if folded != ch:
+            out.update(folded)
+    return frozenset(out)
+
+
+def _caseless(needle: str) -> bool:
+    """A needle made only of characters that no casefolding touches or yields (CJK, digits, most
+    punctuation): `needle in value.casefold()` is then exactly `needle in value`, and likewise for equals,
+    startsWith and endsWith, so a database can test it without any case handling."""
+    products = _casefold_products()
+    return all(ch.casefold() == ch and ch not in products for ch in needle)
+
+
+def _pushed_condition(spec: dict, fmt: str):
+    """The text test of _column_test as (op, needle) / ("and" | "or", parts), or None."""
+    if not isinstance(spec, dict):
+        return None
+    conditions = spec.get("conditions")
+    if conditions:
+        if not isinstance(conditions, list):
+            return None
+        parts = [_pushed_condition(c, fmt) for c in conditions]
+        if any(p is None for p in parts):
+            return None
+        return ("or" if spec.get("operator", "AND").upper() == "OR" else "and", tuple(parts))
+    if spec.get("filterType") == "number" or fmt != TEXT:
+        return None
+    op = spec.get("type", "contains")
+    needle = str(spec.get("filter") or "").casefold()
+    if op not in TEXT_OPS or not _caseless(needle):
+        return None
+    return op, needle
+
+
+def pushdown(columns: list[Column], fields: dict[int, str], sort_model: list[dict] | None = None,
+             filter_model: dict | None = None):
+    """The grid's sort and filter as ((field, descending), …), ((field, condition), …) for a database to
+    apply with exactly apply()'s result, or None when some part cannot be (a column not in `fields`, i.e.
+    worked out rather than stored; a filter on a non-text column; a needle whose matching depends on case).
+    Unknown columns raise GridModelError as apply() does."""
+    if not isinstance(filter_model or {}, dict) or not isinstance(sort_model or [], list):
+        return None
+    where = []
+    for cid, spec in (filter_model or {}).items():
+        i = _index_of(columns, cid)
+        cond = _pushed_condition(spec, columns[i].format) if i in fields else None
+        if cond is None:
+            return None
+        where.append((fields[i], cond))
+    sort = []
+    for spec in sort_model or []:
+        if not isinstance(spec, dict):
+            return None
+        i = _index_of(columns, spec.get("colId", ""))
+        if i not in fields or columns[i].format not in (TEXT, DATE):
+            return None
+        sort.append((fields[i], spec.get("sort") == "desc"))
+    return tuple(sort), tuple(where)
 
 
 _OPS = {"equals": "等于", "notEqual": "不等于", "lessThan": "小于", "lessThanOrEqual": "小于等于",

@@ -16,7 +16,7 @@ from typing import Any, Iterable
 
 from sqlalchemy.orm import Session
 
-from dashboard import metrics
+from dashboard import gridmodel, metrics
 from dashboard.rules import Counts, RuleProfile, bucketize, option_position
 from dashboard.scope import Scope
 from dashboard.tables import DATE, INT, PERCENT, VIEW_TITLES, Column, Filters, ReportTable
@@ -154,18 +154,19 @@ def _working_days_note(ctx: _Context) -> list[str]:
     return ["本批次按工作日计算：超期天数、临期均只计工作日（法定节假日不计，调休上班日计入）。"]
 
 
+def _rect_row(r: Rectification, s: metrics.RectState, shown: tuple, org_code: str, org_name: str) -> list:
+    shown_status, completed, closed = shown
+    return [r.code, org_code, org_name, r.source, r.description, r.measure, r.owner, r.registered_date,
+            r.deadline, shown_status, completed, closed, s.overdue_days, s.light, s.mark, r.evidence]
+
+
 def rectifications(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
     """整改台账: one row per rectification, most overdue first. Extra filters: status, light, source,
     overdue_only."""
     ctx = _context(session, filters, scope)
     items = _rect_filtered(session, ctx, filters, as_of)
     orgs = q.org_infos(session, ctx.visible)
-    rows = []
-    for r, s, (shown_status, completed, closed) in items:
-        org = orgs[r.org_id]
-        rows.append([r.code, org.code, org.name, r.source, r.description, r.measure, r.owner,
-                     r.registered_date, r.deadline, shown_status, completed, closed, s.overdue_days,
-                     s.light, s.mark, r.evidence])
+    rows = [_rect_row(r, s, shown, orgs[r.org_id].code, orgs[r.org_id].name) for r, s, shown in items]
     rows.sort(key=lambda row: (-row[12], row[8], row[0]))
     red = [i for i, row in enumerate(rows) if row[13] == metrics.RED]
     return _table("rectifications", ctx, RECT_COLUMNS, rows, filters, as_of, scope, red,
@@ -228,26 +229,39 @@ def pledges(session: Session, filters: Filters, as_of: date, scope: Scope) -> Re
     rows = []
     for row, s in items:
         p = row.pledge
-        # A fulfilment dated after the as-of day had not happened yet on that day.
-        shown_status = p.status if s.fulfilled or p.status != metrics.PLEDGE_DONE else "推进中"
-        if (status and shown_status != status) or (overdue_only and not s.overdue):
+        shown = _pledge_row(p, s, row.member_code, row.member_name, orgs[p.org_id].code, orgs[p.org_id].name)
+        if (status and shown[7] != status) or (overdue_only and not s.overdue):
             continue
-        org = orgs[p.org_id]
-        rows.append([p.code, org.code, org.name, row.member_code, row.member_name, p.content, p.due_date,
-                     shown_status, p.fulfilled_date if s.fulfilled else None, _yes(s.due),
-                     _yes(s.overdue), s.overdue_days])
+        rows.append(shown)
     rows.sort(key=lambda r: (-r[11], r[6], r[0]))
-    columns = [Column("承诺编号"), Column("组织编码"), Column("组织名称"), Column("党员编号"), Column("党员姓名"),
-               Column("承诺内容"), Column("承诺时限", DATE), Column("状态"), Column("兑现日期", DATE),
-               Column("是否到期"), Column("逾期未兑现"), Column("逾期天数", INT)]
     red = [i for i, r in enumerate(rows) if r[10] == YES]
-    return _table("pledges", ctx, columns, rows, filters, as_of, scope, red)
+    return _table("pledges", ctx, PLEDGE_COLUMNS, rows, filters, as_of, scope, red)
+
+
+PLEDGE_COLUMNS = [Column("承诺编号"), Column("组织编码"), Column("组织名称"), Column("党员编号"), Column("党员姓名"),
+                  Column("承诺内容"), Column("承诺时限", DATE), Column("状态"), Column("兑现日期", DATE),
+                  Column("是否到期"), Column("逾期未兑现"), Column("逾期天数", INT)]
+
+
+def _pledge_row(p, s: metrics.PledgeState, member_code, member_name, org_code: str, org_name: str) -> list:
+    # A fulfilment dated after the as-of day had not happened yet on that day.
+    shown_status = p.status if s.fulfilled or p.status != metrics.PLEDGE_DONE else "推进中"
+    return [p.code, org_code, org_name, member_code, member_name, p.content, p.due_date, shown_status,
+            p.fulfilled_date if s.fulfilled else None, _yes(s.due), _yes(s.overdue), s.overdue_days]
 
 
 def overdue_pledges(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
     """The 逾期未兑现 list: the pledge ledger with overdue_only set (the other filters kept)."""
-    extra = tuple((k, v) for k, v in filters.extra if k != "overdue_only") + (("overdue_only", "1"),)
-    table = pledges(session, replace(filters, extra=extra), as_of, scope)
+    table = pledges(session, _overdue_only(filters), as_of, scope)
+    return _overdue_title(table)
+
+
+def _overdue_only(filters: Filters) -> Filters:
+    return replace(filters, extra=tuple((k, v) for k, v in filters.extra if k != "overdue_only")
+                   + (("overdue_only", "1"),))
+
+
+def _overdue_title(table: ReportTable) -> ReportTable:
     return replace(table, title=table.title.replace(VIEW_TITLES["pledges"], f"{VIEW_TITLES['pledges']}（逾期未兑现）", 1))
 
 
@@ -268,6 +282,89 @@ def pledge_summary_by_org(session: Session, filters: Filters, as_of: date, scope
                Column("已兑现", INT), Column("承诺兑现率", PERCENT), Column("逾期未兑现", INT)]
     red = [i for i, r in enumerate(rows) if r[6]]
     return _table("pledges", ctx, columns, rows, filters, as_of, scope, red, "（按组织汇总）")
+
+
+# ---------------------------------------------------------------------------------------- pages
+# The ledgers as pages straight from SQL: the grid asks for 100 rows and a count, and a province's ledger
+# (hundreds of thousands of rows) is never built for that. Stored columns a grid may sort or filter in SQL:
+RECT_FIELDS = {0: "code", 1: "org_code", 2: "org_name", 3: "source", 4: "description", 5: "measure", 6: "owner",
+               7: "registered", 8: "deadline", 15: "evidence"}
+PLEDGE_FIELDS = {0: "code", 1: "org_code", 2: "org_name", 3: "member_code", 4: "member_name", 5: "content",
+                 6: "due"}
+PAGED_VIEWS = {"rectifications": (RECT_COLUMNS, RECT_FIELDS), "pledges": (PLEDGE_COLUMNS, PLEDGE_FIELDS),
+               "pledges-overdue": (PLEDGE_COLUMNS, PLEDGE_FIELDS)}
+
+
+def _as_of_dates(as_of: date, profile: RuleProfile) -> q.AsOfDates:
+    return q.AsOfDates(as_of, metrics.late_from(as_of, profile.working_days),
+                       metrics.soon_until(as_of, profile.warn_days, profile.working_days),
+                       metrics.DONE_STATUSES, metrics.PLEDGE_DONE)
+
+
+def page(view: str, session: Session, filters: Filters, as_of: date, scope: Scope,
+         sort_model: list[dict] | None = None, filter_model: dict | None = None, start: int = 0,
+         end: int | None = None) -> tuple[ReportTable, int] | None:
+    """(rows start..end of gridmodel.apply(the view's table, sort_model, filter_model), how many rows that
+    table has) with the query doing the filtering, ordering and slicing; red_rows count from start. None when
+    the view has no paged form or the grid's sort/filter needs worked-out values (callers then take the
+    whole table)."""
+    if view not in PAGED_VIEWS:
+        return None
+    columns, fields = PAGED_VIEWS[view]
+    pushed = gridmodel.pushdown(columns, fields, sort_model, filter_model)
+    if pushed is None:
+        return None
+    grid = q.GridQuery(*pushed)
+    start = max(0, start)
+    limit = None if end is None else max(0, end - start)
+    if view == "rectifications":
+        return _rect_page(session, filters, as_of, scope, grid, start, limit)
+    table, total = _pledge_page(session, _overdue_only(filters) if view == "pledges-overdue" else filters,
+                                as_of, scope, grid, start, limit)
+    return (_overdue_title(table) if view == "pledges-overdue" else table), total
+
+
+def _page_context(session: Session, filters: Filters, scope: Scope) -> tuple[_Context, list]:
+    """_context, and the scope and filters as conditions on Org (the page queries join Org when needed)."""
+    node = queries.resolve(session, filters, scope)
+    ctx = _Context(node.round, RuleProfile.from_record(node.round), queries.filter_org_ids(scope, node),
+                   queries.visible_org_ids(scope))
+    return ctx, queries.org_conditions(scope, node)
+
+
+def _rect_page(session, filters, as_of, scope, grid, start, limit):
+    ctx, org_where = _page_context(session, filters, scope)
+    status = _choice(filters, "status", RECT_STATUSES, "状态")
+    light = _choice(filters, "light", LIGHTS, "灯")
+    total, found = q.rect_page(
+        session, ctx.round.id, org_where, _as_of_dates(as_of, ctx.profile), status=status,
+        light={metrics.RED: "red", metrics.YELLOW: "yellow", metrics.GREEN: "green"}.get(light),
+        source=(filters.get("source") or "").strip() or None, overdue_only=_flag(filters, "overdue_only"),
+        grid=grid, offset=start, limit=limit)
+    rows = []
+    for item in found:
+        r = item.rect
+        state = metrics.rect_state(r.status, r.registered_date, r.deadline, r.completed_date, r.closed_date,
+                                   as_of, ctx.profile)
+        rows.append(_rect_row(r, state, _rect_status_as_of(r, as_of), item.org_code, item.org_name))
+    red = [i for i, row in enumerate(rows) if row[13] == metrics.RED]
+    return _table("rectifications", ctx, RECT_COLUMNS, rows, filters, as_of, scope, red,
+                  notes=_working_days_note(ctx)), total
+
+
+def _pledge_page(session, filters, as_of, scope, grid, start, limit):
+    ctx, org_where = _page_context(session, filters, scope)
+    status = _choice(filters, "status", PLEDGE_STATUSES, "状态")
+    total, found = q.pledge_page(session, ctx.round.id, org_where, _as_of_dates(as_of, ctx.profile),
+                                 status=status, overdue_only=_flag(filters, "overdue_only"), grid=grid,
+                                 offset=start, limit=limit)
+    rows = []
+    for item in found:
+        p = item.pledge
+        state = metrics.pledge_state(p.due_date, p.status, p.fulfilled_date, as_of)
+        rows.append(_pledge_row(p, state, item.member_code, item.member_name, item.org_code, item.org_name))
+    red = [i for i, r in enumerate(rows) if r[10] == YES]
+    return _table("pledges", ctx, PLEDGE_COLUMNS, rows, filters, as_of, scope, red), total
 
 
 # ---------------------------------------------------------------------------------------- 督导联系点
@@ -689,7 +786,7 @@ def void_sessions(session: Session, filters: Filters, as_of: date, scope: Scope)
 __all__ = [
     "visits", "quality_summary", "void_sessions", "REPORTING_STATUSES",
     "rectifications", "rectification_summary", "rectification_ageing", "pledges", "pledge_summary_by_org",
-    "overdue_pledges",
+    "overdue_pledges", "page", "PAGED_VIEWS",
     "contact_points", "contact_point_detail", "reporting", "reporting_completeness", "quality",
     "QUALITY_CHECKS", "BONSAI_GAP", "MIN_CONTACT_POINTS", "UNIFORM_MIN_N", "IDENTICAL_MIN_N",
 ]

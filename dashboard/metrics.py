@@ -187,6 +187,33 @@ def days_left(deadline: date, as_of: date, working_days: bool = False,
     return sum(1 for i in range(1, (deadline - as_of).days + 1) if is_workday(as_of + timedelta(days=i)))
 
 
+def late_from(as_of: date, working_days: bool = False,
+              is_workday: Callable[[date], bool] = _is_workday) -> date:
+    """days_late(deadline, as_of) > 0 exactly when deadline < this day: the last counted day up to as_of
+    (as_of itself for calendar days). Lets a database sort and filter by 超期天数 > 0 on the stored deadline."""
+    day = as_of
+    while working_days and not is_workday(day):
+        day -= timedelta(days=1)
+    return day
+
+
+def soon_until(as_of: date, warn_days: int, working_days: bool = False,
+               is_workday: Callable[[date], bool] = _is_workday) -> date:
+    """days_left(deadline, as_of) <= warn_days for a deadline from as_of on exactly when deadline <= this day
+    (the day before as_of when no deadline qualifies). days_left grows with the deadline, so this is a bound."""
+    if warn_days < 0:
+        return as_of - timedelta(days=1)
+    if not working_days:
+        return as_of + timedelta(days=warn_days)
+    day, counted = as_of, 0
+    while True:
+        nxt = day + timedelta(days=1)
+        counted += is_workday(nxt)
+        if counted > warn_days:
+            return day
+        day = nxt
+
+
 # ---------------------------------------------------------------------------------------- pledges
 @dataclass(frozen=True)
 class PledgeState:

@@ -20,7 +20,7 @@ from data import queries as q
 from data.queries import BadParameter, NotFound, OutOfScope
 from data.queries import QueryError as ReportError
 
-__all__ = ["ReportError", "NotFound", "OutOfScope", "BadParameter", "build", "drilldown", "node_path",
+__all__ = ["ReportError", "NotFound", "OutOfScope", "BadParameter", "build", "page", "drilldown", "node_path",
            "child_filters", "items_breakdown", "categories_breakdown", "redline", "funnel", "overview"]
 
 # Views served by dashboard.ledger_reports.
@@ -58,6 +58,17 @@ def build(view: str, session: Session, filters: Filters, as_of: date, scope: Sco
     if view in LEDGER_VIEWS:
         return getattr(ledger_reports, LEDGER_VIEWS[view])(session, filters, as_of, scope)
     raise BadParameter(f"未知视图：{view}")
+
+
+def page(view: str, session: Session, filters: Filters, as_of: date, scope: Scope,
+         sort_model: list[dict] | None = None, filter_model: dict | None = None, start: int = 0,
+         end: int | None = None) -> tuple[ReportTable, int] | None:
+    """Rows start..end of build(view, …) after the grid's sort and filter, and the number of such rows,
+    without building the whole table (ledger_reports.page); None when that cannot be done for this view or
+    grid model — then build() it and apply the model."""
+    if not isinstance(as_of, date):
+        raise BadParameter("统计截止日期无效，应为 YYYY-MM-DD")
+    return ledger_reports.page(view, session, filters, as_of, scope, sort_model, filter_model, start, end)
 
 
 def _title(view: str, round_name: str) -> str:

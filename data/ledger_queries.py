@@ -9,15 +9,15 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Iterable
+from typing import Any, Iterable
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, String, and_, case, false, func, not_, or_, select, true
 from sqlalchemy.orm import Session
 
 from dashboard.rules import Counts
 from dashboard.scope import Scope
 from dashboard.tables import Filters
-from data.queries import NotFound, filter_org_ids, resolve
+from data.queries import NotFound, chunks, filter_org_ids, resolve
 from data.models import (
     Ballot,
     EvalSession,
@@ -94,6 +94,179 @@ def pledges(session: Session, round_id: int, org_ids: Select | Iterable[int]) ->
              .where(Pledge.round_id == round_id, Pledge.org_id.in_(org_ids))
              .order_by(Pledge.code))
     return [PledgeRow(p, mc, mn) for p, mc, mn in session.execute(query)]
+
+
+# ---------------------------------------------------------------------------------------- ledger pages
+# One page of a ledger with its total, straight from SQL: the as-of state rules of dashboard.metrics are
+# expressed as comparisons of stored dates with the boundaries worked out there (AsOfDates).
+@dataclass(frozen=True)
+class AsOfDates:
+    day: date  # the as-of day
+    late_from: date  # an open rectification due before this day has 超期天数 > 0
+    soon_until: date  # an open rectification due in [day, soon_until] is 临期
+    done_statuses: tuple[str, ...]  # a rectification with one of these and a completion date is done
+    pledge_done: str  # the status of a fulfilled pledge
+
+
+@dataclass(frozen=True)
+class GridQuery:
+    """A grid's sort and filters on stored columns (dashboard.gridmodel.pushdown): sort is (field,
+    descending) pairs, where is (field, condition) with a condition either (op, needle) — op one of
+    TEXT_OPS, the needle a string whose matching does not depend on case — or ("and" | "or", conditions)."""
+    sort: tuple[tuple[str, bool], ...] = ()
+    where: tuple[tuple[str, Any], ...] = ()
+
+
+TEXT_OPS = ("contains", "notContains", "equals", "notEqual", "startsWith", "endsWith", "blank", "notBlank")
+BLANK_TEXTS = ("", "—")
+
+
+@dataclass(frozen=True)
+class RectPageRow:
+    rect: Rectification
+    org_code: str
+    org_name: str
+
+
+@dataclass(frozen=True)
+class PledgePageRow:
+    pledge: Pledge
+    member_code: str | None
+    member_name: str | None
+    org_code: str
+    org_name: str
+
+
+def _text_condition(col, cond) -> Any:
+    """SQL for gridmodel's text test on a nullable column (NULL reads as "")."""
+    op, arg = cond
+    if op in ("and", "or"):
+        parts = [_text_condition(col, c) for c in arg]
+        return and_(*parts) if op == "and" else or_(*parts)
+    if op == "blank":
+        return or_(col.is_(None), col.in_(BLANK_TEXTS))
+    if op == "notBlank":
+        return and_(col.is_not(None), col.not_in(BLANK_TEXTS))
+    if op not in TEXT_OPS:
+        raise ValueError(f"unknown text filter {op}")
+    if arg == "":  # "" contains, starts and ends every text, and equals only the empty one
+        return {"contains": true(), "notContains": false(), "startsWith": true(), "endsWith": true(),
+                "equals": or_(col.is_(None), col == ""), "notEqual": and_(col.is_not(None), col != "")}[op]
+    match = {"contains": lambda: col.contains(arg, autoescape=True),
+             "startsWith": lambda: col.startswith(arg, autoescape=True),
+             "endsWith": lambda: col.endswith(arg, autoescape=True),
+             "equals": lambda: col == arg}
+    if op in match:
+        return and_(col.is_not(None), match[op]())
+    positive = {"notContains": "contains", "notEqual": "equals"}[op]
+    return or_(col.is_(None), not_(match[positive]()))
+
+
+def _binary(col, session: Session):
+    """The column compared by code point, as Python compares strings (SQLite's default; "C" on PostgreSQL)."""
+    if session.get_bind().dialect.name == "postgresql" and isinstance(col.type, String):
+        return col.collate("C")
+    return col
+
+
+def _grid_page(session: Session, stmt: Select, joins: dict, fields: dict, grid: GridQuery,
+               default_order: list, offset: int, limit: int | None) -> tuple[int, list]:
+    """(how many rows `stmt` — a SELECT of `key` — has under the grid's filters, their keys offset..
+    offset+limit in the grid's order: its sort keys (blanks last either way, texts by code point) then the
+    ledger's own default_order). `fields` maps the grid's fields to (column, join name or None); the joins
+    a field needs are added to the statement only when the grid uses that field."""
+    used = {name for field, _ in grid.sort + grid.where
+            for name in [fields[field][1]] if name is not None}
+    for name, join in joins.items():
+        if name in used:
+            stmt = join(stmt)
+    for field, cond in grid.where:
+        stmt = stmt.where(_text_condition(fields[field][0], cond))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    order = []
+    for field, desc in grid.sort:
+        col = fields[field][0]
+        order += [col.is_(None), _binary(col, session).desc() if desc else _binary(col, session)]
+    page = stmt.order_by(*order, *default_order).offset(max(0, offset))
+    if limit is not None:
+        page = page.limit(max(0, limit))
+    return total or 0, list(session.scalars(page))
+
+
+def _in_order(keys: list, rows: Iterable, key) -> list:
+    by_key = {key(row): row for row in rows}
+    return [by_key[k] for k in keys]
+
+
+def rect_page(session: Session, round_id: int, org_where: list, dates: AsOfDates, *, status: str | None = None,
+              light: str | None = None, source: str | None = None, overdue_only: bool = False,
+              grid: GridQuery = GridQuery(), offset: int = 0, limit: int | None = None
+              ) -> tuple[int, list[RectPageRow]]:
+    """整改台账 page: the round's items of the orgs matching org_where (conditions on Org, see
+    data.queries.org_conditions) registered by the as-of day, matching the shown status (as of the day),
+    light ("red" / "yellow" / "green"), source and overdue_only; most overdue first (超期天数 > 0 by
+    deadline, then the rest by deadline), then code."""
+    r, day = Rectification, dates.day
+    finished = func.coalesce(r.completed_date, r.closed_date)
+    done = and_(r.status.in_(dates.done_statuses), finished.is_not(None), finished <= day)
+    overdue = and_(not_(done), r.deadline < day)
+    soon = and_(not_(done), r.deadline >= day, r.deadline <= dates.soon_until)
+    completed = and_(r.completed_date.is_not(None), r.completed_date <= day)
+    closed = and_(r.closed_date.is_not(None), r.closed_date <= day)
+    shown = case((and_(r.status == "已销号", not_(closed)), case((completed, "已完成"), else_="整改中")),
+                 (and_(r.status == "已完成", not_(completed)), "整改中"), else_=r.status)
+    stmt = select(r.id).where(r.round_id == round_id, r.registered_date <= day)
+    if org_where:
+        stmt = stmt.join(Org, Org.id == r.org_id).where(*org_where)
+    if status:
+        stmt = stmt.where(shown == status)
+    if light:
+        stmt = stmt.where({"red": overdue, "yellow": soon, "green": not_(or_(overdue, soon))}[light])
+    if source:
+        stmt = stmt.where(r.source == source)
+    if overdue_only:
+        stmt = stmt.where(overdue)
+    joins = {} if org_where else {"org": lambda st: st.join(Org, Org.id == r.org_id)}
+    fields = {"code": (r.code, None), "org_code": (Org.code, "org"), "org_name": (Org.name, "org"),
+              "source": (r.source, None), "description": (r.description, None), "measure": (r.measure, None),
+              "owner": (r.owner, None), "registered": (r.registered_date, None), "deadline": (r.deadline, None),
+              "evidence": (r.evidence, None)}
+    late = case((and_(not_(done), r.deadline < dates.late_from), 0), else_=1)
+    total, ids = _grid_page(session, stmt, joins, fields, grid,
+                            [late, r.deadline, _binary(r.code, session)], offset, limit)
+    query = select(r, Org.code, Org.name).join(Org, Org.id == r.org_id)
+    found = [RectPageRow(*row) for part in chunks(ids) for row in session.execute(query.where(r.id.in_(part)))]
+    return total, _in_order(ids, found, lambda row: row.rect.id)
+
+
+def pledge_page(session: Session, round_id: int, org_where: list, dates: AsOfDates, *, status: str | None = None,
+                overdue_only: bool = False, grid: GridQuery = GridQuery(), offset: int = 0,
+                limit: int | None = None) -> tuple[int, list[PledgePageRow]]:
+    """承诺践诺 page: the round's pledges of the orgs matching org_where, matching the shown status (as of
+    the day) and overdue_only; overdue first by due date, then the rest by due date, then code."""
+    p, day = Pledge, dates.day
+    fulfilled = and_(p.status == dates.pledge_done, p.fulfilled_date.is_not(None), p.fulfilled_date <= day)
+    overdue = and_(p.due_date < day, not_(fulfilled))
+    shown = case((and_(p.status == dates.pledge_done, not_(fulfilled)), "推进中"), else_=p.status)
+    stmt = select(p.id).where(p.round_id == round_id)
+    if org_where:
+        stmt = stmt.join(Org, Org.id == p.org_id).where(*org_where)
+    if status:
+        stmt = stmt.where(shown == status)
+    if overdue_only:
+        stmt = stmt.where(overdue)
+    joins = {"member": lambda st: st.outerjoin(Member, Member.id == p.member_id)}
+    if not org_where:
+        joins["org"] = lambda st: st.join(Org, Org.id == p.org_id)
+    fields = {"code": (p.code, None), "org_code": (Org.code, "org"), "org_name": (Org.name, "org"),
+              "member_code": (Member.code, "member"), "member_name": (Member.name, "member"),
+              "content": (p.content, None), "due": (p.due_date, None)}
+    total, ids = _grid_page(session, stmt, joins, fields, grid,
+                            [case((overdue, 0), else_=1), p.due_date, _binary(p.code, session)], offset, limit)
+    query = (select(p, Member.code, Member.name, Org.code, Org.name)
+             .outerjoin(Member, Member.id == p.member_id).join(Org, Org.id == p.org_id))
+    found = [PledgePageRow(*row) for part in chunks(ids) for row in session.execute(query.where(p.id.in_(part)))]
+    return total, _in_order(ids, found, lambda row: row.pledge.id)
 
 
 # ---------------------------------------------------------------------------------------- supervision
@@ -242,5 +415,5 @@ __all__ = [
     "org_infos", "region_names", "rectifications", "pledges", "PledgeRow", "supervision_links", "GroupLink",
     "ancestors", "descendants", "subtree_ids", "headlines", "Headline", "report_times", "ReportTimes",
     "participating_system_ids", "leaf_org_ids", "eval_sessions", "item_counts", "org_categories",
-    "ballots",
+    "ballots", "AsOfDates", "GridQuery", "TEXT_OPS", "RectPageRow", "PledgePageRow", "rect_page", "pledge_page",
 ]

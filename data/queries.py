@@ -147,16 +147,22 @@ def _region_column(level: int):
 
 def filter_org_ids(scope: Scope, node: Node) -> Select:
     """SELECT of the org ids of the current node: scope ∩ system ∩ region subtree ∩ org subtree."""
-    stmt = select(Org.id).where(Org.id.in_(visible_org_ids(scope)))
+    return select(Org.id).where(*org_conditions(scope, node))
+
+
+def org_conditions(scope: Scope, node: Node) -> list:
+    """Conditions on Org's columns that hold exactly for the orgs of filter_org_ids (none at all for the
+    whole campaign seen by someone who may see everything), for queries that join Org anyway."""
+    conditions = [] if scope.everything else [Org.id.in_(visible_org_ids(scope))]
     if node.system is not None:
-        stmt = stmt.where(Org.system_id == node.system.id)
+        conditions.append(Org.system_id == node.system.id)
     if node.region is not None:
-        stmt = stmt.where(Org.region_id.in_(
+        conditions.append(Org.region_id.in_(
             select(Region.id).where(_region_column(node.region.level) == node.region.code)))
     if node.org is not None:
-        stmt = stmt.where(Org.id.in_(
+        conditions.append(Org.id.in_(
             select(OrgClosure.descendant_id).where(OrgClosure.ancestor_id == node.org.id)))
-    return stmt
+    return conditions
 
 
 # ---------------------------------------------------------------------------------------- grouping
@@ -448,7 +454,7 @@ def session_rows(session: Session, round_id: int):
 __all__ = [
     "data_fingerprint", "org_codes_names", "org_item_rows", "tree_rows", "headline_rows", "session_rows", "round_pledges", "round_rects",
     "QueryError", "NotFound", "OutOfScope", "Node", "visible_org_ids", "rounds", "find_round", "resolve",
-    "filter_org_ids", "headline_counts", "pledge_rows", "rect_rows", "systems_by_id", "regions_by_code",
+    "filter_org_ids", "org_conditions", "headline_counts", "pledge_rows", "rect_rows", "systems_by_id", "regions_by_code",
     "top_orgs", "top_org_ids", "child_orgs", "child_org_ids", "orgs_with_ids", "org_labels", "id_select", "chunks", "ancestors_of", "MemberCounts", "member_counts",
     "member_pledge_rows", "round_items", "item_counts", "category_counts", "session_counts",
 ]
