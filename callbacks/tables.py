@@ -19,6 +19,8 @@ from layouts.components import empty_state, error_alert, grid_with_tools, json_c
 NODE_KEYS = ("system", "region", "org")
 # The page's main table keeps its sort and filter in the URL, so a copied link shows the same rows.
 URL_TABLES = ("drilldown", "redline", "rectifications", "pledges")
+# Tables whose rows lead somewhere on a click (their row ids are links, worked out from the whole table).
+LINK_TABLES = ("drilldown", "redline")
 TITLES = {**VIEW_TITLES, "items": "测评项目分析", "categories": "参评人员类别分析", "audit": "审计日志",
           "imports": "导入记录", "users": "用户", "round-changes": "评议批次修改记录"}
 # Other pages' row links: table name -> (state, row) -> where a click on the row leads (or None).
@@ -39,7 +41,7 @@ def render(store: dict):
     sort, filters = urlstate.decode_grid(state) if name in URL_TABLES else ([], {})
     if not valid_models(table, sort, filters):  # a link from another level or an edited URL
         sort, filters = [], {}
-    grid = grid_with_tools(name, table.columns, lang, clickable=name in ("drilldown", "redline") or name in ROW_LINKS,
+    grid = grid_with_tools(name, table.columns, lang, clickable=name in LINK_TABLES or name in ROW_LINKS,
                            sort=sort, filters=filters)
     return html.Div([*warnings, grid, *notes])
 
@@ -87,7 +89,7 @@ def get_rows(request: dict | None, store: dict):
         # A ledger's page comes straight from SQL; other tables (or a sort/filter on a worked-out column)
         # are built whole, then sorted, filtered and sliced here.
         paged = (common.page(name, state, sort, filters, start, end)
-                 if name not in URL_TABLES and name not in ROW_LINKS else None)
+                 if name not in LINK_TABLES and name not in ROW_LINKS else None)
         table = None if paged else gridmodel.apply(common.table(name, state), sort, filters)
     except (reports.ReportError, gridmodel.GridModelError):
         return {"rowData": [], "rowCount": 0}
