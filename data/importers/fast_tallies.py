@@ -233,12 +233,8 @@ def _check_valid(refs, keys, count_rows, items, existing, valid) -> None:
         totals[(round_id, org, member, item)] += sum(counts)
         if round_id is not None and (round_id, item) in items:
             file_keys.add((round_id, org, member, items[(round_id, item)], category))
-    item_names = {v: k[1] for k, v in items.items()}
-    for key, current in existing.items():
-        if key not in file_keys:
-            group = (key[0], key[1], key[2], item_names.get(key[3]))
-            if group in totals:
-                totals[group] += sum(getattr(current, c) for c in COUNT_COLUMNS)
+    from data.importers.tallies import add_stored_answers
+    add_stored_answers(totals, file_keys, existing, items)
     for (round_id, org, member, _item), total in totals.items():
         limit = valid.get((round_id, org, "党员" if member else "党组织"))
         if limit is not None and total > limit:

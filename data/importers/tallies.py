@@ -84,6 +84,18 @@ def load_valid(ctx: SheetContext, round_ids: set[int], org_ids: set[int]) -> dic
     return found
 
 
+def add_stored_answers(totals: dict[tuple, int], file_keys: set[tuple], existing: dict[tuple, object],
+                       items: dict[tuple[int, str], int]) -> None:
+    """Add to each (round, org, member, item name) total of the file the stored answers of the categories
+    the file does not replace: 有效份数 limits what is stored after the import, not the file alone."""
+    item_names = {v: k[1] for k, v in items.items()}
+    for key, current in existing.items():
+        if key not in file_keys:
+            group = (key[0], key[1], key[2], item_names.get(key[3]))
+            if group in totals:
+                totals[group] += sum(getattr(current, c) for c in COUNT_COLUMNS)
+
+
 def write_tallies(ctx: SheetContext, planned: dict[tuple, dict], existing: dict[tuple, object]) -> None:
     """Upsert tallies: first_reported_at kept from the first import, updated_at now on every change."""
     rows = {}
@@ -167,12 +179,7 @@ def import_sheet(ctx: SheetContext) -> None:
         last_row[group] = row
         if round_id is not None and (round_id, item) in items:
             file_keys.add((round_id, org, member, items[(round_id, item)], category))
-    item_names = {v: k[1] for k, v in items.items()}
-    for key, current in existing.items():
-        if key not in file_keys:
-            group = (key[0], key[1], key[2], item_names.get(key[3]))
-            if group in totals:
-                totals[group] += sum(getattr(current, c) for c in COUNT_COLUMNS)
+    add_stored_answers(totals, file_keys, existing, items)
     for group, total in totals.items():
         round_id, org, member, item = group
         limit = valid.get((round_id, org, "党员" if member else "党组织"))
