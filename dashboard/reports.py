@@ -599,7 +599,10 @@ def _overview_dict(session: Session, node: q.Node, profile: RuleProfile, filters
         rp = RuleProfile.from_record(rnd)
         tb = bucketize(counts, rp)
         trend_rows.append({"round": rnd.name, "测评数": tb.n, "综合满意率": metrics.rates(tb, rp)["综合满意率"]})
+    # The bars show 综合满意率: the red line is drawn on them only when it is a line on that metric.
+    redline = profile.redline if profile.redline_metric == "综合满意率" else None
     return {"title": _title("overview", node.round.name), "scope": scope.describe(), "as_of": as_of,
+            "redline": redline,
             "filters": filters.as_dict(), "kpis": kpis, "参评人次口径": basis,
             "by_system": group_table(by_system, KEY_SYSTEM, systems),
             "by_region": group_table(by_region, KEY_REGION, regions), "trend": trend_rows}

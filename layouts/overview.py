@@ -54,8 +54,10 @@ def bar_figure(table: ReportTable, title: str, redline: float | None) -> dict:
     if redline is not None:
         shapes.append({"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": redline,
                        "y1": redline, "line": {"dash": "dash", "color": "#dc3545"}})
-        notes.append({"text": f"红线 {redline:.1%}", "xref": "x domain", "x": 0, "xanchor": "left",
-                      "yref": "y", "y": redline, "yanchor": "bottom", "showarrow": False})
+        # On a white label, so it stays readable where it crosses a bar.
+        notes.append({"text": f"红线 {redline:.1%}", "xref": "x domain", "x": 1, "xanchor": "right",
+                      "yref": "y", "y": redline, "yanchor": "middle", "showarrow": False,
+                      "bgcolor": "rgba(255,255,255,0.9)", "font": {"color": "#dc3545", "size": 11}})
     return _figure(trace, title, shapes, notes)
 
 

@@ -228,6 +228,9 @@ def test_a_bar_of_the_overview_opens_that_systems_drilldown(as_user):
     bars = graphs["overview-by-system"]["data"][0]
     assert list(bars["x"]) == ["交通运输系统", "卫生健康系统"]
     assert [round(y, 4) for y in bars["y"]] == [round(69 / 96, 4), 1.0]
+    # The round's red line (综合满意率 2/3) is drawn on the bars; both systems are above it, so neither is red.
+    assert graphs["overview-by-system"]["layout"]["shapes"][0]["y0"] == pytest.approx(2 / 3)
+    assert bars["marker"]["color"] == ["#0d6efd", "#0d6efd"]
     path, search = overview.open_group("system", {"points": [{"customdata": list(bars["customdata"][0])}]},
                                        f"?as_of={AS_OF}&org=A")
     assert path == "/drill" and search == "?" + urlencode({"system": "交通运输系统", "as_of": AS_OF})
