@@ -15,7 +15,7 @@ import flask
 from flask import Blueprint, current_app, jsonify, redirect, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from werkzeug.exceptions import HTTPException
 
 from dashboard.scope import ROLE_LABELS, Scope
@@ -151,7 +151,8 @@ def bootstrap_css():
 
 def _load_user(user_id: str) -> WebUser | None:
     with db_session() as s:
-        user = s.get(User, int(user_id)) if user_id.isdigit() else None
+        # The user and their scope grants in one statement: this runs before every request.
+        user = s.get(User, int(user_id), options=[joinedload(User.scopes)]) if user_id.isdigit() else None
         return WebUser.of(user) if user is not None and user.active else None
 
 

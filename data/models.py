@@ -175,8 +175,9 @@ class Tally(CountsMixin, Base):
 
     __tablename__ = "tallies"
     __table_args__ = (
+        # Its (round_id, org_id) prefix serves every per-org look-up: a separate index on those two
+        # columns only cost every tally write a third B-tree update.
         UniqueConstraint("round_id", "org_id", "member_key", "item_id", "category"),
-        Index("ix_tallies_round_org", "round_id", "org_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"))

@@ -13,6 +13,8 @@ from __future__ import annotations
 import gc
 from collections import defaultdict
 from contextlib import contextmanager
+from itertools import repeat
+from typing import NamedTuple
 
 from sqlalchemy import select, text as sql_text
 from sqlalchemy.exc import DBAPIError
@@ -221,7 +223,19 @@ def _plan(ctx: SheetContext):
         valid = load_valid(ctx, round_ids, set(org_col))
         if valid:
             _check_valid(refs, keys, count_rows, items, existing, valid)
-    return refs, new_rounds, keys, count_rows, existing
+    return refs, new_rounds, _Sheet(round_col, org_col, member_ids, item_col, category_col, slot_values,
+                                    count_rows), existing
+
+
+class _Sheet(NamedTuple):
+    """The checked sheet, column by column (count_rows: the count columns' values row by row)."""
+    rounds: list[str]
+    orgs: list[int]
+    members: list[int]  # 0 for the org's own answers
+    items: list[str]
+    categories: list[str]
+    counts: list[list[int]]  # one list per COUNT_COLUMNS entry
+    count_rows: list[tuple[int, ...]]
 
 
 def _check_valid(refs, keys, count_rows, items, existing, valid) -> None:
@@ -241,43 +255,62 @@ def _check_valid(refs, keys, count_rows, items, existing, valid) -> None:
             raise _Fallback
 
 
-def _write(ctx: SheetContext, refs, new_rounds, keys, count_rows, existing) -> None:
+def _write(ctx: SheetContext, refs, new_rounds, sheet: _Sheet, existing) -> None:
     from data.importers.tallies import ensure_items
     ctx.created_rounds += new_rounds
     create_rounds(ctx, refs)
+    round_of = {name: ref.id for name, ref in refs.items()}
+    round_ids = list(map(round_of.__getitem__, sheet.rounds))
     wanted = defaultdict(list)
-    for rname, item in dict.fromkeys((k[0], k[3]) for k in keys):
-        wanted[refs[rname].id].append(item)
-    item_ids = ensure_items(ctx, wanted)
-    now = ctx.now
-    inserts, updates = [], []
+    for round_id, item in dict.fromkeys(zip(round_ids, sheet.items)):
+        wanted[round_id].append(item)
+    item_of = ensure_items(ctx, wanted)
+    item_ids = list(map(item_of.__getitem__, zip(round_ids, sheet.items)))
+    member_ids = [m or None for m in sheet.members]
+    connection = ctx.session.connection()
+    false, now = _stored(connection, False, "from_ballots"), _stored(connection, ctx.now, "updated_at")
     unchanged = 0
-    for (rname, org, member, item, category), counts in zip(keys, count_rows):
-        round_id = refs[rname].id
-        item_id = item_ids[(round_id, item)]
-        current = existing.get((round_id, org, member, item_id, category)) if existing else None
-        member_id = member or None
-        if current is None:
-            inserts.append((round_id, org, member, member_id, item_id, category, False, *counts, now, now))
-        elif (current.member_id == member_id and current.from_ballots == False  # noqa: E712 - as upsert compares
-              and tuple(current[8 + i] for i in range(len(COUNT_COLUMNS))) == counts):
-            unchanged += 1
-        else:
-            updates.append((member_id, False, *counts, now, current.id))
+    if not existing:
+        # Every row is new (always so for a new round): the rows go to the driver as one stream of tuples.
+        inserts = list(zip(round_ids, sheet.orgs, sheet.members, member_ids, item_ids, sheet.categories,
+                           repeat(false), *sheet.counts, repeat(now), repeat(now)))
+        updates = []
+    else:
+        inserts, updates = [], []
+        for round_id, org, member, member_id, item_id, category, counts in zip(
+                round_ids, sheet.orgs, sheet.members, member_ids, item_ids, sheet.categories, sheet.count_rows):
+            current = existing.get((round_id, org, member, item_id, category))
+            if current is None:
+                inserts.append((round_id, org, member, member_id, item_id, category, false, *counts, now, now))
+            elif (current.member_id == member_id and current.from_ballots == False  # noqa: E712 - as upsert compares
+                  and tuple(current[8 + i] for i in range(len(COUNT_COLUMNS))) == counts):
+                unchanged += 1
+            else:
+                updates.append((member_id, false, *counts, now, current.id))
     ctx.counter.inserted += len(inserts)
     ctx.counter.updated += len(updates)
     ctx.counter.unchanged += unchanged
     _bulk_write(ctx, inserts, updates)
     ctx.session.flush()
-    if len(inserts) >= _ANALYZE_FROM and ctx.session.get_bind().dialect.name == "postgresql":
+    if len(inserts) >= _ANALYZE_FROM and connection.dialect.name == "postgresql":
         # The planner still thinks the round has no tallies; with fresh statistics the rollup queries
         # below take a hash join instead of a nested loop per row (6 s → well under 1 s at 300,000 rows).
         ctx.session.execute(sql_text("ANALYZE tallies"))
-    rebuild_rollups(ctx.session, sorted({refs[k[0]].id for k in keys}))
+    rebuild_rollups(ctx.session, sorted(set(round_of.values())))
+
+
+def _stored(connection, value, column: str):
+    """value as the driver takes it for tallies.column: SQLite keeps datetimes as text in SQLAlchemy's
+    format and booleans as 0/1; psycopg's COPY takes the Python values."""
+    if connection.dialect.name == "postgresql":
+        return value
+    convert = Tally.__table__.c[column].type.dialect_impl(connection.dialect).bind_processor(connection.dialect)
+    return convert(value) if convert else value
 
 
 def _bulk_write(ctx: SheetContext, inserts: list[tuple], updates: list[tuple]) -> None:
-    """Insert and update tallies through the driver, in the session's own transaction."""
+    """Insert and update tallies through the driver, in the session's own transaction. The rows hold the
+    columns of _INSERT_COLUMNS and _UPDATE_COLUMNS + id, as _stored gives them."""
     if not inserts and not updates:
         return
     connection = ctx.session.connection()
@@ -308,20 +341,14 @@ def _bulk_write(ctx: SheetContext, inserts: list[tuple], updates: list[tuple]) -
                     cursor.execute(statement)
                     cursor.execute("DROP TABLE tally_changes")
             else:
-                # The dialect's own conversions (SQLite keeps datetimes as text in SQLAlchemy's format).
-                convert = {c: table.c[c].type.dialect_impl(dialect).bind_processor(dialect)
-                           for c in ("from_ballots", "updated_at")}
-                flag, stamp = convert["from_ballots"] or bool, convert["updated_at"] or (lambda v: v)
-                now = stamp(ctx.now)
-                false = flag(False)
                 if inserts:
                     statement = (f"INSERT INTO {table.name} ({', '.join(_INSERT_COLUMNS)}) VALUES "
                                  f"({', '.join('?' * len(_INSERT_COLUMNS))})")
-                    cursor.executemany(statement, [(*row[:6], false, *row[7:-2], now, now) for row in inserts])
+                    cursor.executemany(statement, inserts)
                 if updates:
                     statement = (f"UPDATE {table.name} SET " + ", ".join(f"{c} = ?" for c in _UPDATE_COLUMNS)
                                  + " WHERE id = ?")
-                    cursor.executemany(statement, [(row[0], false, *row[2:-2], now, row[-1]) for row in updates])
+                    cursor.executemany(statement, updates)
         finally:
             cursor.close()
     except dialect.loaded_dbapi.Error as exc:
