@@ -2,7 +2,7 @@
 The candidates table lives in callbacks.tables."""
 from __future__ import annotations
 
-from dash import Input, Output, State, dcc
+from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from callbacks import common
@@ -10,6 +10,7 @@ from dashboard import reports
 from layouts import ids, urlstate
 from layouts.components import empty_state, error_alert
 from layouts.overview import GRAPH_CONFIG
+from layouts.i18n import t
 from layouts.redline import funnel_figure
 
 
@@ -20,7 +21,11 @@ def show_funnel(state: dict, lang: str | None):
         return error_alert(str(exc), lang)
     if not data["points"]:
         return empty_state(lang)
-    return dcc.Graph(id=ids.Redline.FUNNEL, figure=funnel_figure(data, lang), config=GRAPH_CONFIG)
+    graph = dcc.Graph(id=ids.Redline.FUNNEL, figure=funnel_figure(data, lang), config=GRAPH_CONFIG)
+    if data["total_points"] == len(data["points"]):
+        return graph
+    note = t(lang, "funnel_sampled").format(shown=len(data["points"]), total=data["total_points"])
+    return html.Div([html.P(note, className="small text-muted mb-1", id=ids.Redline.FUNNEL_NOTE), graph])
 
 
 def open_org(click: dict | None, search: str | None):

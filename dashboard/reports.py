@@ -10,10 +10,11 @@ from collections import defaultdict
 from datetime import date
 from typing import Any, Iterable
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from dashboard import ledger_reports, metrics, node_index
-from dashboard.rules import EVALUATOR_CATEGORIES, Counts, RuleProfile, bucketize
+from dashboard.rules import B, EVALUATOR_CATEGORIES, S, U, Counts, RuleProfile, bucketize
 from dashboard.scope import Scope
 from dashboard.tables import (DECIMAL, INT, PERCENT, TEXT, VIEW_TITLES, Column, Filters, ReportTable)
 from data import queries as q
@@ -488,43 +489,91 @@ def redline(session: Session, filters: Filters, as_of: date, scope: Scope) -> Re
     return _table("redline", node, columns, rows, filters, as_of, scope, red_rows=red_rows, notes=notes)
 
 
-def funnel(session: Session, filters: Filters, as_of: date, scope: Scope, steps: int = 60) -> dict:
+# A funnel of a whole province has ~100,000 orgs: more points than anyone reads on one chart, megabytes to
+# send and seconds for a browser to draw. Above this many, the chart keeps every org outside the limits
+# and an even sample of the others, and says so.
+FUNNEL_MAX_POINTS = 3000
+FUNNEL_BANDS = ("low998", "low95", "ok")  # below the 99.8% lower limit, below the 95% one, within
+
+
+def funnel(session: Session, filters: Filters, as_of: date, scope: Scope, steps: int = 60,
+           max_points: int | None = None) -> dict:
     """Funnel plot data: each org's own headline rate against its N, and limits around the pooled rate.
 
     The rate is the red-line metric when it is a proportion (满意率/综合满意率); for 测评得分 the plot uses
     综合满意率, since a funnel needs a proportion. Points are orgs' own answers (not subtrees), so no
-    answer is plotted twice.
+    answer is plotted twice. Each point has its band (FUNNEL_BANDS); `total_points` counts every org with
+    answers, `points` holds at most max_points of them (see FUNNEL_MAX_POINTS).
     """
     node, profile, org_ids = _context(session, filters, scope)
+    max_points = max_points or FUNNEL_MAX_POINTS
     metric = "满意率" if profile.redline_metric == "满意率" else "综合满意率"
-    counts = q.headline_counts(session, node.round.id, org_ids, "org")
-    labels = q.org_labels(session, org_ids)
-    points, k_total, n_total = [], 0, 0
-    for org_id, c in counts.items():
-        b = bucketize(c, profile)
-        if not b.n:
-            continue
-        k = b.s if metric == "满意率" else b.s + b.b
-        k_total, n_total = k_total + k, n_total + b.n
-        points.append({"code": labels[org_id][0], "name": labels[org_id][1], "n": b.n,
-                       "rate": metrics.rates(b, profile)[metric]})
-    points.sort(key=lambda p: p["code"])
-    pooled = metrics.ratio(k_total, n_total)
+    ids, counts = _own_headline_counts(session, node, org_ids, as_of, scope)
+    kinds = profile.buckets  # option positions past the scale's are never counted (rules.bucketize)
+
+    def bucket(kind: str) -> np.ndarray:
+        return counts[:, [i for i, k in enumerate(kinds) if k == kind]].sum(axis=1)
+
+    s, b, u = bucket(S), bucket(B), bucket(U)
+    n = s + b + u
+    answered = n > 0
+    ids, n = ids[answered], n[answered]
+    k = (s if metric == "满意率" else s + b)[answered]
+    rate = k / np.maximum(n, 1)
+    pooled = metrics.ratio(int(k.sum()), int(n.sum()))
     limits: dict[str, list] = {"n": [], "lower95": [], "upper95": [], "lower998": [], "upper998": []}
+    band = np.full(len(ids), 2)
     if pooled is not None:
-        top = max(p["n"] for p in points)
+        top = int(n.max())
         ns = sorted({max(1, round(top ** (i / (steps - 1)))) for i in range(steps)} | {top})
-        for n in ns:
-            lo95, hi95 = metrics.funnel_limits(pooled, n, 0.95)
-            lo998, hi998 = metrics.funnel_limits(pooled, n, 0.998)
-            limits["n"].append(n)
+        for size in ns:
+            lo95, hi95 = metrics.funnel_limits(pooled, size, 0.95)
+            lo998, hi998 = metrics.funnel_limits(pooled, size, 0.998)
+            limits["n"].append(size)
             limits["lower95"].append(lo95)
             limits["upper95"].append(hi95)
             limits["lower998"].append(lo998)
             limits["upper998"].append(hi998)
+        spread = np.sqrt(pooled * (1 - pooled) / n)  # as metrics.funnel_limits, for every org at once
+        lower95 = np.maximum(0.0, pooled - metrics.z_value(0.95) * spread)
+        lower998 = np.maximum(0.0, pooled - metrics.z_value(0.998) * spread)
+        band = np.where(rate < lower998, 0, np.where(rate < lower95, 1, 2))
+    shown = np.arange(len(ids))
+    if len(ids) > max_points:
+        flagged = np.nonzero(band < 2)[0]
+        flagged = flagged[np.argsort(rate[flagged] - lower95[flagged], kind="stable")][:max_points]
+        within = np.nonzero(band == 2)[0]
+        room = min(max_points - len(flagged), len(within))
+        sample = within[np.unique(np.linspace(0, len(within) - 1, room).round().astype(int))] if room else within[:0]
+        shown = np.sort(np.concatenate([flagged, sample]))
+    labels = q.org_codes_names(session, ids[shown].tolist())
+    points = [{"code": labels[org_id][0], "name": labels[org_id][1], "n": size, "rate": r,
+               "band": FUNNEL_BANDS[kind]}
+              for org_id, size, r, kind in zip(ids[shown].tolist(), n[shown].tolist(), rate[shown].tolist(),
+                                               band[shown].tolist())]
+    points.sort(key=lambda p: p["code"])
     return {"title": _title("funnel", node.round.name), "scope": scope.describe(), "metric": metric,
             "redline": profile.redline if metric == profile.redline_metric else None,
-            "pooled": pooled, "points": points, "limits": limits}
+            "pooled": pooled, "points": points, "total_points": len(ids), "limits": limits}
+
+
+def _own_headline_counts(session: Session, node: q.Node, org_ids, as_of: date,
+                         scope: Scope) -> tuple[np.ndarray, np.ndarray]:
+    """(org ids, their own headline counts as rows of opt1..opt5, 不了解, 弃权) of the node's reporting
+    orgs: from the node index for a user who sees everything, else from rollup_headline."""
+    if scope.everything:
+        index = node_index.get(session, node.round, as_of)
+        mask = index.in_filter(node.system.id if node.system else None,
+                               node.region.level if node.region else None,
+                               node.region.code if node.region else None)
+        if node.org is not None:
+            mask = mask & index.subtree_mask(node.org.id)
+        mask = mask & (index.own[:, node_index.REPORTING] > 0)
+        return index.ids[mask].astype(np.int64), index.own[mask][:, node_index.C_COUNTS].astype(np.int64)
+    found = q.headline_counts(session, node.round.id, org_ids, "org")
+    rows = [(*c.opt, c.unknown, c.abstain) for c in found.values()]
+    return (np.array(list(found), dtype=np.int64),
+            np.array(rows, dtype=np.int64).reshape(-1, len(Counts().opt) + 2))
 
 
 # ---------------------------------------------------------------------------------------- overview

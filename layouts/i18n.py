@@ -56,6 +56,8 @@ LABELS: dict[str, dict[str, str]] = {
         "candidates": "返工/补课对象（按置信下限从低到高；点击一行查看该组织）",
         "funnel": "漏斗图：综合满意率与测评数",
         "funnel_hint": "点击一个点进入该组织的下钻页面。",
+        "funnel_sampled": "共 {total} 个组织，图中显示 {shown} 个：低于 95% 控制下限的组织全部显示，其余组织均匀抽样。"
+                          "选择系统、地区或组织可缩小范围。",
         "pooled": "总体水平",
         "limit95": "95% 控制限",
         "limit998": "99.8% 控制限",
@@ -212,6 +214,8 @@ LABELS: dict[str, dict[str, str]] = {
         "candidates": "Rework candidates (lowest interval bound first; click a row to open the org)",
         "funnel": "Funnel plot: rate against sample size",
         "funnel_hint": "Click a point to open that organization's drill-down.",
+        "funnel_sampled": "{shown} of {total} organizations shown: every one below the 95% lower limit, and an "
+                          "even sample of the rest. Choose a system, region or organization to narrow it down.",
         "pooled": "Pooled rate",
         "limit95": "95% limits",
         "limit998": "99.8% limits",

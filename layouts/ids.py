@@ -33,6 +33,7 @@ class Drill:
 class Redline:
     FUNNEL_BOX = "redline-funnel-box"
     FUNNEL = "redline-funnel"
+    FUNNEL_NOTE = "redline-funnel-note"
 
 
 class Rectifications:

@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-import plotly.graph_objects as go
 from dash import dcc, html
 
-from dashboard import metrics
 from layouts import ids
 from layouts.components import table_card
 from layouts.i18n import t
@@ -25,43 +23,47 @@ def layout(state: dict, lang: str) -> html.Div:
     ])
 
 
-def funnel_figure(data: dict, lang: str) -> go.Figure:
-    """Each org's rate against its N, with 95% and 99.8% limits around the pooled rate (reports.funnel).
-    customdata carries the org code, so a click opens that org's drill-down."""
+BAND_COLOURS = {"low998": "#dc3545", "low95": "#fd7e14", "ok": "#198754"}
+# Above this many points the browser draws them with WebGL: an SVG of thousands of markers is slow to draw
+# and to hover.
+SVG_POINTS = 1000
+
+
+def funnel_figure(data: dict, lang: str) -> dict:
+    """Each org's rate against its N, with 95% and 99.8% limits around the pooled rate (reports.funnel),
+    as a plain figure dict (see layouts.overview). customdata carries the org code, so a click opens that
+    org's drill-down."""
     limits, points, pooled = data["limits"], data["points"], data["pooled"]
-    fig = go.Figure()
+    traces = []
     for key, name, dash_style in (("95", t(lang, "limit95"), "dash"), ("998", t(lang, "limit998"), "dot")):
         for side in ("lower", "upper"):
-            fig.add_trace(go.Scatter(x=limits["n"], y=limits[f"{side}{key}"], mode="lines", name=name,
-                                     line={"color": "#6c757d", "dash": dash_style, "width": 1},
-                                     hoverinfo="skip", showlegend=side == "lower"))
+            traces.append({"type": "scatter", "x": limits["n"], "y": limits[f"{side}{key}"], "mode": "lines",
+                           "name": name, "line": {"color": "#6c757d", "dash": dash_style, "width": 1},
+                           "hoverinfo": "skip", "showlegend": side == "lower"})
     if pooled is not None and limits["n"]:
-        fig.add_trace(go.Scatter(x=[limits["n"][0], limits["n"][-1]], y=[pooled, pooled], mode="lines",
-                                 name=f"{t(lang, 'pooled')} {pooled:.1%}", hoverinfo="skip",
-                                 line={"color": "#0d6efd", "width": 1.5}))
+        traces.append({"type": "scatter", "x": [limits["n"][0], limits["n"][-1]], "y": [pooled, pooled],
+                       "mode": "lines", "name": f"{t(lang, 'pooled')} {pooled:.1%}", "hoverinfo": "skip",
+                       "line": {"color": "#0d6efd", "width": 1.5}})
+    traces.append({
+        "type": "scattergl" if len(points) > SVG_POINTS else "scatter",
+        "x": [p["n"] for p in points], "y": [p["rate"] for p in points], "mode": "markers",
+        "name": t(lang, "orgs"),
+        "marker": {"color": [BAND_COLOURS[p["band"]] for p in points], "size": 9 if len(points) <= SVG_POINTS else 6,
+                   "line": {"width": 0.5, "color": "#333"}},
+        "customdata": [[p["code"], p["name"]] for p in points],
+        "hovertemplate": "%{customdata[1]}（%{customdata[0]}）<br>" + data["metric"]
+                         + " %{y:.1%}<br>测评数 %{x}<extra></extra>"})
+    shapes, notes = [], []
     if data.get("redline") is not None:
-        fig.add_hline(y=data["redline"], line_dash="dash", line_color="#dc3545", line_width=1,
-                      annotation_text=f"红线 {data['redline']:.1%}", annotation_position="bottom right")
-
-    def colour(p):  # outside the lower 99.8% limit red, outside 95% amber (limits from dashboard.metrics)
-        if pooled is None:
-            return "#198754"
-        if p["rate"] < metrics.funnel_limits(pooled, p["n"], 0.998)[0]:
-            return "#dc3545"
-        if p["rate"] < metrics.funnel_limits(pooled, p["n"], 0.95)[0]:
-            return "#fd7e14"
-        return "#198754"
-
-    fig.add_trace(go.Scatter(
-        x=[p["n"] for p in points], y=[p["rate"] for p in points], mode="markers", name=t(lang, "orgs"),
-        marker={"color": [colour(p) for p in points], "size": 9, "line": {"width": 0.5, "color": "#333"}},
-        customdata=[[p["code"], p["name"]] for p in points],
-        hovertemplate="%{customdata[1]}（%{customdata[0]}）<br>" + data["metric"]
-                      + " %{y:.1%}<br>测评数 %{x}<extra></extra>"))
-    fig.update_layout(height=460, margin={"l": 60, "r": 20, "t": 20, "b": 50}, plot_bgcolor="#fff",
-                      legend={"orientation": "h", "y": -0.15}, hovermode="closest", clickmode="event",
-                      font={"family": "Noto Sans CJK SC, Microsoft YaHei, sans-serif"})
-    fig.update_xaxes(title_text=t(lang, "n"), type="log", gridcolor="#eee")
-    fig.update_yaxes(title_text=data["metric"], tickformat=".0%", gridcolor="#eee")
-    return fig
-
+        shapes.append({"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": data["redline"],
+                       "y1": data["redline"], "line": {"dash": "dash", "color": "#dc3545", "width": 1}})
+        notes.append({"text": f"红线 {data['redline']:.1%}", "xref": "x domain", "x": 1, "xanchor": "right",
+                      "yref": "y", "y": data["redline"], "yanchor": "top", "showarrow": False,
+                      "font": {"color": "#dc3545", "size": 11}})
+    return {"data": traces, "layout": {
+        "height": 460, "margin": {"l": 60, "r": 20, "t": 20, "b": 50}, "plot_bgcolor": "#fff",
+        "paper_bgcolor": "#fff", "legend": {"orientation": "h", "y": -0.15}, "hovermode": "closest",
+        "clickmode": "event", "font": {"family": "Noto Sans CJK SC, Microsoft YaHei, sans-serif"},
+        "xaxis": {"title": {"text": t(lang, "n")}, "type": "log", "gridcolor": "#eee"},
+        "yaxis": {"title": {"text": data["metric"]}, "tickformat": ".0%", "gridcolor": "#eee"},
+        "shapes": shapes, "annotations": notes}}

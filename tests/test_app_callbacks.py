@@ -15,6 +15,7 @@ from dash.exceptions import PreventUpdate
 from flask_login import login_user
 
 from callbacks import drill, overview, redline, shell, tables
+from dashboard import reports
 from dashboard.web_auth import WebUser
 from data.db import transaction
 from data.users import create_user
@@ -158,10 +159,18 @@ def test_breadcrumb_goes_back_up_keeping_round_and_date(as_user):
 def test_funnel_click_opens_the_orgs_drilldown(as_user):
     with as_user("ada"):
         graph = redline.show_funnel(TOP, "zh")
-    points = graph.figure.data[-1]
-    assert sorted(c[0] for c in points.customdata) == ["A", "A1", "A2", "A21", "B", "C", "C1"]
+    points = graph.figure["data"][-1]
+    assert sorted(c[0] for c in points["customdata"]) == ["A", "A1", "A2", "A21", "B", "C", "C1"]
     path, search = redline.open_org({"points": [{"customdata": ["A2", "运输公司党总支"]}]}, "?as_of=" + AS_OF)
     assert path == "/drill" and "org=A2" in search and "as_of=" + AS_OF in search
+
+
+def test_a_sampled_funnel_says_how_many_orgs_it_shows(as_user, monkeypatch):
+    monkeypatch.setattr(reports, "FUNNEL_MAX_POINTS", 3)
+    with as_user("ada"):
+        box = redline.show_funnel(TOP, "zh")
+    assert "共 7 个组织，图中显示 3 个" in text_of(box)
+    assert len(box.children[-1].figure["data"][-1]["customdata"]) == 3
 
 
 def test_controls_change_the_url_and_keep_the_node(as_user):

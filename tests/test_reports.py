@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from dashboard import reports
+from dashboard import metrics, reports
 from dashboard.scope import EVERYTHING, NOTHING, Scope
 from dashboard.tables import Filters
 from data.models import Item, Org, Round, Tally
@@ -184,6 +184,24 @@ def test_funnel_points_and_limits(db):
     half = Z95 * math.sqrt(p * (1 - p) / 40)
     assert limits["lower95"][-1] == pytest.approx(p - half, abs=1e-9)
     assert all(lo998 <= lo95 for lo95, lo998 in zip(limits["lower95"], limits["lower998"]))
+    assert data["total_points"] == 7
+    for point in data["points"]:  # each point's band is the scalar limits' verdict
+        below998 = point["rate"] < metrics.funnel_limits(p, point["n"], 0.998)[0]
+        below95 = point["rate"] < metrics.funnel_limits(p, point["n"], 0.95)[0]
+        assert point["band"] == ("low998" if below998 else "low95" if below95 else "ok")
+    # The node index (everything) and rollup_headline (any other scope) give the same points.
+    every_system = Scope(systems=frozenset({"交通运输系统", "卫生健康系统"}))
+    assert reports.funnel(db, Filters(), AS_OF, every_system)["points"] == data["points"]
+
+
+def test_a_large_funnel_keeps_every_flagged_org_and_samples_the_rest(db):
+    full = reports.funnel(db, Filters(), AS_OF, EVERYTHING)
+    flagged = {p["code"] for p in full["points"] if p["band"] != "ok"}
+    assert flagged  # the fixture has orgs below the limits
+    small = reports.funnel(db, Filters(), AS_OF, EVERYTHING, max_points=len(flagged) + 1)
+    assert small["total_points"] == 7 and len(small["points"]) == len(flagged) + 1
+    assert flagged <= {p["code"] for p in small["points"]}
+    assert small["pooled"] == full["pooled"] and small["limits"] == full["limits"]  # from every org
 
 
 # ---------------------------------------------------------------------------------------- overview
