@@ -343,17 +343,19 @@ class ReportTimes:
     latest: datetime
 
 
+# Both read rollup_headline, which has a row with the first and latest report time for every org with any
+# accepted tally in the round (its members' included): grouping the tallies themselves took seconds.
 def report_times(session: Session, round_id: int) -> dict[int, ReportTimes]:
     """Per org with accepted tallies in the round: first and latest report time."""
-    query = (select(Tally.org_id, func.min(Tally.first_reported_at), func.max(Tally.updated_at))
-             .where(Tally.round_id == round_id).group_by(Tally.org_id))
+    query = (select(RollupHeadline.org_id, RollupHeadline.first_reported_at, RollupHeadline.latest_reported_at)
+             .where(RollupHeadline.round_id == round_id))
     return {org_id: ReportTimes(first, latest) for org_id, first, latest in session.execute(query)}
 
 
 def participating_system_ids(session: Session, round_id: int, until: datetime) -> set[int]:
     """Systems taking part in the round: any org of theirs has a tally first reported by `until`."""
-    query = (select(Org.system_id).join(Tally, Tally.org_id == Org.id)
-             .where(Tally.round_id == round_id, Tally.first_reported_at < until).distinct())
+    query = (select(RollupHeadline.system_id)
+             .where(RollupHeadline.round_id == round_id, RollupHeadline.first_reported_at < until).distinct())
     return set(session.scalars(query))
 
 
@@ -361,6 +363,22 @@ def leaf_org_ids(org_ids: Select, system_ids: Iterable[int]) -> Select:
     """SELECT of the leaf orgs among org_ids that belong to one of the systems."""
     return select(Org.id).where(Org.id.in_(org_ids), Org.is_leaf.is_(True),
                                 Org.system_id.in_(sorted(set(system_ids))))
+
+
+def report_status_counts(session: Session, round_id: int, org_ids: Select, missing_from: datetime,
+                         late_from: datetime | None) -> list[tuple[str, str | None, int, int]]:
+    """(system name, 市/州 code, status, orgs) over the orgs of org_ids, grouped in the database. Status:
+    0 when the org's first report is missing or from missing_from on, 1 when it is from late_from on, else 2
+    (the caller maps these to dashboard.metrics.reporting_status's statuses and passes its cut-offs)."""
+    first = RollupHeadline.first_reported_at
+    late = [(first >= late_from, 1)] if late_from is not None else []
+    status = case((first.is_(None), 0), (first >= missing_from, 0), *late, else_=2)
+    query = (select(System.name, Region.l2_code, status, func.count())
+             .select_from(Org).join(System, System.id == Org.system_id).join(Region, Region.id == Org.region_id)
+             .outerjoin(RollupHeadline, and_(RollupHeadline.org_id == Org.id, RollupHeadline.round_id == round_id))
+             .where(Org.id.in_(org_ids))
+             .group_by(System.name, Region.l2_code, status))
+    return [tuple(row) for row in session.execute(query)]
 
 
 # ---------------------------------------------------------------------------------------- quality

@@ -12,6 +12,8 @@ Org tree (system, 市):
 """
 from __future__ import annotations
 
+from collections import Counter
+
 import json
 from datetime import date, datetime
 
@@ -344,6 +346,14 @@ def test_reporting_completeness_by_system_and_city(campaign):
     assert table.headers == ["维度", "名称", "应上报数", "已上报数", "逾期上报数", "未上报数", "上报完整率"]
     assert table.rows == [["系统", "卫生健康系统", 2, 1, 0, 1, 0.5], ["系统", "教育系统", 4, 3, 1, 1, 0.75],
                           ["市/州", "株洲市", 2, 1, 0, 1, 0.5], ["市/州", "长沙市", 4, 3, 1, 1, 0.75]]
+    # Counted in the database, it agrees with the per-org statuses on every day.
+    for day in (d("2024-09-12"), d("2024-09-30")):
+        per_org = Counter((r[2], r[4]) for r in run(lr.reporting, campaign, as_of=day).rows)
+        totals = {r[1]: r[2:6] for r in run(lr.reporting_completeness, campaign, as_of=day).rows if r[0] == "系统"}
+        assert totals == {system: [sum(n for (s, _), n in per_org.items() if s == system),
+                                   per_org[(system, "已上报")] + per_org[(system, "逾期上报")],
+                                   per_org[(system, "逾期上报")], per_org[(system, "未上报")]]
+                          for system in {s for s, _ in per_org}}
 
 
 # ---------------------------------------------------------------------------------------- 数据质量
