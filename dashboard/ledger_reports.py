@@ -649,11 +649,9 @@ def quality(session: Session, filters: Filters, as_of: date, scope: Scope) -> Re
             findings.append(("无不满意", org_id, b.n, f"测评数{b.n}，没有一票不满意（{_counts_text(h.counts, profile)}）"))
 
     # 各项分布相同: every item of the org has the very same answer counts.
-    for org_id, per_item in q.item_counts(session, rid, ctx.visible).items():
-        vectors = set(per_item.values())
-        if len(per_item) >= 2 and len(vectors) == 1 and next(iter(vectors)).total_answers > 0:
-            findings.append(("各项分布相同", org_id, len(per_item),
-                             f"{len(per_item)}个测评项目的选项分布完全相同（均为{_counts_text(next(iter(vectors)), profile)}）"))
+    for org_id, (items, counts) in q.uniform_item_counts(session, rid, ctx.visible).items():
+        findings.append(("各项分布相同", org_id, items,
+                         f"{items}个测评项目的选项分布完全相同（均为{_counts_text(counts, profile)}）"))
 
     # 结果雷同: orgs of one system (within the caller's scope) with identical headline counts.
     clusters: dict[tuple, list[int]] = defaultdict(list)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Mapping
 
 S, B, U, X = "S", "B", "U", "X"
@@ -56,7 +57,7 @@ class RuleProfile:
     anonymity_threshold: int = 5
     doc_no: str | None = None
 
-    @property
+    @cached_property  # asked once per org by bucketize: hundreds of thousands of times at province scale
     def buckets(self) -> tuple[str, ...]:
         return tuple(bucket for _, bucket in SCALES[self.scale])
 
@@ -84,6 +85,13 @@ class Counts:
         get = row.get if isinstance(row, Mapping) else (lambda k, d=0: getattr(row, k, d))
         return cls(tuple(int(get(f"opt{i}", 0) or 0) for i in range(1, 6)),
                    int(get("unknown", 0) or 0), int(get("abstain", 0) or 0))
+
+    @classmethod
+    def of_values(cls, values) -> "Counts":
+        """From opt1..opt5, 不了解, 弃权 in that order (data.models.COUNT_COLUMNS), e.g. a result row's
+        slice: several times faster than of() on the hundreds of thousands of rows of a province."""
+        a, b, c, d, e, unknown, abstain = (int(v or 0) for v in values)
+        return cls((a, b, c, d, e), unknown, abstain)
 
     def __add__(self, other: "Counts") -> "Counts":
         return Counts(tuple(a + b for a, b in zip(self.opt, other.opt)),

@@ -19,6 +19,7 @@ from dashboard.scope import Scope
 from dashboard.tables import Filters
 from data.queries import NotFound, chunks, filter_org_ids, resolve
 from data.models import (
+    COUNT_COLUMNS,
     Ballot,
     EvalSession,
     Item,
@@ -331,9 +332,10 @@ class Headline:
 
 def headlines(session: Session, round_id: int, org_ids: Select | Iterable[int]) -> dict[int, Headline]:
     """Each org's own headline counts in the round (rollup_headline), with its latest report time."""
-    query = select(RollupHeadline).where(RollupHeadline.round_id == round_id,
-                                         RollupHeadline.org_id.in_(org_ids))
-    return {h.org_id: Headline(Counts.of(h), h.latest_reported_at, h.system_id) for h in session.scalars(query)}
+    query = select(RollupHeadline.org_id, RollupHeadline.latest_reported_at, RollupHeadline.system_id,
+                   *[getattr(RollupHeadline, c) for c in COUNT_COLUMNS]).where(
+        RollupHeadline.round_id == round_id, RollupHeadline.org_id.in_(org_ids))
+    return {row[0]: Headline(Counts.of_values(row[3:]), row[1], row[2]) for row in session.execute(query)}
 
 
 # ---------------------------------------------------------------------------------------- reporting
@@ -388,17 +390,20 @@ def eval_sessions(session: Session, round_id: int, org_ids: Select) -> list[Eval
                                 .order_by(EvalSession.org_id, EvalSession.target)))
 
 
-def item_counts(session: Session, round_id: int, org_ids: Select) -> dict[int, dict[str, Counts]]:
-    """Per org, its own (not its members') counts per item, summed over evaluator categories."""
-    cols = ("opt1", "opt2", "opt3", "opt4", "opt5", "unknown", "abstain")
-    query = (select(Tally.org_id, Item.name, *[func.sum(getattr(Tally, c)).label(c) for c in cols])
-             .join(Item, Item.id == Tally.item_id)
-             .where(Tally.round_id == round_id, Tally.member_key == 0, Tally.org_id.in_(org_ids))
-             .group_by(Tally.org_id, Item.name))
-    out: dict[int, dict[str, Counts]] = defaultdict(dict)
-    for row in session.execute(query):
-        out[row.org_id][row.name] = Counts.of(row._mapping)
-    return out
+def uniform_item_counts(session: Session, round_id: int, org_ids: Select) -> dict[int, tuple[int, Counts]]:
+    """Orgs whose own (not their members') answers are the very same on each of at least two items, summed
+    over evaluator categories, with some answer: org id -> (items, the counts every item has). Found in the
+    database, which returns only those orgs (a province has ~600,000 org-item sums)."""
+    per_item = (select(Tally.org_id, *[func.sum(getattr(Tally, c)).label(c) for c in COUNT_COLUMNS])
+                .join(Item, Item.id == Tally.item_id)
+                .where(Tally.round_id == round_id, Tally.member_key == 0, Tally.org_id.in_(org_ids))
+                .group_by(Tally.org_id, Item.name).subquery())
+    columns = [per_item.c[c] for c in COUNT_COLUMNS]
+    query = (select(per_item.c.org_id, func.count(), *[func.min(c) for c in columns])
+             .group_by(per_item.c.org_id)
+             .having(func.count() >= 2, *[func.min(c) == func.max(c) for c in columns],
+                     func.max(sum(columns[1:], columns[0])) > 0))
+    return {row[0]: (row[1], Counts.of_values(row[2:])) for row in session.execute(query)}
 
 
 def org_categories(session: Session, round_id: int) -> dict[int, tuple[int, set[str]]]:
@@ -432,6 +437,6 @@ __all__ = [
     "visible_org_ids", "OrgInfo",
     "org_infos", "region_names", "rectifications", "pledges", "PledgeRow", "supervision_links", "GroupLink",
     "ancestors", "descendants", "subtree_ids", "headlines", "Headline", "report_times", "ReportTimes",
-    "participating_system_ids", "leaf_org_ids", "eval_sessions", "item_counts", "org_categories",
+    "participating_system_ids", "leaf_org_ids", "report_status_counts", "eval_sessions", "uniform_item_counts", "org_categories",
     "ballots", "AsOfDates", "GridQuery", "TEXT_OPS", "RectPageRow", "PledgePageRow", "rect_page", "pledge_page",
 ]

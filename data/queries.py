@@ -194,7 +194,7 @@ def _sums(model) -> list:
 
 
 def _counts(values) -> Counts:
-    return Counts.of(dict(zip(COUNT_COLUMNS, values)))
+    return Counts.of_values(values)
 
 
 def headline_counts(session: Session, round_id: int, org_ids: Select, level: str = "all",
