@@ -165,7 +165,7 @@ def rectifications(session: Session, filters: Filters, as_of: date, scope: Scope
     overdue_only."""
     ctx = _context(session, filters, scope)
     items = _rect_filtered(session, ctx, filters, as_of)
-    orgs = q.org_infos(session, ctx.visible)
+    orgs = q.org_infos(session, {r.org_id for r, _, _ in items})  # not every visible org: a province has 100,000
     rows = [_rect_row(r, s, shown, orgs[r.org_id].code, orgs[r.org_id].name) for r, s, shown in items]
     rows.sort(key=lambda row: (-row[12], row[8], row[0]))
     red = [i for i, row in enumerate(rows) if row[13] == metrics.RED]
@@ -179,7 +179,7 @@ def rectification_summary(session: Session, filters: Filters, as_of: date, scope
     by_org: dict[int, list] = defaultdict(list)
     for r, s, _ in _rect_filtered(session, ctx, filters, as_of):
         by_org[r.org_id].append(s)
-    orgs = q.org_infos(session, ctx.visible)
+    orgs = q.org_infos(session, by_org)
     rows = []
     for org_id, states in by_org.items():
         summary = metrics.rect_summary(states)
@@ -225,7 +225,7 @@ def pledges(session: Session, filters: Filters, as_of: date, scope: Scope) -> Re
     status = _choice(filters, "status", PLEDGE_STATUSES, "状态")
     overdue_only = _flag(filters, "overdue_only")
     items = _pledge_items(session, ctx, as_of)
-    orgs = q.org_infos(session, ctx.visible)
+    orgs = q.org_infos(session, {row.pledge.org_id for row, _ in items})
     rows = []
     for row, s in items:
         p = row.pledge
@@ -271,7 +271,7 @@ def pledge_summary_by_org(session: Session, filters: Filters, as_of: date, scope
     by_org: dict[int, list] = defaultdict(list)
     for row, s in _pledge_items(session, ctx, as_of):
         by_org[row.pledge.org_id].append(s)
-    orgs = q.org_infos(session, ctx.visible)
+    orgs = q.org_infos(session, by_org)
     rows = []
     for org_id, states in by_org.items():
         summary = metrics.pledge_summary(states)

@@ -59,12 +59,13 @@ class OrgInfo:
 
 
 def org_infos(session: Session, org_ids: Iterable[int] | Select) -> dict[int, OrgInfo]:
+    """The orgs of an org-id SELECT, or of any number of ids (read in chunks)."""
     query = (select(Org.id, Org.code, Org.name, System.name, Region.full_name, Region.name,
                     Region.l2_code, Org.is_leaf, Org.org_type)
-             .join(System, System.id == Org.system_id).join(Region, Region.id == Org.region_id)
-             .where(Org.id.in_(org_ids)))
+             .join(System, System.id == Org.system_id).join(Region, Region.id == Org.region_id))
+    parts = [org_ids] if isinstance(org_ids, Select) else chunks(set(org_ids))
     return {r[0]: OrgInfo(r[0], r[1], r[2], r[3], r[4] or r[5], r[6], bool(r[7]), r[8])
-            for r in session.execute(query)}
+            for part in parts for r in session.execute(query.where(Org.id.in_(part)))}
 
 
 def region_names(session: Session, codes: Iterable[str]) -> dict[str, str]:
