@@ -112,16 +112,15 @@ def find_round(session: Session, name: str | None) -> Round:
 
 def resolve(session: Session, filters, scope: Scope) -> Node:
     """Filters (dashboard.tables.Filters) -> Node; unknown names raise NotFound, a hidden org OutOfScope."""
-    rnd = find_round(session, filters.round)
-    system = region = org = None
-    if filters.system:
-        system = session.scalar(select(System).where(System.name == filters.system))
-        if system is None:
-            raise NotFound(f"未找到系统：{filters.system}")
-    if filters.region:
-        region = session.scalar(select(Region).where(Region.code == filters.region))
-        if region is None:
-            raise NotFound(f"未找到地区编码：{filters.region}")
+    rnd, system, region, org = _named(session, filters)
+    if rnd is None:
+        raise NotFound(f"未找到评议批次：{filters.round}" if filters.round else "尚无评议批次，请先导入数据")
+    if filters.system and system is None:
+        raise NotFound(f"未找到系统：{filters.system}")
+    if filters.region and region is None:
+        raise NotFound(f"未找到地区编码：{filters.region}")
+    if filters.org and org is None:
+        raise NotFound(f"未找到组织编码：{filters.org}")
     # A system or region with no org the caller may read is out of scope: its name (shown in the
     # breadcrumb and titles) must not be disclosed to someone who only knows its code.
     if system is not None and not scope.everything and session.scalar(select(literal(1)).where(
@@ -131,14 +130,30 @@ def resolve(session: Session, filters, scope: Scope) -> Node:
             select(literal(1)).select_from(Org).join(Region, Region.id == Org.region_id).where(
             _region_column(region.level) == region.code, Org.id.in_(visible_org_ids(scope))).limit(1)) is None:
         raise OutOfScope(f"无权查看地区：{filters.region}")
-    if filters.org:
-        org = session.scalar(select(Org).where(Org.code == filters.org))
-        if org is None:
-            raise NotFound(f"未找到组织编码：{filters.org}")
+    if org is not None and not scope.everything:
         if session.scalar(select(literal(1)).where(Org.id == org.id, Org.id.in_(visible_org_ids(scope)))) \
                 is None:
             raise OutOfScope(f"无权查看组织：{filters.org}")
     return Node(rnd, system, region, org)
+
+
+def _named(session: Session, filters) -> tuple:
+    """(round, system, region, org) that the filters name, each None when not named or not found; the round
+    is the newest (find_round) when none is named. One round trip: a drill-down click paid one per level,
+    about a millisecond of every click on PostgreSQL."""
+    named = [(model, column == value) for model, column, value in (
+        (System, System.name, filters.system), (Region, Region.code, filters.region), (Org, Org.code, filters.org))
+        if value]
+    stmt = select(Round, *[model for model, _ in named]).select_from(Round)
+    for model, on in named:
+        stmt = stmt.outerjoin(model, on)
+    if filters.round:
+        stmt = stmt.where(Round.name == filters.round)
+    else:  # rounds()'s order, newest first
+        stmt = stmt.order_by(Round.start_date.is_(None).asc(), Round.start_date.desc(), Round.id.desc()).limit(1)
+    row = session.execute(stmt).first()
+    found = dict(zip([Round, *[model for model, _ in named]], row or ()))
+    return tuple(found.get(model) for model in (Round, System, Region, Org))
 
 
 def _region_column(level: int):
