@@ -254,8 +254,11 @@ def test_empty_scope_sees_nothing(db):
 
 
 def test_unknown_names_raise_not_found(db):
-    for filters in (dict(round="没有的批次"), dict(system="没有的系统"), dict(region="999999"), dict(org="ZZZ")):
-        with pytest.raises(reports.NotFound):
+    for filters, named in ((dict(round="没有的批次"), "没有的批次"), (dict(system="没有的系统"), "没有的系统"),
+                           (dict(region="999999"), "999999"), (dict(org="ZZZ"), "ZZZ"),
+                           (dict(system="交通运输系统", region="510000", org="ZZZ"), "组织编码：ZZZ"),
+                           (dict(round="没有的批次", org="A"), "没有的批次")):
+        with pytest.raises(reports.NotFound, match=named):
             drill(db, **filters)
     with pytest.raises(reports.BadParameter):
         reports.build("nonsense", db, Filters(), AS_OF, EVERYTHING)
