@@ -24,7 +24,11 @@ def show_funnel(state: dict, lang: str | None):
     graph = dcc.Graph(id=ids.Redline.FUNNEL, figure=funnel_figure(data, lang), config=GRAPH_CONFIG)
     if data["total_points"] == len(data["points"]):
         return graph
-    note = t(lang, "funnel_sampled").format(shown=len(data["points"]), total=data["total_points"])
+    points = data["points"]
+    flagged = sum(1 for p in points if p["band"] != "ok")
+    key = "funnel_sampled" if flagged == data["flagged_points"] else "funnel_sampled_worst"
+    note = t(lang, key).format(total=f"{data['total_points']:,}", flagged=f"{data['flagged_points']:,}",
+                               worst=f"{flagged:,}", sample=f"{len(points) - flagged:,}")
     return html.Div([html.P(note, className="small text-muted mb-1", id=ids.Redline.FUNNEL_NOTE), graph])
 
 

@@ -492,7 +492,7 @@ def redline(session: Session, filters: Filters, as_of: date, scope: Scope) -> Re
 # A funnel of a whole province has ~100,000 orgs: more points than anyone reads on one chart, megabytes to
 # send and seconds for a browser to draw. Above this many, the chart keeps every org outside the limits
 # and an even sample of the others, and says so.
-FUNNEL_MAX_POINTS = 3000
+FUNNEL_MAX_POINTS = 2000
 FUNNEL_BANDS = ("low998", "low95", "ok")  # below the 99.8% lower limit, below the 95% one, within
 
 
@@ -503,7 +503,8 @@ def funnel(session: Session, filters: Filters, as_of: date, scope: Scope, steps:
     The rate is the red-line metric when it is a proportion (满意率/综合满意率); for 测评得分 the plot uses
     综合满意率, since a funnel needs a proportion. Points are orgs' own answers (not subtrees), so no
     answer is plotted twice. Each point has its band (FUNNEL_BANDS); `total_points` counts every org with
-    answers, `points` holds at most max_points of them (see FUNNEL_MAX_POINTS).
+    answers and `flagged_points` those below a limit; `points` holds at most max_points orgs (see
+    FUNNEL_MAX_POINTS).
     """
     node, profile, org_ids = _context(session, filters, scope)
     max_points = max_points or FUNNEL_MAX_POINTS
@@ -539,13 +540,16 @@ def funnel(session: Session, filters: Filters, as_of: date, scope: Scope, steps:
         lower998 = np.maximum(0.0, pooled - metrics.z_value(0.998) * spread)
         band = np.where(rate < lower998, 0, np.where(rate < lower95, 1, 2))
     shown = np.arange(len(ids))
+    flagged = np.nonzero(band < 2)[0]
     if len(ids) > max_points:
-        flagged = np.nonzero(band < 2)[0]
-        flagged = flagged[np.argsort(rate[flagged] - lower95[flagged], kind="stable")][:max_points]
+        # The worst flagged orgs (furthest below the 95% limit) first, but a quarter of the room kept for
+        # an even sample of the others, so the chart still shows where most orgs are.
         within = np.nonzero(band == 2)[0]
-        room = min(max_points - len(flagged), len(within))
+        take = min(len(flagged), max_points - min(len(within), max_points // 4))
+        worst = flagged[np.argsort(rate[flagged] - lower95[flagged], kind="stable")][:take]
+        room = min(max_points - take, len(within))
         sample = within[np.unique(np.linspace(0, len(within) - 1, room).round().astype(int))] if room else within[:0]
-        shown = np.sort(np.concatenate([flagged, sample]))
+        shown = np.sort(np.concatenate([worst, sample]))
     labels = q.org_codes_names(session, ids[shown].tolist())
     points = [{"code": labels[org_id][0], "name": labels[org_id][1], "n": size, "rate": r,
                "band": FUNNEL_BANDS[kind]}
@@ -554,7 +558,8 @@ def funnel(session: Session, filters: Filters, as_of: date, scope: Scope, steps:
     points.sort(key=lambda p: p["code"])
     return {"title": _title("funnel", node.round.name), "scope": scope.describe(), "metric": metric,
             "redline": profile.redline if metric == profile.redline_metric else None,
-            "pooled": pooled, "points": points, "total_points": len(ids), "limits": limits}
+            "pooled": pooled, "points": points, "total_points": len(ids), "flagged_points": len(flagged),
+            "limits": limits}
 
 
 def _own_headline_counts(session: Session, node: q.Node, org_ids, as_of: date,

@@ -24,9 +24,6 @@ def layout(state: dict, lang: str) -> html.Div:
 
 
 BAND_COLOURS = {"low998": "#dc3545", "low95": "#fd7e14", "ok": "#198754"}
-# Above this many points the browser draws them with WebGL: an SVG of thousands of markers is slow to draw
-# and to hover.
-SVG_POINTS = 1000
 
 
 def funnel_figure(data: dict, lang: str) -> dict:
@@ -45,10 +42,12 @@ def funnel_figure(data: dict, lang: str) -> dict:
                        "mode": "lines", "name": f"{t(lang, 'pooled')} {pooled:.1%}", "hoverinfo": "skip",
                        "line": {"color": "#0d6efd", "width": 1.5}})
     traces.append({
-        "type": "scattergl" if len(points) > SVG_POINTS else "scatter",
+        # SVG, not WebGL: office PCs and remote desktops often have no WebGL, and the points are capped
+        # (reports.FUNNEL_MAX_POINTS) so SVG stays quick.
+        "type": "scatter",
         "x": [p["n"] for p in points], "y": [p["rate"] for p in points], "mode": "markers",
         "name": t(lang, "orgs"),
-        "marker": {"color": [BAND_COLOURS[p["band"]] for p in points], "size": 9 if len(points) <= SVG_POINTS else 6,
+        "marker": {"color": [BAND_COLOURS[p["band"]] for p in points], "size": 9 if len(points) <= 500 else 6,
                    "line": {"width": 0.5, "color": "#333"}},
         "customdata": [[p["code"], p["name"]] for p in points],
         "hovertemplate": "%{customdata[1]}（%{customdata[0]}）<br>" + data["metric"]

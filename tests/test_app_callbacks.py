@@ -165,12 +165,16 @@ def test_funnel_click_opens_the_orgs_drilldown(as_user):
     assert path == "/drill" and "org=A2" in search and "as_of=" + AS_OF in search
 
 
-def test_a_sampled_funnel_says_how_many_orgs_it_shows(as_user, monkeypatch):
-    monkeypatch.setattr(reports, "FUNNEL_MAX_POINTS", 3)
+def test_a_sampled_funnel_says_what_it_shows(as_user, monkeypatch):
     with as_user("ada"):
+        full = redline.show_funnel(TOP, "zh").figure["data"][-1]["customdata"]
+        monkeypatch.setattr(reports, "FUNNEL_MAX_POINTS", 4)
         box = redline.show_funnel(TOP, "zh")
-    assert "共 7 个组织，图中显示 3 个" in text_of(box)
-    assert len(box.children[-1].figure["data"][-1]["customdata"]) == 3
+        assert len(box.children[-1].figure["data"][-1]["customdata"]) == 4 < len(full) == 7
+        assert "共 7 个组织。图中显示低于 95% 控制下限的全部 2 个，以及其余组织中均匀抽取的 2 个" in text_of(box)
+        monkeypatch.setattr(reports, "FUNNEL_MAX_POINTS", 1)  # fewer than the flagged orgs
+        box = redline.show_funnel(TOP, "zh")
+    assert "其中 2 个低于 95% 控制下限。图中显示其中最低的 1 个，以及其余组织中均匀抽取的 0 个" in text_of(box)
 
 
 def test_controls_change_the_url_and_keep_the_node(as_user):

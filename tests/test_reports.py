@@ -199,9 +199,14 @@ def test_a_large_funnel_keeps_every_flagged_org_and_samples_the_rest(db):
     flagged = {p["code"] for p in full["points"] if p["band"] != "ok"}
     assert flagged  # the fixture has orgs below the limits
     small = reports.funnel(db, Filters(), AS_OF, EVERYTHING, max_points=len(flagged) + 1)
-    assert small["total_points"] == 7 and len(small["points"]) == len(flagged) + 1
+    assert (small["total_points"], small["flagged_points"], len(small["points"])) == (7, len(flagged), len(flagged) + 1)
     assert flagged <= {p["code"] for p in small["points"]}
     assert small["pooled"] == full["pooled"] and small["limits"] == full["limits"]  # from every org
+    # Room for fewer than the flagged orgs: the ones furthest below the 95% limit.
+    lowest = sorted((p for p in full["points"] if p["band"] != "ok"),
+                    key=lambda p: p["rate"] - metrics.funnel_limits(full["pooled"], p["n"], 0.95)[0])
+    tiny = reports.funnel(db, Filters(), AS_OF, EVERYTHING, max_points=2)
+    assert sorted(p["code"] for p in tiny["points"]) == sorted(p["code"] for p in lowest[:2])
 
 
 # ---------------------------------------------------------------------------------------- overview
