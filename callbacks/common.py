@@ -31,6 +31,9 @@ BAD_REQUEST = "请求的参数无效，页面未更新。"
 _cache: dict[tuple, tuple[float, object]] = {}
 _cache_lock = threading.Lock()
 _CACHE_MAX = 128
+# One lock per key being computed: a page's callbacks arrive together and often need the same table (数据质量's
+# summary and findings both rest on the quality checks); the second waits for the first's result.
+_computing: dict[tuple, threading.Lock] = {}
 
 
 def scope() -> Scope:
@@ -75,14 +78,29 @@ def as_of_of(state: dict) -> date:
 
 def _cached(key: tuple, compute):
     ttl = float(current_app.config.get("REPORT_CACHE_SECONDS", 0) or 0)
-    now = time.monotonic()
-    if ttl > 0:
+    if ttl <= 0:
+        return compute()
+
+    def fresh():
+        hit = _cache.get(key)
+        return hit if hit and time.monotonic() - hit[0] < ttl else None
+
+    with _cache_lock:
+        hit = fresh()
+        if hit:
+            return hit[1]
+        computing = _computing.setdefault(key, threading.Lock())
+    with computing:
         with _cache_lock:
-            hit = _cache.get(key)
-            if hit and now - hit[0] < ttl:
-                return hit[1]
-    value = compute()
-    if ttl > 0:
+            hit = fresh()
+        if hit:
+            return hit[1]
+        now = time.monotonic()
+        try:
+            value = compute()
+        finally:
+            with _cache_lock:
+                _computing.pop(key, None)
         with _cache_lock:
             if len(_cache) >= _CACHE_MAX:
                 _cache.clear()
@@ -120,6 +138,10 @@ def table(name: str, state: dict) -> ReportTable:
         with db_session() as s:
             return OWN_TABLES[name](s, state, as_of_of(state), scope().describe(),
                                     None if is_admin() else username())
+
+    if name in reports.DERIVED:  # from its base table, cached under the base's own key
+        base, derive = reports.DERIVED[name]
+        return _cached(_key(name, state), lambda: derive(table(base, state)))
 
     def compute():
         with db_session() as s:

@@ -745,7 +745,11 @@ def visits(session: Session, filters: Filters, as_of: date, scope: Scope) -> Rep
 def quality_summary(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
     """One row per 走过场 check, every check listed (0 when nothing was found): how many orgs it flags,
     the sum of their 数量 and the rule in plain words."""
-    table = quality(session, filters, as_of, scope)
+    return summarise_quality(quality(session, filters, as_of, scope))
+
+
+def summarise_quality(table: ReportTable) -> ReportTable:
+    """quality_summary of the table that quality() returned."""
     orgs: Counter = Counter(row[0] for row in table.rows)
     amount: Counter = Counter()
     for row in table.rows:

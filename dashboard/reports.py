@@ -33,6 +33,8 @@ LEDGER_VIEWS = {"rectifications": "rectifications", "pledges": "pledges",
                 "visits": "visits", "contact-point-detail": "contact_point_detail",
                 "reporting-completeness": "reporting_completeness", "quality-summary": "quality_summary",
                 "void-sessions": "void_sessions"}
+# Views that are a summary of another view's table: the web's report cache computes the base once for both.
+DERIVED = {"quality-summary": ("quality", ledger_reports.summarise_quality)}
 # Filters.extra keys the views understand (URL, API query and CLI options carry them).
 LEDGER_FILTERS = ("status", "light", "source", "overdue_only")
 SUPERVISION_FILTERS = ("group", "status")

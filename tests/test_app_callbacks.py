@@ -307,3 +307,35 @@ def test_small_breakdown_cells_show_counts_only(as_user):
     assert all(v in ("<5", None) for k, v in by_category["服务对象"].items() if k.startswith("c") and k != "c0")
     assert isinstance(by_category["单位参评人员"]["c1"], int)
     assert "<5" in notes
+
+
+def test_a_page_s_callbacks_compute_a_shared_table_once(web_app, as_user, monkeypatch):
+    """数据质量's summary and findings arrive together: with the report cache on, the quality checks run once."""
+    import threading
+    import time as time_module
+
+    from callbacks import common
+
+    web_app.config["REPORT_CACHE_SECONDS"] = 60
+    common.clear_cache()
+    built, real_build = [], reports.build
+
+    def slow_build(name, *args):
+        built.append(name)
+        time_module.sleep(0.2)  # long enough for both callers to miss the cache
+        return real_build(name, *args)
+    monkeypatch.setattr(reports, "build", slow_build)
+    found = {}
+
+    def ask(name):
+        with as_user("ada"):
+            found[name] = common.table(name, TOP)
+    threads = [threading.Thread(target=ask, args=(n,)) for n in ("quality", "quality-summary")]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    common.clear_cache()
+    assert built == ["quality"]
+    assert [r[0] for r in found["quality-summary"].rows] == list(reports.ledger_reports.QUALITY_CHECKS)
+    assert sum(r[1] > 0 for r in found["quality-summary"].rows) >= 1
