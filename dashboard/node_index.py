@@ -12,8 +12,6 @@ and take the general query path otherwise.
 """
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import threading
 from collections import OrderedDict
 from dataclasses import astuple, dataclass
@@ -22,7 +20,7 @@ from datetime import date
 import numpy as np
 from sqlalchemy.orm import Session
 
-from dashboard import metrics
+from dashboard import memory, metrics
 from dashboard.rules import Counts, RuleProfile, bucketize
 from data import queries as q
 
@@ -383,28 +381,13 @@ _lock = threading.Lock()
 _MAX = 12
 
 
-def _libc_trim():
-    """glibc's malloc_trim, or None elsewhere. Building an index allocates several arrays as large as the
-    index and frees them; glibc keeps such freed blocks in the process heap (its mmap threshold grows
-    after the first large free), so without a trim the server would stay at its peak size."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return libc.malloc_trim
-    except (OSError, AttributeError):
-        return None
-
-
-_trim = _libc_trim()
-
-
 def _memo(key: tuple, build):
     with _lock:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
     value = build()  # outside the lock: a slow build must not stall other requests' hits
-    if _trim is not None:
-        _trim(0)  # hand the build's transient arrays back to the system
+    memory.trim()  # hand the build's transient arrays back to the system
     with _lock:
         _cache[key] = value
         while len(_cache) > _MAX:
