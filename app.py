@@ -32,8 +32,10 @@ def _instance_secret() -> str:
 def create_app(config: dict | None = None) -> Flask:
     from callbacks import register
     from callbacks.common import on_callback_error
-    from dashboard import web_api, web_auth
+    from dashboard import memory, web_api, web_auth
     from layouts.shell import app_layout
+
+    memory.tune_malloc()
 
     cfg = {"DATABASE_URL": os.environ.get("DATABASE_URL"), "SESSION_HOURS": os.environ.get("SESSION_HOURS", 8),
            # The largest request body (an upload is sent Base64-encoded in one callback request): over it,

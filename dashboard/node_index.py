@@ -12,8 +12,6 @@ and take the general query path otherwise.
 """
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import threading
 from collections import OrderedDict
 from dataclasses import astuple, dataclass
@@ -22,7 +20,7 @@ from datetime import date
 import numpy as np
 from sqlalchemy.orm import Session
 
-from dashboard import metrics
+from dashboard import memory, metrics
 from dashboard.rules import Counts, RuleProfile, bucketize
 from data import queries as q
 
@@ -123,6 +121,12 @@ class Tree:
         self.contained = self._containment(parent, self.depth, self.system, level, self.level_labels)
         order = np.argsort(self.parent, kind="stable")
         self.children = (order, self.parent[order])
+        self.roots = np.nonzero(parent < 0)[0]
+
+    def child_rows(self) -> np.ndarray:
+        """Rows of every org that has a parent."""
+        order, sorted_parent = self.children
+        return order[np.searchsorted(sorted_parent, 0):]
 
     @staticmethod
     def _containment(parent, depth, system, level, level_labels) -> np.ndarray:
@@ -159,6 +163,18 @@ def _worst_into(target: np.ndarray, labels: np.ndarray, ranks: np.ndarray) -> No
         target[hit] = np.maximum(target[hit], rank)
 
 
+def _own_sums(tree: Tree, sub: np.ndarray, labels: np.ndarray, mask: np.ndarray, groups: int) -> np.ndarray:
+    """Own figures of the mask's orgs summed by label, from subtree sums alone (an org's own figures are its
+    subtree's minus its children's subtrees): so the index need not keep the own figures beside them."""
+    sums = np.zeros((groups, sub.shape[1]), dtype=np.int64)
+    _add_into(sums, labels[mask], sub[mask])
+    child = tree.child_rows()
+    parent = tree.parent[child]
+    inside = mask[parent]
+    _add_into(sums, labels[parent[inside]], -sub[child[inside]].astype(np.int64))
+    return sums
+
+
 def _bottom_up(tree: Tree, own: np.ndarray, summed: slice, maxed: int | None = None) -> np.ndarray:
     """Subtree totals: each depth adds its rows into their parents' (columns `summed`; `maxed` by max)."""
     sub = own.copy()
@@ -192,9 +208,9 @@ class RoundCounts:
                       [returned if returned is not None and not metrics.session_void(issued, returned) else 0
                        for _, issued, returned in part])
         self.sub = _narrow(_bottom_up(tree, own, slice(0, COUNTS_WIDTH)))
-        self.own = _narrow(own)
+        del own  # the own counts follow from the subtree sums when a grouping needs them (_own_sums)
         self.tree, self.profile = tree, profile
-        self._total = _total(self.own)
+        self._total = _totals(_padded(self.sub[tree.roots].sum(axis=0)))
         self._candidates: dict[int, metrics.RedLine] | None = None
 
     def total(self) -> Totals:
@@ -243,7 +259,8 @@ LEDGER = slice(P_TOTAL, R_SOON + 1)
 
 
 class RoundIndex:
-    """RoundCounts plus the pledge and rectification states as of one date."""
+    """RoundCounts plus the pledge and rectification states as of one date: only the ledger columns are
+    kept here (the counts are RoundCounts', shared by every date), and only as subtree sums."""
 
     def __init__(self, session: Session, tree: Tree, counts: RoundCounts, round_id: int,
                  profile: RuleProfile, as_of: date):
@@ -263,11 +280,17 @@ class RoundIndex:
                       [(1, st.done, st.on_time, st.overdue, st.due_soon) for _, st in rects])
             np.maximum.at(ledger[:, LIGHT], rows, [LIGHT_RANK.get(st.light, 0) for _, st in rects])
         sub = _bottom_up(tree, ledger, LEDGER, LIGHT)
-        ledger[:, :COUNTS_WIDTH], sub[:, :COUNTS_WIDTH] = counts.own, counts.sub
-        self.own, self.sub = _narrow(ledger), _narrow(sub)
+        self.ledger = _narrow(sub[:, COUNTS_WIDTH:])  # columns P_TOTAL..LIGHT
+        self.own_light = ledger[:, LIGHT].astype(np.int8)  # a max: cannot be told back from the subtrees
         del ledger, sub
-        self._total = _total(self.own)
+        total = _padded(counts.sub[tree.roots].sum(axis=0))
+        total[COUNTS_WIDTH:LIGHT] = self.ledger[tree.roots, :-1].sum(axis=0)
+        total[LIGHT] = self.ledger[tree.roots, -1].max() if len(tree.roots) else 0
+        self._total = _totals(total)
         self._groups: dict[tuple, dict] = {}
+
+    def _row(self, p: int) -> np.ndarray:
+        return np.concatenate([self.counts.sub[p], self.ledger[p]])
 
     def candidate_verdicts(self) -> dict[int, metrics.RedLine]:
         return self.counts.candidate_verdicts()
@@ -288,7 +311,7 @@ class RoundIndex:
 
     # ---------------------------------------------------------------------------------- answers
     def subtree(self, org_id: int) -> Totals:
-        return _totals(self.sub[self.pos[org_id]])
+        return _totals(self._row(self.pos[org_id]))
 
     def in_filter(self, system_id: int | None, region_level: int | None, region_code: str | None) -> np.ndarray:
         """Mask of the orgs inside a system and region subtree filter (the whole campaign when both None)."""
@@ -300,7 +323,7 @@ class RoundIndex:
             if region_level is not None:
                 label = tree.level_index[region_level - 1].get(region_code, -1)
                 mask &= tree.level_labels[region_level - 1] == label
-            if len(tree._masks) > 256:
+            if len(tree._masks) > 32:  # each is a bool per org (100 KB at province scale): cheap to redo
                 tree._masks.clear()
             tree._masks[key] = mask
         return tree._masks[key]
@@ -334,8 +357,9 @@ class RoundIndex:
                 codes, labels = self.tree.region_codes, self.tree.region
                 mask = self.system == system_id if system_id is not None else np.ones(len(self.ids), dtype=bool)
             sums = np.zeros((len(codes), WIDTH), dtype=np.int64)
-            _add_into(sums[:, :LIGHT], labels[mask], self.own[mask, :LIGHT])
-            _worst_into(sums[:, LIGHT], labels[mask], self.own[mask, LIGHT])
+            sums[:, :COUNTS_WIDTH] = _own_sums(self.tree, self.counts.sub, labels, mask, len(codes))
+            sums[:, COUNTS_WIDTH:LIGHT] = _own_sums(self.tree, self.ledger[:, :-1], labels, mask, len(codes))
+            _worst_into(sums[:, LIGHT], labels[mask], self.own_light[mask])
             self._groups[cache_key] = {(int(c) if key == "system" else str(c)): _totals(sums[g])
                                        for g, c in enumerate(codes) if sums[g, REPORTING] > 0}
         return self._groups[cache_key]
@@ -345,31 +369,16 @@ class RoundIndex:
 
 
 
-def _total(own: np.ndarray) -> Totals:
-    total = own.sum(axis=0)
-    total = np.concatenate([total, np.zeros(WIDTH - len(total), dtype=total.dtype)])  # RoundCounts: counts only
-    if own.shape[1] > LIGHT:
-        total[LIGHT] = own[:, LIGHT].max() if len(own) else 0
-    return _totals(total)
+def _padded(counts: np.ndarray) -> np.ndarray:
+    """A WIDTH row (int64) starting with the given counts columns, the ledger columns zero."""
+    row = np.zeros(WIDTH, dtype=np.int64)
+    row[:len(counts)] = counts
+    return row
 
 
 _cache: OrderedDict[tuple, object] = OrderedDict()
 _lock = threading.Lock()
 _MAX = 12
-
-
-def _libc_trim():
-    """glibc's malloc_trim, or None elsewhere. Building an index allocates several arrays as large as the
-    index and frees them; glibc keeps such freed blocks in the process heap (its mmap threshold grows
-    after the first large free), so without a trim the server would stay at its peak size."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return libc.malloc_trim
-    except (OSError, AttributeError):
-        return None
-
-
-_trim = _libc_trim()
 
 
 def _memo(key: tuple, build):
@@ -378,8 +387,7 @@ def _memo(key: tuple, build):
             _cache.move_to_end(key)
             return _cache[key]
     value = build()  # outside the lock: a slow build must not stall other requests' hits
-    if _trim is not None:
-        _trim(0)  # hand the build's transient arrays back to the system
+    memory.trim()  # hand the build's transient arrays back to the system
     with _lock:
         _cache[key] = value
         while len(_cache) > _MAX:
