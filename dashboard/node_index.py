@@ -345,6 +345,13 @@ class RoundIndex:
     def contained(self, org_id: int) -> bool:
         return bool(self.tree.contained[self.pos[org_id]])
 
+    def own_counts(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, own answer counts opt1..opt5, 不了解, 弃权) of the mask's orgs that reported in the round,
+        from the subtree sums (the funnel plots each org's own answers)."""
+        own = _own_sums(self.tree, self.counts.sub, np.arange(len(self.ids)), mask, len(self.ids))
+        rows = np.nonzero(mask & (own[:, REPORTING] > 0))[0]
+        return self.ids[rows].astype(np.int64), own[rows][:, C_COUNTS]
+
     def grouped(self, key: str, system_id: int | None = None) -> dict:
         """Own totals of every org summed by system ("system") or by 市/州 ("region", within one system
         when system_id is given); groups where no org reported are left out, as in the query path."""

@@ -575,8 +575,7 @@ def _own_headline_counts(session: Session, node: q.Node, org_ids, as_of: date,
                                node.region.code if node.region else None)
         if node.org is not None:
             mask = mask & index.subtree_mask(node.org.id)
-        mask = mask & (index.own[:, node_index.REPORTING] > 0)
-        return index.ids[mask].astype(np.int64), index.own[mask][:, node_index.C_COUNTS].astype(np.int64)
+        return index.own_counts(mask)
     found = q.headline_counts(session, node.round.id, org_ids, "org")
     rows = [(*c.opt, c.unknown, c.abstain) for c in found.values()]
     return (np.array(list(found), dtype=np.int64),
