@@ -444,6 +444,25 @@ def org_item_rows(session: Session, round_id: int):
     return _parts(session, stmt)
 
 
+def subtree_item_rows(session: Session, round_id: int, root_ids: list[int]) -> list[tuple]:
+    """(root id, item_id, opt1..opt5, unknown, abstain): the own answers per item of everything in each root's
+    subtree (the root included). Walks org_closure from the roots, so it costs what the subtrees hold, not the
+    round (the red line asks this of its candidates, most of them small units)."""
+    out = []
+    for part in chunks(root_ids):
+        # Materialised first on SQLite: otherwise SQLite's planner walks the round's tallies and probes the closure
+        # for each (minutes at province scale).
+        pairs = (select(OrgClosure.ancestor_id, OrgClosure.descendant_id).where(OrgClosure.ancestor_id.in_(part))
+                 .cte("pairs").prefix_with("MATERIALIZED", dialect="sqlite"))
+        stmt = (select(pairs.c.ancestor_id, Tally.item_id, *_sums(Tally))
+                .select_from(pairs)
+                .join(Tally, and_(Tally.round_id == round_id, Tally.org_id == pairs.c.descendant_id,
+                                  Tally.member_key == 0))
+                .group_by(pairs.c.ancestor_id, Tally.item_id))
+        out += [tuple(r) for r in session.connection().execute(stmt)]
+    return out
+
+
 def round_pledges(session: Session, round_id: int) -> list[tuple]:
     """(org_id, due_date, status, fulfilled_date) of every pledge of the round (whole campaign)."""
     stmt = select(Pledge.org_id, Pledge.due_date, Pledge.status, Pledge.fulfilled_date).where(

@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from dashboard import reports
+from dashboard import node_index, reports
 from dashboard.scope import EVERYTHING, Scope
 from dashboard.tables import Filters
 from data.demo import demo_as_of, load_demo
@@ -60,7 +60,11 @@ def test_overview_from_the_index_equals_the_query_path(demo):
             assert fast["trend"] == slow["trend"]
 
 
-def test_redline_from_the_index_equals_the_query_path(demo):
+@pytest.mark.parametrize("walk", [True, False], ids=["candidates-subtrees", "whole-round"])
+def test_redline_from_the_index_equals_the_query_path(demo, monkeypatch, walk):
+    """Both ways the index reads the candidates' answers per item (their "lowest items")."""
+    monkeypatch.setattr(node_index, "_walk_subtrees", lambda reach, reporting: walk)
+    node_index._cache.clear()
     with demo() as s:
         all_systems = Scope(systems=frozenset(s.scalars(select(System.name)).all()))
         for filters in (Filters(), Filters(system="教育系统"), Filters(round="2012年上半年创先争优群众评议")):
