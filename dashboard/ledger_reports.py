@@ -511,33 +511,24 @@ REPORTING_STATUSES = (metrics.REPORTED, metrics.REPORTED_LATE, metrics.MISSING)
 
 
 def _fmt_time(value: datetime | None) -> str | None:
-    return value.strftime("%Y-%m-%d %H:%M") if value else None
-
-
-def _reporting_rows(session: Session, ctx: _Context, as_of: date) -> list[tuple[q.OrgInfo, str, Any, Any]]:
-    """(org, status, first, latest) per expected org: the leaves in view under the systems taking part."""
-    until = _day_end(as_of)
-    systems = q.participating_system_ids(session, ctx.round.id, until)
-    orgs = q.org_infos(session, q.leaf_org_ids(ctx.visible, systems))
-    times = q.report_times(session, ctx.round.id)
-    out = []
-    for org_id, org in orgs.items():
-        t = times.get(org_id)
-        first = t.first if t and t.first < until else None
-        status = metrics.reporting_status(first.date() if first else None, ctx.round.report_deadline, as_of)
-        # Replacements are not dated one by one: the last report known on the as-of day is at least the first.
-        latest = (t.latest if t.latest < until else first) if first else None
-        out.append((org, status, first, latest))
-    return out
+    return value.isoformat(" ", "minutes") if value else None  # "%Y-%m-%d %H:%M", several times faster
 
 
 def reporting(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
-    """上报进度: a row per expected org; 未上报 first, then 逾期上报, then 已上报. Extra filter: status."""
+    """上报进度: a row per expected org (the leaves in view under the systems taking part); 未上报 first, then
+    逾期上报, then 已上报. Extra filter: status."""
     ctx = _context(session, filters, scope)
     wanted = _choice(filters, "status", REPORTING_STATUSES, "上报状态")
-    rows = [[org.code, org.name, org.system, org.region, status, _fmt_time(first), _fmt_time(latest)]
-            for org, status, first, latest in _reporting_rows(session, ctx, as_of)
-            if wanted is None or status == wanted]
+    until = _day_end(as_of)
+    expected = q.leaf_org_ids(ctx.visible, q.participating_system_ids(session, ctx.round.id, until))
+    rows = []
+    for code, name, system, region, first, latest in q.expected_reports(session, ctx.round.id, expected):
+        first = first if first is not None and first < until else None
+        status = metrics.reporting_status(first.date() if first else None, ctx.round.report_deadline, as_of)
+        if wanted is None or status == wanted:
+            # Replacements are not dated one by one: the last report known on the as-of day is at least the first.
+            latest = (latest if latest < until else first) if first else None
+            rows.append([code, name, system, region, status, _fmt_time(first), _fmt_time(latest)])
     rows.sort(key=lambda r: (STATUS_ORDER[r[4]], r[0]))
     columns = [Column("组织编码"), Column("组织名称"), Column("系统"), Column("地区"), Column("上报状态"),
                Column("首次上报时间"), Column("最近上报时间")]

@@ -340,19 +340,17 @@ def headlines(session: Session, round_id: int, org_ids: Select | Iterable[int]) 
 
 
 # ---------------------------------------------------------------------------------------- reporting
-@dataclass(frozen=True)
-class ReportTimes:
-    first: datetime
-    latest: datetime
-
-
-# Both read rollup_headline, which has a row with the first and latest report time for every org with any
+# These read rollup_headline, which has a row with the first and latest report time for every org with any
 # accepted tally in the round (its members' included): grouping the tallies themselves took seconds.
-def report_times(session: Session, round_id: int) -> dict[int, ReportTimes]:
-    """Per org with accepted tallies in the round: first and latest report time."""
-    query = (select(RollupHeadline.org_id, RollupHeadline.first_reported_at, RollupHeadline.latest_reported_at)
-             .where(RollupHeadline.round_id == round_id))
-    return {org_id: ReportTimes(first, latest) for org_id, first, latest in session.execute(query)}
+def expected_reports(session: Session, round_id: int, org_ids: Select) -> list[tuple]:
+    """(code, name, system, region, first report, latest report) of the orgs of org_ids, the times None when
+    the org has reported nothing in the round; one query (a province expects ~90,000 orgs)."""
+    query = (select(Org.code, Org.name, System.name, func.coalesce(Region.full_name, Region.name),
+                    RollupHeadline.first_reported_at, RollupHeadline.latest_reported_at)
+             .select_from(Org).join(System, System.id == Org.system_id).join(Region, Region.id == Org.region_id)
+             .outerjoin(RollupHeadline, and_(RollupHeadline.org_id == Org.id, RollupHeadline.round_id == round_id))
+             .where(Org.id.in_(org_ids)))
+    return [tuple(row) for row in session.execute(query)]
 
 
 def participating_system_ids(session: Session, round_id: int, until: datetime) -> set[int]:
@@ -437,7 +435,7 @@ def ballots(session: Session, round_id: int) -> list[tuple[int, str, dict[str, s
 __all__ = [
     "visible_org_ids", "OrgInfo",
     "org_infos", "region_names", "rectifications", "pledges", "PledgeRow", "supervision_links", "GroupLink",
-    "ancestors", "descendants", "subtree_ids", "headlines", "Headline", "report_times", "ReportTimes",
+    "ancestors", "descendants", "subtree_ids", "headlines", "Headline", "expected_reports",
     "participating_system_ids", "leaf_org_ids", "report_status_counts", "eval_sessions", "uniform_item_counts", "org_categories",
     "ballots", "AsOfDates", "GridQuery", "TEXT_OPS", "RectPageRow", "PledgePageRow", "rect_page", "pledge_page",
 ]
