@@ -621,7 +621,7 @@ def quality(session: Session, filters: Filters, as_of: date, scope: Scope) -> Re
 
     # 作废场次: 收回 > 发放 — the counts of such a session are excluded.
     void: dict[int, list[str]] = defaultdict(list)
-    for s in q.eval_sessions(session, rid, ctx.visible):
+    for s in q.over_returned_sessions(session, rid, ctx.visible):
         if metrics.session_void(s.issued, s.returned):
             void[s.org_id].append(f"{s.target}测评发放{s.issued}份、收回{s.returned}份")
     for org_id, texts in void.items():
@@ -774,7 +774,7 @@ VOID_COLUMNS = [Column("组织编码"), Column("组织名称"), Column("测评�
 def void_sessions(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
     """The 测评场次 rows behind a 作废场次 finding: every void session of the round in view (收回 > 发放)."""
     ctx = _context(session, filters, scope)
-    found = [s for s in q.eval_sessions(session, ctx.round.id, ctx.visible)
+    found = [s for s in q.over_returned_sessions(session, ctx.round.id, ctx.visible)
              if metrics.session_void(s.issued, s.returned)]
     orgs = q.org_infos(session, {s.org_id for s in found})
     rows = [[orgs[s.org_id].code, orgs[s.org_id].name, s.target, s.expected, s.issued, s.returned, s.valid,

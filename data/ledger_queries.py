@@ -383,9 +383,12 @@ def report_status_counts(session: Session, round_id: int, org_ids: Select, missi
 
 
 # ---------------------------------------------------------------------------------------- quality
-def eval_sessions(session: Session, round_id: int, org_ids: Select) -> list[EvalSession]:
+def over_returned_sessions(session: Session, round_id: int, org_ids: Select) -> list[EvalSession]:
+    """The 测评场次 that returned more ballots than they issued (the candidates of metrics.session_void): a
+    province has 100,000 sessions and a handful of these."""
     return list(session.scalars(select(EvalSession)
-                                .where(EvalSession.round_id == round_id, EvalSession.org_id.in_(org_ids))
+                                .where(EvalSession.round_id == round_id, EvalSession.org_id.in_(org_ids),
+                                       EvalSession.returned > EvalSession.issued)
                                 .order_by(EvalSession.org_id, EvalSession.target)))
 
 
@@ -436,6 +439,6 @@ __all__ = [
     "visible_org_ids", "OrgInfo",
     "org_infos", "region_names", "rectifications", "pledges", "PledgeRow", "supervision_links", "GroupLink",
     "ancestors", "descendants", "subtree_ids", "headlines", "Headline", "expected_reports",
-    "participating_system_ids", "leaf_org_ids", "report_status_counts", "eval_sessions", "uniform_item_counts", "org_categories",
+    "participating_system_ids", "leaf_org_ids", "report_status_counts", "over_returned_sessions", "uniform_item_counts", "org_categories",
     "ballots", "AsOfDates", "GridQuery", "TEXT_OPS", "RectPageRow", "PledgePageRow", "rect_page", "pledge_page",
 ]
