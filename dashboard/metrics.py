@@ -11,6 +11,8 @@ from datetime import date, timedelta
 from statistics import NormalDist
 from typing import Callable, Iterable
 
+import numpy as np
+
 from dashboard.rules import Buckets, Counts, RuleProfile, bucketize
 
 # Verdicts (红线判定)
@@ -113,6 +115,11 @@ def funnel_limits(pooled: float, n: int, confidence: float) -> tuple[float, floa
     """Control limits of a funnel plot around the pooled proportion for a sample of n."""
     half = z_value(confidence) * math.sqrt(pooled * (1 - pooled) / n) if n else 0.0
     return max(0.0, pooled - half), min(1.0, pooled + half)
+
+
+def funnel_lower_limits(pooled: float, n: np.ndarray, confidence: float) -> np.ndarray:
+    """funnel_limits' lower limit for every sample size of n (all > 0) at once: a province has 100,000 orgs."""
+    return np.maximum(0.0, pooled - z_value(confidence) * np.sqrt(pooled * (1 - pooled) / n))
 
 
 def suppressed(answers: int, profile: RuleProfile) -> bool:

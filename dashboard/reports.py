@@ -537,9 +537,8 @@ def funnel(session: Session, filters: Filters, as_of: date, scope: Scope, steps:
             limits["upper95"].append(hi95)
             limits["lower998"].append(lo998)
             limits["upper998"].append(hi998)
-        spread = np.sqrt(pooled * (1 - pooled) / n)  # as metrics.funnel_limits, for every org at once
-        lower95 = np.maximum(0.0, pooled - metrics.z_value(0.95) * spread)
-        lower998 = np.maximum(0.0, pooled - metrics.z_value(0.998) * spread)
+        lower95 = metrics.funnel_lower_limits(pooled, n, 0.95)
+        lower998 = metrics.funnel_lower_limits(pooled, n, 0.998)
         band = np.where(rate < lower998, 0, np.where(rate < lower95, 1, 2))
     shown = np.arange(len(ids))
     flagged = np.nonzero(band < 2)[0]
