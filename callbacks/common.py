@@ -98,13 +98,15 @@ def _cached(key: tuple, compute):
         now = time.monotonic()
         try:
             value = compute()
-        finally:
+        except BaseException:
             with _cache_lock:
                 _computing.pop(key, None)
-        with _cache_lock:
+            raise
+        with _cache_lock:  # stored and released together: a caller in between would compute it again
             if len(_cache) >= _CACHE_MAX:
                 _cache.clear()
             _cache[key] = (now, value)
+            _computing.pop(key, None)
     return value
 
 
@@ -139,7 +141,7 @@ def table(name: str, state: dict) -> ReportTable:
             return OWN_TABLES[name](s, state, as_of_of(state), scope().describe(),
                                     None if is_admin() else username())
 
-    if name in reports.DERIVED:  # from its base table, cached under the base's own key
+    if name in reports.DERIVED:  # from its base table, itself cached (and computed once) under its own key
         base, derive = reports.DERIVED[name]
         return _cached(_key(name, state), lambda: derive(table(base, state)))
 
