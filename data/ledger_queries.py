@@ -30,7 +30,6 @@ from data.models import (
     Rectification,
     Region,
     RollupHeadline,
-    Round,
     SupervisionGroup,
     SupervisionLink,
     System,
