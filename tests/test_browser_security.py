@@ -31,9 +31,12 @@ def test_the_admin_reads_the_audit_log_in_the_browser(page, live, errors):  # no
     page.locator("#shell-admin-menu").get_by_role("button", name="管理").click()
     page.locator("#shell-admin-menu .dropdown-item", has_text="审计日志").click()
     page.wait_for_selector("#card-audit .ag-row[row-index='0']")
-    # The admin's own login is the newest row.
-    first = page.locator("#card-audit .ag-row[row-index='0'] .ag-cell[col-id='c2']").first
-    page.wait_for_function("el => el.innerText.trim() === '登录'", arg=first.element_handle())
+    # The admin's own login is the newest row. Asked of the cell as it is now, on every poll: the grid may
+    # replace its row elements when its data arrives again, and a handle to the old cell never changes.
+    page.wait_for_function("""() => {
+        const cell = document.querySelector("#card-audit .ag-row[row-index='0'] .ag-cell[col-id='c2']");
+        return cell !== null && cell.innerText.trim() === '登录';
+    }""")
     shot(page, "audit")
     page.get_by_label("用户名").fill("nobody-at-all")
     page.get_by_label("用户名").press("Enter")
