@@ -48,7 +48,7 @@ class Totals:
     reporting: int
 
 
-def _totals(row: np.ndarray) -> Totals:
+def _totals(row) -> Totals:
     v = [int(x) for x in row]
     return Totals(Counts(tuple(v[0:5]), v[5], v[6]), metrics.PledgeSummary(*v[P_TOTAL:P_OVERDUE + 1]),
                   metrics.RectSummary(*v[R_REG:R_SOON + 1]), LIGHT_OF_RANK.get(v[LIGHT]), v[PARTICIPANTS],
@@ -56,11 +56,49 @@ def _totals(row: np.ndarray) -> Totals:
 
 
 def _narrow(values: np.ndarray) -> np.ndarray:
-    """int32 when every value fits (always, below national scale), else int64 as built: the index is
-    kept for every round a user opens, so halving it is most of the server's memory."""
+    """int32 when every value fits (always, below national scale), else int64 as built."""
     if values.size == 0 or (values.max() <= np.iinfo(np.int32).max and values.min() >= np.iinfo(np.int32).min):
         return values.astype(np.int32)
     return values
+
+
+class _Rows:
+    """A per-org matrix of subtree sums, stored compactly and read like the int64 matrix it replaces.
+
+    The index is kept for every round (and date) a user opens, so it is most of the server's memory. Most of
+    its rows are zero (a round in which few orgs reported, the ledger columns of orgs without pledges or
+    rectifications) and are not stored; of the rest, rows whose values all fit in 16 bits (every org but
+    the few at the top of a province) are kept as uint16, the others as int32 or wider.
+    """
+
+    def __init__(self, dense: np.ndarray):
+        self.shape = dense.shape
+        nonzero = dense.any(axis=1)
+        small = nonzero & (dense >= 0).all(axis=1) & (dense <= np.iinfo(np.uint16).max).all(axis=1)
+        large = nonzero & ~small
+        small_rows, large_rows = np.nonzero(small)[0], np.nonzero(large)[0]
+        # slot ≥ 0: a row of _small (its last row is the zero row of every unstored org); < 0: of _large.
+        self._slot = np.full(len(dense), len(small_rows), dtype=np.int32)
+        self._slot[small_rows] = np.arange(len(small_rows), dtype=np.int32)
+        self._slot[large_rows] = -1 - np.arange(len(large_rows), dtype=np.int32)
+        self._small = np.vstack([dense[small_rows], np.zeros((1, dense.shape[1]), dtype=dense.dtype)]) \
+            .astype(np.uint16)
+        self._large = _narrow(dense[large_rows])
+
+    def __getitem__(self, key) -> np.ndarray:
+        rows, cols = key if isinstance(key, tuple) else (key, slice(None))
+        slot = self._slot[rows]
+        out = self._small[np.maximum(slot, 0)].astype(np.int64)
+        large = slot < 0
+        if np.ndim(slot) == 0:
+            out = self._large[-1 - slot].astype(np.int64) if large else out
+        elif large.any():
+            out[large] = self._large[-1 - slot[large]]
+        return out[..., cols]
+
+    @property
+    def nbytes(self) -> int:
+        return self._slot.nbytes + self._small.nbytes + self._large.nbytes
 
 
 class _Positions:
@@ -104,7 +142,8 @@ class Tree:
         parent = np.full(len(ids), -1, dtype=np.int64)
         has_parent = parent_ids >= 0
         parent[has_parent] = self.pos.many(parent_ids[has_parent])
-        self.parent, self.depth = parent, depth.astype(np.int32)
+        # Positions fit in int32 below two thousand million orgs: half the memory of int64.
+        self.parent, self.depth = parent.astype(np.int32), depth.astype(np.int32)
         self.system = system.astype(np.int32)
         # Region code at each level (l1..l4) as integer labels, so "inside region R" is one int comparison.
         self.level_labels = []
@@ -119,7 +158,7 @@ class Tree:
         self.region_codes, region = np.unique(region_key, return_inverse=True)
         self.region = region.astype(np.int32)
         self.contained = self._containment(parent, self.depth, self.system, level, self.level_labels)
-        order = np.argsort(self.parent, kind="stable")
+        order = np.argsort(self.parent, kind="stable").astype(np.int32)
         self.children = (order, self.parent[order])
         self.roots = np.nonzero(parent < 0)[0]
 
@@ -207,7 +246,7 @@ class RoundCounts:
             np.add.at(own[:, PARTICIPANTS], rows,
                       [returned if returned is not None and not metrics.session_void(issued, returned) else 0
                        for _, issued, returned in part])
-        self.sub = _narrow(_bottom_up(tree, own, slice(0, COUNTS_WIDTH)))
+        self.sub = _Rows(_bottom_up(tree, own, slice(0, COUNTS_WIDTH)))
         del own  # the own counts follow from the subtree sums when a grouping needs them (_own_sums)
         self.tree, self.profile = tree, profile
         self._total = _totals(_padded(self.sub[tree.roots].sum(axis=0)))
@@ -221,9 +260,9 @@ class RoundCounts:
         first use; only candidates are kept, they are all the red line and the overview need)."""
         if self._candidates is None:
             found = {}
-            for i in np.nonzero(self.sub[:, REPORTING] > 0)[0].tolist():
-                row = self.sub[i]
-                counts = Counts(tuple(int(x) for x in row[0:5]), int(row[5]), int(row[6]))
+            rows = np.nonzero(self.sub[:, REPORTING] > 0)[0]
+            for i, row in zip(rows.tolist(), self.sub[rows].tolist()):
+                counts = Counts(tuple(row[0:5]), row[5], row[6])
                 red = metrics.redline(bucketize(counts, self.profile), self.profile)
                 if red.verdict in metrics.CANDIDATE_VERDICTS:
                     found[int(self.tree.ids[i])] = red
@@ -296,7 +335,7 @@ class RoundIndex:
                       [(1, st.done, st.on_time, st.overdue, st.due_soon) for _, st in rects])
             np.maximum.at(ledger[:, LIGHT], rows, [LIGHT_RANK.get(st.light, 0) for _, st in rects])
         sub = _bottom_up(tree, ledger, LEDGER, LIGHT)
-        self.ledger = _narrow(sub[:, COUNTS_WIDTH:])  # columns P_TOTAL..LIGHT
+        self.ledger = _Rows(sub[:, COUNTS_WIDTH:])  # columns P_TOTAL..LIGHT
         self.own_light = ledger[:, LIGHT].astype(np.int8)  # a max: cannot be told back from the subtrees
         del ledger, sub
         total = _padded(counts.sub[tree.roots].sum(axis=0))
@@ -329,20 +368,28 @@ class RoundIndex:
     def subtree(self, org_id: int) -> Totals:
         return _totals(self._row(self.pos[org_id]))
 
+    def subtrees(self, org_ids) -> dict[int, Totals]:
+        """subtree() of many orgs, read in one gather."""
+        org_ids = list(org_ids)
+        rows = self.pos.many(org_ids)
+        block = np.concatenate([self.counts.sub[rows], self.ledger[rows]], axis=1)
+        return {org_id: _totals(row) for org_id, row in zip(org_ids, block.tolist())}
+
     def in_filter(self, system_id: int | None, region_level: int | None, region_code: str | None) -> np.ndarray:
         """Mask of the orgs inside a system and region subtree filter (the whole campaign when both None)."""
         tree, key = self.tree, (system_id, region_level, region_code)
-        if key not in tree._masks:
+        mask = tree._masks.get(key)
+        if mask is None:
             mask = np.ones(len(self.ids), dtype=bool)
             if system_id is not None:
                 mask &= self.system == system_id
             if region_level is not None:
                 label = tree.level_index[region_level - 1].get(region_code, -1)
                 mask &= tree.level_labels[region_level - 1] == label
-            if len(tree._masks) > 32:  # each is a bool per org (100 KB at province scale): cheap to redo
+            if len(tree._masks) >= 8:  # each is a bool per org (100 KB at province scale): cheap to redo
                 tree._masks.clear()
             tree._masks[key] = mask
-        return tree._masks[key]
+        return mask
 
     def top_ids(self, mask: np.ndarray) -> list[int]:
         """Orgs of the mask whose parent is outside it (or who have none)."""

@@ -209,7 +209,7 @@ def drilldown(session: Session, filters: Filters, as_of: date, scope: Scope) -> 
         keyed = sorted(((org_id, code, name) for org_id, (code, name) in labels.items()), key=lambda k: k[1])
         level, key_col = "ancestor", KEY_ORG
         if index is not None and all(index.contained(org_id) for org_id in labels):
-            totals = {org_id: index.subtree(org_id) for org_id in labels}
+            totals = index.subtrees(labels)
     elif node.system is not None:
         # One row per 市/州 with answers in the round (groups that take part, like the systems above).
         ancestors = None
@@ -435,10 +435,10 @@ def _redline_facts_from_index(session: Session, node: q.Node, profile: RuleProfi
     if (node.system is not None or node.region is not None or node.org is not None) and not index.covers(mask):
         return None
     inside = set(index.ids[mask].tolist())
-    found = {}
-    for org_id, red in index.candidate_verdicts().items():
-        if red.verdict in metrics.CANDIDATE_VERDICTS and org_id in inside:
-            found[org_id] = (index.subtree(org_id).counts, red)
+    verdicts = {org_id: red for org_id, red in index.candidate_verdicts().items()
+                if red.verdict in metrics.CANDIDATE_VERDICTS and org_id in inside}
+    subtrees = index.subtrees(verdicts)
+    found = {org_id: (subtrees[org_id].counts, red) for org_id, red in verdicts.items()}
     names = {i.id: i.name for i in q.round_items(session, node.round.id)}
     per_item = node_index.item_counts(session, node.round)
     lowest: dict[int, list] = defaultdict(list)
@@ -448,7 +448,7 @@ def _redline_facts_from_index(session: Session, node: q.Node, profile: RuleProfi
             red = metrics.redline(bucketize(c, profile), profile)
             if red.value is not None:
                 lowest[org_id].append((red.value, names.get(item_id, ""), item_id))
-        totals = index.subtree(org_id)
+        totals = subtrees[org_id]
         overdue_rects[org_id], overdue_pledges[org_id] = totals.rects.overdue, totals.pledges.overdue
     return found, lowest, overdue_rects, overdue_pledges
 

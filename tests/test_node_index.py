@@ -72,3 +72,28 @@ def test_redline_from_the_index_equals_the_query_path(demo, monkeypatch, walk):
             slow = reports.redline(s, filters, demo_as_of(), all_systems)
             assert fast.rows == slow.rows and fast.red_rows == slow.red_rows
             assert fast.rows, "the demo plants red-line candidates"
+
+
+def test_compact_rows_read_back_as_the_matrix_they_store():
+    """The index's compact storage (zero rows dropped, 16-bit rows, wide rows for province totals) must
+    give back every value, whichever way a caller indexes it."""
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    dense = rng.integers(0, 300, size=(500, 10), dtype=np.int64)
+    dense[rng.random(500) < 0.6] = 0  # most orgs report nothing
+    dense[3] = [400_000, 70_000, 65_536, 1, 0, 0, 0, 471_537, 5, 5]  # a province total: past 16 bits
+    dense[4, 9] = -2  # a negative figure must not wrap
+    dense[5, 0] = 2**40  # past 32 bits: stored wide, not truncated
+    rows = node_index._Rows(dense)
+    mask = rng.random(500) < 0.3
+    picks = np.array([3, 0, 4, 5, 499, 3])
+    assert np.array_equal(rows[:, 9], dense[:, 9])
+    assert np.array_equal(rows[:, :-1], dense[:, :-1])
+    assert np.array_equal(rows[mask], dense[mask])
+    assert np.array_equal(rows[picks], dense[picks])
+    assert np.array_equal(rows[picks, 7], dense[picks, 7])
+    for i in (3, 4, 5, 6):
+        assert np.array_equal(rows[i], dense[i])
+        assert rows[i, 0] == dense[i, 0]
+    assert rows.nbytes < dense.nbytes / 4
