@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from math import prod
 from typing import Any, Iterable
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from dashboard import gridmodel, metrics
@@ -23,7 +24,7 @@ from dashboard.tables import DATE, INT, PERCENT, VIEW_TITLES, Column, Filters, R
 from data import ledger_queries as q
 from data import queries
 from data import visits as visit_data
-from data.models import Rectification, Round
+from data.models import Round
 
 YES, NO = "是", "否"
 TRUE_WORDS = ("1", "true", "yes", "是", "on")
@@ -100,7 +101,7 @@ def _sum_counts(parts: Iterable[Counts]) -> Counts:
 
 
 # ---------------------------------------------------------------------------------------- 整改台账
-def _rect_status_as_of(r: Rectification, as_of: date) -> tuple[str, date | None, date | None]:
+def _rect_status_as_of(r: Row, as_of: date) -> tuple[str, date | None, date | None]:
     """The status, 完成日期 and 销号日期 the ledger showed on the as-of day (later events had not happened)."""
     completed = r.completed_date if r.completed_date and r.completed_date <= as_of else None
     closed = r.closed_date if r.closed_date and r.closed_date <= as_of else None
@@ -154,7 +155,7 @@ def _working_days_note(ctx: _Context) -> list[str]:
     return ["本批次按工作日计算：超期天数、临期均只计工作日（法定节假日不计，调休上班日计入）。"]
 
 
-def _rect_row(r: Rectification, s: metrics.RectState, shown: tuple, org_code: str, org_name: str) -> list:
+def _rect_row(r: Row, s: metrics.RectState, shown: tuple, org_code: str, org_name: str) -> list:
     shown_status, completed, closed = shown
     return [r.code, org_code, org_name, r.source, r.description, r.measure, r.owner, r.registered_date,
             r.deadline, shown_status, completed, closed, s.overdue_days, s.light, s.mark, r.evidence]

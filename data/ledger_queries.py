@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Iterable
 
-from sqlalchemy import Select, String, and_, case, false, func, not_, or_, select, true
+from sqlalchemy import Row, Select, String, and_, case, false, func, not_, or_, select, true
 from sqlalchemy.orm import Session
 
 from dashboard.rules import Counts
@@ -75,8 +75,10 @@ def region_names(session: Session, codes: Iterable[str]) -> dict[str, str]:
 
 
 # ---------------------------------------------------------------------------------------- ledgers
-def rectifications(session: Session, round_id: int, org_ids: Select | Iterable[int]) -> list[Rectification]:
-    return list(session.scalars(select(Rectification)
+def rectifications(session: Session, round_id: int, org_ids: Select | Iterable[int]) -> list[Row]:
+    """Plain rows with the model's attribute names, not ORM objects: an export reads a whole province's
+    ledger, and tracked instances weigh several times the row (their peak stayed in the server's memory)."""
+    return list(session.execute(select(Rectification.__table__)
                                 .where(Rectification.round_id == round_id,
                                        Rectification.org_id.in_(org_ids))
                                 .order_by(Rectification.code)))
@@ -84,17 +86,17 @@ def rectifications(session: Session, round_id: int, org_ids: Select | Iterable[i
 
 @dataclass(frozen=True)
 class PledgeRow:
-    pledge: Pledge
+    pledge: Row  # the pledges table's columns, by the model's attribute names
     member_code: str | None
     member_name: str | None
 
 
 def pledges(session: Session, round_id: int, org_ids: Select | Iterable[int]) -> list[PledgeRow]:
-    query = (select(Pledge, Member.code, Member.name)
+    query = (select(Pledge.__table__, Member.code.label("member_code"), Member.name.label("member_name"))
              .outerjoin(Member, Member.id == Pledge.member_id)
              .where(Pledge.round_id == round_id, Pledge.org_id.in_(org_ids))
-             .order_by(Pledge.code))
-    return [PledgeRow(p, mc, mn) for p, mc, mn in session.execute(query)]
+             .order_by(Pledge.code))  # plain rows, as rectifications() above
+    return [PledgeRow(row, row.member_code, row.member_name) for row in session.execute(query)]
 
 
 # ---------------------------------------------------------------------------------------- ledger pages
@@ -124,14 +126,14 @@ BLANK_TEXTS = ("", "—")
 
 @dataclass(frozen=True)
 class RectPageRow:
-    rect: Rectification
+    rect: Row  # the rectifications table's columns (and the org's), by the model's attribute names
     org_code: str
     org_name: str
 
 
 @dataclass(frozen=True)
 class PledgePageRow:
-    pledge: Pledge
+    pledge: Row  # the pledges table's columns (and more), by the model's attribute names
     member_code: str | None
     member_name: str | None
     org_code: str
@@ -235,8 +237,10 @@ def rect_page(session: Session, round_id: int, org_where: list, dates: AsOfDates
     late = case((and_(not_(done), r.deadline < dates.late_from), 0), else_=1)
     total, ids = _grid_page(session, stmt, joins, fields, grid,
                             [late, r.deadline, _binary(r.code, session)], offset, limit)
-    query = select(r, Org.code, Org.name).join(Org, Org.id == r.org_id)
-    found = [RectPageRow(*row) for part in chunks(ids) for row in session.execute(query.where(r.id.in_(part)))]
+    # Plain rows, not ORM objects (see rectifications()): an export reads every row of the ledger.
+    query = select(r.__table__, Org.code.label("org_code"), Org.name.label("org_name")).join(Org, Org.id == r.org_id)
+    found = [RectPageRow(row, row.org_code, row.org_name)
+             for part in chunks(ids) for row in session.execute(query.where(r.id.in_(part)))]
     return total, _in_order(ids, found, lambda row: row.rect.id)
 
 
@@ -264,9 +268,11 @@ def pledge_page(session: Session, round_id: int, org_where: list, dates: AsOfDat
               "content": (p.content, None), "due": (p.due_date, None)}
     total, ids = _grid_page(session, stmt, joins, fields, grid,
                             [case((overdue, 0), else_=1), p.due_date, _binary(p.code, session)], offset, limit)
-    query = (select(p, Member.code, Member.name, Org.code, Org.name)
-             .outerjoin(Member, Member.id == p.member_id).join(Org, Org.id == p.org_id))
-    found = [PledgePageRow(*row) for part in chunks(ids) for row in session.execute(query.where(p.id.in_(part)))]
+    query = (select(p.__table__, Member.code.label("member_code"), Member.name.label("member_name"),
+                    Org.code.label("org_code"), Org.name.label("org_name"))
+             .outerjoin(Member, Member.id == p.member_id).join(Org, Org.id == p.org_id))  # plain rows
+    found = [PledgePageRow(row, row.member_code, row.member_name, row.org_code, row.org_name)
+             for part in chunks(ids) for row in session.execute(query.where(p.id.in_(part)))]
     return total, _in_order(ids, found, lambda row: row.pledge.id)
 
 
