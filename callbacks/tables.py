@@ -10,7 +10,7 @@ from dash import ALL, MATCH, Input, Output, State, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from callbacks import common
-from dashboard import exports, gridmodel, reports
+from dashboard import exports, gridmodel, memory, reports
 from dashboard.tables import VIEW_TITLES
 from dashboard.web_auth import audit_event
 from layouts import ids, urlstate
@@ -137,7 +137,10 @@ def export_file(store: dict, fmt: str, request: dict | None):
     audit_event("export", common.username(), f"{table.title}；{fmt}；{len(table.rows)} 行；筛选 {filters}；"
                                               f"截止 {table.as_of.isoformat()}")
     filename = f"{TITLES.get(name, name)}_{table.as_of.isoformat()}.{fmt}"
-    return dcc.send_bytes(data, filename), ""
+    download = dcc.send_bytes(data, filename)
+    del table, data
+    memory.trim()  # an export's buffers are the largest a request allocates: hand them back
+    return download, ""
 
 
 def drill_down(cell: dict | None, search: str | None):

@@ -10,7 +10,8 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 
-M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter number (malloc.h)
+M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter numbers (malloc.h)
+M_ARENA_MAX = -8
 MMAP_THRESHOLD = 256 * 1024  # blocks of this size and above: their own mapping, returned when freed
 
 
@@ -26,9 +27,12 @@ _libc = _glibc()
 
 
 def tune_malloc() -> None:
-    """Fix glibc's mmap threshold (setting it also stops the dynamic adjustment)."""
+    """Fix glibc's mmap threshold (setting it also stops the dynamic adjustment) and use one arena."""
     if _libc is not None:
         _libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+        # One heap for every thread: each of the server's threads would otherwise grow an arena of its
+        # own and keep its freed memory there; under the GIL, threads seldom allocate at the same time.
+        _libc.mallopt(M_ARENA_MAX, 1)
 
 
 def trim() -> None:

@@ -124,21 +124,19 @@ class Tree:
     """The org tree as arrays (the same for every round and date), ordered by org id."""
 
     def __init__(self, session: Session):
-        cols: list[list[np.ndarray]] = [[] for _ in range(9)]
-        for part in q.tree_rows(session):  # parts: never the whole tree as Python tuples
-            for k, values in enumerate(zip(*part)):
-                if k == 1:
-                    values = [-1 if v is None else v for v in values]
-                elif k in (2, 4):
-                    values = [v or (0 if k == 2 else 1) for v in values]
-                elif k >= 5:
-                    values = [v or "" for v in values]
-                cols[k].append(np.array(values, dtype=object if k >= 5 else np.int64))
-        ids, parent_ids, depth, system, level, *codes = (
-            np.concatenate(c) if c else np.zeros(0, dtype=object if k >= 5 else np.int64)
-            for k, c in enumerate(cols))
-        self.ids = ids
-        self.pos = _Positions(ids)
+        parts = [np.array(part, dtype=np.int64).reshape(-1, 5) for part in q.tree_rows(session)]
+        ids, parent_ids, depth, system, region_ids = (np.concatenate(parts) if parts
+                                                      else np.zeros((0, 5), dtype=np.int64)).T
+        # Region codes are read per region (thousands), not per org (100,000 strings would be built and
+        # dropped on every build, leaving the server's heap fragmented), and spread to the orgs by position.
+        regions = q.region_rows(session)
+        region_id = np.array([r[0] for r in regions], dtype=np.int64)
+        at = np.searchsorted(region_id, region_ids)
+        used, org_region = np.unique(at, return_inverse=True)  # the regions orgs sit in
+        level = np.array([r[1] or 1 for r in regions], dtype=np.int64)[at]
+        codes = [np.array([r[2 + k] or "" for r in regions], dtype=str)[used] for k in range(4)]
+        self.ids = ids.copy()
+        self.pos = _Positions(self.ids)
         parent = np.full(len(ids), -1, dtype=np.int64)
         has_parent = parent_ids >= 0
         parent[has_parent] = self.pos.many(parent_ids[has_parent])
@@ -149,14 +147,13 @@ class Tree:
         self.level_labels = []
         self.level_index: list[dict[str, int]] = []
         for k in range(4):
-            found, labels = np.unique(codes[k].astype(str), return_inverse=True)
-            self.level_labels.append(labels.astype(np.int32))
+            found, labels = np.unique(codes[k], return_inverse=True)
+            self.level_labels.append(labels[org_region].astype(np.int32))
             self.level_index.append({str(c): i for i, c in enumerate(found)})
         self._masks: dict[tuple, np.ndarray] = {}
         # The grouping key of the 市/州 level: l2, or l1 for an org sitting at province level.
-        region_key = np.where(codes[1] != "", codes[1], codes[0]).astype(str)
-        self.region_codes, region = np.unique(region_key, return_inverse=True)
-        self.region = region.astype(np.int32)
+        self.region_codes, region = np.unique(np.where(codes[1] != "", codes[1], codes[0]), return_inverse=True)
+        self.region = region[org_region].astype(np.int32)
         self.contained = self._containment(parent, self.depth, self.system, level, self.level_labels)
         order = np.argsort(self.parent, kind="stable").astype(np.int32)
         self.children = (order, self.parent[order])
@@ -260,12 +257,15 @@ class RoundCounts:
         first use; only candidates are kept, they are all the red line and the overview need)."""
         if self._candidates is None:
             found = {}
-            rows = np.nonzero(self.sub[:, REPORTING] > 0)[0]
-            for i, row in zip(rows.tolist(), self.sub[rows].tolist()):
-                counts = Counts(tuple(row[0:5]), row[5], row[6])
-                red = metrics.redline(bucketize(counts, self.profile), self.profile)
-                if red.verdict in metrics.CANDIDATE_VERDICTS:
-                    found[int(self.tree.ids[i])] = red
+            reporting = np.nonzero(self.sub[:, REPORTING] > 0)[0]
+            # In slices: 100,000 rows as Python lists at once would leave the heap fragmented at their peak.
+            for start in range(0, len(reporting), 4096):
+                rows = reporting[start:start + 4096]
+                for i, row in zip(rows.tolist(), self.sub[rows].tolist()):
+                    counts = Counts(tuple(row[0:5]), row[5], row[6])
+                    red = metrics.redline(bucketize(counts, self.profile), self.profile)
+                    if red.verdict in metrics.CANDIDATE_VERDICTS:
+                        found[int(self.tree.ids[i])] = red
             self._candidates = found
         return self._candidates
 

@@ -414,7 +414,7 @@ def data_fingerprint(session: Session) -> tuple:
     return tuple(session.execute(stmt).one())
 
 
-def _parts(session: Session, stmt, size: int = 50_000):
+def _parts(session: Session, stmt, size: int = 5_000):
     """The rows of a whole-campaign read in parts of `size` tuples, so a caller that turns each part
     into arrays never holds hundreds of thousands of Python rows at once (Core: no ORM row overhead)."""
     result = session.connection().execution_options(yield_per=size).execute(stmt)
@@ -423,11 +423,17 @@ def _parts(session: Session, stmt, size: int = 50_000):
 
 
 def tree_rows(session: Session):
-    """Parts of (id, parent_id, depth, system_id, region level, l1, l2, l3, l4 code) of every org, by id."""
-    stmt = (select(Org.id, Org.parent_id, Org.depth, Org.system_id, Region.level, Region.l1_code,
-                   Region.l2_code, Region.l3_code, Region.l4_code)
-            .join(Region, Region.id == Org.region_id).order_by(Org.id))
+    """Parts of (id, parent id or -1, depth, system id, region id) of every org, by id."""
+    stmt = select(Org.id, func.coalesce(Org.parent_id, -1), func.coalesce(Org.depth, 0), Org.system_id,
+                  Org.region_id).order_by(Org.id)
     return _parts(session, stmt)
+
+
+def region_rows(session: Session) -> list[tuple]:
+    """(id, level, l1, l2, l3, l4 code) of every region, by id."""
+    stmt = select(Region.id, Region.level, Region.l1_code, Region.l2_code, Region.l3_code,
+                  Region.l4_code).order_by(Region.id)
+    return [tuple(r) for r in session.connection().execute(stmt)]
 
 
 def headline_rows(session: Session, round_id: int):
@@ -486,7 +492,7 @@ def session_rows(session: Session, round_id: int):
 
 
 __all__ = [
-    "data_fingerprint", "org_codes_names", "org_item_rows", "tree_rows", "headline_rows", "session_rows", "round_pledges", "round_rects",
+    "data_fingerprint", "org_codes_names", "org_item_rows", "tree_rows", "region_rows", "headline_rows", "session_rows", "round_pledges", "round_rects",
     "QueryError", "NotFound", "OutOfScope", "Node", "visible_org_ids", "rounds", "find_round", "resolve",
     "filter_org_ids", "org_conditions", "headline_counts", "pledge_rows", "rect_rows", "systems_by_id", "regions_by_code",
     "top_orgs", "top_org_ids", "child_orgs", "child_org_ids", "orgs_with_ids", "org_labels", "id_select", "chunks", "ancestors_of", "MemberCounts", "member_counts",
