@@ -5,15 +5,17 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from contextlib import contextmanager
 from datetime import date
+from typing import Iterator
 
 from dash import set_props
 from flask import current_app
 from flask_login import current_user
 
-from dashboard import admin_report, audit_report, reports
+from dashboard import admin_report, audit_report, gridmodel, reports
 from dashboard.scope import NOTHING, Scope
-from dashboard.tables import Filters, ReportTable
+from dashboard.tables import Filters, ReportTable, RowStream
 from dashboard.web_auth import database_unavailable, db_session
 from layouts import ids
 from layouts.shell import UserInfo
@@ -159,6 +161,20 @@ def page(name: str, state: dict, sort_model, filter_model, start: int, end: int 
     with db_session() as s:
         return reports.page(name, s, filters_of(state), as_of_of(state), scope(), sort_model, filter_model,
                             start, end)
+
+
+@contextmanager
+def export_rows(name: str, state: dict, sort_model, filter_model) -> Iterator[tuple[ReportTable, RowStream | None]]:
+    """(table, stream) of every row the grid shows: for a table with a paged form, the rows are read from
+    the database a part at a time while the block consumes the stream (reports.stream); otherwise the
+    whole table after the grid model, and stream is None."""
+    if name not in ADMIN_TABLES:
+        with db_session() as s:
+            found = reports.stream(name, s, filters_of(state), as_of_of(state), scope(), sort_model, filter_model)
+            if found is not None:
+                yield found
+                return
+    yield gridmodel.apply(table(name, state), sort_model, filter_model), None
 
 
 def call(func, state: dict, cache_as: str | None = None):

@@ -125,16 +125,18 @@ def export_file(store: dict, fmt: str, request: dict | None):
     name, state, request = store["table"], store["state"], request or {}
     sort, filters = request.get("sortModel"), request.get("filterModel")
     try:
-        paged = common.page(name, state, sort, filters, 0, None)  # every matching row, sorted in SQL
-        table = paged[0] if paged else gridmodel.apply(common.table(name, state), sort, filters)
-        # The title block says how the rows were narrowed and ordered on screen.
-        table = replace(table, filters=replace(table.filters, extra=table.filters.extra
-                                               + gridmodel.describe(table, sort, filters)))
-        data = exports.export_bytes(table, fmt, exported_by=common.exported_by(), exported_at=datetime.now())
+        # Every matching row, sorted and read in parts by SQL where the table has a paged form.
+        with common.export_rows(name, state, sort, filters) as (table, stream):
+            # The title block says how the rows were narrowed and ordered on screen.
+            table = replace(table, filters=replace(table.filters, extra=table.filters.extra
+                                                   + gridmodel.describe(table, sort, filters)))
+            data = exports.export_bytes(table, fmt, exported_by=common.exported_by(), exported_at=datetime.now(),
+                                        stream=stream)
+            count = stream.count if stream is not None else len(table.rows)
     except (reports.ReportError, gridmodel.GridModelError) as exc:
         return None, str(exc)
     filters = "；".join(f"{k}={v}" for k, v in table.filters.as_dict().items()) or "无"
-    audit_event("export", common.username(), f"{table.title}；{fmt}；{len(table.rows)} 行；筛选 {filters}；"
+    audit_event("export", common.username(), f"{table.title}；{fmt}；{count} 行；筛选 {filters}；"
                                               f"截止 {table.as_of.isoformat()}")
     filename = f"{TITLES.get(name, name)}_{table.as_of.isoformat()}.{fmt}"
     download = dcc.send_bytes(data, filename)

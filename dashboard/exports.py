@@ -11,11 +11,13 @@ import csv
 import io
 import unicodedata
 from datetime import date, datetime
+from itertools import chain, islice
+from typing import Iterator
 
 import xlsxwriter
 
 from dashboard.reports import ReportError
-from dashboard.tables import DATE, DECIMAL, INT, PERCENT, ReportTable
+from dashboard.tables import DATE, DECIMAL, INT, PERCENT, ReportTable, RowStream
 
 EXCEL_MAX_ROWS = 1_048_576
 RED_FILL = "#FFC7CE"
@@ -26,12 +28,25 @@ class TooManyRowsForExcel(ReportError):
     """The table does not fit in one Excel sheet."""
 
 
-def export_bytes(table: ReportTable, fmt: str, exported_by: str, exported_at: datetime) -> bytes:
+def export_bytes(table: ReportTable, fmt: str, exported_by: str, exported_at: datetime,
+                 stream: RowStream | None = None) -> bytes:
+    """The table as a file; its rows are table.rows, or stream's when given (table.rows then unused)."""
     if fmt == "xlsx":
-        return to_xlsx(table, exported_by, exported_at)
+        return to_xlsx(table, exported_by, exported_at, stream)
     if fmt == "csv":
-        return to_csv(table, exported_by, exported_at)
+        return to_csv(table, exported_by, exported_at, stream)
     raise ReportError(f"不支持的导出格式：{fmt}（可选 xlsx、csv）")
+
+
+def _marked_rows(table: ReportTable, stream: RowStream | None) -> Iterator[tuple[list, bool]]:
+    """(row, whether to mark it red) of every row to export."""
+    if stream is None:
+        for i, row in enumerate(table.rows):
+            yield row, i in table.red_rows
+        return
+    for part in stream.parts:
+        for row in part:
+            yield row, stream.is_red(row)
 
 
 def _text_width(value) -> int:
@@ -46,13 +61,15 @@ def _sheet_name(title: str) -> str:
     return name[:31]
 
 
-def to_xlsx(table: ReportTable, exported_by: str, exported_at: datetime) -> bytes:
+def to_xlsx(table: ReportTable, exported_by: str, exported_at: datetime, stream: RowStream | None = None) -> bytes:
     block = table.title_block(exported_by, exported_at)
     header_row = len(block) + 1  # title block, one blank row, then the header (0-based row index)
-    needed = header_row + 1 + len(table.rows)
-    if needed > EXCEL_MAX_ROWS:
+    count = stream.count if stream is not None else len(table.rows)
+    if header_row + 1 + count > EXCEL_MAX_ROWS:
         raise TooManyRowsForExcel(
-            f"共 {len(table.rows):,} 行，超过 Excel 单个工作表 {EXCEL_MAX_ROWS:,} 行的上限，请改用“导出 CSV”。")
+            f"共 {count:,} 行，超过 Excel 单个工作表 {EXCEL_MAX_ROWS:,} 行的上限，请改用“导出 CSV”。")
+    marked = _marked_rows(table, stream)
+    sample = list(islice(marked, WIDTH_SAMPLE_ROWS))
     out = io.BytesIO()
     # constant_memory streams rows to a temporary file, so a large export does not hold the sheet in memory.
     book = xlsxwriter.Workbook(out, {"constant_memory": True, "default_date_format": "yyyy-mm-dd"})
@@ -74,7 +91,7 @@ def to_xlsx(table: ReportTable, exported_by: str, exported_at: datetime) -> byte
         return formats[(kind, red)]
 
     widths = [_text_width(c.name) for c in table.columns]
-    for row in table.rows[:WIDTH_SAMPLE_ROWS]:
+    for row, _ in sample:
         for i, value in enumerate(row):
             if value is not None and i < len(widths):
                 shown = f"{value:.1%}" if isinstance(value, float) and table.columns[i].format == PERCENT \
@@ -90,8 +107,10 @@ def to_xlsx(table: ReportTable, exported_by: str, exported_at: datetime) -> byte
     for c, column in enumerate(table.columns):
         sheet.write_string(header_row, c, column.name, header)
     sheet.freeze_panes(header_row + 1, 0)
-    for r, row in enumerate(table.rows):
-        red = r in table.red_rows
+    rows, written = chain(sample, marked), 0
+    del sample  # let the first rows go once written, like the rest
+    for r, (row, red) in enumerate(rows):
+        written += 1
         for c, value in enumerate(row):
             kind = table.columns[c].format if c < len(table.columns) else "text"
             fmt = cell_format(kind, red)
@@ -109,7 +128,7 @@ def to_xlsx(table: ReportTable, exported_by: str, exported_at: datetime) -> byte
             else:
                 sheet.write_string(x, c, str(value), fmt)
     if table.columns:
-        sheet.autofilter(header_row, 0, header_row + len(table.rows), len(table.columns) - 1)
+        sheet.autofilter(header_row, 0, header_row + written, len(table.columns) - 1)
     if table.notes:
         notes = book.add_worksheet("说明")
         for r, note in enumerate(table.notes):
@@ -129,7 +148,7 @@ def _csv_value(value) -> str:
     return str(value)  # floats keep full precision: rates are fractions (0.625 = 62.5%)
 
 
-def to_csv(table: ReportTable, exported_by: str, exported_at: datetime) -> bytes:
+def to_csv(table: ReportTable, exported_by: str, exported_at: datetime, stream: RowStream | None = None) -> bytes:
     """UTF-8 with BOM (Excel on Chinese Windows needs it): title block, blank line, header, rows."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
@@ -137,6 +156,6 @@ def to_csv(table: ReportTable, exported_by: str, exported_at: datetime) -> bytes
         writer.writerow([label, value])
     writer.writerow([])
     writer.writerow(table.headers)
-    for row in table.rows:
+    for row, _ in _marked_rows(table, stream):
         writer.writerow([_csv_value(v) for v in row])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")

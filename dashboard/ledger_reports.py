@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from dashboard import gridmodel, metrics
 from dashboard.rules import Counts, RuleProfile, bucketize, option_position
 from dashboard.scope import Scope
-from dashboard.tables import DATE, INT, PERCENT, VIEW_TITLES, Column, Filters, ReportTable
+from dashboard.tables import DATE, INT, PERCENT, VIEW_TITLES, Column, Filters, ReportTable, RowStream
 from data import ledger_queries as q
 from data import queries
 from data import visits as visit_data
@@ -169,7 +169,7 @@ def rectifications(session: Session, filters: Filters, as_of: date, scope: Scope
     orgs = q.org_infos(session, {r.org_id for r, _, _ in items})  # not every visible org: a province has 100,000
     rows = [_rect_row(r, s, shown, orgs[r.org_id].code, orgs[r.org_id].name) for r, s, shown in items]
     rows.sort(key=lambda row: (-row[12], row[8], row[0]))
-    red = [i for i, row in enumerate(rows) if row[13] == metrics.RED]
+    red = [i for i, row in enumerate(rows) if _rect_is_red(row)]
     return _table("rectifications", ctx, RECT_COLUMNS, rows, filters, as_of, scope, red,
                   notes=_working_days_note(ctx))
 
@@ -235,7 +235,7 @@ def pledges(session: Session, filters: Filters, as_of: date, scope: Scope) -> Re
             continue
         rows.append(shown)
     rows.sort(key=lambda r: (-r[11], r[6], r[0]))
-    red = [i for i, r in enumerate(rows) if r[10] == YES]
+    red = [i for i, r in enumerate(rows) if _pledge_is_red(r)]
     return _table("pledges", ctx, PLEDGE_COLUMNS, rows, filters, as_of, scope, red)
 
 
@@ -309,6 +309,27 @@ def page(view: str, session: Session, filters: Filters, as_of: date, scope: Scop
     table has) with the query doing the filtering, ordering and slicing; red_rows count from start. None when
     the view has no paged form or the grid's sort/filter needs worked-out values (callers then take the
     whole table)."""
+    start = max(0, start)
+    found = _paged(view, session, filters, as_of, scope, sort_model, filter_model, start,
+                   None if end is None else max(0, end - start))
+    if found is None:
+        return None
+    frame, total, stream = found
+    rows = [row for part in stream.parts for row in part]
+    return replace(frame, rows=rows, red_rows={i for i, row in enumerate(rows) if stream.is_red(row)}), total
+
+
+def stream(view: str, session: Session, filters: Filters, as_of: date, scope: Scope,
+           sort_model: list[dict] | None = None, filter_model: dict | None = None
+           ) -> tuple[ReportTable, RowStream] | None:
+    """Every row page() gives from the start, read from the session a part at a time as the stream is
+    consumed (an export), beside the table they belong to (without rows); None as for page()."""
+    found = _paged(view, session, filters, as_of, scope, sort_model, filter_model, 0, None)
+    return None if found is None else (found[0], found[2])
+
+
+def _paged(view, session, filters, as_of, scope, sort_model, filter_model, start, limit):
+    """(the table without rows, how many rows match, a RowStream of rows start..start+limit) or None."""
     if view not in PAGED_VIEWS:
         return None
     columns, fields = PAGED_VIEWS[view]
@@ -316,13 +337,11 @@ def page(view: str, session: Session, filters: Filters, as_of: date, scope: Scop
     if pushed is None:
         return None
     grid = q.GridQuery(*pushed)
-    start = max(0, start)
-    limit = None if end is None else max(0, end - start)
     if view == "rectifications":
         return _rect_page(session, filters, as_of, scope, grid, start, limit)
-    table, total = _pledge_page(session, _overdue_only(filters) if view == "pledges-overdue" else filters,
-                                as_of, scope, grid, start, limit)
-    return (_overdue_title(table) if view == "pledges-overdue" else table), total
+    frame, total, rows = _pledge_page(session, _overdue_only(filters) if view == "pledges-overdue" else filters,
+                                      as_of, scope, grid, start, limit)
+    return (_overdue_title(frame) if view == "pledges-overdue" else frame), total, rows
 
 
 def _page_context(session: Session, filters: Filters, scope: Scope) -> tuple[_Context, list]:
@@ -337,35 +356,46 @@ def _rect_page(session, filters, as_of, scope, grid, start, limit):
     ctx, org_where = _page_context(session, filters, scope)
     status = _choice(filters, "status", RECT_STATUSES, "状态")
     light = _choice(filters, "light", LIGHTS, "灯")
-    total, found = q.rect_page(
+    total, ids = q.rect_page(
         session, ctx.round.id, org_where, _as_of_dates(as_of, ctx.profile), status=status,
         light={metrics.RED: "red", metrics.YELLOW: "yellow", metrics.GREEN: "green"}.get(light),
         source=(filters.get("source") or "").strip() or None, overdue_only=_flag(filters, "overdue_only"),
         grid=grid, offset=start, limit=limit)
-    rows = []
-    for item in found:
-        r = item.rect
-        state = metrics.rect_state(r.status, r.registered_date, r.deadline, r.completed_date, r.closed_date,
-                                   as_of, ctx.profile)
-        rows.append(_rect_row(r, state, _rect_status_as_of(r, as_of), item.org_code, item.org_name))
-    red = [i for i, row in enumerate(rows) if row[13] == metrics.RED]
-    return _table("rectifications", ctx, RECT_COLUMNS, rows, filters, as_of, scope, red,
-                  notes=_working_days_note(ctx)), total
+
+    def rows(part):
+        for item in part:
+            r = item.rect
+            state = metrics.rect_state(r.status, r.registered_date, r.deadline, r.completed_date, r.closed_date,
+                                       as_of, ctx.profile)
+            yield _rect_row(r, state, _rect_status_as_of(r, as_of), item.org_code, item.org_name)
+    parts = (list(rows(part)) for part in q.rect_page_rows(session, ids))
+    frame = _table("rectifications", ctx, RECT_COLUMNS, [], filters, as_of, scope, notes=_working_days_note(ctx))
+    return frame, total, RowStream(len(ids), parts, _rect_is_red)
+
+
+def _rect_is_red(row: list) -> bool:
+    return row[13] == metrics.RED
 
 
 def _pledge_page(session, filters, as_of, scope, grid, start, limit):
     ctx, org_where = _page_context(session, filters, scope)
     status = _choice(filters, "status", PLEDGE_STATUSES, "状态")
-    total, found = q.pledge_page(session, ctx.round.id, org_where, _as_of_dates(as_of, ctx.profile),
-                                 status=status, overdue_only=_flag(filters, "overdue_only"), grid=grid,
-                                 offset=start, limit=limit)
-    rows = []
-    for item in found:
-        p = item.pledge
-        state = metrics.pledge_state(p.due_date, p.status, p.fulfilled_date, as_of)
-        rows.append(_pledge_row(p, state, item.member_code, item.member_name, item.org_code, item.org_name))
-    red = [i for i, r in enumerate(rows) if r[10] == YES]
-    return _table("pledges", ctx, PLEDGE_COLUMNS, rows, filters, as_of, scope, red), total
+    total, ids = q.pledge_page(session, ctx.round.id, org_where, _as_of_dates(as_of, ctx.profile),
+                               status=status, overdue_only=_flag(filters, "overdue_only"), grid=grid,
+                               offset=start, limit=limit)
+
+    def rows(part):
+        for item in part:
+            p = item.pledge
+            state = metrics.pledge_state(p.due_date, p.status, p.fulfilled_date, as_of)
+            yield _pledge_row(p, state, item.member_code, item.member_name, item.org_code, item.org_name)
+    parts = (list(rows(part)) for part in q.pledge_page_rows(session, ids))
+    return _table("pledges", ctx, PLEDGE_COLUMNS, [], filters, as_of, scope), total, \
+        RowStream(len(ids), parts, _pledge_is_red)
+
+
+def _pledge_is_red(row: list) -> bool:
+    return row[10] == YES
 
 
 # ---------------------------------------------------------------------------------------- 督导联系点

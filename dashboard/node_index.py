@@ -162,7 +162,7 @@ class Tree:
     def child_rows(self) -> np.ndarray:
         """Rows of every org that has a parent."""
         order, sorted_parent = self.children
-        return order[np.searchsorted(sorted_parent, 0):]
+        return order[np.searchsorted(sorted_parent, sorted_parent.dtype.type(0)):]
 
     @staticmethod
     def _containment(parent, depth, system, level, level_labels) -> np.ndarray:
@@ -400,13 +400,14 @@ class RoundIndex:
 
     def child_ids(self, org_id: int, mask: np.ndarray) -> list[int]:
         order, sorted_parent = self.tree.children
-        p = self.pos[org_id]
+        p = sorted_parent.dtype.type(self.pos[org_id])  # of the array's type, or numpy converts the array
         lo, hi = np.searchsorted(sorted_parent, p), np.searchsorted(sorted_parent, p, side="right")
         kids = order[lo:hi]
         return self.ids[kids[mask[kids]]].tolist()
 
-    def contained(self, org_id: int) -> bool:
-        return bool(self.tree.contained[self.pos[org_id]])
+    def contained(self, org_ids) -> bool:
+        """Whether every one of the orgs has its whole subtree inside its system and region."""
+        return bool(self.tree.contained[self.pos.many(list(org_ids))].all())
 
     def own_counts(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(ids, own answer counts opt1..opt5, 不了解, 弃权) of the mask's orgs that reported in the round,

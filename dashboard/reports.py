@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from dashboard import ledger_reports, metrics, node_index
 from dashboard.rules import B, EVALUATOR_CATEGORIES, S, U, Counts, RuleProfile, bucketize
 from dashboard.scope import Scope
-from dashboard.tables import (DECIMAL, INT, PERCENT, TEXT, VIEW_TITLES, Column, Filters, ReportTable)
+from dashboard.tables import (DECIMAL, INT, PERCENT, TEXT, VIEW_TITLES, Column, Filters, ReportTable, RowStream)
 from data import queries as q
 from data.queries import BadParameter, NotFound, OutOfScope
 from data.queries import QueryError as ReportError
@@ -72,6 +72,16 @@ def page(view: str, session: Session, filters: Filters, as_of: date, scope: Scop
     if not isinstance(as_of, date):
         raise BadParameter("统计截止日期无效，应为 YYYY-MM-DD")
     return ledger_reports.page(view, session, filters, as_of, scope, sort_model, filter_model, start, end)
+
+
+def stream(view: str, session: Session, filters: Filters, as_of: date, scope: Scope,
+           sort_model: list[dict] | None = None, filter_model: dict | None = None
+           ) -> tuple[ReportTable, RowStream] | None:
+    """page() of every row, read from the session a part at a time while the stream is consumed (an export
+    of a whole ledger); None when page() would be."""
+    if not isinstance(as_of, date):
+        raise BadParameter("统计截止日期无效，应为 YYYY-MM-DD")
+    return ledger_reports.stream(view, session, filters, as_of, scope, sort_model, filter_model)
 
 
 def _title(view: str, round_name: str) -> str:
@@ -208,7 +218,7 @@ def drilldown(session: Session, filters: Filters, as_of: date, scope: Scope) -> 
             labels = {o.id: (o.code, o.name) for o in q.orgs_with_ids(session, ancestors).values()}
         keyed = sorted(((org_id, code, name) for org_id, (code, name) in labels.items()), key=lambda k: k[1])
         level, key_col = "ancestor", KEY_ORG
-        if index is not None and all(index.contained(org_id) for org_id in labels):
+        if index is not None and index.contained(labels):
             totals = index.subtrees(labels)
     elif node.system is not None:
         # One row per 市/州 with answers in the round (groups that take part, like the systems above).

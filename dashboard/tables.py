@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Callable, Iterable
 
 VIEWS = ("drilldown", "redline", "rectifications", "pledges", "contact-points", "reporting", "quality")
 VIEWS += ("visits",)  # 督导走访记录 (督导联系点 page)
@@ -86,3 +86,12 @@ class ReportTable:
             ("导出人", exported_by),
             ("导出时间", exported_at.strftime("%Y-%m-%d %H:%M:%S")),
         ]
+
+
+@dataclass(frozen=True)
+class RowStream:
+    """A table's rows read from the database a part at a time, so that exporting a whole province's
+    ledger never holds every row: `count` rows in `parts`, with `is_red` telling which to mark red."""
+    count: int
+    parts: Iterable[list[list[Any]]]
+    is_red: Callable[[list[Any]], bool]

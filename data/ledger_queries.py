@@ -9,7 +9,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from sqlalchemy import Row, Select, String, and_, case, false, func, not_, or_, select, true
 from sqlalchemy.orm import Session
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from dashboard.rules import Counts
 from dashboard.scope import Scope
 from dashboard.tables import Filters
-from data.queries import NotFound, chunks, filter_org_ids, resolve
+from data.queries import CHUNK, NotFound, chunks, filter_org_ids, resolve
 from data.models import (
     COUNT_COLUMNS,
     Ballot,
@@ -197,18 +197,27 @@ def _grid_page(session: Session, stmt: Select, joins: dict, fields: dict, grid: 
 
 
 def _in_order(keys: list, rows: Iterable, key) -> list:
+    """rows in the order of keys; a key whose row has gone since the keys were read is left out."""
     by_key = {key(row): row for row in rows}
-    return [by_key[k] for k in keys]
+    return [by_key[k] for k in keys if k in by_key]
+
+
+def _parts_in_order(session: Session, query: Select, id_column, ids: list[int], make, key) -> Iterator[list]:
+    """The rows of `ids` in that order, CHUNK ids per statement and per part yielded."""
+    for i in range(0, len(ids), CHUNK):
+        part = ids[i:i + CHUNK]
+        yield _in_order(part, (make(row) for row in session.execute(query.where(id_column.in_(part)))), key)
 
 
 def rect_page(session: Session, round_id: int, org_where: list, dates: AsOfDates, *, status: str | None = None,
               light: str | None = None, source: str | None = None, overdue_only: bool = False,
               grid: GridQuery = GridQuery(), offset: int = 0, limit: int | None = None
-              ) -> tuple[int, list[RectPageRow]]:
+              ) -> tuple[int, list[int]]:
     """整改台账 page: the round's items of the orgs matching org_where (conditions on Org, see
     data.queries.org_conditions) registered by the as-of day, matching the shown status (as of the day),
     light ("red" / "yellow" / "green"), source and overdue_only; most overdue first (超期天数 > 0 by
-    deadline, then the rest by deadline), then code."""
+    deadline, then the rest by deadline), then code. Returns how many match and the page's ids in order:
+    rect_page_rows() reads their rows."""
     r, day = Rectification, dates.day
     finished = func.coalesce(r.completed_date, r.closed_date)
     done = and_(r.status.in_(dates.done_statuses), finished.is_not(None), finished <= day)
@@ -235,20 +244,25 @@ def rect_page(session: Session, round_id: int, org_where: list, dates: AsOfDates
               "owner": (r.owner, None), "registered": (r.registered_date, None), "deadline": (r.deadline, None),
               "evidence": (r.evidence, None)}
     late = case((and_(not_(done), r.deadline < dates.late_from), 0), else_=1)
-    total, ids = _grid_page(session, stmt, joins, fields, grid,
-                            [late, r.deadline, _binary(r.code, session)], offset, limit)
-    # Plain rows, not ORM objects (see rectifications()): an export reads every row of the ledger.
+    return _grid_page(session, stmt, joins, fields, grid, [late, r.deadline, _binary(r.code, session)], offset,
+                      limit)
+
+
+def rect_page_rows(session: Session, ids: list[int]) -> Iterator[list[RectPageRow]]:
+    """The rectifications of rect_page()'s ids, in that order, a part at a time: an export of a whole
+    ledger never holds every row. Plain rows, not ORM objects (see rectifications())."""
+    r = Rectification
     query = select(r.__table__, Org.code.label("org_code"), Org.name.label("org_name")).join(Org, Org.id == r.org_id)
-    found = [RectPageRow(row, row.org_code, row.org_name)
-             for part in chunks(ids) for row in session.execute(query.where(r.id.in_(part)))]
-    return total, _in_order(ids, found, lambda row: row.rect.id)
+    return _parts_in_order(session, query, r.id, ids, lambda row: RectPageRow(row, row.org_code, row.org_name),
+                           lambda row: row.rect.id)
 
 
 def pledge_page(session: Session, round_id: int, org_where: list, dates: AsOfDates, *, status: str | None = None,
                 overdue_only: bool = False, grid: GridQuery = GridQuery(), offset: int = 0,
-                limit: int | None = None) -> tuple[int, list[PledgePageRow]]:
+                limit: int | None = None) -> tuple[int, list[int]]:
     """承诺践诺 page: the round's pledges of the orgs matching org_where, matching the shown status (as of
-    the day) and overdue_only; overdue first by due date, then the rest by due date, then code."""
+    the day) and overdue_only; overdue first by due date, then the rest by due date, then code. Returns how
+    many match and the page's ids in order: pledge_page_rows() reads their rows."""
     p, day = Pledge, dates.day
     fulfilled = and_(p.status == dates.pledge_done, p.fulfilled_date.is_not(None), p.fulfilled_date <= day)
     overdue = and_(p.due_date < day, not_(fulfilled))
@@ -266,14 +280,19 @@ def pledge_page(session: Session, round_id: int, org_where: list, dates: AsOfDat
     fields = {"code": (p.code, None), "org_code": (Org.code, "org"), "org_name": (Org.name, "org"),
               "member_code": (Member.code, "member"), "member_name": (Member.name, "member"),
               "content": (p.content, None), "due": (p.due_date, None)}
-    total, ids = _grid_page(session, stmt, joins, fields, grid,
-                            [case((overdue, 0), else_=1), p.due_date, _binary(p.code, session)], offset, limit)
+    return _grid_page(session, stmt, joins, fields, grid,
+                      [case((overdue, 0), else_=1), p.due_date, _binary(p.code, session)], offset, limit)
+
+
+def pledge_page_rows(session: Session, ids: list[int]) -> Iterator[list[PledgePageRow]]:
+    """The pledges of pledge_page()'s ids, in that order, a part at a time (as rect_page_rows())."""
+    p = Pledge
     query = (select(p.__table__, Member.code.label("member_code"), Member.name.label("member_name"),
                     Org.code.label("org_code"), Org.name.label("org_name"))
-             .outerjoin(Member, Member.id == p.member_id).join(Org, Org.id == p.org_id))  # plain rows
-    found = [PledgePageRow(row, row.member_code, row.member_name, row.org_code, row.org_name)
-             for part in chunks(ids) for row in session.execute(query.where(p.id.in_(part)))]
-    return total, _in_order(ids, found, lambda row: row.pledge.id)
+             .outerjoin(Member, Member.id == p.member_id).join(Org, Org.id == p.org_id))
+    return _parts_in_order(session, query, p.id, ids,
+                           lambda row: PledgePageRow(row, row.member_code, row.member_name, row.org_code,
+                                                     row.org_name), lambda row: row.pledge.id)
 
 
 # ---------------------------------------------------------------------------------------- supervision
@@ -445,5 +464,5 @@ __all__ = [
     "org_infos", "region_names", "rectifications", "pledges", "PledgeRow", "supervision_links", "GroupLink",
     "ancestors", "descendants", "subtree_ids", "headlines", "Headline", "expected_reports",
     "participating_system_ids", "leaf_org_ids", "report_status_counts", "over_returned_sessions", "uniform_item_counts", "org_categories",
-    "ballots", "AsOfDates", "GridQuery", "TEXT_OPS", "RectPageRow", "PledgePageRow", "rect_page", "pledge_page",
+    "ballots", "AsOfDates", "GridQuery", "TEXT_OPS", "RectPageRow", "PledgePageRow", "rect_page", "pledge_page", "rect_page_rows", "pledge_page_rows",
 ]
