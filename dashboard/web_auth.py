@@ -32,8 +32,8 @@ PUBLIC_ENDPOINTS = {"auth.login", "auth.logout", "auth.bootstrap_css"}
 
 @contextmanager
 def db_session() -> Iterator[Session]:
-    """A read session on the app's database for the current request."""
-    with current_app.extensions["dashboard_sessions"]() as s:
+    """A read session on the app's database for the current request (never commits; see data.db.read_engine)."""
+    with current_app.extensions["dashboard_read_sessions"]() as s:
         yield s
 
 

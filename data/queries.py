@@ -417,7 +417,12 @@ def data_fingerprint(session: Session) -> tuple:
 def _parts(session: Session, stmt, size: int = 5_000):
     """The rows of a whole-campaign read in parts of `size` tuples, so a caller that turns each part
     into arrays never holds hundreds of thousands of Python rows at once (Core: no ORM row overhead)."""
-    result = session.connection().execution_options(yield_per=size).execute(stmt)
+    connection = session.connection()
+    # A server-side cursor needs a transaction block on PostgreSQL; read sessions there run without one
+    # (data.db.read_engine), so they read through the client-side cursor, still turned into tuples by parts.
+    if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+        connection = connection.execution_options(yield_per=size)
+    result = connection.execute(stmt)
     for part in result.partitions(size):
         yield [tuple(r) for r in part]
 
