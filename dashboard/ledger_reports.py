@@ -339,9 +339,9 @@ def _paged(view, session, filters, as_of, scope, sort_model, filter_model, start
     grid = q.GridQuery(*pushed)
     if view == "rectifications":
         return _rect_page(session, filters, as_of, scope, grid, start, limit)
-    frame, total, rows = _pledge_page(session, _overdue_only(filters) if view == "pledges-overdue" else filters,
-                                      as_of, scope, grid, start, limit)
-    return (_overdue_title(frame) if view == "pledges-overdue" else frame), total, rows
+    frame, total, stream = _pledge_page(session, _overdue_only(filters) if view == "pledges-overdue" else filters,
+                                        as_of, scope, grid, start, limit)
+    return (_overdue_title(frame) if view == "pledges-overdue" else frame), total, stream
 
 
 def _page_context(session: Session, filters: Filters, scope: Scope) -> tuple[_Context, list]:
