@@ -14,7 +14,7 @@ from pathlib import Path
 import dash
 from flask import Flask
 
-from data.db import INSTANCE_DIR, make_engine, make_session_factory, read_engine
+from data.db import INSTANCE_DIR, make_engine, make_read_session_factory, make_session_factory
 
 ROOT = Path(__file__).resolve().parent
 
@@ -53,7 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
     # ENGINE lets tests share their engine (one pool per database); otherwise DATABASE_URL or the default.
     engine = cfg.get("ENGINE") or make_engine(cfg["DATABASE_URL"])
     server.extensions["dashboard_sessions"] = make_session_factory(engine)  # writes: one transaction each
-    server.extensions["dashboard_read_sessions"] = make_session_factory(read_engine(engine))  # web_auth.db_session
+    server.extensions["dashboard_read_sessions"] = make_read_session_factory(engine)  # web_auth.db_session
     web_auth.init_app(server)
     server.register_blueprint(web_api.bp)
 

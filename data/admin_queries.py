@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.rules import REDLINE_METRICS, SCALES
 from data.models import ImportLog, Round, RoundChange, Tally
+from data.rollups import bump_version
 
 def import_log(session: Session, username: str | None = None) -> list[ImportLog]:
     """Every import log row, newest first; only `username`'s when given (a unit user sees its own imports).
@@ -144,6 +145,8 @@ def update_round(session: Session, name: str, values: dict[str, object], changed
                                    changed_by=changed_by[:100], changed_at=now or datetime.now().replace(microsecond=0)))
         setattr(rnd, field, value)
     session.add_all(changes)
+    if changes:  # the figures rest on the profile: caches keyed by the data version must not serve old ones
+        bump_version(session)
     session.flush()
     return changes
 

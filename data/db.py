@@ -56,6 +56,16 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+# Session.info flag of sessions that never write: what they read of the data version may be remembered for
+# the session's life (data.queries.data_fingerprint), and names they resolve may come from a shared cache.
+READS_ONLY = "reads_only"
+
+
+def make_read_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for the web's reads: read_engine's, flagged READS_ONLY."""
+    return sessionmaker(bind=read_engine(engine), expire_on_commit=False, info={READS_ONLY: True})
+
+
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A unit of work: everything inside commits together or not at all."""

@@ -13,12 +13,16 @@ Grouping levels used by the drill-down (`level` arguments):
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
+
 from sqlalchemy import Select, and_, false, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from dashboard.rules import Counts
 from dashboard.scope import Scope
+from data.db import READS_ONLY
 from data.models import (
     COUNT_COLUMNS,
     DataVersion,
@@ -139,16 +143,47 @@ def resolve(session: Session, filters, scope: Scope) -> Node:
 
 def _named(session: Session, filters) -> tuple:
     """(round, system, region, org) that the filters name, each None when not named or not found; the round
-    is the newest (find_round) when none is named. One round trip: a drill-down click paid one per level,
-    about a millisecond of every click on PostgreSQL."""
+    is the newest (find_round) when none is named.
+
+    A read-only session (data.db.READS_ONLY: every web request's) takes the round, system and region from what
+    an earlier request resolved for the same names and data version (every click names the same few; this
+    was most of a millisecond of each) and reads only the org. Those shared rows are detached (loaded in a
+    session of their own, then closed), so no session expires or changes them, and reading an attribute they
+    did not load fails loudly."""
+    names = (filters.round, filters.system, filters.region)
+    if not session.info.get(READS_ONLY):
+        return _load_named(session, *names, filters.org)
+    bind = session.get_bind()
+    with _named_lock:
+        shared = _named_cache.get((str(bind.url), id(bind), data_fingerprint(session), names))
+    if shared is None:
+        with Session(bind=bind) as own:
+            version = data_fingerprint(own)  # in the same snapshot as the names (SQLite)
+            shared = _load_named(own, *names, None)[:3]
+        # Only a complete answer is kept: an error path need not be fast, and a name may yet be imported.
+        if shared[0] is not None and all(row is not None for row, name in zip(shared[1:], names[1:]) if name):
+            with _named_lock:
+                _named_cache[(str(bind.url), id(bind), version, names)] = shared
+                while len(_named_cache) > _NAMED_MAX:
+                    _named_cache.popitem(last=False)
+    org = session.scalar(select(Org).where(Org.code == filters.org)) if filters.org else None
+    return (*shared, org)
+
+
+_named_cache: OrderedDict[tuple, tuple] = OrderedDict()  # insertion order: the oldest goes first
+_named_lock = threading.Lock()
+_NAMED_MAX = 1024
+
+
+def _load_named(session: Session, round_name, system, region, org) -> tuple:
+    """_named in one round trip (a drill-down click used to pay one per level)."""
     named = [(model, column == value) for model, column, value in (
-        (System, System.name, filters.system), (Region, Region.code, filters.region), (Org, Org.code, filters.org))
-        if value]
+        (System, System.name, system), (Region, Region.code, region), (Org, Org.code, org)) if value]
     stmt = select(Round, *[model for model, _ in named]).select_from(Round)
     for model, on in named:
         stmt = stmt.outerjoin(model, on)
-    if filters.round:
-        stmt = stmt.where(Round.name == filters.round)
+    if round_name:
+        stmt = stmt.where(Round.name == round_name)
     else:  # rounds()'s order, newest first
         stmt = stmt.order_by(Round.start_date.is_(None).asc(), Round.start_date.desc(), Round.id.desc()).limit(1)
     row = session.execute(stmt).first()
@@ -409,9 +444,18 @@ def session_counts(session: Session, round_id: int, org_ids: Select) -> list[tup
 def data_fingerprint(session: Session) -> tuple:
     """Changes whenever an import, a demo load or a profile edit changes what the figures rest on
     (process caches compare it instead of trusting a timer)."""
+    remembered = session.info.get(_FINGERPRINT)
+    if remembered is not None:
+        return remembered
     stmt = select(select(func.max(ImportLog.id)).scalar_subquery(),
                   select(DataVersion.token).where(DataVersion.id == 1).scalar_subquery())
-    return tuple(session.execute(stmt).one())
+    fingerprint = tuple(session.execute(stmt).one())
+    if session.info.get(READS_ONLY):  # one read per request: the name cache and the node index both ask
+        session.info[_FINGERPRINT] = fingerprint
+    return fingerprint
+
+
+_FINGERPRINT = "data_fingerprint"
 
 
 def _parts(session: Session, stmt, size: int = 5_000):

@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 
 from callbacks import pledges, rectifications, shell, tables
 from dashboard.web_auth import WebUser
+from data import admin_queries as aq
 from data.db import transaction
 from data.models import Round, User
 from data.users import create_user, issue_token
@@ -113,8 +114,8 @@ def test_a_bad_filter_in_a_link_is_a_message_not_a_trace(as_user):
 def test_working_days_rounds_say_so_on_the_page(as_user, sessions):
     with as_user("ada"):
         assert not tables.common.table("rectifications", {"as_of": AS_OF}).notes
-    with transaction(sessions) as s:
-        s.execute(update(Round).where(Round.name == rd.R2).values(working_days=True))
+    with transaction(sessions) as s:  # the admin's profile edit (管理 › 评议批次)
+        aq.update_round(s, rd.R2, {"working_days": True}, "root")
     with as_user("ada"):
         box = tables.render({"table": "rectifications", "state": {"as_of": AS_OF}, "lang": "zh"})
         assert "按工作日计算" in str(box.children)
