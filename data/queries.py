@@ -154,8 +154,9 @@ def _named(session: Session, filters) -> tuple:
     if not session.info.get(READS_ONLY):
         return _load_named(session, *names, filters.org)
     bind = session.get_bind()
+    key = (str(bind.url), id(bind), data_fingerprint(session), names)  # the query outside the lock
     with _named_lock:
-        shared = _named_cache.get((str(bind.url), id(bind), data_fingerprint(session), names))
+        shared = _named_cache.get(key)
     if shared is None:
         with Session(bind=bind) as own:
             version = data_fingerprint(own)  # in the same snapshot as the names (SQLite)
