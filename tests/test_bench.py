@@ -13,7 +13,8 @@ from tests.conftest import ON_CI, PG_ADMIN_URL
 
 ROOT = Path(__file__).resolve().parent.parent
 KEYS = ("floor_p50_ms", "drilldown_p50_ms", "drilldown_p95_ms", "overview_p95_ms", "naive_drilldown_p50_ms",
-        "rss_mb", "naive_rss_mb", "import_rows_per_s", "read_csv_rows_per_s", "export_10k_s", "engine")
+        "rss_mb", "naive_rss_mb", "import_rows_per_s", "read_csv_rows_per_s", "export_10k_s", "engine",
+        "bare_insert_rows_per_s")
 
 
 def test_bench_small_writes_every_key_for_both_engines(tmp_path):
