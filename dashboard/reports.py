@@ -371,10 +371,19 @@ def _anonymity_note(profile: RuleProfile) -> str:
     return f"答卷少于 {t} 份的单元格只显示“<{t}”，不计算比率：测评为无记名，人数过少会暴露参评人。"
 
 
+def _breakdown(session: Session, node: q.Node, scope: Scope, kind: str, compute) -> dict:
+    """compute(), the breakdown of the node; kept per data version for users who see everything."""
+    if not scope.everything:
+        return compute()
+    key = (kind, node.round.id, node.system.id if node.system else None, node.region.code if node.region else None,
+           node.org.id if node.org else None)
+    return node_index.cached_result(session, key, compute)
+
+
 def items_breakdown(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
     """Per 测评项目: the current node's own answers (every org of the node, not members) and rates."""
     node, profile, org_ids = _context(session, filters, scope)
-    counts = q.item_counts(session, node.round.id, org_ids)
+    counts = _breakdown(session, node, scope, "items", lambda: q.item_counts(session, node.round.id, org_ids))
     rows, any_hidden = [], False
     for item in q.round_items(session, node.round.id):
         row, hidden = _breakdown_row(item.name, counts.get((0, item.id), Counts()), profile)
@@ -388,7 +397,8 @@ def items_breakdown(session: Session, filters: Filters, as_of: date, scope: Scop
 def categories_breakdown(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
     """Per 参评人员类别: the headline answers of the current node's orgs (as rollup_headline counts them)."""
     node, profile, org_ids = _context(session, filters, scope)
-    counts = q.category_counts(session, node.round.id, org_ids)
+    counts = _breakdown(session, node, scope, "categories",
+                        lambda: q.category_counts(session, node.round.id, org_ids))
     order = {c: i for i, c in enumerate(EVALUATOR_CATEGORIES)}
     rows, any_hidden = [], False
     for category in sorted(counts, key=lambda c: (order.get(c, len(order)), c)):

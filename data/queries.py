@@ -420,18 +420,21 @@ def item_counts(session: Session, round_id: int, org_ids: Select, level: str = "
 
 
 def category_counts(session: Session, round_id: int, org_ids: Select) -> dict[str, Counts]:
-    """Evaluator category -> the orgs' headline answers (the rule of rollup_headline, per org)."""
-    overall = aliased(Item)
+    """Evaluator category -> the orgs' headline answers (the rule of rollup_headline, per org): the answers
+    on the overall item, plus every answer of the orgs that have none on it. Two sums, not one with an
+    OR over a correlated EXISTS, which PostgreSQL ran once per tally (6 s → 1 s at the top of a province)."""
+    overall = select(Item.id).where(Item.round_id == round_id, Item.is_overall.is_(True))
+    own = [Tally.round_id == round_id, Tally.member_key == 0, Tally.org_id.in_(org_ids)]
     other = aliased(Tally)
-    org_has_overall = (
-        select(literal(1)).select_from(other).join(overall, overall.id == other.item_id)
-        .where(other.round_id == Tally.round_id, other.org_id == Tally.org_id, other.member_key == 0,
-               overall.is_overall.is_(True)).exists())
-    stmt = (select(Tally.category, *_sums(Tally)).join(Item, Item.id == Tally.item_id)
-            .where(Tally.round_id == round_id, Tally.member_key == 0, Tally.org_id.in_(org_ids),
-                   or_(Item.is_overall.is_(True), ~org_has_overall))
-            .group_by(Tally.category))
-    return {row[0]: _counts(row[1:]) for row in session.execute(stmt)}
+    has_overall = (select(other.id).where(other.round_id == round_id, other.member_key == 0,
+                                          other.org_id == Tally.org_id, other.item_id.in_(overall)).exists())
+    out: dict[str, Counts] = {}
+    for which in (Tally.item_id.in_(overall), ~has_overall):
+        stmt = select(Tally.category, *_sums(Tally)).where(*own, which).group_by(Tally.category)
+        for row in session.execute(stmt):
+            counts = _counts(row[1:])
+            out[row[0]] = out[row[0]] + counts if row[0] in out else counts
+    return out
 
 
 def session_counts(session: Session, round_id: int, org_ids: Select) -> list[tuple]:

@@ -97,3 +97,63 @@ def test_compact_rows_read_back_as_the_matrix_they_store():
         assert np.array_equal(rows[i], dense[i])
         assert rows[i, 0] == dense[i, 0]
     assert rows.nbytes < dense.nbytes / 4
+
+
+def test_kept_breakdowns_equal_the_query_path(demo):
+    """The item and evaluator-category breakdowns a user who sees everything is given (kept per data
+    version) are those of the query path, for every filter set (the campaign, a system, a region at each
+    level, a system within a region) and org node, in every round: no two nodes share an answer."""
+    from data.models import Org, Region, Round
+
+    with demo() as s:
+        all_systems = Scope(systems=frozenset(s.scalars(select(System.name)).all()))
+        regions = s.execute(select(Region.level, Region.code).where(Region.id.in_(select(Org.region_id)))
+                            .order_by(Region.level, Region.code)).all()
+        by_level = {}
+        for level, code in regions:
+            by_level.setdefault(level, []).append(code)
+        # Region codes of every level orgs sit in, and their ancestors' codes (l1..l3 of deeper regions).
+        region_filters = {code for codes in by_level.values() for code in codes[:2]}
+        region_filters |= {r for row in s.execute(select(Region.l1_code, Region.l2_code, Region.l3_code)
+                                                  .where(Region.id.in_(select(Org.region_id)))).all()
+                           for r in row if r}
+        assert len({len(c) for c in region_filters}) >= 2 or len(by_level) >= 2
+        for rnd in s.scalars(select(Round.name)).all():
+            nodes = [Filters(round=rnd)]
+            nodes += [Filters(round=rnd, system=name) for name in sorted(all_systems.systems)]
+            nodes += [Filters(round=rnd, region=code) for code in sorted(region_filters)]
+            nodes += [filters for filters, _ in walk(s, Filters(round=rnd), EVERYTHING, demo_as_of(), limit=2)]
+            checked = 0
+            for filters in nodes:
+                for build in (reports.items_breakdown, reports.categories_breakdown):
+                    fast = build(s, filters, demo_as_of(), EVERYTHING)
+                    slow = build(s, filters, demo_as_of(), all_systems)
+                    assert fast.rows == slow.rows, (build.__name__, filters)
+                    assert fast.notes == slow.notes
+                    checked += bool(fast.rows and any(r[1] for r in fast.rows))
+            assert checked > 10, rnd
+
+
+def test_kept_breakdowns_follow_a_data_change(demo):
+    """A change of the data (which bumps the data version, as every import does) shows in the breakdowns
+    at once."""
+    from data import queries as q
+    from data.models import Tally
+    from data.rollups import bump_version, rebuild_rollups
+
+    with demo() as s:
+        before = [build(s, Filters(), demo_as_of(), EVERYTHING).rows
+                  for build in (reports.items_breakdown, reports.categories_breakdown)]
+        shown = q.resolve(s, Filters(), EVERYTHING).round.id  # the round a page opens on
+        tally = s.scalars(select(Tally).where(Tally.round_id == shown, Tally.member_key == 0)
+                          .order_by(Tally.id)).first()
+        tally.opt1 += 100
+        rebuild_rollups(s, [tally.round_id])
+        bump_version(s)
+        s.commit()
+    with demo() as s:
+        all_systems = Scope(systems=frozenset(s.scalars(select(System.name)).all()))
+        for build, old in zip((reports.items_breakdown, reports.categories_breakdown), before):
+            fast = build(s, Filters(), demo_as_of(), EVERYTHING)
+            assert fast.rows != old
+            assert fast.rows == build(s, Filters(), demo_as_of(), all_systems).rows

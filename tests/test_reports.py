@@ -150,6 +150,15 @@ def test_category_breakdown_hides_small_cells(db):
     assert any("<5" in note for note in table.notes)
 
 
+def test_category_breakdown_counts_every_item_of_an_org_without_the_overall_item(db):
+    """The headline rule per org: C answered only 工作作风 (no 总体评价), so those answers are its headline;
+    C1 answered 总体评价, so only that counts."""
+    rows = rows_by_key(reports.categories_breakdown(db, Filters(org="C"), AS_OF, EVERYTHING))
+    assert list(rows) == ["单位参评人员", "服务对象"]
+    assert (rows["服务对象"]["满意"], rows["服务对象"]["基本满意"], rows["服务对象"]["不满意"]) == (12, 3, 0)
+    assert (rows["单位参评人员"]["满意"], rows["单位参评人员"]["基本满意"]) == (4, 2)
+
+
 def test_items_breakdown_sums_the_node_subtree(db):
     table = reports.items_breakdown(db, Filters(org="A"), AS_OF, EVERYTHING)
     rows = rows_by_key(table)
