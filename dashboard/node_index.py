@@ -452,17 +452,18 @@ _lock = threading.Lock()
 _MAX = 12
 
 
-def _memo(key: tuple, build):
+def _memo(key: tuple, build, cache: OrderedDict = _cache, limit: int = _MAX, trim: bool = True):
     with _lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
+        if key in cache:
+            cache.move_to_end(key)
+            return cache[key]
     value = build()  # outside the lock: a slow build must not stall other requests' hits
-    memory.trim()  # hand the build's transient arrays back to the system
+    if trim:
+        memory.trim()  # hand the build's transient arrays back to the system
     with _lock:
-        _cache[key] = value
-        while len(_cache) > _MAX:
-            _cache.popitem(last=False)
+        cache[key] = value
+        while len(cache) > limit:
+            cache.popitem(last=False)
     return value
 
 
@@ -506,14 +507,4 @@ def cached_result(session: Session, key: tuple, compute):
     """compute() once per data version for a question of a user who sees everything (the answer is the
     same for every such user): the drill-down's breakdown tables summed the round's tallies on every
     click, 1.3 s at the top of a province. The answers are small; the oldest are dropped past a bound."""
-    key = (*_base(session), *key)
-    with _lock:
-        if key in _results:
-            _results.move_to_end(key)
-            return _results[key]
-    value = compute()
-    with _lock:
-        _results[key] = value
-        while len(_results) > _RESULTS_MAX:
-            _results.popitem(last=False)
-    return value
+    return _memo((*_base(session), *key), compute, _results, _RESULTS_MAX, trim=False)
