@@ -32,7 +32,9 @@ def _instance_secret() -> str:
 def create_app(config: dict | None = None) -> Flask:
     from callbacks import register
     from callbacks.common import on_callback_error
-    from dashboard import memory, web_api, web_auth
+    from dashboard import memory
+    from web import api as web_api
+    from web import auth as web_auth
     from layouts.shell import app_layout
 
     memory.tune_malloc()

@@ -91,8 +91,8 @@ def drill_states(url: str, as_of: date, rng: random.Random) -> dict[str, list[di
     engine = make_engine(url)
     factory = make_session_factory(engine)
     from dashboard import reports
-    from dashboard.scope import EVERYTHING
-    from dashboard.tables import Filters
+    from domain.scope import EVERYTHING
+    from domain.tables import Filters
 
     levels: dict[str, list[dict]] = {"system": [], "region": [], "org": [], "children": []}
     with factory() as s:
@@ -235,8 +235,8 @@ def _rect_count(url: str) -> int:
 def _export_state(url: str, as_of: date) -> tuple[dict, int]:
     """A rectification ledger state of close to 10,000 rows (all systems, whole round at province scale)."""
     from dashboard import reports
-    from dashboard.scope import EVERYTHING
-    from dashboard.tables import Filters
+    from domain.scope import EVERYTHING
+    from domain.tables import Filters
 
     with make_session_factory(make_engine(url))() as s:
         table = reports.build("rectifications", s, Filters(), as_of, EVERYTHING)
@@ -322,7 +322,7 @@ def _bare_insert_s(factory, name: str) -> float:
     faster than this on the same database, so it says how far the import's target is reachable here."""
     from types import SimpleNamespace
 
-    from data.importers.fast_tallies import _INSERT_COLUMNS, _bulk_write
+    from data.importers.fast_tallies import INSERT_COLUMNS, bulk_write
 
     copy_name = name + "·仅写入"
     with factory() as s:
@@ -338,13 +338,13 @@ def _bare_insert_s(factory, name: str) -> float:
                                       "WHERE a.round_id = :source AND b.round_id = :copy"),
                                  {"source": source, "copy": copy}).all())
         # text() applies no type conversion: the values come back as the driver stores them.
-        stored = s.execute(text(f"SELECT {', '.join(_INSERT_COLUMNS)} FROM tallies WHERE round_id = :r"),
+        stored = s.execute(text(f"SELECT {', '.join(INSERT_COLUMNS)} FROM tallies WHERE round_id = :r"),
                            {"r": source}).all()
-        at_round, at_item = _INSERT_COLUMNS.index("round_id"), _INSERT_COLUMNS.index("item_id")
+        at_round, at_item = INSERT_COLUMNS.index("round_id"), INSERT_COLUMNS.index("item_id")
         rows = [tuple(copy if i == at_round else item_of[v] if i == at_item else v for i, v in enumerate(row))
                 for row in stored]
         start = time.perf_counter()
-        _bulk_write(SimpleNamespace(session=s), rows, [])
+        bulk_write(SimpleNamespace(session=s), rows, [])
         s.flush()
         seconds = time.perf_counter() - start
         s.rollback()
@@ -392,3 +392,11 @@ def run_bench(scale: str = "province", out: str | None = None) -> int:
         Path(out).write_text(text_out, encoding="utf-8")
     print(text_out)
     return 0
+
+
+def add_command(sub) -> None:
+    """`python -m dashboard bench`: added to the command line by its entry point, since it drives the app."""
+    p = sub.add_parser("bench", help="performance benchmark")
+    p.add_argument("--scale", choices=["small", "province"], default="province")
+    p.add_argument("--out")
+    p.set_defaults(func=lambda args: run_bench(scale=args.scale, out=args.out))

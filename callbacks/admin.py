@@ -10,8 +10,8 @@ from dash.exceptions import PreventUpdate
 from flask import current_app
 
 from callbacks import common
-from dashboard.scope import ROLE_LABELS
-from dashboard.web_auth import audit_event, db_session
+from domain.scope import ROLE_LABELS
+from web.auth import audit_event, db_session
 from data import admin_queries as aq
 from data import users as du
 from data.db import transaction

@@ -13,10 +13,11 @@ from dash import set_props
 from flask import current_app
 from flask_login import current_user
 
-from dashboard import admin_report, audit_report, gridmodel, reports
-from dashboard.scope import NOTHING, Scope
-from dashboard.tables import Filters, ReportTable, RowStream
-from dashboard.web_auth import database_unavailable, db_session
+from dashboard import admin_report, audit_report, reports
+from domain import gridmodel
+from domain.scope import NOTHING, Scope
+from domain.tables import Filters, ReportTable, RowStream
+from web.auth import database_unavailable, db_session
 from layouts import ids
 from layouts.shell import UserInfo
 

@@ -14,7 +14,7 @@ from callbacks import common
 from data import visits as visit_data
 from data.db import transaction
 from data.queries import visible_org_ids
-from dashboard.web_auth import db_session
+from web.auth import db_session
 from layouts import ids, urlstate
 from layouts.contact_points import group_filter, parse_point, visit_form
 from layouts.i18n import t

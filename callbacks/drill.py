@@ -6,7 +6,7 @@ from dash.exceptions import PreventUpdate
 
 from callbacks import common
 from dashboard import reports
-from dashboard.web_auth import db_session
+from web.auth import db_session
 from data.lookups import regions_in_scope, systems_in_scope
 from layouts import ids, urlstate
 from layouts.drill import breadcrumb, pickers

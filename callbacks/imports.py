@@ -19,7 +19,7 @@ from flask_login import current_user
 from werkzeug.utils import secure_filename
 
 from callbacks import common
-from dashboard.web_auth import audit_event, db_session
+from web.auth import audit_event, db_session
 from data.importers import TEMPLATES, ImportIssue, ImportResult, import_uploads, template_xlsx
 from data.queries import visible_org_ids
 from layouts import ids

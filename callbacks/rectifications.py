@@ -7,7 +7,7 @@ from dash.exceptions import PreventUpdate
 
 from callbacks import common
 from dashboard import ledger_reports, reports
-from dashboard.web_auth import db_session
+from web.auth import db_session
 from data.importers.ledgers import SOURCES
 from data.lookups import regions_in_scope, systems_in_scope
 from layouts import ids, urlstate

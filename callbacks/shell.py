@@ -7,7 +7,7 @@ from dash import Input, Output, State, html
 from dash.exceptions import PreventUpdate
 
 from callbacks import common
-from dashboard.web_auth import db_session
+from web.auth import db_session
 from data.lookups import round_names
 from layouts import admin, audit, drill, ids, imports, overview, redline, urlstate
 from layouts.components import empty_state

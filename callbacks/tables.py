@@ -10,9 +10,10 @@ from dash import ALL, MATCH, Input, Output, State, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from callbacks import common
-from dashboard import exports, gridmodel, memory, reports
-from dashboard.tables import VIEW_TITLES
-from dashboard.web_auth import audit_event
+from dashboard import exports, memory, reports
+from domain import gridmodel
+from domain.tables import VIEW_TITLES
+from web.auth import audit_event
 from layouts import ids, urlstate
 from layouts.components import empty_state, error_alert, grid_with_tools, json_cell
 

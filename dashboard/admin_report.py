@@ -8,8 +8,8 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from dashboard.scope import ROLE_LABELS
-from dashboard.tables import INT, Column, Filters, ReportTable
+from domain.scope import ROLE_LABELS
+from domain.tables import INT, Column, Filters, ReportTable
 from data import admin_queries as aq
 from data import users as du
 

@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from dashboard.reports import BadParameter
-from dashboard.tables import AUDIT_ACTIONS, TEXT, Column, Filters, ReportTable
+from domain.tables import AUDIT_ACTIONS, TEXT, Column, Filters, ReportTable
 from data import audit
 
 TITLE = "审计日志"

@@ -75,8 +75,8 @@ def parse_date(text: str | None) -> date:
 def cmd_export(args) -> int:
     from dashboard.exports import export_bytes
     from dashboard.reports import ReportError, build
-    from dashboard.scope import EVERYTHING
-    from dashboard.tables import Filters
+    from domain.scope import EVERYTHING
+    from domain.tables import Filters
 
     engine = _engine()
     upgrade(engine)
@@ -134,13 +134,7 @@ def cmd_users(args) -> int:
     return 0
 
 
-def cmd_bench(args) -> int:
-    from bench.run import run_bench
-
-    return run_bench(scale=args.scale, out=args.out)
-
-
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(commands=()) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m dashboard", description="评议督导看板 command line")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("init-db", help="create or upgrade the schema").set_defaults(func=cmd_init_db)
@@ -157,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true")
     p.set_defaults(func=cmd_import)
 
-    from dashboard.tables import VIEWS
+    from domain.tables import VIEWS
 
     p = sub.add_parser("export", help="export a view as xlsx or csv")
     p.add_argument("view", choices=VIEWS)
@@ -185,10 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("name")
     p.set_defaults(func=cmd_users)
 
-    p = sub.add_parser("bench", help="performance benchmark")
-    p.add_argument("--scale", choices=["small", "province"], default="province")
-    p.add_argument("--out")
-    p.set_defaults(func=cmd_bench)
+    for add_command in commands:  # commands of the layers above, e.g. the benchmark (dashboard/__main__.py)
+        add_command(sub)
     return parser
 
 
@@ -201,8 +193,8 @@ class _OneLine(logging.Formatter):
         return (message[0] if message else "") + (f" ({error.__class__.__name__})" if error else "")
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def main(argv: list[str] | None = None, commands=()) -> int:
+    args = build_parser(commands).parse_args(argv)
     # Errors only (on the handler: psycopg sets its own logger to WARNING): a driver's warning about a
     # connection the server dropped is noise next to our message.
     handler = logging.StreamHandler()

@@ -17,7 +17,7 @@ from typing import Iterator
 import xlsxwriter
 
 from dashboard.reports import ReportError
-from dashboard.tables import DATE, DECIMAL, INT, PERCENT, ReportTable, RowStream
+from domain.tables import DATE, DECIMAL, INT, PERCENT, ReportTable, RowStream
 
 EXCEL_MAX_ROWS = 1_048_576
 RED_FILL = "#FFC7CE"

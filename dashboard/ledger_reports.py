@@ -2,7 +2,7 @@
 
 Each view is `(session, filters, as_of, scope) -> ReportTable`; the UI grid, the export, the API and the CLI
 all call these (through dashboard.reports.build), so they cannot disagree. Rows come from
-data.ledger_queries (scope applied there); every rate, light and overdue count comes from dashboard.metrics.
+data.ledger_queries (scope applied there); every rate, light and overdue count comes from domain.metrics.
 Everything is reproduced "as of" a date: items registered later do not exist yet, and a completion,
 fulfilment or report dated after the as-of day has not happened yet.
 """
@@ -17,10 +17,11 @@ from typing import Any, Iterable
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
-from dashboard import gridmodel, metrics
-from dashboard.rules import Counts, RuleProfile, bucketize, option_position
-from dashboard.scope import Scope
-from dashboard.tables import DATE, INT, PERCENT, VIEW_TITLES, Column, Filters, ReportTable, RowStream
+from domain import gridmodel
+from domain import metrics
+from domain.rules import Counts, RuleProfile, bucketize, option_position
+from domain.scope import Scope
+from domain.tables import DATE, INT, PERCENT, VIEW_TITLES, Column, Filters, ReportTable, RowStream
 from data import ledger_queries as q
 from data import queries
 from data import visits as visit_data

@@ -2,7 +2,7 @@
 overview is a handful of array lookups instead of a scan (issue: performance at province scale).
 
 Built once from the rollups (rollup_headline, never raw tallies), the ledgers and the sessions: each org's
-own counts, pledge and rectification states (every state from dashboard.metrics), then summed bottom-up
+own counts, pledge and rectification states (every state from domain.metrics), then summed bottom-up
 over the tree with numpy. Kept in process memory, keyed by the database, the round's rule profile, the
 as-of date and data.queries.data_fingerprint, so an import (in this process or another) invalidates it.
 
@@ -20,8 +20,9 @@ from datetime import date
 import numpy as np
 from sqlalchemy.orm import Session
 
-from dashboard import memory, metrics
-from dashboard.rules import Counts, RuleProfile, bucketize
+from dashboard import memory
+from domain import metrics
+from domain.rules import Counts, RuleProfile, bucketize
 from data import queries as q
 
 # Column layout of the totals matrix.

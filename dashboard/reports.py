@@ -1,8 +1,8 @@
-"""One function per view: filters + scope -> data.queries (counts) -> dashboard.metrics -> a ReportTable.
+"""One function per view: filters + scope -> data.queries (counts) -> domain.metrics -> a ReportTable.
 
 The UI, the exports, the JSON API and the CLI all call these, so what they show cannot disagree. Counts are
 always pooled before a rate is taken (a parent's rate is never an average of its children's rates), and
-every rate, interval and verdict comes from dashboard.metrics with the round's own rule profile.
+every rate, interval and verdict comes from domain.metrics with the round's own rule profile.
 """
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ from typing import Any, Iterable
 import numpy as np
 from sqlalchemy.orm import Session
 
-from dashboard import ledger_reports, metrics, node_index
-from dashboard.rules import B, EVALUATOR_CATEGORIES, S, U, Counts, RuleProfile, bucketize
-from dashboard.scope import Scope
-from dashboard.tables import (DECIMAL, INT, PERCENT, TEXT, VIEW_TITLES, Column, Filters, ReportTable, RowStream)
+from dashboard import ledger_reports, node_index
+from domain import metrics
+from domain.rules import B, EVALUATOR_CATEGORIES, S, U, Counts, RuleProfile, bucketize
+from domain.scope import Scope
+from domain.tables import (DECIMAL, INT, PERCENT, TEXT, VIEW_TITLES, Column, Filters, ReportTable, RowStream)
 from data import queries as q
 from data.queries import BadParameter, NotFound, OutOfScope
 from data.queries import QueryError as ReportError

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from dashboard.rules import REDLINE_METRICS, SCALES
+from domain.rules import REDLINE_METRICS, SCALES
 from data.models import ImportLog, Round, RoundChange, Tally
 from data.rollups import bump_version
 

@@ -19,7 +19,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from dashboard.rules import option_names
+from domain.rules import option_names
 from data.db import transaction
 from data.models import (
     Ballot,

@@ -1,7 +1,7 @@
 """Queries behind the ledger-type views (整改台账, 承诺践诺, 督导联系点, 上报进度, 数据质量).
 
-They return rows and counts, never rates: every formula lives in dashboard.metrics. Scope is applied here,
-from the values dashboard.scope hands over, so no query of these views can forget it (deny by default).
+They return rows and counts, never rates: every formula lives in domain.metrics. Scope is applied here,
+from the values domain.scope hands over, so no query of these views can forget it (deny by default).
 """
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from typing import Any, Iterable, Iterator
 from sqlalchemy import Row, Select, String, and_, case, false, func, not_, or_, select, true
 from sqlalchemy.orm import Session
 
-from dashboard.rules import Counts
-from dashboard.scope import Scope
-from dashboard.tables import Filters
+from domain.rules import Counts
+from domain.scope import Scope
+from domain.tables import Filters
 from data.queries import CHUNK, NotFound, chunks, filter_org_ids, resolve
 from data.models import (
     COUNT_COLUMNS,
@@ -100,7 +100,7 @@ def pledges(session: Session, round_id: int, org_ids: Select | Iterable[int]) ->
 
 
 # ---------------------------------------------------------------------------------------- ledger pages
-# One page of a ledger with its total, straight from SQL: the as-of state rules of dashboard.metrics are
+# One page of a ledger with its total, straight from SQL: the as-of state rules of domain.metrics are
 # expressed as comparisons of stored dates with the boundaries worked out there (AsOfDates).
 @dataclass(frozen=True)
 class AsOfDates:
@@ -113,7 +113,7 @@ class AsOfDates:
 
 @dataclass(frozen=True)
 class GridQuery:
-    """A grid's sort and filters on stored columns (dashboard.gridmodel.pushdown): sort is (field,
+    """A grid's sort and filters on stored columns (domain.gridmodel.pushdown): sort is (field,
     descending) pairs, where is (field, condition) with a condition either (op, needle) — op one of
     TEXT_OPS, the needle a string whose matching does not depend on case — or ("and" | "or", conditions)."""
     sort: tuple[tuple[str, bool], ...] = ()
@@ -394,7 +394,7 @@ def report_status_counts(session: Session, round_id: int, org_ids: Select, missi
                          late_from: datetime | None) -> list[tuple[str, str | None, int, int]]:
     """(system name, 市/州 code, status, orgs) over the orgs of org_ids, grouped in the database. Status:
     0 when the org's first report is missing or from missing_from on, 1 when it is from late_from on, else 2
-    (the caller maps these to dashboard.metrics.reporting_status's statuses and passes its cut-offs)."""
+    (the caller maps these to domain.metrics.reporting_status's statuses and passes its cut-offs)."""
     first = RollupHeadline.first_reported_at
     late = [(first >= late_from, 1)] if late_from is not None else []
     status = case((first.is_(None), 0), (first >= missing_from, 0), *late, else_=2)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from dashboard.scope import Scope
+from domain.scope import Scope
 from data.models import Org, Region, Round, SupervisionGroup, System, User
 from data.queries import visible_org_ids
 

@@ -1,7 +1,7 @@
 """Typed SQLAlchemy 2.0 models for every entity of SPEC §1–4.
 
 Counts are stored per option position of the round's scale (opt1..opt5, plus 不了解 and 弃权), never as
-rates: which option counts as S, B or U is the rule profile's business (dashboard.rules), so a profile
+rates: which option counts as S, B or U is the rule profile's business (domain.rules), so a profile
 can be read without rewriting data.
 """
 from __future__ import annotations
@@ -28,7 +28,7 @@ class Base(DeclarativeBase):
 
 
 class CountsMixin:
-    """Answer counts by option position of the round's scale (see dashboard.rules.SCALES)."""
+    """Answer counts by option position of the round's scale (see domain.rules.SCALES)."""
 
     opt1: Mapped[int] = mapped_column(Integer, default=0)
     opt2: Mapped[int] = mapped_column(Integer, default=0)
@@ -104,7 +104,7 @@ class Member(Base):
 
 # ---------------------------------------------------------------------------------------- rounds
 class Round(Base):
-    """评议批次 with its rule profile (SPEC §2). Defaults mirror dashboard.rules.RuleProfile."""
+    """评议批次 with its rule profile (SPEC §2). Defaults mirror domain.rules.RuleProfile."""
 
     __tablename__ = "rounds"
     id: Mapped[int] = mapped_column(primary_key=True)

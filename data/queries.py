@@ -1,7 +1,7 @@
 """Read side of the reports: scope-applied SQL that returns counts and raw ledger fields, never rates.
 
 Every function takes the caller's Scope (or an org-id SELECT built from it by `filter_org_ids`), so a
-query cannot forget it. Rates, intervals, verdicts and overdue logic belong to dashboard.metrics; here we
+query cannot forget it. Rates, intervals, verdicts and overdue logic belong to domain.metrics; here we
 only sum counts (from the rollups, never the raw tallies for drill-down tables) and fetch ledger dates.
 
 Grouping levels used by the drill-down (`level` arguments):
@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from sqlalchemy import Select, and_, false, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from dashboard.rules import Counts
-from dashboard.scope import Scope
+from domain.rules import Counts
+from domain.scope import Scope
 from data.db import READS_ONLY
 from data.models import (
     COUNT_COLUMNS,
@@ -115,7 +115,7 @@ def find_round(session: Session, name: str | None) -> Round:
 
 
 def resolve(session: Session, filters, scope: Scope) -> Node:
-    """Filters (dashboard.tables.Filters) -> Node; unknown names raise NotFound, a hidden org OutOfScope."""
+    """Filters (domain.tables.Filters) -> Node; unknown names raise NotFound, a hidden org OutOfScope."""
     rnd, system, region, org = _named(session, filters)
     if rnd is None:
         raise NotFound(f"未找到评议批次：{filters.round}" if filters.round else "尚无评议批次，请先导入数据")

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from dashboard.scope import ROLE_LABELS, ROLES, Scope, parse_grant, scope_for
+from domain.scope import ROLE_LABELS, ROLES, Scope, parse_grant, scope_for
 from data.models import ApiToken, Org, SupervisionGroup, System, User, UserScope
 
 MIN_PASSWORD_LENGTH = 8
@@ -109,7 +109,7 @@ class UserRow:
 
 
 def grant_text(kind: str, value: str) -> str:
-    """The inverse of dashboard.scope.parse_grant."""
+    """The inverse of domain.scope.parse_grant."""
     return "all" if kind == "all" else value if kind == "org" else f"{kind}:{value}"
 
 
@@ -130,7 +130,7 @@ def get_user(session: Session, username: str) -> User:
 
 def check_role_grants(role: str, grants: list[str]) -> None:
     """Refuse grants the role cannot use (a unit user with a system, a leader with a 督导组): they would be
-    silently ignored by dashboard.scope and leave the user seeing less than the admin meant."""
+    silently ignored by domain.scope and leave the user seeing less than the admin meant."""
     if role == "admin":
         return
     unusable = [g for g in grants if scope_for(role, [parse_grant(g)]).is_empty]

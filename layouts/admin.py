@@ -5,8 +5,8 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.rules import REDLINE_METRICS, SCALES
-from dashboard.scope import ROLE_LABELS, ROLES
+from domain.rules import REDLINE_METRICS, SCALES
+from domain.scope import ROLE_LABELS, ROLES
 from layouts import ids
 from layouts.components import table_card
 from layouts.i18n import t

@@ -4,7 +4,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.tables import AUDIT_ACTIONS
+from domain.tables import AUDIT_ACTIONS
 from layouts import ids
 from layouts.components import table_card
 from layouts.i18n import t

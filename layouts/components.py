@@ -8,8 +8,8 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.gridmodel import col_id
-from dashboard.tables import DATE, DECIMAL, INT, PERCENT, Column
+from domain.gridmodel import col_id
+from domain.tables import DATE, DECIMAL, INT, PERCENT, Column
 from layouts import ids
 from layouts.i18n import header, t
 

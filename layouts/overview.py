@@ -4,7 +4,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.tables import INT, PERCENT, ReportTable
+from domain.tables import INT, PERCENT, ReportTable
 from layouts import ids
 from layouts.components import empty_state, kpi_card
 from layouts.i18n import t

@@ -8,7 +8,7 @@ import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from dashboard import metrics
+from domain import metrics
 from layouts import ids
 from layouts.components import table_card
 from layouts.i18n import t

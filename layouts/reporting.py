@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 from dash import dcc, html
 from plotly.subplots import make_subplots
 
-from dashboard.tables import ReportTable
+from domain.tables import ReportTable
 from layouts import ids
 from layouts.components import table_card
 from layouts.i18n import t

@@ -101,7 +101,7 @@ def test_bad_credentials_get_401(api, header):
 
 
 def test_every_view_of_the_cli_is_served(api):
-    from dashboard.tables import VIEWS
+    from domain.tables import VIEWS
 
     app, tokens = api
     client = app.test_client()

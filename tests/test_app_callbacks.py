@@ -16,7 +16,7 @@ from flask_login import login_user
 
 from callbacks import drill, overview, redline, shell, tables
 from dashboard import reports
-from dashboard.web_auth import WebUser
+from web.auth import WebUser
 from data.db import transaction
 from data.users import create_user
 from tests import report_dataset as rd

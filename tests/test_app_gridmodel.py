@@ -1,11 +1,11 @@
-"""The grid's sort/filter model applied on the server (dashboard.gridmodel): what the screen and the
+"""The grid's sort/filter model applied on the server (domain.gridmodel): what the screen and the
 export both show. Pure: a hand-made table, no database."""
 from datetime import date
 
 import pytest
 
-from dashboard import gridmodel
-from dashboard.tables import INT, PERCENT, Column, Filters, ReportTable
+from domain import gridmodel
+from domain.tables import INT, PERCENT, Column, Filters, ReportTable
 
 
 def table():

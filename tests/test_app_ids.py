@@ -8,7 +8,7 @@ from dash.development.base_component import Component
 
 from datetime import date
 
-from dashboard.tables import Column, Filters, ReportTable
+from domain.tables import Column, Filters, ReportTable
 from layouts import audit, components, drill, ids, overview, redline, shell
 
 

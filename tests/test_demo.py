@@ -8,8 +8,8 @@ from collections import Counter, defaultdict
 import pytest
 from sqlalchemy import func, select
 
-from dashboard import metrics
-from dashboard.rules import EVALUATOR_CATEGORIES, Counts, RuleProfile, bucketize, option_position
+from domain import metrics
+from domain.rules import EVALUATOR_CATEGORIES, Counts, RuleProfile, bucketize, option_position
 from data.db import make_engine, make_session_factory
 from data.demo import DEMO_ROUNDS, SYSTEM_NAMES, demo_as_of, load_demo
 from data.models import (
@@ -117,8 +117,8 @@ def _check_member_round(s):
     """Members of six 党支部 rated on the 民主评议党员 scale: one branch over the 优秀 quota, one member with
     不合格 over a third of N, a 预备党员 rated but not graded."""
     from dashboard import reports
-    from dashboard.scope import EVERYTHING
-    from dashboard.tables import Filters
+    from domain.scope import EVERYTHING
+    from domain.tables import Filters
 
     rnd = s.scalar(select(Round).where(Round.scale == "民主评议党员"))
     branches = s.scalars(select(Org.code).join(Tally, Tally.org_id == Org.id)

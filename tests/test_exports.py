@@ -10,8 +10,8 @@ import pytest
 
 from dashboard import reports
 from dashboard.exports import EXCEL_MAX_ROWS, TooManyRowsForExcel, export_bytes, to_csv, to_xlsx
-from dashboard.scope import EVERYTHING
-from dashboard.tables import DATE, INT, PERCENT, Column, Filters, ReportTable
+from domain.scope import EVERYTHING
+from domain.tables import DATE, INT, PERCENT, Column, Filters, ReportTable
 from tests import report_dataset as rd
 
 EXPORTED_AT = datetime(2025, 1, 2, 8, 30, 0)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
-from dashboard.rules import EVALUATOR_CATEGORIES
+from domain.rules import EVALUATOR_CATEGORIES
 from data.db import make_engine, make_session_factory
 from data.importers import import_files
 from data.models import Tally

@@ -10,10 +10,12 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from callbacks import tables
-from dashboard import gridmodel, ledger_reports, metrics, reports
-from dashboard.scope import EVERYTHING, Scope
-from dashboard.tables import Filters
-from dashboard.web_auth import WebUser
+from dashboard import ledger_reports, reports
+from domain import gridmodel
+from domain import metrics
+from domain.scope import EVERYTHING, Scope
+from domain.tables import Filters
+from web.auth import WebUser
 from data.db import transaction
 from data.demo import demo_as_of, load_demo
 from data.models import Member, Org, OrgClosure, Pledge, Rectification, Region, Round, System

@@ -20,9 +20,9 @@ from datetime import date, datetime
 import pytest
 
 from dashboard import ledger_reports as lr
-from dashboard import metrics
-from dashboard.scope import EVERYTHING, NOTHING, Scope
-from dashboard.tables import PERCENT, Filters
+from domain import metrics
+from domain.scope import EVERYTHING, NOTHING, Scope
+from domain.tables import PERCENT, Filters
 from data.db import transaction
 from data.queries import BadParameter, NotFound, OutOfScope
 from data.models import (

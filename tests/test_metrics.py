@@ -1,12 +1,12 @@
-"""dashboard.metrics edge cases, each expected value worked out by hand."""
+"""domain.metrics edge cases, each expected value worked out by hand."""
 from __future__ import annotations
 
 from datetime import date
 
 import pytest
 
-from dashboard import metrics
-from dashboard.rules import Buckets, Counts, RuleProfile, bucketize
+from domain import metrics
+from domain.rules import Buckets, Counts, RuleProfile, bucketize
 
 P = RuleProfile()  # three-level scale, red line 2/3, minimum sample 10, 95%, warn 3 days, calendar days
 WORKDAYS = RuleProfile(working_days=True)

@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy import select
 
 from dashboard import node_index, reports
-from dashboard.scope import EVERYTHING, Scope
-from dashboard.tables import Filters
+from domain.scope import EVERYTHING, Scope
+from domain.tables import Filters
 from data.demo import demo_as_of, load_demo
 from data.models import System
 

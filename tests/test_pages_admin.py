@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from callbacks import admin, imports, shell, tables
 from layouts import ids
-from dashboard.web_auth import WebUser
+from web.auth import WebUser
 from data import admin_queries as aq
 from data import users as du
 from data.audit import recent

@@ -15,7 +15,7 @@ from dash.exceptions import PreventUpdate
 from sqlalchemy import select, update
 
 from callbacks import pledges, rectifications, shell, tables
-from dashboard.web_auth import WebUser
+from web.auth import WebUser
 from data import admin_queries as aq
 from data.db import transaction
 from data.models import Round, User
@@ -262,7 +262,7 @@ def test_api_takes_the_ledger_filters(web_app, users, sessions):
 
 # ---------------------------------------------------------------------------------------- 民主评议党员
 def test_member_rules_are_pure_and_strict_at_one_third():
-    from dashboard import metrics
+    from domain import metrics
 
     assert metrics.MEMBER_FAIL_SHARE == (1, 3) and metrics.EXCELLENT_QUOTA == (1, 3)
     assert not metrics.fails_over_third(3, 9) and metrics.fails_over_third(4, 9)  # exactly 1/3 is not over
@@ -274,8 +274,8 @@ def test_member_rules_are_pure_and_strict_at_one_third():
 
 def test_member_level_flags_fails_and_the_excellent_quota(sessions):
     from dashboard import reports
-    from dashboard.scope import EVERYTHING
-    from dashboard.tables import Filters
+    from domain.scope import EVERYTHING
+    from domain.tables import Filters
     from data.models import Item, Member, Org, Tally
 
     with sessions() as s:
@@ -313,7 +313,7 @@ def test_a_warning_note_stands_above_the_grid(monkeypatch):
     import dash_bootstrap_components as dbc
 
     from callbacks import common
-    from dashboard.tables import Column, Filters, ReportTable
+    from domain.tables import Column, Filters, ReportTable
 
     table = ReportTable(view="drilldown", title="下钻", columns=[Column("党员编号")], rows=[["M1"]],
                         filters=Filters(), as_of=date(2024, 12, 31), scope="全部",

@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 
 from callbacks import common, contact_points as cp_cb, quality as q_cb, reporting as rep_cb, tables
 from dashboard import cli, ledger_reports as lr
-from dashboard.scope import EVERYTHING, Scope
-from dashboard.tables import VIEWS, Filters
-from dashboard.web_auth import WebUser
+from domain.scope import EVERYTHING, Scope
+from domain.tables import VIEWS, Filters
+from web.auth import WebUser
 from data import visits as vd
 from data.db import transaction
 from data.models import AuditLog, Visit

@@ -10,9 +10,10 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from dashboard import metrics, reports
-from dashboard.scope import EVERYTHING, NOTHING, Scope
-from dashboard.tables import Filters
+from dashboard import reports
+from domain import metrics
+from domain.scope import EVERYTHING, NOTHING, Scope
+from domain.tables import Filters
 from data.models import Item, Org, Round, Tally
 from data.rollups import rebuild_closure, rebuild_rollups
 from tests import report_dataset as rd

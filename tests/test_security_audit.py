@@ -12,7 +12,7 @@ import pytest
 from callbacks import audit as audit_cb
 from callbacks import shell, tables
 from dashboard import cli
-from dashboard.web_auth import WebUser
+from web.auth import WebUser
 from data import audit
 from data.db import transaction
 from data.users import create_user

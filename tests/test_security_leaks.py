@@ -14,7 +14,7 @@ from data.models import (EvalSession, Item, Member, Org, Pledge, Rectification, 
                          SupervisionLink, System, Tally)
 from data.rollups import rebuild_closure, rebuild_rollups
 from data.users import create_user
-from dashboard.tables import VIEWS
+from domain.tables import VIEWS
 from tests import report_dataset as rd
 from tests import security_helpers as sh
 from tests.conftest import login

@@ -11,8 +11,8 @@ from sqlalchemy import delete, select
 from data.importers.base import MAX_LENGTH, SheetContext, check_keys, chunked, upsert
 from data.importers.normalise import text
 from data.importers.refs import create_rounds, resolve_orgs, resolve_rounds
-from data.importers.tallies import check_category, ensure_items, load_tallies, load_valid, slot, write_tallies
-from dashboard.rules import option_position
+from data.importers.tally_store import check_category, ensure_items, load_tallies, load_valid, slot, write_tallies
+from domain.rules import option_position
 from data.models import COUNT_COLUMNS, Ballot, Tally
 from data.rollups import rebuild_rollups
 

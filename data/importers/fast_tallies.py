@@ -19,7 +19,7 @@ from typing import NamedTuple
 from sqlalchemy import select, text as sql_text
 from sqlalchemy.exc import DBAPIError
 
-from dashboard.rules import EVALUATOR_CATEGORIES, option_position
+from domain.rules import EVALUATOR_CATEGORIES, option_position
 from data.importers.base import MAX_LENGTH, SheetContext, fetch_by
 from data.importers.normalise import CellError, parse_count, text
 from data.importers.refs import DEFAULT_PROFILE, RoundRef, create_rounds
@@ -32,7 +32,7 @@ _KEYS = ("round", "org_code", "member_code", "item", "category")
 _ALL_ORGS_FROM = 5000
 # After this many new tallies, PostgreSQL's planner statistics are refreshed before the rollups.
 _ANALYZE_FROM = 50_000
-_INSERT_COLUMNS = ("round_id", "org_id", "member_key", "member_id", "item_id", "category", "from_ballots",
+INSERT_COLUMNS = ("round_id", "org_id", "member_key", "member_id", "item_id", "category", "from_ballots",
                    *COUNT_COLUMNS, "first_reported_at", "updated_at")
 _UPDATE_COLUMNS = ("member_id", "from_ballots", *COUNT_COLUMNS, "updated_at")
 
@@ -212,7 +212,7 @@ def _plan(ctx: SheetContext):
     count_rows = list(zip(*slot_values))
 
     # 有效份数 of the rounds that exist already (a new round has no sessions).
-    from data.importers.tallies import load_tallies, load_valid
+    from data.importers.tally_store import load_tallies, load_valid
     round_ids = {ref.id for ref in refs.values() if ref.id is not None}
     existing, items = {}, {}
     if round_ids:
@@ -247,7 +247,7 @@ def _check_valid(refs, keys, count_rows, items, existing, valid) -> None:
         totals[(round_id, org, member, item)] += sum(counts)
         if round_id is not None and (round_id, item) in items:
             file_keys.add((round_id, org, member, items[(round_id, item)], category))
-    from data.importers.tallies import add_stored_answers
+    from data.importers.tally_store import add_stored_answers
     add_stored_answers(totals, file_keys, existing, items)
     for (round_id, org, member, _item), total in totals.items():
         limit = valid.get((round_id, org, "党员" if member else "党组织"))
@@ -256,7 +256,7 @@ def _check_valid(refs, keys, count_rows, items, existing, valid) -> None:
 
 
 def _write(ctx: SheetContext, refs, new_rounds, sheet: _Sheet, existing) -> None:
-    from data.importers.tallies import ensure_items
+    from data.importers.tally_store import ensure_items
     ctx.created_rounds += new_rounds
     create_rounds(ctx, refs)
     round_of = {name: ref.id for name, ref in refs.items()}
@@ -290,7 +290,7 @@ def _write(ctx: SheetContext, refs, new_rounds, sheet: _Sheet, existing) -> None
     ctx.counter.inserted += len(inserts)
     ctx.counter.updated += len(updates)
     ctx.counter.unchanged += unchanged
-    _bulk_write(ctx, inserts, updates)
+    bulk_write(ctx, inserts, updates)
     ctx.session.flush()
     if len(inserts) >= _ANALYZE_FROM and connection.dialect.name == "postgresql":
         # The planner still thinks the round has no tallies; with fresh statistics the rollup queries
@@ -308,9 +308,9 @@ def _stored(connection, value, column: str):
     return convert(value) if convert else value
 
 
-def _bulk_write(ctx: SheetContext, inserts: list[tuple], updates: list[tuple]) -> None:
+def bulk_write(ctx: SheetContext, inserts: list[tuple], updates: list[tuple]) -> None:
     """Insert and update tallies through the driver, in the session's own transaction. The rows hold the
-    columns of _INSERT_COLUMNS and _UPDATE_COLUMNS + id, as _stored gives them."""
+    columns of INSERT_COLUMNS and _UPDATE_COLUMNS + id, as _stored gives them."""
     if not inserts and not updates:
         return
     connection = ctx.session.connection()
@@ -323,7 +323,7 @@ def _bulk_write(ctx: SheetContext, inserts: list[tuple], updates: list[tuple]) -
         try:
             if dialect.name == "postgresql":
                 if inserts:
-                    statement = f"COPY {table.name} ({', '.join(_INSERT_COLUMNS)}) FROM STDIN"
+                    statement = f"COPY {table.name} ({', '.join(INSERT_COLUMNS)}) FROM STDIN"
                     with cursor.copy(statement) as copy:
                         for row in inserts:
                             copy.write_row(row)
@@ -342,8 +342,8 @@ def _bulk_write(ctx: SheetContext, inserts: list[tuple], updates: list[tuple]) -
                     cursor.execute("DROP TABLE tally_changes")
             else:
                 if inserts:
-                    statement = (f"INSERT INTO {table.name} ({', '.join(_INSERT_COLUMNS)}) VALUES "
-                                 f"({', '.join('?' * len(_INSERT_COLUMNS))})")
+                    statement = (f"INSERT INTO {table.name} ({', '.join(INSERT_COLUMNS)}) VALUES "
+                                 f"({', '.join('?' * len(INSERT_COLUMNS))})")
                     cursor.executemany(statement, inserts)
                 if updates:
                     statement = (f"UPDATE {table.name} SET " + ", ".join(f"{c} = ?" for c in _UPDATE_COLUMNS)

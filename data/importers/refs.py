@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import insert, select
 
-from dashboard.rules import RuleProfile
+from domain.rules import RuleProfile
 from data.importers.base import SheetContext, fetch_by
 from data.models import Member, Org, Round
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import exists, insert, select
 
-from dashboard.rules import REDLINE_METRICS, SCALE_ALIASES
+from domain.rules import REDLINE_METRICS, SCALE_ALIASES
 from data.importers.base import OUT_OF_SCOPE, SheetContext
 from data.importers.normalise import (
     CellError, parse_date, parse_number, parse_optional_count, parse_ratio, text, yes_no)

@@ -1,117 +1,26 @@
-"""测评汇总: answer counts per (round, org, member?, item, evaluator category), stored by option position
-of the round's scale. Also the tally writing shared with 原始测评表."""
+"""测评汇总: answer counts per (round, org, member?, item, evaluator category). A sheet of the usual shape is
+checked and written column by column (fast_tallies); any other shape, or any error, is checked here row by
+row, so every error message comes from one place."""
 from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
-from dashboard.rules import EVALUATOR_CATEGORIES, option_position
-from data.importers.base import Row, SheetContext, chunked, upsert
+from domain.rules import option_position
+from data.importers.base import Row, SheetContext
+from data.importers.fast_tallies import import_tallies
 from data.importers.normalise import CellError, parse_count, text
 from data.importers.refs import create_rounds, resolve_members, resolve_orgs, resolve_rounds
-from data.models import COUNT_COLUMNS, EvalSession, Item, Tally
+from data.importers.tally_store import (add_stored_answers, check_category, ensure_items, load_tallies,
+                                        load_valid, slot, write_tallies)
+from data.models import COUNT_COLUMNS, Item
 from data.rollups import rebuild_rollups
 
-OVERALL_NAMES = ("总体评价", "总体评价情况")
-_MISSING = object()
-
-
-def slot(position: int | str) -> str:
-    """The count column of an option position from dashboard.rules.option_position."""
-    return position if isinstance(position, str) else f"opt{position + 1}"
-
-
-def check_category(ctx: SheetContext, row: Row) -> str | None:
-    return ctx.choice(row, "category", EVALUATOR_CATEGORIES, required=True)
-
-
-def ensure_items(ctx: SheetContext, wanted: dict[int, list[str]]) -> dict[tuple[int, str], int]:
-    """Item ids by (round id, name), creating the missing items (总体评价 becomes the overall item)."""
-    session = ctx.session
-    rows = session.execute(select(Item.id, Item.round_id, Item.name, Item.is_overall, Item.position)
-                           .where(Item.round_id.in_(list(wanted)))).all()
-    ids = {(r.round_id, r.name): r.id for r in rows}
-    has_overall = {r.round_id for r in rows if r.is_overall}
-    next_pos = defaultdict(int)
-    for r in rows:
-        next_pos[r.round_id] = max(next_pos[r.round_id], r.position + 1)
-    new = []
-    for round_id, names in wanted.items():
-        for name in dict.fromkeys(names):
-            if (round_id, name) in ids:
-                continue
-            overall = name in OVERALL_NAMES and round_id not in has_overall
-            if overall:
-                has_overall.add(round_id)
-            new.append(dict(round_id=round_id, name=name, is_overall=overall, position=next_pos[round_id]))
-            next_pos[round_id] += 1
-    if new:
-        session.execute(insert(Item), new)
-        ids |= {(r.round_id, r.name): r.id for r in session.execute(
-            select(Item.id, Item.round_id, Item.name).where(Item.round_id.in_(list(wanted)))).all()}
-    return ids
-
-
-def load_tallies(ctx: SheetContext, pairs: set[tuple[int, int]]) -> dict[tuple, object]:
-    """Existing tallies of the given (round id, org id) pairs, by natural key."""
-    by_round = defaultdict(set)
-    for round_id, org_id in pairs:
-        by_round[round_id].add(org_id)
-    cols = [Tally.id, Tally.round_id, Tally.org_id, Tally.member_key, Tally.item_id, Tally.category,
-            Tally.member_id, Tally.from_ballots, *[getattr(Tally, c) for c in COUNT_COLUMNS]]
-    found = {}
-    for round_id, orgs in by_round.items():
-        for part in chunked(sorted(orgs)):
-            for r in ctx.session.execute(select(*cols).where(Tally.round_id == round_id, Tally.org_id.in_(part))):
-                found[(r.round_id, r.org_id, r.member_key, r.item_id, r.category)] = r
-    return found
-
-
-def load_valid(ctx: SheetContext, round_ids: set[int], org_ids: set[int]) -> dict[tuple[int, int, str], int]:
-    """有效份数 of sessions by (round id, org id, target 党员 or 党组织)."""
-    found: dict[tuple[int, int, str], int] = {}
-    for part in chunked(sorted(org_ids)):
-        for r in ctx.session.execute(select(EvalSession.round_id, EvalSession.org_id, EvalSession.target,
-                                            EvalSession.valid).where(
-                EvalSession.round_id.in_(list(round_ids)), EvalSession.org_id.in_(part),
-                EvalSession.valid.is_not(None))):
-            kind = "党员" if r.target == "党员" else "党组织"
-            key = (r.round_id, r.org_id, kind)
-            # 党组织 wins over 领导班子 for the org's own answers
-            if r.target != "领导班子" or key not in found:
-                found[key] = r.valid
-    return found
-
-
-def add_stored_answers(totals: dict[tuple, int], file_keys: set[tuple], existing: dict[tuple, object],
-                       items: dict[tuple[int, str], int]) -> None:
-    """Add to each (round, org, member, item name) total of the file the stored answers of the categories
-    the file does not replace: 有效份数 limits what is stored after the import, not the file alone."""
-    item_names = {v: k[1] for k, v in items.items()}
-    for key, current in existing.items():
-        if key not in file_keys:
-            group = (key[0], key[1], key[2], item_names.get(key[3]))
-            if group in totals:
-                totals[group] += sum(getattr(current, c) for c in COUNT_COLUMNS)
-
-
-def write_tallies(ctx: SheetContext, planned: dict[tuple, dict], existing: dict[tuple, object]) -> None:
-    """Upsert tallies: first_reported_at kept from the first import, updated_at now on every change."""
-    rows = {}
-    for key, values in planned.items():
-        current = existing.get(key)
-        first = ctx.now if current is None else None
-        rows[key] = values | {"updated_at": ctx.now} | ({"first_reported_at": first} if first else {})
-    inserts = {k: v for k, v in rows.items() if k not in existing}
-    updates = {k: v for k, v in rows.items() if k in existing}
-    upsert(ctx, Tally, inserts, {}, ())
-    upsert(ctx, Tally, updates, existing, (*COUNT_COLUMNS, "member_id", "from_ballots"))
+_MISSING = object()  # an option column not yet looked up in the round's scale
 
 
 def import_sheet(ctx: SheetContext) -> None:
-    from data.importers.fast_tallies import import_tallies  # it uses this module's helpers
-
     if import_tallies(ctx):
         return
     rounds, refs = resolve_rounds(ctx)

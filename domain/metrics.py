@@ -13,7 +13,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from dashboard.rules import Buckets, Counts, RuleProfile
+from domain.rules import Buckets, Counts, RuleProfile
 
 # Verdicts (红线判定)
 INSUFFICIENT, CONFIRMED_BELOW, SUSPECTED_BELOW, MEETS = "样本不足", "确认低于", "疑似低于", "达标"

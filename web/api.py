@@ -12,8 +12,8 @@ from flask import Blueprint, jsonify, request
 from flask_login import current_user
 
 from dashboard import reports
-from dashboard.tables import VIEWS, Filters, ReportTable
-from dashboard.web_auth import DB_DOWN_MESSAGE, database_unavailable, db_session
+from domain.tables import VIEWS, Filters, ReportTable
+from web.auth import DB_DOWN_MESSAGE, database_unavailable, db_session
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 log = logging.getLogger(__name__)

@@ -18,7 +18,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, joinedload
 from werkzeug.exceptions import HTTPException
 
-from dashboard.scope import ROLE_LABELS, Scope
+from domain.scope import ROLE_LABELS, Scope
 from data import audit, login_limits
 from data.db import transaction
 from data.models import User

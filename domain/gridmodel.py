@@ -10,7 +10,7 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from dashboard.tables import DATE, DECIMAL, INT, PERCENT, TEXT, Column, ReportTable
+from domain.tables import DATE, DECIMAL, INT, PERCENT, TEXT, Column, ReportTable
 
 NUMERIC = (INT, PERCENT, DECIMAL)
 
