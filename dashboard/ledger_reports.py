@@ -67,7 +67,8 @@ def _table(view: str, ctx: _Context, columns: list[Column], rows: list[list[Any]
            notes: Iterable[str] = ()) -> ReportTable:
     title = f"{VIEW_TITLES[view]}{subtitle} · {ctx.round.name}"
     return ReportTable(view=view, title=title, columns=columns, rows=rows, filters=filters, as_of=as_of,
-                       scope=scope.describe(), red_rows=set(red_rows), notes=list(notes))
+                       scope=scope.describe(), red_rows=set(red_rows), notes=list(notes),
+                       context=ctx.profile.title_lines())
 
 
 def _flag(filters: Filters, key: str) -> bool:
@@ -130,6 +131,8 @@ RECT_COLUMNS = [
     Column("整改措施"), Column("责任人"), Column("登记日期", DATE), Column("整改时限", DATE), Column("状态"),
     Column("完成日期", DATE), Column("销号日期", DATE), Column("超期天数", INT), Column("灯"), Column("标记"),
     Column("整改佐证"),
+    # Last, so the grid's column ids (cN, kept in saved links' sort and filter) stay those of before.
+    Column("措施编号", INT),
 ]
 
 
@@ -159,7 +162,7 @@ def _working_days_note(ctx: _Context) -> list[str]:
 def _rect_row(r: Row, s: metrics.RectState, shown: tuple, org_code: str, org_name: str) -> list:
     shown_status, completed, closed = shown
     return [r.code, org_code, org_name, r.source, r.description, r.measure, r.owner, r.registered_date,
-            r.deadline, shown_status, completed, closed, s.overdue_days, s.light, s.mark, r.evidence]
+            r.deadline, shown_status, completed, closed, s.overdue_days, s.light, s.mark, r.evidence, r.measure_no]
 
 
 def rectifications(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
@@ -169,30 +172,31 @@ def rectifications(session: Session, filters: Filters, as_of: date, scope: Scope
     items = _rect_filtered(session, ctx, filters, as_of)
     orgs = q.org_infos(session, {r.org_id for r, _, _ in items})  # not every visible org: a province has 100,000
     rows = [_rect_row(r, s, shown, orgs[r.org_id].code, orgs[r.org_id].name) for r, s, shown in items]
-    rows.sort(key=lambda row: (-row[12], row[8], row[0]))
+    rows.sort(key=lambda row: (-row[12], row[8], row[0], row[16]))
     red = [i for i, row in enumerate(rows) if _rect_is_red(row)]
     return _table("rectifications", ctx, RECT_COLUMNS, rows, filters, as_of, scope, red,
                   notes=_working_days_note(ctx))
 
 
 def rectification_summary(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
-    """Per org with rectifications: 登记数, 完成数, 整改完成率, 按期完成率, 超期, 临期."""
+    """Per org with rectifications: 整改问题数, 整改措施数, 完成措施数, 整改完成率 (of measures), 按期完成率,
+    超期, 临期."""
     ctx = _context(session, filters, scope)
     by_org: dict[int, list] = defaultdict(list)
     for r, s, _ in _rect_filtered(session, ctx, filters, as_of):
-        by_org[r.org_id].append(s)
+        by_org[r.org_id].append((r.code, s))
     orgs = q.org_infos(session, by_org)
     rows = []
-    for org_id, states in by_org.items():
-        summary = metrics.rect_summary(states)
+    for org_id, measures in by_org.items():
+        summary = metrics.rect_summary([s for _, s in measures], [code for code, _ in measures])
         org = orgs[org_id]
-        rows.append([org.code, org.name, summary.registered, summary.done, summary.completion_rate,
-                     summary.on_time_rate, summary.overdue, summary.due_soon])
-    rows.sort(key=lambda row: (-row[6], row[0]))
-    columns = [Column("组织编码"), Column("名称"), Column("登记数", INT), Column("完成数", INT),
-               Column("整改完成率", PERCENT), Column("按期完成率", PERCENT), Column("超期", INT),
-               Column("临期", INT)]
-    red = [i for i, row in enumerate(rows) if row[6]]
+        rows.append([org.code, org.name, summary.problems, summary.registered, summary.done,
+                     summary.completion_rate, summary.on_time_rate, summary.overdue, summary.due_soon])
+    rows.sort(key=lambda row: (-row[7], row[0]))
+    columns = [Column("组织编码"), Column("名称"), Column("整改问题数", INT), Column("整改措施数", INT),
+               Column("完成措施数", INT), Column("整改完成率", PERCENT), Column("按期完成率", PERCENT),
+               Column("超期", INT), Column("临期", INT)]
+    red = [i for i, row in enumerate(rows) if row[7]]
     return _table("rectifications", ctx, columns, rows, filters, as_of, scope, red, "（按组织汇总）",
                   _working_days_note(ctx))
 
@@ -289,6 +293,7 @@ def pledge_summary_by_org(session: Session, filters: Filters, as_of: date, scope
 # ---------------------------------------------------------------------------------------- pages
 # The ledgers as pages straight from SQL: the grid asks for 100 rows and a count, and a province's ledger
 # (hundreds of thousands of rows) is never built for that. Stored columns a grid may sort or filter in SQL:
+# (措施编号 is a number: a grid sort or filter on it builds the whole table, as for 超期天数.)
 RECT_FIELDS = {0: "code", 1: "org_code", 2: "org_name", 3: "source", 4: "description", 5: "measure", 6: "owner",
                7: "registered", 8: "deadline", 15: "evidence"}
 PLEDGE_FIELDS = {0: "code", 1: "org_code", 2: "org_name", 3: "member_code", 4: "member_name", 5: "content",

@@ -92,7 +92,8 @@ def _title(view: str, round_name: str) -> str:
 def _table(view: str, node: q.Node, columns: list[Column], rows: list[list], filters: Filters,
            as_of: date, scope: Scope, **kw) -> ReportTable:
     return ReportTable(view=view, title=_title(view, node.round.name), columns=columns, rows=rows,
-                       filters=filters, as_of=as_of, scope=scope.describe(), **kw)
+                       filters=filters, as_of=as_of, scope=scope.describe(),
+                       context=RuleProfile.from_record(node.round).title_lines(), **kw)
 
 
 # ---------------------------------------------------------------------------------------- metric columns
@@ -106,11 +107,13 @@ def _share_columns(profile: RuleProfile) -> list[tuple[str, str]]:
     options, buckets = profile.options, profile.buckets
     if len(options) <= 3:
         return []
+    bucket_labels = {profile.rate_label(name): bucket for name, bucket in BUCKET_RATES.items()}
+    bucket_labels[profile.rate_label("综合满意率")] = None  # never one option's share
     out = []
     for i, name in enumerate(options):
         key = f"{name}率"
-        if key in BUCKET_RATES:
-            if buckets[i] == BUCKET_RATES[key] and buckets.count(buckets[i]) == 1:
+        if key in bucket_labels:
+            if buckets[i] == bucket_labels[key] and buckets.count(buckets[i]) == 1:
                 continue
             out.append((key, f"{key}（选项）"))
         else:
@@ -124,12 +127,12 @@ def _interval_format(profile: RuleProfile) -> str:
 
 def _metric_columns(profile: RuleProfile) -> list[Column]:
     return ([Column("测评数", INT), Column("不了解", INT), Column("弃权", INT)]
-            + [Column(n, PERCENT) for n in ("满意率", "基本满意率", "不满意率", "综合满意率")]
+            + [Column(profile.rate_label(n), PERCENT) for n in ("满意率", "基本满意率", "不满意率", "综合满意率")]
             + [Column(label, PERCENT) for _, label in _share_columns(profile)]
             + [Column("测评得分", DECIMAL), Column("置信下限", _interval_format(profile)),
                Column("置信上限", _interval_format(profile)), Column("红线判定"),
                Column("到期承诺", INT), Column("承诺兑现率", PERCENT), Column("逾期未兑现", INT),
-               Column("整改事项", INT), Column("整改完成率", PERCENT), Column("按期完成率", PERCENT),
+               Column("整改问题数", INT), Column("整改措施数", INT), Column("整改完成率", PERCENT), Column("按期完成率", PERCENT),
                Column("超期整改", INT), Column("临期整改", INT), Column("灯")])
 
 
@@ -149,10 +152,10 @@ def _metric_values(counts: Counts, profile: RuleProfile, pledges: metrics.Pledge
               + [r["测评得分"], red.low, red.high, verdict,
                  pledges.due, pledges.rate, pledges.overdue])
     if rects is None:
-        values += [None] * 6  # 整改事项 … 灯
+        values += [None] * 7  # 整改问题数 … 灯
     else:
         rs, light = rects
-        values += [rs.registered, rs.completion_rate, rs.on_time_rate, rs.overdue, rs.due_soon, light]
+        values += [rs.problems, rs.registered, rs.completion_rate, rs.on_time_rate, rs.overdue, rs.due_soon, light]
     return values, verdict
 
 
@@ -162,8 +165,10 @@ def _worst_light(states: Iterable[metrics.RectState]) -> str | None:
     return next((light for light in (metrics.RED, metrics.YELLOW, metrics.GREEN) if light in lights), None)
 
 
-def _rect_totals(states: list[metrics.RectState]) -> tuple[metrics.RectSummary, str | None]:
-    return metrics.rect_summary(states), _worst_light(states)
+def _rect_totals(measures: list[tuple[str, metrics.RectState]]) -> tuple[metrics.RectSummary, str | None]:
+    """(summary, worst light) of (问题编号, state) pairs: one pair per measure."""
+    states = [s for _, s in measures]
+    return metrics.rect_summary(states, [code for code, _ in measures]), _worst_light(states)
 
 
 def _pledge_summaries(rows: Iterable[tuple], as_of: date) -> dict[Any, metrics.PledgeSummary]:
@@ -174,9 +179,11 @@ def _pledge_summaries(rows: Iterable[tuple], as_of: date) -> dict[Any, metrics.P
 
 
 def _rect_states(rows: Iterable[tuple], as_of: date, profile: RuleProfile) -> dict[Any, list]:
+    """key -> [(问题编号, state)] of q.rect_rows' rows."""
     states = defaultdict(list)
-    for key, status, registered, deadline, completed, closed in rows:
-        states[key].append(metrics.rect_state(status, registered, deadline, completed, closed, as_of, profile))
+    for key, status, registered, deadline, completed, closed, code in rows:
+        states[key].append(
+            (code, metrics.rect_state(status, registered, deadline, completed, closed, as_of, profile)))
     return states
 
 
@@ -346,7 +353,7 @@ def _breakdown_columns(first: str, profile: RuleProfile) -> list[Column]:
     return ([Column(first), Column("测评数", INT)]
             + [Column(name, INT) for name in profile.options]
             + [Column("不了解", INT), Column("弃权", INT)]
-            + [Column(n, PERCENT) for n in ("满意率", "基本满意率", "不满意率", "综合满意率")]
+            + [Column(profile.rate_label(n), PERCENT) for n in ("满意率", "基本满意率", "不满意率", "综合满意率")]
             + [Column(label, PERCENT) for _, label in _share_columns(profile)]
             + [Column("测评得分", DECIMAL)])
 
@@ -441,7 +448,7 @@ def _redline_facts_from_queries(session: Session, node: q.Node, profile: RulePro
         rect_rows += q.rect_rows(session, rid, org_ids, "ancestor", cand)
     pledges = _pledge_summaries(pledge_rows, as_of)
     rects = _rect_states(rect_rows, as_of, profile)
-    return (found, lowest, {k: metrics.rect_summary(v).overdue for k, v in rects.items()},
+    return (found, lowest, {k: _rect_totals(v)[0].overdue for k, v in rects.items()},
             {k: v.overdue for k, v in pledges.items()})
 
 
@@ -621,8 +628,7 @@ def overview(session: Session, filters: Filters, as_of: date, scope: Scope) -> d
                      if red.verdict in metrics.CANDIDATE_VERDICTS)
     pledges = metrics.pledge_summary(metrics.pledge_state(due, st, done, as_of)
                                      for _, due, st, done in q.pledge_rows(session, rid, org_ids))
-    rects = metrics.rect_summary(metrics.rect_state(st, reg, dl, comp, closed, as_of, profile)
-                                 for _, st, reg, dl, comp, closed in q.rect_rows(session, rid, org_ids))
+    rects = _rect_totals(_rect_states(q.rect_rows(session, rid, org_ids), as_of, profile).get(0, []))[0]
     trend = [(rnd, q.headline_counts(session, rnd.id, org_ids).get(0, Counts())) for rnd in q.rounds(session)]
     return _overview_dict(session, node, profile, filters, as_of, scope, total, participants, candidates,
                           pledges, rects, q.headline_counts(session, rid, org_ids, "system"),

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from domain.names import canonical
 from domain.rules import REDLINE_METRICS, SCALES
 from data.models import ImportLog, Round, RoundChange, Tally
 from data.rollups import bump_version
@@ -54,7 +55,7 @@ def has_tallies(session: Session, round_id: int) -> bool:
 
 def round_profile(session: Session, name: str) -> tuple[Round, bool]:
     """(round, whether it has tallies) — the form of the 评议批次 settings."""
-    rnd = session.scalar(select(Round).where(Round.name == name))
+    rnd = session.scalar(select(Round).where(Round.name == canonical(name)))
     if rnd is None:
         raise RoundEditError(f"未知评议批次：{name}")
     return rnd, has_tallies(session, rnd.id)
@@ -156,6 +157,6 @@ def round_changes(session: Session, name: str | None = None) -> list[RoundChange
     stmt = (select(RoundChange, Round.name).join(Round, Round.id == RoundChange.round_id)
             .order_by(RoundChange.changed_at.desc(), RoundChange.id.desc()))
     if name:
-        stmt = stmt.where(Round.name == name)
+        stmt = stmt.where(Round.name == canonical(name))
     return [RoundChangeRow(n, ROUND_FIELDS.get(c.field, c.field), c.old_value, c.new_value, c.changed_by,
                            c.changed_at) for c, n in session.execute(stmt)]

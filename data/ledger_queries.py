@@ -81,7 +81,7 @@ def rectifications(session: Session, round_id: int, org_ids: Select | Iterable[i
     return list(session.execute(select(Rectification.__table__)
                                 .where(Rectification.round_id == round_id,
                                        Rectification.org_id.in_(org_ids))
-                                .order_by(Rectification.code)))
+                                .order_by(Rectification.code, Rectification.measure_no)))
 
 
 @dataclass(frozen=True)
@@ -244,8 +244,8 @@ def rect_page(session: Session, round_id: int, org_where: list, dates: AsOfDates
               "owner": (r.owner, None), "registered": (r.registered_date, None), "deadline": (r.deadline, None),
               "evidence": (r.evidence, None)}
     late = case((and_(not_(done), r.deadline < dates.late_from), 0), else_=1)
-    return _grid_page(session, stmt, joins, fields, grid, [late, r.deadline, _binary(r.code, session)], offset,
-                      limit)
+    return _grid_page(session, stmt, joins, fields, grid,
+                      [late, r.deadline, _binary(r.code, session), r.measure_no], offset, limit)
 
 
 def rect_page_rows(session: Session, ids: list[int]) -> Iterator[list[RectPageRow]]:

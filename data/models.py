@@ -219,12 +219,17 @@ class Pledge(Base):
 
 
 class Rectification(Base):
+    """One measure (措施编号) of a problem (问题编号); a problem is done when all its measures are."""
+
     __tablename__ = "rectifications"
+    __table_args__ = (UniqueConstraint("round_id", "code", "measure_no", name="uq_rectifications_round_code_measure"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(60), unique=True)  # 问题编号
+    code: Mapped[str] = mapped_column(String(60), index=True)  # 问题编号
+    measure_no: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # 措施编号
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), index=True)
-    source: Mapped[str | None] = mapped_column(String(20))  # 群众评议 / 领导点评 / 督导反馈 / 个别访谈
+    # Any text: 群众评议 / 领导点评 / 督导反馈 / 个别访谈 / 回头看 are the known ones (domain.rules.KNOWN_SOURCES).
+    source: Mapped[str | None] = mapped_column(String(100))
     description: Mapped[str] = mapped_column(Text)
     measure: Mapped[str | None] = mapped_column(Text)
     owner: Mapped[str | None] = mapped_column(String(100))

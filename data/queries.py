@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, and_, false, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from domain.names import canonical
 from domain.rules import Counts
 from domain.scope import Scope
 from data.db import READS_ONLY
@@ -104,7 +105,7 @@ def rounds(session: Session) -> list[Round]:
 
 def find_round(session: Session, name: str | None) -> Round:
     if name:
-        rnd = session.scalar(select(Round).where(Round.name == name))
+        rnd = session.scalar(select(Round).where(Round.name == canonical(name)))
         if rnd is None:
             raise NotFound(f"未找到评议批次：{name}")
         return rnd
@@ -150,9 +151,11 @@ def _named(session: Session, filters) -> tuple:
     was most of a millisecond of each) and reads only the org. Those shared rows are detached (loaded in a
     session of their own, then closed), so no session expires or changes them, and reading an attribute they
     did not load fails loudly."""
-    names = (filters.round, filters.system, filters.region)
+    # Round names and org codes as people type them (brackets, digits, spaces): domain.names.
+    names = (canonical(filters.round) or None, filters.system, filters.region)
+    org_code = canonical(filters.org) or None
     if not session.info.get(READS_ONLY):
-        return _load_named(session, *names, filters.org)
+        return _load_named(session, *names, org_code)
     bind = session.get_bind()
     key = (str(bind.url), id(bind), data_fingerprint(session), names)  # the query outside the lock
     with _named_lock:
@@ -167,7 +170,7 @@ def _named(session: Session, filters) -> tuple:
                 _named_cache[(str(bind.url), id(bind), version, names)] = shared
                 while len(_named_cache) > _NAMED_MAX:
                     _named_cache.popitem(last=False)
-    org = session.scalar(select(Org).where(Org.code == filters.org)) if filters.org else None
+    org = session.scalar(select(Org).where(Org.code == org_code)) if org_code else None
     return (*shared, org)
 
 
@@ -275,12 +278,13 @@ def pledge_rows(session: Session, round_id: int, org_ids: Select, level: str = "
 
 def rect_rows(session: Session, round_id: int, org_ids: Select, level: str = "all",
               ancestors: Select | None = None) -> list[tuple]:
-    """(key, status, registered, deadline, completed, closed) of every rectification in `org_ids`."""
+    """(key, status, registered, deadline, completed, closed, 问题编号) of every rectification (measure) in
+    `org_ids`."""
     stmt, key = _grouped(select().select_from(Rectification), Rectification.org_id, level, org_ids,
                          ancestors)
     stmt = stmt.add_columns(key, Rectification.status, Rectification.registered_date,
                             Rectification.deadline, Rectification.completed_date,
-                            Rectification.closed_date).where(Rectification.round_id == round_id)
+                            Rectification.closed_date, Rectification.code).where(Rectification.round_id == round_id)
     return [tuple(r) for r in session.execute(stmt)]
 
 
@@ -530,9 +534,10 @@ def round_pledges(session: Session, round_id: int) -> list[tuple]:
 
 
 def round_rects(session: Session, round_id: int) -> list[tuple]:
-    """(org_id, status, registered, deadline, completed, closed) of every rectification of the round."""
+    """(org_id, status, registered, deadline, completed, closed, 问题编号) of every rectification of the round."""
     stmt = select(Rectification.org_id, Rectification.status, Rectification.registered_date,
-                  Rectification.deadline, Rectification.completed_date, Rectification.closed_date).where(
+                  Rectification.deadline, Rectification.completed_date, Rectification.closed_date,
+                  Rectification.code).where(
         Rectification.round_id == round_id)
     return [tuple(r) for r in session.connection().execute(stmt)]
 

@@ -23,6 +23,13 @@ UNKNOWN, ABSTAIN = "不了解", "弃权"
 SCALE_ALIASES = {"3": "三级", "三级": "三级", "4": "四级", "四级": "四级", "5": "五级", "五级": "五级",
                  "民主评议党员": "民主评议党员", "党员": "民主评议党员"}
 REDLINE_METRICS = ("综合满意率", "满意率", "测评得分")
+# What each scale's users call the bucket rates (docs/metrics.md): on the 民主评议党员 form 综合满意率 is 合格率
+# (every grade but 不合格) and 满意率 is 优秀合格率. The formulas stay those of domain.metrics.
+RATE_LABELS: dict[str, dict[str, str]] = {
+    "民主评议党员": {"满意率": "优秀合格率", "基本满意率": "基本合格率", "不满意率": "不合格率", "综合满意率": "合格率"},
+}
+# 问题来源 offered as choices and filters; a ledger may carry any other source, kept as written.
+KNOWN_SOURCES = ("群众评议", "领导点评", "督导反馈", "个别访谈", "回头看")
 EVALUATOR_CATEGORIES = ("单位参评人员", "全评参评人员", "服务对象", "两代表一委员", "党员", "群众代表", "其他")
 
 
@@ -64,6 +71,24 @@ class RuleProfile:
     @property
     def options(self) -> list[str]:
         return option_names(self.scale)
+
+    def rate_label(self, name: str) -> str:
+        """A rate's name as the users of this scale say it (合格率 for 综合满意率 on 民主评议党员)."""
+        return RATE_LABELS.get(self.scale, {}).get(name, name)
+
+    def redline_text(self) -> str:
+        """The red line that applies, e.g. 综合满意率 ≥ 2/3，最小样本 10 (an export's title block)."""
+        if self.redline_metric == "测评得分":
+            line = f"{self.redline:g} 分"
+        elif abs(self.redline - 2 / 3) < 1e-9:
+            line = "2/3"
+        else:
+            line = f"{self.redline:.2%}".replace(".00%", "%")
+        return f"{self.rate_label(self.redline_metric)} ≥ {line}，最小样本 {self.min_sample}"
+
+    def title_lines(self) -> list[tuple[str, str]]:
+        """The round's lines of an export's title block: its 文件号 and the red line that applies."""
+        return [("文件号", self.doc_no or "—"), ("红线", self.redline_text())]
 
     @classmethod
     def from_record(cls, record: object) -> "RuleProfile":
@@ -124,6 +149,6 @@ def bucketize(counts: Counts, profile: RuleProfile) -> Buckets:
 
 __all__ = [
     "S", "B", "U", "X", "SCALES", "SYNONYMS", "UNKNOWN", "ABSTAIN", "SCALE_ALIASES", "REDLINE_METRICS",
-    "EVALUATOR_CATEGORIES", "RuleProfile", "Counts", "Buckets", "bucketize", "option_names",
+    "EVALUATOR_CATEGORIES", "KNOWN_SOURCES", "RATE_LABELS", "RuleProfile", "Counts", "Buckets", "bucketize", "option_names",
     "option_position",
 ]

@@ -70,6 +70,8 @@ class ReportTable:
     # Row indexes to highlight red in exports and the grid (确认低于, 超期).
     red_rows: set[int] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)  # e.g. why a breakdown cell shows "<5"
+    # Lines about the round the table is of (文件号, 红线), shown in the title block after the filters.
+    context: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def headers(self) -> list[str]:
@@ -82,6 +84,7 @@ class ReportTable:
             ("视图", self.title),
             ("范围", self.scope),
             ("筛选条件", filters),
+            *self.context,
             ("统计截止日期", self.as_of.isoformat()),
             ("导出人", exported_by),
             ("导出时间", exported_at.strftime("%Y-%m-%d %H:%M:%S")),

@@ -15,7 +15,7 @@ from domain.tables import DATE, INT, PERCENT, Column, Filters, ReportTable
 from tests import report_dataset as rd
 
 EXPORTED_AT = datetime(2025, 1, 2, 8, 30, 0)
-HEADER_ROW = 8  # six title lines, one blank row, then the header (1-based, as Excel numbers rows)
+HEADER_ROW = 10  # eight title lines, one blank row, then the header (1-based, as Excel numbers rows)
 
 
 @pytest.fixture
@@ -29,10 +29,12 @@ def table(sessions):
 
 def test_xlsx_has_title_block_header_percent_formats_red_rows_and_frozen_header(table):
     sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx(table, "张科长", EXPORTED_AT))).worksheets[0]
-    assert [(sheet.cell(r, 1).value, sheet.cell(r, 2).value) for r in range(1, 7)] == [
-        ("视图", f"下钻 · {rd.R2}"), ("范围", "全部"), ("筛选条件", "region=510104"),
+    # The round's 文件号 (none given: "—") and the red line that applies come after the filters.
+    assert [(sheet.cell(r, 1).value, sheet.cell(r, 2).value) for r in range(1, 9)] == [
+        ("视图", f"下钻 · {rd.R2}"), ("范围", "全部"), ("筛选条件", "region=510104"), ("文件号", "—"),
+        ("红线", "综合满意率 ≥ 2/3，最小样本 10"),
         ("统计截止日期", "2024-12-31"), ("导出人", "张科长"), ("导出时间", "2025-01-02 08:30:00")]
-    assert sheet.cell(7, 1).value is None
+    assert sheet.cell(9, 1).value is None
     header = [c.value for c in sheet[HEADER_ROW]]
     assert header == table.headers
     assert sheet.freeze_panes == f"A{HEADER_ROW + 1}"
@@ -52,18 +54,19 @@ def test_csv_has_bom_title_block_and_the_same_fractions(table):
     data = export_bytes(table, "csv", "张科长", EXPORTED_AT)
     assert data.startswith(b"\xef\xbb\xbf")
     lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert lines[0] == ["视图", f"下钻 · {rd.R2}"] and lines[5] == ["导出时间", "2025-01-02 08:30:00"]
-    assert lines[6] == []
-    assert lines[7] == table.headers
-    a2 = dict(zip(lines[7], lines[9]))
+    assert lines[0] == ["视图", f"下钻 · {rd.R2}"] and lines[7] == ["导出时间", "2025-01-02 08:30:00"]
+    assert lines[3:5] == [["文件号", "—"], ["红线", "综合满意率 ≥ 2/3，最小样本 10"]]
+    assert lines[8] == []
+    assert lines[9] == table.headers
+    a2 = dict(zip(lines[9], lines[11]))
     assert a2["组织编码"] == "A2" and float(a2["综合满意率"]) == pytest.approx(7 / 22)
-    assert dict(zip(lines[7], lines[8]))["按期完成率"] == ""
-    assert len(lines) == 8 + len(table.rows)
+    assert dict(zip(lines[9], lines[10]))["按期完成率"] == ""
+    assert len(lines) == 10 + len(table.rows)
 
 
 def _plain_table(rows, columns=None) -> ReportTable:
     return ReportTable(view="rectifications", title="整改台账 · R", filters=Filters(), as_of=date(2025, 1, 1),
-                       scope="全部", rows=rows,
+                       scope="全部", rows=rows, context=[("文件号", "—"), ("红线", "综合满意率 ≥ 2/3，最小样本 10")],
                        columns=columns or [Column("问题编号"), Column("整改时限", DATE), Column("数量", INT),
                                            Column("比例", PERCENT)])
 

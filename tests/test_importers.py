@@ -182,7 +182,7 @@ def test_blank_template_round_trip_and_error_sheet(sessions):
                               "整改台账", "督导分组"}
     book = openpyxl.load_workbook(io.BytesIO(template_xlsx("整改台账")))
     header = [c.value for c in book["整改台账"][1]]
-    assert header[:3] == ["问题编号*", "评议批次*", "组织编码*"] and "整改佐证" in header
+    assert header[:4] == ["问题编号*", "措施编号", "评议批次*", "组织编码*"] and "整改佐证" in header
     book = openpyxl.load_workbook(io.BytesIO(template_xlsx("测评汇总")))
     assert [c.value for c in book["测评汇总"][1]][-5:] == ["满意", "基本满意", "不满意", "不了解", "弃权"]
     before = table_counts(sessions)
@@ -199,7 +199,7 @@ def test_blank_template_round_trip_and_error_sheet(sessions):
         ["文件", "工作表", "行", "列", "值", "原因"],
         ["bad.csv", "bad", 2, "组织编码", "NOPE", "未知的组织编码"],
     ]
-    assert result.errors[0].cli_line() == "bad.csv:bad:2:组织编码: 未知的组织编码"
+    assert result.errors[0].cli_line() == "bad.csv:bad:2:组织编码: 未知的组织编码（值：NOPE）"
 
 
 def test_unrecognised_file_is_rejected(sessions):

@@ -60,7 +60,7 @@ CASES = {
                                    ["Z2", ROUND, "JT01", "推诿", "2012-03-10", "2012-04-01", "已销号", "2012-03-20", ""],
                                    ["Z2", ROUND, "JT01", "推诿", "2012-03-10", "2012-04-01", "整改中", "", ""]]})),
         [(2, "完成日期", "完成日期早于登记日期"), (3, "销号日期", "状态为已销号但未填销号日期"),
-         (4, "问题编号", "与第 3 行重复（问题编号相同）")]),
+         (4, "评议批次+问题编号+措施编号", "与第 3 行重复（评议批次+问题编号+措施编号相同）")]),
 }
 
 
@@ -205,4 +205,4 @@ def test_error_names_the_count_column_as_written(sessions):
     bad = ("t.csv", csv_bytes([["评议批次", "组织编码", "测评项目", "参评人员类别", "满意票数"],
                                [ROUND, "JT01", "总体评价", "服务对象", "-2"]]))
     result = import_uploads(sessions, [bad], "admin")
-    assert [e.cli_line() for e in result.errors] == ["t.csv:t:2:满意票数: 不能为负数"]
+    assert [e.cli_line() for e in result.errors] == ["t.csv:t:2:满意票数: 不能为负数（值：-2）"]

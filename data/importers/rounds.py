@@ -7,7 +7,7 @@ from sqlalchemy import exists, insert, select
 from domain.rules import REDLINE_METRICS, SCALE_ALIASES
 from data.importers.base import OUT_OF_SCOPE, SheetContext
 from data.importers.normalise import (
-    CellError, parse_date, parse_number, parse_optional_count, parse_ratio, text, yes_no)
+    CellError, key_text, parse_date, parse_number, parse_optional_count, parse_ratio, text, yes_no)
 from data.importers.refs import default_round_values
 from data.models import Round, RoundChange, Tally
 
@@ -50,7 +50,7 @@ def import_sheet(ctx: SheetContext) -> None:
         return
     parsed: dict[str, tuple[int, dict]] = {}
     seen: dict[str, int] = {}
-    names = {text(row.cells.get("round", "")) for row in ctx.rows}
+    names = {key_text("round", row.cells.get("round", "")) for row in ctx.rows}
     existing = {r.name: r for r in session.scalars(select(Round).where(Round.name.in_(names)))}
     for row in ctx.rows:
         name = ctx.get(row, "round", required=True)

@@ -119,6 +119,7 @@ TEMPLATE_LIST: tuple[Template, ...] = (
     )),
     Template("整改台账", (
         C("issue_code", "问题编号", True, "code"),
+        C("measure_no", "措施编号", False, "measure_number"),
         _ROUND, _ORG,
         C("source", "问题来源"),
         C("description", "问题描述", True),
@@ -138,9 +139,10 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
     "评议批次": ("round",), "组织架构": ("org_code",), "党员名册": ("member_code",),
     "督导分组": ("group", "org_code"), "测评场次": ("round", "org_code", "target"),
     "测评汇总": ("round", "org_code", "member_code", "item", "category"),
-    "原始测评表": ("round", "org_code", "ballot_no"), "承诺台账": ("pledge_code",), "整改台账": ("issue_code",),
+    "原始测评表": ("round", "org_code", "ballot_no"), "承诺台账": ("pledge_code",),
+    "整改台账": ("round", "issue_code", "measure_no"),
 }
-KEY_DEFAULTS = {"target": "党组织"}  # a blank 测评对象 is the org itself
+KEY_DEFAULTS = {"target": "党组织", "measure_no": "1"}  # a blank 测评对象 is the org itself; 措施编号 1
 ORDER = {t.name: i for i, t in enumerate(TEMPLATE_LIST)}
 
 

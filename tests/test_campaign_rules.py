@@ -1,0 +1,145 @@
+"""Issue 15: the campaign as its documents run it — names as people type them, values in every import error,
+the round's 文件号 and red line in the title block, rates named by the scale."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from sqlalchemy import select
+
+from dashboard import reports
+from data import queries
+from data.importers import import_uploads
+from data.models import Org, Round
+from domain.rules import RuleProfile
+from domain.scope import EVERYTHING
+from domain.tables import Filters
+from tests.importer_helpers import ORG_HEADER, ORG_ROWS, csv_bytes, issues, xlsx
+
+T0 = datetime(2012, 3, 1, 9, 0)
+BRACKETED = "2012年上半年群众评议(某乡)"  # what the importer stores: half-width, no spaces
+TALLY = ["评议批次", "组织编码", "测评项目", "参评人员类别", "满意", "基本满意", "不满意"]
+
+
+def _load(sessions, round_name: str, scale: str = "三级", doc_no: str = "") -> None:
+    base = xlsx({"评议批次": [["评议批次", "评分标准", "文件号"], [round_name, scale, doc_no]],
+                 "组织架构": [ORG_HEADER, *ORG_ROWS]})
+    result = import_uploads(sessions, [("base.xlsx", base)], "admin", now=T0)
+    assert result.accepted, issues(result)
+
+
+def test_round_names_and_codes_are_found_however_they_are_typed(sessions):
+    _load(sessions, "2012年上半年群众评议（某乡）")
+    with sessions() as s:
+        assert s.scalars(select(Round.name)).all() == [BRACKETED]
+    # A tally file with the name typed with a space and half-width brackets, the org code in full width.
+    tallies = csv_bytes([TALLY, ["2012年 上半年群众评议(某乡)", "ＪＴ０１", "总体评价", "服务对象", 8, 1, 1]])
+    result = import_uploads(sessions, [("t.csv", tallies)], "admin", now=T0)
+    assert result.accepted, issues(result)
+    assert not any(f.would_create_rounds for f in result.files)
+    with sessions() as s:
+        assert s.scalars(select(Round.name)).all() == [BRACKETED]
+        for typed in ("2012年上半年群众评议（某乡）", "2012年上半年群众评议(某乡)", " 2012 年上半年群众评议（某乡） "):
+            assert queries.find_round(s, typed).name == BRACKETED
+            table = reports.drilldown(s, Filters(round=typed, org="ｊt".upper() + "０１"), date(2012, 6, 30),
+                                      EVERYTHING)
+            assert table.title.endswith(BRACKETED)
+        with pytest.raises(queries.NotFound):
+            queries.find_round(s, "2012年上半年群众评议（某县）")
+
+
+def test_every_import_error_names_the_value_it_is_about(sessions):
+    _load(sessions, "R")
+    header = ["问题编号", "评议批次", "组织编码", "问题描述", "登记日期", "整改时限", "状态"]
+    bad = csv_bytes([header, ["Z1", "R", "JT99", "窗口排队", "2012-03-01", "2012-13-40", "办结"]])
+    result = import_uploads(sessions, [("90_整改.csv", bad)], "admin", now=T0)
+    assert {e.cli_line() for e in result.errors} == {
+        "90_整改.csv:90_整改:2:组织编码: 未知的组织编码（值：JT99）",
+        "90_整改.csv:90_整改:2:整改时限: 不是有效日期（值：2012-13-40）",
+        "90_整改.csv:90_整改:2:状态: 应为 未启动/整改中/已完成/已销号 之一（值：办结）",
+    }
+    assert {e.value for e in result.errors} == {"JT99", "2012-13-40", "办结"}
+
+
+def test_title_block_states_the_rounds_document_and_red_line(sessions):
+    _load(sessions, "R", doc_no="湘组通〔2012〕15号")
+    with sessions() as s:
+        table = reports.drilldown(s, Filters(round="R"), date(2012, 6, 30), EVERYTHING)
+    block = dict(table.title_block("u", T0))
+    assert block["文件号"] == "湘组通〔2012〕15号"
+    assert block["红线"] == "综合满意率 ≥ 2/3，最小样本 10"
+    assert RuleProfile(redline_metric="满意率", redline=0.8, min_sample=20).redline_text() == \
+        "满意率 ≥ 80%，最小样本 20"
+
+
+def test_member_scale_names_its_rates_as_its_users_do(sessions):
+    _load(sessions, "党员评议", scale="民主评议党员")
+    with sessions() as s:
+        table = reports.drilldown(s, Filters(round="党员评议"), date(2012, 6, 30), EVERYTHING)
+        block = dict(table.title_block("u", T0))
+    assert {"合格率", "优秀率", "优秀合格率", "基本合格率", "不合格率", "合格率（选项）"} <= set(table.headers)
+    assert "综合满意率" not in table.headers and "满意率" not in table.headers
+    assert block["红线"] == "合格率 ≥ 2/3，最小样本 10"
+
+
+RECT = ["问题编号", "措施编号", "评议批次", "组织编码", "问题来源", "问题描述", "整改措施", "登记日期", "整改时限",
+        "状态", "完成日期"]
+
+
+def _rects(rows) -> bytes:
+    return csv_bytes([RECT, *rows])
+
+
+def test_a_problem_holds_several_measures_and_is_done_when_all_are(sessions):
+    _load(sessions, "R")
+    ledger = _rects([
+        ["P1", "", "R", "JT01", "回头看", "窗口排队", "增设窗口", "2012-03-01", "2012-04-30", "已完成", "2012-04-01"],
+        ["P1", "2", "R", "JT01", "回头看", "窗口排队", "网上预约", "2012-03-01", "2012-05-30", "整改中", ""],
+        ["P2", "1", "R", "JT02", "群众来信", "作风漂浮", "专题会", "2012-03-01", "2012-04-30", "已完成", "2012-04-10"],
+    ])
+    result = import_uploads(sessions, [("z.csv", ledger)], "admin", now=T0)
+    assert result.accepted, issues(result)
+    again = import_uploads(sessions, [("z.csv", ledger)], "admin", now=T0)
+    assert (again.files[0].inserted, again.files[0].unchanged) == (0, 3)  # key: 批次 + 问题编号 + 措施编号
+    from data.lookups import sources_in_scope
+    with sessions() as s:
+        table = reports.drilldown(s, Filters(round="R", org="JT"), date(2012, 6, 1), EVERYTHING)
+        ledger_table = reports.build("rectifications", s, Filters(round="R"), date(2012, 6, 1), EVERYTHING)
+        summary = reports.build("rectification-summary", s, Filters(round="R"), date(2012, 6, 1), EVERYTHING)
+        # Any 问题来源 is kept and offered after the known ones; 回头看 is a known one.
+        assert sources_in_scope(s, EVERYTHING) == ["群众评议", "领导点评", "督导反馈", "个别访谈", "回头看", "群众来信"]
+        filtered = reports.build("rectifications", s, Filters(round="R", extra=(("source", "群众来信"),)),
+                                 date(2012, 6, 1), EVERYTHING)
+    rows = {row[0]: dict(zip(table.headers, row)) for row in table.rows}
+    assert (rows["JT01"]["整改问题数"], rows["JT01"]["整改措施数"]) == (1, 2)
+    assert rows["JT01"]["整改完成率"] == pytest.approx(0.5)  # counts measures
+    by_measure = {(r[0], r[-1]): r for r in ledger_table.rows}
+    assert set(by_measure) == {("P1", 1), ("P1", 2), ("P2", 1)} and ledger_table.headers[-1] == "措施编号"
+    assert [r[0] for r in filtered.rows] == ["P2"]
+    org_rows = {r[0]: dict(zip(summary.headers, r)) for r in summary.rows}
+    assert (org_rows["JT01"]["整改问题数"], org_rows["JT01"]["整改措施数"], org_rows["JT01"]["完成措施数"]) == (1, 2, 1)
+    from domain import metrics
+    states = [metrics.rect_state("已完成", date(2012, 3, 1), date(2012, 4, 1), date(2012, 3, 5), None,
+                                 date(2012, 6, 1), RuleProfile()),
+              metrics.rect_state("整改中", date(2012, 3, 1), date(2012, 4, 1), None, None, date(2012, 6, 1),
+                                 RuleProfile())]
+    both = metrics.rect_summary(states, ["P1", "P1"])
+    assert (both.problems, both.problems_done, both.registered, both.done) == (1, 0, 2, 1)
+    assert metrics.rect_summary(states[:1], ["P1"]).problems_done == 1
+
+
+def test_measure_numbers_are_whole_numbers_and_unique_per_problem(sessions):
+    _load(sessions, "R")
+    bad = _rects([
+        ["P1", "0", "R", "JT01", "", "排队", "", "2012-03-01", "2012-04-30", "整改中", ""],
+        ["P2", "1", "R", "JT01", "", "排队", "", "2012-03-01", "2012-04-30", "整改中", ""],
+        ["P2", "", "R", "JT01", "", "排队", "", "2012-03-01", "2012-04-30", "整改中", ""],
+        ["P3", "1", "R", "JT01", "", "排队", "", "2012-03-01", "2012-04-30", "整改中", ""],
+        ["P3", "2", "R", "JT02", "", "排队", "", "2012-03-01", "2012-04-30", "整改中", ""],
+    ])
+    result = import_uploads(sessions, [("z.csv", bad)], "admin", now=T0)
+    assert [(e.row, e.column, e.value, e.reason) for e in result.errors] == [
+        (2, "措施编号", "0", "措施编号应为从 1 起的整数"),
+        (4, "评议批次+问题编号+措施编号", "R/P2/1", "与第 3 行重复（评议批次+问题编号+措施编号相同）"),
+        (6, "组织编码", "JT02", "同一问题的各项措施应属同一组织（与第 5 行不同）"),
+    ]
