@@ -33,7 +33,7 @@ LIGHTS = (metrics.RED, metrics.YELLOW, metrics.GREEN)
 RECT_STATUSES = ("未启动", "整改中", "已完成", "已销号")
 PLEDGE_STATUSES = ("未启动", "推进中", "已兑现")
 
-MIN_CONTACT_POINTS = 2  # a unit names 2–3 contact points; fewer is 联系点不足
+MIN_CONTACT_POINTS = 2  # the default 联系点下限 (each round has its own: RuleProfile.contact_min/contact_max)
 BONSAI_GAP = 0.15  # a contact point this far above the rest of its unit looks like a showcase ("盆景")
 UNIFORM_MIN_N = 20  # 满意率100% / 无不满意 only mean something on a sample this large
 IDENTICAL_MIN_N = 10  # identical result vectors across orgs are suspicious from this sample on
@@ -426,7 +426,7 @@ class _Board:
 
 
 def _board(session: Session, ctx: _Context, filters: Filters, as_of: date) -> _Board:
-    links = q.supervision_links(session, (filters.get("group") or "").strip() or None)
+    links = q.supervision_links(session, (filters.get("group") or "").strip() or None, ctx.round.id)
     visible = set(session.scalars(ctx.visible))
     scoped = set(session.scalars(ctx.scoped))
     unit_ids = defaultdict(set)
@@ -500,15 +500,19 @@ def contact_points(session: Session, filters: Filters, as_of: date, scope: Scope
         names = "、".join(f"{board.orgs[c].code} {board.orgs[c].name}" for c in u.contact_points)
         org = board.orgs[u.org_id]
         rows.append([u.group, u.leader, org.code, org.name, len(u.contact_points),
-                     _yes(len(u.contact_points) < MIN_CONTACT_POINTS), names or None, unit_rate, cp_rate,
+                     _yes(len(u.contact_points) < ctx.profile.contact_min), names or None, unit_rate, cp_rate,
                      rest_rate, _gap(cp_rate, rest_rate), sum(board.overdue_rects[o] for o in whole),
-                     sum(board.overdue_pledges[o] for o in whole), _latest(board, whole)])
+                     sum(board.overdue_pledges[o] for o in whole), _latest(board, whole),
+                     _yes(len(u.contact_points) > ctx.profile.contact_max)])
     columns = [Column("督导组"), Column("督导组长"), Column("单位编码"), Column("单位名称"), Column("联系点数", INT),
                Column("联系点不足"), Column("联系点"), Column("单位综合满意率", PERCENT),
                Column("联系点综合满意率", PERCENT), Column("其余综合满意率", PERCENT), Column("差距", PERCENT),
-               Column("超期整改", INT), Column("逾期未兑现", INT), Column("最近数据日期", DATE)]
-    red = [i for i, r in enumerate(rows) if r[5] == YES]
-    notes = [f"联系点 {board.orgs[o].code} 不在督导组 {g} 任何督导单位之下，未计入" for g, o in board.orphans]
+               Column("超期整改", INT), Column("逾期未兑现", INT), Column("最近数据日期", DATE),
+               Column("联系点过多")]  # last: the grid's column ids of saved links stay those of before
+    red = [i for i, r in enumerate(rows) if r[5] == YES or r[-1] == YES]
+    limits = f"本批次每个督导单位应有 {ctx.profile.contact_min}–{ctx.profile.contact_max} 个联系点"
+    notes = [limits] + [f"联系点 {board.orgs[o].code} 不在督导组 {g} 任何督导单位之下，未计入"
+                        for g, o in board.orphans]
     return _table("contact-points", ctx, columns, rows, filters, as_of, scope, red, notes=notes)
 
 

@@ -34,6 +34,8 @@ ROUND_FIELDS = {
     "warn_days": "临期天数", "working_days": "按工作日计算", "weight_s": "满意权重", "weight_b": "基本满意权重",
     "weight_u": "不满意权重", "anonymity_threshold": "匿名阈值", "doc_no": "文件号",
 }
+# Fields only an import sets, named in the change history too.
+IMPORT_ONLY_FIELDS = {"contact_min": "联系点下限", "contact_max": "联系点上限", "report_level": "上报层级"}
 DATES = ("start_date", "end_date", "report_deadline")
 COUNTS = {"min_sample": 1, "warn_days": 0, "anonymity_threshold": 1}  # field -> smallest allowed
 WEIGHTS = ("weight_s", "weight_b", "weight_u")
@@ -158,5 +160,5 @@ def round_changes(session: Session, name: str | None = None) -> list[RoundChange
             .order_by(RoundChange.changed_at.desc(), RoundChange.id.desc()))
     if name:
         stmt = stmt.where(Round.name == canonical(name))
-    return [RoundChangeRow(n, ROUND_FIELDS.get(c.field, c.field), c.old_value, c.new_value, c.changed_by,
+    return [RoundChangeRow(n, (ROUND_FIELDS | IMPORT_ONLY_FIELDS).get(c.field, c.field), c.old_value, c.new_value, c.changed_by,
                            c.changed_at) for c, n in session.execute(stmt)]

@@ -304,12 +304,15 @@ class GroupLink:
     is_contact_point: bool
 
 
-def supervision_links(session: Session, group: str | None = None) -> list[GroupLink]:
-    """Every 督导分组 row (optionally of one group, which must exist)."""
+def supervision_links(session: Session, group: str | None = None, round_id: int | None = None) -> list[GroupLink]:
+    """Every 督导分组 row (optionally of one group, which must exist); with round_id, only the groups of that
+    round and those of every round."""
     query = (select(SupervisionGroup.name, SupervisionGroup.leader, SupervisionLink.org_id,
                     SupervisionLink.is_contact_point)
              .join(SupervisionLink, SupervisionLink.group_id == SupervisionGroup.id)
              .order_by(SupervisionGroup.name, SupervisionLink.org_id))
+    if round_id is not None:
+        query = query.where(or_(SupervisionGroup.round_id.is_(None), SupervisionGroup.round_id == round_id))
     if group:
         if session.scalar(select(SupervisionGroup.id).where(SupervisionGroup.name == group)) is None:
             raise NotFound(f"未知督导组: {group}")

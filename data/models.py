@@ -124,6 +124,9 @@ class Round(Base):
     weight_u: Mapped[float] = mapped_column(Float, default=0)
     anonymity_threshold: Mapped[int] = mapped_column(Integer, default=5)
     doc_no: Mapped[str | None] = mapped_column(String(100))  # 文件号
+    # Each supervised unit names contact_min..contact_max 联系点 (fewer: 联系点不足, more: 联系点过多).
+    contact_min: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
+    contact_max: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
 
 
@@ -247,6 +250,8 @@ class SupervisionGroup(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     leader: Mapped[str | None] = mapped_column(String(100))  # 督导组长
+    # The campaign the group works in; None: every round (its board shows in each).
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id"), index=True)
 
 
 class SupervisionLink(Base):

@@ -63,6 +63,8 @@ class RuleProfile:
     weight_u: float = 0
     anonymity_threshold: int = 5
     doc_no: str | None = None
+    contact_min: int = 2  # 联系点 per supervised unit: fewer is 联系点不足
+    contact_max: int = 3  # more is 联系点过多 (a 盆景 of showcase points)
 
     @cached_property  # asked once per org by bucketize: hundreds of thousands of times at province scale
     def buckets(self) -> tuple[str, ...]:

@@ -143,3 +143,34 @@ def test_measure_numbers_are_whole_numbers_and_unique_per_problem(sessions):
         (4, "评议批次+问题编号+措施编号", "R/P2/1", "与第 3 行重复（评议批次+问题编号+措施编号相同）"),
         (6, "组织编码", "JT02", "同一问题的各项措施应属同一组织（与第 5 行不同）"),
     ]
+
+
+def test_contact_point_limits_are_the_rounds_and_groups_belong_to_their_round(sessions):
+    rounds = xlsx({"评议批次": [["评议批次", "联系点下限", "联系点上限"], ["R", "", ""], ["R2", 1, 1]],
+                   "组织架构": [ORG_HEADER, *ORG_ROWS,
+                            ["JT03", "机关第三党支部", "JT", "党支部", "交通运输系统", "湖南省/长沙市/望城区"],
+                            ["JT04", "机关第四党支部", "JT", "党支部", "交通运输系统", "湖南省/长沙市/望城区"]]})
+    assert import_uploads(sessions, [("base.xlsx", rounds)], "admin", now=T0).accepted
+    groups = csv_bytes([["督导组", "组织编码", "是否联系点", "评议批次"],
+                        ["第一组", "JT", "否", ""], *[["第一组", c, "是", ""] for c in ("JT01", "JT02", "JT03", "JT04")],
+                        ["第一组", "WS", "否", ""],
+                        ["二轮组", "JT", "否", "R2"], ["二轮组", "JT01", "是", "R2"]])
+    result = import_uploads(sessions, [("g.csv", groups)], "admin", now=T0)
+    assert result.accepted, issues(result)
+    with sessions() as s:
+        first = reports.build("contact-points", s, Filters(round="R"), date(2012, 6, 1), EVERYTHING)
+        second = reports.build("contact-points", s, Filters(round="R2"), date(2012, 6, 1), EVERYTHING)
+    rows = [dict(zip(first.headers, r)) for r in first.rows]
+    # Four contact points against the default 2–3: 联系点过多; WS has none: 联系点不足. 二轮组 is R2's only.
+    assert [(r["督导组"], r["单位编码"], r["联系点数"], r["联系点不足"], r["联系点过多"]) for r in rows] == [
+        ("第一组", "JT", 4, "否", "是"), ("第一组", "WS", 0, "是", "否")]
+    assert first.red_rows == {0, 1} and "本批次每个督导单位应有 2–3 个联系点" in first.notes
+    rows = [dict(zip(second.headers, r)) for r in second.rows]
+    assert [(r["督导组"], r["单位编码"], r["联系点不足"], r["联系点过多"]) for r in rows] == [
+        ("二轮组", "JT", "否", "否"), ("第一组", "JT", "否", "是"), ("第一组", "WS", "是", "否")]
+    bad = csv_bytes([["督导组", "组织编码", "评议批次"], ["三组", "JT", "R9"], ["四组", "JT", "R"], ["四组", "WS", "R2"]])
+    assert [(e.row, e.column, e.reason) for e in import_uploads(sessions, [("b.csv", bad)], "admin").errors] == [
+        (2, "评议批次", "未知的评议批次（请先导入评议批次）"), (4, "评议批次", "同一督导组的评议批次与第 3 行不一致")]
+    limits = csv_bytes([["评议批次", "联系点下限", "联系点上限"], ["R", 4, ""]])
+    assert [(e.column, e.reason) for e in import_uploads(sessions, [("l.csv", limits)], "admin").errors] == [
+        ("联系点下限", "联系点上限（3）小于联系点下限（4）")]

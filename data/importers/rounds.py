@@ -8,12 +8,12 @@ from domain.rules import REDLINE_METRICS, SCALE_ALIASES
 from data.importers.base import OUT_OF_SCOPE, SheetContext
 from data.importers.normalise import (
     CellError, key_text, parse_date, parse_number, parse_optional_count, parse_ratio, text, yes_no)
-from data.importers.refs import default_round_values
+from data.importers.refs import DEFAULT_PROFILE, default_round_values
 from data.models import Round, RoundChange, Tally
 
 FIELDS = ("start_date", "end_date", "report_deadline", "scale", "redline_metric", "redline", "min_sample",
           "confidence", "warn_days", "working_days", "weight_s", "weight_b", "weight_u",
-          "anonymity_threshold", "doc_no")
+          "anonymity_threshold", "doc_no", "contact_min", "contact_max")
 
 
 def _scale(raw: object) -> str | None:
@@ -69,6 +69,8 @@ def import_sheet(ctx: SheetContext) -> None:
             "weight_u": ctx.get(row, "weight_u", parse_number),
             "anonymity_threshold": ctx.get(row, "anonymity_threshold", parse_optional_count),
             "doc_no": ctx.get(row, "doc_no") or None,
+            "contact_min": ctx.get(row, "contact_min", parse_optional_count),
+            "contact_max": ctx.get(row, "contact_max", parse_optional_count),
         }
         # A red line is a rate, or points when the round's metric (given here or kept) is 测评得分.
         current = existing.get(name)
@@ -80,6 +82,13 @@ def import_sheet(ctx: SheetContext) -> None:
         start, end = values["start_date"], values["end_date"]
         if start and end and end < start:
             ctx.col_error(row, "end_date", "结束日期早于开始日期")
+        low = values["contact_min"] if values["contact_min"] is not None else (
+            current.contact_min if current else DEFAULT_PROFILE.contact_min)
+        high = values["contact_max"] if values["contact_max"] is not None else (
+            current.contact_max if current else DEFAULT_PROFILE.contact_max)
+        if low > high:
+            ctx.col_error(row, "contact_max" if values["contact_max"] is not None else "contact_min",
+                          f"联系点上限（{high}）小于联系点下限（{low}）")
         if name and ctx.check_duplicates(seen, name, row, ctx.label("round")):
             parsed[name] = (row.number, values)
 

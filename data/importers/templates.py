@@ -62,6 +62,8 @@ TEMPLATE_LIST: tuple[Template, ...] = (
         C("working_days", "按工作日计算"),
         C("anonymity_threshold", "匿名阈值"),
         C("doc_no", "文件号", False, "document_no"),
+        C("contact_min", "联系点下限", False, "min_contact_points"),
+        C("contact_max", "联系点上限", False, "max_contact_points"),
         # Beyond §4's list: the rest of the §2 profile, optional.
         C("confidence", "置信水平"),
         C("weight_s", "满意权重"),
@@ -89,6 +91,7 @@ TEMPLATE_LIST: tuple[Template, ...] = (
         _ORG,
         C("is_contact_point", "是否联系点", False, "contact_point"),
         C("leader", "督导组长", False, "group_leader"),
+        C("round", "评议批次", False, "round_name"),  # blank: the group works in every round
     )),
     Template("测评场次", (
         _ROUND, _ORG,
