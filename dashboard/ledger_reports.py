@@ -556,12 +556,14 @@ def _fmt_time(value: datetime | None) -> str | None:
 
 
 def reporting(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
-    """上报进度: a row per expected org (the leaves in view under the systems taking part); 未上报 first, then
-    逾期上报, then 已上报. Extra filter: status."""
+    """上报进度: a row per expected org (in view under the systems taking part: of the round's 上报层级, else the
+    leaves), reported when it or any org under it has; 未上报 first, then 逾期上报, then 已上报. Extra filter:
+    status."""
     ctx = _context(session, filters, scope)
     wanted = _choice(filters, "status", REPORTING_STATUSES, "上报状态")
     until = _day_end(as_of)
-    expected = q.leaf_org_ids(ctx.visible, q.participating_system_ids(session, ctx.round.id, until))
+    expected = q.expected_org_ids(ctx.visible, q.participating_system_ids(session, ctx.round.id, until),
+                                  ctx.round.report_level)
     rows = []
     for code, name, system, region, first, latest in q.expected_reports(session, ctx.round.id, expected):
         first = first if first is not None and first < until else None
@@ -575,7 +577,9 @@ def reporting(session: Session, filters: Filters, as_of: date, scope: Scope) -> 
                Column("首次上报时间"), Column("最近上报时间")]
     red = [i for i, r in enumerate(rows) if r[4] == metrics.MISSING]
     deadline = ctx.round.report_deadline
-    notes = [f"上报截止日期：{deadline.isoformat() if deadline else '未设定'}"]
+    notes = [f"上报截止日期：{deadline.isoformat() if deadline else '未设定'}",
+             f"应上报组织：{'组织类型为' + ctx.round.report_level + '的组织' if ctx.round.report_level else '末级组织'}"
+             "（本组织或其下级组织有数据即为已上报）"]
     return _table("reporting", ctx, columns, rows, filters, as_of, scope, red, notes=notes)
 
 
@@ -585,7 +589,8 @@ def reporting_completeness(session: Session, filters: Filters, as_of: date, scop
     ctx = _context(session, filters, scope)
     until = _day_end(as_of)
     deadline = ctx.round.report_deadline
-    expected = q.leaf_org_ids(ctx.visible, q.participating_system_ids(session, ctx.round.id, until))
+    expected = q.expected_org_ids(ctx.visible, q.participating_system_ids(session, ctx.round.id, until),
+                                  ctx.round.report_level)
     # reporting_status's rule as cut-offs: missing unless first reported by the as-of day, late after the
     # deadline's day.
     statuses = (metrics.MISSING, metrics.REPORTED_LATE, metrics.REPORTED)

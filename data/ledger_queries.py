@@ -368,14 +368,26 @@ def headlines(session: Session, round_id: int, org_ids: Select | Iterable[int]) 
 
 # ---------------------------------------------------------------------------------------- reporting
 # These read rollup_headline, which has a row with the first and latest report time for every org with any
-# accepted tally in the round (its members' included): grouping the tallies themselves took seconds.
+# accepted tally in the round (its members' included): grouping the tallies themselves took seconds. An
+# expected org has reported when it or any org under it has (逐级上报: a township's one 汇总表 for its branches).
+def _subtree_reports(round_id: int, org_ids: Select):
+    """Subquery (org_id, first, latest): the earliest first and the latest report of each org of org_ids over
+    its subtree (org_closure), for the orgs that have any."""
+    head = RollupHeadline
+    return (select(OrgClosure.ancestor_id.label("org_id"), func.min(head.first_reported_at).label("first"),
+                   func.max(head.latest_reported_at).label("latest"))
+            .join(head, and_(head.org_id == OrgClosure.descendant_id, head.round_id == round_id))
+            .where(OrgClosure.ancestor_id.in_(org_ids)).group_by(OrgClosure.ancestor_id).subquery())
+
+
 def expected_reports(session: Session, round_id: int, org_ids: Select) -> list[tuple]:
     """(code, name, system, region, first report, latest report) of the orgs of org_ids, the times None when
-    the org has reported nothing in the round; one query (a province expects ~90,000 orgs)."""
+    the org's subtree has reported nothing in the round; one query (a province expects ~90,000 orgs)."""
+    sub = _subtree_reports(round_id, org_ids)
     query = (select(Org.code, Org.name, System.name, func.coalesce(Region.full_name, Region.name),
-                    RollupHeadline.first_reported_at, RollupHeadline.latest_reported_at)
+                    sub.c.first, sub.c.latest)
              .select_from(Org).join(System, System.id == Org.system_id).join(Region, Region.id == Org.region_id)
-             .outerjoin(RollupHeadline, and_(RollupHeadline.org_id == Org.id, RollupHeadline.round_id == round_id))
+             .outerjoin(sub, sub.c.org_id == Org.id)
              .where(Org.id.in_(org_ids)))
     return [tuple(row) for row in session.execute(query)]
 
@@ -387,23 +399,26 @@ def participating_system_ids(session: Session, round_id: int, until: datetime) -
     return set(session.scalars(query))
 
 
-def leaf_org_ids(org_ids: Select, system_ids: Iterable[int]) -> Select:
-    """SELECT of the leaf orgs among org_ids that belong to one of the systems."""
-    return select(Org.id).where(Org.id.in_(org_ids), Org.is_leaf.is_(True),
-                                Org.system_id.in_(sorted(set(system_ids))))
+def expected_org_ids(org_ids: Select, system_ids: Iterable[int], report_level: str | None = None) -> Select:
+    """SELECT of the orgs among org_ids expected to report (of 组织类型 report_level, else the leaves) that
+    belong to one of the systems."""
+    level = Org.org_type == report_level if report_level else Org.is_leaf.is_(True)
+    return select(Org.id).where(Org.id.in_(org_ids), level, Org.system_id.in_(sorted(set(system_ids))))
 
 
 def report_status_counts(session: Session, round_id: int, org_ids: Select, missing_from: datetime,
                          late_from: datetime | None) -> list[tuple[str, str | None, int, int]]:
     """(system name, 市/州 code, status, orgs) over the orgs of org_ids, grouped in the database. Status:
-    0 when the org's first report is missing or from missing_from on, 1 when it is from late_from on, else 2
-    (the caller maps these to domain.metrics.reporting_status's statuses and passes its cut-offs)."""
-    first = RollupHeadline.first_reported_at
+    0 when the org's first report (its subtree's) is missing or from missing_from on, 1 when it is from
+    late_from on, else 2 (the caller maps these to domain.metrics.reporting_status's statuses and passes its
+    cut-offs)."""
+    sub = _subtree_reports(round_id, org_ids)
+    first = sub.c.first
     late = [(first >= late_from, 1)] if late_from is not None else []
     status = case((first.is_(None), 0), (first >= missing_from, 0), *late, else_=2)
     query = (select(System.name, Region.l2_code, status, func.count())
              .select_from(Org).join(System, System.id == Org.system_id).join(Region, Region.id == Org.region_id)
-             .outerjoin(RollupHeadline, and_(RollupHeadline.org_id == Org.id, RollupHeadline.round_id == round_id))
+             .outerjoin(sub, sub.c.org_id == Org.id)
              .where(Org.id.in_(org_ids))
              .group_by(System.name, Region.l2_code, status))
     return [tuple(row) for row in session.execute(query)]
@@ -466,6 +481,6 @@ __all__ = [
     "visible_org_ids", "OrgInfo",
     "org_infos", "region_names", "rectifications", "pledges", "PledgeRow", "supervision_links", "GroupLink",
     "ancestors", "descendants", "subtree_ids", "headlines", "Headline", "expected_reports",
-    "participating_system_ids", "leaf_org_ids", "report_status_counts", "over_returned_sessions", "uniform_item_counts", "org_categories",
+    "participating_system_ids", "expected_org_ids", "report_status_counts", "over_returned_sessions", "uniform_item_counts", "org_categories",
     "ballots", "AsOfDates", "GridQuery", "TEXT_OPS", "RectPageRow", "PledgePageRow", "rect_page", "pledge_page", "rect_page_rows", "pledge_page_rows",
 ]

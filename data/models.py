@@ -127,6 +127,8 @@ class Round(Base):
     # Each supervised unit names contact_min..contact_max 联系点 (fewer: 联系点不足, more: 联系点过多).
     contact_min: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
     contact_max: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    # 上报层级: the 组织类型 expected to report (e.g. 党委 for 逐级上报 by townships); None: the leaf orgs.
+    report_level: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
 
 

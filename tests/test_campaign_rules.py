@@ -174,3 +174,29 @@ def test_contact_point_limits_are_the_rounds_and_groups_belong_to_their_round(se
     limits = csv_bytes([["评议批次", "联系点下限", "联系点上限"], ["R", 4, ""]])
     assert [(e.column, e.reason) for e in import_uploads(sessions, [("l.csv", limits)], "admin").errors] == [
         ("联系点下限", "联系点上限（3）小于联系点下限（4）")]
+
+
+def _reporting(sessions, round_name: str, as_of: date) -> dict[str, str]:
+    with sessions() as s:
+        table = reports.build("reporting", s, Filters(round=round_name), as_of, EVERYTHING)
+    return {row[0]: row[4] for row in table.rows}
+
+
+def test_an_org_reports_for_everything_under_it_at_the_rounds_reporting_level(sessions):
+    base = xlsx({"评议批次": [["评议批次", "上报截止日期", "上报层级"], ["叶", "2012-03-31", ""],
+                          ["逐级", "2012-03-31", "党委"]],
+                 "组织架构": [ORG_HEADER, *ORG_ROWS]})
+    assert import_uploads(sessions, [("base.xlsx", base)], "admin", now=T0).accepted
+    tallies = csv_bytes([TALLY, *[[r, "JT01", "总体评价", "服务对象", 8, 1, 1] for r in ("叶", "逐级")],
+                         *[[r, "WS", "总体评价", "服务对象", 8, 1, 1] for r in ("叶", "逐级")]])
+    assert import_uploads(sessions, [("t.csv", tallies)], "admin", now=T0).accepted
+    # Leaves by default: JT02 has nothing. At 上报层级 党委 the two 党委 are expected, and JT's branch's
+    # rows make JT reported.
+    assert _reporting(sessions, "叶", date(2012, 3, 10)) == {"JT02": "未上报", "JT01": "已上报", "WS": "已上报"}
+    assert _reporting(sessions, "逐级", date(2012, 3, 10)) == {"JT": "已上报", "WS": "已上报"}
+    with sessions() as s:
+        done = reports.build("reporting-completeness", s, Filters(round="逐级"), date(2012, 3, 10), EVERYTHING)
+    assert [r[2:6] for r in done.rows if r[0] == "系统"] == [[1, 1, 0, 0], [1, 1, 0, 0]]
+    bad = csv_bytes([["评议批次", "上报层级"], ["逐级", "乡镇"]])
+    assert [(e.column, e.reason) for e in import_uploads(sessions, [("b.csv", bad)], "admin").errors] == [
+        ("上报层级", "应为 党委/党总支/党支部/领导班子/单位 之一")]

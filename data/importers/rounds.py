@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import exists, insert, select
 
-from domain.rules import REDLINE_METRICS, SCALE_ALIASES
+from domain.rules import ORG_TYPES, REDLINE_METRICS, SCALE_ALIASES
 from data.importers.base import OUT_OF_SCOPE, SheetContext
 from data.importers.normalise import (
     CellError, key_text, parse_date, parse_number, parse_optional_count, parse_ratio, text, yes_no)
@@ -13,7 +13,7 @@ from data.models import Round, RoundChange, Tally
 
 FIELDS = ("start_date", "end_date", "report_deadline", "scale", "redline_metric", "redline", "min_sample",
           "confidence", "warn_days", "working_days", "weight_s", "weight_b", "weight_u",
-          "anonymity_threshold", "doc_no", "contact_min", "contact_max")
+          "anonymity_threshold", "doc_no", "contact_min", "contact_max", "report_level")
 
 
 def _scale(raw: object) -> str | None:
@@ -71,6 +71,7 @@ def import_sheet(ctx: SheetContext) -> None:
             "doc_no": ctx.get(row, "doc_no") or None,
             "contact_min": ctx.get(row, "contact_min", parse_optional_count),
             "contact_max": ctx.get(row, "contact_max", parse_optional_count),
+            "report_level": ctx.choice(row, "report_level", ORG_TYPES),
         }
         # A red line is a rate, or points when the round's metric (given here or kept) is 测评得分.
         current = existing.get(name)
@@ -109,7 +110,7 @@ def import_sheet(ctx: SheetContext) -> None:
         current = existing.get(name)
         if current is None:
             new_rows.append(default_round_values(name) | {f: None for f in ("start_date", "end_date",
-                            "report_deadline", "doc_no")} | given)
+                            "report_deadline", "doc_no", "report_level")} | given)
             ctx.counter.inserted += 1
             continue
         changed = {k: v for k, v in given.items() if getattr(current, k) != v}

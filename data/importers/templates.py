@@ -64,6 +64,7 @@ TEMPLATE_LIST: tuple[Template, ...] = (
         C("doc_no", "文件号", False, "document_no"),
         C("contact_min", "联系点下限", False, "min_contact_points"),
         C("contact_max", "联系点上限", False, "max_contact_points"),
+        C("report_level", "上报层级", False, "reporting_level"),
         # Beyond §4's list: the rest of the §2 profile, optional.
         C("confidence", "置信水平"),
         C("weight_s", "满意权重"),
