@@ -440,7 +440,7 @@ def uniform_item_counts(session: Session, round_id: int, org_ids: Select) -> dic
     database, which returns only those orgs (a province has ~600,000 org-item sums)."""
     per_item = (select(Tally.org_id, *[func.sum(getattr(Tally, c)).label(c) for c in COUNT_COLUMNS])
                 .join(Item, Item.id == Tally.item_id)
-                .where(Tally.round_id == round_id, Tally.member_key == 0, Tally.org_id.in_(org_ids))
+                .where(Tally.round_id == round_id, Tally.member_key == 0, Tally.org_id.in_(org_ids), Tally.current)
                 .group_by(Tally.org_id, Item.name).subquery())
     columns = [per_item.c[c] for c in COUNT_COLUMNS]
     query = (select(per_item.c.org_id, func.count(), *[func.min(c) for c in columns])
@@ -455,7 +455,7 @@ def org_categories(session: Session, round_id: int) -> dict[int, tuple[int, set[
     categories)."""
     out: dict[int, tuple[int, set[str]]] = {}
     query = (select(Tally.org_id, Org.system_id, Tally.category).join(Org, Org.id == Tally.org_id)
-             .where(Tally.round_id == round_id).distinct())
+             .where(Tally.round_id == round_id, Tally.current).distinct())
     for org_id, system_id, category in session.execute(query):
         out.setdefault(org_id, (system_id, set()))[1].add(category)
     return out

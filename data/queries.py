@@ -387,7 +387,7 @@ def member_counts(session: Session, round_id: int, org_id: int, scope: Scope) ->
         return []
     stmt = (select(Tally.member_key, Item.is_overall, *_sums(Tally))
             .join(Item, Item.id == Tally.item_id)
-            .where(Tally.round_id == round_id, Tally.org_id == org_id, Tally.member_key != 0)
+            .where(Tally.round_id == round_id, Tally.org_id == org_id, Tally.member_key != 0, Tally.current)
             .group_by(Tally.member_key, Item.is_overall))
     overall: dict[int, Counts] = {}
     pooled: dict[int, Counts] = {}
@@ -418,7 +418,7 @@ def item_counts(session: Session, round_id: int, org_ids: Select, level: str = "
     """(key, item_id) -> the orgs' own answers (member_key 0) per item, summed from the tallies."""
     stmt, key = _grouped(select().select_from(Tally), Tally.org_id, level, org_ids, ancestors)
     stmt = stmt.add_columns(key, Tally.item_id, *_sums(Tally)).where(
-        Tally.round_id == round_id, Tally.member_key == 0)
+        Tally.round_id == round_id, Tally.member_key == 0, Tally.current)
     stmt = stmt.group_by(Tally.item_id) if level == "all" else stmt.group_by(key, Tally.item_id)
     return {(row[0], row[1]): _counts(row[2:]) for row in session.execute(stmt)}
 
@@ -428,9 +428,9 @@ def category_counts(session: Session, round_id: int, org_ids: Select) -> dict[st
     on the overall item, plus every answer of the orgs that have none on it. Two sums, not one with an
     OR over a correlated EXISTS, which PostgreSQL ran once per tally (6 s → 1 s at the top of a province)."""
     overall = select(Item.id).where(Item.round_id == round_id, Item.is_overall.is_(True))
-    own = [Tally.round_id == round_id, Tally.member_key == 0, Tally.org_id.in_(org_ids)]
+    own = [Tally.round_id == round_id, Tally.member_key == 0, Tally.org_id.in_(org_ids), Tally.current]
     other = aliased(Tally)
-    has_overall = (select(other.id).where(other.round_id == round_id, other.member_key == 0,
+    has_overall = (select(other.id).where(other.round_id == round_id, other.member_key == 0, other.current,
                                           other.org_id == Tally.org_id, other.item_id.in_(overall)).exists())
     out: dict[str, Counts] = {}
     for which in (Tally.item_id.in_(overall), ~has_overall):
@@ -503,7 +503,8 @@ def headline_rows(session: Session, round_id: int):
 def org_item_rows(session: Session, round_id: int):
     """Parts of (org_id, item_id, opt1..opt5, unknown, abstain) of every org's own answers per item."""
     stmt = (select(Tally.org_id, Tally.item_id, *_sums(Tally))
-            .where(Tally.round_id == round_id, Tally.member_key == 0).group_by(Tally.org_id, Tally.item_id))
+            .where(Tally.round_id == round_id, Tally.member_key == 0, Tally.current)
+            .group_by(Tally.org_id, Tally.item_id))
     return _parts(session, stmt)
 
 
@@ -520,7 +521,7 @@ def subtree_item_rows(session: Session, round_id: int, root_ids: list[int]) -> l
         stmt = (select(pairs.c.ancestor_id, Tally.item_id, *_sums(Tally))
                 .select_from(pairs)
                 .join(Tally, and_(Tally.round_id == round_id, Tally.org_id == pairs.c.descendant_id,
-                                  Tally.member_key == 0))
+                                  Tally.member_key == 0, Tally.current))
                 .group_by(pairs.c.ancestor_id, Tally.item_id))
         out += [tuple(r) for r in session.connection().execute(stmt)]
     return out

@@ -28,6 +28,8 @@ REDLINE_METRICS = ("综合满意率", "满意率", "测评得分")
 RATE_LABELS: dict[str, dict[str, str]] = {
     "民主评议党员": {"满意率": "优秀合格率", "基本满意率": "基本合格率", "不满意率": "不合格率", "综合满意率": "合格率"},
 }
+FIRST, RECHECK = "首评", "复评"  # 测评轮次: an org's 复评 rows stand for its figures once it has any
+PHASES = (FIRST, RECHECK)
 ORG_TYPES = ("党委", "党总支", "党支部", "领导班子", "单位")  # 组织类型
 # 问题来源 offered as choices and filters; a ledger may carry any other source, kept as written.
 KNOWN_SOURCES = ("群众评议", "领导点评", "督导反馈", "个别访谈", "回头看")
@@ -152,6 +154,6 @@ def bucketize(counts: Counts, profile: RuleProfile) -> Buckets:
 
 __all__ = [
     "S", "B", "U", "X", "SCALES", "SYNONYMS", "UNKNOWN", "ABSTAIN", "SCALE_ALIASES", "REDLINE_METRICS",
-    "EVALUATOR_CATEGORIES", "KNOWN_SOURCES", "ORG_TYPES", "RATE_LABELS", "RuleProfile", "Counts", "Buckets", "bucketize", "option_names",
+    "EVALUATOR_CATEGORIES", "KNOWN_SOURCES", "ORG_TYPES", "FIRST", "RECHECK", "PHASES", "RATE_LABELS", "RuleProfile", "Counts", "Buckets", "bucketize", "option_names",
     "option_position",
 ]
