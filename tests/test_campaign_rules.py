@@ -200,3 +200,42 @@ def test_an_org_reports_for_everything_under_it_at_the_rounds_reporting_level(se
     bad = csv_bytes([["评议批次", "上报层级"], ["逐级", "乡镇"]])
     assert [(e.column, e.reason) for e in import_uploads(sessions, [("b.csv", bad)], "admin").errors] == [
         ("上报层级", "应为 党委/党总支/党支部/领导班子/单位 之一")]
+
+
+def test_tallies_default_blank_item_and_category_and_take_any_category_and_report_dates(sessions):
+    _load(sessions, "R")
+    header = ["评议批次", "组织编码", "测评项目", "参评人员类别", "上报日期", "满意", "基本满意", "不满意"]
+    # A township's one-line total: no item, no category; a second org's categories from a real plan.
+    tallies = csv_bytes([header, ["R", "JT01", "", "", "2012年3月5日", 900, 50, 10],
+                         ["R", "JT02", "总体评价", "离退休干部", "", 20, 1, 1],
+                         ["R", "JT02", "总体评价", "党外人士", "", 10, 0, 0]])
+    result = import_uploads(sessions, [("t.csv", tallies)], "admin", now=datetime(2012, 4, 1, 8, 0))
+    assert result.accepted, issues(result)
+    from data.models import Item, Tally
+    with sessions() as s:
+        rows = {(code, cat): (item, first) for code, cat, item, first in s.execute(
+            select(Org.code, Tally.category, Item.name, Tally.first_reported_at)
+            .join(Org, Org.id == Tally.org_id).join(Item, Item.id == Tally.item_id))}
+        cats = reports.build("categories", s, Filters(round="R", org="JT"), date(2012, 4, 30), EVERYTHING)
+    assert rows[("JT01", "未分类")] == ("总体评价", datetime(2012, 3, 5))  # dated in the file
+    assert rows[("JT02", "离退休干部")] == ("总体评价", datetime(2012, 4, 1, 8, 0))  # blank: the import time
+    assert {r[0] for r in cats.rows} >= {"未分类", "离退休干部", "党外人士"}
+    # A later file with an earlier 上报日期 moves the first report back; a later one does not.
+    later = csv_bytes([header, ["R", "JT02", "总体评价", "离退休干部", "2012-03-10", 20, 1, 1]])
+    assert import_uploads(sessions, [("l.csv", later)], "admin", now=datetime(2012, 5, 1)).accepted
+    assert _reporting(sessions, "R", date(2012, 3, 20)) == {"JT01": "已上报", "JT02": "已上报"}
+
+
+def test_a_blank_system_is_the_parents_and_a_top_org_needs_one(sessions):
+    orgs = xlsx({"组织架构": [ORG_HEADER, ["XZ", "某镇党委", "", "党委", "乡镇系统", "湖南省/长沙市/望城区"],
+                          ["XZ01", "某村党支部", "XZ", "党支部", "", "湖南省/长沙市/望城区"],
+                          ["XZ0101", "某村第一党小组", "XZ01", "党支部", "", "湖南省/长沙市/望城区"]]})
+    result = import_uploads(sessions, [("o.xlsx", orgs)], "admin", now=T0)
+    assert result.accepted, issues(result)
+    with sessions() as s:
+        from data.models import System
+        systems = dict(s.execute(select(Org.code, System.name).join(System, System.id == Org.system_id)).all())
+    assert systems == {"XZ": "乡镇系统", "XZ01": "乡镇系统", "XZ0101": "乡镇系统"}
+    top = xlsx({"组织架构": [ORG_HEADER, ["YZ", "另一镇党委", "", "党委", "", "湖南省/长沙市/望城区"]]})
+    assert [(e.row, e.column, e.reason) for e in import_uploads(sessions, [("t.xlsx", top)], "admin").errors] == [
+        (2, "所属系统*", "顶层组织须填写所属系统（下级组织留空则沿用上级的）")]

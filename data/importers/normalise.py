@@ -107,6 +107,14 @@ def parse_date(raw: object) -> date | None:
     raise CellError("日期格式无法识别（可用 2012-02-15、2012/2/15、2012年2月15日、20120215）")
 
 
+def parse_datetime(raw: object) -> datetime | None:
+    """A date-time cell, or any date parse_date reads (at 00:00); blank → None."""
+    if isinstance(raw, datetime):
+        return raw.replace(microsecond=0)
+    day = parse_date(raw)
+    return None if day is None else datetime(day.year, day.month, day.day)
+
+
 # No real session hands out this many ballots; the cap keeps counts (and their sums over a province's
 # orgs in the rollups) inside the database's 32-bit integer columns.
 MAX_COUNT = 100_000

@@ -80,16 +80,7 @@ def import_sheet(ctx: SheetContext) -> None:
         if (metric == "测评得分" and values["redline"] is None
                 and not (current and current.redline_metric == "测评得分")):
             ctx.col_error(row, "redline", "红线指标为测评得分时须填写红线分值")
-        start, end = values["start_date"], values["end_date"]
-        if start and end and end < start:
-            ctx.col_error(row, "end_date", "结束日期早于开始日期")
-        low = values["contact_min"] if values["contact_min"] is not None else (
-            current.contact_min if current else DEFAULT_PROFILE.contact_min)
-        high = values["contact_max"] if values["contact_max"] is not None else (
-            current.contact_max if current else DEFAULT_PROFILE.contact_max)
-        if low > high:
-            ctx.col_error(row, "contact_max" if values["contact_max"] is not None else "contact_min",
-                          f"联系点上限（{high}）小于联系点下限（{low}）")
+        _check_ranges(ctx, row, values, current)
         if name and ctx.check_duplicates(seen, name, row, ctx.label("round")):
             parsed[name] = (row.number, values)
 
@@ -127,6 +118,20 @@ def import_sheet(ctx: SheetContext) -> None:
     if changes:
         session.execute(insert(RoundChange), changes)
     session.flush()
+
+
+def _check_ranges(ctx: SheetContext, row, values: dict, current: Round | None) -> None:
+    """结束日期 not before 开始日期; 联系点下限 not above 联系点上限 (a blank one is the round's or the default)."""
+    start, end = values["start_date"], values["end_date"]
+    if start and end and end < start:
+        ctx.col_error(row, "end_date", "结束日期早于开始日期")
+    low = values["contact_min"] if values["contact_min"] is not None else (
+        current.contact_min if current else DEFAULT_PROFILE.contact_min)
+    high = values["contact_max"] if values["contact_max"] is not None else (
+        current.contact_max if current else DEFAULT_PROFILE.contact_max)
+    if low > high:
+        ctx.col_error(row, "contact_max" if values["contact_max"] is not None else "contact_min",
+                      f"联系点上限（{high}）小于联系点下限（{low}）")
 
 
 def _show(value: object) -> str | None:
