@@ -7,7 +7,7 @@ every rate, interval and verdict comes from domain.metrics with the round's own 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any, Iterable
 
 import numpy as np
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from dashboard import ledger_reports, node_index
 from domain import metrics
-from domain.rules import B, EVALUATOR_CATEGORIES, S, U, Counts, RuleProfile, bucketize
+from domain.rules import B, EVALUATOR_CATEGORIES, FIRST, RECHECK, S, U, Counts, RuleProfile, bucketize
 from domain.scope import Scope
 from domain.tables import (DECIMAL, INT, PERCENT, TEXT, VIEW_TITLES, Column, Filters, ReportTable, RowStream)
 from data import queries as q
@@ -487,18 +487,21 @@ def redline(session: Session, filters: Filters, as_of: date, scope: Scope) -> Re
     facts = (_redline_facts_from_index(session, node, profile, as_of) if scope.everything else None) \
         or _redline_facts_from_queries(session, node, profile, org_ids, as_of)
     found, lowest, overdue_rects, overdue_pledges = facts
+    rework = _rework(session, node, profile, org_ids, as_of, found)
     orgs = q.orgs_with_ids(session, found)
-    order = sorted(found, key=lambda k: (found[k][1].low, orgs[k].code))
+    order = sorted(found, key=lambda k: (found[k][1].low is None, found[k][1].low or 0, orgs[k].code))
     metric = profile.redline_metric
     value_format = DECIMAL if metric == "测评得分" else PERCENT
     rows, red_rows = [], set()
     for org_id in order:
         org, (counts, red) = orgs[org_id], found[org_id]
-        worst = sorted(lowest[org_id])[:2]
+        worst = sorted(lowest.get(org_id, []))[:2]
         fmt = (lambda v: f"{v:.1f}") if metric == "测评得分" else _pct
         worst_text = "、".join(f"{name} {fmt(v)}" for v, name, _ in worst)
         org_overdue_rects, org_overdue_pledges = overdue_rects.get(org_id, 0), overdue_pledges.get(org_id, 0)
-        reason = [f"{metric}{fmt(red.value)}，低于红线{fmt(profile.redline)}"]
+        reason = [f"{metric}{fmt(red.value)}，低于红线{fmt(profile.redline)}"] if red.verdict in \
+            metrics.CANDIDATE_VERDICTS else [f"{metric}{fmt(red.value)}（{red.verdict}）" if red.value is not None
+                                             else red.verdict]
         if red.verdict == metrics.CONFIRMED_BELOW:
             reason.append("置信上限也低于红线")
         if worst_text:
@@ -510,13 +513,41 @@ def redline(session: Session, filters: Filters, as_of: date, scope: Scope) -> Re
         if red.verdict == metrics.CONFIRMED_BELOW:
             red_rows.add(len(rows))
         rows.append([org.code, org.name, org.system.name, org.region.name, red.n, red.value, red.low, red.high,
-                     red.verdict, worst_text or None, org_overdue_rects, org_overdue_pledges, "；".join(reason)])
+                     red.verdict, worst_text or None, org_overdue_rects, org_overdue_pledges, "；".join(reason),
+                     *rework.get(org_id, (metrics.TO_ORDER, red.value, None))])
+    label = profile.rate_label(metric)
     columns = [Column("组织编码"), Column("名称"), Column("系统"), Column("地区"), Column("测评数", INT),
                Column(metric, value_format), Column("置信下限", value_format),
                Column("置信上限", value_format), Column("红线判定"), Column("最低测评项目"),
-               Column("超期整改", INT), Column("逾期未兑现", INT), Column("原因", TEXT)]
-    notes = [f"每个组织按其本级及下级全部答卷合并计算；置信区间为 Wilson 区间（置信度 {profile.confidence:.0%}）。"]
+               Column("超期整改", INT), Column("逾期未兑现", INT), Column("原因", TEXT),
+               Column("返工状态"), Column(f"首评{label}", value_format), Column(f"复评{label}", value_format)]
+    notes = [f"每个组织按其本级及下级全部答卷合并计算；置信区间为 Wilson 区间（置信度 {profile.confidence:.0%}）。",
+             "已复评的组织按复评数据计算；首评、复评两列为该组织本级的答卷。"]
     return _table("redline", node, columns, rows, filters, as_of, scope, red_rows=red_rows, notes=notes)
+
+
+def _rework(session: Session, node: q.Node, profile: RuleProfile, org_ids, as_of: date, found: dict) -> dict:
+    """返工状态, 首评 and 复评 values of the orgs that are candidates now or were in their 首评 (or have an
+    order), as of the day. Orgs that pass now but were candidates in their 首评 are added to `found`."""
+    rid, until = node.round.id, datetime.combine(as_of, time.max)
+    rechecked = q.rechecked_org_ids(session, rid, org_ids, until)
+    orders = {k: o for k, o in q.rework_orders(session, rid, org_ids).items() if o.ordered_on <= as_of}
+    involved = sorted(set(found) | rechecked | set(orders))
+    first = q.phase_headlines(session, rid, involved, FIRST, until)
+    again = q.phase_headlines(session, rid, sorted(rechecked), RECHECK, until)
+    out = {}
+    for org_id in involved:
+        first_red = metrics.redline(bucketize(first.get(org_id, Counts()), profile), profile)
+        again_red = metrics.redline(bucketize(again[org_id], profile), profile) if org_id in again else None
+        if org_id not in found:
+            if first_red.verdict not in metrics.CANDIDATE_VERDICTS and org_id not in orders:
+                continue
+            found[org_id] = (again.get(org_id, first.get(org_id, Counts())), again_red or first_red)
+        order = orders.get(org_id)
+        status = metrics.rework_status(order and order.ordered_on, order and order.recheck_due,
+                                       again_red.verdict if again_red else None, as_of)
+        out[org_id] = (status, first_red.value, again_red.value if again_red else None)
+    return out
 
 
 # A funnel of a whole province has ~100,000 orgs: more points than anyone reads on one chart, megabytes to

@@ -14,6 +14,7 @@ Grouping levels used by the drill-down (`level` arguments):
 from __future__ import annotations
 
 import threading
+from collections import defaultdict
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -21,7 +22,7 @@ from sqlalchemy import Select, and_, false, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from domain.names import canonical
-from domain.rules import Counts
+from domain.rules import RECHECK, Counts
 from domain.scope import Scope
 from data.db import READS_ONLY
 from data.models import (
@@ -41,6 +42,7 @@ from data.models import (
     SupervisionGroup,
     SupervisionLink,
     System,
+    ReworkOrder,
     Tally,
 )
 
@@ -532,6 +534,37 @@ def round_pledges(session: Session, round_id: int) -> list[tuple]:
     stmt = select(Pledge.org_id, Pledge.due_date, Pledge.status, Pledge.fulfilled_date).where(
         Pledge.round_id == round_id)
     return [tuple(r) for r in session.connection().execute(stmt)]
+
+
+# ---------------------------------------------------------------------------------------- 返工补课
+def rework_orders(session: Session, round_id: int, org_ids: Select) -> dict[int, ReworkOrder]:
+    """The round's 返工补课 orders of the orgs of org_ids, by org id."""
+    return {o.org_id: o for o in session.scalars(select(ReworkOrder).where(
+        ReworkOrder.round_id == round_id, ReworkOrder.org_id.in_(org_ids)))}
+
+
+def rechecked_org_ids(session: Session, round_id: int, org_ids: Select, until) -> set[int]:
+    """Orgs of org_ids with 复评 rows reported before `until` (a datetime)."""
+    return set(session.scalars(select(Tally.org_id).where(
+        Tally.round_id == round_id, Tally.phase == RECHECK, Tally.first_reported_at < until,
+        Tally.org_id.in_(org_ids)).distinct()))
+
+
+def phase_headlines(session: Session, round_id: int, org_ids: list[int], phase: str, until) -> dict[int, Counts]:
+    """Each org's own headline counts (its 总体评价 item where it has one, else all items) of one 测评轮次, from
+    the rows reported before `until`: the 首评 and 复评 figures shown side by side on the red-line page."""
+    out: dict[int, Counts] = {}
+    for part in chunks(org_ids):
+        stmt = (select(Tally.org_id, Item.is_overall, *_sums(Tally)).join(Item, Item.id == Tally.item_id)
+                .where(Tally.round_id == round_id, Tally.org_id.in_(part), Tally.member_key == 0,
+                       Tally.phase == phase, Tally.first_reported_at < until)
+                .group_by(Tally.org_id, Item.is_overall))
+        rows = defaultdict(dict)
+        for org_id, overall, *values in session.execute(stmt):
+            rows[org_id][bool(overall)] = _counts(values)
+        for org_id, by_kind in rows.items():
+            out[org_id] = by_kind[True] if True in by_kind else sum(by_kind.values(), Counts())
+    return out
 
 
 def round_rects(session: Session, round_id: int) -> list[tuple]:

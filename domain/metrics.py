@@ -333,6 +333,25 @@ def rect_summary(states: Iterable[RectState], problems: Iterable | None = None) 
     return RectSummary(reg, done, on_time, overdue, soon, len(problem_done), sum(problem_done.values()))
 
 
+# 返工状态 of an org that is, or was in its 首评, a 返工/补课 candidate (docs/metrics.md).
+TO_ORDER, ORDERED, RECHECK_PASSED, RECHECK_BELOW, RECHECK_OVERDUE = (
+    "待认定", "已认定待复评", "复评达标", "复评仍低于", "逾期未复评")
+REWORK_STATUSES = (TO_ORDER, ORDERED, RECHECK_PASSED, RECHECK_BELOW, RECHECK_OVERDUE)
+
+
+def rework_status(ordered_on: date | None, recheck_due: date | None, recheck_verdict: str | None,
+                  as_of: date) -> str:
+    """As of a date: not yet ordered (认定), ordered and waiting, past the 复评 deadline without a 复评, or the
+    复评's outcome (recheck_verdict None: no 复评 reported yet)."""
+    if recheck_verdict is not None:
+        return RECHECK_BELOW if recheck_verdict in CANDIDATE_VERDICTS else RECHECK_PASSED
+    if ordered_on is None or ordered_on > as_of:
+        return TO_ORDER
+    if recheck_due is not None and as_of > recheck_due:
+        return RECHECK_OVERDUE
+    return ORDERED
+
+
 AGEING_BANDS = ("1–7天", "8–30天", "31–90天", "90天以上")  # shortest first: the chart's order
 
 

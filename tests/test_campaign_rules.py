@@ -239,3 +239,46 @@ def test_a_blank_system_is_the_parents_and_a_top_org_needs_one(sessions):
     top = xlsx({"组织架构": [ORG_HEADER, ["YZ", "另一镇党委", "", "党委", "", "湖南省/长沙市/望城区"]]})
     assert [(e.row, e.column, e.reason) for e in import_uploads(sessions, [("t.xlsx", top)], "admin").errors] == [
         (2, "所属系统*", "顶层组织须填写所属系统（下级组织留空则沿用上级的）")]
+
+
+def _redline(sessions, as_of: date) -> dict[str, dict]:
+    with sessions() as s:
+        table = reports.build("redline", s, Filters(round="R"), as_of, EVERYTHING)
+    return {row[0]: dict(zip(table.headers, row)) for row in table.rows}
+
+
+def test_rework_order_and_recheck_replace_the_figures_and_keep_the_first_visible(sessions):
+    _load(sessions, "R")
+    header = ["评议批次", "组织编码", "参评人员类别", "测评轮次", "上报日期", "满意", "基本满意", "不满意"]
+    first = csv_bytes([header, ["R", "JT01", "服务对象", "", "2012-03-10", 5, 0, 10],
+                       ["R", "JT02", "服务对象", "首评", "2012-03-10", 4, 0, 11],
+                       ["R", "WS", "服务对象", "", "2012-03-10", 20, 0, 0]])
+    assert import_uploads(sessions, [("first.csv", first)], "admin", now=T0).accepted
+    orders = csv_bytes([["评议批次", "组织编码", "认定日期", "认定单位", "文件号", "复评截止日期", "备注"],
+                        ["R", "JT01", "2012-04-01", "县委督导办", "督办〔2012〕3号", "2012-05-01", ""],
+                        ["R", "JT02", "2012-04-01", "县委督导办", "督办〔2012〕3号", "2012-05-01", ""]])
+    result = import_uploads(sessions, [("orders.csv", orders)], "admin", now=T0)
+    assert result.accepted, issues(result)
+    before = _redline(sessions, date(2012, 3, 20))
+    assert {k: v["返工状态"] for k, v in before.items()} == {"JT": "待认定", "JT01": "待认定", "JT02": "待认定"}
+    recheck = csv_bytes([header, ["R", "JT01", "服务对象", "复评", "2012-04-20", 18, 2, 0],
+                         ["R", "JT02", "服务对象", "复评", "2012-05-20", 5, 0, 10]])
+    assert import_uploads(sessions, [("re.csv", recheck)], "admin", now=datetime(2012, 6, 1)).accepted
+    mid = _redline(sessions, date(2012, 4, 25))
+    assert mid["JT01"]["返工状态"] == "复评达标" and mid["JT01"]["红线判定"] == "达标"
+    assert mid["JT01"]["首评综合满意率"] == pytest.approx(5 / 15) and mid["JT01"]["复评综合满意率"] == 1.0
+    assert mid["JT02"]["返工状态"] == "已认定待复评" and mid["JT02"]["复评综合满意率"] is None
+    late = _redline(sessions, date(2012, 5, 10))
+    assert late["JT02"]["返工状态"] == "逾期未复评"
+    after = _redline(sessions, date(2012, 6, 30))
+    assert after["JT02"]["返工状态"] == "复评仍低于" and "WS" not in after
+    with sessions() as s:  # current figures everywhere are the 复评 ones: the drill-down of JT
+        table = reports.drilldown(s, Filters(round="R", org="JT"), date(2012, 6, 30), EVERYTHING)
+    rows = {r[0]: dict(zip(table.headers, r)) for r in table.rows}
+    assert rows["JT01"]["测评数"] == 20 and rows["JT01"]["综合满意率"] == 1.0
+    assert from_metrics_status_order() == ("待认定", "已认定待复评", "复评达标", "复评仍低于", "逾期未复评")
+
+
+def from_metrics_status_order():
+    from domain import metrics
+    return metrics.REWORK_STATUSES

@@ -20,7 +20,7 @@ OUT_OF_SCOPE = "超出本单位范围"
 MAX_LENGTH = {"round": 200, "org_code": 40, "org_name": 200, "parent_code": 40, "system": 100,
               "member_code": 40, "member_name": 100, "position": 100, "group": 100, "leader": 100,
               "item": 100, "ballot_no": 60, "pledge_code": 60, "issue_code": 60, "owner": 100,
-              "doc_no": 100, "source": 100, "category": 20}
+              "doc_no": 100, "source": 100, "category": 20, "office": 100}
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from data.importers import ballots, eval_sessions, ledgers, members, orgs, rounds, supervision, tallies
+from data.importers import ballots, eval_sessions, ledgers, members, orgs, rework, rounds, supervision, tallies
 from data.importers.fast_tallies import no_gc
 from data.importers.base import FileReport, ImportIssue, ImportResult, Row, SheetContext
 from data.importers.normalise import key_text, text
@@ -32,6 +32,7 @@ HANDLERS = {
     "测评场次": eval_sessions.import_sheet,
     "测评汇总": tallies.import_sheet,
     "原始测评表": ballots.import_sheet,
+    "返工补课": rework.import_sheet,
     "承诺台账": ledgers.import_pledges,
     "整改台账": ledgers.import_rectifications,
 }

@@ -117,6 +117,14 @@ TEMPLATE_LIST: tuple[Template, ...] = (
         C("category", "参评人员类别", True, "evaluator_category"),
         _PHASE, _REPORTED_ON,
     ), extra="items", example_extra=("总体评价",)),
+    Template("返工补课", (
+        _ROUND, _ORG,
+        C("ordered_on", "认定日期", True, "order_date"),
+        C("office", "认定单位", False, "ordered_by"),
+        C("doc_no", "文件号", False, "document_no"),
+        C("recheck_due", "复评截止日期", False, "recheck_deadline"),
+        C("note", "备注", False, "remark"),
+    )),
     Template("承诺台账", (
         C("pledge_code", "承诺编号", True, "code"),
         _ROUND, _ORG, _MEMBER,
@@ -148,7 +156,7 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
     "督导分组": ("group", "org_code"), "测评场次": ("round", "org_code", "target"),
     "测评汇总": ("round", "org_code", "member_code", "item", "category", "phase"),
     "原始测评表": ("round", "org_code", "ballot_no"), "承诺台账": ("pledge_code",),
-    "整改台账": ("round", "issue_code", "measure_no"),
+    "整改台账": ("round", "issue_code", "measure_no"), "返工补课": ("round", "org_code"),
 }
 KEY_DEFAULTS = {"target": "党组织", "measure_no": "1", "item": "总体评价", "category": "未分类", "phase": "首评"}  # a blank 测评对象 is the org itself; 措施编号 1
 ORDER = {t.name: i for i, t in enumerate(TEMPLATE_LIST)}
