@@ -550,6 +550,13 @@ def _rework(session: Session, node: q.Node, profile: RuleProfile, org_ids, as_of
     return out
 
 
+def _rework_counts(session: Session, node: q.Node, profile: RuleProfile, org_ids, as_of: date,
+                   found: dict) -> dict[str, int]:
+    """How many orgs are in each 返工状态 (the overview): candidates now and those of their 首评."""
+    statuses = [status for status, _, _ in _rework(session, node, profile, org_ids, as_of, dict(found)).values()]
+    return {status: statuses.count(status) for status in metrics.REWORK_STATUSES}
+
+
 # A funnel of a whole province has ~100,000 orgs: more points than anyone reads on one chart, megabytes to
 # send and seconds for a browser to draw. Above this many, the chart keeps every org outside the limits
 # and an even sample of the others, and says so.
@@ -655,15 +662,16 @@ def overview(session: Session, filters: Filters, as_of: date, scope: Scope) -> d
     sessions = [s for s in q.session_counts(session, rid, org_ids)
                 if s[2] is not None and not metrics.session_void(s[1], s[2])]
     participants = sum(s[2] for s in sessions) if sessions else None
-    candidates = sum(1 for _, red in _subtree_redlines(session, node, profile, org_ids).values()
-                     if red.verdict in metrics.CANDIDATE_VERDICTS)
+    found = {k: v for k, v in _subtree_redlines(session, node, profile, org_ids).items()
+             if v[1].verdict in metrics.CANDIDATE_VERDICTS}
+    candidates, rework = len(found), _rework_counts(session, node, profile, org_ids, as_of, found)
     pledges = metrics.pledge_summary(metrics.pledge_state(due, st, done, as_of)
                                      for _, due, st, done in q.pledge_rows(session, rid, org_ids))
     rects = _rect_totals(_rect_states(q.rect_rows(session, rid, org_ids), as_of, profile).get(0, []))[0]
     trend = [(rnd, q.headline_counts(session, rnd.id, org_ids).get(0, Counts())) for rnd in q.rounds(session)]
     return _overview_dict(session, node, profile, filters, as_of, scope, total, participants, candidates,
                           pledges, rects, q.headline_counts(session, rid, org_ids, "system"),
-                          q.headline_counts(session, rid, org_ids, "region"), trend)
+                          q.headline_counts(session, rid, org_ids, "region"), trend, rework)
 
 
 def _overview_of_everything(session: Session, node: q.Node, profile: RuleProfile, filters: Filters,
@@ -671,19 +679,21 @@ def _overview_of_everything(session: Session, node: q.Node, profile: RuleProfile
     """The same overview for a user who sees the whole campaign, read from the node index."""
     index = node_index.get(session, node.round, as_of)
     total = index.total()
-    candidates = sum(1 for red in index.candidate_verdicts().values()
-                     if red.verdict in metrics.CANDIDATE_VERDICTS)
+    found = {k: (None, red) for k, red in index.candidate_verdicts().items()
+             if red.verdict in metrics.CANDIDATE_VERDICTS}
+    candidates = len(found)
+    rework = _rework_counts(session, node, profile, q.filter_org_ids(scope, node), as_of, found)
     trend = [(rnd, node_index.round_counts(session, rnd).total().counts) for rnd in q.rounds(session)]
     return _overview_dict(session, node, profile, filters, as_of, scope, total.counts,
                           total.participants if total.sessions else None, candidates, total.pledges,
                           total.rects, {k: t.counts for k, t in index.grouped("system").items()},
-                          {k: t.counts for k, t in index.grouped("region").items()}, trend)
+                          {k: t.counts for k, t in index.grouped("region").items()}, trend, rework)
 
 
 def _overview_dict(session: Session, node: q.Node, profile: RuleProfile, filters: Filters, as_of: date,
                    scope: Scope, total: Counts, participants: int | None, candidates: int,
                    pledges: metrics.PledgeSummary, rects: metrics.RectSummary, by_system: dict,
-                   by_region: dict, trend: list) -> dict:
+                   by_region: dict, trend: list, rework: dict | None = None) -> dict:
     """participants None = no 测评场次 recorded: 参评人次 falls back to N."""
     b = bucketize(total, profile)
     r = metrics.rates(b, profile)
@@ -717,4 +727,5 @@ def _overview_dict(session: Session, node: q.Node, profile: RuleProfile, filters
             "redline": redline,
             "filters": filters.as_dict(), "kpis": kpis, "参评人次口径": basis,
             "by_system": group_table(by_system, KEY_SYSTEM, systems),
-            "by_region": group_table(by_region, KEY_REGION, regions), "trend": trend_rows}
+            "by_region": group_table(by_region, KEY_REGION, regions), "trend": trend_rows,
+            "返工状态": rework or {}}

@@ -276,6 +276,11 @@ def test_rework_order_and_recheck_replace_the_figures_and_keep_the_first_visible
         table = reports.drilldown(s, Filters(round="R", org="JT"), date(2012, 6, 30), EVERYTHING)
     rows = {r[0]: dict(zip(table.headers, r)) for r in table.rows}
     assert rows["JT01"]["测评数"] == 20 and rows["JT01"]["综合满意率"] == 1.0
+    with sessions() as s:
+        overview = reports.overview(s, Filters(round="R"), date(2012, 6, 30), EVERYTHING)
+        scoped = reports.overview(s, Filters(round="R", system="交通运输系统"), date(2012, 6, 30), EVERYTHING)
+    assert overview["返工状态"]["复评达标"] == 1 and overview["返工状态"]["复评仍低于"] == 1
+    assert scoped["返工状态"] == overview["返工状态"]  # the index path and the SQL path agree
     assert from_metrics_status_order() == ("待认定", "已认定待复评", "复评达标", "复评仍低于", "逾期未复评")
 
 
