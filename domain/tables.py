@@ -23,7 +23,7 @@ VIEW_TITLES = {
 }
 # The audit trail's actions (data.audit rows) -> what the audit page and its export call them.
 AUDIT_ACTIONS = {"login": "登录", "login_failed": "登录失败", "login_blocked": "登录受限", "import": "导入",
-                 "export": "导出", "user": "用户变更", "visit": "督导记录"}
+                 "export": "导出", "user": "用户变更", "visit": "督导记录", "rework": "返工认定"}
 
 # Column formats understood by dashboard.exports and the UI grid.
 TEXT, INT, PERCENT, DECIMAL, DATE = "text", "int", "percent", "decimal", "date"

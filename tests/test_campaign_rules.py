@@ -287,3 +287,35 @@ def test_rework_order_and_recheck_replace_the_figures_and_keep_the_first_visible
 def from_metrics_status_order():
     from domain import metrics
     return metrics.REWORK_STATUSES
+
+
+def test_a_supervisor_records_the_order_on_the_orgs_drill_down_and_it_is_audited(engine):
+    from flask_login import login_user
+
+    from app import create_app
+    from callbacks import drill
+    from data.db import make_session_factory
+    from data.models import AuditLog, ReworkOrder
+    from data.users import create_user
+    from web.auth import WebUser
+    sessions = make_session_factory(engine)
+    _load(sessions, "R")
+    app = create_app({"ENGINE": engine, "SECRET_KEY": "t", "TESTING": True, "REPORT_CACHE_SECONDS": 0})
+    with sessions.begin() as s:
+        sup = WebUser.of(create_user(s, "sup", "a-long-password-1", "supervisor", ["JT"]))
+        lead = WebUser.of(create_user(s, "lead", "a-long-password-1", "leader", ["all"]))
+    state = {"round": "R", "org": "JT01", "as_of": "2012-06-30"}
+    with app.test_request_context("/_dash-update-component", method="POST"):
+        login_user(lead)
+        assert drill.show_rework(state, "zh") is None  # a leader reads, does not order
+    with app.test_request_context("/_dash-update-component", method="POST"):
+        login_user(sup)
+        assert drill.show_rework(state, "zh") is not None
+        message = drill.save_rework(1, "2012-04-01", "2012-05-01", "县委督导办", "督办〔2012〕3号", "", state, "zh")
+        assert "已保存认定" in str(message.children)
+        refused = drill.save_rework(1, "2012-04-01", "", "", "", "", {**state, "org": "WS"}, "zh")
+        assert "无权认定" in str(refused.children)
+    with sessions() as s:
+        order = s.scalars(select(ReworkOrder)).one()
+        assert (order.ordered_on, order.recheck_due, order.recorded_by) == (date(2012, 4, 1), date(2012, 5, 1), "sup")
+        assert "JT01" in s.scalars(select(AuditLog.detail).where(AuditLog.action == "rework")).one()
