@@ -47,7 +47,7 @@ def test_login_page_is_local_and_has_a_csrf_token(client):
     assert r.status_code == 200 and "用户名" in html and "密码" in html
     assert re.search(r'name="csrf_token" value="[^"]{20,}"', html)
     assert not re.search(r"https?://", html)
-    css = client.get("/vendor/bootstrap.min.css")
+    css = client.get("/bootstrap/static/css/bootstrap.min.css")
     assert css.status_code == 200 and css.mimetype == "text/css" and b".btn" in css.data
 
 
