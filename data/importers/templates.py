@@ -231,9 +231,9 @@ def find_header(rows: list[list[object]], max_scan: int = 30) -> HeaderMatch | N
     return None
 
 
-def template_xlsx(name: str) -> bytes:
-    """A blank template workbook: one sheet named after the template with its header row
-    (required columns marked with *), and a second sheet listing the accepted headers."""
+def template_xlsx(name: str, rows: list[list[object]] = ()) -> bytes:
+    """A template workbook: one sheet named after the template with its header row (required columns marked
+    with *) and the given example rows under it, and a second sheet listing the accepted headers."""
     template = TEMPLATES[name]
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
@@ -243,6 +243,8 @@ def template_xlsx(name: str) -> bytes:
     for col, header in enumerate(headers):
         sheet.write(0, col, header, bold)
         sheet.set_column(col, col, max(10, 2 * len(header) + 2))
+    for row, cells in enumerate(rows, start=1):
+        sheet.write_row(row, 0, cells)
     sheet.freeze_panes(1, 0)
     notes = book.add_worksheet("填表说明")
     notes.write_row(0, 0, ["列名", "必填", "也可写作"], bold)
