@@ -51,6 +51,13 @@ def test_login_page_is_local_and_has_a_csrf_token(client):
     assert css.status_code == 200 and css.mimetype == "text/css" and b".btn" in css.data
 
 
+def test_the_login_form_shows_a_typed_user_name_as_text_never_as_markup(client):
+    r = login(client, '"><script>alert(1)</script>', "wrong-password")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 401 and "用户名或密码不正确" in html
+    assert "<script>alert(1)" not in html and 'value="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in html
+
+
 def test_login_then_pages_dash_and_logout(client):
     r = login(client, "ada", PASSWORD)
     assert r.status_code == 302 and r.headers["Location"] == "/"
