@@ -1,4 +1,4 @@
-"""`python -m dashboard …` (SPEC §7): one click group. A command is a function of `args` (its options as
+"""`python -m dashboard …` (docs/cli.md): one click group. A command is a function of `args` (its options as
 attributes) under the click decorators that declare them; commands of the layers above (the benchmark) are
 added by the entry point, dashboard/__main__.py."""
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Login, logout, session cookies and the login guard in front of pages, Dash routes and the API
-(SPEC §6, §8), through the Flask test client on both database backends."""
+(docs/roles.md and docs/api.md), through the Flask test client on both database backends."""
 from __future__ import annotations
 
 import re

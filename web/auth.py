@@ -1,4 +1,4 @@
-"""Flask-side login (SPEC §6, §8): the form, sessions that expire, a failed-login limit, bearer tokens
+"""Flask-side login (docs/roles.md and docs/api.md): the form, sessions that expire, a failed-login limit, bearer tokens
 for the API, and the guard that puts every other route (pages, /_dash-*, /api/*) behind a login."""
 from __future__ import annotations
 
