@@ -320,13 +320,3 @@ def test_a_supervisor_records_the_order_on_the_orgs_drill_down_and_it_is_audited
         assert (order.ordered_on, order.recheck_due, order.recorded_by) == (date(2012, 4, 1), date(2012, 5, 1), "sup")
         assert "JT01" in s.scalars(select(AuditLog.detail).where(AuditLog.action == "rework")).one()
 
-
-def test_the_example_files_of_the_docs_import_as_they_are(sessions):
-    from pathlib import Path
-
-    from data.importers import import_files
-    folder = Path(__file__).resolve().parent.parent / "docs" / "examples"
-    result = import_files(sessions, sorted(folder.glob("*.csv")), "admin", now=T0)
-    assert result.accepted, issues(result)
-    with sessions() as s:
-        assert s.scalar(select(Round.report_level)) == "党委"
