@@ -119,7 +119,12 @@ def _decode(contents: list[str], filenames: list[str]) -> list[tuple[str, bytes]
 
 
 def _errors(result: ImportResult) -> list[list]:
-    return [[e.file, e.sheet, e.row if e.row is not None else "", e.column, e.value, e.reason] for e in result.errors]
+    """The listed errors as table rows; when there were more, a last row saying how many (the sheet
+    downloaded from these rows then says it too)."""
+    rows = [[e.file, e.sheet, e.row if e.row is not None else "", e.column, e.value, e.reason] for e in result.errors]
+    if result.cut_note:
+        rows.append(["", "", "", "", "", result.cut_note])
+    return rows
 
 
 def _import(files, dry_run: bool) -> ImportResult:
@@ -147,7 +152,7 @@ def check_upload(contents: list[str] | None, filenames: list[str] | None, lang: 
                                     f"{MAX_UPLOAD_MB} MB，请分批上传。", lang), True, None, hidden
     result = _import(files, dry_run=True)
     audit_event("import_check", common.username(),
-                f"{'、'.join(n for n, _ in files)}；{'通过' if result.accepted else f'{len(result.errors)} 处错误'}")
+                f"{'、'.join(n for n, _ in files)}；{'通过' if result.accepted else f'{result.error_total} 处错误'}")
     if result.accepted:
         _keep(files)
     else:

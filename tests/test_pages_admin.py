@@ -392,3 +392,33 @@ def test_crafted_requests_for_admin_grids_are_refused_to_non_admins(web_app, use
             assert "base64" not in text and "仅管理员可查看" in text
     text = post(clients["leo"], export, "imports")
     assert "base64" not in text and "仅管理员和单位账号可查看导入记录" in text
+
+
+def test_a_file_of_garbage_answers_with_the_first_thousand_errors_and_the_total(as_user, sessions, engine,
+                                                                                 monkeypatch, tmp_path, capsys):
+    """Issue 18 point 11: 100,000 rows of garbage answered with 186,002 errors in 64 MB of JSON. The page, its
+    error sheet and the CLI list the first 1,000 and state the total; a long cell shows its start only."""
+    import json
+
+    from dashboard import cli
+
+    # 30,000 rows (three errors each) keep the test quick; the answer's size no longer depends on the count.
+    garbage = pledge_csv(*[[f"G{i}", rd.R2, "不存在", "", "x" * 120, "明天", "乱", ""] for i in range(30_000)])
+    with as_user("ada"):
+        _, result, disabled, errors, _ = imports.check_upload([upload(garbage)], ["垃圾.csv"], "zh")
+        answer = json.dumps([text_of(result), errors], ensure_ascii=False, default=str)
+        sheet = imports.errors_sheet(1, errors)
+    total_note = "共 90,000 处错误，只列出前 1,000 处"
+    assert disabled is True and len(errors) == 1001 and total_note in errors[-1][5]
+    assert "3 处错误" not in text_of(result) and "90,000 处错误，未写入任何数据" in text_of(result)
+    assert total_note in text_of(result) and len(answer.encode()) < 500_000
+    assert {len(e[4]) for e in errors[:-1]} <= {101, len("不存在"), len("明天"), len("乱")}  # 100 + "…"
+    rows = list(openpyxl.load_workbook(io.BytesIO(base64.b64decode(sheet["content"]))).active.iter_rows(
+        values_only=True))
+    assert len(rows) == 1 + 1001 and total_note in rows[-1][5]
+
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    (tmp_path / "垃圾.csv").write_bytes(garbage)
+    assert cli.main(["import", str(tmp_path / "垃圾.csv")]) == 1
+    out, err = capsys.readouterr()
+    assert len(err.splitlines()) == 1000 and total_note in out

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from data.importers import ballots, eval_sessions, ledgers, members, orgs, rounds, supervision, tallies
 from data.importers.fast_tallies import no_gc
-from data.importers.base import FileReport, ImportIssue, ImportResult, Row, SheetContext
+from data.importers.base import MAX_ERRORS_SHOWN, FileReport, ImportIssue, ImportResult, Row, SheetContext
 from data.importers.normalise import text
 from data.importers.reading import FileError, read_sheets
 from data.importers.templates import KEY_DEFAULTS, NATURAL_KEYS, ORDER, HeaderMatch, find_header
@@ -242,12 +242,14 @@ def import_uploads(session_factory: sessionmaker, files: list[tuple[str, bytes]]
         finally:
             session.close()
         current.report.accepted = not issues
+        current.report.error_count = len(issues)
         if issues:
             errors.extend(issues)
         else:
             accepted.append(current)
     # _process recounted the replayed files; their own run's numbers are what the report shows.
-    return ImportResult([p.report for p in parsed], errors, dry_run=dry_run)
+    return ImportResult([p.report for p in parsed], errors[:MAX_ERRORS_SHOWN], dry_run=dry_run,
+                        error_total=len(errors))
 
 
 def import_files(session_factory: sessionmaker, paths: list[Path], username: str, dry_run: bool = False,
@@ -261,6 +263,7 @@ def import_files(session_factory: sessionmaker, paths: list[Path], username: str
             unreadable.append(ImportIssue(path.name, "", None, "", "", f"无法读取文件：{exc.strerror or exc}"))
     result = import_uploads(session_factory, files, username, dry_run, allowed_org_ids, now)
     for issue in unreadable:
-        result.files.append(FileReport(name=issue.file, sha256="", accepted=False))
+        result.files.append(FileReport(name=issue.file, sha256="", accepted=False, error_count=1))
         result.errors.append(issue)
+        result.error_total += 1
     return result
