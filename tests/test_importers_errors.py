@@ -206,3 +206,47 @@ def test_error_names_the_count_column_as_written(sessions):
                                [ROUND, "JT01", "总体评价", "服务对象", "-2"]]))
     result = import_uploads(sessions, [bad], "admin")
     assert [e.cli_line() for e in result.errors] == ["t.csv:t:2:满意票数: 不能为负数"]
+
+
+def test_one_import_at_a_time_the_next_waits_or_is_told_to_retry(sessions, monkeypatch):
+    """Issue 18: four large uploads at once took 4.8 GB in one process. One import runs at a time; another
+    waits up to IMPORT_WAIT_SECONDS, then gets a clear 请稍后 and nothing is written."""
+    import threading
+
+    from data.importers import pipeline
+
+    started, release = threading.Event(), threading.Event()
+    real_parse = pipeline.parse_file
+
+    def slow_parse(name, data):
+        if name == "慢.xlsx":
+            started.set()
+            release.wait(30)
+        return real_parse(name, data)
+
+    monkeypatch.setattr(pipeline, "parse_file", slow_parse)
+    monkeypatch.setattr(pipeline, "IMPORT_WAIT_SECONDS", 0.2)
+    results = {}
+
+    def run(key, name, data):
+        results[key] = import_uploads(sessions, [(name, data)], key)
+
+    first = threading.Thread(target=run, args=("first", "慢.xlsx", base_file()))
+    first.start()
+    assert started.wait(10)
+    before = table_counts(sessions)
+    busy = import_uploads(sessions, [("快.xlsx", base_file())], "other")
+    assert busy.busy and not busy.accepted
+    assert [(e.file, e.reason) for e in busy.errors] == [("快.xlsx", "服务器正在处理另一个导入，请稍后再试（未写入任何数据）")]
+    assert busy.summary_lines() == ["快.xlsx：已拒绝，模板 未识别，1 处错误，未写入任何数据"]
+    assert table_counts(sessions) == before
+    monkeypatch.setattr(pipeline, "IMPORT_WAIT_SECONDS", 30)  # one that may wait long enough goes through after
+    second = threading.Thread(target=run, args=("second", "快.xlsx", base_file()))
+    second.start()
+    second.join(0.5)
+    assert second.is_alive() and "second" not in results  # waiting for the first
+    release.set()
+    first.join(30)
+    second.join(30)
+    assert results["first"].accepted and results["second"].accepted
+    assert [f.unchanged > 0 for f in results["second"].files] == [True]  # it ran after the first, in turn

@@ -422,3 +422,28 @@ def test_a_file_of_garbage_answers_with_the_first_thousand_errors_and_the_total(
     assert cli.main(["import", str(tmp_path / "垃圾.csv")]) == 1
     out, err = capsys.readouterr()
     assert len(err.splitlines()) == 1000 and total_note in out
+
+
+def test_an_import_while_another_runs_says_try_again_later(as_user, sessions, monkeypatch):
+    from data.importers import pipeline
+
+    monkeypatch.setattr(pipeline, "IMPORT_WAIT_SECONDS", 0.1)
+    with as_user("uma"):
+        assert imports.check_upload([upload(GOOD)], ["承诺.csv"], "zh")[2] is False  # checked, kept
+        assert pipeline._one_import.acquire(timeout=5)  # another import is running in this process
+        try:
+            _, result, disabled, errors, _ = imports.check_upload([upload(GOOD)], ["承诺.csv"], "zh")
+            assert "请稍后再试" in text_of(result) and disabled is True and errors is None
+            assert imports.check_upload([upload(GOOD)], ["承诺.csv"], "zh")[2] is True
+        finally:
+            pipeline._one_import.release()
+        assert imports.check_upload([upload(GOOD)], ["承诺.csv"], "zh")[2] is False
+        pipeline._one_import.acquire(timeout=5)
+        try:  # the confirm keeps the checked bytes, so a click a little later imports them
+            result, disabled, *_ = imports.confirm_import(1, 0, "zh")
+            assert "请稍后再试" in text_of(result) and disabled is False
+        finally:
+            pipeline._one_import.release()
+        result, disabled, *_ = imports.confirm_import(2, 0, "zh")
+        assert "导入完成" in text_of(result)
+    assert pledges(sessions)["P10"] == "推进中"

@@ -59,6 +59,7 @@ class ImportResult:
     errors: list[ImportIssue]  # the first MAX_ERRORS_SHOWN when the pipeline made it
     dry_run: bool = False
     error_total: int | None = None  # every error found; None: as many as listed
+    busy: bool = False  # refused unread: another import was running (pipeline.BUSY)
 
     def __post_init__(self):
         if self.error_total is None:
