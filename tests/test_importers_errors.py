@@ -127,7 +127,7 @@ def test_unit_user_is_limited_to_its_orgs(sessions):
     upload = tally([ROUND, "JT01", "", "总体评价", "服务对象", 1, 0, 0, 0],
                    [ROUND, "JT02", "", "总体评价", "服务对象", 1, 0, 0, 0])
     result = import_uploads(sessions, [upload], "unit", allowed_org_ids=own)
-    assert [(e.row, e.column, e.reason) for e in result.errors] == [(3, "组织编码", "超出本单位范围")]
+    assert [(e.row, e.column, e.reason) for e in result.errors] == [(3, "组织编码", "不在本单位范围内")]
     assert table_counts(sessions) == before
     ok = import_uploads(sessions, [tally([ROUND, "JT01", "", "总体评价", "服务对象", 1, 0, 0, 0])], "unit",
                         allowed_org_ids=own)
@@ -156,7 +156,7 @@ def test_unit_user_cannot_create_or_change_rounds(sessions):
     rounds = xlsx({"批次": [["评议批次", "红线"], [ROUND, "0.5"]]})
     result = import_uploads(sessions, [("批次.xlsx", rounds)], "unit", allowed_org_ids=own)
     assert [(e.row, e.column, e.reason) for e in result.errors] == [
-        (2, "评议批次", "超出本单位范围（评议批次和评议规则只能由管理员导入）")]
+        (2, "评议批次", "不在本单位范围内（评议批次和评议规则只能由管理员导入）")]
     assert table_counts(sessions) == before
 
 
@@ -197,7 +197,7 @@ def test_unit_user_may_add_orgs_below_its_own(sessions):
                                       ["TOP", "顶层", "", "党委", "交通运输系统", "湖南省"]]}))
     result = import_uploads(sessions, [stray], "unit", allowed_org_ids=own)
     assert [(e.row, e.column, e.reason) for e in result.errors] == [
-        (2, "上级组织编码", "超出本单位范围"), (3, "上级组织编码", "超出本单位范围（不能新建顶层组织）")]
+        (2, "上级组织编码", "不在本单位范围内"), (3, "上级组织编码", "不在本单位范围内（不能新建顶层组织）")]
 
 
 def test_error_names_the_count_column_as_written(sessions):

@@ -123,7 +123,7 @@ def test_unit_user_cannot_import_another_subtree(as_user, sessions):
     other = pledge_csv(["P9", rd.R2, "C1", "", "x", "2024-12-01", "推进中", ""])
     with as_user("uma"):
         _, result, disabled, errors, _ = imports.check_upload([upload(other)], ["外单位.csv"], "zh")
-        assert disabled is True and "超出本单位范围" in errors[0][5]
+        assert disabled is True and "不在本单位范围内" in errors[0][5]
     with as_user("ada"):  # the same file is fine for an admin
         assert imports.check_upload([upload(other)], ["外单位.csv"], "zh")[2] is False
 

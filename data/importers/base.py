@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session
 from data.importers.normalise import CellError, text
 from data.importers.templates import HeaderMatch, Template
 
-OUT_OF_SCOPE = "超出本单位范围"
+# What a unit user is told about anything outside its subtree, whether it exists elsewhere or not at all:
+# an error never names or confirms what the caller may not see.
+OUT_OF_SCOPE = "不在本单位范围内"
 # A file of garbage has hundreds of thousands of errors: the answer (page, CLI, error sheet) lists the first
 # ones and states the total, and shows the start of a long cell only.
 MAX_ERRORS_SHOWN = 1000
@@ -221,6 +223,11 @@ class SheetContext:
             return False
         keyed[key] = row.number
         return True
+
+    def not_found(self, row: Row, key: str, reason: str) -> None:
+        """A code that names nothing: said as it is to an admin, as OUT_OF_SCOPE to a unit user (who gets the
+        same answer for a code of another unit)."""
+        self.col_error(row, key, reason if self.allowed_org_ids is None else OUT_OF_SCOPE)
 
     def in_scope(self, row: Row, key: str, org_id: int | None) -> bool:
         if self.allowed_org_ids is None or org_id is None or org_id in self.allowed_org_ids:

@@ -89,5 +89,5 @@ def _existing_in_scope(ctx: SheetContext, existing: dict, key: str) -> bool:
     rows = {code: row for row, code in check_keys(ctx, key, report=False)}
     for code, current in existing.items():
         if current.org_id not in ctx.allowed_org_ids:
-            ctx.col_error(rows[code], key, "该编号已属于其他单位，" + "超出本单位范围")
+            ctx.col_error(rows[code], key, OUT_OF_SCOPE)
     return not ctx.failed
