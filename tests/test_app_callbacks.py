@@ -381,7 +381,7 @@ def test_names_from_data_show_as_text_in_every_chart(as_user, sessions):
     from data.models import Org, Region, Round, System
     from data.rollups import refresh_after_org_change
 
-    with transaction(sessions) as s:
+    with sessions.begin() as s:
         s.execute(update(System).where(System.name == "交通运输系统").values(name=MARKUP))
         s.execute(update(Org).where(Org.code == "A2").values(name=MARKUP))
         s.execute(update(Region).where(Region.code == "510104").values(name=MARKUP + "区"))

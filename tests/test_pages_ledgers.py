@@ -329,7 +329,7 @@ def test_formula_text_is_quoted_in_the_page_and_the_cli_csv(as_user, engine, ses
     from data.models import Rectification
 
     attacks = ['=HYPERLINK("http://x.example","y")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3"]
-    with transaction(sessions) as s:
+    with sessions.begin() as s:
         for code, text in zip(("Z1", "Z2", "Z3", "Z5"), attacks):
             s.execute(update(Rectification).where(Rectification.code == code).values(description=text))
     monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
