@@ -1,7 +1,7 @@
 """承诺台账 and 整改台账: pledges and rectifications, keyed by 承诺编号 / 问题编号."""
 from __future__ import annotations
 
-from data.importers.base import SheetContext, check_keys, fetch_by, upsert
+from data.importers.base import OUT_OF_SCOPE, SheetContext, check_keys, fetch_by, upsert
 from data.importers.normalise import parse_date
 from data.importers.refs import create_rounds, resolve_members, resolve_orgs, resolve_rounds
 from data.models import Pledge, Rectification
