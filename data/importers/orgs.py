@@ -243,7 +243,7 @@ def _check_unit_systems(ctx: SheetContext, orgs: _OrgFile) -> None:
 def _unit_may_place(ctx: SheetContext, orgs: _OrgFile, code: str, parent: str | None) -> bool:
     """Whether a unit user may give org `code` this parent: an org of its subtree stays inside it, and the
     subtree's own top orgs stay where they are (else their superior would lose them). Errors name nothing
-    outside the subtree."""
+    outside the subtree (docs/import-templates.md, Scope)."""
     allowed, existing, row = ctx.allowed_org_ids, orgs.existing, orgs.rows[code]
     current = existing.get(code)
     if current is not None:
