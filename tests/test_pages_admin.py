@@ -157,8 +157,9 @@ def test_template_download_is_the_blank_template(as_user):
 
 # ---------------------------------------------------------------------------------------- users (data)
 def test_users_functions(sessions):
+    with sessions() as s:
+        rd.load(s)  # commits itself
     with sessions.begin() as s:
-        rd.load(s)
         du.create_user(s, "bob", "password-123", "unit", ["A2"], display_name="运输公司")
         du.issue_token(s, du.get_user(s, "bob"))
         du.issue_token(s, du.get_user(s, "bob"))
