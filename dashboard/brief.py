@@ -75,6 +75,7 @@ class _Facts:
     @property
     def redline(self) -> float:
         return self.profile.redline
+    unit_word: str = "单位"  # what one row of the units table is: 系统, 地区 or 单位
     units: list[tuple[str, str, int, float | None, float | None, float | None, str]] = field(default_factory=list)
     tables: dict[str, ReportTable] = field(default_factory=dict)
 
@@ -145,6 +146,7 @@ def _units(session, req: BriefRequest, node: Filters, scope: Scope, facts: _Fact
     if table.headers[0] == reports.KEY_MEMBER:
         name = reports.node_path(session, node, scope)[-1][0]
         return [_unit_row(session, req.round, req.org, name, scope, facts)]
+    facts.unit_word = {reports.KEY_SYSTEM: "系统", reports.KEY_REGION: "地区"}.get(table.headers[0], "单位")
     return list(_rows(table, table.headers[0], "名称", "测评数", facts.metric, "置信下限", "置信上限", "红线判定"))
 
 

@@ -57,11 +57,11 @@ def basics(f) -> tuple[str, list[str], tuple]:
         rated = [u for u in units if u[3] is not None]
         if rated:
             best, worst = max(rated, key=lambda u: u[3]), min(rated, key=lambda u: u[3])
-            lines.append(f"分单位看，{len(units)}个单位中{f.metric}最高的是{best[1]}（{value_text(best[3], f.metric)}，"
+            lines.append(f"分{f.unit_word}看，{len(units)}个{f.unit_word}中{f.metric}最高的是{best[1]}（{value_text(best[3], f.metric)}，"
                          f"N={best[2]}），最低的是{worst[1]}（{value_text(worst[3], f.metric)}，N={worst[2]}）"
-                         + (f"；{len(below)}个单位{f.metric}低于红线{value_text(f.redline, f.metric)}。" if below
-                            else f"；各单位均未低于红线{value_text(f.redline, f.metric)}。"))
-    table = (["单位", "测评数", f.metric, "置信区间", "红线判定"],
+                         + (f"；{len(below)}个{f.unit_word}{f.metric}低于红线{value_text(f.redline, f.metric)}。" if below
+                            else f"；各{f.unit_word}均未低于红线{value_text(f.redline, f.metric)}。"))
+    table = ([f.unit_word, "测评数", f.metric, "置信区间", "红线判定"],
              [[u[1], u[2], value_text(u[3], f.metric), _interval(u[4], u[5], f.metric), u[6]] for u in units])
     return "一、基本情况", lines, table
 
@@ -78,7 +78,8 @@ def redline(f) -> tuple[str, list[str], tuple | None]:
             f"（样本不少于{f.profile.min_sample}份）判定")
     if not rows:
         return "二、低于红线及返工情况", [f"{rule}，没有组织低于红线，无需返工补课。"], None
-    lines = [f"{rule}，共有{len(rows)}个组织低于红线，其中确认低于{confirmed}个、疑似低于{len(rows) - confirmed}个，"
+    split = "、".join(f"{label}{k}个" for label, k in (("确认低于", confirmed), ("疑似低于", len(rows) - confirmed)) if k)
+    lines = [f"{rule}，共有{len(rows)}个组织低于红线（{split}），"
              f"均应列为返工补课对象（返工补课的进展尚未纳入本系统，需由各单位另行报告）。" + _more(len(rows), "红线/薄弱组织表")]
     table = (["组织", "测评数", f.metric, "置信区间", "判定"],
              [[f"{name}（{code}）", n, value_text(v, f.metric), _interval(lo, hi, f.metric), verdict]
@@ -94,7 +95,8 @@ def rectifications(f) -> tuple[str, list[str], tuple | None]:
     if not registered:
         return "三、整改落实情况", ["截至统计日，尚未登记整改问题。"], None
     lines = [f"共梳理查摆问题并制定整改措施{registered}项，已完成{done}项，整改完成率{pct(kpis['整改完成率'])}；"
-             f"超期未完成{len(overdue.rows)}项，{soon}项将在{f.profile.warn_days}天内到期。"]
+             + (f"超期未完成{len(overdue.rows)}项" if overdue.rows else "无超期未完成事项")
+             + (f"，{soon}项将在{f.profile.warn_days}天内到期。" if soon else "。")]
     if not overdue.rows:
         return "三、整改落实情况", lines, None
     items = _rows(overdue, "组织名称", "问题描述", "整改时限", "超期天数", "问题编号")
@@ -111,7 +113,7 @@ def pledges(f) -> tuple[str, list[str], None]:
     if not total:
         return "四、承诺践诺情况", ["截至统计日，尚未登记公开承诺。"], None
     lines = [f"共公开承诺{total}项，已到期{due}项，到期已兑现{fulfilled}项，承诺兑现率"
-             f"{pct(f.overview['kpis']['承诺兑现率'])}；逾期未兑现{len(overdue.rows)}项。"]
+             f"{pct(f.overview['kpis']['承诺兑现率'])}；" + (f"逾期未兑现{len(overdue.rows)}项。" if overdue.rows else "无逾期未兑现承诺。")]
     items = _rows(overdue, "组织名称", "承诺内容", "承诺时限", "逾期天数", "党员姓名")
     items.sort(key=lambda r: (-(r[3] or 0), r[0]))
     for org, content, due_on, days, member in items[:LIST_LIMIT]:

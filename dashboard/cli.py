@@ -104,6 +104,32 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_brief(args) -> int:
+    """The 情况通报 (.docx) of a round, as the whole campaign or narrowed to one group, system, region or org."""
+    from dashboard import brief
+    from dashboard.reports import ReportError
+    from domain.scope import EVERYTHING
+
+    engine = _engine()
+    upgrade(engine)
+    out = Path(args.out)
+    if out.suffix.lower() != ".docx":
+        print("--out must end in .docx", file=sys.stderr)
+        return 2
+    try:
+        req = brief.BriefRequest(round=args.round, as_of=parse_date(args.as_of), group=args.group,
+                                 system=args.system, region=args.region, org=args.org)
+        with make_session_factory(engine)() as session:
+            made = brief.make(session, req, EVERYTHING, "cli", datetime.now())
+    except ReportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    out.write_bytes(made.data)
+    _audit("export", made.summary.replace(made.filename, out.name))
+    print(f"{made.title}（{made.scope_label}）-> {out}")
+    return 0
+
+
 def cmd_users(args) -> int:
     from data import audit
     from data.users import UserError, create_user, issue_token
@@ -168,6 +194,17 @@ def build_parser(commands=()) -> argparse.ArgumentParser:
     p.add_argument("--overdue-only", action="store_true", help="only 超期 / 逾期未兑现 items")
     p.add_argument("--group", help="督导组 (contact-points, visits)")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("brief", help="write the 情况通报 (.docx) of a round")
+    p.add_argument("--out", required=True, help="FILE.docx")
+    p.add_argument("--round")
+    p.add_argument("--as-of")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--group", help="督导组")
+    where.add_argument("--system")
+    where.add_argument("--region")
+    where.add_argument("--org", help="组织编码 (the org and its subtree)")
+    p.set_defaults(func=cmd_brief)
 
     p = sub.add_parser("users", help="manage users")
     usub = p.add_subparsers(dest="users_cmd", required=True)
