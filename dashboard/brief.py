@@ -184,13 +184,14 @@ def chart_png(units: list[tuple], metric: str, redline: float, title: str) -> by
     ax.barh(range(len(shown)), values, color=colors)
     ax.set_yticks(range(len(shown)), labels, fontproperties=props, fontsize=8)
     ax.axvline(redline * scale, color="#c0392b", linestyle="--", linewidth=1.2)
-    ax.text(redline * scale, len(shown) - 0.4 if shown else 0, f" 红线 {redline * scale:.1f}",
-            color="#c0392b", fontproperties=props, fontsize=8, va="bottom")
+    # Above the plot (x in data units, y in axes units), where no bar can hide it.
+    ax.text(redline * scale, 1.01, f"红线 {redline * scale:.1f}", transform=ax.get_xaxis_transform(),
+            color="#c0392b", fontproperties=props, fontsize=8, ha="center", va="bottom")
     for y, v in enumerate(values):
         ax.text(v, y, f" {v:.1f}", va="center", fontsize=7)
-    ax.set_xlim(0, 100 if scale == 100 else max([redline, *values, 1]) * 1.15)
+    ax.set_xlim(0, 108 if scale == 100 else max([redline, *values, 1]) * 1.15)
     ax.set_xlabel(f"{metric}（{'%' if scale == 100 else '分'}）", fontproperties=props, fontsize=9)
-    ax.set_title(title, fontproperties=props, fontsize=10)
+    ax.set_title(title, fontproperties=props, fontsize=10, pad=16)
     ax.invert_yaxis()
     fig.tight_layout()
     out = io.BytesIO()
@@ -275,7 +276,7 @@ def render(facts: _Facts, made_by: str, made_at: datetime) -> bytes:
             _table(doc, *table)
         if heading.startswith("一"):
             doc.add_picture(io.BytesIO(chart_png(facts.units, facts.metric, facts.redline,
-                                                 f"{facts.scope_label}各单位{facts.metric}与红线")),
+                                                 f"{facts.scope_label}各{facts.unit_word}{facts.metric}与红线")),
                             width=Cm(15.5))
             doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
     out = io.BytesIO()
