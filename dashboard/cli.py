@@ -84,8 +84,8 @@ def cmd_export(args) -> int:
                                       ("overdue_only", "1" if args.overdue_only else None),
                                       ("group", args.group)) if v)
     filters = Filters(round=args.round, system=args.system, region=args.region, org=args.org, extra=extra)
-    out = Path(args.out)
-    fmt = out.suffix.lower().lstrip(".")
+    out = Path(args.out) if args.out else None  # none: FORMAT named like the web's (exports.export_filename)
+    fmt = out.suffix.lower().lstrip(".") if out and not out.is_dir() else args.format
     if fmt not in ("xlsx", "csv"):
         print("--out must end in .xlsx or .csv", file=sys.stderr)
         return 2
@@ -96,6 +96,11 @@ def cmd_export(args) -> int:
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    if out is None or out.is_dir():
+        from dashboard.exports import export_filename
+        from domain.tables import VIEW_TITLES
+
+        out = (out or Path.cwd()) / export_filename(VIEW_TITLES.get(args.view, args.view), table, fmt)
     out.write_bytes(export_bytes(table, fmt, exported_by="cli", exported_at=datetime.now()))
     filters = "；".join(f"{k}={v}" for k, v in table.filters.as_dict().items()) or "无"
     _audit("export", f"{table.title}；{fmt}；{len(table.rows)} 行；筛选 {filters}；截止 {table.as_of.isoformat()}；"
@@ -181,7 +186,9 @@ def build_parser(commands=()) -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="export a view as xlsx or csv")
     p.add_argument("view", choices=VIEWS)
-    p.add_argument("--out", required=True)
+    p.add_argument("--out", help="FILE.xlsx / FILE.csv, or a folder; default: the view, its filters and the date "
+                                 "in the current folder, e.g. 整改台账_教育系统_只看超期_2012-12-10.xlsx")
+    p.add_argument("--format", choices=["xlsx", "csv"], default="xlsx", help="when --out is a folder or omitted")
     p.add_argument("--round")
     p.add_argument("--system")
     p.add_argument("--region")
