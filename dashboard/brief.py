@@ -67,6 +67,9 @@ class _Facts:
     profile: RuleProfile
     group: str | None
     overview: dict
+    unit_word: str = "单位"  # what one row of the units table is: 系统, 地区 or 单位
+    units: list[tuple[str, str, int, float | None, float | None, float | None, str]] = field(default_factory=list)
+    tables: dict[str, ReportTable] = field(default_factory=dict)
 
     @property
     def metric(self) -> str:
@@ -75,9 +78,6 @@ class _Facts:
     @property
     def redline(self) -> float:
         return self.profile.redline
-    unit_word: str = "单位"  # what one row of the units table is: 系统, 地区 or 单位
-    units: list[tuple[str, str, int, float | None, float | None, float | None, str]] = field(default_factory=list)
-    tables: dict[str, ReportTable] = field(default_factory=dict)
 
 
 def brief_scope(session, user_scope: Scope, group: str | None) -> Scope:
@@ -166,18 +166,17 @@ def _unit_row(session, round_name: str | None, code: str, name: str, scope: Scop
 # ---------------------------------------------------------------------------------------- the chart
 def chart_png(units: list[tuple], metric: str, redline: float, title: str) -> bytes:
     """Horizontal bars of each unit's rate with the red line, drawn offline with a CJK font by path."""
-    import matplotlib
-
-    matplotlib.use("Agg")
+    # A Figure of its own, not pyplot: no global state shared between the web server's threads.
     from matplotlib import font_manager
-    from matplotlib import pyplot as plt
+    from matplotlib.figure import Figure
 
     font = next((p for p in CJK_FONTS if Path(p).exists()), None)
     props = font_manager.FontProperties(fname=font) if font else None
     shown = sorted((u for u in units if u[3] is not None), key=lambda u: u[3])[:CHART_LIMIT]
     scale = 1 if metric == "测评得分" else 100
     height = max(2.5, 0.38 * len(shown) + 1.4)
-    fig, ax = plt.subplots(figsize=(6.3, height), dpi=150)
+    fig = Figure(figsize=(6.3, height), dpi=150)
+    ax = fig.subplots()
     labels = [u[1] for u in shown]
     values = [u[3] * scale for u in shown]
     colors = ["#c0392b" if u[3] < redline else "#2e75b6" for u in shown]
@@ -196,7 +195,6 @@ def chart_png(units: list[tuple], metric: str, redline: float, title: str) -> by
     fig.tight_layout()
     out = io.BytesIO()
     fig.savefig(out, format="png")
-    plt.close(fig)
     return out.getvalue()
 
 
