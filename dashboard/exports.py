@@ -1,4 +1,5 @@
-"""A ReportTable -> xlsx (title block, set up to print) or csv (header and rows only) bytes (SPEC §5, §7).
+"""A ReportTable -> xlsx (title block, set up to print) or csv (header and rows only) bytes (docs/views.md,
+"The export title block").
 
 Both formats carry the same numbers: rates are stored as fractions (0.625, not 62.5), shown with a percent
 format in xlsx; CSV keeps the plain fraction so a spreadsheet or a script reads the exact value. "No data"
