@@ -5,7 +5,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts import ids
-from layouts.components import table_card
+from layouts.components import brief_button, table_card
 from layouts.i18n import t
 from layouts.plotly_text import plain
 
@@ -13,7 +13,8 @@ from layouts.plotly_text import plain
 def layout(state: dict, lang: str) -> html.Div:
     return html.Div([
         dcc.Store(id=ids.Shell.STATE, data=state),
-        html.H1(t(lang, "nav_redline"), className="h4 mb-3"),
+        html.Div([html.H1(t(lang, "nav_redline"), className="h4 mb-0"), brief_button(state, lang)],
+                 className="d-flex justify-content-between align-items-center mb-3"),
         table_card("redline", t(lang, "candidates"), state, lang),
         dbc.Card([
             dbc.CardHeader(html.H2(t(lang, "funnel"), className="h6 mb-0")),

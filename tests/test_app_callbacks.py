@@ -10,6 +10,7 @@ import re
 from datetime import date
 from urllib.parse import urlencode
 
+import openpyxl
 import plotly.graph_objects as go
 import pytest
 from dash.exceptions import PreventUpdate
@@ -107,34 +108,35 @@ def test_export_is_the_cli_table_in_the_screens_order(as_user, engine, sessions,
     from dashboard import cli
 
     monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    out = tmp_path / "cli.csv"
+    out, book = tmp_path / "cli.csv", tmp_path / "cli.xlsx"
     assert cli.main(["export", "drilldown", "--out", str(out), "--as-of", AS_OF]) == 0
+    assert cli.main(["export", "drilldown", "--out", str(book), "--as-of", AS_OF]) == 0
 
     def body(data: bytes) -> list[list[str]]:
-        lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-        header = next(i for i, line in enumerate(lines) if line and line[0] == "系统")
-        return lines[header:]
+        return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
 
-    def title(data: bytes) -> dict:
-        return {line[0]: line[1] for line in csv.reader(io.StringIO(data.decode("utf-8-sig"))) if len(line) == 2}
+    def title(data: bytes) -> dict:  # the title block is the xlsx's: the CSV is header and rows only
+        sheet = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
+        return {row[0]: row[1] for row in sheet.iter_rows(max_row=6, values_only=True)}
 
     with as_user("ada"):
         sent, message = tables.export_file(store("drilldown"), "csv", request())
         assert message == ""
         data = base64.b64decode(sent["content"])
-        assert sent["filename"].endswith(".csv")
-        assert body(data) == body(out.read_bytes())
-        assert title(data)["导出人"] == "艾达" and title(out.read_bytes())["导出人"] == "cli"
-        assert title(data)["视图"] == title(out.read_bytes())["视图"]
-        reverse = tables.export_file(store("drilldown"), "csv", request(sort=[{"colId": "c2", "sort": "asc"}]))
-        rows = body(base64.b64decode(reverse[0]["content"]))
-        assert [r[0] for r in rows[1:]] == ["卫生健康系统", "交通运输系统"]
-        assert "排序=测评数 升序" in title(base64.b64decode(reverse[0]["content"]))["筛选条件"]
+        assert sent["filename"] == f"下钻_{AS_OF}.csv"
+        assert body(data) == body(out.read_bytes()) and body(data)[0][0] == "系统"
+        reverse = tables.export_file(store("drilldown"), "xlsx", request(sort=[{"colId": "c2", "sort": "asc"}]))
+        sheet = openpyxl.load_workbook(io.BytesIO(base64.b64decode(reverse[0]["content"]))).worksheets[0]
+        assert [row[0] for row in sheet.iter_rows(min_row=9, values_only=True)] == ["卫生健康系统", "交通运输系统"]
+        shown = title(base64.b64decode(reverse[0]["content"]))
+        assert "排序：测评数 升序" in shown["筛选条件"]
+        assert shown["导出人"] == "艾达" and title(book.read_bytes())["导出人"] == "cli"
+        assert shown["视图"] == title(book.read_bytes())["视图"]
     from data.audit import recent
     with sessions() as s:
         exports = [(e.action, e.username) for e in recent(s, "export")]
-    # who exported what is kept: the two screen exports and the CLI's one
-    assert exports == [("export", "ada"), ("export", "ada"), ("export", "cli")]
+    # who exported what is kept: the two screen exports and the CLI's two
+    assert exports == [("export", "ada"), ("export", "ada"), ("export", "cli"), ("export", "cli")]
 
 
 def test_overview_cards_show_pooled_hand_computed_figures(as_user):

@@ -181,6 +181,9 @@ def test_the_admin_does_see_the_secret_tree(clients):
     body = sh.payload(export, crafted_value({"org": SECRET_CODE, "as_of": rd.AS_OF.isoformat()}, "drilldown"))
     out = clients["ada"].post("/_dash-update-component", json=body)
     assert "base64" in out.get_data(as_text=True) and "机密支部乙" in sh.readable(out.data)
+    brief = clients["ada"].get("/api/v1/brief", query_string={"group": SECRET_GROUP, "round": rd.R2,
+                                                              "as_of": rd.AS_OF.isoformat()})
+    assert brief.status_code == 200 and "机密党委甲" in sh.readable(brief.data)
 
 
 @pytest.mark.parametrize("name", list(USERS))
@@ -195,6 +198,15 @@ def test_no_api_view_reveals_anything_outside_the_scope(clients, name):
             if resp.status_code not in (200, 400, 403, 404):
                 problems.append(f"{where}: HTTP {resp.status_code}")
             check(resp, json.dumps(params, ensure_ascii=False), where, problems)
+    # The 情况通报 takes a group too, and answers with a .docx (read back as text by sh.readable).
+    for state in [*ATTACKS, {"group": SECRET_GROUP}, {"group": SECRET_GROUP, "as_of": rd.AS_OF.isoformat()}, {}]:
+        params = {k: v for k, v in state.items() if k in ("round", "group", "system", "region", "org", "as_of")}
+        params.setdefault("round", rd.R2)
+        resp = client.get("/api/v1/brief", query_string=params)
+        where = f"{name} brief {params}"
+        if resp.status_code not in (200, 400, 403, 404):
+            problems.append(f"{where}: HTTP {resp.status_code}")
+        check(resp, json.dumps(params, ensure_ascii=False), where, problems)
     assert not problems, "\n".join(problems)
 
 
