@@ -125,7 +125,7 @@ def test_every_view_title_makes_a_valid_sheet(sessions):
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
 def test_csv_text_that_a_spreadsheet_would_run_is_quoted(start):
     """OWASP's CSV-injection advice: a text cell starting with a formula character gets a leading quote, in
-    the rows, the header (item names come from imports) and the title block."""
+    the rows and the header (item names come from imports); the CSV has no title block to quote."""
     formula = start + 'HYPERLINK("http://x.example","y")'
     table = _plain_table([[formula, None, -3, -0.25]],
                          columns=[Column("问题编号"), Column(start + "列"), Column("数量", INT), Column("比例", PERCENT)])
@@ -133,9 +133,7 @@ def test_csv_text_that_a_spreadsheet_would_run_is_quoted(start):
     lines = list(csv.reader(io.StringIO(to_csv(table, start + "u", EXPORTED_AT).decode("utf-8-sig"),
                                         newline="")))
     assert lines[-1] == ["'" + formula, "", "-3", "-0.25"]  # numbers, negative ones too, are data
-    assert lines[-2][:2] == ["问题编号", "'" + start + "列"]
-    block = {line[0]: line[1] for line in lines if len(line) == 2}
-    assert block["导出人"] == "'" + start + "u" and block["视图"] == "'" + start + "整改台账"
+    assert lines[0][:2] == ["问题编号", "'" + start + "列"] and len(lines) == 2
 
 
 def test_csv_keeps_ordinary_text_as_it_is():
