@@ -171,8 +171,6 @@ def confirm_import(n_clicks: int | None, done: int | None, lang: str | None):
         return error_alert("没有待导入的文件（可能已导入或已过期），请重新上传并校验。", lang), True, None, hidden, done or 0
     result = _import(files, dry_run=False)
     _drop_pending()
-    if result.accepted:
-        common.clear_cache()  # the report tables on screen must show the new rows at once
     names = "、".join(n for n, _ in files)
     rows = sum(f.rows for f in result.files if f.accepted)
     audit_event("import", common.username(),

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
@@ -63,27 +63,19 @@ def _audit(action: str, detail: str) -> None:
         audit.record(session, action, "cli", detail, "cli")
 
 
-def parse_date(text: str | None) -> date:
-    if not text:
-        return date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise SystemExit(f"--as-of: not a date (YYYY-MM-DD): {text}")
-
-
 def cmd_export(args) -> int:
     from dashboard.exports import export_bytes
-    from dashboard.reports import ReportError, build
+    from dashboard.reports import ReportError, build, request
     from domain.scope import EVERYTHING
-    from domain.tables import Filters
 
     engine = _engine()
     upgrade(engine)
-    extra = tuple((k, v) for k, v in (("status", args.status), ("light", args.light), ("source", args.source),
-                                      ("overdue_only", "1" if args.overdue_only else None),
-                                      ("group", args.group)) if v)
-    filters = Filters(round=args.round, system=args.system, region=args.region, org=args.org, extra=extra)
+    params = {**vars(args), "overdue_only": "1" if args.overdue_only else None}
+    try:
+        asked = request(args.view, params, EVERYTHING)  # checked once, here: a bad value exits 1
+    except ReportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     out = Path(args.out)
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in ("xlsx", "csv"):
@@ -92,7 +84,7 @@ def cmd_export(args) -> int:
     factory = make_session_factory(engine)
     try:
         with factory() as session:
-            table = build(args.view, session, filters, parse_date(args.as_of), EVERYTHING)
+            table = build(args.view, session, asked)
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
