@@ -49,7 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
         TESTING=cfg["TESTING"], SECRET_KEY=cfg["SECRET_KEY"] or _instance_secret(),
         PERMANENT_SESSION_LIFETIME=timedelta(hours=float(cfg["SESSION_HOURS"])),
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
-        REPORT_CACHE_SECONDS=cfg.get("REPORT_CACHE_SECONDS", 30),
+        REPORT_CACHE=bool(cfg.get("REPORT_CACHE", True)),  # tables kept per data version (callbacks.common)
         MAX_CONTENT_LENGTH=int(float(cfg["MAX_REQUEST_MB"]) * 1024 * 1024))
     server.json.ensure_ascii = False
     # ENGINE lets tests share their engine (one pool per database); otherwise DATABASE_URL or the default.

@@ -93,25 +93,27 @@ def drill_states(url: str, as_of: date, rng: random.Random) -> dict[str, list[di
     factory = make_session_factory(engine)
     from dashboard import reports
     from domain.scope import EVERYTHING
-    from domain.tables import Filters
+
+    def drilldown(s, **node):
+        return reports.drilldown(s, reports.request("drilldown", {**node, "as_of": as_of}, EVERYTHING))
 
     levels: dict[str, list[dict]] = {"system": [], "region": [], "org": [], "children": []}
     with factory() as s:
-        top = reports.drilldown(s, Filters(), as_of, EVERYTHING)
+        top = drilldown(s)
         systems = [row[0] for row in top.rows]
         attempts = 0
         while min(len(v) for v in levels.values()) < REQUESTS and attempts < 2000:
             attempts += 1
             system = rng.choice(systems)
-            regions = reports.drilldown(s, Filters(system=system), as_of, EVERYTHING)
+            regions = drilldown(s, system=system)
             if not regions.rows:
                 continue
             region = rng.choice(regions.rows)[0]
-            orgs = reports.drilldown(s, Filters(system=system, region=region), as_of, EVERYTHING)
+            orgs = drilldown(s, system=system, region=region)
             if not orgs.rows:
                 continue
             org = rng.choice(orgs.rows)[0]
-            kids = reports.drilldown(s, Filters(system=system, region=region, org=org), as_of, EVERYTHING)
+            kids = drilldown(s, system=system, region=region, org=org)
             state = {"as_of": as_of.isoformat(), "system": system}
             levels["system"].append(state)
             levels["region"].append({**state, "region": region})
@@ -237,10 +239,9 @@ def _export_state(url: str, as_of: date) -> tuple[dict, int]:
     """A rectification ledger state of close to 10,000 rows (all systems, whole round at province scale)."""
     from dashboard import reports
     from domain.scope import EVERYTHING
-    from domain.tables import Filters
 
     with make_session_factory(make_engine(url))() as s:
-        table = reports.build("rectifications", s, Filters(), as_of, EVERYTHING)
+        table = reports.build("rectifications", s, reports.request("rectifications", {"as_of": as_of}, EVERYTHING))
     return {"as_of": as_of.isoformat()}, len(table.rows)
 
 

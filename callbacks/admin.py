@@ -208,7 +208,6 @@ def save_round(n_clicks, name, *values_and_lang):
     history = history_store(name, lang, n_clicks)
     if not changes:
         return dbc.Alert("没有修改", color="secondary", className="mt-2 mb-0"), history
-    common.clear_cache()
     audit_event("round", common.username(), f"{name}：{summary}")
     return _ok(f"已保存：{summary}"), history
 

@@ -181,8 +181,6 @@ def confirm_import(n_clicks: int | None, done: int | None, lang: str | None):
     if result.busy:  # the checked bytes stay kept: the user clicks again a little later
         return error_alert(result.errors[0].reason, lang), False, None, hidden, done or 0
     _drop_pending()
-    if result.accepted:
-        common.clear_cache()  # the report tables on screen must show the new rows at once
     names = "、".join(n for n, _ in files)
     rows = sum(f.rows for f in result.files if f.accepted)
     audit_event("import", common.username(),

@@ -9,20 +9,19 @@ from dash.exceptions import PreventUpdate
 from callbacks import common
 from web.auth import db_session
 from data.lookups import round_names
-from layouts import admin, audit, drill, ids, imports, overview, redline, urlstate
+from layouts import (admin, audit, contact_points, drill, ids, imports, overview, pledges, quality, rectifications,
+                     redline, reporting, urlstate)
 from layouts.components import empty_state
 from layouts.i18n import DEFAULT, LANGS, t
 from layouts.shell import PAGE_ROLES, navbar, not_found
 
-PAGES = {"/": overview.layout, "/drill": drill.layout, "/redline": redline.layout}
-from layouts import pledges, rectifications  # noqa: E402  (整改台账 / 承诺践诺)
-PAGES.update({"/rectifications": rectifications.layout, "/pledges": pledges.layout})
-from layouts import contact_points, quality, reporting  # noqa: E402  (督导联系点 / 上报进度 / 数据质量)
-PAGES.update({"/contact-points": contact_points.layout, "/reporting": reporting.layout, "/quality": quality.layout})
-# ---- pages for some roles (layouts.shell.PAGE_ROLES); they open without any round (an empty database
-# starts at /import) ----
-PAGES.update({"/import": imports.layout, "/users": admin.users_layout, "/settings": admin.settings_layout,
-              "/audit": audit.layout})
+PAGES = {"/": overview.layout, "/drill": drill.layout, "/redline": redline.layout,
+         "/rectifications": rectifications.layout, "/pledges": pledges.layout,
+         "/contact-points": contact_points.layout, "/reporting": reporting.layout, "/quality": quality.layout,
+         # pages for some roles (layouts.shell.PAGE_ROLES); they open without any round (an empty database
+         # starts at /import)
+         "/import": imports.layout, "/users": admin.users_layout, "/settings": admin.settings_layout,
+         "/audit": audit.layout}
 NO_ROUND_PAGES = ("/import", "/users", "/settings", "/audit")
 
 

@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, MATCH, Input, Output, State, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
-from callbacks import common
+from callbacks import common, quality
 from dashboard import exports, memory, reports
 from domain import gridmodel
 from domain.tables import VIEW_TITLES
@@ -25,7 +25,7 @@ LINK_TABLES = ("drilldown", "redline")
 TITLES = {**VIEW_TITLES, "items": "测评项目分析", "categories": "参评人员类别分析", "audit": "审计日志",
           "imports": "导入记录", "users": "用户", "round-changes": "评议批次修改记录"}
 # Other pages' row links: table name -> (state, row) -> where a click on the row leads (or None).
-ROW_LINKS: dict = {}
+ROW_LINKS = {"quality": quality.row_link}
 
 
 def render(store: dict):
@@ -68,7 +68,7 @@ def grid_to_url(request: dict | None, search: str | None):
 
 
 def _child_search(state: dict, table, index: int) -> str | None:
-    child = reports.child_filters(common.filters_of(state), table, index)
+    child = reports.child_filters(common.request_of(table.view, state).filters, table, index)
     if child is None:
         return None
     keep = {k: v for k, v in state.items() if k not in NODE_KEYS and k not in ("sort", "filter")}

@@ -24,6 +24,7 @@ from dashboard.brief_text import cn_date
 from data import ledger_queries, queries as q
 from domain import metrics
 from domain.rules import Buckets, RuleProfile
+from domain.request import Request, RequestError, clean_text
 from domain.scope import Scope
 from domain.tables import Filters, ReportTable
 
@@ -47,6 +48,19 @@ class BriefRequest:
     def __post_init__(self):
         if sum(1 for k in SCOPE_KEYS if getattr(self, k)) > 1:
             raise reports.BadParameter("group、system、region、org 只能指定其中一个")
+
+
+def brief_request(params, scope: Scope, today: date | None = None) -> BriefRequest:
+    """The brief's request from the caller's parameters (API query or CLI options), checked by the same
+    builder as every report's (dates in range, codes of sane length and characters)."""
+    asked = reports.request("brief", params, scope, today)
+    try:
+        group = clean_text(params.get("group"), "督导组")
+    except RequestError as exc:
+        raise reports.BadParameter(str(exc)) from None
+    f = asked.filters
+    return BriefRequest(round=f.round, as_of=asked.as_of, group=group, system=f.system, region=f.region,
+                        org=f.org)
 
 
 @dataclass
@@ -104,7 +118,7 @@ def _scope_label(session, req: BriefRequest, user_scope: Scope, filters: Filters
     if req.group:
         return req.group
     if req.system or req.region or req.org:
-        label = reports.node_path(session, filters, user_scope)[-1][0]
+        label = reports.node_path(session, Request(filters, date.today(), user_scope))[-1][0]
         return f"{label}（{req.org}）及下级组织" if req.org else label
     return "全部" if user_scope.everything else f"本人可见范围（{user_scope.describe()}）"
 
@@ -115,15 +129,14 @@ def gather(session, req: BriefRequest, user_scope: Scope) -> _Facts:
     node = Filters(round=req.round, system=req.system, region=req.region, org=req.org)
     extra = (("group", req.group),) if req.group else ()
     as_of = req.as_of
-    overview = reports.overview(session, node, as_of, scope)
+    overview = reports.overview(session, Request(node, as_of, scope))
     rnd = q.find_round(session, req.round)
     facts = _Facts(rnd.name, rnd.doc_no, _scope_label(session, req, scope, node), as_of,
                    RuleProfile.from_record(rnd), req.group, overview)
 
     def build(view: str, *more: tuple[str, str]) -> ReportTable:
-        filters = Filters(round=req.round, system=req.system, region=req.region, org=req.org,
-                          extra=tuple(extra) + more)
-        return reports.build(view, session, filters, as_of, scope)
+        params = {**node.as_dict(), **dict(extra + more), "as_of": as_of}
+        return reports.build(view, session, reports.request(view, params, scope))
 
     for view in ("redline", "rectification-summary", "pledge-summary", "pledges-overdue", "contact-points",
                  "contact-point-detail", "visits", "reporting-completeness"):
@@ -142,9 +155,9 @@ def _units(session, req: BriefRequest, node: Filters, scope: Scope, facts: _Fact
         cps = facts.tables["contact-points"]
         return [_unit_row(session, req.round, code, name, scope, facts)
                 for code, name in dict.fromkeys(_rows(cps, "单位编码", "单位名称"))]
-    table = reports.drilldown(session, node, facts.as_of, scope)
+    table = reports.drilldown(session, Request(node, facts.as_of, scope))
     if table.headers[0] == reports.KEY_MEMBER:
-        name = reports.node_path(session, node, scope)[-1][0]
+        name = reports.node_path(session, Request(node, facts.as_of, scope))[-1][0]
         return [_unit_row(session, req.round, req.org, name, scope, facts)]
     facts.unit_word = {reports.KEY_SYSTEM: "系统", reports.KEY_REGION: "地区"}.get(table.headers[0], "单位")
     return list(_rows(table, table.headers[0], "名称", "测评数", facts.metric, "置信下限", "置信上限", "红线判定"))
@@ -152,7 +165,7 @@ def _units(session, req: BriefRequest, node: Filters, scope: Scope, facts: _Fact
 
 def _unit_row(session, round_name: str | None, code: str, name: str, scope: Scope, facts: _Facts) -> tuple:
     """One org's subtree as a row like the drill-down's, from its overview (the scope's part of it)."""
-    over = reports.overview(session, Filters(round=round_name, org=code), facts.as_of, scope)
+    over = reports.overview(session, Request(Filters(round=round_name, org=code), facts.as_of, scope))
     n = sum(_col(over["by_system"], "测评数"))
     rate = over["kpis"].get(facts.metric)
     if rate is None or facts.metric not in ("满意率", "综合满意率"):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import logging
 import sys
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -104,15 +104,6 @@ def _audit(action: str, detail: str) -> None:
         audit.record(session, action, "cli", detail, "cli")
 
 
-def parse_date(text: str | None) -> date:
-    if not text:
-        return date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise SystemExit(f"--as-of: not a date (YYYY-MM-DD): {text}")
-
-
 @cli.command("export", help="export a view as xlsx or csv")
 @click.argument("view", type=click.Choice(VIEWS), metavar="VIEW")
 @click.option("--out", help="FILE.xlsx / FILE.csv, or a folder; default: the view, its filters and the date in "
@@ -132,16 +123,17 @@ def parse_date(text: str | None) -> date:
 @_with_args
 def cmd_export(args) -> int:
     from dashboard.exports import export_bytes
-    from dashboard.reports import ReportError, build
+    from dashboard.reports import ReportError, build, request
     from domain.scope import EVERYTHING
-    from domain.tables import Filters
 
     engine = _engine()
     upgrade(engine)
-    extra = tuple((k, v) for k, v in (("status", args.status), ("light", args.light), ("source", args.source),
-                                      ("overdue_only", "1" if args.overdue_only else None),
-                                      ("group", args.group)) if v)
-    filters = Filters(round=args.round, system=args.system, region=args.region, org=args.org, extra=extra)
+    params = {**vars(args), "overdue_only": "1" if args.overdue_only else None}
+    try:
+        asked = request(args.view, params, EVERYTHING)  # checked once, here: a bad value exits 1
+    except ReportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     out = Path(args.out) if args.out else None  # none: named like the web's (exports.export_filename)
     fmt = out.suffix.lower().lstrip(".") if out and not out.is_dir() else args.format
     if fmt not in ("xlsx", "csv"):
@@ -150,7 +142,7 @@ def cmd_export(args) -> int:
     factory = make_session_factory(engine)
     try:
         with factory() as session:
-            table = build(args.view, session, filters, parse_date(args.as_of), EVERYTHING)
+            table = build(args.view, session, asked)
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -189,8 +181,7 @@ def cmd_brief(args) -> int:
         print("--out must end in .docx", file=sys.stderr)
         return 2
     try:
-        req = brief.BriefRequest(round=args.round, as_of=parse_date(args.as_of), group=args.group,
-                                 system=args.system, region=args.region, org=args.org)
+        req = brief.brief_request(vars(args), EVERYTHING)
         with make_session_factory(engine)() as session:
             made = brief.make(session, req, EVERYTHING, "cli", datetime.now())
     except ReportError as exc:

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Callable, Iterable
 
-VIEWS = ("drilldown", "redline", "rectifications", "pledges", "contact-points", "reporting", "quality")
-VIEWS += ("visits",)  # 督导走访记录 (督导联系点 page)
+VIEWS = ("drilldown", "redline", "rectifications", "pledges", "contact-points", "reporting", "quality",
+         "visits")  # visits: 督导走访记录 (督导联系点 page)
 VIEW_TITLES = {
     "drilldown": "下钻",
     "redline": "红线/薄弱组织",
@@ -56,6 +56,18 @@ class Filters:
 class Column:
     name: str  # Chinese header, exactly as docs/views.md names it
     format: str = TEXT
+    # How code addresses the column's cells (positions(columns)[key]); its header when not given. When
+    # `stored`, the key is also the field a paged ledger query sorts and filters on (gridmodel.pushdown).
+    key: str = ""
+    stored: bool = False
+
+    def __post_init__(self):
+        self.key = self.key or self.name
+
+
+def positions(columns: Iterable[Column]) -> dict[str, int]:
+    """Each column's key -> its position in a row."""
+    return {c.key: i for i, c in enumerate(columns)}
 
 
 @dataclass

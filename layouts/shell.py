@@ -10,11 +10,11 @@ from dash import dcc, html
 from layouts import ids, urlstate
 from layouts.i18n import DEFAULT, t
 
-PAGES = (("/", "nav_overview"), ("/drill", "nav_drill"), ("/redline", "nav_redline"))
-PAGES += (("/rectifications", "nav_rectifications"), ("/pledges", "nav_pledges"))
-PAGES += (("/contact-points", "nav_contact_points"), ("/reporting", "nav_reporting"), ("/quality", "nav_quality"))
-# ---- pages for some roles only: shown in the navbar only to them (callbacks.shell refuses others too) ----
-PAGES += (("/import", "nav_import"), ("/users", "nav_users"), ("/settings", "nav_settings"), ("/audit", "nav_audit"))
+PAGES = (("/", "nav_overview"), ("/drill", "nav_drill"), ("/redline", "nav_redline"),
+         ("/rectifications", "nav_rectifications"), ("/pledges", "nav_pledges"),
+         ("/contact-points", "nav_contact_points"), ("/reporting", "nav_reporting"), ("/quality", "nav_quality"),
+         # pages for some roles only: shown in the navbar only to them (callbacks.shell refuses others too)
+         ("/import", "nav_import"), ("/users", "nav_users"), ("/settings", "nav_settings"), ("/audit", "nav_audit"))
 PAGE_ROLES = {"/import": ("admin", "unit"), "/users": ("admin",), "/settings": ("admin",), "/audit": ("admin",)}
 # The admins' own pages sit in one 管理 menu, so the links fit one row at 1400 px in Chinese and English.
 ADMIN_MENU = ("/users", "/settings", "/audit")

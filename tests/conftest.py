@@ -74,11 +74,11 @@ def sessions(engine):
 # ---------------------------------------------------------------------------------------- web app
 @pytest.fixture
 def web_app(engine):
-    """The Flask+Dash app on the test database (both backends), report cache off so every call is fresh."""
+    """The Flask+Dash app on the test database (both backends), with the report cache on as in production:
+    it is keyed by the data version, so a test that changes the data sees the change at once."""
     from app import create_app
 
-    return create_app({"ENGINE": engine, "SECRET_KEY": "test-secret", "TESTING": True,
-                       "REPORT_CACHE_SECONDS": 0})
+    return create_app({"ENGINE": engine, "SECRET_KEY": "test-secret", "TESTING": True})
 
 
 def login(client, username: str, password: str):

@@ -18,6 +18,18 @@ from domain.scope import EVERYTHING, Scope, scope_for
 from domain.tables import Filters
 from tests import report_dataset as rd
 
+def _build(view, s, filters, as_of, scope):
+    return reports.build(view, s, rd.ask(filters, as_of, scope, view=view))
+
+
+def _overview(s, filters, as_of, scope):
+    return reports.overview(s, rd.ask(filters, as_of, scope))
+
+
+def _drilldown(s, filters, as_of, scope):
+    return reports.drilldown(s, rd.ask(filters, as_of, scope))
+
+
 ROUND = "2012年下半年创先争优群众评议"
 GROUP, OTHER_GROUP_UNIT = "省委第三督导组", "德林县交通运输局党委"  # the latter is 省委第一督导组's
 MADE_AT = datetime(2012, 12, 10, 16, 30)
@@ -45,14 +57,14 @@ def test_a_groups_brief_has_the_reports_figures_and_nothing_of_other_groups(demo
     scope = Scope(groups=frozenset({GROUP}))
     with demo() as s:
         made = brief.make(s, brief.BriefRequest(ROUND, as_of, group=GROUP), EVERYTHING, "王督导", MADE_AT)
-        units = reports.build("contact-points", s, Filters(round=ROUND, extra=(("group", GROUP),)), as_of, scope)
-        unit_overviews = {row[3]: reports.overview(s, Filters(round=ROUND, org=row[2]), as_of, scope)
+        units = _build("contact-points", s, Filters(round=ROUND, extra=(("group", GROUP),)), as_of, scope)
+        unit_overviews = {row[3]: _overview(s, Filters(round=ROUND, org=row[2]), as_of, scope)
                           for row in units.rows}
-        red = reports.build("redline", s, Filters(round=ROUND), as_of, scope)
-        overdue = reports.build("rectifications", s, Filters(round=ROUND, extra=(("overdue_only", "1"),)),
+        red = _build("redline", s, Filters(round=ROUND), as_of, scope)
+        overdue = _build("rectifications", s, Filters(round=ROUND, extra=(("overdue_only", "1"),)),
                                 as_of, scope)
-        missing = reports.build("reporting", s, Filters(round=ROUND, extra=(("status", "未上报"),)), as_of, scope)
-        whole = reports.overview(s, Filters(round=ROUND), as_of, scope)
+        missing = _build("reporting", s, Filters(round=ROUND, extra=(("status", "未上报"),)), as_of, scope)
+        whole = _overview(s, Filters(round=ROUND), as_of, scope)
         doc_no = find_round(s, ROUND).doc_no
     doc, text, tables = text_of(made.data)
     assert made.filename == f"情况通报_{GROUP}_{as_of.isoformat()}.docx"
@@ -93,11 +105,11 @@ def test_a_systems_brief_lists_each_overdue_item_with_its_days(demo, engine, mon
                      "--out", str(out)]) == 0
     with demo() as s:
         filters = Filters(round=ROUND, system="教育系统")
-        overdue = reports.build("rectifications", s, Filters(round=ROUND, system="教育系统",
+        overdue = _build("rectifications", s, Filters(round=ROUND, system="教育系统",
                                                              extra=(("overdue_only", "1"),)), as_of, EVERYTHING)
-        pledges = reports.build("pledges-overdue", s, filters, as_of, EVERYTHING)
-        regions = reports.drilldown(s, filters, as_of, EVERYTHING)
-        others = reports.build("rectifications", s, Filters(round=ROUND, system="公安系统"), as_of, EVERYTHING)
+        pledges = _build("pledges-overdue", s, filters, as_of, EVERYTHING)
+        regions = _drilldown(s, filters, as_of, EVERYTHING)
+        others = _build("rectifications", s, Filters(round=ROUND, system="公安系统"), as_of, EVERYTHING)
         from data.audit import recent
         logged = [e.detail for e in recent(s, "export")]
     _, text, tables = text_of(out.read_bytes())

@@ -25,7 +25,7 @@ def table(sessions):
         rd.load(s)
     with sessions() as s:
         # A1 (达标, 按期完成率 None) and A2 (确认低于): one plain row and one red row.
-        return reports.drilldown(s, Filters(region="510104"), rd.AS_OF, EVERYTHING)
+        return reports.drilldown(s, rd.ask(Filters(region="510104"), rd.AS_OF, EVERYTHING))
 
 
 def test_xlsx_has_title_block_header_percent_formats_red_rows_and_frozen_header(table):
@@ -114,7 +114,7 @@ def test_every_view_title_makes_a_valid_sheet(sessions):
     with sessions() as s:
         rd.load(s)
     with sessions() as s:
-        red = reports.redline(s, Filters(), rd.AS_OF, EVERYTHING)
+        red = reports.redline(s, rd.ask(Filters(), rd.AS_OF, EVERYTHING))
     book = openpyxl.load_workbook(io.BytesIO(to_xlsx(red, "u", EXPORTED_AT)))
     sheet = book.worksheets[0]
     assert sheet.title == "红线-薄弱组织"  # "/" is not allowed in a sheet name

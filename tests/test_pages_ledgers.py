@@ -291,7 +291,7 @@ def test_member_level_flags_fails_and_the_excellent_quota(sessions):
                     member_key=m3.id, opt1=1, opt2=1, opt3=0, opt4=3, first_reported_at=rd.T0,
                     updated_at=rd.T0))
     with sessions() as s:
-        table = reports.drilldown(s, Filters(org="A21"), rd.AS_OF, EVERYTHING)
+        table = reports.drilldown(s, rd.ask(Filters(org="A21"), rd.AS_OF, EVERYTHING))
     assert all(len(r) == len(table.headers) for r in table.rows)  # every cell under its own header
     rows = {r[0]: dict(zip(table.headers, r)) for r in table.rows}
     # M1: 优秀 6 of N 10 (a majority), 不合格 0; M2 预备: shown, never graded; M3: 不合格 3 of 5.

@@ -14,7 +14,7 @@ import flask
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_bootstrap import Bootstrap5
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, joinedload
 from werkzeug.exceptions import HTTPException
 
@@ -212,8 +212,11 @@ DB_DOWN_MESSAGE = "数据库暂时无法访问，请稍后再试。"
 
 
 def database_unavailable(err: BaseException) -> bool:
-    """An error of the database connection (down, refusing connections, file gone), not of a query's logic."""
-    return isinstance(err, SQLAlchemyError) and (isinstance(err, DBAPIError) or "connect" in str(err).lower())
+    """An error of the database connection (down, refusing connections, file gone), not of a query's logic
+    nor of a value it was sent (a DataError, e.g. a NUL in a name, is never reported as an outage)."""
+    if isinstance(err, DBAPIError):
+        return isinstance(err, (OperationalError, InterfaceError)) or err.connection_invalidated
+    return isinstance(err, SQLAlchemyError) and "connect" in str(err).lower()
 
 
 def _db_error(err: SQLAlchemyError):
