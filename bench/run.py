@@ -39,19 +39,20 @@ IMPORT_ROWS = {"small": 20_000, "province": 300_000}
 
 # ---------------------------------------------------------------------------------------- databases
 # Tests run the benchmark in their own files and databases: BENCH_DIR and BENCH_TAG keep them apart.
-def bench_name(scale: str) -> str:
+def bench_name(scale: str, kind: str = "") -> str:
+    """kind: "load" for the load test's own databases (bench.load), kept apart from the timing run's."""
     tag = os.environ.get("BENCH_TAG", "")
-    return f"dashboard_bench_{scale}" + (f"_{tag}" if tag else "")
+    return f"dashboard_bench_{scale}" + (f"_{kind}" if kind else "") + (f"_{tag}" if tag else "")
 
 
-def sqlite_url(scale: str) -> str:
+def sqlite_url(scale: str, kind: str = "") -> str:
     folder = Path(os.environ.get("BENCH_DIR") or h.ROOT / "instance")
     folder.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{folder / (bench_name(scale) + '.sqlite3')}"
+    return f"sqlite:///{folder / (bench_name(scale, kind) + '.sqlite3')}"
 
 
-def postgres_url(scale: str) -> str | None:
-    name = bench_name(scale)
+def postgres_url(scale: str, kind: str = "") -> str | None:
+    name = bench_name(scale, kind)
     try:
         admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
@@ -399,4 +400,17 @@ def add_command(sub) -> None:
     p = sub.add_parser("bench", help="performance benchmark")
     p.add_argument("--scale", choices=["small", "province"], default="province")
     p.add_argument("--out")
-    p.set_defaults(func=lambda args: run_bench(scale=args.scale, out=args.out))
+    # The load test (bench.load): N sessions for T seconds on the small demo, to 127.0.0.1 only.
+    p.add_argument("--load", action="store_true", help="load test: N logged-in sessions for T seconds")
+    p.add_argument("--sessions", type=int, default=20)
+    p.add_argument("--seconds", type=float, default=60)
+    p.add_argument("--engine", choices=["sqlite", "postgresql", "both"], default="both")
+    p.set_defaults(func=_bench_command)
+
+
+def _bench_command(args) -> int:
+    if args.load:
+        from bench.load import run_load
+
+        return run_load(sessions=args.sessions, seconds=args.seconds, engine=args.engine, out=args.out)
+    return run_bench(scale=args.scale, out=args.out)
