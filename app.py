@@ -6,8 +6,10 @@ it prepares itself on first start: schema, the small demo campaign, and demo use
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import secrets
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -120,12 +122,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8050)
     args = parser.parse_args(argv)
+    # Every log line (Flask's, waitress's, ours) to standard output, one line each: the process manager
+    # keeps them (journald under systemd, docs/DEPLOY.md).
+    logging.basicConfig(stream=sys.stdout, level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if not os.environ.get("DATABASE_URL"):
         engine = make_engine()
         upgrade(engine)
         for username, role, password in first_start(make_session_factory(engine)):
             print(f"demo user {username} ({role}) password: {password}")
-    print(f"serving on http://{args.host}:{args.port}/")
+    print(f"serving on http://{args.host}:{args.port}/", flush=True)
     waitress.serve(create_app(), host=args.host, port=args.port, threads=8)
 
 

@@ -3,62 +3,10 @@ worker is seen at once by the other, with the report cache at its production set
 from __future__ import annotations
 
 import secrets
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-from contextlib import contextmanager
 
 from tests.test_browser_app import (browser_context_args, browser_type_launch_args, errors,  # noqa: F401
                                     log_in, shot)
-from tests.test_deploy import ROOT, child_env, demo_database, pg_database
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_healthy(base: str, process: subprocess.Popen, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "the worker stopped"
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=5) as r:
-                if r.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.5)
-    raise AssertionError(f"{base} did not answer /healthz in {seconds} s")
-
-
-@contextmanager
-def workers(url: str, count: int, tmp_path):
-    """`count` processes of `python app.py` on one database and one SECRET_KEY, as behind a load balancer."""
-    env = child_env(DATABASE_URL=url, SECRET_KEY=secrets.token_hex(16))
-    started = []
-    try:
-        for i in range(count):
-            port = _free_port()
-            log = open(tmp_path / f"worker{i}.log", "w")  # noqa: SIM115 - closed with the process below
-            process = subprocess.Popen([sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(port)],
-                                       cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-            started.append((f"http://127.0.0.1:{port}", process, log))
-        for base, process, _ in started:
-            _wait_healthy(base, process)
-        yield [base for base, _, _ in started]
-    finally:
-        for _, process, log in started:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-            log.close()
+from tests.test_deploy import demo_database, pg_database, workers
 
 
 def _kpi(page, label: str) -> str:

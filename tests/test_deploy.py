@@ -1,15 +1,21 @@
 """A deployment that holds (docs/DEPLOY.md), checked where it can be here, on PostgreSQL:
 - a backup made with pg_dump, restored with pg_restore into a fresh database, gives every report unchanged;
-- the app served by two worker processes on one database: an import through one is seen at once by the other.
+- a worker process logs to standard output and answers /healthz; two workers on one database see an import
+  through one at once in the other (tests/test_browser_workers.py, in Chromium).
 """
 from __future__ import annotations
 
 import json
 import os
 import re
+import secrets
 import shutil
+import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -62,6 +68,69 @@ def libpq_url(url: str) -> str:
 
 def child_env(**extra: str) -> dict:
     return {**os.environ, "PYTHONPATH": str(ROOT), **extra}
+
+
+# ---------------------------------------------------------------------------------------- processes
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(base: str, process: subprocess.Popen, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the worker stopped"
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=5) as r:
+                if r.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"{base} did not answer /healthz in {seconds} s")
+
+
+@contextmanager
+def workers(url: str, count: int, tmp_path):
+    """`count` processes of `python app.py` on one database and one SECRET_KEY, as behind a load balancer."""
+    env = child_env(DATABASE_URL=url, SECRET_KEY=secrets.token_hex(16))
+    started = []
+    try:
+        for i in range(count):
+            port = _free_port()
+            log = open(tmp_path / f"worker{i}.log", "w")  # noqa: SIM115 - closed with the process below
+            process = subprocess.Popen([sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(port)],
+                                       cwd=ROOT, env=env, stdout=log, stderr=log)
+            started.append((f"http://127.0.0.1:{port}", process, log))
+        for base, process, _ in started:
+            _wait_healthy(base, process)
+        yield [base for base, _, _ in started]
+    finally:
+        for _, process, log in started:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+            log.close()
+
+
+def test_a_worker_logs_to_stdout_and_answers_healthz(tmp_path):
+    """`python app.py` as the process manager runs it: logs on standard output, /healthz for the proxy."""
+    from data.db import make_engine
+    from data.schema import upgrade
+
+    url = f"sqlite:///{tmp_path / 'app.sqlite3'}"
+    upgrade(make_engine(url))
+    with workers(url, 1, tmp_path) as (base,):
+        with urllib.request.urlopen(base + "/healthz", timeout=10) as r:
+            assert r.status == 200 and r.read() == b"ok\n"
+        with urllib.request.urlopen(base + "/login", timeout=10) as r:
+            assert r.status == 200
+    log = (tmp_path / "worker0.log").read_text(encoding="utf-8")
+    assert "INFO waitress: Serving on http://127.0.0.1:" in log
+    assert "Traceback" not in log
 
 
 # ---------------------------------------------------------------------------------------- backup
