@@ -180,3 +180,16 @@ def run_load(sessions: int = 20, seconds: float = 60, engine: str = "both", out:
         Path(out).write_text(text, encoding="utf-8")
     print(text)
     return 0 if all(r["errors"] == 0 for r in runs) else 1
+
+
+def add_command(sub) -> None:
+    """`python -m dashboard bench`: the timing run (bench.run) with the load test's options added."""
+    bench.add_command(sub)
+    p = sub.choices["bench"]
+    p.add_argument("--load", action="store_true", help="load test: N logged-in sessions for T seconds")
+    p.add_argument("--sessions", type=int, default=20)
+    p.add_argument("--seconds", type=float, default=60)
+    p.add_argument("--engine", choices=["sqlite", "postgresql", "both"], default="both")
+    timing = p.get_default("func")
+    p.set_defaults(func=lambda args: run_load(args.sessions, args.seconds, args.engine, args.out)
+                   if args.load else timing(args))

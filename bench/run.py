@@ -400,17 +400,4 @@ def add_command(sub) -> None:
     p = sub.add_parser("bench", help="performance benchmark")
     p.add_argument("--scale", choices=["small", "province"], default="province")
     p.add_argument("--out")
-    # The load test (bench.load): N sessions for T seconds on the small demo, to 127.0.0.1 only.
-    p.add_argument("--load", action="store_true", help="load test: N logged-in sessions for T seconds")
-    p.add_argument("--sessions", type=int, default=20)
-    p.add_argument("--seconds", type=float, default=60)
-    p.add_argument("--engine", choices=["sqlite", "postgresql", "both"], default="both")
-    p.set_defaults(func=_bench_command)
-
-
-def _bench_command(args) -> int:
-    if args.load:
-        from bench.load import run_load
-
-        return run_load(sessions=args.sessions, seconds=args.seconds, engine=args.engine, out=args.out)
-    return run_bench(scale=args.scale, out=args.out)
+    p.set_defaults(func=lambda args: run_bench(scale=args.scale, out=args.out))
