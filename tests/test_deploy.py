@@ -47,7 +47,7 @@ def pg_database(prefix: str):
 
 def demo_database(url: str, admin_password: str | None = None) -> None:
     """The schema, the small demo campaign and (optionally) an admin user."""
-    from data.db import make_engine, make_session_factory, transaction
+    from data.db import make_engine, make_session_factory
     from data.demo import load_demo
     from data.schema import upgrade
     from data.users import create_user
@@ -57,7 +57,7 @@ def demo_database(url: str, admin_password: str | None = None) -> None:
     factory = make_session_factory(engine)
     load_demo(factory, scale="small")
     if admin_password:
-        with transaction(factory) as s:
+        with factory.begin() as s:
             create_user(s, "admin", admin_password, "admin", display_name="部署测试管理员")
     engine.dispose()
 

@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import update
 
 from data import login_limits
-from data.db import transaction
 from data.models import LoginFailure
 from data.users import create_user
 from tests.conftest import login
@@ -21,7 +20,7 @@ PASSWORD = "correct-horse-9"
 
 @pytest.fixture
 def app_and_users(web_app, sessions):
-    with transaction(sessions) as s:
+    with sessions.begin() as s:
         for name in ("ada", "bob", "cyd"):
             create_user(s, name, PASSWORD, "admin")
     return web_app
@@ -45,7 +44,7 @@ def test_failures_of_one_name_slow_it_down_from_every_address_but_never_lock_it_
     assert login(other, "ada", PASSWORD).status_code == 429
     assert login(other, "bob", PASSWORD).status_code == 302
     # Seconds later (the failures moved back in time) the real user gets in: a slow-down, not a lockout.
-    with transaction(sessions) as s:
+    with sessions.begin() as s:
         s.execute(update(LoginFailure).values(at=LoginFailure.at - timedelta(seconds=6)))
     assert login(client_from(app_and_users, "10.0.0.2"), "ada", PASSWORD).status_code == 302
 
@@ -53,7 +52,7 @@ def test_failures_of_one_name_slow_it_down_from_every_address_but_never_lock_it_
 def test_a_names_wait_doubles_with_each_failure_up_to_a_minute(sessions):
     assert [login_limits.name_wait(n).total_seconds() for n in range(4, 12)] == [0, 5, 10, 20, 40, 60, 60, 60]
     t0 = datetime(2026, 1, 5, 9, 0)
-    with transaction(sessions) as s:
+    with sessions.begin() as s:
         for second in range(0, 200, 10):  # 20 failures of one name in 200 s, from 20 addresses
             login_limits.record_failure(s, "ada", f"10.1.0.{second}", t0 + timedelta(seconds=second))
     last = t0 + timedelta(seconds=190)
@@ -92,14 +91,14 @@ def test_the_limit_is_shared_by_every_worker(engine, app_and_users):
 
 def test_the_wait_ends_when_the_oldest_failure_leaves_the_window(sessions):
     t0 = datetime(2026, 1, 5, 9, 0)
-    with transaction(sessions) as s:
+    with sessions.begin() as s:
         for minute in range(5):
             login_limits.record_failure(s, "ada", "10.0.0.7", t0 + timedelta(minutes=minute))
     with sessions() as s:
         assert login_limits.wait_time(s, "ada", "10.0.0.8", t0 + timedelta(minutes=4)) == timedelta(seconds=5)
         assert login_limits.wait_time(s, "ada", "10.0.0.8", t0 + timedelta(minutes=4, seconds=5)) is None
         assert login_limits.wait_time(s, "bob", "10.0.0.8", t0 + timedelta(minutes=4)) is None
-    with transaction(sessions) as s:
+    with sessions.begin() as s:
         for i in range(20):  # an address failing under 20 names waits until the oldest leaves the window
             login_limits.record_failure(s, f"n{i}", "10.0.0.9", t0 + timedelta(minutes=i / 4))
     with sessions() as s:

@@ -10,7 +10,6 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from data.db import transaction
 from data.users import create_user, reset_password, update_user
 from tests.conftest import login, logout
 
@@ -22,7 +21,7 @@ DASH_BODY = {"output": "lang.data", "outputs": {"id": "lang", "property": "data"
 
 @pytest.fixture
 def app(web_app, sessions):
-    with transaction(sessions) as s:
+    with sessions.begin() as s:
         create_user(s, "ada", PASSWORD, "admin")
         create_user(s, "bob", PASSWORD, "leader", ["all"])
     return web_app
@@ -128,16 +127,16 @@ def test_a_password_reset_or_role_change_ends_the_users_sessions_in_every_worker
     ada = app.test_client()
     login(ada, "ada", PASSWORD)
     assert _reads_anything(on_worker2) and _reads_anything(bob)
-    with transaction(sessions) as s:
+    with sessions.begin() as s:
         new_password = reset_password(s, "bob")
     assert not _reads_anything(bob) and not _reads_anything(on_worker2)
     assert _reads_anything(ada)  # other users go on
     login(bob, "bob", new_password)
     assert _reads_anything(bob)
-    with transaction(sessions) as s:
+    with sessions.begin() as s:
         update_user(s, "bob", grants=["all"])  # the same role: the session goes on
     assert _reads_anything(bob)
-    with transaction(sessions) as s:
+    with sessions.begin() as s:
         update_user(s, "bob", role="supervisor", grants=[])
     assert not _reads_anything(bob)
 
@@ -147,10 +146,10 @@ def test_a_deactivated_and_reactivated_user_must_log_in_again(app, sessions):
 
     bob = app.test_client()
     login(bob, "bob", PASSWORD)
-    with transaction(sessions) as s:
+    with sessions.begin() as s:
         set_active(s, "bob", False)
     assert not _reads_anything(bob)
-    with transaction(sessions) as s:
+    with sessions.begin() as s:
         set_active(s, "bob", True)
     assert not _reads_anything(bob)
 
@@ -179,7 +178,7 @@ def test_an_admin_who_resets_their_own_password_keeps_this_session_only(app, ses
 def test_secure_cookies_are_set_by_configuration(engine, sessions, monkeypatch):
     from app import create_app
 
-    with transaction(sessions) as s:
+    with sessions.begin() as s:
         create_user(s, "ada", PASSWORD, "admin")
     plain = create_app({"ENGINE": engine, "SECRET_KEY": "s"})
     assert "Secure" not in login(plain.test_client(), "ada", PASSWORD).headers["Set-Cookie"]
@@ -196,7 +195,7 @@ def test_a_login_hashes_once_for_known_and_unknown_names(app, sessions, monkeypa
 
     from data.users import authenticate, set_active
 
-    with transaction(sessions) as s:
+    with sessions.begin() as s:
         create_user(s, "gone", PASSWORD, "leader", ["all"])
         set_active(s, "gone", False)
     real = werkzeug.security._hash_internal
@@ -245,7 +244,7 @@ def test_addresses_come_from_a_trusted_proxy_only_when_configured(engine, sessio
     from app import create_app
     from data.audit import recent
 
-    with transaction(sessions) as s:
+    with sessions.begin() as s:
         create_user(s, "ada", PASSWORD, "admin")
     direct = create_app({"ENGINE": engine, "SECRET_KEY": "s"})
     login(_proxied(direct, "203.0.113.5"), "ada", PASSWORD)  # no proxy configured: the header is a lie
@@ -260,7 +259,7 @@ def test_addresses_come_from_a_trusted_proxy_only_when_configured(engine, sessio
 def test_behind_the_proxy_one_clients_failures_do_not_lock_out_the_others(engine, sessions, monkeypatch):
     from app import create_app
 
-    with transaction(sessions) as s:
+    with sessions.begin() as s:
         create_user(s, "ada", PASSWORD, "admin")
     monkeypatch.setenv("TRUSTED_PROXIES", "1")
     app = create_app({"ENGINE": engine, "SECRET_KEY": "s"})
