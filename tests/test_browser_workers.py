@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import secrets
 
+import pytest
+
 from tests.test_browser_app import (browser_context_args, browser_type_launch_args, errors,  # noqa: F401
                                     log_in, shot)
 from tests.test_deploy import demo_database, pg_database, workers
@@ -18,6 +20,8 @@ def _kpi(page, label: str) -> str:
     return handle.json_value()
 
 
+@pytest.mark.xfail(strict=True, reason="each worker keeps report tables for 30 s (callbacks.common); passes once "
+                   "the cache is keyed by the database's data version (issue 14, a-request), then drop this mark")
 def test_an_import_through_one_worker_is_seen_at_once_by_the_other(page, errors, tmp_path):  # noqa: F811
     from data.db import make_engine, make_session_factory
     from data.demo import demo_as_of
