@@ -19,6 +19,7 @@ import time
 from datetime import date, datetime
 from pathlib import Path
 
+import click
 import pandas as pd
 from sqlalchemy import create_engine, delete, insert, literal, select, text
 
@@ -395,9 +396,9 @@ def run_bench(scale: str = "province", out: str | None = None) -> int:
     return 0
 
 
-def add_command(sub) -> None:
+@click.command("bench", help="performance benchmark")
+@click.option("--scale", type=click.Choice(["small", "province"]), default="province", show_default=True)
+@click.option("--out", help="also write the report to FILE.json")
+def command(scale: str, out: str | None) -> int:
     """`python -m dashboard bench`: added to the command line by its entry point, since it drives the app."""
-    p = sub.add_parser("bench", help="performance benchmark")
-    p.add_argument("--scale", choices=["small", "province"], default="province")
-    p.add_argument("--out")
-    p.set_defaults(func=lambda args: run_bench(scale=args.scale, out=args.out))
+    return run_bench(scale=scale, out=out)

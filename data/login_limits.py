@@ -1,4 +1,4 @@
-"""The failed-login limit (SPEC §6), shared by every worker through the database.
+"""The failed-login limit (docs/roles.md), shared by every worker through the database.
 
 A name's failures (from any address) slow its next try down rather than lock it: after NAME_FREE failures
 in WINDOW each try waits NAME_FIRST_WAIT, doubling with every failure up to NAME_MAX_WAIT from the latest
