@@ -81,7 +81,7 @@ def cmd_import(args) -> int:
         print(err.cli_line(), file=sys.stderr)
     outcome = "试导入" if args.dry_run else ("已导入" if result.accepted else "已拒绝")
     _audit("import", f"{outcome}；文件 {', '.join(Path(p).name for p in args.paths)}；"
-                     + "；".join(result.summary_lines()) + (f"；错误 {len(result.errors)} 条" if result.errors else ""))
+                     + "；".join(result.summary_lines()) + (f"；错误 {result.error_total} 条" if result.errors else ""))
     return 0 if result.accepted else 1
 
 

@@ -3,7 +3,8 @@
 Both formats carry the same numbers: rates are stored as fractions (0.625, not 62.5), shown with a percent
 format in xlsx; CSV keeps the plain fraction so a spreadsheet or a script reads the exact value. "No data"
 (None) is an empty cell. Every row of the table is written: past Excel's row limit the user is told to
-take CSV instead of receiving a silently cut file.
+take CSV instead of receiving a silently cut file. A CSV text cell that a spreadsheet would run as a formula
+is written with a leading single quote (xlsx cells are typed, so they need none).
 """
 from __future__ import annotations
 
@@ -138,6 +139,15 @@ def to_xlsx(table: ReportTable, exported_by: str, exported_at: datetime, stream:
     return out.getvalue()
 
 
+# A text cell starting with one of these is read by Excel/LibreOffice as a formula (or a DDE call): the
+# OWASP "CSV injection" advice is to prefix such a cell with a single quote so it shows as the text it is.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutral_text(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def _csv_value(value) -> str:
     if value is None:
         return ""
@@ -145,7 +155,9 @@ def _csv_value(value) -> str:
         return "是" if value else "否"
     if isinstance(value, (date, datetime)):
         return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
-    return str(value)  # floats keep full precision: rates are fractions (0.625 = 62.5%)
+    if isinstance(value, (int, float)):
+        return str(value)  # a number is data, a negative one too; floats keep full precision (0.625 = 62.5%)
+    return neutral_text(str(value))
 
 
 def to_csv(table: ReportTable, exported_by: str, exported_at: datetime, stream: RowStream | None = None) -> bytes:
@@ -153,9 +165,9 @@ def to_csv(table: ReportTable, exported_by: str, exported_at: datetime, stream: 
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     for label, value in table.title_block(exported_by, exported_at):
-        writer.writerow([label, value])
+        writer.writerow([label, neutral_text(value)])
     writer.writerow([])
-    writer.writerow(table.headers)
+    writer.writerow([neutral_text(h) for h in table.headers])  # item names come from imported data
     for row, _ in _marked_rows(table, stream):
         writer.writerow([_csv_value(v) for v in row])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")

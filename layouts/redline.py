@@ -7,6 +7,7 @@ from dash import dcc, html
 from layouts import ids
 from layouts.components import table_card
 from layouts.i18n import t
+from layouts.plotly_text import plain
 
 
 def layout(state: dict, lang: str) -> html.Div:
@@ -50,7 +51,9 @@ def funnel_figure(data: dict, lang: str) -> dict:
         "marker": {"color": [BAND_COLOURS[p["band"]] for p in points], "size": 9 if len(points) <= 500 else 6,
                    "line": {"width": 0.5, "color": "#333"}},
         "customdata": [[p["code"], p["name"]] for p in points],
-        "hovertemplate": "%{customdata[1]}（%{customdata[0]}）<br>" + data["metric"]
+        # The hover shows text, escaped; customdata keeps the raw code a click opens.
+        "text": [plain(f"{p['name']}（{p['code']}）") for p in points],
+        "hovertemplate": "%{text}<br>" + data["metric"]
                          + " %{y:.1%}<br>测评数 %{x}<extra></extra>"})
     shapes, notes = [], []
     if data.get("redline") is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import csv
 import io
+import re
 from datetime import date
 from urllib.parse import urlencode
 
@@ -338,3 +339,60 @@ def test_a_page_s_callbacks_compute_a_shared_table_once(web_app, as_user, monkey
     assert built == ["quality"]
     assert [r[0] for r in found["quality-summary"].rows] == list(reports.ledger_reports.QUALITY_CHECKS)
     assert sum(r[1] > 0 for r in found["quality-summary"].rows) >= 1
+
+
+MARKUP = '<a href="http://evil.example/">钓鱼</a><b>粗</b>'
+
+
+def _figure_strings(node, found: list[str]) -> list[str]:
+    """Every string plotly may render inside the figures of a component tree: all but customdata, which a
+    hover shows only where its template names it (checked: only numbers are named that way)."""
+    figure = getattr(node, "figure", None)
+    if figure is not None:
+        plain = figure.to_plotly_json() if isinstance(figure, go.Figure) else figure
+        for trace in plain["data"]:
+            for index in re.findall(r"%\{customdata\[(\d)\]", trace.get("hovertemplate") or ""):
+                assert all(not isinstance(c[int(index)], str) for c in trace["customdata"])
+
+        def strings(value):
+            if isinstance(value, str):
+                found.append(value)
+            elif isinstance(value, dict):
+                for k, v in value.items():
+                    if k != "customdata":
+                        strings(v)
+            elif isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
+                for v in (value.tolist() if hasattr(value, "tolist") else value):
+                    strings(v)
+        strings(plain)
+    children = getattr(node, "children", None)
+    for child in children if isinstance(children, list) else [children]:
+        if child is not None and not isinstance(child, str):
+            _figure_strings(child, found)
+    return found
+
+
+def test_names_from_data_show_as_text_in_every_chart(as_user, sessions):
+    """Issue 18 point 5: an org, system, region or round named with markup stays text in the overview's axes
+    and hovers, the funnel's hover and the completeness chart — the only tags left are the charts' own."""
+    from sqlalchemy import update
+
+    from callbacks import reporting
+    from data.models import Org, Region, Round, System
+    from data.rollups import refresh_after_org_change
+
+    with sessions.begin() as s:
+        s.execute(update(System).where(System.name == "交通运输系统").values(name=MARKUP))
+        s.execute(update(Org).where(Org.code == "A2").values(name=MARKUP))
+        s.execute(update(Region).where(Region.code == "510104").values(name=MARKUP + "区"))
+        s.execute(update(Round).where(Round.name == rd.R1).values(name=MARKUP + "批次"))
+        refresh_after_org_change(s)
+    with as_user("ada"):
+        shown = {"overview": overview.show(TOP, "zh"), "funnel": redline.show_funnel(TOP, "zh"),
+                 "reporting": reporting.show_chart({**TOP, "round": rd.R2}, "zh")}
+    escaped = MARKUP.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    for page, component in shown.items():
+        strings = _figure_strings(component, [])
+        assert any(escaped in s for s in strings), page  # the name is there, as text
+        tags = {tag for s in strings for tag in re.findall(r"<[^<>]*>", s)}
+        assert tags <= {"<br>", "<extra>", "</extra>"}, (page, tags)

@@ -100,3 +100,25 @@ def test_every_view_title_makes_a_valid_sheet(sessions):
     assert sheet.title == "红线-薄弱组织"  # "/" is not allowed in a sheet name
     assert [sheet.cell(r, 1).value for r in range(HEADER_ROW + 1, HEADER_ROW + 4)] == ["A21", "A2", "A"]
     assert book["说明"].cell(1, 1).value == red.notes[0]
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_csv_text_that_a_spreadsheet_would_run_is_quoted(start):
+    """OWASP's CSV-injection advice: a text cell starting with a formula character gets a leading quote, in
+    the rows, the header (item names come from imports) and the title block."""
+    formula = start + 'HYPERLINK("http://x.example","y")'
+    table = _plain_table([[formula, None, -3, -0.25]],
+                         columns=[Column("问题编号"), Column(start + "列"), Column("数量", INT), Column("比例", PERCENT)])
+    table.title = start + "整改台账"
+    lines = list(csv.reader(io.StringIO(to_csv(table, start + "u", EXPORTED_AT).decode("utf-8-sig"),
+                                        newline="")))
+    assert lines[-1] == ["'" + formula, "", "-3", "-0.25"]  # numbers, negative ones too, are data
+    assert lines[-2][:2] == ["问题编号", "'" + start + "列"]
+    block = {line[0]: line[1] for line in lines if len(line) == 2}
+    assert block["导出人"] == "'" + start + "u" and block["视图"] == "'" + start + "整改台账"
+
+
+def test_csv_keeps_ordinary_text_as_it_is():
+    table = _plain_table([["Z-1", None, 0, None], ["负-3", None, 1, None], [" =x", None, 2, None]])
+    body = to_csv(table, "u", EXPORTED_AT).decode("utf-8-sig").splitlines()[-3:]
+    assert body == ["Z-1,,0,", "负-3,,1,", " =x,,2,"]

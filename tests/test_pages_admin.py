@@ -122,7 +122,7 @@ def test_unit_user_cannot_import_another_subtree(as_user, sessions):
     other = pledge_csv(["P9", rd.R2, "C1", "", "x", "2024-12-01", "推进中", ""])
     with as_user("uma"):
         _, result, disabled, errors, _ = imports.check_upload([upload(other)], ["外单位.csv"], "zh")
-        assert disabled is True and "超出本单位范围" in errors[0][5]
+        assert disabled is True and "不在本单位范围内" in errors[0][5]
     with as_user("ada"):  # the same file is fine for an admin
         assert imports.check_upload([upload(other)], ["外单位.csv"], "zh")[2] is False
 
@@ -157,8 +157,9 @@ def test_template_download_is_the_blank_template(as_user):
 
 # ---------------------------------------------------------------------------------------- users (data)
 def test_users_functions(sessions):
+    with sessions() as s:
+        rd.load(s)  # commits itself
     with sessions.begin() as s:
-        rd.load(s)
         du.create_user(s, "bob", "password-123", "unit", ["A2"], display_name="运输公司")
         du.issue_token(s, du.get_user(s, "bob"))
         du.issue_token(s, du.get_user(s, "bob"))
@@ -391,3 +392,58 @@ def test_crafted_requests_for_admin_grids_are_refused_to_non_admins(web_app, use
             assert "base64" not in text and "仅管理员可查看" in text
     text = post(clients["leo"], export, "imports")
     assert "base64" not in text and "仅管理员和单位账号可查看导入记录" in text
+
+
+def test_a_file_of_garbage_answers_with_the_first_thousand_errors_and_the_total(as_user, sessions, engine,
+                                                                                 monkeypatch, tmp_path, capsys):
+    """Issue 18 point 11: 100,000 rows of garbage answered with 186,002 errors in 64 MB of JSON. The page, its
+    error sheet and the CLI list the first 1,000 and state the total; a long cell shows its start only."""
+    import json
+
+    from dashboard import cli
+
+    # 30,000 rows (three errors each) keep the test quick; the answer's size no longer depends on the count.
+    garbage = pledge_csv(*[[f"G{i}", rd.R2, "不存在", "", "x" * 120, "明天", "乱", ""] for i in range(30_000)])
+    with as_user("ada"):
+        _, result, disabled, errors, _ = imports.check_upload([upload(garbage)], ["垃圾.csv"], "zh")
+        answer = json.dumps([text_of(result), errors], ensure_ascii=False, default=str)
+        sheet = imports.errors_sheet(1, errors)
+    total_note = "共 90,000 处错误，只列出前 1,000 处"
+    assert disabled is True and len(errors) == 1001 and total_note in errors[-1][5]
+    assert "3 处错误" not in text_of(result) and "90,000 处错误，未写入任何数据" in text_of(result)
+    assert total_note in text_of(result) and len(answer.encode()) < 500_000
+    assert {len(e[4]) for e in errors[:-1]} <= {101, len("不存在"), len("明天"), len("乱")}  # 100 + "…"
+    rows = list(openpyxl.load_workbook(io.BytesIO(base64.b64decode(sheet["content"]))).active.iter_rows(
+        values_only=True))
+    assert len(rows) == 1 + 1001 and total_note in rows[-1][5]
+
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    (tmp_path / "垃圾.csv").write_bytes(garbage)
+    assert cli.main(["import", str(tmp_path / "垃圾.csv")]) == 1
+    out, err = capsys.readouterr()
+    assert len(err.splitlines()) == 1000 and total_note in out
+
+
+def test_an_import_while_another_runs_says_try_again_later(as_user, sessions, monkeypatch):
+    from data.importers import pipeline
+
+    monkeypatch.setattr(pipeline, "IMPORT_WAIT_SECONDS", 0.1)
+    with as_user("uma"):
+        assert imports.check_upload([upload(GOOD)], ["承诺.csv"], "zh")[2] is False  # checked, kept
+        assert pipeline._one_import.acquire(timeout=5)  # another import is running in this process
+        try:
+            _, result, disabled, errors, _ = imports.check_upload([upload(GOOD)], ["承诺.csv"], "zh")
+            assert "请稍后再试" in text_of(result) and disabled is True and errors is None
+            assert imports.check_upload([upload(GOOD)], ["承诺.csv"], "zh")[2] is True
+        finally:
+            pipeline._one_import.release()
+        assert imports.check_upload([upload(GOOD)], ["承诺.csv"], "zh")[2] is False
+        pipeline._one_import.acquire(timeout=5)
+        try:  # the confirm keeps the checked bytes, so a click a little later imports them
+            result, disabled, *_ = imports.confirm_import(1, 0, "zh")
+            assert "请稍后再试" in text_of(result) and disabled is False
+        finally:
+            pipeline._one_import.release()
+        result, disabled, *_ = imports.confirm_import(2, 0, "zh")
+        assert "导入完成" in text_of(result)
+    assert pledges(sessions)["P10"] == "推进中"
