@@ -40,19 +40,20 @@ IMPORT_ROWS = {"small": 20_000, "province": 300_000}
 
 # ---------------------------------------------------------------------------------------- databases
 # Tests run the benchmark in their own files and databases: BENCH_DIR and BENCH_TAG keep them apart.
-def bench_name(scale: str) -> str:
+def bench_name(scale: str, kind: str = "") -> str:
+    """kind: "load" for the load test's own databases (bench.load), kept apart from the timing run's."""
     tag = os.environ.get("BENCH_TAG", "")
-    return f"dashboard_bench_{scale}" + (f"_{tag}" if tag else "")
+    return f"dashboard_bench_{scale}" + (f"_{kind}" if kind else "") + (f"_{tag}" if tag else "")
 
 
-def sqlite_url(scale: str) -> str:
+def sqlite_url(scale: str, kind: str = "") -> str:
     folder = Path(os.environ.get("BENCH_DIR") or h.ROOT / "instance")
     folder.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{folder / (bench_name(scale) + '.sqlite3')}"
+    return f"sqlite:///{folder / (bench_name(scale, kind) + '.sqlite3')}"
 
 
-def postgres_url(scale: str) -> str | None:
-    name = bench_name(scale)
+def postgres_url(scale: str, kind: str = "") -> str | None:
+    name = bench_name(scale, kind)
     try:
         admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:

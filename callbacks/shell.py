@@ -7,7 +7,7 @@ from dash import Input, Output, State, html
 from dash.exceptions import PreventUpdate
 
 from callbacks import common
-from web.auth import db_session
+from web.auth import csrf_token, db_session
 from data.lookups import round_names
 from layouts import (admin, audit, contact_points, drill, ids, imports, overview, pledges, quality, rectifications,
                      redline, reporting, urlstate)
@@ -43,7 +43,7 @@ def route(pathname: str | None, search: str | None, lang: str | None, rendered: 
     with db_session() as s:
         rounds = round_names(s)
     as_of = _valid_date(state.get("as_of")) or date.today().isoformat()
-    bar = navbar(pathname or "/", state, lang, common.user_info(), rounds, as_of)
+    bar = navbar(pathname or "/", state, lang, common.user_info(), rounds, as_of, csrf_token())
     page = PAGES.get(pathname or "/")
     if page is None:
         return bar, not_found(lang), key

@@ -48,8 +48,10 @@ def app_layout():
     ])
 
 
-def navbar(pathname: str, state: dict, lang: str, user: UserInfo, rounds: list[str], as_of: str) -> dbc.Navbar:
-    """rounds: newest first; without a round in the URL the newest is the one shown (reports' default)."""
+def navbar(pathname: str, state: dict, lang: str, user: UserInfo, rounds: list[str], as_of: str,
+           csrf_token: str = "") -> dbc.Navbar:
+    """rounds: newest first; without a round in the URL the newest is the one shown (reports' default).
+    csrf_token: the session's form token, sent by the logout form (a POST, so no other site can log out)."""
     keep = urlstate.encode(urlstate.shared(state))
     allowed = [(path, key) for path, key in PAGES if path not in PAGE_ROLES or user.role in PAGE_ROLES[path]]
     links = [dbc.NavItem(dcc.Link(t(lang, key), href=path + keep,
@@ -79,7 +81,9 @@ def navbar(pathname: str, state: dict, lang: str, user: UserInfo, rounds: list[s
         dbc.DropdownMenuItem(f"{t(lang, 'role')}：{user.role_label}", header=True),
         dbc.DropdownMenuItem(f"{t(lang, 'scope')}：{user.scope_label}", header=True),
         dbc.DropdownMenuItem(divider=True),
-        dbc.DropdownMenuItem(t(lang, "logout"), href="/logout", external_link=True, id="shell-logout"),
+        html.Form(html.Button(t(lang, "logout"), type="submit", name="csrf_token", value=csrf_token,
+                              className="dropdown-item", id="shell-logout"),
+                  action="/logout", method="POST"),
     ], label=user.name, nav=True, align_end=True, toggle_class_name="text-light", id="shell-user-menu")
     # Printed instead of the bar (assets/app.css @media print): what the page is of, for whom, as of when.
     round_name = state.get("round") or (rounds[0] if rounds else "")

@@ -90,6 +90,13 @@ def login(client, username: str, password: str):
     return client.post("/login", data={"username": username, "password": password, "csrf_token": token})
 
 
+def logout(client):
+    """POST /logout the way the navbar's form does, with the session's CSRF token."""
+    with client.session_transaction() as sess:
+        token = sess.setdefault("csrf_token", "token-of-this-session")
+    return client.post("/logout", data={"csrf_token": token})
+
+
 @pytest.fixture
 def as_user(web_app, users):
     """Run a callback as one of the module's `users` (a fixture each module defines: name -> WebUser)."""
