@@ -14,6 +14,7 @@ from datetime import date
 from dashboard import reports
 from data.db import make_engine, make_session_factory
 from data.lookups import round_names
+from domain.request import Request
 from domain.scope import scope_for
 from domain.tables import Filters
 
@@ -41,15 +42,15 @@ def snapshot(url: str, as_of: date) -> dict:
         for round_name in round_names(s):
             top = Filters(round=round_name)
             for view in TABLE_VIEWS:
-                take(view, top, lambda: reports.build(view, s, top, as_of, everything))
+                take(view, top, lambda: reports.build(view, s, Request(top, as_of, everything)))
             for view, func in DICT_VIEWS.items():
-                take(view, top, lambda: func(s, top, as_of, everything))
-            drill = reports.drilldown(s, top, as_of, everything)
+                take(view, top, lambda: func(s, Request(top, as_of, everything)))
+            drill = reports.drilldown(s, Request(top, as_of, everything))
             for i in range(len(drill.rows)):  # one level down: the drill-down and its charts
                 below = reports.child_filters(top, drill, i)
                 if below is not None:
-                    take("drilldown", below, lambda: reports.build("drilldown", s, below, as_of, everything))
-                    take("overview", below, lambda: reports.overview(s, below, as_of, everything))
+                    take("drilldown", below, lambda: reports.build("drilldown", s, Request(below, as_of, everything)))
+                    take("overview", below, lambda: reports.overview(s, Request(below, as_of, everything)))
     return out
 
 

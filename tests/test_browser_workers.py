@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 
-import pytest
 
 from tests.test_browser_app import (browser_context_args, browser_type_launch_args, errors,  # noqa: F401
                                     log_in, shot)
