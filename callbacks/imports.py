@@ -19,6 +19,7 @@ from flask_login import current_user
 from werkzeug.utils import secure_filename
 
 from callbacks import common
+from dashboard import warmup
 from web.auth import audit_event, db_session
 from data.importers import TEMPLATES, ImportIssue, ImportResult, import_uploads, template_xlsx
 from data.queries import visible_org_ids
@@ -173,6 +174,7 @@ def confirm_import(n_clicks: int | None, done: int | None, lang: str | None):
     _drop_pending()
     if result.accepted:
         common.clear_cache()  # the report tables on screen must show the new rows at once
+        warmup.start(current_app.extensions["dashboard_read_sessions"])  # nor the next click the index build
     names = "、".join(n for n, _ in files)
     rows = sum(f.rows for f in result.files if f.accepted)
     audit_event("import", common.username(),
