@@ -81,7 +81,6 @@ def first_start(factory) -> list[tuple[str, str, str]]:
     for users created now; the passwords are random and shown once."""
     from data.demo import load_demo
     from data.lookups import demo_user_grants, has_orgs, has_users
-    from data.db import transaction
     from data.users import create_user
 
     with factory() as s:
@@ -89,7 +88,7 @@ def first_start(factory) -> list[tuple[str, str, str]]:
     if empty:
         print(load_demo(factory, scale="small"))
     created = []
-    with transaction(factory) as s:
+    with factory.begin() as s:
         if has_users(s):
             return created
         for username, role, grants, display in demo_user_grants(s):

@@ -23,7 +23,7 @@ import pandas as pd
 from sqlalchemy import create_engine, delete, insert, literal, select, text
 
 from bench import harness as h
-from data.db import make_engine, make_session_factory, transaction
+from data.db import make_engine, make_session_factory
 from data.demo import demo_as_of, load_demo
 from data.models import (ImportLog, Item, Org, Rectification, RollupHeadline, RollupSubtree, Round, System,
                          Tally, User)
@@ -77,7 +77,7 @@ def prepare(url: str, scale: str) -> tuple[str, str, float | None]:
         load_demo(factory, scale=scale)
         built = time.perf_counter() - start
     password = secrets.token_urlsafe(16)
-    with transaction(factory) as s:
+    with factory.begin() as s:
         s.execute(delete(User).where(User.username == "bench"))
         s.flush()
         create_user(s, "bench", password, "admin")
@@ -307,7 +307,7 @@ def import_speed(url: str, scale: str) -> dict:
     if not result.accepted:
         raise RuntimeError("benchmark import rejected: " + "; ".join(e.cli_line() for e in result.errors[:5]))
     bare_s = _bare_insert_s(factory, IMPORT_ROUND)
-    with transaction(factory) as s:
+    with factory.begin() as s:
         _drop_round(s, IMPORT_ROUND)
     engine.dispose()
     return {"import_rows": len(frame), "import_s": round(import_s, 2),

@@ -14,7 +14,6 @@ from domain.scope import ROLE_LABELS
 from web.auth import audit_event, db_session
 from data import admin_queries as aq
 from data import users as du
-from data.db import transaction
 from data.lookups import round_names
 from layouts import ids
 from layouts.admin import access_denied, secret_alert
@@ -29,7 +28,7 @@ def _denied(lang: str | None):
 
 
 def _write():
-    return transaction(current_app.extensions["dashboard_sessions"])
+    return current_app.extensions["dashboard_sessions"].begin()
 
 
 def _ok(text: str) -> dbc.Alert:

@@ -12,7 +12,6 @@ from flask_login import current_user
 
 from callbacks import common
 from data import visits as visit_data
-from data.db import transaction
 from data.queries import visible_org_ids
 from web.auth import db_session
 from layouts import ids, urlstate
@@ -73,7 +72,7 @@ def save_visit(n_clicks: int | None, point: str | None, day: str | None, finding
         return html.Span(t(lang, "visit_not_allowed"), className="text-danger"), store, findings, follow_up
     group, code = parse_point(point)
     try:
-        with transaction(current_app.extensions["dashboard_sessions"]) as s:
+        with current_app.extensions["dashboard_sessions"].begin() as s:
             visit_data.record_visit(s, group=group, org_code=code, visited_on=day, findings=findings,
                                     follow_up=follow_up, recorded_by=common.exported_by(), username=common.username(),
                                     allowed_groups=groups, today=today or date.today(),

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
 
-from data.db import make_engine, make_session_factory, transaction
+from data.db import make_engine, make_session_factory
 from data.schema import upgrade
 
 
@@ -59,7 +59,7 @@ def _audit(action: str, detail: str) -> None:
     """The command line's imports and exports go into the same audit trail as the web's (user "cli")."""
     from data import audit
 
-    with transaction(make_session_factory(_engine())) as session:
+    with make_session_factory(_engine()).begin() as session:
         audit.record(session, action, "cli", detail, "cli")
 
 
@@ -114,7 +114,7 @@ def cmd_users(args) -> int:
     upgrade(engine)
     factory = make_session_factory(engine)
     try:
-        with transaction(factory) as session:
+        with factory.begin() as session:
             if args.users_cmd == "add":
                 password = sys.stdin.readline().rstrip("\r\n")
                 create_user(session, args.name, password, args.role, args.scope or [])

@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import os
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
@@ -65,16 +63,3 @@ def make_read_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions for the web's reads: read_engine's, flagged READS_ONLY."""
     return sessionmaker(bind=read_engine(engine), expire_on_commit=False, info={READS_ONLY: True})
 
-
-@contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """A unit of work: everything inside commits together or not at all."""
-    session = factory()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from data.db import transaction
 from data.users import create_user, issue_token
 from tests import report_dataset as rd
 from tests.conftest import login
@@ -18,7 +17,7 @@ def api(web_app, sessions):
     with sessions() as s:
         rd.load(s)
     tokens = {}
-    with transaction(sessions) as s:
+    with sessions.begin() as s:
         for name, role, grants in (("ada", "admin", []), ("lee", "leader", ["system:交通运输系统"]),
                                    ("uma", "unit", ["A2"]), ("nob", "leader", [])):
             tokens[name] = issue_token(s, create_user(s, name, PASSWORD, role, grants))

@@ -8,7 +8,6 @@ from email.utils import parsedate_to_datetime
 
 import pytest
 
-from data.db import transaction
 from data.users import create_user
 from tests.conftest import login
 
@@ -17,7 +16,7 @@ PASSWORD = "correct-horse-9"
 
 @pytest.fixture
 def client(web_app, sessions):
-    with transaction(sessions) as s:
+    with sessions.begin() as s:
         create_user(s, "ada", PASSWORD, "admin", display_name="艾达")
     return web_app.test_client()
 
@@ -142,7 +141,7 @@ def test_logins_and_refusals_are_in_the_audit_trail(client, sessions):
 def test_an_expired_session_is_sent_to_login_with_a_notice(engine, sessions):
     from app import create_app
 
-    with transaction(sessions) as s:
+    with sessions.begin() as s:
         create_user(s, "ada", PASSWORD, "admin")
     app = create_app({"ENGINE": engine, "SECRET_KEY": "s", "SESSION_HOURS": 1})
     client = app.test_client()

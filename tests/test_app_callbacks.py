@@ -17,7 +17,6 @@ from flask_login import login_user
 from callbacks import drill, overview, redline, shell, tables
 from dashboard import reports
 from web.auth import WebUser
-from data.db import transaction
 from data.users import create_user
 from tests import report_dataset as rd
 
@@ -29,7 +28,7 @@ TOP = {"as_of": AS_OF}
 def users(web_app, sessions):
     with sessions() as s:
         rd.load(s)
-    with transaction(sessions) as s:
+    with sessions.begin() as s:
         made = {name: WebUser.of(create_user(s, name, "password-123", role, grants, display_name=display))
                 for name, role, grants, display in (
                     ("ada", "admin", [], "艾达"), ("uma", "unit", ["A2"], "运输公司"),
@@ -250,7 +249,7 @@ def test_a_bar_of_the_overview_opens_that_systems_drilldown(as_user):
 
 
 def test_an_empty_database_shows_a_helpful_empty_state(web_app, sessions):
-    with transaction(sessions) as s:
+    with sessions.begin() as s:
         user = WebUser.of(create_user(s, "ada", "password-123", "admin"))
     with web_app.test_request_context("/_dash-update-component", method="POST"):
         login_user(user)

@@ -42,7 +42,7 @@ def live(tmp_path_factory):
     from werkzeug.serving import make_server
 
     from app import create_app
-    from data.db import make_engine, make_session_factory, transaction
+    from data.db import make_engine, make_session_factory
     from data.demo import demo_as_of, load_demo
     from data.schema import upgrade
     from data.users import create_user
@@ -53,7 +53,7 @@ def live(tmp_path_factory):
     factory = make_session_factory(engine)
     load_demo(factory, scale="small")
     password = secrets.token_urlsafe(12)
-    with transaction(factory) as s:
+    with factory.begin() as s:
         create_user(s, "admin", password, "admin", display_name="测试管理员")
     app = create_app({"ENGINE": engine, "SECRET_KEY": secrets.token_hex(16)})
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request drowns a failure

@@ -16,7 +16,6 @@ from domain import metrics
 from domain.scope import EVERYTHING, Scope
 from domain.tables import Filters
 from web.auth import WebUser
-from data.db import transaction
 from data.demo import demo_as_of, load_demo
 from data.models import Member, Org, OrgClosure, Pledge, Rectification, Region, Round, System
 from data.users import create_user
@@ -35,7 +34,7 @@ def demo(sessions):
     around the golden week, completions and closures after the as-of day, statuses without dates, blanks."""
     load_demo(sessions, "small")
     rng = random.Random(6)
-    with transaction(sessions) as s:
+    with sessions.begin() as s:
         rnd = s.scalar(select(Round).where(Round.name == "2012年下半年创先争优群众评议"))
         orgs = s.scalars(select(Org.id).order_by(Org.id)).all()
         members = s.scalars(select(Member.id).order_by(Member.id)).all()
@@ -126,7 +125,7 @@ def _assert_page_matches(s, view, filters, as_of, scope, sort, filt, spans, whol
 @pytest.mark.parametrize("working_days", [False, True])
 def test_pages_equal_the_whole_table(demo, working_days):
     if working_days:  # the golden week and its make-up Saturday decide 超期天数 and 临期
-        with transaction(demo) as s:
+        with demo.begin() as s:
             for rnd in s.scalars(select(Round)):
                 rnd.working_days, rnd.warn_days = True, 4
     pushed = fallback = nonempty = 0
@@ -192,7 +191,7 @@ def test_a_scoped_page_shows_only_the_scope(demo):
 
 @pytest.fixture
 def users(web_app, demo):
-    with transaction(demo) as s:
+    with demo.begin() as s:
         unit = s.scalar(select(Org.code).where(Org.parent_id.is_not(None), Org.is_leaf.is_(False))
                         .order_by(Org.code))
         return {name: WebUser.of(create_user(s, name, "password-123", role, grants, display_name=name))

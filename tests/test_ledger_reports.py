@@ -23,7 +23,6 @@ from dashboard import ledger_reports as lr
 from domain import metrics
 from domain.scope import EVERYTHING, NOTHING, Scope
 from domain.tables import PERCENT, Filters
-from data.db import transaction
 from data.queries import BadParameter, NotFound, OutOfScope
 from data.models import (
     Ballot,
@@ -58,7 +57,7 @@ def t(text: str) -> datetime:
 
 @pytest.fixture
 def campaign(sessions):
-    with transaction(sessions) as s:
+    with sessions.begin() as s:
         edu, health, trans = System(name="教育系统"), System(name="卫生健康系统"), System(name="交通运输系统")
         s.add_all([edu, health, trans])
         prov = Region(code="430000", name="湖南省", level=1, l1_code="430000", full_name="湖南省")

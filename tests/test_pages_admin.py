@@ -19,7 +19,6 @@ from web.auth import WebUser
 from data import admin_queries as aq
 from data import users as du
 from data.audit import recent
-from data.db import transaction
 from data.models import ApiToken, ImportLog, Pledge, Round, RoundChange, User
 from tests import report_dataset as rd
 from tests.importer_helpers import csv_bytes
@@ -41,7 +40,7 @@ def users(web_app, sessions, tmp_path):
     web_app.config["PENDING_IMPORT_DIR"] = str(tmp_path / "pending")
     with sessions() as s:
         rd.load(s)
-    with transaction(sessions) as s:
+    with sessions.begin() as s:
         made = {name: WebUser.of(create) for name, create in (
             (name, du.create_user(s, name, "password-123", role, grants, display_name=display))
             for name, role, grants, display in (
@@ -158,7 +157,7 @@ def test_template_download_is_the_blank_template(as_user):
 
 # ---------------------------------------------------------------------------------------- users (data)
 def test_users_functions(sessions):
-    with transaction(sessions) as s:
+    with sessions.begin() as s:
         rd.load(s)
         du.create_user(s, "bob", "password-123", "unit", ["A2"], display_name="运输公司")
         du.issue_token(s, du.get_user(s, "bob"))
@@ -166,7 +165,7 @@ def test_users_functions(sessions):
     with sessions() as s:
         [bob] = du.list_users(s)
         assert bob == du.UserRow("bob", "运输公司", "unit", ("A2",), True, 2)
-    with transaction(sessions) as s:
+    with sessions.begin() as s:
         du.update_user(s, "bob", role="leader", grants=["system:交通运输系统", "A1"])
         assert du.revoke_tokens(s, "bob") == 2
         password = du.reset_password(s, "bob")
@@ -175,7 +174,7 @@ def test_users_functions(sessions):
         [bob] = du.list_users(s)
         assert (bob.role, bob.grants, bob.active, bob.tokens) == ("leader", ("system:交通运输系统", "A1"), False, 0)
         assert du.authenticate(s, "bob", password) is None  # deactivated
-    with transaction(sessions) as s:
+    with sessions.begin() as s:
         du.set_active(s, "bob", True)
     with sessions() as s:
         assert du.authenticate(s, "bob", password) is not None and du.authenticate(s, "bob", "password-123") is None
@@ -245,7 +244,7 @@ def test_non_admins_are_refused_on_the_server(as_user, sessions):
 
 # ---------------------------------------------------------------------------------------- rounds
 def test_round_edits_are_logged_and_the_scale_locks_with_tallies(as_user, sessions):
-    with transaction(sessions) as s:
+    with sessions.begin() as s:
         s.add(Round(name="2025年评议", scale="三级"))
     with as_user("ada"):
         options, first = admin.show_rounds(ids.Settings.ROUND, "zh")
@@ -278,13 +277,13 @@ def test_round_edits_are_logged_and_the_scale_locks_with_tallies(as_user, sessio
 
 
 def test_update_round_checks_everything_first(sessions):
-    with transaction(sessions) as s:
+    with sessions.begin() as s:
         s.add(Round(name="R", start_date=date(2025, 3, 1)))
-    with transaction(sessions) as s:
+    with sessions.begin() as s:
         with pytest.raises(aq.RoundEditError) as err:
             aq.update_round(s, "R", {"end_date": "2025-02-01", "redline": 2, "min_sample": 0}, "ada")
         assert "结束日期早于开始日期" in str(err.value) and "红线" in str(err.value) and "最小样本" in str(err.value)
-    with transaction(sessions) as s:
+    with sessions.begin() as s:
         [c] = aq.update_round(s, "R", {"redline_metric": "测评得分", "redline": 60}, "ada")[1:]
         assert (c.field, c.old_value, c.new_value) == ("redline", "0.666667", "60")
     with sessions() as s:
@@ -294,7 +293,7 @@ def test_update_round_checks_everything_first(sessions):
 
 # ---------------------------------------------------------------------------------------- admin grids
 def add_log(sessions, who: str, count: int, day: int = 1) -> None:
-    with transaction(sessions) as s:
+    with sessions.begin() as s:
         s.add_all(ImportLog(username=who, imported_at=datetime(2024, 12, day, 8) + timedelta(minutes=i),
                             file_name=f"{who}-{i:04d}.csv", sha256=f"{i:064x}", template="承诺台账", rows=i,
                             inserted=i, updated=0, unchanged=0) for i in range(count))

@@ -17,7 +17,6 @@ from sqlalchemy import select, update
 from callbacks import pledges, rectifications, shell, tables
 from web.auth import WebUser
 from data import admin_queries as aq
-from data.db import transaction
 from data.models import Round, User
 from data.users import create_user, issue_token
 from tests import report_dataset as rd
@@ -29,7 +28,7 @@ AS_OF = rd.AS_OF.isoformat()
 def users(web_app, sessions):
     with sessions() as s:
         rd.load(s)
-    with transaction(sessions) as s:
+    with sessions.begin() as s:
         return {name: WebUser.of(create_user(s, name, "password-123", role, grants, display_name=name))
                 for name, role, grants in (("ada", "admin", []), ("uma", "unit", ["A2"]))}
 
@@ -114,7 +113,7 @@ def test_a_bad_filter_in_a_link_is_a_message_not_a_trace(as_user):
 def test_working_days_rounds_say_so_on_the_page(as_user, sessions):
     with as_user("ada"):
         assert not tables.common.table("rectifications", {"as_of": AS_OF}).notes
-    with transaction(sessions) as s:  # the admin's profile edit (管理 › 评议批次)
+    with sessions.begin() as s:  # the admin's profile edit (管理 › 评议批次)
         aq.update_round(s, rd.R2, {"working_days": True}, "root")
     with as_user("ada"):
         box = tables.render({"table": "rectifications", "state": {"as_of": AS_OF}, "lang": "zh"})
@@ -243,7 +242,7 @@ def test_page_export_matches_the_cli_with_the_same_filters(as_user, engine, monk
 
 
 def test_api_takes_the_ledger_filters(web_app, users, sessions):
-    with transaction(sessions) as s:
+    with sessions.begin() as s:
         token = issue_token(s, s.scalar(select(User).where(User.username == "ada")))
     client = web_app.test_client()
 
@@ -280,7 +279,7 @@ def test_member_level_flags_fails_and_the_excellent_quota(sessions):
 
     with sessions() as s:
         rd.load(s)
-    with transaction(sessions) as s:
+    with sessions.begin() as s:
         s.execute(update(Round).where(Round.name == rd.R2).values(scale="民主评议党员"))
         a21 = s.scalar(select(Org).where(Org.code == "A21"))
         item = s.scalar(select(Item).join(Round).where(Round.name == rd.R2, Item.is_overall))

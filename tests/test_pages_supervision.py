@@ -17,7 +17,6 @@ from domain.scope import EVERYTHING, Scope
 from domain.tables import VIEWS, Filters
 from web.auth import WebUser
 from data import visits as vd
-from data.db import transaction
 from data.models import AuditLog, Visit
 from data.queries import BadParameter
 from data.users import create_user
@@ -35,7 +34,7 @@ def record(sessions, **kw):
     args = dict(group=G1, org_code="E1", visited_on="2024-09-20", findings="台账不全", follow_up="一周后回访",
                 recorded_by="张三", allowed_groups=None, today=TODAY, now=datetime(2024, 9, 25, 10, 30))
     args.update(kw)
-    with transaction(sessions) as s:
+    with sessions.begin() as s:
         vd.record_visit(s, **args)
 
 
@@ -130,7 +129,7 @@ def test_void_sessions_are_the_rows_behind_the_finding(campaign):
 # ---------------------------------------------------------------------------------------- callbacks
 @pytest.fixture
 def users(web_app, campaign):
-    with transaction(campaign) as s:
+    with campaign.begin() as s:
         return {name: WebUser.of(create_user(s, name, PASSWORD, role, grants, display_name=display))
                 for name, role, grants, display in (
                     ("ada", "admin", [], "艾达"), ("sup1", "supervisor", [f"group:{G1}"], "督导一组"),

@@ -14,7 +14,6 @@ from callbacks import shell, tables
 from dashboard import cli
 from web.auth import WebUser
 from data import audit
-from data.db import transaction
 from data.users import create_user
 from tests import report_dataset as rd
 from tests.importer_helpers import base_file
@@ -25,7 +24,7 @@ from tests.test_app_callbacks import text_of
 def users(web_app, sessions):
     with sessions() as s:
         rd.load(s)
-    with transaction(sessions) as s:
+    with sessions.begin() as s:
         made = {name: WebUser.of(create_user(s, name, "password-123", role, grants))
                 for name, role, grants in (("ada", "admin", []), ("lee", "leader", ["all"]),
                                            ("uma", "unit", ["A2"]))}

@@ -9,7 +9,6 @@ from datetime import date, datetime
 
 import pytest
 
-from data.db import transaction
 from data.models import (EvalSession, Item, Member, Org, Pledge, Rectification, Region, Round, SupervisionGroup,
                          SupervisionLink, System, Tally)
 from data.rollups import rebuild_closure, rebuild_rollups
@@ -89,7 +88,7 @@ def load_secret(session) -> None:
 def clients(web_app, sessions):
     with sessions() as s:
         load_secret(s)
-    with transaction(sessions) as s:
+    with sessions.begin() as s:
         for name, (role, grants) in USERS.items():
             create_user(s, name, PASSWORD, role, grants)
         create_user(s, "ada", PASSWORD, "admin", [])

@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 import pytest
 
 from data import login_limits
-from data.db import transaction
 from data.users import create_user
 from tests.conftest import login
 
@@ -18,7 +17,7 @@ PASSWORD = "correct-horse-9"
 
 @pytest.fixture
 def app_and_users(web_app, sessions):
-    with transaction(sessions) as s:
+    with sessions.begin() as s:
         for name in ("ada", "bob", "cyd"):
             create_user(s, name, PASSWORD, "admin")
     return web_app
@@ -72,7 +71,7 @@ def test_the_limit_is_shared_by_every_worker(engine, app_and_users):
 
 def test_the_wait_ends_when_the_oldest_failure_leaves_the_window(sessions):
     t0 = datetime(2026, 1, 5, 9, 0)
-    with transaction(sessions) as s:
+    with sessions.begin() as s:
         for minute in range(5):
             login_limits.record_failure(s, "ada", "10.0.0.7", t0 + timedelta(minutes=minute))
     with sessions() as s:

@@ -12,7 +12,7 @@ import uuid
 import pytest
 from sqlalchemy import create_engine, text
 
-from data.db import make_engine, transaction
+from data.db import make_engine
 from data.schema import upgrade
 from data.users import create_user
 from tests import report_dataset as rd
@@ -28,7 +28,7 @@ JUNK = [12345, ["a", 1, None], {"x": {"y": [1, 2]}}, "?" + "x" * 100_000, None, 
 def client(web_app, sessions):
     with sessions() as s:
         rd.load(s)
-    with transaction(sessions) as s:
+    with sessions.begin() as s:
         create_user(s, "uma", PASSWORD, "unit", ["A2"])
     c = web_app.test_client()
     assert login(c, "uma", PASSWORD).status_code == 302
@@ -142,7 +142,7 @@ def test_database_outage_is_a_clear_503_and_the_app_recovers(outage):
     factory = make_session_factory(outage.engine)
     with factory() as s:
         rd.load(s)
-    with transaction(factory) as s:
+    with factory.begin() as s:
         create_user(s, "ada", PASSWORD, "admin", [])
     app = create_app({"ENGINE": outage.engine, "SECRET_KEY": "test-secret", "TESTING": True,
                       "REPORT_CACHE_SECONDS": 0})

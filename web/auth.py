@@ -20,7 +20,6 @@ from werkzeug.exceptions import HTTPException
 
 from domain.scope import ROLE_LABELS, Scope
 from data import audit, login_limits
-from data.db import transaction
 from data.models import User
 from data.users import authenticate, user_by_token, user_scope
 
@@ -39,7 +38,7 @@ def db_session() -> Iterator[Session]:
 
 def audit_event(action: str, username: str | None, detail: str = "") -> None:
     """One line of the audit trail, in its own transaction (a failed write must not lose the answer)."""
-    with transaction(current_app.extensions["dashboard_sessions"]) as s:
+    with current_app.extensions["dashboard_sessions"].begin() as s:
         audit.record(s, action, username, detail, request.remote_addr)
 
 
@@ -123,7 +122,7 @@ def login():
     with db_session() as s:
         user = authenticate(s, username, request.form.get("password", ""))
         web_user = WebUser.of(user) if user else None
-    with transaction(factory) as s:
+    with factory.begin() as s:
         if web_user is None:
             login_limits.record_failure(s, username, address, now)
         else:

@@ -19,6 +19,31 @@ from data.rollups import rebuild_rollups
 
 def import_sheet(ctx: SheetContext) -> None:
     rounds, refs = resolve_rounds(ctx)
+    planned, rows_of = _read_ballots(ctx, rounds)
+    if ctx.failed:
+        return
+    stored = _check_valid_ballots(ctx, refs, planned, rows_of)
+    if ctx.failed:
+        return
+    create_rounds(ctx, refs)
+    rows = {}
+    for (rname, org, no), values in planned.items():
+        round_id = refs[rname].id
+        rows[(round_id, org, no)] = dict(round_id=round_id, org_id=org, ballot_no=no, category=values["category"],
+                                         answers=json.dumps(values["answers"], ensure_ascii=False, sort_keys=True))
+    upsert(ctx, Ballot, rows, stored, ("category", "answers"))
+    ballot_counter = (ctx.counter.inserted, ctx.counter.updated, ctx.counter.unchanged)
+    ctx.session.flush()
+    pairs = {(k[0], k[1]) for k in rows}
+    _recount_tallies(ctx, refs, pairs)
+    # Tally counts are not reported as rows of this file: restore the ballot counts.
+    ctx.counter.inserted, ctx.counter.updated, ctx.counter.unchanged = ballot_counter
+    ctx.session.flush()
+    rebuild_rollups(ctx.session, sorted({p[0] for p in pairs}))
+
+
+def _read_ballots(ctx: SheetContext, rounds: dict) -> tuple[dict[tuple, dict], dict]:
+    """Each ballot's category and answers by (round name, org id, ballot number), and its row."""
     org_ids = resolve_orgs(ctx)
     items = list(ctx.match.extras.values())
     if not items:
@@ -44,11 +69,12 @@ def import_sheet(ctx: SheetContext) -> None:
         key = (ref.name, org_ids[row.number], ballot_no)
         planned[key] = dict(category=category, answers=answers)
         rows_of[key] = row
-    if ctx.failed:
-        return
+    return planned, rows_of
 
-    session = ctx.session
-    # 有效份数: stored ballots of the org (other numbers) plus this file's may not exceed the session's.
+
+def _check_valid_ballots(ctx: SheetContext, refs: dict, planned: dict, rows_of: dict) -> dict:
+    """有效份数: stored ballots of the org (other numbers) plus this file's may not exceed the session's.
+    Returns the stored ballots of the file's orgs."""
     known_ids = {ref.id for ref in refs.values() if ref.id is not None}
     pairs = {(refs[r].id, org) for r, org, _ in planned if refs[r].id is not None}
     stored = _load_ballots(ctx, pairs)
@@ -65,21 +91,11 @@ def import_sheet(ctx: SheetContext) -> None:
         if limit is not None and len(per_org[pair]) > limit:
             ctx.error(row.number, ctx.label("ballot_no"), row.cells.get("ballot_no", ""),
                       f"该组织的测评表共 {len(per_org[pair])} 份，超过测评场次有效份数 {limit}")
-    if ctx.failed:
-        return
+    return stored
 
-    create_rounds(ctx, refs)
-    rows = {}
-    for (rname, org, no), values in planned.items():
-        round_id = refs[rname].id
-        rows[(round_id, org, no)] = dict(round_id=round_id, org_id=org, ballot_no=no, category=values["category"],
-                                         answers=json.dumps(values["answers"], ensure_ascii=False, sort_keys=True))
-    upsert(ctx, Ballot, rows, stored, ("category", "answers"))
-    ballot_counter = (ctx.counter.inserted, ctx.counter.updated, ctx.counter.unchanged)
-    session.flush()
 
-    # Recount the tallies of every touched (round, org) from all its stored ballots.
-    pairs = {(k[0], k[1]) for k in rows}
+def _recount_tallies(ctx: SheetContext, refs: dict, pairs: set[tuple[int, int]]) -> None:
+    """Recount the tallies of every touched (round, org) from all its stored ballots."""
     ballots = _load_ballots(ctx, pairs)
     scales = {ref.id: ref.scale for ref in refs.values()}
     counts: dict[tuple, dict] = {}
@@ -98,7 +114,6 @@ def import_sheet(ctx: SheetContext) -> None:
         key = (round_id, org, 0, item_ids[(round_id, item)], category)
         planned_tallies[key] = dict(round_id=round_id, org_id=org, member_key=0, member_id=None,
                                     item_id=key[3], category=category, from_ballots=True, **c)
-    # Tally counts are not reported as rows of this file: restore the ballot counts afterwards.
     stored_tallies = load_tallies(ctx, pairs)
     write_tallies(ctx, planned_tallies, stored_tallies)
     # A ballot-made tally whose (item, category) no ballot answers any more (a ballot's category was
@@ -106,10 +121,7 @@ def import_sheet(ctx: SheetContext) -> None:
     stale = [t.id for k, t in stored_tallies.items()
              if t.from_ballots and k[2] == 0 and k not in planned_tallies]
     for part in chunked(stale):
-        session.execute(delete(Tally).where(Tally.id.in_(part)))
-    ctx.counter.inserted, ctx.counter.updated, ctx.counter.unchanged = ballot_counter
-    session.flush()
-    rebuild_rollups(session, sorted({p[0] for p in pairs}))
+        ctx.session.execute(delete(Tally).where(Tally.id.in_(part)))
 
 
 def _load_ballots(ctx: SheetContext, pairs: set[tuple[int, int]]) -> dict[tuple, object]:

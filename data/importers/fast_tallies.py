@@ -108,6 +108,25 @@ def _sqlite_cache(session):
 
 
 def _plan(ctx: SheetContext):
+    columns, values = _read_columns(ctx)
+    round_col, code_col, item_col, category_col = (values[k] for k in ("round", "org_code", "item", "category"))
+    if not set(category_col) <= set(EVALUATOR_CATEGORIES):
+        raise _Fallback
+    names, refs, new_rounds = _rounds(ctx, round_col)
+    org_col = _org_ids(ctx, code_col)
+    member_ids = _member_ids(ctx, values["member_code"], org_col)
+    slot_values = _slot_values(ctx, columns, [refs[name].scale for name in names], len(org_col))
+    keys = list(zip(round_col, org_col, member_ids, item_col, category_col))
+    if len(set(keys)) != len(keys):
+        raise _Fallback
+    count_rows = list(zip(*slot_values))
+    existing = _existing_tallies(ctx, refs, round_col, org_col, keys, count_rows)
+    return refs, new_rounds, _Sheet(round_col, org_col, member_ids, item_col, category_col, slot_values,
+                                    count_rows), existing
+
+
+def _read_columns(ctx: SheetContext) -> tuple[list, dict]:
+    """The sheet's columns, and the key columns normalised (member_code None when the sheet has none)."""
     raw, numbers = ctx.table
     if not numbers:
         raise _Fallback
@@ -117,7 +136,6 @@ def _plan(ctx: SheetContext):
     if min(map(len, rows)) < width:
         raise _Fallback  # ragged rows: the per-row path reads a missing cell as blank
     columns = list(zip(*rows)) if width else []
-    n = len(rows)
     by_key = {key: columns[i] for i, key in match.columns.items()}
 
     values = {}
@@ -128,12 +146,11 @@ def _plan(ctx: SheetContext):
             values[key] = None
         else:
             raise _Fallback
-    round_col, code_col, item_col, category_col = (values[k] for k in ("round", "org_code", "item", "category"))
-    member_col = values["member_code"]
-    if not set(category_col) <= set(EVALUATOR_CATEGORIES):
-        raise _Fallback
+    return columns, values
 
-    # Rounds: known ones, and new names (created with the default profile) unless a unit imports.
+
+def _rounds(ctx: SheetContext, round_col) -> tuple[list[str], dict[str, RoundRef], list[str]]:
+    """Rounds: known ones, and new names (created with the default profile) unless a unit imports."""
     names = list(dict.fromkeys(round_col))
     refs = {r.name: RoundRef(r.name, r.id, r.scale)
             for r in fetch_by(ctx.session, [Round.name, Round.id, Round.scale], Round.name, names)}
@@ -142,8 +159,11 @@ def _plan(ctx: SheetContext):
         raise _Fallback
     for name in new_rounds:
         refs[name] = RoundRef(name, None, DEFAULT_PROFILE.scale)
+    return names, refs, new_rounds
 
-    # Orgs: every code known and in scope.
+
+def _org_ids(ctx: SheetContext, code_col) -> list[int]:
+    """Orgs: every code known and in scope."""
     codes = set(code_col)
     if len(codes) >= _ALL_ORGS_FROM:
         ids = {code: oid for code, oid in ctx.session.execute(select(Org.code, Org.id)) if code in codes}
@@ -153,31 +173,35 @@ def _plan(ctx: SheetContext):
         raise _Fallback
     if ctx.allowed_org_ids is not None and not set(ids.values()) <= ctx.allowed_org_ids:
         raise _Fallback
-    org_col = list(map(ids.__getitem__, code_col))
+    return list(map(ids.__getitem__, code_col))
 
-    # Members: known, and of the row's org.
+
+def _member_ids(ctx: SheetContext, member_col, org_col: list[int]) -> list[int]:
+    """Members: known, and of the row's org (0 where a row rates the org itself)."""
     if member_col is None or not any(member_col):
-        member_ids = [0] * n
-    else:
-        wanted = set(member_col) - {""}
-        members = {code: (mid, org) for code, mid, org in fetch_by(
-            ctx.session, [Member.code, Member.id, Member.org_id], Member.code, wanted)}
-        if len(members) != len(wanted):
-            raise _Fallback
-        member_ids = []
-        for code, org in zip(member_col, org_col):
-            if code:
-                mid, member_org = members[code]
-                if member_org != org:
-                    raise _Fallback
-                member_ids.append(mid)
-            else:
-                member_ids.append(0)
+        return [0] * len(org_col)
+    wanted = set(member_col) - {""}
+    members = {code: (mid, org) for code, mid, org in fetch_by(
+        ctx.session, [Member.code, Member.id, Member.org_id], Member.code, wanted)}
+    if len(members) != len(wanted):
+        raise _Fallback
+    member_ids = []
+    for code, org in zip(member_col, org_col):
+        if code:
+            mid, member_org = members[code]
+            if member_org != org:
+                raise _Fallback
+            member_ids.append(mid)
+        else:
+            member_ids.append(0)
+    return member_ids
 
-    # Counts: the option columns land in the count column of their position in the round's scale.
-    counts = {name: _counts(columns[i]) for i, name in match.extras.items()}
+
+def _slot_values(ctx: SheetContext, columns: list, scales: list[str], n: int) -> list[list[int]]:
+    """Counts: the option columns land in the count column of their position in the round's scale."""
+    counts = {name: _counts(columns[i]) for i, name in ctx.match.extras.items()}
     slots = None
-    for scale in {refs[name].scale for name in names}:
+    for scale in set(scales):
         mapping = {}
         for name in counts:
             position = option_position(scale, name)
@@ -205,13 +229,12 @@ def _plan(ctx: SheetContext):
             if any(sum(1 for v in vals if v) > 1 for vals in zip(*same)):
                 raise _Fallback  # two columns of one option both filled in a row
             slot_values.append([sum(vals) for vals in zip(*same)])
+    return slot_values
 
-    keys = list(zip(round_col, org_col, member_ids, item_col, category_col))
-    if len(set(keys)) != n:
-        raise _Fallback
-    count_rows = list(zip(*slot_values))
 
-    # 有效份数 of the rounds that exist already (a new round has no sessions).
+def _existing_tallies(ctx: SheetContext, refs, round_col, org_col, keys, count_rows) -> dict:
+    """The stored tallies of the sheet's (round, org) pairs, after checking the sheet against the 有效份数 of
+    the rounds that exist already (a new round has no sessions)."""
     from data.importers.tally_store import load_tallies, load_valid
     round_ids = {ref.id for ref in refs.values() if ref.id is not None}
     existing, items = {}, {}
@@ -223,8 +246,7 @@ def _plan(ctx: SheetContext):
         valid = load_valid(ctx, round_ids, set(org_col))
         if valid:
             _check_valid(refs, keys, count_rows, items, existing, valid)
-    return refs, new_rounds, _Sheet(round_col, org_col, member_ids, item_col, category_col, slot_values,
-                                    count_rows), existing
+    return existing
 
 
 class _Sheet(NamedTuple):

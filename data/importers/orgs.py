@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from sqlalchemy import insert, select, update
@@ -152,6 +153,34 @@ class RegionBook:
         return self.by_code[code].id
 
 
+@dataclass
+class _OrgFile:
+    """The file's orgs (by code) beside what the database holds, while the sheet is checked."""
+    existing: dict  # code -> the org's row in the database
+    system_name: dict[int, str]
+    planned: dict[str, dict] = field(default_factory=dict)  # code -> the file's values
+    rows: dict[str, Row] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.code_of = {r.id: r.code for r in self.existing.values()}
+
+    def parent_of(self, code: str) -> str | None:
+        """The parent: in the file (earlier or later rows) or already in the database."""
+        if code in self.planned:
+            return self.planned[code]["parent"]
+        parent_id = self.existing[code].parent_id if code in self.existing else None
+        return self.code_of.get(parent_id)
+
+    def system_of(self, code: str) -> str | None:
+        if code in self.planned:
+            return self.planned[code]["system"]
+        return self.system_name.get(self.existing[code].system_id) if code in self.existing else None
+
+    def name(self, code: str) -> str:
+        return ((self.planned.get(code) or {}).get("name")
+                or (self.existing[code].name if code in self.existing else code))
+
+
 def import_sheet(ctx: SheetContext) -> None:
     session = ctx.session
     regions = RegionBook(session)
@@ -159,11 +188,16 @@ def import_sheet(ctx: SheetContext) -> None:
     existing = {r.code: r for r in session.execute(select(
         Org.id, Org.code, Org.name, Org.parent_id, Org.org_type, Org.system_id, Org.region_id,
         Org.cross_system)).all()}
-    code_of = {r.id: r.code for r in existing.values()}
-    system_name = {v: k for k, v in systems.items()}
+    orgs = _OrgFile(existing, {v: k for k, v in systems.items()})
+    _read_rows(ctx, regions, orgs)
+    _check_parents(ctx, orgs)
+    _check_cycles(ctx, orgs)
+    if ctx.failed:
+        return
+    _write(ctx, regions, systems, orgs)
 
-    planned: dict[str, dict] = {}
-    rows: dict[str, Row] = {}
+
+def _read_rows(ctx: SheetContext, regions: RegionBook, orgs: _OrgFile) -> None:
     seen: dict[str, int] = {}
     for row in ctx.rows:
         code = ctx.get(row, "org_code", required=True)
@@ -183,25 +217,16 @@ def import_sheet(ctx: SheetContext) -> None:
         if code and values["parent"] == code:
             ctx.col_error(row, "parent_code", "上级组织不能是本组织")
         if code and ctx.check_duplicates(seen, code, row, ctx.label("org_code")):
-            planned[code], rows[code] = values, row
-            current = existing.get(code)
+            orgs.planned[code], orgs.rows[code] = values, row
+            current = orgs.existing.get(code)
             if ctx.allowed_org_ids is not None and current is not None:
                 ctx.in_scope(row, "org_code", current.id)
 
-    # Parents: in the file (earlier or later rows) or already in the database.
-    def parent_of(code: str) -> str | None:
-        if code in planned:
-            return planned[code]["parent"]
-        parent_id = existing[code].parent_id if code in existing else None
-        return code_of.get(parent_id)
 
-    def system_of(code: str) -> str | None:
-        if code in planned:
-            return planned[code]["system"]
-        return system_name.get(existing[code].system_id) if code in existing else None
-
+def _check_parents(ctx: SheetContext, orgs: _OrgFile) -> None:
+    planned, existing = orgs.planned, orgs.existing
     for code, values in planned.items():
-        row, parent = rows[code], values["parent"]
+        row, parent = orgs.rows[code], values["parent"]
         if parent is None:
             if ctx.allowed_org_ids is not None and code not in existing:
                 ctx.col_error(row, "parent_code", OUT_OF_SCOPE + "（不能新建顶层组织）")
@@ -211,32 +236,32 @@ def import_sheet(ctx: SheetContext) -> None:
             continue
         if ctx.allowed_org_ids is not None and parent in existing:
             ctx.in_scope(row, "parent_code", existing[parent].id)
-        parent_system = system_of(parent)
+        parent_system = orgs.system_of(parent)
         if values["system"] and parent_system and parent_system != values["system"] and not values["cross_system"]:
             ctx.col_error(row, "parent_code", f"上级组织属于{parent_system}，本组织属于{values['system']}；"
                                               "确属跨系统隶属请在“跨系统隶属”列填“是”")
 
-    def _name(code: str) -> str:
-        return (planned.get(code) or {}).get("name") or (existing[code].name if code in existing else code)
 
-    # Cycles: walk up from each file org; the database tree itself is acyclic.
+def _check_cycles(ctx: SheetContext, orgs: _OrgFile) -> None:
+    """Walk up from each file org; the database tree itself is acyclic."""
+    planned, existing = orgs.planned, orgs.existing
     reported: set[frozenset] = set()
     for start in planned:
         chain, code = [], start
         while code is not None and code not in chain and len(chain) <= len(planned) + 1:
             chain.append(code)
-            code = parent_of(code) if (code in planned or code in existing) else None
+            code = orgs.parent_of(code) if (code in planned or code in existing) else None
         if code is not None and code in chain:
             cycle = chain[chain.index(code):]
             key = frozenset(cycle)
             if key not in reported and start == cycle[0]:
                 reported.add(key)
-                names = " → ".join(f"{c}（{_name(c)}）" for c in cycle + [cycle[0]])
-                ctx.col_error(rows[start], "parent_code", f"上级组织形成循环：{names}")
-    if ctx.failed:
-        return
+                names = " → ".join(f"{c}（{orgs.name(c)}）" for c in cycle + [cycle[0]])
+                ctx.col_error(orgs.rows[start], "parent_code", f"上级组织形成循环：{names}")
 
-    # ---------------------------------------------------------------- write
+
+def _write(ctx: SheetContext, regions: RegionBook, systems: dict[str, int], orgs: _OrgFile) -> None:
+    session, planned, existing = ctx.session, orgs.planned, orgs.existing
     regions.create_pending()
     new_systems = sorted({v["system"] for v in planned.values()} - set(systems))
     if new_systems:

@@ -24,6 +24,17 @@ def import_sheet(ctx: SheetContext) -> None:
     if import_tallies(ctx):
         return
     rounds, refs = resolve_rounds(ctx)
+    parsed = _read_rows(ctx, rounds)
+    if ctx.failed:
+        return
+    existing = _check_valid_ballots(ctx, refs, parsed)
+    if ctx.failed:
+        return
+    _write(ctx, refs, parsed, existing)
+
+
+def _read_rows(ctx: SheetContext, rounds: dict) -> dict[tuple, tuple[Row, dict]]:
+    """Each row's counts by key (round, org, member, item, category); duplicate keys are errors."""
     org_ids = resolve_orgs(ctx)
     member_ids = resolve_members(ctx, org_ids)
     positions: dict[tuple[str, str], object] = {}  # (scale, column) -> option position, computed once
@@ -33,28 +44,7 @@ def import_sheet(ctx: SheetContext) -> None:
         item = ctx.get(row, "item", required=True)
         category = check_category(ctx, row)
         ref = rounds.get(row.number)
-        counts = dict.fromkeys(COUNT_COLUMNS, 0)
-        source: dict[str, str] = {}
-        for name, raw in row.extras.items():
-            try:
-                value = parse_count(raw)
-            except CellError as exc:
-                ctx.error(row.number, ctx.label(name), raw, str(exc))
-                continue
-            if ref is None or value == 0:
-                continue
-            position = positions.get((ref.scale, name), _MISSING)
-            if position is _MISSING:
-                position = positions[(ref.scale, name)] = option_position(ref.scale, name)
-            if position is None:
-                ctx.error(row.number, ctx.label(name), raw, f"选项“{name}”不在该批次的评分标准（{ref.scale}）中")
-                continue
-            column = slot(position)
-            if column in source:
-                ctx.error(row.number, ctx.label(name), raw, f"与“{source[column]}”列是同一选项，重复计数")
-                continue
-            source[column] = name
-            counts[column] = value
+        counts = _row_counts(ctx, row, ref, positions)
         if None in (item, category, ref) or row.number not in org_ids:
             continue
         member_code = text(row.cells.get("member_code", ""))
@@ -67,11 +57,39 @@ def import_sheet(ctx: SheetContext) -> None:
         else:
             shown = "/".join(text(row.cells.get(k, "")) for k in ("round", "org_code", "member_code", "item", "category"))
             ctx.check_duplicates(seen, key, row, "评议批次+组织编码+党员编号+测评项目+参评人员类别", shown)
-    if ctx.failed:
-        return
+    return parsed
 
-    # 有效份数: per (round, org, member, item) the answers of all categories — the stored ones this file
-    # does not replace included — may not exceed the session's valid ballots.
+
+def _row_counts(ctx: SheetContext, row: Row, ref, positions: dict) -> dict[str, int]:
+    """The row's option columns as counts in the slots of the round's scale."""
+    counts = dict.fromkeys(COUNT_COLUMNS, 0)
+    source: dict[str, str] = {}
+    for name, raw in row.extras.items():
+        try:
+            value = parse_count(raw)
+        except CellError as exc:
+            ctx.error(row.number, ctx.label(name), raw, str(exc))
+            continue
+        if ref is None or value == 0:
+            continue
+        position = positions.get((ref.scale, name), _MISSING)
+        if position is _MISSING:
+            position = positions[(ref.scale, name)] = option_position(ref.scale, name)
+        if position is None:
+            ctx.error(row.number, ctx.label(name), raw, f"选项“{name}”不在该批次的评分标准（{ref.scale}）中")
+            continue
+        column = slot(position)
+        if column in source:
+            ctx.error(row.number, ctx.label(name), raw, f"与“{source[column]}”列是同一选项，重复计数")
+            continue
+        source[column] = name
+        counts[column] = value
+    return counts
+
+
+def _check_valid_ballots(ctx: SheetContext, refs: dict, parsed: dict) -> dict:
+    """有效份数: per (round, org, member, item) the answers of all categories — the stored ones this file
+    does not replace included — may not exceed the session's valid ballots. Returns the stored tallies."""
     round_ids = {ref.id for ref in refs.values() if ref.id is not None}
     pairs = {(refs[k[0]].id, k[1]) for k in parsed if refs[k[0]].id is not None}
     items = {(r.round_id, r.name): r.id for r in ctx.session.execute(
@@ -95,9 +113,10 @@ def import_sheet(ctx: SheetContext) -> None:
         if limit is not None and total > limit:
             ctx.error(last_row[group].number, ctx.label("item"), item,
                       f"该测评项目各类别答卷合计 {total} 份，超过测评场次有效份数 {limit}")
-    if ctx.failed:
-        return
+    return existing
 
+
+def _write(ctx: SheetContext, refs: dict, parsed: dict, existing: dict) -> None:
     create_rounds(ctx, refs)
     wanted = defaultdict(list)
     for rname, _org, _member, item, _cat in parsed:

@@ -1,0 +1,145 @@
+"""What the demo campaign is made of: its province, rounds, scales, systems and the name pools.
+
+Add a new kind of demo data by describing it here and writing it in a module of its own (see
+data/demo/__init__.py for the order modules write in).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+DEMO_ROUNDS = ("2012年上半年创先争优群众评议", "2012年下半年创先争优群众评议", "2012年度民主评议党员")
+PROVINCE_NAME, PROVINCE_CODE = "江南省", "390000"
+
+
+def demo_as_of() -> date:
+    """The date the demo story is told at: inside the second round, after its reporting deadline."""
+    return date(2012, 12, 10)
+
+
+# ---------------------------------------------------------------------------------------- configuration
+@dataclass(frozen=True)
+class RoundSpec:
+    name: str
+    scale: str
+    start: date
+    end: date
+    deadline: date
+    doc_no: str
+    items: tuple[str, ...]  # the first is the 总体评价 (overall) item
+    tag: str  # used in ledger codes
+
+
+ROUNDS = (
+    RoundSpec(DEMO_ROUNDS[0], "三级", date(2012, 3, 1), date(2012, 6, 30), date(2012, 6, 15),
+               "江南组通〔2012〕12号", ("总体评价", "承诺践诺情况", "服务群众", "廉洁自律", "工作作风"), "2012A"),
+    RoundSpec(DEMO_ROUNDS[1], "四级", date(2012, 9, 1), date(2012, 12, 31), date(2012, 11, 30),
+               "江南组通〔2012〕47号",
+               ("总体评价", "承诺践诺情况", "服务群众", "廉洁自律", "工作作风", "办事效率"), "2012B"),
+)
+# 民主评议党员: members of a few 党支部 rated on the member scale. Dated between the two campaign rounds, so the
+# newest round (the app's default) stays the second campaign round.
+MEMBER_ROUND = RoundSpec(DEMO_ROUNDS[2], "民主评议党员", date(2012, 7, 2), date(2012, 8, 31), date(2012, 8, 20),
+                           "江南组通〔2012〕30号", ("总体评价",), "2012M")
+MEMBER_BRANCHES = 6  # 党支部 whose members are rated
+# Shares of 优秀/合格/基本合格/不合格 for an ordinary member, a member the branch is unhappy with (不合格 over
+# one third) and the members of a branch rating nearly everyone 优秀 (over the one-third 优秀 quota).
+MEMBER_PROBS = {"normal": (0.3, 0.55, 0.12, 0.03), "failing": (0.05, 0.2, 0.25, 0.5),
+                 "lenient": (0.7, 0.25, 0.05, 0.0)}
+# Items people rate a little higher or lower than the overall impression.
+ITEM_SHIFT = {"总体评价": 0.0, "承诺践诺情况": -0.02, "服务群众": 0.01, "廉洁自律": 0.03,
+               "工作作风": -0.01, "办事效率": -0.05}
+
+
+@dataclass(frozen=True)
+class Scale:
+    cities: int
+    counties: tuple[int, int]  # per city
+    townships: tuple[int, int]  # per county
+    units: tuple[int, int]  # 党总支 units per county bureau
+    branches: tuple[int, int]  # 党支部 per unit
+    villages: tuple[int, int]  # per township
+    members: tuple[int, int]  # per 党支部
+    voters: tuple[int, int]  # valid ballots of an ordinary leaf
+    groups: int
+    units_per_group: int
+    code_width: int
+    # Story quotas: (share of leaves, minimum) per round.
+    story: dict
+
+
+_STORY_SMALL = {"missing": (0.03, 6), "late": (0.04, 8), "confirmed": (0.0, 3), "suspected": (0.0, 3),
+                "small": (0.0, 8), "perfect": (0.0, 2), "flat": (0.0, 1), "twin": (0.0, 1), "void": (0.0, 2),
+                "ballots": (0.0, 6), "nocat": (0.0, 3)}
+_STORY_PROVINCE = {"missing": (0.03, 6), "late": (0.04, 8), "confirmed": (0.004, 3), "suspected": (0.006, 3),
+                   "small": (0.02, 8), "perfect": (0.002, 2), "flat": (0.001, 1), "twin": (0.0002, 1),
+                   "void": (0.001, 2), "ballots": (0.0015, 6), "nocat": (0.005, 3)}
+
+DEMO_SCALES = {
+    "small": Scale(cities=3, counties=(3, 3), townships=(3, 3), units=(1, 2), branches=(2, 3),
+                    villages=(2, 3), members=(6, 12), voters=(12, 40), groups=3, units_per_group=4,
+                    code_width=4, story=_STORY_SMALL),
+    "province": Scale(cities=14, counties=(6, 10), townships=(10, 14), units=(10, 14), branches=(6, 10),
+                       villages=(10, 16), members=(3, 7), voters=(12, 40), groups=10, units_per_group=10,
+                       code_width=5, story=_STORY_PROVINCE),
+}
+
+
+@dataclass(frozen=True)
+class SystemSpec:
+    name: str
+    prefix: str
+    province: str  # the provincial root
+    city: str  # city-level bureau, formatted with the city name
+    county: str  # county-level bureau, formatted with the county name
+    units: tuple[str, ...]  # county-level units (党总支), prefixed with the county name
+    branches: tuple[str, ...]  # branch names inside a unit, before the numbered ones
+    township: str | None  # township-level leaf, formatted with the township name
+    township_share: float  # share of townships that have that leaf
+    categories: tuple[str, ...]  # evaluator categories of its 测评会, a subset of EVALUATOR_CATEGORIES
+
+
+SYSTEMS = (
+    SystemSpec("交通运输系统", "JT", "江南省交通运输厅党委", "{}交通运输局", "{}交通运输局",
+                ("公路管理局", "道路运输管理所", "交通建设质量监督站", "港航管理所", "公共交通公司",
+                 "汽车客运站", "农村公路管理所", "交通运输综合执法大队", "路政管理大队", "物流发展中心",
+                 "航道管理站", "交通规划勘察设计院", "机动车驾驶人考试中心", "出租汽车管理所"),
+                (), "{}交通管理站", 0.5, ("单位参评人员", "服务对象", "两代表一委员", "群众代表")),
+    SystemSpec("卫生健康系统", "WJ", "江南省卫生健康委员会党委", "{}卫生健康委员会", "{}卫生健康局",
+                ("人民医院", "中医医院", "妇幼保健院", "疾病预防控制中心", "第二人民医院", "精神病医院",
+                 "皮肤病防治院", "卫生监督所", "急救中心", "血站", "结核病防治所", "康复医院",
+                 "中心医院", "口腔医院"),
+                ("内科党支部", "外科党支部", "护理党支部", "医技党支部", "门诊党支部", "行政后勤党支部",
+                 "妇产科党支部", "儿科党支部", "急诊党支部", "离退休党支部"),
+                "{}卫生院", 1.0, ("单位参评人员", "服务对象", "两代表一委员", "群众代表")),
+    SystemSpec("教育系统", "JY", "江南省教育厅党委", "{}教育局", "{}教育局",
+                ("第一中学", "第二中学", "第三中学", "实验中学", "实验小学", "第一小学", "第二小学",
+                 "职业中等专业学校", "特殊教育学校", "机关幼儿园", "教师进修学校", "民族中学",
+                 "城关中学", "城关小学"),
+                ("行政党支部", "教师第一党支部", "教师第二党支部", "教师第三党支部", "离退休教师党支部"),
+                "{}中心小学", 1.0, ("单位参评人员", "服务对象", "两代表一委员", "党员")),
+    SystemSpec("公安系统", "GA", "江南省公安厅党委", "{}公安局", "{}公安局",
+                ("刑事侦查大队", "交通警察大队", "治安管理大队", "看守所", "出入境管理大队",
+                 "经济犯罪侦查大队", "禁毒大队", "巡特警大队", "网络安全保卫大队", "法制大队",
+                 "户政管理大队", "国内安全保卫大队", "指挥中心", "警务保障室"),
+                (), "{}派出所", 1.0, ("单位参评人员", "服务对象", "两代表一委员", "群众代表")),
+    SystemSpec("市场监管系统", "SJ", "江南省市场监督管理局党委", "{}市场监督管理局", "{}市场监督管理局",
+                ("综合行政执法大队", "食品安全监管股", "药品医疗器械监管股", "特种设备安全监察股",
+                 "质量计量检测所", "消费者权益保护中心", "登记注册窗口", "知识产权服务中心",
+                 "价格监督检查局", "广告监管股", "网络交易监管股", "标准化所", "纤维检验所",
+                 "信息中心"),
+                (), "{}市场监督管理所", 1.0, ("单位参评人员", "服务对象", "两代表一委员")),
+)
+XZ = ("乡镇党委", "XZ", ("党员", "群众代表", "两代表一委员", "全评参评人员"))
+SYSTEM_NAMES = tuple(s.name for s in SYSTEMS) + (XZ[0],)
+
+CITY_NAMES = ("江州市", "临川市", "云阳市", "青山市", "白水市", "南屏市", "安平市", "兴宁市", "长丰市",
+               "丹霞市", "鹤鸣市", "桂岭市", "石门市", "苗岭土家族苗族自治州")
+PLACE_A = "安宁平丰兴华清永长新德鹤龙桂松石金桃柳梅青白云凤双花雁洪茶枫"
+PLACE_B = "阳江山源城溪陵川田林口岭湖泉塘坪洲桥铺坝"
+NUMERALS = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四",
+             "十五", "十六", "十七", "十八", "十九", "二十")
+SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程"
+             "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛")
+GIVEN = "伟芳娜英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国志海燕红梅玉文斌辉鹏宇飞林凤云春晓东俊峰琳婷雪慧颖浩波亮成"
+BRANCH_POSITIONS = ("党支部书记", "组织委员", "宣传委员", "纪检委员")
