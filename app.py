@@ -61,7 +61,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app = dash.Dash(__name__, server=server, url_base_pathname="/", serve_locally=True,
                     assets_folder=str(ROOT / "assets"), title="评议督导看板", update_title=None,
-                    suppress_callback_exceptions=True, external_stylesheets=["/vendor/bootstrap.min.css"],
+                    suppress_callback_exceptions=True, external_stylesheets=[web_auth.BOOTSTRAP_CSS_URL],
                     on_error=on_callback_error)
     # lang makes browsers pick Simplified Chinese glyphs (not Japanese variants) for the Han characters.
     app.index_string = app.index_string.replace("<html>", '<html lang="zh-CN">')

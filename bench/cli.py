@@ -1,21 +1,20 @@
-"""`python -m dashboard bench`: added to the command line by its entry point, since it drives the whole app."""
+"""`python -m dashboard bench`: added to the command line by its entry point, since it drives the whole app.
+The HTTP benchmark (bench.run) by default, the browser benchmark (bench.browser) with --browser."""
 from __future__ import annotations
 
-
-def add_command(sub) -> None:
-    p = sub.add_parser("bench", help="performance benchmark")
-    p.add_argument("--scale", choices=["small", "province"], default="province")
-    p.add_argument("--out")
-    p.add_argument("--browser", action="store_true", help="time clicks in headless Chromium (bench.browser)")
-    p.set_defaults(func=_run)
+import click
 
 
-def _run(args) -> int:
-    if args.browser:
+@click.command("bench", help="performance benchmark")
+@click.option("--scale", type=click.Choice(["small", "province"]), default="province", show_default=True)
+@click.option("--out", help="also write the report to FILE.json")
+@click.option("--browser", is_flag=True, help="time clicks in headless Chromium (bench.browser)")
+def command(scale: str, out: str | None, browser: bool) -> int:
+    if browser:
         from bench.browser import run_browser
 
-        run_browser(scale=args.scale, out=args.out)
+        run_browser(scale=scale, out=out)
         return 0
     from bench.run import run_bench
 
-    return run_bench(scale=args.scale, out=args.out)
+    return run_bench(scale=scale, out=out)

@@ -129,7 +129,8 @@ def grid_body(deps, table: str, state: dict, start: int = 0) -> dict:
     body["inputs"] = [{"id": grid, "property": "getRowsRequest",
                        "value": {"startRow": start, "endRow": start + 100, "sortModel": [], "filterModel": {}}}]
     body["state"] = [{"id": {"type": "report-grid-state", "table": table}, "property": "data",
-                      "value": {"table": table, "state": state, "lang": "zh"}}]
+                      "value": {"table": table, "state": state, "lang": "zh"}},
+                     {"id": {"type": "report-grid-live", "table": table}, "property": "data", "value": None}]
     body["changedPropIds"] = [json.dumps(grid, separators=(",", ":"), sort_keys=True) + ".getRowsRequest"]
     return body
 
@@ -144,7 +145,8 @@ def export_body(deps, table: str, state: dict) -> dict:
         "inputs": [[{"id": button, "property": "n_clicks", "value": 1}]],
         "state": [{"id": {"type": "report-grid-state", "table": table}, "property": "data",
                    "value": {"table": table, "state": state, "lang": "zh"}},
-                  {"id": {"type": "report-grid", "table": table}, "property": "getRowsRequest", "value": None}],
+                  {"id": {"type": "report-grid", "table": table}, "property": "getRowsRequest", "value": None},
+                  {"id": {"type": "report-grid-live", "table": table}, "property": "data", "value": None}],
         "changedPropIds": [json.dumps(button, separators=(",", ":")) + ".n_clicks"],
     }
 

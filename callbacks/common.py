@@ -69,7 +69,7 @@ def filters_of(state: dict) -> Filters:
 
 
 def as_of_of(state: dict) -> date:
-    """The URL's as-of date; today when absent (the UI's default, SPEC §3)."""
+    """The URL's as-of date; today when absent (the UI's default, docs/metrics.md)."""
     text = state.get("as_of")
     if not text:
         return date.today()

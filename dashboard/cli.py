@@ -1,28 +1,54 @@
-"""`python -m dashboard …` (SPEC §7)."""
+"""`python -m dashboard …` (docs/cli.md): one click group. A command is a function of `args` (its options as
+attributes) under the click decorators that declare them; commands of the layers above (the benchmark) are
+added by the entry point, dashboard/__main__.py."""
 from __future__ import annotations
 
-import argparse
+import functools
 import logging
 import sys
 from datetime import date, datetime
 from pathlib import Path
+from types import SimpleNamespace
 
+import click
 from sqlalchemy.exc import DBAPIError
 
 from data.db import make_engine, make_session_factory
 from data.schema import upgrade
+from domain.tables import VIEWS
+
+
+@click.group(name="python -m dashboard", help="评议督导看板 command line")
+def cli() -> None:
+    pass
+
+
+def _with_args(func):
+    """Click passes options as keywords; the command bodies read them as `args.name`."""
+    @functools.wraps(func)
+    def callback(**options):
+        return func(SimpleNamespace(**options))
+    return callback
 
 
 def _engine():
     return make_engine()
 
 
+@cli.command("init-db", help="create or upgrade the schema")
+@_with_args
 def cmd_init_db(args) -> int:
     upgrade(_engine())
     print("schema is at the newest revision")
     return 0
 
 
+@cli.command("demo", help="load a deterministic synthetic campaign")
+@click.option("--scale", type=click.Choice(["small", "province"]), default="small", show_default=True)
+@click.option("--seed", type=int, default=2012, show_default=True)
+@click.option("--replace", is_flag=True,
+              help="empty every data table first (users are kept); without it a non-empty database is refused")
+@_with_args
 def cmd_demo(args) -> int:
     from data.demo import load_demo
 
@@ -38,6 +64,10 @@ def cmd_demo(args) -> int:
     return 0
 
 
+@cli.command("import", help="import data files (all-or-nothing per file)")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--dry-run", is_flag=True, help="check every file, write nothing")
+@_with_args
 def cmd_import(args) -> int:
     from data.importers import import_files
 
@@ -53,6 +83,17 @@ def cmd_import(args) -> int:
     _audit("import", f"{outcome}；文件 {', '.join(Path(p).name for p in args.paths)}；"
                      + "；".join(result.summary_lines()) + (f"；错误 {len(result.errors)} 条" if result.errors else ""))
     return 0 if result.accepted else 1
+
+
+@cli.command("templates", help="write an example .xlsx per import template (rows that fit the demo)")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="folder")
+@_with_args
+def cmd_templates(args) -> int:
+    from data.importers.examples import write_examples
+
+    for path in write_examples(args.out):
+        print(path)
+    return 0
 
 
 def _audit(action: str, detail: str) -> None:
@@ -72,6 +113,21 @@ def parse_date(text: str | None) -> date:
         raise SystemExit(f"--as-of: not a date (YYYY-MM-DD): {text}")
 
 
+@cli.command("export", help="export a view as xlsx or csv")
+@click.argument("view", type=click.Choice(VIEWS), metavar="VIEW")
+@click.option("--out", required=True, help="FILE.xlsx or FILE.csv")
+@click.option("--round")
+@click.option("--system")
+@click.option("--region")
+@click.option("--org")
+@click.option("--as-of", help="YYYY-MM-DD (default today)")
+# View filters, as the pages and the API take them.
+@click.option("--status", help="状态, e.g. 整改中 / 推进中 / 未上报")
+@click.option("--light", type=click.Choice(["红", "黄", "绿"]), help="灯 (rectifications)")
+@click.option("--source", help="问题来源 (rectifications)")
+@click.option("--overdue-only", is_flag=True, help="only 超期 / 逾期未兑现 items")
+@click.option("--group", help="督导组 (contact-points, visits)")
+@_with_args
 def cmd_export(args) -> int:
     from dashboard.exports import export_bytes
     from dashboard.reports import ReportError, build
@@ -104,6 +160,28 @@ def cmd_export(args) -> int:
     return 0
 
 
+@cli.group("users", help="manage users")
+def users() -> None:
+    pass
+
+
+_ROLES = click.Choice(["admin", "leader", "supervisor", "unit"])
+
+
+@users.command("add", help="add a user; the password is read from standard input")
+@click.argument("name")
+@click.option("--role", required=True, type=_ROLES)
+@click.option("--scope", multiple=True, help="org code, system:NAME, group:督导组名 or all (repeatable)")
+def users_add(**options) -> int:
+    return cmd_users(SimpleNamespace(users_cmd="add", **options))
+
+
+@users.command("token", help="print a new API token for a user")
+@click.argument("name")
+def users_token(name: str) -> int:
+    return cmd_users(SimpleNamespace(users_cmd="token", name=name))
+
+
 def cmd_users(args) -> int:
     from data import audit
     from data.users import UserError, create_user, issue_token
@@ -117,7 +195,7 @@ def cmd_users(args) -> int:
         with factory.begin() as session:
             if args.users_cmd == "add":
                 password = sys.stdin.readline().rstrip("\r\n")
-                create_user(session, args.name, password, args.role, args.scope or [])
+                create_user(session, args.name, password, args.role, list(args.scope))
                 audit.record(session, "user", "cli", f"新增用户 {args.name}；角色 {args.role}；"
                                                      f"范围 {', '.join(args.scope or []) or '无'}", "cli")
                 print(f"user {args.name} ({args.role}) created")
@@ -134,56 +212,6 @@ def cmd_users(args) -> int:
     return 0
 
 
-def build_parser(commands=()) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m dashboard", description="评议督导看板 command line")
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("init-db", help="create or upgrade the schema").set_defaults(func=cmd_init_db)
-
-    p = sub.add_parser("demo", help="load a deterministic synthetic campaign")
-    p.add_argument("--scale", choices=["small", "province"], default="small")
-    p.add_argument("--seed", type=int, default=2012)
-    p.add_argument("--replace", action="store_true",
-                   help="empty every data table first (users are kept); without it a non-empty database is refused")
-    p.set_defaults(func=cmd_demo)
-
-    p = sub.add_parser("import", help="import data files (all-or-nothing per file)")
-    p.add_argument("paths", nargs="+")
-    p.add_argument("--dry-run", action="store_true")
-    p.set_defaults(func=cmd_import)
-
-    from domain.tables import VIEWS
-
-    p = sub.add_parser("export", help="export a view as xlsx or csv")
-    p.add_argument("view", choices=VIEWS)
-    p.add_argument("--out", required=True)
-    p.add_argument("--round")
-    p.add_argument("--system")
-    p.add_argument("--region")
-    p.add_argument("--org")
-    p.add_argument("--as-of")
-    # View filters, as the pages and the API take them.
-    p.add_argument("--status", help="状态, e.g. 整改中 / 推进中 / 未上报")
-    p.add_argument("--light", choices=["红", "黄", "绿"], help="灯 (rectifications)")
-    p.add_argument("--source", help="问题来源 (rectifications)")
-    p.add_argument("--overdue-only", action="store_true", help="only 超期 / 逾期未兑现 items")
-    p.add_argument("--group", help="督导组 (contact-points, visits)")
-    p.set_defaults(func=cmd_export)
-
-    p = sub.add_parser("users", help="manage users")
-    usub = p.add_subparsers(dest="users_cmd", required=True)
-    a = usub.add_parser("add", help="add a user; the password is read from standard input")
-    a.add_argument("name")
-    a.add_argument("--role", required=True, choices=["admin", "leader", "supervisor", "unit"])
-    a.add_argument("--scope", action="append", help="org code, system:NAME, group:督导组名 or all")
-    t = usub.add_parser("token", help="print a new API token for a user")
-    t.add_argument("name")
-    p.set_defaults(func=cmd_users)
-
-    for add_command in commands:  # commands of the layers above, e.g. the benchmark (dashboard/__main__.py)
-        add_command(sub)
-    return parser
-
-
 class _OneLine(logging.Formatter):
     """Log records as one line each: the user of the command line never sees a traceback."""
 
@@ -194,7 +222,9 @@ class _OneLine(logging.Formatter):
 
 
 def main(argv: list[str] | None = None, commands=()) -> int:
-    args = build_parser(commands).parse_args(argv)
+    """Run the command line; returns the exit code. `commands`: click commands of the layers above."""
+    for command in commands:
+        cli.add_command(command)
     # Errors only (on the handler: psycopg sets its own logger to WARNING): a driver's warning about a
     # connection the server dropped is noise next to our message.
     handler = logging.StreamHandler()
@@ -202,7 +232,13 @@ def main(argv: list[str] | None = None, commands=()) -> int:
     handler.setFormatter(_OneLine())
     logging.basicConfig(level=logging.ERROR, handlers=[handler])
     try:
-        return args.func(args)
+        return cli.main(args=argv, prog_name="python -m dashboard", standalone_mode=False)
+    except click.ClickException as exc:  # a usage error: the message and exit code 2, as argparse gave
+        exc.show()
+        return exc.exit_code
+    except click.Abort:
+        print("aborted", file=sys.stderr)
+        return 1
     except DBAPIError as exc:  # the server is down, unreachable or dropped the connection
         cause = exc.orig or exc
         detail = (str(cause).strip().splitlines() or [""])[0]

@@ -1,4 +1,4 @@
-"""A ReportTable + its title block -> xlsx or csv bytes (SPEC §5 "Every table", §7 export).
+"""A ReportTable + its title block -> xlsx or csv bytes (docs/views.md, "The export title block").
 
 Both formats carry the same numbers: rates are stored as fractions (0.625, not 62.5), shown with a percent
 format in xlsx; CSV keeps the plain fraction so a spreadsheet or a script reads the exact value. "No data"

@@ -1,4 +1,4 @@
-"""The ledger-type views of SPEC §5 (4–8) and §7 export: 整改台账, 承诺践诺, 督导联系点, 上报进度, 数据质量.
+"""The ledger-type views of docs/views.md: 整改台账, 承诺践诺, 督导联系点, 上报进度, 数据质量.
 
 Each view is `(session, filters, as_of, scope) -> ReportTable`; the UI grid, the export, the API and the CLI
 all call these (through dashboard.reports.build), so they cannot disagree. Rows come from

@@ -28,7 +28,7 @@ __all__ = ["ReportError", "NotFound", "OutOfScope", "BadParameter", "build", "pa
 # Views served by dashboard.ledger_reports.
 LEDGER_VIEWS = {"rectifications": "rectifications", "pledges": "pledges",
                 "contact-points": "contact_points", "reporting": "reporting", "quality": "quality",
-                # The pages' side tables and the visits view (SPEC §7's seven views stay the CLI/API's core).
+                # The pages' side tables and the visits view (docs/cli.md's seven views stay the CLI/API's core).
                 "rectification-summary": "rectification_summary", "rectification-ageing": "rectification_ageing",
                 "pledge-summary": "pledge_summary_by_org", "pledges-overdue": "overdue_pledges",
                 "visits": "visits", "contact-point-detail": "contact_point_detail",
@@ -43,7 +43,7 @@ PAGE_FILTERS = tuple(dict.fromkeys(LEDGER_FILTERS + SUPERVISION_FILTERS))
 EXTRA_TITLES = {"items": "测评项目分析", "categories": "参评人员类别分析", "funnel": "漏斗图", "overview": "总览"}
 MEMBER_SCALE = "民主评议党员"
 FAIL_COLUMN, EXCELLENT_COLUMN = "不合格超三分之一", "评为优秀"
-NOT_GRADED = "不评定"  # 预备党员 are evaluated but never graded (SPEC §1)
+NOT_GRADED = "不评定"  # 预备党员 are evaluated but never graded (docs/metrics.md)
 PROBATIONARY = "预备"
 PROVINCE_LEVEL = "本级"  # label suffix of orgs sitting at province level in the 市/州 grouping
 BUCKET_RATES = {"满意率": "S", "基本满意率": "B", "不满意率": "U"}
@@ -52,7 +52,7 @@ KEY_SYSTEM, KEY_REGION, KEY_ORG, KEY_MEMBER = "系统", "地区", "组织编码"
 
 
 def build(view: str, session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
-    """The table of a view (SPEC §7 names); ledger views come from dashboard.ledger_reports."""
+    """The table of a view (docs/cli.md names); ledger views come from dashboard.ledger_reports."""
     if not isinstance(as_of, date):
         raise BadParameter("统计截止日期无效，应为 YYYY-MM-DD")
     own = {"drilldown": drilldown, "redline": redline, "items": items_breakdown,
@@ -190,7 +190,7 @@ def _context(session: Session, filters: Filters, scope: Scope):
 
 # ---------------------------------------------------------------------------------------- drill-down
 def drilldown(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
-    """Children of the current node (全部 › 系统 › 地区 › 组织 › 下级组织 › 党员) with every §3 metric."""
+    """Children of the current node (全部 › 系统 › 地区 › 组织 › 下级组织 › 党员) with every metric of docs/metrics.md."""
     node, profile, org_ids = _context(session, filters, scope)
     rid = node.round.id
     notes: list[str] = []

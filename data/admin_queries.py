@@ -1,5 +1,5 @@
 """Reads and writes of the admin pages that are not users: the import log and rule-profile edits of rounds
-(SPEC §5.9–10). Each round change is logged in round_changes; rates are computed from counts at read time,
+(docs/views.md). Each round change is logged in round_changes; rates are computed from counts at read time,
 so an edit needs nothing recomputed."""
 from __future__ import annotations
 

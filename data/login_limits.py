@@ -1,4 +1,4 @@
-"""The failed-login limit (SPEC §6), shared by every worker through the database.
+"""The failed-login limit (docs/roles.md), shared by every worker through the database.
 
 A name that failed USER_LIMIT times in WINDOW (from any address) waits, and so does an address that failed
 ADDRESS_LIMIT times (under any names): the first stops guessing one password, the second trying many names.

@@ -1,4 +1,4 @@
-"""Typed SQLAlchemy 2.0 models for every entity of SPEC §1–4.
+"""Typed SQLAlchemy 2.0 models for every entity of docs/metrics.md.
 
 Counts are stored per option position of the round's scale (opt1..opt5, plus 不了解 and 弃权), never as
 rates: which option counts as S, B or U is the rule profile's business (domain.rules), so a profile
@@ -104,7 +104,7 @@ class Member(Base):
 
 # ---------------------------------------------------------------------------------------- rounds
 class Round(Base):
-    """评议批次 with its rule profile (SPEC §2). Defaults mirror domain.rules.RuleProfile."""
+    """评议批次 with its rule profile (docs/metrics.md). Defaults mirror domain.rules.RuleProfile."""
 
     __tablename__ = "rounds"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -128,7 +128,7 @@ class Round(Base):
 
 
 class RoundChange(Base):
-    """Each change of a round's rule profile, with who made it (SPEC §5.10)."""
+    """Each change of a round's rule profile, with who made it (docs/views.md)."""
 
     __tablename__ = "round_changes"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,7 +2,7 @@
 
 - org_closure: every (ancestor, descendant) pair of the org tree, rebuilt when orgs change.
 - rollup_headline: per (round, org) the org's own headline counts — its 总体评价 item where the org has
-  answers on it, otherwise all its items pooled (SPEC §3) — with system and 市/州 copied in.
+  answers on it, otherwise all its items pooled (docs/metrics.md) — with system and 市/州 copied in.
 - rollup_subtree: per (round, org) the sum of headline counts over the org's subtree (pooled, never
   averaged).
 All three are rebuilt with set-based SQL inside the caller's transaction, so an import and its rollups

@@ -1,4 +1,4 @@
-"""Every formula of SPEC §2–3, as pure functions of counts and dates.
+"""Every formula of docs/metrics.md, as pure functions of counts and dates.
 
 One definition used everywhere: reports, exports, the UI and the API all come through here. Time is
 always a parameter (`as_of`); "no data" is None, never 0.
@@ -82,7 +82,7 @@ class RedLine:
 
 
 def redline(b: Buckets, profile: RuleProfile) -> RedLine:
-    """The red-line metric, its Wilson interval and the verdict (SPEC §3).
+    """The red-line metric, its Wilson interval and the verdict (docs/metrics.md).
 
     For 测评得分 the score is a weighted proportion of the top weight, so its interval is the Wilson
     interval of score / max weight, scaled back to points.

@@ -1,4 +1,4 @@
-"""Rule profiles (评议规则, SPEC §2): scales, buckets, red line, samples, windows. Pure: no project imports."""
+"""Rule profiles (评议规则, docs/metrics.md): scales, buckets, red line, samples, windows. Pure: no project imports."""
 from __future__ import annotations
 
 from dataclasses import dataclass

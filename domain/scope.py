@@ -1,4 +1,4 @@
-"""Who may see what (SPEC §6). Pure: a user's role and grants -> a Scope; data.queries turns it into SQL.
+"""Who may see what (docs/roles.md). Pure: a user's role and grants -> a Scope; data.queries turns it into SQL.
 
 Deny by default: a Scope with no grant sees nothing.
 """

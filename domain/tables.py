@@ -31,7 +31,7 @@ TEXT, INT, PERCENT, DECIMAL, DATE = "text", "int", "percent", "decimal", "date"
 
 @dataclass(frozen=True)
 class Filters:
-    """What the user narrowed the view to. Values are codes and names exactly as the SPEC's files use them.
+    """What the user narrowed the view to. Values are codes and names exactly as the import files use them.
 
     round: 评议批次 name (None = the newest round); system: 系统 name; region: 地区 code; org: 组织编码.
     extra: view-specific filters (e.g. status, light, source, overdue_only for the ledgers).
@@ -54,7 +54,7 @@ class Filters:
 
 @dataclass
 class Column:
-    name: str  # Chinese header, exactly as SPEC §3/§5/§7 name it
+    name: str  # Chinese header, exactly as docs/views.md names it
     format: str = TEXT
 
 
@@ -76,7 +76,7 @@ class ReportTable:
         return [c.name for c in self.columns]
 
     def title_block(self, exported_by: str, exported_at: datetime) -> list[tuple[str, str]]:
-        """The lines above the header row of every export (SPEC §5): view, scope, filters, dates, user."""
+        """The lines above the header row of every export (docs/views.md): view, scope, filters, dates, user."""
         filters = "；".join(f"{k}={v}" for k, v in self.filters.as_dict().items()) or "无"
         return [
             ("视图", self.title),

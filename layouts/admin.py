@@ -1,4 +1,4 @@
-"""设置 (SPEC §5.10, admins only): 用户 (users, roles, scopes, passwords, tokens) and 评议批次 (rounds and their
+"""设置 (docs/views.md, admins only): 用户 (users, roles, scopes, passwords, tokens) and 评议批次 (rounds and their
 rule profiles, each change logged). No data access: callbacks.admin fills the options and tables."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""督导联系点 (SPEC §5.6): per supervision group its units and contact points, each contact point against the
+"""督导联系点 (docs/views.md): per supervision group its units and contact points, each contact point against the
 rest of its unit, and the visits of the group (a form records one). Callbacks fill the choices."""
 from __future__ import annotations
 

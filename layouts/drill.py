@@ -1,4 +1,4 @@
-"""下钻 (SPEC §5.2): breadcrumb, the children of the current node, its item and evaluator-category
+"""下钻 (docs/views.md): breadcrumb, the children of the current node, its item and evaluator-category
 breakdowns. The node comes from the URL; callbacks fill the breadcrumb and the grids."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""导入 (SPEC §5.9): upload, check (dry run), confirm, errors as a table and a sheet, the import log,
+"""导入 (docs/views.md): upload, check (dry run), confirm, errors as a table and a sheet, the import log,
 blank templates. No data access: callbacks.imports fills the boxes."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""总览 (SPEC §5.1): KPI cards, charts by system and by region, the trend over rounds."""
+"""总览 (docs/views.md): KPI cards, charts by system and by region, the trend over rounds."""
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc

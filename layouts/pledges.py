@@ -1,4 +1,4 @@
-"""承诺践诺 (SPEC §5.5): the pledge ledger, fulfilment per org and the list of 逾期未兑现 pledges, with
+"""承诺践诺 (docs/views.md): the pledge ledger, fulfilment per org and the list of 逾期未兑现 pledges, with
 the same URL-held filters as the rectification ledger."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""数据质量 (SPEC §5.8): the 走过场 checks summed up by 检查项, every finding (a click opens the org, or the
+"""数据质量 (docs/views.md): the 走过场 checks summed up by 检查项, every finding (a click opens the org, or the
 void sessions behind a 作废场次 finding), and what each check means in plain words."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""整改台账 (SPEC §5.4): the filterable ledger with lights and 超期天数, the 超期 ageing chart and the
+"""整改台账 (docs/views.md): the filterable ledger with lights and 超期天数, the 超期 ageing chart and the
 per-org summary. Filters live in the URL; callbacks.rectifications fills the filter bar and the chart."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""红线/薄弱组织 (SPEC §5.3): 返工/补课 candidates with their reasons, and the funnel plot."""
+"""红线/薄弱组织 (docs/views.md): 返工/补课 candidates with their reasons, and the funnel plot."""
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc

@@ -1,4 +1,4 @@
-"""上报进度 (SPEC §5.7): which orgs reported for the round, late or not at all, and 上报完整率 by system and
+"""上报进度 (docs/views.md): which orgs reported for the round, late or not at all, and 上报完整率 by system and
 by 市/州 as a bar chart and a table. The status filter lives in the URL."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""GET /api/v1/reports/VIEW (SPEC §8): the export's table as JSON, the caller's scope, session or bearer
+"""GET /api/v1/reports/VIEW (docs/api.md): the export's table as JSON, the caller's scope, session or bearer
 token, and the status codes — on both backends with the hand-made campaign of tests/report_dataset.py."""
 from __future__ import annotations
 

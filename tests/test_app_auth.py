@@ -1,5 +1,5 @@
 """Login, logout, session cookies and the login guard in front of pages, Dash routes and the API
-(SPEC §6, §8), through the Flask test client on both database backends."""
+(docs/roles.md and docs/api.md), through the Flask test client on both database backends."""
 from __future__ import annotations
 
 import re
@@ -46,8 +46,15 @@ def test_login_page_is_local_and_has_a_csrf_token(client):
     assert r.status_code == 200 and "用户名" in html and "密码" in html
     assert re.search(r'name="csrf_token" value="[^"]{20,}"', html)
     assert not re.search(r"https?://", html)
-    css = client.get("/vendor/bootstrap.min.css")
+    css = client.get("/bootstrap/static/css/bootstrap.min.css")
     assert css.status_code == 200 and css.mimetype == "text/css" and b".btn" in css.data
+
+
+def test_the_login_form_shows_a_typed_user_name_as_text_never_as_markup(client):
+    r = login(client, '"><script>alert(1)</script>', "wrong-password")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 401 and "用户名或密码不正确" in html
+    assert "<script>alert(1)" not in html and 'value="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in html
 
 
 def test_login_then_pages_dash_and_logout(client):

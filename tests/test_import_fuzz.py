@@ -1,5 +1,5 @@
-"""Fuzzing the import pipeline (SPEC §4): whatever bytes arrive, import_uploads returns an ImportResult, a
-rejected file writes nothing at all, and an accepted file imported again changes nothing.
+"""Fuzzing the import pipeline (docs/import-templates.md): whatever bytes arrive, import_uploads returns an
+ImportResult, a rejected file writes nothing at all, and an accepted file imported again changes nothing.
 
 Hypothesis builds malformed files two ways: perturbing a GOOD file of every template (so the fuzz reaches
 the deep checks, not only header recognition) and making sheets / bytes from scratch. Runs are
@@ -103,8 +103,8 @@ def reset(sessions) -> None:
 
 
 def check_import(sessions, files: list[tuple[str, bytes]]) -> ImportResult:
-    """The SPEC §4 guarantees for one upload of one file (files are all-or-nothing each, so a rejected
-    file's "nothing written" is only the whole database's when it is alone); resets the database to the
+    """The guarantees of docs/import-templates.md for one upload of one file (files are all-or-nothing each,
+    so a rejected file's "nothing written" is only the whole database's when it is alone); resets the database to the
     seed after an accepted one."""
     before = snapshot(sessions)
     dry = import_uploads(sessions, files, "fuzz", dry_run=True, now=T1)

@@ -1,5 +1,5 @@
-"""Nothing lost (SPEC §4): an import killed with SIGKILL while it writes, or cut off by a database outage,
-leaves every table exactly as before; the database stays usable and the same file imports afterwards.
+"""Nothing lost (docs/import-templates.md): an import killed with SIGKILL while it writes, or cut off by a
+database outage, leaves every table exactly as before; the database stays usable and the same file imports afterwards.
 
 Each backend gets its own throwaway database (a killed client may leave a server backend behind for a
 moment, which must not disturb other tests). The import runs as the real CLI in a subprocess.

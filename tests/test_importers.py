@@ -1,4 +1,5 @@
-"""Import pipeline (SPEC §4): good files land exactly, bad files are rejected whole, re-imports are idempotent."""
+"""Import pipeline (docs/import-templates.md): good files land exactly, bad files are rejected whole,
+re-imports are idempotent."""
 from __future__ import annotations
 
 import io

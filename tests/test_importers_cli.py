@@ -1,4 +1,4 @@
-"""`python -m dashboard import`: exit codes and `file:sheet:row:column: reason` lines (SPEC §7)."""
+"""`python -m dashboard import`: exit codes and `file:sheet:row:column: reason` lines (docs/cli.md)."""
 from __future__ import annotations
 
 import os

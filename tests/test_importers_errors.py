@@ -1,4 +1,4 @@
-"""Malformed files (SPEC §4): every error found at once as (row, column, reason), nothing written."""
+"""Malformed files (docs/import-templates.md): every error found at once as (row, column, reason), nothing written."""
 from __future__ import annotations
 
 import pytest

@@ -291,7 +291,7 @@ def test_breadcrumb_and_child_filters(db):
 
 
 def test_build_serves_every_export_view(db):
-    """The seven views of SPEC §7 all come through build(), each with its own Chinese headers."""
+    """The seven views of docs/cli.md all come through build(), each with its own Chinese headers."""
     first_header = {"drilldown": "系统", "redline": "组织编码", "rectifications": "问题编号",
                     "pledges": "承诺编号", "contact-points": "督导组", "reporting": "组织编码", "quality": "检查项"}
     for view, header in first_header.items():

@@ -1,4 +1,4 @@
-"""The leak matrix (SPEC §6): for every role, every server-side Dash callback (from the app's own dependency
+"""The leak matrix (docs/roles.md): for every role, every server-side Dash callback (from the app's own dependency
 map), every API view and the pages, requests that name orgs, systems, regions and groups outside the
 caller's scope. No response may carry a secret name, code or figure the caller did not send itself, and
 nothing answers 500. Both backends."""

@@ -1,4 +1,4 @@
-"""GET /api/v1/reports/VIEW (SPEC §8): the export's table as JSON, with the caller's scope.
+"""GET /api/v1/reports/VIEW (docs/api.md): the export's table as JSON, with the caller's scope.
 
 Known failures map to 400/403/404 with a Chinese message; nothing the caller sends yields a 500.
 """

@@ -1,4 +1,4 @@
-"""Flask-side login (SPEC §6, §8): the form, sessions that expire, a failed-login limit, bearer tokens
+"""Flask-side login (docs/roles.md and docs/api.md): the form, sessions that expire, a failed-login limit, bearer tokens
 for the API, and the guard that puts every other route (pages, /_dash-*, /api/*) behind a login."""
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlsplit
 
 import flask
-from flask import Blueprint, current_app, jsonify, redirect, request, session, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask_bootstrap import Bootstrap5
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, joinedload
@@ -23,10 +23,10 @@ from data import audit, login_limits
 from data.models import User
 from data.users import authenticate, user_by_token, user_scope
 
-bp = Blueprint("auth", __name__)
-BOOTSTRAP_CSS = Path(__import__("flask_bootstrap").__file__).parent / "static/bootstrap5/css/bootstrap.min.css"
-# Reachable without a login: the form itself and the stylesheet it uses.
-PUBLIC_ENDPOINTS = {"auth.login", "auth.logout", "auth.bootstrap_css"}
+bp = Blueprint("auth", __name__, template_folder="templates")
+# Reachable without a login: the form itself and the stylesheet it uses (Bootstrap-Flask's static files).
+PUBLIC_ENDPOINTS = {"auth.login", "auth.logout", "bootstrap.static"}
+BOOTSTRAP_CSS_URL = "/bootstrap/static/css/bootstrap.min.css"  # where Bootstrap5's blueprint serves it
 
 
 @contextmanager
@@ -62,26 +62,6 @@ class WebUser(UserMixin):
         return ROLE_LABELS.get(self.role, self.role)
 
 
-LOGIN_PAGE = """<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>登录 · 评议督导看板</title><link rel="stylesheet" href="{{ url_for('auth.bootstrap_css') }}">
-</head><body class="bg-light">
-<main class="container" style="max-width: 420px; margin-top: 12vh">
-  <h1 class="h4 mb-4 text-center">评议督导看板</h1>
-  <form method="post" class="card card-body shadow-sm" novalidate>
-    {% if error %}<div class="alert alert-danger" role="alert">{{ error }}</div>{% endif %}
-    {% if notice %}<div class="alert alert-info" role="status">{{ notice }}</div>{% endif %}
-    <input type="hidden" name="csrf_token" value="{{ csrf_token }}">
-    <input type="hidden" name="next" value="{{ next }}">
-    <div class="mb-3"><label class="form-label" for="username">用户名</label>
-      <input class="form-control" id="username" name="username" value="{{ username }}" autocomplete="username" required autofocus></div>
-    <div class="mb-3"><label class="form-label" for="password">密码</label>
-      <input class="form-control" id="password" name="password" type="password" autocomplete="current-password" required></div>
-    <button class="btn btn-primary w-100" type="submit">登录</button>
-  </form>
-</main></body></html>"""
-
-
 def _csrf_token() -> str:
     if "csrf_token" not in session:
         session["csrf_token"] = secrets.token_urlsafe(32)
@@ -96,9 +76,7 @@ def _safe_next(target: str | None) -> str:
 
 
 def _form(error: str | None = None, status: int = 200, notice: str | None = None):
-    # Rendered without Flask's context processors: Flask-Login's would load the user (a database read),
-    # and the form must answer even while the database is away.
-    html = current_app.jinja_env.from_string(LOGIN_PAGE).render(
+    html = render_template("login.html",
         error=error, notice=notice, csrf_token=_csrf_token(), next=_safe_next(request.values.get("next")),
         username=request.form.get("username", ""))
     return html, status
@@ -141,11 +119,6 @@ def logout():
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))
-
-
-@bp.route("/vendor/bootstrap.min.css")
-def bootstrap_css():
-    return flask.send_file(BOOTSTRAP_CSS, mimetype="text/css", max_age=86400)
 
 
 def _load_user(user_id: str) -> WebUser | None:
@@ -229,7 +202,7 @@ def _security_headers(response):
 
 DB_DOWN_PAGE = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>暂时无法访问 · 评议督导看板</title>
-<link rel="stylesheet" href="/vendor/bootstrap.min.css"></head><body class="bg-light">
+<link rel="stylesheet" href="/bootstrap/static/css/bootstrap.min.css"></head><body class="bg-light">
 <main class="container" style="max-width: 560px; margin-top: 12vh"><div class="card card-body shadow-sm">
 <h1 class="h4">数据库暂时无法访问</h1>
 <p>看板暂时连不上数据库，您的数据不受影响。请稍后刷新本页；数据库恢复后无需重新登录。</p>
@@ -260,7 +233,7 @@ def _db_error(err: SQLAlchemyError):
 
 TOO_LARGE_PAGE = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>请求内容过大 · 评议督导看板</title>
-<link rel="stylesheet" href="/vendor/bootstrap.min.css"></head><body class="bg-light">
+<link rel="stylesheet" href="/bootstrap/static/css/bootstrap.min.css"></head><body class="bg-light">
 <main class="container" style="max-width: 560px; margin-top: 12vh"><div class="card card-body shadow-sm">
 <h1 class="h4">请求内容过大</h1><p>{message}</p>
 <p class="mt-3 mb-0"><a class="btn btn-primary" href="/">返回首页</a></p></div></main></body></html>"""
@@ -300,8 +273,13 @@ def init_app(app: flask.Flask) -> None:
     manager = LoginManager()
     manager.user_loader(_load_user)
     manager.request_loader(_load_from_request)
-    manager.init_app(app)
+    # No current_user in templates: that context processor loads the user (a database read), and the login
+    # form must answer even while the database is away.
+    manager.init_app(app, add_context_processor=False)
     app.register_blueprint(bp)
+    # Bootstrap's CSS as a static asset of the installed Bootstrap-Flask package: no copy here, no CDN.
+    app.config["BOOTSTRAP_SERVE_LOCAL"] = True
+    Bootstrap5(app)
     app.before_request(_guard)
     app.before_request(_csrf_protect)
     app.after_request(_security_headers)

@@ -1,4 +1,4 @@
-"""The deterministic synthetic campaign behind `python -m dashboard demo` (SPEC §7).
+"""The deterministic synthetic campaign behind `python -m dashboard demo` (docs/cli.md).
 
 One fictional province (江南省, code 39xxxx, which no real province uses) with real-looking cities, counties
 and townships; six systems with org trees four to five levels deep; members; two rounds; tallies with a

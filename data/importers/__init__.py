@@ -1,4 +1,4 @@
-"""The import pipeline (SPEC §4): read .xlsx/.xls/.csv, recognise each sheet's template by its header
+"""The import pipeline (docs/import-templates.md): read .xlsx/.xls/.csv, recognise each sheet's template by its header
 row, validate the whole file, and write it in one transaction or not at all."""
 from data.importers.base import FileReport, ImportIssue, ImportResult
 from data.importers.pipeline import import_files, import_uploads

@@ -1,4 +1,4 @@
-"""评议批次: rounds and their rule profiles (SPEC §2). Each changed field of an existing round is logged
+"""评议批次: rounds and their rule profiles (docs/metrics.md). Each changed field of an existing round is logged
 in round_changes."""
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The import templates of SPEC §4: columns, required flags, English aliases; header-row recognition and
-blank template workbooks."""
+"""The import templates (docs/import-templates.md): columns, required flags, English aliases; header-row
+recognition and template workbooks."""
 from __future__ import annotations
 
 import io
@@ -13,7 +13,7 @@ import xlsxwriter
 @dataclass(frozen=True)
 class Column:
     key: str  # the English snake_case name, also accepted as a header
-    label: str  # the Chinese header of SPEC §4
+    label: str  # the Chinese header of docs/import-templates.md
     required: bool = False
     aliases: tuple[str, ...] = ()
 
@@ -62,7 +62,7 @@ TEMPLATE_LIST: tuple[Template, ...] = (
         C("working_days", "按工作日计算"),
         C("anonymity_threshold", "匿名阈值"),
         C("doc_no", "文件号", False, "document_no"),
-        # Beyond §4's list: the rest of the §2 profile, optional.
+        # The rest of the rule profile (docs/metrics.md), optional.
         C("confidence", "置信水平"),
         C("weight_s", "满意权重"),
         C("weight_b", "基本满意权重"),
@@ -133,7 +133,7 @@ TEMPLATE_LIST: tuple[Template, ...] = (
     )),
 )
 TEMPLATES: dict[str, Template] = {t.name: t for t in TEMPLATE_LIST}
-# The natural key of each template's rows (SPEC §4), blank cells read as given here.
+# The natural key of each template's rows (docs/import-templates.md), blank cells read as given here.
 NATURAL_KEYS: dict[str, tuple[str, ...]] = {
     "评议批次": ("round",), "组织架构": ("org_code",), "党员名册": ("member_code",),
     "督导分组": ("group", "org_code"), "测评场次": ("round", "org_code", "target"),
@@ -231,9 +231,9 @@ def find_header(rows: list[list[object]], max_scan: int = 30) -> HeaderMatch | N
     return None
 
 
-def template_xlsx(name: str) -> bytes:
-    """A blank template workbook: one sheet named after the template with its header row
-    (required columns marked with *), and a second sheet listing the accepted headers."""
+def template_xlsx(name: str, rows: list[list[object]] = ()) -> bytes:
+    """A template workbook: one sheet named after the template with its header row (required columns marked
+    with *) and the given example rows under it, and a second sheet listing the accepted headers."""
     template = TEMPLATES[name]
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
@@ -243,6 +243,8 @@ def template_xlsx(name: str) -> bytes:
     for col, header in enumerate(headers):
         sheet.write(0, col, header, bold)
         sheet.set_column(col, col, max(10, 2 * len(header) + 2))
+    for row, cells in enumerate(rows, start=1):
+        sheet.write_row(row, 0, cells)
     sheet.freeze_panes(1, 0)
     notes = book.add_worksheet("填表说明")
     notes.write_row(0, 0, ["列名", "必填", "也可写作"], bold)
