@@ -145,7 +145,7 @@ def export_file(store: dict, fmt: str, request: dict | None):
     filters = "；".join(f"{k}={v}" for k, v in table.filters.as_dict().items()) or "无"
     audit_event("export", common.username(), f"{table.title}；{fmt}；{count} 行；筛选 {filters}；"
                                               f"截止 {table.as_of.isoformat()}")
-    filename = f"{TITLES.get(name, name)}_{table.as_of.isoformat()}.{fmt}"
+    filename = exports.export_filename(TITLES.get(name, name), table, fmt)
     download = dcc.send_bytes(data, filename)
     del table, data
     memory.trim()  # an export's buffers are the largest a request allocates: hand them back

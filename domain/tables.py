@@ -77,7 +77,7 @@ class ReportTable:
 
     def title_block(self, exported_by: str, exported_at: datetime) -> list[tuple[str, str]]:
         """The lines above the header row of every export (docs/views.md): view, scope, filters, dates, user."""
-        filters = "；".join(f"{k}={v}" for k, v in self.filters.as_dict().items()) or "无"
+        filters = "；".join(filter_words(self.filters)) or "无"
         return [
             ("视图", self.title),
             ("范围", self.scope),
@@ -86,6 +86,24 @@ class ReportTable:
             ("导出人", exported_by),
             ("导出时间", exported_at.strftime("%Y-%m-%d %H:%M:%S")),
         ]
+
+
+# Filter keys as the user reads them in a title block and a file name ("系统：教育系统；只看超期").
+FILTER_LABELS = {"round": "评议批次", "system": "系统", "region": "地区", "org": "组织", "group": "督导组",
+                 "status": "状态", "light": "灯", "source": "问题来源"}
+FLAG_WORDS = {"overdue_only": "只看超期"}  # filters that are a switch: the word alone says it is on
+
+
+def filter_words(filters: Filters) -> list[str]:
+    """Each filter in the user's words, e.g. ["系统：教育系统", "只看超期", "排序：测评数 升序"]."""
+    out = []
+    for key, value in filters.as_dict().items():
+        if key in FLAG_WORDS:
+            if value not in ("0", "false", ""):
+                out.append(FLAG_WORDS[key])
+        else:
+            out.append(f"{FILTER_LABELS.get(key, key)}：{value}")
+    return out
 
 
 @dataclass(frozen=True)

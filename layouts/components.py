@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
@@ -122,6 +123,20 @@ def export_buttons(table_name: str, lang: str) -> html.Div:
         dbc.Button(t(lang, "export_csv"), id=ids.export(table_name, "csv"), size="sm", color="secondary",
                    outline=True),
     ], className="export-buttons")
+
+
+BRIEF_KEYS = ("round", "as_of", "group", "system", "region", "org")  # what GET /api/v1/brief takes
+
+
+def brief_button(state: dict, lang: str) -> html.A:
+    """情况通报 of what the page shows: a plain link to the API (the session cookie logs it in), so the
+    browser downloads the .docx as it does any file."""
+    node = next((k for k in ("org", "region", "system") if state.get(k)), None)
+    keys = [k for k in BRIEF_KEYS if k in ("round", "as_of") or k == node]
+    query = urlencode({k: state[k] for k in keys if state.get(k)})
+    return html.A(t(lang, "brief_download"), href="/api/v1/brief" + (f"?{query}" if query else ""),
+                  className="btn btn-outline-primary btn-sm no-print brief-button", id="brief-download",
+                  download="")
 
 
 def table_card(table_name: str, title: str, state: dict, lang: str) -> dbc.Card:

@@ -56,6 +56,7 @@ LABELS: dict[str, dict[str, str]] = {
         "candidates": "返工/补课对象（按置信下限从低到高；点击一行查看该组织）",
         "funnel": "漏斗图：综合满意率与测评数",
         "funnel_hint": "点击一个点进入该组织的下钻页面。",
+        "brief_download": "下载情况通报（Word）",
         "funnel_sampled": "共 {total} 个组织。图中显示低于 95% 控制下限的全部 {flagged} 个，以及其余组织中均匀抽取的 "
                           "{sample} 个。选择系统、地区或组织可缩小范围。",
         "funnel_sampled_worst": "共 {total} 个组织，其中 {flagged} 个低于 95% 控制下限。图中显示其中最低的 {worst} 个，"
@@ -216,6 +217,7 @@ LABELS: dict[str, dict[str, str]] = {
         "candidates": "Rework candidates (lowest interval bound first; click a row to open the org)",
         "funnel": "Funnel plot: rate against sample size",
         "funnel_hint": "Click a point to open that organization's drill-down.",
+        "brief_download": "Download briefing (Word)",
         "funnel_sampled": "{total} organizations. Shown: all {flagged} below the 95% lower limit, and an even "
                           "sample of {sample} of the rest. Choose a system, region or organization to narrow it down.",
         "funnel_sampled_worst": "{total} organizations, {flagged} of them below the 95% lower limit. Shown: the "

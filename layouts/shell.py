@@ -82,7 +82,12 @@ def navbar(pathname: str, state: dict, lang: str, user: UserInfo, rounds: list[s
         dbc.DropdownMenuItem(divider=True),
         dbc.DropdownMenuItem(t(lang, "logout"), href="/logout", external_link=True, id="shell-logout"),
     ], label=user.name, nav=True, align_end=True, toggle_class_name="text-light", id="shell-user-menu")
+    # Printed instead of the bar (assets/app.css @media print): what the page is of, for whom, as of when.
+    round_name = state.get("round") or (rounds[0] if rounds else "")
+    printed = html.Div(f"{t(lang, 'app_title')} · {round_name} · {t(lang, 'scope')}：{user.scope_label} · "
+                       f"{t(lang, 'as_of')}：{as_of}", className="print-header")
     return dbc.Navbar(dbc.Container([
+        printed,
         dbc.NavbarBrand(t(lang, "app_title"), href="/" + keep, className="fw-bold"),
         dbc.Nav(links, navbar=True, className="me-auto shell-links"),
         # Row 1: the title and the page links; row 2: round, date, scope, user, language — whatever the

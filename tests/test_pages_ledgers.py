@@ -321,3 +321,25 @@ def test_a_warning_note_stands_above_the_grid(monkeypatch):
     box = tables.render({"table": "drilldown", "state": {}, "lang": "zh"}).children
     assert isinstance(box[0], dbc.Alert) and box[0].color == "warning" and box[0].children.startswith("⚠ 优秀比例超标")
     assert [getattr(c, "children", None) for c in box[2:]] == ["预备党员参加测评，但不评定。"]
+
+
+def test_formula_text_is_quoted_in_the_page_and_the_cli_csv(as_user, engine, sessions, monkeypatch, tmp_path):
+    """Ledger text typed by a unit (issue 18 point 4) reaches every CSV export as text, never as a formula."""
+    from dashboard import cli
+    from data.models import Rectification
+
+    attacks = ['=HYPERLINK("http://x.example","y")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3"]
+    with sessions.begin() as s:
+        for code, text in zip(("Z1", "Z2", "Z3", "Z5"), attacks):
+            s.execute(update(Rectification).where(Rectification.code == code).values(description=text))
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    out = tmp_path / "cli.csv"
+    assert cli.main(["export", "rectifications", "--out", str(out), "--as-of", AS_OF]) == 0
+    with as_user("ada"):
+        sent, message = tables.export_file({"table": "rectifications", "state": {"as_of": AS_OF}, "lang": "zh"},
+                                           "csv", None)
+    assert message == ""
+    for data in (base64.b64decode(sent["content"]), out.read_bytes()):
+        cells = {c for line in csv.reader(io.StringIO(data.decode("utf-8-sig"))) for c in line}
+        assert {"'" + a for a in attacks} <= cells
+        assert not cells & set(attacks)

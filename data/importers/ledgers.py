@@ -1,7 +1,7 @@
 """承诺台账 and 整改台账: pledges and rectifications, keyed by 承诺编号 / 问题编号."""
 from __future__ import annotations
 
-from data.importers.base import SheetContext, check_keys, fetch_by, upsert
+from data.importers.base import OUT_OF_SCOPE, SheetContext, check_keys, fetch_by, upsert
 from data.importers.normalise import parse_date
 from data.importers.refs import create_rounds, resolve_members, resolve_orgs, resolve_rounds
 from data.models import Pledge, Rectification
@@ -89,5 +89,5 @@ def _existing_in_scope(ctx: SheetContext, existing: dict, key: str) -> bool:
     rows = {code: row for row, code in check_keys(ctx, key, report=False)}
     for code, current in existing.items():
         if current.org_id not in ctx.allowed_org_ids:
-            ctx.col_error(rows[code], key, "该编号已属于其他单位，" + "超出本单位范围")
+            ctx.col_error(rows[code], key, OUT_OF_SCOPE)
     return not ctx.failed
