@@ -87,6 +87,9 @@ def create_app(config: dict | None = None) -> Flask:
     # After every callback is registered: the hashes of Dash's inline scripts for the CSP (web_auth).
     server.config["CSP_SCRIPT_HASHES"] = app.csp_hashes()
     server.extensions["dash"] = app
+    if cfg.get("WARM_INDEX", True):  # the first click after a start must not pay the node index's build
+        from dashboard import warmup
+        warmup.start(server.extensions["dashboard_read_sessions"])
     return server
 
 

@@ -22,7 +22,6 @@ from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
 
-import click
 import psutil
 import requests
 
@@ -181,24 +180,3 @@ def run_load(sessions: int = 20, seconds: float = 60, engine: str = "both", out:
         Path(out).write_text(text, encoding="utf-8")
     print(text)
     return 0 if all(r["errors"] == 0 for r in runs) else 1
-
-
-def _with_load(timing: click.Command) -> click.Command:
-    """bench.run's `bench` command with the load test's options: `bench --load` runs this module instead."""
-    params = [*timing.params,
-              click.Option(["--load"], is_flag=True, help="load test: N logged-in sessions for T seconds"),
-              click.Option(["--sessions"], type=click.IntRange(1, MAX_SESSIONS), default=20, show_default=True),
-              click.Option(["--seconds"], type=click.FloatRange(0, MAX_SECONDS, min_open=True), default=60,
-                           show_default=True),
-              click.Option(["--engine"], type=click.Choice(["sqlite", "postgresql", "both"]), default="both",
-                           show_default=True)]
-
-    def run(load: bool, sessions: int, seconds: float, engine: str, **timing_args) -> int:
-        if load:
-            return run_load(sessions, seconds, engine, timing_args.get("out"))
-        return timing.callback(**timing_args)
-
-    return click.Command(timing.name, params=params, callback=run, help=timing.help)
-
-
-command = _with_load(bench.command)

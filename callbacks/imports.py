@@ -19,6 +19,7 @@ from flask_login import current_user
 from werkzeug.utils import secure_filename
 
 from callbacks import common
+from dashboard import warmup
 from web.auth import audit_event, db_session
 from data.importers import TEMPLATES, ImportIssue, ImportResult, import_uploads, template_xlsx
 from data.queries import visible_org_ids
@@ -181,6 +182,8 @@ def confirm_import(n_clicks: int | None, done: int | None, lang: str | None):
     if result.busy:  # the checked bytes stay kept: the user clicks again a little later
         return error_alert(result.errors[0].reason, lang), False, None, hidden, done or 0
     _drop_pending()
+    if result.accepted:  # the next click must not pay the index build (tables follow the data version)
+        warmup.start(current_app.extensions["dashboard_read_sessions"])
     names = "、".join(n for n, _ in files)
     rows = sum(f.rows for f in result.files if f.accepted)
     audit_event("import", common.username(),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from dash import Input, Output, State, html
+from dash import ClientsideFunction, Input, Output, State, html
 from dash.exceptions import PreventUpdate
 
 from callbacks import common
@@ -37,7 +37,9 @@ def route(pathname: str | None, search: str | None, lang: str | None, rendered: 
     the page as it is: rebuilding it would reset the grid the user is working in."""
     lang = lang if lang in LANGS else DEFAULT
     state = urlstate.parse(search)
-    key = [pathname or "/", {k: v for k, v in state.items() if k not in ("sort", "filter")}, lang]
+    # On 下钻 the node is the page's own (callbacks.drill.move): moving to another one keeps the page.
+    inner = ("sort", "filter") + (drill.NODE_KEYS if pathname == "/drill" else ())
+    key = [pathname or "/", {k: v for k, v in state.items() if k not in inner}, lang]
     if rendered == key:
         raise PreventUpdate
     with db_session() as s:
@@ -81,11 +83,20 @@ def toggle_language(n_clicks: int | None, lang: str | None) -> str:
     return "en" if (lang or DEFAULT) == "zh" else "zh"
 
 
+def on_route_key(_key, pathname: str | None, search: str | None, lang: str | None, rendered: list | None = None):
+    return route(pathname, search, lang, rendered)
+
+
 def register(app) -> None:
+    # The browser works out whether a URL change is the router's at all (assets/clientside.js): a click on
+    # 下钻 or a grid's sort changes the URL without a request to the router.
+    app.clientside_callback(ClientsideFunction("shell", "routeKey"), Output(ids.Shell.ROUTE, "data"),
+                            Input(ids.Shell.URL, "pathname"), Input(ids.Shell.URL, "search"),
+                            Input(ids.Shell.LANG, "data"), State(ids.Shell.ROUTE, "data"))
     app.callback(Output(ids.Shell.NAVBAR, "children"), Output(ids.Shell.CONTENT, "children"),
-                 Output(ids.Shell.RENDERED, "data"),
-                 Input(ids.Shell.URL, "pathname"), Input(ids.Shell.URL, "search"),
-                 Input(ids.Shell.LANG, "data"), State(ids.Shell.RENDERED, "data"))(route)
+                 Output(ids.Shell.RENDERED, "data"), Input(ids.Shell.ROUTE, "data"),
+                 State(ids.Shell.URL, "pathname"), State(ids.Shell.URL, "search"),
+                 State(ids.Shell.LANG, "data"), State(ids.Shell.RENDERED, "data"))(on_route_key)
     app.callback(Output(ids.Shell.URL, "search", allow_duplicate=True),
                  Input(ids.Shell.ROUND, "value"), Input(ids.Shell.AS_OF, "date"),
                  State(ids.Shell.URL, "search"), State(ids.Shell.ROUND, "options"),

@@ -80,9 +80,10 @@ def _org_link(state: dict, code) -> str:
     return "/drill" + urlstate.encode({**urlstate.shared(state), "org": str(code)})
 
 
-def get_rows(request: dict | None, store: dict):
+def get_rows(request: dict | None, store: dict, live: dict | None = None):
     if not request:
         raise PreventUpdate
+    store = live or store  # refreshed in place: the rows of the node now shown
     name, state = store["table"], store["state"]
     sort, filters = request.get("sortModel"), request.get("filterModel")
     start, end = max(0, int(request.get("startRow") or 0)), int(request.get("endRow") or 0)
@@ -102,6 +103,11 @@ def get_rows(request: dict | None, store: dict):
             row["_id"], row["_red"] = f"{name}:{start + k}:{values[0]}", k in page.red_rows
             rows.append(row)
         return {"rowData": rows, "rowCount": total}
+    return rows_response(name, state, table, start, end)
+
+
+def rows_response(name: str, state: dict, table, start: int, end: int) -> dict:
+    """getRowsResponse of rows start..end of a whole (already sorted and filtered) table."""
     rows = []
     for i in range(start, min(end, len(table.rows))):
         row = {gridmodel.col_id(j): json_cell(v) for j, v in enumerate(table.rows[i])}
@@ -115,10 +121,10 @@ def get_rows(request: dict | None, store: dict):
     return {"rowData": rows, "rowCount": len(table.rows)}
 
 
-def export(clicks: list, store: dict, request: dict | None):
+def export(clicks: list, store: dict, request: dict | None, live: dict | None = None):
     if not ctx.triggered_id or not any(clicks):
         raise PreventUpdate
-    return export_file(store, ctx.triggered_id["fmt"], request)
+    return export_file(live or store, ctx.triggered_id["fmt"], request)
 
 
 def export_file(store: dict, fmt: str, request: dict | None):
@@ -164,10 +170,11 @@ def open_candidate(cell: dict | None):
 def register(app) -> None:
     app.callback(Output(ids.grid_box(MATCH), "children"), Input(ids.grid_state(MATCH), "data"))(render)
     app.callback(Output(ids.grid(MATCH), "getRowsResponse"), Input(ids.grid(MATCH), "getRowsRequest"),
-                 State(ids.grid_state(MATCH), "data"))(get_rows)
+                 State(ids.grid_state(MATCH), "data"), State(ids.grid_live(MATCH), "data"))(get_rows)
     app.callback(Output(ids.download(MATCH), "data"), Output(ids.export_message(MATCH), "children"),
                  Input(ids.export(MATCH, ALL), "n_clicks"), State(ids.grid_state(MATCH), "data"),
-                 State(ids.grid(MATCH), "getRowsRequest"), prevent_initial_call=True)(export)
+                 State(ids.grid(MATCH), "getRowsRequest"), State(ids.grid_live(MATCH), "data"),
+                 prevent_initial_call=True)(export)
     app.callback(Output(ids.Shell.URL, "search", allow_duplicate=True),
                  Input(ids.grid("drilldown"), "cellClicked"), State(ids.Shell.URL, "search"),
                  prevent_initial_call=True)(drill_down)

@@ -1,5 +1,5 @@
 """`python -m dashboard`: the command line, with the benchmark (which drives the whole app) added on top."""
-from bench.load import command as bench  # bench.run's timing run, with the load test (--load)
+from bench.cli import command as bench
 from dashboard.cli import main
 
 raise SystemExit(main(commands=[bench]))

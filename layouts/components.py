@@ -146,6 +146,7 @@ def table_card(table_name: str, title: str, state: dict, lang: str) -> dbc.Card:
         dbc.CardHeader(html.H2(title, className="h6 mb-0")),
         dbc.CardBody([
             dcc.Store(id=ids.grid_state(table_name), data={"table": table_name, "state": state, "lang": lang}),
+            dcc.Store(id=ids.grid_live(table_name)),
             # The spinner shows while an export is being built (a large table takes a moment).
             dcc.Loading([dcc.Download(id=ids.download(table_name)),
                          html.Div(id=ids.export_message(table_name), className="text-danger small",

@@ -37,6 +37,7 @@ def app_layout():
         dcc.Location(id=ids.Shell.URL, refresh="callback-nav"),
         dcc.Store(id=ids.Shell.LANG, storage_type="local", data=DEFAULT),
         dcc.Store(id=ids.Shell.RENDERED, storage_type="memory"),
+        dcc.Store(id=ids.Shell.ROUTE, storage_type="memory"),
         dcc.Download(id=ids.Shell.DOWNLOAD),
         html.Div(id=ids.Shell.NAVBAR),
         # Filled by callbacks.common.on_callback_error: a callback that failed says so here.

@@ -276,6 +276,35 @@ def test_redline_candidates_and_funnel_click_opens_the_org(page, live, errors):
     assert not errors
 
 
+def test_a_drill_click_is_at_most_three_requests_and_keeps_the_page_mounted(page, live, errors):
+    """The shell, the breadcrumb and the grids stay the same elements; only their contents change."""
+    log_in(page, live, f"/drill?as_of={live['as_of']}")
+    wait_crumbs(page, 1)
+    first_cell(page)
+    kept = ["#shell-navbar .navbar", "#drill-breadcrumb", "#card-drilldown .ag-root-wrapper",
+            "#card-items .ag-root-wrapper"]
+    page.evaluate("sels => sels.forEach(s => { document.querySelector(s).dataset.kept = '1'; })", kept)
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.url) if "_dash-update-component" in r.url else None)
+    for depth in (2, 3, 4):
+        page.wait_for_timeout(400)  # the previous click's requests are over
+        sent.clear()
+        old = first_cell(page).inner_text()
+        first_cell(page).click()
+        wait_crumbs(page, depth)
+        page.wait_for_function("""old => { const c = document.querySelector(
+            "#card-drilldown .ag-row[row-index='0'] .ag-cell[col-id='c0']"); return c && c.innerText && c.innerText !== old; }""",
+                               arg=old)
+        page.wait_for_timeout(600)  # any request the click chains would have gone out by now
+        assert len(sent) <= 3, sent
+        assert page.evaluate("sels => sels.every(s => document.querySelector(s)?.dataset.kept === '1')", kept)
+    shot(page, "drill-in-place")
+    page.go_back()  # the browser's back button is a node change like any other
+    wait_crumbs(page, 3)
+    assert page.evaluate("sels => sels.every(s => document.querySelector(s)?.dataset.kept === '1')", kept)
+    assert not errors
+
+
 def test_the_red_line_page_prints_on_a4_with_title_scope_and_date_and_no_controls(page, live):
     log_in(page, live, f"/redline?as_of={live['as_of']}")
     first_cell(page, "redline", "c1")
