@@ -6,13 +6,16 @@ it prepares itself on first start: schema, the small demo campaign, and demo use
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import secrets
+import sys
 from datetime import timedelta
 from pathlib import Path
 
 import dash
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from data.db import INSTANCE_DIR, make_engine, make_read_session_factory, make_session_factory
 
@@ -29,6 +32,10 @@ def _instance_secret() -> str:
     return path.read_text().strip()
 
 
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
 def create_app(config: dict | None = None) -> Flask:
     from callbacks import register
     from callbacks.common import on_callback_error
@@ -43,15 +50,25 @@ def create_app(config: dict | None = None) -> Flask:
            # The largest request body (an upload is sent Base64-encoded in one callback request): over it,
            # a clear Chinese message (web_auth), the body is never read.
            "MAX_REQUEST_MB": os.environ.get("MAX_REQUEST_MB", 50),
-           "SECRET_KEY": os.environ.get("SECRET_KEY"), "TESTING": False, **(config or {})}
+           "SECRET_KEY": os.environ.get("SECRET_KEY"), "TESTING": False,
+           # Behind HTTPS (docs/DEPLOY.md): the session cookie is sent over HTTPS only.
+           "SESSION_COOKIE_SECURE": _env_flag("SESSION_COOKIE_SECURE"),
+           # How many reverse proxies in front set X-Forwarded-For/-Proto (0: none, headers ignored).
+           "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES") or 0), **(config or {})}
     server = Flask(__name__, instance_path=str(INSTANCE_DIR))
     server.config.update(
         TESTING=cfg["TESTING"], SECRET_KEY=cfg["SECRET_KEY"] or _instance_secret(),
         PERMANENT_SESSION_LIFETIME=timedelta(hours=float(cfg["SESSION_HOURS"])),
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
-        REPORT_CACHE_SECONDS=cfg.get("REPORT_CACHE_SECONDS", 30),
+        REPORT_CACHE=bool(cfg.get("REPORT_CACHE", True)),  # tables kept per data version (callbacks.common)
+        SESSION_COOKIE_SECURE=bool(cfg["SESSION_COOKIE_SECURE"]),
         MAX_CONTENT_LENGTH=int(float(cfg["MAX_REQUEST_MB"]) * 1024 * 1024))
     server.json.ensure_ascii = False
+    if cfg["TRUSTED_PROXIES"]:
+        # The client's address and scheme from the proxy's headers, so the per-address login limit counts
+        # clients, not the proxy; off by default, since without a proxy anyone could forge these headers.
+        n = int(cfg["TRUSTED_PROXIES"])
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=n, x_proto=n)
     # ENGINE lets tests share their engine (one pool per database); otherwise DATABASE_URL or the default.
     engine = cfg.get("ENGINE") or make_engine(cfg["DATABASE_URL"])
     server.extensions["dashboard_sessions"] = make_session_factory(engine)  # writes: one transaction each
@@ -70,6 +87,9 @@ def create_app(config: dict | None = None) -> Flask:
     # After every callback is registered: the hashes of Dash's inline scripts for the CSP (web_auth).
     server.config["CSP_SCRIPT_HASHES"] = app.csp_hashes()
     server.extensions["dash"] = app
+    if cfg.get("WARM_INDEX", True):  # the first click after a start must not pay the node index's build
+        from dashboard import warmup
+        warmup.start(server.extensions["dashboard_read_sessions"])
     return server
 
 
@@ -104,12 +124,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8050)
     args = parser.parse_args(argv)
+    # Every log line (Flask's, waitress's, ours) to standard output, one line each: the process manager
+    # keeps them (journald under systemd, docs/DEPLOY.md).
+    logging.basicConfig(stream=sys.stdout, level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if not os.environ.get("DATABASE_URL"):
         engine = make_engine()
         upgrade(engine)
         for username, role, password in first_start(make_session_factory(engine)):
             print(f"demo user {username} ({role}) password: {password}")
-    print(f"serving on http://{args.host}:{args.port}/")
+    print(f"serving on http://{args.host}:{args.port}/", flush=True)
     waitress.serve(create_app(), host=args.host, port=args.port, threads=8)
 
 

@@ -11,7 +11,7 @@ from flask import current_app
 
 from callbacks import common
 from domain.scope import ROLE_LABELS
-from web.auth import audit_event, db_session
+from web.auth import audit_event, db_session, keep_this_session
 from data import admin_queries as aq
 from data import users as du
 from data.lookups import round_names
@@ -116,6 +116,7 @@ def user_action(action: str, username: str | None, role: str | None, grants: lis
                 detail, message = f"修改用户 {username}；角色 {role}；范围 {'、'.join(grants or []) or '无'}", None
             elif action == "reset":
                 secret = du.reset_password(s, username)
+                keep_this_session(du.get_user(s, username))
                 detail, message = f"重置密码 {username}", secret_alert(f"用户 {username} 的新密码：", secret, lang)
             elif action in ("deactivate", "reactivate"):
                 du.set_active(s, username, action == "reactivate")
@@ -208,7 +209,6 @@ def save_round(n_clicks, name, *values_and_lang):
     history = history_store(name, lang, n_clicks)
     if not changes:
         return dbc.Alert("没有修改", color="secondary", className="mt-2 mb-0"), history
-    common.clear_cache()
     audit_event("round", common.username(), f"{name}：{summary}")
     return _ok(f"已保存：{summary}"), history
 

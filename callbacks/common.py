@@ -1,12 +1,9 @@
 """What every callback needs: the caller's scope (from the server session, never from the browser), the
-URL state as report arguments, and report tables with a short per-process cache."""
+URL state as one checked report request, and report tables kept per data version (data.cache)."""
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from contextlib import contextmanager
-from datetime import date
 from typing import Iterator
 
 from dash import set_props
@@ -14,7 +11,9 @@ from flask import current_app
 from flask_login import current_user
 
 from dashboard import admin_report, audit_report, reports
+from data.cache import ComputedCache, data_version
 from domain import gridmodel
+from domain.request import Request
 from domain.scope import NOTHING, Scope
 from domain.tables import Filters, ReportTable, RowStream
 from web.auth import database_unavailable, db_session
@@ -31,12 +30,10 @@ OWN_ROLES = ("admin", "unit")
 DB_DOWN = "数据库暂时无法访问，请稍后再试；恢复后无需重新登录。"
 BAD_REQUEST = "请求的参数无效，页面未更新。"
 
-_cache: dict[tuple, tuple[float, object]] = {}
-_cache_lock = threading.Lock()
-_CACHE_MAX = 128
-# One lock per key being computed: a page's callbacks arrive together and often need the same table (数据质量's
-# summary and findings both rest on the quality checks); the second waits for the first's result.
-_computing: dict[tuple, threading.Lock] = {}
+# Report tables per (app, table, request, data version): an import through any worker or the command line
+# bumps the version, so no worker serves a stale table. A page's callbacks arrive together and often need the
+# same table (数据质量's summary and findings both rest on the quality checks): it is computed once.
+_tables = ComputedCache(128)
 
 
 def scope() -> Scope:
@@ -62,67 +59,21 @@ def exported_by() -> str:
     return current_user.display_name if current_user and current_user.is_authenticated else "—"
 
 
-def filters_of(state: dict) -> Filters:
-    return Filters(round=state.get("round"), system=state.get("system"), region=state.get("region"),
-                   org=state.get("org"),
-                   extra=tuple((k, state[k]) for k in reports.PAGE_FILTERS if state.get(k)))
+def request_of(view: str, state: dict) -> Request:
+    """The report request of the URL state for `view` and the caller's scope, checked once here (an as-of
+    date absent from the URL is today, the UI's default: docs/views.md)."""
+    return reports.request(view, state, scope())
 
 
-def as_of_of(state: dict) -> date:
-    """The URL's as-of date; today when absent (the UI's default, docs/metrics.md)."""
-    text = state.get("as_of")
-    if not text:
-        return date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise reports.BadParameter(f"统计截止日期无效，应为 YYYY-MM-DD：{text}") from None
-
-
-def _cached(key: tuple, compute):
-    ttl = float(current_app.config.get("REPORT_CACHE_SECONDS", 0) or 0)
-    if ttl <= 0:
-        return compute()
-
-    def fresh():
-        hit = _cache.get(key)
-        return hit if hit and time.monotonic() - hit[0] < ttl else None
-
-    with _cache_lock:
-        hit = fresh()
-        if hit:
-            return hit[1]
-        computing = _computing.setdefault(key, threading.Lock())
-    with computing:
-        with _cache_lock:
-            hit = fresh()
-        if hit:
-            return hit[1]
-        now = time.monotonic()
-        try:
-            value = compute()
-        except BaseException:
-            with _cache_lock:
-                _computing.pop(key, None)
-            raise
-        with _cache_lock:  # stored and released together: a caller in between would compute it again
-            if len(_cache) >= _CACHE_MAX:
-                _cache.clear()
-            _cache[key] = (now, value)
-            _computing.pop(key, None)
-    return value
-
-
-def clear_cache() -> None:
-    """Forget cached report tables (after an import or a rule change)."""
-    with _cache_lock:
-        _cache.clear()
-
-
-def _key(kind: str, state: dict) -> tuple:
-    node = tuple(sorted((k, v) for k, v in state.items() if k not in ("sort", "filter")))
-    # The scope is part of the key: two users with different scopes never share a result.
-    return (id(current_app._get_current_object()), kind, node, as_of_of(state), scope())
+def _cached(kind: str, request: Request, compute):
+    """compute(session) for the request, kept per data version unless the app's REPORT_CACHE is off (the
+    benchmark measures the computation itself)."""
+    with db_session() as s:
+        if not current_app.config.get("REPORT_CACHE", True):
+            return compute(s)
+        # The request holds the scope: two users with different scopes never share a result.
+        key = (id(current_app._get_current_object()), kind, request, *data_version(s))
+        return _tables.get(key, lambda: compute(s))
 
 
 def is_admin() -> bool:
@@ -131,27 +82,24 @@ def is_admin() -> bool:
 
 def table(name: str, state: dict) -> ReportTable:
     """The report table `name` (a view of reports.build) for the URL state and the caller's scope."""
+    request = request_of(name, state)
     if name in ADMIN_TABLES:
         # Admin-only tables: refused on the server whatever page or request asks for them (never cached).
         if not is_admin():
             raise reports.OutOfScope("仅管理员可查看")
         with db_session() as s:
-            return ADMIN_TABLES[name](s, state, as_of_of(state), scope().describe())
+            return ADMIN_TABLES[name](s, state, request.as_of, scope().describe())
     if name in OWN_TABLES:
         if role() not in OWN_ROLES:
             raise reports.OutOfScope("仅管理员和单位账号可查看导入记录")
         with db_session() as s:
-            return OWN_TABLES[name](s, state, as_of_of(state), scope().describe(),
+            return OWN_TABLES[name](s, state, request.as_of, scope().describe(),
                                     None if is_admin() else username())
 
     if name in reports.DERIVED:  # from its base table, itself cached (and computed once) under its own key
         base, derive = reports.DERIVED[name]
-        return _cached(_key(name, state), lambda: derive(table(base, state)))
-
-    def compute():
-        with db_session() as s:
-            return reports.build(name, s, filters_of(state), as_of_of(state), scope())
-    return _cached(_key(name, state), compute)
+        return _cached(name, request, lambda s: derive(table(base, state)))
+    return _cached(name, request, lambda s: reports.build(name, s, request))
 
 
 def page(name: str, state: dict, sort_model, filter_model, start: int, end: int | None):
@@ -159,9 +107,9 @@ def page(name: str, state: dict, sort_model, filter_model, start: int, end: int 
     None when the table has no paged form for that model (see reports.page). Not cached: a page is cheap."""
     if name in ADMIN_TABLES:
         return None
+    request = request_of(name, state)
     with db_session() as s:
-        return reports.page(name, s, filters_of(state), as_of_of(state), scope(), sort_model, filter_model,
-                            start, end)
+        return reports.page(name, s, request, sort_model, filter_model, start, end)
 
 
 @contextmanager
@@ -170,8 +118,9 @@ def export_rows(name: str, state: dict, sort_model, filter_model) -> Iterator[tu
     the database a part at a time while the block consumes the stream (reports.stream); otherwise the
     whole table after the grid model, and stream is None."""
     if name not in ADMIN_TABLES:
+        request = request_of(name, state)
         with db_session() as s:
-            found = reports.stream(name, s, filters_of(state), as_of_of(state), scope(), sort_model, filter_model)
+            found = reports.stream(name, s, request, sort_model, filter_model)
             if found is not None:
                 yield found
                 return
@@ -179,16 +128,18 @@ def export_rows(name: str, state: dict, sort_model, filter_model) -> Iterator[tu
 
 
 def call(func, state: dict, cache_as: str | None = None):
-    """reports.func(session, filters, as_of, scope) for the state, cached under cache_as when given."""
-    def compute():
-        with db_session() as s:
-            return func(s, filters_of(state), as_of_of(state), scope())
-    return _cached(_key(cache_as, state), compute) if cache_as else compute()
+    """reports.func(session, request) for the state, cached under cache_as when given."""
+    request = request_of(cache_as or func.__name__, state)
+    if cache_as:
+        return _cached(cache_as, request, lambda s: func(s, request))
+    with db_session() as s:
+        return func(s, request)
 
 
 def node_path(state: dict) -> list[tuple[str, Filters]]:
+    request = request_of("drilldown", state)
     with db_session() as s:
-        return reports.node_path(s, filters_of(state), scope())
+        return reports.node_path(s, request)
 
 
 def on_callback_error(err: Exception):
@@ -197,6 +148,9 @@ def on_callback_error(err: Exception):
     if database_unavailable(err):
         log.error("callback: database unavailable: %s", err.__class__.__name__)
         message = DB_DOWN
+    elif isinstance(err, reports.BadParameter):  # a parameter checked where the request is built: say which
+        log.info("callback refused a parameter: %s", err)
+        message = f"{BAD_REQUEST}{err}"
     else:
         log.warning("callback refused malformed input", exc_info=err)
         message = BAD_REQUEST

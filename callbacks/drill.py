@@ -1,20 +1,25 @@
-"""下钻: the breadcrumb of the current node (reports.node_path); its grids live in callbacks.tables."""
+"""下钻: the breadcrumb of the current node (reports.node_path) and the pickers; its grids live in
+callbacks.tables. Moving to another node on the page (a row click, a picker, a breadcrumb link, the browser's
+back button) is one request that returns everything that changes: breadcrumb, pickers, and the three grids'
+rows pushed into the grids already on screen (docs/SCALING.md, "A click in the browser")."""
 from __future__ import annotations
 
-from dash import Input, Output, State, html
+from dash import MATCH, ClientsideFunction, Input, Output, State, html, set_props
 from dash.exceptions import PreventUpdate
 from flask import current_app, request
 
-from callbacks import common
+from callbacks import common, tables
 from dashboard import reports
 from web.auth import db_session
 from data import rework as rework_data
 from data.lookups import regions_in_scope, systems_in_scope
 from data.queries import find_round
 from layouts import ids, urlstate
-from layouts.drill import breadcrumb, pickers, rework_form
-from layouts.i18n import t
+from layouts.components import PAGE_SIZE, column_defs
+from layouts.drill import NODE_KEYS, breadcrumb, pickers, region_options, rework_form
+from layouts.i18n import DEFAULT, t
 
+GRIDS = ("drilldown", "items", "categories")
 REWORK_ROLES = ("admin", "supervisor")
 
 
@@ -65,9 +70,12 @@ def show_rework(state: dict, lang: str | None):
     return rework_form(f"{path[-1][0]}（{state['org']}）", shown, lang)
 
 
-def save_rework(n_clicks, ordered_on, recheck_due, office, doc_no, note, state: dict, lang: str | None):
+def save_rework(n_clicks, ordered_on, recheck_due, office, doc_no, note, search: str | None, lang: str | None):
+    """Records the 认定 for the org the page shows now: read from the page's own URL, which a drill move
+    updates in place (the shell's state keeps the node the page was opened at)."""
     if not n_clicks:
         raise PreventUpdate
+    state = urlstate.parse(search)
     try:
         with current_app.extensions["dashboard_sessions"].begin() as s:
             rework_data.record_order(s, round_name=find_round(s, state.get("round")).name, org_code=state.get("org") or "",
@@ -79,18 +87,87 @@ def save_rework(n_clicks, ordered_on, recheck_due, office, doc_no, note, state: 
     return html.Span(f"{t(lang, 'rework_saved')}：{state.get('org')} · {ordered_on}", className="text-success")
 
 
+def _outside_node(state: dict) -> dict:
+    return {k: v for k, v in state.items() if k not in NODE_KEYS and k not in ("sort", "filter")}
+
+
+def move(search: str | None, pathname: str | None, lang: str | None, mounted: dict | None, *lives: dict | None):
+    """The breadcrumb of the node the URL names now; the pickers and the three grids follow through
+    set_props. Another round, date or page is the router's (callbacks.shell)."""
+    if pathname != "/drill":
+        raise PreventUpdate
+    state, lang = urlstate.parse(search), lang or DEFAULT
+    shown = (lives[0] or {}).get("state") or mounted or {}
+    node = {k: state.get(k) for k in NODE_KEYS}
+    if _outside_node(state) != _outside_node(shown) or node == {k: shown.get(k) for k in NODE_KEYS}:
+        raise PreventUpdate  # another round or date (the page is rebuilt), or only the grid's sort/filter
+    for name, live in zip(GRIDS, lives):
+        refresh(name, state, lang, live or {"table": name, "state": shown, "lang": lang})
+    # The pickers show where the user is; set only what differs (a set value calls on_pick, which finds
+    # nothing to do).
+    if state.get("system") != shown.get("system"):
+        with db_session() as s:
+            regions = region_options(regions_in_scope(s, common.scope(), state.get("system")))
+        set_props(ids.Drill.SYSTEM, {"value": state.get("system")})
+        set_props(ids.Drill.REGION, {"options": regions, "value": state.get("region")})
+    elif state.get("region") != shown.get("region"):
+        set_props(ids.Drill.REGION, {"value": state.get("region")})
+    if state.get("org") != shown.get("org"):  # the 认定 form follows the org on screen
+        set_props(ids.Drill.REWORK_BOX, {"children": show_rework(state, lang)})
+    return show_breadcrumb(state, lang)
+
+
+def _columns(name: str, state: dict) -> list[str] | None:
+    """The column names of the grid showing `state`, None when an empty state or a message shows instead."""
+    try:
+        table = common.table(name, state)
+    except reports.ReportError:
+        return None
+    return [c.name for c in table.columns] if table.rows else None
+
+
+def refresh(name: str, state: dict, lang: str, live: dict) -> None:
+    """The grid `name` shows `state`: its first page pushed into the grid on screen (columns replaced when
+    they differ); a new grid, or an empty state or message, only where there was none or is none now."""
+    store = {"table": name, "state": state, "lang": lang}
+    shown = live["columns"] if "columns" in live else _columns(name, live["state"])
+    try:
+        table = common.table(name, state)
+    except reports.ReportError:
+        table = None
+    columns = [c.name for c in table.columns] if table is not None and table.rows else None
+    if columns is None or shown is None:
+        set_props(ids.grid_box(name), {"children": tables.render(store)})
+    else:
+        props = {"getRowsResponse": tables.rows_response(name, state, table, 0, PAGE_SIZE)}
+        if columns != shown:
+            props["columnDefs"] = column_defs(table.columns, lang)
+        set_props(ids.grid(name), props)
+    set_props(ids.grid_live(name), {"data": {**store, "columns": columns}})
+
+
 def register(app) -> None:
     app.callback(Output(ids.Drill.REWORK_BOX, "children"), Input(ids.Shell.STATE, "data"),
                  State(ids.Shell.LANG, "data"))(show_rework)
     app.callback(Output(ids.Drill.REWORK_MESSAGE, "children"), Input(ids.Drill.REWORK_SAVE, "n_clicks"),
                  State(ids.Drill.REWORK_DATE, "value"), State(ids.Drill.REWORK_DUE, "value"),
                  State(ids.Drill.REWORK_OFFICE, "value"), State(ids.Drill.REWORK_DOC, "value"),
-                 State(ids.Drill.REWORK_NOTE, "value"), State(ids.Shell.STATE, "data"),
+                 State(ids.Drill.REWORK_NOTE, "value"), State(ids.Drill.URL, "search"),
                  State(ids.Shell.LANG, "data"), prevent_initial_call=True)(save_rework)
     app.callback(Output(ids.Drill.PICKERS, "children"), Input(ids.Shell.STATE, "data"),
                  State(ids.Shell.LANG, "data"))(show_pickers)
+    app.callback(Output(ids.Drill.BREADCRUMB, "children"), Input(ids.Shell.STATE, "data"),
+                 State(ids.Shell.LANG, "data"))(show_breadcrumb)
     app.callback(Output(ids.Shell.URL, "search", allow_duplicate=True),
                  Input(ids.Drill.SYSTEM, "value"), Input(ids.Drill.REGION, "value"),
                  State(ids.Shell.URL, "search"), prevent_initial_call=True)(on_pick)
-    app.callback(Output(ids.Drill.BREADCRUMB, "children"), Input(ids.Shell.STATE, "data"),
-                 State(ids.Shell.LANG, "data"))(show_breadcrumb)
+    # The page's own location (layouts.drill): a row click, a picker, a breadcrumb link or the back button
+    # moves it, and the router (callbacks.shell) leaves the page alone.
+    app.callback(Output(ids.Drill.BREADCRUMB, "children", allow_duplicate=True), Input(ids.Drill.URL, "search"),
+                 State(ids.Drill.URL, "pathname"), State(ids.Shell.LANG, "data"), State(ids.Shell.STATE, "data"),
+                 *[State(ids.grid_live(name), "data") for name in GRIDS], prevent_initial_call=True)(move)
+    # A grid refreshed in place shows its first page unsorted: one the user had sorted, filtered or paged
+    # asks for its rows again (docs/SCALING.md).
+    app.clientside_callback(ClientsideFunction("grids", "refreshed"),
+                            Output(ids.grid_live(MATCH), "clear_data"), Input(ids.grid_live(MATCH), "data"),
+                            prevent_initial_call=True)

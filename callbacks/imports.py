@@ -19,6 +19,7 @@ from flask_login import current_user
 from werkzeug.utils import secure_filename
 
 from callbacks import common
+from dashboard import warmup
 from web.auth import audit_event, db_session
 from data.importers import TEMPLATES, ImportIssue, ImportResult, import_uploads, template_xlsx
 from data.queries import visible_org_ids
@@ -119,7 +120,12 @@ def _decode(contents: list[str], filenames: list[str]) -> list[tuple[str, bytes]
 
 
 def _errors(result: ImportResult) -> list[list]:
-    return [[e.file, e.sheet, e.row if e.row is not None else "", e.column, e.value, e.reason] for e in result.errors]
+    """The listed errors as table rows; when there were more, a last row saying how many (the sheet
+    downloaded from these rows then says it too)."""
+    rows = [[e.file, e.sheet, e.row if e.row is not None else "", e.column, e.value, e.reason] for e in result.errors]
+    if result.cut_note:
+        rows.append(["", "", "", "", "", result.cut_note])
+    return rows
 
 
 def _import(files, dry_run: bool) -> ImportResult:
@@ -146,8 +152,11 @@ def check_upload(contents: list[str] | None, filenames: list[str] | None, lang: 
         return listing, error_alert(f"文件过大：合计 {total / 1024 / 1024:.1f} MB，单次上传不能超过 "
                                     f"{MAX_UPLOAD_MB} MB，请分批上传。", lang), True, None, hidden
     result = _import(files, dry_run=True)
+    if result.busy:
+        _drop_pending()
+        return listing, error_alert(result.errors[0].reason, lang), True, None, hidden
     audit_event("import_check", common.username(),
-                f"{'、'.join(n for n, _ in files)}；{'通过' if result.accepted else f'{len(result.errors)} 处错误'}")
+                f"{'、'.join(n for n, _ in files)}；{'通过' if result.accepted else f'{result.error_total} 处错误'}")
     if result.accepted:
         _keep(files)
     else:
@@ -170,9 +179,11 @@ def confirm_import(n_clicks: int | None, done: int | None, lang: str | None):
     if not files:
         return error_alert("没有待导入的文件（可能已导入或已过期），请重新上传并校验。", lang), True, None, hidden, done or 0
     result = _import(files, dry_run=False)
+    if result.busy:  # the checked bytes stay kept: the user clicks again a little later
+        return error_alert(result.errors[0].reason, lang), False, None, hidden, done or 0
     _drop_pending()
-    if result.accepted:
-        common.clear_cache()  # the report tables on screen must show the new rows at once
+    if result.accepted:  # the next click must not pay the index build (tables follow the data version)
+        warmup.start(current_app.extensions["dashboard_read_sessions"])
     names = "、".join(n for n, _ in files)
     rows = sum(f.rows for f in result.files if f.accepted)
     audit_event("import", common.username(),

@@ -1,11 +1,11 @@
 """数据质量: a click on a finding opens that org's drill-down (same round and as-of date), or for a
-作废场次 finding shows the void sessions below. The tables live in callbacks.tables."""
+作废场次 finding shows the void sessions below. The tables live in callbacks.tables (which links the
+findings' rows with row_link)."""
 from __future__ import annotations
 
 from dash import Input, Output, State, no_update
 from dash.exceptions import PreventUpdate
 
-from callbacks import tables
 from layouts import ids, urlstate
 from layouts.quality import sessions_card
 
@@ -19,9 +19,6 @@ def row_link(state: dict, row: list) -> str:
     if check == VOID:
         return VOID_LINK + code
     return "/drill" + urlstate.encode({**urlstate.shared(state), "org": code})
-
-
-tables.ROW_LINKS["quality"] = row_link
 
 
 def open_finding(cell: dict | None, state: dict, lang: str | None):

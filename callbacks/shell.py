@@ -3,26 +3,25 @@ from __future__ import annotations
 
 from datetime import date
 
-from dash import Input, Output, State, html
+from dash import ClientsideFunction, Input, Output, State, html
 from dash.exceptions import PreventUpdate
 
 from callbacks import common
-from web.auth import db_session
+from web.auth import csrf_token, db_session
 from data.lookups import round_names
-from layouts import admin, audit, drill, ids, imports, overview, redline, urlstate
+from layouts import (admin, audit, contact_points, drill, ids, imports, overview, pledges, quality, rectifications,
+                     redline, reporting, urlstate)
 from layouts.components import empty_state
 from layouts.i18n import DEFAULT, LANGS, t
 from layouts.shell import PAGE_ROLES, navbar, not_found
 
-PAGES = {"/": overview.layout, "/drill": drill.layout, "/redline": redline.layout}
-from layouts import pledges, rectifications  # noqa: E402  (整改台账 / 承诺践诺)
-PAGES.update({"/rectifications": rectifications.layout, "/pledges": pledges.layout})
-from layouts import contact_points, quality, reporting  # noqa: E402  (督导联系点 / 上报进度 / 数据质量)
-PAGES.update({"/contact-points": contact_points.layout, "/reporting": reporting.layout, "/quality": quality.layout})
-# ---- pages for some roles (layouts.shell.PAGE_ROLES); they open without any round (an empty database
-# starts at /import) ----
-PAGES.update({"/import": imports.layout, "/users": admin.users_layout, "/settings": admin.settings_layout,
-              "/audit": audit.layout})
+PAGES = {"/": overview.layout, "/drill": drill.layout, "/redline": redline.layout,
+         "/rectifications": rectifications.layout, "/pledges": pledges.layout,
+         "/contact-points": contact_points.layout, "/reporting": reporting.layout, "/quality": quality.layout,
+         # pages for some roles (layouts.shell.PAGE_ROLES); they open without any round (an empty database
+         # starts at /import)
+         "/import": imports.layout, "/users": admin.users_layout, "/settings": admin.settings_layout,
+         "/audit": audit.layout}
 NO_ROUND_PAGES = ("/import", "/users", "/settings", "/audit")
 
 
@@ -38,13 +37,15 @@ def route(pathname: str | None, search: str | None, lang: str | None, rendered: 
     the page as it is: rebuilding it would reset the grid the user is working in."""
     lang = lang if lang in LANGS else DEFAULT
     state = urlstate.parse(search)
-    key = [pathname or "/", {k: v for k, v in state.items() if k not in ("sort", "filter")}, lang]
+    # On 下钻 the node is the page's own (callbacks.drill.move): moving to another one keeps the page.
+    inner = ("sort", "filter") + (drill.NODE_KEYS if pathname == "/drill" else ())
+    key = [pathname or "/", {k: v for k, v in state.items() if k not in inner}, lang]
     if rendered == key:
         raise PreventUpdate
     with db_session() as s:
         rounds = round_names(s)
     as_of = _valid_date(state.get("as_of")) or date.today().isoformat()
-    bar = navbar(pathname or "/", state, lang, common.user_info(), rounds, as_of)
+    bar = navbar(pathname or "/", state, lang, common.user_info(), rounds, as_of, csrf_token())
     page = PAGES.get(pathname or "/")
     if page is None:
         return bar, not_found(lang), key
@@ -82,11 +83,20 @@ def toggle_language(n_clicks: int | None, lang: str | None) -> str:
     return "en" if (lang or DEFAULT) == "zh" else "zh"
 
 
+def on_route_key(_key, pathname: str | None, search: str | None, lang: str | None, rendered: list | None = None):
+    return route(pathname, search, lang, rendered)
+
+
 def register(app) -> None:
+    # The browser works out whether a URL change is the router's at all (assets/clientside.js): a click on
+    # 下钻 or a grid's sort changes the URL without a request to the router.
+    app.clientside_callback(ClientsideFunction("shell", "routeKey"), Output(ids.Shell.ROUTE, "data"),
+                            Input(ids.Shell.URL, "pathname"), Input(ids.Shell.URL, "search"),
+                            Input(ids.Shell.LANG, "data"), State(ids.Shell.ROUTE, "data"))
     app.callback(Output(ids.Shell.NAVBAR, "children"), Output(ids.Shell.CONTENT, "children"),
-                 Output(ids.Shell.RENDERED, "data"),
-                 Input(ids.Shell.URL, "pathname"), Input(ids.Shell.URL, "search"),
-                 Input(ids.Shell.LANG, "data"), State(ids.Shell.RENDERED, "data"))(route)
+                 Output(ids.Shell.RENDERED, "data"), Input(ids.Shell.ROUTE, "data"),
+                 State(ids.Shell.URL, "pathname"), State(ids.Shell.URL, "search"),
+                 State(ids.Shell.LANG, "data"), State(ids.Shell.RENDERED, "data"))(on_route_key)
     app.callback(Output(ids.Shell.URL, "search", allow_duplicate=True),
                  Input(ids.Shell.ROUND, "value"), Input(ids.Shell.AS_OF, "date"),
                  State(ids.Shell.URL, "search"), State(ids.Shell.ROUND, "options"),

@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, MATCH, Input, Output, State, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
-from callbacks import common
+from callbacks import common, quality
 from dashboard import exports, memory, reports
 from domain import gridmodel
 from domain.tables import VIEW_TITLES
@@ -25,7 +25,7 @@ LINK_TABLES = ("drilldown", "redline")
 TITLES = {**VIEW_TITLES, "items": "测评项目分析", "categories": "参评人员类别分析", "audit": "审计日志",
           "imports": "导入记录", "users": "用户", "round-changes": "评议批次修改记录"}
 # Other pages' row links: table name -> (state, row) -> where a click on the row leads (or None).
-ROW_LINKS: dict = {}
+ROW_LINKS = {"quality": quality.row_link}
 
 
 def render(store: dict):
@@ -68,7 +68,7 @@ def grid_to_url(request: dict | None, search: str | None):
 
 
 def _child_search(state: dict, table, index: int) -> str | None:
-    child = reports.child_filters(common.filters_of(state), table, index)
+    child = reports.child_filters(common.request_of(table.view, state).filters, table, index)
     if child is None:
         return None
     keep = {k: v for k, v in state.items() if k not in NODE_KEYS and k not in ("sort", "filter")}
@@ -80,9 +80,10 @@ def _org_link(state: dict, code) -> str:
     return "/drill" + urlstate.encode({**urlstate.shared(state), "org": str(code)})
 
 
-def get_rows(request: dict | None, store: dict):
+def get_rows(request: dict | None, store: dict, live: dict | None = None):
     if not request:
         raise PreventUpdate
+    store = live or store  # refreshed in place: the rows of the node now shown
     name, state = store["table"], store["state"]
     sort, filters = request.get("sortModel"), request.get("filterModel")
     start, end = max(0, int(request.get("startRow") or 0)), int(request.get("endRow") or 0)
@@ -102,6 +103,11 @@ def get_rows(request: dict | None, store: dict):
             row["_id"], row["_red"] = f"{name}:{start + k}:{values[0]}", k in page.red_rows
             rows.append(row)
         return {"rowData": rows, "rowCount": total}
+    return rows_response(name, state, table, start, end)
+
+
+def rows_response(name: str, state: dict, table, start: int, end: int) -> dict:
+    """getRowsResponse of rows start..end of a whole (already sorted and filtered) table."""
     rows = []
     for i in range(start, min(end, len(table.rows))):
         row = {gridmodel.col_id(j): json_cell(v) for j, v in enumerate(table.rows[i])}
@@ -115,10 +121,10 @@ def get_rows(request: dict | None, store: dict):
     return {"rowData": rows, "rowCount": len(table.rows)}
 
 
-def export(clicks: list, store: dict, request: dict | None):
+def export(clicks: list, store: dict, request: dict | None, live: dict | None = None):
     if not ctx.triggered_id or not any(clicks):
         raise PreventUpdate
-    return export_file(store, ctx.triggered_id["fmt"], request)
+    return export_file(live or store, ctx.triggered_id["fmt"], request)
 
 
 def export_file(store: dict, fmt: str, request: dict | None):
@@ -139,7 +145,7 @@ def export_file(store: dict, fmt: str, request: dict | None):
     filters = "；".join(f"{k}={v}" for k, v in table.filters.as_dict().items()) or "无"
     audit_event("export", common.username(), f"{table.title}；{fmt}；{count} 行；筛选 {filters}；"
                                               f"截止 {table.as_of.isoformat()}")
-    filename = f"{TITLES.get(name, name)}_{table.as_of.isoformat()}.{fmt}"
+    filename = exports.export_filename(TITLES.get(name, name), table, fmt)
     download = dcc.send_bytes(data, filename)
     del table, data
     memory.trim()  # an export's buffers are the largest a request allocates: hand them back
@@ -164,10 +170,11 @@ def open_candidate(cell: dict | None):
 def register(app) -> None:
     app.callback(Output(ids.grid_box(MATCH), "children"), Input(ids.grid_state(MATCH), "data"))(render)
     app.callback(Output(ids.grid(MATCH), "getRowsResponse"), Input(ids.grid(MATCH), "getRowsRequest"),
-                 State(ids.grid_state(MATCH), "data"))(get_rows)
+                 State(ids.grid_state(MATCH), "data"), State(ids.grid_live(MATCH), "data"))(get_rows)
     app.callback(Output(ids.download(MATCH), "data"), Output(ids.export_message(MATCH), "children"),
                  Input(ids.export(MATCH, ALL), "n_clicks"), State(ids.grid_state(MATCH), "data"),
-                 State(ids.grid(MATCH), "getRowsRequest"), prevent_initial_call=True)(export)
+                 State(ids.grid(MATCH), "getRowsRequest"), State(ids.grid_live(MATCH), "data"),
+                 prevent_initial_call=True)(export)
     app.callback(Output(ids.Shell.URL, "search", allow_duplicate=True),
                  Input(ids.grid("drilldown"), "cellClicked"), State(ids.Shell.URL, "search"),
                  prevent_initial_call=True)(drill_down)

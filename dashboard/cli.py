@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import logging
 import sys
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -81,7 +81,7 @@ def cmd_import(args) -> int:
         print(err.cli_line(), file=sys.stderr)
     outcome = "试导入" if args.dry_run else ("已导入" if result.accepted else "已拒绝")
     _audit("import", f"{outcome}；文件 {', '.join(Path(p).name for p in args.paths)}；"
-                     + "；".join(result.summary_lines()) + (f"；错误 {len(result.errors)} 条" if result.errors else ""))
+                     + "；".join(result.summary_lines()) + (f"；错误 {result.error_total} 条" if result.errors else ""))
     return 0 if result.accepted else 1
 
 
@@ -104,18 +104,11 @@ def _audit(action: str, detail: str) -> None:
         audit.record(session, action, "cli", detail, "cli")
 
 
-def parse_date(text: str | None) -> date:
-    if not text:
-        return date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise SystemExit(f"--as-of: not a date (YYYY-MM-DD): {text}")
-
-
 @cli.command("export", help="export a view as xlsx or csv")
 @click.argument("view", type=click.Choice(VIEWS), metavar="VIEW")
-@click.option("--out", required=True, help="FILE.xlsx or FILE.csv")
+@click.option("--out", help="FILE.xlsx / FILE.csv, or a folder; default: the view, its filters and the date in "
+                             "the current folder, e.g. 整改台账_教育系统_只看超期_2012-12-10.xlsx")
+@click.option("--format", type=click.Choice(["xlsx", "csv"]), default="xlsx", help="when --out is a folder or omitted")
 @click.option("--round")
 @click.option("--system")
 @click.option("--region")
@@ -130,33 +123,73 @@ def parse_date(text: str | None) -> date:
 @_with_args
 def cmd_export(args) -> int:
     from dashboard.exports import export_bytes
-    from dashboard.reports import ReportError, build
+    from dashboard.reports import ReportError, build, request
     from domain.scope import EVERYTHING
-    from domain.tables import Filters
 
     engine = _engine()
     upgrade(engine)
-    extra = tuple((k, v) for k, v in (("status", args.status), ("light", args.light), ("source", args.source),
-                                      ("overdue_only", "1" if args.overdue_only else None),
-                                      ("group", args.group)) if v)
-    filters = Filters(round=args.round, system=args.system, region=args.region, org=args.org, extra=extra)
-    out = Path(args.out)
-    fmt = out.suffix.lower().lstrip(".")
+    params = {**vars(args), "overdue_only": "1" if args.overdue_only else None}
+    try:
+        asked = request(args.view, params, EVERYTHING)  # checked once, here: a bad value exits 1
+    except ReportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    out = Path(args.out) if args.out else None  # none: named like the web's (exports.export_filename)
+    fmt = out.suffix.lower().lstrip(".") if out and not out.is_dir() else args.format
     if fmt not in ("xlsx", "csv"):
         print("--out must end in .xlsx or .csv", file=sys.stderr)
         return 2
     factory = make_session_factory(engine)
     try:
         with factory() as session:
-            table = build(args.view, session, filters, parse_date(args.as_of), EVERYTHING)
+            table = build(args.view, session, asked)
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    if out is None or out.is_dir():
+        from dashboard.exports import export_filename
+        from domain.tables import VIEW_TITLES
+
+        out = (out or Path.cwd()) / export_filename(VIEW_TITLES.get(args.view, args.view), table, fmt)
     out.write_bytes(export_bytes(table, fmt, exported_by="cli", exported_at=datetime.now()))
     filters = "；".join(f"{k}={v}" for k, v in table.filters.as_dict().items()) or "无"
     _audit("export", f"{table.title}；{fmt}；{len(table.rows)} 行；筛选 {filters}；截止 {table.as_of.isoformat()}；"
                      f"文件 {out.name}")
     print(f"{len(table.rows)} rows -> {out}")
+    return 0
+
+
+@cli.command("brief", help="write the 情况通报 (.docx) of a round")
+@click.option("--out", required=True, help="FILE.docx")
+@click.option("--round")
+@click.option("--as-of", help="YYYY-MM-DD (default today)")
+@click.option("--group", help="督导组 (one of --group, --system, --region, --org at most)")
+@click.option("--system")
+@click.option("--region")
+@click.option("--org", help="组织编码 (the org and its subtree)")
+@_with_args
+def cmd_brief(args) -> int:
+    """The 情况通报 (.docx) of a round, as the whole campaign or narrowed to one group, system, region or org."""
+    from dashboard import brief
+    from dashboard.reports import ReportError
+    from domain.scope import EVERYTHING
+
+    engine = _engine()
+    upgrade(engine)
+    out = Path(args.out)
+    if out.suffix.lower() != ".docx":
+        print("--out must end in .docx", file=sys.stderr)
+        return 2
+    try:
+        req = brief.brief_request(vars(args), EVERYTHING)
+        with make_session_factory(engine)() as session:
+            made = brief.make(session, req, EVERYTHING, "cli", datetime.now())
+    except ReportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    out.write_bytes(made.data)
+    _audit("export", made.summary.replace(made.filename, out.name))
+    print(f"{made.title}（{made.scope_label}）-> {out}")
     return 0
 
 

@@ -1,9 +1,11 @@
-"""A ReportTable + its title block -> xlsx or csv bytes (docs/views.md, "The export title block").
+"""A ReportTable -> xlsx (title block, set up to print) or csv (header and rows only) bytes (docs/views.md,
+"The export title block").
 
 Both formats carry the same numbers: rates are stored as fractions (0.625, not 62.5), shown with a percent
 format in xlsx; CSV keeps the plain fraction so a spreadsheet or a script reads the exact value. "No data"
 (None) is an empty cell. Every row of the table is written: past Excel's row limit the user is told to
-take CSV instead of receiving a silently cut file.
+take CSV instead of receiving a silently cut file. A CSV text cell that a spreadsheet would run as a formula
+is written with a leading single quote (xlsx cells are typed, so they need none).
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from typing import Iterator
 import xlsxwriter
 
 from dashboard.reports import ReportError
-from domain.tables import DATE, DECIMAL, INT, PERCENT, ReportTable, RowStream
+from domain.tables import DATE, DECIMAL, INT, PERCENT, Filters, ReportTable, RowStream, filter_words
 
 EXCEL_MAX_ROWS = 1_048_576
 RED_FILL = "#FFC7CE"
@@ -59,6 +61,33 @@ def _sheet_name(title: str) -> str:
     """The view's name as the sheet name: Excel forbids []:*?/\\ and more than 31 characters."""
     name = (title.split(" · ")[0] or "报表").translate({ord(c): "-" for c in "[]:*?/\\"})
     return name[:31]
+
+
+def _print_setup(sheet, header_row: int) -> None:
+    """Printed as it is read at a meeting: A4 landscape, one page wide (as many long as it takes), the
+    header row on every page and "第 n 页，共 m 页" in the footer."""
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(header_row)
+    sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    sheet.set_footer("&C第 &P 页，共 &N 页")
+
+
+def export_filename(view_title: str, table: ReportTable, fmt: str) -> str:
+    """The view, its main filter and the date, e.g. 整改台账_教育系统_只看超期_2012-12-10.xlsx: the node the
+    rows were narrowed to (org, region or system) and the page's own filters, not the grid's sort/filter."""
+    filters = table.filters
+    parts = [view_title]
+    node = filters.org or filters.region or filters.system
+    if node:
+        parts.append(node)
+    grid_keys = ("表格筛选", "排序")
+    page = Filters(extra=tuple((k, v) for k, v in filters.extra if k not in grid_keys))
+    parts += [word.split("：", 1)[-1] if "：" in word else word for word in filter_words(page)]
+    name = "_".join(parts + [table.as_of.isoformat()])
+    name = "".join("-" if c in '\\/:*?"<>|' or ord(c) < 32 else c for c in name)
+    return f"{name[:120]}.{fmt}"
 
 
 def to_xlsx(table: ReportTable, exported_by: str, exported_at: datetime, stream: RowStream | None = None) -> bytes:
@@ -107,6 +136,7 @@ def to_xlsx(table: ReportTable, exported_by: str, exported_at: datetime, stream:
     for c, column in enumerate(table.columns):
         sheet.write_string(header_row, c, column.name, header)
     sheet.freeze_panes(header_row + 1, 0)
+    _print_setup(sheet, header_row)
     rows, written = chain(sample, marked), 0
     del sample  # let the first rows go once written, like the rest
     for r, (row, red) in enumerate(rows):
@@ -138,6 +168,15 @@ def to_xlsx(table: ReportTable, exported_by: str, exported_at: datetime, stream:
     return out.getvalue()
 
 
+# A text cell starting with one of these is read by Excel/LibreOffice as a formula (or a DDE call): the
+# OWASP "CSV injection" advice is to prefix such a cell with a single quote so it shows as the text it is.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutral_text(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def _csv_value(value) -> str:
     if value is None:
         return ""
@@ -145,17 +184,17 @@ def _csv_value(value) -> str:
         return "是" if value else "否"
     if isinstance(value, (date, datetime)):
         return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
-    return str(value)  # floats keep full precision: rates are fractions (0.625 = 62.5%)
+    if isinstance(value, (int, float)):
+        return str(value)  # a number is data, a negative one too; floats keep full precision (0.625 = 62.5%)
+    return neutral_text(str(value))
 
 
 def to_csv(table: ReportTable, exported_by: str, exported_at: datetime, stream: RowStream | None = None) -> bytes:
-    """UTF-8 with BOM (Excel on Chinese Windows needs it): title block, blank line, header, rows."""
+    """UTF-8 with BOM (Excel on Chinese Windows needs it): the header on the first line, then the rows and
+    nothing else, so any program reads it; the title block is the xlsx's (exported_by/at unused here)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    for label, value in table.title_block(exported_by, exported_at):
-        writer.writerow([label, value])
-    writer.writerow([])
-    writer.writerow(table.headers)
+    writer.writerow([neutral_text(h) for h in table.headers])  # item names come from imported data
     for row, _ in _marked_rows(table, stream):
         writer.writerow([_csv_value(v) for v in row])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")

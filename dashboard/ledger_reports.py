@@ -1,6 +1,6 @@
 """The ledger-type views of docs/views.md: 整改台账, 承诺践诺, 督导联系点, 上报进度, 数据质量.
 
-Each view is `(session, filters, as_of, scope) -> ReportTable`; the UI grid, the export, the API and the CLI
+Each view is `(session, request) -> ReportTable` (domain.request: built and checked by the caller); the UI grid, the export, the API and the CLI
 all call these (through dashboard.reports.build), so they cannot disagree. Rows come from
 data.ledger_queries (scope applied there); every rate, light and overdue count comes from domain.metrics.
 Everything is reproduced "as of" a date: items registered later do not exist yet, and a completion,
@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
+from functools import cached_property
 from datetime import date, datetime, time, timedelta
 from math import prod
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
@@ -20,18 +21,29 @@ from sqlalchemy.orm import Session
 from domain import gridmodel
 from domain import metrics
 from domain.rules import Counts, RuleProfile, bucketize, option_position
-from domain.scope import Scope
-from domain.tables import DATE, INT, PERCENT, VIEW_TITLES, Column, Filters, ReportTable, RowStream
+from domain.request import Request, ViewFilter
+from domain.tables import DATE, INT, PERCENT, VIEW_TITLES, Column, ReportTable, RowStream, positions
 from data import ledger_queries as q
 from data import queries
 from data import visits as visit_data
 from data.models import Round
 
 YES, NO = "是", "否"
-TRUE_WORDS = ("1", "true", "yes", "是", "on")
 LIGHTS = (metrics.RED, metrics.YELLOW, metrics.GREEN)
 RECT_STATUSES = ("未启动", "整改中", "已完成", "已销号")
 PLEDGE_STATUSES = ("未启动", "推进中", "已兑现")
+
+# The view filters each ledger reads (checked where the request is built, domain.request).
+RECT_FILTERS = (ViewFilter("status", "状态", RECT_STATUSES), ViewFilter("light", "灯", LIGHTS),
+                ViewFilter("source", "问题来源"), ViewFilter("overdue_only", "仅看超期", flag=True))
+PLEDGE_FILTERS = (ViewFilter("status", "状态", PLEDGE_STATUSES), ViewFilter("overdue_only", "仅看逾期", flag=True))
+GROUP_FILTERS = (ViewFilter("group", "督导组"),)
+REPORTING_STATUSES = (metrics.REPORTED, metrics.REPORTED_LATE, metrics.MISSING)
+REPORTING_FILTERS = (ViewFilter("status", "上报状态", REPORTING_STATUSES),)
+VIEW_FILTERS = {"rectifications": RECT_FILTERS, "rectification-summary": RECT_FILTERS,
+                "rectification-ageing": RECT_FILTERS, "pledges": PLEDGE_FILTERS, "pledges-overdue": PLEDGE_FILTERS,
+                "contact-points": GROUP_FILTERS, "contact-point-detail": GROUP_FILTERS, "visits": GROUP_FILTERS,
+                "reporting": REPORTING_FILTERS}
 
 MIN_CONTACT_POINTS = 2  # the default 联系点下限 (each round has its own: RuleProfile.contact_min/contact_max)
 BONSAI_GAP = 0.15  # a contact point this far above the rest of its unit looks like a showcase ("盆景")
@@ -43,8 +55,6 @@ STRAIGHT_MIN_OBSERVED = 2
 STRAIGHT_FACTOR = 3  # flag when observed > this × the count expected by chance
 SAME_DAY_MIN = 3  # closing this many rectifications, all on one day, looks like a paper exercise
 
-QUALITY_CHECKS = ("作废场次", "满意率100%", "无不满意", "各项分布相同", "结果雷同", "缺少参评类别", "直线作答",
-                  "同日销号", "无佐证销号")
 
 
 # ---------------------------------------------------------------------------------------- shared
@@ -56,33 +66,19 @@ class _Context:
     scoped: Any  # SELECT of the org ids in scope (filters ignored)
 
 
-def _context(session: Session, filters: Filters, scope: Scope) -> _Context:
-    rnd = queries.find_round(session, filters.round)
-    return _Context(rnd, RuleProfile.from_record(rnd), q.visible_org_ids(session, scope, filters),
-                    queries.visible_org_ids(scope))
+def _context(session: Session, request: Request) -> _Context:
+    rnd = queries.find_round(session, request.filters.round)
+    return _Context(rnd, RuleProfile.from_record(rnd), q.visible_org_ids(session, request.scope, request.filters),
+                    queries.visible_org_ids(request.scope))
 
 
-def _table(view: str, ctx: _Context, columns: list[Column], rows: list[list[Any]], filters: Filters,
-           as_of: date, scope: Scope, red_rows: Iterable[int] = (), subtitle: str = "",
+def _table(view: str, ctx: _Context, columns: list[Column], rows: list[list[Any]], request: Request,
+           red_rows: Iterable[int] = (), subtitle: str = "",
            notes: Iterable[str] = ()) -> ReportTable:
     title = f"{VIEW_TITLES[view]}{subtitle} · {ctx.round.name}"
-    return ReportTable(view=view, title=title, columns=columns, rows=rows, filters=filters, as_of=as_of,
-                       scope=scope.describe(), red_rows=set(red_rows), notes=list(notes),
+    return ReportTable(view=view, title=title, columns=columns, rows=rows, filters=request.filters,
+                       as_of=request.as_of, scope=request.scope.describe(), red_rows=set(red_rows), notes=list(notes),
                        context=ctx.profile.title_lines())
-
-
-def _flag(filters: Filters, key: str) -> bool:
-    return (filters.get(key) or "").strip().lower() in TRUE_WORDS
-
-
-def _choice(filters: Filters, key: str, allowed: Iterable[str], label: str) -> str | None:
-    value = (filters.get(key) or "").strip()
-    if not value:
-        return None
-    allowed = tuple(allowed)
-    if value not in allowed:
-        raise queries.BadParameter(f"{label}只能是{'/'.join(allowed)}：{value}")
-    return value
 
 
 def _yes(flag: bool) -> str:
@@ -126,23 +122,28 @@ def _rect_states(session: Session, ctx: _Context, as_of: date):
     return out
 
 
+# Stored columns (the paged ledger's queries sort and filter on them: data.ledger_queries.GridQuery) are
+# keyed by their field; the others are worked out as of the day.
 RECT_COLUMNS = [
-    Column("问题编号"), Column("组织编码"), Column("组织名称"), Column("问题来源"), Column("问题描述"),
-    Column("整改措施"), Column("责任人"), Column("登记日期", DATE), Column("整改时限", DATE), Column("状态"),
-    Column("完成日期", DATE), Column("销号日期", DATE), Column("超期天数", INT), Column("灯"), Column("标记"),
-    Column("整改佐证"),
+    Column("问题编号", key="code", stored=True), Column("组织编码", key="org_code", stored=True),
+    Column("组织名称", key="org_name", stored=True), Column("问题来源", key="source", stored=True),
+    Column("问题描述", key="description", stored=True), Column("整改措施", key="measure", stored=True),
+    Column("责任人", key="owner", stored=True), Column("登记日期", DATE, key="registered", stored=True),
+    Column("整改时限", DATE, key="deadline", stored=True), Column("状态", key="status"),
+    Column("完成日期", DATE, key="completed"), Column("销号日期", DATE, key="closed"),
+    Column("超期天数", INT, key="overdue_days"), Column("灯", key="light"), Column("标记", key="mark"),
+    Column("整改佐证", key="evidence", stored=True),
     # Last, so the grid's column ids (cN, kept in saved links' sort and filter) stay those of before.
-    Column("措施编号", INT),
+    Column("措施编号", INT, key="measure_no"),
 ]
+RECT = positions(RECT_COLUMNS)
 
 
-def _rect_filtered(session: Session, ctx: _Context, filters: Filters, as_of: date):
+def _rect_filtered(session: Session, ctx: _Context, request: Request):
     """(rectification, state, status/完成日期/销号日期 as of the day) matching the extra filters status,
     light, source and overdue_only — the ledger, its per-org summary and its ageing chart all use these."""
-    status = _choice(filters, "status", RECT_STATUSES, "状态")
-    light = _choice(filters, "light", LIGHTS, "灯")
-    source = (filters.get("source") or "").strip() or None
-    overdue_only = _flag(filters, "overdue_only")
+    status, light, source = request.option("status"), request.option("light"), request.option("source")
+    overdue_only, as_of = request.option("overdue_only", False), request.as_of
     out = []
     for r, s in _rect_states(session, ctx, as_of):
         shown = _rect_status_as_of(r, as_of)
@@ -165,25 +166,26 @@ def _rect_row(r: Row, s: metrics.RectState, shown: tuple, org_code: str, org_nam
             r.deadline, shown_status, completed, closed, s.overdue_days, s.light, s.mark, r.evidence, r.measure_no]
 
 
-def rectifications(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
+def rectifications(session: Session, request: Request) -> ReportTable:
     """整改台账: one row per rectification, most overdue first. Extra filters: status, light, source,
     overdue_only."""
-    ctx = _context(session, filters, scope)
-    items = _rect_filtered(session, ctx, filters, as_of)
+    ctx = _context(session, request)
+    items = _rect_filtered(session, ctx, request)
     orgs = q.org_infos(session, {r.org_id for r, _, _ in items})  # not every visible org: a province has 100,000
     rows = [_rect_row(r, s, shown, orgs[r.org_id].code, orgs[r.org_id].name) for r, s, shown in items]
-    rows.sort(key=lambda row: (-row[12], row[8], row[0], row[16]))
+    rows.sort(key=lambda row: (-row[RECT["overdue_days"]], row[RECT["deadline"]], row[RECT["code"]],
+                             row[RECT["measure_no"]]))
     red = [i for i, row in enumerate(rows) if _rect_is_red(row)]
-    return _table("rectifications", ctx, RECT_COLUMNS, rows, filters, as_of, scope, red,
+    return _table("rectifications", ctx, RECT_COLUMNS, rows, request, red,
                   notes=_working_days_note(ctx))
 
 
-def rectification_summary(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
+def rectification_summary(session: Session, request: Request) -> ReportTable:
     """Per org with rectifications: 整改问题数, 整改措施数, 完成措施数, 整改完成率 (of measures), 按期完成率,
     超期, 临期."""
-    ctx = _context(session, filters, scope)
+    ctx = _context(session, request)
     by_org: dict[int, list] = defaultdict(list)
-    for r, s, _ in _rect_filtered(session, ctx, filters, as_of):
+    for r, s, _ in _rect_filtered(session, ctx, request):
         by_org[r.org_id].append((r.code, s))
     orgs = q.org_infos(session, by_org)
     rows = []
@@ -197,22 +199,22 @@ def rectification_summary(session: Session, filters: Filters, as_of: date, scope
                Column("完成措施数", INT), Column("整改完成率", PERCENT), Column("按期完成率", PERCENT),
                Column("超期", INT), Column("临期", INT)]
     red = [i for i, row in enumerate(rows) if row[7]]
-    return _table("rectifications", ctx, columns, rows, filters, as_of, scope, red, "（按组织汇总）",
+    return _table("rectifications", ctx, columns, rows, request, red, "（按组织汇总）",
                   _working_days_note(ctx))
 
 
-def rectification_ageing(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
+def rectification_ageing(session: Session, request: Request) -> ReportTable:
     """超期 rectifications counted per ageing band (the ledger's ageing chart): every band, shortest first,
     an empty one with 0."""
-    ctx = _context(session, filters, scope)
+    ctx = _context(session, request)
     counts: Counter[str] = Counter()
-    for _, s, _ in _rect_filtered(session, ctx, filters, as_of):
+    for _, s, _ in _rect_filtered(session, ctx, request):
         band = metrics.ageing_bucket(s.overdue_days)
         if band:
             counts[band] += 1
     rows = [[band, counts[band]] for band in metrics.AGEING_BANDS]
     columns = [Column("超期时长"), Column("超期整改", INT)]
-    return _table("rectifications", ctx, columns, rows, filters, as_of, scope, subtitle="（超期账龄）",
+    return _table("rectifications", ctx, columns, rows, request, subtitle="（超期账龄）",
                   notes=_working_days_note(ctx))
 
 
@@ -225,28 +227,33 @@ def _pledge_items(session: Session, ctx: _Context, as_of: date):
     return out
 
 
-def pledges(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
+def pledges(session: Session, request: Request) -> ReportTable:
     """承诺践诺: one row per pledge, longest overdue first. Extra filters: status, overdue_only."""
-    ctx = _context(session, filters, scope)
-    status = _choice(filters, "status", PLEDGE_STATUSES, "状态")
-    overdue_only = _flag(filters, "overdue_only")
-    items = _pledge_items(session, ctx, as_of)
+    ctx = _context(session, request)
+    status, overdue_only = request.option("status"), request.option("overdue_only", False)
+    items = _pledge_items(session, ctx, request.as_of)
     orgs = q.org_infos(session, {row.pledge.org_id for row, _ in items})
     rows = []
     for row, s in items:
         p = row.pledge
         shown = _pledge_row(p, s, row.member_code, row.member_name, orgs[p.org_id].code, orgs[p.org_id].name)
-        if (status and shown[7] != status) or (overdue_only and not s.overdue):
+        if (status and shown[PLEDGE["status"]] != status) or (overdue_only and not s.overdue):
             continue
         rows.append(shown)
-    rows.sort(key=lambda r: (-r[11], r[6], r[0]))
+    rows.sort(key=lambda r: (-r[PLEDGE["overdue_days"]], r[PLEDGE["due"]], r[PLEDGE["code"]]))
     red = [i for i, r in enumerate(rows) if _pledge_is_red(r)]
-    return _table("pledges", ctx, PLEDGE_COLUMNS, rows, filters, as_of, scope, red)
+    return _table("pledges", ctx, PLEDGE_COLUMNS, rows, request, red)
 
 
-PLEDGE_COLUMNS = [Column("承诺编号"), Column("组织编码"), Column("组织名称"), Column("党员编号"), Column("党员姓名"),
-                  Column("承诺内容"), Column("承诺时限", DATE), Column("状态"), Column("兑现日期", DATE),
-                  Column("是否到期"), Column("逾期未兑现"), Column("逾期天数", INT)]
+PLEDGE_COLUMNS = [
+    Column("承诺编号", key="code", stored=True), Column("组织编码", key="org_code", stored=True),
+    Column("组织名称", key="org_name", stored=True), Column("党员编号", key="member_code", stored=True),
+    Column("党员姓名", key="member_name", stored=True), Column("承诺内容", key="content", stored=True),
+    Column("承诺时限", DATE, key="due", stored=True), Column("状态", key="status"),
+    Column("兑现日期", DATE, key="fulfilled"), Column("是否到期", key="is_due"), Column("逾期未兑现", key="overdue"),
+    Column("逾期天数", INT, key="overdue_days"),
+]
+PLEDGE = positions(PLEDGE_COLUMNS)
 
 
 def _pledge_row(p, s: metrics.PledgeState, member_code, member_name, org_code: str, org_name: str) -> list:
@@ -256,26 +263,25 @@ def _pledge_row(p, s: metrics.PledgeState, member_code, member_name, org_code: s
             p.fulfilled_date if s.fulfilled else None, _yes(s.due), _yes(s.overdue), s.overdue_days]
 
 
-def overdue_pledges(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
+def overdue_pledges(session: Session, request: Request) -> ReportTable:
     """The 逾期未兑现 list: the pledge ledger with overdue_only set (the other filters kept)."""
-    table = pledges(session, _overdue_only(filters), as_of, scope)
+    table = pledges(session, _overdue_only(request))
     return _overdue_title(table)
 
 
-def _overdue_only(filters: Filters) -> Filters:
-    return replace(filters, extra=tuple((k, v) for k, v in filters.extra if k != "overdue_only")
-                   + (("overdue_only", "1"),))
+def _overdue_only(request: Request) -> Request:
+    return request.with_option("overdue_only", True, "1")
 
 
 def _overdue_title(table: ReportTable) -> ReportTable:
     return replace(table, title=table.title.replace(VIEW_TITLES["pledges"], f"{VIEW_TITLES['pledges']}（逾期未兑现）", 1))
 
 
-def pledge_summary_by_org(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
+def pledge_summary_by_org(session: Session, request: Request) -> ReportTable:
     """Per org with pledges: 承诺数, 到期承诺, 已兑现 (of those due), 承诺兑现率, 逾期未兑现."""
-    ctx = _context(session, filters, scope)
+    ctx = _context(session, request)
     by_org: dict[int, list] = defaultdict(list)
-    for row, s in _pledge_items(session, ctx, as_of):
+    for row, s in _pledge_items(session, ctx, request.as_of):
         by_org[row.pledge.org_id].append(s)
     orgs = q.org_infos(session, by_org)
     rows = []
@@ -287,19 +293,14 @@ def pledge_summary_by_org(session: Session, filters: Filters, as_of: date, scope
     columns = [Column("组织编码"), Column("名称"), Column("承诺数", INT), Column("到期承诺", INT),
                Column("已兑现", INT), Column("承诺兑现率", PERCENT), Column("逾期未兑现", INT)]
     red = [i for i, r in enumerate(rows) if r[6]]
-    return _table("pledges", ctx, columns, rows, filters, as_of, scope, red, "（按组织汇总）")
+    return _table("pledges", ctx, columns, rows, request, red, "（按组织汇总）")
 
 
 # ---------------------------------------------------------------------------------------- pages
 # The ledgers as pages straight from SQL: the grid asks for 100 rows and a count, and a province's ledger
-# (hundreds of thousands of rows) is never built for that. Stored columns a grid may sort or filter in SQL:
-# (措施编号 is a number: a grid sort or filter on it builds the whole table, as for 超期天数.)
-RECT_FIELDS = {0: "code", 1: "org_code", 2: "org_name", 3: "source", 4: "description", 5: "measure", 6: "owner",
-               7: "registered", 8: "deadline", 15: "evidence"}
-PLEDGE_FIELDS = {0: "code", 1: "org_code", 2: "org_name", 3: "member_code", 4: "member_name", 5: "content",
-                 6: "due"}
-PAGED_VIEWS = {"rectifications": (RECT_COLUMNS, RECT_FIELDS), "pledges": (PLEDGE_COLUMNS, PLEDGE_FIELDS),
-               "pledges-overdue": (PLEDGE_COLUMNS, PLEDGE_FIELDS)}
+# (hundreds of thousands of rows) is never built for that. Their stored columns are the ones a grid may sort
+# or filter in SQL.
+PAGED_VIEWS = {"rectifications": RECT_COLUMNS, "pledges": PLEDGE_COLUMNS, "pledges-overdue": PLEDGE_COLUMNS}
 
 
 def _as_of_dates(as_of: date, profile: RuleProfile) -> q.AsOfDates:
@@ -308,15 +309,15 @@ def _as_of_dates(as_of: date, profile: RuleProfile) -> q.AsOfDates:
                        metrics.DONE_STATUSES, metrics.PLEDGE_DONE)
 
 
-def page(view: str, session: Session, filters: Filters, as_of: date, scope: Scope,
-         sort_model: list[dict] | None = None, filter_model: dict | None = None, start: int = 0,
+def page(view: str, session: Session, request: Request, sort_model: list[dict] | None = None,
+         filter_model: dict | None = None, start: int = 0,
          end: int | None = None) -> tuple[ReportTable, int] | None:
     """(rows start..end of gridmodel.apply(the view's table, sort_model, filter_model), how many rows that
     table has) with the query doing the filtering, ordering and slicing; red_rows count from start. None when
     the view has no paged form or the grid's sort/filter needs worked-out values (callers then take the
     whole table)."""
     start = max(0, start)
-    found = _paged(view, session, filters, as_of, scope, sort_model, filter_model, start,
+    found = _paged(view, session, request, sort_model, filter_model, start,
                    None if end is None else max(0, end - start))
     if found is None:
         return None
@@ -325,47 +326,45 @@ def page(view: str, session: Session, filters: Filters, as_of: date, scope: Scop
     return replace(frame, rows=rows, red_rows={i for i, row in enumerate(rows) if stream.is_red(row)}), total
 
 
-def stream(view: str, session: Session, filters: Filters, as_of: date, scope: Scope,
-           sort_model: list[dict] | None = None, filter_model: dict | None = None
-           ) -> tuple[ReportTable, RowStream] | None:
+def stream(view: str, session: Session, request: Request, sort_model: list[dict] | None = None,
+           filter_model: dict | None = None) -> tuple[ReportTable, RowStream] | None:
     """Every row page() gives from the start, read from the session a part at a time as the stream is
     consumed (an export), beside the table they belong to (without rows); None as for page()."""
-    found = _paged(view, session, filters, as_of, scope, sort_model, filter_model, 0, None)
+    found = _paged(view, session, request, sort_model, filter_model, 0, None)
     return None if found is None else (found[0], found[2])
 
 
-def _paged(view, session, filters, as_of, scope, sort_model, filter_model, start, limit):
+def _paged(view, session, request, sort_model, filter_model, start, limit):
     """(the table without rows, how many rows match, a RowStream of rows start..start+limit) or None."""
     if view not in PAGED_VIEWS:
         return None
-    columns, fields = PAGED_VIEWS[view]
-    pushed = gridmodel.pushdown(columns, fields, sort_model, filter_model)
+    pushed = gridmodel.pushdown(PAGED_VIEWS[view], sort_model, filter_model)
     if pushed is None:
         return None
     grid = q.GridQuery(*pushed)
     if view == "rectifications":
-        return _rect_page(session, filters, as_of, scope, grid, start, limit)
-    frame, total, stream = _pledge_page(session, _overdue_only(filters) if view == "pledges-overdue" else filters,
-                                        as_of, scope, grid, start, limit)
+        return _rect_page(session, request, grid, start, limit)
+    frame, total, stream = _pledge_page(session, _overdue_only(request) if view == "pledges-overdue" else request,
+                                        grid, start, limit)
     return (_overdue_title(frame) if view == "pledges-overdue" else frame), total, stream
 
 
-def _page_context(session: Session, filters: Filters, scope: Scope) -> tuple[_Context, list]:
+def _page_context(session: Session, request: Request) -> tuple[_Context, list]:
     """_context, and the scope and filters as conditions on Org (the page queries join Org when needed)."""
-    node = queries.resolve(session, filters, scope)
+    scope = request.scope
+    node = queries.resolve(session, request.filters, scope)
     ctx = _Context(node.round, RuleProfile.from_record(node.round), queries.filter_org_ids(scope, node),
                    queries.visible_org_ids(scope))
     return ctx, queries.org_conditions(scope, node)
 
 
-def _rect_page(session, filters, as_of, scope, grid, start, limit):
-    ctx, org_where = _page_context(session, filters, scope)
-    status = _choice(filters, "status", RECT_STATUSES, "状态")
-    light = _choice(filters, "light", LIGHTS, "灯")
+def _rect_page(session, request, grid, start, limit):
+    ctx, org_where = _page_context(session, request)
+    status, light, as_of = request.option("status"), request.option("light"), request.as_of
     total, ids = q.rect_page(
         session, ctx.round.id, org_where, _as_of_dates(as_of, ctx.profile), status=status,
         light={metrics.RED: "red", metrics.YELLOW: "yellow", metrics.GREEN: "green"}.get(light),
-        source=(filters.get("source") or "").strip() or None, overdue_only=_flag(filters, "overdue_only"),
+        source=request.option("source"), overdue_only=request.option("overdue_only", False),
         grid=grid, offset=start, limit=limit)
 
     def rows(part):
@@ -375,19 +374,19 @@ def _rect_page(session, filters, as_of, scope, grid, start, limit):
                                        as_of, ctx.profile)
             yield _rect_row(r, state, _rect_status_as_of(r, as_of), item.org_code, item.org_name)
     parts = (list(rows(part)) for part in q.rect_page_rows(session, ids))
-    frame = _table("rectifications", ctx, RECT_COLUMNS, [], filters, as_of, scope, notes=_working_days_note(ctx))
+    frame = _table("rectifications", ctx, RECT_COLUMNS, [], request, notes=_working_days_note(ctx))
     return frame, total, RowStream(len(ids), parts, _rect_is_red)
 
 
 def _rect_is_red(row: list) -> bool:
-    return row[13] == metrics.RED
+    return row[RECT["light"]] == metrics.RED
 
 
-def _pledge_page(session, filters, as_of, scope, grid, start, limit):
-    ctx, org_where = _page_context(session, filters, scope)
-    status = _choice(filters, "status", PLEDGE_STATUSES, "状态")
+def _pledge_page(session, request, grid, start, limit):
+    ctx, org_where = _page_context(session, request)
+    status, as_of = request.option("status"), request.as_of
     total, ids = q.pledge_page(session, ctx.round.id, org_where, _as_of_dates(as_of, ctx.profile),
-                               status=status, overdue_only=_flag(filters, "overdue_only"), grid=grid,
+                               status=status, overdue_only=request.option("overdue_only", False), grid=grid,
                                offset=start, limit=limit)
 
     def rows(part):
@@ -396,12 +395,12 @@ def _pledge_page(session, filters, as_of, scope, grid, start, limit):
             state = metrics.pledge_state(p.due_date, p.status, p.fulfilled_date, as_of)
             yield _pledge_row(p, state, item.member_code, item.member_name, item.org_code, item.org_name)
     parts = (list(rows(part)) for part in q.pledge_page_rows(session, ids))
-    return _table("pledges", ctx, PLEDGE_COLUMNS, [], filters, as_of, scope), total, \
+    return _table("pledges", ctx, PLEDGE_COLUMNS, [], request), total, \
         RowStream(len(ids), parts, _pledge_is_red)
 
 
 def _pledge_is_red(row: list) -> bool:
-    return row[10] == YES
+    return row[PLEDGE["overdue"]] == YES
 
 
 # ---------------------------------------------------------------------------------------- 督导联系点
@@ -425,8 +424,9 @@ class _Board:
     until: datetime  # data reported from this instant on came after the as-of day
 
 
-def _board(session: Session, ctx: _Context, filters: Filters, as_of: date) -> _Board:
-    links = q.supervision_links(session, (filters.get("group") or "").strip() or None, ctx.round.id)
+def _board(session: Session, ctx: _Context, request: Request) -> _Board:
+    as_of = request.as_of
+    links = q.supervision_links(session, request.option("group"), ctx.round.id)
     visible = set(session.scalars(ctx.visible))
     scoped = set(session.scalars(ctx.scoped))
     unit_ids = defaultdict(set)
@@ -484,11 +484,11 @@ def _gap(a: float | None, b: float | None) -> float | None:
     return None if a is None or b is None else a - b
 
 
-def contact_points(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
+def contact_points(session: Session, request: Request) -> ReportTable:
     """督导联系点: a row per supervised unit with its contact points and how they compare with the rest.
     Extra filter: group (督导组 name)."""
-    ctx = _context(session, filters, scope)
-    board = _board(session, ctx, filters, as_of)
+    ctx = _context(session, request)
+    board = _board(session, ctx, request)
     rows = []
     for u in board.units:
         whole = board.subtree.get(u.org_id, set())
@@ -513,14 +513,14 @@ def contact_points(session: Session, filters: Filters, as_of: date, scope: Scope
     limits = f"本批次每个督导单位应有 {ctx.profile.contact_min}–{ctx.profile.contact_max} 个联系点"
     notes = [limits] + [f"联系点 {board.orgs[o].code} 不在督导组 {g} 任何督导单位之下，未计入"
                         for g, o in board.orphans]
-    return _table("contact-points", ctx, columns, rows, filters, as_of, scope, red, notes=notes)
+    return _table("contact-points", ctx, columns, rows, request, red, notes=notes)
 
 
-def contact_point_detail(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
+def contact_point_detail(session: Session, request: Request) -> ReportTable:
     """A row per contact point: its 综合满意率 against the rest of its unit, with a 疑似"盆景" flag when it
     is at least BONSAI_GAP above the rest."""
-    ctx = _context(session, filters, scope)
-    board = _board(session, ctx, filters, as_of)
+    ctx = _context(session, request)
+    board = _board(session, ctx, request)
     rows = []
     for u in board.units:
         whole = board.subtree.get(u.org_id, set())
@@ -543,24 +543,23 @@ def contact_point_detail(session: Session, filters: Filters, as_of: date, scope:
                Column("最近数据日期", DATE)]
     red = [i for i, r in enumerate(rows) if r[9] == YES]
     notes = [f'差距 ≥ {BONSAI_GAP:.0%} 标记为疑似"盆景"（联系点明显好于本单位其余组织）']
-    return _table("contact-points", ctx, columns, rows, filters, as_of, scope, red, "（联系点明细）", notes)
+    return _table("contact-points", ctx, columns, rows, request, red, "（联系点明细）", notes)
 
 
 # ---------------------------------------------------------------------------------------- 上报进度
 STATUS_ORDER = {metrics.MISSING: 0, metrics.REPORTED_LATE: 1, metrics.REPORTED: 2}
-REPORTING_STATUSES = (metrics.REPORTED, metrics.REPORTED_LATE, metrics.MISSING)
 
 
 def _fmt_time(value: datetime | None) -> str | None:
     return value.isoformat(" ", "minutes") if value else None  # "%Y-%m-%d %H:%M", several times faster
 
 
-def reporting(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
+def reporting(session: Session, request: Request) -> ReportTable:
     """上报进度: a row per expected org (in view under the systems taking part: of the round's 上报层级, else the
     leaves), reported when it or any org under it has; 未上报 first, then 逾期上报, then 已上报. Extra filter:
     status."""
-    ctx = _context(session, filters, scope)
-    wanted = _choice(filters, "status", REPORTING_STATUSES, "上报状态")
+    ctx = _context(session, request)
+    wanted, as_of = request.option("status"), request.as_of
     until = _day_end(as_of)
     expected = q.expected_org_ids(ctx.visible, q.participating_system_ids(session, ctx.round.id, until),
                                   ctx.round.report_level)
@@ -580,14 +579,14 @@ def reporting(session: Session, filters: Filters, as_of: date, scope: Scope) -> 
     notes = [f"上报截止日期：{deadline.isoformat() if deadline else '未设定'}",
              f"应上报组织：{'组织类型为' + ctx.round.report_level + '的组织' if ctx.round.report_level else '末级组织'}"
              "（本组织或其下级组织有数据即为已上报）"]
-    return _table("reporting", ctx, columns, rows, filters, as_of, scope, red, notes=notes)
+    return _table("reporting", ctx, columns, rows, request, red, notes=notes)
 
 
-def reporting_completeness(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
+def reporting_completeness(session: Session, request: Request) -> ReportTable:
     """上报完整率 by system, then by 市/州: expected, reported (incl. late), late, missing. Counted in the
     database: the expected orgs of a province are ~100,000 leaves."""
-    ctx = _context(session, filters, scope)
-    until = _day_end(as_of)
+    ctx = _context(session, request)
+    until = _day_end(request.as_of)
     deadline = ctx.round.report_deadline
     expected = q.expected_org_ids(ctx.visible, q.participating_system_ids(session, ctx.round.id, until),
                                   ctx.round.report_level)
@@ -612,7 +611,7 @@ def reporting_completeness(session: Session, filters: Filters, as_of: date, scop
     columns = [Column("维度"), Column("名称"), Column("应上报数", INT), Column("已上报数", INT),
                Column("逾期上报数", INT), Column("未上报数", INT), Column("上报完整率", PERCENT)]
     red = [i for i, r in enumerate(rows) if r[5]]
-    return _table("reporting", ctx, columns, rows, filters, as_of, scope, red, "（完整率）")
+    return _table("reporting", ctx, columns, rows, request, red, "（完整率）")
 
 
 # ---------------------------------------------------------------------------------------- 数据质量
@@ -658,55 +657,82 @@ def _straight_lines(ballots, profile: RuleProfile) -> dict[int, tuple[int, int, 
     return {org: tuple(v) for org, v in out.items()}
 
 
-def quality(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
-    """数据质量 (走过场 checks): a row per finding, grouped by check in QUALITY_CHECKS order."""
-    ctx = _context(session, filters, scope)
-    profile, rid = ctx.profile, ctx.round.id
-    visible = set(session.scalars(ctx.visible))
-    findings: list[tuple[str, int, int, str]] = []  # (check, org id, 数量, 说明)
+class _Facts:
+    """What the quality checks read, each part loaded once per table and only when a check asks for it."""
 
-    # 作废场次: 收回 > 发放 — the counts of such a session are excluded.
+    def __init__(self, session: Session, ctx: _Context, request: Request):
+        self.session, self.ctx, self.request, self.profile = session, ctx, request, ctx.profile
+        self.visible = set(session.scalars(ctx.visible))
+
+    @cached_property
+    def heads(self) -> dict[int, q.Headline]:  # every org in scope: 结果雷同 compares across the filters
+        return q.headlines(self.session, self.ctx.round.id, self.ctx.scoped)
+
+    @cached_property
+    def orgs(self) -> dict[int, q.OrgInfo]:
+        return q.org_infos(self.session, self.ctx.scoped)
+
+    @cached_property
+    def rects(self) -> list:
+        return _rect_states(self.session, self.ctx, self.request.as_of)
+
+
+@dataclass(frozen=True)
+class QualityCheck:
+    """A 走过场 check: its name (检查项), what it means in the summary, and find(facts) -> (org id, 数量, 说明)
+    of every visible org it flags."""
+    name: str
+    explained: str
+    find: Callable[[_Facts], Iterable[tuple[int, int, str]]]
+
+
+def _void_sessions(f: _Facts):
+    """收回 > 发放: the counts of such a session are excluded."""
     void: dict[int, list[str]] = defaultdict(list)
-    for s in q.over_returned_sessions(session, rid, ctx.visible):
+    for s in q.over_returned_sessions(f.session, f.ctx.round.id, f.ctx.visible):
         if metrics.session_void(s.issued, s.returned):
             void[s.org_id].append(f"{s.target}测评发放{s.issued}份、收回{s.returned}份")
     for org_id, texts in void.items():
-        findings.append(("作废场次", org_id, len(texts), "；".join(texts) + "，收回多于发放，该场次作废，票数不计入"))
+        yield org_id, len(texts), "；".join(texts) + "，收回多于发放，该场次作废，票数不计入"
 
-    # Headline distributions: all satisfied, no dissatisfied at all, identical across orgs.
-    heads = q.headlines(session, rid, ctx.scoped)
-    orgs = q.org_infos(session, ctx.scoped)
-    for org_id, h in heads.items():
-        if org_id not in visible:
-            continue
-        b = bucketize(h.counts, profile)
-        if b.n >= UNIFORM_MIN_N and b.s == b.n:
-            findings.append(("满意率100%", org_id, b.n, f"测评数{b.n}，全部为满意（满意率100%）"))
-        elif b.n >= UNIFORM_MIN_N and b.u == 0:
-            findings.append(("无不满意", org_id, b.n, f"测评数{b.n}，没有一票不满意（{_counts_text(h.counts, profile)}）"))
 
-    # 各项分布相同: every item of the org has the very same answer counts.
-    for org_id, (items, counts) in q.uniform_item_counts(session, rid, ctx.visible).items():
-        findings.append(("各项分布相同", org_id, items,
-                         f"{items}个测评项目的选项分布完全相同（均为{_counts_text(counts, profile)}）"))
+def _uniform(all_satisfied: bool):
+    """满意率100% (every answer satisfied) or 无不满意 (not one dissatisfied, but not all satisfied)."""
+    def find(f: _Facts):
+        for org_id, h in f.heads.items():
+            b = bucketize(h.counts, f.profile)
+            if org_id not in f.visible or b.n < UNIFORM_MIN_N:
+                continue
+            if all_satisfied and b.s == b.n:
+                yield org_id, b.n, f"测评数{b.n}，全部为满意（满意率100%）"
+            elif not all_satisfied and b.s != b.n and b.u == 0:
+                yield org_id, b.n, f"测评数{b.n}，没有一票不满意（{_counts_text(h.counts, f.profile)}）"
+    return find
 
-    # 结果雷同: orgs of one system (within the caller's scope) with identical headline counts.
+
+def _same_item_counts(f: _Facts):
+    """Every item of the org has the very same answer counts."""
+    for org_id, (items, counts) in q.uniform_item_counts(f.session, f.ctx.round.id, f.ctx.visible).items():
+        yield org_id, items, f"{items}个测评项目的选项分布完全相同（均为{_counts_text(counts, f.profile)}）"
+
+
+def _identical_results(f: _Facts):
+    """Orgs of one system (within the caller's scope) with identical headline counts."""
     clusters: dict[tuple, list[int]] = defaultdict(list)
-    for org_id, h in heads.items():
-        if bucketize(h.counts, profile).n >= IDENTICAL_MIN_N:
+    for org_id, h in f.heads.items():
+        if bucketize(h.counts, f.profile).n >= IDENTICAL_MIN_N:
             clusters[(h.system_id, h.counts)].append(org_id)
     for (_, counts), ids in clusters.items():
-        if len(ids) < 2:
-            continue
-        for org_id in ids:
-            if org_id in visible:
-                others = "、".join(sorted(f"{orgs[o].code} {orgs[o].name}" for o in ids if o != org_id))
-                findings.append(("结果雷同", org_id, len(ids),
-                                 f"与同系统的 {others} 测评结果完全相同（{_counts_text(counts, profile)}）"))
+        for org_id in (ids if len(ids) > 1 else ()):
+            if org_id in f.visible:
+                others = "、".join(sorted(f"{f.orgs[o].code} {f.orgs[o].name}" for o in ids if o != org_id))
+                yield org_id, len(ids), f"与同系统的 {others} 测评结果完全相同（{_counts_text(counts, f.profile)}）"
 
-    # 缺少参评类别: a category that more than half of the system's reporting orgs have (a system with at
-    # least CATEGORY_MIN_ORGS reporting orgs) is expected of every reporting org of that system.
-    categories = q.org_categories(session, rid)
+
+def _missing_categories(f: _Facts):
+    """A category that more than half of the system's reporting orgs have (a system with at least
+    CATEGORY_MIN_ORGS reporting orgs) is expected of every reporting org of that system."""
+    categories = q.org_categories(f.session, f.ctx.round.id)
     per_system: dict[int, list[int]] = defaultdict(list)
     for org_id, (system_id, _) in categories.items():
         per_system[system_id].append(org_id)
@@ -717,37 +743,71 @@ def quality(session: Session, filters: Filters, as_of: date, scope: Scope) -> Re
         usual = {c for c, k in having.items() if k * 2 > len(ids)}
         for org_id in ids:
             missing = sorted(usual - categories[org_id][1])
-            if org_id in visible and missing:
+            if org_id in f.visible and missing:
                 share = "，".join(f"{c} {having[c]}/{len(ids)}" for c in missing)
-                findings.append(("缺少参评类别", org_id, len(missing),
-                                 f"缺少参评类别：{'、'.join(missing)}（本系统已上报组织中过半数有此类别：{share}）"))
+                yield (org_id, len(missing),
+                       f"缺少参评类别：{'、'.join(missing)}（本系统已上报组织中过半数有此类别：{share}）")
 
-    # 直线作答: straight-lined ballots clearly above what chance would give on this round's answers.
-    for org_id, (observed, total, expected) in _straight_lines(q.ballots(session, rid), profile).items():
-        if org_id in visible and observed >= STRAIGHT_MIN_OBSERVED and observed > STRAIGHT_FACTOR * expected:
-            findings.append(("直线作答", org_id, observed,
-                             f"{total}张测评表中{observed}张所有项目选同一选项；按本批次各项目选项分布随机作答，"
-                             f"预期约{expected:.2f}张"))
 
-    # Rectification ledger: closed all on one day, or done without evidence.
-    closed_days: dict[int, list[date]] = defaultdict(list)
+def _straight_lined(f: _Facts):
+    """Straight-lined ballots clearly above what chance would give on this round's answers."""
+    for org_id, (observed, total, expected) in _straight_lines(q.ballots(f.session, f.ctx.round.id),
+                                                               f.profile).items():
+        if org_id in f.visible and observed >= STRAIGHT_MIN_OBSERVED and observed > STRAIGHT_FACTOR * expected:
+            yield (org_id, observed, f"{total}张测评表中{observed}张所有项目选同一选项；按本批次各项目选项分布随机作答，"
+                                     f"预期约{expected:.2f}张")
+
+
+def _closed_same_day(f: _Facts):
+    days: dict[int, list[date]] = defaultdict(list)
+    for r, _ in f.rects:
+        if r.status == "已销号" and r.closed_date and r.closed_date <= f.request.as_of:
+            days[r.org_id].append(r.closed_date)
+    for org_id, closed in days.items():
+        if len(closed) >= SAME_DAY_MIN and len(set(closed)) == 1:
+            yield org_id, len(closed), f"{len(closed)}项整改全部于{closed[0].isoformat()}同日销号"
+
+
+def _done_without_evidence(f: _Facts):
     bare: dict[int, list[str]] = defaultdict(list)
-    for r, s in _rect_states(session, ctx, as_of):
-        if r.status == "已销号" and r.closed_date and r.closed_date <= as_of:
-            closed_days[r.org_id].append(r.closed_date)
+    for r, s in f.rects:
         if s.done and not (r.evidence or "").strip():
             bare[r.org_id].append(r.code)
-    for org_id, days in closed_days.items():
-        if len(days) >= SAME_DAY_MIN and len(set(days)) == 1:
-            findings.append(("同日销号", org_id, len(days), f"{len(days)}项整改全部于{days[0].isoformat()}同日销号"))
     for org_id, codes in bare.items():
-        findings.append(("无佐证销号", org_id, len(codes), f"已完成/已销号但无整改佐证：{'、'.join(sorted(codes))}"))
+        yield org_id, len(codes), f"已完成/已销号但无整改佐证：{'、'.join(sorted(codes))}"
 
+
+# The checks, in the order the table and its summary list them.
+CHECKS = (
+    QualityCheck("作废场次", "收回份数多于发放份数的测评场次：票数不计入任何比率（数量 = 作废场次数）", _void_sessions),
+    QualityCheck("满意率100%", f"测评数≥{UNIFORM_MIN_N}却全部为满意，真实评议中极少见（数量 = 测评数）", _uniform(True)),
+    QualityCheck("无不满意", f"测评数≥{UNIFORM_MIN_N}却没有一票不满意（数量 = 测评数）", _uniform(False)),
+    QualityCheck("各项分布相同", "同一组织所有测评项目的选项票数完全一样，像是照抄一项（数量 = 测评项目数）",
+                 _same_item_counts),
+    QualityCheck("结果雷同", f"同一系统内测评数≥{IDENTICAL_MIN_N}的组织各选项票数完全相同（数量 = 雷同组织数）",
+                 _identical_results),
+    QualityCheck("缺少参评类别", f"本系统已上报组织≥{CATEGORY_MIN_ORGS}个时，过半数组织都有的参评人员类别本组织没有"
+                             "（数量 = 缺少的类别数）", _missing_categories),
+    QualityCheck("直线作答", f"测评表所有项目（≥{STRAIGHT_MIN_ITEMS}项）选同一选项，且明显多于随机作答的预期张数"
+                         f"（说明中列出预期值；数量 = 直线作答的测评表张数）", _straight_lined),
+    QualityCheck("同日销号", f"≥{SAME_DAY_MIN}项整改全部在同一天销号（数量 = 销号项数）", _closed_same_day),
+    QualityCheck("无佐证销号", "整改已完成或已销号却没有填写整改佐证（数量 = 项数）", _done_without_evidence),
+)
+QUALITY_CHECKS = tuple(c.name for c in CHECKS)
+QUALITY_EXPLAINED = {c.name: c.explained for c in CHECKS}
+
+
+def quality(session: Session, request: Request) -> ReportTable:
+    """数据质量 (走过场 checks): a row per finding, grouped by check in CHECKS order."""
+    ctx = _context(session, request)
+    facts = _Facts(session, ctx, request)
+    findings = [(check.name, org_id, n, text) for check in CHECKS for org_id, n, text in check.find(facts)]
+    orgs = facts.orgs
     order = {c: i for i, c in enumerate(QUALITY_CHECKS)}
     findings.sort(key=lambda f: (order[f[0]], orgs[f[1]].code))
     rows = [[check, orgs[o].code, orgs[o].name, n, text] for check, o, n, text in findings]
     columns = [Column("检查项"), Column("组织编码"), Column("组织名称"), Column("数量", INT), Column("说明")]
-    return _table("quality", ctx, columns, rows, filters, as_of, scope, notes=QUALITY_RULES)
+    return _table("quality", ctx, columns, rows, request, notes=QUALITY_RULES)
 
 
 QUALITY_RULES = [
@@ -767,22 +827,22 @@ VISIT_COLUMNS = [Column("督导组"), Column("联系点编码"), Column("联系�
                  Column("发现问题"), Column("跟进事项"), Column("记录人"), Column("记录时间")]
 
 
-def visits(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
+def visits(session: Session, request: Request) -> ReportTable:
     """督导走访记录: the visits made on or before the as-of day to contact points in view, newest first.
     Extra filter: group (督导组 name)."""
-    ctx = _context(session, filters, scope)
-    found = visit_data.visits(session, ctx.visible, (filters.get("group") or "").strip() or None, as_of)
+    ctx = _context(session, request)
+    found = visit_data.visits(session, ctx.visible, request.option("group"), request.as_of)
     orgs = q.org_infos(session, {v.org_id for v in found})
     rows = [[v.group, orgs[v.org_id].code, orgs[v.org_id].name, v.visited_on, v.findings, v.follow_up,
              v.recorded_by, _fmt_time(v.recorded_at)] for v in found]
-    return _table("visits", ctx, VISIT_COLUMNS, rows, filters, as_of, scope)
+    return _table("visits", ctx, VISIT_COLUMNS, rows, request)
 
 
 # ---------------------------------------------------------------------------------------- 数据质量 (page)
-def quality_summary(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
+def quality_summary(session: Session, request: Request) -> ReportTable:
     """One row per 走过场 check, every check listed (0 when nothing was found): how many orgs it flags,
     the sum of their 数量 and the rule in plain words."""
-    return summarise_quality(quality(session, filters, as_of, scope))
+    return summarise_quality(quality(session, request))
 
 
 def summarise_quality(table: ReportTable) -> ReportTable:
@@ -799,34 +859,22 @@ def summarise_quality(table: ReportTable) -> ReportTable:
                    notes=[f"{check}：{QUALITY_EXPLAINED[check]}" for check in QUALITY_CHECKS])
 
 
-QUALITY_EXPLAINED = {
-    "作废场次": "收回份数多于发放份数的测评场次：票数不计入任何比率（数量 = 作废场次数）",
-    "满意率100%": f"测评数≥{UNIFORM_MIN_N}却全部为满意，真实评议中极少见（数量 = 测评数）",
-    "无不满意": f"测评数≥{UNIFORM_MIN_N}却没有一票不满意（数量 = 测评数）",
-    "各项分布相同": "同一组织所有测评项目的选项票数完全一样，像是照抄一项（数量 = 测评项目数）",
-    "结果雷同": f"同一系统内测评数≥{IDENTICAL_MIN_N}的组织各选项票数完全相同（数量 = 雷同组织数）",
-    "缺少参评类别": f"本系统已上报组织≥{CATEGORY_MIN_ORGS}个时，过半数组织都有的参评人员类别本组织没有（数量 = 缺少的类别数）",
-    "直线作答": f"测评表所有项目（≥{STRAIGHT_MIN_ITEMS}项）选同一选项，且明显多于随机作答的预期张数"
-                f"（说明中列出预期值；数量 = 直线作答的测评表张数）",
-    "同日销号": f"≥{SAME_DAY_MIN}项整改全部在同一天销号（数量 = 销号项数）",
-    "无佐证销号": "整改已完成或已销号却没有填写整改佐证（数量 = 项数）",
-}
 
 VOID_COLUMNS = [Column("组织编码"), Column("组织名称"), Column("测评对象"), Column("应到人数", INT),
                 Column("发放份数", INT), Column("收回份数", INT), Column("有效份数", INT), Column("测评日期", DATE),
                 Column("场次状态")]
 
 
-def void_sessions(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
+def void_sessions(session: Session, request: Request) -> ReportTable:
     """The 测评场次 rows behind a 作废场次 finding: every void session of the round in view (收回 > 发放)."""
-    ctx = _context(session, filters, scope)
+    ctx = _context(session, request)
     found = [s for s in q.over_returned_sessions(session, ctx.round.id, ctx.visible)
              if metrics.session_void(s.issued, s.returned)]
     orgs = q.org_infos(session, {s.org_id for s in found})
     rows = [[orgs[s.org_id].code, orgs[s.org_id].name, s.target, s.expected, s.issued, s.returned, s.valid,
              s.held_on, "作废"] for s in found]
     rows.sort(key=lambda r: (r[0], r[2]))
-    return _table("quality", ctx, VOID_COLUMNS, rows, filters, as_of, scope, range(len(rows)), "（作废场次）",
+    return _table("quality", ctx, VOID_COLUMNS, rows, request, range(len(rows)), "（作废场次）",
                   ["收回份数多于发放份数：该场次作废，其票数不计入任何比率"])
 
 

@@ -4,7 +4,7 @@ overview is a handful of array lookups instead of a scan (issue: performance at 
 Built once from the rollups (rollup_headline, never raw tallies), the ledgers and the sessions: each org's
 own counts, pledge and rectification states (every state from domain.metrics), then summed bottom-up
 over the tree with numpy. Kept in process memory, keyed by the database, the round's rule profile, the
-as-of date and data.queries.data_fingerprint, so an import (in this process or another) invalidates it.
+as-of date and the data version (data.cache), so an import (in this process or another) invalidates it.
 
 It answers only questions whose answer is a whole subtree or a whole system/region group of the entire
 campaign; callers use it when the caller's scope and filters cannot cut into those sets (see covers()),
@@ -12,8 +12,6 @@ and take the general query path otherwise.
 """
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import astuple, dataclass
 from datetime import date
 
@@ -24,6 +22,7 @@ from dashboard import memory
 from domain import metrics
 from domain.rules import Counts, RuleProfile, bucketize
 from data import queries as q
+from data.cache import ComputedCache, data_version
 
 # Column layout of the totals matrix.
 C_COUNTS = slice(0, 7)  # opt1..opt5, unknown, abstain
@@ -455,64 +454,48 @@ def _padded(counts: np.ndarray) -> np.ndarray:
     return row
 
 
-_cache: OrderedDict[tuple, object] = OrderedDict()
-_lock = threading.Lock()
-_MAX = 12
+# The built objects (the tree, each round's counts, each (round, as-of) index) are most of the server's memory:
+# a dozen are kept. Each is built once per data version even when many first clicks ask at the same time.
+_built = ComputedCache(12)
+# Answers computed from them (breakdown tables of users who see everything) are small: many are kept.
+_results = ComputedCache(512)
 
 
-def _memo(key: tuple, build, cache: OrderedDict = _cache, limit: int = _MAX, trim: bool = True):
-    with _lock:
-        if key in cache:
-            cache.move_to_end(key)
-            return cache[key]
-    value = build()  # outside the lock: a slow build must not stall other requests' hits
-    if trim:
-        memory.trim()  # hand the build's transient arrays back to the system
-    with _lock:
-        cache[key] = value
-        while len(cache) > limit:
-            cache.popitem(last=False)
-    return value
+def _memo(session: Session, key: tuple, build):
+    """build() once per key and data version, handing its transient arrays back to the system after it."""
+    def built():
+        value = build()
+        memory.trim()
+        return value
+    return _built.get((*data_version(session), *key), built)
 
 
 def get(session: Session, rnd, as_of: date) -> RoundIndex:
     """The index of a round as of a date for the session's database. The tree and the round's counts are
     shared by every date, so another as-of date only re-reads the ledgers."""
     profile = RuleProfile.from_record(rnd)
-    base = _base(session)
-    tree = _memo(("tree", *base), lambda: Tree(session))
-    counts = round_counts(session, rnd, base)
-    return _memo(("index", *base, rnd.id, astuple(profile), as_of),
+    tree = _memo(session, ("tree",), lambda: Tree(session))
+    counts = round_counts(session, rnd)
+    return _memo(session, ("index", rnd.id, astuple(profile), as_of),
                  lambda: RoundIndex(session, tree, counts, rnd.id, profile, as_of))
 
 
-def _base(session: Session) -> tuple:
-    bind = session.get_bind()
-    return str(bind.url), id(bind), q.data_fingerprint(session)
-
-
 def item_counts(session: Session, rnd) -> ItemCounts:
-    base = _base(session)
-    tree = _memo(("tree", *base), lambda: Tree(session))
-    counts = round_counts(session, rnd, base)
-    return _memo(("items", *base, rnd.id, astuple(counts.profile)),
+    tree = _memo(session, ("tree",), lambda: Tree(session))
+    counts = round_counts(session, rnd)
+    return _memo(session, ("items", rnd.id, astuple(counts.profile)),
                  lambda: ItemCounts(session, tree, counts, rnd.id, list(counts.candidate_verdicts())))
 
 
-def round_counts(session: Session, rnd, base: tuple | None = None) -> RoundCounts:
+def round_counts(session: Session, rnd) -> RoundCounts:
     """The as-of-independent part of a round's index (enough for totals, verdicts and the trend)."""
     profile = RuleProfile.from_record(rnd)
-    base = base or _base(session)
-    tree = _memo(("tree", *base), lambda: Tree(session))
-    return _memo(("round", *base, rnd.id, astuple(profile)), lambda: RoundCounts(session, tree, rnd.id, profile))
-
-
-_results: OrderedDict[tuple, object] = OrderedDict()
-_RESULTS_MAX = 512
+    tree = _memo(session, ("tree",), lambda: Tree(session))
+    return _memo(session, ("round", rnd.id, astuple(profile)), lambda: RoundCounts(session, tree, rnd.id, profile))
 
 
 def cached_result(session: Session, key: tuple, compute):
     """compute() once per data version for a question of a user who sees everything (the answer is the
     same for every such user): the drill-down's breakdown tables summed the round's tallies on every
-    click, 1.3 s at the top of a province. The answers are small; the oldest are dropped past a bound."""
-    return _memo((*_base(session), *key), compute, _results, _RESULTS_MAX, trim=False)
+    click, 1.3 s at the top of a province."""
+    return _results.get((*data_version(session), *key), compute)

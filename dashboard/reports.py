@@ -1,4 +1,4 @@
-"""One function per view: filters + scope -> data.queries (counts) -> domain.metrics -> a ReportTable.
+"""One function per view: a request (domain.request) -> data.queries (counts) -> domain.metrics -> a ReportTable.
 
 The UI, the exports, the JSON API and the CLI all call these, so what they show cannot disagree. Counts are
 always pooled before a rate is taken (a parent's rate is never an average of its children's rates), and
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from dashboard import ledger_reports, node_index
 from domain import metrics
 from domain.rules import B, EVALUATOR_CATEGORIES, FIRST, RECHECK, S, U, Counts, RuleProfile, bucketize
+from domain.request import Request, RequestError, ViewFilter, build_request
 from domain.scope import Scope
 from domain.tables import (DECIMAL, INT, PERCENT, TEXT, VIEW_TITLES, Column, Filters, ReportTable, RowStream)
 from data import queries as q
@@ -40,6 +41,8 @@ DERIVED = {"quality-summary": ("quality", ledger_reports.summarise_quality)}
 LEDGER_FILTERS = ("status", "light", "source", "overdue_only")
 SUPERVISION_FILTERS = ("group", "status")
 PAGE_FILTERS = tuple(dict.fromkeys(LEDGER_FILTERS + SUPERVISION_FILTERS))
+# The filters each view checks and reads (the drill-down's views take none).
+VIEW_FILTERS: dict[str, tuple[ViewFilter, ...]] = ledger_reports.VIEW_FILTERS
 EXTRA_TITLES = {"items": "测评项目分析", "categories": "参评人员类别分析", "funnel": "漏斗图", "overview": "总览"}
 MEMBER_SCALE = "民主评议党员"
 FAIL_COLUMN, EXCELLENT_COLUMN = "不合格超三分之一", "评为优秀"
@@ -51,48 +54,49 @@ BUCKET_RATES = {"满意率": "S", "基本满意率": "B", "不满意率": "U"}
 KEY_SYSTEM, KEY_REGION, KEY_ORG, KEY_MEMBER = "系统", "地区", "组织编码", "党员编号"
 
 
-def build(view: str, session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
+def request(view: str, params, scope: Scope, today: date | None = None) -> Request:
+    """The request for a view from the caller's parameters (strings as a URL, the API or the CLI carry
+    them), checked against the filters the view declares; BadParameter (the API's 400) when one is wrong."""
+    try:
+        return build_request(params, scope, VIEW_FILTERS.get(view, ()), PAGE_FILTERS, today)
+    except RequestError as exc:
+        raise BadParameter(str(exc)) from None
+
+
+def build(view: str, session: Session, request: Request) -> ReportTable:
     """The table of a view (docs/cli.md names); ledger views come from dashboard.ledger_reports."""
-    if not isinstance(as_of, date):
-        raise BadParameter("统计截止日期无效，应为 YYYY-MM-DD")
     own = {"drilldown": drilldown, "redline": redline, "items": items_breakdown,
            "categories": categories_breakdown}
     if view in own:
-        return own[view](session, filters, as_of, scope)
+        return own[view](session, request)
     if view in LEDGER_VIEWS:
-        return getattr(ledger_reports, LEDGER_VIEWS[view])(session, filters, as_of, scope)
+        return getattr(ledger_reports, LEDGER_VIEWS[view])(session, request)
     raise BadParameter(f"未知视图：{view}")
 
 
-def page(view: str, session: Session, filters: Filters, as_of: date, scope: Scope,
-         sort_model: list[dict] | None = None, filter_model: dict | None = None, start: int = 0,
+def page(view: str, session: Session, request: Request, sort_model: list[dict] | None = None, filter_model: dict | None = None, start: int = 0,
          end: int | None = None) -> tuple[ReportTable, int] | None:
     """Rows start..end of build(view, …) after the grid's sort and filter, and the number of such rows,
     without building the whole table (ledger_reports.page); None when that cannot be done for this view or
     grid model — then build() it and apply the model."""
-    if not isinstance(as_of, date):
-        raise BadParameter("统计截止日期无效，应为 YYYY-MM-DD")
-    return ledger_reports.page(view, session, filters, as_of, scope, sort_model, filter_model, start, end)
+    return ledger_reports.page(view, session, request, sort_model, filter_model, start, end)
 
 
-def stream(view: str, session: Session, filters: Filters, as_of: date, scope: Scope,
-           sort_model: list[dict] | None = None, filter_model: dict | None = None
+def stream(view: str, session: Session, request: Request, sort_model: list[dict] | None = None, filter_model: dict | None = None
            ) -> tuple[ReportTable, RowStream] | None:
     """page() of every row, read from the session a part at a time while the stream is consumed (an export
     of a whole ledger); None when page() would be."""
-    if not isinstance(as_of, date):
-        raise BadParameter("统计截止日期无效，应为 YYYY-MM-DD")
-    return ledger_reports.stream(view, session, filters, as_of, scope, sort_model, filter_model)
+    return ledger_reports.stream(view, session, request, sort_model, filter_model)
 
 
 def _title(view: str, round_name: str) -> str:
     return f"{VIEW_TITLES.get(view) or EXTRA_TITLES[view]} · {round_name}"
 
 
-def _table(view: str, node: q.Node, columns: list[Column], rows: list[list], filters: Filters,
-           as_of: date, scope: Scope, **kw) -> ReportTable:
+def _table(view: str, node: q.Node, columns: list[Column], rows: list[list], request: Request,
+           **kw) -> ReportTable:
     return ReportTable(view=view, title=_title(view, node.round.name), columns=columns, rows=rows,
-                       filters=filters, as_of=as_of, scope=scope.describe(),
+                       filters=request.filters, as_of=request.as_of, scope=request.scope.describe(), 
                        context=RuleProfile.from_record(node.round).title_lines(), **kw)
 
 
@@ -190,19 +194,20 @@ def _rect_states(rows: Iterable[tuple], as_of: date, profile: RuleProfile) -> di
 NO_PLEDGES = metrics.pledge_summary(())
 
 
-def _context(session: Session, filters: Filters, scope: Scope):
-    node = q.resolve(session, filters, scope)
-    return node, RuleProfile.from_record(node.round), q.filter_org_ids(scope, node)
+def _context(session: Session, request: Request):
+    node = q.resolve(session, request.filters, request.scope)
+    return node, RuleProfile.from_record(node.round), q.filter_org_ids(request.scope, node)
 
 
 # ---------------------------------------------------------------------------------------- drill-down
-def drilldown(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
+def drilldown(session: Session, request: Request) -> ReportTable:
     """Children of the current node (全部 › 系统 › 地区 › 组织 › 下级组织 › 党员) with every metric of docs/metrics.md."""
-    node, profile, org_ids = _context(session, filters, scope)
+    node, profile, org_ids = _context(session, request)
+    as_of, scope = request.as_of, request.scope
     rid = node.round.id
     notes: list[str] = []
     if node.org is not None and node.org.is_leaf:
-        return _member_rows(session, node, profile, filters, as_of, scope)
+        return _member_rows(session, node, profile, request)
     # A user who sees the whole campaign asks only for whole subtrees and whole groups: the per-(round,
     # as-of) node index answers those from memory; any other scope takes the query path below.
     index = node_index.get(session, node.round, as_of) if scope.everything else None
@@ -266,7 +271,7 @@ def drilldown(session: Session, filters: Filters, as_of: date, scope: Scope) -> 
         rows.append([code, name, *values])
     columns = [Column(key_col), Column("名称"), *_metric_columns(profile)]
     notes.append("上级节点的测评数与比率由其下全部组织的答卷合并计算，不是下级比率的平均。")
-    return _table("drilldown", node, columns, rows, filters, as_of, scope, red_rows=red_rows, notes=notes)
+    return _table("drilldown", node, columns, rows, request, red_rows=red_rows, notes=notes)
 
 
 def _region_label(region, code: str) -> str:
@@ -275,8 +280,8 @@ def _region_label(region, code: str) -> str:
     return f"{region.name}{PROVINCE_LEVEL}" if region.level == 1 else region.name
 
 
-def _member_rows(session: Session, node: q.Node, profile: RuleProfile, filters: Filters, as_of: date,
-                 scope: Scope) -> ReportTable:
+def _member_rows(session: Session, node: q.Node, profile: RuleProfile, request: Request) -> ReportTable:
+    as_of, scope = request.as_of, request.scope
     members = q.member_counts(session, node.round.id, node.org.id, scope)
     pledges = _pledge_summaries(q.member_pledge_rows(session, node.round.id, node.org.id, scope), as_of)
     member_scale = profile.scale == MEMBER_SCALE
@@ -310,7 +315,7 @@ def _member_rows(session: Session, node: q.Node, profile: RuleProfile, filters: 
         if metrics.excellent_over_quota(excellent, graded):
             notes.insert(0, f"⚠ 优秀比例超标：{excellent}/{graded} 名正式党员评为{profile.options[0]}，"
                             "超过三分之一。")
-    return _table("drilldown", node, columns, rows, filters, as_of, scope, red_rows=red_rows, notes=notes)
+    return _table("drilldown", node, columns, rows, request, red_rows=red_rows, notes=notes)
 
 
 def child_filters(filters: Filters, table: ReportTable, row: int) -> Filters | None:
@@ -329,8 +334,9 @@ def child_filters(filters: Filters, table: ReportTable, row: int) -> Filters | N
     return None
 
 
-def node_path(session: Session, filters: Filters, scope: Scope) -> list[tuple[str, Filters]]:
+def node_path(session: Session, request: Request) -> list[tuple[str, Filters]]:
     """The breadcrumb from 全部 down to the current node: [(label, filters of that level)]."""
+    filters, scope = request.filters, request.scope
     node = q.resolve(session, filters, scope)
     path = [("全部", Filters(round=filters.round, extra=filters.extra))]
     if node.system is not None:
@@ -388,24 +394,23 @@ def _breakdown(session: Session, node: q.Node, scope: Scope, kind: str, compute)
     return node_index.cached_result(session, key, compute)
 
 
-def items_breakdown(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
+def items_breakdown(session: Session, request: Request) -> ReportTable:
     """Per 测评项目: the current node's own answers (every org of the node, not members) and rates."""
-    node, profile, org_ids = _context(session, filters, scope)
-    counts = _breakdown(session, node, scope, "items", lambda: q.item_counts(session, node.round.id, org_ids))
+    node, profile, org_ids = _context(session, request)
+    counts = _breakdown(session, node, request.scope, "items", lambda: q.item_counts(session, node.round.id, org_ids))
     rows, any_hidden = [], False
     for item in q.round_items(session, node.round.id):
         row, hidden = _breakdown_row(item.name, counts.get((0, item.id), Counts()), profile)
         any_hidden |= hidden
         rows.append(row)
     notes = [_anonymity_note(profile)] if any_hidden else []
-    return _table("items", node, _breakdown_columns("测评项目", profile), rows, filters, as_of, scope,
-                  notes=notes)
+    return _table("items", node, _breakdown_columns("测评项目", profile), rows, request, notes=notes)
 
 
-def categories_breakdown(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
+def categories_breakdown(session: Session, request: Request) -> ReportTable:
     """Per 参评人员类别: the headline answers of the current node's orgs (as rollup_headline counts them)."""
-    node, profile, org_ids = _context(session, filters, scope)
-    counts = _breakdown(session, node, scope, "categories",
+    node, profile, org_ids = _context(session, request)
+    counts = _breakdown(session, node, request.scope, "categories",
                         lambda: q.category_counts(session, node.round.id, org_ids))
     order = {c: i for i, c in enumerate(EVALUATOR_CATEGORIES)}
     rows, any_hidden = [], False
@@ -414,8 +419,7 @@ def categories_breakdown(session: Session, filters: Filters, as_of: date, scope:
         any_hidden |= hidden
         rows.append(row)
     notes = [_anonymity_note(profile)] if any_hidden else []
-    return _table("categories", node, _breakdown_columns("参评人员类别", profile), rows, filters, as_of,
-                  scope, notes=notes)
+    return _table("categories", node, _breakdown_columns("参评人员类别", profile), rows, request, notes=notes)
 
 
 # ---------------------------------------------------------------------------------------- red line
@@ -481,9 +485,10 @@ def _redline_facts_from_index(session: Session, node: q.Node, profile: RuleProfi
     return found, lowest, overdue_rects, overdue_pledges
 
 
-def redline(session: Session, filters: Filters, as_of: date, scope: Scope) -> ReportTable:
+def redline(session: Session, request: Request) -> ReportTable:
     """返工/补课 candidates (确认低于, 疑似低于), lowest 置信下限 first, with why."""
-    node, profile, org_ids = _context(session, filters, scope)
+    node, profile, org_ids = _context(session, request)
+    as_of, scope = request.as_of, request.scope
     facts = (_redline_facts_from_index(session, node, profile, as_of) if scope.everything else None) \
         or _redline_facts_from_queries(session, node, profile, org_ids, as_of)
     found, lowest, overdue_rects, overdue_pledges = facts
@@ -523,7 +528,7 @@ def redline(session: Session, filters: Filters, as_of: date, scope: Scope) -> Re
                Column("返工状态"), Column(f"首评{label}", value_format), Column(f"复评{label}", value_format)]
     notes = [f"每个组织按其本级及下级全部答卷合并计算；置信区间为 Wilson 区间（置信度 {profile.confidence:.0%}）。",
              "已复评的组织按复评数据计算；首评、复评两列为该组织本级的答卷。"]
-    return _table("redline", node, columns, rows, filters, as_of, scope, red_rows=red_rows, notes=notes)
+    return _table("redline", node, columns, rows, request, red_rows=red_rows, notes=notes)
 
 
 def _rework(session: Session, node: q.Node, profile: RuleProfile, org_ids, as_of: date, found: dict) -> dict:
@@ -564,7 +569,7 @@ FUNNEL_MAX_POINTS = 2000
 FUNNEL_BANDS = ("low998", "low95", "ok")  # below the 99.8% lower limit, below the 95% one, within
 
 
-def funnel(session: Session, filters: Filters, as_of: date, scope: Scope, steps: int = 60,
+def funnel(session: Session, request: Request, steps: int = 60,
            max_points: int | None = None) -> dict:
     """Funnel plot data: each org's own headline rate against its N, and limits around the pooled rate.
 
@@ -574,7 +579,8 @@ def funnel(session: Session, filters: Filters, as_of: date, scope: Scope, steps:
     answers and `flagged_points` those below a limit; `points` holds at most max_points orgs (see
     FUNNEL_MAX_POINTS).
     """
-    node, profile, org_ids = _context(session, filters, scope)
+    node, profile, org_ids = _context(session, request)
+    as_of, scope = request.as_of, request.scope
     max_points = max_points or FUNNEL_MAX_POINTS
     metric = "满意率" if profile.redline_metric == "满意率" else "综合满意率"
     ids, counts = _own_headline_counts(session, node, org_ids, as_of, scope)
@@ -648,15 +654,16 @@ def _own_headline_counts(session: Session, node: q.Node, org_ids, as_of: date,
 
 
 # ---------------------------------------------------------------------------------------- overview
-def overview(session: Session, filters: Filters, as_of: date, scope: Scope) -> dict:
+def overview(session: Session, request: Request) -> dict:
     """KPI cards, by-system and by-市/州 tables, and the trend over rounds for the current node.
 
     参评人次 is the sum of 收回份数 of the node's non-void 测评场次 (a void session, 收回 > 发放, is
     excluded); when no session is recorded it falls back to 测评数 (N), and `参评人次口径` says which.
     """
-    node, profile, org_ids = _context(session, filters, scope)
+    node, profile, org_ids = _context(session, request)
+    as_of, scope = request.as_of, request.scope
     if scope.everything and node.system is None and node.region is None and node.org is None:
-        return _overview_of_everything(session, node, profile, filters, as_of, scope)
+        return _overview_of_everything(session, node, profile, request)
     rid = node.round.id
     total = q.headline_counts(session, rid, org_ids).get(0, Counts())
     sessions = [s for s in q.session_counts(session, rid, org_ids)
@@ -669,30 +676,28 @@ def overview(session: Session, filters: Filters, as_of: date, scope: Scope) -> d
                                      for _, due, st, done in q.pledge_rows(session, rid, org_ids))
     rects = _rect_totals(_rect_states(q.rect_rows(session, rid, org_ids), as_of, profile).get(0, []))[0]
     trend = [(rnd, q.headline_counts(session, rnd.id, org_ids).get(0, Counts())) for rnd in q.rounds(session)]
-    return _overview_dict(session, node, profile, filters, as_of, scope, total, participants, candidates,
+    return _overview_dict(session, node, profile, request, total, participants, candidates,
                           pledges, rects, q.headline_counts(session, rid, org_ids, "system"),
                           q.headline_counts(session, rid, org_ids, "region"), trend, rework)
 
 
-def _overview_of_everything(session: Session, node: q.Node, profile: RuleProfile, filters: Filters,
-                            as_of: date, scope: Scope) -> dict:
+def _overview_of_everything(session: Session, node: q.Node, profile: RuleProfile, request: Request) -> dict:
     """The same overview for a user who sees the whole campaign, read from the node index."""
-    index = node_index.get(session, node.round, as_of)
+    index = node_index.get(session, node.round, request.as_of)
     total = index.total()
     found = {k: (None, red) for k, red in index.candidate_verdicts().items()
              if red.verdict in metrics.CANDIDATE_VERDICTS}
     candidates = len(found)
-    rework = _rework_counts(session, node, profile, q.filter_org_ids(scope, node), as_of, found)
+    rework = _rework_counts(session, node, profile, q.filter_org_ids(request.scope, node), request.as_of, found)
     trend = [(rnd, node_index.round_counts(session, rnd).total().counts) for rnd in q.rounds(session)]
-    return _overview_dict(session, node, profile, filters, as_of, scope, total.counts,
+    return _overview_dict(session, node, profile, request, total.counts,
                           total.participants if total.sessions else None, candidates, total.pledges,
                           total.rects, {k: t.counts for k, t in index.grouped("system").items()},
                           {k: t.counts for k, t in index.grouped("region").items()}, trend, rework)
 
 
-def _overview_dict(session: Session, node: q.Node, profile: RuleProfile, filters: Filters, as_of: date,
-                   scope: Scope, total: Counts, participants: int | None, candidates: int,
-                   pledges: metrics.PledgeSummary, rects: metrics.RectSummary, by_system: dict,
+def _overview_dict(session: Session, node: q.Node, profile: RuleProfile, request: Request, total: Counts,
+                   participants: int | None, candidates: int, pledges: metrics.PledgeSummary, rects: metrics.RectSummary, by_system: dict,
                    by_region: dict, trend: list, rework: dict | None = None) -> dict:
     """participants None = no 测评场次 recorded: 参评人次 falls back to N."""
     b = bucketize(total, profile)
@@ -711,7 +716,7 @@ def _overview_dict(session: Session, node: q.Node, profile: RuleProfile, filters
             gb = bucketize(counts[key], profile)
             rows.append([*labels[key], gb.n, metrics.rates(gb, profile)["综合满意率"]])
         return _table("overview", node, [Column(first), Column("名称"), Column("测评数", INT),
-                                          Column("综合满意率", PERCENT)], rows, filters, as_of, scope)
+                                          Column("综合满意率", PERCENT)], rows, request)
 
     systems = {k: (s.name, s.name) for k, s in q.systems_by_id(session, by_system).items()}
     found = q.regions_by_code(session, by_region)
@@ -723,9 +728,9 @@ def _overview_dict(session: Session, node: q.Node, profile: RuleProfile, filters
         trend_rows.append({"round": rnd.name, "测评数": tb.n, "综合满意率": metrics.rates(tb, rp)["综合满意率"]})
     # The bars show 综合满意率: the red line is drawn on them only when it is a line on that metric.
     redline = profile.redline if profile.redline_metric == "综合满意率" else None
-    return {"title": _title("overview", node.round.name), "scope": scope.describe(), "as_of": as_of,
-            "redline": redline,
-            "filters": filters.as_dict(), "kpis": kpis, "参评人次口径": basis,
+    return {"title": _title("overview", node.round.name), "scope": request.scope.describe(),
+            "as_of": request.as_of, "redline": redline,
+            "filters": request.filters.as_dict(), "kpis": kpis, "参评人次口径": basis,
             "by_system": group_table(by_system, KEY_SYSTEM, systems),
             "by_region": group_table(by_region, KEY_REGION, regions), "trend": trend_rows,
             "返工状态": rework or {}}

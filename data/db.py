@@ -55,7 +55,7 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 # Session.info flag of sessions that never write: what they read of the data version may be remembered for
-# the session's life (data.queries.data_fingerprint), and names they resolve may come from a shared cache.
+# the session's life (data.cache.data_fingerprint), and names they resolve may come from a shared cache.
 READS_ONLY = "reads_only"
 
 

@@ -346,6 +346,9 @@ class User(Base):
     display_name: Mapped[str | None] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    # Bumped by a password or role change: a session signed with an older epoch is no longer accepted
+    # (checked on every request by web.auth's user loader, so in every worker at once).
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     scopes: Mapped[list[UserScope]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
 
@@ -391,6 +394,15 @@ class AuditLog(Base):
     action: Mapped[str] = mapped_column(String(40))  # login / login_failed / import / export / user / visit
     detail: Mapped[str] = mapped_column(Text, default="")
     address: Mapped[str | None] = mapped_column(String(60))
+
+
+class EndedSession(Base):
+    """A session ended by logout: its cookie, replayed, opens nothing. Kept only while the cookie could
+    still be valid (until = logout + session lifetime), then deleted."""
+
+    __tablename__ = "ended_sessions"
+    sid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    until: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
 class LoginFailure(Base):

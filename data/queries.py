@@ -13,9 +13,7 @@ Grouping levels used by the drill-down (`level` arguments):
 """
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from sqlalchemy import Select, and_, false, func, literal, or_, select
@@ -24,11 +22,10 @@ from sqlalchemy.orm import Session, aliased
 from domain.names import canonical
 from domain.rules import RECHECK, Counts
 from domain.scope import Scope
+from data.cache import ComputedCache, data_fingerprint, data_version
 from data.db import READS_ONLY
 from data.models import (
     COUNT_COLUMNS,
-    DataVersion,
-    ImportLog,
     EvalSession,
     Item,
     Member,
@@ -158,27 +155,22 @@ def _named(session: Session, filters) -> tuple:
     org_code = canonical(filters.org) or None
     if not session.info.get(READS_ONLY):
         return _load_named(session, *names, org_code)
-    bind = session.get_bind()
-    key = (str(bind.url), id(bind), data_fingerprint(session), names)  # the query outside the lock
-    with _named_lock:
-        shared = _named_cache.get(key)
-    if shared is None:
-        with Session(bind=bind) as own:
-            version = data_fingerprint(own)  # in the same snapshot as the names (SQLite)
-            shared = _load_named(own, *names, None)[:3]
-        # Only a complete answer is kept: an error path need not be fast, and a name may yet be imported.
-        if shared[0] is not None and all(row is not None for row, name in zip(shared[1:], names[1:]) if name):
-            with _named_lock:
-                _named_cache[(str(bind.url), id(bind), version, names)] = shared
-                while len(_named_cache) > _NAMED_MAX:
-                    _named_cache.popitem(last=False)
+    # Only a complete answer is kept: an error path need not be fast, and a name may yet be imported.
+    shared = _named_cache.get((*data_version(session), names), lambda: _detached(session, names),
+                              keep=lambda rows: rows[0] is not None and all(
+                                  row is not None for row, name in zip(rows[1:], names[1:]) if name))
     org = session.scalar(select(Org).where(Org.code == org_code)) if org_code else None
     return (*shared, org)
 
 
-_named_cache: OrderedDict[tuple, tuple] = OrderedDict()  # insertion order: the oldest goes first
-_named_lock = threading.Lock()
-_NAMED_MAX = 1024
+def _detached(session: Session, names: tuple) -> tuple:
+    """The named rows loaded in a session of their own, then closed, so no request's session expires or
+    changes the shared copies (reading an attribute they did not load fails loudly)."""
+    with Session(bind=session.get_bind()) as own:
+        return _load_named(own, *names, None)[:3]
+
+
+_named_cache = ComputedCache(1024)
 
 
 def _load_named(session: Session, round_name, system, region, org) -> tuple:
@@ -451,23 +443,6 @@ def session_counts(session: Session, round_id: int, org_ids: Select) -> list[tup
 
 
 # ---------------------------------------------------------------------------------------- whole-tree reads
-def data_fingerprint(session: Session) -> tuple:
-    """Changes whenever an import, a demo load or a profile edit changes what the figures rest on
-    (process caches compare it instead of trusting a timer)."""
-    remembered = session.info.get(_FINGERPRINT)
-    if remembered is not None:
-        return remembered
-    stmt = select(select(func.max(ImportLog.id)).scalar_subquery(),
-                  select(DataVersion.token).where(DataVersion.id == 1).scalar_subquery())
-    fingerprint = tuple(session.execute(stmt).one())
-    if session.info.get(READS_ONLY):  # one read per request: the name cache and the node index both ask
-        session.info[_FINGERPRINT] = fingerprint
-    return fingerprint
-
-
-_FINGERPRINT = "data_fingerprint"
-
-
 def _parts(session: Session, stmt, size: int = 5_000):
     """The rows of a whole-campaign read in parts of `size` tuples, so a caller that turns each part
     into arrays never holds hundreds of thousands of Python rows at once (Core: no ORM row overhead)."""

@@ -129,7 +129,7 @@ def rebuild_rollups(session: Session, round_ids: Iterable[int] | None = None) ->
 
 
 def bump_version(session: Session) -> None:
-    """Mark the data as changed (data.queries.data_fingerprint reads the token)."""
+    """Mark the data as changed (data.cache.data_fingerprint reads the token)."""
     row = session.get(DataVersion, 1)
     if row is None:
         session.add(DataVersion(id=1, token=uuid.uuid4().hex))

@@ -4,13 +4,15 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy.orm import Session, joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from domain.scope import ROLE_LABELS, ROLES, Scope, parse_grant, scope_for
-from data.models import ApiToken, Org, SupervisionGroup, System, User, UserScope
+from data.models import ApiToken, EndedSession, Org, SupervisionGroup, System, User, UserScope
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -63,14 +65,43 @@ def set_password(user: User, password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise UserError(f"密码至少 {MIN_PASSWORD_LENGTH} 位")
     user.password_hash = generate_password_hash(password)
+    end_sessions(user)
+
+
+@cache
+def unknown_user_hash() -> str:
+    """A hash to check unknown names against, made once (web.auth makes it at start-up): one scrypt per
+    login whatever the name, so the answer's time does not tell which names exist."""
+    return generate_password_hash(secrets.token_urlsafe(16))
 
 
 def authenticate(session: Session, username: str, password: str) -> User | None:
     user = session.scalar(select(User).where(User.username == (username or "").strip()))
-    if user is None or not user.active:
-        check_password_hash(generate_password_hash("x"), password or "")  # same cost either way
-        return None
-    return user if check_password_hash(user.password_hash, password or "") else None
+    known = user is not None and user.active
+    matches = check_password_hash(user.password_hash if known else unknown_user_hash(), password or "")
+    return user if known and matches else None
+
+
+# ---------------------------------------------------------------------------------------- sessions
+def end_sessions(user: User) -> None:
+    """Every session of the user ends (a password or role change): sessions carry the epoch they began in."""
+    user.session_epoch = (user.session_epoch or 0) + 1
+
+
+def end_session(session: Session, sid: str, until: datetime) -> None:
+    """One session ends (logout); its id is remembered until its cookie would have expired anyway."""
+    session.execute(delete(EndedSession).where(EndedSession.until < datetime.now()))
+    if session.get(EndedSession, sid) is None:
+        session.add(EndedSession(sid=sid[:64], until=until))
+
+
+def session_user(session: Session, user_id: int, epoch: int, sid: str) -> User | None:
+    """The active user of a session, or None when the session has ended (logout, password or role change)
+    or the user is deactivated. One statement: it runs before every request."""
+    ended = exists().where(EndedSession.sid == sid[:64])
+    user = session.scalar(select(User).options(joinedload(User.scopes))
+                          .where(User.id == user_id, User.active.is_(True), User.session_epoch == epoch, ~ended))
+    return user
 
 
 def issue_token(session: Session, user: User) -> str:
@@ -147,8 +178,9 @@ def update_user(session: Session, username: str, role: str | None = None, grants
         raise UserError(f"未知角色: {role}（可选 {', '.join(ROLES)}）")
     check_role_grants(role or user.role, list(grants) if grants is not None
                       else [grant_text(g.kind, g.value) for g in user.scopes])
-    if role is not None:
+    if role is not None and role != user.role:
         user.role = role
+        end_sessions(user)
     if grants is not None:
         set_scopes(session, user, list(grants))
     if display_name is not None and display_name.strip():
@@ -160,6 +192,8 @@ def update_user(session: Session, username: str, role: str | None = None, grants
 def set_active(session: Session, username: str, active: bool) -> User:
     user = get_user(session, username)
     user.active = active
+    if not active:
+        end_sessions(user)  # reactivating the user later must not bring the old sessions back
     session.flush()
     return user
 

@@ -190,10 +190,9 @@ def _pushed_condition(spec: dict, fmt: str):
     return op, needle
 
 
-def pushdown(columns: list[Column], fields: dict[int, str], sort_model: list[dict] | None = None,
-             filter_model: dict | None = None):
+def pushdown(columns: list[Column], sort_model: list[dict] | None = None, filter_model: dict | None = None):
     """The grid's sort and filter as ((field, descending), …), ((field, condition), …) for a database to
-    apply with exactly apply()'s result, or None when some part cannot be (a column not in `fields`, i.e.
+    apply with exactly apply()'s result, or None when some part cannot be (a column not `stored`, i.e.
     worked out rather than stored; a filter on a non-text column; a needle whose matching depends on case).
     Unknown columns raise GridModelError as apply() does."""
     if not isinstance(filter_model or {}, dict) or not isinstance(sort_model or [], list):
@@ -201,18 +200,18 @@ def pushdown(columns: list[Column], fields: dict[int, str], sort_model: list[dic
     where = []
     for cid, spec in (filter_model or {}).items():
         i = _index_of(columns, cid)
-        cond = _pushed_condition(spec, columns[i].format) if i in fields else None
+        cond = _pushed_condition(spec, columns[i].format) if columns[i].stored else None
         if cond is None:
             return None
-        where.append((fields[i], cond))
+        where.append((columns[i].key, cond))
     sort = []
     for spec in sort_model or []:
         if not isinstance(spec, dict):
             return None
         i = _index_of(columns, spec.get("colId", ""))
-        if i not in fields or columns[i].format not in (TEXT, DATE):
+        if not columns[i].stored or columns[i].format not in (TEXT, DATE):
             return None
-        sort.append((fields[i], spec.get("sort") == "desc"))
+        sort.append((columns[i].key, spec.get("sort") == "desc"))
     return tuple(sort), tuple(where)
 
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Callable, Iterable
 
-VIEWS = ("drilldown", "redline", "rectifications", "pledges", "contact-points", "reporting", "quality")
-VIEWS += ("visits",)  # 督导走访记录 (督导联系点 page)
+VIEWS = ("drilldown", "redline", "rectifications", "pledges", "contact-points", "reporting", "quality",
+         "visits")  # visits: 督导走访记录 (督导联系点 page)
 VIEW_TITLES = {
     "drilldown": "下钻",
     "redline": "红线/薄弱组织",
@@ -56,6 +56,18 @@ class Filters:
 class Column:
     name: str  # Chinese header, exactly as docs/views.md names it
     format: str = TEXT
+    # How code addresses the column's cells (positions(columns)[key]); its header when not given. When
+    # `stored`, the key is also the field a paged ledger query sorts and filters on (gridmodel.pushdown).
+    key: str = ""
+    stored: bool = False
+
+    def __post_init__(self):
+        self.key = self.key or self.name
+
+
+def positions(columns: Iterable[Column]) -> dict[str, int]:
+    """Each column's key -> its position in a row."""
+    return {c.key: i for i, c in enumerate(columns)}
 
 
 @dataclass
@@ -79,7 +91,7 @@ class ReportTable:
 
     def title_block(self, exported_by: str, exported_at: datetime) -> list[tuple[str, str]]:
         """The lines above the header row of every export (docs/views.md): view, scope, filters, dates, user."""
-        filters = "；".join(f"{k}={v}" for k, v in self.filters.as_dict().items()) or "无"
+        filters = "；".join(filter_words(self.filters)) or "无"
         return [
             ("视图", self.title),
             ("范围", self.scope),
@@ -89,6 +101,24 @@ class ReportTable:
             ("导出人", exported_by),
             ("导出时间", exported_at.strftime("%Y-%m-%d %H:%M:%S")),
         ]
+
+
+# Filter keys as the user reads them in a title block and a file name ("系统：教育系统；只看超期").
+FILTER_LABELS = {"round": "评议批次", "system": "系统", "region": "地区", "org": "组织", "group": "督导组",
+                 "status": "状态", "light": "灯", "source": "问题来源"}
+FLAG_WORDS = {"overdue_only": "只看超期"}  # filters that are a switch: the word alone says it is on
+
+
+def filter_words(filters: Filters) -> list[str]:
+    """Each filter in the user's words, e.g. ["系统：教育系统", "只看超期", "排序：测评数 升序"]."""
+    out = []
+    for key, value in filters.as_dict().items():
+        if key in FLAG_WORDS:
+            if value not in ("0", "false", ""):
+                out.append(FLAG_WORDS[key])
+        else:
+            out.append(f"{FILTER_LABELS.get(key, key)}：{value}")
+    return out
 
 
 @dataclass(frozen=True)

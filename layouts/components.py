@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
@@ -14,10 +15,11 @@ from layouts import ids
 from layouts.i18n import header, t
 
 PAGE_SIZE = 20
-WIDE = {"名称": 200, "原因": 420, "最低测评项目": 220, "地区": 120, "系统": 130, "测评项目": 130, "参评人员类别": 140}
-WIDE.update({"说明": 460, "联系点": 280, "发现问题": 240, "跟进事项": 240, "单位名称": 180, "联系点名称": 180,
-             "组织名称": 200})  # 督导联系点 / 数据质量: the text people read
-WIDE.update({"查看范围": 220, "导入时间": 170, "修改时间": 170, "文件": 200, "评议批次": 240})  # admin pages
+WIDE = {"名称": 200, "原因": 420, "最低测评项目": 220, "地区": 120, "系统": 130, "测评项目": 130, "参评人员类别": 140,
+        # 督导联系点 / 数据质量: the text people read
+        "说明": 460, "联系点": 280, "发现问题": 240, "跟进事项": 240, "单位名称": 180, "联系点名称": 180, "组织名称": 200,
+        # admin pages
+        "查看范围": 220, "导入时间": 170, "修改时间": 170, "文件": 200, "评议批次": 240}
 LONG_TEXT = ("说明", "发现问题", "跟进事项", "联系点")  # a cut-off cell shows its whole text on hover
 NUMERIC = (INT, PERCENT, DECIMAL)
 
@@ -124,12 +126,27 @@ def export_buttons(table_name: str, lang: str) -> html.Div:
     ], className="export-buttons")
 
 
+BRIEF_KEYS = ("round", "as_of", "group", "system", "region", "org")  # what GET /api/v1/brief takes
+
+
+def brief_button(state: dict, lang: str) -> html.A:
+    """情况通报 of what the page shows: a plain link to the API (the session cookie logs it in), so the
+    browser downloads the .docx as it does any file."""
+    node = next((k for k in ("org", "region", "system") if state.get(k)), None)
+    keys = [k for k in BRIEF_KEYS if k in ("round", "as_of") or k == node]
+    query = urlencode({k: state[k] for k in keys if state.get(k)})
+    return html.A(t(lang, "brief_download"), href="/api/v1/brief" + (f"?{query}" if query else ""),
+                  className="btn btn-outline-primary btn-sm no-print brief-button", id="brief-download",
+                  download="")
+
+
 def table_card(table_name: str, title: str, state: dict, lang: str) -> dbc.Card:
     """A titled card whose grid (or empty state) is filled by callbacks.tables from the state given here."""
     return dbc.Card([
         dbc.CardHeader(html.H2(title, className="h6 mb-0")),
         dbc.CardBody([
             dcc.Store(id=ids.grid_state(table_name), data={"table": table_name, "state": state, "lang": lang}),
+            dcc.Store(id=ids.grid_live(table_name)),
             # The spinner shows while an export is being built (a large table takes a moment).
             dcc.Loading([dcc.Download(id=ids.download(table_name)),
                          html.Div(id=ids.export_message(table_name), className="text-danger small",

@@ -15,6 +15,7 @@ NODE_KEYS = ("system", "region", "org")
 def layout(state: dict, lang: str) -> html.Div:
     return html.Div([
         dcc.Store(id=ids.Shell.STATE, data=state),
+        dcc.Location(id=ids.Drill.URL, refresh=False),
         html.H1(t(lang, "nav_drill"), className="h4 mb-3"),
         html.Div(id=ids.Drill.PICKERS, className="mb-2"),
         html.Nav(html.Ol([], className="breadcrumb mb-0"), id=ids.Drill.BREADCRUMB,
@@ -48,8 +49,7 @@ def pickers(systems: list[str], regions: list[tuple[str, str]], state: dict, lan
                               value=state.get("system"), placeholder=t(lang, "all_systems"), clearable=True)],
                 md=4, lg=3),
         dbc.Col([dbc.Label(t(lang, "region"), html_for=ids.Drill.REGION, className="small mb-0"),
-                 dcc.Dropdown(id=ids.Drill.REGION, options=[{"label": f"{name}（{code}）", "value": code}
-                                                           for code, name in regions],
+                 dcc.Dropdown(id=ids.Drill.REGION, options=region_options(regions),
                               value=state.get("region"), placeholder=t(lang, "all_regions"), clearable=True)],
                 md=5, lg=4),
     ], className="g-2")
@@ -74,3 +74,7 @@ def rework_form(org_label: str, order: dict | None, lang: str) -> dbc.Card:
                          md=2, lg=1)], className="g-2"),
         html.Div(id=ids.Drill.REWORK_MESSAGE, className="small mt-2"),
     ]), className="shadow-sm my-3")
+
+
+def region_options(regions: list[tuple[str, str]]) -> list[dict]:
+    return [{"label": f"{name}（{code}）", "value": code} for code, name in regions]

@@ -56,6 +56,7 @@ LABELS: dict[str, dict[str, str]] = {
         "candidates": "返工/补课对象（按置信下限从低到高；点击一行查看该组织）",
         "funnel": "漏斗图：综合满意率与测评数",
         "funnel_hint": "点击一个点进入该组织的下钻页面。",
+        "brief_download": "下载情况通报（Word）",
         "funnel_sampled": "共 {total} 个组织。图中显示低于 95% 控制下限的全部 {flagged} 个，以及其余组织中均匀抽取的 "
                           "{sample} 个。选择系统、地区或组织可缩小范围。",
         "funnel_sampled_worst": "共 {total} 个组织，其中 {flagged} 个低于 95% 控制下限。图中显示其中最低的 {worst} 个，"
@@ -219,6 +220,7 @@ LABELS: dict[str, dict[str, str]] = {
         "candidates": "Rework candidates (lowest interval bound first; click a row to open the org)",
         "funnel": "Funnel plot: rate against sample size",
         "funnel_hint": "Click a point to open that organization's drill-down.",
+        "brief_download": "Download briefing (Word)",
         "funnel_sampled": "{total} organizations. Shown: all {flagged} below the 95% lower limit, and an even "
                           "sample of {sample} of the rest. Choose a system, region or organization to narrow it down.",
         "funnel_sampled_worst": "{total} organizations, {flagged} of them below the 95% lower limit. Shown: the "
@@ -345,8 +347,7 @@ HEADERS_EN = {
     "整改完成率": "Rectified", "超期整改": "Overdue rectifications", "参评率": "Participation",
     "测评项目": "Item", "参评人员类别": "Evaluator category", "原因": "Reasons", "不了解": "Don't know",
     "弃权": "Abstained", "灯": "Light",
-}
-HEADERS_EN.update({  # 整改台账 / 承诺践诺
+    # 整改台账 / 承诺践诺
     "问题编号": "Issue no.", "组织名称": "Org name", "问题来源": "Source", "问题描述": "Problem",
     "整改措施": "Measure", "责任人": "Owner", "登记日期": "Registered", "整改时限": "Deadline", "状态": "Status",
     "完成日期": "Completed", "销号日期": "Closed", "超期天数": "Days overdue", "标记": "Mark", "整改佐证": "Evidence",
@@ -355,30 +356,25 @@ HEADERS_EN.update({  # 整改台账 / 承诺践诺
     "承诺编号": "Pledge no.", "党员姓名": "Member", "承诺内容": "Pledge", "承诺时限": "Due",
     "兑现日期": "Fulfilled", "是否到期": "Due yet", "逾期天数": "Days overdue", "承诺数": "Pledges",
     "到期承诺": "Due", "已兑现": "Fulfilled", "超期时长": "Overdue for",
-})
-
-HEADERS_EN.update({  # 督导联系点 / 上报进度 / 数据质量
+    # 督导联系点 / 上报进度 / 数据质量
     "督导组": "Group", "督导组长": "Group leader", "单位编码": "Unit code", "单位名称": "Unit", "联系点数": "Contact points",
     "联系点不足": "Too few points", "联系点": "Contact points", "联系点编码": "Point code", "联系点名称": "Contact point",
     "差距": "Gap", '疑似"盆景"': "Possible showcase", "最近数据日期": "Latest data", "走访日期": "Visited on",
     "发现问题": "Findings", "跟进事项": "Follow-up", "记录人": "Recorded by", "记录时间": "Recorded at",
     "上报状态": "Status", "首次上报时间": "First reported", "最近上报时间": "Last reported", "上报完整率": "Completeness",
-    "检查项": "Check", "数量": "Count", "说明": "Explanation", "组织名称": "Org name",
-})
-
-
-def t(lang: str | None, key: str) -> str:
-    table = LABELS.get(lang or DEFAULT, LABELS[DEFAULT])
-    return table.get(key, LABELS[DEFAULT].get(key, key))
-
-
-HEADERS_EN.update({  # 导入 / 用户 / 设置 · 评议批次 / 审计日志
+    "检查项": "Check", "数量": "Count", "说明": "Explanation",
+    # 导入 / 用户 / 设置 · 评议批次 / 审计日志
     "导入时间": "Imported at", "导入人": "Imported by", "文件": "File", "模板": "Template", "行数": "Rows",
     "新增": "Inserted", "更新": "Updated", "未变": "Unchanged", "用户名": "Username", "姓名/单位": "Name / unit",
     "角色": "Role", "查看范围": "Scope", "有效令牌数": "Live API tokens", "修改时间": "Changed at",
     "评议批次": "Round", "项目": "Setting", "原值": "Old value", "新值": "New value", "修改人": "Changed by",
     "时间": "Time", "用户": "User", "动作": "Action", "详情": "Detail", "地址": "Address",
-})
+}
+
+
+def t(lang: str | None, key: str) -> str:
+    table = LABELS.get(lang or DEFAULT, LABELS[DEFAULT])
+    return table.get(key, LABELS[DEFAULT].get(key, key))
 
 
 def header(lang: str | None, name: str) -> str:

@@ -14,6 +14,7 @@ class Shell:
     ERROR = "shell-error"
     RENDERED = "shell-rendered"  # which page/node/language is on screen, so grid-only URL changes keep it
     STATE = "page-state"  # the parsed URL state of the page on screen; page callbacks start from it
+    ROUTE = "shell-route"  # what the router renders, worked out in the browser (assets/clientside.js)
 
 
 class Overview:
@@ -37,6 +38,7 @@ class Drill:
     REWORK_NOTE = "drill-rework-note"
     REWORK_SAVE = "drill-rework-save"
     REWORK_MESSAGE = "drill-rework-message"
+    URL = "drill-url"  # the page's own view of the URL (callbacks.drill.move)
 
 
 class Redline:
@@ -114,6 +116,12 @@ def export(table: str, fmt: str) -> dict:
 
 def grid_state(table: str) -> dict:
     return {"type": GRID_STATE, "table": table}
+
+
+def grid_live(table: str) -> dict:
+    """The state a grid shows after it was refreshed in place (callbacks.drill), which its paging and export
+    read before grid_state: writing grid_state would re-create the grid."""
+    return {"type": "report-grid-live", "table": table}
 
 
 def download(table: str) -> dict:

@@ -6,8 +6,9 @@ from dash import dcc, html
 
 from domain.tables import INT, PERCENT, ReportTable
 from layouts import ids
-from layouts.components import empty_state, kpi_card
+from layouts.components import brief_button, empty_state, kpi_card
 from layouts.i18n import t
+from layouts.plotly_text import plain_all
 
 KPIS = (("参评人次", "kpi_participants", INT), ("满意率", "kpi_satisfied", PERCENT),
         ("综合满意率", "kpi_combined", PERCENT), ("返工/补课", "kpi_candidates", INT),
@@ -21,7 +22,8 @@ GRAPH_CONFIG = {"displaylogo": False, "responsive": True}
 def layout(state: dict, lang: str) -> html.Div:
     return html.Div([
         dcc.Store(id=ids.Shell.STATE, data=state),
-        html.H1(t(lang, "nav_overview"), className="h4 mb-3"),
+        html.Div([html.H1(t(lang, "nav_overview"), className="h4 mb-0"), brief_button(state, lang)],
+                 className="d-flex justify-content-between align-items-center mb-3"),
         dcc.Loading(html.Div(id=ids.Overview.BODY, style={"minHeight": "320px"}), type="circle", delay_show=150),
     ])
 
@@ -40,7 +42,7 @@ def _figure(trace: dict, title: str, shapes: list | None = None, annotations: li
 
 def bar_figure(table: ReportTable, title: str, redline: float | None) -> dict:
     """综合满意率 per group (last two columns of reports.overview's group tables: 测评数, 综合满意率)."""
-    names = [row[1] for row in table.rows]
+    names = plain_all(row[1] for row in table.rows)  # system and region names come from imports
     ns = [row[-2] for row in table.rows]
     rates = [row[-1] for row in table.rows]
     keys = [row[0] for row in table.rows]  # system name / region code: where a click on the bar leads
@@ -63,7 +65,7 @@ def bar_figure(table: ReportTable, title: str, redline: float | None) -> dict:
 
 def trend_figure(trend: list[dict], title: str) -> dict:
     rates = [p["综合满意率"] for p in trend]
-    trace = {"type": "scatter", "x": [p["round"] for p in trend], "y": rates, "mode": "lines+markers+text",
+    trace = {"type": "scatter", "x": plain_all(p["round"] for p in trend), "y": rates, "mode": "lines+markers+text",
              "connectgaps": False, "cliponaxis": False, "text": [("—" if r is None else f"{r:.1%}") for r in rates],
              "textposition": "top center", "customdata": [p["测评数"] for p in trend],
              "hovertemplate": "%{x}<br>综合满意率 %{y:.1%}<br>测评数 %{customdata}<extra></extra>"}

@@ -5,14 +5,16 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts import ids
-from layouts.components import table_card
+from layouts.components import brief_button, table_card
 from layouts.i18n import t
+from layouts.plotly_text import plain
 
 
 def layout(state: dict, lang: str) -> html.Div:
     return html.Div([
         dcc.Store(id=ids.Shell.STATE, data=state),
-        html.H1(t(lang, "nav_redline"), className="h4 mb-3"),
+        html.Div([html.H1(t(lang, "nav_redline"), className="h4 mb-0"), brief_button(state, lang)],
+                 className="d-flex justify-content-between align-items-center mb-3"),
         table_card("redline", t(lang, "candidates"), state, lang),
         dbc.Card([
             dbc.CardHeader(html.H2(t(lang, "funnel"), className="h6 mb-0")),
@@ -50,7 +52,9 @@ def funnel_figure(data: dict, lang: str) -> dict:
         "marker": {"color": [BAND_COLOURS[p["band"]] for p in points], "size": 9 if len(points) <= 500 else 6,
                    "line": {"width": 0.5, "color": "#333"}},
         "customdata": [[p["code"], p["name"]] for p in points],
-        "hovertemplate": "%{customdata[1]}（%{customdata[0]}）<br>" + data["metric"]
+        # The hover shows text, escaped; customdata keeps the raw code a click opens.
+        "text": [plain(f"{p['name']}（{p['code']}）") for p in points],
+        "hovertemplate": "%{text}<br>" + data["metric"]
                          + " %{y:.1%}<br>测评数 %{x}<extra></extra>"})
     shapes, notes = [], []
     if data.get("redline") is not None:

@@ -11,6 +11,7 @@ from domain.tables import ReportTable
 from layouts import ids
 from layouts.components import table_card
 from layouts.i18n import t
+from layouts.plotly_text import plain_all
 
 STATUSES = ("已上报", "逾期上报", "未上报")  # dashboard.ledger_reports.REPORTING_STATUSES
 DIMENSIONS = ("系统", "市/州")
@@ -42,7 +43,7 @@ def completeness_figure(table: ReportTable) -> go.Figure:
     for col, dim in enumerate(DIMENSIONS, start=1):
         rows = [r for r in table.rows if r[0] == dim]
         fig.add_trace(go.Bar(
-            x=[r[1] for r in rows], y=[r[6] for r in rows],
+            x=plain_all(r[1] for r in rows), y=[r[6] for r in rows],
             marker_color=["#fd7e14" if r[5] else "#198754" for r in rows],  # amber: someone is missing
             customdata=[[r[2], r[3], r[4], r[5]] for r in rows],
             text=[f"{r[6]:.0%}" if r[6] is not None else "—" for r in rows], textposition="outside",

@@ -10,11 +10,11 @@ from dash import dcc, html
 from layouts import ids, urlstate
 from layouts.i18n import DEFAULT, t
 
-PAGES = (("/", "nav_overview"), ("/drill", "nav_drill"), ("/redline", "nav_redline"))
-PAGES += (("/rectifications", "nav_rectifications"), ("/pledges", "nav_pledges"))
-PAGES += (("/contact-points", "nav_contact_points"), ("/reporting", "nav_reporting"), ("/quality", "nav_quality"))
-# ---- pages for some roles only: shown in the navbar only to them (callbacks.shell refuses others too) ----
-PAGES += (("/import", "nav_import"), ("/users", "nav_users"), ("/settings", "nav_settings"), ("/audit", "nav_audit"))
+PAGES = (("/", "nav_overview"), ("/drill", "nav_drill"), ("/redline", "nav_redline"),
+         ("/rectifications", "nav_rectifications"), ("/pledges", "nav_pledges"),
+         ("/contact-points", "nav_contact_points"), ("/reporting", "nav_reporting"), ("/quality", "nav_quality"),
+         # pages for some roles only: shown in the navbar only to them (callbacks.shell refuses others too)
+         ("/import", "nav_import"), ("/users", "nav_users"), ("/settings", "nav_settings"), ("/audit", "nav_audit"))
 PAGE_ROLES = {"/import": ("admin", "unit"), "/users": ("admin",), "/settings": ("admin",), "/audit": ("admin",)}
 # The admins' own pages sit in one 管理 menu, so the links fit one row at 1400 px in Chinese and English.
 ADMIN_MENU = ("/users", "/settings", "/audit")
@@ -37,6 +37,7 @@ def app_layout():
         dcc.Location(id=ids.Shell.URL, refresh="callback-nav"),
         dcc.Store(id=ids.Shell.LANG, storage_type="local", data=DEFAULT),
         dcc.Store(id=ids.Shell.RENDERED, storage_type="memory"),
+        dcc.Store(id=ids.Shell.ROUTE, storage_type="memory"),
         dcc.Download(id=ids.Shell.DOWNLOAD),
         html.Div(id=ids.Shell.NAVBAR),
         # Filled by callbacks.common.on_callback_error: a callback that failed says so here.
@@ -48,8 +49,10 @@ def app_layout():
     ])
 
 
-def navbar(pathname: str, state: dict, lang: str, user: UserInfo, rounds: list[str], as_of: str) -> dbc.Navbar:
-    """rounds: newest first; without a round in the URL the newest is the one shown (reports' default)."""
+def navbar(pathname: str, state: dict, lang: str, user: UserInfo, rounds: list[str], as_of: str,
+           csrf_token: str = "") -> dbc.Navbar:
+    """rounds: newest first; without a round in the URL the newest is the one shown (reports' default).
+    csrf_token: the session's form token, sent by the logout form (a POST, so no other site can log out)."""
     keep = urlstate.encode(urlstate.shared(state))
     allowed = [(path, key) for path, key in PAGES if path not in PAGE_ROLES or user.role in PAGE_ROLES[path]]
     links = [dbc.NavItem(dcc.Link(t(lang, key), href=path + keep,
@@ -79,9 +82,16 @@ def navbar(pathname: str, state: dict, lang: str, user: UserInfo, rounds: list[s
         dbc.DropdownMenuItem(f"{t(lang, 'role')}：{user.role_label}", header=True),
         dbc.DropdownMenuItem(f"{t(lang, 'scope')}：{user.scope_label}", header=True),
         dbc.DropdownMenuItem(divider=True),
-        dbc.DropdownMenuItem(t(lang, "logout"), href="/logout", external_link=True, id="shell-logout"),
+        html.Form(html.Button(t(lang, "logout"), type="submit", name="csrf_token", value=csrf_token,
+                              className="dropdown-item", id="shell-logout"),
+                  action="/logout", method="POST"),
     ], label=user.name, nav=True, align_end=True, toggle_class_name="text-light", id="shell-user-menu")
+    # Printed instead of the bar (assets/app.css @media print): what the page is of, for whom, as of when.
+    round_name = state.get("round") or (rounds[0] if rounds else "")
+    printed = html.Div(f"{t(lang, 'app_title')} · {round_name} · {t(lang, 'scope')}：{user.scope_label} · "
+                       f"{t(lang, 'as_of')}：{as_of}", className="print-header")
     return dbc.Navbar(dbc.Container([
+        printed,
         dbc.NavbarBrand(t(lang, "app_title"), href="/" + keep, className="fw-bold"),
         dbc.Nav(links, navbar=True, className="me-auto shell-links"),
         # Row 1: the title and the page links; row 2: round, date, scope, user, language — whatever the

@@ -74,11 +74,11 @@ def sessions(engine):
 # ---------------------------------------------------------------------------------------- web app
 @pytest.fixture
 def web_app(engine):
-    """The Flask+Dash app on the test database (both backends), report cache off so every call is fresh."""
+    """The Flask+Dash app on the test database (both backends), with the report cache on as in production:
+    it is keyed by the data version, so a test that changes the data sees the change at once."""
     from app import create_app
 
-    return create_app({"ENGINE": engine, "SECRET_KEY": "test-secret", "TESTING": True,
-                       "REPORT_CACHE_SECONDS": 0})
+    return create_app({"ENGINE": engine, "SECRET_KEY": "test-secret", "TESTING": True})
 
 
 def login(client, username: str, password: str):
@@ -88,6 +88,13 @@ def login(client, username: str, password: str):
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     return client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+
+
+def logout(client):
+    """POST /logout the way the navbar's form does, with the session's CSRF token."""
+    with client.session_transaction() as sess:
+        token = sess.setdefault("csrf_token", "token-of-this-session")
+    return client.post("/logout", data={"csrf_token": token})
 
 
 @pytest.fixture

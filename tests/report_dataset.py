@@ -127,3 +127,16 @@ def load(session) -> dict:
     rebuild_rollups(session)
     session.commit()
     return {"orgs": {k: v.id for k, v in orgs.items()}}
+
+
+def ask(filters=None, as_of: date = AS_OF, scope=None, view: str = ""):
+    """The request a caller builds (dashboard.reports.request) for filters, a date and a scope (everything by
+    default), checked against the filters `view` declares."""
+    from dashboard import reports
+    from domain.scope import EVERYTHING
+    from domain.tables import Filters
+
+    f = filters or Filters()
+    params = {"round": f.round, "system": f.system, "region": f.region, "org": f.org, **dict(f.extra),
+              "as_of": as_of}
+    return reports.request(view, params, EVERYTHING if scope is None else scope)

@@ -102,6 +102,12 @@ def payload(cb: Callback, value_of, match: str = "drilldown", drop_last_input: b
 
 def readable(response_bytes: bytes) -> str:
     """A response as a person would read it: JSON unescaped, downloads (csv, xlsx) decoded."""
+    if response_bytes[:2] == b"PK":  # a Word file (情况通报): its paragraphs and tables
+        from docx import Document
+
+        doc = Document(io.BytesIO(response_bytes))
+        return "\n".join([p.text for p in doc.paragraphs]
+                         + [c.text for t in doc.tables for row in t.rows for c in row.cells])
     text = response_bytes.decode("utf-8", "replace")
     try:
         data = json.loads(text)

@@ -108,3 +108,31 @@ def test_every_view_of_the_cli_is_served(api):
         r = get(client, f"/api/v1/reports/{view}?as_of={AS_OF}", tokens["ada"])
         assert r.status_code == 200, (view, r.get_json())
         assert r.get_json()["columns"], view
+
+
+def test_brief_is_a_word_file_in_the_callers_scope_and_is_audited(api, sessions):
+    import io
+
+    from docx import Document
+
+    from data.audit import recent
+
+    app, tokens = api
+    client = app.test_client()
+    r = get(client, f"/api/v1/brief?round={rd.R2}&as_of={AS_OF}&system=交通运输系统", tokens["lee"])
+    assert r.status_code == 200
+    assert r.mimetype == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    assert "attachment" in r.headers["Content-Disposition"] and ".docx" in r.headers["Content-Disposition"]
+    text = "\n".join(p.text for p in Document(io.BytesIO(r.data)).paragraphs)
+    assert "范围：交通运输系统" in text and "（N=96）" in text  # A 24 + A1 10 + A2 12 + A21 10 + B 40
+    with sessions() as s:
+        assert any("情况通报" in e.detail and e.username == "lee" for e in recent(s, "export"))
+    # 403 outside the scope, 404 unknown, 400 malformed: the same answers as the report views.
+    cases = [("uma", "system=卫生健康系统", 403), ("lee", "group=第一督导组", 403), ("ada", "system=无此系统", 404),
+             ("ada", "group=无此组", 404), ("ada", "round=无此批次", 404), ("ada", "as_of=2024-13-01", 400),
+             ("ada", "system=交通运输系统&org=A", 400)]
+    for user, query, status in cases:
+        answer = get(client, f"/api/v1/brief?{query}", tokens[user])
+        assert answer.status_code == status, (user, query, answer.get_data(as_text=True))
+        assert answer.get_json()["error"]
+    assert get(client, "/api/v1/brief").status_code in (302, 401)  # no login, no brief

@@ -9,7 +9,7 @@ from email.utils import parsedate_to_datetime
 import pytest
 
 from data.users import create_user
-from tests.conftest import login
+from tests.conftest import login, logout
 
 PASSWORD = "correct-horse-9"
 
@@ -62,7 +62,10 @@ def test_login_then_pages_dash_and_logout(client):
     assert r.status_code == 302 and r.headers["Location"] == "/"
     assert client.get("/").status_code == 200
     assert client.get("/_dash-layout").status_code == 200
-    assert client.get("/logout").status_code == 302
+    assert client.get("/logout").status_code == 302  # a GET (a link another site could plant) changes nothing
+    assert client.get("/").status_code == 200
+    r = logout(client)
+    assert r.status_code == 302 and r.headers["Location"] == "/login"
     assert client.get("/").status_code == 302
     assert client.get("/_dash-layout").status_code == 401
 
@@ -73,7 +76,7 @@ def test_login_redirects_to_the_page_asked_for_but_never_off_site(client):
     r = client.post("/login", data={"username": "ada", "password": PASSWORD, "csrf_token": token,
                                     "next": "/redline?round=x"})
     assert r.headers["Location"] == "/redline?round=x"
-    client.get("/logout")
+    logout(client)
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     r = client.post("/login", data={"username": "ada", "password": PASSWORD, "csrf_token": token,

@@ -6,9 +6,11 @@ from __future__ import annotations
 import base64
 import csv
 import io
+import re
 from datetime import date
 from urllib.parse import urlencode
 
+import openpyxl
 import plotly.graph_objects as go
 import pytest
 from dash.exceptions import PreventUpdate
@@ -106,34 +108,35 @@ def test_export_is_the_cli_table_in_the_screens_order(as_user, engine, sessions,
     from dashboard import cli
 
     monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    out = tmp_path / "cli.csv"
+    out, book = tmp_path / "cli.csv", tmp_path / "cli.xlsx"
     assert cli.main(["export", "drilldown", "--out", str(out), "--as-of", AS_OF]) == 0
+    assert cli.main(["export", "drilldown", "--out", str(book), "--as-of", AS_OF]) == 0
 
     def body(data: bytes) -> list[list[str]]:
-        lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-        header = next(i for i, line in enumerate(lines) if line and line[0] == "系统")
-        return lines[header:]
+        return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
 
-    def title(data: bytes) -> dict:
-        return {line[0]: line[1] for line in csv.reader(io.StringIO(data.decode("utf-8-sig"))) if len(line) == 2}
+    def title(data: bytes) -> dict:  # the title block is the xlsx's: the CSV is header and rows only
+        sheet = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
+        return {row[0]: row[1] for row in sheet.iter_rows(max_row=6, values_only=True)}
 
     with as_user("ada"):
         sent, message = tables.export_file(store("drilldown"), "csv", request())
         assert message == ""
         data = base64.b64decode(sent["content"])
-        assert sent["filename"].endswith(".csv")
-        assert body(data) == body(out.read_bytes())
-        assert title(data)["导出人"] == "艾达" and title(out.read_bytes())["导出人"] == "cli"
-        assert title(data)["视图"] == title(out.read_bytes())["视图"]
-        reverse = tables.export_file(store("drilldown"), "csv", request(sort=[{"colId": "c2", "sort": "asc"}]))
-        rows = body(base64.b64decode(reverse[0]["content"]))
-        assert [r[0] for r in rows[1:]] == ["卫生健康系统", "交通运输系统"]
-        assert "排序=测评数 升序" in title(base64.b64decode(reverse[0]["content"]))["筛选条件"]
+        assert sent["filename"] == f"下钻_{AS_OF}.csv"
+        assert body(data) == body(out.read_bytes()) and body(data)[0][0] == "系统"
+        reverse = tables.export_file(store("drilldown"), "xlsx", request(sort=[{"colId": "c2", "sort": "asc"}]))
+        sheet = openpyxl.load_workbook(io.BytesIO(base64.b64decode(reverse[0]["content"]))).worksheets[0]
+        assert [row[0] for row in sheet.iter_rows(min_row=9, values_only=True)] == ["卫生健康系统", "交通运输系统"]
+        shown = title(base64.b64decode(reverse[0]["content"]))
+        assert "排序：测评数 升序" in shown["筛选条件"]
+        assert shown["导出人"] == "艾达" and title(book.read_bytes())["导出人"] == "cli"
+        assert shown["视图"] == title(book.read_bytes())["视图"]
     from data.audit import recent
     with sessions() as s:
         exports = [(e.action, e.username) for e in recent(s, "export")]
-    # who exported what is kept: the two screen exports and the CLI's one
-    assert exports == [("export", "ada"), ("export", "ada"), ("export", "cli")]
+    # who exported what is kept: the two screen exports and the CLI's two
+    assert exports == [("export", "ada"), ("export", "ada"), ("export", "cli"), ("export", "cli")]
 
 
 def test_overview_cards_show_pooled_hand_computed_figures(as_user):
@@ -164,7 +167,8 @@ def test_funnel_click_opens_the_orgs_drilldown(as_user):
     assert path == "/drill" and "org=A2" in search and "as_of=" + AS_OF in search
 
 
-def test_a_sampled_funnel_says_what_it_shows(as_user, monkeypatch):
+def test_a_sampled_funnel_says_what_it_shows(web_app, as_user, monkeypatch):
+    monkeypatch.setitem(web_app.config, "REPORT_CACHE", False)  # the same data, another FUNNEL_MAX_POINTS
     with as_user("ada"):
         full = redline.show_funnel(TOP, "zh").figure["data"][-1]["customdata"]
         monkeypatch.setattr(reports, "FUNNEL_MAX_POINTS", 4)
@@ -315,8 +319,6 @@ def test_a_page_s_callbacks_compute_a_shared_table_once(web_app, as_user, monkey
 
     from callbacks import common
 
-    web_app.config["REPORT_CACHE_SECONDS"] = 60
-    common.clear_cache()
     built, real_build = [], reports.build
 
     def slow_build(name, *args):
@@ -334,7 +336,63 @@ def test_a_page_s_callbacks_compute_a_shared_table_once(web_app, as_user, monkey
         th.start()
     for th in threads:
         th.join()
-    common.clear_cache()
     assert built == ["quality"]
     assert [r[0] for r in found["quality-summary"].rows] == list(reports.ledger_reports.QUALITY_CHECKS)
     assert sum(r[1] > 0 for r in found["quality-summary"].rows) >= 1
+
+
+MARKUP = '<a href="http://evil.example/">钓鱼</a><b>粗</b>'
+
+
+def _figure_strings(node, found: list[str]) -> list[str]:
+    """Every string plotly may render inside the figures of a component tree: all but customdata, which a
+    hover shows only where its template names it (checked: only numbers are named that way)."""
+    figure = getattr(node, "figure", None)
+    if figure is not None:
+        plain = figure.to_plotly_json() if isinstance(figure, go.Figure) else figure
+        for trace in plain["data"]:
+            for index in re.findall(r"%\{customdata\[(\d)\]", trace.get("hovertemplate") or ""):
+                assert all(not isinstance(c[int(index)], str) for c in trace["customdata"])
+
+        def strings(value):
+            if isinstance(value, str):
+                found.append(value)
+            elif isinstance(value, dict):
+                for k, v in value.items():
+                    if k != "customdata":
+                        strings(v)
+            elif isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
+                for v in (value.tolist() if hasattr(value, "tolist") else value):
+                    strings(v)
+        strings(plain)
+    children = getattr(node, "children", None)
+    for child in children if isinstance(children, list) else [children]:
+        if child is not None and not isinstance(child, str):
+            _figure_strings(child, found)
+    return found
+
+
+def test_names_from_data_show_as_text_in_every_chart(as_user, sessions):
+    """Issue 18 point 5: an org, system, region or round named with markup stays text in the overview's axes
+    and hovers, the funnel's hover and the completeness chart — the only tags left are the charts' own."""
+    from sqlalchemy import update
+
+    from callbacks import reporting
+    from data.models import Org, Region, Round, System
+    from data.rollups import refresh_after_org_change
+
+    with sessions.begin() as s:
+        s.execute(update(System).where(System.name == "交通运输系统").values(name=MARKUP))
+        s.execute(update(Org).where(Org.code == "A2").values(name=MARKUP))
+        s.execute(update(Region).where(Region.code == "510104").values(name=MARKUP + "区"))
+        s.execute(update(Round).where(Round.name == rd.R1).values(name=MARKUP + "批次"))
+        refresh_after_org_change(s)
+    with as_user("ada"):
+        shown = {"overview": overview.show(TOP, "zh"), "funnel": redline.show_funnel(TOP, "zh"),
+                 "reporting": reporting.show_chart({**TOP, "round": rd.R2}, "zh")}
+    escaped = MARKUP.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    for page, component in shown.items():
+        strings = _figure_strings(component, [])
+        assert any(escaped in s for s in strings), page  # the name is there, as text
+        tags = {tag for s in strings for tag in re.findall(r"<[^<>]*>", s)}
+        assert tags <= {"<br>", "<extra>", "</extra>"}, (page, tags)

@@ -274,3 +274,66 @@ def test_redline_candidates_and_funnel_click_opens_the_org(page, live, errors):
     page.wait_for_url(re.compile(r"/drill\?.*org="))
     wait_crumbs(page, 2, at_least=True)
     assert not errors
+
+
+def test_a_drill_click_is_at_most_three_requests_and_keeps_the_page_mounted(page, live, errors):
+    """The shell, the breadcrumb and the grids stay the same elements; only their contents change."""
+    log_in(page, live, f"/drill?as_of={live['as_of']}")
+    wait_crumbs(page, 1)
+    first_cell(page)
+    kept = ["#shell-navbar .navbar", "#drill-breadcrumb", "#card-drilldown .ag-root-wrapper",
+            "#card-items .ag-root-wrapper"]
+    page.evaluate("sels => sels.forEach(s => { document.querySelector(s).dataset.kept = '1'; })", kept)
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.url) if "_dash-update-component" in r.url else None)
+    for depth in (2, 3, 4):
+        page.wait_for_timeout(400)  # the previous click's requests are over
+        sent.clear()
+        old = first_cell(page).inner_text()
+        first_cell(page).click()
+        wait_crumbs(page, depth)
+        page.wait_for_function("""old => { const c = document.querySelector(
+            "#card-drilldown .ag-row[row-index='0'] .ag-cell[col-id='c0']"); return c && c.innerText && c.innerText !== old; }""",
+                               arg=old)
+        page.wait_for_timeout(600)  # any request the click chains would have gone out by now
+        assert len(sent) <= 3, sent
+        assert page.evaluate("sels => sels.every(s => document.querySelector(s)?.dataset.kept === '1')", kept)
+    shot(page, "drill-in-place")
+    page.go_back()  # the browser's back button is a node change like any other
+    wait_crumbs(page, 3)
+    assert page.evaluate("sels => sels.every(s => document.querySelector(s)?.dataset.kept === '1')", kept)
+    assert not errors
+
+
+def test_the_red_line_page_prints_on_a4_with_title_scope_and_date_and_no_controls(page, live):
+    log_in(page, live, f"/redline?as_of={live['as_of']}")
+    first_cell(page, "redline", "c1")
+    page.emulate_media(media="print")
+    header = page.locator(".print-header")
+    assert header.is_visible()
+    assert live["as_of"] in header.inner_text() and "范围：全部" in header.inner_text()
+    assert page.get_by_role("heading", name="红线/薄弱组织").is_visible()
+    for control in ("#shell-navbar .navbar-brand", "#shell-round", "#brief-download", ".export-buttons",
+                    "#shell-user-menu"):
+        assert not page.locator(control).first.is_visible(), control
+    pdf = page.pdf(format="A4", print_background=True, path=str(SHOTS / "redline-print.pdf"))
+    assert pdf.startswith(b"%PDF") and b"/MediaBox [0 0 595" in pdf  # A4: 595 x 842 points
+    page.emulate_media(media="screen")
+    page.goto(f"{live['base']}/drill?as_of={live['as_of']}&org=JY-0088")  # a single org's view
+    wait_crumbs(page, 3, at_least=True)
+    first_cell(page)
+    page.emulate_media(media="print")
+    assert page.locator(".print-header").is_visible() and not page.locator("#shell-round").is_visible()
+    page.pdf(format="A4", print_background=True, path=str(SHOTS / "drill-print.pdf"))
+
+
+def test_the_overview_downloads_the_brief_of_what_it_shows(page, live):
+    log_in(page, live, f"/?as_of={live['as_of']}")
+    page.locator("#overview-kpis").wait_for()
+    with page.expect_download() as download:
+        page.locator("#brief-download").click()
+    assert download.value.suggested_filename == f"情况通报_全部_{live['as_of']}.docx"
+    from docx import Document
+
+    text = "\n".join(p.text for p in Document(download.value.path()).paragraphs)
+    assert f"截至{live['as_of'][:4]}年" in text and "制作：测试管理员" in text

@@ -43,3 +43,29 @@ def test_the_admin_reads_the_audit_log_in_the_browser(page, live, errors):  # no
     page.wait_for_selector("text=当前范围内没有数据")
     shot(page, "audit_filtered")
     assert not errors, errors
+
+
+def test_logout_from_the_navbar_ends_the_session_for_good(page, live, browser, errors):  # noqa: F811
+    log_in(page, live)
+    # A second browser with a copy of the session cookie (as a thief would replay it): it reads the API now.
+    replay = browser.new_context()
+    replay.add_cookies(page.context.cookies())
+    api = live["base"] + f"/api/v1/reports/drilldown?as_of={live['as_of']}"
+    try:
+        assert replay.request.get(api).status == 200
+        page.locator("#shell-user-menu").get_by_role("button").first.click()
+        page.locator("#shell-logout").wait_for()
+        shot(page, "user_menu")
+        with page.expect_navigation():
+            page.locator("#shell-logout").click()  # a POST form carrying the session's CSRF token
+        assert "/login" in page.url
+        shot(page, "after_logout")
+        # After the logout the copied cookie opens nothing: no page, no API, no callback.
+        again = replay.new_page()
+        again.goto(live["base"] + "/drill")
+        assert "/login" in again.url
+        assert replay.request.get(api).status == 401
+        assert replay.request.post(live["base"] + "/_dash-update-component", data={"output": "x"}).status == 401
+    finally:
+        replay.close()
+    assert not errors, errors

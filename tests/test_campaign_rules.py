@@ -15,6 +15,20 @@ from domain.rules import RuleProfile
 from domain.scope import EVERYTHING
 from domain.tables import Filters
 from tests.importer_helpers import ORG_HEADER, ORG_ROWS, csv_bytes, issues, xlsx
+from tests import report_dataset as rd
+
+
+def _build(view, s, filters, as_of, scope):
+    return reports.build(view, s, rd.ask(filters, as_of, scope, view=view))
+
+
+def _overview(s, filters, as_of, scope):
+    return reports.overview(s, rd.ask(filters, as_of, scope))
+
+
+def _drilldown(s, filters, as_of, scope):
+    return reports.drilldown(s, rd.ask(filters, as_of, scope))
+
 
 T0 = datetime(2012, 3, 1, 9, 0)
 BRACKETED = "2012年上半年群众评议(某乡)"  # what the importer stores: half-width, no spaces
@@ -41,7 +55,7 @@ def test_round_names_and_codes_are_found_however_they_are_typed(sessions):
         assert s.scalars(select(Round.name)).all() == [BRACKETED]
         for typed in ("2012年上半年群众评议（某乡）", "2012年上半年群众评议(某乡)", " 2012 年上半年群众评议（某乡） "):
             assert queries.find_round(s, typed).name == BRACKETED
-            table = reports.drilldown(s, Filters(round=typed, org="ｊt".upper() + "０１"), date(2012, 6, 30),
+            table = _drilldown(s, Filters(round=typed, org="ｊt".upper() + "０１"), date(2012, 6, 30),
                                       EVERYTHING)
             assert table.title.endswith(BRACKETED)
         with pytest.raises(queries.NotFound):
@@ -64,7 +78,7 @@ def test_every_import_error_names_the_value_it_is_about(sessions):
 def test_title_block_states_the_rounds_document_and_red_line(sessions):
     _load(sessions, "R", doc_no="湘组通〔2012〕15号")
     with sessions() as s:
-        table = reports.drilldown(s, Filters(round="R"), date(2012, 6, 30), EVERYTHING)
+        table = _drilldown(s, Filters(round="R"), date(2012, 6, 30), EVERYTHING)
     block = dict(table.title_block("u", T0))
     assert block["文件号"] == "湘组通〔2012〕15号"
     assert block["红线"] == "综合满意率 ≥ 2/3，最小样本 10"
@@ -75,7 +89,7 @@ def test_title_block_states_the_rounds_document_and_red_line(sessions):
 def test_member_scale_names_its_rates_as_its_users_do(sessions):
     _load(sessions, "党员评议", scale="民主评议党员")
     with sessions() as s:
-        table = reports.drilldown(s, Filters(round="党员评议"), date(2012, 6, 30), EVERYTHING)
+        table = _drilldown(s, Filters(round="党员评议"), date(2012, 6, 30), EVERYTHING)
         block = dict(table.title_block("u", T0))
     assert {"合格率", "优秀率", "优秀合格率", "基本合格率", "不合格率", "合格率（选项）"} <= set(table.headers)
     assert "综合满意率" not in table.headers and "满意率" not in table.headers
@@ -103,12 +117,12 @@ def test_a_problem_holds_several_measures_and_is_done_when_all_are(sessions):
     assert (again.files[0].inserted, again.files[0].unchanged) == (0, 3)  # key: 批次 + 问题编号 + 措施编号
     from data.lookups import sources_in_scope
     with sessions() as s:
-        table = reports.drilldown(s, Filters(round="R", org="JT"), date(2012, 6, 1), EVERYTHING)
-        ledger_table = reports.build("rectifications", s, Filters(round="R"), date(2012, 6, 1), EVERYTHING)
-        summary = reports.build("rectification-summary", s, Filters(round="R"), date(2012, 6, 1), EVERYTHING)
+        table = _drilldown(s, Filters(round="R", org="JT"), date(2012, 6, 1), EVERYTHING)
+        ledger_table = _build("rectifications", s, Filters(round="R"), date(2012, 6, 1), EVERYTHING)
+        summary = _build("rectification-summary", s, Filters(round="R"), date(2012, 6, 1), EVERYTHING)
         # Any 问题来源 is kept and offered after the known ones; 回头看 is a known one.
         assert sources_in_scope(s, EVERYTHING) == ["群众评议", "领导点评", "督导反馈", "个别访谈", "回头看", "群众来信"]
-        filtered = reports.build("rectifications", s, Filters(round="R", extra=(("source", "群众来信"),)),
+        filtered = _build("rectifications", s, Filters(round="R", extra=(("source", "群众来信"),)),
                                  date(2012, 6, 1), EVERYTHING)
     rows = {row[0]: dict(zip(table.headers, row)) for row in table.rows}
     assert (rows["JT01"]["整改问题数"], rows["JT01"]["整改措施数"]) == (1, 2)
@@ -158,8 +172,8 @@ def test_contact_point_limits_are_the_rounds_and_groups_belong_to_their_round(se
     result = import_uploads(sessions, [("g.csv", groups)], "admin", now=T0)
     assert result.accepted, issues(result)
     with sessions() as s:
-        first = reports.build("contact-points", s, Filters(round="R"), date(2012, 6, 1), EVERYTHING)
-        second = reports.build("contact-points", s, Filters(round="R2"), date(2012, 6, 1), EVERYTHING)
+        first = _build("contact-points", s, Filters(round="R"), date(2012, 6, 1), EVERYTHING)
+        second = _build("contact-points", s, Filters(round="R2"), date(2012, 6, 1), EVERYTHING)
     rows = [dict(zip(first.headers, r)) for r in first.rows]
     # Four contact points against the default 2–3: 联系点过多; WS has none: 联系点不足. 二轮组 is R2's only.
     assert [(r["督导组"], r["单位编码"], r["联系点数"], r["联系点不足"], r["联系点过多"]) for r in rows] == [
@@ -178,7 +192,7 @@ def test_contact_point_limits_are_the_rounds_and_groups_belong_to_their_round(se
 
 def _reporting(sessions, round_name: str, as_of: date) -> dict[str, str]:
     with sessions() as s:
-        table = reports.build("reporting", s, Filters(round=round_name), as_of, EVERYTHING)
+        table = _build("reporting", s, Filters(round=round_name), as_of, EVERYTHING)
     return {row[0]: row[4] for row in table.rows}
 
 
@@ -195,7 +209,7 @@ def test_an_org_reports_for_everything_under_it_at_the_rounds_reporting_level(se
     assert _reporting(sessions, "叶", date(2012, 3, 10)) == {"JT02": "未上报", "JT01": "已上报", "WS": "已上报"}
     assert _reporting(sessions, "逐级", date(2012, 3, 10)) == {"JT": "已上报", "WS": "已上报"}
     with sessions() as s:
-        done = reports.build("reporting-completeness", s, Filters(round="逐级"), date(2012, 3, 10), EVERYTHING)
+        done = _build("reporting-completeness", s, Filters(round="逐级"), date(2012, 3, 10), EVERYTHING)
     assert [r[2:6] for r in done.rows if r[0] == "系统"] == [[1, 1, 0, 0], [1, 1, 0, 0]]
     bad = csv_bytes([["评议批次", "上报层级"], ["逐级", "乡镇"]])
     assert [(e.column, e.reason) for e in import_uploads(sessions, [("b.csv", bad)], "admin").errors] == [
@@ -216,7 +230,7 @@ def test_tallies_default_blank_item_and_category_and_take_any_category_and_repor
         rows = {(code, cat): (item, first) for code, cat, item, first in s.execute(
             select(Org.code, Tally.category, Item.name, Tally.first_reported_at)
             .join(Org, Org.id == Tally.org_id).join(Item, Item.id == Tally.item_id))}
-        cats = reports.build("categories", s, Filters(round="R", org="JT"), date(2012, 4, 30), EVERYTHING)
+        cats = _build("categories", s, Filters(round="R", org="JT"), date(2012, 4, 30), EVERYTHING)
     assert rows[("JT01", "未分类")] == ("总体评价", datetime(2012, 3, 5))  # dated in the file
     assert rows[("JT02", "离退休干部")] == ("总体评价", datetime(2012, 4, 1, 8, 0))  # blank: the import time
     assert {r[0] for r in cats.rows} >= {"未分类", "离退休干部", "党外人士"}
@@ -243,7 +257,7 @@ def test_a_blank_system_is_the_parents_and_a_top_org_needs_one(sessions):
 
 def _redline(sessions, as_of: date) -> dict[str, dict]:
     with sessions() as s:
-        table = reports.build("redline", s, Filters(round="R"), as_of, EVERYTHING)
+        table = _build("redline", s, Filters(round="R"), as_of, EVERYTHING)
     return {row[0]: dict(zip(table.headers, row)) for row in table.rows}
 
 
@@ -273,12 +287,12 @@ def test_rework_order_and_recheck_replace_the_figures_and_keep_the_first_visible
     after = _redline(sessions, date(2012, 6, 30))
     assert after["JT02"]["返工状态"] == "复评仍低于" and "WS" not in after
     with sessions() as s:  # current figures everywhere are the 复评 ones: the drill-down of JT
-        table = reports.drilldown(s, Filters(round="R", org="JT"), date(2012, 6, 30), EVERYTHING)
+        table = _drilldown(s, Filters(round="R", org="JT"), date(2012, 6, 30), EVERYTHING)
     rows = {r[0]: dict(zip(table.headers, r)) for r in table.rows}
     assert rows["JT01"]["测评数"] == 20 and rows["JT01"]["综合满意率"] == 1.0
     with sessions() as s:
-        overview = reports.overview(s, Filters(round="R"), date(2012, 6, 30), EVERYTHING)
-        scoped = reports.overview(s, Filters(round="R", system="交通运输系统"), date(2012, 6, 30), EVERYTHING)
+        overview = _overview(s, Filters(round="R"), date(2012, 6, 30), EVERYTHING)
+        scoped = _overview(s, Filters(round="R", system="交通运输系统"), date(2012, 6, 30), EVERYTHING)
     assert overview["返工状态"]["复评达标"] == 1 and overview["返工状态"]["复评仍低于"] == 1
     assert scoped["返工状态"] == overview["返工状态"]  # the index path and the SQL path agree
     assert from_metrics_status_order() == ("待认定", "已认定待复评", "复评达标", "复评仍低于", "逾期未复评")
@@ -297,10 +311,11 @@ def test_a_supervisor_records_the_order_on_the_orgs_drill_down_and_it_is_audited
     from data.db import make_session_factory
     from data.models import AuditLog, ReworkOrder
     from data.users import create_user
+    from layouts import urlstate
     from web.auth import WebUser
     sessions = make_session_factory(engine)
     _load(sessions, "R")
-    app = create_app({"ENGINE": engine, "SECRET_KEY": "t", "TESTING": True, "REPORT_CACHE_SECONDS": 0})
+    app = create_app({"ENGINE": engine, "SECRET_KEY": "t", "TESTING": True})
     with sessions.begin() as s:
         sup = WebUser.of(create_user(s, "sup", "a-long-password-1", "supervisor", ["JT"]))
         lead = WebUser.of(create_user(s, "lead", "a-long-password-1", "leader", ["all"]))
@@ -311,9 +326,10 @@ def test_a_supervisor_records_the_order_on_the_orgs_drill_down_and_it_is_audited
     with app.test_request_context("/_dash-update-component", method="POST"):
         login_user(sup)
         assert drill.show_rework(state, "zh") is not None
-        message = drill.save_rework(1, "2012-04-01", "2012-05-01", "县委督导办", "督办〔2012〕3号", "", state, "zh")
+        message = drill.save_rework(1, "2012-04-01", "2012-05-01", "县委督导办", "督办〔2012〕3号", "",
+                                   urlstate.encode(state), "zh")
         assert "已保存认定" in str(message.children)
-        refused = drill.save_rework(1, "2012-04-01", "", "", "", "", {**state, "org": "WS"}, "zh")
+        refused = drill.save_rework(1, "2012-04-01", "", "", "", "", urlstate.encode({**state, "org": "WS"}), "zh")
         assert "无权认定" in str(refused.children)
     with sessions() as s:
         order = s.scalars(select(ReworkOrder)).one()

@@ -119,12 +119,13 @@ def _check_member_round(s):
     from dashboard import reports
     from domain.scope import EVERYTHING
     from domain.tables import Filters
+    from tests import report_dataset as rd
 
     rnd = s.scalar(select(Round).where(Round.scale == "民主评议党员"))
     branches = s.scalars(select(Org.code).join(Tally, Tally.org_id == Org.id)
                          .where(Tally.round_id == rnd.id).distinct().order_by(Org.code)).all()
     assert len(branches) == 6
-    tables = [reports.drilldown(s, Filters(round=rnd.name, org=code), AS_OF, EVERYTHING) for code in branches]
+    tables = [reports.drilldown(s, rd.ask(Filters(round=rnd.name, org=code), AS_OF, EVERYTHING)) for code in branches]
     rows = [dict(zip(t.headers, r)) for t in tables for r in t.rows]
     assert all(r["测评数"] >= 8 for r in rows)  # every member of those branches is rated
     assert sum(t.notes[0].startswith("⚠ 优秀比例超标") for t in tables) == 1

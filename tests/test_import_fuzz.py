@@ -12,11 +12,14 @@ import csv
 import functools
 import hashlib
 import io
+import json
 import os
 import re
 import subprocess
+import struct
 import sys
 import zipfile
+import zlib
 from datetime import date, datetime
 from pathlib import Path
 
@@ -490,6 +493,57 @@ def test_a_cell_in_xfd1048576_is_refused_before_reading(tmp_path):
     assert done.returncode == 0, done.stderr[-500:]
     assert done.stdout.strip() == ("工作表范围过大（1048576 行 × 16384 列）：请删除表格下方和右侧多余的单元格内容或格式，"
                                    "或拆分文件后再导入")
+
+
+def zip_bomb(real_mb: int, declared: int = 4096) -> bytes:
+    """A good tally workbook whose sheet part inflates to its start and real_mb MB of spaces while the zip
+    directory (and the local header) say `declared` bytes. The deflate stream is one 1 MB block compressed once and
+    repeated: each piece ends in a full flush, so the pieces are byte-aligned and independent."""
+    name = b"xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(io.BytesIO(far_cell_workbook(1, 1))) as good:
+        sheet = good.read(name.decode())
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    start = packer.compress(sheet[:sheet.index(b"<sheetData>")]) + packer.flush(zlib.Z_FULL_FLUSH)
+    piece = packer.compress(b" " * (1 << 20)) + packer.flush(zlib.Z_FULL_FLUSH)  # XML whitespace
+    stream = start + piece * real_mb + packer.flush()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(far_cell_workbook(1, 1))) as good, zipfile.ZipFile(buffer, "w") as bomb:
+        for info in good.infolist():
+            placeholder = info.filename == name.decode()
+            bomb.writestr(info.filename, b"X" * len(stream) if placeholder else good.read(info),
+                          zipfile.ZIP_STORED if placeholder else zipfile.ZIP_DEFLATED)
+    data = bytearray(buffer.getvalue())
+    local, central = data.find(name) - 30, data.rfind(name) - 46  # the name follows each fixed-size header
+    for header, method_at in ((local, 8), (central, 10)):  # method, then CRC, compressed and real size
+        struct.pack_into("<H", data, header + method_at, zipfile.ZIP_DEFLATED)
+        struct.pack_into("<III", data, header + method_at + 6, 0, len(stream), declared)
+    start = local + 30 + len(name)
+    data[start:start + len(stream)] = stream
+    return bytes(data)
+
+
+@pytest.mark.parametrize("real_mb,reason", [
+    (600, "文件解压后过大（超过 512 MB），请拆分后再导入"),
+    (8, "无法读取 Excel 文件：压缩包已损坏（目录与内容不符）")])
+def test_a_zip_bomb_is_refused_while_inflating(tmp_path, real_mb, reason):
+    """Issue 18 point 10: an .xlsx whose zip directory under-states a part's size passed the size check
+    (which read the directory) and calamine then inflated all of it: 2 GB of memory and 7.6 s per file.
+    The parts are now counted while they are inflated, a piece at a time: refused at once, in little
+    memory. Run in a child so its peak memory is its own."""
+    bomb = tmp_path / "bomb.xlsx"
+    bomb.write_bytes(zip_bomb(real_mb))
+    assert len(bomb.read_bytes()) < 2_000_000
+    code = ("import json, resource, sys, time; from data.importers.pipeline import parse_file;"
+            "data = open(sys.argv[1], 'rb').read(); peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss;"
+            "start = time.process_time(); issues = parse_file('bomb.xlsx', data).issues;"
+            "print(json.dumps([[i.reason for i in issues], time.process_time() - start,"
+            " (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak) / 1024]))")
+    done = subprocess.run([sys.executable, "-c", code, str(bomb)], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert done.returncode == 0, done.stderr[-500:]
+    reasons, seconds, grown_mb = json.loads(done.stdout)
+    assert reasons == [reason]
+    assert seconds < 3 and grown_mb < 100, (seconds, grown_mb)  # CPU seconds: the machine may be busy
 
 
 @pytest.mark.parametrize("row,column,extent", [

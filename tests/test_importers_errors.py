@@ -128,7 +128,7 @@ def test_unit_user_is_limited_to_its_orgs(sessions):
     upload = tally([ROUND, "JT01", "", "总体评价", "服务对象", 1, 0, 0, 0],
                    [ROUND, "JT02", "", "总体评价", "服务对象", 1, 0, 0, 0])
     result = import_uploads(sessions, [upload], "unit", allowed_org_ids=own)
-    assert [(e.row, e.column, e.reason) for e in result.errors] == [(3, "组织编码", "超出本单位范围")]
+    assert [(e.row, e.column, e.reason) for e in result.errors] == [(3, "组织编码", "不在本单位范围内")]
     assert table_counts(sessions) == before
     ok = import_uploads(sessions, [tally([ROUND, "JT01", "", "总体评价", "服务对象", 1, 0, 0, 0])], "unit",
                         allowed_org_ids=own)
@@ -157,7 +157,7 @@ def test_unit_user_cannot_create_or_change_rounds(sessions):
     rounds = xlsx({"批次": [["评议批次", "红线"], [ROUND, "0.5"]]})
     result = import_uploads(sessions, [("批次.xlsx", rounds)], "unit", allowed_org_ids=own)
     assert [(e.row, e.column, e.reason) for e in result.errors] == [
-        (2, "评议批次", "超出本单位范围（评议批次和评议规则只能由管理员导入）")]
+        (2, "评议批次", "不在本单位范围内（评议批次和评议规则只能由管理员导入）")]
     assert table_counts(sessions) == before
 
 
@@ -198,7 +198,7 @@ def test_unit_user_may_add_orgs_below_its_own(sessions):
                                       ["TOP", "顶层", "", "党委", "交通运输系统", "湖南省"]]}))
     result = import_uploads(sessions, [stray], "unit", allowed_org_ids=own)
     assert [(e.row, e.column, e.reason) for e in result.errors] == [
-        (2, "上级组织编码", "超出本单位范围"), (3, "上级组织编码", "超出本单位范围（不能新建顶层组织）")]
+        (2, "上级组织编码", "不在本单位范围内"), (3, "上级组织编码", "不在本单位范围内（不能新建顶层组织）")]
 
 
 def test_error_names_the_count_column_as_written(sessions):
@@ -207,3 +207,47 @@ def test_error_names_the_count_column_as_written(sessions):
                                [ROUND, "JT01", "总体评价", "服务对象", "-2"]]))
     result = import_uploads(sessions, [bad], "admin")
     assert [e.cli_line() for e in result.errors] == ["t.csv:t:2:满意票数: 不能为负数（值：-2）"]
+
+
+def test_one_import_at_a_time_the_next_waits_or_is_told_to_retry(sessions, monkeypatch):
+    """Issue 18: four large uploads at once took 4.8 GB in one process. One import runs at a time; another
+    waits up to IMPORT_WAIT_SECONDS, then gets a clear 请稍后 and nothing is written."""
+    import threading
+
+    from data.importers import pipeline
+
+    started, release = threading.Event(), threading.Event()
+    real_parse = pipeline.parse_file
+
+    def slow_parse(name, data):
+        if name == "慢.xlsx":
+            started.set()
+            release.wait(30)
+        return real_parse(name, data)
+
+    monkeypatch.setattr(pipeline, "parse_file", slow_parse)
+    monkeypatch.setattr(pipeline, "IMPORT_WAIT_SECONDS", 0.2)
+    results = {}
+
+    def run(key, name, data):
+        results[key] = import_uploads(sessions, [(name, data)], key)
+
+    first = threading.Thread(target=run, args=("first", "慢.xlsx", base_file()))
+    first.start()
+    assert started.wait(10)
+    before = table_counts(sessions)
+    busy = import_uploads(sessions, [("快.xlsx", base_file())], "other")
+    assert busy.busy and not busy.accepted
+    assert [(e.file, e.reason) for e in busy.errors] == [("快.xlsx", "服务器正在处理另一个导入，请稍后再试（未写入任何数据）")]
+    assert busy.summary_lines() == ["快.xlsx：已拒绝，模板 未识别，1 处错误，未写入任何数据"]
+    assert table_counts(sessions) == before
+    monkeypatch.setattr(pipeline, "IMPORT_WAIT_SECONDS", 30)  # one that may wait long enough goes through after
+    second = threading.Thread(target=run, args=("second", "快.xlsx", base_file()))
+    second.start()
+    second.join(0.5)
+    assert second.is_alive() and "second" not in results  # waiting for the first
+    release.set()
+    first.join(30)
+    second.join(30)
+    assert results["first"].accepted and results["second"].accepted
+    assert [f.unchanged > 0 for f in results["second"].files] == [True]  # it ran after the first, in turn

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from callbacks import tables
+from tests import report_dataset as rd
 from dashboard import ledger_reports, reports
 from domain import gridmodel
 from domain import metrics
@@ -108,9 +109,9 @@ RECT_ONLY = [([], {"c15": _text_filter("notBlank")}), ([{"colId": "c15", "sort":
 
 
 def _assert_page_matches(s, view, filters, as_of, scope, sort, filt, spans, whole=None):
-    full = gridmodel.apply(whole or reports.build(view, s, filters, as_of, scope), sort, filt)
+    full = gridmodel.apply(whole or reports.build(view, s, rd.ask(filters, as_of, scope, view=view)), sort, filt)
     for start, end in spans:
-        got = reports.page(view, s, filters, as_of, scope, sort, filt, start, end)
+        got = reports.page(view, s, rd.ask(filters, as_of, scope, view=view), sort, filt, start, end)
         if got is None:
             return None
         page, total = got
@@ -137,10 +138,10 @@ def test_pages_equal_the_whole_table(demo, working_days):
             for filters in filter_sets:
                 for view in ("rectifications", "pledges", "pledges-overdue"):
                     try:
-                        whole = reports.build(view, s, filters, as_of, EVERYTHING)
+                        whole = reports.build(view, s, rd.ask(filters, as_of, EVERYTHING, view=view))
                     except reports.BadParameter:  # a status of the other ledger: both paths refuse
                         with pytest.raises(reports.BadParameter):
-                            reports.page(view, s, filters, as_of, EVERYTHING, [], {}, 0, 10)
+                            reports.page(view, s, rd.ask(filters, as_of, EVERYTHING, view=view), [], {}, 0, 10)
                         continue
                     grids = GRIDS + (RECT_ONLY if view == "rectifications" else [])
                     every_grid = as_of in AS_OFS[:2] and filters.extra in ((), (("overdue_only", "1"),))
@@ -154,18 +155,18 @@ def test_pages_equal_the_whole_table(demo, working_days):
 
 
 def test_grid_models_that_need_worked_out_values_are_not_pushed():
-    cols, fields = ledger_reports.PAGED_VIEWS["rectifications"]
-    assert gridmodel.pushdown(cols, fields, [{"colId": "c12", "sort": "desc"}], {}) is None  # 超期天数
-    assert gridmodel.pushdown(cols, fields, [], {"c13": _text_filter("equals", "红")}) is None  # 灯
-    assert gridmodel.pushdown(cols, fields, [], {"c7": _text_filter("contains", "2012")}) is None  # a date
-    assert gridmodel.pushdown(cols, fields, [], {"c4": _text_filter("contains", "s")}) is None  # "ſ" folds to s
-    assert gridmodel.pushdown(cols, fields, [], {"c4": _text_filter("contains", "ʼ")}) is None  # "ŉ" → "ʼn"
-    assert gridmodel.pushdown(cols, fields, [], {"c4": _text_filter("regex", "x")}) is None
-    assert gridmodel.pushdown(cols, fields, [{"colId": "c8", "sort": "desc"}],
+    cols = ledger_reports.PAGED_VIEWS["rectifications"]
+    assert gridmodel.pushdown(cols, [{"colId": "c12", "sort": "desc"}], {}) is None  # 超期天数
+    assert gridmodel.pushdown(cols, [], {"c13": _text_filter("equals", "红")}) is None  # 灯
+    assert gridmodel.pushdown(cols, [], {"c7": _text_filter("contains", "2012")}) is None  # a date
+    assert gridmodel.pushdown(cols, [], {"c4": _text_filter("contains", "s")}) is None  # "ſ" folds to s
+    assert gridmodel.pushdown(cols, [], {"c4": _text_filter("contains", "ʼ")}) is None  # "ŉ" → "ʼn"
+    assert gridmodel.pushdown(cols, [], {"c4": _text_filter("regex", "x")}) is None
+    assert gridmodel.pushdown(cols, [{"colId": "c8", "sort": "desc"}],
                               {"c2": _text_filter("contains", "支部-3")}) == (
         (("deadline", True),), (("org_name", ("contains", "支部-3")),))
     with pytest.raises(gridmodel.GridModelError):
-        gridmodel.pushdown(cols, fields, [{"colId": "c99", "sort": "asc"}], {})
+        gridmodel.pushdown(cols, [{"colId": "c99", "sort": "asc"}], {})
 
 
 def test_a_scoped_page_shows_only_the_scope(demo):
@@ -176,17 +177,17 @@ def test_a_scoped_page_shows_only_the_scope(demo):
         scope = Scope(org_codes=frozenset({unit.code}))
         for as_of in AS_OFS[:2]:
             for view in ("rectifications", "pledges", "pledges-overdue"):
-                everything = reports.page(view, s, Filters(), as_of, EVERYTHING, [], {}, 0, None)[1]
+                everything = reports.page(view, s, rd.ask(Filters(), as_of, EVERYTHING, view=view), [], {}, 0, None)[1]
                 for sort, filt in GRIDS[:8]:
                     full = _assert_page_matches(s, view, Filters(), as_of, scope, sort, filt, [(0, 5), (3, None)])
                     if full is None:
                         continue
-                    page, total = reports.page(view, s, Filters(), as_of, scope, sort, filt, 0, None)
+                    page, total = reports.page(view, s, rd.ask(Filters(), as_of, scope, view=view), sort, filt, 0, None)
                     assert {row[1] for row in page.rows} <= inside and total <= everything
-                assert reports.page(view, s, Filters(), as_of, scope, [], {}, 0, None)[1] < everything
+                assert reports.page(view, s, rd.ask(Filters(), as_of, scope, view=view), [], {}, 0, None)[1] < everything
         other = s.scalar(select(Org.code).where(Org.code.not_in(inside)).order_by(Org.code))
         with pytest.raises(reports.OutOfScope):
-            reports.page("rectifications", s, Filters(org=other), demo_as_of(), scope, [], {}, 0, 10)
+            reports.page("rectifications", s, rd.ask(Filters(org=other), demo_as_of(), scope, view="rectifications"), [], {}, 0, 10)
 
 
 @pytest.fixture
@@ -205,8 +206,7 @@ def test_grid_callback_and_export_serve_the_same_rows_as_the_whole_table(as_user
         with as_user(name):
             scope = users[name].scope
             with demo() as s:
-                full = gridmodel.apply(reports.build("rectifications", s, Filters(extra=(("overdue_only", "1"),)),
-                                                     demo_as_of(), scope), sort, filt)
+                full = gridmodel.apply(reports.build("rectifications", s, rd.ask(Filters(extra=(("overdue_only", "1"),)), demo_as_of(), scope, view="rectifications")), sort, filt)
             assert full.rows
             got = tables.get_rows({"startRow": 2, "endRow": 6, "sortModel": sort, "filterModel": filt},
                                   {"table": "rectifications", "state": state, "lang": "zh"})
@@ -262,7 +262,7 @@ def test_an_export_streams_the_ledger_in_parts_and_keeps_every_row_order_and_red
     from data import ledger_queries
 
     with as_user("ada"), demo() as s:
-        wanted = {table: gridmodel.apply(reports.build(table, s, Filters(), demo_as_of(), EVERYTHING),
+        wanted = {table: gridmodel.apply(reports.build(table, s, rd.ask(Filters(), demo_as_of(), EVERYTHING, view=table)),
                                          [{"colId": "c1", "sort": "asc"}], {})
                   for table in ("rectifications", "pledges")}
     monkeypatch.setattr(ledger_queries, "CHUNK", 7)

@@ -4,11 +4,13 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from tests import report_dataset as rd
 from dashboard import node_index, reports
 from domain.scope import EVERYTHING, Scope
 from domain.tables import Filters
 from data.demo import demo_as_of, load_demo
 from data.models import System
+from data.rollups import bump_version
 
 
 @pytest.fixture
@@ -19,7 +21,7 @@ def demo(sessions):
 
 def walk(session, filters, scope, as_of, depth=0, limit=3):
     """Drill tables from `filters` down, following the first `limit` rows at each level."""
-    table = reports.drilldown(session, filters, as_of, scope)
+    table = reports.drilldown(session, rd.ask(filters, as_of, scope))
     yield filters, table
     if depth >= 4:
         return
@@ -35,25 +37,25 @@ def test_index_path_equals_query_path_at_every_level(demo, as_of):
         all_systems = Scope(systems=frozenset(s.scalars(select(System.name)).all()))  # = everything, by query
         seen = 0
         for filters, fast in walk(s, Filters(), EVERYTHING, as_of):
-            slow = reports.drilldown(s, filters, as_of, all_systems)
+            slow = reports.drilldown(s, rd.ask(filters, as_of, all_systems))
             assert fast.rows == slow.rows, filters
             assert fast.red_rows == slow.red_rows
             seen += 1
         assert seen > 20
         # A system filter on an org node: the index must not count another system's subtree.
         for system in ("教育系统", "乡镇党委"):
-            top = reports.drilldown(s, Filters(system=system), as_of, EVERYTHING)
+            top = reports.drilldown(s, rd.ask(Filters(system=system), as_of, EVERYTHING))
             region = reports.child_filters(Filters(system=system), top, 0)
             for filters, fast in walk(s, region, EVERYTHING, as_of, depth=2):
-                assert fast.rows == reports.drilldown(s, filters, as_of, all_systems).rows
+                assert fast.rows == reports.drilldown(s, rd.ask(filters, as_of, all_systems)).rows
 
 
 def test_overview_from_the_index_equals_the_query_path(demo):
     with demo() as s:
         all_systems = Scope(systems=frozenset(s.scalars(select(System.name)).all()))
         for rnd in (None, "2012年上半年创先争优群众评议"):
-            fast = reports.overview(s, Filters(round=rnd), demo_as_of(), EVERYTHING)
-            slow = reports.overview(s, Filters(round=rnd), demo_as_of(), all_systems)
+            fast = reports.overview(s, rd.ask(Filters(round=rnd), demo_as_of(), EVERYTHING))
+            slow = reports.overview(s, rd.ask(Filters(round=rnd), demo_as_of(), all_systems))
             assert fast["kpis"] == slow["kpis"] and fast["参评人次口径"] == slow["参评人次口径"]
             assert fast["by_system"].rows == slow["by_system"].rows
             assert fast["by_region"].rows == slow["by_region"].rows
@@ -64,12 +66,14 @@ def test_overview_from_the_index_equals_the_query_path(demo):
 def test_redline_from_the_index_equals_the_query_path(demo, monkeypatch, walk):
     """Both ways the index reads the candidates' answers per item (their "lowest items")."""
     monkeypatch.setattr(node_index, "_walk_subtrees", lambda reach, reporting: walk)
-    node_index._cache.clear()
+    with demo() as s:  # a new data version: the index is built again, the walk chosen above
+        bump_version(s)
+        s.commit()
     with demo() as s:
         all_systems = Scope(systems=frozenset(s.scalars(select(System.name)).all()))
         for filters in (Filters(), Filters(system="教育系统"), Filters(round="2012年上半年创先争优群众评议")):
-            fast = reports.redline(s, filters, demo_as_of(), EVERYTHING)
-            slow = reports.redline(s, filters, demo_as_of(), all_systems)
+            fast = reports.redline(s, rd.ask(filters, demo_as_of(), EVERYTHING))
+            slow = reports.redline(s, rd.ask(filters, demo_as_of(), all_systems))
             assert fast.rows == slow.rows and fast.red_rows == slow.red_rows
             assert fast.rows, "the demo plants red-line candidates"
 
@@ -126,8 +130,8 @@ def test_kept_breakdowns_equal_the_query_path(demo):
             checked = 0
             for filters in nodes:
                 for build in (reports.items_breakdown, reports.categories_breakdown):
-                    fast = build(s, filters, demo_as_of(), EVERYTHING)
-                    slow = build(s, filters, demo_as_of(), all_systems)
+                    fast = build(s, rd.ask(filters, demo_as_of(), EVERYTHING))
+                    slow = build(s, rd.ask(filters, demo_as_of(), all_systems))
                     assert fast.rows == slow.rows, (build.__name__, filters)
                     assert fast.notes == slow.notes
                     checked += bool(fast.rows and any(r[1] for r in fast.rows))
@@ -142,7 +146,7 @@ def test_kept_breakdowns_follow_a_data_change(demo):
     from data.rollups import bump_version, rebuild_rollups
 
     with demo() as s:
-        before = [build(s, Filters(), demo_as_of(), EVERYTHING).rows
+        before = [build(s, rd.ask(Filters(), demo_as_of(), EVERYTHING)).rows
                   for build in (reports.items_breakdown, reports.categories_breakdown)]
         shown = q.resolve(s, Filters(), EVERYTHING).round.id  # the round a page opens on
         tally = s.scalars(select(Tally).where(Tally.round_id == shown, Tally.member_key == 0)
@@ -154,6 +158,6 @@ def test_kept_breakdowns_follow_a_data_change(demo):
     with demo() as s:
         all_systems = Scope(systems=frozenset(s.scalars(select(System.name)).all()))
         for build, old in zip((reports.items_breakdown, reports.categories_breakdown), before):
-            fast = build(s, Filters(), demo_as_of(), EVERYTHING)
+            fast = build(s, rd.ask(Filters(), demo_as_of(), EVERYTHING))
             assert fast.rows != old
-            assert fast.rows == build(s, Filters(), demo_as_of(), all_systems).rows
+            assert fast.rows == build(s, rd.ask(Filters(), demo_as_of(), all_systems)).rows

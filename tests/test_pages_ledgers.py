@@ -291,7 +291,7 @@ def test_member_level_flags_fails_and_the_excellent_quota(sessions):
                     member_key=m3.id, opt1=1, opt2=1, opt3=0, opt4=3, first_reported_at=rd.T0,
                     updated_at=rd.T0))
     with sessions() as s:
-        table = reports.drilldown(s, Filters(org="A21"), rd.AS_OF, EVERYTHING)
+        table = reports.drilldown(s, rd.ask(Filters(org="A21"), rd.AS_OF, EVERYTHING))
     assert all(len(r) == len(table.headers) for r in table.rows)  # every cell under its own header
     rows = {r[0]: dict(zip(table.headers, r)) for r in table.rows}
     # M1: 优秀 6 of N 10 (a majority), 不合格 0; M2 预备: shown, never graded; M3: 不合格 3 of 5.
@@ -321,3 +321,25 @@ def test_a_warning_note_stands_above_the_grid(monkeypatch):
     box = tables.render({"table": "drilldown", "state": {}, "lang": "zh"}).children
     assert isinstance(box[0], dbc.Alert) and box[0].color == "warning" and box[0].children.startswith("⚠ 优秀比例超标")
     assert [getattr(c, "children", None) for c in box[2:]] == ["预备党员参加测评，但不评定。"]
+
+
+def test_formula_text_is_quoted_in_the_page_and_the_cli_csv(as_user, engine, sessions, monkeypatch, tmp_path):
+    """Ledger text typed by a unit (issue 18 point 4) reaches every CSV export as text, never as a formula."""
+    from dashboard import cli
+    from data.models import Rectification
+
+    attacks = ['=HYPERLINK("http://x.example","y")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3"]
+    with sessions.begin() as s:
+        for code, text in zip(("Z1", "Z2", "Z3", "Z5"), attacks):
+            s.execute(update(Rectification).where(Rectification.code == code).values(description=text))
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    out = tmp_path / "cli.csv"
+    assert cli.main(["export", "rectifications", "--out", str(out), "--as-of", AS_OF]) == 0
+    with as_user("ada"):
+        sent, message = tables.export_file({"table": "rectifications", "state": {"as_of": AS_OF}, "lang": "zh"},
+                                           "csv", None)
+    assert message == ""
+    for data in (base64.b64decode(sent["content"]), out.read_bytes()):
+        cells = {c for line in csv.reader(io.StringIO(data.decode("utf-8-sig"))) for c in line}
+        assert {"'" + a for a in attacks} <= cells
+        assert not cells & set(attacks)

@@ -7,6 +7,7 @@ import csv
 import io
 from datetime import date, datetime
 
+import openpyxl
 import pytest
 from dash.exceptions import PreventUpdate
 from sqlalchemy import func, select
@@ -247,7 +248,11 @@ def test_visits_export_through_cli_and_api(campaign, engine, web_app, users, mon
     lines = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     header = lines.index(["督导组", "联系点编码", "联系点名称", "走访日期", "发现问题", "跟进事项", "记录人", "记录时间"])
     assert lines[header + 1:] == [[G1, "E1", "一支部", "2024-09-20", "台账不全", "一周后回访", "张三", "2024-09-25 10:30"]]
-    assert ["筛选条件", f"group={G1}"] in lines
+    assert lines[0][0] == "督导组"  # the CSV is header and rows; the title block is the xlsx's
+    book = tmp_path / "visits.xlsx"
+    assert cli.main(["export", "visits", "--out", str(book), "--group", G1, "--as-of", "2024-09-22"]) == 0
+    title = openpyxl.load_workbook(book).worksheets[0].iter_rows(max_row=6, values_only=True)
+    assert ("筛选条件", f"督导组：{G1}") in [row[:2] for row in title]
 
     client = web_app.test_client()
     login(client, "sup1", PASSWORD)

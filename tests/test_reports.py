@@ -41,7 +41,7 @@ def rows_by_key(table) -> dict:
 
 
 def drill(db, scope=EVERYTHING, as_of=AS_OF, **filters):
-    return reports.drilldown(db, Filters(**filters), as_of, scope)
+    return reports.drilldown(db, rd.ask(Filters(**filters), as_of, scope))
 
 
 # ---------------------------------------------------------------------------------------- drill levels
@@ -139,7 +139,7 @@ def test_an_older_round_is_chosen_by_name(db):
 
 # ---------------------------------------------------------------------------------------- breakdowns
 def test_category_breakdown_hides_small_cells(db):
-    table = reports.categories_breakdown(db, Filters(org="A"), AS_OF, EVERYTHING)
+    table = reports.categories_breakdown(db, rd.ask(Filters(org="A"), AS_OF, EVERYTHING))
     rows = rows_by_key(table)
     assert list(rows) == ["单位参评人员", "服务对象"]
     unit = rows["单位参评人员"]  # A 10/5/5 + A1 8/1/1 + A2 2/3/7 + A21 1/1/8 (headline item only)
@@ -154,14 +154,14 @@ def test_category_breakdown_hides_small_cells(db):
 def test_category_breakdown_counts_every_item_of_an_org_without_the_overall_item(db):
     """The headline rule per org: C answered only 工作作风 (no 总体评价), so those answers are its headline;
     C1 answered 总体评价, so only that counts."""
-    rows = rows_by_key(reports.categories_breakdown(db, Filters(org="C"), AS_OF, EVERYTHING))
+    rows = rows_by_key(reports.categories_breakdown(db, rd.ask(Filters(org="C"), AS_OF, EVERYTHING)))
     assert list(rows) == ["单位参评人员", "服务对象"]
     assert (rows["服务对象"]["满意"], rows["服务对象"]["基本满意"], rows["服务对象"]["不满意"]) == (12, 3, 0)
     assert (rows["单位参评人员"]["满意"], rows["单位参评人员"]["基本满意"]) == (4, 2)
 
 
 def test_items_breakdown_sums_the_node_subtree(db):
-    table = reports.items_breakdown(db, Filters(org="A"), AS_OF, EVERYTHING)
+    table = reports.items_breakdown(db, rd.ask(Filters(org="A"), AS_OF, EVERYTHING))
     rows = rows_by_key(table)
     assert list(rows) == ["总体评价", "工作作风"]
     assert rows["总体评价"]["测评数"] == 56 and rows["总体评价"]["综合满意率"] == pytest.approx(34 / 56)
@@ -171,7 +171,7 @@ def test_items_breakdown_sums_the_node_subtree(db):
 
 # ---------------------------------------------------------------------------------------- red line
 def test_redline_lists_only_candidates_lowest_bound_first_with_reasons(db):
-    table = reports.redline(db, Filters(), AS_OF, EVERYTHING)
+    table = reports.redline(db, rd.ask(Filters(), AS_OF, EVERYTHING))
     rows = rows_by_key(table)
     assert list(rows) == ["A21", "A2", "A"]  # lower bounds: 2/10, 7/22, 34/56
     assert [r["置信下限"] for r in rows.values()] == pytest.approx(
@@ -184,7 +184,7 @@ def test_redline_lists_only_candidates_lowest_bound_first_with_reasons(db):
 
 
 def test_funnel_points_and_limits(db):
-    data = reports.funnel(db, Filters(), AS_OF, EVERYTHING)
+    data = reports.funnel(db, rd.ask(Filters(), AS_OF, EVERYTHING))
     assert data["metric"] == "综合满意率"
     assert [p["code"] for p in data["points"]] == ["A", "A1", "A2", "A21", "B", "C", "C1"]
     assert data["pooled"] == pytest.approx(90 / 117)
@@ -201,27 +201,27 @@ def test_funnel_points_and_limits(db):
         assert point["band"] == ("low998" if below998 else "low95" if below95 else "ok")
     # The node index (everything) and rollup_headline (any other scope) give the same points.
     every_system = Scope(systems=frozenset({"交通运输系统", "卫生健康系统"}))
-    assert reports.funnel(db, Filters(), AS_OF, every_system)["points"] == data["points"]
+    assert reports.funnel(db, rd.ask(Filters(), AS_OF, every_system))["points"] == data["points"]
 
 
 def test_a_large_funnel_keeps_every_flagged_org_and_samples_the_rest(db):
-    full = reports.funnel(db, Filters(), AS_OF, EVERYTHING)
+    full = reports.funnel(db, rd.ask(Filters(), AS_OF, EVERYTHING))
     flagged = {p["code"] for p in full["points"] if p["band"] != "ok"}
     assert flagged  # the fixture has orgs below the limits
-    small = reports.funnel(db, Filters(), AS_OF, EVERYTHING, max_points=len(flagged) + 1)
+    small = reports.funnel(db, rd.ask(Filters(), AS_OF, EVERYTHING), max_points=len(flagged) + 1)
     assert (small["total_points"], small["flagged_points"], len(small["points"])) == (7, len(flagged), len(flagged) + 1)
     assert flagged <= {p["code"] for p in small["points"]}
     assert small["pooled"] == full["pooled"] and small["limits"] == full["limits"]  # from every org
     # Room for fewer than the flagged orgs: the ones furthest below the 95% limit.
     lowest = sorted((p for p in full["points"] if p["band"] != "ok"),
                     key=lambda p: p["rate"] - metrics.funnel_limits(full["pooled"], p["n"], 0.95)[0])
-    tiny = reports.funnel(db, Filters(), AS_OF, EVERYTHING, max_points=2)
+    tiny = reports.funnel(db, rd.ask(Filters(), AS_OF, EVERYTHING), max_points=2)
     assert sorted(p["code"] for p in tiny["points"]) == sorted(p["code"] for p in lowest[:2])
 
 
 # ---------------------------------------------------------------------------------------- overview
 def test_overview_kpis_tables_and_trend(db):
-    data = reports.overview(db, Filters(), AS_OF, EVERYTHING)
+    data = reports.overview(db, rd.ask(Filters(), AS_OF, EVERYTHING))
     k = data["kpis"]
     assert k["参评人次"] == 20  # 收回 of A21 (10) and A1 (10); A2's session is void (收回 12 > 发放 10)
     assert data["参评人次口径"].startswith("测评场次收回份数")
@@ -234,7 +234,7 @@ def test_overview_kpis_tables_and_trend(db):
 
 
 def test_overview_falls_back_to_n_without_sessions(db):
-    data = reports.overview(db, Filters(system="卫生健康系统"), AS_OF, EVERYTHING)
+    data = reports.overview(db, rd.ask(Filters(system="卫生健康系统"), AS_OF, EVERYTHING))
     assert data["kpis"]["参评人次"] == 21 and data["参评人次口径"].startswith("测评数")
 
 
@@ -245,25 +245,25 @@ def test_unit_scope_sees_only_its_subtree(db):
     assert list(rows) == ["交通运输系统"] and rows["交通运输系统"]["测评数"] == 22
     assert rows["交通运输系统"]["到期承诺"] == 3  # P2, P3, P5 only
     assert list(rows_by_key(drill(db, unit, org="A2"))) == ["A21"]
-    assert list(rows_by_key(reports.redline(db, Filters(), AS_OF, unit))) == ["A21", "A2"]
+    assert list(rows_by_key(reports.redline(db, rd.ask(Filters(), AS_OF, unit)))) == ["A21", "A2"]
     assert drill(db, unit).scope == "组织 A2"
     with pytest.raises(reports.OutOfScope):
         drill(db, unit, org="A")
     with pytest.raises(reports.OutOfScope):
-        reports.build("redline", db, Filters(org="C1"), AS_OF, unit)
+        reports.build("redline", db, rd.ask(Filters(org="C1"), AS_OF, unit, view="redline"))
 
 
 def test_group_and_system_scopes(db):
     group = Scope(groups=frozenset({"第一督导组"}))
     assert [(r[0], r[2]) for r in drill(db, group).rows] == [("卫生健康系统", 21)]
     system = Scope(systems=frozenset({"卫生健康系统"}))
-    assert [p["code"] for p in reports.funnel(db, Filters(), AS_OF, system)["points"]] == ["C", "C1"]
+    assert [p["code"] for p in reports.funnel(db, rd.ask(Filters(), AS_OF, system))["points"]] == ["C", "C1"]
 
 
 def test_empty_scope_sees_nothing(db):
     assert drill(db, NOTHING).rows == []
-    assert reports.redline(db, Filters(), AS_OF, NOTHING).rows == []
-    assert reports.overview(db, Filters(), AS_OF, NOTHING)["kpis"]["综合满意率"] is None
+    assert reports.redline(db, rd.ask(Filters(), AS_OF, NOTHING)).rows == []
+    assert reports.overview(db, rd.ask(Filters(), AS_OF, NOTHING))["kpis"]["综合满意率"] is None
     with pytest.raises(reports.OutOfScope):
         drill(db, NOTHING, org="A")
 
@@ -276,12 +276,12 @@ def test_unknown_names_raise_not_found(db):
         with pytest.raises(reports.NotFound, match=named):
             drill(db, **filters)
     with pytest.raises(reports.BadParameter):
-        reports.build("nonsense", db, Filters(), AS_OF, EVERYTHING)
+        reports.build("nonsense", db, rd.ask(Filters(), AS_OF, EVERYTHING, view="nonsense"))
 
 
 # ---------------------------------------------------------------------------------------- navigation
 def test_breadcrumb_and_child_filters(db):
-    path = reports.node_path(db, Filters(region="510104", org="A21"), EVERYTHING)
+    path = reports.node_path(db, rd.ask(Filters(region="510104", org="A21"), scope=EVERYTHING))
     assert [label for label, _ in path] == ["全部", "锦江区", "运输公司党总支", "运输公司一支部"]
     assert path[2][1] == Filters(region="510104", org="A2")
     top = drill(db)
@@ -295,10 +295,10 @@ def test_build_serves_every_export_view(db):
     first_header = {"drilldown": "系统", "redline": "组织编码", "rectifications": "问题编号",
                     "pledges": "承诺编号", "contact-points": "督导组", "reporting": "组织编码", "quality": "检查项"}
     for view, header in first_header.items():
-        table = reports.build(view, db, Filters(), AS_OF, EVERYTHING)
+        table = reports.build(view, db, rd.ask(Filters(), AS_OF, EVERYTHING, view=view))
         assert table.view == view and header in table.headers
     with pytest.raises(reports.BadParameter):
-        reports.build("nonsense", db, Filters(), AS_OF, EVERYTHING)
+        reports.build("nonsense", db, rd.ask(Filters(), AS_OF, EVERYTHING, view="nonsense"))
 
 
 def test_four_level_scale_shows_option_shares_with_unique_headers(sessions):
@@ -308,12 +308,12 @@ def test_four_level_scale_shows_option_shares_with_unique_headers(sessions):
         rnd.scale = "四级"  # the stored positions now read 满意, 比较满意, 基本满意, 不满意
         s.commit()
     with sessions() as s:
-        table = reports.drilldown(s, Filters(org="A"), AS_OF, EVERYTHING)
+        table = reports.drilldown(s, rd.ask(Filters(org="A"), AS_OF, EVERYTHING))
         assert len(set(table.headers)) == len(table.headers)
         a1 = rows_by_key(table)["A1"]  # positions 8, 1, 1: S = 满意 + 比较满意 = 9, B = 1
         assert (a1["满意率"], a1["满意率（选项）"], a1["比较满意率"], a1["基本满意率"]) == (0.9, 0.8, 0.1, 0.1)
         assert "基本满意率（选项）" not in a1  # identical to the bucket rate: not repeated
-        items = reports.items_breakdown(s, Filters(org="A1"), AS_OF, EVERYTHING)
+        items = reports.items_breakdown(s, rd.ask(Filters(org="A1"), AS_OF, EVERYTHING))
         assert items.headers[2:6] == ["满意", "比较满意", "基本满意", "不满意"]
         assert items.rows[0][2:6] == [8, 1, 1, 0]
 
@@ -321,9 +321,9 @@ def test_four_level_scale_shows_option_shares_with_unique_headers(sessions):
 def test_ledger_view_errors_reach_callers_as_report_errors(db):
     """The CLI and the API catch ReportError: the ledger views' own errors must arrive as those."""
     with pytest.raises(reports.NotFound):
-        reports.build("rectifications", db, Filters(org="ZZZ"), AS_OF, EVERYTHING)
+        reports.build("rectifications", db, rd.ask(Filters(org="ZZZ"), AS_OF, EVERYTHING, view="rectifications"))
     with pytest.raises(reports.OutOfScope):
-        reports.build("pledges", db, Filters(org="A"), AS_OF, Scope(org_codes=frozenset({"C"})))
+        reports.build("pledges", db, rd.ask(Filters(org="A"), AS_OF, Scope(org_codes=frozenset({"C"})), view="pledges"))
     assert issubclass(reports.NotFound, LookupError) and issubclass(reports.OutOfScope, PermissionError)
     assert issubclass(reports.BadParameter, ValueError)
 
@@ -353,6 +353,6 @@ def test_a_system_filter_narrows_subtrees_to_that_system(sessions):
 
 def test_redline_is_the_same_when_candidates_are_read_in_chunks(db, monkeypatch):
     """Candidate ids go to SQL in bounded lists (bind-parameter limits at province scale)."""
-    whole = reports.redline(db, Filters(), AS_OF, EVERYTHING).rows
+    whole = reports.redline(db, rd.ask(Filters(), AS_OF, EVERYTHING)).rows
     monkeypatch.setattr("data.queries.CHUNK", 1)
-    assert reports.redline(db, Filters(), AS_OF, EVERYTHING).rows == whole
+    assert reports.redline(db, rd.ask(Filters(), AS_OF, EVERYTHING)).rows == whole

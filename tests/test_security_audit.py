@@ -7,6 +7,7 @@ import csv
 import io
 from datetime import datetime
 
+import openpyxl
 import pytest
 
 from callbacks import audit as audit_cb
@@ -80,10 +81,12 @@ def test_the_admin_export_has_the_rows_and_is_itself_audited(as_user, sessions):
         bar, page, _ = shell.route("/audit", "", "zh")
         assert "审计日志" in text_of(bar) and "审计日志" in text_of(page)
         data, message = tables.export_file(store({"action": "login"}), "csv", None)
+        book, _ = tables.export_file(store({"action": "login"}), "xlsx", None)
     assert message == ""
     text = base64.b64decode(data["content"]).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    assert ["筛选条件", "动作=登录"] in rows
+    title = openpyxl.load_workbook(io.BytesIO(base64.b64decode(book["content"]))).worksheets[0]
+    assert ("筛选条件", "动作：登录") in [row[:2] for row in title.iter_rows(max_row=6, values_only=True)]
     header = rows.index(["时间", "用户", "动作", "详情", "地址"])
     assert rows[header + 1:] == [["2024-12-01 08:30:00", "uma", "登录", "", "10.1.1.1"]]
     with sessions() as s:

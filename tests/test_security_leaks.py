@@ -181,6 +181,9 @@ def test_the_admin_does_see_the_secret_tree(clients):
     body = sh.payload(export, crafted_value({"org": SECRET_CODE, "as_of": rd.AS_OF.isoformat()}, "drilldown"))
     out = clients["ada"].post("/_dash-update-component", json=body)
     assert "base64" in out.get_data(as_text=True) and "机密支部乙" in sh.readable(out.data)
+    brief = clients["ada"].get("/api/v1/brief", query_string={"group": SECRET_GROUP, "round": rd.R2,
+                                                              "as_of": rd.AS_OF.isoformat()})
+    assert brief.status_code == 200 and "机密党委甲" in sh.readable(brief.data)
 
 
 @pytest.mark.parametrize("name", list(USERS))
@@ -195,6 +198,15 @@ def test_no_api_view_reveals_anything_outside_the_scope(clients, name):
             if resp.status_code not in (200, 400, 403, 404):
                 problems.append(f"{where}: HTTP {resp.status_code}")
             check(resp, json.dumps(params, ensure_ascii=False), where, problems)
+    # The 情况通报 takes a group too, and answers with a .docx (read back as text by sh.readable).
+    for state in [*ATTACKS, {"group": SECRET_GROUP}, {"group": SECRET_GROUP, "as_of": rd.AS_OF.isoformat()}, {}]:
+        params = {k: v for k, v in state.items() if k in ("round", "group", "system", "region", "org", "as_of")}
+        params.setdefault("round", rd.R2)
+        resp = client.get("/api/v1/brief", query_string=params)
+        where = f"{name} brief {params}"
+        if resp.status_code not in (200, 400, 403, 404):
+            problems.append(f"{where}: HTTP {resp.status_code}")
+        check(resp, json.dumps(params, ensure_ascii=False), where, problems)
     assert not problems, "\n".join(problems)
 
 
@@ -207,3 +219,77 @@ def test_pages_and_layout_reveal_nothing_outside_the_scope(clients, name):
             url = path + (sh.search_of(state) if not path.startswith("/_dash") else "")
             check(client.get(url), url, f"{name} GET {url}", problems)
     assert not problems, "\n".join(problems)
+
+
+# Files a unit user (uma, A2's subtree) uploads naming what lies outside it: each must be refused with nothing
+# written, and neither the check, its error sheet nor the confirm may name anything the file did not.
+_ORGS = ["组织编码", "组织名称", "上级组织编码", "组织类型", "所属系统", "所属地区", "跨系统隶属"]
+_LEDGER = ["评议批次", "组织编码", "承诺内容", "承诺时限", "状态"]
+_TALLY = ["评议批次", "组织编码", "测评项目", "参评人员类别", "满意", "基本满意", "不满意"]
+_RECT = ["问题编号", "评议批次", "组织编码", "问题描述", "登记日期", "整改时限", "状态"]
+UNIT_UPLOADS = {  # case: (file name, rows)
+    "parent-outside": ("上级在外.csv", [
+        _ORGS, ["NEW1", "新支部", "ZZ-SECRET-02", "党支部", "交通运输系统", "510104", "是"]]),
+    "cycle-through-secret": ("循环.csv", [  # NEW2 → ZZ-SECRET-02 → ZZ-SECRET-01 → NEW2
+        _ORGS, ["NEW2", "新支部", "ZZ-SECRET-02", "党支部", "交通运输系统", "510104", "是"],
+        [SECRET_CODE, "改名", "NEW2", "党委", "交通运输系统", "510104", "是"]]),
+    "cut-out": ("移出.csv", [_ORGS, ["A2", "运输公司党总支", "", "党总支", "交通运输系统", "510104", ""]]),
+    "into-secret-system": ("换系统.csv", [
+        _ORGS, ["A21", "运输公司一支部", "A2", "党支部", SECRET_SYSTEM, "510104", "是"]]),
+    "new-system": ("新系统.csv", [_ORGS, ["NEW3", "新支部", "A2", "党支部", "新建系统", "510104", "是"]]),
+    "supervision-group": ("督导.csv", [["督导组", "组织编码", "是否联系点", "督导组长"],
+                                     [SECRET_GROUP, "A2", "是", "黑客"]]),
+    "member-elsewhere": ("党员.csv", [["党员编号", "姓名", "组织编码"], ["ZZ-M9", "改名", "A2"]]),
+    "pledge-elsewhere": ("承诺.csv", [["承诺编号", *_LEDGER],
+                                    ["ZZ-P9", rd.R2, "A2", "改写", "2024-12-01", "推进中"]]),
+    "rectification-elsewhere": ("整改.csv", [_RECT, ["ZZ-Z9", rd.R2, "A2", "改写", "2024-09-01", "2024-12-01",
+                                                   "整改中"]]),
+    "tally-of-secret-org": ("汇总.csv", [_TALLY, [rd.R2, "ZZ-SECRET-02", "总体评价", "服务对象", 1, 0, 0]]),
+}
+
+
+def _everything(sessions) -> dict:
+    """Every row of the campaign's tables (accounts and the audit trail change with each request)."""
+    from sqlalchemy import select
+
+    from data.models import Base
+
+    with sessions() as s:
+        return {t.name: sorted(map(repr, s.execute(select(t)).all())) for t in Base.metadata.sorted_tables
+                if not t.name.startswith(("user", "api_", "login", "audit", "session"))}
+
+
+@pytest.mark.parametrize("case", list(UNIT_UPLOADS))
+def test_no_import_by_a_unit_writes_or_reveals_anything_outside_the_scope(clients, sessions, case):
+    import base64
+
+    from tests.importer_helpers import csv_bytes
+
+    client = clients["uma"]
+    cbs = sh.callbacks(client)
+    by_input = {cb.inputs[0]: cb for cb in cbs if cb.inputs}
+    check_cb = by_input[("import-upload", "contents")]
+    confirm_cb = by_input[("import-confirm", "n_clicks")]
+    sheet_cb = by_input[("import-errors-button", "n_clicks")]
+    name, rows = UNIT_UPLOADS[case]
+    data = csv_bytes(rows)
+    sent = data.decode("utf-8-sig") + name
+    before = _everything(sessions)
+
+    def post(cb, values: dict):
+        body = sh.payload(cb, lambda cid, prop: values.get((cid, prop), "zh" if cid == "lang" else None))
+        resp = client.post("/_dash-update-component", json=body)
+        assert resp.status_code == 200, resp.status_code
+        found = sh.leaked(MARKERS, sent, sh.readable(resp.data))
+        assert not found, f"{name}: {found}"
+        return resp.get_json()["response"]
+
+    checked = post(check_cb, {("import-upload", "contents"): ["data:text/csv;base64," + base64.b64encode(data).decode()],
+                              ("import-upload", "filename"): [name]})
+    assert checked["import-confirm"]["disabled"] is True
+    errors = checked["import-errors"]["data"]
+    assert errors and all("不在本单位范围内" in e[5] for e in errors), errors
+    post(sheet_cb, {("import-errors-button", "n_clicks"): 1, ("import-errors", "data"): errors})
+    confirmed = post(confirm_cb, {("import-confirm", "n_clicks"): 1, ("import-done", "data"): 0})
+    assert "没有待导入的文件" in json.dumps(confirmed, ensure_ascii=False)
+    assert _everything(sessions) == before

@@ -8,7 +8,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from sqlalchemy import update
+
 from data import login_limits
+from data.models import LoginFailure
 from data.users import create_user
 from tests.conftest import login
 
@@ -29,17 +32,34 @@ def client_from(app, address: str):
     return client
 
 
-def test_five_failures_of_one_name_make_it_wait_from_every_address(app_and_users):
+def test_failures_of_one_name_slow_it_down_from_every_address_but_never_lock_it_for_long(app_and_users, sessions):
     c = client_from(app_and_users, "10.0.0.1")
     for _ in range(5):
         assert login(c, "ada", "wrong").status_code == 401
     r = login(c, "ada", PASSWORD)
     assert r.status_code == 429
-    assert "登录失败次数过多，请 10 分钟后再试。" in r.get_data(as_text=True)
+    assert "登录失败次数过多，请 5 秒后再试。" in r.get_data(as_text=True)
     # The guessed name waits from another address too; other names do not.
     other = client_from(app_and_users, "10.0.0.2")
     assert login(other, "ada", PASSWORD).status_code == 429
     assert login(other, "bob", PASSWORD).status_code == 302
+    # Seconds later (the failures moved back in time) the real user gets in: a slow-down, not a lockout.
+    with sessions.begin() as s:
+        s.execute(update(LoginFailure).values(at=LoginFailure.at - timedelta(seconds=6)))
+    assert login(client_from(app_and_users, "10.0.0.2"), "ada", PASSWORD).status_code == 302
+
+
+def test_a_names_wait_doubles_with_each_failure_up_to_a_minute(sessions):
+    assert [login_limits.name_wait(n).total_seconds() for n in range(4, 12)] == [0, 5, 10, 20, 40, 60, 60, 60]
+    t0 = datetime(2026, 1, 5, 9, 0)
+    with sessions.begin() as s:
+        for second in range(0, 200, 10):  # 20 failures of one name in 200 s, from 20 addresses
+            login_limits.record_failure(s, "ada", f"10.1.0.{second}", t0 + timedelta(seconds=second))
+    last = t0 + timedelta(seconds=190)
+    with sessions() as s:
+        # On main 20 failures locked the name out from everywhere for 10 minutes; now: a minute at most.
+        assert login_limits.wait_time(s, "ada", "10.0.0.8", last) == timedelta(minutes=1)
+        assert login_limits.wait_time(s, "ada", "10.0.0.8", last + timedelta(seconds=61)) is None
 
 
 def test_an_address_trying_many_names_waits_and_a_success_forgives_only_its_own_name(app_and_users):
@@ -75,9 +95,15 @@ def test_the_wait_ends_when_the_oldest_failure_leaves_the_window(sessions):
         for minute in range(5):
             login_limits.record_failure(s, "ada", "10.0.0.7", t0 + timedelta(minutes=minute))
     with sessions() as s:
-        assert login_limits.wait_time(s, "ada", "10.0.0.8", t0 + timedelta(minutes=4)) == timedelta(minutes=6)
-        assert login_limits.wait_time(s, "ada", "10.0.0.8", t0 + timedelta(minutes=10)) is None
+        assert login_limits.wait_time(s, "ada", "10.0.0.8", t0 + timedelta(minutes=4)) == timedelta(seconds=5)
+        assert login_limits.wait_time(s, "ada", "10.0.0.8", t0 + timedelta(minutes=4, seconds=5)) is None
         assert login_limits.wait_time(s, "bob", "10.0.0.8", t0 + timedelta(minutes=4)) is None
+    with sessions.begin() as s:
+        for i in range(20):  # an address failing under 20 names waits until the oldest leaves the window
+            login_limits.record_failure(s, f"n{i}", "10.0.0.9", t0 + timedelta(minutes=i / 4))
+    with sessions() as s:
+        assert login_limits.wait_time(s, "zed", "10.0.0.9", t0 + timedelta(minutes=5)) == timedelta(minutes=5)
+        assert login_limits.wait_time(s, "zed", "10.0.0.9", t0 + timedelta(minutes=10)) is None
 
 
 def test_login_failures_and_successes_are_audited(app_and_users, sessions):

@@ -144,8 +144,7 @@ def test_database_outage_is_a_clear_503_and_the_app_recovers(outage):
         rd.load(s)
     with factory.begin() as s:
         create_user(s, "ada", PASSWORD, "admin", [])
-    app = create_app({"ENGINE": outage.engine, "SECRET_KEY": "test-secret", "TESTING": True,
-                      "REPORT_CACHE_SECONDS": 0})
+    app = create_app({"ENGINE": outage.engine, "SECRET_KEY": "test-secret", "TESTING": True})
     client = app.test_client()
     assert login(client, "ada", PASSWORD).status_code == 302
     api = f"/api/v1/reports/drilldown?as_of={rd.AS_OF.isoformat()}"

@@ -4,16 +4,17 @@ Known failures map to 400/403/404 with a Chinese message; nothing the caller sen
 """
 from __future__ import annotations
 
+import io
 import logging
 from datetime import date, datetime
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify, request, send_file
 from flask_login import current_user
 
-from dashboard import reports
-from domain.tables import VIEWS, Filters, ReportTable
-from web.auth import DB_DOWN_MESSAGE, database_unavailable, db_session
+from dashboard import brief, reports
+from domain.tables import VIEWS, ReportTable
+from web.auth import DB_DOWN_MESSAGE, audit_event, database_unavailable, db_session
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 log = logging.getLogger(__name__)
@@ -37,16 +38,6 @@ def table_json(table: ReportTable) -> dict:
     }
 
 
-def parse_as_of(text: str | None, today: date) -> date:
-    """YYYY-MM-DD, or today when absent; anything else is the caller's mistake (400)."""
-    if not text:
-        return today
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise reports.BadParameter(f"as_of 不是有效日期（应为 YYYY-MM-DD）: {text}") from None
-
-
 def _error(status: int, message: str):
     return jsonify(error=message), status
 
@@ -55,12 +46,11 @@ def _error(status: int, message: str):
 def report(view: str):
     if view not in VIEWS:
         return _error(404, f"未知视图: {view}（可选 {', '.join(VIEWS)}）")
-    values = {k: (request.args.get(k) or "").strip() or None for k in PARAMS}
-    extra = tuple((k, v) for k in reports.PAGE_FILTERS if (v := (request.args.get(k) or "").strip()))
+    values = {k: request.args.get(k) for k in PARAMS}
     try:
-        as_of = parse_as_of(request.args.get("as_of"), date.today())
+        asked = reports.request(view, request.args, current_user.scope)  # checked here, once (400 if wrong)
         with db_session() as s:
-            table = reports.build(view, s, Filters(**values, extra=extra), as_of, current_user.scope)
+            table = reports.build(view, s, asked)
     except reports.BadParameter as exc:
         return _error(400, str(exc))
     except reports.OutOfScope as exc:
@@ -76,3 +66,32 @@ def report(view: str):
         log.exception("report %s failed for %s", view, values)
         return _error(500, "服务器内部错误，请联系管理员")
     return jsonify(table_json(table))
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@bp.get("/brief")
+def brief_docx():
+    """The 情况通报 of a round as the caller may see it, narrowed to one group, system, region or org."""
+    values = request.args
+    try:
+        req = brief.brief_request(request.args, current_user.scope)
+        with db_session() as s:
+            made = brief.make(s, req, current_user.scope, current_user.display_name, datetime.now())
+    except reports.BadParameter as exc:
+        return _error(400, str(exc))
+    except reports.OutOfScope as exc:
+        return _error(403, str(exc) or "超出您的查看范围")
+    except reports.NotFound as exc:
+        return _error(404, str(exc))
+    except reports.ReportError as exc:
+        return _error(400, str(exc))
+    except Exception as exc:  # noqa: BLE001 - logged with its trace; the caller gets no internals
+        if database_unavailable(exc):
+            log.error("brief: database unavailable: %s", exc.__class__.__name__)
+            return _error(503, DB_DOWN_MESSAGE)
+        log.exception("brief failed for %s", values)
+        return _error(500, "服务器内部错误，请联系管理员")
+    audit_event("export", current_user.username, made.summary)
+    return send_file(io.BytesIO(made.data), mimetype=DOCX, as_attachment=True, download_name=made.filename)

@@ -7,6 +7,7 @@ import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from string import whitespace
 from typing import Iterator
 from urllib.parse import urlsplit
 
@@ -14,18 +15,20 @@ import flask
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_bootstrap import Bootstrap5
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import literal, select
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
 from domain.scope import ROLE_LABELS, Scope
 from data import audit, login_limits
 from data.models import User
-from data.users import authenticate, user_by_token, user_scope
+from data.users import authenticate, end_session, session_user, unknown_user_hash, user_by_token, user_scope
 
 bp = Blueprint("auth", __name__, template_folder="templates")
-# Reachable without a login: the form itself and the stylesheet it uses (Bootstrap-Flask's static files).
-PUBLIC_ENDPOINTS = {"auth.login", "auth.logout", "bootstrap.static"}
+# Reachable without a login: the form itself and the stylesheet it uses (Bootstrap-Flask's static files);
+# /healthz for the reverse proxy's checks (docs/DEPLOY.md).
+PUBLIC_ENDPOINTS = {"auth.login", "auth.logout", "bootstrap.static", "auth.healthz"}
 BOOTSTRAP_CSS_URL = "/bootstrap/static/css/bootstrap.min.css"  # where Bootstrap5's blueprint serves it
 
 
@@ -62,22 +65,28 @@ class WebUser(UserMixin):
         return ROLE_LABELS.get(self.role, self.role)
 
 
-def _csrf_token() -> str:
+def csrf_token() -> str:
+    """The session's token for form POSTs (the login form, the navbar's logout)."""
     if "csrf_token" not in session:
         session["csrf_token"] = secrets.token_urlsafe(32)
     return session["csrf_token"]
 
 
 def _safe_next(target: str | None) -> str:
-    # Only same-site paths: an open redirect after login would make a phishing link look trustworthy.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"
+    """Only a path of this site: an open redirect after login would make a phishing link look trustworthy.
+    Browsers drop tabs and newlines from a URL and read a backslash as a slash, so "/<TAB>/evil.example" is
+    "//evil.example": any control character, whitespace or backslash makes the target the overview."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    if any(c in whitespace or c == "\\" or ord(c) < 32 or ord(c) == 127 for c in target):
+        return "/"
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else "/"
 
 
 def _form(error: str | None = None, status: int = 200, notice: str | None = None):
     html = render_template("login.html",
-        error=error, notice=notice, csrf_token=_csrf_token(), next=_safe_next(request.values.get("next")),
+        error=error, notice=notice, csrf_token=csrf_token(), next=_safe_next(request.values.get("next")),
         username=request.form.get("username", ""))
     return html, status
 
@@ -95,11 +104,13 @@ def login():
         wait = login_limits.wait_time(s, username, address, now)
     if wait is not None:
         audit_event("login_blocked", username)
-        minutes = max(1, math.ceil(wait.total_seconds() / 60))
-        return _form(f"登录失败次数过多，请 {minutes} 分钟后再试。", 429)
+        seconds = math.ceil(wait.total_seconds())
+        later = f"{seconds} 秒" if seconds < 60 else f"{math.ceil(seconds / 60)} 分钟"
+        return _form(f"登录失败次数过多，请 {later}后再试。", 429)
     with db_session() as s:
         user = authenticate(s, username, request.form.get("password", ""))
         web_user = WebUser.of(user) if user else None
+        epoch = user.session_epoch if user else None
     with factory.begin() as s:
         if web_user is None:
             login_limits.record_failure(s, username, address, now)
@@ -110,22 +121,51 @@ def login():
         return _form("用户名或密码不正确。", 401)
     session.clear()  # a fresh session on login: no fixation of a cookie set before it
     session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME of inactivity
+    # The session's id (ended for good by logout) and the user's epoch (ended by a password or role change).
+    session["sid"], session["epoch"] = secrets.token_urlsafe(24), epoch
     login_user(web_user)
     return redirect(_safe_next(request.form.get("next")))
 
 
-@bp.route("/logout")
+@bp.route("/logout", methods=["GET", "POST"])
 def logout():
+    """POST with the form's CSRF token (a cross-site page cannot log anyone out). The session's id is
+    remembered as ended, so its cookie, replayed, opens nothing. A GET (an old bookmark) changes nothing."""
+    if request.method == "GET":
+        return redirect("/")
+    if "sid" in session:
+        until = datetime.now() + current_app.permanent_session_lifetime
+        with current_app.extensions["dashboard_sessions"].begin() as s:
+            end_session(s, session["sid"], until)
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))
 
 
+@bp.route("/healthz")
+def healthz():
+    """For the reverse proxy and monitoring: 200 when the database answers, 503 when not; no data."""
+    try:
+        with db_session() as s:
+            s.execute(select(literal(1)))
+    except SQLAlchemyError:
+        return "unavailable\n", 503, {"Content-Type": "text/plain", "Cache-Control": "no-store"}
+    return "ok\n", 200, {"Content-Type": "text/plain", "Cache-Control": "no-store"}
+
+
 def _load_user(user_id: str) -> WebUser | None:
+    epoch, sid = session.get("epoch"), session.get("sid")
+    if not user_id.isdigit() or not isinstance(epoch, int) or not isinstance(sid, str):
+        return None  # a session from before sessions could end: log in again
     with db_session() as s:
-        # The user and their scope grants in one statement: this runs before every request.
-        user = s.get(User, int(user_id), options=[joinedload(User.scopes)]) if user_id.isdigit() else None
-        return WebUser.of(user) if user is not None and user.active else None
+        user = session_user(s, int(user_id), epoch, sid)
+        return WebUser.of(user) if user is not None else None
+
+
+def keep_this_session(user: User) -> None:
+    """After an admin changed their own password: their other sessions end, this one goes on."""
+    if current_user.is_authenticated and current_user.id == str(user.id):
+        session["epoch"] = user.session_epoch
 
 
 def _load_from_request(req) -> WebUser | None:
@@ -174,6 +214,8 @@ def _csrf_protect():
         return None
     sent = request.form.get("csrf_token", "")
     if not sent or not secrets.compare_digest(sent, session.get("csrf_token", "")):
+        if request.endpoint == "auth.logout" and not current_user.is_authenticated:
+            return redirect(url_for("auth.login"))  # already logged out (the page was old): nothing to end
         if request.endpoint == "auth.login":
             return _form("表单已过期，请重新提交。", 400)
         return jsonify(error="表单已过期，请刷新页面后重新提交"), 400
@@ -212,8 +254,11 @@ DB_DOWN_MESSAGE = "数据库暂时无法访问，请稍后再试。"
 
 
 def database_unavailable(err: BaseException) -> bool:
-    """An error of the database connection (down, refusing connections, file gone), not of a query's logic."""
-    return isinstance(err, SQLAlchemyError) and (isinstance(err, DBAPIError) or "connect" in str(err).lower())
+    """An error of the database connection (down, refusing connections, file gone), not of a query's logic
+    nor of a value it was sent (a DataError, e.g. a NUL in a name, is never reported as an outage)."""
+    if isinstance(err, DBAPIError):
+        return isinstance(err, (OperationalError, InterfaceError)) or err.connection_invalidated
+    return isinstance(err, SQLAlchemyError) and "connect" in str(err).lower()
 
 
 def _db_error(err: SQLAlchemyError):
@@ -270,6 +315,7 @@ def _dash_request_error(err: Exception):
 
 
 def init_app(app: flask.Flask) -> None:
+    unknown_user_hash()  # now, not in the first login with an unknown name (which would take twice as long)
     manager = LoginManager()
     manager.user_loader(_load_user)
     manager.request_loader(_load_from_request)

@@ -1,8 +1,6 @@
 """Result types and the per-sheet context every template module works with."""
 from __future__ import annotations
 
-import collections
-
 import io
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,7 +13,13 @@ from sqlalchemy.orm import Session
 from data.importers.normalise import NAME_KEYS, CellError, key_text, text
 from data.importers.templates import HeaderMatch, Template
 
-OUT_OF_SCOPE = "超出本单位范围"
+# What a unit user is told about anything outside its subtree, whether it exists elsewhere or not at all:
+# an error never names or confirms what the caller may not see.
+OUT_OF_SCOPE = "不在本单位范围内"
+# A file of garbage has hundreds of thousands of errors: the answer (page, CLI, error sheet) lists the first
+# ones and states the total, and shows the start of a long cell only.
+MAX_ERRORS_SHOWN = 1000
+MAX_VALUE_SHOWN = 100
 # Column key -> the database column's length, so an over-long cell is a clear error, not a failed write.
 MAX_LENGTH = {"round": 200, "org_code": 40, "org_name": 200, "parent_code": 40, "system": 100,
               "member_code": 40, "member_name": 100, "position": 100, "group": 100, "leader": 100,
@@ -48,6 +52,7 @@ class FileReport:
     updated: int = 0
     unchanged: int = 0
     accepted: bool = False
+    error_count: int = 0
     would_create_rounds: list[str] = field(default_factory=list)
     ignored_sheets: list[str] = field(default_factory=list)
 
@@ -55,8 +60,21 @@ class FileReport:
 @dataclass
 class ImportResult:
     files: list[FileReport]
-    errors: list[ImportIssue]
+    errors: list[ImportIssue]  # the first MAX_ERRORS_SHOWN when the pipeline made it
     dry_run: bool = False
+    error_total: int | None = None  # every error found; None: as many as listed
+    busy: bool = False  # refused unread: another import was running (pipeline.BUSY)
+
+    def __post_init__(self):
+        if self.error_total is None:
+            self.error_total = len(self.errors)
+
+    @property
+    def cut_note(self) -> str | None:
+        """What the listed errors leave out, or None when they are all there."""
+        if self.error_total <= len(self.errors):
+            return None
+        return f"共 {self.error_total:,} 处错误，只列出前 {len(self.errors):,} 处：请先按这些错误检查模板和列名"
 
     @property
     def accepted(self) -> bool:
@@ -64,7 +82,6 @@ class ImportResult:
 
     def summary_lines(self) -> list[str]:
         lines = []
-        errors_per_file = collections.Counter(e.file for e in self.errors)
         for f in self.files:
             templates = "、".join(f.templates) or "未识别"
             if f.accepted:
@@ -72,13 +89,14 @@ class ImportResult:
                 lines.append(f"{f.name}：{verb}，模板 {templates}，{f.rows} 行："
                              f"新增 {f.inserted}，更新 {f.updated}，未变 {f.unchanged}")
             else:
-                count = errors_per_file[f.name]
-                lines.append(f"{f.name}：已拒绝，模板 {templates}，{count} 处错误，未写入任何数据")
+                lines.append(f"{f.name}：已拒绝，模板 {templates}，{f.error_count:,} 处错误，未写入任何数据")
             if f.would_create_rounds:
                 verb = "将新建" if self.dry_run or not f.accepted else "已新建"
                 lines.append(f"  {verb}评议批次（默认评议规则）：" + "、".join(f.would_create_rounds))
             if f.ignored_sheets:
                 lines.append("  未识别的工作表已忽略：" + "、".join(f.ignored_sheets))
+        if self.cut_note:
+            lines.append(self.cut_note)
         return lines
 
     def errors_xlsx(self) -> bytes:
@@ -96,6 +114,8 @@ class ImportResult:
             sheet.write_string(r, 3, e.column)
             sheet.write_string(r, 4, e.value)
             sheet.write_string(r, 5, e.reason)
+        if self.cut_note:
+            sheet.write_string(len(self.errors) + 1, 5, self.cut_note)
         for col, width in enumerate((24, 14, 6, 16, 24, 60)):
             sheet.set_column(col, col, width)
         book.close()
@@ -157,7 +177,10 @@ class SheetContext:
             (c.label for c in self.template.columns if c.key == key), key)
 
     def error(self, row: int | None, column: str, value: object, reason: str) -> None:
-        issue = ImportIssue(self.file, self.sheet, row, column, text(value), reason)
+        shown = text(value)
+        if len(shown) > MAX_VALUE_SHOWN:
+            shown = shown[:MAX_VALUE_SHOWN] + "…"
+        issue = ImportIssue(self.file, self.sheet, row, column, shown, reason)
         if issue not in self._reported:  # several checks may look at the same cell (e.g. a blank key)
             self._reported.add(issue)
             self.issues.append(issue)
@@ -204,6 +227,11 @@ class SheetContext:
             return False
         keyed[key] = row.number
         return True
+
+    def not_found(self, row: Row, key: str, reason: str) -> None:
+        """A code that names nothing: said as it is to an admin, as OUT_OF_SCOPE to a unit user (who gets the
+        same answer for a code of another unit)."""
+        self.col_error(row, key, reason if self.allowed_org_ids is None else OUT_OF_SCOPE)
 
     def in_scope(self, row: Row, key: str, org_id: int | None) -> bool:
         if self.allowed_org_ids is None or org_id is None or org_id in self.allowed_org_ids:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from domain.rules import KNOWN_SOURCES
-from data.importers.base import SheetContext, check_keys, fetch_by, fetch_by_tuple, upsert
+from data.importers.base import OUT_OF_SCOPE, SheetContext, check_keys, fetch_by, fetch_by_tuple, upsert
 from data.importers.normalise import CellError, parse_date, parse_optional_count
 from data.importers.refs import create_rounds, resolve_members, resolve_orgs, resolve_rounds
 from data.models import Pledge, Rectification
@@ -120,5 +120,5 @@ def _existing_in_scope(ctx: SheetContext, existing: dict, key: str) -> bool:
     rows = {code: row for row, code in check_keys(ctx, key, report=False)}
     for code, current in existing.items():
         if current.org_id not in ctx.allowed_org_ids:
-            ctx.col_error(rows[code], key, "该编号已属于其他单位，" + "超出本单位范围")
+            ctx.col_error(rows[code], key, OUT_OF_SCOPE)
     return not ctx.failed

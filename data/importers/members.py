@@ -1,7 +1,7 @@
 """党员名册: members of orgs (正式/预备)."""
 from __future__ import annotations
 
-from data.importers.base import SheetContext, check_keys, fetch_by, upsert
+from data.importers.base import OUT_OF_SCOPE, SheetContext, check_keys, fetch_by, upsert
 from data.importers.refs import resolve_orgs
 from data.models import Member
 
@@ -30,7 +30,7 @@ def import_sheet(ctx: SheetContext) -> None:
         rows = {code: row for row, code in check_keys(ctx, "member_code", report=False)}
         for code, current in existing.items():
             if current.org_id not in ctx.allowed_org_ids:
-                ctx.col_error(rows[code], "member_code", "该党员现属组织" + "超出本单位范围")
+                ctx.col_error(rows[code], "member_code", OUT_OF_SCOPE)
         if ctx.failed:
             return
     upsert(ctx, Member, planned, existing, ("name", "org_id", "category", "position"))

@@ -190,6 +190,8 @@ def import_sheet(ctx: SheetContext) -> None:
         Org.cross_system)).all()}
     orgs = _OrgFile(existing, {v: k for k, v in systems.items()})
     _read_rows(ctx, regions, orgs)
+    if ctx.allowed_org_ids is not None:
+        _check_unit_systems(ctx, orgs)
     _check_parents(ctx, orgs)
     _check_cycles(ctx, orgs)
     _inherit_systems(ctx, orgs)
@@ -242,34 +244,77 @@ def _read_rows(ctx: SheetContext, regions: RegionBook, orgs: _OrgFile) -> None:
                 ctx.in_scope(row, "org_code", current.id)
 
 
+def _check_unit_systems(ctx: SheetContext, orgs: _OrgFile) -> None:
+    """A unit user keeps its orgs in their 所属系统 and gives new ones a system its orgs already have: moving
+    an org into another system hands it to that system's leader, and a unit never creates a system."""
+    allowed = ctx.allowed_org_ids
+    own_systems = {orgs.system_name.get(o.system_id) for o in orgs.existing.values() if o.id in allowed}
+    for code, values in orgs.planned.items():
+        current, system = orgs.existing.get(code), values["system"]
+        if not system or (current is not None and current.id not in allowed):
+            continue  # blank, or an org outside the scope (reported on its code)
+        if current is not None and system != orgs.system_name.get(current.system_id):
+            ctx.col_error(orgs.rows[code], "system", OUT_OF_SCOPE + "（本单位账号不能更改组织的所属系统）")
+        elif system not in own_systems:
+            ctx.col_error(orgs.rows[code], "system", OUT_OF_SCOPE + "（只能填写本单位组织已有的所属系统）")
+
+
+def _unit_may_place(ctx: SheetContext, orgs: _OrgFile, code: str, parent: str | None) -> bool:
+    """Whether a unit user may give org `code` this parent: an org of its subtree stays inside it, and the
+    subtree's own top orgs stay where they are (else their superior would lose them). Errors name nothing
+    outside the subtree (docs/import-templates.md, Scope)."""
+    allowed, existing, row = ctx.allowed_org_ids, orgs.existing, orgs.rows[code]
+    current = existing.get(code)
+    if current is not None:
+        if current.id not in allowed:
+            return False  # reported on its code
+        if orgs.code_of.get(current.parent_id) == parent:
+            return True  # unchanged
+        if current.parent_id is None or current.parent_id not in allowed:
+            ctx.col_error(row, "parent_code", OUT_OF_SCOPE + "（不能更改本单位的上级组织）")
+            return False
+    if parent is None:
+        ctx.col_error(row, "parent_code", OUT_OF_SCOPE + ("（不能新建顶层组织）" if current is None else "（不能移出本单位）"))
+        return False
+    if (existing[parent].id not in allowed) if parent in existing else parent not in orgs.planned:
+        ctx.col_error(row, "parent_code", OUT_OF_SCOPE)
+        return False
+    return True
+
+
 def _check_parents(ctx: SheetContext, orgs: _OrgFile) -> None:
-    planned, existing = orgs.planned, orgs.existing
+    planned, existing, allowed = orgs.planned, orgs.existing, ctx.allowed_org_ids
     for code, values in planned.items():
         row, parent = orgs.rows[code], values["parent"]
+        if allowed is not None and not _unit_may_place(ctx, orgs, code, parent):
+            continue
         if parent is None:
-            if ctx.allowed_org_ids is not None and code not in existing:
-                ctx.col_error(row, "parent_code", OUT_OF_SCOPE + "（不能新建顶层组织）")
             continue
         if parent not in planned and parent not in existing:
             ctx.col_error(row, "parent_code", "未知的上级组织编码（文件和数据库中都没有）")
             continue
-        if ctx.allowed_org_ids is not None and parent in existing:
-            ctx.in_scope(row, "parent_code", existing[parent].id)
         parent_system = orgs.system_of(parent)
         if values["system"] and parent_system and parent_system != values["system"] and not values["cross_system"]:
-            ctx.col_error(row, "parent_code", f"上级组织属于{parent_system}，本组织属于{values['system']}；"
-                                              "确属跨系统隶属请在“跨系统隶属”列填“是”")
+            hidden = allowed is not None and parent in existing and existing[parent].id not in allowed
+            said = "与上级组织的所属系统不同" if hidden else f"上级组织属于{parent_system}，本组织属于{values['system']}"
+            ctx.col_error(row, "parent_code", said + "；确属跨系统隶属请在“跨系统隶属”列填“是”")
 
 
 def _check_cycles(ctx: SheetContext, orgs: _OrgFile) -> None:
-    """Walk up from each file org; the database tree itself is acyclic."""
-    planned, existing = orgs.planned, orgs.existing
+    """Walk up from each file org; the database tree itself is acyclic. A unit user's walk stops at the
+    orgs outside its subtree (their rows are errors already): its answer must not tell how they hang."""
+    planned, existing, allowed = orgs.planned, orgs.existing, ctx.allowed_org_ids
+
+    def walks(code: str) -> bool:
+        known = code in planned or code in existing
+        return known and (allowed is None or code not in existing or existing[code].id in allowed)
+
     reported: set[frozenset] = set()
     for start in planned:
         chain, code = [], start
         while code is not None and code not in chain and len(chain) <= len(planned) + 1:
             chain.append(code)
-            code = orgs.parent_of(code) if (code in planned or code in existing) else None
+            code = orgs.parent_of(code) if walks(code) else None
         if code is not None and code in chain:
             cycle = chain[chain.index(code):]
             key = frozenset(cycle)

@@ -6,6 +6,7 @@ import collections
 import hashlib
 import logging
 import re
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -15,13 +16,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from data.importers import ballots, eval_sessions, ledgers, members, orgs, rework, rounds, supervision, tallies
 from data.importers.fast_tallies import no_gc
-from data.importers.base import FileReport, ImportIssue, ImportResult, Row, SheetContext
+from data.importers.base import MAX_ERRORS_SHOWN, FileReport, ImportIssue, ImportResult, Row, SheetContext
 from data.importers.normalise import key_text, text
 from data.importers.reading import FileError, read_sheets
 from data.importers.templates import KEY_DEFAULTS, NATURAL_KEYS, ORDER, HeaderMatch, find_header
 from data.models import ImportLog
 
 log = logging.getLogger(__name__)
+# One import at a time per process: each holds a whole file's cells in memory, so two large uploads at once
+# could take the worker down with everyone's requests. A second one waits this long, then is told to retry.
+IMPORT_WAIT_SECONDS = 15.0
+BUSY = "服务器正在处理另一个导入，请稍后再试（未写入任何数据）"
+_one_import = threading.Lock()
 NOTE_SHEETS = ("说明", "instructions", "readme")
 
 HANDLERS = {
@@ -213,7 +219,20 @@ def import_uploads(session_factory: sessionmaker, files: list[tuple[str, bytes]]
                    dry_run: bool = False, allowed_org_ids: set[int] | None = None,
                    now: datetime | None = None) -> ImportResult:
     """Import uploaded files (name, bytes). Each file is all-or-nothing; files run in dependency order so a
-    file may refer to what an earlier one of the same call creates. A dry run writes nothing at all."""
+    file may refer to what an earlier one of the same call creates. A dry run writes nothing at all. While
+    another import runs in this process, waits up to IMPORT_WAIT_SECONDS, then rejects every file (BUSY)."""
+    if not _one_import.acquire(timeout=IMPORT_WAIT_SECONDS):
+        names = [_clean_name(name) for name, _ in files]
+        return ImportResult([FileReport(name=n, sha256="", error_count=1) for n in names],
+                            [ImportIssue(n, "", None, "", "", BUSY) for n in names], dry_run=dry_run, busy=True)
+    try:
+        return _import_uploads(session_factory, files, username, dry_run, allowed_org_ids, now)
+    finally:
+        _one_import.release()
+
+
+def _import_uploads(session_factory: sessionmaker, files: list[tuple[str, bytes]], username: str,
+                    dry_run: bool, allowed_org_ids: set[int] | None, now: datetime | None) -> ImportResult:
     now = now or datetime.now().replace(microsecond=0)
     # Our own copy: orgs a unit creates under its own are in its scope for the later files of this call.
     allowed_org_ids = set(allowed_org_ids) if allowed_org_ids is not None else None
@@ -243,12 +262,14 @@ def import_uploads(session_factory: sessionmaker, files: list[tuple[str, bytes]]
         finally:
             session.close()
         current.report.accepted = not issues
+        current.report.error_count = len(issues)
         if issues:
             errors.extend(issues)
         else:
             accepted.append(current)
     # _process recounted the replayed files; their own run's numbers are what the report shows.
-    return ImportResult([p.report for p in parsed], errors, dry_run=dry_run)
+    return ImportResult([p.report for p in parsed], errors[:MAX_ERRORS_SHOWN], dry_run=dry_run,
+                        error_total=len(errors))
 
 
 def import_files(session_factory: sessionmaker, paths: list[Path], username: str, dry_run: bool = False,
@@ -262,6 +283,7 @@ def import_files(session_factory: sessionmaker, paths: list[Path], username: str
             unreadable.append(ImportIssue(path.name, "", None, "", "", f"无法读取文件：{exc.strerror or exc}"))
     result = import_uploads(session_factory, files, username, dry_run, allowed_org_ids, now)
     for issue in unreadable:
-        result.files.append(FileReport(name=issue.file, sha256="", accepted=False))
+        result.files.append(FileReport(name=issue.file, sha256="", accepted=False, error_count=1))
         result.errors.append(issue)
+        result.error_total += 1
     return result

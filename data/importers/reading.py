@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -75,7 +77,7 @@ def read_csv(name: str, data: bytes) -> list[RawSheet]:
 # calamine allocates every cell of a sheet's used range at once and aborts the whole process when that
 # fails: a 5 KB .xlsx with one cell in XFD1048576 asks for 500 GB. Sheets are measured before reading.
 MAX_CELLS = 20_000_000  # 8x a 200,000-row tally sheet of 12 columns
-MAX_UNZIPPED = 1 << 30
+MAX_UNZIPPED = 512 << 20  # all parts of one workbook, inflated: 5x a 200,000-row tally sheet (95 MB)
 _ROW_REF = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="([0-9]{1,7})"')
 
 
@@ -102,9 +104,47 @@ def _extent(xml: bytes) -> tuple[int, int]:
     return rows, next((26 - i for i, c in enumerate(reversed(range(65, 91))) if b' r="%c' % c in xml), 0)
 
 
+TOO_BIG = f"文件解压后过大（超过 {MAX_UNZIPPED >> 20} MB），请拆分后再导入"
+DAMAGED = "无法读取 Excel 文件：压缩包已损坏（目录与内容不符）"
+_PIECE = 1 << 16  # compressed bytes fed to the inflater at a time
+_OUT = 1 << 20  # at most this much inflated output per step
+
+
+def _inflate(data: bytes, info: zipfile.ZipInfo, budget: int) -> int:
+    """The real size of one zip member, inflated a piece at a time (then dropped) and counted while
+    reading: the sizes in the zip directory are the sender's word, and calamine would inflate whatever the
+    stream holds. FileError once budget bytes are passed, or when the member is not what the directory says
+    (then calamine could read more than was counted here)."""
+    at = info.header_offset
+    if len(data) < at + 30 or data[at:at + 4] != b"PK\x03\x04" or info.flag_bits & 1:  # no header, or encrypted
+        raise FileError(DAMAGED)
+    name_length, extra_length = struct.unpack_from("<HH", data, at + 26)
+    start = at + 30 + name_length + extra_length
+    raw = memoryview(data)[start:start + info.compress_size]
+    if info.compress_type == zipfile.ZIP_STORED:
+        size, ended = len(raw), True
+    elif info.compress_type == zipfile.ZIP_DEFLATED:
+        inflater, size = zlib.decompressobj(-zlib.MAX_WBITS), 0
+        for offset in range(0, len(raw), _PIECE):
+            pending = raw[offset:offset + _PIECE]
+            while pending and not inflater.eof:
+                out = inflater.decompress(pending, _OUT)
+                pending = inflater.unconsumed_tail
+                size += len(out)
+                if size > budget:
+                    raise FileError(TOO_BIG)
+        ended = inflater.eof
+    else:  # Excel writes deflate only; calamine might inflate other methods this check cannot count
+        raise FileError(DAMAGED)
+    if not ended or size != info.file_size:
+        raise FileError(DAMAGED)
+    return size
+
+
 def check_extent(data: bytes) -> None:
-    """Refuse a zipped workbook whose sheets would be too big to hold in memory, or that is not .xlsx
-    (calamine would also open .xlsb and .ods, whose sheets this check cannot measure)."""
+    """Refuse a zipped workbook whose parts inflate to more than MAX_UNZIPPED together (counted while
+    inflating, never taken from the directory), whose sheets would be too big to hold in memory, or that is
+    not .xlsx (calamine would also open .xlsb and .ods, whose sheets this check cannot measure)."""
     try:
         book = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError):
@@ -114,15 +154,15 @@ def check_extent(data: bytes) -> None:
         if "xl/workbook.xml" not in book.namelist():
             raise FileError("不支持的文件类型（请上传 .xlsx、.xls 或 .csv）")
         if sum(i.file_size for i in infos) > MAX_UNZIPPED:
-            raise FileError("文件解压后过大（超过 1 GB），请拆分后再导入")
+            raise FileError(TOO_BIG)
+        budget = MAX_UNZIPPED
+        for info in infos:
+            budget -= _inflate(data, info, budget)
+        # Every part is now known to hold what the directory says, so reading a sheet is bounded too.
         for info in infos:
             if not re.fullmatch(r"xl/worksheets/[^/]+\.xml", info.filename):
                 continue
-            try:
-                xml = book.read(info)
-            except Exception:  # noqa: BLE001 - a damaged part: calamine reports it
-                return
-            rows, columns = _extent(xml)
+            rows, columns = _extent(book.read(info))
             if rows * columns > MAX_CELLS:
                 raise FileError(f"工作表范围过大（{rows} 行 × {columns} 列）：请删除表格下方和右侧多余的"
                                 "单元格内容或格式，或拆分文件后再导入")

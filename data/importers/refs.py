@@ -77,7 +77,7 @@ def resolve_orgs(ctx: SheetContext, key: str = "org_code", required: bool = True
         if code is None:
             continue
         if code not in ids:
-            ctx.col_error(row, key, "未知的组织编码")
+            ctx.not_found(row, key, "未知的组织编码")
         elif ctx.in_scope(row, key, ids[code]):
             found[row.number] = ids[code]
     return found
@@ -98,9 +98,11 @@ def resolve_members(ctx: SheetContext, org_ids: dict[int, int], key: str = "memb
         if code is None:
             continue
         if code not in members:
-            ctx.col_error(row, key, "未知的党员编号")
+            ctx.not_found(row, key, "未知的党员编号")
             continue
         member_id, member_org = members[code]
+        if not ctx.in_scope(row, key, member_org):
+            continue
         if row.number in org_ids and org_ids[row.number] != member_org:
             ctx.col_error(row, key, "该党员不属于本行的组织")
             continue

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import insert, select, update
 
-from data.importers.base import SheetContext, check_keys, fetch_by, fetch_by_tuple, upsert
+from data.importers.base import OUT_OF_SCOPE, SheetContext, check_keys, fetch_by, fetch_by_tuple, upsert
 from data.importers.normalise import yes_no
 from data.importers.refs import resolve_orgs
 from data.models import Round, SupervisionGroup, SupervisionLink
@@ -28,6 +28,12 @@ def _group_rounds(ctx: SheetContext) -> dict[str, int | None]:
 
 
 def import_sheet(ctx: SheetContext) -> None:
+    if ctx.allowed_org_ids is not None:
+        # A group's leader, units and contact points are everyone's: set by the admins (the supervising
+        # office), never by one of the units the group supervises.
+        for row in ctx.rows:
+            ctx.col_error(row, "group", OUT_OF_SCOPE + "（督导分组只能由管理员导入）")
+        return
     org_ids = resolve_orgs(ctx)
     leaders: dict[str, tuple[str, int]] = {}
     planned = {}

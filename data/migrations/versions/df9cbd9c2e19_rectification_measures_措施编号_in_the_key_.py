@@ -1,7 +1,7 @@
 """rectification measures: 措施编号 in the key, free 问题来源
 
 Revision ID: df9cbd9c2e19
-Revises: 51b0d983af82
+Revises: 2c276dece67a
 Create Date: 2026-12-03 19:16:38.226411
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = 'df9cbd9c2e19'
-down_revision = '51b0d983af82'
+down_revision = '2c276dece67a'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,233 @@
+"""`python -m dashboard bench --browser [--scale small|province] [--out FILE.json]`: what a person waits for.
+
+In one run, for SQLite and (when reachable) this machine's PostgreSQL, headless Chromium (Playwright) on the
+real app served by bench.serve_app (waitress, logged in) times, from the mouse press (or the navigation) to
+the frame in which the result is on screen:
+- the floor: a minimal Dash app on the same server, behind the same login, whose button fills one AG Grid;
+- a drill-down click on a row of 下级 (deeper breadcrumb, the child grid's new rows painted);
+- a page change from a navbar link (the new page's grid painted);
+- a filter change (a system picked on 下钻: breadcrumb and grid);
+- a page opened directly (navigation start → grid painted);
+- the first drill-down click after the server started, before any other report was asked for;
+with medians, p95 and the Dash requests (POST /_dash-update-component) each interaction made.
+"""
+from __future__ import annotations
+
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+from bench import harness as h
+from bench.serve_app import FLOOR_PATH
+
+CHROMIUM = os.environ.get("BENCH_CHROMIUM", "/usr/bin/chromium")
+SAMPLES = {"small": int(os.environ.get("BENCH_BROWSER_SAMPLES", 8)), "province": 8}  # drill walks (3 clicks each), filter changes, page loads
+
+# Runs in every page before its scripts: the press time, and a check on every animation frame of the
+# condition the benchmark waits for, so the time taken is the frame the result is on screen, not the
+# moment Playwright's next poll noticed it.
+PROBE = """
+(() => {
+  const b = window.__bench = {clickAt: null, doneAt: null, want: JSON.parse(sessionStorage.getItem('benchWant'))};
+  sessionStorage.removeItem('benchWant');
+  document.addEventListener('mousedown', () => { b.clickAt = performance.now(); }, true);
+  const text = sel => { const el = document.querySelector(sel); return el ? el.innerText.trim() : ''; };
+  const crumbs = () => document.querySelectorAll('#drill-breadcrumb .breadcrumb-item').length;
+  const met = w => {
+    if (w.kind === 'floor') return text("#floor-grid .ag-row[row-index='0'] .ag-cell[col-id='code']") === w.text;
+    if (w.crumbs != null && crumbs() !== w.crumbs) return false;
+    const first = text(`#card-${w.card} .ag-row[row-index='0'] .ag-cell[col-id='c0']`);
+    return (first !== '' && first !== w.old) || !!document.querySelector(`#card-${w.card} .empty-state`);
+  };
+  const tick = () => {
+    if (b.want && b.doneAt === null && met(b.want)) b.doneAt = performance.now();
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+})();
+"""
+
+
+class Probe:
+    """One logged-in page: counts Dash requests and times interactions with the PROBE script."""
+
+    def __init__(self, page, base: str):
+        self.page, self.base = page, base
+        self.pending: set = set()
+        self.count, self.last = 0, time.monotonic()
+        page.add_init_script(PROBE)
+        page.on("request", self._started)
+        page.on("requestfinished", self._ended)
+        page.on("requestfailed", self._ended)
+
+    def _started(self, request):
+        if "_dash-update-component" in request.url:
+            self.pending.add(request)
+            self.count += 1
+            self.last = time.monotonic()
+
+    def _ended(self, request):
+        if request in self.pending:
+            self.pending.discard(request)
+            self.last = time.monotonic()
+
+    def settle(self, quiet_s: float = 0.4, limit_s: float = 30) -> None:
+        """Wait until no Dash request is in flight and none started for quiet_s (the chain has ended)."""
+        end = time.monotonic() + limit_s
+        while time.monotonic() < end:
+            self.page.wait_for_timeout(50)
+            if not self.pending and time.monotonic() - self.last >= quiet_s:
+                return
+
+    def interact(self, want: dict, action) -> tuple[float, int]:
+        """(ms from the mouse press to the frame showing `want`, Dash requests the interaction made)."""
+        self.settle()
+        self.page.evaluate("w => { const b = window.__bench; b.want = w; b.doneAt = null; b.clickAt = null; }", want)
+        before = self.count
+        action()
+        self.page.wait_for_function("() => window.__bench.doneAt !== null", timeout=60_000)
+        ms = self.page.evaluate("() => window.__bench.doneAt - window.__bench.clickAt")
+        self.settle()
+        return ms, self.count - before
+
+    def open(self, path: str, want: dict) -> tuple[float, int]:
+        """(ms from navigation start to the frame showing `want`, Dash requests of the page's start)."""
+        self.settle()
+        self.page.evaluate("w => sessionStorage.setItem('benchWant', JSON.stringify(w))", want)
+        before = self.count
+        self.page.goto(self.base + path)
+        self.page.wait_for_function("() => window.__bench.doneAt !== null", timeout=120_000)
+        ms = self.page.evaluate("() => window.__bench.doneAt")
+        self.settle()
+        return ms, self.count - before
+
+    def first_cell(self, card: str) -> str:
+        return self.page.evaluate(
+            "c => { const el = document.querySelector(`#card-${c} .ag-row[row-index='0'] .ag-cell[col-id='c0']`);"
+            " return el ? el.innerText.trim() : ''; }", card)
+
+    def crumbs(self) -> int:
+        return self.page.locator("#drill-breadcrumb .breadcrumb-item").count()
+
+
+def log_in(page, base: str, user: str, password: str) -> None:
+    page.goto(base + "/login")
+    page.fill("input[name=username]", user)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda u: "/login" not in u)
+
+
+def _drill_walk(probe: Probe, rng: random.Random, query: str, clicks: list, loads: list) -> None:
+    """Open /drill directly, then click down through rows of 下级 while they lead somewhere."""
+    loads.append(probe.open("/drill" + query, {"card": "drilldown", "crumbs": 1, "old": ""}))
+    for depth in range(2, 5):
+        rows = probe.page.locator("#card-drilldown .ag-center-cols-container .ag-row")
+        if not rows.count():
+            return
+        row = rng.randrange(min(rows.count(), 10))
+        cell = probe.page.locator(f"#card-drilldown .ag-center-cols-container .ag-row[row-index='{row}'] .ag-cell").first
+        clicks.append(probe.interact({"card": "drilldown", "crumbs": depth, "old": probe.first_cell("drilldown")},
+                                     cell.click))
+
+
+def _filter_change(probe: Probe, rng: random.Random, query: str, out: list) -> None:
+    """On 下钻's top level, pick a system in the picker: breadcrumb and grid follow."""
+    probe.open("/drill" + query, {"card": "drilldown", "crumbs": 1, "old": ""})
+    page = probe.page
+    page.locator("#drill-system").click()
+    options = page.locator(".dash-dropdown-option")
+    options.first.wait_for()
+    option = options.nth(rng.randrange(options.count()))
+    out.append(probe.interact({"card": "drilldown", "crumbs": 2, "old": probe.first_cell("drilldown")},
+                              option.click))
+
+
+def _page_changes(probe: Probe, query: str, out: list) -> None:
+    probe.open("/drill" + query, {"card": "drilldown", "crumbs": 1, "old": ""})
+    for path, card in (("/redline", "redline"), ("/rectifications", "rectifications"), ("/drill", "drilldown")) * 2:
+        link = probe.page.locator(f"#shell-navbar a.nav-link[href^='{path}?'], #shell-navbar a.nav-link[href='{path}']")
+        out.append(probe.interact({"card": card, "old": ""}, link.first.click))
+
+
+def _floor(probe: Probe, n: int) -> list:
+    probe.page.goto(probe.base + FLOOR_PATH)
+    probe.page.wait_for_selector("#floor-grid .ag-row")
+    return [probe.interact({"kind": "floor", "text": f"r{i}-0"}, lambda: probe.page.click("#floor-button"))
+            for i in range(1, n + 1)]
+
+
+def run_engine(url: str, engine_name: str, scale: str) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    from bench.run import prepare
+    from data.demo import demo_as_of
+
+    user, password, _ = prepare(url, scale)
+    query = "?as_of=" + demo_as_of().isoformat()
+    env = {**os.environ, "PYTHONPATH": str(h.ROOT)}
+    port = h.free_port()
+    rng = random.Random(2026)
+    samples = SAMPLES[scale]
+    server = h.start_server(["-m", "bench.serve_app", url, str(port)], env, port, "/login")
+    t: dict[str, list] = {"floor": [], "drill_click": [], "page_change": [], "filter_change": [], "page_load": []}
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+            context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
+            probe = Probe(context.new_page(), f"http://127.0.0.1:{port}")
+            log_in(probe.page, probe.base, user, password)
+            # The first click after a start: nothing but this page has asked the server for a report yet.
+            first: list = []
+            _drill_walk(probe, random.Random(1), query, first, [])
+            t["first_click"] = first[:1]
+            t["floor"] = _floor(probe, 2 * samples)
+            for i in range(samples):
+                print(f"{engine_name}: walk {i + 1}/{samples}", file=sys.stderr, flush=True)
+                _drill_walk(probe, rng, query, t["drill_click"], t["page_load"])
+                _filter_change(probe, rng, query, t["filter_change"])
+            for _ in range(max(1, samples // 3)):
+                _page_changes(probe, query, t["page_change"])
+            browser.close()
+    finally:
+        h.stop_server(server)
+    result = {"engine": engine_name, "scale": scale}
+    for name, values in t.items():
+        ms, requests = [v[0] for v in values], [v[1] for v in values]
+        result[name] = {"n": len(ms), "p50_ms": h.p50(ms), "p95_ms": h.p95(ms),
+                        "requests_p50": h.p50(requests), "requests_max": max(requests)}
+    floor = result["floor"]["p50_ms"]
+    for name in ("drill_click", "page_change", "filter_change", "page_load", "first_click"):
+        result[name]["vs_floor"] = round(result[name]["p50_ms"] / floor, 2)
+    result["targets"] = {
+        "drill click p50 ≤ 2 × floor": result["drill_click"]["vs_floor"] <= 2,
+        "drill click ≤ 3 Dash requests": result["drill_click"]["requests_max"] <= 3,
+        "page change p50 ≤ 3 × floor": result["page_change"]["vs_floor"] <= 3,
+        "filter change p50 ≤ 3 × floor": result["filter_change"]["vs_floor"] <= 3,
+        "page opened directly p50 ≤ 5 × floor": result["page_load"]["vs_floor"] <= 5,
+        "first click after start ≤ drill click p95": result["first_click"]["p50_ms"] <= result["drill_click"]["p95_ms"],
+    }
+    return result
+
+
+def run_browser(scale: str = "small", out: str | None = None) -> dict:
+    import json
+    from datetime import datetime
+
+    from bench.run import postgres_url, sqlite_url
+
+    runs = [run_engine(sqlite_url(scale), "sqlite", scale)]
+    pg = postgres_url(scale)
+    if pg:
+        runs.append(run_engine(pg, "postgresql", scale))
+    report = {"measured_at": datetime.now().isoformat(timespec="seconds"), "runs": runs}
+    if out:
+        path = Path(out)
+        # Written into the bench JSON beside the HTTP figures when the file is one already.
+        existing = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        existing["browser"] = report
+        path.write_text(json.dumps(existing, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+    return report
