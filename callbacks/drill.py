@@ -6,17 +6,21 @@ from __future__ import annotations
 
 from dash import MATCH, ClientsideFunction, Input, Output, State, html, set_props
 from dash.exceptions import PreventUpdate
+from flask import current_app, request
 
 from callbacks import common, tables
 from dashboard import reports
 from web.auth import db_session
+from data import rework as rework_data
 from data.lookups import regions_in_scope, systems_in_scope
+from data.queries import find_round
 from layouts import ids, urlstate
 from layouts.components import PAGE_SIZE, column_defs
-from layouts.drill import NODE_KEYS, breadcrumb, pickers, region_options
-from layouts.i18n import DEFAULT
+from layouts.drill import NODE_KEYS, breadcrumb, pickers, region_options, rework_form
+from layouts.i18n import DEFAULT, t
 
 GRIDS = ("drilldown", "items", "categories")
+REWORK_ROLES = ("admin", "supervisor")
 
 
 def show_breadcrumb(state: dict, lang: str | None):
@@ -49,6 +53,40 @@ def on_pick(system: str | None, region: str | None, search: str | None):
     return new
 
 
+def show_rework(state: dict, lang: str | None):
+    """The 认定 form when the drill-down shows one org and the user may order a redo (its scope checked)."""
+    if not state.get("org") or common.role() not in REWORK_ROLES:
+        return None
+    try:
+        path = common.node_path(state)  # resolves the round and the org within the caller's scope
+    except reports.ReportError:
+        return None
+    with db_session() as s:
+        round_name = find_round(s, state.get("round")).name
+        order = rework_data.current_order(s, round_name, state["org"])
+        shown = order and {"ordered_on": order.ordered_on.isoformat(), "office": order.office,
+                           "doc_no": order.doc_no, "note": order.note,
+                           "recheck_due": order.recheck_due.isoformat() if order.recheck_due else None}
+    return rework_form(f"{path[-1][0]}（{state['org']}）", shown, lang)
+
+
+def save_rework(n_clicks, ordered_on, recheck_due, office, doc_no, note, search: str | None, lang: str | None):
+    """Records the 认定 for the org the page shows now: read from the page's own URL, which a drill move
+    updates in place (the shell's state keeps the node the page was opened at)."""
+    if not n_clicks:
+        raise PreventUpdate
+    state = urlstate.parse(search)
+    try:
+        with current_app.extensions["dashboard_sessions"].begin() as s:
+            rework_data.record_order(s, round_name=find_round(s, state.get("round")).name, org_code=state.get("org") or "",
+                                     ordered_on=ordered_on, recheck_due=recheck_due, office=office, doc_no=doc_no,
+                                     note=note, username=common.username(), role=common.role(),
+                                     scope=common.scope(), address=request.remote_addr)
+    except (rework_data.ReworkError, reports.ReportError) as exc:
+        return html.Span(str(exc), className="text-danger")
+    return html.Span(f"{t(lang, 'rework_saved')}：{state.get('org')} · {ordered_on}", className="text-success")
+
+
 def _outside_node(state: dict) -> dict:
     return {k: v for k, v in state.items() if k not in NODE_KEYS and k not in ("sort", "filter")}
 
@@ -74,6 +112,8 @@ def move(search: str | None, pathname: str | None, lang: str | None, mounted: di
         set_props(ids.Drill.REGION, {"options": regions, "value": state.get("region")})
     elif state.get("region") != shown.get("region"):
         set_props(ids.Drill.REGION, {"value": state.get("region")})
+    if state.get("org") != shown.get("org"):  # the 认定 form follows the org on screen
+        set_props(ids.Drill.REWORK_BOX, {"children": show_rework(state, lang)})
     return show_breadcrumb(state, lang)
 
 
@@ -107,6 +147,13 @@ def refresh(name: str, state: dict, lang: str, live: dict) -> None:
 
 
 def register(app) -> None:
+    app.callback(Output(ids.Drill.REWORK_BOX, "children"), Input(ids.Shell.STATE, "data"),
+                 State(ids.Shell.LANG, "data"))(show_rework)
+    app.callback(Output(ids.Drill.REWORK_MESSAGE, "children"), Input(ids.Drill.REWORK_SAVE, "n_clicks"),
+                 State(ids.Drill.REWORK_DATE, "value"), State(ids.Drill.REWORK_DUE, "value"),
+                 State(ids.Drill.REWORK_OFFICE, "value"), State(ids.Drill.REWORK_DOC, "value"),
+                 State(ids.Drill.REWORK_NOTE, "value"), State(ids.Drill.URL, "search"),
+                 State(ids.Shell.LANG, "data"), prevent_initial_call=True)(save_rework)
     app.callback(Output(ids.Drill.PICKERS, "children"), Input(ids.Shell.STATE, "data"),
                  State(ids.Shell.LANG, "data"))(show_pickers)
     app.callback(Output(ids.Drill.BREADCRUMB, "children"), Input(ids.Shell.STATE, "data"),

@@ -8,8 +8,7 @@ from dash.exceptions import PreventUpdate
 from callbacks import common
 from dashboard import ledger_reports, reports
 from web.auth import db_session
-from data.importers.ledgers import SOURCES
-from data.lookups import regions_in_scope, systems_in_scope
+from data.lookups import regions_in_scope, sources_in_scope, systems_in_scope
 from layouts import ids, urlstate
 from layouts.components import error_alert
 from layouts.i18n import t
@@ -27,8 +26,10 @@ def _choices(state: dict) -> tuple[list[str], list[tuple[str, str]]]:
 
 def show_filters(state: dict, lang: str | None):
     systems, regions = _choices(state)
+    with db_session() as s:
+        sources = tuple(sources_in_scope(s, common.scope()))
     return filter_bar(ids.Rectifications, systems, regions, state, lang, ledger_reports.RECT_STATUSES,
-                      ledger_reports.LIGHTS, SOURCES)
+                      ledger_reports.LIGHTS, sources)
 
 
 def filters_to_search(search: str | None, system=None, region=None, org=None, status=None, light=None,

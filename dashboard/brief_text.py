@@ -72,29 +72,36 @@ def _interval(low, high, metric: str) -> str:
 
 def redline(f) -> tuple[str, list[str], tuple | None]:
     red = f.tables["redline"]
-    rows = _rows(red, "组织编码", "名称", "测评数", f.metric, "置信下限", "置信上限", "红线判定")
+    # The red-line view also lists orgs that were candidates in their 首评 and have passed their 复评 since.
+    rows = [r for r in _rows(red, "组织编码", "名称", "测评数", f.metric, "置信下限", "置信上限", "红线判定", "返工状态")
+            if r[6] in metrics.CANDIDATE_VERDICTS or r[7] != metrics.RECHECK_PASSED]
+    passed = [r for r in _rows(red, "名称", "返工状态") if r[1] == metrics.RECHECK_PASSED]
     confirmed = sum(1 for r in rows if r[6] == metrics.CONFIRMED_BELOW)
     rule = (f"按{f.metric}{value_text(f.redline, f.metric)}的红线和{f.profile.confidence:.0%}置信区间"
             f"（样本不少于{f.profile.min_sample}份）判定")
+    recheck = (f"另有{len(passed)}个组织经返工补课后复评达标（{'、'.join(name for name, _ in passed[:LIST_LIMIT])}）。"
+               if passed else "")
     if not rows:
-        return "二、低于红线及返工情况", [f"{rule}，没有组织低于红线，无需返工补课。"], None
+        return "二、低于红线及返工情况", [f"{rule}，没有组织低于红线，无需返工补课。{recheck}"], None
     split = "、".join(f"{label}{k}个" for label, k in (("确认低于", confirmed), ("疑似低于", len(rows) - confirmed)) if k)
-    lines = [f"{rule}，共有{len(rows)}个组织低于红线（{split}），"
-             f"均应列为返工补课对象（返工补课的进展尚未纳入本系统，需由各单位另行报告）。" + _more(len(rows), "红线/薄弱组织表")]
-    table = (["组织", "测评数", f.metric, "置信区间", "判定"],
-             [[f"{name}（{code}）", n, value_text(v, f.metric), _interval(lo, hi, f.metric), verdict]
-              for code, name, n, v, lo, hi, verdict in rows[:LIST_LIMIT]])
+    by_status = "，".join(f"{status}{n}个" for status in metrics.REWORK_STATUSES
+                         if (n := sum(1 for r in rows if r[7] == status)))
+    lines = [f"{rule}，共有{len(rows)}个组织低于红线（{split}），返工补课进展：{by_status}。{recheck}"
+             + _more(len(rows), "红线/薄弱组织表")]
+    table = (["组织", "测评数", f.metric, "置信区间", "判定", "返工状态"],
+             [[f"{name}（{code}）", n, value_text(v, f.metric), _interval(lo, hi, f.metric), verdict, status]
+              for code, name, n, v, lo, hi, verdict, status in rows[:LIST_LIMIT]])
     return "二、低于红线及返工情况", lines, table
 
 
 def rectifications(f) -> tuple[str, list[str], tuple | None]:
     summary, overdue = f.tables["rectification-summary"], f.tables["rect-overdue"]
-    registered, done = _sum(summary, "登记数"), _sum(summary, "完成数")
+    problems, registered, done = _sum(summary, "整改问题数"), _sum(summary, "整改措施数"), _sum(summary, "完成措施数")
     soon = _sum(summary, "临期")
     kpis = f.overview["kpis"]
     if not registered:
         return "三、整改落实情况", ["截至统计日，尚未登记整改问题。"], None
-    lines = [f"共梳理查摆问题并制定整改措施{registered}项，已完成{done}项，整改完成率{pct(kpis['整改完成率'])}；"
+    lines = [f"共梳理查摆问题{problems}个，制定整改措施{registered}项，已完成{done}项，整改完成率{pct(kpis['整改完成率'])}；"
              + (f"超期未完成{len(overdue.rows)}项" if overdue.rows else "无超期未完成事项")
              + (f"，{soon}项将在{f.profile.warn_days}天内到期。" if soon else "。")]
     if not overdue.rows:
@@ -159,9 +166,16 @@ def reporting(f) -> tuple[str, list[str], None]:
 
 def next_steps(f) -> tuple[str, list[str], None]:
     todo = []
-    below = f.tables["redline"].rows
-    if below:
-        todo.append(f"对低于红线的{len(below)}个组织抓紧组织返工补课，完成后复评")
+    status = _rows(f.tables["redline"], "返工状态")
+    waiting = sum(1 for (s,) in status if s == metrics.TO_ORDER)
+    again = sum(1 for (s,) in status if s in (metrics.RECHECK_BELOW, metrics.RECHECK_OVERDUE))
+    if waiting:
+        todo.append(f"对低于红线尚未认定的{waiting}个组织作出返工补课认定")
+    ordered = sum(1 for (s,) in status if s == metrics.ORDERED)
+    if ordered:
+        todo.append(f"督促已认定返工补课的{ordered}个组织按期完成复评")
+    if again:
+        todo.append(f"对复评仍低于红线或逾期未复评的{again}个组织督促整改、再次复评")
     if f.tables["rect-overdue"].rows:
         todo.append(f"督促{len(f.tables['rect-overdue'].rows)}项超期整改事项限期完成并说明原因")
     if f.tables["pledges-overdue"].rows:

@@ -45,7 +45,7 @@ VIEW_FILTERS = {"rectifications": RECT_FILTERS, "rectification-summary": RECT_FI
                 "contact-points": GROUP_FILTERS, "contact-point-detail": GROUP_FILTERS, "visits": GROUP_FILTERS,
                 "reporting": REPORTING_FILTERS}
 
-MIN_CONTACT_POINTS = 2  # a unit names 2–3 contact points; fewer is 联系点不足
+MIN_CONTACT_POINTS = 2  # the default 联系点下限 (each round has its own: RuleProfile.contact_min/contact_max)
 BONSAI_GAP = 0.15  # a contact point this far above the rest of its unit looks like a showcase ("盆景")
 UNIFORM_MIN_N = 20  # 满意率100% / 无不满意 only mean something on a sample this large
 IDENTICAL_MIN_N = 10  # identical result vectors across orgs are suspicious from this sample on
@@ -77,7 +77,8 @@ def _table(view: str, ctx: _Context, columns: list[Column], rows: list[list[Any]
            notes: Iterable[str] = ()) -> ReportTable:
     title = f"{VIEW_TITLES[view]}{subtitle} · {ctx.round.name}"
     return ReportTable(view=view, title=title, columns=columns, rows=rows, filters=request.filters,
-                       as_of=request.as_of, scope=request.scope.describe(), red_rows=set(red_rows), notes=list(notes))
+                       as_of=request.as_of, scope=request.scope.describe(), red_rows=set(red_rows), notes=list(notes),
+                       context=ctx.profile.title_lines())
 
 
 def _yes(flag: bool) -> str:
@@ -132,6 +133,8 @@ RECT_COLUMNS = [
     Column("完成日期", DATE, key="completed"), Column("销号日期", DATE, key="closed"),
     Column("超期天数", INT, key="overdue_days"), Column("灯", key="light"), Column("标记", key="mark"),
     Column("整改佐证", key="evidence", stored=True),
+    # Last, so the grid's column ids (cN, kept in saved links' sort and filter) stay those of before.
+    Column("措施编号", INT, key="measure_no"),
 ]
 RECT = positions(RECT_COLUMNS)
 
@@ -160,7 +163,7 @@ def _working_days_note(ctx: _Context) -> list[str]:
 def _rect_row(r: Row, s: metrics.RectState, shown: tuple, org_code: str, org_name: str) -> list:
     shown_status, completed, closed = shown
     return [r.code, org_code, org_name, r.source, r.description, r.measure, r.owner, r.registered_date,
-            r.deadline, shown_status, completed, closed, s.overdue_days, s.light, s.mark, r.evidence]
+            r.deadline, shown_status, completed, closed, s.overdue_days, s.light, s.mark, r.evidence, r.measure_no]
 
 
 def rectifications(session: Session, request: Request) -> ReportTable:
@@ -170,30 +173,32 @@ def rectifications(session: Session, request: Request) -> ReportTable:
     items = _rect_filtered(session, ctx, request)
     orgs = q.org_infos(session, {r.org_id for r, _, _ in items})  # not every visible org: a province has 100,000
     rows = [_rect_row(r, s, shown, orgs[r.org_id].code, orgs[r.org_id].name) for r, s, shown in items]
-    rows.sort(key=lambda row: (-row[RECT["overdue_days"]], row[RECT["deadline"]], row[RECT["code"]]))
+    rows.sort(key=lambda row: (-row[RECT["overdue_days"]], row[RECT["deadline"]], row[RECT["code"]],
+                             row[RECT["measure_no"]]))
     red = [i for i, row in enumerate(rows) if _rect_is_red(row)]
     return _table("rectifications", ctx, RECT_COLUMNS, rows, request, red,
                   notes=_working_days_note(ctx))
 
 
 def rectification_summary(session: Session, request: Request) -> ReportTable:
-    """Per org with rectifications: 登记数, 完成数, 整改完成率, 按期完成率, 超期, 临期."""
+    """Per org with rectifications: 整改问题数, 整改措施数, 完成措施数, 整改完成率 (of measures), 按期完成率,
+    超期, 临期."""
     ctx = _context(session, request)
     by_org: dict[int, list] = defaultdict(list)
     for r, s, _ in _rect_filtered(session, ctx, request):
-        by_org[r.org_id].append(s)
+        by_org[r.org_id].append((r.code, s))
     orgs = q.org_infos(session, by_org)
     rows = []
-    for org_id, states in by_org.items():
-        summary = metrics.rect_summary(states)
+    for org_id, measures in by_org.items():
+        summary = metrics.rect_summary([s for _, s in measures], [code for code, _ in measures])
         org = orgs[org_id]
-        rows.append([org.code, org.name, summary.registered, summary.done, summary.completion_rate,
-                     summary.on_time_rate, summary.overdue, summary.due_soon])
-    rows.sort(key=lambda row: (-row[6], row[0]))
-    columns = [Column("组织编码"), Column("名称"), Column("登记数", INT), Column("完成数", INT),
-               Column("整改完成率", PERCENT), Column("按期完成率", PERCENT), Column("超期", INT),
-               Column("临期", INT)]
-    red = [i for i, row in enumerate(rows) if row[6]]
+        rows.append([org.code, org.name, summary.problems, summary.registered, summary.done,
+                     summary.completion_rate, summary.on_time_rate, summary.overdue, summary.due_soon])
+    rows.sort(key=lambda row: (-row[7], row[0]))
+    columns = [Column("组织编码"), Column("名称"), Column("整改问题数", INT), Column("整改措施数", INT),
+               Column("完成措施数", INT), Column("整改完成率", PERCENT), Column("按期完成率", PERCENT),
+               Column("超期", INT), Column("临期", INT)]
+    red = [i for i, row in enumerate(rows) if row[7]]
     return _table("rectifications", ctx, columns, rows, request, red, "（按组织汇总）",
                   _working_days_note(ctx))
 
@@ -421,7 +426,7 @@ class _Board:
 
 def _board(session: Session, ctx: _Context, request: Request) -> _Board:
     as_of = request.as_of
-    links = q.supervision_links(session, request.option("group"))
+    links = q.supervision_links(session, request.option("group"), ctx.round.id)
     visible = set(session.scalars(ctx.visible))
     scoped = set(session.scalars(ctx.scoped))
     unit_ids = defaultdict(set)
@@ -495,15 +500,19 @@ def contact_points(session: Session, request: Request) -> ReportTable:
         names = "、".join(f"{board.orgs[c].code} {board.orgs[c].name}" for c in u.contact_points)
         org = board.orgs[u.org_id]
         rows.append([u.group, u.leader, org.code, org.name, len(u.contact_points),
-                     _yes(len(u.contact_points) < MIN_CONTACT_POINTS), names or None, unit_rate, cp_rate,
+                     _yes(len(u.contact_points) < ctx.profile.contact_min), names or None, unit_rate, cp_rate,
                      rest_rate, _gap(cp_rate, rest_rate), sum(board.overdue_rects[o] for o in whole),
-                     sum(board.overdue_pledges[o] for o in whole), _latest(board, whole)])
+                     sum(board.overdue_pledges[o] for o in whole), _latest(board, whole),
+                     _yes(len(u.contact_points) > ctx.profile.contact_max)])
     columns = [Column("督导组"), Column("督导组长"), Column("单位编码"), Column("单位名称"), Column("联系点数", INT),
                Column("联系点不足"), Column("联系点"), Column("单位综合满意率", PERCENT),
                Column("联系点综合满意率", PERCENT), Column("其余综合满意率", PERCENT), Column("差距", PERCENT),
-               Column("超期整改", INT), Column("逾期未兑现", INT), Column("最近数据日期", DATE)]
-    red = [i for i, r in enumerate(rows) if r[5] == YES]
-    notes = [f"联系点 {board.orgs[o].code} 不在督导组 {g} 任何督导单位之下，未计入" for g, o in board.orphans]
+               Column("超期整改", INT), Column("逾期未兑现", INT), Column("最近数据日期", DATE),
+               Column("联系点过多")]  # last: the grid's column ids of saved links stay those of before
+    red = [i for i, r in enumerate(rows) if r[5] == YES or r[-1] == YES]
+    limits = f"本批次每个督导单位应有 {ctx.profile.contact_min}–{ctx.profile.contact_max} 个联系点"
+    notes = [limits] + [f"联系点 {board.orgs[o].code} 不在督导组 {g} 任何督导单位之下，未计入"
+                        for g, o in board.orphans]
     return _table("contact-points", ctx, columns, rows, request, red, notes=notes)
 
 
@@ -546,12 +555,14 @@ def _fmt_time(value: datetime | None) -> str | None:
 
 
 def reporting(session: Session, request: Request) -> ReportTable:
-    """上报进度: a row per expected org (the leaves in view under the systems taking part); 未上报 first, then
-    逾期上报, then 已上报. Extra filter: status."""
+    """上报进度: a row per expected org (in view under the systems taking part: of the round's 上报层级, else the
+    leaves), reported when it or any org under it has; 未上报 first, then 逾期上报, then 已上报. Extra filter:
+    status."""
     ctx = _context(session, request)
     wanted, as_of = request.option("status"), request.as_of
     until = _day_end(as_of)
-    expected = q.leaf_org_ids(ctx.visible, q.participating_system_ids(session, ctx.round.id, until))
+    expected = q.expected_org_ids(ctx.visible, q.participating_system_ids(session, ctx.round.id, until),
+                                  ctx.round.report_level)
     rows = []
     for code, name, system, region, first, latest in q.expected_reports(session, ctx.round.id, expected):
         first = first if first is not None and first < until else None
@@ -565,7 +576,9 @@ def reporting(session: Session, request: Request) -> ReportTable:
                Column("首次上报时间"), Column("最近上报时间")]
     red = [i for i, r in enumerate(rows) if r[4] == metrics.MISSING]
     deadline = ctx.round.report_deadline
-    notes = [f"上报截止日期：{deadline.isoformat() if deadline else '未设定'}"]
+    notes = [f"上报截止日期：{deadline.isoformat() if deadline else '未设定'}",
+             f"应上报组织：{'组织类型为' + ctx.round.report_level + '的组织' if ctx.round.report_level else '末级组织'}"
+             "（本组织或其下级组织有数据即为已上报）"]
     return _table("reporting", ctx, columns, rows, request, red, notes=notes)
 
 
@@ -575,7 +588,8 @@ def reporting_completeness(session: Session, request: Request) -> ReportTable:
     ctx = _context(session, request)
     until = _day_end(request.as_of)
     deadline = ctx.round.report_deadline
-    expected = q.leaf_org_ids(ctx.visible, q.participating_system_ids(session, ctx.round.id, until))
+    expected = q.expected_org_ids(ctx.visible, q.participating_system_ids(session, ctx.round.id, until),
+                                  ctx.round.report_level)
     # reporting_status's rule as cut-offs: missing unless first reported by the as-of day, late after the
     # deadline's day.
     statuses = (metrics.MISSING, metrics.REPORTED_LATE, metrics.REPORTED)

@@ -31,8 +31,9 @@ REPORTING = 9  # orgs with a headline row (reported anything in the round)
 COUNTS_WIDTH = 10  # the columns above do not depend on the as-of date: RoundCounts keeps only them
 P_TOTAL, P_DUE, P_DONE, P_OVERDUE = 10, 11, 12, 13
 R_REG, R_DONE, R_ON_TIME, R_OVERDUE, R_SOON = 14, 15, 16, 17, 18
-LIGHT = 19  # worst light rank: 0 none, 1 绿, 2 黄, 3 红 (max, not sum); the last column
-WIDTH = 20
+R_PROBLEMS, R_PROBLEMS_DONE = 19, 20  # 整改问题数 and those with every measure done (a problem is one org's)
+LIGHT = 21  # worst light rank: 0 none, 1 绿, 2 黄, 3 红 (max, not sum); the last column
+WIDTH = 22
 LIGHT_RANK = {metrics.GREEN: 1, metrics.YELLOW: 2, metrics.RED: 3}
 LIGHT_OF_RANK = {1: metrics.GREEN, 2: metrics.YELLOW, 3: metrics.RED}
 
@@ -51,7 +52,7 @@ class Totals:
 def _totals(row) -> Totals:
     v = [int(x) for x in row]
     return Totals(Counts(tuple(v[0:5]), v[5], v[6]), metrics.PledgeSummary(*v[P_TOTAL:P_OVERDUE + 1]),
-                  metrics.RectSummary(*v[R_REG:R_SOON + 1]), LIGHT_OF_RANK.get(v[LIGHT]), v[PARTICIPANTS],
+                  metrics.RectSummary(*v[R_REG:R_PROBLEMS_DONE + 1]), LIGHT_OF_RANK.get(v[LIGHT]), v[PARTICIPANTS],
                   v[SESSIONS], v[REPORTING])
 
 
@@ -310,7 +311,7 @@ class ItemCounts:
                 for k, item_id in enumerate(self.item_ids) if block[k].any()}
 
 
-LEDGER = slice(P_TOTAL, R_SOON + 1)
+LEDGER = slice(P_TOTAL, R_PROBLEMS_DONE + 1)
 
 
 class RoundIndex:
@@ -327,13 +328,19 @@ class RoundIndex:
             states = [metrics.pledge_state(due, status, fulfilled, as_of) for _, due, status, fulfilled in pledges]
             np.add.at(ledger[:, P_TOTAL:P_OVERDUE + 1], self.pos.many([p[0] for p in pledges]),
                       [(1, st.due, st.due and st.fulfilled, st.overdue) for st in states])
-        rects = [(r[0], metrics.rect_state(*r[1:], as_of, profile)) for r in q.round_rects(session, round_id)]
-        rects = [(org_id, st) for org_id, st in rects if st.registered]
+        rects = [(r[0], r[-1], metrics.rect_state(*r[1:-1], as_of, profile))
+                 for r in q.round_rects(session, round_id)]
+        rects = [(org_id, code, st) for org_id, code, st in rects if st.registered]
         if rects:
-            rows = self.pos.many([org_id for org_id, _ in rects])
+            rows = self.pos.many([org_id for org_id, _, _ in rects])
             np.add.at(ledger[:, R_REG:R_SOON + 1], rows,
-                      [(1, st.done, st.on_time, st.overdue, st.due_soon) for _, st in rects])
-            np.maximum.at(ledger[:, LIGHT], rows, [LIGHT_RANK.get(st.light, 0) for _, st in rects])
+                      [(1, st.done, st.on_time, st.overdue, st.due_soon) for _, _, st in rects])
+            np.maximum.at(ledger[:, LIGHT], rows, [LIGHT_RANK.get(st.light, 0) for _, _, st in rects])
+            problem_done: dict[tuple, bool] = {}
+            for org_id, code, st in rects:
+                problem_done[(org_id, code)] = problem_done.get((org_id, code), True) and st.done
+            np.add.at(ledger[:, R_PROBLEMS:R_PROBLEMS_DONE + 1], self.pos.many([o for o, _ in problem_done]),
+                      [(1, done) for done in problem_done.values()])
         sub = _bottom_up(tree, ledger, LEDGER, LIGHT)
         self.ledger = _Rows(sub[:, COUNTS_WIDTH:])  # columns P_TOTAL..LIGHT
         self.own_light = ledger[:, LIGHT].astype(np.int8)  # a max: cannot be told back from the subtrees

@@ -7,7 +7,7 @@ every rate, interval and verdict comes from domain.metrics with the round's own 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any, Iterable
 
 import numpy as np
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from dashboard import ledger_reports, node_index
 from domain import metrics
-from domain.rules import B, EVALUATOR_CATEGORIES, S, U, Counts, RuleProfile, bucketize
+from domain.rules import B, EVALUATOR_CATEGORIES, FIRST, RECHECK, S, U, Counts, RuleProfile, bucketize
 from domain.request import Request, RequestError, ViewFilter, build_request
 from domain.scope import Scope
 from domain.tables import (DECIMAL, INT, PERCENT, TEXT, VIEW_TITLES, Column, Filters, ReportTable, RowStream)
@@ -96,7 +96,8 @@ def _title(view: str, round_name: str) -> str:
 def _table(view: str, node: q.Node, columns: list[Column], rows: list[list], request: Request,
            **kw) -> ReportTable:
     return ReportTable(view=view, title=_title(view, node.round.name), columns=columns, rows=rows,
-                       filters=request.filters, as_of=request.as_of, scope=request.scope.describe(), **kw)
+                       filters=request.filters, as_of=request.as_of, scope=request.scope.describe(), 
+                       context=RuleProfile.from_record(node.round).title_lines(), **kw)
 
 
 # ---------------------------------------------------------------------------------------- metric columns
@@ -110,11 +111,13 @@ def _share_columns(profile: RuleProfile) -> list[tuple[str, str]]:
     options, buckets = profile.options, profile.buckets
     if len(options) <= 3:
         return []
+    bucket_labels = {profile.rate_label(name): bucket for name, bucket in BUCKET_RATES.items()}
+    bucket_labels[profile.rate_label("综合满意率")] = None  # never one option's share
     out = []
     for i, name in enumerate(options):
         key = f"{name}率"
-        if key in BUCKET_RATES:
-            if buckets[i] == BUCKET_RATES[key] and buckets.count(buckets[i]) == 1:
+        if key in bucket_labels:
+            if buckets[i] == bucket_labels[key] and buckets.count(buckets[i]) == 1:
                 continue
             out.append((key, f"{key}（选项）"))
         else:
@@ -128,12 +131,12 @@ def _interval_format(profile: RuleProfile) -> str:
 
 def _metric_columns(profile: RuleProfile) -> list[Column]:
     return ([Column("测评数", INT), Column("不了解", INT), Column("弃权", INT)]
-            + [Column(n, PERCENT) for n in ("满意率", "基本满意率", "不满意率", "综合满意率")]
+            + [Column(profile.rate_label(n), PERCENT) for n in ("满意率", "基本满意率", "不满意率", "综合满意率")]
             + [Column(label, PERCENT) for _, label in _share_columns(profile)]
             + [Column("测评得分", DECIMAL), Column("置信下限", _interval_format(profile)),
                Column("置信上限", _interval_format(profile)), Column("红线判定"),
                Column("到期承诺", INT), Column("承诺兑现率", PERCENT), Column("逾期未兑现", INT),
-               Column("整改事项", INT), Column("整改完成率", PERCENT), Column("按期完成率", PERCENT),
+               Column("整改问题数", INT), Column("整改措施数", INT), Column("整改完成率", PERCENT), Column("按期完成率", PERCENT),
                Column("超期整改", INT), Column("临期整改", INT), Column("灯")])
 
 
@@ -153,10 +156,10 @@ def _metric_values(counts: Counts, profile: RuleProfile, pledges: metrics.Pledge
               + [r["测评得分"], red.low, red.high, verdict,
                  pledges.due, pledges.rate, pledges.overdue])
     if rects is None:
-        values += [None] * 6  # 整改事项 … 灯
+        values += [None] * 7  # 整改问题数 … 灯
     else:
         rs, light = rects
-        values += [rs.registered, rs.completion_rate, rs.on_time_rate, rs.overdue, rs.due_soon, light]
+        values += [rs.problems, rs.registered, rs.completion_rate, rs.on_time_rate, rs.overdue, rs.due_soon, light]
     return values, verdict
 
 
@@ -166,8 +169,10 @@ def _worst_light(states: Iterable[metrics.RectState]) -> str | None:
     return next((light for light in (metrics.RED, metrics.YELLOW, metrics.GREEN) if light in lights), None)
 
 
-def _rect_totals(states: list[metrics.RectState]) -> tuple[metrics.RectSummary, str | None]:
-    return metrics.rect_summary(states), _worst_light(states)
+def _rect_totals(measures: list[tuple[str, metrics.RectState]]) -> tuple[metrics.RectSummary, str | None]:
+    """(summary, worst light) of (问题编号, state) pairs: one pair per measure."""
+    states = [s for _, s in measures]
+    return metrics.rect_summary(states, [code for code, _ in measures]), _worst_light(states)
 
 
 def _pledge_summaries(rows: Iterable[tuple], as_of: date) -> dict[Any, metrics.PledgeSummary]:
@@ -178,9 +183,11 @@ def _pledge_summaries(rows: Iterable[tuple], as_of: date) -> dict[Any, metrics.P
 
 
 def _rect_states(rows: Iterable[tuple], as_of: date, profile: RuleProfile) -> dict[Any, list]:
+    """key -> [(问题编号, state)] of q.rect_rows' rows."""
     states = defaultdict(list)
-    for key, status, registered, deadline, completed, closed in rows:
-        states[key].append(metrics.rect_state(status, registered, deadline, completed, closed, as_of, profile))
+    for key, status, registered, deadline, completed, closed, code in rows:
+        states[key].append(
+            (code, metrics.rect_state(status, registered, deadline, completed, closed, as_of, profile)))
     return states
 
 
@@ -352,7 +359,7 @@ def _breakdown_columns(first: str, profile: RuleProfile) -> list[Column]:
     return ([Column(first), Column("测评数", INT)]
             + [Column(name, INT) for name in profile.options]
             + [Column("不了解", INT), Column("弃权", INT)]
-            + [Column(n, PERCENT) for n in ("满意率", "基本满意率", "不满意率", "综合满意率")]
+            + [Column(profile.rate_label(n), PERCENT) for n in ("满意率", "基本满意率", "不满意率", "综合满意率")]
             + [Column(label, PERCENT) for _, label in _share_columns(profile)]
             + [Column("测评得分", DECIMAL)])
 
@@ -445,7 +452,7 @@ def _redline_facts_from_queries(session: Session, node: q.Node, profile: RulePro
         rect_rows += q.rect_rows(session, rid, org_ids, "ancestor", cand)
     pledges = _pledge_summaries(pledge_rows, as_of)
     rects = _rect_states(rect_rows, as_of, profile)
-    return (found, lowest, {k: metrics.rect_summary(v).overdue for k, v in rects.items()},
+    return (found, lowest, {k: _rect_totals(v)[0].overdue for k, v in rects.items()},
             {k: v.overdue for k, v in pledges.items()})
 
 
@@ -485,18 +492,21 @@ def redline(session: Session, request: Request) -> ReportTable:
     facts = (_redline_facts_from_index(session, node, profile, as_of) if scope.everything else None) \
         or _redline_facts_from_queries(session, node, profile, org_ids, as_of)
     found, lowest, overdue_rects, overdue_pledges = facts
+    rework = _rework(session, node, profile, org_ids, as_of, found)
     orgs = q.orgs_with_ids(session, found)
-    order = sorted(found, key=lambda k: (found[k][1].low, orgs[k].code))
+    order = sorted(found, key=lambda k: (found[k][1].low is None, found[k][1].low or 0, orgs[k].code))
     metric = profile.redline_metric
     value_format = DECIMAL if metric == "测评得分" else PERCENT
     rows, red_rows = [], set()
     for org_id in order:
         org, (counts, red) = orgs[org_id], found[org_id]
-        worst = sorted(lowest[org_id])[:2]
+        worst = sorted(lowest.get(org_id, []))[:2]
         fmt = (lambda v: f"{v:.1f}") if metric == "测评得分" else _pct
         worst_text = "、".join(f"{name} {fmt(v)}" for v, name, _ in worst)
         org_overdue_rects, org_overdue_pledges = overdue_rects.get(org_id, 0), overdue_pledges.get(org_id, 0)
-        reason = [f"{metric}{fmt(red.value)}，低于红线{fmt(profile.redline)}"]
+        reason = [f"{metric}{fmt(red.value)}，低于红线{fmt(profile.redline)}"] if red.verdict in \
+            metrics.CANDIDATE_VERDICTS else [f"{metric}{fmt(red.value)}（{red.verdict}）" if red.value is not None
+                                             else red.verdict]
         if red.verdict == metrics.CONFIRMED_BELOW:
             reason.append("置信上限也低于红线")
         if worst_text:
@@ -508,13 +518,48 @@ def redline(session: Session, request: Request) -> ReportTable:
         if red.verdict == metrics.CONFIRMED_BELOW:
             red_rows.add(len(rows))
         rows.append([org.code, org.name, org.system.name, org.region.name, red.n, red.value, red.low, red.high,
-                     red.verdict, worst_text or None, org_overdue_rects, org_overdue_pledges, "；".join(reason)])
+                     red.verdict, worst_text or None, org_overdue_rects, org_overdue_pledges, "；".join(reason),
+                     *rework.get(org_id, (metrics.TO_ORDER, red.value, None))])
+    label = profile.rate_label(metric)
     columns = [Column("组织编码"), Column("名称"), Column("系统"), Column("地区"), Column("测评数", INT),
                Column(metric, value_format), Column("置信下限", value_format),
                Column("置信上限", value_format), Column("红线判定"), Column("最低测评项目"),
-               Column("超期整改", INT), Column("逾期未兑现", INT), Column("原因", TEXT)]
-    notes = [f"每个组织按其本级及下级全部答卷合并计算；置信区间为 Wilson 区间（置信度 {profile.confidence:.0%}）。"]
+               Column("超期整改", INT), Column("逾期未兑现", INT), Column("原因", TEXT),
+               Column("返工状态"), Column(f"首评{label}", value_format), Column(f"复评{label}", value_format)]
+    notes = [f"每个组织按其本级及下级全部答卷合并计算；置信区间为 Wilson 区间（置信度 {profile.confidence:.0%}）。",
+             "已复评的组织按复评数据计算；首评、复评两列为该组织本级的答卷。"]
     return _table("redline", node, columns, rows, request, red_rows=red_rows, notes=notes)
+
+
+def _rework(session: Session, node: q.Node, profile: RuleProfile, org_ids, as_of: date, found: dict) -> dict:
+    """返工状态, 首评 and 复评 values of the orgs that are candidates now or were in their 首评 (or have an
+    order), as of the day. Orgs that pass now but were candidates in their 首评 are added to `found`."""
+    rid, until = node.round.id, datetime.combine(as_of, time.max)
+    rechecked = q.rechecked_org_ids(session, rid, org_ids, until)
+    orders = {k: o for k, o in q.rework_orders(session, rid, org_ids).items() if o.ordered_on <= as_of}
+    involved = sorted(set(found) | rechecked | set(orders))
+    first = q.phase_headlines(session, rid, involved, FIRST, until)
+    again = q.phase_headlines(session, rid, sorted(rechecked), RECHECK, until)
+    out = {}
+    for org_id in involved:
+        first_red = metrics.redline(bucketize(first.get(org_id, Counts()), profile), profile)
+        again_red = metrics.redline(bucketize(again[org_id], profile), profile) if org_id in again else None
+        if org_id not in found:
+            if first_red.verdict not in metrics.CANDIDATE_VERDICTS and org_id not in orders:
+                continue
+            found[org_id] = (again.get(org_id, first.get(org_id, Counts())), again_red or first_red)
+        order = orders.get(org_id)
+        status = metrics.rework_status(order and order.ordered_on, order and order.recheck_due,
+                                       again_red.verdict if again_red else None, as_of)
+        out[org_id] = (status, first_red.value, again_red.value if again_red else None)
+    return out
+
+
+def _rework_counts(session: Session, node: q.Node, profile: RuleProfile, org_ids, as_of: date,
+                   found: dict) -> dict[str, int]:
+    """How many orgs are in each 返工状态 (the overview): candidates now and those of their 首评."""
+    statuses = [status for status, _, _ in _rework(session, node, profile, org_ids, as_of, dict(found)).values()]
+    return {status: statuses.count(status) for status in metrics.REWORK_STATUSES}
 
 
 # A funnel of a whole province has ~100,000 orgs: more points than anyone reads on one chart, megabytes to
@@ -624,34 +669,36 @@ def overview(session: Session, request: Request) -> dict:
     sessions = [s for s in q.session_counts(session, rid, org_ids)
                 if s[2] is not None and not metrics.session_void(s[1], s[2])]
     participants = sum(s[2] for s in sessions) if sessions else None
-    candidates = sum(1 for _, red in _subtree_redlines(session, node, profile, org_ids).values()
-                     if red.verdict in metrics.CANDIDATE_VERDICTS)
+    found = {k: v for k, v in _subtree_redlines(session, node, profile, org_ids).items()
+             if v[1].verdict in metrics.CANDIDATE_VERDICTS}
+    candidates, rework = len(found), _rework_counts(session, node, profile, org_ids, as_of, found)
     pledges = metrics.pledge_summary(metrics.pledge_state(due, st, done, as_of)
                                      for _, due, st, done in q.pledge_rows(session, rid, org_ids))
-    rects = metrics.rect_summary(metrics.rect_state(st, reg, dl, comp, closed, as_of, profile)
-                                 for _, st, reg, dl, comp, closed in q.rect_rows(session, rid, org_ids))
+    rects = _rect_totals(_rect_states(q.rect_rows(session, rid, org_ids), as_of, profile).get(0, []))[0]
     trend = [(rnd, q.headline_counts(session, rnd.id, org_ids).get(0, Counts())) for rnd in q.rounds(session)]
     return _overview_dict(session, node, profile, request, total, participants, candidates,
                           pledges, rects, q.headline_counts(session, rid, org_ids, "system"),
-                          q.headline_counts(session, rid, org_ids, "region"), trend)
+                          q.headline_counts(session, rid, org_ids, "region"), trend, rework)
 
 
 def _overview_of_everything(session: Session, node: q.Node, profile: RuleProfile, request: Request) -> dict:
     """The same overview for a user who sees the whole campaign, read from the node index."""
     index = node_index.get(session, node.round, request.as_of)
     total = index.total()
-    candidates = sum(1 for red in index.candidate_verdicts().values()
-                     if red.verdict in metrics.CANDIDATE_VERDICTS)
+    found = {k: (None, red) for k, red in index.candidate_verdicts().items()
+             if red.verdict in metrics.CANDIDATE_VERDICTS}
+    candidates = len(found)
+    rework = _rework_counts(session, node, profile, q.filter_org_ids(request.scope, node), request.as_of, found)
     trend = [(rnd, node_index.round_counts(session, rnd).total().counts) for rnd in q.rounds(session)]
     return _overview_dict(session, node, profile, request, total.counts,
                           total.participants if total.sessions else None, candidates, total.pledges,
                           total.rects, {k: t.counts for k, t in index.grouped("system").items()},
-                          {k: t.counts for k, t in index.grouped("region").items()}, trend)
+                          {k: t.counts for k, t in index.grouped("region").items()}, trend, rework)
 
 
 def _overview_dict(session: Session, node: q.Node, profile: RuleProfile, request: Request, total: Counts,
                    participants: int | None, candidates: int, pledges: metrics.PledgeSummary, rects: metrics.RectSummary, by_system: dict,
-                   by_region: dict, trend: list) -> dict:
+                   by_region: dict, trend: list, rework: dict | None = None) -> dict:
     """participants None = no 测评场次 recorded: 参评人次 falls back to N."""
     b = bucketize(total, profile)
     r = metrics.rates(b, profile)
@@ -685,4 +732,5 @@ def _overview_dict(session: Session, node: q.Node, profile: RuleProfile, request
             "as_of": request.as_of, "redline": redline,
             "filters": request.filters.as_dict(), "kpis": kpis, "参评人次口径": basis,
             "by_system": group_table(by_system, KEY_SYSTEM, systems),
-            "by_region": group_table(by_region, KEY_REGION, regions), "trend": trend_rows}
+            "by_region": group_table(by_region, KEY_REGION, regions), "trend": trend_rows,
+            "返工状态": rework or {}}

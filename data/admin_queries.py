@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from domain.names import canonical
 from domain.rules import REDLINE_METRICS, SCALES
 from data.models import ImportLog, Round, RoundChange, Tally
 from data.rollups import bump_version
@@ -33,6 +34,8 @@ ROUND_FIELDS = {
     "warn_days": "临期天数", "working_days": "按工作日计算", "weight_s": "满意权重", "weight_b": "基本满意权重",
     "weight_u": "不满意权重", "anonymity_threshold": "匿名阈值", "doc_no": "文件号",
 }
+# Fields only an import sets, named in the change history too.
+IMPORT_ONLY_FIELDS = {"contact_min": "联系点下限", "contact_max": "联系点上限", "report_level": "上报层级"}
 DATES = ("start_date", "end_date", "report_deadline")
 COUNTS = {"min_sample": 1, "warn_days": 0, "anonymity_threshold": 1}  # field -> smallest allowed
 WEIGHTS = ("weight_s", "weight_b", "weight_u")
@@ -54,7 +57,7 @@ def has_tallies(session: Session, round_id: int) -> bool:
 
 def round_profile(session: Session, name: str) -> tuple[Round, bool]:
     """(round, whether it has tallies) — the form of the 评议批次 settings."""
-    rnd = session.scalar(select(Round).where(Round.name == name))
+    rnd = session.scalar(select(Round).where(Round.name == canonical(name)))
     if rnd is None:
         raise RoundEditError(f"未知评议批次：{name}")
     return rnd, has_tallies(session, rnd.id)
@@ -156,6 +159,6 @@ def round_changes(session: Session, name: str | None = None) -> list[RoundChange
     stmt = (select(RoundChange, Round.name).join(Round, Round.id == RoundChange.round_id)
             .order_by(RoundChange.changed_at.desc(), RoundChange.id.desc()))
     if name:
-        stmt = stmt.where(Round.name == name)
-    return [RoundChangeRow(n, ROUND_FIELDS.get(c.field, c.field), c.old_value, c.new_value, c.changed_by,
+        stmt = stmt.where(Round.name == canonical(name))
+    return [RoundChangeRow(n, (ROUND_FIELDS | IMPORT_ONLY_FIELDS).get(c.field, c.field), c.old_value, c.new_value, c.changed_by,
                            c.changed_at) for c, n in session.execute(stmt)]

@@ -81,7 +81,7 @@ def rectifications(session: Session, round_id: int, org_ids: Select | Iterable[i
     return list(session.execute(select(Rectification.__table__)
                                 .where(Rectification.round_id == round_id,
                                        Rectification.org_id.in_(org_ids))
-                                .order_by(Rectification.code)))
+                                .order_by(Rectification.code, Rectification.measure_no)))
 
 
 @dataclass(frozen=True)
@@ -244,8 +244,8 @@ def rect_page(session: Session, round_id: int, org_where: list, dates: AsOfDates
               "owner": (r.owner, None), "registered": (r.registered_date, None), "deadline": (r.deadline, None),
               "evidence": (r.evidence, None)}
     late = case((and_(not_(done), r.deadline < dates.late_from), 0), else_=1)
-    return _grid_page(session, stmt, joins, fields, grid, [late, r.deadline, _binary(r.code, session)], offset,
-                      limit)
+    return _grid_page(session, stmt, joins, fields, grid,
+                      [late, r.deadline, _binary(r.code, session), r.measure_no], offset, limit)
 
 
 def rect_page_rows(session: Session, ids: list[int]) -> Iterator[list[RectPageRow]]:
@@ -304,12 +304,15 @@ class GroupLink:
     is_contact_point: bool
 
 
-def supervision_links(session: Session, group: str | None = None) -> list[GroupLink]:
-    """Every 督导分组 row (optionally of one group, which must exist)."""
+def supervision_links(session: Session, group: str | None = None, round_id: int | None = None) -> list[GroupLink]:
+    """Every 督导分组 row (optionally of one group, which must exist); with round_id, only the groups of that
+    round and those of every round."""
     query = (select(SupervisionGroup.name, SupervisionGroup.leader, SupervisionLink.org_id,
                     SupervisionLink.is_contact_point)
              .join(SupervisionLink, SupervisionLink.group_id == SupervisionGroup.id)
              .order_by(SupervisionGroup.name, SupervisionLink.org_id))
+    if round_id is not None:
+        query = query.where(or_(SupervisionGroup.round_id.is_(None), SupervisionGroup.round_id == round_id))
     if group:
         if session.scalar(select(SupervisionGroup.id).where(SupervisionGroup.name == group)) is None:
             raise NotFound(f"未知督导组: {group}")
@@ -365,14 +368,26 @@ def headlines(session: Session, round_id: int, org_ids: Select | Iterable[int]) 
 
 # ---------------------------------------------------------------------------------------- reporting
 # These read rollup_headline, which has a row with the first and latest report time for every org with any
-# accepted tally in the round (its members' included): grouping the tallies themselves took seconds.
+# accepted tally in the round (its members' included): grouping the tallies themselves took seconds. An
+# expected org has reported when it or any org under it has (逐级上报: a township's one 汇总表 for its branches).
+def _subtree_reports(round_id: int, org_ids: Select):
+    """Subquery (org_id, first, latest): the earliest first and the latest report of each org of org_ids over
+    its subtree (org_closure), for the orgs that have any."""
+    head = RollupHeadline
+    return (select(OrgClosure.ancestor_id.label("org_id"), func.min(head.first_reported_at).label("first"),
+                   func.max(head.latest_reported_at).label("latest"))
+            .join(head, and_(head.org_id == OrgClosure.descendant_id, head.round_id == round_id))
+            .where(OrgClosure.ancestor_id.in_(org_ids)).group_by(OrgClosure.ancestor_id).subquery())
+
+
 def expected_reports(session: Session, round_id: int, org_ids: Select) -> list[tuple]:
     """(code, name, system, region, first report, latest report) of the orgs of org_ids, the times None when
-    the org has reported nothing in the round; one query (a province expects ~90,000 orgs)."""
+    the org's subtree has reported nothing in the round; one query (a province expects ~90,000 orgs)."""
+    sub = _subtree_reports(round_id, org_ids)
     query = (select(Org.code, Org.name, System.name, func.coalesce(Region.full_name, Region.name),
-                    RollupHeadline.first_reported_at, RollupHeadline.latest_reported_at)
+                    sub.c.first, sub.c.latest)
              .select_from(Org).join(System, System.id == Org.system_id).join(Region, Region.id == Org.region_id)
-             .outerjoin(RollupHeadline, and_(RollupHeadline.org_id == Org.id, RollupHeadline.round_id == round_id))
+             .outerjoin(sub, sub.c.org_id == Org.id)
              .where(Org.id.in_(org_ids)))
     return [tuple(row) for row in session.execute(query)]
 
@@ -384,23 +399,26 @@ def participating_system_ids(session: Session, round_id: int, until: datetime) -
     return set(session.scalars(query))
 
 
-def leaf_org_ids(org_ids: Select, system_ids: Iterable[int]) -> Select:
-    """SELECT of the leaf orgs among org_ids that belong to one of the systems."""
-    return select(Org.id).where(Org.id.in_(org_ids), Org.is_leaf.is_(True),
-                                Org.system_id.in_(sorted(set(system_ids))))
+def expected_org_ids(org_ids: Select, system_ids: Iterable[int], report_level: str | None = None) -> Select:
+    """SELECT of the orgs among org_ids expected to report (of 组织类型 report_level, else the leaves) that
+    belong to one of the systems."""
+    level = Org.org_type == report_level if report_level else Org.is_leaf.is_(True)
+    return select(Org.id).where(Org.id.in_(org_ids), level, Org.system_id.in_(sorted(set(system_ids))))
 
 
 def report_status_counts(session: Session, round_id: int, org_ids: Select, missing_from: datetime,
                          late_from: datetime | None) -> list[tuple[str, str | None, int, int]]:
     """(system name, 市/州 code, status, orgs) over the orgs of org_ids, grouped in the database. Status:
-    0 when the org's first report is missing or from missing_from on, 1 when it is from late_from on, else 2
-    (the caller maps these to domain.metrics.reporting_status's statuses and passes its cut-offs)."""
-    first = RollupHeadline.first_reported_at
+    0 when the org's first report (its subtree's) is missing or from missing_from on, 1 when it is from
+    late_from on, else 2 (the caller maps these to domain.metrics.reporting_status's statuses and passes its
+    cut-offs)."""
+    sub = _subtree_reports(round_id, org_ids)
+    first = sub.c.first
     late = [(first >= late_from, 1)] if late_from is not None else []
     status = case((first.is_(None), 0), (first >= missing_from, 0), *late, else_=2)
     query = (select(System.name, Region.l2_code, status, func.count())
              .select_from(Org).join(System, System.id == Org.system_id).join(Region, Region.id == Org.region_id)
-             .outerjoin(RollupHeadline, and_(RollupHeadline.org_id == Org.id, RollupHeadline.round_id == round_id))
+             .outerjoin(sub, sub.c.org_id == Org.id)
              .where(Org.id.in_(org_ids))
              .group_by(System.name, Region.l2_code, status))
     return [tuple(row) for row in session.execute(query)]
@@ -422,7 +440,7 @@ def uniform_item_counts(session: Session, round_id: int, org_ids: Select) -> dic
     database, which returns only those orgs (a province has ~600,000 org-item sums)."""
     per_item = (select(Tally.org_id, *[func.sum(getattr(Tally, c)).label(c) for c in COUNT_COLUMNS])
                 .join(Item, Item.id == Tally.item_id)
-                .where(Tally.round_id == round_id, Tally.member_key == 0, Tally.org_id.in_(org_ids))
+                .where(Tally.round_id == round_id, Tally.member_key == 0, Tally.org_id.in_(org_ids), Tally.current)
                 .group_by(Tally.org_id, Item.name).subquery())
     columns = [per_item.c[c] for c in COUNT_COLUMNS]
     query = (select(per_item.c.org_id, func.count(), *[func.min(c) for c in columns])
@@ -437,7 +455,7 @@ def org_categories(session: Session, round_id: int) -> dict[int, tuple[int, set[
     categories)."""
     out: dict[int, tuple[int, set[str]]] = {}
     query = (select(Tally.org_id, Org.system_id, Tally.category).join(Org, Org.id == Tally.org_id)
-             .where(Tally.round_id == round_id).distinct())
+             .where(Tally.round_id == round_id, Tally.current).distinct())
     for org_id, system_id, category in session.execute(query):
         out.setdefault(org_id, (system_id, set()))[1].add(category)
     return out
@@ -463,6 +481,6 @@ __all__ = [
     "visible_org_ids", "OrgInfo",
     "org_infos", "region_names", "rectifications", "pledges", "PledgeRow", "supervision_links", "GroupLink",
     "ancestors", "descendants", "subtree_ids", "headlines", "Headline", "expected_reports",
-    "participating_system_ids", "leaf_org_ids", "report_status_counts", "over_returned_sessions", "uniform_item_counts", "org_categories",
+    "participating_system_ids", "expected_org_ids", "report_status_counts", "over_returned_sessions", "uniform_item_counts", "org_categories",
     "ballots", "AsOfDates", "GridQuery", "TEXT_OPS", "RectPageRow", "PledgePageRow", "rect_page", "pledge_page", "rect_page_rows", "pledge_page_rows",
 ]

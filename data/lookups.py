@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from domain.rules import KNOWN_SOURCES
 from domain.scope import Scope
-from data.models import Org, Region, Round, SupervisionGroup, System, User
+from data.models import Org, Rectification, Region, Round, SupervisionGroup, System, User
 from data.queries import visible_org_ids
 
 
@@ -40,6 +41,14 @@ def demo_user_grants(session: Session) -> list[tuple[str, str, list[str], str]]:
     if unit:
         users.append(("unit", "unit", [unit], f"单位（{unit}）"))
     return users
+
+
+def sources_in_scope(session: Session, scope: Scope) -> list[str]:
+    """问题来源 choices: the known ones in their order, then every other source the scope's ledgers hold."""
+    stmt = (select(Rectification.source).where(Rectification.source.is_not(None),
+                                               Rectification.org_id.in_(visible_org_ids(scope))).distinct())
+    others = sorted(set(session.scalars(stmt)) - set(KNOWN_SOURCES))
+    return [*KNOWN_SOURCES, *others]
 
 
 def systems_in_scope(session: Session, scope: Scope) -> list[str]:

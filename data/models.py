@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    true as sa_true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -124,6 +125,11 @@ class Round(Base):
     weight_u: Mapped[float] = mapped_column(Float, default=0)
     anonymity_threshold: Mapped[int] = mapped_column(Integer, default=5)
     doc_no: Mapped[str | None] = mapped_column(String(100))  # 文件号
+    # Each supervised unit names contact_min..contact_max 联系点 (fewer: 联系点不足, more: 联系点过多).
+    contact_min: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
+    contact_max: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    # 上报层级: the 组织类型 expected to report (e.g. 党委 for 逐级上报 by townships); None: the leaf orgs.
+    report_level: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
 
 
@@ -176,7 +182,8 @@ class Tally(CountsMixin, Base):
     __table_args__ = (
         # Its (round_id, org_id) prefix serves every per-org look-up: a separate index on those two
         # columns only cost every tally write a third B-tree update.
-        UniqueConstraint("round_id", "org_id", "member_key", "item_id", "category"),
+        UniqueConstraint("round_id", "org_id", "member_key", "item_id", "category", "phase",
+                         name="uq_tallies_key_phase"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"))
@@ -186,6 +193,10 @@ class Tally(CountsMixin, Base):
     member_key: Mapped[int] = mapped_column(Integer, default=0)
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
     category: Mapped[str] = mapped_column(String(20))  # 参评人员类别
+    phase: Mapped[str] = mapped_column(String(4), default="首评", server_default="首评")  # 测评轮次: 首评 / 复评
+    # Whether the row stands for the org's figures now: its 复评 rows once it has any, else its 首评 rows
+    # (maintained by data.rollups.rebuild_rollups; every figure reads only current rows).
+    current: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
     from_ballots: Mapped[bool] = mapped_column(Boolean, default=False)
     first_reported_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
@@ -201,7 +212,25 @@ class Ballot(Base):
     org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), index=True)
     ballot_no: Mapped[str] = mapped_column(String(60))
     category: Mapped[str] = mapped_column(String(20))
+    phase: Mapped[str] = mapped_column(String(4), default="首评", server_default="首评")  # 测评轮次
     answers: Mapped[str] = mapped_column(Text)  # JSON object, item name -> option text ("" = 弃权)
+
+
+class ReworkOrder(Base):
+    """返工补课: the supervising office's order (认定) that an org redo its evaluation; its 复评 rows then
+    stand for its figures (docs/import-templates.md)."""
+
+    __tablename__ = "rework_orders"
+    __table_args__ = (UniqueConstraint("round_id", "org_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), index=True)
+    ordered_on: Mapped[date] = mapped_column(Date)  # 认定日期
+    office: Mapped[str | None] = mapped_column(String(100))  # 认定单位
+    doc_no: Mapped[str | None] = mapped_column(String(100))  # 文件号
+    recheck_due: Mapped[date | None] = mapped_column(Date)  # 复评截止日期
+    note: Mapped[str | None] = mapped_column(Text)  # 备注
+    recorded_by: Mapped[str | None] = mapped_column(String(80))
 
 
 # ---------------------------------------------------------------------------------------- ledgers
@@ -219,12 +248,17 @@ class Pledge(Base):
 
 
 class Rectification(Base):
+    """One measure (措施编号) of a problem (问题编号); a problem is done when all its measures are."""
+
     __tablename__ = "rectifications"
+    __table_args__ = (UniqueConstraint("round_id", "code", "measure_no", name="uq_rectifications_round_code_measure"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(60), unique=True)  # 问题编号
+    code: Mapped[str] = mapped_column(String(60), index=True)  # 问题编号
+    measure_no: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # 措施编号
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), index=True)
-    source: Mapped[str | None] = mapped_column(String(20))  # 群众评议 / 领导点评 / 督导反馈 / 个别访谈
+    # Any text: 群众评议 / 领导点评 / 督导反馈 / 个别访谈 / 回头看 are the known ones (domain.rules.KNOWN_SOURCES).
+    source: Mapped[str | None] = mapped_column(String(100))
     description: Mapped[str] = mapped_column(Text)
     measure: Mapped[str | None] = mapped_column(Text)
     owner: Mapped[str | None] = mapped_column(String(100))
@@ -242,6 +276,8 @@ class SupervisionGroup(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     leader: Mapped[str | None] = mapped_column(String(100))  # 督导组长
+    # The campaign the group works in; None: every round (its board shows in each).
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id"), index=True)
 
 
 class SupervisionLink(Base):

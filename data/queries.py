@@ -13,12 +13,14 @@ Grouping levels used by the drill-down (`level` arguments):
 """
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import Select, and_, false, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from domain.rules import Counts
+from domain.names import canonical
+from domain.rules import RECHECK, Counts
 from domain.scope import Scope
 from data.cache import ComputedCache, data_fingerprint, data_version
 from data.db import READS_ONLY
@@ -37,6 +39,7 @@ from data.models import (
     SupervisionGroup,
     SupervisionLink,
     System,
+    ReworkOrder,
     Tally,
 )
 
@@ -101,7 +104,7 @@ def rounds(session: Session) -> list[Round]:
 
 def find_round(session: Session, name: str | None) -> Round:
     if name:
-        rnd = session.scalar(select(Round).where(Round.name == name))
+        rnd = session.scalar(select(Round).where(Round.name == canonical(name)))
         if rnd is None:
             raise NotFound(f"未找到评议批次：{name}")
         return rnd
@@ -147,14 +150,16 @@ def _named(session: Session, filters) -> tuple:
     was most of a millisecond of each) and reads only the org. Those shared rows are detached (loaded in a
     session of their own, then closed), so no session expires or changes them, and reading an attribute they
     did not load fails loudly."""
-    names = (filters.round, filters.system, filters.region)
+    # Round names and org codes as people type them (brackets, digits, spaces): domain.names.
+    names = (canonical(filters.round) or None, filters.system, filters.region)
+    org_code = canonical(filters.org) or None
     if not session.info.get(READS_ONLY):
-        return _load_named(session, *names, filters.org)
+        return _load_named(session, *names, org_code)
     # Only a complete answer is kept: an error path need not be fast, and a name may yet be imported.
     shared = _named_cache.get((*data_version(session), names), lambda: _detached(session, names),
                               keep=lambda rows: rows[0] is not None and all(
                                   row is not None for row, name in zip(rows[1:], names[1:]) if name))
-    org = session.scalar(select(Org).where(Org.code == filters.org)) if filters.org else None
+    org = session.scalar(select(Org).where(Org.code == org_code)) if org_code else None
     return (*shared, org)
 
 
@@ -267,12 +272,13 @@ def pledge_rows(session: Session, round_id: int, org_ids: Select, level: str = "
 
 def rect_rows(session: Session, round_id: int, org_ids: Select, level: str = "all",
               ancestors: Select | None = None) -> list[tuple]:
-    """(key, status, registered, deadline, completed, closed) of every rectification in `org_ids`."""
+    """(key, status, registered, deadline, completed, closed, 问题编号) of every rectification (measure) in
+    `org_ids`."""
     stmt, key = _grouped(select().select_from(Rectification), Rectification.org_id, level, org_ids,
                          ancestors)
     stmt = stmt.add_columns(key, Rectification.status, Rectification.registered_date,
                             Rectification.deadline, Rectification.completed_date,
-                            Rectification.closed_date).where(Rectification.round_id == round_id)
+                            Rectification.closed_date, Rectification.code).where(Rectification.round_id == round_id)
     return [tuple(r) for r in session.execute(stmt)]
 
 
@@ -375,7 +381,7 @@ def member_counts(session: Session, round_id: int, org_id: int, scope: Scope) ->
         return []
     stmt = (select(Tally.member_key, Item.is_overall, *_sums(Tally))
             .join(Item, Item.id == Tally.item_id)
-            .where(Tally.round_id == round_id, Tally.org_id == org_id, Tally.member_key != 0)
+            .where(Tally.round_id == round_id, Tally.org_id == org_id, Tally.member_key != 0, Tally.current)
             .group_by(Tally.member_key, Item.is_overall))
     overall: dict[int, Counts] = {}
     pooled: dict[int, Counts] = {}
@@ -406,7 +412,7 @@ def item_counts(session: Session, round_id: int, org_ids: Select, level: str = "
     """(key, item_id) -> the orgs' own answers (member_key 0) per item, summed from the tallies."""
     stmt, key = _grouped(select().select_from(Tally), Tally.org_id, level, org_ids, ancestors)
     stmt = stmt.add_columns(key, Tally.item_id, *_sums(Tally)).where(
-        Tally.round_id == round_id, Tally.member_key == 0)
+        Tally.round_id == round_id, Tally.member_key == 0, Tally.current)
     stmt = stmt.group_by(Tally.item_id) if level == "all" else stmt.group_by(key, Tally.item_id)
     return {(row[0], row[1]): _counts(row[2:]) for row in session.execute(stmt)}
 
@@ -416,9 +422,9 @@ def category_counts(session: Session, round_id: int, org_ids: Select) -> dict[st
     on the overall item, plus every answer of the orgs that have none on it. Two sums, not one with an
     OR over a correlated EXISTS, which PostgreSQL ran once per tally (6 s → 1 s at the top of a province)."""
     overall = select(Item.id).where(Item.round_id == round_id, Item.is_overall.is_(True))
-    own = [Tally.round_id == round_id, Tally.member_key == 0, Tally.org_id.in_(org_ids)]
+    own = [Tally.round_id == round_id, Tally.member_key == 0, Tally.org_id.in_(org_ids), Tally.current]
     other = aliased(Tally)
-    has_overall = (select(other.id).where(other.round_id == round_id, other.member_key == 0,
+    has_overall = (select(other.id).where(other.round_id == round_id, other.member_key == 0, other.current,
                                           other.org_id == Tally.org_id, other.item_id.in_(overall)).exists())
     out: dict[str, Counts] = {}
     for which in (Tally.item_id.in_(overall), ~has_overall):
@@ -474,7 +480,8 @@ def headline_rows(session: Session, round_id: int):
 def org_item_rows(session: Session, round_id: int):
     """Parts of (org_id, item_id, opt1..opt5, unknown, abstain) of every org's own answers per item."""
     stmt = (select(Tally.org_id, Tally.item_id, *_sums(Tally))
-            .where(Tally.round_id == round_id, Tally.member_key == 0).group_by(Tally.org_id, Tally.item_id))
+            .where(Tally.round_id == round_id, Tally.member_key == 0, Tally.current)
+            .group_by(Tally.org_id, Tally.item_id))
     return _parts(session, stmt)
 
 
@@ -491,7 +498,7 @@ def subtree_item_rows(session: Session, round_id: int, root_ids: list[int]) -> l
         stmt = (select(pairs.c.ancestor_id, Tally.item_id, *_sums(Tally))
                 .select_from(pairs)
                 .join(Tally, and_(Tally.round_id == round_id, Tally.org_id == pairs.c.descendant_id,
-                                  Tally.member_key == 0))
+                                  Tally.member_key == 0, Tally.current))
                 .group_by(pairs.c.ancestor_id, Tally.item_id))
         out += [tuple(r) for r in session.connection().execute(stmt)]
     return out
@@ -504,10 +511,42 @@ def round_pledges(session: Session, round_id: int) -> list[tuple]:
     return [tuple(r) for r in session.connection().execute(stmt)]
 
 
+# ---------------------------------------------------------------------------------------- 返工补课
+def rework_orders(session: Session, round_id: int, org_ids: Select) -> dict[int, ReworkOrder]:
+    """The round's 返工补课 orders of the orgs of org_ids, by org id."""
+    return {o.org_id: o for o in session.scalars(select(ReworkOrder).where(
+        ReworkOrder.round_id == round_id, ReworkOrder.org_id.in_(org_ids)))}
+
+
+def rechecked_org_ids(session: Session, round_id: int, org_ids: Select, until) -> set[int]:
+    """Orgs of org_ids with 复评 rows reported before `until` (a datetime)."""
+    return set(session.scalars(select(Tally.org_id).where(
+        Tally.round_id == round_id, Tally.phase == RECHECK, Tally.first_reported_at < until,
+        Tally.org_id.in_(org_ids)).distinct()))
+
+
+def phase_headlines(session: Session, round_id: int, org_ids: list[int], phase: str, until) -> dict[int, Counts]:
+    """Each org's own headline counts (its 总体评价 item where it has one, else all items) of one 测评轮次, from
+    the rows reported before `until`: the 首评 and 复评 figures shown side by side on the red-line page."""
+    out: dict[int, Counts] = {}
+    for part in chunks(org_ids):
+        stmt = (select(Tally.org_id, Item.is_overall, *_sums(Tally)).join(Item, Item.id == Tally.item_id)
+                .where(Tally.round_id == round_id, Tally.org_id.in_(part), Tally.member_key == 0,
+                       Tally.phase == phase, Tally.first_reported_at < until)
+                .group_by(Tally.org_id, Item.is_overall))
+        rows = defaultdict(dict)
+        for org_id, overall, *values in session.execute(stmt):
+            rows[org_id][bool(overall)] = _counts(values)
+        for org_id, by_kind in rows.items():
+            out[org_id] = by_kind[True] if True in by_kind else sum(by_kind.values(), Counts())
+    return out
+
+
 def round_rects(session: Session, round_id: int) -> list[tuple]:
-    """(org_id, status, registered, deadline, completed, closed) of every rectification of the round."""
+    """(org_id, status, registered, deadline, completed, closed, 问题编号) of every rectification of the round."""
     stmt = select(Rectification.org_id, Rectification.status, Rectification.registered_date,
-                  Rectification.deadline, Rectification.completed_date, Rectification.closed_date).where(
+                  Rectification.deadline, Rectification.completed_date, Rectification.closed_date,
+                  Rectification.code).where(
         Rectification.round_id == round_id)
     return [tuple(r) for r in session.connection().execute(stmt)]
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 import uuid
 from typing import Iterable
 
-from sqlalchemy import and_, case, delete, exists, func, insert, literal, select, update
+from sqlalchemy import and_, case, delete, exists, func, insert, literal, select, tuple_, update
 from sqlalchemy.orm import Session, aliased
 
+from domain.rules import RECHECK
 from data.models import (
     COUNT_COLUMNS,
     DataVersion,
@@ -60,6 +61,16 @@ def _count_sums(model) -> list:
     return [func.coalesce(func.sum(getattr(model, c)), 0) for c in COUNT_COLUMNS]
 
 
+def mark_current(session: Session, round_ids: list[int]) -> None:
+    """Tally.current: an org with 复评 rows in a round stands by them, its 首评 rows stay for the record. Only the
+    few orgs with a 复评 are touched (rows are written current)."""
+    redone = session.execute(select(Tally.round_id, Tally.org_id).where(
+        Tally.round_id.in_(round_ids), Tally.phase == RECHECK).distinct()).all()
+    for part in (redone[i:i + 300] for i in range(0, len(redone), 300)):
+        session.execute(update(Tally).where(tuple_(Tally.round_id, Tally.org_id).in_(part))
+                        .values(current=Tally.phase == RECHECK))
+
+
 def rebuild_rollups(session: Session, round_ids: Iterable[int] | None = None) -> None:
     """Recompute rollup_headline and rollup_subtree for the given rounds (all rounds when None)."""
     if round_ids is None:
@@ -67,6 +78,7 @@ def rebuild_rollups(session: Session, round_ids: Iterable[int] | None = None) ->
     round_ids = list(round_ids)
     if not round_ids:
         return
+    mark_current(session, round_ids)
     session.execute(delete(RollupSubtree).where(RollupSubtree.round_id.in_(round_ids)))
     session.execute(delete(RollupHeadline).where(RollupHeadline.round_id.in_(round_ids)))
 
@@ -80,7 +92,7 @@ def rebuild_rollups(session: Session, round_ids: Iterable[int] | None = None) ->
                *[case((has_overall, func.sum(case((Item.is_overall.is_(True), getattr(Tally, c)), else_=0))),
                       else_=func.sum(getattr(Tally, c))).label(c) for c in COUNT_COLUMNS])
         .join(Item, Item.id == Tally.item_id)
-        .where(Tally.round_id.in_(round_ids), Tally.member_key == 0)
+        .where(Tally.round_id.in_(round_ids), Tally.member_key == 0, Tally.current)
         .group_by(Tally.round_id, Tally.org_id)
         .subquery()
     )

@@ -5,6 +5,8 @@ always a parameter (`as_of`); "no data" is None, never 0.
 """
 from __future__ import annotations
 
+import itertools
+
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -295,14 +297,18 @@ def rect_state(status: str, registered: date, deadline: date, completed: date | 
 
 @dataclass(frozen=True)
 class RectSummary:
+    """Counts of measures (整改措施数: each ledger row is one measure) and of the problems they belong to
+    (整改问题数); a problem is done when all of its registered measures are."""
     registered: int
     done: int
     on_time: int
     overdue: int
     due_soon: int
+    problems: int = 0
+    problems_done: int = 0
 
     @property
-    def completion_rate(self) -> float | None:  # 整改完成率
+    def completion_rate(self) -> float | None:  # 整改完成率: counts measures
         return ratio(self.done, self.registered)
 
     @property
@@ -310,9 +316,12 @@ class RectSummary:
         return ratio(self.on_time, self.done)
 
 
-def rect_summary(states: Iterable[RectState]) -> RectSummary:
+def rect_summary(states: Iterable[RectState], problems: Iterable | None = None) -> RectSummary:
+    """Summary of measures; `problems` gives each state's problem (e.g. its 问题编号), aligned with states.
+    Without it every measure counts as a problem of its own."""
     reg = done = on_time = overdue = soon = 0
-    for s in states:
+    problem_done: dict = {}
+    for k, s in zip(itertools.count() if problems is None else problems, states):
         if not s.registered:
             continue
         reg += 1
@@ -320,7 +329,27 @@ def rect_summary(states: Iterable[RectState]) -> RectSummary:
         on_time += s.on_time
         overdue += s.overdue
         soon += s.due_soon
-    return RectSummary(reg, done, on_time, overdue, soon)
+        problem_done[k] = problem_done.get(k, True) and s.done
+    return RectSummary(reg, done, on_time, overdue, soon, len(problem_done), sum(problem_done.values()))
+
+
+# 返工状态 of an org that is, or was in its 首评, a 返工/补课 candidate (docs/metrics.md).
+TO_ORDER, ORDERED, RECHECK_PASSED, RECHECK_BELOW, RECHECK_OVERDUE = (
+    "待认定", "已认定待复评", "复评达标", "复评仍低于", "逾期未复评")
+REWORK_STATUSES = (TO_ORDER, ORDERED, RECHECK_PASSED, RECHECK_BELOW, RECHECK_OVERDUE)
+
+
+def rework_status(ordered_on: date | None, recheck_due: date | None, recheck_verdict: str | None,
+                  as_of: date) -> str:
+    """As of a date: not yet ordered (认定), ordered and waiting, past the 复评 deadline without a 复评, or the
+    复评's outcome (recheck_verdict None: no 复评 reported yet)."""
+    if recheck_verdict is not None:
+        return RECHECK_BELOW if recheck_verdict in CANDIDATE_VERDICTS else RECHECK_PASSED
+    if ordered_on is None or ordered_on > as_of:
+        return TO_ORDER
+    if recheck_due is not None and as_of > recheck_due:
+        return RECHECK_OVERDUE
+    return ORDERED
 
 
 AGEING_BANDS = ("1–7天", "8–30天", "31–90天", "90天以上")  # shortest first: the chart's order

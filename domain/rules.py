@@ -23,6 +23,16 @@ UNKNOWN, ABSTAIN = "不了解", "弃权"
 SCALE_ALIASES = {"3": "三级", "三级": "三级", "4": "四级", "四级": "四级", "5": "五级", "五级": "五级",
                  "民主评议党员": "民主评议党员", "党员": "民主评议党员"}
 REDLINE_METRICS = ("综合满意率", "满意率", "测评得分")
+# What each scale's users call the bucket rates (docs/metrics.md): on the 民主评议党员 form 综合满意率 is 合格率
+# (every grade but 不合格) and 满意率 is 优秀合格率. The formulas stay those of domain.metrics.
+RATE_LABELS: dict[str, dict[str, str]] = {
+    "民主评议党员": {"满意率": "优秀合格率", "基本满意率": "基本合格率", "不满意率": "不合格率", "综合满意率": "合格率"},
+}
+FIRST, RECHECK = "首评", "复评"  # 测评轮次: an org's 复评 rows stand for its figures once it has any
+PHASES = (FIRST, RECHECK)
+ORG_TYPES = ("党委", "党总支", "党支部", "领导班子", "单位")  # 组织类型
+# 问题来源 offered as choices and filters; a ledger may carry any other source, kept as written.
+KNOWN_SOURCES = ("群众评议", "领导点评", "督导反馈", "个别访谈", "回头看")
 EVALUATOR_CATEGORIES = ("单位参评人员", "全评参评人员", "服务对象", "两代表一委员", "党员", "群众代表", "其他")
 
 
@@ -56,6 +66,8 @@ class RuleProfile:
     weight_u: float = 0
     anonymity_threshold: int = 5
     doc_no: str | None = None
+    contact_min: int = 2  # 联系点 per supervised unit: fewer is 联系点不足
+    contact_max: int = 3  # more is 联系点过多 (a 盆景 of showcase points)
 
     @cached_property  # asked once per org by bucketize: hundreds of thousands of times at province scale
     def buckets(self) -> tuple[str, ...]:
@@ -64,6 +76,24 @@ class RuleProfile:
     @property
     def options(self) -> list[str]:
         return option_names(self.scale)
+
+    def rate_label(self, name: str) -> str:
+        """A rate's name as the users of this scale say it (合格率 for 综合满意率 on 民主评议党员)."""
+        return RATE_LABELS.get(self.scale, {}).get(name, name)
+
+    def redline_text(self) -> str:
+        """The red line that applies, e.g. 综合满意率 ≥ 2/3，最小样本 10 (an export's title block)."""
+        if self.redline_metric == "测评得分":
+            line = f"{self.redline:g} 分"
+        elif abs(self.redline - 2 / 3) < 1e-9:
+            line = "2/3"
+        else:
+            line = f"{self.redline:.2%}".replace(".00%", "%")
+        return f"{self.rate_label(self.redline_metric)} ≥ {line}，最小样本 {self.min_sample}"
+
+    def title_lines(self) -> list[tuple[str, str]]:
+        """The round's lines of an export's title block: its 文件号 and the red line that applies."""
+        return [("文件号", self.doc_no or "—"), ("红线", self.redline_text())]
 
     @classmethod
     def from_record(cls, record: object) -> "RuleProfile":
@@ -124,6 +154,6 @@ def bucketize(counts: Counts, profile: RuleProfile) -> Buckets:
 
 __all__ = [
     "S", "B", "U", "X", "SCALES", "SYNONYMS", "UNKNOWN", "ABSTAIN", "SCALE_ALIASES", "REDLINE_METRICS",
-    "EVALUATOR_CATEGORIES", "RuleProfile", "Counts", "Buckets", "bucketize", "option_names",
+    "EVALUATOR_CATEGORIES", "KNOWN_SOURCES", "ORG_TYPES", "FIRST", "RECHECK", "PHASES", "RATE_LABELS", "RuleProfile", "Counts", "Buckets", "bucketize", "option_names",
     "option_position",
 ]

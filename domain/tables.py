@@ -23,7 +23,7 @@ VIEW_TITLES = {
 }
 # The audit trail's actions (data.audit rows) -> what the audit page and its export call them.
 AUDIT_ACTIONS = {"login": "登录", "login_failed": "登录失败", "login_blocked": "登录受限", "import": "导入",
-                 "export": "导出", "user": "用户变更", "visit": "督导记录"}
+                 "export": "导出", "user": "用户变更", "visit": "督导记录", "rework": "返工认定"}
 
 # Column formats understood by dashboard.exports and the UI grid.
 TEXT, INT, PERCENT, DECIMAL, DATE = "text", "int", "percent", "decimal", "date"
@@ -82,6 +82,8 @@ class ReportTable:
     # Row indexes to highlight red in exports and the grid (确认低于, 超期).
     red_rows: set[int] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)  # e.g. why a breakdown cell shows "<5"
+    # Lines about the round the table is of (文件号, 红线), shown in the title block after the filters.
+    context: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def headers(self) -> list[str]:
@@ -94,6 +96,7 @@ class ReportTable:
             ("视图", self.title),
             ("范围", self.scope),
             ("筛选条件", filters),
+            *self.context,
             ("统计截止日期", self.as_of.isoformat()),
             ("导出人", exported_by),
             ("导出时间", exported_at.strftime("%Y-%m-%d %H:%M:%S")),

@@ -20,6 +20,7 @@ def layout(state: dict, lang: str) -> html.Div:
         html.Div(id=ids.Drill.PICKERS, className="mb-2"),
         html.Nav(html.Ol([], className="breadcrumb mb-0"), id=ids.Drill.BREADCRUMB,
                  **{"aria-label": "breadcrumb"}),
+        html.Div(id=ids.Drill.REWORK_BOX),
         table_card("drilldown", t(lang, "children"), state, lang),
         table_card("items", t(lang, "items"), state, lang),
         table_card("categories", t(lang, "categories"), state, lang),
@@ -52,6 +53,27 @@ def pickers(systems: list[str], regions: list[tuple[str, str]], state: dict, lan
                               value=state.get("region"), placeholder=t(lang, "all_regions"), clearable=True)],
                 md=5, lg=4),
     ], className="g-2")
+
+
+def rework_form(org_label: str, order: dict | None, lang: str) -> dbc.Card:
+    """认定返工补课 for the org on screen: date of the 认定, the office, its 文件号, the 复评 deadline, a note."""
+    order = order or {}
+
+    def field(label_key: str, id_: str, value, kind: str = "text", width: int = 2):
+        return dbc.Col([dbc.Label(t(lang, label_key), html_for=id_, className="small mb-0"),
+                        dbc.Input(id=id_, type=kind, value=value or "", size="sm")], md=4, lg=width)
+
+    return dbc.Card(dbc.CardBody([
+        html.H2(f"{t(lang, 'rework_title')}：{org_label}", className="h6"),
+        dbc.Row([field("rework_date", ids.Drill.REWORK_DATE, order.get("ordered_on"), "date"),
+                 field("rework_due", ids.Drill.REWORK_DUE, order.get("recheck_due"), "date"),
+                 field("rework_office", ids.Drill.REWORK_OFFICE, order.get("office")),
+                 field("rework_doc", ids.Drill.REWORK_DOC, order.get("doc_no")),
+                 field("rework_note", ids.Drill.REWORK_NOTE, order.get("note"), width=3),
+                 dbc.Col(dbc.Button(t(lang, "rework_save"), id=ids.Drill.REWORK_SAVE, size="sm", className="mt-4"),
+                         md=2, lg=1)], className="g-2"),
+        html.Div(id=ids.Drill.REWORK_MESSAGE, className="small mt-2"),
+    ]), className="shadow-sm my-3")
 
 
 def region_options(regions: list[tuple[str, str]]) -> list[dict]:

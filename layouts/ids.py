@@ -29,6 +29,15 @@ class Drill:
     PICKERS = "drill-pickers"
     SYSTEM = "drill-system"
     REGION = "drill-region"
+    # 返工补课 认定 of the org the drill-down shows (supervisors and admins)
+    REWORK_BOX = "drill-rework"
+    REWORK_DATE = "drill-rework-date"
+    REWORK_DUE = "drill-rework-due"
+    REWORK_OFFICE = "drill-rework-office"
+    REWORK_DOC = "drill-rework-doc"
+    REWORK_NOTE = "drill-rework-note"
+    REWORK_SAVE = "drill-rework-save"
+    REWORK_MESSAGE = "drill-rework-message"
     URL = "drill-url"  # the page's own view of the URL (callbacks.drill.move)
 
 

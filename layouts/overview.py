@@ -84,8 +84,11 @@ def body(data: dict, lang: str) -> html.Div:
         return dbc.Col(dbc.Card(dbc.CardBody(dcc.Graph(figure=fig, config=GRAPH_CONFIG, id=gid)),
                                 className="shadow-sm h-100"), lg=width, className="mb-3")
 
+    rework = data.get("返工状态") or {}
+    rework_line = html.P("返工状态：" + " · ".join(f"{status} {n}" for status, n in rework.items()),
+                         className="small mb-2", id="overview-rework") if any(rework.values()) else None
     return html.Div([
-        cards,
+        cards, rework_line,
         html.P(f"{data['title']} · {t(lang, 'scope')}：{data['scope']} · {t(lang, 'as_of')}：{data['as_of']}"
                f" · 参评人次口径：{data.get('参评人次口径', '')}", className="text-muted small"),
         dbc.Row([graph(bar_figure(data["by_system"], t(lang, "by_system"), redline), BY_SYSTEM),

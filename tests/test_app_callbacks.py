@@ -115,9 +115,9 @@ def test_export_is_the_cli_table_in_the_screens_order(as_user, engine, sessions,
     def body(data: bytes) -> list[list[str]]:
         return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
 
-    def title(data: bytes) -> dict:  # the title block is the xlsx's: the CSV is header and rows only
+    def title(data: bytes) -> dict:  # the title block (eight lines) is the xlsx's: the CSV is header and rows only
         sheet = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
-        return {row[0]: row[1] for row in sheet.iter_rows(max_row=6, values_only=True)}
+        return {row[0]: row[1] for row in sheet.iter_rows(max_row=8, values_only=True)}
 
     with as_user("ada"):
         sent, message = tables.export_file(store("drilldown"), "csv", request())
@@ -127,7 +127,7 @@ def test_export_is_the_cli_table_in_the_screens_order(as_user, engine, sessions,
         assert body(data) == body(out.read_bytes()) and body(data)[0][0] == "系统"
         reverse = tables.export_file(store("drilldown"), "xlsx", request(sort=[{"colId": "c2", "sort": "asc"}]))
         sheet = openpyxl.load_workbook(io.BytesIO(base64.b64decode(reverse[0]["content"]))).worksheets[0]
-        assert [row[0] for row in sheet.iter_rows(min_row=9, values_only=True)] == ["卫生健康系统", "交通运输系统"]
+        assert [row[0] for row in sheet.iter_rows(min_row=11, values_only=True)] == ["卫生健康系统", "交通运输系统"]
         shown = title(base64.b64decode(reverse[0]["content"]))
         assert "排序：测评数 升序" in shown["筛选条件"]
         assert shown["导出人"] == "艾达" and title(book.read_bytes())["导出人"] == "cli"

@@ -172,7 +172,8 @@ def _check_tallies_and_sessions(s):
     assert verdicts[metrics.MEETS] > 10 * (verdicts[metrics.CONFIRMED_BELOW] + verdicts[metrics.SUSPECTED_BELOW])
     assert perfect >= 1
 
-    # Sessions agree with the tallies: per item, the answers of all categories never exceed 有效份数.
+    # Sessions agree with the tallies: per item (and 测评轮次: a 复评 is a sitting of its own with as many
+    # ballots), the answers of all categories never exceed 有效份数.
     sessions_of = {(e.round_id, e.org_id): e for e in s.scalars(select(EvalSession))}
     answers = defaultdict(int)
     for t in s.scalars(select(Tally)):
@@ -180,9 +181,14 @@ def _check_tallies_and_sessions(s):
         if t.member_key:  # a member is rated on the same ballots as the org: one answer per ballot at most
             assert n <= sessions_of[(t.round_id, t.org_id)].valid
         else:
-            answers[(t.round_id, t.org_id, t.item_id)] += n
-    for (rid, oid, _), n in answers.items():
+            answers[(t.round_id, t.org_id, t.item_id, t.phase)] += n
+    for (rid, oid, _, _), n in answers.items():
         assert n == sessions_of[(rid, oid)].valid
+    # The rework story: two 返工补课 orders of the first round, one 复评 passing and one still below.
+    from data.models import Rectification, ReworkOrder
+    assert s.scalar(select(func.count()).select_from(ReworkOrder)) == 2
+    assert s.scalar(select(func.count()).select_from(Rectification).where(Rectification.measure_no == 2)) == 2
+    assert s.scalar(select(func.count()).select_from(Rectification).where(Rectification.source == "回头看")) == 1
     void = [e for e in sessions_of.values() if metrics.session_void(e.issued, e.returned)]
     assert 1 <= len(void) <= 5
     for e in sessions_of.values():

@@ -16,7 +16,7 @@ from domain.tables import DATE, INT, PERCENT, Column, Filters, ReportTable
 from tests import report_dataset as rd
 
 EXPORTED_AT = datetime(2025, 1, 2, 8, 30, 0)
-HEADER_ROW = 8  # six title lines, one blank row, then the header (1-based, as Excel numbers rows)
+HEADER_ROW = 10  # eight title lines, one blank row, then the header (1-based, as Excel numbers rows)
 
 
 @pytest.fixture
@@ -30,10 +30,11 @@ def table(sessions):
 
 def test_xlsx_has_title_block_header_percent_formats_red_rows_and_frozen_header(table):
     sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx(table, "张科长", EXPORTED_AT))).worksheets[0]
-    assert [(sheet.cell(r, 1).value, sheet.cell(r, 2).value) for r in range(1, 7)] == [
-        ("视图", f"下钻 · {rd.R2}"), ("范围", "全部"), ("筛选条件", "地区：510104"),
+    assert [(sheet.cell(r, 1).value, sheet.cell(r, 2).value) for r in range(1, 9)] == [
+        ("视图", f"下钻 · {rd.R2}"), ("范围", "全部"), ("筛选条件", "地区：510104"), ("文件号", "—"),
+        ("红线", "综合满意率 ≥ 2/3，最小样本 10"),
         ("统计截止日期", "2024-12-31"), ("导出人", "张科长"), ("导出时间", "2025-01-02 08:30:00")]
-    assert sheet.cell(7, 1).value is None
+    assert sheet.cell(9, 1).value is None
     header = [c.value for c in sheet[HEADER_ROW]]
     assert header == table.headers
     assert sheet.freeze_panes == f"A{HEADER_ROW + 1}"
@@ -83,7 +84,7 @@ def test_title_block_and_file_name_say_the_filters_in_the_users_words():
 
 def _plain_table(rows, columns=None) -> ReportTable:
     return ReportTable(view="rectifications", title="整改台账 · R", filters=Filters(), as_of=date(2025, 1, 1),
-                       scope="全部", rows=rows,
+                       scope="全部", rows=rows, context=[("文件号", "—"), ("红线", "综合满意率 ≥ 2/3，最小样本 10")],
                        columns=columns or [Column("问题编号"), Column("整改时限", DATE), Column("数量", INT),
                                            Column("比例", PERCENT)])
 

@@ -569,12 +569,17 @@ def test_zips_that_are_not_xlsx_are_refused(seeded):
 def test_same_key_on_two_sheets_of_one_template_is_a_duplicate(seeded):
     """Found by the fuzz: a 整改台账 sheet whose 问题编号 header was mistyped "abstain" reads as a second
     测评场次 sheet; its blank counts for (round, JT01, 党组织) overwrote the first sheet's, and every
-    re-import flipped them back ("updated 2" forever)."""
+    re-import flipped them back ("updated 2" forever). (Since 测评汇总 needs only 评议批次 and 组织编码, that
+    garbled sheet now reads as a 测评汇总 whose "abstain" counts are 问题编号: an error too.) Two sheets of
+    测评场次 with the same key:"""
     garbled = [list(r) for r in GOOD["整改台账"]]
     garbled[0][0] = "abstain"
     result = check_import(seeded, [("两表.xlsx", xlsx_bytes({"测评场次": GOOD["测评场次"], "整改台账": garbled}))])
-    assert [(e.sheet, e.row, e.column, e.value, e.reason) for e in result.errors] == [
-        ("整改台账", 2, "评议批次*+组织编码*+测评对象", f"{ROUND}/JT01/党组织",
+    assert not result.accepted
+    again = [list(r) for r in GOOD["测评场次"]]
+    result = check_import(seeded, [("两表.xlsx", xlsx_bytes({"测评场次": GOOD["测评场次"], "场次补录": again}))])
+    assert [(e.sheet, e.row, e.column, e.value, e.reason) for e in result.errors][:1] == [
+        ("场次补录", 2, "评议批次*+组织编码*+测评对象", f"{ROUND}/JT01/党组织",
          "与工作表“测评场次”第 2 行重复（评议批次*+组织编码*+测评对象相同）")]
     # Sheets with different keys (one sheet per unit, as many workbooks are kept) still import together.
     per_unit = {"交通一支部": [GOOD["测评汇总"][0], GOOD["测评汇总"][1]],

@@ -180,10 +180,10 @@ def test_parent_later_in_file_and_region_code(sessions):
 
 def test_blank_template_round_trip_and_error_sheet(sessions):
     assert set(TEMPLATES) == {"评议批次", "组织架构", "党员名册", "测评场次", "测评汇总", "原始测评表", "承诺台账",
-                              "整改台账", "督导分组"}
+                              "整改台账", "督导分组", "返工补课"}
     book = openpyxl.load_workbook(io.BytesIO(template_xlsx("整改台账")))
     header = [c.value for c in book["整改台账"][1]]
-    assert header[:3] == ["问题编号*", "评议批次*", "组织编码*"] and "整改佐证" in header
+    assert header[:4] == ["问题编号*", "措施编号", "评议批次*", "组织编码*"] and "整改佐证" in header
     book = openpyxl.load_workbook(io.BytesIO(template_xlsx("测评汇总")))
     assert [c.value for c in book["测评汇总"][1]][-5:] == ["满意", "基本满意", "不满意", "不了解", "弃权"]
     before = table_counts(sessions)
@@ -200,7 +200,7 @@ def test_blank_template_round_trip_and_error_sheet(sessions):
         ["文件", "工作表", "行", "列", "值", "原因"],
         ["bad.csv", "bad", 2, "组织编码", "NOPE", "未知的组织编码"],
     ]
-    assert result.errors[0].cli_line() == "bad.csv:bad:2:组织编码: 未知的组织编码"
+    assert result.errors[0].cli_line() == "bad.csv:bad:2:组织编码: 未知的组织编码（值：NOPE）"
 
 
 def test_unrecognised_file_is_rejected(sessions):

@@ -53,7 +53,7 @@ def test_cli_import_accepts_and_rejects(tmp_path):
     rejected = run(db, str(bad))
     assert rejected.returncode == 1
     assert rejected.stderr.splitlines() == [
-        "bad.csv:bad:4:组织编码: 未知的组织编码",
-        "bad.csv:bad:4:满意: 不能为负数",
+        "bad.csv:bad:4:组织编码: 未知的组织编码（值：XX）",
+        "bad.csv:bad:4:满意: 不能为负数（值：-3）",
     ]
     assert counts(db) == (1, 2)

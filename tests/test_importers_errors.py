@@ -41,12 +41,13 @@ CASES = {
               [ROUND, "JT01", "", "总体评价", "服务对象", 2, 0, 0, 0]),
         [(3, "评议批次+组织编码+党员编号+测评项目+参评人员类别",
           "与第 2 行重复（评议批次+组织编码+党员编号+测评项目+参评人员类别相同）")]),
-    "unknown org, member and category": (
+    # 参评人员类别 is any text (离退休干部, 党外人士 …) but must fit its column.
+    "unknown org, member and over-long category": (
         tally([ROUND, "NOPE", "", "总体评价", "服务对象", 1, 0, 0, 0],
               [ROUND, "JT01", "M9", "总体评价", "服务对象", 1, 0, 0, 0],
-              [ROUND, "JT01", "", "总体评价", "路人", 1, 0, 0, 0]),
+              [ROUND, "JT01", "", "总体评价", "路" * 21, 1, 0, 0, 0]),
         [(2, "组织编码", "未知的组织编码"), (3, "党员编号", "未知的党员编号"),
-         (4, "参评人员类别", "应为 单位参评人员/全评参评人员/服务对象/两代表一委员/党员/群众代表/其他 之一")]),
+         (4, "参评人员类别", "过长（最多 20 个字符）")]),
     "pledge rules": (
         ("p.xlsx", xlsx({"承诺": [PLEDGE_HEADER,
                                    ["C1", ROUND, "JT01", "", "办实事", "2012-06-30", "已兑现", ""],
@@ -60,7 +61,7 @@ CASES = {
                                    ["Z2", ROUND, "JT01", "推诿", "2012-03-10", "2012-04-01", "已销号", "2012-03-20", ""],
                                    ["Z2", ROUND, "JT01", "推诿", "2012-03-10", "2012-04-01", "整改中", "", ""]]})),
         [(2, "完成日期", "完成日期早于登记日期"), (3, "销号日期", "状态为已销号但未填销号日期"),
-         (4, "问题编号", "与第 3 行重复（问题编号相同）")]),
+         (4, "评议批次+问题编号+措施编号", "与第 3 行重复（评议批次+问题编号+措施编号相同）")]),
 }
 
 
@@ -205,7 +206,7 @@ def test_error_names_the_count_column_as_written(sessions):
     bad = ("t.csv", csv_bytes([["评议批次", "组织编码", "测评项目", "参评人员类别", "满意票数"],
                                [ROUND, "JT01", "总体评价", "服务对象", "-2"]]))
     result = import_uploads(sessions, [bad], "admin")
-    assert [e.cli_line() for e in result.errors] == ["t.csv:t:2:满意票数: 不能为负数"]
+    assert [e.cli_line() for e in result.errors] == ["t.csv:t:2:满意票数: 不能为负数（值：-2）"]
 
 
 def test_one_import_at_a_time_the_next_waits_or_is_told_to_retry(sessions, monkeypatch):

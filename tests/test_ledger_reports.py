@@ -204,6 +204,7 @@ def test_rectification_ledger_lights_overdue_days_and_order(campaign):
     assert table.headers[:16] == ["问题编号", "组织编码", "组织名称", "问题来源", "问题描述", "整改措施", "责任人",
                                   "登记日期", "整改时限", "状态", "完成日期", "销号日期", "超期天数", "灯", "标记",
                                   "整改佐证"]
+    assert table.headers[-1] == "措施编号" and set(col(table, "措施编号")) == {1}  # blank = the first measure
     # RC05 was registered after the as-of day: it does not exist yet. R2's item belongs to another round.
     assert col(table, "问题编号") == ["RC01", "RC06", "RC03", "RC02", "RC10", "RC11", "RC04", "RC07", "RC08",
                                       "RC09"]
@@ -255,13 +256,14 @@ def test_rectification_extra_filters(campaign):
 
 def test_rectification_summary_and_ageing(campaign):
     table = run(lr.rectification_summary, campaign)
-    assert table.headers == ["组织编码", "名称", "登记数", "完成数", "整改完成率", "按期完成率", "超期", "临期"]
-    rows = {row[0]: row[2:] for row in table.rows}
-    assert rows["E1"] == [2, 0, 0.0, None, 1, 1]  # nothing done yet: 按期完成率 has no data, not 0%
-    assert rows["E2"] == [2, 1, 0.5, 0.0, 0, 0]  # RC05 not registered yet; RC03 done, but late
-    assert rows["E31"] == [3, 3, 1.0, 1.0, 0, 0]
-    assert rows["H1"] == [1, 0, 0.0, None, 1, 0]
-    assert [c.format for c in table.columns][4:6] == [PERCENT, PERCENT]
+    assert table.headers == ["组织编码", "名称", "整改问题数", "整改措施数", "完成措施数", "整改完成率", "按期完成率",
+                             "超期", "临期"]
+    rows = {row[0]: row[2:] for row in table.rows}  # one measure per problem here: as many problems
+    assert rows["E1"] == [2, 2, 0, 0.0, None, 1, 1]  # nothing done yet: 按期完成率 has no data, not 0%
+    assert rows["E2"] == [2, 2, 1, 0.5, 0.0, 0, 0]  # RC05 not registered yet; RC03 done, but late
+    assert rows["E31"] == [3, 3, 3, 1.0, 1.0, 0, 0]
+    assert rows["H1"] == [1, 1, 0, 0.0, None, 1, 0]
+    assert [c.format for c in table.columns][5:7] == [PERCENT, PERCENT]
     ageing = run(lr.rectification_ageing, campaign, as_of=d("2024-10-20"))
     # On 10-20: RC01 40 days late; RC06 30, RC02 25, RC04 20; RC03, RC07–RC11 are done, RC05 not yet due.
     assert ageing.rows == [["1–7天", 0], ["8–30天", 3], ["31–90天", 1], ["90天以上", 0]]  # every band, in order

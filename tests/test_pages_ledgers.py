@@ -86,8 +86,8 @@ def test_rect_summary_and_ageing_follow_the_filters(as_user):
     with as_user("ada"):
         summary = grid("rectification-summary")
         assert col(summary, 0) == ["A1", "A21", "A2", "C1"]  # most overdue first
-        assert col(summary, 4) == [0.0, 0.0, 1.0, 0.0]  # 整改完成率
-        assert col(summary, 7) == [0, 0, 0, 1]  # 临期: C1's Z5
+        assert col(summary, 5) == [0.0, 0.0, 1.0, 0.0]  # 整改完成率
+        assert col(summary, 8) == [0, 0, 0, 1]  # 临期: C1's Z5
         bands = ["1–7天", "8–30天", "31–90天", "90天以上"]  # always all four, in order, empty ones as 0
         chart = rectifications.show_ageing({"as_of": AS_OF}, "zh")
         bar = chart.figure.data[0]

@@ -106,7 +106,7 @@ def test_pledges_and_rectifications_as_of_a_date(db):
     # Due by 12-31: P1 (fulfilled 11-20), P2 (open), P3 (due on the day, fulfilled 2025-01-05), P5 (member's).
     assert (a["到期承诺"], a["承诺兑现率"], a["逾期未兑现"]) == (4, 0.5, 1)
     # Registered by 12-31: Z1 (overdue), Z2 (done 11-15), Z3 (done only 2025-01-10); Z4 registered later.
-    assert (a["整改事项"], a["超期整改"]) == (3, 2)
+    assert (a["整改问题数"], a["整改措施数"], a["超期整改"]) == (3, 3, 2)
     assert a["整改完成率"] == pytest.approx(1 / 3)
     c1 = rows_by_key(drill(db, org="C"))["C1"]
     assert (c1["临期整改"], c1["超期整改"]) == (1, 0)  # deadline 2025-01-02, inside the 3-day window

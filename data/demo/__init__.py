@@ -26,6 +26,7 @@ from data.demo.member_round import write_member_round
 from data.demo.members import build_members
 from data.demo.orgs import build_orgs
 from data.demo.regions import build_regions
+from data.demo.rework import write_rework
 from data.demo.rounds import write_rounds
 from data.demo.spec import DEMO_ROUNDS, DEMO_SCALES, PROVINCE_NAME, ROUNDS, SYSTEM_NAMES, demo_as_of
 from data.demo.state import DemoState, Leaf
@@ -67,6 +68,7 @@ def load_demo(session_factory: sessionmaker[Session], scale: str = "small", seed
             session.execute(text("ANALYZE orgs, regions, items, tallies"))
         rebuild_closure(session)
         rebuild_rollups(session)
+        write_rework(session, 1, seed, counts)  # the first round (ids follow ROUNDS)
         _fix_sequences(session)
     return _summary(scale, seed, counts)
 

@@ -11,7 +11,8 @@ from sqlalchemy import delete, select
 from data.importers.base import MAX_LENGTH, SheetContext, check_keys, chunked, upsert
 from data.importers.normalise import text
 from data.importers.refs import create_rounds, resolve_orgs, resolve_rounds
-from data.importers.tally_store import check_category, ensure_items, load_tallies, load_valid, slot, write_tallies
+from data.importers.tally_store import (check_category, check_phase, check_reported_on, ensure_items, load_tallies,
+                                        load_valid, slot, write_tallies)
 from domain.rules import option_position
 from data.models import COUNT_COLUMNS, Ballot, Tally
 from data.rollups import rebuild_rollups
@@ -30,12 +31,18 @@ def import_sheet(ctx: SheetContext) -> None:
     for (rname, org, no), values in planned.items():
         round_id = refs[rname].id
         rows[(round_id, org, no)] = dict(round_id=round_id, org_id=org, ballot_no=no, category=values["category"],
+                                         phase=values["phase"],
                                          answers=json.dumps(values["answers"], ensure_ascii=False, sort_keys=True))
-    upsert(ctx, Ballot, rows, stored, ("category", "answers"))
+    upsert(ctx, Ballot, rows, stored, ("category", "phase", "answers"))
     ballot_counter = (ctx.counter.inserted, ctx.counter.updated, ctx.counter.unchanged)
     ctx.session.flush()
     pairs = {(k[0], k[1]) for k in rows}
-    _recount_tallies(ctx, refs, pairs)
+    reported: dict[tuple, object] = {}  # (round id, org, 测评轮次) -> the earliest 上报日期 of this file's ballots
+    for (rname, org, _no), values in planned.items():
+        key, day = (refs[rname].id, org, values["phase"]), values["reported"]
+        if day is not None and (reported.get(key) is None or day < reported[key]):
+            reported[key] = day
+    _recount_tallies(ctx, refs, pairs, reported)
     # Tally counts are not reported as rows of this file: restore the ballot counts.
     ctx.counter.inserted, ctx.counter.updated, ctx.counter.unchanged = ballot_counter
     ctx.session.flush()
@@ -55,7 +62,7 @@ def _read_ballots(ctx: SheetContext, rounds: dict) -> tuple[dict[tuple, dict], d
     planned: dict[tuple, dict] = {}
     rows_of = {}
     for row, (_r, _o, ballot_no) in check_keys(ctx, "round", "org_code", "ballot_no"):
-        category = check_category(ctx, row)
+        category, phase, reported = check_category(ctx, row), check_phase(ctx, row), check_reported_on(ctx, row)
         ref = rounds.get(row.number)
         answers = {}
         for name in items:
@@ -64,10 +71,10 @@ def _read_ballots(ctx: SheetContext, rounds: dict) -> tuple[dict[tuple, dict], d
             if ref is not None and option_position(ref.scale, value) is None:
                 ctx.error(row.number, ctx.label(name), raw, f"“{value}”不是该批次评分标准（{ref.scale}）的选项")
             answers[name] = value
-        if ref is None or row.number not in org_ids or category is None:
+        if ref is None or row.number not in org_ids or category is None or phase is None:
             continue
         key = (ref.name, org_ids[row.number], ballot_no)
-        planned[key] = dict(category=category, answers=answers)
+        planned[key] = dict(category=category, answers=answers, phase=phase, reported=reported)
         rows_of[key] = row
     return planned, rows_of
 
@@ -94,8 +101,9 @@ def _check_valid_ballots(ctx: SheetContext, refs: dict, planned: dict, rows_of: 
     return stored
 
 
-def _recount_tallies(ctx: SheetContext, refs: dict, pairs: set[tuple[int, int]]) -> None:
-    """Recount the tallies of every touched (round, org) from all its stored ballots."""
+def _recount_tallies(ctx: SheetContext, refs: dict, pairs: set[tuple[int, int]], reported: dict) -> None:
+    """Recount the tallies of every touched (round, org) from all its stored ballots, per 测评轮次; `reported`
+    gives the 上报日期 of this file's ballots by (round id, org, 测评轮次)."""
     ballots = _load_ballots(ctx, pairs)
     scales = {ref.id: ref.scale for ref in refs.values()}
     counts: dict[tuple, dict] = {}
@@ -106,16 +114,17 @@ def _recount_tallies(ctx: SheetContext, refs: dict, pairs: set[tuple[int, int]])
             position = option_position(scales[round_id], answer)
             if position is None:  # a stored ballot of an older scale: not countable
                 continue
-            key = (round_id, org, item, ballot.category)
+            key = (round_id, org, item, ballot.category, ballot.phase)
             counts.setdefault(key, dict.fromkeys(COUNT_COLUMNS, 0))[slot(position)] += 1
     item_ids = ensure_items(ctx, wanted)
-    planned_tallies = {}
-    for (round_id, org, item, category), c in counts.items():
-        key = (round_id, org, 0, item_ids[(round_id, item)], category)
+    planned_tallies, dates = {}, {}
+    for (round_id, org, item, category, phase), c in counts.items():
+        key = (round_id, org, 0, item_ids[(round_id, item)], category, phase)
         planned_tallies[key] = dict(round_id=round_id, org_id=org, member_key=0, member_id=None,
-                                    item_id=key[3], category=category, from_ballots=True, **c)
+                                    item_id=key[3], category=category, phase=phase, from_ballots=True, **c)
+        dates[key] = reported.get((round_id, org, phase))
     stored_tallies = load_tallies(ctx, pairs)
-    write_tallies(ctx, planned_tallies, stored_tallies)
+    write_tallies(ctx, planned_tallies, stored_tallies, dates)
     # A ballot-made tally whose (item, category) no ballot answers any more (a ballot's category was
     # corrected) would keep stale counts: remove it.
     stale = [t.id for k, t in stored_tallies.items()
@@ -129,7 +138,8 @@ def _load_ballots(ctx: SheetContext, pairs: set[tuple[int, int]]) -> dict[tuple,
     for round_id, org in pairs:
         by_round[round_id].add(org)
     found = {}
-    cols = [Ballot.id, Ballot.round_id, Ballot.org_id, Ballot.ballot_no, Ballot.category, Ballot.answers]
+    cols = [Ballot.id, Ballot.round_id, Ballot.org_id, Ballot.ballot_no, Ballot.category, Ballot.phase,
+            Ballot.answers]
     for round_id, orgs in by_round.items():
         for part in chunked(sorted(orgs)):
             for r in ctx.session.execute(select(*cols).where(Ballot.round_id == round_id, Ballot.org_id.in_(part))):

@@ -10,7 +10,7 @@ import xlsxwriter
 from sqlalchemy import insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from data.importers.normalise import CellError, text
+from data.importers.normalise import NAME_KEYS, CellError, key_text, text
 from data.importers.templates import HeaderMatch, Template
 
 # What a unit user is told about anything outside its subtree, whether it exists elsewhere or not at all:
@@ -24,7 +24,7 @@ MAX_VALUE_SHOWN = 100
 MAX_LENGTH = {"round": 200, "org_code": 40, "org_name": 200, "parent_code": 40, "system": 100,
               "member_code": 40, "member_name": 100, "position": 100, "group": 100, "leader": 100,
               "item": 100, "ballot_no": 60, "pledge_code": 60, "issue_code": 60, "owner": 100,
-              "doc_no": 100}
+              "doc_no": 100, "source": 100, "category": 20, "office": 100}
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,9 @@ class ImportIssue:
     reason: str
 
     def cli_line(self) -> str:
-        return f"{self.file}:{self.sheet}:{self.row if self.row is not None else ''}:{self.column}: {self.reason}"
+        """`file:sheet:row:column: reason` (SPEC §7), with the value the reason is about when there is one."""
+        shown = f"（值：{self.value}）" if self.value and self.value != self.column else ""
+        return f"{self.file}:{self.sheet}:{self.row if self.row is not None else ''}:{self.column}: {self.reason}{shown}"
 
 
 @dataclass
@@ -195,6 +197,8 @@ class SheetContext:
             return None
         try:
             value = parser(raw)
+            if parser is text and key in NAME_KEYS:
+                value = key_text(key, raw)
         except CellError as exc:
             self.col_error(row, key, str(exc))
             return None
@@ -288,7 +292,7 @@ def check_keys(ctx: SheetContext, *keys: str, report: bool = True) -> list[tuple
     for row in ctx.rows:
         values = []
         for k in keys:
-            value = (ctx.get(row, k, required=True) or "") if report else text(row.cells.get(k, ""))
+            value = (ctx.get(row, k, required=True) or "") if report else key_text(k, row.cells.get(k, ""))
             values.append(value)
         if not all(values):
             continue

@@ -19,15 +19,16 @@ from typing import NamedTuple
 from sqlalchemy import select, text as sql_text
 from sqlalchemy.exc import DBAPIError
 
-from domain.rules import EVALUATOR_CATEGORIES, option_position
+from domain.rules import FIRST, option_position
 from data.importers.base import MAX_LENGTH, SheetContext, fetch_by
-from data.importers.normalise import CellError, parse_count, text
+from data.importers.normalise import CellError, key_text, parse_count
 from data.importers.refs import DEFAULT_PROFILE, RoundRef, create_rounds
 from data.models import COUNT_COLUMNS, Item, Member, Org, Round, Tally
 from data.rollups import rebuild_rollups
 
 _PLAIN = {str, int, float}  # cell types whose distinct values a dict can tell apart (bool == 1 cannot)
 _KEYS = ("round", "org_code", "member_code", "item", "category")
+_ROW_PATH_ONLY = {"phase", "reported_on"}
 # When a sheet names this many orgs, one query for all orgs beats chunks of IN (...).
 _ALL_ORGS_FROM = 5000
 # After this many new tallies, PostgreSQL's planner statistics are refreshed before the rollups.
@@ -41,10 +42,10 @@ class _Fallback(Exception):
     """Something the per-row path must look at (and word the error for)."""
 
 
-def _normalise(column: tuple, required: bool, max_length: int) -> list[str]:
+def _normalise(key: str, column: tuple, required: bool, max_length: int) -> list[str]:
     if not set(map(type, column)) <= _PLAIN:
         raise _Fallback
-    mapping = {raw: text(raw) for raw in set(column)}
+    mapping = {raw: key_text(key, raw) for raw in set(column)}
     values = mapping.values()
     if (required and "" in values) or max(map(len, values), default=0) > max_length:
         raise _Fallback
@@ -108,10 +109,10 @@ def _sqlite_cache(session):
 
 
 def _plan(ctx: SheetContext):
+    if set(ctx.match.columns.values()) & _ROW_PATH_ONLY:
+        raise _Fallback  # 测评轮次 and 上报日期 are read row by row (a blank item or category falls back too)
     columns, values = _read_columns(ctx)
     round_col, code_col, item_col, category_col = (values[k] for k in ("round", "org_code", "item", "category"))
-    if not set(category_col) <= set(EVALUATOR_CATEGORIES):
-        raise _Fallback
     names, refs, new_rounds = _rounds(ctx, round_col)
     org_col = _org_ids(ctx, code_col)
     member_ids = _member_ids(ctx, values["member_code"], org_col)
@@ -141,7 +142,7 @@ def _read_columns(ctx: SheetContext) -> tuple[list, dict]:
     values = {}
     for key in _KEYS:
         if key in by_key:
-            values[key] = _normalise(by_key[key], key != "member_code", MAX_LENGTH.get(key, 10**9))
+            values[key] = _normalise(key, by_key[key], key != "member_code", MAX_LENGTH.get(key, 10**9))
         elif key == "member_code":
             values[key] = None
         else:
@@ -266,12 +267,12 @@ def _check_valid(refs, keys, count_rows, items, existing, valid) -> None:
     file_keys = set()
     for (rname, org, member, item, category), counts in zip(keys, count_rows):
         round_id = refs[rname].id
-        totals[(round_id, org, member, item)] += sum(counts)
+        totals[(round_id, org, member, item, FIRST)] += sum(counts)
         if round_id is not None and (round_id, item) in items:
-            file_keys.add((round_id, org, member, items[(round_id, item)], category))
+            file_keys.add((round_id, org, member, items[(round_id, item)], category, FIRST))
     from data.importers.tally_store import add_stored_answers
     add_stored_answers(totals, file_keys, existing, items)
-    for (round_id, org, member, _item), total in totals.items():
+    for (round_id, org, member, _item, _phase), total in totals.items():
         limit = valid.get((round_id, org, "党员" if member else "党组织"))
         if limit is not None and total > limit:
             raise _Fallback
@@ -301,11 +302,11 @@ def _write(ctx: SheetContext, refs, new_rounds, sheet: _Sheet, existing) -> None
         inserts, updates = [], []
         for round_id, org, member, member_id, item_id, category, counts in zip(
                 round_ids, sheet.orgs, sheet.members, member_ids, item_ids, sheet.categories, sheet.count_rows):
-            current = existing.get((round_id, org, member, item_id, category))
+            current = existing.get((round_id, org, member, item_id, category, FIRST))
             if current is None:
                 inserts.append((round_id, org, member, member_id, item_id, category, false, *counts, now, now))
             elif (current.member_id == member_id and current.from_ballots == False  # noqa: E712 - as upsert compares
-                  and tuple(current[8 + i] for i in range(len(COUNT_COLUMNS))) == counts):
+                  and tuple(getattr(current, c) for c in COUNT_COLUMNS) == counts):
                 unchanged += 1
             else:
                 updates.append((member_id, false, *counts, now, current.id))

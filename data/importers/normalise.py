@@ -11,6 +11,11 @@ import unicodedata
 from datetime import date, datetime, timedelta
 from fractions import Fraction
 
+from domain.names import canonical
+
+# Cells naming a round, an org or a member: stored and matched in domain.names' one canonical form.
+NAME_KEYS = frozenset({"round", "org_code", "member_code", "parent_code"})
+
 
 class CellError(ValueError):
     """A cell that cannot be read; the message is the user-facing reason."""
@@ -36,6 +41,11 @@ def text(raw: object) -> str:
 
 _YES = {"是", "y", "yes", "true", "1", "√", "t"}
 _NO = {"否", "n", "no", "false", "0", "×", "f"}
+
+
+def key_text(key: str, raw: object) -> str:
+    """text() of a cell, in canonical form when the column names a round, an org or a member."""
+    return canonical(text(raw)) if key in NAME_KEYS else text(raw)
 
 
 def yes_no(raw: object) -> bool | None:
@@ -95,6 +105,14 @@ def parse_date(raw: object) -> date | None:
     if re.fullmatch(r"\d{1,5}(\.0+)?", value):
         return _serial(float(value))
     raise CellError("日期格式无法识别（可用 2012-02-15、2012/2/15、2012年2月15日、20120215）")
+
+
+def parse_datetime(raw: object) -> datetime | None:
+    """A date-time cell, or any date parse_date reads (at 00:00); blank → None."""
+    if isinstance(raw, datetime):
+        return raw.replace(microsecond=0)
+    day = parse_date(raw)
+    return None if day is None else datetime(day.year, day.month, day.day)
 
 
 # No real session hands out this many ballots; the cap keeps counts (and their sums over a province's

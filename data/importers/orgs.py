@@ -194,9 +194,28 @@ def import_sheet(ctx: SheetContext) -> None:
         _check_unit_systems(ctx, orgs)
     _check_parents(ctx, orgs)
     _check_cycles(ctx, orgs)
+    _inherit_systems(ctx, orgs)
     if ctx.failed:
         return
     _write(ctx, regions, systems, orgs)
+
+
+def _inherit_systems(ctx: SheetContext, orgs: _OrgFile) -> None:
+    """A blank 所属系统 takes the nearest ancestor's (in the file or the database); a top org needs one."""
+    for code, values in orgs.planned.items():
+        if values["system"]:
+            continue
+        if code in orgs.existing:  # a blank cell leaves a known org's system as it is
+            values["system"] = orgs.system_name.get(orgs.existing[code].system_id)
+            continue
+        seen, parent = {code}, values["parent"]
+        while parent is not None and parent not in seen and not orgs.system_of(parent):
+            seen.add(parent)
+            parent = orgs.parent_of(parent) if (parent in orgs.planned or parent in orgs.existing) else None
+        if values["parent"] is None:
+            ctx.col_error(orgs.rows[code], "system", "顶层组织须填写所属系统（下级组织留空则沿用上级的）")
+        elif parent is not None and parent not in seen:
+            values["system"] = orgs.system_of(parent)
 
 
 def _read_rows(ctx: SheetContext, regions: RegionBook, orgs: _OrgFile) -> None:
@@ -207,7 +226,7 @@ def _read_rows(ctx: SheetContext, regions: RegionBook, orgs: _OrgFile) -> None:
             name=ctx.get(row, "org_name", required=True),
             parent=ctx.get(row, "parent_code") or None,
             org_type=ctx.choice(row, "org_type", ORG_TYPES, required=True),
-            system=ctx.get(row, "system", required=True),
+            system=ctx.get(row, "system") or None,  # blank under a parent: the parent's (_inherit_systems)
             cross_system=ctx.get(row, "cross_system", yes_no) or False,
         )
         region_spec = ctx.get(row, "region", _region_spec, required=True)

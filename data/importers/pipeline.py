@@ -14,10 +14,10 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from data.importers import ballots, eval_sessions, ledgers, members, orgs, rounds, supervision, tallies
+from data.importers import ballots, eval_sessions, ledgers, members, orgs, rework, rounds, supervision, tallies
 from data.importers.fast_tallies import no_gc
 from data.importers.base import MAX_ERRORS_SHOWN, FileReport, ImportIssue, ImportResult, Row, SheetContext
-from data.importers.normalise import text
+from data.importers.normalise import key_text, text
 from data.importers.reading import FileError, read_sheets
 from data.importers.templates import KEY_DEFAULTS, NATURAL_KEYS, ORDER, HeaderMatch, find_header
 from data.models import ImportLog
@@ -38,6 +38,7 @@ HANDLERS = {
     "测评场次": eval_sessions.import_sheet,
     "测评汇总": tallies.import_sheet,
     "原始测评表": ballots.import_sheet,
+    "返工补课": rework.import_sheet,
     "承诺台账": ledgers.import_pledges,
     "整改台账": ledgers.import_rectifications,
 }
@@ -166,7 +167,7 @@ def _cross_sheet_duplicates(parsed: ParsedFile) -> list[ImportIssue]:
         columns = "+".join(sheet.match.labels.get(k) or next(c.label for c in template.columns if c.key == k)
                            for k in keys)
         for row in sheet.rows:
-            values = tuple(text(row.cells.get(k, "")) or KEY_DEFAULTS.get(k, "") for k in keys)
+            values = tuple(key_text(k, row.cells.get(k, "")) or KEY_DEFAULTS.get(k, "") for k in keys)
             if any(not v for k, v in zip(keys, values) if k in required):
                 continue  # the sheet's own check names the blank cell
             first = seen.setdefault((template.name, values), (sheet.name, row.number))

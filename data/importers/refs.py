@@ -24,7 +24,8 @@ def default_round_values(name: str) -> dict:
     return dict(name=name, scale=p.scale, redline_metric=p.redline_metric, redline=p.redline,
                 min_sample=p.min_sample, confidence=p.confidence, warn_days=p.warn_days,
                 working_days=p.working_days, weight_s=p.weight_s, weight_b=p.weight_b,
-                weight_u=p.weight_u, anonymity_threshold=p.anonymity_threshold)
+                weight_u=p.weight_u, anonymity_threshold=p.anonymity_threshold, contact_min=p.contact_min,
+                contact_max=p.contact_max)
 
 
 def resolve_rounds(ctx: SheetContext, key: str = "round") -> tuple[dict[int, RoundRef], dict[str, RoundRef]]:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from sqlalchemy import exists, insert, select
 
-from domain.rules import REDLINE_METRICS, SCALE_ALIASES
+from domain.rules import ORG_TYPES, REDLINE_METRICS, SCALE_ALIASES
 from data.importers.base import OUT_OF_SCOPE, SheetContext
 from data.importers.normalise import (
-    CellError, parse_date, parse_number, parse_optional_count, parse_ratio, text, yes_no)
-from data.importers.refs import default_round_values
+    CellError, key_text, parse_date, parse_number, parse_optional_count, parse_ratio, text, yes_no)
+from data.importers.refs import DEFAULT_PROFILE, default_round_values
 from data.models import Round, RoundChange, Tally
 
 FIELDS = ("start_date", "end_date", "report_deadline", "scale", "redline_metric", "redline", "min_sample",
           "confidence", "warn_days", "working_days", "weight_s", "weight_b", "weight_u",
-          "anonymity_threshold", "doc_no")
+          "anonymity_threshold", "doc_no", "contact_min", "contact_max", "report_level")
 
 
 def _scale(raw: object) -> str | None:
@@ -50,7 +50,7 @@ def import_sheet(ctx: SheetContext) -> None:
         return
     parsed: dict[str, tuple[int, dict]] = {}
     seen: dict[str, int] = {}
-    names = {text(row.cells.get("round", "")) for row in ctx.rows}
+    names = {key_text("round", row.cells.get("round", "")) for row in ctx.rows}
     existing = {r.name: r for r in session.scalars(select(Round).where(Round.name.in_(names)))}
     for row in ctx.rows:
         name = ctx.get(row, "round", required=True)
@@ -69,6 +69,9 @@ def import_sheet(ctx: SheetContext) -> None:
             "weight_u": ctx.get(row, "weight_u", parse_number),
             "anonymity_threshold": ctx.get(row, "anonymity_threshold", parse_optional_count),
             "doc_no": ctx.get(row, "doc_no") or None,
+            "contact_min": ctx.get(row, "contact_min", parse_optional_count),
+            "contact_max": ctx.get(row, "contact_max", parse_optional_count),
+            "report_level": ctx.choice(row, "report_level", ORG_TYPES),
         }
         # A red line is a rate, or points when the round's metric (given here or kept) is 测评得分.
         current = existing.get(name)
@@ -77,9 +80,7 @@ def import_sheet(ctx: SheetContext) -> None:
         if (metric == "测评得分" and values["redline"] is None
                 and not (current and current.redline_metric == "测评得分")):
             ctx.col_error(row, "redline", "红线指标为测评得分时须填写红线分值")
-        start, end = values["start_date"], values["end_date"]
-        if start and end and end < start:
-            ctx.col_error(row, "end_date", "结束日期早于开始日期")
+        _check_ranges(ctx, row, values, current)
         if name and ctx.check_duplicates(seen, name, row, ctx.label("round")):
             parsed[name] = (row.number, values)
 
@@ -100,7 +101,7 @@ def import_sheet(ctx: SheetContext) -> None:
         current = existing.get(name)
         if current is None:
             new_rows.append(default_round_values(name) | {f: None for f in ("start_date", "end_date",
-                            "report_deadline", "doc_no")} | given)
+                            "report_deadline", "doc_no", "report_level")} | given)
             ctx.counter.inserted += 1
             continue
         changed = {k: v for k, v in given.items() if getattr(current, k) != v}
@@ -117,6 +118,20 @@ def import_sheet(ctx: SheetContext) -> None:
     if changes:
         session.execute(insert(RoundChange), changes)
     session.flush()
+
+
+def _check_ranges(ctx: SheetContext, row, values: dict, current: Round | None) -> None:
+    """结束日期 not before 开始日期; 联系点下限 not above 联系点上限 (a blank one is the round's or the default)."""
+    start, end = values["start_date"], values["end_date"]
+    if start and end and end < start:
+        ctx.col_error(row, "end_date", "结束日期早于开始日期")
+    low = values["contact_min"] if values["contact_min"] is not None else (
+        current.contact_min if current else DEFAULT_PROFILE.contact_min)
+    high = values["contact_max"] if values["contact_max"] is not None else (
+        current.contact_max if current else DEFAULT_PROFILE.contact_max)
+    if low > high:
+        ctx.col_error(row, "contact_max" if values["contact_max"] is not None else "contact_min",
+                      f"联系点上限（{high}）小于联系点下限（{low}）")
 
 
 def _show(value: object) -> str | None:

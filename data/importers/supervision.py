@@ -3,10 +3,28 @@ from __future__ import annotations
 
 from sqlalchemy import insert, select, update
 
-from data.importers.base import OUT_OF_SCOPE, SheetContext, check_keys, fetch_by_tuple, upsert
+from data.importers.base import OUT_OF_SCOPE, SheetContext, check_keys, fetch_by, fetch_by_tuple, upsert
 from data.importers.normalise import yes_no
 from data.importers.refs import resolve_orgs
-from data.models import SupervisionGroup, SupervisionLink
+from data.models import Round, SupervisionGroup, SupervisionLink
+
+
+def _group_rounds(ctx: SheetContext) -> dict[str, int | None]:
+    """The round each group works in (None: every round); the round must exist, one per group."""
+    names = {row.number: ctx.get(row, "round") for row in ctx.rows}
+    ids = dict(fetch_by(ctx.session, [Round.name, Round.id], Round.name, {n for n in names.values() if n}))
+    rounds: dict[str, tuple[int | None, str, int]] = {}
+    for row in ctx.rows:
+        group, name = ctx.get(row, "group"), names[row.number]
+        if not group:
+            continue
+        if name and name not in ids:
+            ctx.col_error(row, "round", "未知的评议批次（请先导入评议批次）")
+            continue
+        first = rounds.setdefault(group, (ids.get(name), name or "", row.number))
+        if first[1] != (name or ""):
+            ctx.col_error(row, "round", f"同一督导组的评议批次与第 {first[2]} 行不一致")
+    return {group: round_id for group, (round_id, _, _) in rounds.items()}
 
 
 def import_sheet(ctx: SheetContext) -> None:
@@ -28,17 +46,22 @@ def import_sheet(ctx: SheetContext) -> None:
             leaders.setdefault(group, (leader, row.number))
         if row.number in org_ids:
             planned[(group, org_ids[row.number])] = contact
+    group_rounds = _group_rounds(ctx) if "round" in ctx.match.labels else {}
     if ctx.failed:
         return
     session = ctx.session
     groups = {g.name: g for g in session.execute(select(
-        SupervisionGroup.id, SupervisionGroup.name, SupervisionGroup.leader).where(
+        SupervisionGroup.id, SupervisionGroup.name, SupervisionGroup.leader, SupervisionGroup.round_id).where(
         SupervisionGroup.name.in_({g for g, _ in planned}))).all()}
-    new = [dict(name=n, leader=leaders.get(n, (None,))[0]) for n in {g for g, _ in planned} if n not in groups]
+    new = [dict(name=n, leader=leaders.get(n, (None,))[0], round_id=group_rounds.get(n))
+           for n in {g for g, _ in planned} if n not in groups]
     if new:
         session.execute(insert(SupervisionGroup), new)
-    changed = [dict(id=g.id, leader=leaders[n][0]) for n, g in groups.items()
-               if n in leaders and g.leader != leaders[n][0]]
+    # A file without the 评议批次 column leaves a group's round as it was; with it, a blank is every round.
+    changed = [dict(id=g.id, leader=leaders[n][0] if n in leaders else g.leader,
+                    round_id=group_rounds[n] if n in group_rounds else g.round_id)
+               for n, g in groups.items()
+               if (n in leaders and g.leader != leaders[n][0]) or (n in group_rounds and g.round_id != group_rounds[n])]
     if changed:
         session.execute(update(SupervisionGroup), changed)
     group_ids = dict(session.execute(select(SupervisionGroup.name, SupervisionGroup.id).where(

@@ -12,8 +12,9 @@ from data.importers.base import Row, SheetContext
 from data.importers.fast_tallies import import_tallies
 from data.importers.normalise import CellError, parse_count, text
 from data.importers.refs import create_rounds, resolve_members, resolve_orgs, resolve_rounds
-from data.importers.tally_store import (add_stored_answers, check_category, ensure_items, load_tallies,
-                                        load_valid, slot, write_tallies)
+from data.importers.tally_store import (OVERALL_NAMES, add_stored_answers, check_category, check_phase,
+                                        check_reported_on, ensure_items, load_tallies, load_valid, slot,
+                                        write_tallies)
 from data.models import COUNT_COLUMNS, Item
 from data.rollups import rebuild_rollups
 
@@ -34,29 +35,32 @@ def import_sheet(ctx: SheetContext) -> None:
 
 
 def _read_rows(ctx: SheetContext, rounds: dict) -> dict[tuple, tuple[Row, dict]]:
-    """Each row's counts by key (round, org, member, item, category); duplicate keys are errors."""
+    """Each row's counts by key (round, org, member, item, category, 测评轮次); duplicate keys are errors. A
+    blank 测评项目 is 总体评价 (docs/import-templates.md)."""
     org_ids = resolve_orgs(ctx)
     member_ids = resolve_members(ctx, org_ids)
     positions: dict[tuple[str, str], object] = {}  # (scale, column) -> option position, computed once
     seen: dict[tuple, int] = {}
     parsed: dict[tuple, tuple[Row, dict]] = {}
     for row in ctx.rows:
-        item = ctx.get(row, "item", required=True)
-        category = check_category(ctx, row)
+        item = ctx.get(row, "item") or OVERALL_NAMES[0]
+        category, phase = check_category(ctx, row), check_phase(ctx, row)
+        check_reported_on(ctx, row)
         ref = rounds.get(row.number)
         counts = _row_counts(ctx, row, ref, positions)
-        if None in (item, category, ref) or row.number not in org_ids:
+        if None in (item, category, phase, ref) or row.number not in org_ids:
             continue
         member_code = text(row.cells.get("member_code", ""))
         if member_code and row.number not in member_ids:
             continue
-        key = (ref.name, org_ids[row.number], member_ids.get(row.number, 0), item, category)
+        key = (ref.name, org_ids[row.number], member_ids.get(row.number, 0), item, category, phase)
         if key not in seen:
             seen[key] = row.number
             parsed[key] = (row, counts)
         else:
             shown = "/".join(text(row.cells.get(k, "")) for k in ("round", "org_code", "member_code", "item", "category"))
-            ctx.check_duplicates(seen, key, row, "评议批次+组织编码+党员编号+测评项目+参评人员类别", shown)
+            ctx.check_duplicates(seen, key, row, "评议批次+组织编码+党员编号+测评项目+参评人员类别" + (
+                "+测评轮次" if "phase" in ctx.match.labels else ""), shown)
     return parsed
 
 
@@ -99,16 +103,16 @@ def _check_valid_ballots(ctx: SheetContext, refs: dict, parsed: dict) -> dict:
     totals: dict[tuple, int] = defaultdict(int)
     last_row: dict[tuple, Row] = {}
     file_keys = set()
-    for (rname, org, member, item, category), (row, counts) in parsed.items():
+    for (rname, org, member, item, category, phase), (row, counts) in parsed.items():
         round_id = refs[rname].id
-        group = (round_id, org, member, item)
+        group = (round_id, org, member, item, phase)
         totals[group] += sum(counts.values())
         last_row[group] = row
         if round_id is not None and (round_id, item) in items:
-            file_keys.add((round_id, org, member, items[(round_id, item)], category))
+            file_keys.add((round_id, org, member, items[(round_id, item)], category, phase))
     add_stored_answers(totals, file_keys, existing, items)
     for group, total in totals.items():
-        round_id, org, member, item = group
+        round_id, org, member, item, _phase = group
         limit = valid.get((round_id, org, "党员" if member else "党组织"))
         if limit is not None and total > limit:
             ctx.error(last_row[group].number, ctx.label("item"), item,
@@ -119,15 +123,16 @@ def _check_valid_ballots(ctx: SheetContext, refs: dict, parsed: dict) -> dict:
 def _write(ctx: SheetContext, refs: dict, parsed: dict, existing: dict) -> None:
     create_rounds(ctx, refs)
     wanted = defaultdict(list)
-    for rname, _org, _member, item, _cat in parsed:
+    for rname, _org, _member, item, _cat, _phase in parsed:
         wanted[refs[rname].id].append(item)
     item_ids = ensure_items(ctx, wanted)
-    planned = {}
-    for (rname, org, member, item, category), (_row, counts) in parsed.items():
+    planned, reported = {}, {}
+    for (rname, org, member, item, category, phase), (row, counts) in parsed.items():
         round_id = refs[rname].id
-        key = (round_id, org, member, item_ids[(round_id, item)], category)
+        key = (round_id, org, member, item_ids[(round_id, item)], category, phase)
         planned[key] = dict(round_id=round_id, org_id=org, member_key=member, member_id=member or None,
-                            item_id=key[3], category=category, from_ballots=False, **counts)
-    write_tallies(ctx, planned, existing)
+                            item_id=key[3], category=category, phase=phase, from_ballots=False, **counts)
+        reported[key] = check_reported_on(ctx, row)
+    write_tallies(ctx, planned, existing, reported)
     ctx.session.flush()
     rebuild_rollups(ctx.session, sorted({k[0] for k in planned}))

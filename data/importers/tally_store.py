@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 
 from sqlalchemy import insert, select
 
-from domain.rules import EVALUATOR_CATEGORIES
+from domain.rules import FIRST, PHASES
 from data.importers.base import Row, SheetContext, chunked, upsert
+from data.importers.normalise import parse_datetime, text
 from data.models import COUNT_COLUMNS, EvalSession, Item, Tally
 
 OVERALL_NAMES = ("总体评价", "总体评价情况")
@@ -18,8 +20,26 @@ def slot(position: int | str) -> str:
     return position if isinstance(position, str) else f"opt{position + 1}"
 
 
+UNCLASSIFIED = "未分类"  # a blank 参评人员类别 of 测评汇总 (a township's one-line total)
+
+
 def check_category(ctx: SheetContext, row: Row) -> str | None:
-    return ctx.choice(row, "category", EVALUATOR_CATEGORIES, required=True)
+    """参评人员类别: any text (domain.rules.EVALUATOR_CATEGORIES are the known ones, for order and labels);
+    blank is 未分类 where the template allows it."""
+    required = any(c.key == "category" and c.required for c in ctx.template.columns)
+    return ctx.get(row, "category", required=required) or (None if required else UNCLASSIFIED)
+
+
+def check_phase(ctx: SheetContext, row: Row) -> str | None:
+    """测评轮次: 首评 (blank) or 复评; None when the cell is wrong (an error recorded)."""
+    if text(row.cells.get("phase", "")) == "":
+        return FIRST
+    return ctx.choice(row, "phase", PHASES)
+
+
+def check_reported_on(ctx: SheetContext, row: Row) -> datetime | None:
+    """上报日期: when the unit sent the form; None (blank or wrong) means the import time."""
+    return ctx.get(row, "reported_on", parse_datetime)
 
 
 def ensure_items(ctx: SheetContext, wanted: dict[int, list[str]]) -> dict[tuple[int, str], int]:
@@ -54,13 +74,13 @@ def load_tallies(ctx: SheetContext, pairs: set[tuple[int, int]]) -> dict[tuple, 
     by_round = defaultdict(set)
     for round_id, org_id in pairs:
         by_round[round_id].add(org_id)
-    cols = [Tally.id, Tally.round_id, Tally.org_id, Tally.member_key, Tally.item_id, Tally.category,
-            Tally.member_id, Tally.from_ballots, *[getattr(Tally, c) for c in COUNT_COLUMNS]]
+    cols = [Tally.id, Tally.round_id, Tally.org_id, Tally.member_key, Tally.item_id, Tally.category, Tally.phase,
+            Tally.member_id, Tally.from_ballots, Tally.first_reported_at, *[getattr(Tally, c) for c in COUNT_COLUMNS]]
     found = {}
     for round_id, orgs in by_round.items():
         for part in chunked(sorted(orgs)):
             for r in ctx.session.execute(select(*cols).where(Tally.round_id == round_id, Tally.org_id.in_(part))):
-                found[(r.round_id, r.org_id, r.member_key, r.item_id, r.category)] = r
+                found[(r.round_id, r.org_id, r.member_key, r.item_id, r.category, r.phase)] = r
     return found
 
 
@@ -82,24 +102,30 @@ def load_valid(ctx: SheetContext, round_ids: set[int], org_ids: set[int]) -> dic
 
 def add_stored_answers(totals: dict[tuple, int], file_keys: set[tuple], existing: dict[tuple, object],
                        items: dict[tuple[int, str], int]) -> None:
-    """Add to each (round, org, member, item name) total of the file the stored answers of the categories
-    the file does not replace: 有效份数 limits what is stored after the import, not the file alone."""
+    """Add to each (round, org, member, item name, 测评轮次) total of the file the stored answers of the
+    categories the file does not replace: 有效份数 limits what is stored after the import, not the file alone."""
     item_names = {v: k[1] for k, v in items.items()}
     for key, current in existing.items():
         if key not in file_keys:
-            group = (key[0], key[1], key[2], item_names.get(key[3]))
+            group = (key[0], key[1], key[2], item_names.get(key[3]), key[5])
             if group in totals:
                 totals[group] += sum(getattr(current, c) for c in COUNT_COLUMNS)
 
 
-def write_tallies(ctx: SheetContext, planned: dict[tuple, dict], existing: dict[tuple, object]) -> None:
-    """Upsert tallies: first_reported_at kept from the first import, updated_at now on every change."""
+def write_tallies(ctx: SheetContext, planned: dict[tuple, dict], existing: dict[tuple, object],
+                  reported: dict[tuple, datetime | None] | None = None) -> None:
+    """Upsert tallies: first_reported_at is the earliest 上报日期 given for the row (`reported`, by key), else
+    the time of its first import; updated_at now on every change."""
     rows = {}
     for key, values in planned.items():
         current = existing.get(key)
-        first = ctx.now if current is None else None
-        rows[key] = values | {"updated_at": ctx.now} | ({"first_reported_at": first} if first else {})
+        given = (reported or {}).get(key)
+        if current is None:
+            first = given or ctx.now
+        else:
+            first = min(given, current.first_reported_at) if given else current.first_reported_at
+        rows[key] = values | {"updated_at": ctx.now, "first_reported_at": first}
     inserts = {k: v for k, v in rows.items() if k not in existing}
     updates = {k: v for k, v in rows.items() if k in existing}
     upsert(ctx, Tally, inserts, {}, ())
-    upsert(ctx, Tally, updates, existing, (*COUNT_COLUMNS, "member_id", "from_ballots"))
+    upsert(ctx, Tally, updates, existing, (*COUNT_COLUMNS, "member_id", "from_ballots", "first_reported_at"))

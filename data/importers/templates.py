@@ -42,6 +42,8 @@ def C(key: str, label: str, required: bool = False, *aliases: str) -> Column:
 _ROUND = C("round", "评议批次", True, "round_name")
 _ORG = C("org_code", "组织编码", True, "org")
 _MEMBER = C("member_code", "党员编号", False, "member")
+_PHASE = C("phase", "测评轮次", False, "evaluation_phase")  # 首评 (blank) / 复评
+_REPORTED_ON = C("reported_on", "上报日期", False, "report_date")  # when the unit sent it; blank: import time
 
 OPTION_COLUMNS = ("满意", "基本满意", "不满意", "好", "一般", "差", "比较满意", "非常满意", "非常不满意",
                   "优秀", "合格", "基本合格", "不合格", "不了解", "弃权")
@@ -62,6 +64,9 @@ TEMPLATE_LIST: tuple[Template, ...] = (
         C("working_days", "按工作日计算"),
         C("anonymity_threshold", "匿名阈值"),
         C("doc_no", "文件号", False, "document_no"),
+        C("contact_min", "联系点下限", False, "min_contact_points"),
+        C("contact_max", "联系点上限", False, "max_contact_points"),
+        C("report_level", "上报层级", False, "reporting_level"),
         # The rest of the rule profile (docs/metrics.md), optional.
         C("confidence", "置信水平"),
         C("weight_s", "满意权重"),
@@ -73,7 +78,7 @@ TEMPLATE_LIST: tuple[Template, ...] = (
         C("org_name", "组织名称", True, "name"),
         C("parent_code", "上级组织编码", False, "parent_org_code", "parent"),
         C("org_type", "组织类型", True, "type"),
-        C("system", "所属系统", True, "system_name"),
+        C("system", "所属系统", False, "system_name"),  # blank under a parent: the parent's
         C("region", "所属地区", True, "region_code"),
         C("cross_system", "跨系统隶属"),
     )),
@@ -89,6 +94,7 @@ TEMPLATE_LIST: tuple[Template, ...] = (
         _ORG,
         C("is_contact_point", "是否联系点", False, "contact_point"),
         C("leader", "督导组长", False, "group_leader"),
+        C("round", "评议批次", False, "round_name"),  # blank: the group works in every round
     )),
     Template("测评场次", (
         _ROUND, _ORG,
@@ -101,14 +107,24 @@ TEMPLATE_LIST: tuple[Template, ...] = (
     )),
     Template("测评汇总", (
         _ROUND, _ORG, _MEMBER,
-        C("item", "测评项目", True, "item_name"),
-        C("category", "参评人员类别", True, "evaluator_category"),
+        C("item", "测评项目", False, "item_name"),  # blank: 总体评价
+        C("category", "参评人员类别", False, "evaluator_category"),  # any text; blank: 未分类
+        _PHASE, _REPORTED_ON,
     ), extra="options", example_extra=("满意", "基本满意", "不满意", "不了解", "弃权")),
     Template("原始测评表", (
         _ROUND, _ORG,
         C("ballot_no", "测评表编号", True, "ballot"),
         C("category", "参评人员类别", True, "evaluator_category"),
+        _PHASE, _REPORTED_ON,
     ), extra="items", example_extra=("总体评价",)),
+    Template("返工补课", (
+        _ROUND, _ORG,
+        C("ordered_on", "认定日期", True, "order_date"),
+        C("office", "认定单位", False, "ordered_by"),
+        C("doc_no", "文件号", False, "document_no"),
+        C("recheck_due", "复评截止日期", False, "recheck_deadline"),
+        C("note", "备注", False, "remark"),
+    )),
     Template("承诺台账", (
         C("pledge_code", "承诺编号", True, "code"),
         _ROUND, _ORG, _MEMBER,
@@ -119,6 +135,7 @@ TEMPLATE_LIST: tuple[Template, ...] = (
     )),
     Template("整改台账", (
         C("issue_code", "问题编号", True, "code"),
+        C("measure_no", "措施编号", False, "measure_number"),
         _ROUND, _ORG,
         C("source", "问题来源"),
         C("description", "问题描述", True),
@@ -137,10 +154,11 @@ TEMPLATES: dict[str, Template] = {t.name: t for t in TEMPLATE_LIST}
 NATURAL_KEYS: dict[str, tuple[str, ...]] = {
     "评议批次": ("round",), "组织架构": ("org_code",), "党员名册": ("member_code",),
     "督导分组": ("group", "org_code"), "测评场次": ("round", "org_code", "target"),
-    "测评汇总": ("round", "org_code", "member_code", "item", "category"),
-    "原始测评表": ("round", "org_code", "ballot_no"), "承诺台账": ("pledge_code",), "整改台账": ("issue_code",),
+    "测评汇总": ("round", "org_code", "member_code", "item", "category", "phase"),
+    "原始测评表": ("round", "org_code", "ballot_no"), "承诺台账": ("pledge_code",),
+    "整改台账": ("round", "issue_code", "measure_no"), "返工补课": ("round", "org_code"),
 }
-KEY_DEFAULTS = {"target": "党组织"}  # a blank 测评对象 is the org itself
+KEY_DEFAULTS = {"target": "党组织", "measure_no": "1", "item": "总体评价", "category": "未分类", "phase": "首评"}  # a blank 测评对象 is the org itself; 措施编号 1
 ORDER = {t.name: i for i, t in enumerate(TEMPLATE_LIST)}
 
 
