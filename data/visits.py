@@ -13,6 +13,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from data import audit
+from data.rollups import bump_version
 from data.models import Org, SupervisionGroup, SupervisionLink, Visit
 from data.queries import NotFound
 
@@ -103,6 +104,7 @@ def record_visit(session: Session, *, group: str | None, org_code: str | None, v
     visit = Visit(group_id=group_id, org_id=org_id, visited_on=day, findings=findings, follow_up=follow_up,
                   recorded_by=recorded_by, recorded_at=now or datetime.now())
     session.add(visit)
+    bump_version(session)  # the visit log and the board are kept per data version (data.cache): show it at once
     audit.record(session, "visit", username or recorded_by,
                  f"{group}；联系点 {org_code} {org_name}；走访日期 {day.isoformat()}", address, at=now)
     return visit
