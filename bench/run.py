@@ -30,6 +30,7 @@ from data.models import (ImportLog, Item, Org, Rectification, RollupHeadline, Ro
 from data.rollups import bump_version
 from data.schema import upgrade
 from data.users import create_user
+from domain.rules import FIRST
 
 REQUESTS = 30  # measured requests per figure (after warm-up)
 PG_ADMIN = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -291,7 +292,8 @@ def import_speed(url: str, scale: str) -> dict:
         s.commit()
         stmt = (select(Org.code, Item.name, Tally.category, Tally.opt1, Tally.opt2, Tally.opt3, Tally.unknown,
                        Tally.abstain).join(Org, Org.id == Tally.org_id).join(Item, Item.id == Tally.item_id)
-                .join(Round, Round.id == Tally.round_id).where(Tally.member_key == 0, Round.scale == "三级")
+                .join(Round, Round.id == Tally.round_id).where(Tally.member_key == 0, Round.scale == "三级",
+                                                     Tally.phase == FIRST)  # one row per key: 首评 only
                 .limit(rows_wanted))
         rows = s.connection().execute(stmt).all()
     with tempfile.TemporaryDirectory() as tmp:

@@ -91,7 +91,7 @@ def import_rectifications(ctx: SheetContext) -> None:
         by_key = {(ref.id, code, no): row for (_, code, no), (ref, _, row) in planned.items()}
         for key, current in existing.items():
             if current.org_id not in ctx.allowed_org_ids:
-                ctx.col_error(by_key[key], "issue_code", "该编号已属于其他单位，" + "超出本单位范围")
+                ctx.col_error(by_key[key], "issue_code", OUT_OF_SCOPE)  # confirms nothing elsewhere
         if ctx.failed:
             return
     upsert(ctx, Rectification, rows, existing, fields)
