@@ -18,12 +18,25 @@ def alembic_config(engine: Engine | None = None) -> Config:
     return cfg
 
 
-def upgrade(engine: Engine) -> None:
-    """Create or upgrade the schema to the newest revision."""
+def upgrade(engine: Engine, target: str = "head") -> None:
+    """Create or upgrade the schema to the newest revision (or `target`)."""
     cfg = alembic_config(engine)
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as conn:
+        if sqlite:
+            # SQLite alters a table by copying it, dropping the old one and renaming (alembic's batch mode):
+            # with foreign keys enforced, dropping a table others point to fails on any database with data.
+            # The pragma is a no-op inside a transaction, so it goes first; the keys are checked at the end.
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.commit()
+        with conn.begin():
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, target)
+            if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                raise RuntimeError("schema upgrade left rows whose foreign keys point nowhere; rolled back")
+        if sqlite:
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+            conn.commit()
 
 
 def revision(engine: Engine, message: str) -> None:
