@@ -5,8 +5,10 @@ data/demo/__init__.py for the order modules write in).
 """
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 DEMO_ROUNDS = ("2012年上半年创先争优群众评议", "2012年下半年创先争优群众评议", "2012年度民主评议党员")
 PROVINCE_NAME, PROVINCE_CODE = "江南省", "390000"
@@ -99,40 +101,10 @@ class SystemSpec:
     categories: tuple[str, ...]  # evaluator categories of its 测评会, a subset of EVALUATOR_CATEGORIES
 
 
-# The 测评会 of a public-service system: its staff, the people it serves, deputies and the public.
-_SERVICE_PANEL = ("单位参评人员", "服务对象", "两代表一委员", "群众代表")
-
-SYSTEMS = (
-    SystemSpec("交通运输系统", "JT", "江南省交通运输厅党委", "{}交通运输局", "{}交通运输局",
-                ("公路管理局", "道路运输管理所", "交通建设质量监督站", "港航管理所", "公共交通公司",
-                 "汽车客运站", "农村公路管理所", "交通运输综合执法大队", "路政管理大队", "物流发展中心",
-                 "航道管理站", "交通规划勘察设计院", "机动车驾驶人考试中心", "出租汽车管理所"),
-                (), "{}交通管理站", 0.5, _SERVICE_PANEL),
-    SystemSpec("卫生健康系统", "WJ", "江南省卫生健康委员会党委", "{}卫生健康委员会", "{}卫生健康局",
-                ("人民医院", "中医医院", "妇幼保健院", "疾病预防控制中心", "第二人民医院", "精神病医院",
-                 "皮肤病防治院", "卫生监督所", "急救中心", "血站", "结核病防治所", "康复医院",
-                 "中心医院", "口腔医院"),
-                ("内科党支部", "外科党支部", "护理党支部", "医技党支部", "门诊党支部", "行政后勤党支部",
-                 "妇产科党支部", "儿科党支部", "急诊党支部", "离退休党支部"),
-                "{}卫生院", 1.0, _SERVICE_PANEL),
-    SystemSpec("教育系统", "JY", "江南省教育厅党委", "{}教育局", "{}教育局",
-                ("第一中学", "第二中学", "第三中学", "实验中学", "实验小学", "第一小学", "第二小学",
-                 "职业中等专业学校", "特殊教育学校", "机关幼儿园", "教师进修学校", "民族中学",
-                 "城关中学", "城关小学"),
-                ("行政党支部", "教师第一党支部", "教师第二党支部", "教师第三党支部", "离退休教师党支部"),
-                "{}中心小学", 1.0, ("单位参评人员", "服务对象", "两代表一委员", "党员")),
-    SystemSpec("公安系统", "GA", "江南省公安厅党委", "{}公安局", "{}公安局",
-                ("刑事侦查大队", "交通警察大队", "治安管理大队", "看守所", "出入境管理大队",
-                 "经济犯罪侦查大队", "禁毒大队", "巡特警大队", "网络安全保卫大队", "法制大队",
-                 "户政管理大队", "国内安全保卫大队", "指挥中心", "警务保障室"),
-                (), "{}派出所", 1.0, _SERVICE_PANEL),
-    SystemSpec("市场监管系统", "SJ", "江南省市场监督管理局党委", "{}市场监督管理局", "{}市场监督管理局",
-                ("综合行政执法大队", "食品安全监管股", "药品医疗器械监管股", "特种设备安全监察股",
-                 "质量计量检测所", "消费者权益保护中心", "登记注册窗口", "知识产权服务中心",
-                 "价格监督检查局", "广告监管股", "网络交易监管股", "标准化所", "纤维检验所",
-                 "信息中心"),
-                (), "{}市场监督管理所", 1.0, ("单位参评人员", "服务对象", "两代表一委员")),
-)
+# The systems are data (data/demo/systems.toml), in the order the demo draws them.
+_SYSTEMS_FILE = Path(__file__).with_name("systems.toml")
+SYSTEMS = tuple(SystemSpec(**{key: tuple(value) if isinstance(value, list) else value for key, value in row.items()})
+                for row in tomllib.loads(_SYSTEMS_FILE.read_text(encoding="utf-8"))["system"])
 XZ = ("乡镇党委", "XZ", ("党员", "群众代表", "两代表一委员", "全评参评人员"))
 SYSTEM_NAMES = tuple(s.name for s in SYSTEMS) + (XZ[0],)
 
