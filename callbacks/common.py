@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from dash import set_props
+from dash.exceptions import PreventUpdate
 from flask import current_app
 from flask_login import current_user
 
@@ -17,7 +18,7 @@ from domain.request import Request
 from domain.scope import NOTHING, Scope
 from domain.tables import Filters, ReportTable, RowStream
 from web.auth import database_unavailable, db_session
-from layouts import ids
+from layouts import ids, urlstate
 from layouts.shell import UserInfo
 
 log = logging.getLogger(__name__)
@@ -140,6 +141,16 @@ def node_path(state: dict) -> list[tuple[str, Filters]]:
     request = request_of("drilldown", state)
     with db_session() as s:
         return reports.node_path(s, request)
+
+
+def search_with(search: str | None, key: str, value: str | None) -> str:
+    """The URL with one page filter changed (grid sort/filter dropped: another row set); PreventUpdate when
+    it is already so."""
+    state = urlstate.parse(search)
+    if (value or None) == state.get(key):
+        raise PreventUpdate
+    return urlstate.encode({k: v for k, v in urlstate.change(state, **{key: value or None}).items()
+                            if k not in ("sort", "filter")})
 
 
 def on_callback_error(err: Exception):

@@ -14,7 +14,7 @@ from callbacks import common
 from data import visits as visit_data
 from data.queries import visible_org_ids
 from web.auth import db_session
-from layouts import ids, urlstate
+from layouts import ids
 from layouts.contact_points import group_filter, parse_point, visit_form
 from layouts.i18n import t
 
@@ -44,11 +44,7 @@ def show_filters(state: dict, lang: str | None):
 
 
 def on_group(group: str | None, search: str | None):
-    state = urlstate.parse(search)
-    if (group or None) == state.get("group"):
-        raise PreventUpdate
-    return urlstate.encode({k: v for k, v in urlstate.change(state, group=group or None).items()
-                            if k not in ("sort", "filter")})
+    return common.search_with(search, "group", group)
 
 
 def show_form(state: dict, lang: str | None, today: date | None = None):

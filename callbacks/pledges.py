@@ -2,9 +2,7 @@
 of callbacks.tables."""
 from __future__ import annotations
 
-from dash import Input, Output, State
-
-from callbacks.rectifications import _choices, filters_to_search
+from callbacks.rectifications import _choices, filters_to_search, register_filter_bar
 from dashboard import ledger_reports
 from layouts import ids
 from layouts.rectifications import filter_bar
@@ -21,9 +19,5 @@ def on_filter(system, region, org, status, overdue, search):
 
 def register(app) -> None:
     page = ids.Pledges
-    app.callback(Output(page.FILTERS, "children"), Input(ids.Shell.STATE, "data"),
-                 State(ids.Shell.LANG, "data"))(show_filters)
-    app.callback(Output(ids.Shell.URL, "search", allow_duplicate=True),
-                 Input(page.SYSTEM, "value"), Input(page.REGION, "value"), Input(page.ORG, "value"),
-                 Input(page.STATUS, "value"), Input(page.OVERDUE, "value"), State(ids.Shell.URL, "search"),
-                 prevent_initial_call=True)(on_filter)
+    register_filter_bar(app, page, show_filters, on_filter,
+                        (page.SYSTEM, page.REGION, page.ORG, page.STATUS, page.OVERDUE))

@@ -67,14 +67,18 @@ def show_ageing(state: dict, lang: str | None):
     return html.Div([html.P(t(lang, "ageing_none"), className="text-muted small mb-0", role="status"), graph])
 
 
+def register_filter_bar(app, page, show, on_filter, fields: tuple) -> None:
+    """A ledger's filter bar (drawn from the shell state) and its fields written into the URL, in order."""
+    app.callback(Output(page.FILTERS, "children"), Input(ids.Shell.STATE, "data"),
+                 State(ids.Shell.LANG, "data"))(show)
+    app.callback(Output(ids.Shell.URL, "search", allow_duplicate=True),
+                 *(Input(field, "value") for field in fields), State(ids.Shell.URL, "search"),
+                 prevent_initial_call=True)(on_filter)
+
+
 def register(app) -> None:
     page = ids.Rectifications
-    app.callback(Output(page.FILTERS, "children"), Input(ids.Shell.STATE, "data"),
-                 State(ids.Shell.LANG, "data"))(show_filters)
-    app.callback(Output(ids.Shell.URL, "search", allow_duplicate=True),
-                 Input(page.SYSTEM, "value"), Input(page.REGION, "value"), Input(page.ORG, "value"),
-                 Input(page.STATUS, "value"), Input(page.LIGHT, "value"), Input(page.SOURCE, "value"),
-                 Input(page.OVERDUE, "value"), State(ids.Shell.URL, "search"),
-                 prevent_initial_call=True)(on_filter)
+    register_filter_bar(app, page, show_filters, on_filter,
+                        (page.SYSTEM, page.REGION, page.ORG, page.STATUS, page.LIGHT, page.SOURCE, page.OVERDUE))
     app.callback(Output(page.AGEING_BOX, "children"), Input(ids.Shell.STATE, "data"),
                  State(ids.Shell.LANG, "data"))(show_ageing)

@@ -3,22 +3,17 @@ callbacks.tables."""
 from __future__ import annotations
 
 from dash import Input, Output, State, dcc
-from dash.exceptions import PreventUpdate
 
 from callbacks import common
 from dashboard import reports
-from layouts import ids, urlstate
+from layouts import ids
 from layouts.components import empty_state, error_alert
 from layouts.overview import GRAPH_CONFIG
 from layouts.reporting import completeness_figure
 
 
 def on_status(status: str | None, search: str | None):
-    state = urlstate.parse(search)
-    if (status or None) == state.get("status"):
-        raise PreventUpdate
-    return urlstate.encode({k: v for k, v in urlstate.change(state, status=status or None).items()
-                            if k not in ("sort", "filter")})
+    return common.search_with(search, "status", status)
 
 
 def show_chart(state: dict, lang: str | None):

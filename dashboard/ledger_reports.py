@@ -484,6 +484,12 @@ def _gap(a: float | None, b: float | None) -> float | None:
     return None if a is None or b is None else a - b
 
 
+def _unit_orgs(board, unit) -> tuple[set, set]:
+    """The orgs under a supervised unit, and those of them under its contact points."""
+    whole = board.subtree.get(unit.org_id, set())
+    return whole, set().union(*(board.subtree.get(c, set()) for c in unit.contact_points))
+
+
 def contact_points(session: Session, request: Request) -> ReportTable:
     """督导联系点: a row per supervised unit with its contact points and how they compare with the rest.
     Extra filter: group (督导组 name)."""
@@ -491,8 +497,7 @@ def contact_points(session: Session, request: Request) -> ReportTable:
     board = _board(session, ctx, request)
     rows = []
     for u in board.units:
-        whole = board.subtree.get(u.org_id, set())
-        cp_orgs = set().union(*(board.subtree.get(c, set()) for c in u.contact_points))
+        whole, cp_orgs = _unit_orgs(board, u)
         rest = whole - cp_orgs
         unit_rate = _rate(_pool(board, whole), ctx.profile)
         cp_rate = _rate(_pool(board, cp_orgs), ctx.profile) if u.contact_points else None
@@ -523,8 +528,7 @@ def contact_point_detail(session: Session, request: Request) -> ReportTable:
     board = _board(session, ctx, request)
     rows = []
     for u in board.units:
-        whole = board.subtree.get(u.org_id, set())
-        cp_orgs = set().union(*(board.subtree.get(c, set()) for c in u.contact_points))
+        whole, cp_orgs = _unit_orgs(board, u)
         rest_rate = _rate(_pool(board, whole - cp_orgs), ctx.profile)
         unit = board.orgs[u.org_id]
         for c in u.contact_points:

@@ -19,21 +19,8 @@ from domain.scope import Scope
 from domain.tables import Filters
 from data.queries import CHUNK, NotFound, chunks, filter_org_ids, resolve
 from data.models import (
-    COUNT_COLUMNS,
-    Ballot,
-    EvalSession,
-    Item,
-    Member,
-    Org,
-    OrgClosure,
-    Pledge,
-    Rectification,
-    Region,
-    RollupHeadline,
-    SupervisionGroup,
-    SupervisionLink,
-    System,
-    Tally,
+    COUNT_COLUMNS, Ballot, EvalSession, Item, Member, Org, OrgClosure, Pledge, Rectification, Region, RollupHeadline,
+    SupervisionGroup, SupervisionLink, System, Tally
 )
 
 

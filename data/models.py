@@ -40,6 +40,15 @@ class CountsMixin:
     abstain: Mapped[int] = mapped_column(Integer, default=0)  # 弃权 (blank)
 
 
+class RoundOrgKeys:
+    """A row of one org in one round, looked up by either: the id and the two indexed foreign keys, first in
+    the table as they were before this mixin (sort_order)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True, sort_order=-1)
+    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), index=True, sort_order=-1)
+
+
 COUNT_COLUMNS = ("opt1", "opt2", "opt3", "opt4", "opt5", "unknown", "abstain")
 
 
@@ -158,14 +167,11 @@ class Item(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class EvalSession(Base):
+class EvalSession(RoundOrgKeys, Base):
     """测评场次: one 测评会 for one org and one 测评对象."""
 
     __tablename__ = "eval_sessions"
     __table_args__ = (UniqueConstraint("round_id", "org_id", "target"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
-    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), index=True)
     target: Mapped[str] = mapped_column(String(10), default="党组织")  # 党组织 / 领导班子 / 党员
     expected: Mapped[int | None] = mapped_column(Integer)  # 应到人数
     issued: Mapped[int | None] = mapped_column(Integer)  # 发放份数
@@ -202,29 +208,23 @@ class Tally(CountsMixin, Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-class Ballot(Base):
+class Ballot(RoundOrgKeys, Base):
     """原始测评表: one paper ballot; answers maps item name -> chosen option text (JSON)."""
 
     __tablename__ = "ballots"
     __table_args__ = (UniqueConstraint("round_id", "org_id", "ballot_no"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
-    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), index=True)
     ballot_no: Mapped[str] = mapped_column(String(60))
     category: Mapped[str] = mapped_column(String(20))
     phase: Mapped[str] = mapped_column(String(4), default="首评", server_default="首评")  # 测评轮次
     answers: Mapped[str] = mapped_column(Text)  # JSON object, item name -> option text ("" = 弃权)
 
 
-class ReworkOrder(Base):
+class ReworkOrder(RoundOrgKeys, Base):
     """返工补课: the supervising office's order (认定) that an org redo its evaluation; its 复评 rows then
     stand for its figures (docs/import-templates.md)."""
 
     __tablename__ = "rework_orders"
     __table_args__ = (UniqueConstraint("round_id", "org_id"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
-    org_id: Mapped[int] = mapped_column(ForeignKey("orgs.id"), index=True)
     ordered_on: Mapped[date] = mapped_column(Date)  # 认定日期
     office: Mapped[str | None] = mapped_column(String(100))  # 认定单位
     doc_no: Mapped[str | None] = mapped_column(String(100))  # 文件号

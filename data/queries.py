@@ -25,22 +25,8 @@ from domain.scope import Scope
 from data.cache import ComputedCache, data_fingerprint, data_version
 from data.db import READS_ONLY
 from data.models import (
-    COUNT_COLUMNS,
-    EvalSession,
-    Item,
-    Member,
-    Org,
-    OrgClosure,
-    Pledge,
-    Rectification,
-    Region,
-    RollupHeadline,
-    Round,
-    SupervisionGroup,
-    SupervisionLink,
-    System,
-    ReworkOrder,
-    Tally,
+    COUNT_COLUMNS, EvalSession, Item, Member, Org, OrgClosure, Pledge, Rectification, Region, RollupHeadline, Round,
+    SupervisionGroup, SupervisionLink, System, ReworkOrder, Tally
 )
 
 

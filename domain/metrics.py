@@ -189,11 +189,7 @@ def days_late(deadline: date, as_of: date, working_days: bool = False,
 def days_left(deadline: date, as_of: date, working_days: bool = False,
               is_workday: Callable[[date], bool] = _is_workday) -> int:
     """Days from as_of until the deadline (0 on the day itself), counted like days_late."""
-    if deadline <= as_of:
-        return 0
-    if not working_days:
-        return (deadline - as_of).days
-    return sum(1 for i in range(1, (deadline - as_of).days + 1) if is_workday(as_of + timedelta(days=i)))
+    return days_late(as_of, deadline, working_days, is_workday)  # the same count with the two dates swapped
 
 
 def late_from(as_of: date, working_days: bool = False,

@@ -6,16 +6,14 @@ from dash import dcc, html
 
 from domain.tables import AUDIT_ACTIONS
 from layouts import ids
-from layouts.components import table_card
+from layouts.components import page, table_card
 from layouts.i18n import t
 
 FILTER_KEYS = ("action", "user", "from", "to")
 
 
 def layout(state: dict, lang: str) -> html.Div:
-    return html.Div([
-        dcc.Store(id=ids.Shell.STATE, data=state),
-        html.H1(t(lang, "nav_audit"), className="h4 mb-3"),
+    return page(state, lang, "nav_audit", [
         dbc.Row([
             dbc.Col([dbc.Label(t(lang, "audit_action"), html_for=ids.Audit.ACTION),
                      dcc.Dropdown(id=ids.Audit.ACTION, options=[{"label": v, "value": k}

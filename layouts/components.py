@@ -140,6 +140,15 @@ def brief_button(state: dict, lang: str) -> html.A:
                   download="")
 
 
+def page(state: dict, lang: str, title_key: str, children: list) -> html.Div:
+    """A page: the shell's state store, its title, then its own parts."""
+    return html.Div([
+        dcc.Store(id=ids.Shell.STATE, data=state),
+        html.H1(t(lang, title_key), className="h4 mb-3"),
+        *children,
+    ])
+
+
 def table_card(table_name: str, title: str, state: dict, lang: str) -> dbc.Card:
     """A titled card whose grid (or empty state) is filled by callbacks.tables from the state given here."""
     return dbc.Card([

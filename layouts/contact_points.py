@@ -8,14 +8,12 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts import ids
-from layouts.components import table_card
+from layouts.components import page, table_card
 from layouts.i18n import t
 
 
 def layout(state: dict, lang: str) -> html.Div:
-    return html.Div([
-        dcc.Store(id=ids.Shell.STATE, data=state),
-        html.H1(t(lang, "nav_contact_points"), className="h4 mb-3"),
+    return page(state, lang, "nav_contact_points", [
         html.Div(id=ids.ContactPoints.FILTERS, className="mb-3"),
         table_card("contact-points", t(lang, "cp_units"), state, lang),
         table_card("contact-point-detail", t(lang, "cp_detail"), state, lang),

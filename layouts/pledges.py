@@ -2,17 +2,15 @@
 the same URL-held filters as the rectification ledger."""
 from __future__ import annotations
 
-from dash import dcc, html
+from dash import html
 
 from layouts import ids
-from layouts.components import table_card
+from layouts.components import page, table_card
 from layouts.i18n import t
 
 
 def layout(state: dict, lang: str) -> html.Div:
-    return html.Div([
-        dcc.Store(id=ids.Shell.STATE, data=state),
-        html.H1(t(lang, "nav_pledges"), className="h4 mb-3"),
+    return page(state, lang, "nav_pledges", [
         html.Div(id=ids.Pledges.FILTERS, className="mb-2"),
         table_card("pledges", t(lang, "pledge_ledger"), state, lang),
         table_card("pledge-summary", t(lang, "pledge_summary"), state, lang),

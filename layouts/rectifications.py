@@ -10,7 +10,7 @@ from dash import dcc, html
 
 from domain import metrics
 from layouts import ids
-from layouts.components import table_card
+from layouts.components import page, table_card
 from layouts.i18n import t
 
 
@@ -19,9 +19,7 @@ BAND_COLOURS = dict(zip(metrics.AGEING_BANDS, ("#f1aeb5", "#e35d6a", "#b02a37", 
 
 
 def layout(state: dict, lang: str) -> html.Div:
-    return html.Div([
-        dcc.Store(id=ids.Shell.STATE, data=state),
-        html.H1(t(lang, "nav_rectifications"), className="h4 mb-3"),
+    return page(state, lang, "nav_rectifications", [
         html.Div(id=ids.Rectifications.FILTERS, className="mb-2"),
         html.P(t(lang, "light_legend"), className="text-muted small mb-2"),
         table_card("rectifications", t(lang, "rect_ledger"), state, lang),

@@ -9,7 +9,7 @@ from plotly.subplots import make_subplots
 
 from domain.tables import ReportTable
 from layouts import ids
-from layouts.components import table_card
+from layouts.components import page, table_card
 from layouts.i18n import t
 from layouts.plotly_text import plain_all
 
@@ -18,9 +18,7 @@ DIMENSIONS = ("系统", "市/州")
 
 
 def layout(state: dict, lang: str) -> html.Div:
-    return html.Div([
-        dcc.Store(id=ids.Shell.STATE, data=state),
-        html.H1(t(lang, "nav_reporting"), className="h4 mb-3"),
+    return page(state, lang, "nav_reporting", [
         dbc.Row(dbc.Col([
             dbc.Label(t(lang, "rep_status"), html_for=ids.Reporting.STATUS, className="small mb-0"),
             dcc.Dropdown(id=ids.Reporting.STATUS, options=[{"label": s, "value": s} for s in STATUSES],

@@ -13,23 +13,8 @@ from domain.rules import EVALUATOR_CATEGORIES, Counts, RuleProfile, bucketize, o
 from data.db import make_engine, make_session_factory
 from data.demo import DEMO_ROUNDS, SYSTEM_NAMES, demo_as_of, load_demo
 from data.models import (
-    COUNT_COLUMNS,
-    Ballot,
-    Base,
-    EvalSession,
-    Item,
-    Member,
-    Org,
-    OrgClosure,
-    Pledge,
-    Rectification,
-    Region,
-    RollupHeadline,
-    Round,
-    SupervisionLink,
-    System,
-    Tally,
-    User,
+    COUNT_COLUMNS, Ballot, Base, EvalSession, Item, Member, Org, OrgClosure, Pledge, Rectification, Region,
+    RollupHeadline, Round, SupervisionLink, System, Tally, User
 )
 from data.schema import upgrade
 

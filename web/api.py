@@ -42,6 +42,21 @@ def _error(status: int, message: str):
     return jsonify(error=message), status
 
 
+def _failure(exc: Exception, what: str, values):
+    """The one mapping of a failed report or brief to 400/403/404/503/500 (docs/api.md)."""
+    if isinstance(exc, reports.OutOfScope):
+        return _error(403, str(exc) or "超出您的查看范围")
+    if isinstance(exc, reports.NotFound):
+        return _error(404, str(exc))
+    if isinstance(exc, reports.ReportError):  # BadParameter included
+        return _error(400, str(exc))
+    if database_unavailable(exc):
+        log.error("%s: database unavailable: %s", what, exc.__class__.__name__)
+        return _error(503, DB_DOWN_MESSAGE)
+    log.exception("%s failed for %s", what, values)  # logged with its trace
+    return _error(500, "服务器内部错误，请联系管理员")
+
+
 @bp.get("/reports/<view>")
 def report(view: str):
     if view not in VIEWS:
@@ -51,20 +66,8 @@ def report(view: str):
         asked = reports.request(view, request.args, current_user.scope)  # checked here, once (400 if wrong)
         with db_session() as s:
             table = reports.build(view, s, asked)
-    except reports.BadParameter as exc:
-        return _error(400, str(exc))
-    except reports.OutOfScope as exc:
-        return _error(403, str(exc) or "超出您的查看范围")
-    except reports.NotFound as exc:
-        return _error(404, str(exc))
-    except reports.ReportError as exc:
-        return _error(400, str(exc))
-    except Exception as exc:  # noqa: BLE001 - logged with its trace; the caller gets no internals
-        if database_unavailable(exc):
-            log.error("report %s: database unavailable: %s", view, exc.__class__.__name__)
-            return _error(503, DB_DOWN_MESSAGE)
-        log.exception("report %s failed for %s", view, values)
-        return _error(500, "服务器内部错误，请联系管理员")
+    except Exception as exc:  # noqa: BLE001 - mapped to a status; the caller gets no internals
+        return _failure(exc, f"report {view}", values)
     return jsonify(table_json(table))
 
 
@@ -79,19 +82,7 @@ def brief_docx():
         req = brief.brief_request(request.args, current_user.scope)
         with db_session() as s:
             made = brief.make(s, req, current_user.scope, current_user.display_name, datetime.now())
-    except reports.BadParameter as exc:
-        return _error(400, str(exc))
-    except reports.OutOfScope as exc:
-        return _error(403, str(exc) or "超出您的查看范围")
-    except reports.NotFound as exc:
-        return _error(404, str(exc))
-    except reports.ReportError as exc:
-        return _error(400, str(exc))
-    except Exception as exc:  # noqa: BLE001 - logged with its trace; the caller gets no internals
-        if database_unavailable(exc):
-            log.error("brief: database unavailable: %s", exc.__class__.__name__)
-            return _error(503, DB_DOWN_MESSAGE)
-        log.exception("brief failed for %s", values)
-        return _error(500, "服务器内部错误，请联系管理员")
+    except Exception as exc:  # noqa: BLE001 - mapped to a status; the caller gets no internals
+        return _failure(exc, "brief", values)
     audit_event("export", current_user.username, made.summary)
     return send_file(io.BytesIO(made.data), mimetype=DOCX, as_attachment=True, download_name=made.filename)

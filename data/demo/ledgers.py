@@ -11,6 +11,19 @@ from data.demo.state import DemoState, Leaf
 from data.models import Pledge, Rectification
 
 
+def _chosen(rng, leaves: list[Leaf], reporters, states: list[str], weights: list[int], every: int):
+    """(round index, round spec, leaf, state) of the orgs given a ledger entry: one org in `every` of those
+    that reported in a later round (half as many in the first), at least two of each state; the rest of the
+    states drawn by weight. A generator, so the random draws interleave with the caller's as they always did."""
+    by_id = {leaf.id: leaf for leaf in leaves}
+    for r, spec in enumerate(ROUNDS):
+        orgs = [by_id[i] for i in reporters[r + 1]]
+        chosen = rng.sample(orgs, max(len(states) * 2, len(orgs) // (every if r else 2 * every)))
+        for n, leaf in enumerate(chosen):
+            state = states[n % len(states)] if n < 2 * len(states) else rng.choices(states, weights)[0]
+            yield r, spec, leaf, state
+
+
 def write_pledges(demo: DemoState, session: Session, leaves: list[Leaf], reporters) -> int:
     rng = demo.rng
     as_of = demo_as_of()
@@ -18,42 +31,36 @@ def write_pledges(demo: DemoState, session: Session, leaves: list[Leaf], reporte
     states_now = ["on_time", "late", "overdue_progress", "overdue_idle", "due_soon", "progress",
                   "idle", "early"]
     weights_now = [40, 8, 8, 4, 5, 20, 8, 7]
-    by_id = {leaf.id: leaf for leaf in leaves}
-    for r, spec in enumerate(ROUNDS):
+    for r, spec, leaf, state in _chosen(rng, leaves, reporters, states_now, weights_now, 6):
         round_id = r + 1
-        orgs = [by_id[i] for i in reporters[round_id]]
-        chosen = rng.sample(orgs, max(len(states_now) * 2, len(orgs) // (6 if r else 12)))
-        for n, leaf in enumerate(chosen):
-            state = (states_now[n % len(states_now)] if n < 2 * len(states_now)
-                     else rng.choices(states_now, weights_now)[0])
-            if r == 0:  # the first round is over: mostly kept, a few still hanging
-                state = state if state in ("overdue_progress", "late") else "on_time"
-                due = spec.start + timedelta(days=rng.randint(40, 150))
-            else:
-                due = {"on_time": as_of - timedelta(days=rng.randint(1, 70)),
-                       "late": as_of - timedelta(days=rng.randint(12, 70)),
-                       "overdue_progress": as_of - timedelta(days=rng.randint(1, 45)),
-                       "overdue_idle": as_of - timedelta(days=rng.randint(1, 30)),
-                       "due_soon": as_of + timedelta(days=rng.randint(0, 3)),
-                       "progress": as_of + timedelta(days=rng.randint(4, 50)),
-                       "idle": as_of + timedelta(days=rng.randint(10, 50)),
-                       "early": as_of + timedelta(days=rng.randint(5, 40))}[state]
-            status, fulfilled = {"on_time": ("已兑现", due - timedelta(days=rng.randint(0, 20))),
-                                 "late": ("已兑现", due + timedelta(days=rng.randint(1, 10))),
-                                 "early": ("已兑现", as_of - timedelta(days=rng.randint(0, 20))),
-                                 "overdue_idle": ("未启动", None), "idle": ("未启动", None)
-                                 }.get(state, ("推进中", None))
-            if fulfilled is not None:
-                fulfilled = max(min(fulfilled, as_of), spec.start)
-            member = None
-            if leaf.id in demo.members_of and rng.random() < 0.3:
-                member = rng.choice(demo.members_of[leaf.id])
-            content = rng.choice(_PLEDGES[leaf.system] + _PLEDGES_COMMON)
-            if member:
-                content = rng.choice(_MEMBER_PLEDGES)
-            rows.append({"code": f"CN{spec.tag}-{len(rows) + 1:05d}", "round_id": round_id, "org_id": leaf.id,
-                         "member_id": member["id"] if member else None, "content": content,
-                         "due_date": due, "status": status, "fulfilled_date": fulfilled})
+        if r == 0:  # the first round is over: mostly kept, a few still hanging
+            state = state if state in ("overdue_progress", "late") else "on_time"
+            due = spec.start + timedelta(days=rng.randint(40, 150))
+        else:
+            due = {"on_time": as_of - timedelta(days=rng.randint(1, 70)),
+                   "late": as_of - timedelta(days=rng.randint(12, 70)),
+                   "overdue_progress": as_of - timedelta(days=rng.randint(1, 45)),
+                   "overdue_idle": as_of - timedelta(days=rng.randint(1, 30)),
+                   "due_soon": as_of + timedelta(days=rng.randint(0, 3)),
+                   "progress": as_of + timedelta(days=rng.randint(4, 50)),
+                   "idle": as_of + timedelta(days=rng.randint(10, 50)),
+                   "early": as_of + timedelta(days=rng.randint(5, 40))}[state]
+        status, fulfilled = {"on_time": ("已兑现", due - timedelta(days=rng.randint(0, 20))),
+                             "late": ("已兑现", due + timedelta(days=rng.randint(1, 10))),
+                             "early": ("已兑现", as_of - timedelta(days=rng.randint(0, 20))),
+                             "overdue_idle": ("未启动", None), "idle": ("未启动", None)
+                             }.get(state, ("推进中", None))
+        if fulfilled is not None:
+            fulfilled = max(min(fulfilled, as_of), spec.start)
+        member = None
+        if leaf.id in demo.members_of and rng.random() < 0.3:
+            member = rng.choice(demo.members_of[leaf.id])
+        content = rng.choice(_PLEDGES[leaf.system] + _PLEDGES_COMMON)
+        if member:
+            content = rng.choice(_MEMBER_PLEDGES)
+        rows.append({"code": f"CN{spec.tag}-{len(rows) + 1:05d}", "round_id": round_id, "org_id": leaf.id,
+                     "member_id": member["id"] if member else None, "content": content,
+                     "due_date": due, "status": status, "fulfilled_date": fulfilled})
     return insert_rows(session, Pledge, rows)
 
 
@@ -64,33 +71,29 @@ def write_rectifications(demo: DemoState, session: Session, leaves: list[Leaf], 
     states = ["overdue_idle", "overdue_work", "due_soon", "working", "idle", "done", "done_late",
               "closed", "closed_bare"]
     weights = [4, 8, 5, 20, 8, 15, 6, 30, 4]
-    by_id = {leaf.id: leaf for leaf in leaves}
-    for r, spec in enumerate(ROUNDS):
+    for r, spec, leaf, state in _chosen(rng, leaves, reporters, states, weights, 8):
         round_id = r + 1
-        orgs = [by_id[i] for i in reporters[round_id]]
-        chosen = rng.sample(orgs, max(len(states) * 2, len(orgs) // (8 if r else 16)))
-        for n, leaf in enumerate(chosen):
-            state = (states[n % len(states)] if n < 2 * len(states) else rng.choices(states, weights)[0])
-            if r == 0:  # first-round items are mostly closed; a few are long overdue
-                state = state if state in ("overdue_work", "closed_bare", "done_late") else "closed"
-                registered = spec.deadline + timedelta(days=rng.randint(-20, 30))
-                deadline = registered + timedelta(days=rng.randint(30, 90))
-            else:
-                registered = spec.deadline - timedelta(days=rng.randint(-5, 50))
-                registered = min(registered, as_of - timedelta(days=3))
-                deadline = {"overdue_idle": as_of - timedelta(days=rng.randint(1, 20)),
-                            "overdue_work": as_of - timedelta(days=rng.randint(1, 40)),
-                            "due_soon": as_of + timedelta(days=rng.randint(0, 3)),
-                            "working": as_of + timedelta(days=rng.randint(4, 60)),
-                            "idle": as_of + timedelta(days=rng.randint(10, 60)),
-                            "done": as_of + timedelta(days=rng.randint(-10, 40)),
-                            "done_late": as_of - timedelta(days=rng.randint(5, 25)),
-                            "closed": as_of + timedelta(days=rng.randint(-15, 30)),
-                            "closed_bare": as_of + timedelta(days=rng.randint(-15, 30))}[state]
-                registered = min(registered, deadline - timedelta(days=7))
-            rows.append(rect_row(demo, rows, round_id, spec, leaf, state, registered, deadline))
+        if r == 0:  # first-round items are mostly closed; a few are long overdue
+            state = state if state in ("overdue_work", "closed_bare", "done_late") else "closed"
+            registered = spec.deadline + timedelta(days=rng.randint(-20, 30))
+            deadline = registered + timedelta(days=rng.randint(30, 90))
+        else:
+            registered = spec.deadline - timedelta(days=rng.randint(-5, 50))
+            registered = min(registered, as_of - timedelta(days=3))
+            deadline = {"overdue_idle": as_of - timedelta(days=rng.randint(1, 20)),
+                        "overdue_work": as_of - timedelta(days=rng.randint(1, 40)),
+                        "due_soon": as_of + timedelta(days=rng.randint(0, 3)),
+                        "working": as_of + timedelta(days=rng.randint(4, 60)),
+                        "idle": as_of + timedelta(days=rng.randint(10, 60)),
+                        "done": as_of + timedelta(days=rng.randint(-10, 40)),
+                        "done_late": as_of - timedelta(days=rng.randint(5, 25)),
+                        "closed": as_of + timedelta(days=rng.randint(-15, 30)),
+                        "closed_bare": as_of + timedelta(days=rng.randint(-15, 30))}[state]
+            registered = min(registered, deadline - timedelta(days=7))
+        rows.append(rect_row(demo, rows, round_id, spec, leaf, state, registered, deadline))
     # A unit that closed a whole batch on one afternoon (a 走过场 sign on the 数据质量 page).
     batch_day = date(2012, 11, 28)
+    by_id = {leaf.id: leaf for leaf in leaves}
     batch_org = next(by_id[i] for i in reporters[2] if by_id[i].org_type == "党支部")
     for _ in range(8):
         row = rect_row(demo, rows, 2, ROUNDS[1], batch_org, "closed", date(2012, 11, 2), date(2012, 12, 20))

@@ -63,19 +63,22 @@ def create_rounds(ctx: SheetContext, refs: dict[str, RoundRef]) -> None:
         ref.id = ids[ref.name]
 
 
-def resolve_orgs(ctx: SheetContext, key: str = "org_code", required: bool = True) -> dict[int, int]:
-    """Org id of every row (row number -> id); unknown codes and orgs outside the user's scope are errors."""
-    codes = {}
+def _coded_rows(ctx: SheetContext, key: str, required: bool = False) -> list[tuple]:
+    """(row, code) of every row whose `key` cell holds a code, in sheet order."""
+    coded = []
     for row in ctx.rows:
         code = ctx.get(row, key, required=required)
         if code:
-            codes[row.number] = code
-    ids = dict(fetch_by(ctx.session, [Org.code, Org.id], Org.code, codes.values()))
+            coded.append((row, code))
+    return coded
+
+
+def resolve_orgs(ctx: SheetContext, key: str = "org_code", required: bool = True) -> dict[int, int]:
+    """Org id of every row (row number -> id); unknown codes and orgs outside the user's scope are errors."""
+    coded = _coded_rows(ctx, key, required)
+    ids = dict(fetch_by(ctx.session, [Org.code, Org.id], Org.code, [code for _, code in coded]))
     found = {}
-    for row in ctx.rows:
-        code = codes.get(row.number)
-        if code is None:
-            continue
+    for row, code in coded:
         if code not in ids:
             ctx.not_found(row, key, "未知的组织编码")
         elif ctx.in_scope(row, key, ids[code]):
@@ -85,18 +88,11 @@ def resolve_orgs(ctx: SheetContext, key: str = "org_code", required: bool = True
 
 def resolve_members(ctx: SheetContext, org_ids: dict[int, int], key: str = "member_code") -> dict[int, int]:
     """Member id of every row that names one (row number -> id); the member must belong to the row's org."""
-    codes = {}
-    for row in ctx.rows:
-        code = ctx.get(row, key)
-        if code:
-            codes[row.number] = code
+    coded = _coded_rows(ctx, key)
     members = {code: (mid, org_id) for code, mid, org_id in
-               fetch_by(ctx.session, [Member.code, Member.id, Member.org_id], Member.code, codes.values())}
+               fetch_by(ctx.session, [Member.code, Member.id, Member.org_id], Member.code, [code for _, code in coded])}
     found = {}
-    for row in ctx.rows:
-        code = codes.get(row.number)
-        if code is None:
-            continue
+    for row, code in coded:
         if code not in members:
             ctx.not_found(row, key, "未知的党员编号")
             continue
