@@ -30,6 +30,8 @@ def upgrade(engine: Engine, target: str = "head") -> None:
             conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
             conn.commit()
         with conn.begin():
+            if sqlite:  # Python's sqlite3 opens no transaction for DDL: without this, a failed step stays half done
+                conn.exec_driver_sql("BEGIN")
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, target)
             if sqlite and conn.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:

@@ -34,3 +34,29 @@ def test_a_database_with_data_upgrades_from_the_last_released_schema(tmp_path):
         assert conn.execute(text("SELECT count(*) FROM supervision_links")).scalar() == 1
         assert conn.execute(text("SELECT name FROM supervision_groups")).scalar() == "第一督导组"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1  # enforced again for the app
+
+
+def test_a_failed_upgrade_leaves_the_database_as_it_was(tmp_path):
+    """All or nothing: an upgrade that cannot finish (here a link to a group that does not exist, found by the
+    closing foreign-key check) rolls back every step, the tables it had created included."""
+    import sqlite3
+
+    import pytest
+    from sqlalchemy import inspect
+
+    from data.db import make_engine
+    from data.schema import upgrade
+
+    path = tmp_path / "old.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine, "51b0d983af82")
+    raw = sqlite3.connect(path)  # foreign keys off: a row the app could never have written
+    raw.execute("INSERT INTO supervision_links (group_id, org_id, is_contact_point) VALUES (99, 99, 0)")
+    raw.commit()
+    raw.close()
+    with pytest.raises(RuntimeError, match="foreign keys"):
+        upgrade(engine)
+    engine.dispose()
+    assert "ended_sessions" not in inspect(make_engine(f"sqlite:///{path}")).get_table_names()
+    raw = sqlite3.connect(path)
+    assert raw.execute("SELECT version_num FROM alembic_version").fetchone() == ("51b0d983af82",)
