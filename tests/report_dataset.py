@@ -140,3 +140,22 @@ def ask(filters=None, as_of: date = AS_OF, scope=None, view: str = ""):
     params = {"round": f.round, "system": f.system, "region": f.region, "org": f.org, **dict(f.extra),
               "as_of": as_of}
     return reports.request(view, params, EVERYTHING if scope is None else scope)
+
+
+def build(view, session, filters, as_of, scope):
+    """reports.build for filters, a date and a scope, with the request a caller would build."""
+    from dashboard import reports
+
+    return reports.build(view, session, ask(filters, as_of, scope, view=view))
+
+
+def overview(session, filters, as_of, scope):
+    from dashboard import reports
+
+    return reports.overview(session, ask(filters, as_of, scope))
+
+
+def drilldown(session, filters, as_of, scope):
+    from dashboard import reports
+
+    return reports.drilldown(session, ask(filters, as_of, scope))

@@ -18,17 +18,7 @@ from domain import metrics
 from domain.scope import EVERYTHING, Scope, scope_for
 from domain.tables import Filters
 from tests import report_dataset as rd
-
-def _build(view, s, filters, as_of, scope):
-    return reports.build(view, s, rd.ask(filters, as_of, scope, view=view))
-
-
-def _overview(s, filters, as_of, scope):
-    return reports.overview(s, rd.ask(filters, as_of, scope))
-
-
-def _drilldown(s, filters, as_of, scope):
-    return reports.drilldown(s, rd.ask(filters, as_of, scope))
+_build, _overview, _drilldown = rd.build, rd.overview, rd.drilldown
 
 
 ROUND = "2012年下半年创先争优群众评议"

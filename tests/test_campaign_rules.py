@@ -17,17 +17,7 @@ from domain.tables import Filters
 from tests.importer_helpers import ORG_HEADER, ORG_ROWS, csv_bytes, issues, xlsx
 from tests import report_dataset as rd
 
-
-def _build(view, s, filters, as_of, scope):
-    return reports.build(view, s, rd.ask(filters, as_of, scope, view=view))
-
-
-def _overview(s, filters, as_of, scope):
-    return reports.overview(s, rd.ask(filters, as_of, scope))
-
-
-def _drilldown(s, filters, as_of, scope):
-    return reports.drilldown(s, rd.ask(filters, as_of, scope))
+_build, _overview, _drilldown = rd.build, rd.overview, rd.drilldown
 
 
 T0 = datetime(2012, 3, 1, 9, 0)
