@@ -21,7 +21,7 @@ from docx.shared import Cm, Mm, Pt
 from dashboard import reports
 from dashboard import brief_text as text
 from dashboard.brief_text import cn_date
-from data import ledger_queries, queries as q
+from data import groups as group_data, queries as q
 from domain import metrics
 from domain.rules import Buckets, RuleProfile
 from domain.request import Request, RequestError, clean_text
@@ -95,13 +95,11 @@ class _Facts:
 
 
 def brief_scope(session, user_scope: Scope, group: str | None) -> Scope:
-    """The scope the brief is computed with: the user's own, or one 督导组 the user may see whole."""
+    """The scope the brief is computed with: the user's own, or one 督导组 the user may open whole (the
+    督导工作台's rule, data.groups: a leader whose scope holds everything the group covers may)."""
     if not group:
         return user_scope
-    ledger_queries.supervision_links(session, group)  # NotFound for an unknown group
-    if not (user_scope.everything or group in user_scope.groups):
-        raise reports.OutOfScope(f"无权查看督导组：{group}")
-    return Scope(groups=frozenset({group}))
+    return group_data.group_scope(session, user_scope, group)
 
 
 def _col(table: ReportTable, name: str) -> list:

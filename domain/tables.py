@@ -10,7 +10,8 @@ from datetime import date, datetime
 from typing import Any, Callable, Iterable
 
 VIEWS = ("drilldown", "redline", "rectifications", "pledges", "contact-points", "reporting", "quality",
-         "visits")  # visits: 督导走访记录 (督导联系点 page)
+         "visits",  # visits: 督导走访记录 (督导联系点 page)
+         "scorecard")  # 督导工作台 (parameter group)
 VIEW_TITLES = {
     "drilldown": "下钻",
     "redline": "红线/薄弱组织",
@@ -20,6 +21,7 @@ VIEW_TITLES = {
     "reporting": "上报进度",
     "quality": "数据质量",
     "visits": "督导走访记录",
+    "scorecard": "督导工作台",
 }
 # The audit trail's actions (data.audit rows) -> what the audit page and its export call them.
 AUDIT_ACTIONS = {"login": "登录", "login_failed": "登录失败", "login_blocked": "登录受限", "import": "导入",
