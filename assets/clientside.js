@@ -2,10 +2,11 @@
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
     shell: {
         // What the router renders: page, URL state and language. A grid's sort/filter and, on 下钻, the node
-        // are left out: the page updates those itself, so the router is not even asked.
+        // (on 督导工作台 the group and date) are left out: the page updates those itself, so the router is not asked.
         routeKey: function (pathname, search, lang, previous) {
             const path = pathname || '/';
-            const skip = ['sort', 'filter'].concat(path === '/drill' ? ['system', 'region', 'org'] : []);
+            const own = {'/drill': ['system', 'region', 'org'], '/workbench': ['group', 'as_of']};
+            const skip = ['sort', 'filter'].concat(own[path] || []);
             const kept = [];
             new URLSearchParams(search || '').forEach((value, key) => {
                 if (!skip.includes(key) && value.trim()) kept.push([key, value.trim()]);

@@ -10,12 +10,12 @@ from callbacks import common
 from web.auth import csrf_token, db_session
 from data.lookups import round_names
 from layouts import (admin, audit, contact_points, drill, ids, imports, overview, pledges, quality, rectifications,
-                     redline, reporting, urlstate)
+                     redline, reporting, urlstate, workbench)
 from layouts.components import empty_state
 from layouts.i18n import DEFAULT, LANGS, t
 from layouts.shell import PAGE_ROLES, navbar, not_found
 
-PAGES = {"/": overview.layout, "/drill": drill.layout, "/redline": redline.layout,
+PAGES = {"/": overview.layout, "/workbench": workbench.layout, "/drill": drill.layout, "/redline": redline.layout,
          "/rectifications": rectifications.layout, "/pledges": pledges.layout,
          "/contact-points": contact_points.layout, "/reporting": reporting.layout, "/quality": quality.layout,
          # pages for some roles (layouts.shell.PAGE_ROLES); they open without any round (an empty database
@@ -23,6 +23,7 @@ PAGES = {"/": overview.layout, "/drill": drill.layout, "/redline": redline.layou
          "/import": imports.layout, "/users": admin.users_layout, "/settings": admin.settings_layout,
          "/audit": audit.layout}
 NO_ROUND_PAGES = ("/import", "/users", "/settings", "/audit")
+OWN_KEYS = {"/drill": drill.NODE_KEYS, "/workbench": workbench.OWN_KEYS}
 
 
 def _valid_date(text: str | None) -> str | None:
@@ -32,20 +33,26 @@ def _valid_date(text: str | None) -> str | None:
         return None
 
 
+def shell_bar(pathname: str | None, state: dict, lang: str):
+    """(the navbar for the URL state, the round names newest first)."""
+    with db_session() as s:
+        rounds = round_names(s)
+    as_of = _valid_date(state.get("as_of")) or date.today().isoformat()
+    return navbar(pathname or "/", state, lang, common.user_info(), rounds, as_of, csrf_token()), rounds
+
+
 def route(pathname: str | None, search: str | None, lang: str | None, rendered: list | None = None):
     """(navbar, page, what is rendered). A URL change that only records the grid's sort or filter keeps
     the page as it is: rebuilding it would reset the grid the user is working in."""
     lang = lang if lang in LANGS else DEFAULT
     state = urlstate.parse(search)
-    # On 下钻 the node is the page's own (callbacks.drill.move): moving to another one keeps the page.
-    inner = ("sort", "filter") + (drill.NODE_KEYS if pathname == "/drill" else ())
+    # On 下钻 the node is the page's own (callbacks.drill.move): moving to another one keeps the page; so are
+    # the group and date on 督导工作台 (callbacks.workbench.move). assets/clientside.js skips the same keys.
+    inner = ("sort", "filter") + OWN_KEYS.get(pathname, ())
     key = [pathname or "/", {k: v for k, v in state.items() if k not in inner}, lang]
     if rendered == key:
         raise PreventUpdate
-    with db_session() as s:
-        rounds = round_names(s)
-    as_of = _valid_date(state.get("as_of")) or date.today().isoformat()
-    bar = navbar(pathname or "/", state, lang, common.user_info(), rounds, as_of, csrf_token())
+    bar, rounds = shell_bar(pathname, state, lang)
     page = PAGES.get(pathname or "/")
     if page is None:
         return bar, not_found(lang), key

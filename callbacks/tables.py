@@ -15,6 +15,7 @@ from domain import gridmodel
 from domain.tables import VIEW_TITLES
 from web.auth import audit_event
 from layouts import ids, urlstate
+from layouts import workbench
 from layouts.components import empty_state, error_alert, grid_with_tools, json_cell
 
 NODE_KEYS = ("system", "region", "org")
@@ -25,7 +26,9 @@ LINK_TABLES = ("drilldown", "redline")
 TITLES = {**VIEW_TITLES, "items": "测评项目分析", "categories": "参评人员类别分析", "audit": "审计日志",
           "imports": "导入记录", "users": "用户", "round-changes": "评议批次修改记录"}
 # Other pages' row links: table name -> (state, row) -> where a click on the row leads (or None).
-ROW_LINKS = {"quality": quality.row_link}
+ROW_LINKS = {"quality": quality.row_link, "scorecard": workbench.row_id}
+# Empty states that say what is missing for that table: name -> (table, lang) -> message.
+EMPTY = {"scorecard": workbench.empty_message}
 
 
 def render(store: dict):
@@ -35,7 +38,7 @@ def render(store: dict):
     except reports.ReportError as exc:
         return error_alert(str(exc), lang)
     if not table.rows:
-        return empty_state(lang)
+        return empty_state(lang, EMPTY[name](table, lang) if name in EMPTY else None)
     # A warning (⚠, e.g. the org's 优秀 quota exceeded) stands above the grid; plain notes follow it.
     warnings = [dbc.Alert(n, color="warning", className="py-2 mb-2 small") for n in table.notes if n.startswith("⚠")]
     notes = [html.P(n, className="text-muted small mb-1") for n in table.notes if not n.startswith("⚠")]

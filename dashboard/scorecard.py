@@ -208,7 +208,7 @@ TODO_COLUMNS = [Column("起始日期", DATE), Column("事项"), Column("单位�
 
 def _names(items: list[tuple]) -> str:
     shown = "、".join(f"{code} {name}" if name else str(code) for code, name, *_ in items[:5])
-    return shown + (f" 等{len(items)}个" if len(items) > 5 else "")
+    return shown + ("、…" if len(items) > 5 else "")
 
 
 def _todo_of(card: Card, u: Unit, as_of: date) -> list[list]:

@@ -17,7 +17,7 @@ from layouts.i18n import header, t
 PAGE_SIZE = 20
 WIDE = {"名称": 200, "原因": 420, "最低测评项目": 220, "地区": 120, "系统": 130, "测评项目": 130, "参评人员类别": 140,
         # 督导联系点 / 数据质量: the text people read
-        "说明": 460, "联系点": 280, "发现问题": 240, "跟进事项": 240, "单位名称": 180, "联系点名称": 180, "组织名称": 200,
+        "说明": 460, "联系点": 280, "发现问题": 240, "跟进事项": 240, "单位名称": 180, "单位编码": 110, "联系点名称": 180, "组织名称": 200,
         # admin pages
         "查看范围": 220, "导入时间": 170, "修改时间": 170, "文件": 200, "评议批次": 240}
 LONG_TEXT = ("说明", "发现问题", "跟进事项", "联系点")  # a cut-off cell shows its whole text on hover
@@ -27,6 +27,14 @@ NUMERIC = (INT, PERCENT, DECIMAL)
 _FORMATTERS = {PERCENT: "pct(params.value)", DECIMAL: "dec(params.value)", INT: "int(params.value)"}
 _TEXT_FORMATTER = "txt(params.value)"
 _TONES = {f"cell-{tone}": f"tone(params.value, '{tone}')" for tone in ("red", "amber", "green", "grey")}
+# Columns whose cells say "needs action" by a rule of their own (督导工作台's counts, 联系点不足, 返工状态).
+_ANY = {"cell-red": "params.value > 0"}
+CELL_RULES = {"低于红线组织数": _ANY, "超期整改数": _ANY, "逾期未兑现承诺数": _ANY, "未走访联系点数": _ANY,
+              "联系点不足": {"cell-red": "params.value === '是'"},
+              "上报完整率": {"cell-amber": "params.value !== null && params.value < 1"},
+              "返工状态": {"cell-red": "['逾期未复评', '复评仍低于'].indexOf(params.value) >= 0",
+                       "cell-amber": "params.value === '待认定'"}}
+COMPACT = ("单位编码", "联系点数", "测评数", "红线判定")
 
 LOCALE_ZH = {
     "page": "第", "of": "/", "to": "至", "more": "更多", "next": "下一页", "previous": "上一页",
@@ -77,11 +85,17 @@ def column_defs(columns: list[Column], lang: str, sort: list[dict] = ()) -> list
         else:
             d.update(filter="agTextColumnFilter", valueFormatter={"function": _TEXT_FORMATTER})
             d["cellClassRules"] = _TONES
+        if col.name in CELL_RULES:
+            d["cellClassRules"] = CELL_RULES[col.name]
         if col.name in LONG_TEXT:
             d["tooltipField"] = d["field"]
         if col.format == DATE:
             d["filter"] = "agTextColumnFilter"
         d["minWidth"] = max(WIDE.get(col.name, 90), _text_width(d["headerName"]) + 56)
+        if col.name in CELL_RULES or col.name in COMPACT:  # short values under a long header: wrap the header
+            d.update(wrapHeaderText=True, autoHeaderHeight=True,
+                     minWidth=max(WIDE.get(col.name, 80), _text_width(d["headerName"]) // 2 + 52))
+            d["width"] = d["minWidth"]  # a pinned first column does not flex: it would keep AG Grid's 200 px
         if i == 0:
             d["pinned"] = "left"
         if d["colId"] in order:  # the sort a link carried
@@ -129,14 +143,19 @@ def export_buttons(table_name: str, lang: str) -> html.Div:
 BRIEF_KEYS = ("round", "as_of", "group", "system", "region", "org")  # what GET /api/v1/brief takes
 
 
+def brief_href(state: dict) -> str:
+    """GET /api/v1/brief of what the page shows: its round, date and narrowest node (a group first)."""
+    node = next((k for k in ("group", "org", "region", "system") if state.get(k)), None)
+    keys = [k for k in BRIEF_KEYS if k in ("round", "as_of") or k == node]
+    query = urlencode({k: state[k] for k in keys if state.get(k)})
+    return "/api/v1/brief" + (f"?{query}" if query else "")
+
+
 def brief_button(state: dict, lang: str) -> html.A:
     """情况通报 of what the page shows: a plain link to the API (the session cookie logs it in), so the
     browser downloads the .docx as it does any file."""
-    node = next((k for k in ("org", "region", "system") if state.get(k)), None)
-    keys = [k for k in BRIEF_KEYS if k in ("round", "as_of") or k == node]
-    query = urlencode({k: state[k] for k in keys if state.get(k)})
-    return html.A(t(lang, "brief_download"), href="/api/v1/brief" + (f"?{query}" if query else ""),
-                  className="btn btn-outline-primary btn-sm no-print brief-button", id="brief-download",
+    return html.A(t(lang, "brief_download"), href=brief_href(state),
+                  className="btn btn-outline-primary btn-sm no-print brief-button", id=ids.Shell.BRIEF,
                   download="")
 
 

@@ -46,6 +46,11 @@ HEADERS_EN = {
     "时间": "Time", "用户": "User", "动作": "Action", "详情": "Detail", "地址": "Address",
 }
 
+# 督导工作台 (layouts.workbench, view scorecard)
+HEADERS_EN.update({"低于红线组织数": "Orgs below line", "超期整改数": "Overdue rectifications", "逾期未兑现承诺数": "Overdue pledges",
+                   "未走访联系点数": "Points not visited", "返工状态": "Rework status", "起始日期": "Since",
+                   "事项": "To do", "最久天数": "Longest (days)", "对象": "Concerning"})
+
 
 def t(lang: str | None, key: str) -> str:
     table = LABELS.get(lang or DEFAULT, LABELS[DEFAULT])

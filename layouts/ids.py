@@ -15,6 +15,7 @@ class Shell:
     RENDERED = "shell-rendered"  # which page/node/language is on screen, so grid-only URL changes keep it
     STATE = "page-state"  # the parsed URL state of the page on screen; page callbacks start from it
     ROUTE = "shell-route"  # what the router renders, worked out in the browser (assets/clientside.js)
+    BRIEF = "brief-download"  # a page's 情况通报 link (layouts.components.brief_button)
 
 
 class Overview:
@@ -85,6 +86,14 @@ class Reporting:
     STATUS = "reporting-status"
     CHART_BOX = "reporting-chart-box"
     CHART = "reporting-chart"
+
+
+class Workbench:
+    URL = "workbench-url"  # the page's own view of the URL (callbacks.workbench.move)
+    CONTROLS = "workbench-controls"
+    GROUP = "workbench-group"
+    HEADING = "workbench-heading"  # group, round and as-of date: on screen and on the printed page
+    TODO = "workbench-todo"
 
 
 class Quality:

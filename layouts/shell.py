@@ -10,7 +10,7 @@ from dash import dcc, html
 from layouts import ids, urlstate
 from layouts.i18n import DEFAULT, t
 
-PAGES = (("/", "nav_overview"), ("/drill", "nav_drill"), ("/redline", "nav_redline"),
+PAGES = (("/", "nav_overview"), ("/workbench", "nav_workbench"), ("/drill", "nav_drill"), ("/redline", "nav_redline"),
          ("/rectifications", "nav_rectifications"), ("/pledges", "nav_pledges"),
          ("/contact-points", "nav_contact_points"), ("/reporting", "nav_reporting"), ("/quality", "nav_quality"),
          # pages for some roles only: shown in the navbar only to them (callbacks.shell refuses others too)

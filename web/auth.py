@@ -124,7 +124,9 @@ def login():
     # The session's id (ended for good by logout) and the user's epoch (ended by a password or role change).
     session["sid"], session["epoch"] = secrets.token_urlsafe(24), epoch
     login_user(web_user)
-    return redirect(_safe_next(request.form.get("next")))
+    target = _safe_next(request.form.get("next"))
+    # A supervisor's landing page is the 督导工作台 (docs/views.md); a link they followed is kept.
+    return redirect("/workbench" if target == "/" and web_user.role == "supervisor" else target)
 
 
 @bp.route("/logout", methods=["GET", "POST"])

@@ -1,0 +1,118 @@
+"""督导工作台: the group picker (the groups the user may open, data.groups), the 待办 list, a click on a unit's
+cell (to the page that explains it, filtered to the unit), and moving to another group or as-of date in
+place: one request refreshes the grid's rows, the 待办 list, the heading and the 情况通报 link, and gives the
+navbar's links the new date (the shell is not rebuilt). The grid itself lives in callbacks.tables."""
+from __future__ import annotations
+
+from dash import Input, Output, State, set_props
+from dash.exceptions import PreventUpdate
+
+from callbacks import common
+from callbacks.drill import refresh
+from callbacks.shell import shell_bar
+from dashboard import reports
+from data import groups as group_data
+from data.queries import find_round
+from web.auth import db_session
+from layouts import ids, urlstate
+from layouts.components import brief_href, error_alert
+from layouts.i18n import DEFAULT
+from layouts.workbench import OWN_KEYS, cell_target, controls, heading, no_group, todo_list, unit_of
+
+TODO = "scorecard-todo"
+
+
+def _shown_group(state: dict) -> tuple[list[str], str | None, str]:
+    """(the groups the user may open in the round, the group shown, the round's name)."""
+    with db_session() as s:
+        rnd = find_round(s, state.get("round"))
+        found = group_data.openable(s, common.scope(), rnd.id)
+    return found, state.get("group") or (found[0] if found else None), rnd.name
+
+
+def _todo(state: dict, group: str, lang: str):
+    try:
+        table = common.table(TODO, {**state, "group": group})
+    except reports.ReportError as exc:
+        return error_alert(str(exc), lang)
+    return todo_list(table.rows, state, group, lang)
+
+
+def show_page(state: dict, lang: str | None):
+    """(controls, heading, 待办) of the page as the router opened it."""
+    lang = lang or DEFAULT
+    try:
+        found, group, round_name = _shown_group(state)
+    except reports.ReportError as exc:
+        return [], "", error_alert(str(exc), lang)
+    if group is None:  # nothing to open in this round: say why, and leave the empty grid out
+        set_props("card-scorecard", {"style": {"display": "none"}})
+        return [], "", no_group(common.role(), lang)
+    return (controls(found, group, state, lang), heading(group, round_name, _date(state), lang),
+            _todo(state, group, lang))
+
+
+def _date(state: dict) -> str:
+    return common.request_of("scorecard", {"as_of": state.get("as_of")}).as_of.isoformat()
+
+
+def on_group(group: str | None, search: str | None):
+    return common.search_with(search, "group", group)
+
+
+def _outside(state: dict) -> dict:
+    return {k: v for k, v in state.items() if k not in OWN_KEYS and k not in ("sort", "filter")}
+
+
+def move(search: str | None, pathname: str | None, lang: str | None, mounted: dict | None, live: dict | None):
+    """Another group or date: the grid's rows, the 待办, the heading and the brief's link, in place. Another
+    round or page is the router's (callbacks.shell)."""
+    if pathname != "/workbench":
+        raise PreventUpdate
+    state, lang = urlstate.parse(search), lang or DEFAULT
+    shown = (live or {}).get("state") or mounted or {}
+    if _outside(state) != _outside(shown) or all(state.get(k) == shown.get(k) for k in OWN_KEYS):
+        raise PreventUpdate
+    found, group, round_name = _shown_group(state)
+    if group is None:
+        raise PreventUpdate
+    refresh("scorecard", state, lang, live or {"table": "scorecard", "state": shown, "lang": lang})
+    set_props(ids.Workbench.HEADING, {"children": heading(group, round_name, _date(state), lang)})
+    set_props(ids.Shell.BRIEF, {"href": brief_href({**urlstate.shared(state), "group": group})})
+    if state.get("as_of") != shown.get("as_of"):  # the navbar's links carry the date to the other pages
+        set_props(ids.Shell.NAVBAR, {"children": shell_bar(pathname, state, lang)[0]})
+    return _todo(state, group, lang)
+
+
+def open_cell(cell: dict | None, live: dict | None, store: dict | None):
+    """A click on a unit's cell opens the page behind it, filtered to the unit, in the same round and date."""
+    code = unit_of((cell or {}).get("rowId"))
+    column = str((cell or {}).get("colId") or "")
+    if code is None or not column[1:].isdigit():
+        raise PreventUpdate
+    state = (live or store or {}).get("state") or {}
+    try:
+        table = common.table("scorecard", state)
+    except reports.ReportError:
+        raise PreventUpdate from None
+    index = int(column[1:])
+    if index >= len(table.headers) or code not in {str(row[0]) for row in table.rows}:
+        raise PreventUpdate
+    target = cell_target(state, dict(table.filters.extra).get("group"), table.headers[index], code)
+    path, _, search = target.partition("?")
+    return path, "?" + search
+
+
+def register(app) -> None:
+    app.callback(Output(ids.Workbench.CONTROLS, "children"), Output(ids.Workbench.HEADING, "children"),
+                 Output(ids.Workbench.TODO, "children"), Input(ids.Shell.STATE, "data"),
+                 State(ids.Shell.LANG, "data"))(show_page)
+    app.callback(Output(ids.Shell.URL, "search", allow_duplicate=True), Input(ids.Workbench.GROUP, "value"),
+                 State(ids.Shell.URL, "search"), prevent_initial_call=True)(on_group)
+    app.callback(Output(ids.Workbench.TODO, "children", allow_duplicate=True), Input(ids.Workbench.URL, "search"),
+                 State(ids.Workbench.URL, "pathname"), State(ids.Shell.LANG, "data"), State(ids.Shell.STATE, "data"),
+                 State(ids.grid_live("scorecard"), "data"), prevent_initial_call=True)(move)
+    app.callback(Output(ids.Shell.URL, "pathname", allow_duplicate=True),
+                 Output(ids.Shell.URL, "search", allow_duplicate=True),
+                 Input(ids.grid("scorecard"), "cellClicked"), State(ids.grid_live("scorecard"), "data"),
+                 State(ids.grid_state("scorecard"), "data"), prevent_initial_call=True)(open_cell)
