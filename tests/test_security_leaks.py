@@ -184,6 +184,9 @@ def test_the_admin_does_see_the_secret_tree(clients):
     brief = clients["ada"].get("/api/v1/brief", query_string={"group": SECRET_GROUP, "round": rd.R2,
                                                               "as_of": rd.AS_OF.isoformat()})
     assert brief.status_code == 200 and "机密党委甲" in sh.readable(brief.data)
+    card = clients["ada"].get("/api/v1/reports/scorecard", query_string={"group": SECRET_GROUP, "round": rd.R2,
+                                                                         "as_of": rd.AS_OF.isoformat()})
+    assert card.status_code == 200 and "机密党委甲" in card.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("name", list(USERS))
@@ -191,8 +194,10 @@ def test_no_api_view_reveals_anything_outside_the_scope(clients, name):
     problems: list[str] = []
     client = clients[name]
     for view in VIEWS:
-        for state in [*ATTACKS, {"org": SECRET_CODE, "round": "不存在的批次"}, {"as_of": "2024-13-45"}]:
-            params = {k: v for k, v in state.items() if k in ("round", "system", "region", "org", "as_of")}
+        # The group views (scorecard: 督导工作台; contact-points, visits) take the secret group too.
+        for state in [*ATTACKS, {"org": SECRET_CODE, "round": "不存在的批次"}, {"as_of": "2024-13-45"},
+                      {"group": SECRET_GROUP}, {"group": SECRET_GROUP, "round": rd.R2, "as_of": rd.AS_OF.isoformat()}]:
+            params = {k: v for k, v in state.items() if k in ("round", "system", "region", "org", "as_of", "group")}
             resp = client.get(f"/api/v1/reports/{view}", query_string=params)
             where = f"{name} {view} {params}"
             if resp.status_code not in (200, 400, 403, 404):
@@ -214,8 +219,8 @@ def test_no_api_view_reveals_anything_outside_the_scope(clients, name):
 def test_pages_and_layout_reveal_nothing_outside_the_scope(clients, name):
     client = clients[name]
     problems: list[str] = []
-    for path in ["/", "/drill", "/redline", "/_dash-layout", "/_dash-dependencies"]:
-        for state in ATTACKS:
+    for path in ["/", "/workbench", "/drill", "/redline", "/_dash-layout", "/_dash-dependencies"]:
+        for state in [*ATTACKS, {"group": SECRET_GROUP}]:
             url = path + (sh.search_of(state) if not path.startswith("/_dash") else "")
             check(client.get(url), url, f"{name} GET {url}", problems)
     assert not problems, "\n".join(problems)
