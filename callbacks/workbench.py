@@ -71,10 +71,12 @@ def move(search: str | None, pathname: str | None, lang: str | None, mounted: di
         raise PreventUpdate
     state, lang = urlstate.parse(search), lang or DEFAULT
     shown = (live or {}).get("state") or mounted or {}
-    if _outside(state) != _outside(shown) or all(state.get(k) == shown.get(k) for k in OWN_KEYS):
+    if _outside(state) != _outside(shown):
         raise PreventUpdate
     found, group, round_name = _shown_group(state)
-    if group is None:
+    # The picker writes the group shown by default into the URL when it appears: nothing moves then.
+    if group is None or (group == (shown.get("group") or (found[0] if found else None))
+                         and state.get("as_of") == shown.get("as_of")):
         raise PreventUpdate
     refresh("scorecard", state, lang, live or {"table": "scorecard", "state": shown, "lang": lang})
     set_props(ids.Workbench.HEADING, {"children": heading(group, round_name, _date(state), lang)})

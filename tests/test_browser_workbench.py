@@ -1,0 +1,115 @@
+"""督导工作台 in real Chromium, played as the demo supervisor asking "which of my units are lagging?": log in,
+land on /workbench, read the rows and a lagging unit's coloured cells, click one and find the page behind it
+filtered to that unit; print it on A4. Then an admin moves to another group in place (the grid and the shell
+stay the same elements). Reuses the app's browser fixtures (small demo, served from a thread)."""
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote
+
+import pytest
+
+from tests.test_browser_app import (  # noqa: F401  (fixtures)
+    SHOTS, browser_context_args, browser_type_launch_args, errors, first_cell, live, log_in, shot, wait_column)
+from tests.test_browser_supervision import column  # pinned first column included
+
+PASSWORD = "supervisor-pass-1"
+
+
+@pytest.fixture(scope="module")
+def supervisor(live):
+    """The demo's supervisor (data.lookups.demo_user_grants: the first group) and what the service says of it."""
+    from dashboard import reports
+    from data.db import make_engine, make_session_factory
+    from data.lookups import demo_user_grants
+    from data.users import create_user
+    from domain.scope import scope_for
+
+    engine = make_engine(live["url"])
+    factory = make_session_factory(engine)
+    with factory.begin() as s:
+        name, role, grants, display = next(u for u in demo_user_grants(s) if u[1] == "supervisor")
+        create_user(s, "wb-supervisor", PASSWORD, role, grants, display_name=display)
+    group = grants[0].split(":", 1)[1]
+    with factory() as s:
+        table = reports.build("scorecard", s, reports.request("scorecard", {"as_of": live["as_of"]},
+                                                              scope_for(role, [("group", group)])))
+    engine.dispose()
+    return {"group": group, "rows": [dict(zip(table.headers, r)) for r in table.rows], "headers": table.headers}
+
+
+def test_the_supervisor_lands_on_the_workbench_and_finds_the_lagging_unit(page, live, supervisor, errors):
+    page.goto(f"{live['base']}/")  # the site's address, as a user types it
+    page.get_by_label("用户名").fill("wb-supervisor")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(re.compile(r"/workbench"))
+    page.goto(f"{live['base']}/workbench?as_of={live['as_of']}")
+    rows = supervisor["rows"]
+    wait_column(page, "c1", [r["单位名称"] for r in rows], card="scorecard")
+    assert column(page, "c0", "scorecard") == [r["单位编码"] for r in rows]
+    assert supervisor["group"] in page.locator("#workbench-heading").inner_text()
+    # A lagging unit: a contact point not visited by the as-of date; its cell is red and reads the count.
+    col = f"c{supervisor['headers'].index('未走访联系点数')}"
+    lagging = next(i for i, r in enumerate(rows) if r["未走访联系点数"])
+    cell = page.locator(f"#card-scorecard .ag-row[row-index='{lagging}'] .ag-cell[col-id='{col}']")
+    assert cell.inner_text() == str(rows[lagging]["未走访联系点数"])
+    assert "cell-red" in cell.get_attribute("class")
+    calm = next((i for i, r in enumerate(rows) if not r["未走访联系点数"]), None)
+    if calm is not None:
+        assert "cell-red" not in page.locator(
+            f"#card-scorecard .ag-row[row-index='{calm}'] .ag-cell[col-id='{col}']").get_attribute("class")
+    # The 待办 names the unit's points not visited, and each line links to the page behind it.
+    todo = page.locator("#workbench-todo-list")
+    assert rows[lagging]["单位名称"] in todo.inner_text() and "联系点未走访" in todo.inner_text()
+    shot(page, "workbench")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "workbench-390")
+    page.set_viewport_size({"width": 1400, "height": 900})
+
+    page.emulate_media(media="print")  # A4, no navbar or controls, the group and the date on top
+    heading = page.locator("#workbench-heading")
+    assert heading.is_visible() and live["as_of"] in heading.inner_text()
+    for control in ("#shell-navbar .navbar-brand", "#shell-round", "#brief-download", ".export-buttons",
+                    "#workbench-group", ".print-header"):
+        assert not page.locator(control).first.is_visible(), control
+    pdf = page.pdf(format="A4", print_background=True, path=str(SHOTS / "workbench-print.pdf"))
+    assert b"/MediaBox [0 0 595" in pdf
+    page.emulate_media(media="screen")
+
+    cell.click()
+    page.wait_for_url(re.compile(r"/contact-points\?"))
+    url = unquote(page.url)
+    code = rows[lagging]["单位编码"]
+    assert f"org={code}" in url and f"group={supervisor['group']}" in url and f"as_of={live['as_of']}" in url
+    wait_column(page, "c2", [code], card="contact-points")  # the board shows that unit alone
+    assert not errors
+
+
+def test_an_admin_moves_to_another_group_in_place(page, live, supervisor, errors):
+    log_in(page, live, f"/workbench?as_of={live['as_of']}")
+    first_cell(page, "scorecard", "c1")
+    kept = ["#shell-navbar .navbar", "#card-scorecard .ag-root-wrapper", "#workbench-todo"]
+    page.evaluate("sels => sels.forEach(s => { document.querySelector(s).dataset.kept = '1'; })", kept)
+    before = column(page, "c0", "scorecard")
+    page.locator("#workbench-group").click()
+    other = page.get_by_role("option").filter(has_not_text=supervisor["group"]).first
+    name = other.inner_text()
+    other.click()
+    page.wait_for_url(re.compile(r"group="))
+    page.wait_for_function("""old => { const c = document.querySelector(
+        "#card-scorecard .ag-row[row-index='0'] .ag-cell[col-id='c0']"); return c && c.innerText !== old; }""",
+                           arg=before[0])
+    assert column(page, "c0", "scorecard") != before
+    assert name in page.locator("#workbench-heading").inner_text()
+    assert name in unquote(page.locator("#brief-download").get_attribute("href"))
+    assert page.evaluate("sels => sels.every(s => document.querySelector(s)?.dataset.kept === '1')", kept)
+    page.get_by_role("button", name="English").click()
+    page.get_by_role("heading", name="Workbench").wait_for()
+    first_cell(page, "scorecard", "c1")
+    shot(page, "workbench-en")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "workbench-en-390")
+    page.set_viewport_size({"width": 1400, "height": 900})
+    page.get_by_role("button", name="中文").click()
+    assert not errors
