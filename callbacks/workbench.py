@@ -17,7 +17,8 @@ from web.auth import db_session
 from layouts import ids, urlstate
 from layouts.components import brief_href, error_alert
 from layouts.i18n import DEFAULT
-from layouts.workbench import OWN_KEYS, cell_target, controls, heading, no_group, todo_list, unit_of
+from layouts.workbench import (OWN_KEYS, cell_target, controls, heading, no_group, print_table, todo_list,
+                               unit_of)
 
 TODO = "scorecard-todo"
 
@@ -31,7 +32,10 @@ def _shown_group(state: dict) -> tuple[list[str], str | None, str]:
 
 
 def _todo(state: dict, group: str, lang: str):
+    """The 待办 list; the printed table of the units follows it."""
     try:
+        set_props(ids.Workbench.PRINT, {"children": print_table(common.table("scorecard", {**state, "group": group}),
+                                                                lang)})
         table = common.table(TODO, {**state, "group": group})
     except reports.ReportError as exc:
         return error_alert(str(exc), lang)

@@ -94,6 +94,7 @@ class Workbench:
     GROUP = "workbench-group"
     HEADING = "workbench-heading"  # group, round and as-of date: on screen and on the printed page
     TODO = "workbench-todo"
+    PRINT = "workbench-print"  # the units as a plain table, printed instead of the grid
 
 
 class Quality:

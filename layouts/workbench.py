@@ -7,8 +7,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts import ids, urlstate
-from layouts.components import brief_button, empty_state, table_card
-from layouts.i18n import t
+from layouts.components import brief_button, empty_state, format_value, table_card
+from layouts.i18n import header, t
 
 OWN_KEYS = ("group", "as_of")  # what the page changes in place (the router leaves it alone)
 # Where a cell leads: column name -> (page, extra filters); every link is filtered to the row's unit
@@ -44,7 +44,18 @@ def layout(state: dict, lang: str) -> html.Div:
                   dbc.CardBody(dcc.Loading(html.Div(id=ids.Workbench.TODO), type="dot", delay_show=150),
                                className="py-2")], className="mb-3 shadow-sm", id="card-workbench-todo"),
         table_card("scorecard", t(lang, "wb_units"), state, lang),
+        html.Div(id=ids.Workbench.PRINT, className="workbench-print"),
     ], className="workbench")
+
+
+def print_table(table, lang: str) -> html.Table:
+    """Every unit and column as a plain table, printed instead of the grid (a grid draws only the columns
+    in its viewport, so a printed grid loses those on the right)."""
+    head = html.Thead(html.Tr([html.Th(header(lang, c.name)) for c in table.columns]))
+    body = html.Tbody([html.Tr([html.Td(format_value(v, c.format)) for v, c in zip(row, table.columns)],
+                               className="table-danger" if i in table.red_rows else "")
+                       for i, row in enumerate(table.rows)])
+    return html.Table([head, body], className="table table-sm table-bordered")
 
 
 def controls(groups: list[str], group: str | None, state: dict, lang: str) -> list:

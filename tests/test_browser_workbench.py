@@ -74,7 +74,7 @@ def test_the_supervisor_lands_on_the_workbench_and_finds_the_lagging_unit(page, 
                     "#workbench-group", ".print-header"):
         assert not page.locator(control).first.is_visible(), control
     pdf = page.pdf(format="A4", print_background=True, path=str(SHOTS / "workbench-print.pdf"))
-    assert b"/MediaBox [0 0 595" in pdf
+    assert b"/MediaBox [0 0 842" in pdf  # A4 landscape (595 x 842 points turned)
     page.emulate_media(media="screen")
 
     cell.click()
