@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from dash import dcc
+from dash import dcc, html
 from dash.development.base_component import Component
 
 from datetime import date
@@ -52,6 +52,8 @@ def test_callback_ids_exist_in_the_layouts(web_app):
               quality.layout(state, "zh"), quality.sessions_card(state, "A1", "zh"),
               dcc.Graph(id=ids.Reporting.CHART)]  # callbacks.reporting renders it into the chart box
     trees.append(audit.layout(state, "zh"))  # security
+    from layouts import workbench  # 督导工作台
+    trees += [workbench.layout(state, "zh"), html.Div(workbench.controls(["甲组"], "甲组", state, "zh"))]
     from layouts import admin, imports  # admin pages
     trees += [imports.layout(state, "zh"), admin.users_layout(state, "zh"), admin.settings_layout(state, "zh")]
     present = set()
