@@ -69,7 +69,9 @@ def controls(groups: list[str], group: str | None, state: dict, lang: str) -> li
 
 
 def heading(group: str, round_name: str, as_of: str, lang: str) -> str:
-    return f"{t(lang, 'group')}：{group} · {t(lang, 'round')}：{round_name} · {t(lang, 'as_of')}：{as_of}"
+    colon = ": " if lang == "en" else "："
+    return " · ".join(f"{t(lang, key)}{colon}{value}" for key, value in
+                      (("group", group), ("round", round_name), ("as_of", as_of)))
 
 
 def no_group(role: str | None, lang: str) -> html.Div:
