@@ -5,7 +5,9 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         // are left out: the page updates those itself, so the router is not even asked.
         routeKey: function (pathname, search, lang, previous) {
             const path = pathname || '/';
-            const skip = ['sort', 'filter'].concat(path === '/drill' ? ['system', 'region', 'org'] : []);
+            // callbacks.shell.IN_PLACE: the keys each page updates itself.
+            const inPlace = {'/drill': ['system', 'region', 'org'], '/org': ['org'], '/redline': ['limit', 'level']};
+            const skip = ['sort', 'filter'].concat(inPlace[path] || []);
             const kept = [];
             new URLSearchParams(search || '').forEach((value, key) => {
                 if (!skip.includes(key) && value.trim()) kept.push([key, value.trim()]);
