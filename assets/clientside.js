@@ -5,8 +5,10 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         // (on 督导工作台 the group and date) are left out: the page updates those itself, so the router is not asked.
         routeKey: function (pathname, search, lang, previous) {
             const path = pathname || '/';
-            const own = {'/drill': ['system', 'region', 'org'], '/workbench': ['group', 'as_of']};
-            const skip = ['sort', 'filter'].concat(own[path] || []);
+            // callbacks.shell.IN_PLACE: the keys each page updates itself.
+            const inPlace = {'/drill': ['system', 'region', 'org'], '/workbench': ['group', 'as_of'], '/org': ['org'],
+                             '/redline': ['limit', 'level']};
+            const skip = ['sort', 'filter'].concat(inPlace[path] || []);
             const kept = [];
             new URLSearchParams(search || '').forEach((value, key) => {
                 if (!skip.includes(key) && value.trim()) kept.push([key, value.trim()]);

@@ -17,3 +17,6 @@ def register(app) -> None:
     from callbacks import admin, imports  # admin pages: 导入, 用户, 设置
     for module in (imports, admin):
         module.register(app)
+    from callbacks import org_profile, ranking  # 单位画像 / 薄弱排名
+    for module in (org_profile, ranking):
+        module.register(app)

@@ -11,7 +11,7 @@ from dash.exceptions import PreventUpdate
 from flask import current_app
 from flask_login import current_user
 
-from dashboard import admin_report, audit_report, reports
+from dashboard import admin_report, audit_report, reports, views
 from data.cache import ComputedCache, data_version
 from domain import gridmodel
 from domain.request import Request
@@ -63,7 +63,7 @@ def exported_by() -> str:
 def request_of(view: str, state: dict) -> Request:
     """The report request of the URL state for `view` and the caller's scope, checked once here (an as-of
     date absent from the URL is today, the UI's default: docs/views.md)."""
-    return reports.request(view, state, scope())
+    return views.request(view, state, scope())
 
 
 def _cached(kind: str, request: Request, compute):
@@ -100,7 +100,7 @@ def table(name: str, state: dict) -> ReportTable:
     if name in reports.DERIVED:  # from its base table, itself cached (and computed once) under its own key
         base, derive = reports.DERIVED[name]
         return _cached(name, request, lambda s: derive(table(base, state)))
-    return _cached(name, request, lambda s: reports.build(name, s, request))
+    return _cached(name, request, lambda s: views.build(name, s, request))
 
 
 def page(name: str, state: dict, sort_model, filter_model, start: int, end: int | None):

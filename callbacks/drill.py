@@ -53,8 +53,9 @@ def on_pick(system: str | None, region: str | None, search: str | None):
     return new
 
 
-def show_rework(state: dict, lang: str | None):
-    """The 认定 form when the drill-down shows one org and the user may order a redo (its scope checked)."""
+def show_rework(state: dict, lang: str | None, at=ids.Drill):
+    """The 认定 form when the page shows one org and the user may order a redo (its scope checked); `at`: the
+    page's ids (the drill-down's, the 单位画像's)."""
     if not state.get("org") or common.role() not in REWORK_ROLES:
         return None
     try:
@@ -67,7 +68,7 @@ def show_rework(state: dict, lang: str | None):
         shown = order and {"ordered_on": order.ordered_on.isoformat(), "office": order.office,
                            "doc_no": order.doc_no, "note": order.note,
                            "recheck_due": order.recheck_due.isoformat() if order.recheck_due else None}
-    return rework_form(f"{path[-1][0]}（{state['org']}）", shown, lang)
+    return rework_form(f"{path[-1][0]}（{state['org']}）", shown, lang, at)
 
 
 def save_rework(n_clicks, ordered_on, recheck_due, office, doc_no, note, search: str | None, lang: str | None):

@@ -9,8 +9,8 @@ from dash.exceptions import PreventUpdate
 from callbacks import common
 from web.auth import csrf_token, db_session
 from data.lookups import round_names
-from layouts import (admin, audit, contact_points, drill, ids, imports, overview, pledges, quality, rectifications,
-                     redline, reporting, urlstate, workbench)
+from layouts import (admin, audit, contact_points, drill, ids, imports, org_profile, overview, pledges, quality,
+                     rectifications, redline, reporting, urlstate, workbench)
 from layouts.components import empty_state
 from layouts.i18n import DEFAULT, LANGS, t
 from layouts.shell import PAGE_ROLES, navbar, not_found
@@ -21,9 +21,11 @@ PAGES = {"/": overview.layout, "/workbench": workbench.layout, "/drill": drill.l
          # pages for some roles (layouts.shell.PAGE_ROLES); they open without any round (an empty database
          # starts at /import)
          "/import": imports.layout, "/users": admin.users_layout, "/settings": admin.settings_layout,
-         "/audit": audit.layout}
+         "/audit": audit.layout, "/org": org_profile.layout}
 NO_ROUND_PAGES = ("/import", "/users", "/settings", "/audit")
-OWN_KEYS = {"/drill": drill.NODE_KEYS, "/workbench": workbench.OWN_KEYS}
+# URL keys a page updates itself, in place (assets/clientside.js routeKey keeps the same list): the router
+# leaves the page alone when only these change.
+IN_PLACE = {"/drill": drill.NODE_KEYS, "/workbench": workbench.OWN_KEYS, "/org": ("org",), "/redline": ("limit", "level")}
 
 
 def _valid_date(text: str | None) -> str | None:
@@ -48,7 +50,7 @@ def route(pathname: str | None, search: str | None, lang: str | None, rendered: 
     state = urlstate.parse(search)
     # On 下钻 the node is the page's own (callbacks.drill.move): moving to another one keeps the page; so are
     # the group and date on 督导工作台 (callbacks.workbench.move). assets/clientside.js skips the same keys.
-    inner = ("sort", "filter") + OWN_KEYS.get(pathname, ())
+    inner = ("sort", "filter") + IN_PLACE.get(pathname, ())
     key = [pathname or "/", {k: v for k, v in state.items() if k not in inner}, lang]
     if rendered == key:
         raise PreventUpdate

@@ -17,18 +17,25 @@ from web.auth import audit_event
 from layouts import ids, urlstate
 from layouts import workbench
 from layouts.components import empty_state, error_alert, grid_with_tools, json_cell
+from layouts.org_profile import profile_href
 
 NODE_KEYS = ("system", "region", "org")
 # The page's main table keeps its sort and filter in the URL, so a copied link shows the same rows.
 URL_TABLES = ("drilldown", "redline", "rectifications", "pledges")
 # Tables whose rows lead somewhere on a click (their row ids are links, worked out from the whole table).
 LINK_TABLES = ("drilldown", "redline")
-TITLES = {**VIEW_TITLES, "items": "测评项目分析", "categories": "参评人员类别分析", "audit": "审计日志",
+TITLES = {**VIEW_TITLES, "profile-children": "单位画像（下级组织）", "items": "测评项目分析", "categories": "参评人员类别分析", "audit": "审计日志",
           "imports": "导入记录", "users": "用户", "round-changes": "评议批次修改记录"}
 # Other pages' row links: table name -> (state, row) -> where a click on the row leads (or None).
 ROW_LINKS = {"quality": quality.row_link, "scorecard": workbench.row_id}
 # Empty states that say what is missing for that table: name -> (table, lang) -> message.
 EMPTY = {"scorecard": workbench.empty_message}
+# The same, for tables whose rows lead somewhere depending on the table (state, table, row index) -> link:
+# 薄弱排名's rows and 单位画像's sub-orgs open that org's profile (members lead nowhere).
+TABLE_LINKS = {"ranking": lambda state, table, i: profile_href(state, table.rows[i][1]),
+               "profile-children": lambda state, table, i: (profile_href(state, table.rows[i][0])
+                                                            if table.columns[0].name == "组织编码" else None)}
+LINKED = (*LINK_TABLES, *ROW_LINKS, *TABLE_LINKS)
 
 
 def render(store: dict):
@@ -45,7 +52,7 @@ def render(store: dict):
     sort, filters = urlstate.decode_grid(state) if name in URL_TABLES else ([], {})
     if not valid_models(table, sort, filters):  # a link from another level or an edited URL
         sort, filters = [], {}
-    grid = grid_with_tools(name, table.columns, lang, clickable=name in LINK_TABLES or name in ROW_LINKS,
+    grid = grid_with_tools(name, table.columns, lang, clickable=name in LINKED,
                            sort=sort, filters=filters)
     return html.Div([*warnings, grid, *notes])
 
@@ -94,7 +101,7 @@ def get_rows(request: dict | None, store: dict, live: dict | None = None):
         # A ledger's page comes straight from SQL; other tables (or a sort/filter on a worked-out column)
         # are built whole, then sorted, filtered and sliced here.
         paged = (common.page(name, state, sort, filters, start, end)
-                 if name not in LINK_TABLES and name not in ROW_LINKS else None)
+                 if name not in LINKED else None)
         table = None if paged else gridmodel.apply(common.table(name, state), sort, filters)
     except (reports.ReportError, gridmodel.GridModelError):
         return {"rowData": [], "rowCount": 0}
@@ -116,7 +123,8 @@ def rows_response(name: str, state: dict, table, start: int, end: int) -> dict:
         row = {gridmodel.col_id(j): json_cell(v) for j, v in enumerate(table.rows[i])}
         search = (_child_search(state, table, i) if name == "drilldown"
                   else _org_link(state, table.rows[i][0]) if name == "redline"
-                  else ROW_LINKS[name](state, table.rows[i]) if name in ROW_LINKS else None)
+                  else ROW_LINKS[name](state, table.rows[i]) if name in ROW_LINKS
+                  else TABLE_LINKS[name](state, table, i) if name in TABLE_LINKS else None)
         # The row id is where a click on the row leads (or a plain unique id when it leads nowhere).
         row["_id"] = search if search else f"{name}:{i}:{table.rows[i][0]}"  # "?…" / "/drill?…": a link
         row["_red"] = i in table.red_rows

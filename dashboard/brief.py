@@ -18,7 +18,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
-from dashboard import reports
+from dashboard import ranking, reports
 from dashboard import brief_text as text
 from dashboard.brief_text import cn_date
 from data import groups as group_data, queries as q
@@ -30,6 +30,7 @@ from domain.tables import Filters, ReportTable
 
 BODY_FONT, TITLE_FONT, HEADING_FONT = "仿宋", "宋体", "黑体"
 CHART_LIMIT = 25  # bars on the chart (the lowest first)
+RANKING_LIMIT = 10  # 薄弱排名 rows in section 二
 CJK_FONTS = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
              "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc")
 SCOPE_KEYS = ("group", "system", "region", "org")
@@ -140,6 +141,9 @@ def gather(session, req: BriefRequest, user_scope: Scope) -> _Facts:
                  "contact-point-detail", "visits", "reporting-completeness"):
         facts.tables[view] = build(view)
     facts.tables["rect-overdue"] = build("rectifications", ("overdue_only", "1"))
+    facts.tables["ranking"] = ranking.ranking(session, reports.request("ranking", {**node.as_dict(), "as_of": as_of},
+                                                                       scope).with_option("limit", str(RANKING_LIMIT),
+                                                                                          str(RANKING_LIMIT)))
     facts.tables["reporting-missing"] = build("reporting", ("status", metrics.MISSING))
     facts.tables["reporting-late"] = build("reporting", ("status", metrics.REPORTED_LATE))
     facts.units = _units(session, req, node, scope, facts)
@@ -283,6 +287,9 @@ def render(facts: _Facts, made_by: str, made_at: datetime) -> bytes:
             _para(doc, line)
         if table is not None:
             _table(doc, *table)
+        if heading.startswith("二") and facts.tables["ranking"].rows:
+            _para(doc, text.ranking_line(facts))
+            _table(doc, *text.ranking_table(facts))
         if heading.startswith("一"):
             doc.add_picture(io.BytesIO(chart_png(facts.units, facts.metric, facts.redline,
                                                  f"{facts.scope_label}各{facts.unit_word}{facts.metric}与红线")),

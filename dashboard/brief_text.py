@@ -94,6 +94,20 @@ def redline(f) -> tuple[str, list[str], tuple | None]:
     return "二、低于红线及返工情况", lines, table
 
 
+def ranking_line(f) -> str:
+    table = f.tables["ranking"]
+    return (f"按{f.metric}置信区间下限从低到高排列（测评数不少于{f.profile.min_sample}份的组织），"
+            f"最薄弱的{len(table.rows)}个组织如下：")
+
+
+def ranking_table(f) -> tuple[list[str], list[list]]:
+    rows = _rows(f.tables["ranking"], "名次", "组织编码", "名称", "测评数", f.profile.rate_label(f.metric), "置信下限",
+                 "置信上限", "红线判定", "上轮名次")
+    return (["名次", "组织", "测评数", f.metric, "置信区间", "判定", "上轮名次"],
+            [[rank, f"{name}（{code}）", n, value_text(v, f.metric), _interval(lo, hi, f.metric), verdict,
+              "—" if before is None else before] for rank, code, name, n, v, lo, hi, verdict, before in rows])
+
+
 def rectifications(f) -> tuple[str, list[str], tuple | None]:
     summary, overdue = f.tables["rectification-summary"], f.tables["rect-overdue"]
     problems, registered, done = _sum(summary, "整改问题数"), _sum(summary, "整改措施数"), _sum(summary, "完成措施数")

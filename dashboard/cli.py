@@ -120,10 +120,13 @@ def _audit(action: str, detail: str) -> None:
 @click.option("--source", help="问题来源 (rectifications)")
 @click.option("--overdue-only", is_flag=True, help="only 超期 / 逾期未兑现 items")
 @click.option("--group", help="督导组 (contact-points, visits)")
+@click.option("--limit", help="how many orgs (ranking; default 10)")
+@click.option("--level", help="组织类型, e.g. 党支部 (ranking)")
 @_with_args
 def cmd_export(args) -> int:
     from dashboard.exports import export_bytes
-    from dashboard.reports import ReportError, build, request
+    from dashboard.reports import ReportError
+    from dashboard.views import build, request
     from domain.scope import EVERYTHING
 
     engine = _engine()

@@ -17,3 +17,15 @@ def canonical(value: object) -> str:
     if value is None:
         return ""
     return _SPACES.sub("", unicodedata.normalize("NFKC", str(value)))
+
+
+# A round's period as offices write it at the front of its name: "2012年上半年", "2013年度", "2014年第三季度".
+_PERIOD = re.compile(r"^\d{4}年(度|上半年|下半年|第[一二三四1-4]季度|[一二三四五六七八九十\d]+月)?")
+
+
+def round_kind(name: object) -> str:
+    """What kind of campaign a round is: its canonical name without the leading period, so that
+    "2012年上半年创先争优群众评议" and "2012年下半年创先争优群众评议" are one kind and "2012年度民主评议党员"
+    another (a profile's trend and a ranking's previous round compare rounds of one kind)."""
+    text = canonical(name)
+    return _PERIOD.sub("", text) or text

@@ -23,6 +23,9 @@ VIEW_TITLES = {
     "visits": "督导走访记录",
     "scorecard": "督导工作台",
 }
+# 单位画像 and 薄弱排名 (dashboard.org_profile, dashboard.ranking; served through dashboard.views).
+VIEWS += ("profile", "ranking")
+VIEW_TITLES.update({"profile": "单位画像", "ranking": "薄弱排名"})
 # The audit trail's actions (data.audit rows) -> what the audit page and its export call them.
 AUDIT_ACTIONS = {"login": "登录", "login_failed": "登录失败", "login_blocked": "登录受限", "import": "导入",
                  "export": "导出", "user": "用户变更", "visit": "督导记录", "rework": "返工认定"}

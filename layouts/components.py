@@ -111,6 +111,9 @@ def report_grid(table_name: str, columns: list[Column], lang: str, clickable: bo
     options = {
         "pagination": True, "paginationPageSize": PAGE_SIZE, "paginationPageSizeSelector": False,
         "cacheBlockSize": PAGE_SIZE, "maxBlocksInCache": 20, "domLayout": "autoHeight",
+        # One block asked at a time: the grid's row request is one Dash property, so a second request sent
+        # before the first is answered would replace it (printing asks for every block at once, assets/print.js).
+        "maxConcurrentDatasourceRequests": 1,
         "tooltipShowDelay": 300, "enableCellTextSelection": True,
         "suppressMovableColumns": True,  # the export's columns are the report's: keep the screen the same
     }
@@ -208,3 +211,9 @@ def kpi_card(label: str, value: Any, fmt: str, tone: str = "") -> dbc.Col:
         html.Div(label, className="kpi-label text-muted small"),
         html.Div(format_value(value, fmt), className=f"kpi-value {tone}"),
     ]), className="h-100 shadow-sm kpi-card"), xs=6, md=4, xl=True, className="mb-3")
+
+
+def print_button(lang: str, id_: str) -> html.Button:
+    """打印: assets/print.js lays every grid's rows out for paper, waits for them, then opens the print dialog."""
+    return html.Button(t(lang, "profile_print"), id=id_, className="btn btn-outline-secondary btn-sm ms-2 no-print",
+                       **{"data-print": "1"})

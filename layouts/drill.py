@@ -34,7 +34,10 @@ def breadcrumb(path: list[tuple[str, dict]], state: dict, lang: str) -> html.Ol:
     for i, (label, node) in enumerate(path):
         text = t(lang, "breadcrumb_all") if i == 0 else label
         if i == len(path) - 1:
-            items.append(html.Li(text, className="breadcrumb-item active", **{"aria-current": "page"}))
+            profile = ([" ", dcc.Link(f"› {t(lang, 'profile_open')}", id="drill-profile-link", className="small",
+                                      href="/org" + urlstate.encode({**urlstate.shared(state), "org": node["org"]}))]
+                       if node.get("org") else [])
+            items.append(html.Li([text, *profile], className="breadcrumb-item active", **{"aria-current": "page"}))
         else:
             href = "/drill" + urlstate.encode({**keep, **node})
             items.append(html.Li(dcc.Link(text, href=href), className="breadcrumb-item"))
@@ -55,8 +58,9 @@ def pickers(systems: list[str], regions: list[tuple[str, str]], state: dict, lan
     ], className="g-2")
 
 
-def rework_form(org_label: str, order: dict | None, lang: str) -> dbc.Card:
-    """认定返工补课 for the org on screen: date of the 认定, the office, its 文件号, the 复评 deadline, a note."""
+def rework_form(org_label: str, order: dict | None, lang: str, at=ids.Drill) -> dbc.Card:
+    """认定返工补课 for the org on screen: date of the 认定, the office, its 文件号, the 复评 deadline, a note.
+    `at`: the page's ids (ids.Drill, ids.Profile), each page having the form under ids of its own."""
     order = order or {}
 
     def field(label_key: str, id_: str, value, kind: str = "text", width: int = 2):
@@ -65,14 +69,14 @@ def rework_form(org_label: str, order: dict | None, lang: str) -> dbc.Card:
 
     return dbc.Card(dbc.CardBody([
         html.H2(f"{t(lang, 'rework_title')}：{org_label}", className="h6"),
-        dbc.Row([field("rework_date", ids.Drill.REWORK_DATE, order.get("ordered_on"), "date"),
-                 field("rework_due", ids.Drill.REWORK_DUE, order.get("recheck_due"), "date"),
-                 field("rework_office", ids.Drill.REWORK_OFFICE, order.get("office")),
-                 field("rework_doc", ids.Drill.REWORK_DOC, order.get("doc_no")),
-                 field("rework_note", ids.Drill.REWORK_NOTE, order.get("note"), width=3),
-                 dbc.Col(dbc.Button(t(lang, "rework_save"), id=ids.Drill.REWORK_SAVE, size="sm", className="mt-4"),
+        dbc.Row([field("rework_date", at.REWORK_DATE, order.get("ordered_on"), "date"),
+                 field("rework_due", at.REWORK_DUE, order.get("recheck_due"), "date"),
+                 field("rework_office", at.REWORK_OFFICE, order.get("office")),
+                 field("rework_doc", at.REWORK_DOC, order.get("doc_no")),
+                 field("rework_note", at.REWORK_NOTE, order.get("note"), width=3),
+                 dbc.Col(dbc.Button(t(lang, "rework_save"), id=at.REWORK_SAVE, size="sm", className="mt-4"),
                          md=2, lg=1)], className="g-2"),
-        html.Div(id=ids.Drill.REWORK_MESSAGE, className="small mt-2"),
+        html.Div(id=at.REWORK_MESSAGE, className="small mt-2"),
     ]), className="shadow-sm my-3")
 
 

@@ -51,6 +51,13 @@ HEADERS_EN.update({"低于红线组织数": "Orgs below line", "超期整改数"
                    "未走访联系点数": "Points not visited", "返工状态": "Rework status", "起始日期": "Since",
                    "事项": "To do", "最久天数": "Longest (days)", "对象": "Concerning"})
 
+# 单位画像 and 薄弱排名's own columns.
+HEADERS_EN.update({
+    "名次": "Rank", "组织类型": "Type", "上轮名次": "Previous rank", "名次变化": "Rank change", "上级组织": "Parent", "走访次数": "Visits", "最近走访日期": "Last visit",
+    "应上报组织数": "Expected to report", "低于红线无整改": "Below, no rectification", "下级组织数": "Sub-orgs",
+    "参评党员数": "Members evaluated",
+})
+
 
 def t(lang: str | None, key: str) -> str:
     table = LABELS.get(lang or DEFAULT, LABELS[DEFAULT])

@@ -191,3 +191,30 @@ class Settings:
     @staticmethod
     def field(name: str) -> str:
         return f"settings-field-{name}"
+
+
+class Profile:
+    """单位画像 (/org)."""
+    URL = "profile-url"  # the page's own location: moving to another org updates the page in place
+    BODY = "profile-body"
+    TREND_BOX = "profile-trend-box"
+    TREND = "profile-trend"
+    # Leaders' comments and 公示状态 (ws-record) go here.
+    RECORD = "profile-record"
+    REWORK_BOX = "profile-rework"
+    REWORK_DATE = "profile-rework-date"
+    REWORK_DUE = "profile-rework-due"
+    REWORK_OFFICE = "profile-rework-office"
+    REWORK_DOC = "profile-rework-doc"
+    REWORK_NOTE = "profile-rework-note"
+    REWORK_SAVE = "profile-rework-save"
+    REWORK_MESSAGE = "profile-rework-message"
+    PRINT = "profile-print"
+    CHILDREN_BOX = "profile-children-box"
+
+
+class Ranking:
+    """薄弱排名 on the red-line page."""
+    LIMIT = "ranking-limit"
+    LEVEL = "ranking-level"
+    CONTROLS = "ranking-controls"

@@ -4,8 +4,8 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from layouts import ids
-from layouts.components import brief_button, table_card
+from layouts import ids, ranking
+from layouts.components import brief_button, print_button, table_card
 from layouts.i18n import t
 from layouts.plotly_text import plain
 
@@ -13,9 +13,11 @@ from layouts.plotly_text import plain
 def layout(state: dict, lang: str) -> html.Div:
     return html.Div([
         dcc.Store(id=ids.Shell.STATE, data=state),
-        html.Div([html.H1(t(lang, "nav_redline"), className="h4 mb-0"), brief_button(state, lang)],
+        html.Div([html.H1(t(lang, "nav_redline"), className="h4 mb-0"),
+                  html.Div([brief_button(state, lang), print_button(lang, "redline-print")], className="d-flex")],
                  className="d-flex justify-content-between align-items-center mb-3"),
         table_card("redline", t(lang, "candidates"), state, lang),
+        ranking.card(state, lang),
         dbc.Card([
             dbc.CardHeader(html.H2(t(lang, "funnel"), className="h6 mb-0")),
             dbc.CardBody([html.P(t(lang, "funnel_hint"), className="text-muted small mb-1"),

@@ -151,9 +151,13 @@ def test_breadcrumb_goes_back_up_keeping_round_and_date(as_user):
     with as_user("ada"):
         crumb = drill.show_breadcrumb({"org": "A21", "round": rd.R2, "as_of": AS_OF}, "zh")
     labels = [text_of(li) for li in crumb.children]
-    assert labels == ["全部", "交通局党委", "运输公司党总支", "运输公司一支部"]
+    assert labels[:3] == ["全部", "交通局党委", "运输公司党总支"]
+    # The org on screen, with a link to its 单位画像 (same round and date).
+    assert labels[3].split()[0] == "运输公司一支部" and "单位画像" in labels[3]
     link = crumb.children[2].children
     from layouts import urlstate
+    profile = crumb.children[3].children[-1]
+    assert urlstate.parse(profile.href.split("?", 1)[1]) == {"org": "A21", "round": rd.R2, "as_of": AS_OF}
     assert link.href.startswith("/drill?")
     assert urlstate.parse(link.href.split("?", 1)[1]) == {"org": "A2", "round": rd.R2, "as_of": AS_OF}
 

@@ -56,6 +56,9 @@ def test_callback_ids_exist_in_the_layouts(web_app):
     trees += [workbench.layout(state, "zh"), html.Div(workbench.controls(["甲组"], "甲组", state, "zh"))]
     from layouts import admin, imports  # admin pages
     trees += [imports.layout(state, "zh"), admin.users_layout(state, "zh"), admin.settings_layout(state, "zh")]
+    from layouts import org_profile, ranking  # 单位画像 / 薄弱排名
+    trees += [org_profile.layout(state, "zh"), ranking.controls(["党支部"], state, "zh"),
+              drill.rework_form("甲（A1）", None, "zh", ids.Profile)]
     present = set()
     for tree in trees:
         present |= {_key(json.loads(c)) if c.startswith("{") else c for c in _ids(tree, set())}

@@ -193,6 +193,7 @@ def test_the_admin_does_see_the_secret_tree(clients):
 def test_no_api_view_reveals_anything_outside_the_scope(clients, name):
     problems: list[str] = []
     client = clients[name]
+    assert {"profile", "ranking"} <= set(VIEWS)  # 单位画像 and 薄弱排名 are in the matrix
     for view in VIEWS:
         # The group views (scorecard: 督导工作台; contact-points, visits) take the secret group too.
         for state in [*ATTACKS, {"org": SECRET_CODE, "round": "不存在的批次"}, {"as_of": "2024-13-45"},
@@ -219,7 +220,7 @@ def test_no_api_view_reveals_anything_outside_the_scope(clients, name):
 def test_pages_and_layout_reveal_nothing_outside_the_scope(clients, name):
     client = clients[name]
     problems: list[str] = []
-    for path in ["/", "/workbench", "/drill", "/redline", "/_dash-layout", "/_dash-dependencies"]:
+    for path in ["/", "/workbench", "/drill", "/redline", "/org", "/_dash-layout", "/_dash-dependencies"]:
         for state in [*ATTACKS, {"group": SECRET_GROUP}]:
             url = path + (sh.search_of(state) if not path.startswith("/_dash") else "")
             check(client.get(url), url, f"{name} GET {url}", problems)

@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, jsonify, request, send_file
 from flask_login import current_user
 
-from dashboard import brief, reports
+from dashboard import brief, reports, views
 from domain.tables import VIEWS, ReportTable
 from web.auth import DB_DOWN_MESSAGE, audit_event, database_unavailable, db_session
 
@@ -63,9 +63,9 @@ def report(view: str):
         return _error(404, f"未知视图: {view}（可选 {', '.join(VIEWS)}）")
     values = {k: request.args.get(k) for k in PARAMS}
     try:
-        asked = reports.request(view, request.args, current_user.scope)  # checked here, once (400 if wrong)
+        asked = views.request(view, request.args, current_user.scope)  # checked here, once (400 if wrong)
         with db_session() as s:
-            table = reports.build(view, s, asked)
+            table = views.build(view, s, asked)
     except Exception as exc:  # noqa: BLE001 - mapped to a status; the caller gets no internals
         return _failure(exc, f"report {view}", values)
     return jsonify(table_json(table))

@@ -1,0 +1,32 @@
+"""薄弱排名 on the red-line page (docs/views.md): the N weakest orgs by the interval's lower bound, with an N
+selector and a 组织类型 filter; the table is the shared grid (callbacks.tables), the controls are filled by
+callbacks.ranking with the types the user's scope holds."""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from layouts import ids
+from layouts.components import table_card
+from layouts.i18n import t
+
+LIMITS = (3, 5, 10, 20, 50)  # dashboard.ranking.LIMIT_CHOICES
+DEFAULT_LIMIT = "10"
+
+
+def card(state: dict, lang: str) -> html.Div:
+    return html.Div([html.Div(id=ids.Ranking.CONTROLS, className="no-print mb-1"),
+                     table_card("ranking", t(lang, "ranking_title"), state, lang)], id="ranking-section")
+
+
+def controls(levels: list[str], state: dict, lang: str) -> dbc.Row:
+    return dbc.Row([
+        dbc.Col([dbc.Label(t(lang, "ranking_limit"), html_for=ids.Ranking.LIMIT, className="small mb-0"),
+                 dcc.Dropdown(id=ids.Ranking.LIMIT, options=[{"label": str(n), "value": str(n)} for n in LIMITS],
+                              value=state.get("limit") or DEFAULT_LIMIT, clearable=False, searchable=False)],
+                xs=4, md=2, lg=1),
+        dbc.Col([dbc.Label(t(lang, "ranking_level"), html_for=ids.Ranking.LEVEL, className="small mb-0"),
+                 dcc.Dropdown(id=ids.Ranking.LEVEL, options=[{"label": v, "value": v} for v in levels],
+                              value=state.get("level"), placeholder=t(lang, "ranking_all_levels"), clearable=True)],
+                xs=8, md=4, lg=3),
+    ], className="g-2")
