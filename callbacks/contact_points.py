@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from callbacks import common
 from data import visits as visit_data
-from data.queries import visible_org_ids
+from data.queries import NotFound, find_round, visible_org_ids
 from web.auth import db_session
 from layouts import ids
 from layouts.contact_points import group_filter, parse_point, visit_form
@@ -28,18 +28,27 @@ def allowed_groups() -> frozenset[str] | None:
     return None if current_user.role == "admin" else current_user.scope.groups
 
 
-def groups_in_scope(session) -> list[str]:
-    scope = common.scope()
-    if scope.is_empty:
+def round_id(session, state: dict) -> int | None:
+    """The id of the state's round (the newest when it names none); None when there is no such round."""
+    try:
+        return find_round(session, (state or {}).get("round")).id
+    except NotFound:
+        return None
+
+
+def groups_in_scope(session, state: dict) -> list[str]:
+    """The groups of the state's round (督导分组 of that round or of every round) the user may pick."""
+    scope, rid = common.scope(), round_id(session, state)
+    if scope.is_empty or rid is None:
         return []
-    names = visit_data.group_names(session, None if scope.everything else visible_org_ids(scope))
+    names = visit_data.group_names(session, None if scope.everything else visible_org_ids(scope), rid)
     # A supervisor's choices are its own groups, not others' that merely touch its subtrees.
     return [g for g in names if g in scope.groups] if scope.groups and not scope.everything else names
 
 
 def show_filters(state: dict, lang: str | None):
     with db_session() as s:
-        groups = groups_in_scope(s)
+        groups = groups_in_scope(s, state)
     return group_filter(groups, state, lang)
 
 
@@ -52,7 +61,8 @@ def show_form(state: dict, lang: str | None, today: date | None = None):
     if groups is not None and not groups:
         return None  # leaders and units read the visits but do not record them
     with db_session() as s:
-        points = visit_data.contact_points(s, groups)
+        rid = round_id(s, state)
+        points = visit_data.contact_points(s, groups, rid) if rid is not None else []
     if state.get("group"):
         points = [p for p in points if p.group == state["group"]]
     return visit_form([(p.group, p.code, p.name) for p in points], (today or date.today()).isoformat(), lang)
