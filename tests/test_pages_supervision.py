@@ -145,7 +145,7 @@ STORE = {"table": "visits", "state": STATE, "lang": "zh"}
 def test_group_filter_offers_only_the_groups_in_scope(as_user):
     def options(name):
         with as_user(name):
-            return [o["label"] for o in cp_cb.show_filters(STATE, "zh").children.children[1].options]
+            return [o["label"] for o in cp_cb.show_filters(STATE, "zh")[0].children.children[1].options]
 
     assert options("ada") == [G1, G2]
     assert options("sup1") == [G1]
@@ -164,7 +164,7 @@ def test_group_filter_and_visit_form_offer_only_the_rounds_groups(as_user, campa
             select(Round.id).where(Round.name == R2))
 
     def choices(state):
-        groups = cp_cb.show_filters(state, "zh").children.children[1].options
+        groups = cp_cb.show_filters(state, "zh")[0].children.children[1].options
         form = cp_cb.show_form(state, "zh", today=TODAY).children[1].children[0].children[0].children[1]
         return [o["label"] for o in groups], [o["value"] for o in form.options]
 
@@ -175,6 +175,17 @@ def test_group_filter_and_visit_form_offer_only_the_rounds_groups(as_user, campa
         assert choices({**STATE, "round": "无此批次"}) == ([], [])
     with as_user("sup1"):
         assert choices({**STATE, "round": R1})[0] == []
+
+
+def test_units_card_title_states_the_rounds_contact_point_limits(as_user, campaign):
+    with campaign.begin() as s:
+        rnd = s.scalar(select(Round).where(Round.name == R2))
+        rnd.contact_min, rnd.contact_max = 1, 4
+    with as_user("ada"):
+        assert cp_cb.show_filters(STATE, "zh")[1] == "督导单位（联系点少于2个或多于3个的单位标红）"
+        assert cp_cb.show_filters({**STATE, "round": R2}, "zh")[1] == "督导单位（联系点少于1个或多于4个的单位标红）"
+        assert cp_cb.show_filters({**STATE, "round": R2}, "en")[1] == (
+            "Supervised units (fewer than 1 or more than 4 contact points in red)")
 
 
 def test_contact_point_tables_follow_the_group_filter(as_user):
