@@ -165,6 +165,10 @@ def test_funnel_click_opens_the_orgs_drilldown(as_user):
     assert sorted(c[0] for c in points["customdata"]) == ["A", "A1", "A2", "A21", "B", "C", "C1"]
     path, search = redline.open_org({"points": [{"customdata": ["A2", "运输公司党总支"]}]}, "?as_of=" + AS_OF)
     assert path == "/drill" and "org=A2" in search and "as_of=" + AS_OF in search
+    # The log axis writes each tick in full (plotly's own ticks write 20, 30 after 10 as 2, 3).
+    axis = graph.figure["layout"]["xaxis"]
+    assert axis["ticktext"] == [f"{v:,}" for v in axis["tickvals"]] and axis["tickvals"][:4] == [1, 2, 5, 10]
+    assert max(points["x"]) <= axis["tickvals"][-1] * 2
 
 
 def test_a_sampled_funnel_says_what_it_shows(web_app, as_user, monkeypatch):
