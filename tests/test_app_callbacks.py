@@ -145,6 +145,9 @@ def test_overview_cards_show_pooled_hand_computed_figures(as_user):
     # All headline answers: S 70, B 20, U 27 (N 117); 参评人次 = 收回 of the non-void sessions 10 + 10.
     assert "59.8%" in text and "76.9%" in text
     assert "参评人次" in text and "20" in text.split("参评人次")[1].split()[0]
+    assert "整改问题 4 个，整改措施 4 项" in text  # rectifications are counted as problems and measures
+    with as_user("ada"):
+        assert "Rectification: 4 problems, 4 measures" in text_of(overview.show(TOP, "en"))
 
 
 def test_breadcrumb_goes_back_up_keeping_round_and_date(as_user):

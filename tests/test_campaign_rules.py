@@ -114,6 +114,10 @@ def test_a_problem_holds_several_measures_and_is_done_when_all_are(sessions):
         assert sources_in_scope(s, EVERYTHING) == ["群众评议", "领导点评", "督导反馈", "个别访谈", "回头看", "群众来信"]
         filtered = _build("rectifications", s, Filters(round="R", extra=(("source", "群众来信"),)),
                                  date(2012, 6, 1), EVERYTHING)
+        # The overview counts both, from the index (whole round) and from SQL (a system's view).
+        for narrowed in (Filters(round="R"), Filters(round="R", system="交通运输系统")):
+            kpis = _overview(s, narrowed, date(2012, 6, 1), EVERYTHING)["kpis"]
+            assert (kpis["整改问题数"], kpis["整改措施数"], kpis["整改完成率"]) == (2, 3, pytest.approx(2 / 3))
     rows = {row[0]: dict(zip(table.headers, row)) for row in table.rows}
     assert (rows["JT01"]["整改问题数"], rows["JT01"]["整改措施数"]) == (1, 2)
     assert rows["JT01"]["整改完成率"] == pytest.approx(0.5)  # counts measures
