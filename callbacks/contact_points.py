@@ -12,10 +12,11 @@ from flask_login import current_user
 
 from callbacks import common
 from data import visits as visit_data
-from data.queries import visible_org_ids
+from data.queries import NotFound, find_round, visible_org_ids
+from domain.rules import RuleProfile
 from web.auth import db_session
 from layouts import ids
-from layouts.contact_points import group_filter, parse_point, visit_form
+from layouts.contact_points import group_filter, parse_point, units_title, visit_form
 from layouts.i18n import t
 
 RECORDERS = ("admin", "supervisor")
@@ -28,19 +29,35 @@ def allowed_groups() -> frozenset[str] | None:
     return None if current_user.role == "admin" else current_user.scope.groups
 
 
-def groups_in_scope(session) -> list[str]:
-    scope = common.scope()
-    if scope.is_empty:
+def round_of(session, state: dict):
+    """The state's round (the newest when it names none); None when there is no such round."""
+    try:
+        return find_round(session, (state or {}).get("round"))
+    except NotFound:
+        return None
+
+
+def round_id(session, state: dict) -> int | None:
+    rnd = round_of(session, state)
+    return None if rnd is None else rnd.id
+
+
+def groups_in_scope(session, state: dict) -> list[str]:
+    """The groups of the state's round (督导分组 of that round or of every round) the user may pick."""
+    scope, rid = common.scope(), round_id(session, state)
+    if scope.is_empty or rid is None:
         return []
-    names = visit_data.group_names(session, None if scope.everything else visible_org_ids(scope))
+    names = visit_data.group_names(session, None if scope.everything else visible_org_ids(scope), rid)
     # A supervisor's choices are its own groups, not others' that merely touch its subtrees.
     return [g for g in names if g in scope.groups] if scope.groups and not scope.everything else names
 
 
 def show_filters(state: dict, lang: str | None):
+    """(the group choice, the units card's title with the round's contact-point limits)."""
     with db_session() as s:
-        groups = groups_in_scope(s)
-    return group_filter(groups, state, lang)
+        groups, rnd = groups_in_scope(s, state), round_of(s, state)
+        profile = RuleProfile() if rnd is None else RuleProfile.from_record(rnd)
+    return group_filter(groups, state, lang), units_title(lang, profile.contact_min, profile.contact_max)
 
 
 def on_group(group: str | None, search: str | None):
@@ -52,7 +69,8 @@ def show_form(state: dict, lang: str | None, today: date | None = None):
     if groups is not None and not groups:
         return None  # leaders and units read the visits but do not record them
     with db_session() as s:
-        points = visit_data.contact_points(s, groups)
+        rid = round_id(s, state)
+        points = visit_data.contact_points(s, groups, rid) if rid is not None else []
     if state.get("group"):
         points = [p for p in points if p.group == state["group"]]
     return visit_form([(p.group, p.code, p.name) for p in points], (today or date.today()).isoformat(), lang)
@@ -83,8 +101,8 @@ def save_visit(n_clicks: int | None, point: str | None, day: str | None, finding
 
 
 def register(app) -> None:
-    app.callback(Output(ids.ContactPoints.FILTERS, "children"), Input(ids.Shell.STATE, "data"),
-                 State(ids.Shell.LANG, "data"))(show_filters)
+    app.callback(Output(ids.ContactPoints.FILTERS, "children"), Output(ids.ContactPoints.UNITS_TITLE, "children"),
+                 Input(ids.Shell.STATE, "data"), State(ids.Shell.LANG, "data"))(show_filters)
     app.callback(Output(ids.Shell.URL, "search", allow_duplicate=True), Input(ids.ContactPoints.GROUP, "value"),
                  State(ids.Shell.URL, "search"), prevent_initial_call=True)(on_group)
     app.callback(Output(ids.ContactPoints.FORM, "children"), Input(ids.Shell.STATE, "data"),

@@ -134,7 +134,7 @@ RECT_COLUMNS = [
     Column("超期天数", INT, key="overdue_days"), Column("灯", key="light"), Column("标记", key="mark"),
     Column("整改佐证", key="evidence", stored=True),
     # Last, so the grid's column ids (cN, kept in saved links' sort and filter) stay those of before.
-    Column("措施编号", INT, key="measure_no"),
+    Column("措施编号", INT, key="measure_no", stored=True),
 ]
 RECT = positions(RECT_COLUMNS)
 

@@ -716,7 +716,7 @@ def _overview_dict(session: Session, node: q.Node, profile: RuleProfile, request
         participants, basis = b.n, "测评数（未录入测评场次）"
     kpis = {"参评人次": participants, "满意率": r["满意率"], "综合满意率": r["综合满意率"],
             "返工/补课": candidates, "承诺兑现率": pledges.rate, "整改完成率": rects.completion_rate,
-            "超期整改": rects.overdue}
+            "超期整改": rects.overdue, "整改问题数": rects.problems, "整改措施数": rects.registered}
 
     def group_table(counts: dict, first: str, labels: dict) -> ReportTable:
         rows = []

@@ -14,6 +14,7 @@ from typing import Any, Iterable, Iterator
 from sqlalchemy import Row, Select, String, and_, case, false, func, not_, or_, select, true
 from sqlalchemy.orm import Session
 
+from domain.gridmodel import INT_EPS
 from domain.rules import Counts
 from domain.scope import Scope
 from domain.tables import Filters
@@ -102,7 +103,8 @@ class AsOfDates:
 class GridQuery:
     """A grid's sort and filters on stored columns (domain.gridmodel.pushdown): sort is (field,
     descending) pairs, where is (field, condition) with a condition either (op, needle) — op one of
-    TEXT_OPS, the needle a string whose matching does not depend on case — or ("and" | "or", conditions)."""
+    TEXT_OPS, the needle a string whose matching does not depend on case —, ("number", op, a, b) on a
+    whole-number column (gridmodel.NUMBER_OPS, bounds as floats or None) or ("and" | "or", conditions)."""
     sort: tuple[tuple[str, bool], ...] = ()
     where: tuple[tuple[str, Any], ...] = ()
 
@@ -127,12 +129,36 @@ class PledgePageRow:
     org_name: str
 
 
-def _text_condition(col, cond) -> Any:
-    """SQL for gridmodel's text test on a nullable column (NULL reads as "")."""
+def _condition(col, cond) -> Any:
+    """SQL for gridmodel's test of a pushed condition on a nullable column: text (NULL reads as ""), whole
+    numbers (("number", op, a, b)), or several joined by and / or."""
+    if cond[0] == "number":
+        return _number_condition(col, *cond[1:])
     op, arg = cond
     if op in ("and", "or"):
-        parts = [_text_condition(col, c) for c in arg]
+        parts = [_condition(col, c) for c in arg]
         return and_(*parts) if op == "and" else or_(*parts)
+    return _text_condition(col, op, arg)
+
+
+def _number_condition(col, op: str, a: float | None, b: float | None) -> Any:
+    """gridmodel._number_test on a whole-number column: NULL is blank and never compares."""
+    if op in ("blank", "notBlank"):
+        return col.is_(None) if op == "blank" else col.is_not(None)
+    if op == "notEqual":
+        return true() if a is None else or_(col.is_(None), col <= a - INT_EPS, col >= a + INT_EPS)
+    if a is None or (op == "inRange" and b is None):
+        return false()
+    tests = {"equals": lambda: and_(col > a - INT_EPS, col < a + INT_EPS), "lessThan": lambda: col < a,
+             "lessThanOrEqual": lambda: col <= a + INT_EPS, "greaterThan": lambda: col > a,
+             "greaterThanOrEqual": lambda: col >= a - INT_EPS, "inRange": lambda: and_(col >= a, col <= b)}
+    if op not in tests:
+        raise ValueError(f"unknown number filter {op}")
+    return and_(col.is_not(None), tests[op]())
+
+
+def _text_condition(col, op: str, arg: str) -> Any:
+    """SQL for gridmodel's text test on a nullable column (NULL reads as "")."""
     if op == "blank":
         return or_(col.is_(None), col.in_(BLANK_TEXTS))
     if op == "notBlank":
@@ -171,7 +197,7 @@ def _grid_page(session: Session, stmt: Select, joins: dict, fields: dict, grid: 
         if name in used:
             stmt = join(stmt)
     for field, cond in grid.where:
-        stmt = stmt.where(_text_condition(fields[field][0], cond))
+        stmt = stmt.where(_condition(fields[field][0], cond))
     total = session.scalar(select(func.count()).select_from(stmt.subquery()))
     order = []
     for field, desc in grid.sort:
@@ -229,7 +255,7 @@ def rect_page(session: Session, round_id: int, org_where: list, dates: AsOfDates
     fields = {"code": (r.code, None), "org_code": (Org.code, "org"), "org_name": (Org.name, "org"),
               "source": (r.source, None), "description": (r.description, None), "measure": (r.measure, None),
               "owner": (r.owner, None), "registered": (r.registered_date, None), "deadline": (r.deadline, None),
-              "evidence": (r.evidence, None)}
+              "evidence": (r.evidence, None), "measure_no": (r.measure_no, None)}
     late = case((and_(not_(done), r.deadline < dates.late_from), 0), else_=1)
     return _grid_page(session, stmt, joins, fields, grid,
                       [late, r.deadline, _binary(r.code, session), r.measure_no], offset, limit)

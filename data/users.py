@@ -11,6 +11,7 @@ from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.orm import Session, joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from domain.names import canonical
 from domain.scope import ROLE_LABELS, ROLES, Scope, parse_grant, scope_for
 from data.models import ApiToken, EndedSession, Org, SupervisionGroup, System, User, UserScope
 
@@ -25,21 +26,28 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _check_grant(session: Session, kind: str, value: str) -> None:
-    if kind == "org" and session.scalar(select(Org.id).where(Org.code == value)) is None:
-        raise UserError(f"未知组织编码: {value}")
-    if kind == "system" and session.scalar(select(System.id).where(System.name == value)) is None:
-        raise UserError(f"未知系统: {value}")
-    if kind == "group" and session.scalar(
-            select(SupervisionGroup.id).where(SupervisionGroup.name == value)) is None:
-        raise UserError(f"未知督导组: {value}")
+def _granted(session: Session, kind: str, value: str) -> str:
+    """The stored org code, system name or group name a grant means, however it was typed: full-width or
+    half-width brackets and digits, spaces (domain.names, as imports and look-ups fold them)."""
+    if kind == "org":
+        code = session.scalar(select(Org.code).where(Org.code == canonical(value)))
+        if code is None:
+            raise UserError(f"未知组织编码: {value}")
+        return code
+    if kind in ("system", "group"):
+        model = System if kind == "system" else SupervisionGroup
+        names = list(session.scalars(select(model.name).order_by(model.name)))
+        wanted = canonical(value)
+        found = value if value in names else next((n for n in names if canonical(n) == wanted), None)
+        if found is None:
+            raise UserError(f"未知{'系统' if kind == 'system' else '督导组'}: {value}")
+        return found
+    return value
 
 
 def set_scopes(session: Session, user: User, grants: list[str]) -> None:
     parsed = [parse_grant(g) for g in grants]
-    for kind, value in parsed:
-        _check_grant(session, kind, value)
-    user.scopes = [UserScope(kind=k, value=v) for k, v in parsed]
+    user.scopes = [UserScope(kind=kind, value=_granted(session, kind, value)) for kind, value in parsed]
 
 
 def create_user(session: Session, username: str, password: str, role: str,

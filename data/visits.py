@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Iterable
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select, true
 from sqlalchemy.orm import Session
 
 from data import audit
@@ -31,21 +31,32 @@ class ContactPoint:
     name: str
 
 
-def contact_points(session: Session, groups: Iterable[str] | None) -> list[ContactPoint]:
-    """The contact points of `groups` (None = every group), by group then code: the form's choices."""
+def _of_round(round_id: int | None):
+    """The groups working in the round: those of that round and those of every round (no round); all when
+    round_id is None."""
+    if round_id is None:
+        return true()
+    return or_(SupervisionGroup.round_id.is_(None), SupervisionGroup.round_id == round_id)
+
+
+def contact_points(session: Session, groups: Iterable[str] | None, round_id: int | None = None
+                   ) -> list[ContactPoint]:
+    """The contact points of `groups` (None = every group) working in the round, by group then code: the
+    form's choices."""
     query = (select(SupervisionGroup.name, Org.code, Org.name)
              .join(SupervisionLink, SupervisionLink.group_id == SupervisionGroup.id)
              .join(Org, Org.id == SupervisionLink.org_id)
-             .where(SupervisionLink.is_contact_point.is_(True))
+             .where(SupervisionLink.is_contact_point.is_(True), _of_round(round_id))
              .order_by(SupervisionGroup.name, Org.code))
     if groups is not None:
         query = query.where(SupervisionGroup.name.in_(sorted(set(groups))))
     return [ContactPoint(*row) for row in session.execute(query)]
 
 
-def group_names(session: Session, org_ids: Select | None = None) -> list[str]:
-    """Groups with a unit or contact point among org_ids (None = every group), by name."""
-    query = select(SupervisionGroup.name).order_by(SupervisionGroup.name)
+def group_names(session: Session, org_ids: Select | None = None, round_id: int | None = None) -> list[str]:
+    """Groups working in the round (round_id None: any) with a unit or contact point among org_ids (None =
+    every group), by name."""
+    query = select(SupervisionGroup.name).where(_of_round(round_id)).order_by(SupervisionGroup.name)
     if org_ids is not None:
         query = query.where(SupervisionGroup.id.in_(
             select(SupervisionLink.group_id).where(SupervisionLink.org_id.in_(org_ids))))

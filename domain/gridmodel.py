@@ -5,6 +5,7 @@ the filters the user sees. Columns are addressed as "c<index>" (Chinese headers 
 """
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from datetime import date
 from functools import cache
@@ -13,6 +14,7 @@ from typing import Any
 from domain.tables import DATE, DECIMAL, INT, PERCENT, TEXT, Column, ReportTable
 
 NUMERIC = (INT, PERCENT, DECIMAL)
+INT_EPS = 1e-9  # how close a whole number must be to a filter's value to equal it
 
 
 class GridModelError(ValueError):
@@ -63,7 +65,7 @@ def _number_test(cond: dict, fmt: str):
 
     a, b = arg("filter"), arg("filterTo")
     # "equals" matches what the grid displays: 71.7 equals 0.71699 shown as 71.7%.
-    eps = {PERCENT: 0.0005, DECIMAL: 0.005}.get(fmt, 1e-9)
+    eps = {PERCENT: 0.0005, DECIMAL: 0.005}.get(fmt, INT_EPS)
     tests = {
         "equals": lambda x: x is not None and a is not None and abs(x - a) < eps,
         "notEqual": lambda x: x is None or a is None or abs(x - a) >= eps,
@@ -181,6 +183,8 @@ def _pushed_condition(spec: dict, fmt: str):
         if any(p is None for p in parts):
             return None
         return ("or" if spec.get("operator", "AND").upper() == "OR" else "and", tuple(parts))
+    if fmt == INT and spec.get("filterType") != "text":
+        return _pushed_number(spec)
     if spec.get("filterType") == "number" or fmt != TEXT:
         return None
     op = spec.get("type", "contains")
@@ -190,10 +194,34 @@ def _pushed_condition(spec: dict, fmt: str):
     return op, needle
 
 
+NUMBER_OPS = ("equals", "notEqual", "lessThan", "lessThanOrEqual", "greaterThan", "greaterThanOrEqual", "inRange",
+              "blank", "notBlank")
+
+
+def _pushed_number(spec: dict):
+    """_number_test on a whole-number column as ("number", op, a, b) — a and b the bounds as floats, None when
+    not given — or None when the bounds are not finite numbers (apply() then says so, or NaN compares
+    differently in a database)."""
+    op = spec.get("type", "equals")
+    if op not in NUMBER_OPS:
+        return None
+    bounds = []
+    for key in ("filter", "filterTo"):
+        value = spec.get(key)
+        try:
+            bounds.append(None if value is None else float(value))
+        except (TypeError, ValueError):
+            return None
+        if bounds[-1] is not None and not math.isfinite(bounds[-1]):
+            return None
+    return ("number", op, *bounds)
+
+
 def pushdown(columns: list[Column], sort_model: list[dict] | None = None, filter_model: dict | None = None):
     """The grid's sort and filter as ((field, descending), …), ((field, condition), …) for a database to
     apply with exactly apply()'s result, or None when some part cannot be (a column not `stored`, i.e.
-    worked out rather than stored; a filter on a non-text column; a needle whose matching depends on case).
+    worked out rather than stored; a filter on a column neither text nor whole numbers; a needle whose
+    matching depends on case).
     Unknown columns raise GridModelError as apply() does."""
     if not isinstance(filter_model or {}, dict) or not isinstance(sort_model or [], list):
         return None
@@ -209,7 +237,7 @@ def pushdown(columns: list[Column], sort_model: list[dict] | None = None, filter
         if not isinstance(spec, dict):
             return None
         i = _index_of(columns, spec.get("colId", ""))
-        if not columns[i].stored or columns[i].format not in (TEXT, DATE):
+        if not columns[i].stored or columns[i].format not in (TEXT, DATE, INT):
             return None
         sort.append((columns[i].key, spec.get("sort") == "desc"))
     return tuple(sort), tuple(where)

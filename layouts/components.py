@@ -171,10 +171,11 @@ def page(state: dict, lang: str, title_key: str, children: list) -> html.Div:
     ])
 
 
-def table_card(table_name: str, title: str, state: dict, lang: str) -> dbc.Card:
-    """A titled card whose grid (or empty state) is filled by callbacks.tables from the state given here."""
+def table_card(table_name: str, title: str, state: dict, lang: str, title_id: str | None = None) -> dbc.Card:
+    """A titled card whose grid (or empty state) is filled by callbacks.tables from the state given here;
+    title_id names the title when a callback rewrites it."""
     return dbc.Card([
-        dbc.CardHeader(html.H2(title, className="h6 mb-0")),
+        dbc.CardHeader(html.H2(title, className="h6 mb-0", **({"id": title_id} if title_id else {}))),
         dbc.CardBody([
             dcc.Store(id=ids.grid_state(table_name), data={"table": table_name, "state": state, "lang": lang}),
             dcc.Store(id=ids.grid_live(table_name)),

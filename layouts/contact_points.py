@@ -15,7 +15,7 @@ from layouts.i18n import t
 def layout(state: dict, lang: str) -> html.Div:
     return page(state, lang, "nav_contact_points", [
         html.Div(id=ids.ContactPoints.FILTERS, className="mb-3"),
-        table_card("contact-points", t(lang, "cp_units"), state, lang),
+        table_card("contact-points", t(lang, "cp_units"), state, lang, ids.ContactPoints.UNITS_TITLE),
         table_card("contact-point-detail", t(lang, "cp_detail"), state, lang),
         html.Div(id=ids.ContactPoints.FORM),
         table_card("visits", t(lang, "cp_visits"), state, lang),
@@ -29,6 +29,11 @@ def group_filter(groups: list[str], state: dict, lang: str) -> dbc.Row:
         dcc.Dropdown(id=ids.ContactPoints.GROUP, options=[{"label": g, "value": g} for g in groups],
                      value=state.get("group"), placeholder=t(lang, "all_groups"), clearable=True),
     ], md=4, lg=3), className="g-2")
+
+
+def units_title(lang: str, low: int, high: int) -> str:
+    """The units card's title with the round's 联系点下限 and 上限 (the rows flagged red)."""
+    return t(lang, "cp_units_limits").format(low=low, high=high)
 
 
 def point_value(group: str, code: str) -> str:

@@ -72,6 +72,7 @@ class Pledges:
 
 class ContactPoints:
     FILTERS = "cp-filters"
+    UNITS_TITLE = "cp-units-title"
     GROUP = "cp-group"
     FORM = "cp-visit-form"
     POINT = "cp-visit-point"

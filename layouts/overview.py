@@ -87,8 +87,11 @@ def body(data: dict, lang: str) -> html.Div:
     rework = data.get("返工状态") or {}
     rework_line = html.P("返工状态：" + " · ".join(f"{status} {n}" for status, n in rework.items()),
                          className="small mb-2", id="overview-rework") if any(rework.values()) else None
+    rect_line = html.P(t(lang, "rect_counts").format(problems=kpis.get("整改问题数") or 0,
+                                                      measures=kpis.get("整改措施数") or 0),
+                       className="small mb-2", id="overview-rect-counts") if kpis.get("整改措施数") else None
     return html.Div([
-        cards, rework_line,
+        cards, rect_line, rework_line,
         html.P(f"{data['title']} · {t(lang, 'scope')}：{data['scope']} · {t(lang, 'as_of')}：{data['as_of']}"
                f" · 参评人次口径：{data.get('参评人次口径', '')}", className="text-muted small"),
         dbc.Row([graph(bar_figure(data["by_system"], t(lang, "by_system"), redline), BY_SYSTEM),

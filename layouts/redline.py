@@ -30,6 +30,16 @@ def layout(state: dict, lang: str) -> html.Div:
 BAND_COLOURS = {"low998": "#dc3545", "low95": "#fd7e14", "ok": "#198754"}
 
 
+def _log_ticks(top: float) -> dict:
+    """Ticks 1, 2, 5, 10, 20, 50, … up to top, each written in full (plotly's own log ticks write 20, 30, 40
+    after 10 as 2, 3, 4)."""
+    ticks, base = [], 1
+    while base <= top:
+        ticks += [v for v in (base, 2 * base, 5 * base) if v <= top * 1.5]
+        base *= 10
+    return {"tickvals": ticks, "ticktext": [f"{v:,}" for v in ticks]}
+
+
 def funnel_figure(data: dict, lang: str) -> dict:
     """Each org's rate against its N, with 95% and 99.8% limits around the pooled rate (reports.funnel),
     as a plain figure dict (see layouts.overview). customdata carries the org code, so a click opens that
@@ -69,6 +79,7 @@ def funnel_figure(data: dict, lang: str) -> dict:
         "height": 460, "margin": {"l": 60, "r": 20, "t": 20, "b": 50}, "plot_bgcolor": "#fff",
         "paper_bgcolor": "#fff", "legend": {"orientation": "h", "y": -0.15}, "hovermode": "closest",
         "clickmode": "event", "font": {"family": "Noto Sans CJK SC, Microsoft YaHei, sans-serif"},
-        "xaxis": {"title": {"text": t(lang, "n")}, "type": "log", "gridcolor": "#eee"},
+        "xaxis": {"title": {"text": t(lang, "n")}, "type": "log", "gridcolor": "#eee",
+                  **_log_ticks(max([*limits["n"], *(p["n"] for p in points)], default=1))},
         "yaxis": {"title": {"text": data["metric"]}, "tickformat": ".0%", "gridcolor": "#eee"},
         "shapes": shapes, "annotations": notes}}

@@ -145,6 +145,9 @@ def test_overview_cards_show_pooled_hand_computed_figures(as_user):
     # All headline answers: S 70, B 20, U 27 (N 117); 参评人次 = 收回 of the non-void sessions 10 + 10.
     assert "59.8%" in text and "76.9%" in text
     assert "参评人次" in text and "20" in text.split("参评人次")[1].split()[0]
+    assert "整改问题 4 个，整改措施 4 项" in text  # rectifications are counted as problems and measures
+    with as_user("ada"):
+        assert "Rectification: 4 problems, 4 measures" in text_of(overview.show(TOP, "en"))
 
 
 def test_breadcrumb_goes_back_up_keeping_round_and_date(as_user):
@@ -169,6 +172,10 @@ def test_funnel_click_opens_the_orgs_drilldown(as_user):
     assert sorted(c[0] for c in points["customdata"]) == ["A", "A1", "A2", "A21", "B", "C", "C1"]
     path, search = redline.open_org({"points": [{"customdata": ["A2", "运输公司党总支"]}]}, "?as_of=" + AS_OF)
     assert path == "/drill" and "org=A2" in search and "as_of=" + AS_OF in search
+    # The log axis writes each tick in full (plotly's own ticks write 20, 30 after 10 as 2, 3).
+    axis = graph.figure["layout"]["xaxis"]
+    assert axis["ticktext"] == [f"{v:,}" for v in axis["tickvals"]] and axis["tickvals"][:4] == [1, 2, 5, 10]
+    assert max(points["x"]) <= axis["tickvals"][-1] * 2
 
 
 def test_a_sampled_funnel_says_what_it_shows(web_app, as_user, monkeypatch):

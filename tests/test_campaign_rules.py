@@ -114,6 +114,10 @@ def test_a_problem_holds_several_measures_and_is_done_when_all_are(sessions):
         assert sources_in_scope(s, EVERYTHING) == ["群众评议", "领导点评", "督导反馈", "个别访谈", "回头看", "群众来信"]
         filtered = _build("rectifications", s, Filters(round="R", extra=(("source", "群众来信"),)),
                                  date(2012, 6, 1), EVERYTHING)
+        # The overview counts both, from the index (whole round) and from SQL (a system's view).
+        for narrowed in (Filters(round="R"), Filters(round="R", system="交通运输系统")):
+            kpis = _overview(s, narrowed, date(2012, 6, 1), EVERYTHING)["kpis"]
+            assert (kpis["整改问题数"], kpis["整改措施数"], kpis["整改完成率"]) == (2, 3, pytest.approx(2 / 3))
     rows = {row[0]: dict(zip(table.headers, row)) for row in table.rows}
     assert (rows["JT01"]["整改问题数"], rows["JT01"]["整改措施数"]) == (1, 2)
     assert rows["JT01"]["整改完成率"] == pytest.approx(0.5)  # counts measures
@@ -326,3 +330,24 @@ def test_a_supervisor_records_the_order_on_the_orgs_drill_down_and_it_is_audited
         assert (order.ordered_on, order.recheck_due, order.recorded_by) == (date(2012, 4, 1), date(2012, 5, 1), "sup")
         assert "JT01" in s.scalars(select(AuditLog.detail).where(AuditLog.action == "rework")).one()
 
+
+
+def test_ballots_take_the_report_date_and_the_recheck_round(sessions):
+    """原始测评表 takes 上报日期 (the org's first report is the earliest one, not the import time) and 测评轮次:
+    the 复评 ballots are tallied apart from the 首评 ones and become the org's current figures."""
+    _load(sessions, "R")
+    header = ["评议批次", "组织编码", "测评表编号", "参评人员类别", "测评轮次", "上报日期", "总体评价"]
+    rows = [["R", "JT01", f"A{i}", "服务对象", "", "2012-03-08" if i else "2012-03-06 16:30", "不满意" if i < 12 else "满意"]
+            for i in range(15)]
+    rows += [["R", "JT01", f"B{i}", "服务对象", "复评", "2012-05-02", "满意" if i < 13 else "不满意"] for i in range(15)]
+    result = import_uploads(sessions, [("b.csv", csv_bytes([header, *rows]))], "admin", now=datetime(2012, 6, 1))
+    assert result.accepted, issues(result)
+    from data.models import Tally
+    with sessions() as s:
+        tallies = {phase: (first, opt1, opt3) for phase, first, opt1, opt3 in s.execute(
+            select(Tally.phase, Tally.first_reported_at, Tally.opt1, Tally.opt3))}
+    assert tallies == {"首评": (datetime(2012, 3, 6, 16, 30), 3, 12), "复评": (datetime(2012, 5, 2), 13, 2)}
+    assert _reporting(sessions, "R", date(2012, 3, 7))["JT01"] == "已上报"  # imported in June, reported in March
+    red = _redline(sessions, date(2012, 6, 30))["JT01"]
+    assert (red["首评综合满意率"], red["复评综合满意率"]) == (pytest.approx(3 / 15), pytest.approx(13 / 15))
+    assert red["返工状态"] == "复评达标" and red["测评数"] == 15

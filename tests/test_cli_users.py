@@ -55,3 +55,34 @@ def test_users_add_rejects_short_password_unknown_scope_and_duplicates(tmp_path)
     factory = make_session_factory(make_engine(url))
     with factory() as session:
         assert user_scope(session.scalar(select(User).where(User.username == "wang"))).is_empty
+
+
+def test_users_add_finds_scope_codes_and_names_however_they_are_typed(engine):
+    """--scope folds full-width and half-width brackets and digits and spaces as imports and look-ups do
+    (domain.names): the grant is stored as the org code, system or group name it means."""
+    from data.importers import import_uploads
+    from data.models import UserScope
+    from tests.importer_helpers import ORG_HEADER, ORG_ROWS, csv_bytes, issues, xlsx
+
+    sessions = make_session_factory(engine)
+    result = import_uploads(sessions, [("orgs.xlsx", xlsx({"组织架构": [ORG_HEADER, *ORG_ROWS]})),
+                                       ("groups.csv", csv_bytes([["督导组", "组织编码"], ["第（一）督导组", "JT"]]))],
+                            "admin")
+    assert result.accepted, issues(result)
+    url = engine.url.render_as_string(hide_password=False)
+    password = "long enough password\n"
+    leader = run_cli(url, "users", "add", "li", "--role", "leader", "--scope", "ＪＴ０１", "--scope", "system:交通运输 系统",
+                     stdin=password)
+    assert leader.returncode == 0, leader.stderr
+    supervisor = run_cli(url, "users", "add", "zhao", "--role", "supervisor", "--scope", "group:第(一) 督导组",
+                         "--scope", "J T 02", stdin=password)
+    assert supervisor.returncode == 0, supervisor.stderr
+    unknown = run_cli(url, "users", "add", "qian", "--role", "leader", "--scope", "system:交通运输系統",
+                      stdin=password)  # a traditional character is another name, not a spelling
+    assert unknown.returncode == 1 and "未知系统: 交通运输系統" in unknown.stderr
+    with sessions() as s:
+        grants = {(u, k, v) for u, k, v in s.execute(
+            select(User.username, UserScope.kind, UserScope.value).join(UserScope, UserScope.user_id == User.id))}
+        assert grants == {("li", "org", "JT01"), ("li", "system", "交通运输系统"), ("zhao", "group", "第(一)督导组"),
+                          ("zhao", "org", "JT02")}
+        assert s.scalar(select(User).where(User.username == "qian")) is None

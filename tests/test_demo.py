@@ -96,6 +96,35 @@ def test_small_demo_holds_the_story(sessions):
         _check_ledgers(s)
         _check_supervision(s)
         _check_member_round(s)
+        _check_township_round(s)
+
+
+def _check_township_round(s):
+    """逐级上报: the township round expects its 党委 (上报层级), not their 党支部; a township's report time is the
+    上报日期 in its sheet, not the later import time; some on time, some late, some missing."""
+    from dashboard import ledger_reports
+    from domain.scope import EVERYTHING
+    from domain.tables import Filters
+    from tests import report_dataset as rd
+
+    rnd = s.scalar(select(Round).where(Round.name == DEMO_ROUNDS[3]))
+    assert rnd.report_level == "党委"
+    table = ledger_reports.reporting(s, rd.ask(Filters(round=rnd.name), AS_OF, EVERYTHING, view="reporting"))
+    rows = [dict(zip(table.headers, r)) for r in table.rows]
+    types = dict(s.execute(select(Org.code, Org.org_type)).all())
+    assert rows and {types[r["组织编码"]] for r in rows} == {"党委"}
+    statuses = Counter(r["上报状态"] for r in rows)
+    assert statuses[metrics.MISSING] >= 1 and statuses[metrics.REPORTED_LATE] >= 1
+    assert statuses[metrics.REPORTED] > statuses[metrics.REPORTED_LATE] + statuses[metrics.MISSING]
+    deadline = rnd.report_deadline.isoformat()
+    for r in rows:  # every sheet was keyed in after the deadline; the 上报日期 decides
+        if r["上报状态"] != metrics.MISSING:
+            assert r["首次上报时间"].endswith("00:00") and r["最近上报时间"] > deadline
+            assert (r["首次上报时间"][:10] > deadline) == (r["上报状态"] == metrics.REPORTED_LATE)
+    # The townships' rows are their 党支部's: no 党委 reported a row of its own.
+    own = s.scalars(select(Org.org_type).join(Tally, Tally.org_id == Org.id)
+                    .where(Tally.round_id == rnd.id).distinct()).all()
+    assert own == ["党支部"]
 
 
 def _check_member_round(s):
@@ -133,9 +162,10 @@ def _check_structure(s):
     assert all(o.is_leaf and o.org_type == "党支部" for o in member_orgs)
     rounds = s.scalars(select(Round).order_by(Round.id)).all()
     assert [r.name for r in rounds] == list(DEMO_ROUNDS)
-    assert [r.scale for r in rounds] == ["三级", "四级", "民主评议党员"]
-    # The 民主评议党员 round is dated between the campaign rounds: the newest (the app's default) stays 下半年.
-    assert rounds[0].start_date < rounds[2].start_date < rounds[1].start_date
+    assert [r.scale for r in rounds] == ["三级", "四级", "民主评议党员", "三级"]
+    # The 民主评议党员 round is dated between the campaign rounds and the township round before them: the
+    # newest (the app's default) stays 下半年.
+    assert rounds[3].start_date < rounds[0].start_date < rounds[2].start_date < rounds[1].start_date
     assert rounds[1].start_date < rounds[1].report_deadline < AS_OF <= rounds[1].end_date
     for r in rounds:
         assert s.scalar(select(func.count()).where(Item.round_id == r.id, Item.is_overall)) == 1
@@ -273,7 +303,7 @@ def test_cli_demo_refuses_a_loaded_database_with_a_message(tmp_path, monkeypatch
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
-    assert "评议批次 3 个" in out and "演示日期为 2012-12-10" in out
+    assert "评议批次 4 个" in out and "演示日期为 2012-12-10" in out
     assert main(["demo", "--seed", "3"]) == 1
     err = capsys.readouterr().err
     assert "已有数据" in err and "--replace" in err and "Traceback" not in err

@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 import pytest
 
-from data.importers.normalise import CellError, parse_count, parse_date, parse_ratio, text, yes_no
+from data.importers.normalise import CellError, parse_count, parse_date, parse_datetime, parse_ratio, text, yes_no
 from data.importers.reading import read_sheets
 from data.importers.templates import find_header
 
@@ -22,6 +22,23 @@ def test_dates(raw):
 def test_bad_dates(raw, reason):
     with pytest.raises(CellError, match=reason):
         parse_date(raw)
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("2012-02-15 16:30", datetime(2012, 2, 15, 16, 30)), ("2012/2/15T8:05:09", datetime(2012, 2, 15, 8, 5, 9)),
+    ("2012年2月15日 16:30", datetime(2012, 2, 15, 16, 30)), ("２０１２年２月１５日１６：３０", datetime(2012, 2, 15, 16, 30)),
+    (40954.6875, datetime(2012, 2, 15, 16, 30)), ("2012-02-15", datetime(2012, 2, 15)), (40954, datetime(2012, 2, 15)),
+    (datetime(2012, 2, 15, 16, 30, 1, 500), datetime(2012, 2, 15, 16, 30, 1)), ("", None)])
+def test_report_dates_keep_their_time(raw, expected):
+    """上报日期 is a date or a date-time: the time of day a sheet was sent decides on the deadline day."""
+    assert parse_datetime(raw) == expected
+
+
+@pytest.mark.parametrize("raw, reason", [("2012-02-15 24:00", "不是有效的日期时间"), ("16:30", "日期格式无法识别"),
+                                         ("2012-02-30 10:00", "不是有效日期")])
+def test_bad_report_dates(raw, reason):
+    with pytest.raises(CellError, match=reason):
+        parse_datetime(raw)
 
 
 @pytest.mark.parametrize("raw, expected", [("12", 12), ("12.0", 12), (12.0, 12), ("１２", 12), ("", 0),

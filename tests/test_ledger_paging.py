@@ -52,7 +52,7 @@ def demo(sessions):
                                 source=rng.choice([None, "群众评议", "督导反馈"]), description=f"问题{_text(rng) or ''}{i}",
                                 measure=_text(rng), owner=_text(rng), registered_date=day(20), deadline=day(),
                                 status=rng.choice(ledger_reports.RECT_STATUSES), completed_date=maybe(),
-                                closed_date=maybe(), evidence=_text(rng)))
+                                closed_date=maybe(), evidence=_text(rng), measure_no=1 + i % 3))
         for i in range(120):
             s.add(Pledge(code=f"PX-{i:04d}", round_id=rnd.id, org_id=rng.choice(orgs),
                          member_id=rng.choice(members) if rng.random() < 0.5 else None,
@@ -73,6 +73,10 @@ def _filter_sets(s):
     out += [Filters(system=system), Filters(region=region), Filters(org=org),
             Filters(round="2012年上半年创先争优群众评议"), Filters(system=system, extra=(("overdue_only", "1"),))]
     return out
+
+
+def _number_filter(kind, value=None, **more):
+    return {"filterType": "number", "type": kind, **({"filter": value} if value is not None else {}), **more}
 
 
 def _text_filter(kind, needle=None, **more):
@@ -105,7 +109,17 @@ GRIDS = [
 RECT_ONLY = [([], {"c15": _text_filter("notBlank")}), ([{"colId": "c15", "sort": "asc"}], {}),
              ([{"colId": "c8", "sort": "desc"}], {"c6": _text_filter("endsWith", "）")}),
              ([], {"c12": {"filterType": "number", "type": "greaterThan", "filter": 3}}),  # worked out: not pushed
-             ([{"colId": "c12", "sort": "asc"}], {})]
+             ([{"colId": "c12", "sort": "asc"}], {}),
+             # 措施编号, whole numbers: sorted and filtered in SQL, blank-free, ties in the ledger's order
+             ([{"colId": "c16", "sort": "desc"}], {}),
+             ([{"colId": "c16", "sort": "asc"}, {"colId": "c2", "sort": "desc"}], {}),
+             *[([], {"c16": _number_filter(op, value)}) for op, value in (
+                 ("equals", 2), ("equals", "2"), ("equals", 1.5), ("notEqual", 1), ("lessThan", 2),
+                 ("lessThanOrEqual", 2), ("greaterThan", 1.5), ("greaterThanOrEqual", 3), ("blank", None),
+                 ("notBlank", None), ("equals", None))],
+             ([], {"c16": _number_filter("inRange", 2, filterTo=3)}),
+             ([{"colId": "c16", "sort": "asc"}], {"c16": {"filterType": "number", "operator": "OR", "conditions": [
+                 _number_filter("equals", 1), _number_filter("greaterThan", 2)]}, "c4": _text_filter("contains", "问题")})]
 
 
 def _assert_page_matches(s, view, filters, as_of, scope, sort, filt, spans, whole=None):
@@ -167,6 +181,14 @@ def test_grid_models_that_need_worked_out_values_are_not_pushed():
         (("deadline", True),), (("org_name", ("contains", "支部-3")),))
     with pytest.raises(gridmodel.GridModelError):
         gridmodel.pushdown(cols, [{"colId": "c99", "sort": "asc"}], {})
+    # 措施编号 is stored: its sort and number filters run in SQL; a text filter or a bound that is no finite
+    # number does not (the whole table then applies or refuses it).
+    assert gridmodel.pushdown(cols, [{"colId": "c16", "sort": "desc"}],
+                              {"c16": _number_filter("inRange", "1", filterTo=2)}) == (
+        (("measure_no", True),), (("measure_no", ("number", "inRange", 1.0, 2.0)),))
+    assert gridmodel.pushdown(cols, [], {"c16": _text_filter("contains", "1")}) is None
+    assert gridmodel.pushdown(cols, [], {"c16": _number_filter("equals", "nan")}) is None
+    assert gridmodel.pushdown(cols, [], {"c16": _number_filter("equals", "一")}) is None
 
 
 def test_a_scoped_page_shows_only_the_scope(demo):
@@ -247,11 +269,15 @@ def test_a_plain_ledger_page_never_builds_the_whole_ledger(as_user, users, demo,
     def whole_table(*args, **kwargs):
         raise AssertionError("the whole ledger was built for one page")
     monkeypatch.setattr(reports, "build", whole_table)
-    for table in ("rectifications", "pledges"):
+    measures = ([{"colId": "c16", "sort": "desc"}], {"c16": _number_filter("greaterThan", 1)})
+    for table, (sort, filt) in (("rectifications", ([], {})), ("pledges", ([], {})), ("rectifications", measures)):
         with as_user("ada"):
-            got = tables.get_rows({"startRow": 0, "endRow": 100, "sortModel": [], "filterModel": {}},
+            got = tables.get_rows({"startRow": 0, "endRow": 100, "sortModel": sort, "filterModel": filt},
                                   {"table": table, "state": {"as_of": demo_as_of().isoformat()}, "lang": "zh"})
         assert got["rowCount"] > 0 and got["rowData"]
+        if filt:
+            numbers = [row["c16"] for row in got["rowData"]]
+            assert min(numbers) > 1 and numbers == sorted(numbers, reverse=True)
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])

@@ -18,13 +18,13 @@ from domain.scope import EVERYTHING, Scope
 from domain.tables import VIEWS, Filters
 from web.auth import WebUser
 from data import visits as vd
-from data.models import AuditLog, Visit
+from data.models import AuditLog, Round, SupervisionGroup, Visit
 from data.queries import BadParameter
 from data.users import create_user
 from layouts import contact_points as cp_layout
 from tests.conftest import login
 from tests.test_app_callbacks import text_of
-from tests.test_ledger_reports import AS_OF, campaign, col, d, run  # noqa: F401  (fixture)
+from tests.test_ledger_reports import AS_OF, R1, R2, campaign, col, d, run  # noqa: F401  (fixture)
 
 TODAY = date(2024, 9, 25)  # the campaign's as-of day, used as "today" for the visit checks
 G1, G2 = "第一督导组", "第二督导组"
@@ -145,7 +145,7 @@ STORE = {"table": "visits", "state": STATE, "lang": "zh"}
 def test_group_filter_offers_only_the_groups_in_scope(as_user):
     def options(name):
         with as_user(name):
-            return [o["label"] for o in cp_cb.show_filters(STATE, "zh").children.children[1].options]
+            return [o["label"] for o in cp_cb.show_filters(STATE, "zh")[0].children.children[1].options]
 
     assert options("ada") == [G1, G2]
     assert options("sup1") == [G1]
@@ -154,6 +154,38 @@ def test_group_filter_offers_only_the_groups_in_scope(as_user):
     assert cp_cb.on_group(G2, "?as_of=2024-09-25&sort=c1%3Aasc") == "?as_of=2024-09-25&group=%E7%AC%AC%E4%BA%8C%E7%9D%A3%E5%AF%BC%E7%BB%84"
     with pytest.raises(PreventUpdate):
         cp_cb.on_group(None, "?as_of=2024-09-25")
+
+
+def test_group_filter_and_visit_form_offer_only_the_rounds_groups(as_user, campaign):
+    """A group of another round (督导分组 评议批次) is offered neither in this round's dropdown nor in its visit
+    form; a group of every round (no 评议批次) is offered in each; an unknown round offers nothing."""
+    with campaign.begin() as s:
+        s.scalar(select(SupervisionGroup).where(SupervisionGroup.name == G1)).round_id = s.scalar(
+            select(Round.id).where(Round.name == R2))
+
+    def choices(state):
+        groups = cp_cb.show_filters(state, "zh")[0].children.children[1].options
+        form = cp_cb.show_form(state, "zh", today=TODAY).children[1].children[0].children[0].children[1]
+        return [o["label"] for o in groups], [o["value"] for o in form.options]
+
+    with as_user("ada"):
+        assert choices(STATE) == ([G2], [])  # the newest round, R1: 第一督导组 works in R2 only
+        assert choices({**STATE, "round": R2}) == (
+            [G1, G2], [cp_layout.point_value(G1, c) for c in ("E1", "E31", "H1")])
+        assert choices({**STATE, "round": "无此批次"}) == ([], [])
+    with as_user("sup1"):
+        assert choices({**STATE, "round": R1})[0] == []
+
+
+def test_units_card_title_states_the_rounds_contact_point_limits(as_user, campaign):
+    with campaign.begin() as s:
+        rnd = s.scalar(select(Round).where(Round.name == R2))
+        rnd.contact_min, rnd.contact_max = 1, 4
+    with as_user("ada"):
+        assert cp_cb.show_filters(STATE, "zh")[1] == "督导单位（联系点少于2个或多于3个的单位标红）"
+        assert cp_cb.show_filters({**STATE, "round": R2}, "zh")[1] == "督导单位（联系点少于1个或多于4个的单位标红）"
+        assert cp_cb.show_filters({**STATE, "round": R2}, "en")[1] == (
+            "Supervised units (fewer than 1 or more than 4 contact points in red)")
 
 
 def test_contact_point_tables_follow_the_group_filter(as_user):

@@ -1,9 +1,10 @@
 """The deterministic synthetic campaign behind `python -m dashboard demo` (docs/cli.md).
 
 One fictional province (江南省, code 39xxxx, which no real province uses) with real-looking cities, counties
-and townships; six systems with org trees four to five levels deep; members; two rounds; tallies with a
-story in them (a few orgs below the red line, small samples, late and missing reporters, void sessions,
-走过场 patterns, raw ballots); pledges and rectifications in every state at `demo_as_of()`; supervision
+and townships; six systems with org trees four to five levels deep; members; two campaign rounds, a
+民主评议党员 round and a township round reported by 党委 (上报层级); tallies with a story in them (a few
+orgs below the red line, small samples, late and missing reporters, void sessions, 走过场 patterns, raw
+ballots); pledges and rectifications in every state at `demo_as_of()`; supervision
 groups with their contact points.
 
 Everything comes from one `random.Random(seed)` and fixed dates, so the same seed gives the same rows.
@@ -31,6 +32,7 @@ from data.demo.rounds import write_rounds
 from data.demo.spec import DEMO_ROUNDS, DEMO_SCALES, PROVINCE_NAME, ROUNDS, SYSTEM_NAMES, demo_as_of
 from data.demo.state import DemoState, Leaf
 from data.demo.supervision import write_supervision
+from data.demo.township_round import write_township_round
 from data.models import Base, Item, Member, Org, Region, Round, SupervisionGroup, System
 from data.rollups import rebuild_closure, rebuild_rollups
 
@@ -121,6 +123,7 @@ def _write(demo: DemoState, session: Session) -> dict[str, int]:
     counts["rectifications"] = write_rectifications(demo, session, leaves, reporters)
     counts.update(write_supervision(demo, session))
     write_member_round(demo, session, len(ROUNDS) + 1, item_id + 1, counts)
+    write_township_round(demo, session, len(ROUNDS) + 2, item_id + 2, counts)
     return counts
 
 

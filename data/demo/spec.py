@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-DEMO_ROUNDS = ("2012年上半年创先争优群众评议", "2012年下半年创先争优群众评议", "2012年度民主评议党员")
+DEMO_ROUNDS = ("2012年上半年创先争优群众评议", "2012年下半年创先争优群众评议", "2012年度民主评议党员",
+               "2012年一季度乡镇党委群众评议")
 PROVINCE_NAME, PROVINCE_CODE = "江南省", "390000"
 
 
@@ -43,6 +44,11 @@ ROUNDS = (
 # newest round (the app's default) stays the second campaign round.
 MEMBER_ROUND = RoundSpec(DEMO_ROUNDS[2], "民主评议党员", date(2012, 7, 2), date(2012, 8, 31), date(2012, 8, 20),
                            "江南组通〔2012〕30号", ("总体评价",), "2012M")
+# 逐级上报 (上报层级 党委): each township 党委 sends one 汇总表 for its 党支部, dated in the file (上报日期); the
+# county office keys them in after the deadline. Dated before the campaign rounds, so the newest round (the
+# app's default) stays the second campaign round and the campaign rounds keep their neighbours.
+TOWNSHIP_ROUND = RoundSpec(DEMO_ROUNDS[3], "三级", date(2012, 1, 9), date(2012, 2, 29), date(2012, 2, 20),
+                           "江南组通〔2012〕3号", ("总体评价", "服务群众", "工作作风"), "2012T")
 MEMBER_BRANCHES = 6  # 党支部 whose members are rated
 # Shares of 优秀/合格/基本合格/不合格 for an ordinary member, a member the branch is unhappy with (不合格 over
 # one third) and the members of a branch rating nearly everyone 优秀 (over the one-third 优秀 quota).

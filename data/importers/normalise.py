@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from fractions import Fraction
 
 from domain.names import canonical
@@ -107,10 +107,22 @@ def parse_date(raw: object) -> date | None:
     raise CellError("日期格式无法识别（可用 2012-02-15、2012/2/15、2012年2月15日、20120215）")
 
 
+_TIME = re.compile(r"^(.{6,}?)\s*[T ]?\s*(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?$")
+
+
 def parse_datetime(raw: object) -> datetime | None:
-    """A date-time cell, or any date parse_date reads (at 00:00); blank → None."""
+    """A date-time cell, an Excel date-time serial, a date parse_date reads followed by a time (2012-03-06
+    16:30, 2012年3月6日 16:30:05), or any date parse_date reads (at 00:00); blank → None."""
     if isinstance(raw, datetime):
         return raw.replace(microsecond=0)
+    if isinstance(raw, float) and not raw.is_integer() and 1 <= raw < 2958466:
+        return datetime.combine(_serial(int(raw)), time()) + timedelta(seconds=round(raw % 1 * 86400))
+    match = _TIME.match(text(raw)) if isinstance(raw, str) else None
+    if match:
+        day, hour, minute, second = parse_date(match[1]), int(match[2]), int(match[3]), int(match[4] or 0)
+        if day is None or hour > 23 or minute > 59 or second > 59:
+            raise CellError("不是有效的日期时间（可用 2012-03-06 或 2012-03-06 16:30）")
+        return datetime(day.year, day.month, day.day, hour, minute, second)
     day = parse_date(raw)
     return None if day is None else datetime(day.year, day.month, day.day)
 
