@@ -6,7 +6,7 @@ every rate, interval and verdict comes from domain.metrics with the round's own 
 """
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import ChainMap, defaultdict
 from dataclasses import astuple
 from datetime import date, datetime, time
 from typing import Any, Iterable
@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 from dashboard import ledger_reports, node_index
 from domain import metrics
 from domain.rules import B, EVALUATOR_CATEGORIES, FIRST, RECHECK, S, U, Counts, RuleProfile, bucketize
-from domain.request import Request, RequestError, ViewFilter, build_request
+from domain.request import (Request, RequestError, ViewFilter, as_of_notes, build_request, clean_text, default_as_of,
+                            parse_day)
 from domain.scope import Scope
 from domain.tables import (DECIMAL, INT, PERCENT, TEXT, VIEW_TITLES, Column, Filters, ReportTable, RowStream)
-from data import queries as q
+from data import lookups, queries as q
 from data.queries import BadParameter, NotFound, OutOfScope
 from data.queries import QueryError as ReportError
 
@@ -55,13 +56,29 @@ BUCKET_RATES = {"满意率": "S", "基本满意率": "B", "不满意率": "U"}
 KEY_SYSTEM, KEY_REGION, KEY_ORG, KEY_MEMBER = "系统", "地区", "组织编码", "党员编号"
 
 
-def request(view: str, params, scope: Scope, today: date | None = None) -> Request:
+def request(view: str, params, scope: Scope, today: date | None = None, session: Session | None = None) -> Request:
     """The request for a view from the caller's parameters (strings as a URL, the API or the CLI carry
-    them), checked against the filters the view declares; BadParameter (the API's 400) when one is wrong."""
+    them), checked against the filters the view declares; BadParameter (the API's 400) when one is wrong.
+    With a session, an as-of day not asked is the round's default (as_of); without, today."""
+    if session is not None and not str(params.get("as_of") or "").strip():
+        params = ChainMap({"as_of": as_of(session, params, today)[0].isoformat()}, params)
     try:
         return build_request(params, scope, VIEW_FILTERS.get(view, ()), PAGE_FILTERS, today)
     except RequestError as exc:
         raise BadParameter(str(exc)) from None
+
+
+def as_of(session: Session, params, today: date | None = None) -> tuple[date, list[tuple[str, dict]]]:
+    """The as-of day of the parameters — as asked, or the round's default (domain.request.default_as_of) — and
+    the notes about it (how a default was chosen, a day in the future or before the round): docs/views.md."""
+    today = today or date.today()
+    try:
+        dates = lookups.round_dates(session, clean_text(params.get("round"), "评议批次"))
+        asked = parse_day(params.get("as_of"), today) if str(params.get("as_of") or "").strip() else None
+    except RequestError as exc:
+        raise BadParameter(str(exc)) from None
+    day, defaulted = (asked, None) if asked is not None else default_as_of(dates, today)
+    return day, as_of_notes(day, dates, today, defaulted)
 
 
 def build(view: str, session: Session, request: Request) -> ReportTable:

@@ -49,10 +49,24 @@ def app_layout():
     ])
 
 
+def as_of_notes(notes: list[tuple[str, dict]], lang: str) -> html.Div | None:
+    """What the navbar says about the as-of day (domain.request.as_of_notes): how a default was chosen (a
+    note), a day in the future or before the round (a warning)."""
+    if not notes:
+        return None
+    return html.Div([html.Div(t(lang, f"asof_{code}").format(**values), role="status" if code in NOTE_CODES
+                              else "alert", className="as-of-note" if code in NOTE_CODES else "as-of-warning")
+                     for code, values in notes], className="w-100 small as-of-notes", id="shell-as-of-notes")
+
+
+NOTE_CODES = ("ended", "last_data")  # the others are warnings
+
+
 def navbar(pathname: str, state: dict, lang: str, user: UserInfo, rounds: list[str], as_of: str,
-           csrf_token: str = "") -> dbc.Navbar:
+           csrf_token: str = "", notes: list[tuple[str, dict]] = ()) -> dbc.Navbar:
     """rounds: newest first; without a round in the URL the newest is the one shown (reports' default).
-    csrf_token: the session's form token, sent by the logout form (a POST, so no other site can log out)."""
+    csrf_token: the session's form token, sent by the logout form (a POST, so no other site can log out).
+    notes: about the as-of day, shown under the controls."""
     keep = urlstate.encode(urlstate.shared(state))
     allowed = [(path, key) for path, key in PAGES if path not in PAGE_ROLES or user.role in PAGE_ROLES[path]]
     links = [dbc.NavItem(dcc.Link(t(lang, key), href=path + keep,
@@ -103,6 +117,7 @@ def navbar(pathname: str, state: dict, lang: str, user: UserInfo, rounds: list[s
         dbc.Nav([user_menu], navbar=True),
         dbc.Button(t(lang, "lang_toggle"), id=ids.Shell.LANG_TOGGLE, size="sm", color="light", outline=True,
                    className="ms-2 text-nowrap"),
+        as_of_notes(list(notes), lang),
     ], fluid=True), color="dark", dark=True, className="mb-0 py-2")
 
 
