@@ -10,6 +10,7 @@ from flask import current_app, request
 
 from callbacks import common, tables
 from dashboard import reports
+from domain import gridmodel
 from web.auth import db_session
 from data import rework as rework_data
 from data.lookups import regions_in_scope, systems_in_scope
@@ -139,9 +140,12 @@ def refresh(name: str, state: dict, lang: str, live: dict) -> None:
     if columns is None or shown is None:
         set_props(ids.grid_box(name), {"children": tables.render(store)})
     else:
-        props = {"getRowsResponse": tables.rows_response(name, state, table, 0, PAGE_SIZE)}
+        # The user's sort (in the URL) is kept from level to level: the first page comes in that order.
+        sort = urlstate.decode_grid(state)[0] if name in tables.URL_TABLES else []
+        sort = sort if tables.valid_models(table, sort, {}) else []
+        props = {"getRowsResponse": tables.rows_response(name, state, gridmodel.apply(table, sort, {}), 0, PAGE_SIZE)}
         if columns != shown:
-            props["columnDefs"] = column_defs(table.columns, lang)
+            props["columnDefs"] = column_defs(table.columns, lang, sort)
         set_props(ids.grid(name), props)
     set_props(ids.grid_live(name), {"data": {**store, "columns": columns}})
 

@@ -71,7 +71,8 @@ def _child_search(state: dict, table, index: int) -> str | None:
     child = reports.child_filters(common.request_of(table.view, state).filters, table, index)
     if child is None:
         return None
-    keep = {k: v for k, v in state.items() if k not in NODE_KEYS and k not in ("sort", "filter")}
+    # The grid's sort goes down with the user (its columns are the same at every level); a filter does not.
+    keep = {k: v for k, v in state.items() if k not in NODE_KEYS and k != "filter"}
     return urlstate.encode({**keep, "system": child.system, "region": child.region, "org": child.org})
 
 

@@ -6,7 +6,7 @@ from dash import dcc, html
 
 from layouts import ids
 from layouts.components import brief_button, table_card
-from layouts.i18n import t
+from layouts.i18n import header, t
 from layouts.plotly_text import plain
 
 
@@ -23,6 +23,16 @@ def layout(state: dict, lang: str) -> html.Div:
                                       type="circle", delay_show=150)]),
         ], className="mb-3 shadow-sm"),
     ])
+
+
+def log_ticks(largest: float) -> dict:
+    """Ticks of a log axis as plain numbers, 1, 2, 5, 10, 20, 50, 100, … up to the largest N (Plotly's own
+    read 2, 5 and exponents, which nobody reads as 20 or 500)."""
+    values, step = [], 1
+    while step <= largest * 2:
+        values += [step * f for f in (1, 2, 5) if step * f <= largest * 2]
+        step *= 10
+    return {"tickmode": "array", "tickvals": values, "ticktext": [f"{v:,}" for v in values]}
 
 
 BAND_COLOURS = {"low998": "#dc3545", "low95": "#fd7e14", "ok": "#198754"}
@@ -54,19 +64,20 @@ def funnel_figure(data: dict, lang: str) -> dict:
         "customdata": [[p["code"], p["name"]] for p in points],
         # The hover shows text, escaped; customdata keeps the raw code a click opens.
         "text": [plain(f"{p['name']}（{p['code']}）") for p in points],
-        "hovertemplate": "%{text}<br>" + data["metric"]
-                         + " %{y:.1%}<br>测评数 %{x}<extra></extra>"})
+        "hovertemplate": "%{text}<br>" + header(lang, data["metric"])
+                         + f" %{{y:.1%}}{t(lang, 'with_n').format(n='%{x}')}<extra></extra>"})
     shapes, notes = [], []
     if data.get("redline") is not None:
         shapes.append({"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": data["redline"],
                        "y1": data["redline"], "line": {"dash": "dash", "color": "#dc3545", "width": 1}})
-        notes.append({"text": f"红线 {data['redline']:.1%}", "xref": "x domain", "x": 1, "xanchor": "right",
+        notes.append({"text": f"{t(lang, 'redline_label')} {data['redline']:.1%}", "xref": "x domain", "x": 1, "xanchor": "right",
                       "yref": "y", "y": data["redline"], "yanchor": "top", "showarrow": False,
                       "font": {"color": "#dc3545", "size": 11}})
     return {"data": traces, "layout": {
         "height": 460, "margin": {"l": 60, "r": 20, "t": 20, "b": 50}, "plot_bgcolor": "#fff",
         "paper_bgcolor": "#fff", "legend": {"orientation": "h", "y": -0.15}, "hovermode": "closest",
         "clickmode": "event", "font": {"family": "Noto Sans CJK SC, Microsoft YaHei, sans-serif"},
-        "xaxis": {"title": {"text": t(lang, "n")}, "type": "log", "gridcolor": "#eee"},
-        "yaxis": {"title": {"text": data["metric"]}, "tickformat": ".0%", "gridcolor": "#eee"},
+        "xaxis": {"title": {"text": t(lang, "n")}, "type": "log", "gridcolor": "#eee",
+                  **log_ticks(max([p["n"] for p in points] + list(limits["n"]) + [10]))},
+        "yaxis": {"title": {"text": header(lang, data["metric"])}, "tickformat": ".0%", "gridcolor": "#eee"},
         "shapes": shapes, "annotations": notes}}

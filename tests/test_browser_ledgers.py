@@ -15,7 +15,7 @@ def scroll_right(page, card: str):
     """The grid renders only the columns in view: scroll to its last columns (超期天数, 灯, 标记)."""
     page.locator(f"#card-{card} .ag-body-horizontal-scroll-viewport").evaluate("el => el.scrollLeft = el.scrollWidth")
     page.locator(f"#card-{card} .ag-center-cols-viewport").evaluate("el => el.scrollLeft = el.scrollWidth")
-    page.locator(f"#card-{card} .ag-cell[col-id='c13']").first.wait_for()
+    page.locator(f"#card-{card} .ag-cell[col-id='c1']").first.wait_for()
 
 
 def rows_shown(page, card: str) -> int:
@@ -51,12 +51,12 @@ def test_rectification_ledger_filters_lights_and_export(page, live, errors, tmp_
     first_cell(page, "rectifications", "c0")
     scroll_right(page, "rectifications")
     page.wait_for_function("""() => { const v = [...document.querySelectorAll(
-            "#card-rectifications .ag-center-cols-container .ag-cell[col-id='c13']")].map(c => c.innerText);
+            "#card-rectifications .ag-center-cols-container .ag-cell[col-id='c1']")].map(c => c.innerText);
         return v.length > 0 && v.every(x => x === '红'); }""")
     assert rows_shown(page, "rectifications") == 7  # the demo's 7 overdue items as of 2012-12-10
-    lights = page.locator("#card-rectifications .ag-cell[col-id='c13'].cell-red")
+    lights = page.locator("#card-rectifications .ag-cell[col-id='c1'].cell-red")
     assert lights.count() == 7  # the light is coloured, not only written
-    days = [int(d) for d in column(page, "c12", "rectifications")]
+    days = [int(d) for d in column(page, "c2", "rectifications")]
     assert days == sorted(days, reverse=True) and days[-1] > 0  # 超期天数, most overdue first
     shot(page, "rectifications-overdue")
     ours = export_matches_cli(page, live, tmp_path, monkeypatch, "rectifications", "rectifications",
@@ -71,8 +71,8 @@ def test_rectification_ledger_filters_lights_and_export(page, live, errors, tmp_
     page.wait_for_url(re.compile(r"light=%E9%BB%84"))
     first_cell(page, "rectifications", "c0")
     scroll_right(page, "rectifications")
-    wait_column(page, "c13", ["黄"] * 5, "rectifications")
-    assert page.locator("#card-rectifications .ag-cell[col-id='c13'].cell-amber").count() == 5
+    wait_column(page, "c1", ["黄"] * 5, "rectifications")
+    assert page.locator("#card-rectifications .ag-cell[col-id='c1'].cell-amber").count() == 5
     codes = column(page, "c0", "rectifications")
     fresh = page.context.new_page()
     fresh.goto(page.url)
