@@ -125,5 +125,8 @@ def register(app) -> None:
                  Input(ids.Shell.ROUND, "value"), Input(ids.Shell.AS_OF, "date"),
                  State(ids.Shell.URL, "search"), State(ids.Shell.ROUND, "options"),
                  prevent_initial_call=True)(on_controls)
+    app.clientside_callback(ClientsideFunction("shell", "toggleMenu"), Output(ids.Shell.COLLAPSE, "is_open"),
+                            Input(ids.Shell.TOGGLER, "n_clicks"), State(ids.Shell.COLLAPSE, "is_open"),
+                            prevent_initial_call=True)
     app.callback(Output(ids.Shell.LANG, "data"), Input(ids.Shell.LANG_TOGGLE, "n_clicks"),
                  State(ids.Shell.LANG, "data"), prevent_initial_call=True)(toggle_language)

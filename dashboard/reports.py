@@ -731,6 +731,9 @@ def _overview_dict(session: Session, node: q.Node, profile: RuleProfile, request
     kpis = {"参评人次": participants, "满意率": r["满意率"], "综合满意率": r["综合满意率"],
             "返工/补课": candidates, "承诺兑现率": pledges.rate, "整改完成率": rects.completion_rate,
             "超期整改": rects.overdue}
+    # The N of each rate (its denominator), shown beside it: 满意率 and 综合满意率 of N answers, 承诺兑现率 of
+    # the pledges due, 整改完成率 of the measures registered.
+    kpi_n = {"满意率": b.n, "综合满意率": b.n, "承诺兑现率": pledges.due, "整改完成率": rects.registered}
 
     def group_table(counts: dict, first: str, labels: dict) -> ReportTable:
         rows = []
@@ -752,7 +755,7 @@ def _overview_dict(session: Session, node: q.Node, profile: RuleProfile, request
     redline = profile.redline if profile.redline_metric == "综合满意率" else None
     return {"title": _title("overview", node.round.name), "scope": request.scope.describe(),
             "as_of": request.as_of, "redline": redline,
-            "filters": request.filters.as_dict(), "kpis": kpis, "参评人次口径": basis,
+            "filters": request.filters.as_dict(), "kpis": kpis, "kpi_n": kpi_n, "参评人次口径": basis,
             "by_system": group_table(by_system, KEY_SYSTEM, systems),
             "by_region": group_table(by_region, KEY_REGION, regions), "trend": trend_rows,
             "返工状态": rework or {}}

@@ -12,7 +12,7 @@ from dash import dcc, html
 from domain.gridmodel import col_id
 from domain.tables import DATE, DECIMAL, INT, PERCENT, Column
 from layouts import ids
-from layouts.i18n import header, t
+from layouts.i18n import VALUES_EN, definition, header, t
 
 PAGE_SIZE = 20
 WIDE = {"名称": 200, "原因": 420, "最低测评项目": 220, "地区": 120, "系统": 130, "测评项目": 130, "参评人员类别": 140,
@@ -25,7 +25,7 @@ NUMERIC = (INT, PERCENT, DECIMAL)
 
 # Cell formatters and colour rules live in assets/dashAgGridFunctions.js (verdicts, lights, reporting states).
 _FORMATTERS = {PERCENT: "pct(params.value)", DECIMAL: "dec(params.value)", INT: "int(params.value)"}
-_TEXT_FORMATTER = "txt(params.value)"
+_TEXT_FORMATTER = "txt(params.value, params.context)"
 _TONES = {f"cell-{tone}": f"tone(params.value, '{tone}')" for tone in ("red", "amber", "green", "grey")}
 
 LOCALE_ZH = {
@@ -70,7 +70,7 @@ def column_defs(columns: list[Column], lang: str, sort: list[dict] = ()) -> list
     defs = []
     for i, col in enumerate(columns):
         d: dict[str, Any] = {"field": col_id(i), "colId": col_id(i), "headerName": header(lang, col.name),
-                             "headerTooltip": col.name}
+                             "headerTooltip": definition(lang, col.name) or header(lang, col.name)}
         if col.format in NUMERIC:
             d.update(filter="agNumberColumnFilter", type="rightAligned",
                      valueFormatter={"function": _FORMATTERS[col.format]})
@@ -102,6 +102,8 @@ def report_grid(table_name: str, columns: list[Column], lang: str, clickable: bo
     }
     if lang != "en":
         options["localeText"] = LOCALE_ZH
+    else:  # the reports' Chinese values (verdicts, statuses, …) read in English: assets/dashAgGridFunctions.js txt
+        options["context"] = {"values": VALUES_EN}
     return dag.AgGrid(
         id=ids.grid(table_name),
         columnDefs=column_defs(columns, lang, sort),
@@ -184,8 +186,12 @@ def error_alert(message: str, lang: str) -> dbc.Alert:
     return dbc.Alert([html.Strong(t(lang, "error") + "："), message], color="danger", className="mb-3")
 
 
-def kpi_card(label: str, value: Any, fmt: str, tone: str = "") -> dbc.Col:
+def kpi_card(label: str, value: Any, fmt: str, tone: str = "", n: int | None = None,
+             definition: str | None = None) -> dbc.Col:
+    """A figure on a card; a rate shows its N beside it (100.0%（2）), the title its definition on hover."""
     return dbc.Col(dbc.Card(dbc.CardBody([
-        html.Div(label, className="kpi-label text-muted small"),
-        html.Div(format_value(value, fmt), className=f"kpi-value {tone}"),
+        html.Div(label, className="kpi-label text-muted small", title=definition),
+        html.Div([format_value(value, fmt),
+                  html.Span(f"N = {n:,}", className="kpi-n") if n is not None and value is not None else None],
+                 className=f"kpi-value {tone}"),
     ]), className="h-100 shadow-sm kpi-card"), xs=6, md=4, xl=True, className="mb-3")
