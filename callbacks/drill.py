@@ -100,8 +100,12 @@ def move(search: str | None, pathname: str | None, lang: str | None, mounted: di
     state, lang = urlstate.parse(search), lang or DEFAULT
     shown = (lives[0] or {}).get("state") or mounted or {}
     node = {k: state.get(k) for k in NODE_KEYS}
-    if _outside_node(state) != _outside_node(shown) or node == {k: shown.get(k) for k in NODE_KEYS}:
-        raise PreventUpdate  # another round or date (the page is rebuilt), or only the grid's sort/filter
+    if _outside_node(state) != _outside_node(shown):
+        raise PreventUpdate  # another round or date: the page is rebuilt
+    if node == {k: shown.get(k) for k in NODE_KEYS}:  # only the grid's sort/filter: the grid has it already
+        if state.get("sort") == shown.get("sort"):
+            raise PreventUpdate
+        return show_breadcrumb(state, lang)  # its links up carry the new sort
     for name, live in zip(GRIDS, lives):
         refresh(name, state, lang, live or {"table": name, "state": shown, "lang": lang})
     # The pickers show where the user is; set only what differs (a set value calls on_pick, which finds

@@ -15,7 +15,7 @@ from domain import gridmodel
 from domain.tables import VIEW_TITLES
 from web.auth import audit_event
 from layouts import ids, urlstate
-from layouts.components import empty_state, error_alert, grid_with_tools, json_cell
+from layouts.components import error_alert, grid_with_tools, json_cell, table_empty
 
 NODE_KEYS = ("system", "region", "org")
 # The page's main table keeps its sort and filter in the URL, so a copied link shows the same rows.
@@ -35,7 +35,7 @@ def render(store: dict):
     except reports.ReportError as exc:
         return error_alert(str(exc), lang)
     if not table.rows:
-        return empty_state(lang)
+        return table_empty(name, state, lang)  # what is missing and what to do
     # A warning (⚠, e.g. the org's 优秀 quota exceeded) stands above the grid; plain notes follow it.
     warnings = [dbc.Alert(n, color="warning", className="py-2 mb-2 small") for n in table.notes if n.startswith("⚠")]
     notes = [html.P(n, className="text-muted small mb-1") for n in table.notes if not n.startswith("⚠")]

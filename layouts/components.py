@@ -12,7 +12,7 @@ from dash import dcc, html
 from domain.gridmodel import col_id
 from domain.tables import DATE, DECIMAL, INT, PERCENT, Column
 from layouts import ids
-from layouts.i18n import VALUES_EN, definition, header, t
+from layouts.i18n import LABELS, VALUES_EN, definition, header, t, value
 
 PAGE_SIZE = 20
 WIDE = {"名称": 200, "原因": 420, "最低测评项目": 220, "地区": 120, "系统": 130, "测评项目": 130, "参评人员类别": 140,
@@ -174,12 +174,30 @@ def grid_with_tools(table_name: str, columns: list[Column], lang: str, clickable
                      report_grid(table_name, columns, lang, clickable, sort, filters)], className="d-grid gap-2")
 
 
-def empty_state(lang: str, message: str | None = None) -> html.Div:
+def empty_state(lang: str, message: str | None = None, hint: str | None = None) -> html.Div:
     return html.Div([
         html.Div("∅", className="empty-icon", **{"aria-hidden": "true"}),
         html.P(message or t(lang, "empty"), className="mb-1 fw-semibold"),
-        html.P(t(lang, "empty_hint"), className="text-muted small mb-0"),
+        html.P(hint or t(lang, "empty_hint"), className="text-muted small mb-0"),
     ], className="empty-state text-center", role="status")
+
+
+# The filters a page may narrow a table by, in the words the page's controls use (docs/views.md).
+FILTER_LABELS = {"system": "system", "region": "region", "org": "org_code", "status": "status", "light": "light",
+                 "source": "source", "overdue_only": "overdue_only", "group": "group"}
+
+
+def table_empty(table_name: str, state: dict, lang: str) -> html.Div:
+    """What an empty table is missing and what to do (issue 16 point 9): the filters that emptied it and how
+    to widen them, else what has not been imported or recorded yet and where to do it."""
+    used = [t(lang, label) + (f" {value(lang, state[key])}" if key != "overdue_only" else "")
+            for key, label in FILTER_LABELS.items() if state.get(key)]
+    if used:
+        return empty_state(lang, t(lang, "empty_match"),
+                           t(lang, "empty_filtered").format(filters=t(lang, "list_sep").join(used)))
+    what = t(lang, f"empty:{table_name}") if f"empty:{table_name}" in LABELS["zh"] else t(lang, "empty")
+    todo = f"empty_todo:{table_name}"
+    return empty_state(lang, what, t(lang, todo) if todo in LABELS["zh"] else t(lang, "empty_hint"))
 
 
 def error_alert(message: str, lang: str) -> dbc.Alert:

@@ -11,13 +11,6 @@ from tests.test_browser_app import (browser_context_args, browser_type_launch_ar
 SKIP = {"导出人", "导出时间"}  # who and when differ by design; everything else is the same table
 
 
-def scroll_right(page, card: str):
-    """The grid renders only the columns in view: scroll to its last columns (超期天数, 灯, 标记)."""
-    page.locator(f"#card-{card} .ag-body-horizontal-scroll-viewport").evaluate("el => el.scrollLeft = el.scrollWidth")
-    page.locator(f"#card-{card} .ag-center-cols-viewport").evaluate("el => el.scrollLeft = el.scrollWidth")
-    page.locator(f"#card-{card} .ag-cell[col-id='c1']").first.wait_for()
-
-
 def rows_shown(page, card: str) -> int:
     page.wait_for_function(f"() => document.querySelectorAll('#card-{card} .ag-center-cols-container .ag-row')"
                            ".length > 0")
@@ -49,7 +42,7 @@ def test_rectification_ledger_filters_lights_and_export(page, live, errors, tmp_
     page.get_by_text("只看超期", exact=True).click()
     page.wait_for_url(re.compile(r"overdue_only=1"))
     first_cell(page, "rectifications", "c0")
-    scroll_right(page, "rectifications")
+    first_cell(page, "rectifications", "c1")  # 灯 and 超期天数 come first: on screen without scrolling
     page.wait_for_function("""() => { const v = [...document.querySelectorAll(
             "#card-rectifications .ag-center-cols-container .ag-cell[col-id='c1']")].map(c => c.innerText);
         return v.length > 0 && v.every(x => x === '红'); }""")
@@ -70,7 +63,7 @@ def test_rectification_ledger_filters_lights_and_export(page, live, errors, tmp_
     page.get_by_role("option", name="黄").click()
     page.wait_for_url(re.compile(r"light=%E9%BB%84"))
     first_cell(page, "rectifications", "c0")
-    scroll_right(page, "rectifications")
+    first_cell(page, "rectifications", "c1")  # 灯 and 超期天数 come first: on screen without scrolling
     wait_column(page, "c1", ["黄"] * 5, "rectifications")
     assert page.locator("#card-rectifications .ag-cell[col-id='c1'].cell-amber").count() == 5
     codes = column(page, "c0", "rectifications")

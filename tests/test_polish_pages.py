@@ -42,3 +42,16 @@ def test_english_values_and_labels_have_no_chinese():
     assert all(not any("\u4e00" <= ch <= "\u9fff" for ch in en) for en in VALUES_EN.values())
     assert [k for k, en in LABELS["en"].items() if any("\u4e00" <= ch <= "\u9fff" for ch in en)
             and k != "lang_toggle"] == []
+
+
+def test_empty_tables_say_what_is_missing_and_what_to_do(as_user):
+    from callbacks import tables
+
+    with as_user("ada"):  # the hand-made campaign has no visits and no 督导组 第九
+        visits = text_of(tables.render({"table": "visits", "state": {"as_of": rd.AS_OF.isoformat()}, "lang": "zh"}))
+        assert "还没有走访记录" in visits and "登记走访" in visits
+        none = text_of(tables.render({"table": "rectifications", "lang": "en",
+                                      "state": {"as_of": rd.AS_OF.isoformat(), "source": "督导反馈"}}))
+        assert "Nothing matches the current filters" in none and "Clear filters" in none and "督导反馈" in none
+        early = text_of(tables.render({"table": "rectifications", "lang": "zh", "state": {"as_of": "2024-01-02"}}))
+        assert "还没有登记整改事项" in early and "整改台账" in early
