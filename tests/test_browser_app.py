@@ -178,8 +178,9 @@ def test_drill_three_levels_down_back_up_and_reopen_the_link(page, live, errors)
     page.wait_for_function(SORTED_DESC_C2)
     first_cell(page).click()
     page.wait_for_url(re.compile(r"region=.*sort=c2%3Adesc|sort=c2%3Adesc.*region="))
-    wait_crumbs(page, 3)
-    page.wait_for_function(SORTED_DESC_C2)
+    wait_crumbs(page, 3)  # the grid on the next level down shows the same sort
+    page.wait_for_function("""() => document.querySelector(
+        "#card-drilldown .ag-header-cell[col-id='c2']").getAttribute('aria-sort') === 'descending'""")
     assert not errors
 
 
