@@ -17,6 +17,10 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             const key = JSON.stringify([path, kept, lang || 'zh']);
             return key === previous ? window.dash_clientside.no_update : key;
         },
+        // The navbar's menu button (a phone): open or close the folded links and controls.
+        toggleMenu: function (clicks, open) {
+            return clicks ? !open : window.dash_clientside.no_update;
+        },
     },
     grids: {
         // A grid refreshed in place got its first page in the server's order: if the user had sorted,

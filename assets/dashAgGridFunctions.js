@@ -5,7 +5,12 @@ function blank(v) { return v === null || v === undefined || v === ""; }
 dagfuncs.pct = function (v) { return isNum(v) ? (v * 100).toFixed(1) + "%" : (blank(v) ? "—" : String(v)); };
 dagfuncs.dec = function (v) { return isNum(v) ? v.toFixed(2) : (blank(v) ? "—" : String(v)); };
 dagfuncs.int = function (v) { return isNum(v) ? v.toLocaleString("zh-CN") : (blank(v) ? "—" : String(v)); };
-dagfuncs.txt = function (v) { return blank(v) ? "—" : String(v); };
+// ctx: the grid's context; in English it carries the map of the reports' Chinese values (layouts.i18n.VALUES_EN).
+dagfuncs.txt = function (v, ctx) {
+  if (blank(v)) return "—";
+  var m = ctx && ctx.values;
+  return m && Object.prototype.hasOwnProperty.call(m, v) ? m[v] : String(v);
+};
 var TONES = {
   red: ["确认低于", "红", "超期", "未上报", "作废"],
   amber: ["疑似低于", "黄", "临期", "逾期上报", "逾期完成"],

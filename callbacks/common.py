@@ -62,8 +62,11 @@ def exported_by() -> str:
 
 def request_of(view: str, state: dict) -> Request:
     """The report request of the URL state for `view` and the caller's scope, checked once here (an as-of
-    date absent from the URL is today, the UI's default: docs/views.md)."""
-    return views.request(view, state, scope())
+    date absent from the URL is the round's default, as the navbar shows it: docs/views.md)."""
+    if state.get("as_of"):
+        return views.request(view, state, scope())
+    with db_session() as s:
+        return views.request(view, state, scope(), session=s)
 
 
 def _cached(kind: str, request: Request, compute):

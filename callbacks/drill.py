@@ -10,6 +10,7 @@ from flask import current_app, request
 
 from callbacks import common, tables
 from dashboard import reports
+from domain import gridmodel
 from web.auth import db_session
 from data import rework as rework_data
 from data.lookups import regions_in_scope, systems_in_scope
@@ -100,8 +101,12 @@ def move(search: str | None, pathname: str | None, lang: str | None, mounted: di
     state, lang = urlstate.parse(search), lang or DEFAULT
     shown = (lives[0] or {}).get("state") or mounted or {}
     node = {k: state.get(k) for k in NODE_KEYS}
-    if _outside_node(state) != _outside_node(shown) or node == {k: shown.get(k) for k in NODE_KEYS}:
-        raise PreventUpdate  # another round or date (the page is rebuilt), or only the grid's sort/filter
+    if _outside_node(state) != _outside_node(shown):
+        raise PreventUpdate  # another round or date: the page is rebuilt
+    if node == {k: shown.get(k) for k in NODE_KEYS}:  # only the grid's sort/filter: the grid has it already
+        if state.get("sort") == shown.get("sort"):
+            raise PreventUpdate
+        return show_breadcrumb(state, lang)  # its links up carry the new sort
     for name, live in zip(GRIDS, lives):
         refresh(name, state, lang, live or {"table": name, "state": shown, "lang": lang})
     # The pickers show where the user is; set only what differs (a set value calls on_pick, which finds
@@ -140,9 +145,12 @@ def refresh(name: str, state: dict, lang: str, live: dict) -> None:
     if columns is None or shown is None:
         set_props(ids.grid_box(name), {"children": tables.render(store)})
     else:
-        props = {"getRowsResponse": tables.rows_response(name, state, table, 0, PAGE_SIZE)}
+        # The user's sort (in the URL) is kept from level to level: the first page comes in that order.
+        sort = urlstate.decode_grid(state)[0] if name in tables.URL_TABLES else []
+        sort = sort if tables.valid_models(table, sort, {}) else []
+        props = {"getRowsResponse": tables.rows_response(name, state, gridmodel.apply(table, sort, {}), 0, PAGE_SIZE)}
         if columns != shown:
-            props["columnDefs"] = column_defs(table.columns, lang)
+            props["columnDefs"] = column_defs(table.columns, lang, sort)
         set_props(ids.grid(name), props)
     set_props(ids.grid_live(name), {"data": {**store, "columns": columns}})
 

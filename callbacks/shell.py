@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from dash import ClientsideFunction, Input, Output, State, html
-from dash.exceptions import PreventUpdate
+from dash import ClientsideFunction, Input, Output, State, ctx, html
+from dash.exceptions import MissingCallbackContextException, PreventUpdate
 
 from callbacks import common
+from dashboard import reports
 from web.auth import csrf_token, db_session
 from data.lookups import round_names
 from layouts import (admin, audit, contact_points, drill, ids, imports, org_profile, overview, pledges, quality,
@@ -35,12 +36,23 @@ def _valid_date(text: str | None) -> str | None:
         return None
 
 
+def _as_of(session, state: dict, today: date | None = None) -> tuple[str, list]:
+    """The as-of day the pages use (asked, or the round's default) and the notes about it, as the navbar
+    shows them; a malformed day in the URL is the default's (the page's own callbacks say what is wrong)."""
+    asked = _valid_date(state.get("as_of"))
+    try:
+        day, notes = reports.as_of(session, {**state, "as_of": asked}, today)
+    except reports.ReportError:
+        day, notes = reports.as_of(session, {"as_of": asked}, today)
+    return day.isoformat(), notes
+
+
 def shell_bar(pathname: str | None, state: dict, lang: str):
-    """(the navbar for the URL state, the round names newest first)."""
+    """(the navbar for the URL state with the notes on its as-of day, the round names newest first)."""
     with db_session() as s:
         rounds = round_names(s)
-    as_of = _valid_date(state.get("as_of")) or date.today().isoformat()
-    return navbar(pathname or "/", state, lang, common.user_info(), rounds, as_of, csrf_token()), rounds
+        as_of, notes = _as_of(s, state)
+    return navbar(pathname or "/", state, lang, common.user_info(), rounds, as_of, csrf_token(), notes), rounds
 
 
 def route(pathname: str | None, search: str | None, lang: str | None, rendered: list | None = None):
@@ -77,13 +89,25 @@ def on_controls(round_value: str | None, as_of: str | None, search: str | None, 
     if not state.get("round") and round_value == newest:
         round_value = None
     as_of = _valid_date(as_of)
-    if not state.get("as_of") and as_of == (today or date.today()).isoformat():
-        as_of = None
+    if _triggered() == ids.Shell.ROUND or (not state.get("as_of") and as_of == _default_day(state, today)):
+        as_of = None  # another round starts from its own default day (the picker showed the old one's)
     new = urlstate.encode(urlstate.change(state, round=round_value or state.get("round"),
                                           as_of=as_of or state.get("as_of")))
     if new == (search or ""):
         raise PreventUpdate
     return new
+
+
+def _triggered():
+    try:
+        return ctx.triggered_id
+    except MissingCallbackContextException:  # called as a function (tests)
+        return None
+
+
+def _default_day(state: dict, today: date | None) -> str:
+    with db_session() as s:
+        return _as_of(s, {k: v for k, v in state.items() if k != "as_of"}, today)[0]
 
 
 def toggle_language(n_clicks: int | None, lang: str | None) -> str:
@@ -110,5 +134,8 @@ def register(app) -> None:
                  Input(ids.Shell.ROUND, "value"), Input(ids.Shell.AS_OF, "date"),
                  State(ids.Shell.URL, "search"), State(ids.Shell.ROUND, "options"),
                  prevent_initial_call=True)(on_controls)
+    app.clientside_callback(ClientsideFunction("shell", "toggleMenu"), Output(ids.Shell.COLLAPSE, "is_open"),
+                            Input(ids.Shell.TOGGLER, "n_clicks"), State(ids.Shell.COLLAPSE, "is_open"),
+                            prevent_initial_call=True)
     app.callback(Output(ids.Shell.LANG, "data"), Input(ids.Shell.LANG_TOGGLE, "n_clicks"),
                  State(ids.Shell.LANG, "data"), prevent_initial_call=True)(toggle_language)

@@ -16,7 +16,7 @@ from domain.tables import VIEW_TITLES
 from web.auth import audit_event
 from layouts import ids, urlstate
 from layouts import workbench
-from layouts.components import empty_state, error_alert, grid_with_tools, json_cell
+from layouts.components import empty_state, error_alert, grid_with_tools, json_cell, table_empty
 from layouts.org_profile import profile_href
 
 NODE_KEYS = ("system", "region", "org")
@@ -45,7 +45,8 @@ def render(store: dict):
     except reports.ReportError as exc:
         return error_alert(str(exc), lang)
     if not table.rows:
-        return empty_state(lang, EMPTY[name](table, lang) if name in EMPTY else None)
+        # what is missing and what to do
+        return empty_state(lang, EMPTY[name](table, lang)) if name in EMPTY else table_empty(name, state, lang)
     # A warning (⚠, e.g. the org's 优秀 quota exceeded) stands above the grid; plain notes follow it.
     warnings = [dbc.Alert(n, color="warning", className="py-2 mb-2 small") for n in table.notes if n.startswith("⚠")]
     notes = [html.P(n, className="text-muted small mb-1") for n in table.notes if not n.startswith("⚠")]
@@ -81,7 +82,8 @@ def _child_search(state: dict, table, index: int) -> str | None:
     child = reports.child_filters(common.request_of(table.view, state).filters, table, index)
     if child is None:
         return None
-    keep = {k: v for k, v in state.items() if k not in NODE_KEYS and k not in ("sort", "filter")}
+    # The grid's sort goes down with the user (its columns are the same at every level); a filter does not.
+    keep = {k: v for k, v in state.items() if k not in NODE_KEYS and k != "filter"}
     return urlstate.encode({**keep, "system": child.system, "region": child.region, "org": child.org})
 
 

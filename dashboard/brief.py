@@ -51,10 +51,10 @@ class BriefRequest:
             raise reports.BadParameter("group、system、region、org 只能指定其中一个")
 
 
-def brief_request(params, scope: Scope, today: date | None = None) -> BriefRequest:
+def brief_request(params, scope: Scope, today: date | None = None, session=None) -> BriefRequest:
     """The brief's request from the caller's parameters (API query or CLI options), checked by the same
     builder as every report's (dates in range, codes of sane length and characters)."""
-    asked = reports.request("brief", params, scope, today)
+    asked = reports.request("brief", params, scope, today, session)  # with a session: the round's default day
     try:
         group = clean_text(params.get("group"), "督导组")
     except RequestError as exc:

@@ -113,7 +113,7 @@ def _audit(action: str, detail: str) -> None:
 @click.option("--system")
 @click.option("--region")
 @click.option("--org")
-@click.option("--as-of", help="YYYY-MM-DD (default today)")
+@click.option("--as-of", help="YYYY-MM-DD (default: today while the round runs, its end once it is over)")
 # View filters, as the pages and the API take them.
 @click.option("--status", help="状态, e.g. 整改中 / 推进中 / 未上报")
 @click.option("--light", type=click.Choice(["红", "黄", "绿"]), help="灯 (rectifications)")
@@ -132,11 +132,6 @@ def cmd_export(args) -> int:
     engine = _engine()
     upgrade(engine)
     params = {**vars(args), "overdue_only": "1" if args.overdue_only else None}
-    try:
-        asked = request(args.view, params, EVERYTHING)  # checked once, here: a bad value exits 1
-    except ReportError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
     out = Path(args.out) if args.out else None  # none: named like the web's (exports.export_filename)
     fmt = out.suffix.lower().lstrip(".") if out and not out.is_dir() else args.format
     if fmt not in ("xlsx", "csv"):
@@ -145,6 +140,8 @@ def cmd_export(args) -> int:
     factory = make_session_factory(engine)
     try:
         with factory() as session:
+            # checked once, here: a bad value exits 1; no --as-of: the round's default (docs/cli.md)
+            asked = request(args.view, params, EVERYTHING, session=session)
             table = build(args.view, session, asked)
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -165,7 +162,7 @@ def cmd_export(args) -> int:
 @cli.command("brief", help="write the 情况通报 (.docx) of a round")
 @click.option("--out", required=True, help="FILE.docx")
 @click.option("--round")
-@click.option("--as-of", help="YYYY-MM-DD (default today)")
+@click.option("--as-of", help="YYYY-MM-DD (default: today while the round runs, its end once it is over)")
 @click.option("--group", help="督导组 (one of --group, --system, --region, --org at most)")
 @click.option("--system")
 @click.option("--region")
@@ -184,8 +181,8 @@ def cmd_brief(args) -> int:
         print("--out must end in .docx", file=sys.stderr)
         return 2
     try:
-        req = brief.brief_request(vars(args), EVERYTHING)
         with make_session_factory(engine)() as session:
+            req = brief.brief_request(vars(args), EVERYTHING, session=session)
             made = brief.make(session, req, EVERYTHING, "cli", datetime.now())
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -123,17 +123,16 @@ def _rect_states(session: Session, ctx: _Context, as_of: date):
 
 
 # Stored columns (the paged ledger's queries sort and filter on them: data.ledger_queries.GridQuery) are
-# keyed by their field; the others are worked out as of the day.
+# keyed by their field; the others are worked out as of the day. 灯 and 超期天数 come right after the key
+# column, so what needs action is on screen first (also on a phone, where the others scroll).
 RECT_COLUMNS = [
-    Column("问题编号", key="code", stored=True), Column("组织编码", key="org_code", stored=True),
+    Column("问题编号", key="code", stored=True), Column("灯", key="light"), Column("超期天数", INT, key="overdue_days"),
+    Column("整改时限", DATE, key="deadline", stored=True), Column("组织编码", key="org_code", stored=True),
     Column("组织名称", key="org_name", stored=True), Column("问题来源", key="source", stored=True),
     Column("问题描述", key="description", stored=True), Column("整改措施", key="measure", stored=True),
     Column("责任人", key="owner", stored=True), Column("登记日期", DATE, key="registered", stored=True),
-    Column("整改时限", DATE, key="deadline", stored=True), Column("状态", key="status"),
-    Column("完成日期", DATE, key="completed"), Column("销号日期", DATE, key="closed"),
-    Column("超期天数", INT, key="overdue_days"), Column("灯", key="light"), Column("标记", key="mark"),
-    Column("整改佐证", key="evidence", stored=True),
-    # Last, so the grid's column ids (cN, kept in saved links' sort and filter) stay those of before.
+    Column("状态", key="status"), Column("完成日期", DATE, key="completed"), Column("销号日期", DATE, key="closed"),
+    Column("标记", key="mark"), Column("整改佐证", key="evidence", stored=True),
     Column("措施编号", INT, key="measure_no", stored=True),
 ]
 RECT = positions(RECT_COLUMNS)
@@ -162,19 +161,27 @@ def _working_days_note(ctx: _Context) -> list[str]:
 
 def _rect_row(r: Row, s: metrics.RectState, shown: tuple, org_code: str, org_name: str) -> list:
     shown_status, completed, closed = shown
-    return [r.code, org_code, org_name, r.source, r.description, r.measure, r.owner, r.registered_date,
-            r.deadline, shown_status, completed, closed, s.overdue_days, s.light, s.mark, r.evidence, r.measure_no]
+    values = {"code": r.code, "org_code": org_code, "org_name": org_name, "source": r.source,
+              "description": r.description, "measure": r.measure, "owner": r.owner, "registered": r.registered_date,
+              "deadline": r.deadline, "status": shown_status, "completed": completed, "closed": closed,
+              "overdue_days": s.overdue_days, "light": s.light, "mark": s.mark, "evidence": r.evidence,
+              "measure_no": r.measure_no}
+    return [values[c.key] for c in RECT_COLUMNS]
+
+
+# The ledger's default order (docs/views.md): red (most days overdue first), yellow (soonest due), the rest.
+LIGHT_ORDER = {metrics.RED: 0, metrics.YELLOW: 1}
 
 
 def rectifications(session: Session, request: Request) -> ReportTable:
-    """整改台账: one row per rectification, most overdue first. Extra filters: status, light, source,
-    overdue_only."""
+    """整改台账: one row per rectification, red first (most days overdue first), then yellow (soonest due),
+    then the rest by deadline. Extra filters: status, light, source, overdue_only."""
     ctx = _context(session, request)
     items = _rect_filtered(session, ctx, request)
     orgs = q.org_infos(session, {r.org_id for r, _, _ in items})  # not every visible org: a province has 100,000
     rows = [_rect_row(r, s, shown, orgs[r.org_id].code, orgs[r.org_id].name) for r, s, shown in items]
-    rows.sort(key=lambda row: (-row[RECT["overdue_days"]], row[RECT["deadline"]], row[RECT["code"]],
-                             row[RECT["measure_no"]]))
+    rows.sort(key=lambda row: (LIGHT_ORDER.get(row[RECT["light"]], 2), -row[RECT["overdue_days"]],
+                               row[RECT["deadline"]], row[RECT["code"]], row[RECT["measure_no"]]))
     red = [i for i, row in enumerate(rows) if _rect_is_red(row)]
     return _table("rectifications", ctx, RECT_COLUMNS, rows, request, red,
                   notes=_working_days_note(ctx))
@@ -490,6 +497,14 @@ def _unit_orgs(board, unit) -> tuple[set, set]:
     return whole, set().union(*(board.subtree.get(c, set()) for c in unit.contact_points))
 
 
+def _lead(columns: list[Column], rows: list[list], names: tuple[str, ...]) -> tuple[list[Column], list[list]]:
+    """The columns `names` first, in that order (the first one the key the grid pins), the others after them
+    as they were; rows alike. What needs a look comes first, also on a phone."""
+    first = [next(i for i, c in enumerate(columns) if c.name == name) for name in names]
+    order = first + [i for i in range(len(columns)) if i not in first]
+    return [columns[i] for i in order], [[row[i] for i in order] for row in rows]
+
+
 def contact_points(session: Session, request: Request) -> ReportTable:
     """督导联系点: a row per supervised unit with its contact points and how they compare with the rest.
     Extra filter: group (督导组 name)."""
@@ -513,8 +528,9 @@ def contact_points(session: Session, request: Request) -> ReportTable:
                Column("联系点不足"), Column("联系点"), Column("单位综合满意率", PERCENT),
                Column("联系点综合满意率", PERCENT), Column("其余综合满意率", PERCENT), Column("差距", PERCENT),
                Column("超期整改", INT), Column("逾期未兑现", INT), Column("最近数据日期", DATE),
-               Column("联系点过多")]  # last: the grid's column ids of saved links stay those of before
+               Column("联系点过多")]
     red = [i for i, r in enumerate(rows) if r[5] == YES or r[-1] == YES]
+    columns, rows = _lead(columns, rows, ("单位名称", "差距", "超期整改"))
     limits = f"本批次每个督导单位应有 {ctx.profile.contact_min}–{ctx.profile.contact_max} 个联系点"
     notes = [limits] + [f"联系点 {board.orgs[o].code} 不在督导组 {g} 任何督导单位之下，未计入"
                         for g, o in board.orphans]
@@ -546,6 +562,7 @@ def contact_point_detail(session: Session, request: Request) -> ReportTable:
                Column("差距", PERCENT), Column('疑似"盆景"'), Column("超期整改", INT), Column("逾期未兑现", INT),
                Column("最近数据日期", DATE)]
     red = [i for i, r in enumerate(rows) if r[9] == YES]
+    columns, rows = _lead(columns, rows, ("联系点名称", "差距", "超期整改"))
     notes = [f'差距 ≥ {BONSAI_GAP:.0%} 标记为疑似"盆景"（联系点明显好于本单位其余组织）']
     return _table("contact-points", ctx, columns, rows, request, red, "（联系点明细）", notes)
 

@@ -6,7 +6,7 @@ every rate, interval and verdict comes from domain.metrics with the round's own 
 """
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import ChainMap, defaultdict
 from dataclasses import astuple
 from datetime import date, datetime, time
 from typing import Any, Iterable
@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 from dashboard import ledger_reports, node_index, scorecard
 from domain import metrics
 from domain.rules import B, EVALUATOR_CATEGORIES, FIRST, RECHECK, S, U, Counts, RuleProfile, bucketize
-from domain.request import Request, RequestError, ViewFilter, build_request
+from domain.request import (Request, RequestError, ViewFilter, as_of_notes, build_request, clean_text, default_as_of,
+                            parse_day)
 from domain.scope import Scope
 from domain.tables import (DECIMAL, INT, PERCENT, TEXT, VIEW_TITLES, Column, Filters, ReportTable, RowStream)
-from data import queries as q
+from data import lookups, queries as q
 from data.queries import BadParameter, NotFound, OutOfScope
 from data.queries import QueryError as ReportError
 
@@ -56,13 +57,29 @@ BUCKET_RATES = {"满意率": "S", "基本满意率": "B", "不满意率": "U"}
 KEY_SYSTEM, KEY_REGION, KEY_ORG, KEY_MEMBER = "系统", "地区", "组织编码", "党员编号"
 
 
-def request(view: str, params, scope: Scope, today: date | None = None) -> Request:
+def request(view: str, params, scope: Scope, today: date | None = None, session: Session | None = None) -> Request:
     """The request for a view from the caller's parameters (strings as a URL, the API or the CLI carry
-    them), checked against the filters the view declares; BadParameter (the API's 400) when one is wrong."""
+    them), checked against the filters the view declares; BadParameter (the API's 400) when one is wrong.
+    With a session, an as-of day not asked is the round's default (as_of); without, today."""
+    if session is not None and not str(params.get("as_of") or "").strip():
+        params = ChainMap({"as_of": as_of(session, params, today)[0].isoformat()}, params)
     try:
         return build_request(params, scope, VIEW_FILTERS.get(view, ()), PAGE_FILTERS, today)
     except RequestError as exc:
         raise BadParameter(str(exc)) from None
+
+
+def as_of(session: Session, params, today: date | None = None) -> tuple[date, list[tuple[str, dict]]]:
+    """The as-of day of the parameters — as asked, or the round's default (domain.request.default_as_of) — and
+    the notes about it (how a default was chosen, a day in the future or before the round): docs/views.md."""
+    today = today or date.today()
+    try:
+        dates = lookups.round_dates(session, clean_text(params.get("round"), "评议批次"))
+        asked = parse_day(params.get("as_of"), today) if str(params.get("as_of") or "").strip() else None
+    except RequestError as exc:
+        raise BadParameter(str(exc)) from None
+    day, defaulted = (asked, None) if asked is not None else default_as_of(dates, today)
+    return day, as_of_notes(day, dates, today, defaulted)
 
 
 def build(view: str, session: Session, request: Request) -> ReportTable:
@@ -717,6 +734,9 @@ def _overview_dict(session: Session, node: q.Node, profile: RuleProfile, request
     kpis = {"参评人次": participants, "满意率": r["满意率"], "综合满意率": r["综合满意率"],
             "返工/补课": candidates, "承诺兑现率": pledges.rate, "整改完成率": rects.completion_rate,
             "超期整改": rects.overdue, "整改问题数": rects.problems, "整改措施数": rects.registered}
+    # The N of each rate (its denominator), shown beside it: 满意率 and 综合满意率 of N answers, 承诺兑现率 of
+    # the pledges due, 整改完成率 of the measures registered.
+    kpi_n = {"满意率": b.n, "综合满意率": b.n, "承诺兑现率": pledges.due, "整改完成率": rects.registered}
 
     def group_table(counts: dict, first: str, labels: dict) -> ReportTable:
         rows = []
@@ -738,7 +758,7 @@ def _overview_dict(session: Session, node: q.Node, profile: RuleProfile, request
     redline = profile.redline if profile.redline_metric == "综合满意率" else None
     return {"title": _title("overview", node.round.name), "scope": request.scope.describe(),
             "as_of": request.as_of, "redline": redline,
-            "filters": request.filters.as_dict(), "kpis": kpis, "参评人次口径": basis,
+            "filters": request.filters.as_dict(), "kpis": kpis, "kpi_n": kpi_n, "参评人次口径": basis,
             "by_system": group_table(by_system, KEY_SYSTEM, systems),
             "by_region": group_table(by_region, KEY_REGION, regions), "trend": trend_rows,
             "返工状态": rework or {}}

@@ -3,6 +3,8 @@
 callbacks ask here, so a view cannot be served in one place and missing in another."""
 from __future__ import annotations
 
+from collections import ChainMap
+
 from datetime import date
 
 from sqlalchemy.orm import Session
@@ -16,10 +18,12 @@ BUILDERS = {"profile": org_profile.profile, "profile-children": org_profile.chil
 FILTERS = {"ranking": ranking.FILTERS}
 
 
-def request(view: str, params, scope: Scope, today: date | None = None) -> Request:
+def request(view: str, params, scope: Scope, today: date | None = None, session: Session | None = None) -> Request:
     """reports.request, with the filters of the views of this module."""
     if view not in BUILDERS:
-        return reports.request(view, params, scope, today)
+        return reports.request(view, params, scope, today, session)
+    if session is not None and not str(params.get("as_of") or "").strip():
+        params = ChainMap({"as_of": reports.as_of(session, params, today)[0].isoformat()}, params)
     try:
         return build_request(params, scope, FILTERS.get(view, ()), reports.PAGE_FILTERS, today)
     except RequestError as exc:

@@ -228,8 +228,8 @@ def rect_page(session: Session, round_id: int, org_where: list, dates: AsOfDates
               ) -> tuple[int, list[int]]:
     """整改台账 page: the round's items of the orgs matching org_where (conditions on Org, see
     data.queries.org_conditions) registered by the as-of day, matching the shown status (as of the day),
-    light ("red" / "yellow" / "green"), source and overdue_only; most overdue first (超期天数 > 0 by
-    deadline, then the rest by deadline), then code. Returns how many match and the page's ids in order:
+    light ("red" / "yellow" / "green"), source and overdue_only; red first by deadline (most days overdue
+    first), then yellow by deadline (soonest due), then the rest by deadline, then code. Returns how many match and the page's ids in order:
     rect_page_rows() reads their rows."""
     r, day = Rectification, dates.day
     finished = func.coalesce(r.completed_date, r.closed_date)
@@ -256,9 +256,9 @@ def rect_page(session: Session, round_id: int, org_where: list, dates: AsOfDates
               "source": (r.source, None), "description": (r.description, None), "measure": (r.measure, None),
               "owner": (r.owner, None), "registered": (r.registered_date, None), "deadline": (r.deadline, None),
               "evidence": (r.evidence, None), "measure_no": (r.measure_no, None)}
-    late = case((and_(not_(done), r.deadline < dates.late_from), 0), else_=1)
+    light_order = case((overdue, 0), (soon, 1), else_=2)  # red by deadline (most days first), yellow, the rest
     return _grid_page(session, stmt, joins, fields, grid,
-                      [late, r.deadline, _binary(r.code, session), r.measure_no], offset, limit)
+                      [light_order, r.deadline, _binary(r.code, session), r.measure_no], offset, limit)
 
 
 def rect_page_rows(session: Session, ids: list[int]) -> Iterator[list[RectPageRow]]:

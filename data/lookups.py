@@ -2,13 +2,15 @@
 a first start needs."""
 from __future__ import annotations
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
+from domain.names import canonical
+from domain.request import RoundDates
 from domain.rules import KNOWN_SOURCES
 from domain.scope import Scope
-from data.models import Org, Rectification, Region, Round, SupervisionGroup, System, User
-from data.queries import visible_org_ids
+from data.models import EvalSession, Org, Rectification, Region, Round, SupervisionGroup, System, User
+from data.queries import rounds, visible_org_ids
 
 
 def round_names(session: Session) -> list[str]:
@@ -16,6 +18,26 @@ def round_names(session: Session) -> list[str]:
     rows = session.execute(select(Round.name).order_by(Round.start_date.desc().nulls_last(),
                                                        Round.id.desc()))
     return [name for (name,) in rows]
+
+
+def round_dates(session: Session, name: str | None) -> RoundDates | None:
+    """The dates that decide the default as-of day of the round named (None: the newest), or None when there
+    is no such round (the report says so itself)."""
+    all_rounds = rounds(session)  # oldest first, as queries.find_round picks the newest
+    if name:
+        wanted = canonical(name)
+        found = [i for i, r in enumerate(all_rounds) if r.name == wanted]
+        if not found:
+            return None
+        index = found[0]
+    elif all_rounds:
+        index = len(all_rounds) - 1
+    else:
+        return None
+    rnd = all_rounds[index]
+    later = [r.start_date for r in all_rounds[index + 1:] if r.start_date is not None]
+    last = session.scalar(select(func.max(EvalSession.held_on)).where(EvalSession.round_id == rnd.id))
+    return RoundDates(rnd.start_date, rnd.end_date, last, min(later) if later else None)
 
 
 def has_orgs(session: Session) -> bool:

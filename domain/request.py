@@ -116,3 +116,55 @@ def build_request(params: Mapping[str, Any], scope: Scope, accepts: Iterable[Vie
         if key in declared:
             options.append((key, declared[key].parse(text)))
     return Request(Filters(**node, extra=tuple(extra)), as_of, scope, tuple(options))
+
+
+# ---------------------------------------------------------------------------------------- the as-of day
+@dataclass(frozen=True)
+class RoundDates:
+    """What decides a round's default as-of day: its own dates, its last data date (the latest 测评日期) and
+    the start of the round after it (a round without an end date is over once the next one has started)."""
+    start: date | None = None
+    end: date | None = None
+    last_data: date | None = None
+    next_start: date | None = None
+
+    def over(self, today: date) -> bool:
+        if self.end is not None:
+            return self.end < today
+        return self.next_start is not None and self.next_start <= today
+
+
+# Notes about the as-of day (docs/views.md, docs/api.md "warnings"): code -> the API's message. The pages say
+# the same in the user's language (layouts/labels.toml, keys asof_<code>).
+AS_OF_NOTES = {
+    "ended": "本批次已于 {end} 结束，统计截止日期默认取结束日期 {as_of}。",
+    "last_data": "本批次已结束（未设结束日期），统计截止日期默认取最后数据日期 {as_of}。",
+    "future": "统计截止日期 {as_of} 晚于今天（{today}）：尚未发生的到期、超期均按该日计算，结果是推测。",
+    "before_round": "统计截止日期 {as_of} 早于本批次开始日期 {start}：此时尚无本批次数据。",
+}
+
+
+def default_as_of(dates: RoundDates | None, today: date) -> tuple[date, str | None]:
+    """The as-of day when none is asked (docs/views.md): today while the round runs; once it is over, its end
+    date, or its last data date when no end is set. The second value is the note code saying so."""
+    if dates is None or not dates.over(today):
+        return today, None
+    if dates.end is not None:
+        return dates.end, "ended"
+    return (dates.last_data, "last_data") if dates.last_data is not None else (today, None)
+
+
+def as_of_notes(as_of: date, dates: RoundDates | None, today: date, defaulted: str | None = None
+                ) -> list[tuple[str, dict[str, str]]]:
+    """(code, values) of every note about `as_of`: how a default was chosen, a day in the future or before
+    the round's start. The values fill AS_OF_NOTES and the pages' labels."""
+    dates = dates or RoundDates()
+    values = {"as_of": as_of.isoformat(), "today": today.isoformat(),
+              "start": dates.start.isoformat() if dates.start else "",
+              "end": dates.end.isoformat() if dates.end else ""}
+    codes = [defaulted] if defaulted else []
+    if as_of > today:
+        codes.append("future")
+    if dates.start is not None and as_of < dates.start:
+        codes.append("before_round")
+    return [(code, values) for code in codes]

@@ -12,7 +12,7 @@ from dash import dcc, html
 from domain.gridmodel import col_id
 from domain.tables import DATE, DECIMAL, INT, PERCENT, Column
 from layouts import ids
-from layouts.i18n import header, t
+from layouts.i18n import LABELS, VALUES_EN, definition, header, t, value
 
 PAGE_SIZE = 20
 WIDE = {"名称": 200, "原因": 420, "最低测评项目": 220, "地区": 120, "系统": 130, "测评项目": 130, "参评人员类别": 140,
@@ -25,7 +25,7 @@ NUMERIC = (INT, PERCENT, DECIMAL)
 
 # Cell formatters and colour rules live in assets/dashAgGridFunctions.js (verdicts, lights, reporting states).
 _FORMATTERS = {PERCENT: "pct(params.value)", DECIMAL: "dec(params.value)", INT: "int(params.value)"}
-_TEXT_FORMATTER = "txt(params.value)"
+_TEXT_FORMATTER = "txt(params.value, params.context)"
 _TONES = {f"cell-{tone}": f"tone(params.value, '{tone}')" for tone in ("red", "amber", "green", "grey")}
 # Columns whose cells say "needs action" by a rule of their own (督导工作台's counts, 联系点不足, 返工状态).
 _ANY = {"cell-red": "params.value > 0"}
@@ -78,7 +78,7 @@ def column_defs(columns: list[Column], lang: str, sort: list[dict] = ()) -> list
     defs = []
     for i, col in enumerate(columns):
         d: dict[str, Any] = {"field": col_id(i), "colId": col_id(i), "headerName": header(lang, col.name),
-                             "headerTooltip": col.name}
+                             "headerTooltip": definition(lang, col.name) or header(lang, col.name)}
         if col.format in NUMERIC:
             d.update(filter="agNumberColumnFilter", type="rightAligned",
                      valueFormatter={"function": _FORMATTERS[col.format]})
@@ -119,6 +119,8 @@ def report_grid(table_name: str, columns: list[Column], lang: str, clickable: bo
     }
     if lang != "en":
         options["localeText"] = LOCALE_ZH
+    else:  # the reports' Chinese values (verdicts, statuses, …) read in English: assets/dashAgGridFunctions.js txt
+        options["context"] = {"values": VALUES_EN}
     return dag.AgGrid(
         id=ids.grid(table_name),
         columnDefs=column_defs(columns, lang, sort),
@@ -195,22 +197,44 @@ def grid_with_tools(table_name: str, columns: list[Column], lang: str, clickable
                      report_grid(table_name, columns, lang, clickable, sort, filters)], className="d-grid gap-2")
 
 
-def empty_state(lang: str, message: str | None = None) -> html.Div:
+def empty_state(lang: str, message: str | None = None, hint: str | None = None) -> html.Div:
     return html.Div([
         html.Div("∅", className="empty-icon", **{"aria-hidden": "true"}),
         html.P(message or t(lang, "empty"), className="mb-1 fw-semibold"),
-        html.P(t(lang, "empty_hint"), className="text-muted small mb-0"),
+        html.P(hint or t(lang, "empty_hint"), className="text-muted small mb-0"),
     ], className="empty-state text-center", role="status")
+
+
+# The filters a page may narrow a table by, in the words the page's controls use (docs/views.md).
+FILTER_LABELS = {"system": "system", "region": "region", "org": "org_code", "status": "status", "light": "light",
+                 "source": "source", "overdue_only": "overdue_only", "group": "group"}
+
+
+def table_empty(table_name: str, state: dict, lang: str) -> html.Div:
+    """What an empty table is missing and what to do (issue 16 point 9): the filters that emptied it and how
+    to widen them, else what has not been imported or recorded yet and where to do it."""
+    used = [t(lang, label) + (f" {value(lang, state[key])}" if key != "overdue_only" else "")
+            for key, label in FILTER_LABELS.items() if state.get(key)]
+    if used:
+        return empty_state(lang, t(lang, "empty_match"),
+                           t(lang, "empty_filtered").format(filters=t(lang, "list_sep").join(used)))
+    what = t(lang, f"empty:{table_name}") if f"empty:{table_name}" in LABELS["zh"] else t(lang, "empty")
+    todo = f"empty_todo:{table_name}"
+    return empty_state(lang, what, t(lang, todo) if todo in LABELS["zh"] else t(lang, "empty_hint"))
 
 
 def error_alert(message: str, lang: str) -> dbc.Alert:
     return dbc.Alert([html.Strong(t(lang, "error") + "："), message], color="danger", className="mb-3")
 
 
-def kpi_card(label: str, value: Any, fmt: str, tone: str = "") -> dbc.Col:
+def kpi_card(label: str, value: Any, fmt: str, tone: str = "", n: int | None = None,
+             definition: str | None = None) -> dbc.Col:
+    """A figure on a card; a rate shows its N beside it (100.0%（2）), the title its definition on hover."""
     return dbc.Col(dbc.Card(dbc.CardBody([
-        html.Div(label, className="kpi-label text-muted small"),
-        html.Div(format_value(value, fmt), className=f"kpi-value {tone}"),
+        html.Div(label, className="kpi-label text-muted small", title=definition),
+        html.Div([format_value(value, fmt),
+                  html.Span(f"N = {n:,}", className="kpi-n") if n is not None and value is not None else None],
+                 className=f"kpi-value {tone}"),
     ]), className="h-100 shadow-sm kpi-card"), xs=6, md=4, xl=True, className="mb-3")
 
 

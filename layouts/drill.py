@@ -29,7 +29,7 @@ def layout(state: dict, lang: str) -> html.Div:
 
 def breadcrumb(path: list[tuple[str, dict]], state: dict, lang: str) -> html.Ol:
     """path: [(label, node keys of that level)]; the round, date and grid filters are kept on the way up."""
-    keep = {k: v for k, v in state.items() if k not in NODE_KEYS and k not in ("sort", "filter")}
+    keep = {k: v for k, v in state.items() if k not in NODE_KEYS and k != "filter"}  # the sort goes along
     items = []
     for i, (label, node) in enumerate(path):
         text = t(lang, "breadcrumb_all") if i == 0 else label

@@ -44,6 +44,15 @@ HEADERS_EN = {
     "角色": "Role", "查看范围": "Scope", "有效令牌数": "Live API tokens", "修改时间": "Changed at",
     "评议批次": "Round", "项目": "Setting", "原值": "Old value", "新值": "New value", "修改人": "Changed by",
     "时间": "Time", "用户": "User", "动作": "Action", "详情": "Detail", "地址": "Address",
+    "返工状态": "Rework status", "单位综合满意率": "Unit's rate", "联系点综合满意率": "Contact points' rate",
+    "其余综合满意率": "Rest of the unit", "单位其余综合满意率": "Rest of the unit", "联系点过多": "Too many points",
+    "最低测评项目": "Lowest items", "首评": "First", "复评": "Recheck", "应上报数": "Expected", "已上报数": "Reported",
+    "未上报数": "Missing", "逾期上报数": "Late", "维度": "Dimension", "市/州": "City",
+    "满意率（选项）": "Satisfied (option)", "比较满意率": "Fairly satisfied", "非常满意率": "Very satisfied",
+    "非常不满意率": "Very dissatisfied", "优秀率": "Excellent", "合格率": "Qualified", "基本合格率": "Basically qualified",
+    "不合格率": "Unqualified", "不合格超三分之一": "Unqualified > 1/3", "评为优秀": "Rated excellent",
+    "应到人数": "Expected", "发放份数": "Issued", "收回份数": "Returned", "有效份数": "Valid", "测评对象": "Evaluated",
+    "测评日期": "Held on", "备注": "Note",
 }
 
 # 督导工作台 (layouts.workbench, view scorecard)
@@ -59,9 +68,59 @@ HEADERS_EN.update({
 })
 
 
+# Values the reports write in Chinese (verdicts, statuses, lights, 是/否, roles, scales, bands) and how an
+# English reader sees them; the grids format them through this map (dashGridOptions.context, see
+# layouts.components.report_grid), so sorting, filtering and colouring still work on the stored value.
+VALUES_EN = {
+    "确认低于": "Confirmed below", "疑似低于": "Possibly below", "达标": "Meets the line", "样本不足": "Too few answers",
+    "不评定": "Not graded", "红": "Red", "黄": "Amber", "绿": "Green", "是": "Yes", "否": "No",
+    "未启动": "Not started", "整改中": "In progress", "已完成": "Completed", "已销号": "Closed", "推进中": "In progress",
+    "已兑现": "Fulfilled", "未兑现": "Not fulfilled", "逾期完成": "Done late", "超期": "Overdue", "临期": "Due soon",
+    "未上报": "Not reported", "逾期上报": "Reported late", "已上报": "Reported", "作废": "Void",
+    "待认定": "To be ordered", "已认定待复评": "Ordered, awaiting recheck", "复评达标": "Recheck passed",
+    "复评仍低于": "Recheck still below", "逾期未复评": "Recheck overdue",
+    "1–7天": "1–7 days", "8–30天": "8–30 days", "31–90天": "31–90 days", "90天以上": "Over 90 days",
+    "管理员": "Administrator", "领导": "Leader", "督导组": "Supervisor", "单位": "Unit",
+    "三级": "Three-level", "四级": "Four-level", "五级": "Five-level", "民主评议党员": "Party-member evaluation",
+    "综合满意率": "Satisfied + basically", "满意率": "Satisfied", "测评得分": "Score",
+    "全部": "Everything", "无": "Nothing", "首评": "First", "复评": "Recheck", "系统": "System", "市/州": "City",
+    "启用": "Active", "停用": "Deactivated",
+}
+
+
+def value(lang: str | None, text):
+    """A report's value as the reader's language shows it (VALUES_EN); data (names, codes) as it is."""
+    return VALUES_EN.get(text, text) if lang == "en" and isinstance(text, str) else text
+
+
+def scope_text(lang: str | None, text: str) -> str:
+    """domain.scope.Scope.describe() in the reader's language: 全部 / 组织 A2；系统 教育系统 (names stay)."""
+    if lang != "en":
+        return text
+    words = {"组织 ": "Org ", "系统 ": "System ", "督导组 ": "Group "}
+    parts = []
+    for part in text.split("；"):
+        for zh, en in words.items():
+            if part.startswith(zh):
+                part = en + part[len(zh):]
+        parts.append(VALUES_EN.get(part, part))
+    return "; ".join(parts)
+
+
 def t(lang: str | None, key: str) -> str:
     table = LABELS.get(lang or DEFAULT, LABELS[DEFAULT])
     return table.get(key, LABELS[DEFAULT].get(key, key))
+
+
+def definition(lang: str | None, name: str) -> str | None:
+    """The one-line definition of a metric (labels.toml "def:NAME"), None when it is not a metric."""
+    key = f"def:{name}"
+    return t(lang, key) if key in LABELS[DEFAULT] else None
+
+
+def with_n(lang: str | None, text: str, n) -> str:
+    """A rate with its N: 100.0%（2） / 100.0% (2); the rate alone when N is unknown."""
+    return text if n is None or text == "—" else text + t(lang, "with_n").format(n=f"{int(n):,}")
 
 
 def header(lang: str | None, name: str) -> str:

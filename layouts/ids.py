@@ -14,6 +14,8 @@ class Shell:
     ERROR = "shell-error"
     RENDERED = "shell-rendered"  # which page/node/language is on screen, so grid-only URL changes keep it
     STATE = "page-state"  # the parsed URL state of the page on screen; page callbacks start from it
+    TOGGLER = "shell-toggler"  # the navbar's menu button on a phone
+    COLLAPSE = "shell-collapse"
     ROUTE = "shell-route"  # what the router renders, worked out in the browser (assets/clientside.js)
     BRIEF = "brief-download"  # a page's 情况通报 link (layouts.components.brief_button)
 

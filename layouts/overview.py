@@ -7,7 +7,7 @@ from dash import dcc, html
 from domain.tables import INT, PERCENT, ReportTable
 from layouts import ids
 from layouts.components import brief_button, empty_state, kpi_card
-from layouts.i18n import t
+from layouts.i18n import definition, header, scope_text, t, value
 from layouts.plotly_text import plain_all
 
 KPIS = (("参评人次", "kpi_participants", INT), ("满意率", "kpi_satisfied", PERCENT),
@@ -40,7 +40,13 @@ def _figure(trace: dict, title: str, shapes: list | None = None, annotations: li
         "shapes": shapes or [], "annotations": annotations or []}}
 
 
-def bar_figure(table: ReportTable, title: str, redline: float | None) -> dict:
+def _hover(lang: str, n_field: str) -> str:
+    """The hover of a bar or a point: the name, 综合满意率 with its N."""
+    return ("%{x}<br>" + header(lang, "综合满意率") + " %{y:.1%}"
+            + t(lang, "with_n").format(n="%{" + n_field + "}") + "<extra></extra>")
+
+
+def bar_figure(table: ReportTable, title: str, redline: float | None, lang: str = "zh") -> dict:
     """综合满意率 per group (last two columns of reports.overview's group tables: 测评数, 综合满意率)."""
     names = plain_all(row[1] for row in table.rows)  # system and region names come from imports
     ns = [row[-2] for row in table.rows]
@@ -51,31 +57,33 @@ def bar_figure(table: ReportTable, title: str, redline: float | None) -> dict:
     trace = {"type": "bar", "x": names, "y": rates, "marker": {"color": colors},
              "customdata": [list(pair) for pair in zip(keys, ns)],
              "text": [("—" if r is None else f"{r:.1%}") for r in rates], "textposition": "outside",
-             "hovertemplate": "%{x}<br>综合满意率 %{y:.1%}<br>测评数 %{customdata[1]}<extra></extra>"}
+             "hovertemplate": _hover(lang, "customdata[1]")}
     shapes, notes = [], []
     if redline is not None:
         shapes.append({"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": redline,
                        "y1": redline, "line": {"dash": "dash", "color": "#dc3545"}})
         # On a white label, so it stays readable where it crosses a bar.
-        notes.append({"text": f"红线 {redline:.1%}", "xref": "x domain", "x": 1, "xanchor": "right",
+        notes.append({"text": f"{t(lang, 'redline_label')} {redline:.1%}", "xref": "x domain", "x": 1, "xanchor": "right",
                       "yref": "y", "y": redline, "yanchor": "middle", "showarrow": False,
                       "bgcolor": "rgba(255,255,255,0.9)", "font": {"color": "#dc3545", "size": 11}})
     return _figure(trace, title, shapes, notes)
 
 
-def trend_figure(trend: list[dict], title: str) -> dict:
+def trend_figure(trend: list[dict], title: str, lang: str = "zh") -> dict:
     rates = [p["综合满意率"] for p in trend]
     trace = {"type": "scatter", "x": plain_all(p["round"] for p in trend), "y": rates, "mode": "lines+markers+text",
              "connectgaps": False, "cliponaxis": False, "text": [("—" if r is None else f"{r:.1%}") for r in rates],
              "textposition": "top center", "customdata": [p["测评数"] for p in trend],
-             "hovertemplate": "%{x}<br>综合满意率 %{y:.1%}<br>测评数 %{customdata}<extra></extra>"}
+             "hovertemplate": _hover(lang, "customdata")}
     return _figure(trace, title)
 
 
 def body(data: dict, lang: str) -> html.Div:
     kpis, redline = data["kpis"], data.get("redline")
+    ns = data.get("kpi_n") or {}
     cards = dbc.Row([kpi_card(t(lang, key), kpis.get(name), fmt,
-                              "bad" if name in BAD_WHEN_POSITIVE and (kpis.get(name) or 0) > 0 else "")
+                              "bad" if name in BAD_WHEN_POSITIVE and (kpis.get(name) or 0) > 0 else "",
+                              ns.get(name), definition(lang, name))
                      for name, key, fmt in KPIS], className="g-3 mb-2", id="overview-kpis")
     if not kpis.get("参评人次") and not data["by_system"].rows:
         return html.Div([cards, empty_state(lang)])
@@ -85,17 +93,19 @@ def body(data: dict, lang: str) -> html.Div:
                                 className="shadow-sm h-100"), lg=width, className="mb-3")
 
     rework = data.get("返工状态") or {}
-    rework_line = html.P("返工状态：" + " · ".join(f"{status} {n}" for status, n in rework.items()),
+    rework_line = html.P(f"{header(lang, '返工状态')}{t(lang, 'colon')}" + " · ".join(
+                             f"{value(lang, status)} {n}" for status, n in rework.items()),
                          className="small mb-2", id="overview-rework") if any(rework.values()) else None
     rect_line = html.P(t(lang, "rect_counts").format(problems=kpis.get("整改问题数") or 0,
                                                       measures=kpis.get("整改措施数") or 0),
                        className="small mb-2", id="overview-rect-counts") if kpis.get("整改措施数") else None
     return html.Div([
         cards, rect_line, rework_line,
-        html.P(f"{data['title']} · {t(lang, 'scope')}：{data['scope']} · {t(lang, 'as_of')}：{data['as_of']}"
-               f" · 参评人次口径：{data.get('参评人次口径', '')}", className="text-muted small"),
-        dbc.Row([graph(bar_figure(data["by_system"], t(lang, "by_system"), redline), BY_SYSTEM),
-                 graph(bar_figure(data["by_region"], t(lang, "by_region"), redline), BY_REGION)]),
+        html.P(f"{t(lang, 'nav_overview')} · {t(lang, 'scope')}{t(lang, 'colon')}{scope_text(lang, data['scope'])} · "
+               f"{t(lang, 'as_of')}{t(lang, 'colon')}{data['as_of']} · {definition(lang, '参评人次')}",
+               className="text-muted small"),
+        dbc.Row([graph(bar_figure(data["by_system"], t(lang, "by_system"), redline, lang), BY_SYSTEM),
+                 graph(bar_figure(data["by_region"], t(lang, "by_region"), redline, lang), BY_REGION)]),
         html.P(t(lang, "bar_hint"), className="text-muted small"),
-        dbc.Row([graph(trend_figure(data["trend"], t(lang, "trend")), TREND, 12)]),
+        dbc.Row([graph(trend_figure(data["trend"], t(lang, "trend"), lang), TREND, 12)]),
     ])

@@ -11,7 +11,7 @@ from dash import dcc, html
 from domain import metrics
 from layouts import ids
 from layouts.components import page, table_card
-from layouts.i18n import t
+from layouts.i18n import t, value
 
 
 # Older bands are darker red: the longer an item is overdue, the more it needs attention.
@@ -69,10 +69,11 @@ def filter_bar(page, systems: list[str], regions: list[tuple[str, str]], state: 
 def ageing_figure(rows: list[list], lang: str) -> go.Figure:
     """Bars of 超期 rectifications per ageing band (rows of ledger_reports.rectification_ageing: all four
     bands in order, an empty one as a zero bar)."""
-    bands, counts = [r[0] for r in rows], [r[1] for r in rows]
+    colours = [BAND_COLOURS.get(r[0], "#dc3545") for r in rows]
+    bands, counts = [value(lang, r[0]) for r in rows], [r[1] for r in rows]
     top = max([1, *counts])
-    fig = go.Figure(go.Bar(x=bands, y=counts, marker_color=[BAND_COLOURS.get(b, "#dc3545") for b in bands], text=counts, textposition="outside",
-                           hovertemplate="超期 %{x}：%{y} 项<extra></extra>"))
+    fig = go.Figure(go.Bar(x=bands, y=counts, marker_color=colours, text=counts, textposition="outside",
+                           hovertemplate=t(lang, "ageing_hover") + "<extra></extra>"))
     fig.update_layout(height=300, margin={"l": 40, "r": 10, "t": 20, "b": 40}, plot_bgcolor="#fff",
                       font={"family": "Noto Sans CJK SC, Microsoft YaHei, sans-serif"})
     # Whole items on the axis, room above the tallest bar for its label, and a visible axis when all are 0.

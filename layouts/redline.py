@@ -6,7 +6,7 @@ from dash import dcc, html
 
 from layouts import ids, ranking
 from layouts.components import brief_button, print_button, table_card
-from layouts.i18n import t
+from layouts.i18n import header, t
 from layouts.plotly_text import plain
 
 
@@ -27,17 +27,17 @@ def layout(state: dict, lang: str) -> html.Div:
     ])
 
 
+def log_ticks(largest: float) -> dict:
+    """Ticks of a log axis as plain numbers, 1, 2, 5, 10, 20, 50, 100, … up to the largest N (Plotly's own
+    read 2, 5 and exponents, which nobody reads as 20 or 500)."""
+    values, step = [], 1
+    while step <= largest * 2:
+        values += [step * f for f in (1, 2, 5) if step * f <= largest * 2]
+        step *= 10
+    return {"tickmode": "array", "tickvals": values, "ticktext": [f"{v:,}" for v in values]}
+
+
 BAND_COLOURS = {"low998": "#dc3545", "low95": "#fd7e14", "ok": "#198754"}
-
-
-def _log_ticks(top: float) -> dict:
-    """Ticks 1, 2, 5, 10, 20, 50, … up to top, each written in full (plotly's own log ticks write 20, 30, 40
-    after 10 as 2, 3, 4)."""
-    ticks, base = [], 1
-    while base <= top:
-        ticks += [v for v in (base, 2 * base, 5 * base) if v <= top * 1.5]
-        base *= 10
-    return {"tickvals": ticks, "ticktext": [f"{v:,}" for v in ticks]}
 
 
 def funnel_figure(data: dict, lang: str) -> dict:
@@ -66,13 +66,13 @@ def funnel_figure(data: dict, lang: str) -> dict:
         "customdata": [[p["code"], p["name"]] for p in points],
         # The hover shows text, escaped; customdata keeps the raw code a click opens.
         "text": [plain(f"{p['name']}（{p['code']}）") for p in points],
-        "hovertemplate": "%{text}<br>" + data["metric"]
-                         + " %{y:.1%}<br>测评数 %{x}<extra></extra>"})
+        "hovertemplate": "%{text}<br>" + header(lang, data["metric"])
+                         + f" %{{y:.1%}}{t(lang, 'with_n').format(n='%{x}')}<extra></extra>"})
     shapes, notes = [], []
     if data.get("redline") is not None:
         shapes.append({"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": data["redline"],
                        "y1": data["redline"], "line": {"dash": "dash", "color": "#dc3545", "width": 1}})
-        notes.append({"text": f"红线 {data['redline']:.1%}", "xref": "x domain", "x": 1, "xanchor": "right",
+        notes.append({"text": f"{t(lang, 'redline_label')} {data['redline']:.1%}", "xref": "x domain", "x": 1, "xanchor": "right",
                       "yref": "y", "y": data["redline"], "yanchor": "top", "showarrow": False,
                       "font": {"color": "#dc3545", "size": 11}})
     return {"data": traces, "layout": {
@@ -80,6 +80,6 @@ def funnel_figure(data: dict, lang: str) -> dict:
         "paper_bgcolor": "#fff", "legend": {"orientation": "h", "y": -0.15}, "hovermode": "closest",
         "clickmode": "event", "font": {"family": "Noto Sans CJK SC, Microsoft YaHei, sans-serif"},
         "xaxis": {"title": {"text": t(lang, "n")}, "type": "log", "gridcolor": "#eee",
-                  **_log_ticks(max([*limits["n"], *(p["n"] for p in points)], default=1))},
-        "yaxis": {"title": {"text": data["metric"]}, "tickformat": ".0%", "gridcolor": "#eee"},
+                  **log_ticks(max([p["n"] for p in points] + list(limits["n"]) + [10]))},
+        "yaxis": {"title": {"text": header(lang, data["metric"])}, "tickformat": ".0%", "gridcolor": "#eee"},
         "shapes": shapes, "annotations": notes}}

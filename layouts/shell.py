@@ -8,7 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts import ids, urlstate
-from layouts.i18n import DEFAULT, t
+from layouts.i18n import DEFAULT, scope_text, t, value
 
 PAGES = (("/", "nav_overview"), ("/workbench", "nav_workbench"), ("/drill", "nav_drill"), ("/redline", "nav_redline"),
          ("/rectifications", "nav_rectifications"), ("/pledges", "nav_pledges"),
@@ -49,11 +49,26 @@ def app_layout():
     ])
 
 
+def as_of_notes(notes: list[tuple[str, dict]], lang: str) -> html.Div | None:
+    """What the navbar says about the as-of day (domain.request.as_of_notes): how a default was chosen (a
+    note), a day in the future or before the round (a warning)."""
+    if not notes:
+        return None
+    return html.Div([html.Div(t(lang, f"asof_{code}").format(**values), role="status" if code in NOTE_CODES
+                              else "alert", className="as-of-note" if code in NOTE_CODES else "as-of-warning")
+                     for code, values in notes], className="w-100 small as-of-notes", id="shell-as-of-notes")
+
+
+NOTE_CODES = ("ended", "last_data")  # the others are warnings
+
+
 def navbar(pathname: str, state: dict, lang: str, user: UserInfo, rounds: list[str], as_of: str,
-           csrf_token: str = "") -> dbc.Navbar:
+           csrf_token: str = "", notes: list[tuple[str, dict]] = ()) -> dbc.Navbar:
     """rounds: newest first; without a round in the URL the newest is the one shown (reports' default).
-    csrf_token: the session's form token, sent by the logout form (a POST, so no other site can log out)."""
+    csrf_token: the session's form token, sent by the logout form (a POST, so no other site can log out).
+    notes: about the as-of day, shown under the controls."""
     keep = urlstate.encode(urlstate.shared(state))
+    colon, scope = t(lang, "colon"), scope_text(lang, user.scope_label)
     allowed = [(path, key) for path, key in PAGES if path not in PAGE_ROLES or user.role in PAGE_ROLES[path]]
     links = [dbc.NavItem(dcc.Link(t(lang, key), href=path + keep,
                                   className="nav-link" + (" active" if pathname == path else "")))
@@ -79,8 +94,8 @@ def navbar(pathname: str, state: dict, lang: str, user: UserInfo, rounds: list[s
         ], className="d-flex align-items-center"),
     ], className="d-flex align-items-center flex-nowrap shell-controls me-3")
     user_menu = dbc.DropdownMenu([
-        dbc.DropdownMenuItem(f"{t(lang, 'role')}：{user.role_label}", header=True),
-        dbc.DropdownMenuItem(f"{t(lang, 'scope')}：{user.scope_label}", header=True),
+        dbc.DropdownMenuItem(f"{t(lang, 'role')}{colon}{value(lang, user.role_label)}", header=True),
+        dbc.DropdownMenuItem(f"{t(lang, 'scope')}{colon}{scope}", header=True),
         dbc.DropdownMenuItem(divider=True),
         html.Form(html.Button(t(lang, "logout"), type="submit", name="csrf_token", value=csrf_token,
                               className="dropdown-item", id="shell-logout"),
@@ -88,22 +103,27 @@ def navbar(pathname: str, state: dict, lang: str, user: UserInfo, rounds: list[s
     ], label=user.name, nav=True, align_end=True, toggle_class_name="text-light", id="shell-user-menu")
     # Printed instead of the bar (assets/app.css @media print): what the page is of, for whom, as of when.
     round_name = state.get("round") or (rounds[0] if rounds else "")
-    printed = html.Div(f"{t(lang, 'app_title')} · {round_name} · {t(lang, 'scope')}：{user.scope_label} · "
-                       f"{t(lang, 'as_of')}：{as_of}", className="print-header")
+    printed = html.Div(f"{t(lang, 'app_title')} · {round_name} · {t(lang, 'scope')}{colon}{scope} · "
+                       f"{t(lang, 'as_of')}{colon}{as_of}", className="print-header")
+    # Below 992 px (a phone, a narrow window) everything but the title folds behind the toggler.
     return dbc.Navbar(dbc.Container([
         printed,
         dbc.NavbarBrand(t(lang, "app_title"), href="/" + keep, className="fw-bold"),
-        dbc.Nav(links, navbar=True, className="me-auto shell-links"),
-        # Row 1: the title and the page links; row 2: round, date, scope, user, language — whatever the
-        # length of the round's name, so the bar does not reshuffle from one round to another.
-        html.Div(className="w-100 shell-break"),
-        controls,
-        html.Span(f"{t(lang, 'scope')}：{user.scope_label}", title=user.scope_label, id="shell-scope",
-                  className="badge bg-light text-dark scope-badge me-2"),
-        dbc.Nav([user_menu], navbar=True),
-        dbc.Button(t(lang, "lang_toggle"), id=ids.Shell.LANG_TOGGLE, size="sm", color="light", outline=True,
-                   className="ms-2 text-nowrap"),
-    ], fluid=True), color="dark", dark=True, className="mb-0 py-2")
+        dbc.NavbarToggler(id=ids.Shell.TOGGLER),
+        dbc.Collapse([
+            dbc.Nav(links, navbar=True, className="me-auto shell-links"),
+            # Row 1: the title and the page links; row 2: round, date, scope, user, language — whatever the
+            # length of the round's name, so the bar does not reshuffle from one round to another.
+            html.Div(className="w-100 shell-break"),
+            controls,
+            html.Span(f"{t(lang, 'scope')}{colon}{scope}", title=scope, id="shell-scope",
+                      className="badge bg-light text-dark scope-badge me-2"),
+            dbc.Nav([user_menu], navbar=True),
+            dbc.Button(t(lang, "lang_toggle"), id=ids.Shell.LANG_TOGGLE, size="sm", color="light", outline=True,
+                       className="ms-2 text-nowrap"),
+        ], id=ids.Shell.COLLAPSE, navbar=True, is_open=False, className="shell-collapse"),
+        as_of_notes(list(notes), lang),
+    ], fluid=True), color="dark", dark=True, expand="lg", className="mb-0 py-2")
 
 
 def not_found(lang: str) -> html.Div:

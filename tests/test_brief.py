@@ -49,7 +49,8 @@ def test_a_groups_brief_has_the_reports_figures_and_nothing_of_other_groups(demo
     with demo() as s:
         made = brief.make(s, brief.BriefRequest(ROUND, as_of, group=GROUP), EVERYTHING, "王督导", MADE_AT)
         units = _build("contact-points", s, Filters(round=ROUND, extra=(("group", GROUP),)), as_of, scope)
-        unit_overviews = {row[3]: _overview(s, Filters(round=ROUND, org=row[2]), as_of, scope)
+        code, name = units.headers.index("单位编码"), units.headers.index("单位名称")
+        unit_overviews = {row[name]: _overview(s, Filters(round=ROUND, org=row[code]), as_of, scope)
                           for row in units.rows}
         red = _build("redline", s, Filters(round=ROUND), as_of, scope)
         overdue = _build("rectifications", s, Filters(round=ROUND, extra=(("overdue_only", "1"),)),
@@ -112,11 +113,13 @@ def test_a_systems_brief_lists_each_overdue_item_with_its_days(demo, engine, mon
     assert overdue.rows
     items = [r for t in tables if t[0] == ["组织", "问题", "整改时限", "超期天数"] for r in t[1:]]
     for row in overdue.rows:
-        assert [row[2], row[4], cn_date(row[8]), str(row[12])] in items
+        row = dict(zip(overdue.headers, row))
+        assert [row["组织名称"], row["问题描述"], cn_date(row["整改时限"]), str(row["超期天数"])] in items
     for row in pledges.rows:
         assert f"已逾期{row[11]}天未兑现" in text and row[2] in text
     assert [r[0] for r in _table(tables, "地区")[1:]] == [r[1] for r in regions.rows]
-    assert not any(row[2] in text for row in others.rows if row[2] not in {r[2] for r in overdue.rows})
+    name = overdue.headers.index("组织名称")
+    assert not any(row[name] in text for row in others.rows if row[name] not in {r[name] for r in overdue.rows})
     assert any("情况通报" in d and "教育系统" in d and out.name in d for d in logged)
 
 

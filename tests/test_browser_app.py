@@ -158,11 +158,7 @@ def test_drill_three_levels_down_back_up_and_reopen_the_link(page, live, errors)
     page.wait_for_url(re.compile(r"sort=c2%3Aasc"))
     page.locator("#card-drilldown .ag-header-cell[col-id='c2']").click()  # and again: descending
     page.wait_for_url(re.compile(r"sort=c2%3Adesc"))
-    page.wait_for_function("""() => {
-        const v = [...document.querySelectorAll("#card-drilldown .ag-center-cols-container .ag-row")]
-            .sort((a, b) => Number(a.getAttribute('row-index')) - Number(b.getAttribute('row-index')))
-            .map(r => Number(r.querySelector(".ag-cell[col-id='c2']").innerText.replace(/,/g, '')));
-        return v.length > 1 && v.every((x, i) => i === 0 || v[i - 1] >= x); }""")
+    page.wait_for_function(SORTED_DESC_C2)
     assert len(crumbs(page)) == 4  # sorting keeps the page, only the URL records it
 
     link = page.url  # a copied link opens the same view, sorted the same way, in a fresh page
@@ -178,7 +174,21 @@ def test_drill_three_levels_down_back_up_and_reopen_the_link(page, live, errors)
     wait_crumbs(page, 2)
     assert "region=" not in page.url and "org=" not in page.url
     assert f"as_of={live['as_of']}" in page.url  # the date (and round) are kept on the way up
+    assert "sort=c2%3Adesc" in page.url  # and the user's sort, level to level (issue 16 point 5)
+    page.wait_for_function(SORTED_DESC_C2)
+    first_cell(page).click()
+    page.wait_for_url(re.compile(r"region=.*sort=c2%3Adesc|sort=c2%3Adesc.*region="))
+    wait_crumbs(page, 3)  # the grid on the next level down shows the same sort
+    page.wait_for_function("""() => document.querySelector(
+        "#card-drilldown .ag-header-cell[col-id='c2']").getAttribute('aria-sort') === 'descending'""")
     assert not errors
+
+
+SORTED_DESC_C2 = """() => {
+    const v = [...document.querySelectorAll("#card-drilldown .ag-center-cols-container .ag-row")]
+        .sort((a, b) => Number(a.getAttribute('row-index')) - Number(b.getAttribute('row-index')))
+        .map(r => Number(r.querySelector(".ag-cell[col-id='c2']").innerText.replace(/,/g, '')));
+    return v.length > 1 && v.every((x, i) => i === 0 || v[i - 1] >= x); }"""
 
 
 def sheet_values(path) -> list[list]:

@@ -11,13 +11,6 @@ from tests.test_browser_app import (browser_context_args, browser_type_launch_ar
 SKIP = {"导出人", "导出时间"}  # who and when differ by design; everything else is the same table
 
 
-def scroll_right(page, card: str):
-    """The grid renders only the columns in view: scroll to its last columns (超期天数, 灯, 标记)."""
-    page.locator(f"#card-{card} .ag-body-horizontal-scroll-viewport").evaluate("el => el.scrollLeft = el.scrollWidth")
-    page.locator(f"#card-{card} .ag-center-cols-viewport").evaluate("el => el.scrollLeft = el.scrollWidth")
-    page.locator(f"#card-{card} .ag-cell[col-id='c13']").first.wait_for()
-
-
 def rows_shown(page, card: str) -> int:
     page.wait_for_function(f"() => document.querySelectorAll('#card-{card} .ag-center-cols-container .ag-row')"
                            ".length > 0")
@@ -49,14 +42,14 @@ def test_rectification_ledger_filters_lights_and_export(page, live, errors, tmp_
     page.get_by_text("只看超期", exact=True).click()
     page.wait_for_url(re.compile(r"overdue_only=1"))
     first_cell(page, "rectifications", "c0")
-    scroll_right(page, "rectifications")
+    first_cell(page, "rectifications", "c1")  # 灯 and 超期天数 come first: on screen without scrolling
     page.wait_for_function("""() => { const v = [...document.querySelectorAll(
-            "#card-rectifications .ag-center-cols-container .ag-cell[col-id='c13']")].map(c => c.innerText);
+            "#card-rectifications .ag-center-cols-container .ag-cell[col-id='c1']")].map(c => c.innerText);
         return v.length > 0 && v.every(x => x === '红'); }""")
     assert rows_shown(page, "rectifications") == 7  # the demo's 7 overdue items as of 2012-12-10
-    lights = page.locator("#card-rectifications .ag-cell[col-id='c13'].cell-red")
+    lights = page.locator("#card-rectifications .ag-cell[col-id='c1'].cell-red")
     assert lights.count() == 7  # the light is coloured, not only written
-    days = [int(d) for d in column(page, "c12", "rectifications")]
+    days = [int(d) for d in column(page, "c2", "rectifications")]
     assert days == sorted(days, reverse=True) and days[-1] > 0  # 超期天数, most overdue first
     shot(page, "rectifications-overdue")
     ours = export_matches_cli(page, live, tmp_path, monkeypatch, "rectifications", "rectifications",
@@ -70,9 +63,9 @@ def test_rectification_ledger_filters_lights_and_export(page, live, errors, tmp_
     page.get_by_role("option", name="黄").click()
     page.wait_for_url(re.compile(r"light=%E9%BB%84"))
     first_cell(page, "rectifications", "c0")
-    scroll_right(page, "rectifications")
-    wait_column(page, "c13", ["黄"] * 5, "rectifications")
-    assert page.locator("#card-rectifications .ag-cell[col-id='c13'].cell-amber").count() == 5
+    first_cell(page, "rectifications", "c1")  # 灯 and 超期天数 come first: on screen without scrolling
+    wait_column(page, "c1", ["黄"] * 5, "rectifications")
+    assert page.locator("#card-rectifications .ag-cell[col-id='c1'].cell-amber").count() == 5
     codes = column(page, "c0", "rectifications")
     fresh = page.context.new_page()
     fresh.goto(page.url)

@@ -107,19 +107,19 @@ GRIDS = [
                  "conditions": [_text_filter("notBlank"), _text_filter("notContains", "回访")]}}),
 ]
 RECT_ONLY = [([], {"c15": _text_filter("notBlank")}), ([{"colId": "c15", "sort": "asc"}], {}),
-             ([{"colId": "c8", "sort": "desc"}], {"c6": _text_filter("endsWith", "）")}),
-             ([], {"c12": {"filterType": "number", "type": "greaterThan", "filter": 3}}),  # worked out: not pushed
-             ([{"colId": "c12", "sort": "asc"}], {}),
+             ([{"colId": "c3", "sort": "desc"}], {"c9": _text_filter("endsWith", "）")}),
+             ([], {"c2": {"filterType": "number", "type": "greaterThan", "filter": 3}}),  # worked out: not pushed
+             ([{"colId": "c2", "sort": "asc"}], {}),
              # 措施编号, whole numbers: sorted and filtered in SQL, blank-free, ties in the ledger's order
              ([{"colId": "c16", "sort": "desc"}], {}),
-             ([{"colId": "c16", "sort": "asc"}, {"colId": "c2", "sort": "desc"}], {}),
+             ([{"colId": "c16", "sort": "asc"}, {"colId": "c5", "sort": "desc"}], {}),
              *[([], {"c16": _number_filter(op, value)}) for op, value in (
                  ("equals", 2), ("equals", "2"), ("equals", 1.5), ("notEqual", 1), ("lessThan", 2),
                  ("lessThanOrEqual", 2), ("greaterThan", 1.5), ("greaterThanOrEqual", 3), ("blank", None),
                  ("notBlank", None), ("equals", None))],
              ([], {"c16": _number_filter("inRange", 2, filterTo=3)}),
              ([{"colId": "c16", "sort": "asc"}], {"c16": {"filterType": "number", "operator": "OR", "conditions": [
-                 _number_filter("equals", 1), _number_filter("greaterThan", 2)]}, "c4": _text_filter("contains", "问题")})]
+                 _number_filter("equals", 1), _number_filter("greaterThan", 2)]}, "c7": _text_filter("contains", "问题")})]
 
 
 def _assert_page_matches(s, view, filters, as_of, scope, sort, filt, spans, whole=None):
@@ -170,14 +170,14 @@ def test_pages_equal_the_whole_table(demo, working_days):
 
 def test_grid_models_that_need_worked_out_values_are_not_pushed():
     cols = ledger_reports.PAGED_VIEWS["rectifications"]
-    assert gridmodel.pushdown(cols, [{"colId": "c12", "sort": "desc"}], {}) is None  # 超期天数
-    assert gridmodel.pushdown(cols, [], {"c13": _text_filter("equals", "红")}) is None  # 灯
-    assert gridmodel.pushdown(cols, [], {"c7": _text_filter("contains", "2012")}) is None  # a date
-    assert gridmodel.pushdown(cols, [], {"c4": _text_filter("contains", "s")}) is None  # "ſ" folds to s
-    assert gridmodel.pushdown(cols, [], {"c4": _text_filter("contains", "ʼ")}) is None  # "ŉ" → "ʼn"
-    assert gridmodel.pushdown(cols, [], {"c4": _text_filter("regex", "x")}) is None
-    assert gridmodel.pushdown(cols, [{"colId": "c8", "sort": "desc"}],
-                              {"c2": _text_filter("contains", "支部-3")}) == (
+    assert gridmodel.pushdown(cols, [{"colId": "c2", "sort": "desc"}], {}) is None  # 超期天数
+    assert gridmodel.pushdown(cols, [], {"c1": _text_filter("equals", "红")}) is None  # 灯
+    assert gridmodel.pushdown(cols, [], {"c10": _text_filter("contains", "2012")}) is None  # a date
+    assert gridmodel.pushdown(cols, [], {"c7": _text_filter("contains", "s")}) is None  # "ſ" folds to s
+    assert gridmodel.pushdown(cols, [], {"c7": _text_filter("contains", "ʼ")}) is None  # "ŉ" → "ʼn"
+    assert gridmodel.pushdown(cols, [], {"c7": _text_filter("regex", "x")}) is None
+    assert gridmodel.pushdown(cols, [{"colId": "c3", "sort": "desc"}],
+                              {"c5": _text_filter("contains", "支部-3")}) == (
         (("deadline", True),), (("org_name", ("contains", "支部-3")),))
     with pytest.raises(gridmodel.GridModelError):
         gridmodel.pushdown(cols, [{"colId": "c99", "sort": "asc"}], {})
@@ -205,7 +205,8 @@ def test_a_scoped_page_shows_only_the_scope(demo):
                     if full is None:
                         continue
                     page, total = reports.page(view, s, rd.ask(Filters(), as_of, scope, view=view), sort, filt, 0, None)
-                    assert {row[1] for row in page.rows} <= inside and total <= everything
+                    at = page.headers.index("组织编码")
+                    assert {row[at] for row in page.rows} <= inside and total <= everything
                 assert reports.page(view, s, rd.ask(Filters(), as_of, scope, view=view), [], {}, 0, None)[1] < everything
         other = s.scalar(select(Org.code).where(Org.code.not_in(inside)).order_by(Org.code))
         with pytest.raises(reports.OutOfScope):
@@ -287,9 +288,11 @@ def test_an_export_streams_the_ledger_in_parts_and_keeps_every_row_order_and_red
     ledgers take many parts) and must write exactly the whole table's rows, in its order, red where it is."""
     from data import ledger_queries
 
+    by_org = {table: [{"colId": f"c{[c.name for c in ledger_reports.PAGED_VIEWS[table]].index('组织编码')}",
+                       "sort": "asc"}] for table in ("rectifications", "pledges")}
     with as_user("ada"), demo() as s:
         wanted = {table: gridmodel.apply(reports.build(table, s, rd.ask(Filters(), demo_as_of(), EVERYTHING, view=table)),
-                                         [{"colId": "c1", "sort": "asc"}], {})
+                                         by_org[table], {})
                   for table in ("rectifications", "pledges")}
     monkeypatch.setattr(ledger_queries, "CHUNK", 7)
     monkeypatch.setattr(reports, "build", lambda *a, **k: pytest.fail("the whole ledger was built for an export"))
@@ -297,7 +300,7 @@ def test_an_export_streams_the_ledger_in_parts_and_keeps_every_row_order_and_red
         assert len(full.rows) > 20 and full.red_rows
         with as_user("ada"):
             sent, message = tables.export_file({"table": table, "state": {"as_of": demo_as_of().isoformat()},
-                                                "lang": "zh"}, fmt, {"sortModel": [{"colId": "c1", "sort": "asc"}],
+                                                "lang": "zh"}, fmt, {"sortModel": by_org[table],
                                                                      "filterModel": {}})
         assert message == ""
         content = base64.b64decode(sent["content"])

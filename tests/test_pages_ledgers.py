@@ -61,11 +61,12 @@ def options(component, id_) -> list:
 def test_rect_ledger_lights_days_and_every_filter(as_user):
     with as_user("ada"):
         rows = grid("rectifications")
-        # Most overdue first; Z4 registered after the day does not exist yet.
-        assert col(rows, 0) == ["Z1", "Z3", "Z2", "Z5"]
-        assert col(rows, 12) == [30, 11, 0, 0]  # 超期天数
-        assert col(rows, 13) == ["红", "红", "绿", "黄"]  # 灯
-        assert col(rows, 9) == ["整改中", "整改中", "已完成", "整改中"]  # Z3's completion is after the day
+        # Red first (most days first), then yellow (soonest due), then the rest; 灯 and 超期天数 in the first
+        # columns after the key. Z4 registered after the day does not exist yet.
+        assert col(rows, 0) == ["Z1", "Z3", "Z5", "Z2"]
+        assert col(rows, 2) == [30, 11, 0, 0]  # 超期天数
+        assert col(rows, 1) == ["红", "红", "黄", "绿"]  # 灯
+        assert col(rows, 11) == ["整改中", "整改中", "整改中", "已完成"]  # Z3's completion is after the day
         assert [r["_red"] for r in rows] == [True, True, False, False]
         assert col(grid("rectifications", light="红"), 0) == ["Z1", "Z3"]
         assert col(grid("rectifications", light="黄"), 0) == ["Z5"]
@@ -79,7 +80,7 @@ def test_rect_ledger_lights_days_and_every_filter(as_user):
         later = grid("rectifications", as_of="2025-01-12")
         assert dict(zip(col(later, 0), col(later, 14))) == {"Z1": "", "Z3": "逾期完成", "Z2": "", "Z5": "",
                                                              "Z4": ""}
-        assert dict(zip(col(later, 0), col(later, 12)))["Z1"] == 42
+        assert dict(zip(col(later, 0), col(later, 2)))["Z1"] == 42
 
 
 def test_rect_summary_and_ageing_follow_the_filters(as_user):
@@ -119,7 +120,7 @@ def test_working_days_rounds_say_so_on_the_page(as_user, sessions):
         box = tables.render({"table": "rectifications", "state": {"as_of": AS_OF}, "lang": "zh"})
         assert "按工作日计算" in str(box.children)
         # 2024-12-01 (Sunday) to 12-31: 22 working days (no public holiday in December 2024).
-        assert col(grid("rectifications"), 12)[:2] == [22, 7]  # Z3: 12-20 (Fri) to 12-31: 23–27, 30, 31
+        assert col(grid("rectifications"), 2)[:2] == [22, 7]  # Z3: 12-20 (Fri) to 12-31: 23–27, 30, 31
 
 
 def test_filter_bar_writes_the_url_and_keeps_round_and_date():
@@ -172,7 +173,7 @@ def test_ledger_sort_and_filter_live_in_the_url_and_a_link_restores_them(as_user
     from layouts import urlstate
 
     by_code = [{"colId": "c0", "sort": "desc"}]
-    only_red = {"c13": {"filterType": "text", "type": "equals", "filter": "红"}}
+    only_red = {"c1": {"filterType": "text", "type": "equals", "filter": "红"}}
     for table, filter_ in (("rectifications", only_red), ("pledges", {})):
         base = f"?as_of={AS_OF}&status=推进中" if table == "pledges" else f"?as_of={AS_OF}&light=红"
         search = tables.grid_to_url({"sortModel": by_code, "filterModel": filter_}, base)

@@ -13,6 +13,7 @@ from flask import Blueprint, jsonify, request, send_file
 from flask_login import current_user
 
 from dashboard import brief, reports, views
+from domain.request import AS_OF_NOTES
 from domain.tables import VIEWS, ReportTable
 from web.auth import DB_DOWN_MESSAGE, audit_event, database_unavailable, db_session
 
@@ -63,12 +64,20 @@ def report(view: str):
         return _error(404, f"未知视图: {view}（可选 {', '.join(VIEWS)}）")
     values = {k: request.args.get(k) for k in PARAMS}
     try:
-        asked = views.request(view, request.args, current_user.scope)  # checked here, once (400 if wrong)
         with db_session() as s:
+            # checked here, once (400 if wrong); no as_of: the round's default day (docs/api.md)
+            asked = views.request(view, request.args, current_user.scope, session=s)
+            notes = reports.as_of(s, request.args)[1]
             table = views.build(view, s, asked)
     except Exception as exc:  # noqa: BLE001 - mapped to a status; the caller gets no internals
         return _failure(exc, f"report {view}", values)
-    return jsonify(table_json(table))
+    return jsonify({**table_json(table), "warnings": warnings_json(notes)})
+
+
+def warnings_json(notes: list[tuple[str, dict]]) -> list[dict]:
+    """The notes about the as-of day (domain.request.AS_OF_NOTES): how a default was chosen, a day in the
+    future or before the round; [] when there is nothing to say."""
+    return [{"code": code, "message": AS_OF_NOTES[code].format(**values)} for code, values in notes]
 
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -79,8 +88,8 @@ def brief_docx():
     """The 情况通报 of a round as the caller may see it, narrowed to one group, system, region or org."""
     values = request.args
     try:
-        req = brief.brief_request(request.args, current_user.scope)
         with db_session() as s:
+            req = brief.brief_request(request.args, current_user.scope, session=s)
             made = brief.make(s, req, current_user.scope, current_user.display_name, datetime.now())
     except Exception as exc:  # noqa: BLE001 - mapped to a status; the caller gets no internals
         return _failure(exc, "brief", values)

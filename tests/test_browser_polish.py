@@ -1,0 +1,95 @@
+"""Every page on a phone and in English (issue 16 points 7 and 8), walked in real Chromium as an admin on the
+small demo. The pages come from the app's page registry (callbacks.shell.PAGES), so a page added there is
+walked too. Screenshots: test-artifacts/screenshots/polish-<page>-<width>-<lang>.png.
+
+English: no Han character may remain outside data values. Data values are the strings the database holds
+(names of orgs, systems, regions, rounds, groups, people, items; the ledgers' free text; file names) and the
+evaluator categories; they are removed from the page's text first, longest first. The language toggle's
+"中文" is the way back to Chinese and is the one UI word left in Chinese."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import create_engine, select
+
+from callbacks.shell import PAGES
+from tests.test_browser_app import SHOTS, browser_context_args, browser_type_launch_args, live, log_in  # noqa: F401
+
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+PHONE = {"width": 390, "height": 844}
+
+
+def _name(path: str) -> str:
+    return path.strip("/").replace("/", "_") or "overview"
+
+
+def _open(page, live, path: str) -> None:
+    page.goto(f"{live['base']}{path}?as_of={live['as_of']}")
+    page.wait_for_selector("#shell-navbar .navbar")
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(400)  # grids and charts paint after their data arrives
+
+
+@pytest.fixture
+def phone(browser, live):
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    log_in(page, live)
+    yield page
+    context.close()
+
+
+def test_every_page_fits_a_phone_and_the_navbar_folds(phone, live):
+    widths = {}
+    for path in PAGES:
+        _open(phone, live, path)
+        widths[path] = phone.evaluate("[document.body.scrollWidth, window.innerWidth]")
+        phone.screenshot(path=str(SHOTS / f"polish-{_name(path)}-390-zh.png"), full_page=True)
+    assert {p: w for p, w in widths.items() if w[0] != w[1]} == {}, "pages wider than the phone"
+    # The navbar folds behind its toggler: the links are hidden until it is tapped.
+    link = phone.locator("#shell-navbar .nav-link").first
+    assert not link.is_visible()
+    phone.locator("#shell-toggler").click()
+    link.wait_for(state="visible")
+    assert phone.locator("#shell-round").is_visible() and phone.locator("#shell-as-of").is_visible()
+    phone.locator("#shell-toggler").click()
+    link.wait_for(state="hidden")
+
+
+def _data_strings(url: str) -> list[str]:
+    from data import models as m
+    from domain.rules import EVALUATOR_CATEGORIES
+
+    columns = [m.Org.name, m.System.name, m.Region.name, m.Region.full_name, m.Round.name, m.SupervisionGroup.name,
+               m.SupervisionGroup.leader, m.Member.name, m.Item.name, m.Rectification.description,
+               m.Rectification.measure, m.Rectification.owner, m.Rectification.source, m.Rectification.evidence,
+               m.Pledge.content, m.Visit.findings, m.Visit.follow_up, m.Visit.recorded_by, m.User.display_name]
+    engine = create_engine(url)
+    found: set[str] = set(EVALUATOR_CATEGORIES)
+    with engine.connect() as conn:
+        for column in columns:
+            found |= {v for v in conn.scalars(select(column).distinct()) if v}
+    engine.dispose()
+    return sorted(found, key=len, reverse=True)
+
+
+@pytest.mark.xfail(strict=True, reason="issue 16 point 7 is not finished: the reports' notes, the 数据质量 "
+                                        "checks, the drill-down's item and option headers and the admin pages' "
+                                        "values are still Chinese in English (see the report of ws-polish)")
+def test_every_page_in_english_has_no_han_outside_data(page, live):
+    data = _data_strings(live["url"])
+    log_in(page, live)
+    page.evaluate("localStorage.setItem('lang', JSON.stringify('en'))")
+    left = {}
+    for path in PAGES:
+        _open(page, live, path)
+        page.screenshot(path=str(SHOTS / f"polish-{_name(path)}-1440-en.png"), full_page=True)
+        text = page.evaluate("""() => { const t = document.getElementById('lang-toggle');
+            return document.body.innerText.replace(t ? t.innerText : '', ''); }""")
+        for value in data:
+            text = text.replace(value, " ")
+        han = sorted({line.strip()[:60] for line in text.splitlines() if HAN.search(line)})
+        if han:
+            left[path] = han
+    assert left == {}

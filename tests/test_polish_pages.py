@@ -1,0 +1,57 @@
+"""Rates with their N and metric definitions on hover (issue 16 point 6), values in English (point 7), on
+SQLite and PostgreSQL (the hand-made campaign of tests/report_dataset.py)."""
+from __future__ import annotations
+
+from callbacks import overview
+from layouts.components import column_defs
+from layouts.i18n import LABELS, VALUES_EN, definition
+from domain.tables import PERCENT, Column
+from tests import report_dataset as rd
+from tests.test_app_callbacks import text_of, users  # noqa: F401  (fixture)
+
+
+def _cards(body):
+    return body.children[0].children  # the KPI row's columns
+
+
+def test_cards_give_each_rate_its_n_and_a_definition(as_user):
+    with as_user("ada"):
+        body = overview.show({"as_of": rd.AS_OF.isoformat()}, "zh")
+    cards = {text_of(c.children.children.children[0]): c.children.children.children for c in _cards(body)}
+    # 承诺兑现率 of the pledges due by the day, 综合满意率 of all N answers (report_dataset's hand counts)
+    label, figure = cards["承诺兑现率"]
+    assert "N = " in text_of(figure) and label.title == definition("zh", "承诺兑现率")
+    from dashboard import reports
+    from callbacks import common
+    with as_user("ada"):
+        data = common.call(reports.overview, {"as_of": rd.AS_OF.isoformat()}, cache_as="overview")
+    assert f"N = {data['kpi_n']['综合满意率']:,}" in text_of(cards["综合满意率"][1])
+    assert data["kpi_n"]["综合满意率"] == sum(r[2] for r in data["by_system"].rows)
+    assert "N = " not in text_of(cards["超期整改"][1])  # a count has no N
+
+
+def test_every_metric_header_has_a_definition_in_both_languages():
+    for name in ("测评数", "综合满意率", "承诺兑现率", "整改完成率", "超期天数", "灯", "红线判定", "差距"):
+        zh, en = definition("zh", name), definition("en", name)
+        assert zh and en and zh != en and not any("\u4e00" <= ch <= "\u9fff" for ch in en)
+    d = column_defs([Column("综合满意率", PERCENT)], "en")[0]
+    assert d["headerName"] == "Satisfied + basically" and d["headerTooltip"].startswith("Satisfied + basically =")
+
+
+def test_english_values_and_labels_have_no_chinese():
+    assert all(not any("\u4e00" <= ch <= "\u9fff" for ch in en) for en in VALUES_EN.values())
+    assert [k for k, en in LABELS["en"].items() if any("\u4e00" <= ch <= "\u9fff" for ch in en)
+            and k != "lang_toggle"] == []
+
+
+def test_empty_tables_say_what_is_missing_and_what_to_do(as_user):
+    from callbacks import tables
+
+    with as_user("ada"):  # the hand-made campaign has no visits and no 督导组 第九
+        visits = text_of(tables.render({"table": "visits", "state": {"as_of": rd.AS_OF.isoformat()}, "lang": "zh"}))
+        assert "还没有走访记录" in visits and "登记走访" in visits
+        none = text_of(tables.render({"table": "rectifications", "lang": "en",
+                                      "state": {"as_of": rd.AS_OF.isoformat(), "source": "督导反馈"}}))
+        assert "Nothing matches the current filters" in none and "Clear filters" in none and "督导反馈" in none
+        early = text_of(tables.render({"table": "rectifications", "lang": "zh", "state": {"as_of": "2024-01-02"}}))
+        assert "还没有登记整改事项" in early and "整改台账" in early
