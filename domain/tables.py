@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any, Callable, Iterable
 
 VIEWS = ("drilldown", "redline", "rectifications", "pledges", "contact-points", "reporting", "quality",
-         "visits")  # visits: 督导走访记录 (督导联系点 page)
+         "visits", "comments")  # visits: 督导走访记录 (督导联系点 page); comments: 领导点评
 VIEW_TITLES = {
     "drilldown": "下钻",
     "redline": "红线/薄弱组织",
@@ -20,10 +20,12 @@ VIEW_TITLES = {
     "reporting": "上报进度",
     "quality": "数据质量",
     "visits": "督导走访记录",
+    "comments": "领导点评",
 }
 # The audit trail's actions (data.audit rows) -> what the audit page and its export call them.
 AUDIT_ACTIONS = {"login": "登录", "login_failed": "登录失败", "login_blocked": "登录受限", "import": "导入",
-                 "export": "导出", "user": "用户变更", "visit": "督导记录", "rework": "返工认定"}
+                 "export": "导出", "user": "用户变更", "visit": "督导记录", "rework": "返工认定",
+                 "approval": "逐级审核"}
 
 # Column formats understood by dashboard.exports and the UI grid.
 TEXT, INT, PERCENT, DECIMAL, DATE = "text", "int", "percent", "decimal", "date"
