@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable
 
 from sqlalchemy import literal, select
 from sqlalchemy.orm import Session
@@ -82,15 +81,6 @@ def info(session: Session, round_id: int, org: Org) -> ApprovalInfo:
     found = expected_reports(session, round_id, select(Org.id).where(Org.id == org.id))
     first, latest = (found[0][4], found[0][5]) if found else (None, None)
     return describe(stored, first is not None, latest)
-
-
-def states(session: Session, round_id: int, org_ids: Iterable[int]) -> dict[int, Approval]:
-    """The stored approval rows of the given orgs in the round, by org id."""
-    found = {}
-    for part in chunks(sorted(set(org_ids))):
-        for row in session.scalars(select(Approval).where(Approval.round_id == round_id, Approval.org_id.in_(part))):
-            found[row.org_id] = row
-    return found
 
 
 def _store(session: Session, rnd: Round, org: Org, state: str, reason: str | None, username: str,

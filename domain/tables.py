@@ -27,6 +27,9 @@ AUDIT_ACTIONS = {"login": "登录", "login_failed": "登录失败", "login_block
                  "export": "导出", "user": "用户变更", "visit": "督导记录", "rework": "返工认定",
                  "approval": "逐级审核"}
 
+# A table with this column says in its export's title block how many rows are approved (domain.record).
+APPROVAL_COLUMN, APPROVED_STATE, APPROVAL_LISTED = "审核状态", "已审核", 50
+
 # Column formats understood by dashboard.exports and the UI grid.
 TEXT, INT, PERCENT, DECIMAL, DATE = "text", "int", "percent", "decimal", "date"
 
@@ -91,6 +94,16 @@ class ReportTable:
     def headers(self) -> list[str]:
         return [c.name for c in self.columns]
 
+    def approval_lines(self) -> list[tuple[str, str]]:
+        """审核情况 of a table with a 审核状态 column (上报进度): how many rows are 已审核 and which are not."""
+        if APPROVAL_COLUMN not in self.headers:
+            return []
+        at = self.headers.index(APPROVAL_COLUMN)
+        others = [f"{row[0]}（{row[at]}）" for row in self.rows if row[at] != APPROVED_STATE]
+        shown = "、".join(others[:APPROVAL_LISTED]) + (f" 等 {len(others)} 行" if len(others) > APPROVAL_LISTED else "")
+        return [("审核情况", f"已审核 {len(self.rows) - len(others)} 行，未审核 {len(others)} 行"
+                 + (f"：{shown}" if others else ""))]
+
     def title_block(self, exported_by: str, exported_at: datetime) -> list[tuple[str, str]]:
         """The lines above the header row of every export (docs/views.md): view, scope, filters, dates, user."""
         filters = "；".join(filter_words(self.filters)) or "无"
@@ -99,6 +112,7 @@ class ReportTable:
             ("范围", self.scope),
             ("筛选条件", filters),
             *self.context,
+            *self.approval_lines(),
             ("统计截止日期", self.as_of.isoformat()),
             ("导出人", exported_by),
             ("导出时间", exported_at.strftime("%Y-%m-%d %H:%M:%S")),
