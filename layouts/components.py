@@ -91,9 +91,9 @@ def column_defs(columns: list[Column], lang: str, sort: list[dict] = ()) -> list
 
 
 def report_grid(table_name: str, columns: list[Column], lang: str, clickable: bool = False,
-                sort: list[dict] = (), filters: dict | None = None) -> dag.AgGrid:
+                sort: list[dict] = (), filters: dict | None = None, selectable: bool = False) -> dag.AgGrid:
     """A grid whose rows, sort, filter and paging all come from the server (infinite row model),
-    starting from the sort and filter a link carried."""
+    starting from the sort and filter a link carried; `selectable`: a tick box per row (逐级审核)."""
     options = {
         "pagination": True, "paginationPageSize": PAGE_SIZE, "paginationPageSizeSelector": False,
         "cacheBlockSize": PAGE_SIZE, "maxBlocksInCache": 20, "domLayout": "autoHeight",
@@ -102,6 +102,9 @@ def report_grid(table_name: str, columns: list[Column], lang: str, clickable: bo
     }
     if lang != "en":
         options["localeText"] = LOCALE_ZH
+    if selectable:  # the infinite model cannot tick every row at once: no header box
+        options["rowSelection"] = {"mode": "multiRow", "checkboxes": True, "headerCheckbox": False,
+                                   "enableClickSelection": False}
     return dag.AgGrid(
         id=ids.grid(table_name),
         columnDefs=column_defs(columns, lang, sort),
@@ -167,9 +170,10 @@ def table_card(table_name: str, title: str, state: dict, lang: str) -> dbc.Card:
 
 
 def grid_with_tools(table_name: str, columns: list[Column], lang: str, clickable: bool = False,
-                    sort: list[dict] = (), filters: dict | None = None) -> html.Div:
+                    sort: list[dict] = (), filters: dict | None = None, selectable: bool = False) -> html.Div:
     return html.Div([export_buttons(table_name, lang),
-                     report_grid(table_name, columns, lang, clickable, sort, filters)], className="d-grid gap-2")
+                     report_grid(table_name, columns, lang, clickable, sort, filters, selectable)],
+                    className="d-grid gap-2")
 
 
 def empty_state(lang: str, message: str | None = None) -> html.Div:
