@@ -2,7 +2,7 @@
 org checked on the server: docs/roles.md); the tables live in callbacks.tables."""
 from __future__ import annotations
 
-from dash import Input, Output, State, ctx, dcc, html
+from dash import Input, Output, State, ctx, dcc, html, set_props
 from dash.exceptions import PreventUpdate
 from flask import current_app, request
 
@@ -56,6 +56,7 @@ def act_on_selected(_approve, _return, selected: list | None, reason: str | None
             refused.append(str(exc))
     if done:
         drill.refresh("reporting", state, lang, live or {"table": "reporting", "state": state, "lang": lang})
+        set_props(ids.grid("reporting"), {"selectedRows": []})  # the next action starts from a clean slate
     return approval_message(done, refused, lang)
 
 

@@ -19,8 +19,10 @@ WIDE = {"名称": 200, "原因": 420, "最低测评项目": 220, "地区": 120, 
         # 督导联系点 / 数据质量: the text people read
         "说明": 460, "联系点": 280, "发现问题": 240, "跟进事项": 240, "单位名称": 180, "联系点名称": 180, "组织名称": 200,
         # admin pages
-        "查看范围": 220, "导入时间": 170, "修改时间": 170, "文件": 200, "评议批次": 240}
-LONG_TEXT = ("说明", "发现问题", "跟进事项", "联系点")  # a cut-off cell shows its whole text on hover
+        "查看范围": 220, "导入时间": 170, "修改时间": 170, "文件": 200, "评议批次": 240,
+        # 领导点评 / 逐级审核
+        "点评意见": 320, "点评人": 190, "点评日期": 110, "问题编号": 140, "退回原因": 240, "审核时间": 150}
+LONG_TEXT = ("说明", "发现问题", "跟进事项", "联系点", "点评意见", "退回原因")  # a cut-off cell shows its whole text on hover
 NUMERIC = (INT, PERCENT, DECIMAL)
 
 # Cell formatters and colour rules live in assets/dashAgGridFunctions.js (verdicts, lights, reporting states).
