@@ -83,7 +83,7 @@ def test_comments_page_filters_by_grade(page, live, errors):
         const cells = [...document.querySelectorAll("#card-comments .ag-row .ag-cell[col-id='c5']")];
         return cells.length > 0 && cells.every(c => c.innerText === '较好'); }""")
     page.get_by_role("button", name="English").click()
-    page.get_by_role("heading", name="Leader comments", exact=True).wait_for()
+    page.get_by_role("heading", name="Comments", exact=True).wait_for()
     first_cell(page, "comments", "c6")
     shot(page, "comments-en")
     page.get_by_role("button", name="中文").click()
