@@ -271,3 +271,16 @@ def test_export_title_block_counts_approved_rows(people):
     book = openpyxl.load_workbook(io.BytesIO(export_bytes(table, "xlsx", exported_by="t", exported_at=T0)))
     lines = {r[0]: r[1] for r in book.active.iter_rows(max_row=12, max_col=2, values_only=True) if r[0]}
     assert lines["审核情况"] == "已审核 1 行，未审核 1 行：JT02（已上报）"
+
+
+def test_brief_units_table_counts_comments(campaign):
+    from dashboard import brief, brief_text
+
+    assert load(campaign, ("领导点评", [COMMENT_HEADER, [ROUND, "JT01", "DP-1", "王部长", "2012-03-10", "差", "慢", "ZG-1"],
+                                        [ROUND, "JT01", "DP-2", "王部长", "2012-03-11", "好", "快", ""]])).accepted
+    with campaign() as s:
+        facts = brief.gather(s, brief.brief_request({"round": ROUND, "as_of": "2012-12-31", "org": "JT"}, EVERYTHING),
+                             EVERYTHING)
+    _title, _lines, (headers, rows) = brief_text.basics(facts)
+    assert headers[-1] == "领导点评数"
+    assert {row[0]: row[-1] for row in rows} == {"机关第一党支部": 2, "机关第二党支部": 0}
