@@ -12,9 +12,9 @@ dagfuncs.txt = function (v, ctx) {
   return m && Object.prototype.hasOwnProperty.call(m, v) ? m[v] : String(v);
 };
 var TONES = {
-  red: ["确认低于", "红", "超期", "未上报", "作废"],
-  amber: ["疑似低于", "黄", "临期", "逾期上报", "逾期完成"],
-  green: ["达标", "绿", "已上报"],
+  red: ["确认低于", "红", "超期", "未上报", "作废", "退回", "差"],
+  amber: ["疑似低于", "黄", "临期", "逾期上报", "逾期完成", "未公示", "一般"],
+  green: ["达标", "绿", "已上报", "已审核", "已公示", "已反馈", "好"],
   grey: ["样本不足", "不评定"],
 };
 dagfuncs.tone = function (v, tone) { return TONES[tone].indexOf(v) >= 0; };

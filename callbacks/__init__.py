@@ -8,9 +8,9 @@ def register(app) -> None:
     for module in (shell, tables, overview, drill, redline):
         module.register(app)
     from callbacks import pledges, rectifications  # 整改台账 / 承诺践诺
-    from callbacks import contact_points, quality, reporting  # 督导联系点 / 上报进度 / 数据质量
+    from callbacks import comments, contact_points, quality, reporting  # 督导联系点 / 上报进度 / 数据质量 / 领导点评
     from callbacks import workbench  # 督导工作台
-    for module in (rectifications, pledges, contact_points, reporting, quality, workbench):
+    for module in (rectifications, pledges, contact_points, reporting, quality, comments, workbench):
         module.register(app)
     from callbacks import audit  # security: the audit log page
     audit.register(app)

@@ -10,8 +10,8 @@ from callbacks import common
 from dashboard import reports
 from web.auth import csrf_token, db_session
 from data.lookups import round_names
-from layouts import (admin, audit, contact_points, drill, ids, imports, org_profile, overview, pledges, quality,
-                     rectifications, redline, reporting, urlstate, workbench)
+from layouts import (admin, audit, comments, contact_points, drill, ids, imports, org_profile, overview, pledges,
+                     quality, rectifications, redline, reporting, urlstate, workbench)
 from layouts.components import empty_state
 from layouts.i18n import DEFAULT, LANGS, t
 from layouts.shell import PAGE_ROLES, navbar, not_found
@@ -19,6 +19,7 @@ from layouts.shell import PAGE_ROLES, navbar, not_found
 PAGES = {"/": overview.layout, "/workbench": workbench.layout, "/drill": drill.layout, "/redline": redline.layout,
          "/rectifications": rectifications.layout, "/pledges": pledges.layout,
          "/contact-points": contact_points.layout, "/reporting": reporting.layout, "/quality": quality.layout,
+         "/comments": comments.layout,
          # pages for some roles (layouts.shell.PAGE_ROLES); they open without any round (an empty database
          # starts at /import)
          "/import": imports.layout, "/users": admin.users_layout, "/settings": admin.settings_layout,

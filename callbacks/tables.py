@@ -26,6 +26,8 @@ URL_TABLES = ("drilldown", "redline", "rectifications", "pledges")
 LINK_TABLES = ("drilldown", "redline")
 TITLES = {**VIEW_TITLES, "profile-children": "单位画像（下级组织）", "items": "测评项目分析", "categories": "参评人员类别分析", "audit": "审计日志",
           "imports": "导入记录", "users": "用户", "round-changes": "评议批次修改记录"}
+# Tables whose rows can be ticked for an action (上报进度: 逐级审核, callbacks.reporting).
+SELECTABLE_TABLES = ("reporting",)
 # Other pages' row links: table name -> (state, row) -> where a click on the row leads (or None).
 ROW_LINKS = {"quality": quality.row_link, "scorecard": workbench.row_id}
 # Empty states that say what is missing for that table: name -> (table, lang) -> message.
@@ -54,7 +56,7 @@ def render(store: dict):
     if not valid_models(table, sort, filters):  # a link from another level or an edited URL
         sort, filters = [], {}
     grid = grid_with_tools(name, table.columns, lang, clickable=name in LINKED,
-                           sort=sort, filters=filters)
+                           sort=sort, filters=filters, selectable=name in SELECTABLE_TABLES)
     return html.Div([*warnings, grid, *notes])
 
 

@@ -18,7 +18,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
-from dashboard import ranking, reports
+from dashboard import ranking, record_reports, reports
 from dashboard import brief_text as text
 from dashboard.brief_text import cn_date
 from data import groups as group_data, queries as q
@@ -85,6 +85,7 @@ class _Facts:
     unit_word: str = "单位"  # what one row of the units table is: 系统, 地区 or 单位
     units: list[tuple[str, str, int, float | None, float | None, float | None, str]] = field(default_factory=list)
     tables: dict[str, ReportTable] = field(default_factory=dict)
+    comments: dict[str, int] = field(default_factory=dict)  # 领导点评数 by unit code, when the units are orgs
 
     @property
     def metric(self) -> str:
@@ -147,6 +148,8 @@ def gather(session, req: BriefRequest, user_scope: Scope) -> _Facts:
     facts.tables["reporting-missing"] = build("reporting", ("status", metrics.MISSING))
     facts.tables["reporting-late"] = build("reporting", ("status", metrics.REPORTED_LATE))
     facts.units = _units(session, req, node, scope, facts)
+    if facts.unit_word == "单位":
+        facts.comments = record_reports.comment_counts(session, Request(node, as_of, scope), [u[0] for u in facts.units])
     return facts
 
 

@@ -63,6 +63,8 @@ def basics(f) -> tuple[str, list[str], tuple]:
                             else f"；各{f.unit_word}均未低于红线{value_text(f.redline, f.metric)}。"))
     table = ([f.unit_word, "测评数", f.metric, "置信区间", "红线判定"],
              [[u[1], u[2], value_text(u[3], f.metric), _interval(u[4], u[5], f.metric), u[6]] for u in units])
+    if f.comments:  # units that are orgs: how many 领导点评 each has (docs/metrics.md)
+        table = (table[0] + ["领导点评数"], [row + [f.comments.get(u[0], 0)] for row, u in zip(table[1], units)])
     return "一、基本情况", lines, table
 
 

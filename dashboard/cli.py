@@ -122,6 +122,7 @@ def _audit(action: str, detail: str) -> None:
 @click.option("--group", help="督导组 (contact-points, visits)")
 @click.option("--limit", help="how many orgs (ranking; default 10)")
 @click.option("--level", help="组织类型, e.g. 党支部 (ranking)")
+@click.option("--grade", type=click.Choice(["好", "较好", "一般", "差"]), help="点评等次 (comments)")
 @_with_args
 def cmd_export(args) -> int:
     from dashboard.exports import export_bytes
@@ -191,6 +192,58 @@ def cmd_brief(args) -> int:
     _audit("export", made.summary.replace(made.filename, out.name))
     print(f"{made.title}（{made.scope_label}）-> {out}")
     return 0
+
+
+def _as_user(args, action) -> int:
+    """Run action(session, user, scope) as the named active user, in one transaction; exit 1 with the message
+    when it is refused (docs/roles.md: who may approve, who may unlock)."""
+    from data.approvals import ApprovalError
+    from data.users import UserError, get_user, user_scope
+
+    engine = _engine()
+    upgrade(engine)
+    try:
+        with make_session_factory(engine).begin() as session:
+            user = get_user(session, args.user)
+            if not user.active:
+                raise UserError(f"用户已停用：{args.user}")
+            print(action(session, user, user_scope(user)))
+    except (ApprovalError, UserError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+@cli.command("approve", help="逐级审核: approve (or --return with a reason) an org's round data as USER")
+@click.option("--round", required=True)
+@click.option("--org", required=True, help="组织编码")
+@click.option("--return", "return_reason", help="退回 with this reason instead of approving")
+@click.option("--user", required=True, help="the user acting (the level above, its 督导组 or an admin)")
+@_with_args
+def cmd_approve(args) -> int:
+    from data.approvals import act
+
+    def action(session, user, scope):
+        state = act(session, round_name=args.round, org_code=args.org, username=user.username, role=user.role,
+                    scope=scope, return_reason=args.return_reason, address="cli")
+        return f"{args.org}：{state}"
+    return _as_user(args, action)
+
+
+@cli.command("unlock", help="逐级审核: reopen approved data (admins only), with a reason")
+@click.option("--round", required=True)
+@click.option("--org", required=True, help="组织编码")
+@click.option("--user", required=True, help="an admin")
+@click.option("--reason", required=True, help="why the approved data is reopened")
+@_with_args
+def cmd_unlock(args) -> int:
+    from data.approvals import unlock
+
+    def action(session, user, scope):
+        state = unlock(session, round_name=args.round, org_code=args.org, username=user.username, role=user.role,
+                       scope=scope, reason=args.reason, address="cli")
+        return f"{args.org}：已解锁（{state}）"
+    return _as_user(args, action)
 
 
 @cli.group("users", help="manage users")

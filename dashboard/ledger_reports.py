@@ -18,9 +18,11 @@ from typing import Any, Callable, Iterable
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
+from dashboard import record_reports
 from domain import gridmodel
 from domain import metrics
 from domain.rules import Counts, RuleProfile, bucketize, option_position
+from domain.record import RETURNED
 from domain.request import Request, ViewFilter
 from domain.tables import DATE, INT, PERCENT, VIEW_TITLES, Column, ReportTable, RowStream, positions
 from data import ledger_queries as q
@@ -593,14 +595,30 @@ def reporting(session: Session, request: Request) -> ReportTable:
             latest = (latest if latest < until else first) if first else None
             rows.append([code, name, system, region, status, _fmt_time(first), _fmt_time(latest)])
     rows.sort(key=lambda r: (STATUS_ORDER[r[4]], r[0]))
+    _record_columns(session, request, rows)
     columns = [Column("组织编码"), Column("组织名称"), Column("系统"), Column("地区"), Column("上报状态"),
-               Column("首次上报时间"), Column("最近上报时间")]
+               Column("首次上报时间"), Column("最近上报时间"), *RECORD_COLUMNS]
     red = [i for i, r in enumerate(rows) if r[4] == metrics.MISSING]
     deadline = ctx.round.report_deadline
     notes = [f"上报截止日期：{deadline.isoformat() if deadline else '未设定'}",
              f"应上报组织：{'组织类型为' + ctx.round.report_level + '的组织' if ctx.round.report_level else '末级组织'}"
              "（本组织或其下级组织有数据即为已上报）"]
     return _table("reporting", ctx, columns, rows, request, red, notes=notes)
+
+
+RECORD_COLUMNS = (Column("审核状态"), Column("审核人"), Column("审核时间"), Column("退回原因"), Column("公示状态"),
+                  Column("公示逾期"))
+
+
+def _record_columns(session: Session, request: Request, rows: list[list]) -> None:
+    """逐级审核 (now) and 公示状态 (as of the day) of each expected org, appended to its row (docs/views.md)."""
+    codes = [r[0] for r in rows]
+    approved = record_reports.approval_status(session, request, codes)
+    published = record_reports.publication_status(session, request, codes)
+    for row in rows:
+        a, p = approved[row[0]], published[row[0]]
+        row += [a.state, a.acted_by, _fmt_time(a.acted_at), a.reason if a.state == RETURNED else None, p.status,
+                _yes(p.overdue)]
 
 
 def reporting_completeness(session: Session, request: Request) -> ReportTable:

@@ -14,7 +14,7 @@ from typing import Any, Iterable
 import numpy as np
 from sqlalchemy.orm import Session
 
-from dashboard import ledger_reports, node_index, scorecard
+from dashboard import ledger_reports, node_index, record_reports, scorecard
 from domain import metrics
 from domain.rules import B, EVALUATOR_CATEGORIES, FIRST, RECHECK, S, U, Counts, RuleProfile, bucketize
 from domain.request import (Request, RequestError, ViewFilter, as_of_notes, build_request, clean_text, default_as_of,
@@ -44,8 +44,8 @@ LEDGER_FILTERS = ("status", "light", "source", "overdue_only")
 SUPERVISION_FILTERS = ("group", "status")
 PAGE_FILTERS = tuple(dict.fromkeys(LEDGER_FILTERS + SUPERVISION_FILTERS))
 # The filters each view checks and reads (the drill-down's views take none).
-VIEW_FILTERS: dict[str, tuple[ViewFilter, ...]] = {**ledger_reports.VIEW_FILTERS, "scorecard": scorecard.FILTERS,
-                                                   scorecard.TODO_VIEW: scorecard.FILTERS}
+VIEW_FILTERS: dict[str, tuple[ViewFilter, ...]] = {**ledger_reports.VIEW_FILTERS, **record_reports.VIEW_FILTERS,
+                                                   "scorecard": scorecard.FILTERS, scorecard.TODO_VIEW: scorecard.FILTERS}
 EXTRA_TITLES = {"items": "测评项目分析", "categories": "参评人员类别分析", "funnel": "漏斗图", "overview": "总览"}
 MEMBER_SCALE = "民主评议党员"
 FAIL_COLUMN, EXCELLENT_COLUMN = "不合格超三分之一", "评为优秀"
@@ -85,7 +85,7 @@ def as_of(session: Session, params, today: date | None = None) -> tuple[date, li
 def build(view: str, session: Session, request: Request) -> ReportTable:
     """The table of a view (docs/cli.md names); ledger views come from dashboard.ledger_reports."""
     own = {"drilldown": drilldown, "redline": redline, "items": items_breakdown,
-           "categories": categories_breakdown}
+           "categories": categories_breakdown, "comments": record_reports.comments}
     if view in own:
         return own[view](session, request)
     if view in scorecard.VIEWS:  # 督导工作台: from the other views' tables, through this build

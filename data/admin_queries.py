@@ -35,7 +35,8 @@ ROUND_FIELDS = {
     "weight_u": "不满意权重", "anonymity_threshold": "匿名阈值", "doc_no": "文件号",
 }
 # Fields only an import sets, named in the change history too.
-IMPORT_ONLY_FIELDS = {"contact_min": "联系点下限", "contact_max": "联系点上限", "report_level": "上报层级"}
+IMPORT_ONLY_FIELDS = {"contact_min": "联系点下限", "contact_max": "联系点上限", "report_level": "上报层级",
+                      "publish_days": "公示期限"}
 DATES = ("start_date", "end_date", "report_deadline")
 COUNTS = {"min_sample": 1, "warn_days": 0, "anonymity_threshold": 1}  # field -> smallest allowed
 WEIGHTS = ("weight_s", "weight_b", "weight_u")

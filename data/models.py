@@ -139,6 +139,8 @@ class Round(Base):
     contact_max: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
     # 上报层级: the 组织类型 expected to report (e.g. 党委 for 逐级上报 by townships); None: the leaf orgs.
     report_level: Mapped[str | None] = mapped_column(String(20))
+    # 公示期限: results are due to be published (公示) this many days after end_date (docs/metrics.md).
+    publish_days: Mapped[int] = mapped_column(Integer, default=15, server_default="15")
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
 
 
@@ -268,6 +270,44 @@ class Rectification(Base):
     completed_date: Mapped[date | None] = mapped_column(Date)
     closed_date: Mapped[date | None] = mapped_column(Date)  # 销号日期
     evidence: Mapped[str | None] = mapped_column(Text)  # 整改佐证
+
+
+# ---------------------------------------------------------------------------------------- the record
+class LeaderComment(RoundOrgKeys, Base):
+    """领导点评: a leader's review of an org's work in a round, graded, naming the problems it raised
+    (问题编号 of 整改台账, kept as written, joined with "、")."""
+
+    __tablename__ = "leader_comments"
+    __table_args__ = (UniqueConstraint("round_id", "code", name="uq_leader_comments_round_code"),)
+    code: Mapped[str] = mapped_column(String(60))  # 点评编号
+    commenter: Mapped[str] = mapped_column(String(100))  # 点评人
+    commented_on: Mapped[date] = mapped_column(Date)  # 点评日期
+    grade: Mapped[str | None] = mapped_column(String(4))  # 好 / 较好 / 一般 / 差
+    opinion: Mapped[str] = mapped_column(Text)  # 点评意见
+    problem_codes: Mapped[str | None] = mapped_column(Text)  # 问题编号, "、"-joined
+
+
+class Publication(RoundOrgKeys, Base):
+    """公示反馈: when and how an org's results were published (公示) and fed back (反馈)."""
+
+    __tablename__ = "publications"
+    __table_args__ = (UniqueConstraint("round_id", "org_id", name="uq_publications_round_org"),)
+    published_on: Mapped[date | None] = mapped_column(Date)  # 公示日期
+    method: Mapped[str | None] = mapped_column(String(100))  # 公示方式
+    feedback_on: Mapped[date | None] = mapped_column(Date)  # 反馈日期
+    feedback_to: Mapped[str | None] = mapped_column(String(200))  # 反馈对象
+
+
+class Approval(RoundOrgKeys, Base):
+    """逐级审核 of one org's round data by the level above: 已审核 (locks the data against imports), 退回
+    (with a reason, back to the unit) or 已解锁 (an admin reopened it). No row: 未上报 / 已上报 from the data."""
+
+    __tablename__ = "approvals"
+    __table_args__ = (UniqueConstraint("round_id", "org_id", name="uq_approvals_round_org"),)
+    state: Mapped[str] = mapped_column(String(4))  # 已审核 / 退回 / 已解锁
+    reason: Mapped[str | None] = mapped_column(Text)  # 退回 or 解锁 reason
+    acted_by: Mapped[str] = mapped_column(String(80))
+    acted_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 # ---------------------------------------------------------------------------------------- supervision

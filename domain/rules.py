@@ -68,6 +68,7 @@ class RuleProfile:
     doc_no: str | None = None
     contact_min: int = 2  # 联系点 per supervised unit: fewer is 联系点不足
     contact_max: int = 3  # more is 联系点过多 (a 盆景 of showcase points)
+    publish_days: int = 15  # 公示期限: results are published within this many days of the round's end
 
     @cached_property  # asked once per org by bucketize: hundreds of thousands of times at province scale
     def buckets(self) -> tuple[str, ...]:

@@ -11,7 +11,9 @@ from typing import Any, Callable, Iterable
 
 VIEWS = ("drilldown", "redline", "rectifications", "pledges", "contact-points", "reporting", "quality",
          "visits",  # visits: 督导走访记录 (督导联系点 page)
-         "scorecard")  # 督导工作台 (parameter group)
+         "scorecard",  # 督导工作台 (parameter group)
+         "comments",  # 领导点评
+         "profile", "ranking")  # 单位画像 and 薄弱排名 (dashboard.org_profile, dashboard.ranking; via dashboard.views)
 VIEW_TITLES = {
     "drilldown": "下钻",
     "redline": "红线/薄弱组织",
@@ -22,13 +24,17 @@ VIEW_TITLES = {
     "quality": "数据质量",
     "visits": "督导走访记录",
     "scorecard": "督导工作台",
+    "comments": "领导点评",
+    "profile": "单位画像",  # dashboard.org_profile, served through dashboard.views
+    "ranking": "薄弱排名",  # dashboard.ranking
 }
-# 单位画像 and 薄弱排名 (dashboard.org_profile, dashboard.ranking; served through dashboard.views).
-VIEWS += ("profile", "ranking")
-VIEW_TITLES.update({"profile": "单位画像", "ranking": "薄弱排名"})
 # The audit trail's actions (data.audit rows) -> what the audit page and its export call them.
 AUDIT_ACTIONS = {"login": "登录", "login_failed": "登录失败", "login_blocked": "登录受限", "import": "导入",
-                 "export": "导出", "user": "用户变更", "visit": "督导记录", "rework": "返工认定"}
+                 "export": "导出", "user": "用户变更", "visit": "督导记录", "rework": "返工认定",
+                 "approval": "逐级审核"}
+
+# A table with this column says in its export's title block how many rows are approved (domain.record).
+APPROVAL_COLUMN, APPROVED_STATE, APPROVAL_LISTED = "审核状态", "已审核", 50
 
 # Column formats understood by dashboard.exports and the UI grid.
 TEXT, INT, PERCENT, DECIMAL, DATE = "text", "int", "percent", "decimal", "date"
@@ -94,6 +100,16 @@ class ReportTable:
     def headers(self) -> list[str]:
         return [c.name for c in self.columns]
 
+    def approval_lines(self) -> list[tuple[str, str]]:
+        """审核情况 of a table with a 审核状态 column (上报进度): how many rows are 已审核 and which are not."""
+        if APPROVAL_COLUMN not in self.headers:
+            return []
+        at = self.headers.index(APPROVAL_COLUMN)
+        others = [f"{row[0]}（{row[at]}）" for row in self.rows if row[at] != APPROVED_STATE]
+        shown = "、".join(others[:APPROVAL_LISTED]) + (f" 等 {len(others)} 行" if len(others) > APPROVAL_LISTED else "")
+        return [("审核情况", f"已审核 {len(self.rows) - len(others)} 行，未审核 {len(others)} 行"
+                 + (f"：{shown}" if others else ""))]
+
     def title_block(self, exported_by: str, exported_at: datetime) -> list[tuple[str, str]]:
         """The lines above the header row of every export (docs/views.md): view, scope, filters, dates, user."""
         filters = "；".join(filter_words(self.filters)) or "无"
@@ -102,6 +118,7 @@ class ReportTable:
             ("范围", self.scope),
             ("筛选条件", filters),
             *self.context,
+            *self.approval_lines(),
             ("统计截止日期", self.as_of.isoformat()),
             ("导出人", exported_by),
             ("导出时间", exported_at.strftime("%Y-%m-%d %H:%M:%S")),

@@ -19,8 +19,10 @@ WIDE = {"名称": 200, "原因": 420, "最低测评项目": 220, "地区": 120, 
         # 督导联系点 / 数据质量: the text people read
         "说明": 460, "联系点": 280, "发现问题": 240, "跟进事项": 240, "单位名称": 180, "单位编码": 110, "联系点名称": 180, "组织名称": 200,
         # admin pages
-        "查看范围": 220, "导入时间": 170, "修改时间": 170, "文件": 200, "评议批次": 240}
-LONG_TEXT = ("说明", "发现问题", "跟进事项", "联系点")  # a cut-off cell shows its whole text on hover
+        "查看范围": 220, "导入时间": 170, "修改时间": 170, "文件": 200, "评议批次": 240,
+        # 领导点评 / 逐级审核
+        "点评意见": 320, "点评人": 190, "点评日期": 110, "问题编号": 140, "退回原因": 240, "审核时间": 150}
+LONG_TEXT = ("说明", "发现问题", "跟进事项", "联系点", "点评意见", "退回原因")  # a cut-off cell shows its whole text on hover
 NUMERIC = (INT, PERCENT, DECIMAL)
 
 # Cell formatters and colour rules live in assets/dashAgGridFunctions.js (verdicts, lights, reporting states).
@@ -105,9 +107,9 @@ def column_defs(columns: list[Column], lang: str, sort: list[dict] = ()) -> list
 
 
 def report_grid(table_name: str, columns: list[Column], lang: str, clickable: bool = False,
-                sort: list[dict] = (), filters: dict | None = None) -> dag.AgGrid:
+                sort: list[dict] = (), filters: dict | None = None, selectable: bool = False) -> dag.AgGrid:
     """A grid whose rows, sort, filter and paging all come from the server (infinite row model),
-    starting from the sort and filter a link carried."""
+    starting from the sort and filter a link carried; `selectable`: a tick box per row (逐级审核)."""
     options = {
         "pagination": True, "paginationPageSize": PAGE_SIZE, "paginationPageSizeSelector": False,
         "cacheBlockSize": PAGE_SIZE, "maxBlocksInCache": 20, "domLayout": "autoHeight",
@@ -121,6 +123,9 @@ def report_grid(table_name: str, columns: list[Column], lang: str, clickable: bo
         options["localeText"] = LOCALE_ZH
     else:  # the reports' Chinese values (verdicts, statuses, …) read in English: assets/dashAgGridFunctions.js txt
         options["context"] = {"values": VALUES_EN}
+    if selectable:  # the infinite model cannot tick every row at once: no header box
+        options["rowSelection"] = {"mode": "multiRow", "checkboxes": True, "headerCheckbox": False,
+                                   "enableClickSelection": False}
     return dag.AgGrid(
         id=ids.grid(table_name),
         columnDefs=column_defs(columns, lang, sort),
@@ -192,9 +197,10 @@ def table_card(table_name: str, title: str, state: dict, lang: str, title_id: st
 
 
 def grid_with_tools(table_name: str, columns: list[Column], lang: str, clickable: bool = False,
-                    sort: list[dict] = (), filters: dict | None = None) -> html.Div:
+                    sort: list[dict] = (), filters: dict | None = None, selectable: bool = False) -> html.Div:
     return html.Div([export_buttons(table_name, lang),
-                     report_grid(table_name, columns, lang, clickable, sort, filters)], className="d-grid gap-2")
+                     report_grid(table_name, columns, lang, clickable, sort, filters, selectable)],
+                    className="d-grid gap-2")
 
 
 def empty_state(lang: str, message: str | None = None, hint: str | None = None) -> html.Div:

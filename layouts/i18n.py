@@ -38,6 +38,11 @@ HEADERS_EN = {
     "发现问题": "Findings", "跟进事项": "Follow-up", "记录人": "Recorded by", "记录时间": "Recorded at",
     "上报状态": "Status", "首次上报时间": "First reported", "最近上报时间": "Last reported", "上报完整率": "Completeness",
     "检查项": "Check", "数量": "Count", "说明": "Explanation",
+    # 逐级审核 / 公示反馈 / 领导点评
+    "审核状态": "Approval", "审核人": "Reviewed by", "审核时间": "Reviewed at", "退回原因": "Return reason",
+    "公示状态": "Publication", "公示逾期": "Publication overdue", "点评编号": "Comment no.", "点评人": "Reviewer",
+    "点评日期": "Date", "点评等次": "Grade", "点评意见": "Comment", "关联问题数": "Linked problems",
+    "领导点评数": "Leader comments",
     # 导入 / 用户 / 设置 · 评议批次 / 审计日志
     "导入时间": "Imported at", "导入人": "Imported by", "文件": "File", "模板": "Template", "行数": "Rows",
     "新增": "Inserted", "更新": "Updated", "未变": "Unchanged", "用户名": "Username", "姓名/单位": "Name / unit",

@@ -85,8 +85,17 @@ class ContactPoints:
     MESSAGE = "cp-visit-message"
 
 
+class Comments:
+    GRADE = "comments-grade"
+
+
 class Reporting:
     STATUS = "reporting-status"
+    # 逐级审核 of the rows ticked in the 应上报组织 grid
+    APPROVE = "reporting-approve"
+    RETURN = "reporting-return"
+    REASON = "reporting-reason"
+    APPROVAL_MESSAGE = "reporting-approval-message"
     CHART_BOX = "reporting-chart-box"
     CHART = "reporting-chart"
 

@@ -29,9 +29,40 @@ def layout(state: dict, lang: str) -> html.Div:
             dbc.CardBody(dcc.Loading(html.Div(id=ids.Reporting.CHART_BOX, style={"minHeight": "340px"}),
                                      type="circle", delay_show=150)),
         ], className="mb-3 shadow-sm"),
+        approval_tools(lang),
         table_card("reporting", t(lang, "rep_orgs"), state, lang),
         table_card("reporting-completeness", t(lang, "rep_completeness"), state, lang),
     ])
+
+
+def approval_tools(lang: str) -> dbc.Card:
+    """逐级审核 of the rows ticked in the grid below: approve, or return with a reason."""
+    return dbc.Card(dbc.CardBody([
+        html.H2(t(lang, "appr_title"), className="h6"),
+        html.P(t(lang, "appr_hint"), className="text-muted small mb-2"),
+        dbc.Row([
+            dbc.Col(dbc.Button(t(lang, "appr_approve"), id=ids.Reporting.APPROVE, color="success", size="sm"),
+                    width="auto"),
+            dbc.Col([dbc.Label(t(lang, "appr_reason"), html_for=ids.Reporting.REASON, className="visually-hidden"),
+                     dbc.Input(id=ids.Reporting.REASON, placeholder=t(lang, "appr_reason"), maxLength=500,
+                               size="sm")], md=5),
+            dbc.Col(dbc.Button(t(lang, "appr_return"), id=ids.Reporting.RETURN, color="danger", outline=True,
+                               size="sm"), width="auto"),
+        ], className="g-2 align-items-center"),
+        html.Div(id=ids.Reporting.APPROVAL_MESSAGE, className="small mt-2", role="status"),
+    ]), className="mb-3 shadow-sm", id="reporting-approval")
+
+
+def approval_message(done: list[str], refused: list[str], lang: str) -> html.Div:
+    """What an approval click did: the orgs done, and each refusal with its reason."""
+    parts = []
+    if done:
+        parts.append(html.Div(t(lang, "appr_done").format(n=len(done)) + "：" + "、".join(done),
+                              className="text-success"))
+    if refused:
+        parts.append(html.Div([t(lang, "appr_refused").format(n=len(refused)),
+                               html.Ul([html.Li(r) for r in refused], className="mb-0")], className="text-danger"))
+    return html.Div(parts)
 
 
 def completeness_figure(table: ReportTable) -> go.Figure:

@@ -13,6 +13,7 @@ from layouts.i18n import DEFAULT, scope_text, t, value
 PAGES = (("/", "nav_overview"), ("/workbench", "nav_workbench"), ("/drill", "nav_drill"), ("/redline", "nav_redline"),
          ("/rectifications", "nav_rectifications"), ("/pledges", "nav_pledges"),
          ("/contact-points", "nav_contact_points"), ("/reporting", "nav_reporting"), ("/quality", "nav_quality"),
+         ("/comments", "nav_comments"),
          # pages for some roles only: shown in the navbar only to them (callbacks.shell refuses others too)
          ("/import", "nav_import"), ("/users", "nav_users"), ("/settings", "nav_settings"), ("/audit", "nav_audit"))
 PAGE_ROLES = {"/import": ("admin", "unit"), "/users": ("admin",), "/settings": ("admin",), "/audit": ("admin",)}

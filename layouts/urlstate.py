@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl, urlencode
 KEYS = ("round", "system", "region", "org", "as_of", "sort", "filter")
 # Page filters kept in the URL so a link reopens the view: the ledgers' (dashboard.reports.LEDGER_FILTERS)
 # and 督导联系点 / 上报进度's (SUPERVISION_FILTERS).
-KEYS += ("status", "light", "source", "overdue_only", "group")
+KEYS += ("status", "light", "source", "overdue_only", "group", "grade")  # grade: 领导点评's 点评等次
 KEYS += ("limit", "level")  # 薄弱排名's N and 组织类型 (red-line page)
 # Keys a link between pages keeps: the node a user drilled to is page-specific, the round and date are not.
 SHARED = ("round", "as_of")

@@ -51,6 +51,8 @@ def test_callback_ids_exist_in_the_layouts(web_app):
               contact_points.visit_form([("甲组", "A1", "甲")], "2024-12-31", "zh"), reporting.layout(state, "zh"),
               quality.layout(state, "zh"), quality.sessions_card(state, "A1", "zh"),
               dcc.Graph(id=ids.Reporting.CHART)]  # callbacks.reporting renders it into the chart box
+    from layouts import comments  # 领导点评
+    trees.append(comments.layout(state, "zh"))
     trees.append(audit.layout(state, "zh"))  # security
     from layouts import workbench  # 督导工作台
     trees += [workbench.layout(state, "zh"), html.Div(workbench.controls(["甲组"], "甲组", state, "zh"))]

@@ -180,7 +180,7 @@ def test_parent_later_in_file_and_region_code(sessions):
 
 def test_blank_template_round_trip_and_error_sheet(sessions):
     assert set(TEMPLATES) == {"评议批次", "组织架构", "党员名册", "测评场次", "测评汇总", "原始测评表", "承诺台账",
-                              "整改台账", "督导分组", "返工补课"}
+                              "整改台账", "督导分组", "返工补课", "领导点评", "公示反馈"}
     book = openpyxl.load_workbook(io.BytesIO(template_xlsx("整改台账")))
     header = [c.value for c in book["整改台账"][1]]
     assert header[:4] == ["问题编号*", "措施编号", "评议批次*", "组织编码*"] and "整改佐证" in header

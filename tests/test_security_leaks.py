@@ -9,8 +9,8 @@ from datetime import date, datetime
 
 import pytest
 
-from data.models import (EvalSession, Item, Member, Org, Pledge, Rectification, Region, Round, SupervisionGroup,
-                         SupervisionLink, System, Tally)
+from data.models import (Approval, EvalSession, Item, LeaderComment, Member, Org, Pledge, Publication, Rectification,
+                         Region, Round, SupervisionGroup, SupervisionLink, System, Tally)
 from data.rollups import rebuild_closure, rebuild_rollups
 from data.users import create_user
 from domain.tables import VIEWS
@@ -23,7 +23,7 @@ SECRET_CODE, SECRET_SYSTEM, SECRET_REGION, SECRET_GROUP = "ZZ-SECRET-01", "保�
 # What an out-of-scope caller must never read: names, child codes, members, ledger codes and a distinctive N.
 MARKERS = ["机密党委甲", "ZZ-SECRET-02", "机密支部乙", "ZZ-M9", "机密党员丙", "ZZ-P9", "机密承诺内容",
            "ZZ-Z9", "机密整改事项", "机密省", "990100", "机密市", SECRET_GROUP, SECRET_SYSTEM, SECRET_CODE,
-           "98765", "98760"]
+           "98765", "98760", "ZZ-DP9", "机密点评意见", "机密点评人", "机密退回原因"]
 USERS = {  # name: (role, grants)
     "uma": ("unit", ["A2"]),
     "sue": ("supervisor", ["group:第一督导组"]),
@@ -73,6 +73,12 @@ def load_secret(session) -> None:
     session.add(Rectification(code="ZZ-Z9", round_id=r2.id, org_id=child.id, description="机密整改事项",
                               registered_date=date(2024, 9, 1), deadline=date(2024, 10, 1), status="整改中"))
     session.add(EvalSession(round_id=r2.id, org_id=child.id, expected=10, issued=10, returned=12))
+    # 领导点评, 公示 and 逐级审核 of the secret branch (views comments, reporting)
+    session.add(LeaderComment(round_id=r2.id, org_id=child.id, code="ZZ-DP9", commenter="机密点评人",
+                              commented_on=date(2024, 10, 2), grade="差", opinion="机密点评意见", problem_codes="ZZ-Z9"))
+    session.add(Publication(round_id=r2.id, org_id=child.id, published_on=date(2024, 11, 2), method="机密公示栏"))
+    session.add(Approval(round_id=r2.id, org_id=child.id, state="退回", reason="机密退回原因", acted_by="ada",
+                         acted_at=datetime(2024, 12, 1, 9, 0)))
     group = SupervisionGroup(name=SECRET_GROUP)
     session.add(group)
     session.flush()
@@ -172,6 +178,9 @@ def test_the_admin_does_see_the_secret_tree(clients):
                                                                       "as_of": rd.AS_OF.isoformat()})
     assert r.status_code == 200
     assert "机密支部乙" in r.get_data(as_text=True) or "机密支部乙" in json.dumps(r.get_json(), ensure_ascii=False)
+    for view, marker in (("comments", "机密点评意见"), ("reporting", "机密退回原因")):
+        r = clients["ada"].get(f"/api/v1/reports/{view}", query_string={"round": rd.R2, "as_of": rd.AS_OF.isoformat()})
+        assert marker in json.dumps(r.get_json(), ensure_ascii=False), view
     cbs = sh.callbacks(clients["ada"])
     rows = next(cb for cb in cbs if "getRowsResponse" in cb.output)
     body = sh.payload(rows, crafted_value({"org": SECRET_CODE, "as_of": rd.AS_OF.isoformat()}, "drilldown"))

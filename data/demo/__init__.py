@@ -27,6 +27,7 @@ from data.demo.member_round import write_member_round
 from data.demo.members import build_members
 from data.demo.orgs import build_orgs
 from data.demo.regions import build_regions
+from data.demo.record import write_record
 from data.demo.rework import write_rework
 from data.demo.rounds import write_rounds
 from data.demo.spec import DEMO_ROUNDS, DEMO_SCALES, PROVINCE_NAME, ROUNDS, SYSTEM_NAMES, demo_as_of
@@ -71,6 +72,7 @@ def load_demo(session_factory: sessionmaker[Session], scale: str = "small", seed
         rebuild_closure(session)
         rebuild_rollups(session)
         write_rework(session, 1, seed, counts)  # the first round (ids follow ROUNDS)
+        counts.update(write_record(session, seed, (1, 2)))  # 领导点评, 公示反馈, 逐级审核
         _fix_sequences(session)
     return _summary(scale, seed, counts)
 

@@ -10,6 +10,7 @@ import xlsxwriter
 from sqlalchemy import insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
+from data.approvals import LOCKED_TABLES, lock_conflicts
 from data.importers.normalise import NAME_KEYS, CellError, key_text, text
 from data.importers.templates import HeaderMatch, Template
 
@@ -24,7 +25,8 @@ MAX_VALUE_SHOWN = 100
 MAX_LENGTH = {"round": 200, "org_code": 40, "org_name": 200, "parent_code": 40, "system": 100,
               "member_code": 40, "member_name": 100, "position": 100, "group": 100, "leader": 100,
               "item": 100, "ballot_no": 60, "pledge_code": 60, "issue_code": 60, "owner": 100,
-              "doc_no": 100, "source": 100, "category": 20, "office": 100}
+              "doc_no": 100, "source": 100, "category": 20, "office": 100,
+              "comment_code": 60, "commenter": 100, "method": 100, "feedback_to": 200}
 
 
 @dataclass(frozen=True)
@@ -266,7 +268,7 @@ def upsert(ctx: SheetContext, model, planned: dict[object, dict], existing: dict
            compare: Iterable[str]) -> None:
     """Insert new keys, update changed ones (bulk, by primary key), count the unchanged ones."""
     compare = tuple(compare)
-    inserts, updates = [], []
+    inserts, updates, moved = [], [], set()
     for key, values in planned.items():
         current = existing.get(key)
         if current is None:
@@ -275,12 +277,26 @@ def upsert(ctx: SheetContext, model, planned: dict[object, dict], existing: dict
             ctx.counter.unchanged += 1
         else:
             updates.append({"id": current.id, **values})
+            moved.add((getattr(current, "round_id", None), getattr(current, "org_id", None)))
+    if model.__tablename__ in LOCKED_TABLES:
+        changed = {(v.get("round_id"), v.get("org_id")) for v in inserts + updates} | moved
+        if not guard_locks(ctx, {p for p in changed if None not in p}):
+            return
     ctx.counter.inserted += len(inserts)
     ctx.counter.updated += len(updates)
     for part in chunked(inserts, 5000):
         ctx.session.execute(insert(model), part)
     for part in chunked(updates, 5000):
         ctx.session.execute(update(model), part)
+
+
+def guard_locks(ctx: SheetContext, pairs: set[tuple[int, int]]) -> bool:
+    """False (each conflict reported, naming the org and who approved it) when the (round id, org id) pairs
+    about to change include data that is 已审核 (data.approvals); the pipeline then rolls the file back."""
+    conflicts = lock_conflicts(ctx.session, pairs)
+    for code, message in conflicts:
+        ctx.error(None, ctx.label("org_code"), code, message)
+    return not conflicts
 
 
 def check_keys(ctx: SheetContext, *keys: str, report: bool = True) -> list[tuple[Row, object]]:

@@ -20,7 +20,7 @@ from sqlalchemy import select, text as sql_text
 from sqlalchemy.exc import DBAPIError
 
 from domain.rules import FIRST, option_position
-from data.importers.base import MAX_LENGTH, SheetContext, fetch_by
+from data.importers.base import MAX_LENGTH, SheetContext, fetch_by, guard_locks
 from data.importers.normalise import CellError, key_text, parse_count
 from data.importers.refs import DEFAULT_PROFILE, RoundRef, create_rounds
 from data.models import COUNT_COLUMNS, Item, Member, Org, Round, Tally
@@ -297,9 +297,9 @@ def _write(ctx: SheetContext, refs, new_rounds, sheet: _Sheet, existing) -> None
         # Every row is new (always so for a new round): the rows go to the driver as one stream of tuples.
         inserts = list(zip(round_ids, sheet.orgs, sheet.members, member_ids, item_ids, sheet.categories,
                            repeat(false), *sheet.counts, repeat(now), repeat(now)))
-        updates = []
+        updates, changed = [], set()
     else:
-        inserts, updates = [], []
+        inserts, updates, changed = [], [], set()
         for round_id, org, member, member_id, item_id, category, counts in zip(
                 round_ids, sheet.orgs, sheet.members, member_ids, item_ids, sheet.categories, sheet.count_rows):
             current = existing.get((round_id, org, member, item_id, category, FIRST))
@@ -310,6 +310,9 @@ def _write(ctx: SheetContext, refs, new_rounds, sheet: _Sheet, existing) -> None
                 unchanged += 1
             else:
                 updates.append((member_id, false, *counts, now, current.id))
+                changed.add((round_id, org))
+    if not guard_locks(ctx, changed | {(row[0], row[1]) for row in inserts}):
+        return
     ctx.counter.inserted += len(inserts)
     ctx.counter.updated += len(updates)
     ctx.counter.unchanged += unchanged

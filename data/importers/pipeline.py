@@ -14,7 +14,8 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from data.importers import ballots, eval_sessions, ledgers, members, orgs, rework, rounds, supervision, tallies
+from data.importers import (ballots, eval_sessions, ledgers, members, orgs, record, rework, rounds, supervision,
+                            tallies)
 from data.importers.fast_tallies import no_gc
 from data.importers.base import MAX_ERRORS_SHOWN, FileReport, ImportIssue, ImportResult, Row, SheetContext
 from data.importers.normalise import key_text, text
@@ -41,6 +42,8 @@ HANDLERS = {
     "返工补课": rework.import_sheet,
     "承诺台账": ledgers.import_pledges,
     "整改台账": ledgers.import_rectifications,
+    "领导点评": record.import_comments,
+    "公示反馈": record.import_publications,
 }
 
 

@@ -25,7 +25,7 @@ def default_round_values(name: str) -> dict:
                 min_sample=p.min_sample, confidence=p.confidence, warn_days=p.warn_days,
                 working_days=p.working_days, weight_s=p.weight_s, weight_b=p.weight_b,
                 weight_u=p.weight_u, anonymity_threshold=p.anonymity_threshold, contact_min=p.contact_min,
-                contact_max=p.contact_max)
+                contact_max=p.contact_max, publish_days=p.publish_days)
 
 
 def resolve_rounds(ctx: SheetContext, key: str = "round") -> tuple[dict[int, RoundRef], dict[str, RoundRef]]:

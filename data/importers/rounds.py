@@ -13,7 +13,8 @@ from data.models import Round, RoundChange, Tally
 
 FIELDS = ("start_date", "end_date", "report_deadline", "scale", "redline_metric", "redline", "min_sample",
           "confidence", "warn_days", "working_days", "weight_s", "weight_b", "weight_u",
-          "anonymity_threshold", "doc_no", "contact_min", "contact_max", "report_level")
+          "anonymity_threshold", "doc_no", "contact_min", "contact_max", "report_level",
+          "publish_days")
 
 
 def _scale(raw: object) -> str | None:
@@ -72,6 +73,7 @@ def import_sheet(ctx: SheetContext) -> None:
             "contact_min": ctx.get(row, "contact_min", parse_optional_count),
             "contact_max": ctx.get(row, "contact_max", parse_optional_count),
             "report_level": ctx.choice(row, "report_level", ORG_TYPES),
+            "publish_days": ctx.get(row, "publish_days", parse_optional_count),
         }
         # A red line is a rate, or points when the round's metric (given here or kept) is 测评得分.
         current = existing.get(name)

@@ -72,6 +72,7 @@ TEMPLATE_LIST: tuple[Template, ...] = (
         C("weight_s", "满意权重"),
         C("weight_b", "基本满意权重"),
         C("weight_u", "不满意权重"),
+        C("publish_days", "公示期限", False, "publish_within_days"),  # days after 结束日期 to publish results
     )),
     Template("组织架构", (
         C("org_code", "组织编码", True, "code"),
@@ -148,6 +149,22 @@ TEMPLATE_LIST: tuple[Template, ...] = (
         C("closed_date", "销号日期"),
         C("evidence", "整改佐证"),
     )),
+    Template("领导点评", (
+        _ROUND, _ORG,
+        C("comment_code", "点评编号", True, "comment_no"),
+        C("commenter", "点评人", True, "reviewer"),
+        C("commented_on", "点评日期", True, "comment_date"),
+        C("grade", "点评等次", False, "comment_grade"),  # 好 / 较好 / 一般 / 差
+        C("opinion", "点评意见", True, "comment"),
+        C("problem_codes", "问题编号", False, "issue_codes"),  # 整改台账's problems it raised, 、-separated
+    )),
+    Template("公示反馈", (
+        _ROUND, _ORG,
+        C("published_on", "公示日期", False, "publish_date"),
+        C("method", "公示方式", False, "publish_method"),
+        C("feedback_on", "反馈日期", False, "feedback_date"),
+        C("feedback_to", "反馈对象", False, "feedback_target"),
+    )),
 )
 TEMPLATES: dict[str, Template] = {t.name: t for t in TEMPLATE_LIST}
 # The natural key of each template's rows (docs/import-templates.md), blank cells read as given here.
@@ -157,6 +174,7 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
     "测评汇总": ("round", "org_code", "member_code", "item", "category", "phase"),
     "原始测评表": ("round", "org_code", "ballot_no"), "承诺台账": ("pledge_code",),
     "整改台账": ("round", "issue_code", "measure_no"), "返工补课": ("round", "org_code"),
+    "领导点评": ("round", "comment_code"), "公示反馈": ("round", "org_code"),
 }
 KEY_DEFAULTS = {"target": "党组织", "measure_no": "1", "item": "总体评价", "category": "未分类", "phase": "首评"}  # a blank 测评对象 is the org itself; 措施编号 1
 ORDER = {t.name: i for i, t in enumerate(TEMPLATE_LIST)}
