@@ -35,8 +35,11 @@ CELL_RULES = {"低于红线组织数": _ANY, "超期整改数": _ANY, "逾期未
               "联系点不足": {"cell-red": "params.value === '是'"},
               "上报完整率": {"cell-amber": "params.value !== null && params.value < 1"},
               "返工状态": {"cell-red": "['逾期未复评', '复评仍低于'].indexOf(params.value) >= 0",
-                       "cell-amber": "params.value === '待认定'"}}
-COMPACT = ("单位编码", "联系点数", "测评数", "红线判定")
+                       "cell-amber": "params.value === '待认定'"},
+              # 督导工作台's record columns: no leader comment yet, results not (yet) published
+              "领导点评数": {"cell-amber": "params.value === 0"}, "公示逾期组织数": _ANY,
+              "公示状态": {"cell-red": "params.value === '逾期未公示'", "cell-amber": "params.value === '未公示'"}}
+COMPACT = ("单位编码", "联系点数", "测评数", "红线判定", "公示状态")
 
 LOCALE_ZH = {
     "page": "第", "of": "/", "to": "至", "more": "更多", "next": "下一页", "previous": "上一页",

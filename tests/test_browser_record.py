@@ -10,7 +10,7 @@ from tests.test_browser_app import (  # noqa: F401  (fixtures)
 from tests.test_browser_supervision import column, pick
 
 ROUND = "2012年下半年创先争优群众评议"
-STATE, BY = "c7", "c8"  # 审核状态, 审核人 in the 应上报组织 grid
+STATE, BY = "c5", "c8"  # 审核状态 (beside 上报状态), 审核人 in the 应上报组织 grid
 OPEN = ("JT-0007", "JY-0013")  # the demo keeps these open for the example files; leave them so
 
 
