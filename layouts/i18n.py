@@ -91,7 +91,7 @@ VALUES_EN = {
     "全部": "Everything", "无": "Nothing", "首评": "First", "复评": "Recheck", "系统": "System", "市/州": "City",
     "启用": "Active", "停用": "Deactivated",
     "未公示": "Not published", "已公示": "Published", "已反馈": "Fed back", "逾期未公示": "Publication overdue",
-    "已审核": "Approved", "退回": "Returned",
+    "已审核": "Approved", "退回": "Returned", "好": "Good", "较好": "Fairly good", "一般": "Fair", "差": "Poor",
 }
 
 
