@@ -258,7 +258,7 @@ def _heading(doc, text: str):
         _font(run, HEADING_FONT, 14, True)
 
 
-NAME_HEADERS = {"组织", "单位", "组织名称", "单位名称", "督导组"}
+NAME_HEADERS = {"组织", "单位", "组织名称", "单位名称", "督导组", "问题", "承诺"}  # texts that wrap
 
 
 def _table(doc, headers: list[str], rows: list[list]) -> None:
