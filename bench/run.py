@@ -20,7 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import create_engine, delete, insert, literal, select, text
+from sqlalchemy import create_engine, delete, func, insert, literal, select, text
 
 from bench import harness as h
 from data.db import make_engine, make_session_factory
@@ -290,11 +290,15 @@ def import_speed(url: str, scale: str) -> dict:
     with factory() as s:
         _drop_round(s, IMPORT_ROUND)
         s.commit()
+        # the 三级 round with the most org tallies: one round only, else an org reported in two rounds
+        # would repeat its keys in the file (首评 only, for the same reason)
+        org_rows = (Tally.member_key == 0, Tally.phase == FIRST)
+        source = s.scalar(select(Tally.round_id).join(Round, Round.id == Tally.round_id)
+                          .where(Round.scale == "三级", *org_rows).group_by(Tally.round_id)
+                          .order_by(func.count().desc(), Tally.round_id).limit(1))
         stmt = (select(Org.code, Item.name, Tally.category, Tally.opt1, Tally.opt2, Tally.opt3, Tally.unknown,
                        Tally.abstain).join(Org, Org.id == Tally.org_id).join(Item, Item.id == Tally.item_id)
-                .join(Round, Round.id == Tally.round_id).where(Tally.member_key == 0, Round.scale == "三级",
-                                                     Tally.phase == FIRST)  # one row per key: 首评 only
-                .limit(rows_wanted))
+                .where(Tally.round_id == source, *org_rows).limit(rows_wanted))
         rows = s.connection().execute(stmt).all()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "测评汇总.csv"

@@ -258,6 +258,9 @@ def _heading(doc, text: str):
         _font(run, HEADING_FONT, 14, True)
 
 
+NAME_HEADERS = {"组织", "单位", "组织名称", "单位名称", "督导组", "问题", "承诺"}  # texts that wrap
+
+
 def _table(doc, headers: list[str], rows: list[list]) -> None:
     table = doc.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
@@ -267,8 +270,15 @@ def _table(doc, headers: list[str], rows: list[list]) -> None:
     for row in rows:
         for cell, value in zip(table.add_row().cells, row):
             cell.text = "" if value is None else str(value)
+    # Shares of the 15.5 cm line: a name wraps to two lines, not five; an interval fits on one.
+    shares = [3 if h in NAME_HEADERS else 2 if "区间" in h else 1 for h in headers]
+    table.autofit = False
+    widths = [Cm(15.5 * share / sum(shares)) for share in shares]
+    for column, width in zip(table.columns, widths):
+        column.width = width  # the grid LibreOffice and WPS read; Word reads the cells'
     for row in table.rows:
-        for cell in row.cells:
+        for cell, width in zip(row.cells, widths):
+            cell.width = width
             for p in cell.paragraphs:
                 for run in p.runs:
                     _font(run, TITLE_FONT, 10.5, row is table.rows[0] or None)

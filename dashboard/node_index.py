@@ -480,6 +480,19 @@ def get(session: Session, rnd, as_of: date) -> RoundIndex:
                  lambda: RoundIndex(session, tree, counts, rnd.id, profile, as_of))
 
 
+def node_mask(session: Session, node: q.Node, as_of: date):
+    """(index, mask of the node's orgs) when the index can answer for the node, i.e. no org of it has a
+    subtree reaching outside it (then each org's narrowed subtree is its whole subtree); None otherwise."""
+    index = get(session, node.round, as_of)
+    mask = index.in_filter(node.system.id if node.system else None, node.region.level if node.region else None,
+                           node.region.code if node.region else None)
+    if node.org is not None:
+        mask = mask & index.subtree_mask(node.org.id)
+    if (node.system is not None or node.region is not None or node.org is not None) and not index.covers(mask):
+        return None
+    return index, mask
+
+
 def item_counts(session: Session, rnd) -> ItemCounts:
     tree = _memo(session, ("tree",), lambda: Tree(session))
     counts = round_counts(session, rnd)

@@ -58,13 +58,10 @@ def ranked(session: Session, node: q.Node, scope, level: str | None, as_of) -> l
 def _from_index(session: Session, node: q.Node, profile: RuleProfile, as_of) -> dict | None:
     """Every org's RedLine from the node index (whole subtrees), kept per data version; None when an org of
     the node has a subtree reaching outside it (then its narrowed figures come from SQL)."""
-    index = node_index.get(session, node.round, as_of)
-    mask = index.in_filter(node.system.id if node.system else None, node.region.level if node.region else None,
-                           node.region.code if node.region else None)
-    if node.org is not None:
-        mask = mask & index.subtree_mask(node.org.id)
-    if (node.system is not None or node.region is not None or node.org is not None) and not index.covers(mask):
+    covered = node_index.node_mask(session, node, as_of)
+    if covered is None:
         return None
+    index, mask = covered
 
     def compute() -> dict:
         totals = index.subtrees(index.ids[mask].tolist())

@@ -480,13 +480,10 @@ def _redline_facts_from_queries(session: Session, node: q.Node, profile: RulePro
 def _redline_facts_from_index(session: Session, node: q.Node, profile: RuleProfile, as_of: date):
     """The same facts from the node index, when no org of the node has a subtree reaching outside it
     (then each org's narrowed subtree is its whole subtree); None otherwise."""
-    index = node_index.get(session, node.round, as_of)
-    mask = index.in_filter(node.system.id if node.system else None, node.region.level if node.region else None,
-                           node.region.code if node.region else None)
-    if node.org is not None:
-        mask = mask & index.subtree_mask(node.org.id)
-    if (node.system is not None or node.region is not None or node.org is not None) and not index.covers(mask):
+    covered = node_index.node_mask(session, node, as_of)
+    if covered is None:
         return None
+    index, mask = covered
     inside = set(index.ids[mask].tolist())
     verdicts = {org_id: red for org_id, red in index.candidate_verdicts().items()
                 if red.verdict in metrics.CANDIDATE_VERDICTS and org_id in inside}

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import literal, select
 from sqlalchemy.orm import Session
 
-from domain.names import canonical
+from domain.names import canonical, required_text
 from domain.record import APPROVED, NOT_REPORTED, RETURNED, SUBMITTED, UNLOCKED, approval_state
 from domain.scope import Scope
 from data import audit
@@ -93,12 +93,10 @@ def _store(session: Session, rnd: Round, org: Org, state: str, reason: str | Non
 
 
 def _reason(reason: str | None, what: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ApprovalError(f"请填写{what}原因")
-    if len(reason) > MAX_REASON:
-        raise ApprovalError(f"{what}原因最多 {MAX_REASON} 字")
-    return reason
+    try:
+        return required_text(reason, f"{what}原因", MAX_REASON)
+    except ValueError as err:
+        raise ApprovalError(str(err)) from None
 
 
 def act(session: Session, *, round_name: str, org_code: str, username: str, role: str, scope: Scope,

@@ -16,6 +16,7 @@ from data import audit
 from data.rollups import bump_version
 from data.models import Org, SupervisionGroup, SupervisionLink, Visit
 from data.queries import NotFound
+from domain.names import required_text
 
 MAX_TEXT = 2000  # a paragraph or two; longer notes belong in an attached report, not a table cell
 
@@ -64,12 +65,10 @@ def group_names(session: Session, org_ids: Select | None = None, round_id: int |
 
 
 def _text(value: str | None, label: str) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise VisitError(f"请填写{label}")
-    if len(text) > MAX_TEXT:
-        raise VisitError(f"{label}过长（{len(text)} 字），最多 {MAX_TEXT} 字")
-    return text
+    try:
+        return required_text(value, label, MAX_TEXT)
+    except ValueError as err:
+        raise VisitError(str(err)) from None
 
 
 def _day(value: str | date | None, today: date) -> date:

@@ -29,3 +29,14 @@ def round_kind(name: object) -> str:
     another (a profile's trend and a ranking's previous round compare rounds of one kind)."""
     text = canonical(name)
     return _PERIOD.sub("", text) or text
+
+
+def required_text(value: str | None, label: str, limit: int) -> str:
+    """A text a person must type (a visit's findings, a return's reason): stripped, not blank, at most `limit`
+    characters; ValueError with a message naming `label` otherwise."""
+    text = (value or "").strip()
+    if not text:
+        raise ValueError(f"请填写{label}")
+    if len(text) > limit:
+        raise ValueError(f"{label}过长（{len(text)} 字），最多 {limit} 字")
+    return text

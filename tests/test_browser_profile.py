@@ -90,6 +90,7 @@ def test_the_leaders_three_weakest_organizations(page, live, leader, errors):
     page.goto(f"{live['base']}/redline?as_of={live['as_of']}")
     first_cell(page, "ranking", "c2")
     shot(page, "redline-ranking-en-390")
+    page.locator("#shell-toggler").click()  # on a phone the language button is in the folded navbar
     page.locator("#lang-toggle").click()
     page.wait_for_function("() => document.querySelector('#card-ranking').innerText.includes('薄弱排名')")
     first_cell(page, "ranking", "c2")

@@ -82,7 +82,10 @@ def test_the_supervisor_lands_on_the_workbench_and_finds_the_lagging_unit(page, 
     url = unquote(page.url)
     code = rows[lagging]["单位编码"]
     assert f"org={code}" in url and f"group={supervisor['group']}" in url and f"as_of={live['as_of']}" in url
-    wait_column(page, "c2", [code], card="contact-points")  # the board shows that unit alone
+    # the board shows that unit alone (its code is the 单位编码 column, after the columns that lead)
+    page.locator("#card-contact-points .ag-row").first.wait_for()
+    code_col = page.locator("#card-contact-points .ag-header-cell", has_text="单位编码").first.get_attribute("col-id")
+    wait_column(page, code_col, [code], card="contact-points")
     assert not errors
 
 
