@@ -46,6 +46,7 @@ COMPACT = ("单位编码", "联系点数", "测评数", "红线判定", "公示�
 # .dense-grid) and every column but the name wrapping its header.
 DENSE = ("scorecard",)
 PAD, COMPACT_PAD, DENSE_SAVING = 56, 52, 16
+DENSE_WIDE = {"单位编码": 84, "单位名称": 160}  # a code or a name a little tighter than on other grids
 
 LOCALE_ZH = {
     "page": "第", "of": "/", "to": "至", "more": "更多", "next": "下一页", "previous": "上一页",
@@ -87,6 +88,7 @@ def _text_width(text: str) -> int:
 def column_defs(columns: list[Column], lang: str, sort: list[dict] = (), dense: bool = False) -> list[dict]:
     order = {s["colId"]: (i, s["sort"]) for i, s in enumerate(sort)}
     saving = DENSE_SAVING if dense else 0
+    wide = {**{k: v - saving for k, v in WIDE.items()}, **DENSE_WIDE} if dense else WIDE
     defs = []
     for i, col in enumerate(columns):
         d: dict[str, Any] = {"field": col_id(i), "colId": col_id(i), "headerName": header(lang, col.name),
@@ -103,11 +105,11 @@ def column_defs(columns: list[Column], lang: str, sort: list[dict] = (), dense: 
             d["tooltipField"] = d["field"]
         if col.format == DATE:
             d["filter"] = "agTextColumnFilter"
-        d["minWidth"] = max(WIDE.get(col.name, 90) - saving, _text_width(d["headerName"]) + PAD - saving)
+        d["minWidth"] = max(wide.get(col.name, 90 - saving), _text_width(d["headerName"]) + PAD - saving)
         if col.name in CELL_RULES or col.name in COMPACT or (dense and col.name not in WIDE):
             # short values under a long header: wrap the header
             d.update(wrapHeaderText=True, autoHeaderHeight=True,
-                     minWidth=max(WIDE.get(col.name, 80) - saving,
+                     minWidth=max(wide.get(col.name, 80 - saving),
                                   _text_width(d["headerName"]) // 2 + COMPACT_PAD - saving))
             d["width"] = d["minWidth"]  # a pinned first column does not flex: it would keep AG Grid's 200 px
         if i == 0:
