@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, datetime
+from urllib.parse import unquote
 
 import pytest
 from sqlalchemy import select
@@ -258,3 +259,14 @@ def test_returned_and_unpublished_orgs_are_on_the_todo_list(demo):
     assert {r["单位编码"]: r["数量"] for r in late} == {c: u["公示逾期组织数"] for c, u in first_card.items()
                                                        if u["公示逾期组织数"]}
     assert not [r for r in todo if r["事项"] == scorecard.PUBLISH_OVERDUE]  # the second round has not ended
+
+
+def test_a_record_cell_leads_to_the_page_that_explains_it():
+    from layouts.workbench import cell_target
+
+    state = {"round": ROUND, "as_of": "2012-12-10", "group": GROUPS[0]}
+    targets = {name: unquote(cell_target(state, GROUPS[0], name, "JT-0062"))
+               for name in ("领导点评数", "公示状态", "公示逾期组织数")}
+    assert targets["领导点评数"].startswith("/comments?") and targets["公示状态"].startswith("/org?")
+    assert targets["公示逾期组织数"].startswith("/reporting?")
+    assert all("org=JT-0062" in t and f"round={ROUND}" in t and "as_of=2012-12-10" in t for t in targets.values())
