@@ -11,28 +11,32 @@ from dashboard import org_profile, reports
 from layouts import ids, urlstate
 from layouts.components import empty_state, error_alert
 from layouts.i18n import DEFAULT, t
-from layouts.org_profile import body, trend_part
+from layouts.org_profile import body, record_part, trend_part
 
 CHILDREN = "profile-children"
+COMMENTS_SHOWN = 10  # the newest 领导点评 on the page; the link opens them all
 
 
 def parts(state: dict, lang: str | None):
-    """(header and figures, trend, 认定 form) of the org the state names (or the caller's own)."""
+    """(header and figures, trend, 认定 form, record) of the org the state names (or the caller's own)."""
     lang = lang or DEFAULT
     try:
         table = common.table("profile", state)
         trend = common.call(org_profile.trend, state, cache_as="profile-trend")
+        row = dict(zip(table.headers, table.rows[0]))
+        comments = common.table("comments", {**urlstate.shared(state), "org": row["组织编码"]})
     except reports.ReportError as exc:
         if isinstance(exc, reports.BadParameter) and not state.get("org"):
-            return empty_state(lang, t(lang, "profile_pick")), None, None
-        return error_alert(str(exc), lang), None, None
-    row = dict(zip(table.headers, table.rows[0]))
+            return empty_state(lang, t(lang, "profile_pick")), None, None, None
+        return error_alert(str(exc), lang), None, None, None
+    newest = [dict(zip(comments.headers, r)) for r in comments.rows[:COMMENTS_SHOWN]]
+    record = record_part(row, newest, len(comments.rows), state, lang)
     # No sub-org and no member evaluated: no table of zeros, a line in the header says so instead.
     empty = not row.get("下级组织数") and not row.get("参评党员数")
     set_props(ids.Profile.CHILDREN_BOX, {"style": {"display": "none"} if empty else {}})
     metric = table.columns[table.headers.index("测评数") + 1]
     rework = drill.show_rework({**state, "org": row["组织编码"]}, lang, ids.Profile)
-    return body(row, metric.name, metric.format, state, lang), trend_part(trend, lang), rework
+    return body(row, metric.name, metric.format, state, lang), trend_part(trend, lang), rework, record
 
 
 def show(state: dict, lang: str | None):
@@ -64,7 +68,7 @@ def open_child(cell: dict | None, search: str | None):
 
 def register(app) -> None:
     outputs = [Output(ids.Profile.BODY, "children"), Output(ids.Profile.TREND_BOX, "children"),
-               Output(ids.Profile.REWORK_BOX, "children")]
+               Output(ids.Profile.REWORK_BOX, "children"), Output(ids.Profile.RECORD, "children")]
     app.callback(*outputs, Input(ids.Shell.STATE, "data"), State(ids.Shell.LANG, "data"))(show)
     app.callback(*[Output(o.component_id, o.component_property, allow_duplicate=True) for o in outputs],
                  Input(ids.Profile.URL, "search"), State(ids.Profile.URL, "pathname"), State(ids.Shell.LANG, "data"),

@@ -22,7 +22,7 @@ from dashboard import ranking, record_reports, reports
 from dashboard import brief_text as text
 from dashboard.brief_text import cn_date
 from data import groups as group_data, queries as q
-from domain import metrics
+from domain import metrics, record
 from domain.rules import Buckets, RuleProfile
 from domain.request import Request, RequestError, clean_text
 from domain.scope import Scope
@@ -86,6 +86,7 @@ class _Facts:
     units: list[tuple[str, str, int, float | None, float | None, float | None, str]] = field(default_factory=list)
     tables: dict[str, ReportTable] = field(default_factory=dict)
     comments: dict[str, int] = field(default_factory=dict)  # 领导点评数 by unit code, when the units are orgs
+    publish_due: date | None = None  # the round's 公示 deadline (its end + 公示期限), None without an end date
 
     @property
     def metric(self) -> str:
@@ -132,14 +133,15 @@ def gather(session, req: BriefRequest, user_scope: Scope) -> _Facts:
     overview = reports.overview(session, Request(node, as_of, scope))
     rnd = q.find_round(session, req.round)
     facts = _Facts(rnd.name, rnd.doc_no, _scope_label(session, req, scope, node), as_of,
-                   RuleProfile.from_record(rnd), req.group, overview)
+                   RuleProfile.from_record(rnd), req.group, overview,
+                   publish_due=record.publish_due(rnd.end_date, rnd.publish_days))
 
     def build(view: str, *more: tuple[str, str]) -> ReportTable:
         params = {**node.as_dict(), **dict(extra + more), "as_of": as_of}
         return reports.build(view, session, reports.request(view, params, scope))
 
     for view in ("redline", "rectification-summary", "pledge-summary", "pledges-overdue", "contact-points",
-                 "contact-point-detail", "visits", "reporting-completeness"):
+                 "contact-point-detail", "visits", "reporting-completeness", "reporting", "comments"):
         facts.tables[view] = build(view)
     facts.tables["rect-overdue"] = build("rectifications", ("overdue_only", "1"))
     facts.tables["ranking"] = ranking.ranking(session, reports.request("ranking", {**node.as_dict(), "as_of": as_of},

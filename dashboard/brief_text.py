@@ -8,10 +8,10 @@ from __future__ import annotations
 from datetime import date
 
 from dashboard.ledger_reports import MIN_CONTACT_POINTS
-from domain import metrics
+from domain import metrics, record
 
 LIST_LIMIT = 30  # items listed in a section; the rest are counted and left to the ledger's export
-NUMERALS = "一二三四五六七"
+NUMERALS = "一二三四五六七八九十"
 
 
 def cn_date(day: date | None) -> str:
@@ -61,11 +61,28 @@ def basics(f) -> tuple[str, list[str], tuple]:
                          f"N={best[2]}），最低的是{worst[1]}（{value_text(worst[3], f.metric)}，N={worst[2]}）"
                          + (f"；{len(below)}个{f.unit_word}{f.metric}低于红线{value_text(f.redline, f.metric)}。" if below
                             else f"；各{f.unit_word}均未低于红线{value_text(f.redline, f.metric)}。"))
+    lines.append(comments_line(f))
     table = ([f.unit_word, "测评数", f.metric, "置信区间", "红线判定"],
              [[u[1], u[2], value_text(u[3], f.metric), _interval(u[4], u[5], f.metric), u[6]] for u in units])
     if f.comments:  # units that are orgs: how many 领导点评 each has (docs/metrics.md)
         table = (table[0] + ["领导点评数"], [row + [f.comments.get(u[0], 0)] for row, u in zip(table[1], units)])
     return "一、基本情况", lines, table
+
+
+def comments_line(f) -> str:
+    """领导点评: how many, on how many orgs, by grade; the orgs graded 一般 or 差 named; the problems raised."""
+    rows = _rows(f.tables["comments"], "组织名称", "点评等次", "关联问题数")
+    if not rows:
+        return "截至统计日，尚未录入领导点评。"
+    grades = "、".join(f"{g}{n}条" for g in record.COMMENT_GRADES if (n := sum(1 for r in rows if r[1] == g)))
+    ungraded = sum(1 for r in rows if not r[1])
+    weak = list(dict.fromkeys(name for name, grade, _ in rows if grade in ("一般", "差")))
+    raised = sum(r[2] or 0 for r in rows)
+    return (f"各级领导共点评{len(rows)}条，涉及组织{len({r[0] for r in rows})}个"
+            + (f"，其中评为{grades}" if grades else "") + (f"，未评定等次{ungraded}条" if ungraded else "") + "；"
+            + (f"点评等次为一般或差的组织：{'、'.join(weak[:LIST_LIMIT])}{'等' if len(weak) > LIST_LIMIT else ''}；"
+               if weak else "")
+            + (f"点评提出的问题{raised}个已录入整改台账。" if raised else "")).rstrip("；") + ("" if raised else "。")
 
 
 def _interval(low, high, metric: str) -> str:
@@ -177,7 +194,45 @@ def reporting(f) -> tuple[str, list[str], None]:
         if rows:
             names = "、".join(f"{r[1]}（{r[0]}）" for r in rows[:LIST_LIMIT])
             lines.append(f"{label}的组织：{names}。" + _more(len(rows), "上报进度表"))
-    return "六、上报情况", lines, None
+    return "六、上报、审核和公示情况", lines + [approval_line(f), publication_line(f)], None
+
+
+def approval_line(f) -> str:
+    """逐级审核 of the orgs that reported: approved, returned (named, with the reason), waiting."""
+    rows = [r for r in _rows(f.tables["reporting"], "组织编码", "组织名称", "审核状态", "退回原因")
+            if r[2] != record.NOT_REPORTED]
+    if not rows:
+        return "逐级审核方面，尚无已上报待审核的组织。"
+    returned = [r for r in rows if r[2] == record.RETURNED]
+    approved = sum(1 for r in rows if r[2] == record.APPROVED)
+    if not approved and not returned:
+        return f"逐级审核方面，已上报的{len(rows)}个组织均待上级审核。"
+    text = (f"逐级审核方面，已上报的{len(rows)}个组织中，上级已审核通过{approved}个，退回{len(returned)}个，"
+            f"待审核{len(rows) - approved - len(returned)}个。")
+    if returned:
+        text += ("退回的组织：" + "；".join(f"{name}（{code}），原因：{reason}" for code, name, _, reason in returned[:LIST_LIMIT])
+                 + "。" + _more(len(returned), "上报进度表"))
+    return text
+
+
+def publication_line(f) -> str:
+    """公示 of the expected orgs' results as of the day: published, fed back, not yet; the overdue named."""
+    rows = _rows(f.tables["reporting"], "组织编码", "组织名称", "公示状态", "公示逾期")
+    if not rows:
+        return "评议结果公示方面，范围内没有应上报的组织。"
+    published = sum(1 for r in rows if r[2] in (record.PUBLISHED, record.FED_BACK))
+    fed_back = sum(1 for r in rows if r[2] == record.FED_BACK)
+    overdue = [r for r in rows if r[3] == "是"]
+    due = (f"（公示期限为评议结束后{f.profile.publish_days}天，即{cn_date(f.publish_due)}前）"
+           if f.publish_due else "")
+    text = (f"评议结果公示方面，应上报的{len(rows)}个组织中已公示{published}个"
+            + (f"（其中已向参评群众和被评议组织反馈{fed_back}个）" if fed_back else "")
+            + f"，尚未公示{len(rows) - published}个{due}。")
+    if overdue:
+        text += (f"超过公示期限仍未公示的{len(overdue)}个："
+                 + "、".join(f"{name}（{code}）" for code, name, *_ in overdue[:LIST_LIMIT]) + "。"
+                 + _more(len(overdue), "上报进度表"))
+    return text
 
 
 def next_steps(f) -> tuple[str, list[str], None]:
@@ -206,6 +261,11 @@ def next_steps(f) -> tuple[str, list[str], None]:
         todo.append(f"走访{len(unvisited)}个尚未走访的联系点")
     if f.tables["reporting-missing"].rows:
         todo.append(f"催报{len(f.tables['reporting-missing'].rows)}个未上报组织")
+    states = _rows(f.tables["reporting"], "审核状态", "公示逾期")
+    if returned := sum(1 for s, _ in states if s == record.RETURNED):
+        todo.append(f"督促{returned}个被退回的组织核实修改后重新上报")
+    if late := sum(1 for _, overdue in states if overdue == "是"):
+        todo.append(f"督促{late}个逾期未公示的组织公示评议结果并反馈")
     if not todo:
         return "七、下步工作", ["各项工作按计划推进，下步继续跟踪整改落实和承诺践诺情况。"], None
     text = "；".join(f"{'（' + NUMERALS[i] + '）'}{item}" for i, item in enumerate(todo))

@@ -596,7 +596,8 @@ def reporting(session: Session, request: Request) -> ReportTable:
             rows.append([code, name, system, region, status, _fmt_time(first), _fmt_time(latest)])
     rows.sort(key=lambda r: (STATUS_ORDER[r[4]], r[0]))
     _record_columns(session, request, rows)
-    columns = [Column("组织编码"), Column("组织名称"), Column("系统"), Column("地区"), Column("上报状态"),
+    # 审核状态 beside 上报状态: the two states a reader compares, and the one the approval tools above act on.
+    columns = [Column("组织编码"), Column("组织名称"), Column("系统"), Column("地区"), Column("上报状态"), Column("审核状态"),
                Column("首次上报时间"), Column("最近上报时间"), *RECORD_COLUMNS]
     red = [i for i, r in enumerate(rows) if r[4] == metrics.MISSING]
     deadline = ctx.round.report_deadline
@@ -606,8 +607,7 @@ def reporting(session: Session, request: Request) -> ReportTable:
     return _table("reporting", ctx, columns, rows, request, red, notes=notes)
 
 
-RECORD_COLUMNS = (Column("审核状态"), Column("审核人"), Column("审核时间"), Column("退回原因"), Column("公示状态"),
-                  Column("公示逾期"))
+RECORD_COLUMNS = (Column("审核人"), Column("审核时间"), Column("退回原因"), Column("公示状态"), Column("公示逾期"))
 
 
 def _record_columns(session: Session, request: Request, rows: list[list]) -> None:
@@ -617,7 +617,8 @@ def _record_columns(session: Session, request: Request, rows: list[list]) -> Non
     published = record_reports.publication_status(session, request, codes)
     for row in rows:
         a, p = approved[row[0]], published[row[0]]
-        row += [a.state, a.acted_by, _fmt_time(a.acted_at), a.reason if a.state == RETURNED else None, p.status,
+        row.insert(5, a.state)
+        row += [a.acted_by, _fmt_time(a.acted_at), a.reason if a.state == RETURNED else None, p.status,
                 _yes(p.overdue)]
 
 

@@ -11,10 +11,10 @@ from dataclasses import replace
 
 from sqlalchemy.orm import Session
 
-from dashboard import ledger_reports, reports
+from dashboard import ledger_reports, record_reports, reports
 from data import profile_queries as pq
 from data import queries as q
-from domain import metrics
+from domain import metrics, record
 from domain.names import round_kind
 from domain.request import Request
 from domain.rules import Counts, RuleProfile, bucketize
@@ -86,17 +86,31 @@ def profile(session: Session, request: Request) -> ReportTable:
            "未走访联系点数": sum(1 for code, _ in points.values() if code not in visited),
            "最近走访日期": visits.rows[0][3] if visits.rows else None,
            "上报状态": status_text, "应上报组织数": expected, "上报完整率": completeness,
+           **_record(session, own, org.code),
            NO_REWORK_ITEM: YES if verdict in metrics.CANDIDATE_VERDICTS and not cell["整改措施数"] else NO,
            "下级组织数": pq.child_count(session, org.id, org_ids), "参评党员数": members}
     fmt = DECIMAL if rules.redline_metric == "测评得分" else PERCENT
     formats = {"测评数": INT, label: fmt, "置信下限": fmt, "置信上限": fmt, "整改问题数": INT, "整改措施数": INT,
                "整改完成率": PERCENT, "超期整改": INT, "到期承诺": INT, "承诺兑现率": PERCENT, "逾期未兑现": INT,
                "联系点数": INT, "走访次数": INT, "未走访联系点数": INT, "最近走访日期": DATE, "应上报组织数": INT,
-               "上报完整率": PERCENT, "下级组织数": INT, "参评党员数": INT}
+               "上报完整率": PERCENT, "下级组织数": INT, "参评党员数": INT, "公示日期": DATE, "反馈日期": DATE,
+               "公示截止日期": DATE, "领导点评数": INT}
     columns = [Column(name, formats.get(name, "text")) for name in row]
     notes = ["各项数字为本组织及其下级组织（在您的查看范围内）的合计，与下钻表中该组织一行相同。"]
     red_rows = {0} if verdict == metrics.CONFIRMED_BELOW or row[NO_REWORK_ITEM] == YES else set()
     return reports._table("profile", node, columns, [list(row.values())], own, red_rows=red_rows, notes=notes)
+
+
+def _record(session: Session, own: Request, code: str) -> dict:
+    """The org's 审核状态 (now), 公示状态 (as of the day, 逾期未公示 past its due day) and 领导点评数, as the
+    上报进度 and 领导点评 pages show them for the same org."""
+    approval = record_reports.approval_status(session, own, [code])[code]
+    pub = record_reports.publication_status(session, own, [code])[code]
+    return {"审核状态": approval.state, "审核人": approval.acted_by, "审核时间": ledger_reports._fmt_time(approval.acted_at),
+            "退回原因": approval.reason if approval.state == record.RETURNED else None,
+            "公示状态": record.shown_status(pub.status, pub.overdue), "公示日期": pub.published_on, "公示方式": pub.method,
+            "反馈日期": pub.feedback_on, "反馈对象": pub.feedback_to, "公示截止日期": pub.due,
+            "领导点评数": record_reports.comment_counts(session, own, [code])[code]}
 
 
 def _reporting(code: str, statuses: list[str], by_code: dict[str, str]) -> tuple[str | None, int, float | None]:

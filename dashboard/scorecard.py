@@ -14,10 +14,10 @@ from typing import Any, Callable
 
 from sqlalchemy.orm import Session
 
-from dashboard import node_index
+from dashboard import node_index, record_reports
 from data import groups as group_data
 from data import queries as q
-from domain import metrics
+from domain import metrics, record
 from domain.request import Request, ViewFilter
 from domain.rules import Counts, RuleProfile, bucketize
 from domain.scope import Scope
@@ -29,7 +29,8 @@ YES = "是"
 # 待办 kinds, in the order they are listed on one day (the layout words them in the user's language).
 BELOW_UNORDERED, RECT_OVERDUE, PLEDGE_OVERDUE, NOT_VISITED, NOT_REPORTED = (
     "低于红线未认定", "超期整改", "逾期未兑现承诺", "联系点未走访", "逾期未上报")
-TODO_KINDS = (BELOW_UNORDERED, RECT_OVERDUE, PLEDGE_OVERDUE, NOT_REPORTED, NOT_VISITED)
+RETURNED, PUBLISH_OVERDUE = "审核退回", record.OVERDUE_UNPUBLISHED
+TODO_KINDS = (BELOW_UNORDERED, RETURNED, RECT_OVERDUE, PLEDGE_OVERDUE, NOT_REPORTED, PUBLISH_OVERDUE, NOT_VISITED)
 BuildFn = Callable[[str, Session, Request], ReportTable]
 
 
@@ -50,6 +51,17 @@ class Unit:
     expected: int = 0
     reported: int = 0
     missing: list[tuple[str, str]] = field(default_factory=list)  # 未上报 (code, name)
+    comments: int = 0  # 领导点评数: on the unit or below, made by the as-of day
+    publicity: str = record.NOT_PUBLISHED  # the unit's own 公示状态, 逾期未公示 once overdue
+    publish_due: date | None = None
+    unpublished: list[tuple[str, str]] = field(default_factory=list)  # expected orgs 公示逾期 (code, name)
+    returned: list[tuple[str, str, str, date | None]] = field(default_factory=list)  # 退回 (code, name, reason, day)
+
+    @property
+    def overdue_publishing(self) -> list[tuple[str, str]]:
+        """The orgs late to publish: the unit itself (when it is) and the expected orgs under it."""
+        own = [(self.code, self.name)] if self.publicity == record.OVERDUE_UNPUBLISHED else []
+        return own + [o for o in self.unpublished if o[0] != self.code]
 
     @property
     def unordered(self) -> list[tuple[str, str, str, str]]:
@@ -75,6 +87,9 @@ def columns(profile: RuleProfile) -> list[tuple[Column, Callable[[Unit], Any]]]:
         (Column("联系点不足"), lambda u: u.too_few),
         (Column("上报完整率", PERCENT), lambda u: metrics.ratio(u.reported, u.expected)),
         (Column("返工状态"), lambda u: u.rework),
+        (Column("领导点评数", INT), lambda u: u.comments),
+        (Column("公示状态"), lambda u: u.publicity),
+        (Column("公示逾期组织数", INT), lambda u: len(u.overdue_publishing)),
     ]
 
 
@@ -158,13 +173,31 @@ def _units(session: Session, request: Request, profile: RuleProfile, build: Buil
             by_code[unit_code].points.append((code, name))
             if code not in visited:
                 by_code[unit_code].unvisited.append((code, name))
-    for code, name, status in _rows(view("reporting"), "组织编码", "组织名称", "上报状态"):
+    for code, name, status, approval, reason, at, late in _rows(
+            view("reporting"), "组织编码", "组织名称", "上报状态", "审核状态", "退回原因", "审核时间", "公示逾期"):
         for u in owners(code):
             u.expected += 1
             u.reported += status != metrics.MISSING
             if status == metrics.MISSING:
                 u.missing.append((code, name))
+            if approval == record.RETURNED:
+                u.returned.append((code, name, reason, date.fromisoformat(at[:10]) if at else None))
+            if late == YES:
+                u.unpublished.append((code, name))
+    _record(session, request, units)
     return units
+
+
+def _record(session: Session, request: Request, units: list[Unit]) -> None:
+    """Each unit's 领导点评数 (its subtree's comments, as /comments?org= lists them) and its own 公示状态."""
+    codes = [u.code for u in units]
+    counts = record_reports.comment_counts(session, request, codes)
+    published = record_reports.publication_status(session, request, codes)
+    for u in units:
+        u.comments = counts.get(u.code, 0)
+        if u.code in published:
+            p = published[u.code]
+            u.publicity, u.publish_due = record.shown_status(p.status, p.overdue), p.due
 
 
 def _title(view: str, card: Card) -> str:
@@ -181,7 +214,7 @@ def _table(view: str, card: Card, request: Request, cols: list[Column], rows: li
 
 def needs_action(u: Unit) -> bool:
     return bool(u.red.verdict in metrics.CANDIDATE_VERDICTS or u.below or u.overdue_rects or u.overdue_pledges
-                or u.unvisited or u.too_few == YES or u.missing)
+                or u.unvisited or u.too_few == YES or u.missing or u.returned or u.overdue_publishing)
 
 
 def scorecard(session: Session, request: Request, build: BuildFn) -> ReportTable:
@@ -195,7 +228,9 @@ def scorecard(session: Session, request: Request, build: BuildFn) -> ReportTable
              "低于红线组织数：单位及其下级组织中红线判定为确认低于或疑似低于的组织。",
              f"未走访联系点：截至统计截止日期没有走访记录的联系点；每个单位应有 {p.contact_min}–{p.contact_max} 个联系点。",
              f"上报完整率：已上报（含逾期上报）的应上报组织 / 应上报组织；上报截止日期 "
-             f"{card.deadline.isoformat() if card.deadline else '未设定'}。"]
+             f"{card.deadline.isoformat() if card.deadline else '未设定'}。",
+             "领导点评数：单位及其下级组织截至统计截止日期的领导点评条数。公示状态：单位本级的公示反馈情况，"
+             f"超过评议批次结束日期后 {p.publish_days} 天仍未公示为逾期未公示；公示逾期组织数：单位本级及其下级应上报组织中逾期未公示的组织。"]
     if not card.units:
         notes.insert(0, f"督导组 {card.group} 在本批次没有督导单位（督导分组中“是否联系点”为否的行）。")
     red = [i for i, u in enumerate(card.units) if needs_action(u)]
@@ -225,6 +260,15 @@ def _todo_of(card: Card, u: Unit, as_of: date) -> list[list]:
     if u.missing and card.deadline is not None and as_of > card.deadline:
         out.append([card.deadline, NOT_REPORTED, u.code, u.name, len(u.missing), (as_of - card.deadline).days,
                     _names(u.missing)])
+    if u.returned:
+        days = [d for *_, d in u.returned if d]
+        out.append([max(days) if days else None, RETURNED, u.code, u.name, len(u.returned), None,
+                    "；".join(f"{code} {name}（{reason}）" for code, name, reason, _ in u.returned[:5])
+                    + ("；…" if len(u.returned) > 5 else "")])
+    late = u.overdue_publishing
+    if late and u.publish_due is not None:
+        out.append([u.publish_due, PUBLISH_OVERDUE, u.code, u.name, len(late), (as_of - u.publish_due).days,
+                    _names(late)])
     if u.unvisited:
         out.append([card.start, NOT_VISITED, u.code, u.name, len(u.unvisited), None, _names(u.unvisited)])
     return out

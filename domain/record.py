@@ -9,6 +9,8 @@ COMMENT_GRADES = ("好", "较好", "一般", "差")  # 点评等次, best first
 # 公示状态 of an org's results on a day.
 NOT_PUBLISHED, PUBLISHED, FED_BACK = "未公示", "已公示", "已反馈"
 PUBLICATION_STATES = (NOT_PUBLISHED, PUBLISHED, FED_BACK)
+# What a unit list shows for an org still 未公示 after its due day (the 待办 of the same name).
+OVERDUE_UNPUBLISHED = "逾期未公示"
 
 # 逐级审核: 未上报 → 已上报 → 已审核, or 退回 (with a reason) back to the unit. Stored: an action of the
 # level above (APPROVED, RETURNED) or an admin's UNLOCKED; the other states come from the data.
@@ -34,6 +36,11 @@ def publish_overdue(status: str, end_date: date | None, publish_days: int, as_of
     """A 待办: results not published although the round ended more than publish_days before the as-of day."""
     due = publish_due(end_date, publish_days)
     return status == NOT_PUBLISHED and due is not None and as_of > due
+
+
+def shown_status(status: str, overdue: bool) -> str:
+    """公示状态 as a unit list shows it: 逾期未公示 instead of 未公示 once the due day has passed."""
+    return OVERDUE_UNPUBLISHED if overdue and status == NOT_PUBLISHED else status
 
 
 def approval_state(stored: str | None, acted_at: datetime | None, reported: bool,

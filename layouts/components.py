@@ -37,8 +37,16 @@ CELL_RULES = {"低于红线组织数": _ANY, "超期整改数": _ANY, "逾期未
               "联系点不足": {"cell-red": "params.value === '是'"},
               "上报完整率": {"cell-amber": "params.value !== null && params.value < 1"},
               "返工状态": {"cell-red": "['逾期未复评', '复评仍低于'].indexOf(params.value) >= 0",
-                       "cell-amber": "params.value === '待认定'"}}
-COMPACT = ("单位编码", "联系点数", "测评数", "红线判定")
+                       "cell-amber": "params.value === '待认定'"},
+              # 督导工作台's record columns: no leader comment yet, results not (yet) published
+              "领导点评数": {"cell-amber": "params.value === 0"}, "公示逾期组织数": _ANY,
+              "公示状态": {"cell-red": "params.value === '逾期未公示'", "cell-amber": "params.value === '未公示'"}}
+COMPACT = ("单位编码", "联系点数", "测评数", "红线判定", "公示状态")
+# Grids with many short columns (督导工作台: 16 of them) fit 1440 px with narrower cell padding (assets/app.css
+# .dense-grid) and every column but the name wrapping its header.
+DENSE = ("scorecard",)
+PAD, COMPACT_PAD, DENSE_SAVING = 56, 52, 16
+DENSE_WIDE = {"单位编码": 84, "单位名称": 160}  # a code or a name a little tighter than on other grids
 
 LOCALE_ZH = {
     "page": "第", "of": "/", "to": "至", "more": "更多", "next": "下一页", "previous": "上一页",
@@ -77,8 +85,10 @@ def _text_width(text: str) -> int:
     return sum(16 if ord(ch) >= 0x2E80 else 8 for ch in text)
 
 
-def column_defs(columns: list[Column], lang: str, sort: list[dict] = ()) -> list[dict]:
+def column_defs(columns: list[Column], lang: str, sort: list[dict] = (), dense: bool = False) -> list[dict]:
     order = {s["colId"]: (i, s["sort"]) for i, s in enumerate(sort)}
+    saving = DENSE_SAVING if dense else 0
+    wide = {**{k: v - saving for k, v in WIDE.items()}, **DENSE_WIDE} if dense else WIDE
     defs = []
     for i, col in enumerate(columns):
         d: dict[str, Any] = {"field": col_id(i), "colId": col_id(i), "headerName": header(lang, col.name),
@@ -95,10 +105,12 @@ def column_defs(columns: list[Column], lang: str, sort: list[dict] = ()) -> list
             d["tooltipField"] = d["field"]
         if col.format == DATE:
             d["filter"] = "agTextColumnFilter"
-        d["minWidth"] = max(WIDE.get(col.name, 90), _text_width(d["headerName"]) + 56)
-        if col.name in CELL_RULES or col.name in COMPACT:  # short values under a long header: wrap the header
+        d["minWidth"] = max(wide.get(col.name, 90 - saving), _text_width(d["headerName"]) + PAD - saving)
+        if col.name in CELL_RULES or col.name in COMPACT or (dense and col.name not in WIDE):
+            # short values under a long header: wrap the header
             d.update(wrapHeaderText=True, autoHeaderHeight=True,
-                     minWidth=max(WIDE.get(col.name, 80), _text_width(d["headerName"]) // 2 + 52))
+                     minWidth=max(wide.get(col.name, 80 - saving),
+                                  _text_width(d["headerName"]) // 2 + COMPACT_PAD - saving))
             d["width"] = d["minWidth"]  # a pinned first column does not flex: it would keep AG Grid's 200 px
         if i == 0:
             d["pinned"] = "left"
@@ -130,7 +142,7 @@ def report_grid(table_name: str, columns: list[Column], lang: str, clickable: bo
                                    "enableClickSelection": False}
     return dag.AgGrid(
         id=ids.grid(table_name),
-        columnDefs=column_defs(columns, lang, sort),
+        columnDefs=column_defs(columns, lang, sort, dense=table_name in DENSE),
         filterModel=filters or {},
         defaultColDef={"sortable": True, "resizable": True, "flex": 1,
                        "filterParams": {"maxNumConditions": 1, "buttons": ["reset"]}},
@@ -138,7 +150,7 @@ def report_grid(table_name: str, columns: list[Column], lang: str, clickable: bo
         getRowId="params.data._id",
         rowClassRules={"row-red": "redRow(params.data)"},
         dashGridOptions=options,
-        className="report-grid" + (" clickable" if clickable else ""),
+        className="report-grid" + (" clickable" if clickable else "") + (" dense-grid" if table_name in DENSE else ""),
         style={"width": "100%"},
     )
 

@@ -42,7 +42,7 @@ HEADERS_EN = {
     "审核状态": "Approval", "审核人": "Reviewed by", "审核时间": "Reviewed at", "退回原因": "Return reason",
     "公示状态": "Publication", "公示逾期": "Publication overdue", "点评编号": "Comment no.", "点评人": "Reviewer",
     "点评日期": "Date", "点评等次": "Grade", "点评意见": "Comment", "关联问题数": "Linked problems",
-    "领导点评数": "Leader comments",
+    "领导点评数": "Leader comments", "公示逾期组织数": "Orgs late to publish",
     # 导入 / 用户 / 设置 · 评议批次 / 审计日志
     "导入时间": "Imported at", "导入人": "Imported by", "文件": "File", "模板": "Template", "行数": "Rows",
     "新增": "Inserted", "更新": "Updated", "未变": "Unchanged", "用户名": "Username", "姓名/单位": "Name / unit",
@@ -90,6 +90,8 @@ VALUES_EN = {
     "综合满意率": "Satisfied + basically", "满意率": "Satisfied", "测评得分": "Score",
     "全部": "Everything", "无": "Nothing", "首评": "First", "复评": "Recheck", "系统": "System", "市/州": "City",
     "启用": "Active", "停用": "Deactivated",
+    "未公示": "Not published", "已公示": "Published", "已反馈": "Fed back", "逾期未公示": "Publication overdue",
+    "已审核": "Approved", "退回": "Returned", "好": "Good", "较好": "Fairly good", "一般": "Fair", "差": "Poor",
 }
 
 

@@ -211,8 +211,11 @@ class Profile:
     BODY = "profile-body"
     TREND_BOX = "profile-trend-box"
     TREND = "profile-trend"
-    # Leaders' comments and 公示状态 (ws-record) go here.
-    RECORD = "profile-record"
+    RECORD = "profile-record"  # 公示状态, 审核状态 and the newest 领导点评
+    PUBLICATION = "profile-publication"
+    APPROVAL = "profile-approval"
+    COMMENTS = "profile-comments"
+    COMMENTS_LINK = "profile-comments-link"
     REWORK_BOX = "profile-rework"
     REWORK_DATE = "profile-rework-date"
     REWORK_DUE = "profile-rework-due"

@@ -9,12 +9,15 @@ from dash import dcc, html
 from domain.tables import DATE, INT, PERCENT
 from layouts import ids, urlstate
 from layouts.components import brief_button, format_value, print_button, table_card
-from layouts.i18n import LABELS, header, t
+from layouts.i18n import LABELS, header, t, value
 from layouts.overview import GRAPH_CONFIG
 from layouts.plotly_text import plain
 
 NO_REWORK_ITEM = "低于红线无整改"  # dashboard.org_profile's flag column
 VERDICT_TONES = {"确认低于": "text-danger", "疑似低于": "text-warning", "达标": "text-success"}
+RECORD_TONES = {"逾期未公示": "text-danger", "未公示": "text-warning", "退回": "text-danger", "已审核": "text-success"}
+COMMENT_COLUMNS = ("点评日期", "组织名称", "点评人", "点评等次", "点评意见")  # of the comments view, as shown here
+WEAK_GRADES = ("一般", "差")
 
 
 def value_text(lang: str, value) -> str:
@@ -29,7 +32,7 @@ def layout(state: dict, lang: str) -> html.Div:
         dcc.Location(id=ids.Profile.URL, refresh=False),
         dcc.Loading(html.Div(id=ids.Profile.BODY, style={"minHeight": "240px"}), type="circle", delay_show=150),
         html.Div(id=ids.Profile.TREND_BOX, className="profile-trend"),
-        html.Div(id=ids.Profile.RECORD),  # leaders' comments and 公示状态 (to come)
+        html.Div(id=ids.Profile.RECORD),
         html.Div(id=ids.Profile.REWORK_BOX, className="no-print"),
         html.Div(table_card("profile-children", t(lang, "profile_children"), state, lang), id=ids.Profile.CHILDREN_BOX),
     ], className="org-profile")
@@ -115,6 +118,10 @@ def cards(row: dict, metric: str, fmt: str, lang: str) -> list[dbc.Col]:
               value_text(lang, own_status) if own_status else val("上报完整率", PERCENT),
               f"{t(lang, 'profile_completeness')} {val('上报完整率', PERCENT)} · N={val('应上报组织数')}",
               t(lang, "def_reporting"), "text-danger" if own_status == "未上报" else ""),
+        _card("领导点评数", header(lang, "领导点评数"), val("领导点评数"),
+              f"{header(lang, '公示状态')} {value(lang, row.get('公示状态'))} · "
+              f"{header(lang, '审核状态')} {value(lang, row.get('审核状态'))}", t(lang, "def_comments"),
+              "text-danger" if row.get("公示状态") == "逾期未公示" or row.get("审核状态") == "退回" else ""),
     ]
 
 
@@ -150,3 +157,61 @@ def trend_part(data: dict, lang: str):
         return html.P(t(lang, "profile_trend_one"), className="text-muted small mb-3")
     return dbc.Card(dbc.CardBody(dcc.Graph(id=ids.Profile.TREND, figure=trend_figure(data, lang), config=GRAPH_CONFIG)),
                     className="shadow-sm mb-3")
+
+
+def _publication(row: dict, lang: str) -> list:
+    """公示状态 with its dates (how and to whom), or the day it is due."""
+    parts = []
+    if row.get("公示日期"):
+        parts.append(t(lang, "profile_pub_published").format(day=format_value(row["公示日期"]))
+                     + (f"（{row['公示方式']}）" if row.get("公示方式") else ""))
+    if row.get("反馈日期"):
+        parts.append(t(lang, "profile_pub_fed_back").format(day=format_value(row["反馈日期"]))
+                     + (f"（{row['反馈对象']}）" if row.get("反馈对象") else ""))
+    if not parts:
+        due = row.get("公示截止日期")
+        parts.append(t(lang, "profile_pub_due").format(day=format_value(due)) if due else t(lang, "profile_pub_no_due"))
+    return parts
+
+
+def _approval(row: dict, lang: str) -> list:
+    parts = []
+    if row.get("审核人"):
+        parts.append(t(lang, "profile_appr_by").format(who=row["审核人"], at=row.get("审核时间") or "—"))
+    if row.get("退回原因"):
+        parts.append(t(lang, "profile_appr_reason").format(reason=row["退回原因"]))
+    return parts
+
+
+def _status_line(key: str, id_: str, state_value: str, details: list, lang: str) -> html.Div:
+    return html.Div([html.Span(header(lang, key) + t(lang, "colon"), className="text-muted me-1"),
+                     html.Strong(value(lang, state_value), className=RECORD_TONES.get(state_value, ""),
+                                 **{"data-state": state_value}),
+                     *[html.Span(" · " + d, className="small") for d in details]], id=id_, className="mb-1")
+
+
+def record_part(row: dict, comments: list[dict], total: int, state: dict, lang: str) -> dbc.Card:
+    """公示状态 with its dates, 审核状态 with who and when (or the 退回 reason), and the newest 领导点评 of the org
+    and those under it; each links to the page that lists the whole (上报进度, 领导点评) filtered to the org."""
+    keep = {**urlstate.shared(state), "org": row["组织编码"]}
+    lines = html.Div([
+        _status_line("公示状态", ids.Profile.PUBLICATION, row["公示状态"], _publication(row, lang), lang),
+        _status_line("审核状态", ids.Profile.APPROVAL, row["审核状态"], _approval(row, lang), lang),
+        dcc.Link(t(lang, "profile_record_link"), href="/reporting" + urlstate.encode(keep), className="small no-print"),
+    ], className="mb-3")
+    if comments:
+        body = html.Table([
+            html.Thead(html.Tr([html.Th(header(lang, c)) for c in COMMENT_COLUMNS])),
+            html.Tbody([html.Tr([html.Td(value(lang, format_value(c[k]))) for k in COMMENT_COLUMNS],
+                                className="table-danger" if c["点评等次"] in WEAK_GRADES else "") for c in comments]),
+        ], className="table table-sm table-bordered small mb-1", id=ids.Profile.COMMENTS)
+    else:
+        body = html.P(t(lang, "profile_comments_none"), className="text-muted small mb-1", id=ids.Profile.COMMENTS)
+    return dbc.Card(dbc.CardBody([
+        html.H2(t(lang, "profile_record"), className="h6"),
+        lines,
+        html.H2(t(lang, "profile_comments").format(n=len(comments), total=total), className="h6"),
+        body,
+        dcc.Link(t(lang, "profile_comments_all"), href="/comments" + urlstate.encode(keep),
+                 id=ids.Profile.COMMENTS_LINK, className="small no-print"),
+    ]), className="shadow-sm mb-3 profile-record")

@@ -17,8 +17,10 @@ PAGES = (("/", "nav_overview"), ("/workbench", "nav_workbench"), ("/drill", "nav
          # pages for some roles only: shown in the navbar only to them (callbacks.shell refuses others too)
          ("/import", "nav_import"), ("/users", "nav_users"), ("/settings", "nav_settings"), ("/audit", "nav_audit"))
 PAGE_ROLES = {"/import": ("admin", "unit"), "/users": ("admin",), "/settings": ("admin",), "/audit": ("admin",)}
-# The admins' own pages sit in one 管理 menu, so the links fit one row at 1400 px in Chinese and English.
-ADMIN_MENU = ("/users", "/settings", "/audit")
+# Menus of several pages, so the links fit one row at 1400 px in Chinese and English: the ledgers (台账) where
+# the first of them stands, the admins' own pages (管理) at the end. Label key -> (menu id, its pages).
+MENUS = {"nav_ledgers": ("shell-ledger-menu", ("/rectifications", "/pledges", "/comments")),
+         "nav_admin": ("shell-admin-menu", ("/users", "/settings", "/audit"))}
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,14 @@ def as_of_notes(notes: list[tuple[str, dict]], lang: str) -> html.Div | None:
 NOTE_CODES = ("ended", "last_data")  # the others are warnings
 
 
+def _menu(key: str, pages: list[tuple[str, str]], pathname: str, keep: str, lang: str) -> dbc.DropdownMenu:
+    menu_id, paths = MENUS[key]
+    return dbc.DropdownMenu(
+        [dbc.DropdownMenuItem(t(lang, k), href=path + keep, active=pathname == path) for path, k in pages],
+        label=t(lang, key), nav=True, in_navbar=True, id=menu_id,
+        toggle_class_name="active" if pathname in paths else "")
+
+
 def navbar(pathname: str, state: dict, lang: str, user: UserInfo, rounds: list[str], as_of: str,
            csrf_token: str = "", notes: list[tuple[str, dict]] = ()) -> dbc.Navbar:
     """rounds: newest first; without a round in the URL the newest is the one shown (reports' default).
@@ -71,15 +81,14 @@ def navbar(pathname: str, state: dict, lang: str, user: UserInfo, rounds: list[s
     keep = urlstate.encode(urlstate.shared(state))
     colon, scope = t(lang, "colon"), scope_text(lang, user.scope_label)
     allowed = [(path, key) for path, key in PAGES if path not in PAGE_ROLES or user.role in PAGE_ROLES[path]]
-    links = [dbc.NavItem(dcc.Link(t(lang, key), href=path + keep,
-                                  className="nav-link" + (" active" if pathname == path else "")))
-             for path, key in allowed if path not in ADMIN_MENU]
-    menu = [(path, key) for path, key in allowed if path in ADMIN_MENU]
-    if menu:
-        links.append(dbc.DropdownMenu(
-            [dbc.DropdownMenuItem(t(lang, key), href=path + keep, active=pathname == path) for path, key in menu],
-            label=t(lang, "nav_admin"), nav=True, in_navbar=True, id="shell-admin-menu",
-            toggle_class_name="active" if pathname in ADMIN_MENU else ""))
+    links = []
+    for path, key in allowed:
+        menu = next((m for m, (_, pages) in MENUS.items() if path in pages), None)
+        if menu is None:
+            links.append(dbc.NavItem(dcc.Link(t(lang, key), href=path + keep,
+                                              className="nav-link" + (" active" if pathname == path else ""))))
+        elif path == next(p for p, _ in allowed if p in MENUS[menu][1]):  # the menu stands at its first page
+            links.append(_menu(menu, [(p, k) for p, k in allowed if p in MENUS[menu][1]], pathname, keep, lang))
     controls = html.Div([
         html.Div([
             dbc.Label(t(lang, "round"), html_for=ids.Shell.ROUND, className="visually-hidden"),

@@ -19,6 +19,9 @@ CELL_LINKS = {
     "逾期未兑现承诺数": ("/pledges", {"overdue_only": "1"}),
     "联系点数": ("/contact-points", {}), "未走访联系点数": ("/contact-points", {}), "联系点不足": ("/contact-points", {}),
     "上报完整率": ("/reporting", {}),
+    # 领导点评: the comments of the unit's subtree; 公示状态: the unit's own dates and due day on its profile;
+    # 公示逾期组织数: the expected orgs with their 公示状态 and 公示逾期.
+    "领导点评数": ("/comments", {}), "公示状态": ("/org", {}), "公示逾期组织数": ("/reporting", {}),
 }
 # 待办 kinds (dashboard.scorecard) -> (label key, text key, page, extra filters).
 TODO_KINDS = {
@@ -27,6 +30,8 @@ TODO_KINDS = {
     "逾期未兑现承诺": ("todo_pledge", "todo_pledge_text", "/pledges", {"overdue_only": "1"}),
     "逾期未上报": ("todo_report", "todo_report_text", "/reporting", {"status": "未上报"}),
     "联系点未走访": ("todo_visit", "todo_visit_text", "/contact-points", {}),
+    "审核退回": ("todo_returned", "todo_returned_text", "/reporting", {}),
+    "逾期未公示": ("todo_publish", "todo_publish_text", "/reporting", {}),
 }
 TODO_LIMIT = 30  # items listed; the rest are counted (the grid holds every unit)
 ROW_PREFIX = "unit:"

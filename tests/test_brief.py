@@ -152,3 +152,23 @@ def test_the_brief_refuses_two_scopes_and_unknown_names(sessions):
             brief.make(s, brief.BriefRequest(rd.R2, rd.AS_OF, group="不存在的督导组"), EVERYTHING, "x", MADE_AT)
         with pytest.raises(reports.NotFound):
             brief.make(s, brief.BriefRequest("不存在的批次", rd.AS_OF), EVERYTHING, "x", MADE_AT)
+
+
+def test_the_brief_names_returned_and_late_orgs_as_the_reporting_page_does(demo):
+    """领导点评, 逐级审核 and 公示 in the 情况通报 of the demo supervisor's group, from the same rows as the pages."""
+    group, as_of = "省委第一督导组", demo_as_of()
+    scope = Scope(groups=frozenset({group}))
+    with demo() as s:
+        made = brief.make(s, brief.BriefRequest(ROUND, as_of, group=group), scope, "王督导", MADE_AT)
+        reporting = _build("reporting", s, Filters(round=ROUND, extra=(("group", group),)), as_of, scope)
+        comments = _build("comments", s, Filters(round=ROUND, extra=(("group", group),)), as_of, scope)
+    _doc, text, _tables = text_of(made.data)
+    rows = [dict(zip(reporting.headers, r)) for r in reporting.rows]
+    approved = sum(1 for r in rows if r["审核状态"] == "已审核")
+    returned = [r for r in rows if r["审核状态"] == "退回"]
+    assert returned and f"上级已审核通过{approved}个，退回{len(returned)}个" in text
+    for r in returned:
+        assert f"{r['组织名称']}（{r['组织编码']}），原因：{r['退回原因']}" in text
+    published = sum(1 for r in rows if r["公示状态"] in ("已公示", "已反馈"))
+    assert f"应上报的{len(rows)}个组织中已公示{published}个" in text and "即2013年1月15日前" in text
+    assert f"各级领导共点评{len(comments.rows)}条" in text and "差1条" in text

@@ -249,18 +249,26 @@ NAV_ROW = """() => {
 
 def test_navbar_links_fit_one_row_at_1400_in_both_languages(page, live, errors):
     """The admin's navbar (the most links): title and every page link in one row, nothing overlapping,
-    in Chinese and in English; the admins' own pages are in the 管理 / Admin menu."""
+    in Chinese and in English; the ledgers are in the 台账 / Ledgers menu, the admins' own pages in the 管理 /
+    Admin menu."""
     log_in(page, live, f"/?as_of={live['as_of']}")
     page.locator("#overview-kpis").wait_for()
     assert page.viewport_size["width"] == 1400
-    for lang, menu, item in (("zh", "管理", "审计日志"), ("en", "Admin", "Audit log")):
+    for lang, menu, item, ledgers, ledger in (("zh", "管理", "审计日志", "台账", "领导点评"),
+                                              ("en", "Admin", "Audit log", "Ledgers", "Comments")):
         if lang == "en":
             page.get_by_role("button", name="English").click()
             page.get_by_role("heading", name="Overview").wait_for()
         row = page.evaluate(NAV_ROW)
-        assert row["n"] == 13 and len(row["tops"]) == 1 and row["overlaps"] == 0, (lang, row)
+        # the title, eight page links, the 台账 menu (整改台账, 承诺践诺, 领导点评), 导入 and the 管理 menu
+        assert row["n"] == 11 and len(row["tops"]) == 1 and row["overlaps"] == 0, (lang, row)
         assert row["right"] <= 1400, (lang, row)
         page.screenshot(path=str(SHOTS / f"navbar-{lang}.png"), clip={"x": 0, "y": 0, "width": 1400, "height": 130})
+        page.locator("#shell-ledger-menu").get_by_role("button", name=ledgers).click()
+        page.locator("#shell-ledger-menu .dropdown-item", has_text=ledger).click()
+        page.wait_for_url(re.compile(r"/comments"))
+        page.get_by_role("heading", name=ledger, exact=True).wait_for()
+        assert "active" in page.locator("#shell-ledger-menu .dropdown-toggle").get_attribute("class")
         page.locator("#shell-admin-menu").get_by_role("button", name=menu).click()
         page.locator("#shell-admin-menu .dropdown-item", has_text=item).click()
         page.wait_for_url(re.compile(r"/audit"))

@@ -119,3 +119,62 @@ def test_the_red_line_page_prints_every_ranked_row(page, live, leader):
     assert not missing, missing
     assert "导出 Excel" not in text and "下载情况通报" not in text  # controls stay off the paper
     page.evaluate("() => window.dashboardPrint.restore()")
+
+
+def test_a_unit_user_lands_on_its_own_profile(page, live):
+    """A unit logs in at the site's address and finds its own 单位画像, not the overview."""
+    from data.db import make_session_factory
+    from data.lookups import demo_user_grants
+    from data.users import create_user
+
+    engine = create_engine(live["url"])
+    with make_session_factory(engine).begin() as s:
+        _, role, grants, display = next(u for u in demo_user_grants(s) if u[0] == "unit")
+        create_user(s, "unit-user", PASSWORD, role, grants, display_name=display)
+    engine.dispose()
+    log_in_as(page, live, "unit-user", "/")
+    page.wait_for_url("**/org")
+    page.wait_for_function("code => (document.querySelector('#profile-title') || {}).innerText?.includes(code)",
+                           arg=grants[0])
+    page.locator("#profile-publication").wait_for()
+
+
+def test_the_profile_states_publication_approval_and_the_newest_comments(page, live, errors):
+    """An admin opens the profile of the demo supervisor's unit with comments, then of the org returned to it:
+    公示状态, 审核状态 and the comments are the API's; the link opens /comments with that many rows."""
+    from tests.test_browser_app import log_in
+
+    page.set_viewport_size({"width": 1440, "height": 900})
+    log_in(page, live, f"/?as_of={live['as_of']}")
+    units = api(page, live, "scorecard", group="省委第一督导组")
+    unit = max(units, key=lambda u: u["领导点评数"])
+    assert unit["领导点评数"] >= 2
+    page.goto(f"{live['base']}/org?org={unit['单位编码']}&as_of={live['as_of']}")
+    page.locator("#profile-publication").wait_for()
+    row = api(page, live, "profile", org=unit["单位编码"])[0]
+    assert page.locator("#profile-publication [data-state]").get_attribute("data-state") == row["公示状态"] \
+        == unit["公示状态"]
+    assert row["公示日期"] in page.locator("#profile-publication").inner_text()
+    assert page.locator("#profile-approval [data-state]").get_attribute("data-state") == row["审核状态"]
+    assert page.locator("[data-figure='领导点评数']").inner_text() == str(row["领导点评数"])
+    comments = api(page, live, "comments", org=unit["单位编码"])
+    shown = page.locator("#profile-comments tbody tr")
+    assert shown.count() == min(10, len(comments)) == min(10, row["领导点评数"])
+    assert [shown.nth(i).locator("td").first.inner_text() for i in range(shown.count())] == \
+        [c["点评日期"] for c in comments[:10]]
+    shot(page, "profile-record-zh-1440")
+    page.locator("#lang-toggle").click()
+    page.get_by_text("Publication and approval").wait_for()
+    shot(page, "profile-record-en-1440")
+    page.locator("#lang-toggle").click()
+    page.get_by_text("公示与审核").wait_for()
+    page.locator("#profile-comments-link").click()
+    page.wait_for_url("**/comments?**")
+    page.wait_for_function("n => document.querySelectorAll('#card-comments .ag-center-cols-container .ag-row').length"
+                           " === n", arg=len(comments))
+    returned = next(r for r in api(page, live, "reporting") if r["审核状态"] == "退回")
+    page.goto(f"{live['base']}/org?org={returned['组织编码']}&as_of={live['as_of']}")
+    page.locator("#profile-approval").wait_for()
+    text = page.locator("#profile-approval").inner_text()
+    assert "退回" in text and returned["退回原因"] in text and returned["审核人"] in text
+    assert not errors

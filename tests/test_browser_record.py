@@ -10,7 +10,7 @@ from tests.test_browser_app import (  # noqa: F401  (fixtures)
 from tests.test_browser_supervision import column, pick
 
 ROUND = "2012年下半年创先争优群众评议"
-STATE, BY = "c7", "c8"  # 审核状态, 审核人 in the 应上报组织 grid
+STATE, BY = "c5", "c8"  # 审核状态 (beside 上报状态), 审核人 in the 应上报组织 grid
 OPEN = ("JT-0007", "JY-0013")  # the demo keeps these open for the example files; leave them so
 
 
@@ -33,6 +33,12 @@ def test_approve_one_and_return_two_on_the_reporting_page(page, live, errors):
     log_in(page, live, f"/reporting?round={ROUND}&as_of={live['as_of']}&status=已上报")
     first_cell(page, "reporting", STATE)
     states, codes = column(page, STATE, "reporting"), column(page, "c0", "reporting")
+    # 审核状态 stands beside 上报状态 and reads as the API (the grid's first page of 20 rows).
+    assert [page.locator(f"#card-reporting .ag-header-cell[col-id='{c}'] .ag-header-cell-text").inner_text()
+            for c in ("c4", STATE)] == ["上报状态", "审核状态"]
+    body = page.request.get(f"{live['base']}/api/v1/reports/reporting",
+                            params={"round": ROUND, "as_of": live["as_of"], "status": "已上报"}).json()
+    assert states == [r[body["columns"].index("审核状态")] for r in body["rows"]][:len(states)]
     pending = [i for i, (s, c) in enumerate(zip(states, codes)) if s == "已上报" and c not in OPEN][:3]
     assert len(pending) == 3 and "已审核" in states  # the demo has approved units too
 

@@ -116,3 +116,57 @@ def test_an_admin_moves_to_another_group_in_place(page, live, supervisor, errors
     page.set_viewport_size({"width": 1400, "height": 900})
     page.get_by_role("button", name="中文").click()
     assert not errors
+
+
+def test_the_record_cells_read_as_the_api_and_open_their_pages(page, live, supervisor, errors):
+    """领导点评数, 公示状态 and 公示逾期组织数 as the API gives them, coloured by what needs doing; the 待办 names
+    the returned org with its reason; a click on a comment count opens /comments with that many rows."""
+    page.goto(f"{live['base']}/login")
+    page.get_by_label("用户名").fill("wb-supervisor")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(re.compile(r"/workbench"))
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(f"{live['base']}/workbench?as_of={live['as_of']}")
+    answer = page.request.get(f"{live['base']}/api/v1/reports/scorecard", params={"as_of": live["as_of"]})
+    body = answer.json()
+    rows = [dict(zip(body["columns"], r)) for r in body["rows"]]
+    wait_column(page, "c1", [r["单位名称"] for r in rows], card="scorecard")
+    tones = {"未公示": "cell-amber", "逾期未公示": "cell-red"}
+    for name in ("领导点评数", "公示状态", "公示逾期组织数"):
+        col = f"c{body['columns'].index(name)}"
+        assert column(page, col, "scorecard") == [str(r[name]) for r in rows], name
+        for i, r in enumerate(rows):
+            cls = page.locator(f"#card-scorecard .ag-row[row-index='{i}'] .ag-cell[col-id='{col}']").get_attribute("class")
+            if name == "公示状态":
+                assert all((tone in cls) == (tones.get(r[name]) == tone) for tone in ("cell-amber", "cell-red")), r
+            elif name == "领导点评数":
+                assert ("cell-amber" in cls) == (r[name] == 0)
+    assert {r["公示状态"] for r in rows} >= {"已反馈", "已公示", "未公示"}  # the demo group shows the states
+    todo = page.locator("#workbench-todo-list")
+    reporting = page.request.get(f"{live['base']}/api/v1/reports/reporting", params={"as_of": live["as_of"]}).json()
+    returned = [dict(zip(reporting["columns"], r)) for r in reporting["rows"]]
+    returned = [r for r in returned if r["审核状态"] == "退回"]
+    assert returned and "审核退回" in todo.inner_text()
+    for r in returned:  # each returned org of the group with why, as 上报进度 has it
+        assert f"{r['组织编码']} {r['组织名称']}（{r['退回原因']}）" in todo.inner_text()
+    shot(page, "workbench-record-zh-1440")
+    # All sixteen columns fit 1440 px: the last one ends inside the grid.
+    assert page.evaluate("""() => { const g = document.querySelector('#card-scorecard .ag-root-wrapper').getBoundingClientRect();
+        const cells = [...document.querySelectorAll('#card-scorecard .ag-header-cell')];
+        return Math.max(...cells.map(c => c.getBoundingClientRect().right)) <= g.right + 1; }""")
+    unit = max(range(len(rows)), key=lambda i: rows[i]["领导点评数"])
+    col = f"c{body['columns'].index('领导点评数')}"
+    page.locator(f"#card-scorecard .ag-row[row-index='{unit}'] .ag-cell[col-id='{col}']").click()
+    page.wait_for_url(re.compile(r"/comments\?"))
+    assert f"org={rows[unit]['单位编码']}" in unquote(page.url)
+    page.wait_for_function("n => document.querySelectorAll('#card-comments .ag-center-cols-container .ag-row').length"
+                           " === n", arg=rows[unit]["领导点评数"])
+    page.get_by_role("button", name="English").click()
+    page.get_by_role("heading", name="Comments", exact=True).wait_for()  # the language is kept before moving on
+    page.goto(f"{live['base']}/workbench?as_of={live['as_of']}")
+    page.get_by_role("heading", name="Workbench").wait_for()
+    first_cell(page, "scorecard", "c1")
+    shot(page, "workbench-record-en-1440")
+    page.get_by_role("button", name="中文").click()
+    assert not errors

@@ -342,14 +342,14 @@ def test_contact_point_detail_flags_a_showcase(campaign):
 # ---------------------------------------------------------------------------------------- 上报进度
 def test_reporting_status_per_expected_org(campaign):
     table = run(lr.reporting, campaign)
-    assert table.headers == ["组织编码", "组织名称", "系统", "地区", "上报状态", "首次上报时间", "最近上报时间", "审核状态",
+    assert table.headers == ["组织编码", "组织名称", "系统", "地区", "上报状态", "审核状态", "首次上报时间", "最近上报时间",
                              "审核人", "审核时间", "退回原因", "公示状态", "公示逾期"]
     # T1 is a leaf, but 交通运输系统 has no data in the round: not expected. Parents are not expected.
     assert [(r[0], r[4]) for r in table.rows] == [("E32", "未上报"), ("H2", "未上报"), ("E2", "逾期上报"),
                                                   ("E1", "已上报"), ("E31", "已上报"), ("H1", "已上报")]
     row = {r[0]: r for r in table.rows}
-    assert row["E1"][5:7] == ["2024-09-10 09:00", "2024-09-21 10:00"]
-    assert row["H2"][5:7] == [None, None]  # its report came on 09-26, after the as-of day
+    assert row["E1"][6:8] == ["2024-09-10 09:00", "2024-09-21 10:00"]
+    assert row["H2"][6:8] == [None, None]  # its report came on 09-26, after the as-of day
     assert row["E1"][2:4] == ["教育系统", "湖南省/长沙市"]
     assert table.red_rows == {0, 1}
     later = run(lr.reporting, campaign, as_of=d("2024-09-30"))

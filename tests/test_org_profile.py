@@ -145,9 +145,18 @@ def test_api_and_cli_serve_profile_and_ranking(data, web_app, tmp_path, monkeypa
     with data.begin() as s:
         create_user(s, "uma", "password-123", "unit", ["A2"])
     client = web_app.test_client()
-    assert login(client, "uma", "password-123").status_code == 302
+    assert login(client, "uma", "password-123").headers["Location"] == "/org"  # a unit lands on its own profile
     own = client.get(f"/api/v1/reports/profile?as_of={AS_OF}&round={rd.R2}").get_json()
     assert own["rows"][0][0] == "A2" and "超期整改" in own["columns"]
+    # The record beside the figures, as 上报进度 and 领导点评 have it for the same org.
+    from dashboard import record_reports
+    row = dict(zip(own["columns"], own["rows"][0]))
+    with data() as s:
+        request = views.request("profile", {"round": rd.R2, "as_of": AS_OF, "org": "A2"}, Scope(org_codes=frozenset({"A2"})))
+        assert row["审核状态"] == record_reports.approval_status(s, request, ["A2"])["A2"].state
+        assert row["领导点评数"] == record_reports.comment_counts(s, request, ["A2"])["A2"]
+        pub = record_reports.publication_status(s, request, ["A2"])["A2"]
+        assert row["公示状态"] == ("逾期未公示" if pub.overdue else pub.status)
     hidden, unknown = (client.get(f"/api/v1/reports/profile?org={c}&as_of={AS_OF}") for c in ("B", "NOPE"))
     assert hidden.status_code == unknown.status_code == 404
     ranking = client.get(f"/api/v1/reports/ranking?limit=1&as_of={AS_OF}&round={rd.R2}").get_json()

@@ -55,3 +55,7 @@ def test_empty_tables_say_what_is_missing_and_what_to_do(as_user):
         assert "Nothing matches the current filters" in none and "Clear filters" in none and "督导反馈" in none
         early = text_of(tables.render({"table": "rectifications", "lang": "zh", "state": {"as_of": "2024-01-02"}}))
         assert "还没有登记整改事项" in early and "整改台账" in early
+        # Before any data no org is expected to report: nothing to approve, and how rows come to be approved.
+        for lang, said in (("zh", ("没有可审核的数据", "勾选审核通过或退回")), ("en", ("nothing to approve", "approve or return"))):
+            reporting = text_of(tables.render({"table": "reporting", "lang": lang, "state": {"as_of": "2024-01-02"}}))
+            assert all(part in reporting for part in said), reporting

@@ -284,3 +284,62 @@ def test_brief_units_table_counts_comments(campaign):
     _title, _lines, (headers, rows) = brief_text.basics(facts)
     assert headers[-1] == "领导点评数"
     assert {row[0]: row[-1] for row in rows} == {"机关第一党支部": 2, "机关第二党支部": 0}
+
+
+def _record_campaign(people):
+    """JT01 published and fed back, approved by jt; JT02 returned by the group; comments on both."""
+    assert load(people, ("领导点评", [COMMENT_HEADER, [ROUND, "JT01", "DP-1", "王部长", "2012-03-10", "差", "慢", "ZG-1"],
+                                      [ROUND, "JT02", "DP-2", "李书记", "2012-03-11", "好", "快", ""]]),
+                ("公示反馈", [PUBLICATION_HEADER, [ROUND, "JT01", "2012-04-10", "公示栏", "2012-04-20", "群众代表"]])).accepted
+    with people.begin() as s:
+        approvals.act(s, round_name=ROUND, org_code="JT01", **who(s, "jt"), now=datetime(2012, 4, 2, 10))
+        approvals.act(s, round_name=ROUND, org_code="JT02", return_reason="有效份数不符", **who(s, "sup"),
+                      now=datetime(2012, 4, 3, 9))
+
+
+def profile_row(s, code: str, scope=EVERYTHING, as_of="2012-12-31") -> dict:
+    from dashboard import views
+
+    table = views.build("profile", s, views.request("profile", {"round": ROUND, "org": code, "as_of": as_of}, scope))
+    return dict(zip(table.headers, table.rows[0]))
+
+
+def test_profile_states_publication_approval_and_comments(people):
+    _record_campaign(people)
+    with people() as s:
+        jt01, jt02, jt = profile_row(s, "JT01"), profile_row(s, "JT02"), profile_row(s, "JT")
+        early = profile_row(s, "JT02", as_of="2012-04-12")
+        own = profile_row(s, "JT02", scope_for("unit", [("org", "JT02")]))
+    assert {k: jt01[k] for k in ("公示状态", "公示日期", "公示方式", "反馈日期", "反馈对象", "审核状态", "审核人", "审核时间",
+                                 "退回原因", "领导点评数")} == {
+        "公示状态": "已反馈", "公示日期": date(2012, 4, 10), "公示方式": "公示栏", "反馈日期": date(2012, 4, 20),
+        "反馈对象": "群众代表", "审核状态": "已审核", "审核人": "jt", "审核时间": "2012-04-02 10:00", "退回原因": None,
+        "领导点评数": 1}
+    # The round ended 03-31: unpublished on 04-12 is not late yet, on 12-31 it is (due 04-15).
+    assert (jt02["审核状态"], jt02["审核人"], jt02["退回原因"]) == ("退回", "sup", "有效份数不符")
+    assert (early["公示状态"], jt02["公示状态"], jt02["公示截止日期"]) == ("未公示", "逾期未公示", date(2012, 4, 15))
+    assert jt["领导点评数"] == 2 and jt["审核状态"] == "已上报"  # the parent: its subtree's comments, not acted on
+    assert own["领导点评数"] == 1 and own["退回原因"] == "有效份数不符"  # the unit sees why it was returned
+
+
+def test_brief_says_comments_approvals_and_publication(people):
+    from dashboard import brief, brief_text
+
+    _record_campaign(people)
+    with people() as s:
+        facts = brief.gather(s, brief.brief_request({"round": ROUND, "as_of": "2012-12-31", "org": "JT"}, EVERYTHING),
+                             EVERYTHING)
+    sections = {heading: lines for heading, lines, _ in brief_text.sections(facts)}
+    assert "各级领导共点评2条，涉及组织2个，其中评为好1条、差1条；点评等次为一般或差的组织：机关第一党支部；点评提出的问题1个已录入整改台账。" \
+        in sections["一、基本情况"]
+    record = sections["六、上报、审核和公示情况"]
+    assert ("逐级审核方面，已上报的2个组织中，上级已审核通过1个，退回1个，待审核0个。退回的组织：机关第二党支部（JT02），"
+            "原因：有效份数不符。") in record
+    assert ("评议结果公示方面，应上报的2个组织中已公示1个（其中已向参评群众和被评议组织反馈1个），尚未公示1个"
+            "（公示期限为评议结束后15天，即2012年4月15日前）。超过公示期限仍未公示的1个：机关第二党支部（JT02）。") in record
+    steps = sections["七、下步工作"][0]
+    assert "督促1个被退回的组织核实修改后重新上报" in steps and "督促1个逾期未公示的组织公示评议结果并反馈" in steps
+    with people() as s:  # before anything was recorded in the other system: nothing to say, said plainly
+        facts = brief.gather(s, brief.brief_request({"round": ROUND, "as_of": "2012-12-31", "org": "WS"}, EVERYTHING),
+                             EVERYTHING)
+    assert brief_text.comments_line(facts) == "截至统计日，尚未录入领导点评。"

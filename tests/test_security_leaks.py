@@ -178,8 +178,10 @@ def test_the_admin_does_see_the_secret_tree(clients):
                                                                       "as_of": rd.AS_OF.isoformat()})
     assert r.status_code == 200
     assert "机密支部乙" in r.get_data(as_text=True) or "机密支部乙" in json.dumps(r.get_json(), ensure_ascii=False)
-    for view, marker in (("comments", "机密点评意见"), ("reporting", "机密退回原因")):
-        r = clients["ada"].get(f"/api/v1/reports/{view}", query_string={"round": rd.R2, "as_of": rd.AS_OF.isoformat()})
+    for view, marker, org in (("comments", "机密点评意见", None), ("reporting", "机密退回原因", None),
+                              ("profile", "机密退回原因", "ZZ-SECRET-02")):  # 单位画像's 审核状态 and 退回原因
+        params = {"round": rd.R2, "as_of": rd.AS_OF.isoformat(), **({"org": org} if org else {})}
+        r = clients["ada"].get(f"/api/v1/reports/{view}", query_string=params)
         assert marker in json.dumps(r.get_json(), ensure_ascii=False), view
     cbs = sh.callbacks(clients["ada"])
     rows = next(cb for cb in cbs if "getRowsResponse" in cb.output)
@@ -193,6 +195,7 @@ def test_the_admin_does_see_the_secret_tree(clients):
     brief = clients["ada"].get("/api/v1/brief", query_string={"group": SECRET_GROUP, "round": rd.R2,
                                                               "as_of": rd.AS_OF.isoformat()})
     assert brief.status_code == 200 and "机密党委甲" in sh.readable(brief.data)
+    assert "机密退回原因" in sh.readable(brief.data)  # the brief names returned orgs with the reason
     card = clients["ada"].get("/api/v1/reports/scorecard", query_string={"group": SECRET_GROUP, "round": rd.R2,
                                                                          "as_of": rd.AS_OF.isoformat()})
     assert card.status_code == 200 and "机密党委甲" in card.get_data(as_text=True)

@@ -7,11 +7,12 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, datetime
+from urllib.parse import unquote
 
 import pytest
 from sqlalchemy import select
 
-from dashboard import brief, reports, scorecard
+from dashboard import brief, reports, scorecard, views
 from data.demo import demo_as_of, load_demo
 from data.models import Org, SupervisionGroup, SupervisionLink, System, Visit
 from data.users import create_user
@@ -204,3 +205,68 @@ def test_api_and_cli_export(demo, web_app, engine, monkeypatch, tmp_path):
         table = _card(s, GROUPS[1], EVERYTHING)
     assert lines[0] == table.headers and [line[0] for line in lines[1:]] == [row[0] for row in table.rows]
     assert cli.main(["export", "scorecard", "--group", "不存在的督导组", "--out", str(tmp_path / "x.xlsx")]) == 1
+
+
+FIRST_ROUND = "2012年上半年创先争优群众评议"
+
+
+def test_record_cells_are_the_pages_they_open_and_the_demo_shows_each_state(demo):
+    """领导点评数 against /comments?org=, 公示状态 against the unit's profile, 公示逾期组织数 against
+    /reporting?org= (plus the unit itself when it is late); the demo supervisor's group shows every state."""
+    group, scope = GROUPS[0], Scope(groups=frozenset({GROUPS[0]}))
+    states, counts = set(), set()
+    with demo() as s:
+        for rnd in (ROUND, FIRST_ROUND):
+            params = {"round": rnd, "group": group, "as_of": demo_as_of()}
+            card = reports.build("scorecard", s, reports.request("scorecard", params, scope))
+            for i, row in enumerate(_rows(card)):
+                code = row["单位编码"]
+                unit = Filters(round=rnd, org=code)
+                assert row["领导点评数"] == len(rd.build("comments", s, unit, demo_as_of(), scope).rows)
+                profile = dict(zip(*(lambda t: (t.headers, t.rows[0]))(views.build("profile", s, views.request(
+                    "profile", {"round": rnd, "org": code, "as_of": demo_as_of()}, scope)))))
+                assert row["公示状态"] == profile["公示状态"] and row["领导点评数"] == profile["领导点评数"]
+                late = {r["组织编码"] for r in _rows(rd.build("reporting", s, unit, demo_as_of(), scope))
+                        if r["公示逾期"] == "是"}
+                own = {code} if row["公示状态"] == "逾期未公示" else set()
+                assert row["公示逾期组织数"] == len(late | own)
+                if row["公示逾期组织数"]:
+                    assert i in card.red_rows
+                states.add(row["公示状态"])
+                counts.add(row["领导点评数"])
+    assert states == {"未公示", "已公示", "已反馈", "逾期未公示"}
+    assert 0 in counts and max(counts) >= 2
+
+
+def test_returned_and_unpublished_orgs_are_on_the_todo_list(demo):
+    group, scope = GROUPS[0], Scope(groups=frozenset({GROUPS[0]}))
+    with demo() as s:
+        todo = _rows(_card(s, group, scope, view=scorecard.TODO_VIEW))
+        reporting = _rows(rd.build("reporting", s, Filters(round=ROUND), demo_as_of(), scope))
+        params = {"round": FIRST_ROUND, "group": group, "as_of": demo_as_of()}
+        first_todo = _rows(reports.build(scorecard.TODO_VIEW, s, reports.request("scorecard", params, scope)))
+        first_card = {r["单位编码"]: r for r in _rows(reports.build("scorecard", s, reports.request(
+            "scorecard", params, scope)))}
+    returned = [r for r in reporting if r["审核状态"] == "退回"]
+    lines = [r for r in todo if r["事项"] == scorecard.RETURNED]
+    assert returned and sum(r["数量"] for r in lines) == len(returned)
+    for r in returned:  # each named with its reason, from the day it was returned
+        line = next(t for t in lines if r["组织编码"] in t["对象"])
+        assert r["退回原因"] in line["对象"] and line["起始日期"].isoformat() == r["审核时间"][:10]
+    # The first round ended 2012-06-30: 公示 was due by 07-15 (15 days), so the late are 148 days late on 12-10.
+    late = [r for r in first_todo if r["事项"] == scorecard.PUBLISH_OVERDUE]
+    assert late and all(r["起始日期"] == date(2012, 7, 15) and r["最久天数"] == 148 for r in late)
+    assert {r["单位编码"]: r["数量"] for r in late} == {c: u["公示逾期组织数"] for c, u in first_card.items()
+                                                       if u["公示逾期组织数"]}
+    assert not [r for r in todo if r["事项"] == scorecard.PUBLISH_OVERDUE]  # the second round has not ended
+
+
+def test_a_record_cell_leads_to_the_page_that_explains_it():
+    from layouts.workbench import cell_target
+
+    state = {"round": ROUND, "as_of": "2012-12-10", "group": GROUPS[0]}
+    targets = {name: unquote(cell_target(state, GROUPS[0], name, "JT-0062"))
+               for name in ("领导点评数", "公示状态", "公示逾期组织数")}
+    assert targets["领导点评数"].startswith("/comments?") and targets["公示状态"].startswith("/org?")
+    assert targets["公示逾期组织数"].startswith("/reporting?")
+    assert all("org=JT-0062" in t and f"round={ROUND}" in t and "as_of=2012-12-10" in t for t in targets.values())

@@ -91,6 +91,10 @@ def _form(error: str | None = None, status: int = 200, notice: str | None = None
     return html, status
 
 
+# Where a role lands after logging in (instead of the overview).
+LANDING = {"supervisor": "/workbench", "unit": "/org"}
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if request.method == "GET":
@@ -125,8 +129,9 @@ def login():
     session["sid"], session["epoch"] = secrets.token_urlsafe(24), epoch
     login_user(web_user)
     target = _safe_next(request.form.get("next"))
-    # A supervisor's landing page is the 督导工作台 (docs/views.md); a link they followed is kept.
-    return redirect("/workbench" if target == "/" and web_user.role == "supervisor" else target)
+    # A supervisor's landing page is the 督导工作台, a unit's its own 单位画像 (/org without a code opens the
+    # first org of its scope: docs/views.md); a link they followed is kept.
+    return redirect(LANDING.get(web_user.role, target) if target == "/" else target)
 
 
 @bp.route("/logout", methods=["GET", "POST"])

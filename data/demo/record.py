@@ -12,7 +12,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from domain.record import APPROVED, COMMENT_GRADES, RETURNED
-from data.models import Approval, LeaderComment, Org, Publication, Rectification, RollupHeadline
+from data.models import (Approval, LeaderComment, Org, OrgClosure, Publication, Rectification, RollupHeadline,
+                         SupervisionGroup, SupervisionLink)
 
 COMMENTERS = ("王建国（市委组织部副部长）", "李秀英（县委副书记）", "陈志强（督导组组长）", "刘芳（纪工委书记）")
 OPINIONS = {"好": "组织评议认真，群众参与面广，整改台账清楚", "较好": "评议程序规范，个别问题整改进度偏慢",
@@ -28,10 +29,13 @@ def write_record(session: Session, seed: int, rounds: tuple[int, int]) -> dict[s
     """Comments and publications of both rounds, approvals of the second; the numbers written."""
     rng = random.Random(seed + 20)
     first, second = rounds
-    return {"comments": _comments(session, rng, first) + _comments(session, rng, second),
-            "publications": _publications(session, rng, first, date(2012, 7, 2), 0.75)
-            + _publications(session, rng, second, date(2012, 12, 3), 0.15),
-            "approvals": _approvals(session, rng, second)}
+    written = {"comments": _comments(session, rng, first) + _comments(session, rng, second),
+               "publications": _publications(session, rng, first, date(2012, 7, 2), 0.75)
+               + _publications(session, rng, second, date(2012, 12, 3), 0.15),
+               "approvals": _approvals(session, rng, second)}
+    for key, n in _group_story(session, first, second).items():
+        written[key] += n
+    return written
 
 
 def _comments(session: Session, rng: random.Random, round_id: int) -> int:
@@ -105,3 +109,46 @@ def _approvals(session: Session, rng: random.Random, round_id: int) -> int:
     if rows:
         session.execute(insert(Approval), rows)
     return len(rows)
+
+
+def _group_story(session: Session, first: int, second: int) -> dict[str, int]:
+    """The demo supervisor's group (the first by name, data.lookups) shows every state on its workbench: in the
+    second round its units have 0, 1 and 2 comments, one 已反馈, one 已公示 and the others 未公示, and one
+    reporting org under them is 退回; in the first round all but its last unit published (that one is 逾期未公示)."""
+    group = session.scalar(select(SupervisionGroup.id).order_by(SupervisionGroup.name))
+    units = list(session.scalars(select(Org.id).join(SupervisionLink, SupervisionLink.org_id == Org.id).where(
+        SupervisionLink.group_id == group, SupervisionLink.is_contact_point.is_(False)).order_by(Org.code)))
+    if len(units) < 4:
+        return {"comments": 0, "publications": 0, "approvals": 0}
+    child = session.scalar(select(Org.id).where(Org.parent_id == units[1]).order_by(Org.code)) or units[1]
+    comments = [(units[0], date(2012, 11, 20), "好"), (units[0], date(2012, 12, 4), "较好"),
+                (child, date(2012, 11, 28), "差"), (units[2], date(2012, 12, 5), "一般")]
+    session.execute(insert(LeaderComment), [
+        dict(round_id=second, org_id=org_id, code=f"DP{second:02d}-G{n + 1:02d}", commenter=COMMENTERS[n % 4],
+             commented_on=day, grade=grade, opinion=OPINIONS[grade], problem_codes=None)
+        for n, (org_id, day, grade) in enumerate(comments)])
+    pubs = [(second, units[0], date(2012, 12, 3), date(2012, 12, 8)), (second, units[1], date(2012, 12, 5), None),
+            *[(first, unit, date(2012, 7, 4 + k), date(2012, 7, 12) if k == 0 else None)
+              for k, unit in enumerate(units[:-1])]]
+    session.execute(insert(Publication), [
+        dict(round_id=r, org_id=org_id, published_on=day, method=METHODS[k % len(METHODS)], feedback_on=back,
+             feedback_to="参评群众代表、服务对象" if back else None) for k, (r, org_id, day, back) in enumerate(pubs)])
+    return {"comments": len(comments), "publications": len(pubs), "approvals": _group_return(session, second, units)}
+
+
+def _group_return(session: Session, round_id: int, units: list[int]) -> int:
+    """One reporting org under the group's units, not yet acted on, 退回 with a reason."""
+    acted = select(Approval.org_id).where(Approval.round_id == round_id)
+    at = datetime(2012, 12, 7, 10, 30)
+    found = session.execute(
+        select(RollupHeadline.org_id).join(OrgClosure, OrgClosure.descendant_id == RollupHeadline.org_id)
+        .join(Org, Org.id == RollupHeadline.org_id)
+        .where(RollupHeadline.round_id == round_id, OrgClosure.ancestor_id.in_(units[1:]), Org.is_leaf.is_(True),
+               RollupHeadline.latest_reported_at < at, RollupHeadline.org_id.not_in(acted),
+               Org.code.not_in(OPEN_ORGS))
+        .order_by(Org.code).limit(1)).scalar()
+    if found is None:
+        return 0
+    session.execute(insert(Approval), [dict(round_id=round_id, org_id=found, state=RETURNED, reason=RETURN_REASONS[0],
+                                            acted_by="supervisor", acted_at=at)])
+    return 1
