@@ -194,10 +194,10 @@ def cmd_brief(args) -> int:
     return 0
 
 
-def _as_user(args, action) -> int:
-    """Run action(session, user, scope) as the named active user, in one transaction; exit 1 with the message
-    when it is refused (docs/roles.md: who may approve, who may unlock)."""
-    from data.approvals import ApprovalError
+def _as_user(args, verb: str, said, **options) -> int:
+    """data.approvals.<verb> on the --org of the --round as the named active user, in one transaction; print
+    said(state), or exit 1 with the message when it is refused (docs/roles.md: who may approve, unlock)."""
+    from data import approvals
     from data.users import UserError, get_user, user_scope
 
     engine = _engine()
@@ -207,10 +207,13 @@ def _as_user(args, action) -> int:
             user = get_user(session, args.user)
             if not user.active:
                 raise UserError(f"用户已停用：{args.user}")
-            print(action(session, user, user_scope(user)))
-    except (ApprovalError, UserError) as exc:
+            state = getattr(approvals, verb)(session, round_name=args.round, org_code=args.org,
+                                             username=user.username, role=user.role, scope=user_scope(user),
+                                             address="cli", **options)
+    except (approvals.ApprovalError, UserError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    print(f"{args.org}：{said(state)}")
     return 0
 
 
@@ -221,13 +224,7 @@ def _as_user(args, action) -> int:
 @click.option("--user", required=True, help="the user acting (the level above, its 督导组 or an admin)")
 @_with_args
 def cmd_approve(args) -> int:
-    from data.approvals import act
-
-    def action(session, user, scope):
-        state = act(session, round_name=args.round, org_code=args.org, username=user.username, role=user.role,
-                    scope=scope, return_reason=args.return_reason, address="cli")
-        return f"{args.org}：{state}"
-    return _as_user(args, action)
+    return _as_user(args, "act", str, return_reason=args.return_reason)
 
 
 @cli.command("unlock", help="逐级审核: reopen approved data (admins only), with a reason")
@@ -237,13 +234,7 @@ def cmd_approve(args) -> int:
 @click.option("--reason", required=True, help="why the approved data is reopened")
 @_with_args
 def cmd_unlock(args) -> int:
-    from data.approvals import unlock
-
-    def action(session, user, scope):
-        state = unlock(session, round_name=args.round, org_code=args.org, username=user.username, role=user.role,
-                       scope=scope, reason=args.reason, address="cli")
-        return f"{args.org}：已解锁（{state}）"
-    return _as_user(args, action)
+    return _as_user(args, "unlock", lambda state: f"已解锁（{state}）", reason=args.reason)
 
 
 @cli.group("users", help="manage users")
