@@ -12,7 +12,7 @@ from dash import dcc, html
 from domain.gridmodel import col_id
 from domain.tables import DATE, DECIMAL, INT, PERCENT, Column
 from layouts import ids
-from layouts.i18n import LABELS, VALUES_EN, definition, header, t, value
+from layouts.i18n import LABELS, VALUES_EN, definition, grid_phrases, header, phrase, t, value
 
 PAGE_SIZE = 20
 WIDE = {"名称": 200, "原因": 420, "最低测评项目": 220, "地区": 120, "系统": 130, "测评项目": 130, "参评人员类别": 140,
@@ -41,6 +41,9 @@ CELL_RULES = {"低于红线组织数": _ANY, "超期整改数": _ANY, "逾期未
               # 督导工作台's record columns: no leader comment yet, results not (yet) published
               "领导点评数": {"cell-amber": "params.value === 0"}, "公示逾期组织数": _ANY,
               "公示状态": {"cell-red": "params.value === '逾期未公示'", "cell-amber": "params.value === '未公示'"}}
+# Grids whose text cells hold the reports' sentences (数据质量's 说明, the red line's 原因): in English their
+# cells are matched against labels.toml [phrases] as well (assets/dashAgGridFunctions.js txt).
+PHRASE_GRIDS = ("quality", "quality-summary", "redline")
 COMPACT = ("单位编码", "联系点数", "测评数", "红线判定", "公示状态")
 # Grids with many short columns (督导工作台: 16 of them) fit 1440 px with narrower cell padding (assets/app.css
 # .dense-grid) and every column but the name wrapping its header.
@@ -102,7 +105,7 @@ def column_defs(columns: list[Column], lang: str, sort: list[dict] = (), dense: 
         if col.name in CELL_RULES:
             d["cellClassRules"] = CELL_RULES[col.name]
         if col.name in LONG_TEXT:
-            d["tooltipField"] = d["field"]
+            d["tooltipValueGetter"] = {"function": _TEXT_FORMATTER}  # the whole text, in the reader's language
         if col.format == DATE:
             d["filter"] = "agTextColumnFilter"
         d["minWidth"] = max(wide.get(col.name, 90 - saving), _text_width(d["headerName"]) + PAD - saving)
@@ -136,7 +139,8 @@ def report_grid(table_name: str, columns: list[Column], lang: str, clickable: bo
     if lang != "en":
         options["localeText"] = LOCALE_ZH
     else:  # the reports' Chinese values (verdicts, statuses, …) read in English: assets/dashAgGridFunctions.js txt
-        options["context"] = {"values": VALUES_EN}
+        options["context"] = {"values": VALUES_EN,
+                              **({"phrases": grid_phrases()} if table_name in PHRASE_GRIDS else {})}
     if selectable:  # the infinite model cannot tick every row at once: no header box
         options["rowSelection"] = {"mode": "multiRow", "checkboxes": True, "headerCheckbox": False,
                                    "enableClickSelection": False}
@@ -244,7 +248,8 @@ def table_empty(table_name: str, state: dict, lang: str) -> html.Div:
 
 
 def error_alert(message: str, lang: str) -> dbc.Alert:
-    return dbc.Alert([html.Strong(t(lang, "error") + "："), message], color="danger", className="mb-3")
+    return dbc.Alert([html.Strong(t(lang, "error") + t(lang, "colon")), phrase(lang, message)], color="danger",
+                     className="mb-3")
 
 
 def kpi_card(label: str, value: Any, fmt: str, tone: str = "", n: int | None = None,

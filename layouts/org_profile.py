@@ -136,7 +136,7 @@ def trend_figure(data: dict, lang: str) -> dict:
              "marker": {"size": 9, "color": ["#dc3545" if p["verdict"] in ("确认低于", "疑似低于") else "#0d6efd"
                                              for p in points]},
              "customdata": [[p["n"], value_text(lang, p["verdict"])] for p in points],
-             "hovertemplate": "%{x}<br>" + plain(t(lang, "kpi_combined") if data["metric"] == "综合满意率" else data["metric"])
+             "hovertemplate": "%{x}<br>" + plain(header(lang, data["metric"]))
                               + (" %{y:.1%}" if percent else " %{y:.1f}") + "<br>N=%{customdata[0]} · %{customdata[1]}"
                               + "<extra></extra>"}
     shapes = []
