@@ -107,3 +107,38 @@ def test_every_page_in_english_has_no_han_outside_data(page, live):
         if han:
             left[path] = han
     assert left == {}, "\n".join(f"{p}: {h}" for p, h in left.items())
+
+
+def _han_left(page) -> list[str]:
+    text = page.evaluate("""() => { const t = document.getElementById('login-lang');
+        return document.body.innerText.replace(t ? t.innerText : '', '') + '\\n' + document.title; }""")
+    return sorted({line.strip() for line in text.splitlines() if HAN.search(line)})
+
+
+def test_the_login_page_speaks_english_and_hands_the_language_on(page, live):
+    # /login?lang=en: every word in English (the toggle's 中文 is the way back), a wrong password too.
+    page.goto(f"{live['base']}/login?lang=en")
+    page.get_by_label("Username").fill("admin")
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_text("Wrong username or password.").wait_for()
+    assert _han_left(page) == []
+    page.screenshot(path=str(SHOTS / "polish-login-1440-en.png"), full_page=True)
+    # Logging in from there opens the app in English …
+    page.get_by_label("Password").fill(live["password"])
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_selector("#shell-navbar .navbar")
+    page.get_by_role("link", name="Overview").wait_for()
+    # … and logging out of the English app comes back to the English login page.
+    page.locator("#shell-user-menu").get_by_role("button").first.click()
+    page.locator("#shell-logout").click()
+    page.get_by_role("button", name="Log in").wait_for()
+    assert "lang=en" in page.url and _han_left(page) == []
+    # The toggle goes back to Chinese, for the login page and the app after it.
+    page.locator("#login-lang").click()
+    page.get_by_role("button", name="登录").wait_for()
+    assert page.locator("#login-lang").inner_text() == "English"
+    page.get_by_label("用户名").fill("admin")
+    page.get_by_label("密码").fill(live["password"])
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("link", name="总览").wait_for()

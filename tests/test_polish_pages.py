@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from callbacks import overview
 from layouts.components import column_defs
-from layouts.i18n import LABELS, VALUES_EN, definition
+from layouts.i18n import LABELS, PHRASES, VALUES_EN, definition, phrase
 from domain.tables import PERCENT, Column
 from tests import report_dataset as rd
 from tests.test_app_callbacks import text_of, users  # noqa: F401  (fixture)
@@ -42,6 +42,29 @@ def test_english_values_and_labels_have_no_chinese():
     assert all(not any("\u4e00" <= ch <= "\u9fff" for ch in en) for en in VALUES_EN.values())
     assert [k for k, en in LABELS["en"].items() if any("\u4e00" <= ch <= "\u9fff" for ch in en)
             and k != "lang_toggle"] == []
+
+
+def test_every_phrase_carries_the_same_figures_over_and_reads_english():
+    import re
+    slots = re.compile(r"\{(\w+)(?::num)?\}")
+    for zh, en in PHRASES.items():
+        assert sorted(slots.findall(zh)) == sorted(set(re.findall(r"\{(\w+)\}", en))), zh
+        assert not any("\u4e00" <= ch <= "\u9fff" for ch in slots.sub("", en)), en
+
+
+def test_report_sentences_read_in_english_with_their_figures():
+    # a red-line reason of several parts, a 数据质量 finding naming a scale's options, a check's explanation
+    assert phrase("en", "综合满意率54.5%，低于红线66.7%；置信上限也低于红线；超期整改 2 项") == (
+        "Satisfied + basically 54.5%, below the red line of 66.7%; the interval's upper bound is below the line too;"
+        " 2 overdue rectification(s)")
+    assert phrase("en", "测评数21，没有一票不满意（满意13/基本满意8/不满意0）") == (
+        "N 21, not one dissatisfied (Satisfied 13/Basically satisfied 8/Dissatisfied 0)")
+    assert phrase("en", "同日销号：已销号整改≥3项且全部同一天销号") == (
+        "Closed the same day: 3 or more closed rectifications, all closed on one day")
+    assert phrase("en", "⚠ 优秀比例超标：3/5 名正式党员评为优秀，超过三分之一。").startswith("⚠ Too many rated excellent: 3/5")
+    # Chinese stays as written; a sentence with no phrase (a name, data) stays as it is
+    assert phrase("zh", "置信上限也低于红线") == "置信上限也低于红线"
+    assert phrase("en", "柳泉县公安局领导班子") == "柳泉县公安局领导班子"
 
 
 def test_empty_tables_say_what_is_missing_and_what_to_do(as_user):
