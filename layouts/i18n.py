@@ -78,6 +78,8 @@ HEADERS_EN.update({
     "名次": "Rank", "组织类型": "Type", "上轮名次": "Previous rank", "名次变化": "Rank change", "上级组织": "Parent", "走访次数": "Visits", "最近走访日期": "Last visit",
     "应上报组织数": "Expected to report", "低于红线无整改": "Below, no rectification", "下级组织数": "Sub-orgs",
     "参评党员数": "Members evaluated",
+    # the N's kept for a rate (hidden on screen, in the exports): 督导联系点's three rates
+    "单位测评数": "Unit's N", "联系点测评数": "Contact points' N", "其余测评数": "Rest's N",
 })
 
 

@@ -82,3 +82,30 @@ def test_empty_tables_say_what_is_missing_and_what_to_do(as_user):
         for lang, said in (("zh", ("没有可审核的数据", "勾选审核通过或退回")), ("en", ("nothing to approve", "approve or return"))):
             reporting = text_of(tables.render({"table": "reporting", "lang": lang, "state": {"as_of": "2024-01-02"}}))
             assert all(part in reporting for part in said), reporting
+
+
+def test_a_rate_reads_with_its_n_from_its_row_and_the_n_columns_stay_hidden():
+    from domain.tables import INT
+    cols = [Column("单位编码"), Column("单位综合满意率", PERCENT), Column("承诺兑现率", PERCENT), Column("到期承诺", INT),
+            Column("综合满意率", PERCENT), Column("测评数", INT), Column("单位测评数", INT, hidden=True)]
+    defs = {d["headerName"]: d for d in column_defs(cols, "zh")}
+    # a survey rate whose N is a hidden column: "(N=…)"; a share of countable things: "(k/n)"
+    assert defs["单位综合满意率"]["valueFormatter"]["function"] == "pctn(params.value, params.data, 'c6', false)"
+    assert defs["承诺兑现率"]["valueFormatter"]["function"] == "pctn(params.value, params.data, 'c3', true)"
+    # beside its own 测评数 column the rate is shown alone; the N kept for a rate is not a column on screen
+    assert defs["综合满意率"]["valueFormatter"]["function"] == "pct(params.value)"
+    assert defs["单位测评数"].get("hide") is True and not defs["到期承诺"].get("hide")
+
+
+def test_contact_points_keep_their_rates_n_as_last_columns(as_user):
+    from callbacks import common
+    with as_user("ada"):
+        table = common.table("contact-points", {"as_of": rd.AS_OF.isoformat()})
+    tail = [c.name for c in table.columns][-4:]
+    assert tail == ["联系点过多", "单位测评数", "联系点测评数", "其余测评数"]
+    assert all(c.hidden for c in table.columns[-3:]) and not any(c.hidden for c in table.columns[:-3])
+    at = {c.name: i for i, c in enumerate(table.columns)}
+    assert table.rows
+    for row in table.rows:  # the unit's N is its contact points' and the rest's together
+        assert row[at["单位测评数"]] == row[at["联系点测评数"]] + row[at["其余测评数"]]
+        assert (row[at["单位综合满意率"]] is None) == (row[at["单位测评数"]] == 0)
