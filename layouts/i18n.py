@@ -80,6 +80,9 @@ HEADERS_EN.update({
     "参评党员数": "Members evaluated",
     # the N's kept for a rate (hidden on screen, in the exports): 督导联系点's three rates
     "单位测评数": "Unit's N", "联系点测评数": "Contact points' N", "其余测评数": "Rest's N",
+    # what the request's parameters are called in its errors (domain.request)
+    "统计截止日期": "The as-of date", "地区编码": "Region code", "名次数": "Number of ranks",
+    "仅看超期": "Overdue only", "仅看逾期": "Overdue only",
 })
 
 
@@ -99,7 +102,7 @@ VALUES_EN = {
     "三级": "Three-level", "四级": "Four-level", "五级": "Five-level", "民主评议党员": "Party-member evaluation",
     "综合满意率": "Satisfied + basically", "满意率": "Satisfied", "测评得分": "Score",
     "全部": "Everything", "无": "Nothing", "首评": "First", "复评": "Recheck", "系统": "System", "市/州": "City",
-    "启用": "Active", "停用": "Deactivated",
+    "启用": "Active", "停用": "Deactivated", "已停用": "Deactivated",
     "未公示": "Not published", "已公示": "Published", "已反馈": "Fed back", "逾期未公示": "Publication overdue",
     "已审核": "Approved", "退回": "Returned", "好": "Good", "较好": "Fairly good", "一般": "Fair", "差": "Poor",
     "已解锁": "Unlocked", "未设定": "not set",
