@@ -113,6 +113,7 @@ VALUES_EN = {
     # who is evaluated (测评场次 测评对象) and the organization types (组织类型)
     "党组织": "Party organization", "党员": "Party member", "党委": "Party committee", "党总支": "General Party branch",
     "党支部": "Party branch", "领导班子": "Leadership team",
+    "正式": "Full", "预备": "Probationary",  # 党员类别
     # 数据质量's checks (dashboard.ledger_reports.CHECKS)
     "作废场次": "Void sessions", "满意率100%": "100% satisfied", "无不满意": "No dissatisfied",
     "各项分布相同": "Identical items", "结果雷同": "Identical results", "缺少参评类别": "Missing category",

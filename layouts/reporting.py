@@ -57,11 +57,11 @@ def approval_message(done: list[str], refused: list[str], lang: str) -> html.Div
     """What an approval click did: the orgs done, and each refusal with its reason."""
     parts = []
     if done:
-        parts.append(html.Div(t(lang, "appr_done").format(n=len(done)) + "：" + "、".join(done),
+        parts.append(html.Div(t(lang, "appr_done").format(n=len(done)) + t(lang, "colon") + t(lang, "list_sep").join(done),
                               className="text-success"))
     if refused:
         parts.append(html.Div([t(lang, "appr_refused").format(n=len(refused)),
-                               html.Ul([html.Li(r) for r in refused], className="mb-0")], className="text-danger"))
+                               html.Ul([html.Li(phrase(lang, r)) for r in refused], className="mb-0")], className="text-danger"))
     return html.Div(parts)
 
 

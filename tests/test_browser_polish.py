@@ -21,11 +21,12 @@ PHONE = {"width": 390, "height": 844}
 
 
 def _name(path: str) -> str:
-    return path.strip("/").replace("/", "_") or "overview"
+    path, _, query = path.partition("?")
+    return (path.strip("/").replace("/", "_") or "overview") + ("-" + query.rpartition("=")[2] if query else "")
 
 
 def _open(page, live, path: str) -> None:
-    page.goto(f"{live['base']}{path}?as_of={live['as_of']}")
+    page.goto(f"{live['base']}{path}{'&' if '?' in path else '?'}as_of={live['as_of']}")
     page.wait_for_selector("#shell-navbar .navbar")
     page.wait_for_load_state("networkidle")
     page.wait_for_timeout(400)  # grids and charts paint after their data arrives
@@ -69,6 +70,26 @@ GRID_TEXT = """() => { const out = [];
     return out; }"""
 
 
+def _deep_paths(url: str) -> list[str]:
+    """Beyond each page's first screen: the profile and the drill-down of the org with the most overdue
+    rectifications (its ledgers, notes, the 认定 form) and of an org with members evaluated in the newest
+    round (the members' table and its notes), where the demo has one."""
+    from sqlalchemy import func
+
+    from data import models as m
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        newest = conn.scalar(select(m.Round.id).order_by(m.Round.id.desc()).limit(1))
+        busy = conn.scalar(select(m.Org.code).join(m.Rectification, m.Rectification.org_id == m.Org.id)
+                           .group_by(m.Org.code).order_by(func.count().desc(), m.Org.code).limit(1))
+        members = conn.scalar(select(m.Org.code).join(m.Tally, m.Tally.org_id == m.Org.id)
+                              .where(m.Tally.member_id.is_not(None), m.Tally.round_id == newest)
+                              .order_by(m.Org.code).limit(1))
+    engine.dispose()
+    return [f"{path}?org={code}" for code in dict.fromkeys(c for c in (busy, members) if c)
+            for path in ("/org", "/drill")]
+
+
 def _data_strings(url: str) -> list[str]:
     from data import models as m
     from domain.rules import EVALUATOR_CATEGORIES
@@ -93,7 +114,7 @@ def test_every_page_in_english_has_no_han_outside_data(page, live):
     log_in(page, live)
     page.evaluate("localStorage.setItem('lang', JSON.stringify('en'))")
     left = {}
-    for path in PAGES:
+    for path in [*PAGES, *_deep_paths(live["url"])]:
         _open(page, live, path)
         page.screenshot(path=str(SHOTS / f"polish-{_name(path)}-1440-en.png"), full_page=True)
         text = page.evaluate("""() => { const t = document.getElementById('lang-toggle');
