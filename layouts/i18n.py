@@ -169,6 +169,7 @@ def with_n(lang: str | None, text: str, n) -> str:
 
 # Headers made of a phase and a metric (红线's 首评综合满意率, 复评综合满意率).
 _PHASED = {"首评": "First", "复评": "Recheck"}
+_OPTION = "（选项）"  # dashboard.reports._share_columns
 
 
 def header(lang: str | None, name: str) -> str:
@@ -176,6 +177,8 @@ def header(lang: str | None, name: str) -> str:
         return name
     if name not in HEADERS_EN and name[:2] in _PHASED and name[2:] in HEADERS_EN:
         return f"{_PHASED[name[:2]]}: {HEADERS_EN[name[2:]]}"
+    if name not in HEADERS_EN and name.endswith(_OPTION) and name[:-len(_OPTION)] in HEADERS_EN:
+        return f"{HEADERS_EN[name[:-len(_OPTION)]]} (option)"  # an option's share named like a bucket rate
     return HEADERS_EN.get(name, name)
 
 

@@ -22,7 +22,8 @@ PHONE = {"width": 390, "height": 844}
 
 def _name(path: str) -> str:
     path, _, query = path.partition("?")
-    return (path.strip("/").replace("/", "_") or "overview") + ("-" + query.rpartition("=")[2] if query else "")
+    org = dict(part.partition("=")[::2] for part in query.split("&")).get("org") if query else None
+    return (path.strip("/").replace("/", "_") or "overview") + (f"-{org}" if org else "")
 
 
 def _open(page, live, path: str) -> None:
@@ -71,23 +72,23 @@ GRID_TEXT = """() => { const out = [];
 
 
 def _deep_paths(url: str) -> list[str]:
-    """Beyond each page's first screen: the profile and the drill-down of the org with the most overdue
-    rectifications (its ledgers, notes, the 认定 form) and of an org with members evaluated in the newest
-    round (the members' table and its notes), where the demo has one."""
+    """Beyond each page's first screen: the profile and the drill-down of the org with the most rectification
+    items (its ledgers, notes, the 认定 form), and of an org with members evaluated, in the round of its
+    members' evaluation (the members' table and its notes, the 民主评议党员 scale's words)."""
     from sqlalchemy import func
 
     from data import models as m
     engine = create_engine(url)
     with engine.connect() as conn:
-        newest = conn.scalar(select(m.Round.id).order_by(m.Round.id.desc()).limit(1))
         busy = conn.scalar(select(m.Org.code).join(m.Rectification, m.Rectification.org_id == m.Org.id)
                            .group_by(m.Org.code).order_by(func.count().desc(), m.Org.code).limit(1))
-        members = conn.scalar(select(m.Org.code).join(m.Tally, m.Tally.org_id == m.Org.id)
-                              .where(m.Tally.member_id.is_not(None), m.Tally.round_id == newest)
-                              .order_by(m.Org.code).limit(1))
+        members = conn.execute(select(m.Org.code, m.Round.name).join(m.Tally, m.Tally.org_id == m.Org.id)
+                               .join(m.Round, m.Round.id == m.Tally.round_id).where(m.Tally.member_id.is_not(None))
+                               .order_by(m.Org.code).limit(1)).first()
     engine.dispose()
-    return [f"{path}?org={code}" for code in dict.fromkeys(c for c in (busy, members) if c)
-            for path in ("/org", "/drill")]
+    assert busy and members, "the demo has rectifications and a members' evaluation"
+    return [f"{path}?org={busy}" for path in ("/org", "/drill")] + [
+        f"{path}?org={members[0]}&round={members[1]}" for path in ("/org", "/drill")]
 
 
 def _data_strings(url: str) -> list[str]:
