@@ -3,13 +3,49 @@ var dagfuncs = (window.dashAgGridFunctions = window.dashAgGridFunctions || {});
 function isNum(v) { return typeof v === "number" && isFinite(v); }
 function blank(v) { return v === null || v === undefined || v === ""; }
 dagfuncs.pct = function (v) { return isNum(v) ? (v * 100).toFixed(1) + "%" : (blank(v) ? "—" : String(v)); };
+// A rate with its N, the N read from another column of the row (layouts.components.RATE_N): a share of
+// countable things as "100.0% (7/7)", a survey's rate as "62.5% (N=24)"; the rate alone when N is unknown.
+dagfuncs.pctn = function (v, data, field, count) {
+  var n = data ? data[field] : null;
+  if (!isNum(v) || !isNum(n)) return dagfuncs.pct(v);
+  var nn = n.toLocaleString("zh-CN");
+  return dagfuncs.pct(v) + (count ? " (" + Math.round(v * n).toLocaleString("zh-CN") + "/" + nn + ")" : " (N=" + nn + ")");
+};
 dagfuncs.dec = function (v) { return isNum(v) ? v.toFixed(2) : (blank(v) ? "—" : String(v)); };
 dagfuncs.int = function (v) { return isNum(v) ? v.toLocaleString("zh-CN") : (blank(v) ? "—" : String(v)); };
-// ctx: the grid's context; in English it carries the map of the reports' Chinese values (layouts.i18n.VALUES_EN).
+// ctx: the grid's context; in English it carries the map of the reports' Chinese values (layouts.i18n.VALUES_EN)
+// and, on grids whose cells hold the reports' sentences, their phrases (layouts.i18n.grid_phrases).
+function own(m, k) { return m && Object.prototype.hasOwnProperty.call(m, k); }
+var compiled = null;
+function slot(s, m) {  // a placeholder's text: a value, or a list of values with figures (满意13/基本满意2)
+  if (own(m, s)) return m[s];
+  return s.split(/([、/，,])/).map(function (p) {
+    if (/^[、，,]$/.test(p)) return ", ";
+    var w = /^(\D+?)\s*([-+]?\d[\d.,]*%?)$/.exec(p);
+    return own(m, p) ? m[p] : (w && own(m, w[1]) ? m[w[1]] + " " + w[2] : p);
+  }).join("");
+}
+function sentence(s, ctx) {
+  var ph = ctx.phrases, m = ctx.values;
+  if (own(ph.literal, s)) return ph.literal[s];
+  if (own(m, s)) return m[s];
+  if (!compiled) compiled = ph.patterns.map(function (p) { return [new RegExp(p[0]), p[1]]; });
+  for (var i = 0; i < compiled.length; i++) {
+    var g = compiled[i][0].exec(s);
+    if (g) return compiled[i][1].replace(/\{(\d+)\}/g, function (_, k) { return slot(g[+k + 1], m); });
+  }
+  return null;
+}
 dagfuncs.txt = function (v, ctx) {
   if (blank(v)) return "—";
   var m = ctx && ctx.values;
-  return m && Object.prototype.hasOwnProperty.call(m, v) ? m[v] : String(v);
+  if (own(m, v)) return m[v];
+  if (ctx && ctx.phrases && typeof v === "string") {
+    var whole = sentence(v, ctx);
+    if (whole !== null) return whole;
+    if (v.indexOf("；") >= 0) return v.split("；").map(function (p) { return sentence(p, ctx) || p; }).join("; ");
+  }
+  return String(v);
 };
 var TONES = {
   red: ["确认低于", "红", "超期", "未上报", "作废", "退回", "差"],

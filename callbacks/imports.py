@@ -25,7 +25,7 @@ from data.importers import TEMPLATES, ImportIssue, ImportResult, import_uploads,
 from data.queries import visible_org_ids
 from layouts import ids
 from layouts.components import error_alert
-from layouts.i18n import t
+from layouts.i18n import TEMPLATES_EN, t
 from layouts.admin import access_denied
 from layouts.imports import MAX_UPLOAD_MB, file_list, result_view
 
@@ -212,7 +212,7 @@ def template_file(n_clicks: int | None, name: str | None):
 def show_log(done: int | None, lang: str | None):
     """(log grid state, template options, default template). The log is a shared grid: admins see every
     import, unit users their own, the others nothing (callbacks.common.table decides on the server)."""
-    options = [{"label": n, "value": n} for n in TEMPLATES]
+    options = [{"label": TEMPLATES_EN.get(n, n) if lang == "en" else n, "value": n} for n in TEMPLATES]
     store = {"table": "imports", "state": {"n": str(done or 0)}, "lang": lang or "zh"}
     # Always the store (never no_update): Dash renders the grid once this callback has answered.
     return store, options, next(iter(TEMPLATES), None)

@@ -30,7 +30,7 @@ def show_chart(state: dict, lang: str | None):
         return error_alert(str(exc), lang)
     if not table.rows:
         return empty_state(lang)
-    return dcc.Graph(id=ids.Reporting.CHART, figure=completeness_figure(table), config=GRAPH_CONFIG)
+    return dcc.Graph(id=ids.Reporting.CHART, figure=completeness_figure(table, lang), config=GRAPH_CONFIG)
 
 
 def act_on_selected(_approve, _return, selected: list | None, reason: str | None, state: dict | None,

@@ -17,6 +17,7 @@ from web.auth import audit_event
 from layouts import ids, urlstate
 from layouts import workbench
 from layouts.components import empty_state, error_alert, grid_with_tools, json_cell, table_empty
+from layouts.i18n import phrase
 from layouts.org_profile import profile_href
 
 NODE_KEYS = ("system", "region", "org")
@@ -50,8 +51,9 @@ def render(store: dict):
         # what is missing and what to do
         return empty_state(lang, EMPTY[name](table, lang)) if name in EMPTY else table_empty(name, state, lang)
     # A warning (⚠, e.g. the org's 优秀 quota exceeded) stands above the grid; plain notes follow it.
-    warnings = [dbc.Alert(n, color="warning", className="py-2 mb-2 small") for n in table.notes if n.startswith("⚠")]
-    notes = [html.P(n, className="text-muted small mb-1") for n in table.notes if not n.startswith("⚠")]
+    warnings = [dbc.Alert(phrase(lang, n), color="warning", className="py-2 mb-2 small")
+                for n in table.notes if n.startswith("⚠")]
+    notes = [html.P(phrase(lang, n), className="text-muted small mb-1") for n in table.notes if not n.startswith("⚠")]
     sort, filters = urlstate.decode_grid(state) if name in URL_TABLES else ([], {})
     if not valid_models(table, sort, filters):  # a link from another level or an edited URL
         sort, filters = [], {}

@@ -90,6 +90,8 @@ def columns(profile: RuleProfile) -> list[tuple[Column, Callable[[Unit], Any]]]:
         (Column("领导点评数", INT), lambda u: u.comments),
         (Column("公示状态"), lambda u: u.publicity),
         (Column("公示逾期组织数", INT), lambda u: len(u.overdue_publishing)),
+        # 上报完整率's N, last so the columns before it keep their places (docs/views.md)
+        (Column("应上报组织数", INT, hidden=True), lambda u: u.expected),
     ]
 
 

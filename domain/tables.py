@@ -71,6 +71,9 @@ class Column:
     # `stored`, the key is also the field a paged ledger query sorts and filters on (gridmodel.pushdown).
     key: str = ""
     stored: bool = False
+    # A count kept for a rate's N (应上报组织数 beside 上报完整率): in the API, the CSV and Excel as any column,
+    # on screen not a column of its own but shown in the rate's cell (layouts.components.RATE_N).
+    hidden: bool = False
 
     def __post_init__(self):
         self.key = self.key or self.name

@@ -9,9 +9,16 @@ from domain.rules import REDLINE_METRICS, SCALES
 from domain.scope import ROLE_LABELS, ROLES
 from layouts import ids
 from layouts.components import table_card
-from layouts.i18n import t
+from layouts.i18n import t, value
 
-ROLE_OPTIONS = [{"label": f"{ROLE_LABELS[r]}（{r}）", "value": r} for r in ROLES]
+
+def role_options(lang: str) -> list[dict]:
+    return [{"label": f"{value(lang, ROLE_LABELS[r])} ({r})" if lang == "en" else f"{ROLE_LABELS[r]}（{r}）",
+             "value": r} for r in ROLES]
+
+
+def _options(lang: str, values) -> list[dict]:
+    return [{"label": value(lang, v), "value": v} for v in values]
 
 
 def _field(label: str, control, width: int = 4) -> dbc.Col:
@@ -27,7 +34,7 @@ def users_layout(state: dict, lang: str) -> html.Div:
             dbc.Row([
                 _field(t(lang, "username"), dbc.Input(id=U.NEW_NAME, autoComplete="off", maxLength=80), 3),
                 _field(t(lang, "display_name"), dbc.Input(id=U.NEW_DISPLAY, maxLength=100), 3),
-                _field(t(lang, "role"), dcc.Dropdown(id=U.NEW_ROLE, options=ROLE_OPTIONS, value="unit",
+                _field(t(lang, "role"), dcc.Dropdown(id=U.NEW_ROLE, options=role_options(lang), value="unit",
                                                      clearable=False), 2),
                 _field(t(lang, "scopes"), dcc.Dropdown(id=U.NEW_SCOPES, multi=True, options=[]), 4),
             ]),
@@ -46,7 +53,7 @@ def users_layout(state: dict, lang: str) -> html.Div:
         dbc.CardBody([
             dbc.Row([
                 _field(t(lang, "users_pick"), dcc.Dropdown(id=U.PICK, options=[], clearable=False), 3),
-                _field(t(lang, "role"), dcc.Dropdown(id=U.ROLE, options=ROLE_OPTIONS, clearable=False), 2),
+                _field(t(lang, "role"), dcc.Dropdown(id=U.ROLE, options=role_options(lang), clearable=False), 2),
                 _field(t(lang, "scopes"), dcc.Dropdown(id=U.SCOPES, multi=True, options=[]), 7),
             ]),
             html.Div([
@@ -97,8 +104,8 @@ def settings_layout(state: dict, lang: str) -> html.Div:
             _field(t(lang, "f_report_deadline"), dbc.Input(id=f("report_deadline"), type="date"), 4),
         ]),
         dbc.Row([
-            _field(t(lang, "f_scale"), dcc.Dropdown(id=f("scale"), options=list(SCALES), clearable=False), 3),
-            _field(t(lang, "f_redline_metric"), dcc.Dropdown(id=f("redline_metric"), options=list(REDLINE_METRICS),
+            _field(t(lang, "f_scale"), dcc.Dropdown(id=f("scale"), options=_options(lang, SCALES), clearable=False), 3),
+            _field(t(lang, "f_redline_metric"), dcc.Dropdown(id=f("redline_metric"), options=_options(lang, REDLINE_METRICS),
                                          clearable=False), 3),
             _field(t(lang, "f_redline"), _number("redline"), 3),
             _field(t(lang, "f_confidence"), _number("confidence"), 3),

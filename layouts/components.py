@@ -12,7 +12,7 @@ from dash import dcc, html
 from domain.gridmodel import col_id
 from domain.tables import DATE, DECIMAL, INT, PERCENT, Column
 from layouts import ids
-from layouts.i18n import LABELS, VALUES_EN, definition, header, t, value
+from layouts.i18n import LABELS, VALUES_EN, definition, grid_phrases, header, phrase, t, value
 
 PAGE_SIZE = 20
 WIDE = {"名称": 200, "原因": 420, "最低测评项目": 220, "地区": 120, "系统": 130, "测评项目": 130, "参评人员类别": 140,
@@ -41,12 +41,32 @@ CELL_RULES = {"低于红线组织数": _ANY, "超期整改数": _ANY, "逾期未
               # 督导工作台's record columns: no leader comment yet, results not (yet) published
               "领导点评数": {"cell-amber": "params.value === 0"}, "公示逾期组织数": _ANY,
               "公示状态": {"cell-red": "params.value === '逾期未公示'", "cell-amber": "params.value === '未公示'"}}
+# Grids whose text cells hold the reports' sentences (数据质量's 说明, the red line's 原因): in English their
+# cells are matched against labels.toml [phrases] as well (assets/dashAgGridFunctions.js txt).
+PHRASE_GRIDS = ("quality", "quality-summary", "redline")
+# Every rate with its N (issue 16 point 6): rate column -> the columns that may hold its N, and whether the
+# rate is a share of countable things (shown "100.0% (7/7)") or of a survey's answers ("62.5% (N=24)"). A rate
+# whose N is a visible column of its own (测评数 beside 综合满意率) is left alone; the N's of the contact points'
+# rates and of 督导工作台's 上报完整率 are hidden columns (Column.hidden) kept for this.
+RATE_N = {"承诺兑现率": (("到期承诺",), True), "整改完成率": (("整改措施数",), True),
+          "按期完成率": (("完成措施数",), True), "上报完整率": (("应上报组织数", "应上报数"), True),
+          "单位综合满意率": (("单位测评数",), False), "联系点综合满意率": (("联系点测评数",), False),
+          "其余综合满意率": (("其余测评数",), False)}
+RATE_N_WIDTH = 108  # "100.0% (7/7)" on one line; a wider N widens the column (flex)
 COMPACT = ("单位编码", "联系点数", "测评数", "红线判定", "公示状态")
 # Grids with many short columns (督导工作台: 16 of them) fit 1440 px with narrower cell padding (assets/app.css
 # .dense-grid) and every column but the name wrapping its header.
 DENSE = ("scorecard",)
 PAD, COMPACT_PAD, DENSE_SAVING = 56, 52, 16
-DENSE_WIDE = {"单位编码": 84, "单位名称": 160}  # a code or a name a little tighter than on other grids
+DENSE_WIDE = {"单位编码": 84, "单位名称": 144}  # a code or a name a little tighter than on other grids
+# English words are longer and do not break: on a dense grid in English a few headers take a shorter form
+# (the whole name and its definition show on hover), a header is as wide as its longest word, the columns
+# of worded values as wide as their usual values, and the unit (code and name) stays pinned on the left
+# while the rest scrolls when 1440 px is not enough. A text cell shows its whole value on hover.
+DENSE_HEADERS_EN = {"超期整改数": "Rect. overdue", "上报完整率": "Reported", "公示状态": "Published",
+                    "红线判定": "Verdict", "领导点评数": "Comments", "综合满意率": "Sat. + basic."}
+DENSE_WIDE_EN = {"单位名称": 150, "红线判定": 130, "公示状态": 124, "返工状态": 124}
+DENSE_PINNED = ("单位编码", "单位名称")
 
 LOCALE_ZH = {
     "page": "第", "of": "/", "to": "至", "more": "更多", "next": "下一页", "previous": "上一页",
@@ -85,34 +105,59 @@ def _text_width(text: str) -> int:
     return sum(16 if ord(ch) >= 0x2E80 else 8 for ch in text)
 
 
+def _word_width(text: str) -> int:
+    """Pixels the longest word of an English header needs (a Latin letter of the header font: at most 9)."""
+    return max((len(w) for w in text.split()), default=0) * 9
+
+
 def column_defs(columns: list[Column], lang: str, sort: list[dict] = (), dense: bool = False) -> list[dict]:
     order = {s["colId"]: (i, s["sort"]) for i, s in enumerate(sort)}
+    where = {col.name: col_id(i) for i, col in enumerate(columns)}
     saving = DENSE_SAVING if dense else 0
     wide = {**{k: v - saving for k, v in WIDE.items()}, **DENSE_WIDE} if dense else WIDE
+    short = DENSE_HEADERS_EN if dense and lang == "en" else {}
+    if short:
+        wide = {**wide, **DENSE_WIDE_EN}
     defs = []
     for i, col in enumerate(columns):
-        d: dict[str, Any] = {"field": col_id(i), "colId": col_id(i), "headerName": header(lang, col.name),
+        d: dict[str, Any] = {"field": col_id(i), "colId": col_id(i),
+                             "headerName": short.get(col.name) or header(lang, col.name),
                              "headerTooltip": definition(lang, col.name) or header(lang, col.name)}
+        n_field = next((where[n] for n in RATE_N.get(col.name, ((),))[0] if n in where), None)
         if col.format in NUMERIC:
             d.update(filter="agNumberColumnFilter", type="rightAligned",
                      valueFormatter={"function": _FORMATTERS[col.format]})
+            if col.format == PERCENT and n_field:
+                count = "true" if RATE_N[col.name][1] else "false"
+                d["valueFormatter"] = {"function": f"pctn(params.value, params.data, '{n_field}', {count})"}
         else:
             d.update(filter="agTextColumnFilter", valueFormatter={"function": _TEXT_FORMATTER})
             d["cellClassRules"] = _TONES
         if col.name in CELL_RULES:
             d["cellClassRules"] = CELL_RULES[col.name]
         if col.name in LONG_TEXT:
-            d["tooltipField"] = d["field"]
+            d["tooltipValueGetter"] = {"function": _TEXT_FORMATTER}  # the whole text, in the reader's language
         if col.format == DATE:
             d["filter"] = "agTextColumnFilter"
         d["minWidth"] = max(wide.get(col.name, 90 - saving), _text_width(d["headerName"]) + PAD - saving)
         if col.name in CELL_RULES or col.name in COMPACT or (dense and col.name not in WIDE):
             # short values under a long header: wrap the header
+            # Chinese wraps anywhere (half the header a line); English wraps between words, so a dense grid
+            # (督导工作台 at 1440 px) makes room for the longest word only.
+            need = (_word_width(d["headerName"]) if dense and lang == "en"
+                    else _text_width(d["headerName"]) // 2)
             d.update(wrapHeaderText=True, autoHeaderHeight=True,
-                     minWidth=max(wide.get(col.name, 80 - saving),
-                                  _text_width(d["headerName"]) // 2 + COMPACT_PAD - saving))
+                     minWidth=max(wide.get(col.name, 80 - saving), need + COMPACT_PAD - saving))
             d["width"] = d["minWidth"]  # a pinned first column does not flex: it would keep AG Grid's 200 px
-        if i == 0:
+        if n_field:
+            d["minWidth"] = max(d["minWidth"], RATE_N_WIDTH - saving)  # the rate and its N on one line
+            if "width" in d:
+                d["width"] = d["minWidth"]
+        if col.hidden:
+            d["hide"] = True
+        if short and col.format not in NUMERIC:
+            d["tooltipValueGetter"] = {"function": _TEXT_FORMATTER}
+        if i == 0 or (short and col.name in DENSE_PINNED):
             d["pinned"] = "left"
         if d["colId"] in order:  # the sort a link carried
             d["sortIndex"], d["sort"] = order[d["colId"]]
@@ -136,7 +181,8 @@ def report_grid(table_name: str, columns: list[Column], lang: str, clickable: bo
     if lang != "en":
         options["localeText"] = LOCALE_ZH
     else:  # the reports' Chinese values (verdicts, statuses, …) read in English: assets/dashAgGridFunctions.js txt
-        options["context"] = {"values": VALUES_EN}
+        options["context"] = {"values": VALUES_EN,
+                              **({"phrases": grid_phrases()} if table_name in PHRASE_GRIDS else {})}
     if selectable:  # the infinite model cannot tick every row at once: no header box
         options["rowSelection"] = {"mode": "multiRow", "checkboxes": True, "headerCheckbox": False,
                                    "enableClickSelection": False}
@@ -244,7 +290,8 @@ def table_empty(table_name: str, state: dict, lang: str) -> html.Div:
 
 
 def error_alert(message: str, lang: str) -> dbc.Alert:
-    return dbc.Alert([html.Strong(t(lang, "error") + "："), message], color="danger", className="mb-3")
+    return dbc.Alert([html.Strong(t(lang, "error") + t(lang, "colon")), phrase(lang, message)], color="danger",
+                     className="mb-3")
 
 
 def kpi_card(label: str, value: Any, fmt: str, tone: str = "", n: int | None = None,

@@ -68,7 +68,7 @@ def rework_form(org_label: str, order: dict | None, lang: str, at=ids.Drill) -> 
                         dbc.Input(id=id_, type=kind, value=value or "", size="sm")], md=4, lg=width)
 
     return dbc.Card(dbc.CardBody([
-        html.H2(f"{t(lang, 'rework_title')}：{org_label}", className="h6"),
+        html.H2(f"{t(lang, 'rework_title')}{t(lang, 'colon')}{org_label}", className="h6"),
         dbc.Row([field("rework_date", at.REWORK_DATE, order.get("ordered_on"), "date"),
                  field("rework_due", at.REWORK_DUE, order.get("recheck_due"), "date"),
                  field("rework_office", at.REWORK_OFFICE, order.get("office")),

@@ -3,14 +3,17 @@ dashboard.reports) stays as reported; only the application's own words are trans
 headers so an English reader can follow a table."""
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
 DEFAULT = "zh"
 LANGS = ("zh", "en")
 
-# key -> [Simplified Chinese, English], one row per label (layouts/labels.toml: data, not code).
+# key -> [Simplified Chinese, English], one row per label (layouts/labels.toml: data, not code); its
+# [phrases] table holds the sentences the reports write (see phrase()).
 _PAIRS = tomllib.loads(Path(__file__).with_name("labels.toml").read_text(encoding="utf-8"))
+PHRASES: dict[str, str] = _PAIRS.pop("phrases")
 LABELS: dict[str, dict[str, str]] = {lang: {key: pair[i] for key, pair in _PAIRS.items()}
                                      for i, lang in enumerate(LANGS)}
 
@@ -27,7 +30,7 @@ HEADERS_EN = {
     "整改措施": "Measure", "责任人": "Owner", "登记日期": "Registered", "整改时限": "Deadline", "状态": "Status",
     "完成日期": "Completed", "销号日期": "Closed", "超期天数": "Days overdue", "标记": "Mark", "整改佐证": "Evidence",
     "登记数": "Registered", "完成数": "Done", "整改问题数": "Problems", "整改措施数": "Measures",
-    "完成措施数": "Measures done", "措施编号": "Measure no.", "按期完成率": "On time", "超期": "Overdue", "临期": "Due soon",
+    "完成措施数": "Measures done", "措施编号": "Measure no.", "按期完成率": "On time", "超期": "Overdue", "临期": "Due soon", "临期整改": "Due soon",
     "承诺编号": "Pledge no.", "党员姓名": "Member", "承诺内容": "Pledge", "承诺时限": "Due",
     "兑现日期": "Fulfilled", "是否到期": "Due yet", "逾期天数": "Days overdue", "承诺数": "Pledges",
     "到期承诺": "Due", "已兑现": "Fulfilled", "超期时长": "Overdue for",
@@ -57,7 +60,12 @@ HEADERS_EN = {
     "非常不满意率": "Very dissatisfied", "优秀率": "Excellent", "合格率": "Qualified", "基本合格率": "Basically qualified",
     "不合格率": "Unqualified", "不合格超三分之一": "Unqualified > 1/3", "评为优秀": "Rated excellent",
     "应到人数": "Expected", "发放份数": "Issued", "收回份数": "Returned", "有效份数": "Valid", "测评对象": "Evaluated",
-    "测评日期": "Held on", "备注": "Note",
+    "测评日期": "Held on", "备注": "Note", "场次状态": "Session status", "涉及组织数": "Orgs", "数量合计": "Total count",
+    # the options of the scales, as the breakdowns' count columns name them
+    "满意": "Satisfied", "比较满意": "Fairly satisfied", "基本满意": "Basically satisfied", "不满意": "Dissatisfied",
+    "非常满意": "Very satisfied", "非常不满意": "Very dissatisfied", "优秀": "Excellent", "合格": "Qualified",
+    "基本合格": "Basically qualified", "不合格": "Unqualified", "优秀合格率": "Excellent + qualified",
+    "党员类别": "Member category", "工作表": "Sheet", "行": "Row", "列": "Column", "值": "Value",
 }
 
 # 督导工作台 (layouts.workbench, view scorecard)
@@ -70,6 +78,11 @@ HEADERS_EN.update({
     "名次": "Rank", "组织类型": "Type", "上轮名次": "Previous rank", "名次变化": "Rank change", "上级组织": "Parent", "走访次数": "Visits", "最近走访日期": "Last visit",
     "应上报组织数": "Expected to report", "低于红线无整改": "Below, no rectification", "下级组织数": "Sub-orgs",
     "参评党员数": "Members evaluated",
+    # the N's kept for a rate (hidden on screen, in the exports): 督导联系点's three rates
+    "单位测评数": "Unit's N", "联系点测评数": "Contact points' N", "其余测评数": "Rest's N",
+    # what the request's parameters are called in its errors (domain.request)
+    "统计截止日期": "The as-of date", "地区编码": "Region code", "名次数": "Number of ranks",
+    "仅看超期": "Overdue only", "仅看逾期": "Overdue only",
 })
 
 
@@ -89,9 +102,33 @@ VALUES_EN = {
     "三级": "Three-level", "四级": "Four-level", "五级": "Five-level", "民主评议党员": "Party-member evaluation",
     "综合满意率": "Satisfied + basically", "满意率": "Satisfied", "测评得分": "Score",
     "全部": "Everything", "无": "Nothing", "首评": "First", "复评": "Recheck", "系统": "System", "市/州": "City",
-    "启用": "Active", "停用": "Deactivated",
+    "启用": "Active", "停用": "Deactivated", "已停用": "Deactivated",
     "未公示": "Not published", "已公示": "Published", "已反馈": "Fed back", "逾期未公示": "Publication overdue",
     "已审核": "Approved", "退回": "Returned", "好": "Good", "较好": "Fairly good", "一般": "Fair", "差": "Poor",
+    "已解锁": "Unlocked", "未设定": "not set",
+    # the options of the scales (domain.rules.SCALES), named in breakdowns and in 数据质量's findings
+    "满意": "Satisfied", "比较满意": "Fairly satisfied", "基本满意": "Basically satisfied", "不满意": "Dissatisfied",
+    "非常满意": "Very satisfied", "非常不满意": "Very dissatisfied", "优秀": "Excellent", "合格": "Qualified",
+    "基本合格": "Basically qualified", "不合格": "Unqualified", "不了解": "Don't know", "弃权": "Abstained",
+    # who is evaluated (测评场次 测评对象) and the organization types (组织类型)
+    "党组织": "Party organization", "党员": "Party member", "党委": "Party committee", "党总支": "General Party branch",
+    "党支部": "Party branch", "领导班子": "Leadership team",
+    "正式": "Full", "预备": "Probationary",  # 党员类别
+    # 数据质量's checks (dashboard.ledger_reports.CHECKS)
+    "作废场次": "Void sessions", "满意率100%": "100% satisfied", "无不满意": "No dissatisfied",
+    "各项分布相同": "Identical items", "结果雷同": "Identical results", "缺少参评类别": "Missing category",
+    "直线作答": "Straight-lining", "同日销号": "Closed the same day", "无佐证销号": "Closed without evidence",
+    # 审计日志's actions (domain.tables.AUDIT_ACTIONS)
+    "登录": "Log in", "登录失败": "Failed login", "登录受限": "Login blocked", "导入": "Import", "导出": "Export",
+    "用户变更": "User change", "督导记录": "Supervision record", "返工认定": "Rework order", "逐级审核": "Approval",
+}
+
+# The import templates (data.importers.TEMPLATES) as an English reader picks them; the files and their
+# sheets stay Chinese, as the offices fill them in.
+TEMPLATES_EN = {
+    "评议批次": "Rounds", "组织架构": "Organizations", "党员名册": "Members", "督导分组": "Supervision groups",
+    "测评场次": "Evaluation sessions", "测评汇总": "Tallies", "原始测评表": "Ballots", "返工补课": "Rework orders",
+    "承诺台账": "Pledges", "整改台账": "Rectifications", "领导点评": "Leader comments", "公示反馈": "Publication",
 }
 
 
@@ -130,5 +167,102 @@ def with_n(lang: str | None, text: str, n) -> str:
     return text if n is None or text == "—" else text + t(lang, "with_n").format(n=f"{int(n):,}")
 
 
+# Headers made of a phase and a metric (红线's 首评综合满意率, 复评综合满意率).
+_PHASED = {"首评": "First", "复评": "Recheck"}
+_OPTION = "（选项）"  # dashboard.reports._share_columns
+
+
 def header(lang: str | None, name: str) -> str:
-    return HEADERS_EN.get(name, name) if lang == "en" else name
+    if lang != "en":
+        return name
+    if name not in HEADERS_EN and name[:2] in _PHASED and name[2:] in HEADERS_EN:
+        return f"{_PHASED[name[:2]]}: {HEADERS_EN[name[2:]]}"
+    if name not in HEADERS_EN and name.endswith(_OPTION) and name[:-len(_OPTION)] in HEADERS_EN:
+        return f"{HEADERS_EN[name[:-len(_OPTION)]]} (option)"  # an option's share named like a bucket rate
+    return HEADERS_EN.get(name, name)
+
+
+# A phrase's placeholder: {name} in both languages. In Chinese {name} matches any run of text and {name:num}
+# a figure only (where a name runs straight into a number: 综合满意率54.5%); in English the matched text comes
+# back, put into English where it is a value, a header or a list of them (满意13/比较满意6 -> Satisfied 13/…).
+_SLOT = re.compile(r"\{(\w+)(:num)?\}")
+_NUM = r"[-+]?\d[\d.,]*%?"
+PART_SEP = "；"  # a cell or note listing several sentences (红线 原因) is translated part by part
+_LIST = re.compile(r"([、/，,])")
+_WORD_NUM = re.compile(r"^(\D+?)\s*(" + _NUM + ")$")
+
+
+def _compile(zh: str) -> tuple[re.Pattern, list[str], str]:
+    """(Python regex, slot names, the same regex as JavaScript source with numbered groups)."""
+    names, pattern, js, last = [], "^", "^", 0
+    for m in _SLOT.finditer(zh):
+        literal = re.escape(zh[last:m.start()])
+        group = _NUM if m.group(2) else "[^；]+?"  # a slot never spans two sentences
+        pattern += literal + f"(?P<{m.group(1)}>{group})"
+        js += literal + f"({group})"
+        names.append(m.group(1))
+        last = m.end()
+    literal = re.escape(zh[last:])
+    return re.compile(pattern + literal + "$", re.S), names, js + literal + "$"
+
+
+# Literal sentences are looked up; those with placeholders are matched, the longest pattern first.
+_LITERAL = {zh: en for zh, en in PHRASES.items() if not _SLOT.search(zh)}
+_PATTERNS = sorted(((zh, *_compile(zh), en) for zh, en in PHRASES.items() if _SLOT.search(zh)),
+                   key=lambda p: -len(p[0]))
+
+
+def _word(text: str) -> str:
+    found = VALUES_EN.get(text) or HEADERS_EN.get(text) or _LITERAL.get(text)
+    if found:
+        return found
+    m = _WORD_NUM.match(text)
+    if m and (m.group(1) in VALUES_EN or m.group(1) in HEADERS_EN):
+        return f"{_word(m.group(1))} {m.group(2)}"
+    return text
+
+
+def _slot_value(text: str) -> str:
+    whole = _word(text)
+    if whole != text:
+        return whole
+    return "".join(", " if part in "、，," else _word(part) for part in _LIST.split(text) if part)
+
+
+def _phrase_en(text: str) -> str | None:
+    if text in _LITERAL:
+        return _LITERAL[text]
+    if text in VALUES_EN:
+        return VALUES_EN[text]
+    for _, regex, _, _, en in _PATTERNS:
+        m = regex.match(text)
+        if m:
+            return en.format(**{k: _slot_value(v) for k, v in m.groupdict().items()})
+    return None
+
+
+def phrase(lang: str | None, text):
+    """A sentence a report wrote (a note, a check's explanation, an error, a cell's reasons) in the reader's
+    language: labels.toml [phrases], whose {placeholders} carry the figures and names over. A sentence of
+    several parts (；) goes part by part, "NAME：sentence" as the name and the sentence. What has no phrase
+    stays as it is, and so does everything in Chinese."""
+    if lang != "en" or not isinstance(text, str) or not text:
+        return text
+    warn = text.startswith("⚠ ")
+    body = text[2:] if warn else text
+    found = _phrase_en(body)
+    if found is None and "：" in body:
+        name, _, rest = body.partition("：")
+        if _word(name) != name and _phrase_en(rest):
+            found = f"{_word(name)}: {_phrase_en(rest)}"
+    if found is None and PART_SEP in body:
+        found = "; ".join(_phrase_en(part) or part for part in body.split(PART_SEP))
+    return ("⚠ " if warn else "") + (found if found is not None else body)
+
+
+def grid_phrases() -> dict:
+    """The phrases as the grids' cell formatter uses them (assets/dashAgGridFunctions.js txt): literal
+    sentences by their text, patterns as [JavaScript regex source, English with {0}, {1}, …]."""
+    patterns = [[js, _SLOT.sub(lambda m: "{" + str(names.index(m.group(1))) + "}", en)]
+                for _, _, names, js, en in _PATTERNS]
+    return {"literal": _LITERAL, "patterns": patterns}

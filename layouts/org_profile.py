@@ -45,9 +45,9 @@ def profile_href(state: dict, code: str) -> str:
 def body(row: dict, metric: str, fmt: str, state: dict, lang: str) -> html.Div:
     """The header (name, place, buttons, ledger links, flag) and the figure cards of a profile row."""
     code = row["组织编码"]
-    where = " · ".join(str(v) for v in (row["组织类型"], row["系统"], row["地区"]) if v)
+    where = " · ".join(str(v) for v in (value(lang, row["组织类型"]), row["系统"], row["地区"]) if v)
     if row.get("上级组织"):
-        where += f" · {t(lang, 'profile_parent')}：{row['上级组织']}"
+        where += f" · {t(lang, 'profile_parent')}{t(lang, 'colon')}{row['上级组织']}"
     keep = {**urlstate.shared(state), "org": code}
     links = [("profile_link_drill", "/drill", {}), ("profile_link_rect", "/rectifications", {}),
              ("profile_link_rect_overdue", "/rectifications", {"overdue_only": "1"}),
@@ -64,7 +64,7 @@ def body(row: dict, metric: str, fmt: str, state: dict, lang: str) -> html.Div:
         html.Div([html.Div([html.H1(f"{row['名称']}（{code}）", className="h4 mb-1", id="profile-title"),
                             html.Div(where, className="text-muted small")]), buttons],
                  className="d-flex justify-content-between align-items-start flex-wrap gap-2 mb-2"),
-        html.Nav([html.Span(t(lang, "profile_links") + "：", className="small text-muted me-1")]
+        html.Nav([html.Span(t(lang, "profile_links") + t(lang, "colon"), className="small text-muted me-1")]
                  + [dcc.Link(t(lang, key), href=path + urlstate.encode({**keep, **extra}),
                              className="small me-3") for key, path, extra in links], className="mb-2 no-print"),
         flag,
@@ -136,7 +136,7 @@ def trend_figure(data: dict, lang: str) -> dict:
              "marker": {"size": 9, "color": ["#dc3545" if p["verdict"] in ("确认低于", "疑似低于") else "#0d6efd"
                                              for p in points]},
              "customdata": [[p["n"], value_text(lang, p["verdict"])] for p in points],
-             "hovertemplate": "%{x}<br>" + plain(t(lang, "kpi_combined") if data["metric"] == "综合满意率" else data["metric"])
+             "hovertemplate": "%{x}<br>" + plain(header(lang, data["metric"]))
                               + (" %{y:.1%}" if percent else " %{y:.1f}") + "<br>N=%{customdata[0]} · %{customdata[1]}"
                               + "<extra></extra>"}
     shapes = []

@@ -8,7 +8,7 @@ from dash import dcc, html
 
 from layouts import ids
 from layouts.components import table_card
-from layouts.i18n import t
+from layouts.i18n import t, value
 
 LIMITS = (3, 5, 10, 20, 50)  # dashboard.ranking.LIMIT_CHOICES
 DEFAULT_LIMIT = "10"
@@ -26,7 +26,7 @@ def controls(levels: list[str], state: dict, lang: str) -> dbc.Row:
                               value=state.get("limit") or DEFAULT_LIMIT, clearable=False, searchable=False)],
                 xs=4, md=2, lg=1),
         dbc.Col([dbc.Label(t(lang, "ranking_level"), html_for=ids.Ranking.LEVEL, className="small mb-0"),
-                 dcc.Dropdown(id=ids.Ranking.LEVEL, options=[{"label": v, "value": v} for v in levels],
+                 dcc.Dropdown(id=ids.Ranking.LEVEL, options=[{"label": value(lang, v), "value": v} for v in levels],
                               value=state.get("level"), placeholder=t(lang, "ranking_all_levels"), clearable=True)],
                 xs=8, md=4, lg=3),
     ], className="g-2")

@@ -10,7 +10,7 @@ from plotly.subplots import make_subplots
 from domain.tables import ReportTable
 from layouts import ids
 from layouts.components import page, table_card
-from layouts.i18n import t
+from layouts.i18n import phrase, t
 from layouts.plotly_text import plain_all
 
 STATUSES = ("已上报", "逾期上报", "未上报")  # dashboard.ledger_reports.REPORTING_STATUSES
@@ -57,18 +57,18 @@ def approval_message(done: list[str], refused: list[str], lang: str) -> html.Div
     """What an approval click did: the orgs done, and each refusal with its reason."""
     parts = []
     if done:
-        parts.append(html.Div(t(lang, "appr_done").format(n=len(done)) + "：" + "、".join(done),
+        parts.append(html.Div(t(lang, "appr_done").format(n=len(done)) + t(lang, "colon") + t(lang, "list_sep").join(done),
                               className="text-success"))
     if refused:
         parts.append(html.Div([t(lang, "appr_refused").format(n=len(refused)),
-                               html.Ul([html.Li(r) for r in refused], className="mb-0")], className="text-danger"))
+                               html.Ul([html.Li(phrase(lang, r)) for r in refused], className="mb-0")], className="text-danger"))
     return html.Div(parts)
 
 
-def completeness_figure(table: ReportTable) -> go.Figure:
+def completeness_figure(table: ReportTable, lang: str = "zh") -> go.Figure:
     """One bar per system and per 市/州 (rows of reports' 完整率 table: 维度, 名称, …, 上报完整率 last);
     the hover tells how many of how many reported."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=[f"按{d}" for d in DIMENSIONS], horizontal_spacing=0.12)
+    fig = make_subplots(rows=1, cols=2, subplot_titles=[phrase(lang, f"按{d}") for d in DIMENSIONS], horizontal_spacing=0.12)
     for col, dim in enumerate(DIMENSIONS, start=1):
         rows = [r for r in table.rows if r[0] == dim]
         fig.add_trace(go.Bar(
@@ -76,8 +76,7 @@ def completeness_figure(table: ReportTable) -> go.Figure:
             marker_color=["#fd7e14" if r[5] else "#198754" for r in rows],  # amber: someone is missing
             customdata=[[r[2], r[3], r[4], r[5]] for r in rows],
             text=[f"{r[6]:.0%}" if r[6] is not None else "—" for r in rows], textposition="outside",
-            hovertemplate="%{x}<br>上报完整率 %{y:.1%}<br>应上报 %{customdata[0]}，已上报 %{customdata[1]}"
-                          "（逾期 %{customdata[2]}），未上报 %{customdata[3]}<extra></extra>"), row=1, col=col)
+            hovertemplate="%{x}<br>" + t(lang, "rep_hover") + "<extra></extra>"), row=1, col=col)
     fig.update_yaxes(tickformat=".0%", range=[0, 1.12], gridcolor="#eee")
     fig.update_xaxes(automargin=True, tickangle=-30)
     fig.update_layout(height=380, margin={"l": 50, "r": 20, "t": 40, "b": 90}, plot_bgcolor="#fff",

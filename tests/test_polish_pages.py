@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from callbacks import overview
 from layouts.components import column_defs
-from layouts.i18n import LABELS, VALUES_EN, definition
+from layouts.i18n import LABELS, PHRASES, VALUES_EN, definition, phrase
 from domain.tables import PERCENT, Column
 from tests import report_dataset as rd
 from tests.test_app_callbacks import text_of, users  # noqa: F401  (fixture)
@@ -44,6 +44,29 @@ def test_english_values_and_labels_have_no_chinese():
             and k != "lang_toggle"] == []
 
 
+def test_every_phrase_carries_the_same_figures_over_and_reads_english():
+    import re
+    slots = re.compile(r"\{(\w+)(?::num)?\}")
+    for zh, en in PHRASES.items():
+        assert sorted(slots.findall(zh)) == sorted(set(re.findall(r"\{(\w+)\}", en))), zh
+        assert not any("\u4e00" <= ch <= "\u9fff" for ch in slots.sub("", en)), en
+
+
+def test_report_sentences_read_in_english_with_their_figures():
+    # a red-line reason of several parts, a 数据质量 finding naming a scale's options, a check's explanation
+    assert phrase("en", "综合满意率54.5%，低于红线66.7%；置信上限也低于红线；超期整改 2 项") == (
+        "Satisfied + basically 54.5%, below the red line of 66.7%; the interval's upper bound is below the line too;"
+        " 2 overdue rectification(s)")
+    assert phrase("en", "测评数21，没有一票不满意（满意13/基本满意8/不满意0）") == (
+        "N 21, not one dissatisfied (Satisfied 13/Basically satisfied 8/Dissatisfied 0)")
+    assert phrase("en", "同日销号：已销号整改≥3项且全部同一天销号") == (
+        "Closed the same day: 3 or more closed rectifications, all closed on one day")
+    assert phrase("en", "⚠ 优秀比例超标：3/5 名正式党员评为优秀，超过三分之一。").startswith("⚠ Too many rated excellent: 3/5")
+    # Chinese stays as written; a sentence with no phrase (a name, data) stays as it is
+    assert phrase("zh", "置信上限也低于红线") == "置信上限也低于红线"
+    assert phrase("en", "柳泉县公安局领导班子") == "柳泉县公安局领导班子"
+
+
 def test_empty_tables_say_what_is_missing_and_what_to_do(as_user):
     from callbacks import tables
 
@@ -59,3 +82,30 @@ def test_empty_tables_say_what_is_missing_and_what_to_do(as_user):
         for lang, said in (("zh", ("没有可审核的数据", "勾选审核通过或退回")), ("en", ("nothing to approve", "approve or return"))):
             reporting = text_of(tables.render({"table": "reporting", "lang": lang, "state": {"as_of": "2024-01-02"}}))
             assert all(part in reporting for part in said), reporting
+
+
+def test_a_rate_reads_with_its_n_from_its_row_and_the_n_columns_stay_hidden():
+    from domain.tables import INT
+    cols = [Column("单位编码"), Column("单位综合满意率", PERCENT), Column("承诺兑现率", PERCENT), Column("到期承诺", INT),
+            Column("综合满意率", PERCENT), Column("测评数", INT), Column("单位测评数", INT, hidden=True)]
+    defs = {d["headerName"]: d for d in column_defs(cols, "zh")}
+    # a survey rate whose N is a hidden column: "(N=…)"; a share of countable things: "(k/n)"
+    assert defs["单位综合满意率"]["valueFormatter"]["function"] == "pctn(params.value, params.data, 'c6', false)"
+    assert defs["承诺兑现率"]["valueFormatter"]["function"] == "pctn(params.value, params.data, 'c3', true)"
+    # beside its own 测评数 column the rate is shown alone; the N kept for a rate is not a column on screen
+    assert defs["综合满意率"]["valueFormatter"]["function"] == "pct(params.value)"
+    assert defs["单位测评数"].get("hide") is True and not defs["到期承诺"].get("hide")
+
+
+def test_contact_points_keep_their_rates_n_as_last_columns(as_user):
+    from callbacks import common
+    with as_user("ada"):
+        table = common.table("contact-points", {"as_of": rd.AS_OF.isoformat()})
+    tail = [c.name for c in table.columns][-4:]
+    assert tail == ["联系点过多", "单位测评数", "联系点测评数", "其余测评数"]
+    assert all(c.hidden for c in table.columns[-3:]) and not any(c.hidden for c in table.columns[:-3])
+    at = {c.name: i for i, c in enumerate(table.columns)}
+    assert table.rows
+    for row in table.rows:  # the unit's N is its contact points' and the rest's together
+        assert row[at["单位测评数"]] == row[at["联系点测评数"]] + row[at["其余测评数"]]
+        assert (row[at["单位综合满意率"]] is None) == (row[at["单位测评数"]] == 0)

@@ -25,10 +25,30 @@ from data import audit, login_limits
 from data.models import User
 from data.users import authenticate, end_session, session_user, unknown_user_hash, user_by_token, user_scope
 
-bp = Blueprint("auth", __name__, template_folder="templates")
-# Reachable without a login: the form itself and the stylesheet it uses (Bootstrap-Flask's static files);
-# /healthz for the reverse proxy's checks (docs/DEPLOY.md).
-PUBLIC_ENDPOINTS = {"auth.login", "auth.logout", "bootstrap.static", "auth.healthz"}
+bp = Blueprint("auth", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/auth-static")
+# Reachable without a login: the form itself and the stylesheet and script it uses (Bootstrap-Flask's static
+# files, web/static); /healthz for the reverse proxy's checks (docs/DEPLOY.md).
+PUBLIC_ENDPOINTS = {"auth.login", "auth.logout", "bootstrap.static", "auth.static", "auth.healthz"}
+
+# The login page's words, in Chinese (default) and English: /login?lang=en. web/static/login.js keeps the
+# language the app uses (its localStorage "lang") and the login page's the same, either way.
+LOGIN_TEXTS = {
+    "zh": {"html_lang": "zh-CN", "title": "评议督导看板", "page": "登录", "username": "用户名", "password": "密码",
+           "submit": "登录", "other": "en", "toggle": "English", "expired": "登录已过期，请重新登录。",
+           "wrong": "用户名或密码不正确。", "blocked": "登录失败次数过多，请 {later}后再试。", "seconds": "{n} 秒",
+           "minutes": "{n} 分钟", "form_expired": "表单已过期，请重新提交。"},
+    "en": {"html_lang": "en", "title": "Supervision Dashboard", "page": "Log in", "username": "Username",
+           "password": "Password", "submit": "Log in", "other": "zh", "toggle": "中文",
+           "expired": "Your session has expired: please log in again.", "wrong": "Wrong username or password.",
+           "blocked": "Too many failed logins: please try again in {later}.", "seconds": "{n} seconds",
+           "minutes": "{n} minutes", "form_expired": "The form had expired: please submit it again."},
+}
+
+
+def _login_texts() -> dict[str, str]:
+    """The login page's words in the language asked (?lang=en, or the form's hidden lang field)."""
+    return LOGIN_TEXTS["en" if request.values.get("lang") == "en" else "zh"]
 BOOTSTRAP_CSS_URL = "/bootstrap/static/css/bootstrap.min.css"  # where Bootstrap5's blueprint serves it
 
 
@@ -85,9 +105,13 @@ def _safe_next(target: str | None) -> str:
 
 
 def _form(error: str | None = None, status: int = 200, notice: str | None = None):
-    html = render_template("login.html",
-        error=error, notice=notice, csrf_token=csrf_token(), next=_safe_next(request.values.get("next")),
-        username=request.form.get("username", ""))
+    """The login page; error and notice: keys of LOGIN_TEXTS (with the values they are formatted with)."""
+    words = _login_texts()
+    nxt = _safe_next(request.values.get("next"))
+    toggle = url_for("auth.login", lang=words["other"], **({"next": nxt} if nxt != "/" else {}))
+    html = render_template("login.html", t=words, lang=words["html_lang"], toggle_href=toggle,
+        error=error and words[error[0]].format(**error[1]), notice=notice and words[notice],
+        csrf_token=csrf_token(), next=nxt, username=request.form.get("username", ""))
     return html, status
 
 
@@ -98,7 +122,7 @@ LANDING = {"supervisor": "/workbench", "unit": "/org"}
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if request.method == "GET":
-        notice = "登录已过期，请重新登录。" if request.args.get("expired") else None
+        notice = "expired" if request.args.get("expired") else None
         return _form(notice=notice)
     username = request.form.get("username", "").strip()
     address = request.remote_addr or ""
@@ -109,8 +133,10 @@ def login():
     if wait is not None:
         audit_event("login_blocked", username)
         seconds = math.ceil(wait.total_seconds())
-        later = f"{seconds} 秒" if seconds < 60 else f"{math.ceil(seconds / 60)} 分钟"
-        return _form(f"登录失败次数过多，请 {later}后再试。", 429)
+        words = _login_texts()
+        later = (words["seconds"].format(n=seconds) if seconds < 60
+                 else words["minutes"].format(n=math.ceil(seconds / 60)))
+        return _form(("blocked", {"later": later}), 429)
     with db_session() as s:
         user = authenticate(s, username, request.form.get("password", ""))
         web_user = WebUser.of(user) if user else None
@@ -122,7 +148,7 @@ def login():
             login_limits.record_success(s, username, address)
         audit.record(s, "login" if web_user else "login_failed", username, "", address)
     if web_user is None:
-        return _form("用户名或密码不正确。", 401)
+        return _form(("wrong", {}), 401)
     session.clear()  # a fresh session on login: no fixation of a cookie set before it
     session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME of inactivity
     # The session's id (ended for good by logout) and the user's epoch (ended by a password or role change).
@@ -224,7 +250,7 @@ def _csrf_protect():
         if request.endpoint == "auth.logout" and not current_user.is_authenticated:
             return redirect(url_for("auth.login"))  # already logged out (the page was old): nothing to end
         if request.endpoint == "auth.login":
-            return _form("表单已过期，请重新提交。", 400)
+            return _form(("form_expired", {}), 400)
         return jsonify(error="表单已过期，请刷新页面后重新提交"), 400
     return None
 
