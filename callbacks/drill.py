@@ -40,20 +40,6 @@ def show_pickers(state: dict, lang: str | None):
     return pickers(systems, regions, state, lang)
 
 
-def on_pick(system: str | None, region: str | None, search: str | None):
-    """A picked system or region starts the drill there (a new system clears the region of the old one)."""
-    state = urlstate.parse(search)
-    system, region = system or None, region or None
-    if system == state.get("system") and region == state.get("region"):
-        raise PreventUpdate  # the pickers showing where the user already is (an org below stays open)
-    if system != state.get("system"):
-        region = None
-    new = urlstate.encode({**urlstate.shared(state), "system": system, "region": region})
-    if new == (search or ""):
-        raise PreventUpdate
-    return new
-
-
 def show_rework(state: dict, lang: str | None, at=ids.Drill):
     """The 认定 form when the page shows one org and the user may order a redo (its scope checked); `at`: the
     page's ids (the drill-down's, the 单位画像's)."""
@@ -109,8 +95,8 @@ def move(search: str | None, pathname: str | None, lang: str | None, mounted: di
         return show_breadcrumb(state, lang)  # its links up carry the new sort
     for name, live in zip(GRIDS, lives):
         refresh(name, state, lang, live or {"table": name, "state": shown, "lang": lang})
-    # The pickers show where the user is; set only what differs (a set value calls on_pick, which finds
-    # nothing to do).
+    # The pickers show where the user is; set only what differs (a set value calls the clientside pick,
+    # which finds nothing to do).
     if state.get("system") != shown.get("system"):
         with db_session() as s:
             regions = region_options(regions_in_scope(s, common.scope(), state.get("system")))
@@ -167,9 +153,14 @@ def register(app) -> None:
                  State(ids.Shell.LANG, "data"))(show_pickers)
     app.callback(Output(ids.Drill.BREADCRUMB, "children"), Input(ids.Shell.STATE, "data"),
                  State(ids.Shell.LANG, "data"))(show_breadcrumb)
-    app.callback(Output(ids.Shell.URL, "search", allow_duplicate=True),
-                 Input(ids.Drill.SYSTEM, "value"), Input(ids.Drill.REGION, "value"),
-                 State(ids.Shell.URL, "search"), prevent_initial_call=True)(on_pick)
+    # A picker or a row click only writes the URL (assets/clientside.js): `move` is the one request.
+    app.clientside_callback(ClientsideFunction("drill", "pick"), Output(ids.Shell.URL, "search", allow_duplicate=True),
+                            Input(ids.Drill.SYSTEM, "value"), Input(ids.Drill.REGION, "value"),
+                            State(ids.Shell.URL, "search"), prevent_initial_call=True)
+    app.clientside_callback(ClientsideFunction("drill", "drillDown"),
+                            Output(ids.Shell.URL, "search", allow_duplicate=True),
+                            Input(ids.grid("drilldown"), "cellClicked"), State(ids.Shell.URL, "search"),
+                            prevent_initial_call=True)
     # The page's own location (layouts.drill): a row click, a picker, a breadcrumb link or the back button
     # moves it, and the router (callbacks.shell) leaves the page alone.
     app.callback(Output(ids.Drill.BREADCRUMB, "children", allow_duplicate=True), Input(ids.Drill.URL, "search"),

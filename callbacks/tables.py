@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import datetime
 
 import dash_bootstrap_components as dbc
-from dash import ALL, MATCH, Input, Output, State, ctx, dcc, html
+from dash import ALL, MATCH, ClientsideFunction, Input, Output, State, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from callbacks import common, quality
@@ -66,18 +66,6 @@ def valid_models(table, sort, filters) -> bool:
     except gridmodel.GridModelError:
         return False
     return True
-
-
-def grid_to_url(request: dict | None, search: str | None):
-    """Sorting or filtering the main grid writes the models into the URL (the page is not rebuilt)."""
-    if not request:
-        raise PreventUpdate
-    state = urlstate.parse(search)
-    new = urlstate.encode(urlstate.change(state, **urlstate.encode_grid(request.get("sortModel"),
-                                                                       request.get("filterModel"))))
-    if new == (search or ""):
-        raise PreventUpdate
-    return new
 
 
 def _child_search(state: dict, table, index: int) -> str | None:
@@ -167,13 +155,6 @@ def export_file(store: dict, fmt: str, request: dict | None):
     return download, ""
 
 
-def drill_down(cell: dict | None, search: str | None):
-    target = (cell or {}).get("rowId")
-    if not isinstance(target, str) or not target.startswith("?") or target == (search or ""):
-        raise PreventUpdate
-    return target
-
-
 def open_candidate(cell: dict | None):
     target = (cell or {}).get("rowId")
     if not isinstance(target, str) or not target.startswith("/drill?"):
@@ -190,13 +171,11 @@ def register(app) -> None:
                  Input(ids.export(MATCH, ALL), "n_clicks"), State(ids.grid_state(MATCH), "data"),
                  State(ids.grid(MATCH), "getRowsRequest"), State(ids.grid_live(MATCH), "data"),
                  prevent_initial_call=True)(export)
-    app.callback(Output(ids.Shell.URL, "search", allow_duplicate=True),
-                 Input(ids.grid("drilldown"), "cellClicked"), State(ids.Shell.URL, "search"),
-                 prevent_initial_call=True)(drill_down)
     app.callback(Output(ids.Shell.URL, "pathname", allow_duplicate=True),
                  Output(ids.Shell.URL, "search", allow_duplicate=True),
                  Input(ids.grid("redline"), "cellClicked"), prevent_initial_call=True)(open_candidate)
+    # The main grid's sort and filter go into the URL in the browser (assets/clientside.js grids.toUrl).
     for name in URL_TABLES:
-        app.callback(Output(ids.Shell.URL, "search", allow_duplicate=True),
-                     Input(ids.grid(name), "getRowsRequest"), State(ids.Shell.URL, "search"),
-                     prevent_initial_call=True)(grid_to_url)
+        app.clientside_callback(ClientsideFunction("grids", "toUrl"), Output(ids.Shell.URL, "search", allow_duplicate=True),
+                                Input(ids.grid(name), "getRowsRequest"), State(ids.Shell.URL, "search"),
+                                prevent_initial_call=True)
