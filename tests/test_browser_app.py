@@ -350,6 +350,41 @@ def test_a_picked_system_is_one_request_and_the_drill_starts_there(page, live, e
     assert not errors
 
 
+def settled(page, sent: list, quiet_ms: int = 700) -> list:
+    """The Dash requests sent until none was sent for quiet_ms (the interaction's chain has ended)."""
+    seen = -1
+    while seen != len(sent):
+        seen = len(sent)
+        page.wait_for_timeout(quiet_ms)
+    return [r["output"] for r in sent]
+
+
+def test_a_page_opened_or_changed_is_one_request_with_its_rows_painted(page, live, errors):
+    """Opening a page, or going to another from the navbar, is the router's one request: the page comes with
+    its parts and its grids' first rows (no request per card, per grid, per picker once it is on screen)."""
+    log_in(page, live, f"/?as_of={live['as_of']}")
+    page.wait_for_timeout(600)
+    sent = dash_requests(page)
+    page.goto(live["base"] + f"/drill?as_of={live['as_of']}")
+    wait_crumbs(page, 1)
+    first_cell(page, "drilldown", "c0")
+    first_cell(page, "items", "c0")
+    assert len(settled(page, sent)) == 1, [(r["output"][:40], r.get("changedPropIds")) for r in sent]
+    navbar = page.locator("#shell-navbar .navbar").element_handle()
+    for path, card, menu in (("/redline", "redline", False), ("/rectifications", "rectifications", True),
+                             ("/pledges", "pledges", True), ("/contact-points", "contact-points", False),
+                             ("/drill", "drilldown", False)):
+        sent.clear()
+        if menu:
+            page.locator("#shell-ledger-menu .dropdown-toggle").click()
+        page.locator(f"#shell-navbar a[href^='{path}?']").first.click()
+        page.wait_for_url(re.compile(rf"{path}\?"))
+        assert first_cell(page, card, "c0").inner_text().strip()
+        assert len(settled(page, sent)) == 1, (path, [(r["output"][:40], r.get("changedPropIds")) for r in sent])
+        assert page.evaluate("el => el.isConnected", navbar)  # the navbar stays mounted
+    assert not errors
+
+
 def test_the_browser_writes_urls_as_the_server_parses_them(page, live):
     """The URL writes made in the browser (assets/clientside.js) give the links urlstate.encode gives."""
     from urllib.parse import urlencode
