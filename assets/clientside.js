@@ -40,6 +40,7 @@ function canonical(value) {
 
 // callbacks/rectifications.py FILTER_KEYS: a ledger's filter bar.
 const LEDGER_KEYS = ['system', 'region', 'org', 'status', 'light', 'source', 'overdue_only'];
+const PLEDGE_KEYS = ['system', 'region', 'org', 'status', 'overdue_only'];  // callbacks.rectifications.LEDGERS
 
 // The URL with a ledger's filters set (grid sort/filter dropped: another row set); a new system clears the
 // region picked for the old one; no_update when nothing changed.
@@ -78,6 +79,17 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         },
         pledges: function (system, region, org, status, overdue, search) {
             return ledgerSearch(search, ledgerValues(system, region, org, status, null, null, overdue));
+        },
+        // The ledger page's location reported a URL: pass it on to callbacks.rectifications.move only when a
+        // filter of the page changed on the same round and date (another round or date is the router's).
+        moved: function (search, pathname, mounted, live) {
+            const keys = {'/rectifications': LEDGER_KEYS, '/pledges': PLEDGE_KEYS}[pathname];
+            if (!keys) return window.dash_clientside.no_update;
+            const state = parse(search), shown = (live && live.state) || mounted || {};
+            const outside = s => canonical(Object.keys(s).filter(k => !keys.includes(k) && k !== 'sort' && k !== 'filter')
+                .sort().map(k => [k, s[k]]));
+            if (outside(state) !== outside(shown)) return window.dash_clientside.no_update;
+            return keys.every(k => (state[k] || null) === (shown[k] || null)) ? window.dash_clientside.no_update : search;
         },
         // One page filter: 督导联系点's and 督导工作台's group, 上报进度's status, 领导点评's grade.
         group: (value, search) => withKey(search, 'group', value),
@@ -130,7 +142,8 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             const path = pathname || '/';
             // callbacks.shell.IN_PLACE: the keys each page updates itself.
             const inPlace = {'/drill': ['system', 'region', 'org'], '/workbench': ['group', 'as_of'], '/org': ['org'],
-                             '/redline': ['limit', 'level']};
+                             '/redline': ['limit', 'level'], '/rectifications': LEDGER_KEYS,
+                             '/pledges': PLEDGE_KEYS};
             const skip = ['sort', 'filter'].concat(inPlace[path] || []);
             const kept = [];
             new URLSearchParams(search || '').forEach((value, key) => {

@@ -7,6 +7,7 @@ from dash import ClientsideFunction, Input, Output, State, html, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks import common
+from callbacks.rectifications import LEDGERS
 from dashboard import reports
 from web.auth import csrf_token, db_session
 from data.lookups import round_names
@@ -27,7 +28,8 @@ PAGES = {"/": overview.layout, "/workbench": workbench.layout, "/drill": drill.l
 NO_ROUND_PAGES = ("/import", "/users", "/settings", "/audit")
 # URL keys a page updates itself, in place (assets/clientside.js routeKey keeps the same list): the router
 # leaves the page alone when only these change.
-IN_PLACE = {"/drill": drill.NODE_KEYS, "/workbench": workbench.OWN_KEYS, "/org": ("org",), "/redline": ("limit", "level")}
+IN_PLACE = {"/drill": drill.NODE_KEYS, "/workbench": workbench.OWN_KEYS, "/org": ("org",), "/redline": ("limit", "level"),
+            **{path: tuple(fields) for path, (_, _, fields) in LEDGERS.items()}}
 
 
 def _valid_date(text: str | None) -> str | None:

@@ -68,6 +68,8 @@ class Rectifications:
     OVERDUE = "rect-overdue"
     AGEING_BOX = "rect-ageing-box"
     AGEING = "rect-ageing"
+    MOVE = "rect-move"  # the URL of other filters, passed on by the browser to callbacks.rectifications.move
+    SHOWN = "rect-shown"  # the filters the page shows after a move in place
 
 
 class Pledges:
@@ -77,6 +79,8 @@ class Pledges:
     ORG = "pledge-org"
     STATUS = "pledge-status"
     OVERDUE = "pledge-overdue"
+    MOVE = "pledge-move"  # the URL of other filters, passed on by the browser to callbacks.rectifications.move
+    SHOWN = "pledge-shown"  # the filters the page shows after a move in place
 
 
 class ContactPoints:

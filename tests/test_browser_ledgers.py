@@ -172,6 +172,9 @@ def test_a_light_picked_on_the_ledger_is_one_request_and_shows_only_that_light(p
     log_in(page, live, f"/rectifications?as_of={live['as_of']}")
     first_cell(page, "rectifications", "c0")
     page.wait_for_timeout(500)
+    kept = ["#shell-navbar .navbar", "#rect-filters .row", "#card-rectifications .ag-root-wrapper",
+            "#card-rectification-summary .ag-root-wrapper"]
+    page.evaluate("sels => sels.forEach(s => { document.querySelector(s).dataset.kept = '1'; })", kept)
     sent = dash_requests(page)
     page.locator("#rect-light").click()
     page.locator(".dash-dropdown-option", has_text="黄").first.click()
@@ -180,5 +183,12 @@ def test_a_light_picked_on_the_ledger_is_one_request_and_shows_only_that_light(p
         "#card-rectifications .ag-center-cols-container .ag-row .ag-cell[col-id='c1']")];
         return cells.length > 0 && cells.every(c => c.innerText.trim() === '黄'); }""")
     assert len(settled(page, sent)) == 1, [(r["output"][:40], r.get("changedPropIds")) for r in sent]
+    # the page moved in place: the bar and the grids are the same elements, only their contents changed
+    assert page.evaluate("sels => sels.every(s => document.querySelector(s)?.dataset.kept === '1')", kept)
+    assert page.locator("#card-rectification-summary .ag-center-cols-container .ag-row").count() == 5  # 5 orgs
     shot(page, "ledger-light-filter")
+    page.go_back()  # the browser's back button: all lights again, the bar says so
+    page.wait_for_function("""() => [...document.querySelectorAll(
+        "#card-rectifications .ag-center-cols-container .ag-cell[col-id='c1']")].some(c => c.innerText === '红')""")
+    page.wait_for_function("() => !document.querySelector('#rect-light').innerText.includes('黄')")
     assert not errors
