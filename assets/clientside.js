@@ -1,5 +1,140 @@
-// Clientside callbacks (no request to the server): callbacks.shell's route key, callbacks.drill's grid check.
+// Clientside callbacks (no request to the server): callbacks.shell's route key, callbacks.drill's grid check,
+// and the URL writes that need nothing from the server (a 下钻 row click, the 下钻 pickers): the page's own
+// callback (callbacks.drill.move) is then the interaction's one request.
+(function () {
+// layouts/urlstate.py: the keys a URL carries, in the order they are written, and those a link between pages keeps.
+const KEYS = ['round', 'system', 'region', 'org', 'as_of', 'sort', 'filter', 'status', 'light', 'source',
+              'overdue_only', 'group', 'grade', 'limit', 'level'];
+const SHARED = ['round', 'as_of'];
+// layouts/shell.py MENUS: a menu's id and the pages it holds.
+const MENUS = {'shell-ledger-menu': ['/rectifications', '/pledges', '/comments'],
+               'shell-admin-menu': ['/users', '/settings', '/audit']};
+
+// urlstate.parse: the known keys with a non-blank value, trimmed.
+function parse(search) {
+    const state = {};
+    new URLSearchParams(search || '').forEach((value, key) => {
+        if (KEYS.includes(key) && value.trim()) state[key] = value.trim();
+    });
+    return state;
+}
+
+// urlstate.encode: Python's urlencode (quote_plus) in the fixed key order, so equal states give equal links.
+function quote(text) {
+    return encodeURIComponent(text).replace(/[!'()*]/g, c => '%' + c.charCodeAt(0).toString(16).toUpperCase())
+        .replace(/%20/g, '+');
+}
+function encode(state) {
+    const items = KEYS.filter(k => state[k]).map(k => quote(k) + '=' + quote(state[k]));
+    return items.length ? '?' + items.join('&') : '';
+}
+
+// JSON with the keys of every object sorted: two models equal whatever order their keys came in.
+function canonical(value) {
+    if (Array.isArray(value)) return '[' + value.map(canonical).join(',') + ']';
+    if (value && typeof value === 'object') {
+        return '{' + Object.keys(value).sort().map(k => JSON.stringify(k) + ':' + canonical(value[k])).join(',') + '}';
+    }
+    return JSON.stringify(value === undefined ? null : value);
+}
+
+// callbacks/rectifications.py FILTER_KEYS: a ledger's filter bar.
+const LEDGER_KEYS = ['system', 'region', 'org', 'status', 'light', 'source', 'overdue_only'];
+const PLEDGE_KEYS = ['system', 'region', 'org', 'status', 'overdue_only'];  // callbacks.rectifications.LEDGERS
+
+// The URL with a ledger's filters set (grid sort/filter dropped: another row set); a new system clears the
+// region picked for the old one; no_update when nothing changed.
+function ledgerSearch(search, values) {
+    const state = parse(search);
+    if (values.system !== (state.system || null) && values.region === (state.region || null)) values.region = null;
+    if (LEDGER_KEYS.every(k => values[k] === (state[k] || null))) return window.dash_clientside.no_update;
+    const next = {};
+    Object.keys(state).forEach(k => { if (!LEDGER_KEYS.includes(k) && k !== 'sort' && k !== 'filter') next[k] = state[k]; });
+    LEDGER_KEYS.forEach(k => { if (values[k]) next[k] = values[k]; });
+    const search2 = encode(next);
+    return search2 === (search || '') ? window.dash_clientside.no_update : search2;
+}
+
+function ledgerValues(system, region, org, status, light, source, overdue) {
+    return {system: system || null, region: region || null, org: (org || '').trim() || null, status: status || null,
+            light: light || null, source: source || null, overdue_only: overdue && overdue.length ? '1' : null};
+}
+
+// common.search_with: the URL with one page filter changed (grid sort/filter dropped), no_update when it is so.
+function withKey(search, key, value) {
+    const state = parse(search);
+    if ((value || null) === (state[key] || null)) return window.dash_clientside.no_update;
+    delete state.sort;
+    delete state.filter;
+    if (value) state[key] = value; else delete state[key];
+    return encode(state);
+}
+
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    urlstate: {parse: parse, encode: encode},
+    filters: {
+        // 整改台账's filter bar (callbacks.rectifications), 承诺践诺's (callbacks.pledges): another row set.
+        rectifications: function (system, region, org, status, light, source, overdue, search) {
+            return ledgerSearch(search, ledgerValues(system, region, org, status, light, source, overdue));
+        },
+        pledges: function (system, region, org, status, overdue, search) {
+            return ledgerSearch(search, ledgerValues(system, region, org, status, null, null, overdue));
+        },
+        // The ledger page's location reported a URL: pass it on to callbacks.rectifications.move only when a
+        // filter of the page changed on the same round and date (another round or date is the router's).
+        moved: function (search, pathname, mounted, live) {
+            const keys = {'/rectifications': LEDGER_KEYS, '/pledges': PLEDGE_KEYS}[pathname];
+            if (!keys) return window.dash_clientside.no_update;
+            const state = parse(search), shown = (live && live.state) || mounted || {};
+            const outside = s => canonical(Object.keys(s).filter(k => !keys.includes(k) && k !== 'sort' && k !== 'filter')
+                .sort().map(k => [k, s[k]]));
+            if (outside(state) !== outside(shown)) return window.dash_clientside.no_update;
+            return keys.every(k => (state[k] || null) === (shown[k] || null)) ? window.dash_clientside.no_update : search;
+        },
+        // One page filter: 督导联系点's and 督导工作台's group, 上报进度's status, 领导点评's grade.
+        group: (value, search) => withKey(search, 'group', value),
+        status: (value, search) => withKey(search, 'status', value),
+        grade: (value, search) => withKey(search, 'grade', value),
+    },
+    drill: {
+        // The page's location reported a URL (a row click, a picker, a breadcrumb link, the back button, or
+        // the page just drawn): pass it on to callbacks.drill.move only when it names another node or sort
+        // on the same round and date (another round or date is the router's).
+        moved: function (search, pathname, mounted, live) {
+            if (pathname !== '/drill') return window.dash_clientside.no_update;
+            const state = parse(search), shown = (live && live.state) || mounted || {};
+            const node = ['system', 'region', 'org'];
+            const outside = s => canonical(Object.keys(s).filter(k => !node.includes(k) && k !== 'sort' && k !== 'filter')
+                .sort().map(k => [k, s[k]]));
+            if (outside(state) !== outside(shown)) return window.dash_clientside.no_update;
+            const same = k => (state[k] || null) === (shown[k] || null);
+            return node.every(same) && same('sort') ? window.dash_clientside.no_update : search;
+        },
+        // A click on a row of 下级: its row id is where it leads ("?…", worked out by the server with the
+        // rows, callbacks.tables.rows_response); a member's row leads nowhere.
+        drillDown: function (cell, search) {
+            const target = cell && cell.rowId;
+            if (typeof target !== 'string' || !target.startsWith('?') || target === (search || '')) {
+                return window.dash_clientside.no_update;
+            }
+            return target;
+        },
+        // A picked system or region starts the drill there (a new system clears the region of the old one);
+        // the pickers showing where the user already is (an org below stays open) change nothing.
+        pick: function (system, region, search) {
+            const state = parse(search);
+            system = system || null;
+            region = region || null;
+            if (system === (state.system || null) && region === (state.region || null)) {
+                return window.dash_clientside.no_update;
+            }
+            if (system !== (state.system || null)) region = null;
+            const next = {system: system, region: region};
+            SHARED.forEach(k => { if (state[k]) next[k] = state[k]; });
+            const search2 = encode(next);
+            return search2 === (search || '') ? window.dash_clientside.no_update : search2;
+        },
+    },
     shell: {
         // What the router renders: page, URL state and language. A grid's sort/filter and, on 下钻, the node
         // (on 督导工作台 the group and date) are left out: the page updates those itself, so the router is not asked.
@@ -7,7 +142,8 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             const path = pathname || '/';
             // callbacks.shell.IN_PLACE: the keys each page updates itself.
             const inPlace = {'/drill': ['system', 'region', 'org'], '/workbench': ['group', 'as_of'], '/org': ['org'],
-                             '/redline': ['limit', 'level']};
+                             '/redline': ['limit', 'level'], '/rectifications': LEDGER_KEYS,
+                             '/pledges': PLEDGE_KEYS};
             const skip = ['sort', 'filter'].concat(inPlace[path] || []);
             const kept = [];
             new URLSearchParams(search || '').forEach((value, key) => {
@@ -17,12 +153,68 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             const key = JSON.stringify([path, kept, lang || 'zh']);
             return key === previous ? window.dash_clientside.no_update : key;
         },
+        // The language toggle: zh <-> en (the router draws the page again in the other language).
+        toggleLanguage: function (clicks, lang) {
+            if (!clicks) return window.dash_clientside.no_update;
+            return (lang || 'zh') === 'zh' ? 'en' : 'zh';
+        },
+        // The navbar stays when the page changes (callbacks.shell.route): mark the link of the page now on
+        // screen, and the menu (layouts.shell.MENUS) holding it.
+        activeNav: function (pathname) {
+            const path = pathname || '/';
+            const bar = document.getElementById('shell-navbar');
+            if (!bar) return window.dash_clientside.no_update;
+            bar.querySelectorAll('.shell-links a.nav-link:not(.dropdown-toggle), .shell-links a.dropdown-item')
+                .forEach(a => a.classList.toggle('active', new URL(a.href, window.location.href).pathname === path));
+            Object.entries(MENUS).forEach(([id, paths]) => {
+                const toggle = bar.querySelector(`#${id} .dropdown-toggle, #${id}.dropdown-toggle`);
+                if (toggle) toggle.classList.toggle('active', paths.includes(path));
+            });
+            return window.dash_clientside.no_update;
+        },
+        // The navbar's round and date: a value other than the one the navbar was drawn with is the user's
+        // (callbacks.shell.on_asked); the controls reporting what they were drawn with ask nothing.
+        controls: function (round, asOf, drawn) {
+            drawn = drawn || {};
+            const changed = (round || null) !== (drawn.round || null) ? 'round'
+                : (asOf || null) !== (drawn.as_of || null) ? 'as_of' : null;
+            if (!changed) return window.dash_clientside.no_update;
+            return {round: round, as_of: asOf, changed: changed};
+        },
         // The navbar's menu button (a phone): open or close the folded links and controls.
         toggleMenu: function (clicks, open) {
             return clicks ? !open : window.dash_clientside.no_update;
         },
     },
     grids: {
+        // A grid's row request: the first page its page brought (callbacks.tables.fill) when it asks for
+        // exactly that, used once; anything else goes to the server (callbacks.tables.get_rows).
+        answer: function (request, first) {
+            const nu = window.dash_clientside.no_update;
+            if (!request) return [nu, nu, nu];
+            const same = (a, b) => canonical(a) === canonical(b);
+            if (first && request.startRow === first.startRow && request.endRow === first.endRow
+                && same(request.sortModel || [], first.sortModel || [])
+                && same(request.filterModel || {}, first.filterModel || {})) {
+                return [first.response, nu, null];
+            }
+            return [nu, request, nu];
+        },
+        // Sorting or filtering a page's main grid writes the models into the URL (urlstate.encode_grid); the
+        // page is not rebuilt (the route key leaves sort and filter out).
+        toUrl: function (request, search) {
+            if (!request) return window.dash_clientside.no_update;
+            const state = parse(search);
+            const sort = (request.sortModel || []).filter(s => s.colId).map(s => s.colId + ':' + (s.sort || 'asc'));
+            const filter = request.filterModel && Object.keys(request.filterModel).length
+                ? JSON.stringify(request.filterModel) : null;
+            delete state.sort;
+            delete state.filter;
+            if (sort.length) state.sort = sort.join(',');
+            if (filter) state.filter = filter;
+            const next = encode(state);
+            return next === (search || '') ? window.dash_clientside.no_update : next;
+        },
         // A grid refreshed in place got its first page in the server's order: if the user had sorted,
         // filtered or paged it, go to the first page and ask again with the grid's own sort and filter.
         refreshed: function (live) {
@@ -39,3 +231,4 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         },
     },
 });
+})();

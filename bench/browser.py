@@ -7,6 +7,7 @@ the frame in which the result is on screen:
 - a drill-down click on a row of 下级 (deeper breadcrumb, the child grid's new rows painted);
 - a page change from a navbar link (the new page's grid painted);
 - a filter change (a system picked on 下钻: breadcrumb and grid);
+- a ledger filter (a 灯 picked on 整改台账: the ledger shows only that light's rows);
 - a page opened directly (navigation start → grid painted);
 - the first drill-down click after the server started, before any other report was asked for;
 with medians, p95 and the Dash requests (POST /_dash-update-component) each interaction made.
@@ -37,6 +38,11 @@ PROBE = """
   const crumbs = () => document.querySelectorAll('#drill-breadcrumb .breadcrumb-item').length;
   const met = w => {
     if (w.kind === 'floor') return text("#floor-grid .ag-row[row-index='0'] .ag-cell[col-id='code']") === w.text;
+    if (w.kind === 'rows') {  // every row on screen shows w.text in column w.col (a ledger filtered)
+      const cells = [...document.querySelectorAll(`#card-${w.card} .ag-center-cols-container .ag-row .ag-cell[col-id='${w.col}']`)];
+      return (cells.length > 0 && cells.every(c => c.innerText.trim() === w.text))
+        || !!document.querySelector(`#card-${w.card} .empty-state`);
+    }
     if (w.crumbs != null && crumbs() !== w.crumbs) return false;
     const first = text(`#card-${w.card} .ag-row[row-index='0'] .ag-cell[col-id='c0']`);
     return (first !== '' && first !== w.old) || !!document.querySelector(`#card-${w.card} .empty-state`);
@@ -145,11 +151,33 @@ def _filter_change(probe: Probe, rng: random.Random, query: str, out: list) -> N
                               option.click))
 
 
+def _ledger_filter(probe: Probe, query: str, light: str, out: list) -> None:
+    """On 整改台账, pick a 灯 in the filter bar: the ledger shows only that light's rows."""
+    probe.open("/rectifications" + query, {"card": "rectifications", "old": ""})
+    page = probe.page
+    page.locator("#rect-light").click()
+    option = page.locator(".dash-dropdown-option", has_text=light).first
+    option.wait_for()
+    out.append(probe.interact({"kind": "rows", "card": "rectifications", "col": "c1", "text": light}, option.click))
+
+
+def _nav_click(page, path: str):
+    """The click that opens `path` from the navbar: its link, or its item in a menu (台账) opened first."""
+    sel = lambda kind: f"#shell-navbar a.{kind}[href^='{path}?'], #shell-navbar a.{kind}[href='{path}']"  # noqa: E731
+    link = page.locator(sel("nav-link"))
+    if link.count():
+        return link.first.click
+
+    def via_menu():
+        page.locator(f"#shell-navbar .dropdown:has(a.dropdown-item[href^='{path}']) .dropdown-toggle").first.click()
+        page.locator(sel("dropdown-item")).first.click()  # the press timed is this one (the last mousedown)
+    return via_menu
+
+
 def _page_changes(probe: Probe, query: str, out: list) -> None:
     probe.open("/drill" + query, {"card": "drilldown", "crumbs": 1, "old": ""})
     for path, card in (("/redline", "redline"), ("/rectifications", "rectifications"), ("/drill", "drilldown")) * 2:
-        link = probe.page.locator(f"#shell-navbar a.nav-link[href^='{path}?'], #shell-navbar a.nav-link[href='{path}']")
-        out.append(probe.interact({"card": card, "old": ""}, link.first.click))
+        out.append(probe.interact({"card": card, "old": ""}, _nav_click(probe.page, path)))
 
 
 def _floor(probe: Probe, n: int) -> list:
@@ -172,7 +200,8 @@ def run_engine(url: str, engine_name: str, scale: str) -> dict:
     rng = random.Random(2026)
     samples = SAMPLES[scale]
     server = h.start_server(["-m", "bench.serve_app", url, str(port)], env, port, "/login")
-    t: dict[str, list] = {"floor": [], "drill_click": [], "page_change": [], "filter_change": [], "page_load": []}
+    t: dict[str, list] = {"floor": [], "drill_click": [], "page_change": [], "filter_change": [], "ledger_filter": [],
+                          "page_load": []}
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
@@ -188,6 +217,7 @@ def run_engine(url: str, engine_name: str, scale: str) -> dict:
                 print(f"{engine_name}: walk {i + 1}/{samples}", file=sys.stderr, flush=True)
                 _drill_walk(probe, rng, query, t["drill_click"], t["page_load"])
                 _filter_change(probe, rng, query, t["filter_change"])
+                _ledger_filter(probe, query, ("红", "黄", "绿")[i % 3], t["ledger_filter"])
             for _ in range(max(1, samples // 3)):
                 _page_changes(probe, query, t["page_change"])
             browser.close()
@@ -199,13 +229,14 @@ def run_engine(url: str, engine_name: str, scale: str) -> dict:
         result[name] = {"n": len(ms), "p50_ms": h.p50(ms), "p95_ms": h.p95(ms),
                         "requests_p50": h.p50(requests), "requests_max": max(requests)}
     floor = result["floor"]["p50_ms"]
-    for name in ("drill_click", "page_change", "filter_change", "page_load", "first_click"):
+    for name in ("drill_click", "page_change", "filter_change", "ledger_filter", "page_load", "first_click"):
         result[name]["vs_floor"] = round(result[name]["p50_ms"] / floor, 2)
     result["targets"] = {
         "drill click p50 ≤ 2 × floor": result["drill_click"]["vs_floor"] <= 2,
         "drill click ≤ 3 Dash requests": result["drill_click"]["requests_max"] <= 3,
         "page change p50 ≤ 3 × floor": result["page_change"]["vs_floor"] <= 3,
         "filter change p50 ≤ 3 × floor": result["filter_change"]["vs_floor"] <= 3,
+        "ledger filter p50 ≤ 3 × floor": result["ledger_filter"]["vs_floor"] <= 3,
         "page opened directly p50 ≤ 5 × floor": result["page_load"]["vs_floor"] <= 5,
         "first click after start ≤ drill click p95": result["first_click"]["p50_ms"] <= result["drill_click"]["p95_ms"],
     }

@@ -72,16 +72,16 @@ def dependencies(session: requests.Session, base: str) -> list[dict]:
 
 
 def find_callback(deps: list[dict], needle: str) -> dict:
-    """The callback whose output string contains `needle` (an id, or a pattern-id fragment)."""
+    """The server callback whose output string contains `needle` (an id, or a pattern-id fragment)."""
     for dep in deps:
-        if needle in dep["output"]:
+        if needle in dep["output"] and not dep.get("clientside_function"):
             return dep
     raise KeyError(f"no callback writes {needle}")
 
 
 def _output_specs(output: str):
     specs = []
-    for part in output.strip(".").split("..") if output.startswith("..") else [output]:
+    for part in output[2:-2].split("...") if output.startswith("..") else [output]:
         ident, prop = part.rsplit(".", 1)
         specs.append({"id": ident, "property": prop})
     return specs if output.startswith("..") else specs[0]

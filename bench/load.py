@@ -68,7 +68,7 @@ class Requests:
             return bench.grid_body(self.deps, "drilldown", rng.choice(self.drill))
         if kind == "overview":
             state = {**root, "round": rng.choice(self.rounds)}
-            return bench.simple_body(self.deps, "overview-body", "page-state", state, {"lang.data": "zh"})
+            return bench.overview_body(self.deps, state, "zh")
         if kind == "ledger_page":
             table = rng.choice(("rectifications", "pledges"))
             start = rng.randrange(0, max(1, self.ledger_rows - 100)) if table == "rectifications" else 0

@@ -12,5 +12,5 @@ def on_grade(grade: str | None, search: str | None):
 
 
 def register(app) -> None:
-    app.callback(Output(ids.Shell.URL, "search", allow_duplicate=True), Input(ids.Comments.GRADE, "value"),
+    app.callback(Output(ids.Shell.NAV, "search", allow_duplicate=True), Input(ids.Comments.GRADE, "value"),
                  State(ids.Shell.URL, "search"), prevent_initial_call=True)(on_grade)

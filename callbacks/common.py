@@ -156,6 +156,55 @@ def search_with(search: str | None, key: str, value: str | None) -> str:
                             if k not in ("sort", "filter")})
 
 
+# Page parts drawn from the page's state when the router builds the page (callbacks.shell.route): they come
+# with the page in its one request instead of a request each once it is on screen (docs/SCALING.md, "A click
+# in the browser"). Output ids -> (properties, fn(state, lang) -> the value, or a tuple of them).
+_BUILDERS: dict[tuple[str, ...], tuple[tuple[str, ...], object]] = {}
+
+
+def on_build(outputs: list[tuple[str, str]], fn) -> None:
+    """Fill these (id, property) of a page with fn(state, lang) when the router builds a page holding them."""
+    _BUILDERS[tuple(i for i, _ in outputs)] = (tuple(p for _, p in outputs), fn)
+
+
+def components(root) -> dict:
+    """Every component with a string id in the tree, the root included, by id."""
+    return {c.id: c for c in [root, *root._traverse()] if isinstance(getattr(c, "id", None), str)}
+
+
+# Then whatever the parts hold is drawn in by these, fn(root) -> root: callbacks.tables draws every table
+# card's grid with its first rows.
+_FILLERS: list = []
+
+
+def on_fill(fn) -> None:
+    if fn not in _FILLERS:
+        _FILLERS.append(fn)
+
+
+def fill(root):
+    """`root` (a page, a card a callback returns) with its table cards drawn in."""
+    for fn in _FILLERS:
+        root = fn(root)
+    return root
+
+
+def build(page, state: dict, lang: str):
+    """The page with the parts registered by on_build filled in, then its table cards (fill). The caller's
+    scope applies as in any callback: the builders read it from the session."""
+    found = components(page)
+    for out_ids, (props, fn) in _BUILDERS.items():
+        if not all(i in found for i in out_ids):
+            continue
+        try:
+            values = fn(state, lang)
+        except PreventUpdate:
+            continue
+        for i, prop, v in zip(out_ids, props, values if len(out_ids) > 1 else (values,)):
+            setattr(found[i], prop, v)
+    return fill(page)
+
+
 def on_callback_error(err: Exception):
     """Dash's global on_error: any exception a callback raises (malformed input sent by hand, a database
     outage) becomes "no update" plus a message in the shell's alert, never a 500 with a stack trace."""

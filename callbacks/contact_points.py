@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from dash import Input, Output, State, html
+from dash import ClientsideFunction, Input, Output, State, html
 from dash.exceptions import PreventUpdate
 from flask import current_app, request
 from flask_login import current_user
@@ -60,10 +60,6 @@ def show_filters(state: dict, lang: str | None):
     return group_filter(groups, state, lang), units_title(lang, profile.contact_min, profile.contact_max)
 
 
-def on_group(group: str | None, search: str | None):
-    return common.search_with(search, "group", group)
-
-
 def show_form(state: dict, lang: str | None, today: date | None = None):
     groups = allowed_groups()
     if groups is not None and not groups:
@@ -101,12 +97,12 @@ def save_visit(n_clicks: int | None, point: str | None, day: str | None, finding
 
 
 def register(app) -> None:
-    app.callback(Output(ids.ContactPoints.FILTERS, "children"), Output(ids.ContactPoints.UNITS_TITLE, "children"),
-                 Input(ids.Shell.STATE, "data"), State(ids.Shell.LANG, "data"))(show_filters)
-    app.callback(Output(ids.Shell.URL, "search", allow_duplicate=True), Input(ids.ContactPoints.GROUP, "value"),
-                 State(ids.Shell.URL, "search"), prevent_initial_call=True)(on_group)
-    app.callback(Output(ids.ContactPoints.FORM, "children"), Input(ids.Shell.STATE, "data"),
-                 State(ids.Shell.LANG, "data"))(show_form)
+    common.on_build([(ids.ContactPoints.FILTERS, "children"), (ids.ContactPoints.UNITS_TITLE, "children")], show_filters)
+    # Another group is another page state: the URL is written in the browser, the router draws it.
+    app.clientside_callback(ClientsideFunction("filters", "group"), Output(ids.Shell.NAV, "search", allow_duplicate=True),
+                            Input(ids.ContactPoints.GROUP, "value"), State(ids.Shell.URL, "search"),
+                            prevent_initial_call=True)
+    common.on_build([(ids.ContactPoints.FORM, "children")], show_form)
     app.callback(Output(ids.ContactPoints.MESSAGE, "children"), Output(ids.grid_state("visits"), "data"),
                  Output(ids.ContactPoints.FINDINGS, "value"), Output(ids.ContactPoints.FOLLOW_UP, "value"),
                  Input(ids.ContactPoints.SAVE, "n_clicks"), State(ids.ContactPoints.POINT, "value"),

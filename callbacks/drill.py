@@ -40,20 +40,6 @@ def show_pickers(state: dict, lang: str | None):
     return pickers(systems, regions, state, lang)
 
 
-def on_pick(system: str | None, region: str | None, search: str | None):
-    """A picked system or region starts the drill there (a new system clears the region of the old one)."""
-    state = urlstate.parse(search)
-    system, region = system or None, region or None
-    if system == state.get("system") and region == state.get("region"):
-        raise PreventUpdate  # the pickers showing where the user already is (an org below stays open)
-    if system != state.get("system"):
-        region = None
-    new = urlstate.encode({**urlstate.shared(state), "system": system, "region": region})
-    if new == (search or ""):
-        raise PreventUpdate
-    return new
-
-
 def show_rework(state: dict, lang: str | None, at=ids.Drill):
     """The 认定 form when the page shows one org and the user may order a redo (its scope checked); `at`: the
     page's ids (the drill-down's, the 单位画像's)."""
@@ -109,8 +95,8 @@ def move(search: str | None, pathname: str | None, lang: str | None, mounted: di
         return show_breadcrumb(state, lang)  # its links up carry the new sort
     for name, live in zip(GRIDS, lives):
         refresh(name, state, lang, live or {"table": name, "state": shown, "lang": lang})
-    # The pickers show where the user is; set only what differs (a set value calls on_pick, which finds
-    # nothing to do).
+    # The pickers show where the user is; set only what differs (a set value calls the clientside pick,
+    # which finds nothing to do).
     if state.get("system") != shown.get("system"):
         with db_session() as s:
             regions = region_options(regions_in_scope(s, common.scope(), state.get("system")))
@@ -156,23 +142,31 @@ def refresh(name: str, state: dict, lang: str, live: dict) -> None:
 
 
 def register(app) -> None:
-    app.callback(Output(ids.Drill.REWORK_BOX, "children"), Input(ids.Shell.STATE, "data"),
-                 State(ids.Shell.LANG, "data"))(show_rework)
+    common.on_build([(ids.Drill.REWORK_BOX, "children")], show_rework)
     app.callback(Output(ids.Drill.REWORK_MESSAGE, "children"), Input(ids.Drill.REWORK_SAVE, "n_clicks"),
                  State(ids.Drill.REWORK_DATE, "value"), State(ids.Drill.REWORK_DUE, "value"),
                  State(ids.Drill.REWORK_OFFICE, "value"), State(ids.Drill.REWORK_DOC, "value"),
                  State(ids.Drill.REWORK_NOTE, "value"), State(ids.Drill.URL, "search"),
                  State(ids.Shell.LANG, "data"), prevent_initial_call=True)(save_rework)
-    app.callback(Output(ids.Drill.PICKERS, "children"), Input(ids.Shell.STATE, "data"),
-                 State(ids.Shell.LANG, "data"))(show_pickers)
-    app.callback(Output(ids.Drill.BREADCRUMB, "children"), Input(ids.Shell.STATE, "data"),
-                 State(ids.Shell.LANG, "data"))(show_breadcrumb)
-    app.callback(Output(ids.Shell.URL, "search", allow_duplicate=True),
-                 Input(ids.Drill.SYSTEM, "value"), Input(ids.Drill.REGION, "value"),
-                 State(ids.Shell.URL, "search"), prevent_initial_call=True)(on_pick)
+    common.on_build([(ids.Drill.PICKERS, "children")], show_pickers)
+    common.on_build([(ids.Drill.BREADCRUMB, "children")], show_breadcrumb)
+    # A picker or a row click only writes the URL (assets/clientside.js): `move` is the one request.
+    app.clientside_callback(ClientsideFunction("drill", "pick"), Output(ids.Shell.NAV, "search", allow_duplicate=True),
+                            Input(ids.Drill.SYSTEM, "value"), Input(ids.Drill.REGION, "value"),
+                            State(ids.Shell.URL, "search"), prevent_initial_call=True)
+    app.clientside_callback(ClientsideFunction("drill", "drillDown"),
+                            Output(ids.Shell.NAV, "search", allow_duplicate=True),
+                            Input(ids.grid("drilldown"), "cellClicked"), State(ids.Shell.URL, "search"),
+                            prevent_initial_call=True)
     # The page's own location (layouts.drill): a row click, a picker, a breadcrumb link or the back button
     # moves it, and the router (callbacks.shell) leaves the page alone.
-    app.callback(Output(ids.Drill.BREADCRUMB, "children", allow_duplicate=True), Input(ids.Drill.URL, "search"),
+    # The browser passes on only a URL naming another node or sort (assets/clientside.js drill.moved): the
+    # location reporting the URL the page was drawn with asks nothing.
+    app.clientside_callback(ClientsideFunction("drill", "moved"), Output(ids.Drill.MOVE, "data"),
+                            Input(ids.Drill.URL, "search"), State(ids.Drill.URL, "pathname"),
+                            State(ids.Shell.STATE, "data"), State(ids.grid_live("drilldown"), "data"),
+                            prevent_initial_call=True)
+    app.callback(Output(ids.Drill.BREADCRUMB, "children", allow_duplicate=True), Input(ids.Drill.MOVE, "data"),
                  State(ids.Drill.URL, "pathname"), State(ids.Shell.LANG, "data"), State(ids.Shell.STATE, "data"),
                  *[State(ids.grid_live(name), "data") for name in GRIDS], prevent_initial_call=True)(move)
     # A grid refreshed in place shows its first page unsorted: one the user had sorted, filtered or paged

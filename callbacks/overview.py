@@ -32,10 +32,9 @@ def open_group(key: str, click: dict | None, search: str | None):
 
 
 def register(app) -> None:
-    app.callback(Output(ids.Overview.BODY, "children"), Input(ids.Shell.STATE, "data"),
-                 State(ids.Shell.LANG, "data"))(show)
+    common.on_build([(ids.Overview.BODY, "children")], show)
     for key, graph in (("system", ids.Overview.BY_SYSTEM), ("region", ids.Overview.BY_REGION)):
-        app.callback(Output(ids.Shell.URL, "pathname", allow_duplicate=True),
-                     Output(ids.Shell.URL, "search", allow_duplicate=True),
+        app.callback(Output(ids.Shell.NAV, "pathname", allow_duplicate=True),
+                     Output(ids.Shell.NAV, "search", allow_duplicate=True),
                      Input(graph, "clickData"), State(ids.Shell.URL, "search"),
                      prevent_initial_call=True)(partial(open_group, key))

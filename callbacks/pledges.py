@@ -2,7 +2,7 @@
 of callbacks.tables."""
 from __future__ import annotations
 
-from callbacks.rectifications import _choices, filters_to_search, register_filter_bar
+from callbacks.rectifications import _choices, register_filter_bar
 from dashboard import ledger_reports
 from layouts import ids
 from layouts.rectifications import filter_bar
@@ -13,11 +13,7 @@ def show_filters(state: dict, lang: str | None):
     return filter_bar(ids.Pledges, systems, regions, state, lang, ledger_reports.PLEDGE_STATUSES)
 
 
-def on_filter(system, region, org, status, overdue, search):
-    return filters_to_search(search, system, region, org, status, overdue=overdue)
-
-
 def register(app) -> None:
     page = ids.Pledges
-    register_filter_bar(app, page, show_filters, on_filter,
+    register_filter_bar(app, page, show_filters, "pledges",
                         (page.SYSTEM, page.REGION, page.ORG, page.STATUS, page.OVERDUE))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dash import Input, Output, State, no_update
 from dash.exceptions import PreventUpdate
 
+from callbacks import common
 from layouts import ids, urlstate
 from layouts.quality import sessions_card
 
@@ -29,7 +30,7 @@ def open_finding(cell: dict | None, state: dict, lang: str | None):
     if target.startswith(VOID_LINK):
         code = target[len(VOID_LINK):]
         keep = {k: v for k, v in state.items() if k not in ("sort", "filter", "org")}
-        return no_update, no_update, sessions_card(keep, code, lang)
+        return no_update, no_update, common.fill(sessions_card(keep, code, lang))  # its grid drawn in
     if target.startswith("/drill?"):
         path, _, search = target.partition("?")
         return path, "?" + search, no_update
@@ -37,8 +38,8 @@ def open_finding(cell: dict | None, state: dict, lang: str | None):
 
 
 def register(app) -> None:
-    app.callback(Output(ids.Shell.URL, "pathname", allow_duplicate=True),
-                 Output(ids.Shell.URL, "search", allow_duplicate=True),
+    app.callback(Output(ids.Shell.NAV, "pathname", allow_duplicate=True),
+                 Output(ids.Shell.NAV, "search", allow_duplicate=True),
                  Output(ids.Quality.SESSIONS_BOX, "children"),
                  Input(ids.grid("quality"), "cellClicked"), State(ids.Shell.STATE, "data"),
                  State(ids.Shell.LANG, "data"), prevent_initial_call=True)(open_finding)

@@ -41,11 +41,10 @@ def open_profile(cell: dict | None):
 
 
 def register(app) -> None:
-    app.callback(Output(ids.Ranking.CONTROLS, "children"), Input(ids.Shell.STATE, "data"),
-                 State(ids.Shell.LANG, "data"))(show_controls)
-    app.callback(Output(ids.Shell.URL, "search", allow_duplicate=True), Input(ids.Ranking.LIMIT, "value"),
+    common.on_build([(ids.Ranking.CONTROLS, "children")], show_controls)
+    app.callback(Output(ids.Shell.NAV, "search", allow_duplicate=True), Input(ids.Ranking.LIMIT, "value"),
                  Input(ids.Ranking.LEVEL, "value"), State(ids.Shell.URL, "search"), State(ids.Shell.LANG, "data"),
                  State(ids.grid_live(TABLE), "data"), prevent_initial_call=True)(on_change)
-    app.callback(Output(ids.Shell.URL, "pathname", allow_duplicate=True),
-                 Output(ids.Shell.URL, "search", allow_duplicate=True),
+    app.callback(Output(ids.Shell.NAV, "pathname", allow_duplicate=True),
+                 Output(ids.Shell.NAV, "search", allow_duplicate=True),
                  Input(ids.grid(TABLE), "cellClicked"), prevent_initial_call=True)(open_profile)

@@ -2,20 +2,18 @@
 The ledger and the per-org summary are grids of callbacks.tables."""
 from __future__ import annotations
 
-from dash import Input, Output, State, dcc, html
+from dash import ClientsideFunction, Input, Output, State, dcc, html, set_props
 from dash.exceptions import PreventUpdate
 
-from callbacks import common
+from callbacks import common, drill
 from dashboard import ledger_reports, reports
 from web.auth import db_session
 from data.lookups import regions_in_scope, sources_in_scope, systems_in_scope
 from layouts import ids, urlstate
 from layouts.components import error_alert
-from layouts.i18n import t
+from layouts.i18n import DEFAULT, t
 from layouts.overview import GRAPH_CONFIG
 from layouts.rectifications import ageing_figure, filter_bar
-
-FILTER_KEYS = ("system", "region", "org", "status", "light", "source", "overdue_only")
 
 
 def _choices(state: dict) -> tuple[list[str], list[tuple[str, str]]]:
@@ -32,29 +30,6 @@ def show_filters(state: dict, lang: str | None):
                       ledger_reports.LIGHTS, sources)
 
 
-def filters_to_search(search: str | None, system=None, region=None, org=None, status=None, light=None,
-                      source=None, overdue=None) -> str:
-    """The URL with the ledger filters set (grid sort/filter dropped: another row set). A new system
-    clears the region picked for the old one. PreventUpdate when nothing changed."""
-    state = urlstate.parse(search)
-    values = {"system": system or None, "region": region or None, "org": (org or "").strip() or None,
-              "status": status or None, "light": light or None, "source": source or None,
-              "overdue_only": "1" if overdue else None}
-    if values["system"] != state.get("system") and values["region"] == state.get("region"):
-        values["region"] = None
-    if all(values[k] == state.get(k) for k in values):
-        raise PreventUpdate
-    keep = {k: v for k, v in state.items() if k not in FILTER_KEYS and k not in ("sort", "filter")}
-    new = urlstate.encode({**keep, **values})
-    if new == (search or ""):
-        raise PreventUpdate
-    return new
-
-
-def on_filter(system, region, org, status, light, source, overdue, search):
-    return filters_to_search(search, system, region, org, status, light, source, overdue)
-
-
 def show_ageing(state: dict, lang: str | None):
     try:
         table = common.table("rectification-ageing", state)
@@ -67,18 +42,62 @@ def show_ageing(state: dict, lang: str | None):
     return html.Div([html.P(t(lang, "ageing_none"), className="text-muted small mb-0", role="status"), graph])
 
 
-def register_filter_bar(app, page, show, on_filter, fields: tuple) -> None:
-    """A ledger's filter bar (drawn from the shell state) and its fields written into the URL, in order."""
-    app.callback(Output(page.FILTERS, "children"), Input(ids.Shell.STATE, "data"),
-                 State(ids.Shell.LANG, "data"))(show)
-    app.callback(Output(ids.Shell.URL, "search", allow_duplicate=True),
-                 *(Input(field, "value") for field in fields), State(ids.Shell.URL, "search"),
-                 prevent_initial_call=True)(on_filter)
+# The ledger pages, each moving in place to other filters: (its ids, its tables, its filter fields by URL key).
+LEDGERS = {
+    "/rectifications": (ids.Rectifications, ("rectifications", "rectification-summary"), {
+        "system": ids.Rectifications.SYSTEM, "region": ids.Rectifications.REGION, "org": ids.Rectifications.ORG,
+        "status": ids.Rectifications.STATUS, "light": ids.Rectifications.LIGHT,
+        "source": ids.Rectifications.SOURCE, "overdue_only": ids.Rectifications.OVERDUE}),
+    "/pledges": (ids.Pledges, ("pledges", "pledge-summary", "pledges-overdue"), {
+        "system": ids.Pledges.SYSTEM, "region": ids.Pledges.REGION, "org": ids.Pledges.ORG,
+        "status": ids.Pledges.STATUS, "overdue_only": ids.Pledges.OVERDUE}),
+}
+
+
+def move(search: str | None, pathname: str | None, lang: str | None, mounted: dict | None, *lives: dict | None):
+    """Other filters on a ledger page, in place: its grids' first rows pushed into the grids on screen, the
+    ageing chart, and the filter bar where it differs from the URL (the browser's back button). Passed on by
+    the browser only when a filter changed (assets/clientside.js filters.moved); the router leaves the page."""
+    if pathname not in LEDGERS:
+        raise PreventUpdate
+    page, tables, fields = LEDGERS[pathname]
+    state, lang = urlstate.parse(search), lang or DEFAULT
+    shown = (lives[0] or {}).get("state") or mounted or {}
+    for name, live in zip(tables, lives):
+        drill.refresh(name, state, lang, live or {"table": name, "state": shown, "lang": lang})
+    if pathname == "/rectifications":
+        set_props(page.AGEING_BOX, {"children": show_ageing(state, lang)})
+    if state.get("system") != shown.get("system"):  # the regions of the system now picked
+        with db_session() as s:
+            regions = regions_in_scope(s, common.scope(), state.get("system"))
+        set_props(page.REGION, {"options": [{"label": f"{n}（{c}）", "value": c} for c, n in regions]})
+    for key, field in fields.items():  # a set value calls the bar's clientside callback, which finds it so
+        if state.get(key) != shown.get(key):
+            value = (["1"] if state.get(key) else []) if key == "overdue_only" else (
+                state.get(key) or ("" if key == "org" else None))
+            set_props(field, {"value": value})
+    return state
+
+
+def register_filter_bar(app, page, show, name: str, fields: tuple) -> None:
+    """A ledger's filter bar (drawn with the page) and its fields written into the URL, in order, in the
+    browser (assets/clientside.js filters.<name>); the page then moves in place (move), the one request."""
+    common.on_build([(page.FILTERS, "children")], show)
+    app.clientside_callback(ClientsideFunction("filters", name), Output(ids.Shell.NAV, "search", allow_duplicate=True),
+                            *(Input(field, "value") for field in fields), State(ids.Shell.URL, "search"),
+                            prevent_initial_call=True)
+    path = next(p for p, (at, _, _) in LEDGERS.items() if at is page)
+    app.clientside_callback(ClientsideFunction("filters", "moved"), Output(page.MOVE, "data"),
+                            Input(ids.Shell.NAV, "search"), State(ids.Shell.NAV, "pathname"),
+                            State(ids.Shell.STATE, "data"), State(ids.grid_live(LEDGERS[path][1][0]), "data"),
+                            prevent_initial_call=True)
+    app.callback(Output(page.SHOWN, "data"), Input(page.MOVE, "data"), State(ids.Shell.NAV, "pathname"),
+                 State(ids.Shell.LANG, "data"), State(ids.Shell.STATE, "data"),
+                 *[State(ids.grid_live(t), "data") for t in LEDGERS[path][1]], prevent_initial_call=True)(move)
 
 
 def register(app) -> None:
     page = ids.Rectifications
-    register_filter_bar(app, page, show_filters, on_filter,
+    register_filter_bar(app, page, show_filters, "rectifications",
                         (page.SYSTEM, page.REGION, page.ORG, page.STATUS, page.LIGHT, page.SOURCE, page.OVERDUE))
-    app.callback(Output(page.AGEING_BOX, "children"), Input(ids.Shell.STATE, "data"),
-                 State(ids.Shell.LANG, "data"))(show_ageing)
+    common.on_build([(page.AGEING_BOX, "children")], show_ageing)

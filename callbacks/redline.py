@@ -43,9 +43,8 @@ def open_org(click: dict | None, search: str | None):
 
 
 def register(app) -> None:
-    app.callback(Output(ids.Redline.FUNNEL_BOX, "children"), Input(ids.Shell.STATE, "data"),
-                 State(ids.Shell.LANG, "data"))(show_funnel)
-    app.callback(Output(ids.Shell.URL, "pathname", allow_duplicate=True),
-                 Output(ids.Shell.URL, "search", allow_duplicate=True),
+    common.on_build([(ids.Redline.FUNNEL_BOX, "children")], show_funnel)
+    app.callback(Output(ids.Shell.NAV, "pathname", allow_duplicate=True),
+                 Output(ids.Shell.NAV, "search", allow_duplicate=True),
                  Input(ids.Redline.FUNNEL, "clickData"), State(ids.Shell.URL, "search"),
                  prevent_initial_call=True)(open_org)

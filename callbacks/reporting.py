@@ -61,10 +61,9 @@ def act_on_selected(_approve, _return, selected: list | None, reason: str | None
 
 
 def register(app) -> None:
-    app.callback(Output(ids.Shell.URL, "search", allow_duplicate=True), Input(ids.Reporting.STATUS, "value"),
+    app.callback(Output(ids.Shell.NAV, "search", allow_duplicate=True), Input(ids.Reporting.STATUS, "value"),
                  State(ids.Shell.URL, "search"), prevent_initial_call=True)(on_status)
-    app.callback(Output(ids.Reporting.CHART_BOX, "children"), Input(ids.Shell.STATE, "data"),
-                 State(ids.Shell.LANG, "data"))(show_chart)
+    common.on_build([(ids.Reporting.CHART_BOX, "children")], show_chart)
     app.callback(Output(ids.Reporting.APPROVAL_MESSAGE, "children"), Input(ids.Reporting.APPROVE, "n_clicks"),
                  Input(ids.Reporting.RETURN, "n_clicks"), State(ids.grid("reporting"), "selectedRows"),
                  State(ids.Reporting.REASON, "value"), State(ids.Shell.STATE, "data"), State(ids.Shell.LANG, "data"),

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from dash import ClientsideFunction, Input, Output, State, ctx, html
-from dash.exceptions import MissingCallbackContextException, PreventUpdate
+from dash import ClientsideFunction, Input, Output, State, html, no_update
+from dash.exceptions import PreventUpdate
 
 from callbacks import common
+from callbacks.rectifications import LEDGERS
 from dashboard import reports
 from web.auth import csrf_token, db_session
 from data.lookups import round_names
@@ -27,7 +28,8 @@ PAGES = {"/": overview.layout, "/workbench": workbench.layout, "/drill": drill.l
 NO_ROUND_PAGES = ("/import", "/users", "/settings", "/audit")
 # URL keys a page updates itself, in place (assets/clientside.js routeKey keeps the same list): the router
 # leaves the page alone when only these change.
-IN_PLACE = {"/drill": drill.NODE_KEYS, "/workbench": workbench.OWN_KEYS, "/org": ("org",), "/redline": ("limit", "level")}
+IN_PLACE = {"/drill": drill.NODE_KEYS, "/workbench": workbench.OWN_KEYS, "/org": ("org",), "/redline": ("limit", "level"),
+            **{path: tuple(fields) for path, (_, _, fields) in LEDGERS.items()}}
 
 
 def _valid_date(text: str | None) -> str | None:
@@ -58,16 +60,21 @@ def shell_bar(pathname: str | None, state: dict, lang: str):
 
 def route(pathname: str | None, search: str | None, lang: str | None, rendered: list | None = None):
     """(navbar, page, what is rendered). A URL change that only records the grid's sort or filter keeps
-    the page as it is: rebuilding it would reset the grid the user is working in."""
+    the page as it is: rebuilding it would reset the grid the user is working in. The navbar is drawn
+    again only for another round, date or language: on another page it stays (the browser marks the page's
+    link, assets/clientside.js shell.activeNav)."""
     lang = lang if lang in LANGS else DEFAULT
     state = urlstate.parse(search)
     # On 下钻 the node is the page's own (callbacks.drill.move): moving to another one keeps the page; so are
     # the group and date on 督导工作台 (callbacks.workbench.move). assets/clientside.js skips the same keys.
     inner = ("sort", "filter") + IN_PLACE.get(pathname, ())
-    key = [pathname or "/", {k: v for k, v in state.items() if k not in inner}, lang]
+    bar_key = [urlstate.shared(state), lang]
+    key = [pathname or "/", {k: v for k, v in state.items() if k not in inner}, lang, bar_key]
     if rendered == key:
         raise PreventUpdate
     bar, rounds = shell_bar(pathname, state, lang)
+    if rendered and len(rendered) > 3 and rendered[3] == bar_key:
+        bar = no_update
     page = PAGES.get(pathname or "/")
     if page is None:
         return bar, not_found(lang), key
@@ -78,19 +85,21 @@ def route(pathname: str | None, search: str | None, lang: str | None, rendered: 
         return bar, html.Div(empty_state(lang, t(lang, "no_scope")), className="mt-4"), key
     if not rounds and pathname not in NO_ROUND_PAGES:
         return bar, html.Div(empty_state(lang, t(lang, "no_rounds")), className="mt-4"), key
-    return bar, page(state, lang), key
+    # Everything the page shows comes with it: its parts and its grids (callbacks.common.build).
+    return bar, common.build(page(state, lang), state, lang), key
 
 
 def on_controls(round_value: str | None, as_of: str | None, search: str | None, options: list | None = None,
-                today: date | None = None):
-    """A new round or date keeps the node and the filters: the same place, another round or day.
-    The defaults the navbar shows (newest round, today) are not written into the URL on their own."""
+                today: date | None = None, triggered: str | None = None):
+    """A new round or date keeps the node and the filters: the same place, another round or day (triggered:
+    the control the user changed). The defaults the navbar shows (newest round, today) are not written into
+    the URL on their own."""
     state = urlstate.parse(search)
     newest = (options or [{}])[0].get("value")
     if not state.get("round") and round_value == newest:
         round_value = None
     as_of = _valid_date(as_of)
-    if _triggered() == ids.Shell.ROUND or (not state.get("as_of") and as_of == _default_day(state, today)):
+    if triggered == ids.Shell.ROUND or (not state.get("as_of") and as_of == _default_day(state, today)):
         as_of = None  # another round starts from its own default day (the picker showed the old one's)
     new = urlstate.encode(urlstate.change(state, round=round_value or state.get("round"),
                                           as_of=as_of or state.get("as_of")))
@@ -99,22 +108,17 @@ def on_controls(round_value: str | None, as_of: str | None, search: str | None, 
     return new
 
 
-def _triggered():
-    try:
-        return ctx.triggered_id
-    except MissingCallbackContextException:  # called as a function (tests)
-        return None
+def on_asked(asked: dict | None, search: str | None, options: list | None = None):
+    """A round or date the user picked in the navbar (passed on by assets/clientside.js shell.controls)."""
+    if not asked:
+        raise PreventUpdate
+    return on_controls(asked.get("round"), asked.get("as_of"), search, options,
+                       triggered=ids.Shell.ROUND if asked.get("changed") == "round" else ids.Shell.AS_OF)
 
 
 def _default_day(state: dict, today: date | None) -> str:
     with db_session() as s:
         return _as_of(s, {k: v for k, v in state.items() if k != "as_of"}, today)[0]
-
-
-def toggle_language(n_clicks: int | None, lang: str | None) -> str:
-    if not n_clicks:
-        raise PreventUpdate
-    return "en" if (lang or DEFAULT) == "zh" else "zh"
 
 
 def on_route_key(_key, pathname: str | None, search: str | None, lang: str | None, rendered: list | None = None):
@@ -131,12 +135,20 @@ def register(app) -> None:
                  Output(ids.Shell.RENDERED, "data"), Input(ids.Shell.ROUTE, "data"),
                  State(ids.Shell.URL, "pathname"), State(ids.Shell.URL, "search"),
                  State(ids.Shell.LANG, "data"), State(ids.Shell.RENDERED, "data"))(on_route_key)
+    # The navbar stays on another page: the browser marks that page's link.
+    app.clientside_callback(ClientsideFunction("shell", "activeNav"), Output(ids.Shell.NAVBAR, "className"),
+                            Input(ids.Shell.URL, "pathname"), prevent_initial_call=True)
+    # The round and date controls report their value whenever the navbar is drawn: only a value other than
+    # the one drawn goes to the server.
+    app.clientside_callback(ClientsideFunction("shell", "controls"), Output(ids.Shell.CONTROLS_ASKED, "data"),
+                            Input(ids.Shell.ROUND, "value"), Input(ids.Shell.AS_OF, "date"),
+                            State(ids.Shell.CONTROLS_DRAWN, "data"), prevent_initial_call=True)
     app.callback(Output(ids.Shell.URL, "search", allow_duplicate=True),
-                 Input(ids.Shell.ROUND, "value"), Input(ids.Shell.AS_OF, "date"),
-                 State(ids.Shell.URL, "search"), State(ids.Shell.ROUND, "options"),
-                 prevent_initial_call=True)(on_controls)
+                 Input(ids.Shell.CONTROLS_ASKED, "data"), State(ids.Shell.URL, "search"),
+                 State(ids.Shell.ROUND, "options"), prevent_initial_call=True)(on_asked)
     app.clientside_callback(ClientsideFunction("shell", "toggleMenu"), Output(ids.Shell.COLLAPSE, "is_open"),
                             Input(ids.Shell.TOGGLER, "n_clicks"), State(ids.Shell.COLLAPSE, "is_open"),
                             prevent_initial_call=True)
-    app.callback(Output(ids.Shell.LANG, "data"), Input(ids.Shell.LANG_TOGGLE, "n_clicks"),
-                 State(ids.Shell.LANG, "data"), prevent_initial_call=True)(toggle_language)
+    app.clientside_callback(ClientsideFunction("shell", "toggleLanguage"), Output(ids.Shell.LANG, "data"),
+                            Input(ids.Shell.LANG_TOGGLE, "n_clicks"), State(ids.Shell.LANG, "data"),
+                            prevent_initial_call=True)

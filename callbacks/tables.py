@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import datetime
 
 import dash_bootstrap_components as dbc
-from dash import ALL, MATCH, Input, Output, State, ctx, dcc, html
+from dash import ALL, MATCH, ClientsideFunction, Input, Output, State, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from callbacks import common, quality
@@ -16,7 +16,7 @@ from domain.tables import VIEW_TITLES
 from web.auth import audit_event
 from layouts import ids, urlstate
 from layouts import workbench
-from layouts.components import empty_state, error_alert, grid_with_tools, json_cell, table_empty
+from layouts.components import PAGE_SIZE, empty_state, error_alert, grid_with_tools, json_cell, table_empty
 from layouts.i18n import phrase
 from layouts.org_profile import profile_href
 
@@ -42,14 +42,20 @@ LINKED = (*LINK_TABLES, *ROW_LINKS, *TABLE_LINKS)
 
 
 def render(store: dict):
+    return _render(store)[0]
+
+
+def _render(store: dict, with_rows: bool = False):
+    """(the grid of the table, or its empty state or error; with_rows: the grid's first page as grid_first
+    holds it)."""
     name, state, lang = store["table"], store["state"], store["lang"]
     try:
         table = common.table(name, state)
     except reports.ReportError as exc:
-        return error_alert(str(exc), lang)
+        return error_alert(str(exc), lang), None
     if not table.rows:
         # what is missing and what to do
-        return empty_state(lang, EMPTY[name](table, lang)) if name in EMPTY else table_empty(name, state, lang)
+        return (empty_state(lang, EMPTY[name](table, lang)) if name in EMPTY else table_empty(name, state, lang)), None
     # A warning (⚠, e.g. the org's 优秀 quota exceeded) stands above the grid; plain notes follow it.
     warnings = [dbc.Alert(phrase(lang, n), color="warning", className="py-2 mb-2 small")
                 for n in table.notes if n.startswith("⚠")]
@@ -59,7 +65,27 @@ def render(store: dict):
         sort, filters = [], {}
     grid = grid_with_tools(name, table.columns, lang, clickable=name in LINKED,
                            sort=sort, filters=filters, selectable=name in SELECTABLE_TABLES)
-    return html.Div([*warnings, grid, *notes])
+    if not with_rows:
+        return html.Div([*warnings, grid, *notes]), None
+    first = {"startRow": 0, "endRow": PAGE_SIZE, "sortModel": sort, "filterModel": filters}
+    return html.Div([*warnings, grid, *notes]), {**first, "response": get_rows(first, store)}
+
+
+def fill(root):
+    """`root` with every table card's grid (or empty state) drawn in: a page the router builds, a card another
+    callback returns. The grid then mounts with the page, instead of a request per card once it is on screen;
+    a card's grid is drawn again by `render` only when its state store changes."""
+    tree = [root, *root._traverse()]
+    stores = {c.id["table"]: c.data for c in tree
+              if isinstance(getattr(c, "id", None), dict) and c.id.get("type") == ids.GRID_STATE}
+    drawn = {}
+    for c in tree:
+        if isinstance(getattr(c, "id", None), dict) and c.id.get("type") == ids.GRID_BOX and c.id["table"] in stores:
+            c.children, drawn[c.id["table"]] = _render(stores[c.id["table"]], with_rows=True)
+    for c in tree:
+        if isinstance(getattr(c, "id", None), dict) and c.id.get("type") == "report-grid-first" and c.id["table"] in drawn:
+            c.data = drawn[c.id["table"]]
+    return root
 
 
 def valid_models(table, sort, filters) -> bool:
@@ -68,18 +94,6 @@ def valid_models(table, sort, filters) -> bool:
     except gridmodel.GridModelError:
         return False
     return True
-
-
-def grid_to_url(request: dict | None, search: str | None):
-    """Sorting or filtering the main grid writes the models into the URL (the page is not rebuilt)."""
-    if not request:
-        raise PreventUpdate
-    state = urlstate.parse(search)
-    new = urlstate.encode(urlstate.change(state, **urlstate.encode_grid(request.get("sortModel"),
-                                                                       request.get("filterModel"))))
-    if new == (search or ""):
-        raise PreventUpdate
-    return new
 
 
 def _child_search(state: dict, table, index: int) -> str | None:
@@ -169,13 +183,6 @@ def export_file(store: dict, fmt: str, request: dict | None):
     return download, ""
 
 
-def drill_down(cell: dict | None, search: str | None):
-    target = (cell or {}).get("rowId")
-    if not isinstance(target, str) or not target.startswith("?") or target == (search or ""):
-        raise PreventUpdate
-    return target
-
-
 def open_candidate(cell: dict | None):
     target = (cell or {}).get("rowId")
     if not isinstance(target, str) or not target.startswith("/drill?"):
@@ -185,20 +192,29 @@ def open_candidate(cell: dict | None):
 
 
 def register(app) -> None:
-    app.callback(Output(ids.grid_box(MATCH), "children"), Input(ids.grid_state(MATCH), "data"))(render)
-    app.callback(Output(ids.grid(MATCH), "getRowsResponse"), Input(ids.grid(MATCH), "getRowsRequest"),
-                 State(ids.grid_state(MATCH), "data"), State(ids.grid_live(MATCH), "data"))(get_rows)
+    common.on_fill(fill)  # pages and cards come with their grids drawn in
+    # A card's grid comes drawn with its page (fill); it is drawn again when a callback writes its state.
+    app.callback(Output(ids.grid_box(MATCH), "children"), Input(ids.grid_state(MATCH), "data"),
+                 prevent_initial_call=True)(render)
+    # A grid's row request is answered in the browser from the first page its page brought (grid_first),
+    # else passed on to the server (grid_ask).
+    app.clientside_callback(ClientsideFunction("grids", "answer"),
+                            Output(ids.grid(MATCH), "getRowsResponse", allow_duplicate=True),
+                            Output(ids.grid_ask(MATCH), "data"), Output(ids.grid_first(MATCH), "data"),
+                            Input(ids.grid(MATCH), "getRowsRequest"), State(ids.grid_first(MATCH), "data"),
+                            prevent_initial_call=True)
+    app.callback(Output(ids.grid(MATCH), "getRowsResponse"), Input(ids.grid_ask(MATCH), "data"),
+                 State(ids.grid_state(MATCH), "data"), State(ids.grid_live(MATCH), "data"),
+                 prevent_initial_call=True)(get_rows)
     app.callback(Output(ids.download(MATCH), "data"), Output(ids.export_message(MATCH), "children"),
                  Input(ids.export(MATCH, ALL), "n_clicks"), State(ids.grid_state(MATCH), "data"),
                  State(ids.grid(MATCH), "getRowsRequest"), State(ids.grid_live(MATCH), "data"),
                  prevent_initial_call=True)(export)
-    app.callback(Output(ids.Shell.URL, "search", allow_duplicate=True),
-                 Input(ids.grid("drilldown"), "cellClicked"), State(ids.Shell.URL, "search"),
-                 prevent_initial_call=True)(drill_down)
-    app.callback(Output(ids.Shell.URL, "pathname", allow_duplicate=True),
-                 Output(ids.Shell.URL, "search", allow_duplicate=True),
+    app.callback(Output(ids.Shell.NAV, "pathname", allow_duplicate=True),
+                 Output(ids.Shell.NAV, "search", allow_duplicate=True),
                  Input(ids.grid("redline"), "cellClicked"), prevent_initial_call=True)(open_candidate)
+    # The main grid's sort and filter go into the URL in the browser (assets/clientside.js grids.toUrl).
     for name in URL_TABLES:
-        app.callback(Output(ids.Shell.URL, "search", allow_duplicate=True),
-                     Input(ids.grid(name), "getRowsRequest"), State(ids.Shell.URL, "search"),
-                     prevent_initial_call=True)(grid_to_url)
+        app.clientside_callback(ClientsideFunction("grids", "toUrl"), Output(ids.Shell.NAV, "search", allow_duplicate=True),
+                                Input(ids.grid(name), "getRowsRequest"), State(ids.Shell.URL, "search"),
+                                prevent_initial_call=True)

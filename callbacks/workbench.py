@@ -113,12 +113,12 @@ def register(app) -> None:
     app.callback(Output(ids.Workbench.CONTROLS, "children"), Output(ids.Workbench.HEADING, "children"),
                  Output(ids.Workbench.TODO, "children"), Input(ids.Shell.STATE, "data"),
                  State(ids.Shell.LANG, "data"))(show_page)
-    app.callback(Output(ids.Shell.URL, "search", allow_duplicate=True), Input(ids.Workbench.GROUP, "value"),
+    app.callback(Output(ids.Shell.NAV, "search", allow_duplicate=True), Input(ids.Workbench.GROUP, "value"),
                  State(ids.Shell.URL, "search"), prevent_initial_call=True)(on_group)
     app.callback(Output(ids.Workbench.TODO, "children", allow_duplicate=True), Input(ids.Workbench.URL, "search"),
                  State(ids.Workbench.URL, "pathname"), State(ids.Shell.LANG, "data"), State(ids.Shell.STATE, "data"),
                  State(ids.grid_live("scorecard"), "data"), prevent_initial_call=True)(move)
-    app.callback(Output(ids.Shell.URL, "pathname", allow_duplicate=True),
-                 Output(ids.Shell.URL, "search", allow_duplicate=True),
+    app.callback(Output(ids.Shell.NAV, "pathname", allow_duplicate=True),
+                 Output(ids.Shell.NAV, "search", allow_duplicate=True),
                  Input(ids.grid("scorecard"), "cellClicked"), State(ids.grid_live("scorecard"), "data"),
                  State(ids.grid_state("scorecard"), "data"), prevent_initial_call=True)(open_cell)

@@ -235,6 +235,7 @@ def page(state: dict, lang: str, title_key: str, children: list) -> html.Div:
         dcc.Store(id=ids.Shell.STATE, data=state),
         html.H1(t(lang, title_key), className="h4 mb-3"),
         *children,
+        dcc.Location(id=ids.Shell.NAV, refresh="callback-nav"),
     ])
 
 
@@ -246,6 +247,7 @@ def table_card(table_name: str, title: str, state: dict, lang: str, title_id: st
         dbc.CardBody([
             dcc.Store(id=ids.grid_state(table_name), data={"table": table_name, "state": state, "lang": lang}),
             dcc.Store(id=ids.grid_live(table_name)),
+            dcc.Store(id=ids.grid_ask(table_name)), dcc.Store(id=ids.grid_first(table_name)),
             # The spinner shows while an export is being built (a large table takes a moment).
             dcc.Loading([dcc.Download(id=ids.download(table_name)),
                          html.Div(id=ids.export_message(table_name), className="text-danger small",

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 class Shell:
     URL = "url"
+    # A page's own link to the address bar: its callbacks write another page or query here (layouts hold it
+    # beside the page's state), so that a page being drawn does not call them (Dash calls a callback whose
+    # input appears in a new part of the page when its output lies outside that part).
+    NAV = "nav-url"
     LANG = "lang"
     LANG_TOGGLE = "lang-toggle"
     ROUND = "shell-round"
@@ -18,6 +22,8 @@ class Shell:
     COLLAPSE = "shell-collapse"
     ROUTE = "shell-route"  # what the router renders, worked out in the browser (assets/clientside.js)
     BRIEF = "brief-download"  # a page's 情况通报 link (layouts.components.brief_button)
+    CONTROLS_DRAWN = "shell-controls-drawn"  # the round and date the navbar was drawn with
+    CONTROLS_ASKED = "shell-controls-asked"  # a round or date the user picked (assets/clientside.js)
 
 
 class Overview:
@@ -28,6 +34,7 @@ class Overview:
 
 
 class Drill:
+    MOVE = "drill-move"  # the URL of another node, passed on by the browser to callbacks.drill.move
     BREADCRUMB = "drill-breadcrumb"
     PICKERS = "drill-pickers"
     SYSTEM = "drill-system"
@@ -61,6 +68,8 @@ class Rectifications:
     OVERDUE = "rect-overdue"
     AGEING_BOX = "rect-ageing-box"
     AGEING = "rect-ageing"
+    MOVE = "rect-move"  # the URL of other filters, passed on by the browser to callbacks.rectifications.move
+    SHOWN = "rect-shown"  # the filters the page shows after a move in place
 
 
 class Pledges:
@@ -70,6 +79,8 @@ class Pledges:
     ORG = "pledge-org"
     STATUS = "pledge-status"
     OVERDUE = "pledge-overdue"
+    MOVE = "pledge-move"  # the URL of other filters, passed on by the browser to callbacks.rectifications.move
+    SHOWN = "pledge-shown"  # the filters the page shows after a move in place
 
 
 class ContactPoints:
@@ -144,6 +155,18 @@ def grid_live(table: str) -> dict:
     """The state a grid shows after it was refreshed in place (callbacks.drill), which its paging and export
     read before grid_state: writing grid_state would re-create the grid."""
     return {"type": "report-grid-live", "table": table}
+
+
+def grid_ask(table: str) -> dict:
+    """A grid's row request for the server (callbacks.tables.get_rows), passed on by the browser when the
+    page did not bring the rows asked for already (grid_first)."""
+    return {"type": "report-grid-ask", "table": table}
+
+
+def grid_first(table: str) -> dict:
+    """The first page of rows a grid was drawn with (callbacks.tables.fill): its first request is answered in
+    the browser from here."""
+    return {"type": "report-grid-first", "table": table}
 
 
 def download(table: str) -> dict:

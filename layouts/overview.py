@@ -22,6 +22,7 @@ GRAPH_CONFIG = {"displaylogo": False, "responsive": True}
 def layout(state: dict, lang: str) -> html.Div:
     return html.Div([
         dcc.Store(id=ids.Shell.STATE, data=state),
+        dcc.Location(id=ids.Shell.NAV, refresh="callback-nav"),
         html.Div([html.H1(t(lang, "nav_overview"), className="h4 mb-0"), brief_button(state, lang)],
                  className="d-flex justify-content-between align-items-center mb-3"),
         dcc.Loading(html.Div(id=ids.Overview.BODY, style={"minHeight": "320px"}), type="circle", delay_show=150),

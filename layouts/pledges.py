@@ -2,7 +2,7 @@
 the same URL-held filters as the rectification ledger."""
 from __future__ import annotations
 
-from dash import html
+from dash import dcc, html
 
 from layouts import ids
 from layouts.components import page, table_card
@@ -12,6 +12,7 @@ from layouts.i18n import t
 def layout(state: dict, lang: str) -> html.Div:
     return page(state, lang, "nav_pledges", [
         html.Div(id=ids.Pledges.FILTERS, className="mb-2"),
+        dcc.Store(id=ids.Pledges.MOVE), dcc.Store(id=ids.Pledges.SHOWN),
         table_card("pledges", t(lang, "pledge_ledger"), state, lang),
         table_card("pledge-summary", t(lang, "pledge_summary"), state, lang),
         table_card("pledges-overdue", t(lang, "pledge_overdue"), state, lang),

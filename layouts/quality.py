@@ -12,6 +12,7 @@ from layouts.i18n import t
 def layout(state: dict, lang: str) -> html.Div:
     return html.Div([
         dcc.Store(id=ids.Shell.STATE, data=state),
+        dcc.Location(id=ids.Shell.NAV, refresh="callback-nav"),
         html.H1(t(lang, "nav_quality"), className="h4 mb-2"),
         html.P(t(lang, "q_intro"), className="text-muted small mb-3"),
         table_card("quality-summary", t(lang, "q_summary"), state, lang),

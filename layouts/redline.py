@@ -13,6 +13,7 @@ from layouts.plotly_text import plain
 def layout(state: dict, lang: str) -> html.Div:
     return html.Div([
         dcc.Store(id=ids.Shell.STATE, data=state),
+        dcc.Location(id=ids.Shell.NAV, refresh="callback-nav"),
         html.Div([html.H1(t(lang, "nav_redline"), className="h4 mb-0"),
                   html.Div([brief_button(state, lang), print_button(lang, "redline-print")], className="d-flex")],
                  className="d-flex justify-content-between align-items-center mb-3"),

@@ -41,6 +41,7 @@ def app_layout():
         dcc.Store(id=ids.Shell.LANG, storage_type="local", data=DEFAULT),
         dcc.Store(id=ids.Shell.RENDERED, storage_type="memory"),
         dcc.Store(id=ids.Shell.ROUTE, storage_type="memory"),
+        dcc.Store(id=ids.Shell.CONTROLS_ASKED, storage_type="memory"),
         dcc.Download(id=ids.Shell.DOWNLOAD),
         html.Div(id=ids.Shell.NAVBAR),
         # Filled by callbacks.common.on_callback_error: a callback that failed says so here.
@@ -102,6 +103,10 @@ def navbar(pathname: str, state: dict, lang: str, user: UserInfo, rounds: list[s
             dcc.DatePickerSingle(id=ids.Shell.AS_OF, date=as_of, display_format="YYYY-MM-DD",
                                  first_day_of_week=1, clearable=False),
         ], className="d-flex align-items-center"),
+        # What the controls showed when drawn: a control reporting the same (as it does whenever the navbar
+        # is drawn) asks nothing of the server (assets/clientside.js shell.controls).
+        dcc.Store(id=ids.Shell.CONTROLS_DRAWN, data={"round": state.get("round") or (rounds[0] if rounds else None),
+                                                     "as_of": as_of}),
     ], className="d-flex align-items-center flex-nowrap shell-controls me-3")
     user_menu = dbc.DropdownMenu([
         dbc.DropdownMenuItem(f"{t(lang, 'role')}{colon}{value(lang, user.role_label)}", header=True),

@@ -40,6 +40,7 @@ ROW_PREFIX = "unit:"
 def layout(state: dict, lang: str) -> html.Div:
     return html.Div([
         dcc.Store(id=ids.Shell.STATE, data=state),
+        dcc.Location(id=ids.Shell.NAV, refresh="callback-nav"),
         dcc.Location(id=ids.Workbench.URL, refresh=False),
         html.Div([html.H1(t(lang, "nav_workbench"), className="h4 mb-0"),
                   html.Div(id=ids.Workbench.CONTROLS, className="d-flex flex-wrap gap-2 align-items-end no-print")],

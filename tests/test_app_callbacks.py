@@ -83,11 +83,9 @@ def test_each_row_knows_where_a_click_leads(as_user):
         rows = tables.get_rows(request(), store("drilldown"))["rowData"]
         target = rows[0]["_id"]
         assert target.startswith("?")
-        assert tables.drill_down({"rowId": target}, "?as_of=" + AS_OF) == target
         member_rows = tables.get_rows(request(), store("drilldown", {"org": "A21", "as_of": AS_OF}))["rowData"]
         assert member_rows and not any(r["_id"].startswith("?") for r in member_rows)  # members: no level below
-        with pytest.raises(PreventUpdate):
-            tables.drill_down({"rowId": member_rows[0]["_id"]}, "")
+    # The browser follows the row id (assets/clientside.js drill.drillDown, tests/test_browser_app.py).
     from layouts import urlstate
     assert urlstate.parse(target) == {"system": "交通运输系统", "as_of": AS_OF}
 
@@ -201,7 +199,9 @@ def test_controls_change_the_url_and_keep_the_node(as_user):
             shell.on_controls(rd.R2, "2025-01-02", "?org=A2", options, today=date(2025, 1, 2))
         assert shell.on_controls(rd.R1, "2025-01-02", "?org=A2", options, today=date(2025, 1, 2)) == \
             "?" + urlencode({"round": rd.R1, "org": "A2"})
-        assert shell.toggle_language(1, "zh") == "en" and shell.toggle_language(2, "en") == "zh"
+        # a round picked in the navbar, as the browser passes it on: another round starts at its own default day
+        assert shell.on_asked({"round": rd.R1, "as_of": "2025-01-02", "changed": "round"}, "?org=A2",
+                              options) == "?" + urlencode({"round": rd.R1, "org": "A2"})
 
 
 def test_router_shows_the_users_scope_and_round_choices(as_user):
@@ -219,13 +219,11 @@ def test_router_shows_the_users_scope_and_round_choices(as_user):
 def test_grid_sort_and_filter_live_in_the_url_without_rebuilding_the_page(as_user):
     from layouts import urlstate
 
-    req = request(sort=[{"colId": "c2", "sort": "desc"}],
-                  filters={"c0": {"filterType": "text", "type": "contains", "filter": "交通"}})
-    search = tables.grid_to_url(req, "?as_of=" + AS_OF)
+    # The browser writes the grid's models into the URL (assets/clientside.js grids.toUrl,
+    # tests/test_browser_app.py); the router leaves the page alone.
+    search = urlstate.encode({"as_of": AS_OF, **urlstate.encode_grid(
+        [{"colId": "c2", "sort": "desc"}], {"c0": {"filterType": "text", "type": "contains", "filter": "交通"}})})
     state = urlstate.parse(search)
-    assert state["sort"] == "c2:desc" and urlstate.decode_grid(state)[1]["c0"]["filter"] == "交通"
-    with pytest.raises(PreventUpdate):  # the grid reporting the state the URL already holds
-        tables.grid_to_url(req, search)
     with as_user("ada"):
         _, _, key = shell.route("/drill", "?as_of=" + AS_OF, "zh", None)
         with pytest.raises(PreventUpdate):  # same page and node, only the grid state changed
@@ -298,18 +296,6 @@ def test_system_and_region_choices_are_limited_to_the_scope(as_user):
     with as_user("nob"):
         row = drill.show_pickers(TOP, "zh")
         assert options(row, 0) == [] and options(row, 1) == []
-
-
-def test_picking_a_system_or_region_starts_the_drill_there():
-    search = "?" + urlencode({"system": "交通运输系统", "region": "510104", "org": "A2", "as_of": AS_OF})
-    assert drill.on_pick("卫生健康系统", "510104", search) == "?" + urlencode({"system": "卫生健康系统",
-                                                                             "as_of": AS_OF})
-    assert drill.on_pick("交通运输系统", "510100", search) == "?" + urlencode(
-        {"system": "交通运输系统", "region": "510100", "as_of": AS_OF})
-    with pytest.raises(PreventUpdate):
-        drill.on_pick(None, None, "?as_of=" + AS_OF)
-    with pytest.raises(PreventUpdate):  # pickers rendered at an org below: they must not move the user
-        drill.on_pick("交通运输系统", "510104", search)
 
 
 def test_small_breakdown_cells_show_counts_only(as_user):

@@ -59,6 +59,8 @@ def test_rectification_ledger_filters_lights_and_export(page, live, errors, tmp_
     # A second filter from a dropdown: 黄 (临期) items only; the link reopens the same rows.
     page.get_by_text("只看超期", exact=True).click()
     page.wait_for_function("() => !location.search.includes('overdue_only')")
+    page.wait_for_function("""() => [...document.querySelectorAll(
+            "#card-rectifications .ag-center-cols-container .ag-cell[col-id='c1']")].some(c => c.innerText === '黄')""")
     page.locator("#rect-light").click()
     page.get_by_role("option", name="黄").click()
     page.wait_for_url(re.compile(r"light=%E9%BB%84"))
@@ -131,4 +133,62 @@ def test_member_level_of_the_member_round_shows_the_flags(page, live, errors):
     page.get_by_text(re.compile(r"⚠ 优秀比例超标")).wait_for()
     assert page.locator("#card-drilldown .ag-header-cell-text", has_text="党员编号").count() == 1
     shot(page, "drill-members")
+    assert not errors
+
+
+def test_the_filter_bars_write_the_url_in_the_browser(page, live):
+    """The ledgers' filter bars and 督导联系点's group write the URL in the browser (assets/clientside.js), as
+    urlstate would: round and date kept, the grid's models dropped (another row set)."""
+    from urllib.parse import parse_qs
+
+    log_in(page, live, f"/rectifications?as_of={live['as_of']}")
+    page.wait_for_selector("#rect-light")
+    js = page.evaluate_handle("() => window.dash_clientside")
+    call = lambda fn, *args: page.evaluate(f"([js, args]) => js.{fn}(...args)", [js, list(args)])  # noqa: E731
+    no_update = page.evaluate("() => window.dash_clientside.no_update")
+    query = lambda s: parse_qs(s.lstrip("?"))  # noqa: E731
+    search = "?round=R2&as_of=2024-12-31&sort=c0:asc"
+    new = call("filters.rectifications", "交通运输系统", None, " A2 ", "整改中", "红", "群众评议", ["1"], search)
+    assert query(new) == {"round": ["R2"], "as_of": ["2024-12-31"], "system": ["交通运输系统"], "org": ["A2"],
+                          "status": ["整改中"], "light": ["红"], "source": ["群众评议"], "overdue_only": ["1"]}
+    # A new system clears the region chosen for the old one; clearing a filter removes it from the link.
+    state = "?system=交通运输系统&region=510104&light=红"
+    assert query(call("filters.rectifications", "卫生健康系统", "510104", "", None, "红", None, [], state)) == \
+        {"system": ["卫生健康系统"], "light": ["红"]}
+    assert call("filters.rectifications", "交通运输系统", "510104", "", None, None, None, [], state) == \
+        "?system=%E4%BA%A4%E9%80%9A%E8%BF%90%E8%BE%93%E7%B3%BB%E7%BB%9F&region=510104"
+    # the bar showing where the user already is
+    assert call("filters.rectifications", "交通运输系统", "510104", "", None, "红", None, [], state) == no_update
+    assert query(call("filters.pledges", None, None, "A21", "推进中", ["1"], "?light=红")) == \
+        {"org": ["A21"], "status": ["推进中"], "overdue_only": ["1"]}
+    assert call("filters.group", "第二督导组", "?as_of=2024-09-25&sort=c1%3Aasc") == \
+        "?as_of=2024-09-25&group=%E7%AC%AC%E4%BA%8C%E7%9D%A3%E5%AF%BC%E7%BB%84"
+    assert call("filters.group", None, "?as_of=2024-09-25") == no_update
+
+
+def test_a_light_picked_on_the_ledger_is_one_request_and_shows_only_that_light(page, live, errors):
+    from tests.test_browser_app import dash_requests, settled
+
+    log_in(page, live, f"/rectifications?as_of={live['as_of']}")
+    first_cell(page, "rectifications", "c0")
+    page.wait_for_timeout(500)
+    kept = ["#shell-navbar .navbar", "#rect-filters .row", "#card-rectifications .ag-root-wrapper",
+            "#card-rectification-summary .ag-root-wrapper"]
+    page.evaluate("sels => sels.forEach(s => { document.querySelector(s).dataset.kept = '1'; })", kept)
+    sent = dash_requests(page)
+    page.locator("#rect-light").click()
+    page.locator(".dash-dropdown-option", has_text="黄").first.click()
+    page.wait_for_url(re.compile(r"light="))
+    page.wait_for_function("""() => { const cells = [...document.querySelectorAll(
+        "#card-rectifications .ag-center-cols-container .ag-row .ag-cell[col-id='c1']")];
+        return cells.length > 0 && cells.every(c => c.innerText.trim() === '黄'); }""")
+    assert len(settled(page, sent)) == 1, [(r["output"][:40], r.get("changedPropIds")) for r in sent]
+    # the page moved in place: the bar and the grids are the same elements, only their contents changed
+    assert page.evaluate("sels => sels.every(s => document.querySelector(s)?.dataset.kept === '1')", kept)
+    assert page.locator("#card-rectification-summary .ag-center-cols-container .ag-row").count() == 5  # 5 orgs
+    shot(page, "ledger-light-filter")
+    page.go_back()  # the browser's back button: all lights again, the bar says so
+    page.wait_for_function("""() => [...document.querySelectorAll(
+        "#card-rectifications .ag-center-cols-container .ag-cell[col-id='c1']")].some(c => c.innerText === '红')""")
+    page.wait_for_function("() => !document.querySelector('#rect-light').innerText.includes('黄')")
     assert not errors

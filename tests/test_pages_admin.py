@@ -375,7 +375,7 @@ def test_crafted_requests_for_admin_grids_are_refused_to_non_admins(web_app, use
 
     def post(client, cb, table):
         def value_of(cid, prop):
-            if prop == "getRowsRequest":
+            if prop == "getRowsRequest" or cid == {"type": "report-grid-ask", "table": table}:  # a row request
                 return {"startRow": 0, "endRow": 100, "sortModel": [], "filterModel": {}}
             if prop == "n_clicks":
                 return 1

@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import csv
 import io
-from urllib.parse import parse_qs
 
 import pytest
 from dash.exceptions import PreventUpdate
@@ -123,24 +122,6 @@ def test_working_days_rounds_say_so_on_the_page(as_user, sessions):
         assert col(grid("rectifications"), 2)[:2] == [22, 7]  # Z3: 12-20 (Fri) to 12-31: 23–27, 30, 31
 
 
-def test_filter_bar_writes_the_url_and_keeps_round_and_date():
-    search = f"?round={rd.R2}&as_of={AS_OF}&sort=c0:asc"
-    new = rectifications.on_filter("交通运输系统", None, " A2 ", "整改中", "红", "群众评议", ["1"], search)
-    assert parse_qs(new.lstrip("?")) == {"round": [rd.R2], "as_of": [AS_OF], "system": ["交通运输系统"],
-                                         "org": ["A2"], "status": ["整改中"], "light": ["红"],
-                                         "source": ["群众评议"], "overdue_only": ["1"]}
-    # A new system clears the region chosen for the old one; clearing a filter removes it from the link.
-    state = "?system=交通运输系统&region=510104&light=红"
-    assert parse_qs(rectifications.on_filter("卫生健康系统", "510104", "", None, "红", None, [], state)
-                    .lstrip("?")) == {"system": ["卫生健康系统"], "light": ["红"]}
-    assert rectifications.on_filter("交通运输系统", "510104", "", None, None, None, [], state) \
-        == "?system=%E4%BA%A4%E9%80%9A%E8%BF%90%E8%BE%93%E7%B3%BB%E7%BB%9F&region=510104"
-    with pytest.raises(PreventUpdate):  # the bar showing where the user already is
-        rectifications.on_filter("交通运输系统", "510104", "", None, "红", None, [], state)
-    assert parse_qs(pledges.on_filter(None, None, "A21", "推进中", ["1"], "?light=红").lstrip("?")) \
-        == {"org": ["A21"], "status": ["推进中"], "overdue_only": ["1"]}
-
-
 def test_filter_choices_are_the_scopes(as_user):
     with as_user("uma"):
         bar = rectifications.show_filters({"as_of": AS_OF}, "zh")
@@ -176,7 +157,8 @@ def test_ledger_sort_and_filter_live_in_the_url_and_a_link_restores_them(as_user
     only_red = {"c1": {"filterType": "text", "type": "equals", "filter": "红"}}
     for table, filter_ in (("rectifications", only_red), ("pledges", {})):
         base = f"?as_of={AS_OF}&status=推进中" if table == "pledges" else f"?as_of={AS_OF}&light=红"
-        search = tables.grid_to_url({"sortModel": by_code, "filterModel": filter_}, base)
+        # as the browser writes them (assets/clientside.js grids.toUrl, tests/test_browser_app.py)
+        search = urlstate.encode({**urlstate.parse(base), **urlstate.encode_grid(by_code, filter_)})
         state = urlstate.parse(search)
         assert state["sort"] == "c0:desc" and ("status" in state or "light" in state)
         assert urlstate.decode_grid(state) == (by_code, filter_)
@@ -194,8 +176,8 @@ def test_ledger_sort_and_filter_live_in_the_url_and_a_link_restores_them(as_user
         rows = tables.get_rows({"startRow": 0, "endRow": 20, "sortModel": by_code, "filterModel": only_red},
                                {"table": "rectifications", "state": {"as_of": AS_OF}, "lang": "zh"})["rowData"]
         assert col(rows, 0) == ["Z3", "Z1"]
-    # Another filter of the bar is another row set: the grid's models are dropped from the link.
-    assert "sort" not in rectifications.on_filter(None, None, "", None, "红", None, [], search)
+    # Another filter of the bar is another row set: the grid's models are dropped from the link (in the
+    # browser: tests/test_browser_ledgers.py).
 
 
 # ---------------------------------------------------------------------------------------- 承诺践诺

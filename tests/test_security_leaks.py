@@ -130,6 +130,8 @@ def crafted_value(state: dict, match: str):
         if prop == "options":
             return [{"label": SECRET_CODE, "value": SECRET_CODE}]
         if prop == "data":
+            if isinstance(cid, dict) and cid.get("type") == "report-grid-ask":  # a grid's row request
+                return {"startRow": 0, "endRow": 500, "sortModel": [], "filterModel": {}}
             if isinstance(cid, dict):  # a shared grid's state store
                 return {"table": match, "state": state, "lang": "zh"}
             if cid == "lang":

@@ -129,11 +129,15 @@ def test_form_posts_need_the_forms_token(app_and_users):
 def test_dash_posts_must_be_same_origin_json(app_and_users):
     c = app_and_users.test_client()
     assert login(c, "ada", PASSWORD).status_code == 302
-    body = {"output": "lang.data", "outputs": {"id": "lang", "property": "data"},
-            "inputs": [{"id": "lang-toggle", "property": "n_clicks", "value": 1}],
-            "state": [{"id": "lang", "property": "data", "value": "zh"}]}
+    from tests import security_helpers as sh
+
+    cb = next(cb for cb in sh.callbacks(c) if cb.output.endswith("getRowsResponse"))  # the users grid's rows
+    body = sh.payload(cb, lambda i, _p: (
+        {"startRow": 0, "endRow": 10, "sortModel": [], "filterModel": {}} if i["type"] == "report-grid-ask"
+        else {"table": "users", "state": {}, "lang": "zh"}), "users")
     ok = c.post("/_dash-update-component", json=body, headers={"Origin": "http://localhost"})
-    assert ok.status_code == 200 and ok.get_json()["response"]["lang"]["data"] == "en"
+    assert ok.status_code == 200 and ok.get_json()["response"]['{"table":"users","type":"report-grid"}'][
+        "getRowsResponse"]["rowCount"] == 3
     foreign = c.post("/_dash-update-component", json=body, headers={"Origin": "https://evil.example"})
     assert foreign.status_code == 403
     # What a cross-site HTML form can send: not JSON.

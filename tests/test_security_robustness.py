@@ -66,7 +66,7 @@ def test_every_callback_survives_malformed_input(client):
 
 def test_a_failing_callback_says_so_in_the_shell_alert(client):
     """A malformed grid request is refused with a readable message, not silently and not with a trace."""
-    cb = next(c for c in sh.callbacks(client) if c.output.startswith("drill-breadcrumb"))
+    cb = next(c for c in sh.callbacks(client) if c.output.endswith("getRowsResponse"))  # a grid's rows
     r = client.post("/_dash-update-component", json=sh.payload(cb, lambda _i, _p: ["not", "a", "state"]))
     assert r.status_code == 200
     side = r.get_json()["sideUpdate"]["shell-error"]
@@ -148,8 +148,10 @@ def test_database_outage_is_a_clear_503_and_the_app_recovers(outage):
     client = app.test_client()
     assert login(client, "ada", PASSWORD).status_code == 302
     api = f"/api/v1/reports/drilldown?as_of={rd.AS_OF.isoformat()}"
-    cb = next(c for c in sh.callbacks(client) if c.output.startswith("drill-breadcrumb"))
-    body = sh.payload(cb, lambda i, _p: "zh" if i == "lang" else {"as_of": rd.AS_OF.isoformat()})
+    cb = next(c for c in sh.callbacks(client) if c.output.endswith("getRowsResponse"))  # 下级's rows
+    body = sh.payload(cb, lambda i, _p: (
+        {"startRow": 0, "endRow": 20, "sortModel": [], "filterModel": {}} if i["type"] == "report-grid-ask"
+        else {"table": "drilldown", "state": {"as_of": rd.AS_OF.isoformat()}, "lang": "zh"}))
     assert client.get(api).status_code == 200
 
     outage.stop()
