@@ -2,6 +2,8 @@
 SQLite and PostgreSQL (the hand-made campaign of tests/report_dataset.py)."""
 from __future__ import annotations
 
+import pytest
+
 from callbacks import overview
 from layouts.components import column_defs
 from layouts.i18n import LABELS, PHRASES, VALUES_EN, definition, phrase
@@ -65,6 +67,16 @@ def test_report_sentences_read_in_english_with_their_figures():
     # Chinese stays as written; a sentence with no phrase (a name, data) stays as it is
     assert phrase("zh", "置信上限也低于红线") == "置信上限也低于红线"
     assert phrase("en", "柳泉县公安局领导班子") == "柳泉县公安局领导班子"
+
+
+def test_user_management_refusals_read_in_english():
+    from data.users import UserError, check_role_grants
+
+    with pytest.raises(UserError) as refused:
+        check_role_grants("unit", ["system:教育系统"])
+    english = phrase("en", str(refused.value))
+    assert english.startswith("The role “Unit” cannot hold these scopes: system:教育系统 (a unit holds")
+    assert phrase("en", "密码至少 8 位") == "The password needs at least 8 characters"
 
 
 def test_empty_tables_say_what_is_missing_and_what_to_do(as_user):
