@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from data.importers import ImportResult, import_uploads
-from data.models import Base
+from data.models import Base, Item, Org, Tally
 from tests.importer_helpers import ORG_HEADER, ORG_ROWS, ROUND, base_file, issues
 
 T0 = datetime(2012, 2, 10, 9, 0)
@@ -620,3 +620,22 @@ def test_an_unforeseen_reader_failure_is_still_an_import_result(seeded, monkeypa
     monkeypatch.setattr(pipeline, "read_sheets", broken)
     result = import_uploads(seeded, [("任意.xlsx", b"PK")], "fuzz", now=T1)
     assert [(e.file, e.reason) for e in result.errors] == [("任意.xlsx", "无法读取文件：MemoryError（详见服务器日志）")]
+
+
+def test_ballots_and_a_summary_of_the_same_org_in_one_workbook_import_once(seeded):
+    """Found by the fuzz: 原始测评表 and 测评汇总 both counting JT02's 服务对象 总体评价. The ballots' count stands,
+    and importing the workbook again changes nothing (it used to write the summary, then the ballots back)."""
+    ballots = [["评议批次*", "组织编码*", "测评表编号*", "参评人员类别*", "总体评价", "服务态度"],
+               ["2012年上半年创先争优群众评议", "JT02", "B001", "服务对象", "满意", "基本满意"]]
+    summary = [["评议批次*", "组织编码*", "党员编号", "参评人员类别*", "满意", "基本满意", "不满意", "不了解", "弃权"],
+               ["2012年上半年创先争优群众评议", "JT02", "", "服务对象", "4", "4", "2", "0", "0"]]
+    data = xlsx_bytes({"原始测评表": ballots, "测评汇总": summary})
+    first = import_uploads(seeded, [("多表.xlsx", data)], "test", now=T1)
+    assert first.accepted, issues(first)
+    again = import_uploads(seeded, [("多表.xlsx", data)], "test", now=T2)
+    assert again.accepted and [(f.inserted, f.updated) for f in again.files] == [(0, 0)]
+    with seeded() as s:
+        counts = s.execute(select(Tally.opt1, Tally.opt2, Tally.opt3, Tally.from_ballots).join(Org, Org.id == Tally.org_id)
+                           .join(Item, Item.id == Tally.item_id)
+                           .where(Org.code == "JT02", Tally.category == "服务对象", Item.name == "总体评价")).all()
+    assert [tuple(c)[:3] for c in counts] == [(1, 0, 0)] and counts[0][3]

@@ -305,8 +305,8 @@ def _write(ctx: SheetContext, refs, new_rounds, sheet: _Sheet, existing) -> None
             current = existing.get((round_id, org, member, item_id, category, FIRST))
             if current is None:
                 inserts.append((round_id, org, member, member_id, item_id, category, false, *counts, now, now))
-            elif (current.member_id == member_id and current.from_ballots == False  # noqa: E712 - as upsert compares
-                  and tuple(getattr(current, c) for c in COUNT_COLUMNS) == counts):
+            elif current.from_ballots or (current.member_id == member_id  # ballots' counts stay, as in tallies
+                                          and tuple(getattr(current, c) for c in COUNT_COLUMNS) == counts):
                 unchanged += 1
             else:
                 updates.append((member_id, false, *counts, now, current.id))

@@ -130,6 +130,9 @@ def _write(ctx: SheetContext, refs: dict, parsed: dict, existing: dict) -> None:
     for (rname, org, member, item, category, phase), (row, counts) in parsed.items():
         round_id = refs[rname].id
         key = (round_id, org, member, item_ids[(round_id, item)], category, phase)
+        if key in existing and existing[key].from_ballots:  # the org's own ballots count (docs/import-templates.md)
+            ctx.counter.unchanged += 1
+            continue
         planned[key] = dict(round_id=round_id, org_id=org, member_key=member, member_id=member or None,
                             item_id=key[3], category=category, phase=phase, from_ballots=False, **counts)
         reported[key] = check_reported_on(ctx, row)
