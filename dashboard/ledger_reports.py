@@ -516,8 +516,8 @@ def contact_points(session: Session, request: Request) -> ReportTable:
     for u in board.units:
         whole, cp_orgs = _unit_orgs(board, u)
         rest = whole - cp_orgs
-        pools = [_pool(board, whole), _pool(board, cp_orgs), _pool(board, rest)]
-        unit_rate, cp_rate, rest_rate = (_rate(c, ctx.profile) for c in pools)
+        pools = [bucketize(_pool(board, orgs), ctx.profile) for orgs in (whole, cp_orgs, rest)]  # once each
+        unit_rate, cp_rate, rest_rate = (metrics.rates(b, ctx.profile)["综合满意率"] for b in pools)
         cp_rate = cp_rate if u.contact_points else None
         names = "、".join(f"{board.orgs[c].code} {board.orgs[c].name}" for c in u.contact_points)
         org = board.orgs[u.org_id]
@@ -526,7 +526,7 @@ def contact_points(session: Session, request: Request) -> ReportTable:
                      rest_rate, _gap(cp_rate, rest_rate), sum(board.overdue_rects[o] for o in whole),
                      sum(board.overdue_pledges[o] for o in whole), _latest(board, whole),
                      _yes(len(u.contact_points) > ctx.profile.contact_max),
-                     *(bucketize(c, ctx.profile).n for c in pools)])
+                     *(b.n for b in pools)])
     columns = [Column("督导组"), Column("督导组长"), Column("单位编码"), Column("单位名称"), Column("联系点数", INT),
                Column("联系点不足"), Column("联系点"), Column("单位综合满意率", PERCENT),
                Column("联系点综合满意率", PERCENT), Column("其余综合满意率", PERCENT), Column("差距", PERCENT),
@@ -535,7 +535,8 @@ def contact_points(session: Session, request: Request) -> ReportTable:
                # the three rates' N, last so the columns before them keep their places (docs/views.md)
                Column("单位测评数", INT, hidden=True), Column("联系点测评数", INT, hidden=True),
                Column("其余测评数", INT, hidden=True)]
-    red = [i for i, r in enumerate(rows) if r[5] == YES or r[14] == YES]
+    short, many = (positions(columns)[name] for name in ("联系点不足", "联系点过多"))
+    red = [i for i, r in enumerate(rows) if YES in (r[short], r[many])]
     columns, rows = _lead(columns, rows, ("单位名称", "差距", "超期整改"))
     limits = f"本批次每个督导单位应有 {ctx.profile.contact_min}–{ctx.profile.contact_max} 个联系点"
     notes = [limits] + [f"联系点 {board.orgs[o].code} 不在督导组 {g} 任何督导单位之下，未计入"
