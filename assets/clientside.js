@@ -70,6 +70,15 @@ function withKey(search, key, value) {
     return encode(state);
 }
 
+// A URL write that is also the page's move: the URL, and the same search handed to the page's move store at
+// once (callbacks.drill, callbacks.rectifications), without waiting for the location to report it.
+function andMove(write) {
+    return function () {
+        const search = write.apply(this, arguments);
+        return [search, search];
+    };
+}
+
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
     urlstate: {parse: parse, encode: encode},
     filters: {
@@ -82,9 +91,9 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         },
         // The ledger page's location reported a URL: pass it on to callbacks.rectifications.move only when a
         // filter of the page changed on the same round and date (another round or date is the router's).
-        moved: function (search, pathname, mounted, live) {
+        moved: function (search, pathname, mounted, live, asked) {
             const keys = {'/rectifications': LEDGER_KEYS, '/pledges': PLEDGE_KEYS}[pathname];
-            if (!keys) return window.dash_clientside.no_update;
+            if (!keys || search === asked) return window.dash_clientside.no_update;
             const state = parse(search), shown = (live && live.state) || mounted || {};
             const outside = s => canonical(Object.keys(s).filter(k => !keys.includes(k) && k !== 'sort' && k !== 'filter')
                 .sort().map(k => [k, s[k]]));
@@ -100,8 +109,8 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         // The page's location reported a URL (a row click, a picker, a breadcrumb link, the back button, or
         // the page just drawn): pass it on to callbacks.drill.move only when it names another node or sort
         // on the same round and date (another round or date is the router's).
-        moved: function (search, pathname, mounted, live) {
-            if (pathname !== '/drill') return window.dash_clientside.no_update;
+        moved: function (search, pathname, mounted, live, asked) {
+            if (pathname !== '/drill' || search === asked) return window.dash_clientside.no_update;
             const state = parse(search), shown = (live && live.state) || mounted || {};
             const node = ['system', 'region', 'org'];
             const outside = s => canonical(Object.keys(s).filter(k => !node.includes(k) && k !== 'sort' && k !== 'filter')
@@ -231,4 +240,8 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         },
     },
 });
+const clientside = window.dash_clientside;
+clientside.moves = {drillDown: andMove(clientside.drill.drillDown), pick: andMove(clientside.drill.pick),
+                    rectifications: andMove(clientside.filters.rectifications),
+                    pledges: andMove(clientside.filters.pledges)};
 })();

@@ -1,7 +1,8 @@
 """下钻: the breadcrumb of the current node (reports.node_path) and the pickers; its grids live in
 callbacks.tables. Moving to another node on the page (a row click, a picker, a breadcrumb link, the browser's
-back button) is one request that returns everything that changes: breadcrumb, pickers, and the three grids'
-rows pushed into the grids already on screen (docs/SCALING.md, "A click in the browser")."""
+back button) is one request for what the user looks at (breadcrumb, pickers, the children's rows pushed into
+the grid already on screen), then one for the two breakdown cards below it, dimmed until their figures come
+(docs/SCALING.md, "A click in the browser")."""
 from __future__ import annotations
 
 from dash import MATCH, ClientsideFunction, Input, Output, State, html, set_props
@@ -20,7 +21,8 @@ from layouts.components import PAGE_SIZE, column_defs
 from layouts.drill import NODE_KEYS, breadcrumb, pickers, region_options, rework_form
 from layouts.i18n import DEFAULT, t
 
-GRIDS = ("drilldown", "items", "categories")
+# The cards below the children's grid follow in a second request, once the grid the user looks at is painted.
+BREAKDOWNS = ("items", "categories")
 REWORK_ROLES = ("admin", "supervisor")
 
 
@@ -79,13 +81,14 @@ def _outside_node(state: dict) -> dict:
     return {k: v for k, v in state.items() if k not in NODE_KEYS and k not in ("sort", "filter")}
 
 
-def move(search: str | None, pathname: str | None, lang: str | None, mounted: dict | None, *lives: dict | None):
-    """The breadcrumb of the node the URL names now; the pickers and the three grids follow through
-    set_props. Another round, date or page is the router's (callbacks.shell)."""
+def move(search: str | None, pathname: str | None, lang: str | None, mounted: dict | None, live: dict | None):
+    """The breadcrumb of the node the URL names now; the pickers and the children's grid follow through
+    set_props, the breakdown cards through `follow`. Another round, date or page is the router's
+    (callbacks.shell)."""
     if pathname != "/drill":
         raise PreventUpdate
     state, lang = urlstate.parse(search), lang or DEFAULT
-    shown = (lives[0] or {}).get("state") or mounted or {}
+    shown = (live or {}).get("state") or mounted or {}
     node = {k: state.get(k) for k in NODE_KEYS}
     if _outside_node(state) != _outside_node(shown):
         raise PreventUpdate  # another round or date: the page is rebuilt
@@ -93,8 +96,9 @@ def move(search: str | None, pathname: str | None, lang: str | None, mounted: di
         if state.get("sort") == shown.get("sort"):
             raise PreventUpdate
         return show_breadcrumb(state, lang)  # its links up carry the new sort
-    for name, live in zip(GRIDS, lives):
-        refresh(name, state, lang, live or {"table": name, "state": shown, "lang": lang})
+    refresh("drilldown", state, lang, live or {"table": "drilldown", "state": shown, "lang": lang})
+    for name in BREAKDOWNS:  # dimmed until `follow` brings their figures for the new node
+        set_props(ids.grid_box(name), {"className": "grid-box stale"})
     # The pickers show where the user is; set only what differs (a set value calls the clientside pick,
     # which finds nothing to do).
     if state.get("system") != shown.get("system"):
@@ -107,6 +111,16 @@ def move(search: str | None, pathname: str | None, lang: str | None, mounted: di
     if state.get("org") != shown.get("org"):  # the 认定 form follows the org on screen
         set_props(ids.Drill.REWORK_BOX, {"children": show_rework(state, lang)})
     return show_breadcrumb(state, lang)
+
+
+def follow(live: dict | None, lang: str | None, *lives: dict | None) -> None:
+    """The breakdown cards show the node the children's grid now shows (after `move`)."""
+    if not live or not live.get("state"):
+        raise PreventUpdate
+    state, lang = live["state"], lang or DEFAULT
+    for name, shown in zip(BREAKDOWNS, lives):
+        refresh(name, state, lang, shown or {"table": name, "state": state, "lang": lang})
+        set_props(ids.grid_box(name), {"className": "grid-box"})
 
 
 def _columns(name: str, state: dict) -> list[str] | None:
@@ -150,12 +164,15 @@ def register(app) -> None:
                  State(ids.Shell.LANG, "data"), prevent_initial_call=True)(save_rework)
     common.on_build([(ids.Drill.PICKERS, "children")], show_pickers)
     common.on_build([(ids.Drill.BREADCRUMB, "children")], show_breadcrumb)
-    # A picker or a row click only writes the URL (assets/clientside.js): `move` is the one request.
-    app.clientside_callback(ClientsideFunction("drill", "pick"), Output(ids.Shell.NAV, "search", allow_duplicate=True),
+    # A picker or a row click writes the URL in the browser and hands it to `move` (assets/clientside.js
+    # moves): the request for the grid the user looks at; the breakdown cards follow (`follow`).
+    app.clientside_callback(ClientsideFunction("moves", "pick"), Output(ids.Shell.NAV, "search", allow_duplicate=True),
+                            Output(ids.Drill.MOVE, "data", allow_duplicate=True),
                             Input(ids.Drill.SYSTEM, "value"), Input(ids.Drill.REGION, "value"),
                             State(ids.Shell.URL, "search"), prevent_initial_call=True)
-    app.clientside_callback(ClientsideFunction("drill", "drillDown"),
+    app.clientside_callback(ClientsideFunction("moves", "drillDown"),
                             Output(ids.Shell.NAV, "search", allow_duplicate=True),
+                            Output(ids.Drill.MOVE, "data", allow_duplicate=True),
                             Input(ids.grid("drilldown"), "cellClicked"), State(ids.Shell.URL, "search"),
                             prevent_initial_call=True)
     # The page's own location (layouts.drill): a row click, a picker, a breadcrumb link or the back button
@@ -165,10 +182,12 @@ def register(app) -> None:
     app.clientside_callback(ClientsideFunction("drill", "moved"), Output(ids.Drill.MOVE, "data"),
                             Input(ids.Drill.URL, "search"), State(ids.Drill.URL, "pathname"),
                             State(ids.Shell.STATE, "data"), State(ids.grid_live("drilldown"), "data"),
-                            prevent_initial_call=True)
+                            State(ids.Drill.MOVE, "data"), prevent_initial_call=True)
     app.callback(Output(ids.Drill.BREADCRUMB, "children", allow_duplicate=True), Input(ids.Drill.MOVE, "data"),
                  State(ids.Drill.URL, "pathname"), State(ids.Shell.LANG, "data"), State(ids.Shell.STATE, "data"),
-                 *[State(ids.grid_live(name), "data") for name in GRIDS], prevent_initial_call=True)(move)
+                 State(ids.grid_live("drilldown"), "data"), prevent_initial_call=True)(move)
+    app.callback(Input(ids.grid_live("drilldown"), "data"), State(ids.Shell.LANG, "data"),
+                 *[State(ids.grid_live(name), "data") for name in BREAKDOWNS], prevent_initial_call=True)(follow)
     # A grid refreshed in place shows its first page unsorted: one the user had sorted, filtered or paged
     # asks for its rows again (docs/SCALING.md).
     app.clientside_callback(ClientsideFunction("grids", "refreshed"),

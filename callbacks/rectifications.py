@@ -83,15 +83,18 @@ def register_filter_bar(app, page, show, name: str, fields: tuple) -> None:
     """A ledger's filter bar (drawn with the page) and its fields written into the URL, in order, in the
     browser (assets/clientside.js filters.<name>); the page then moves in place (move), the one request."""
     common.on_build([(page.FILTERS, "children")], show)
-    app.clientside_callback(ClientsideFunction("filters", name), Output(ids.Shell.NAV, "search", allow_duplicate=True),
+    # A changed filter writes the URL and hands the move on at once; the page's own location passes on the
+    # other URL changes (a link, the back button), not the one just asked for.
+    app.clientside_callback(ClientsideFunction("moves", name), Output(ids.Shell.NAV, "search", allow_duplicate=True),
+                            Output(page.MOVE, "data", allow_duplicate=True),
                             *(Input(field, "value") for field in fields), State(ids.Shell.URL, "search"),
                             prevent_initial_call=True)
     path = next(p for p, (at, _, _) in LEDGERS.items() if at is page)
     app.clientside_callback(ClientsideFunction("filters", "moved"), Output(page.MOVE, "data"),
-                            Input(ids.Shell.NAV, "search"), State(ids.Shell.NAV, "pathname"),
+                            Input(page.URL, "search"), State(page.URL, "pathname"),
                             State(ids.Shell.STATE, "data"), State(ids.grid_live(LEDGERS[path][1][0]), "data"),
-                            prevent_initial_call=True)
-    app.callback(Output(page.SHOWN, "data"), Input(page.MOVE, "data"), State(ids.Shell.NAV, "pathname"),
+                            State(page.MOVE, "data"), prevent_initial_call=True)
+    app.callback(Output(page.SHOWN, "data"), Input(page.MOVE, "data"), State(page.URL, "pathname"),
                  State(ids.Shell.LANG, "data"), State(ids.Shell.STATE, "data"),
                  *[State(ids.grid_live(t), "data") for t in LEDGERS[path][1]], prevent_initial_call=True)(move)
 

@@ -36,6 +36,16 @@ def data_fingerprint(session: Session) -> tuple:
     return fingerprint
 
 
+def known_fingerprint(session: Session) -> tuple | None:
+    """The data version this read session has read already, if it has."""
+    return session.info.get(_VERSION)
+
+
+def assume_fingerprint(session: Session, fingerprint: tuple) -> None:
+    """A read session of the same request as one that read the version: it need not read it again."""
+    session.info[_VERSION] = fingerprint
+
+
 def data_version(session: Session) -> tuple:
     """The key prefix of a value computed from the session's database as it is now: which database (two
     apps in one process may use two) and its data version."""

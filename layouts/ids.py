@@ -69,6 +69,7 @@ class Rectifications:
     AGEING_BOX = "rect-ageing-box"
     AGEING = "rect-ageing"
     MOVE = "rect-move"  # the URL of other filters, passed on by the browser to callbacks.rectifications.move
+    URL = "rect-url"  # the page's own location: a URL change on another page does not reach its callbacks
     SHOWN = "rect-shown"  # the filters the page shows after a move in place
 
 
@@ -80,6 +81,7 @@ class Pledges:
     STATUS = "pledge-status"
     OVERDUE = "pledge-overdue"
     MOVE = "pledge-move"  # the URL of other filters, passed on by the browser to callbacks.rectifications.move
+    URL = "pledge-url"  # the page's own location, as Rectifications.URL
     SHOWN = "pledge-shown"  # the filters the page shows after a move in place
 
 

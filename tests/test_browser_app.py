@@ -294,27 +294,41 @@ def test_redline_candidates_and_funnel_click_opens_the_org(page, live, errors):
     assert not errors
 
 
-def test_a_drill_click_is_one_request_and_keeps_the_page_mounted(page, live, errors):
-    """The shell, the breadcrumb and the grids stay the same elements; only their contents change."""
+def cell_under(page, card: str, header: str, row: int = 0) -> str:
+    """The text of row `row` in the column headed `header` of a card's grid."""
+    return page.evaluate("""([card, header, row]) => {
+        const head = [...document.querySelectorAll(`#card-${card} .ag-header-cell`)]
+            .find(h => h.innerText.trim() === header);
+        const cell = head && document.querySelector(
+            `#card-${card} .ag-row[row-index='${row}'] .ag-cell[col-id='${head.getAttribute('col-id')}']`);
+        return cell ? cell.innerText.trim() : null; }""", [card, header, row])
+
+
+def test_a_drill_click_asks_for_the_grid_then_the_cards_and_keeps_the_page_mounted(page, live, errors):
+    """The shell, the breadcrumb and the grids stay the same elements; only their contents change. A click is
+    one request for the breadcrumb and the children's rows, then one for the breakdown cards, which show the
+    clicked org's own figures (its 总体评价 count is the 测评数 of the row clicked)."""
     log_in(page, live, f"/drill?as_of={live['as_of']}")
     wait_crumbs(page, 1)
     first_cell(page)
     kept = ["#shell-navbar .navbar", "#drill-breadcrumb", "#card-drilldown .ag-root-wrapper",
             "#card-items .ag-root-wrapper"]
     page.evaluate("sels => sels.forEach(s => { document.querySelector(s).dataset.kept = '1'; })", kept)
-    sent: list[str] = []
-    page.on("request", lambda r: sent.append(r.url) if "_dash-update-component" in r.url else None)
+    sent = dash_requests(page)
     for depth in (2, 3, 4):
         page.wait_for_timeout(400)  # the previous click's requests are over
         sent.clear()
-        old = first_cell(page).inner_text()
+        old, count = first_cell(page).inner_text(), cell_under(page, "drilldown", "测评数")
         first_cell(page).click()
         wait_crumbs(page, depth)
         page.wait_for_function("""old => { const c = document.querySelector(
             "#card-drilldown .ag-row[row-index='0'] .ag-cell[col-id='c0']"); return c && c.innerText && c.innerText !== old; }""",
                                arg=old)
-        page.wait_for_timeout(600)  # any request the click chains would have gone out by now
-        assert len(sent) == 1, sent  # the page's own callback: breadcrumb, pickers and the three grids' rows
+        settled(page, sent)
+        assert [r["output"].split("@")[0] for r in sent][:1] == ["drill-breadcrumb.children"], sent
+        assert len(sent) == 2 and sent[1]["inputs"][0]["id"] == {"table": "drilldown", "type": "report-grid-live"}
+        assert page.locator(".grid-box.stale").count() == 0  # the cards no longer wait
+        assert cell_under(page, "items", "测评数") == count  # 总体评价 of the org clicked
         assert page.evaluate("sels => sels.every(s => document.querySelector(s)?.dataset.kept === '1')", kept)
     shot(page, "drill-in-place")
     page.go_back()  # the browser's back button is a node change like any other
@@ -330,7 +344,7 @@ def dash_requests(page) -> list:
     return sent
 
 
-def test_a_picked_system_is_one_request_and_the_drill_starts_there(page, live, errors):
+def test_a_picked_system_is_two_requests_and_the_drill_starts_there(page, live, errors):
     log_in(page, live, f"/drill?as_of={live['as_of']}")
     wait_crumbs(page, 1)
     old = first_cell(page, col="c0").inner_text()
@@ -344,8 +358,8 @@ def test_a_picked_system_is_one_request_and_the_drill_starts_there(page, live, e
     page.wait_for_function("""old => { const c = document.querySelector(
         "#card-drilldown .ag-row[row-index='0'] .ag-cell[col-id='c0']"); return c && c.innerText.trim() !== ''
         && c.innerText !== old; }""", arg=old)  # the system's own rows
-    page.wait_for_timeout(600)
-    assert len(sent) == 1, [r["output"] for r in sent]
+    settled(page, sent)
+    assert len(sent) == 2, [r["output"] for r in sent]  # the grid, then the breakdown cards
     assert f"as_of={live['as_of']}" in page.url
     assert not errors
 

@@ -15,13 +15,14 @@ import flask
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_bootstrap import Bootstrap5
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
-from sqlalchemy import literal, select
+from sqlalchemy import event, literal, select
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
 from domain.scope import ROLE_LABELS, Scope
 from data import audit, login_limits
+from data.cache import assume_fingerprint, known_fingerprint
 from data.models import User
 from data.users import authenticate, end_session, session_user, unknown_user_hash, user_by_token, user_scope
 
@@ -54,9 +55,22 @@ BOOTSTRAP_CSS_URL = "/bootstrap/static/css/bootstrap.min.css"  # where Bootstrap
 
 @contextmanager
 def db_session() -> Iterator[Session]:
-    """A read session on the app's database for the current request (never commits; see data.db.read_engine)."""
+    """A read session on the app's database for the current request (never commits; see data.db.read_engine).
+    The request's sessions read the data version once between them (a callback opens several); a write in
+    the request makes the next one read it again (_forget_data_version)."""
     with current_app.extensions["dashboard_read_sessions"]() as s:
-        yield s
+        if "data_fingerprint" in flask.g:
+            assume_fingerprint(s, flask.g.data_fingerprint)
+        try:
+            yield s
+        finally:
+            if known_fingerprint(s) is not None:
+                flask.g.data_fingerprint = known_fingerprint(s)
+
+
+def _forget_data_version(_session: Session) -> None:
+    if flask.has_request_context():
+        flask.g.pop("data_fingerprint", None)
 
 
 def audit_event(action: str, username: str | None, detail: str = "") -> None:
@@ -348,6 +362,7 @@ def _dash_request_error(err: Exception):
 
 
 def init_app(app: flask.Flask) -> None:
+    event.listen(app.extensions["dashboard_sessions"], "after_commit", _forget_data_version)
     unknown_user_hash()  # now, not in the first login with an unknown name (which would take twice as long)
     manager = LoginManager()
     manager.user_loader(_load_user)
