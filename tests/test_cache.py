@@ -69,3 +69,24 @@ def test_a_change_made_by_another_worker_shows_at_once(web_app, as_user, engine)
         s.commit()
     with as_user("ada"):
         assert common.table("rectifications", TOP) is not after
+
+
+def test_a_request_reads_the_data_version_once_and_again_after_its_own_write(web_app, as_user):
+    """A callback opens several read sessions: they share the version the first one read, so a change made by
+    another worker mid-request shows from the next request on; a write made by the request itself (an import,
+    a 认定) is seen by the request's next read."""
+    from flask import current_app
+
+    from data.cache import data_fingerprint
+    from web.auth import db_session
+
+    with as_user("ada"):
+        with db_session() as s:
+            first = data_fingerprint(s)
+        with current_app.extensions["dashboard_sessions"].begin() as s:
+            bump_version(s)
+        with db_session() as s:
+            after_own_write = data_fingerprint(s)
+        with db_session() as s:
+            assert data_fingerprint(s) == after_own_write
+    assert after_own_write != first
