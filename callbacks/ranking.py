@@ -6,7 +6,7 @@ from __future__ import annotations
 from dash import Input, Output, State
 from dash.exceptions import PreventUpdate
 
-from callbacks import common, drill
+from callbacks import common, drill, tables
 from data.profile_queries import org_types_in_scope
 from layouts import ids, urlstate
 from layouts.i18n import DEFAULT
@@ -32,19 +32,9 @@ def on_change(limit: str | None, level: str | None, search: str | None, lang: st
     return urlstate.encode(new)
 
 
-def open_profile(cell: dict | None):
-    target = (cell or {}).get("rowId")
-    if not isinstance(target, str) or not target.startswith("/org?"):
-        raise PreventUpdate
-    path, _, search = target.partition("?")
-    return path, "?" + search
-
-
 def register(app) -> None:
     common.on_build([(ids.Ranking.CONTROLS, "children")], show_controls)
     app.callback(Output(ids.Shell.NAV, "search", allow_duplicate=True), Input(ids.Ranking.LIMIT, "value"),
                  Input(ids.Ranking.LEVEL, "value"), State(ids.Shell.URL, "search"), State(ids.Shell.LANG, "data"),
                  State(ids.grid_live(TABLE), "data"), prevent_initial_call=True)(on_change)
-    app.callback(Output(ids.Shell.NAV, "pathname", allow_duplicate=True),
-                 Output(ids.Shell.NAV, "search", allow_duplicate=True),
-                 Input(ids.grid(TABLE), "cellClicked"), prevent_initial_call=True)(open_profile)
+    tables.register_row_link(app, TABLE, tables.open_row("/org"))  # a row: that org's 单位画像

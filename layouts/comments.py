@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import html
 
 from domain.record import COMMENT_GRADES
 from layouts import ids
-from layouts.components import page, table_card
+from layouts.components import page, select_col, table_card
 from layouts.i18n import t
 
 
 def layout(state: dict, lang: str) -> html.Div:
     return page(state, lang, "nav_comments", [
-        dbc.Row(dbc.Col([
-            dbc.Label(t(lang, "com_grade"), html_for=ids.Comments.GRADE, className="small mb-0"),
-            dcc.Dropdown(id=ids.Comments.GRADE, options=[{"label": g, "value": g} for g in COMMENT_GRADES],
-                         value=state.get("grade"), placeholder=t(lang, "com_all_grades"), clearable=True),
-        ], md=4, lg=3), className="g-2 mb-3"),
+        dbc.Row(select_col(ids.Comments.GRADE, t(lang, "com_grade"), COMMENT_GRADES, state.get("grade"),
+                           t(lang, "com_all_grades")), className="g-2 mb-3"),
         table_card("comments", t(lang, "com_table"), state, lang),
     ])

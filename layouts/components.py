@@ -265,6 +265,17 @@ def grid_with_tools(table_name: str, columns: list[Column], lang: str, clickable
                     className="d-grid gap-2")
 
 
+def select_col(id_: str, label: str, options: list, value, placeholder: str | None = None, clearable: bool = True,
+               **width) -> dbc.Col:
+    """A labelled dropdown of a page's filters; options are values (shown as they are) or {"label", "value"}
+    dicts; width: the column's breakpoints (md=4, lg=3 unless given)."""
+    options = [o if isinstance(o, dict) else {"label": o, "value": o} for o in options]
+    return dbc.Col([dbc.Label(label, html_for=id_, className="small mb-0"),
+                    dcc.Dropdown(id=id_, options=options, value=value, placeholder=placeholder, clearable=clearable,
+                                 searchable=clearable)],
+                   **(width or {"md": 4, "lg": 3}))
+
+
 def empty_state(lang: str, message: str | None = None, hint: str | None = None) -> html.Div:
     return html.Div([
         html.Div("∅", className="empty-icon", **{"aria-hidden": "true"}),

@@ -8,7 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts import ids
-from layouts.components import page, table_card
+from layouts.components import page, select_col, table_card
 from layouts.i18n import t
 
 
@@ -24,11 +24,8 @@ def layout(state: dict, lang: str) -> html.Div:
 
 def group_filter(groups: list[str], state: dict, lang: str) -> dbc.Row:
     """The group choice: only the groups the user's scope reaches."""
-    return dbc.Row(dbc.Col([
-        dbc.Label(t(lang, "group"), html_for=ids.ContactPoints.GROUP, className="small mb-0"),
-        dcc.Dropdown(id=ids.ContactPoints.GROUP, options=[{"label": g, "value": g} for g in groups],
-                     value=state.get("group"), placeholder=t(lang, "all_groups"), clearable=True),
-    ], md=4, lg=3), className="g-2")
+    return dbc.Row(select_col(ids.ContactPoints.GROUP, t(lang, "group"), groups, state.get("group"),
+                              t(lang, "all_groups")), className="g-2")
 
 
 def units_title(lang: str, low: int, high: int) -> str:

@@ -6,7 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts import ids, urlstate
-from layouts.components import table_card
+from layouts.components import select_col, table_card
 from layouts.i18n import t
 
 NODE_KEYS = ("system", "region", "org")
@@ -49,14 +49,9 @@ def breadcrumb(path: list[tuple[str, dict]], state: dict, lang: str) -> html.Ol:
 def pickers(systems: list[str], regions: list[tuple[str, str]], state: dict, lang: str) -> dbc.Row:
     """Jump straight to a system and/or region; the choices are what the user's scope may see."""
     return dbc.Row([
-        dbc.Col([dbc.Label(t(lang, "system"), html_for=ids.Drill.SYSTEM, className="small mb-0"),
-                 dcc.Dropdown(id=ids.Drill.SYSTEM, options=[{"label": n, "value": n} for n in systems],
-                              value=state.get("system"), placeholder=t(lang, "all_systems"), clearable=True)],
-                md=4, lg=3),
-        dbc.Col([dbc.Label(t(lang, "region"), html_for=ids.Drill.REGION, className="small mb-0"),
-                 dcc.Dropdown(id=ids.Drill.REGION, options=region_options(regions),
-                              value=state.get("region"), placeholder=t(lang, "all_regions"), clearable=True)],
-                md=5, lg=4),
+        select_col(ids.Drill.SYSTEM, t(lang, "system"), systems, state.get("system"), t(lang, "all_systems")),
+        select_col(ids.Drill.REGION, t(lang, "region"), region_options(regions), state.get("region"),
+                   t(lang, "all_regions"), md=5, lg=4),
     ], className="g-2")
 
 

@@ -1,6 +1,8 @@
 """Every component id, one class per page; functions build the pattern-matching ids of shared tables."""
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 
 class Shell:
     URL = "url"
@@ -57,32 +59,16 @@ class Redline:
     FUNNEL_NOTE = "redline-funnel-note"
 
 
-class Rectifications:
-    FILTERS = "rect-filters"
-    SYSTEM = "rect-system"
-    REGION = "rect-region"
-    ORG = "rect-org"
-    STATUS = "rect-status"
-    LIGHT = "rect-light"
-    SOURCE = "rect-source"
-    OVERDUE = "rect-overdue"
-    AGEING_BOX = "rect-ageing-box"
-    AGEING = "rect-ageing"
-    MOVE = "rect-move"  # the URL of other filters, passed on by the browser to callbacks.rectifications.move
-    URL = "rect-url"  # the page's own location: a URL change on another page does not reach its callbacks
-    SHOWN = "rect-shown"  # the filters the page shows after a move in place
+def _ledger(prefix: str, *own: str) -> SimpleNamespace:
+    """A ledger page's ids (callbacks.rectifications): its filter bar, MOVE (the URL of other filters, passed
+    on by the browser to the page's move), URL (the page's own location: a URL change on another page does
+    not reach its callbacks), SHOWN (the filters the page shows after a move in place), and its own parts."""
+    names = ("filters", "system", "region", "org", "status", "overdue", "move", "url", "shown", *own)
+    return SimpleNamespace(**{name.upper().replace("-", "_"): f"{prefix}-{name}" for name in names})
 
 
-class Pledges:
-    FILTERS = "pledge-filters"
-    SYSTEM = "pledge-system"
-    REGION = "pledge-region"
-    ORG = "pledge-org"
-    STATUS = "pledge-status"
-    OVERDUE = "pledge-overdue"
-    MOVE = "pledge-move"  # the URL of other filters, passed on by the browser to callbacks.rectifications.move
-    URL = "pledge-url"  # the page's own location, as Rectifications.URL
-    SHOWN = "pledge-shown"  # the filters the page shows after a move in place
+Rectifications = _ledger("rect", "light", "source", "ageing-box", "ageing")
+Pledges = _ledger("pledge")
 
 
 class ContactPoints:

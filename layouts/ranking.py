@@ -4,10 +4,10 @@ callbacks.ranking with the types the user's scope holds."""
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import html
 
 from layouts import ids
-from layouts.components import table_card
+from layouts.components import select_col, table_card
 from layouts.i18n import t, value
 
 LIMITS = (3, 5, 10, 20, 50)  # dashboard.ranking.LIMIT_CHOICES
@@ -21,12 +21,8 @@ def card(state: dict, lang: str) -> html.Div:
 
 def controls(levels: list[str], state: dict, lang: str) -> dbc.Row:
     return dbc.Row([
-        dbc.Col([dbc.Label(t(lang, "ranking_limit"), html_for=ids.Ranking.LIMIT, className="small mb-0"),
-                 dcc.Dropdown(id=ids.Ranking.LIMIT, options=[{"label": str(n), "value": str(n)} for n in LIMITS],
-                              value=state.get("limit") or DEFAULT_LIMIT, clearable=False, searchable=False)],
-                xs=4, md=2, lg=1),
-        dbc.Col([dbc.Label(t(lang, "ranking_level"), html_for=ids.Ranking.LEVEL, className="small mb-0"),
-                 dcc.Dropdown(id=ids.Ranking.LEVEL, options=[{"label": value(lang, v), "value": v} for v in levels],
-                              value=state.get("level"), placeholder=t(lang, "ranking_all_levels"), clearable=True)],
-                xs=8, md=4, lg=3),
+        select_col(ids.Ranking.LIMIT, t(lang, "ranking_limit"), [str(n) for n in LIMITS],
+                   state.get("limit") or DEFAULT_LIMIT, clearable=False, xs=4, md=2, lg=1),
+        select_col(ids.Ranking.LEVEL, t(lang, "ranking_level"), [{"label": value(lang, v), "value": v} for v in levels],
+                   state.get("level"), t(lang, "ranking_all_levels"), xs=8, md=4, lg=3),
     ], className="g-2")

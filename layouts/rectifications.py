@@ -10,7 +10,7 @@ from dash import dcc, html
 
 from domain import metrics
 from layouts import ids
-from layouts.components import page, table_card
+from layouts.components import page, select_col, table_card
 from layouts.i18n import t, value
 
 
@@ -37,9 +37,7 @@ def layout(state: dict, lang: str) -> html.Div:
 
 
 def _select(id_, label: str, options, value, placeholder: str, width: int = 2) -> dbc.Col:
-    return dbc.Col([dbc.Label(label, html_for=id_, className="small mb-0"),
-                    dcc.Dropdown(id=id_, options=options, value=value, placeholder=placeholder, clearable=True)],
-                   md=4, lg=width)
+    return select_col(id_, label, options, value, placeholder, md=4, lg=width)
 
 
 def filter_bar(page, systems: list[str], regions: list[tuple[str, str]], state: dict, lang: str,
@@ -47,19 +45,18 @@ def filter_bar(page, systems: list[str], regions: list[tuple[str, str]], state: 
     """The ledger filters: system and region (choices limited to the scope), org subtree by code, status,
     light and source (when given: rectifications) and overdue-only. `page` is ids.Rectifications or
     ids.Pledges; the choice lists come from dashboard.ledger_reports through the callback."""
-    opts = lambda values: [{"label": v, "value": v} for v in values]  # noqa: E731
     cols = [
-        _select(page.SYSTEM, t(lang, "system"), opts(systems), state.get("system"), t(lang, "all_systems")),
+        _select(page.SYSTEM, t(lang, "system"), systems, state.get("system"), t(lang, "all_systems")),
         _select(page.REGION, t(lang, "region"), [{"label": f"{n}（{c}）", "value": c} for c, n in regions],
                 state.get("region"), t(lang, "all_regions")),
         dbc.Col([dbc.Label(t(lang, "org_code"), html_for=page.ORG, className="small mb-0"),
                  dbc.Input(id=page.ORG, value=state.get("org") or "", debounce=True, size="sm",
                            placeholder=t(lang, "org_code_hint"), className="org-code-input")], md=4, lg=2),
-        _select(page.STATUS, t(lang, "status"), opts(statuses), state.get("status"), t(lang, "all_statuses")),
+        _select(page.STATUS, t(lang, "status"), statuses, state.get("status"), t(lang, "all_statuses")),
     ]
     if lights:
-        cols += [_select(page.LIGHT, t(lang, "light"), opts(lights), state.get("light"), t(lang, "all_lights"), 1),
-                 _select(page.SOURCE, t(lang, "source"), opts(sources), state.get("source"),
+        cols += [_select(page.LIGHT, t(lang, "light"), lights, state.get("light"), t(lang, "all_lights"), 1),
+                 _select(page.SOURCE, t(lang, "source"), sources, state.get("source"),
                          t(lang, "all_sources"))]
     label = t(lang, "overdue_only" if lights else "overdue_pledges_only")
     cols.append(dbc.Col(dbc.Checklist(id=page.OVERDUE, options=[{"label": label, "value": "1"}],

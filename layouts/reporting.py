@@ -9,7 +9,7 @@ from plotly.subplots import make_subplots
 
 from domain.tables import ReportTable
 from layouts import ids
-from layouts.components import page, table_card
+from layouts.components import page, select_col, table_card
 from layouts.i18n import phrase, t
 from layouts.plotly_text import plain_all
 
@@ -19,11 +19,8 @@ DIMENSIONS = ("系统", "市/州")
 
 def layout(state: dict, lang: str) -> html.Div:
     return page(state, lang, "nav_reporting", [
-        dbc.Row(dbc.Col([
-            dbc.Label(t(lang, "rep_status"), html_for=ids.Reporting.STATUS, className="small mb-0"),
-            dcc.Dropdown(id=ids.Reporting.STATUS, options=[{"label": s, "value": s} for s in STATUSES],
-                         value=state.get("status"), placeholder=t(lang, "all_statuses"), clearable=True),
-        ], md=4, lg=3), className="g-2 mb-3"),
+        dbc.Row(select_col(ids.Reporting.STATUS, t(lang, "rep_status"), STATUSES, state.get("status"),
+                           t(lang, "all_statuses")), className="g-2 mb-3"),
         dbc.Card([
             dbc.CardHeader(html.H2(t(lang, "rep_chart"), className="h6 mb-0")),
             dbc.CardBody(dcc.Loading(html.Div(id=ids.Reporting.CHART_BOX, style={"minHeight": "340px"}),

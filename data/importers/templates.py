@@ -158,13 +158,10 @@ TEMPLATE_LIST: tuple[Template, ...] = (
         C("opinion", "点评意见", True, "comment"),
         C("problem_codes", "问题编号", False, "issue_codes"),  # 整改台账's problems it raised, 、-separated
     )),
-    Template("公示反馈", (
-        _ROUND, _ORG,
-        C("published_on", "公示日期", False, "publish_date"),
-        C("method", "公示方式", False, "publish_method"),
-        C("feedback_on", "反馈日期", False, "feedback_date"),
-        C("feedback_to", "反馈对象", False, "feedback_target"),
-    )),
+    Template("公示反馈", (_ROUND, _ORG, *(  # every column optional: a row may record the 公示 before the 反馈
+        C(key, name, False, alias) for key, name, alias in (
+            ("published_on", "公示日期", "publish_date"), ("method", "公示方式", "publish_method"),
+            ("feedback_on", "反馈日期", "feedback_date"), ("feedback_to", "反馈对象", "feedback_target"))))),
 )
 TEMPLATES: dict[str, Template] = {t.name: t for t in TEMPLATE_LIST}
 # The natural key of each template's rows (docs/import-templates.md), blank cells read as given here.
