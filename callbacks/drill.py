@@ -97,8 +97,7 @@ def move(search: str | None, pathname: str | None, lang: str | None, mounted: di
             raise PreventUpdate
         return show_breadcrumb(state, lang)  # its links up carry the new sort
     refresh("drilldown", state, lang, live or {"table": "drilldown", "state": shown, "lang": lang})
-    for name in BREAKDOWNS:  # dimmed until `follow` brings their figures for the new node
-        set_props(ids.grid_box(name), {"className": "grid-box stale"})
+    dim([ids.grid_box(name) for name in BREAKDOWNS])
     # The pickers show where the user is; set only what differs (a set value calls the clientside pick,
     # which finds nothing to do).
     if state.get("system") != shown.get("system"):
@@ -113,14 +112,25 @@ def move(search: str | None, pathname: str | None, lang: str | None, mounted: di
     return show_breadcrumb(state, lang)
 
 
-def follow(live: dict | None, lang: str | None, *lives: dict | None) -> None:
+def dim(boxes: list) -> None:
+    """Parts of the page that still show the old node or filters, until a second request brings theirs: the
+    first request brings only what the user looks at (docs/SCALING.md)."""
+    for box in boxes:
+        set_props(box, {"className": "grid-box stale" if isinstance(box, dict) else "stale"})
+
+
+def refresh_dimmed(names: tuple[str, ...], state: dict, lang: str, mounted: dict | None, lives) -> None:
+    """The dimmed grids `names` show `state` (lives: their grid_live data; mounted: the page's first state)."""
+    for name, live in zip(names, lives):
+        refresh(name, state, lang, live or {"table": name, "state": mounted or {}, "lang": lang})
+        set_props(ids.grid_box(name), {"className": "grid-box"})
+
+
+def follow(live: dict | None, lang: str | None, mounted: dict | None, *lives: dict | None) -> None:
     """The breakdown cards show the node the children's grid now shows (after `move`)."""
     if not live or not live.get("state"):
         raise PreventUpdate
-    state, lang = live["state"], lang or DEFAULT
-    for name, shown in zip(BREAKDOWNS, lives):
-        refresh(name, state, lang, shown or {"table": name, "state": state, "lang": lang})
-        set_props(ids.grid_box(name), {"className": "grid-box"})
+    refresh_dimmed(BREAKDOWNS, live["state"], lang or DEFAULT, mounted, lives)
 
 
 def _columns(name: str, state: dict) -> list[str] | None:
@@ -187,7 +197,8 @@ def register(app) -> None:
                  State(ids.Drill.URL, "pathname"), State(ids.Shell.LANG, "data"), State(ids.Shell.STATE, "data"),
                  State(ids.grid_live("drilldown"), "data"), prevent_initial_call=True)(move)
     app.callback(Input(ids.grid_live("drilldown"), "data"), State(ids.Shell.LANG, "data"),
-                 *[State(ids.grid_live(name), "data") for name in BREAKDOWNS], prevent_initial_call=True)(follow)
+                 State(ids.Shell.STATE, "data"), *[State(ids.grid_live(name), "data") for name in BREAKDOWNS],
+                 prevent_initial_call=True)(follow)
     # A grid refreshed in place shows its first page unsorted: one the user had sorted, filtered or paged
     # asks for its rows again (docs/SCALING.md).
     app.clientside_callback(ClientsideFunction("grids", "refreshed"),

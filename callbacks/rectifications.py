@@ -54,19 +54,18 @@ LEDGERS = {
 }
 
 
-def move(search: str | None, pathname: str | None, lang: str | None, mounted: dict | None, *lives: dict | None):
-    """Other filters on a ledger page, in place: its grids' first rows pushed into the grids on screen, the
-    ageing chart, and the filter bar where it differs from the URL (the browser's back button). Passed on by
-    the browser only when a filter changed (assets/clientside.js filters.moved); the router leaves the page."""
+def move(search: str | None, pathname: str | None, lang: str | None, mounted: dict | None, live: dict | None):
+    """Other filters on a ledger page, in place: the ledger's first rows pushed into its grid on screen and
+    the filter bar set where it differs from the URL (the browser's back button); the page's other parts,
+    dimmed, follow (`follow`). Passed on by the browser only when a filter changed (assets/clientside.js
+    filters.moved); the router leaves the page."""
     if pathname not in LEDGERS:
         raise PreventUpdate
     page, tables, fields = LEDGERS[pathname]
     state, lang = urlstate.parse(search), lang or DEFAULT
-    shown = (lives[0] or {}).get("state") or mounted or {}
-    for name, live in zip(tables, lives):
-        drill.refresh(name, state, lang, live or {"table": name, "state": shown, "lang": lang})
-    if pathname == "/rectifications":
-        set_props(page.AGEING_BOX, {"children": show_ageing(state, lang)})
+    shown = (live or {}).get("state") or mounted or {}
+    drill.refresh(tables[0], state, lang, live or {"table": tables[0], "state": shown, "lang": lang})
+    drill.dim([ids.grid_box(name) for name in tables[1:]] + ([page.AGEING_BOX] if pathname == "/rectifications" else []))
     if state.get("system") != shown.get("system"):  # the regions of the system now picked
         with db_session() as s:
             regions = regions_in_scope(s, common.scope(), state.get("system"))
@@ -94,9 +93,24 @@ def register_filter_bar(app, page, show, name: str, fields: tuple) -> None:
                             Input(page.URL, "search"), State(page.URL, "pathname"),
                             State(ids.Shell.STATE, "data"), State(ids.grid_live(LEDGERS[path][1][0]), "data"),
                             State(page.MOVE, "data"), prevent_initial_call=True)
+    tables = LEDGERS[path][1]
     app.callback(Output(page.SHOWN, "data"), Input(page.MOVE, "data"), State(page.URL, "pathname"),
                  State(ids.Shell.LANG, "data"), State(ids.Shell.STATE, "data"),
-                 *[State(ids.grid_live(t), "data") for t in LEDGERS[path][1]], prevent_initial_call=True)(move)
+                 State(ids.grid_live(tables[0]), "data"), prevent_initial_call=True)(move)
+    app.callback(Input(ids.grid_live(tables[0]), "data"), State(page.URL, "pathname"), State(ids.Shell.LANG, "data"),
+                 State(ids.Shell.STATE, "data"), *[State(ids.grid_live(t), "data") for t in tables[1:]],
+                 prevent_initial_call=True)(follow)
+
+
+def follow(live: dict | None, pathname: str | None, lang: str | None, mounted: dict | None, *lives: dict | None):
+    """A ledger page's summaries (and 整改台账's ageing chart) show the filters its ledger now shows."""
+    if not live or not live.get("state") or pathname not in LEDGERS:
+        raise PreventUpdate
+    page, tables, _ = LEDGERS[pathname]
+    state, lang = live["state"], lang or DEFAULT
+    drill.refresh_dimmed(tables[1:], state, lang, mounted, lives)
+    if pathname == "/rectifications":
+        set_props(page.AGEING_BOX, {"children": show_ageing(state, lang), "className": ""})
 
 
 def register(app) -> None:

@@ -72,9 +72,11 @@ def route(pathname: str | None, search: str | None, lang: str | None, rendered: 
     key = [pathname or "/", {k: v for k, v in state.items() if k not in inner}, lang, bar_key]
     if rendered == key:
         raise PreventUpdate
-    bar, rounds = shell_bar(pathname, state, lang)
-    if rendered and len(rendered) > 3 and rendered[3] == bar_key:
-        bar = no_update
+    if rendered and len(rendered) > 3 and rendered[3] == bar_key:  # same round, date and language
+        with db_session() as s:
+            bar, rounds = no_update, round_names(s)
+    else:
+        bar, rounds = shell_bar(pathname, state, lang)
     page = PAGES.get(pathname or "/")
     if page is None:
         return bar, not_found(lang), key

@@ -166,7 +166,8 @@ def test_the_filter_bars_write_the_url_in_the_browser(page, live):
     assert call("filters.group", None, "?as_of=2024-09-25") == no_update
 
 
-def test_a_light_picked_on_the_ledger_is_one_request_and_shows_only_that_light(page, live, errors):
+def test_a_light_picked_on_the_ledger_shows_only_that_light_then_its_summary(page, live, errors):
+    """One request for the ledger's rows, then one for the dimmed parts below it (summary, ageing chart)."""
     from tests.test_browser_app import dash_requests, settled
 
     log_in(page, live, f"/rectifications?as_of={live['as_of']}")
@@ -182,7 +183,8 @@ def test_a_light_picked_on_the_ledger_is_one_request_and_shows_only_that_light(p
     page.wait_for_function("""() => { const cells = [...document.querySelectorAll(
         "#card-rectifications .ag-center-cols-container .ag-row .ag-cell[col-id='c1']")];
         return cells.length > 0 && cells.every(c => c.innerText.trim() === '黄'); }""")
-    assert len(settled(page, sent)) == 1, [(r["output"][:40], r.get("changedPropIds")) for r in sent]
+    assert len(settled(page, sent)) == 2, [(r["output"][:40], r.get("changedPropIds")) for r in sent]
+    assert sent[0]["output"] == "rect-shown.data" and page.locator(".stale").count() == 0
     # the page moved in place: the bar and the grids are the same elements, only their contents changed
     assert page.evaluate("sels => sels.every(s => document.querySelector(s)?.dataset.kept === '1')", kept)
     assert page.locator("#card-rectification-summary .ag-center-cols-container .ag-row").count() == 5  # 5 orgs
