@@ -60,6 +60,17 @@ function ledgerValues(system, region, org, status, light, source, overdue) {
             light: light || null, source: source || null, overdue_only: overdue && overdue.length ? '1' : null};
 }
 
+// A page's own location reported a URL: the URL to pass on to the page's move when it changes one of the
+// page's own keys (or `also`) on the same round and date, else no_update (anything else is the router's).
+function moveOf(search, shown, keys, also) {
+    const state = parse(search);
+    const outside = s => canonical(Object.keys(s).filter(k => !keys.includes(k) && k !== 'sort' && k !== 'filter')
+        .sort().map(k => [k, s[k]]));
+    if (outside(state) !== outside(shown)) return window.dash_clientside.no_update;
+    const same = k => (state[k] || null) === (shown[k] || null);
+    return keys.concat(also || []).every(same) ? window.dash_clientside.no_update : search;
+}
+
 // common.search_with: the URL with one page filter changed (grid sort/filter dropped), no_update when it is so.
 function withKey(search, key, value) {
     const state = parse(search);
@@ -94,16 +105,27 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         moved: function (search, pathname, mounted, live, asked) {
             const keys = {'/rectifications': LEDGER_KEYS, '/pledges': PLEDGE_KEYS}[pathname];
             if (!keys || search === asked) return window.dash_clientside.no_update;
-            const state = parse(search), shown = (live && live.state) || mounted || {};
-            const outside = s => canonical(Object.keys(s).filter(k => !keys.includes(k) && k !== 'sort' && k !== 'filter')
-                .sort().map(k => [k, s[k]]));
-            if (outside(state) !== outside(shown)) return window.dash_clientside.no_update;
-            return keys.every(k => (state[k] || null) === (shown[k] || null)) ? window.dash_clientside.no_update : search;
+            return moveOf(search, (live && live.state) || mounted || {}, keys);
         },
         // One page filter: 督导联系点's and 督导工作台's group, 上报进度's status, 领导点评's grade.
         group: (value, search) => withKey(search, 'group', value),
         status: (value, search) => withKey(search, 'status', value),
         grade: (value, search) => withKey(search, 'grade', value),
+    },
+    workbench: {
+        // 督导工作台's location reported a URL: pass it on to callbacks.workbench.move only when it names another
+        // group or date on the same round (another round is the router's).
+        moved: function (search, pathname, mounted, live) {
+            if (pathname !== '/workbench') return window.dash_clientside.no_update;
+            return moveOf(search, (live && live.state) || mounted || {}, ['group', 'as_of']);  // workbench.OWN_KEYS
+        },
+    },
+    profile: {
+        // 单位画像's location reported a URL: pass on another org of the same round and date (org_profile.move).
+        moved: function (search, pathname, mounted, live) {
+            if (pathname !== '/org') return window.dash_clientside.no_update;
+            return moveOf(search, (live && live.state) || mounted || {}, ['org']);
+        },
     },
     drill: {
         // The page's location reported a URL (a row click, a picker, a breadcrumb link, the back button, or
@@ -111,13 +133,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         // on the same round and date (another round or date is the router's).
         moved: function (search, pathname, mounted, live, asked) {
             if (pathname !== '/drill' || search === asked) return window.dash_clientside.no_update;
-            const state = parse(search), shown = (live && live.state) || mounted || {};
-            const node = ['system', 'region', 'org'];
-            const outside = s => canonical(Object.keys(s).filter(k => !node.includes(k) && k !== 'sort' && k !== 'filter')
-                .sort().map(k => [k, s[k]]));
-            if (outside(state) !== outside(shown)) return window.dash_clientside.no_update;
-            const same = k => (state[k] || null) === (shown[k] || null);
-            return node.every(same) && same('sort') ? window.dash_clientside.no_update : search;
+            return moveOf(search, (live && live.state) || mounted || {}, ['system', 'region', 'org'], ['sort']);
         },
         // A click on a row of 下级: its row id is where it leads ("?…", worked out by the server with the
         // rows, callbacks.tables.rows_response); a member's row leads nowhere.

@@ -3,7 +3,7 @@ callbacks.tables. Moving to another org (a click on a sub-org, the browser's bac
 that returns everything that changes, the grid refreshed in place (as callbacks.drill.move does)."""
 from __future__ import annotations
 
-from dash import Input, Output, State, set_props
+from dash import ClientsideFunction, Input, Output, State
 from dash.exceptions import PreventUpdate
 
 from callbacks import common, drill
@@ -18,7 +18,8 @@ COMMENTS_SHOWN = 10  # the newest 领导点评 on the page; the link opens them 
 
 
 def parts(state: dict, lang: str | None):
-    """(header and figures, trend, 认定 form, record) of the org the state names (or the caller's own)."""
+    """(header and figures, trend, 认定 form, record, the sub-orgs' box style) of the org the state names (or
+    the caller's own)."""
     lang = lang or DEFAULT
     try:
         table = common.table("profile", state)
@@ -27,20 +28,16 @@ def parts(state: dict, lang: str | None):
         comments = common.table("comments", {**urlstate.shared(state), "org": row["组织编码"]})
     except reports.ReportError as exc:
         if isinstance(exc, reports.BadParameter) and not state.get("org"):
-            return empty_state(lang, t(lang, "profile_pick")), None, None, None
-        return error_alert(str(exc), lang), None, None, None
+            return empty_state(lang, t(lang, "profile_pick")), None, None, None, {}
+        return error_alert(str(exc), lang), None, None, None, {}
     newest = [dict(zip(comments.headers, r)) for r in comments.rows[:COMMENTS_SHOWN]]
     record = record_part(row, newest, len(comments.rows), state, lang)
     # No sub-org and no member evaluated: no table of zeros, a line in the header says so instead.
     empty = not row.get("下级组织数") and not row.get("参评党员数")
-    set_props(ids.Profile.CHILDREN_BOX, {"style": {"display": "none"} if empty else {}})
     metric = table.columns[table.headers.index("测评数") + 1]
     rework = drill.show_rework({**state, "org": row["组织编码"]}, lang, ids.Profile)
-    return body(row, metric.name, metric.format, state, lang), trend_part(trend, lang), rework, record
-
-
-def show(state: dict, lang: str | None):
-    return parts(state or {}, lang)
+    return (body(row, metric.name, metric.format, state, lang), trend_part(trend, lang), rework, record,
+            {"display": "none"} if empty else {})
 
 
 def move(search: str | None, pathname: str | None, lang: str | None, mounted: dict | None, live: dict | None):
@@ -67,11 +64,17 @@ def open_child(cell: dict | None, search: str | None):
 
 
 def register(app) -> None:
-    outputs = [Output(ids.Profile.BODY, "children"), Output(ids.Profile.TREND_BOX, "children"),
-               Output(ids.Profile.REWORK_BOX, "children"), Output(ids.Profile.RECORD, "children")]
-    app.callback(*outputs, Input(ids.Shell.STATE, "data"), State(ids.Shell.LANG, "data"))(show)
-    app.callback(*[Output(o.component_id, o.component_property, allow_duplicate=True) for o in outputs],
-                 Input(ids.Profile.URL, "search"), State(ids.Profile.URL, "pathname"), State(ids.Shell.LANG, "data"),
+    parts_at = [(ids.Profile.BODY, "children"), (ids.Profile.TREND_BOX, "children"),
+                (ids.Profile.REWORK_BOX, "children"), (ids.Profile.RECORD, "children"),
+                (ids.Profile.CHILDREN_BOX, "style")]
+    common.on_build(parts_at, parts)  # the page comes with its parts (callbacks.shell.route)
+    # The browser passes on only a URL naming another org (assets/clientside.js profile.moved): the location
+    # reporting the URL the page was drawn with asks nothing.
+    app.clientside_callback(ClientsideFunction("profile", "moved"), Output(ids.Profile.MOVE, "data"),
+                            Input(ids.Profile.URL, "search"), State(ids.Profile.URL, "pathname"),
+                            State(ids.Shell.STATE, "data"), State(ids.grid_live(CHILDREN), "data"),
+                            prevent_initial_call=True)
+    app.callback(*[Output(i, prop) for i, prop in parts_at], Input(ids.Profile.MOVE, "data"), State(ids.Profile.URL, "pathname"), State(ids.Shell.LANG, "data"),
                  State(ids.Shell.STATE, "data"), State(ids.grid_live(CHILDREN), "data"),
                  prevent_initial_call=True)(move)
     app.callback(Output(ids.Profile.URL, "search"), Input(ids.grid(CHILDREN), "cellClicked"),

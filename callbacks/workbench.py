@@ -4,7 +4,7 @@ place: one request refreshes the grid's rows, the 待办 list, the heading and t
 navbar's links the new date (the shell is not rebuilt). The grid itself lives in callbacks.tables."""
 from __future__ import annotations
 
-from dash import Input, Output, State, set_props
+from dash import ClientsideFunction, Input, Output, State, set_props
 from dash.exceptions import PreventUpdate
 
 from callbacks import common
@@ -32,28 +32,26 @@ def _shown_group(state: dict) -> tuple[list[str], str | None, str]:
 
 
 def _todo(state: dict, group: str, lang: str):
-    """The 待办 list; the printed table of the units follows it."""
+    """(the 待办 list, the printed table of the units that follows it)."""
     try:
-        set_props(ids.Workbench.PRINT, {"children": print_table(common.table("scorecard", {**state, "group": group}),
-                                                                lang)})
+        printed = print_table(common.table("scorecard", {**state, "group": group}), lang)
         table = common.table(TODO, {**state, "group": group})
     except reports.ReportError as exc:
-        return error_alert(str(exc), lang)
-    return todo_list(table.rows, state, group, lang)
+        return error_alert(str(exc), lang), None
+    return todo_list(table.rows, state, group, lang), printed
 
 
 def show_page(state: dict, lang: str | None):
-    """(controls, heading, 待办) of the page as the router opened it."""
+    """(controls, heading, 待办, printed table, the grid card's style) of the page as the router builds it."""
     lang = lang or DEFAULT
     try:
         found, group, round_name = _shown_group(state)
     except reports.ReportError as exc:
-        return [], "", error_alert(str(exc), lang)
+        return [], "", error_alert(str(exc), lang), None, {}
     if group is None:  # nothing to open in this round: say why, and leave the empty grid out
-        set_props("card-scorecard", {"style": {"display": "none"}})
-        return [], "", no_group(common.role(), lang)
+        return [], "", no_group(common.role(), lang), None, {"display": "none"}
     return (controls(found, group, state, lang), heading(group, round_name, _date(state), lang),
-            _todo(state, group, lang))
+            *_todo(state, group, lang), {})
 
 
 def _date(state: dict) -> str:
@@ -87,7 +85,9 @@ def move(search: str | None, pathname: str | None, lang: str | None, mounted: di
     set_props(ids.Shell.BRIEF, {"href": brief_href({**urlstate.shared(state), "group": group})})
     if state.get("as_of") != shown.get("as_of"):  # the navbar's links carry the date to the other pages
         set_props(ids.Shell.NAVBAR, {"children": shell_bar(pathname, state, lang)[0]})
-    return _todo(state, group, lang)
+    todo, printed = _todo(state, group, lang)
+    set_props(ids.Workbench.PRINT, {"children": printed})
+    return todo
 
 
 def open_cell(cell: dict | None, live: dict | None, store: dict | None):
@@ -110,12 +110,18 @@ def open_cell(cell: dict | None, live: dict | None, store: dict | None):
 
 
 def register(app) -> None:
-    app.callback(Output(ids.Workbench.CONTROLS, "children"), Output(ids.Workbench.HEADING, "children"),
-                 Output(ids.Workbench.TODO, "children"), Input(ids.Shell.STATE, "data"),
-                 State(ids.Shell.LANG, "data"))(show_page)
+    common.on_build([(ids.Workbench.CONTROLS, "children"), (ids.Workbench.HEADING, "children"),
+                     (ids.Workbench.TODO, "children"), (ids.Workbench.PRINT, "children"), ("card-scorecard", "style")],
+                    show_page)  # the page comes with its parts (callbacks.shell.route)
     app.callback(Output(ids.Shell.NAV, "search", allow_duplicate=True), Input(ids.Workbench.GROUP, "value"),
                  State(ids.Shell.URL, "search"), prevent_initial_call=True)(on_group)
-    app.callback(Output(ids.Workbench.TODO, "children", allow_duplicate=True), Input(ids.Workbench.URL, "search"),
+    # The browser passes on only a URL naming another group or date (assets/clientside.js workbench.moved):
+    # the location reporting the URL the page was drawn with asks nothing.
+    app.clientside_callback(ClientsideFunction("workbench", "moved"), Output(ids.Workbench.MOVE, "data"),
+                            Input(ids.Workbench.URL, "search"), State(ids.Workbench.URL, "pathname"),
+                            State(ids.Shell.STATE, "data"), State(ids.grid_live("scorecard"), "data"),
+                            prevent_initial_call=True)
+    app.callback(Output(ids.Workbench.TODO, "children", allow_duplicate=True), Input(ids.Workbench.MOVE, "data"),
                  State(ids.Workbench.URL, "pathname"), State(ids.Shell.LANG, "data"), State(ids.Shell.STATE, "data"),
                  State(ids.grid_live("scorecard"), "data"), prevent_initial_call=True)(move)
     app.callback(Output(ids.Shell.NAV, "pathname", allow_duplicate=True),

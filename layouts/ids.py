@@ -101,6 +101,7 @@ class Reporting:
 
 class Workbench:
     URL = "workbench-url"  # the page's own view of the URL (callbacks.workbench.move)
+    MOVE = "workbench-move"  # the URL of another group or date, passed on by the browser to that move
     CONTROLS = "workbench-controls"
     GROUP = "workbench-group"
     HEADING = "workbench-heading"  # group, round and as-of date: on screen and on the printed page
@@ -219,6 +220,7 @@ class Settings:
 class Profile:
     """单位画像 (/org)."""
     URL = "profile-url"  # the page's own location: moving to another org updates the page in place
+    MOVE = "profile-move"  # the URL of another org, passed on by the browser to callbacks.org_profile.move
     BODY = "profile-body"
     TREND_BOX = "profile-trend-box"
     TREND = "profile-trend"

@@ -41,7 +41,7 @@ def layout(state: dict, lang: str) -> html.Div:
     return html.Div([
         dcc.Store(id=ids.Shell.STATE, data=state),
         dcc.Location(id=ids.Shell.NAV, refresh="callback-nav"),
-        dcc.Location(id=ids.Workbench.URL, refresh=False),
+        dcc.Location(id=ids.Workbench.URL, refresh=False), dcc.Store(id=ids.Workbench.MOVE),
         html.Div([html.H1(t(lang, "nav_workbench"), className="h4 mb-0"),
                   html.Div(id=ids.Workbench.CONTROLS, className="d-flex flex-wrap gap-2 align-items-end no-print")],
                  className="d-flex flex-wrap justify-content-between align-items-end gap-2 mb-2"),

@@ -387,6 +387,8 @@ def test_a_page_opened_or_changed_is_one_request_with_its_rows_painted(page, liv
     navbar = page.locator("#shell-navbar .navbar").element_handle()
     for path, card, menu in (("/redline", "redline", False), ("/rectifications", "rectifications", True),
                              ("/pledges", "pledges", True), ("/contact-points", "contact-points", False),
+                             ("/workbench", "scorecard", False), ("/reporting", "reporting", False),
+                             ("/quality", "quality", False), ("/comments", "comments", True),
                              ("/drill", "drilldown", False)):
         sent.clear()
         if menu:
@@ -396,6 +398,14 @@ def test_a_page_opened_or_changed_is_one_request_with_its_rows_painted(page, liv
         assert first_cell(page, card, "c0").inner_text().strip()
         assert len(settled(page, sent)) == 1, (path, [(r["output"][:40], r.get("changedPropIds")) for r in sent])
         assert page.evaluate("el => el.isConnected", navbar)  # the navbar stays mounted
+    answer = page.request.get(f"{live['base']}/api/v1/reports/ranking", params={"as_of": live["as_of"]}).json()
+    code = answer["rows"][0][answer["columns"].index("组织编码")]
+    sent.clear()
+    page.goto(live["base"] + f"/org?org={code}&as_of={live['as_of']}")  # 单位画像 opened from a link
+    page.wait_for_function("code => (document.querySelector('#profile-title') || {}).innerText?.includes(code)",
+                           arg=code)
+    page.locator("[data-figure='测评数']").wait_for()
+    assert len(settled(page, sent)) == 1, [(r["output"][:40], r.get("changedPropIds")) for r in sent]
     assert not errors
 
 
