@@ -14,6 +14,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -173,7 +174,9 @@ class EvalSession(RoundOrgKeys, Base):
     """测评场次: one 测评会 for one org and one 测评对象."""
 
     __tablename__ = "eval_sessions"
-    __table_args__ = (UniqueConstraint("round_id", "org_id", "target"),)
+    # (round_id, held_on): a round's last 测评日期 decides the default as-of day, asked on every page drawn.
+    __table_args__ = (UniqueConstraint("round_id", "org_id", "target"),
+                      Index("ix_eval_sessions_round_id_held_on", "round_id", "held_on"))
     target: Mapped[str] = mapped_column(String(10), default="党组织")  # 党组织 / 领导班子 / 党员
     expected: Mapped[int | None] = mapped_column(Integer)  # 应到人数
     issued: Mapped[int | None] = mapped_column(Integer)  # 发放份数
