@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
     true as sa_true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -195,6 +196,10 @@ class Tally(CountsMixin, Base):
         # columns only cost every tally write a third B-tree update.
         UniqueConstraint("round_id", "org_id", "member_key", "item_id", "category", "phase",
                          name="uq_tallies_key_phase"),
+        # The few 复评 rows of a round (which orgs were rechecked, asked by the red-line page) without
+        # reading its millions of 首评 rows; data.queries.rechecked_org_ids names the phase literally for it.
+        Index("ix_tallies_recheck", "round_id", "org_id", sqlite_where=text("phase = '复评'"),
+              postgresql_where=text("phase = '复评'")),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"))

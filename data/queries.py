@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, false, func, literal, or_, select
+from sqlalchemy import Select, and_, bindparam, false, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from domain.names import canonical
@@ -506,8 +506,9 @@ def rework_orders(session: Session, round_id: int, org_ids: Select) -> dict[int,
 
 def rechecked_org_ids(session: Session, round_id: int, org_ids: Select, until) -> set[int]:
     """Orgs of org_ids with 复评 rows reported before `until` (a datetime)."""
+    recheck = bindparam("recheck", RECHECK, literal_execute=True)  # in the SQL text: the partial index applies
     return set(session.scalars(select(Tally.org_id).where(
-        Tally.round_id == round_id, Tally.phase == RECHECK, Tally.first_reported_at < until,
+        Tally.round_id == round_id, Tally.phase == recheck, Tally.first_reported_at < until,
         Tally.org_id.in_(org_ids)).distinct()))
 
 
