@@ -8,7 +8,7 @@ from typing import Iterator
 
 from dash import set_props
 from dash.exceptions import PreventUpdate
-from flask import current_app
+from flask import current_app, g
 from flask_login import current_user
 
 from dashboard import admin_report, audit_report, reports, views
@@ -71,10 +71,14 @@ def request_of(view: str, state: dict) -> Request:
 
 def _cached(kind: str, request: Request, compute):
     """compute(session) for the request, kept per data version unless the app's REPORT_CACHE is off (the
-    benchmark measures the computation itself)."""
+    benchmark measures the computation itself: once per Dash request, as a page asks a table for its columns
+    and then for its rows)."""
     with db_session() as s:
         if not current_app.config.get("REPORT_CACHE", True):
-            return compute(s)
+            computed = g.setdefault("computed_tables", {})
+            if (kind, request) not in computed:
+                computed[kind, request] = compute(s)
+            return computed[kind, request]
         # The request holds the scope: two users with different scopes never share a result.
         key = (id(current_app._get_current_object()), kind, request, *data_version(s))
         return _tables.get(key, lambda: compute(s))

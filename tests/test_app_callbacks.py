@@ -178,13 +178,15 @@ def test_funnel_click_opens_the_orgs_drilldown(as_user):
 
 def test_a_sampled_funnel_says_what_it_shows(web_app, as_user, monkeypatch):
     monkeypatch.setitem(web_app.config, "REPORT_CACHE", False)  # the same data, another FUNNEL_MAX_POINTS
-    with as_user("ada"):
+    with as_user("ada"):  # each a request of its own (without the cache a table is computed once a request)
         full = redline.show_funnel(TOP, "zh").figure["data"][-1]["customdata"]
-        monkeypatch.setattr(reports, "FUNNEL_MAX_POINTS", 4)
+    monkeypatch.setattr(reports, "FUNNEL_MAX_POINTS", 4)
+    with as_user("ada"):
         box = redline.show_funnel(TOP, "zh")
         assert len(box.children[-1].figure["data"][-1]["customdata"]) == 4 < len(full) == 7
         assert "共 7 个组织。图中显示低于 95% 控制下限的全部 2 个，以及其余组织中均匀抽取的 2 个" in text_of(box)
-        monkeypatch.setattr(reports, "FUNNEL_MAX_POINTS", 1)  # fewer than the flagged orgs
+    monkeypatch.setattr(reports, "FUNNEL_MAX_POINTS", 1)  # fewer than the flagged orgs
+    with as_user("ada"):
         box = redline.show_funnel(TOP, "zh")
     assert "其中 2 个低于 95% 控制下限。图中显示其中最低的 1 个，以及其余组织中均匀抽取的 0 个" in text_of(box)
 
