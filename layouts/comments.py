@@ -14,6 +14,6 @@ from layouts.i18n import t
 def layout(state: dict, lang: str) -> html.Div:
     return page(state, lang, "nav_comments", [
         dbc.Row(select_col(ids.Comments.GRADE, t(lang, "com_grade"), COMMENT_GRADES, state.get("grade"),
-                           t(lang, "com_all_grades")), className="g-2 mb-3"),
+                           t(lang, "com_all_grades"), lang), className="g-2 mb-3"),
         table_card("comments", t(lang, "com_table"), state, lang),
     ])

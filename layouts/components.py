@@ -265,14 +265,14 @@ def grid_with_tools(table_name: str, columns: list[Column], lang: str, clickable
                     className="d-grid gap-2")
 
 
-def select_col(id_: str, label: str, options: list, value, placeholder: str | None = None, clearable: bool = True,
-               **width) -> dbc.Col:
-    """A labelled dropdown of a page's filters; options are values (shown as they are) or {"label", "value"}
-    dicts; width: the column's breakpoints (md=4, lg=3 unless given)."""
-    options = [o if isinstance(o, dict) else {"label": o, "value": o} for o in options]
+def select_col(id_: str, label: str, options: list, selected, placeholder: str | None = None, lang: str | None = None,
+               clearable: bool = True, searchable: bool = True, **width) -> dbc.Col:
+    """A labelled dropdown of a page's filters; options are values (labelled in the reader's language, lang) or
+    {"label", "value"} dicts; width: the column's breakpoints (md=4, lg=3 unless given)."""
+    options = [o if isinstance(o, dict) else {"label": value(lang, o), "value": o} for o in options]
     return dbc.Col([dbc.Label(label, html_for=id_, className="small mb-0"),
-                    dcc.Dropdown(id=id_, options=options, value=value, placeholder=placeholder, clearable=clearable,
-                                 searchable=clearable)],
+                    dcc.Dropdown(id=id_, options=options, value=selected, placeholder=placeholder,
+                                 clearable=clearable, searchable=searchable)],
                    **(width or {"md": 4, "lg": 3}))
 
 

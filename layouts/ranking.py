@@ -8,7 +8,7 @@ from dash import html
 
 from layouts import ids
 from layouts.components import select_col, table_card
-from layouts.i18n import t, value
+from layouts.i18n import t
 
 LIMITS = (3, 5, 10, 20, 50)  # dashboard.ranking.LIMIT_CHOICES
 DEFAULT_LIMIT = "10"
@@ -22,7 +22,8 @@ def card(state: dict, lang: str) -> html.Div:
 def controls(levels: list[str], state: dict, lang: str) -> dbc.Row:
     return dbc.Row([
         select_col(ids.Ranking.LIMIT, t(lang, "ranking_limit"), [str(n) for n in LIMITS],
-                   state.get("limit") or DEFAULT_LIMIT, clearable=False, xs=4, md=2, lg=1),
-        select_col(ids.Ranking.LEVEL, t(lang, "ranking_level"), [{"label": value(lang, v), "value": v} for v in levels],
-                   state.get("level"), t(lang, "ranking_all_levels"), xs=8, md=4, lg=3),
+                   state.get("limit") or DEFAULT_LIMIT, clearable=False, searchable=False, xs=4, md=2,
+                   lg=1),
+        select_col(ids.Ranking.LEVEL, t(lang, "ranking_level"), levels, state.get("level"),
+                   t(lang, "ranking_all_levels"), lang, xs=8, md=4, lg=3),
     ], className="g-2")

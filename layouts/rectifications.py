@@ -36,8 +36,8 @@ def layout(state: dict, lang: str) -> html.Div:
     ])
 
 
-def _select(id_, label: str, options, value, placeholder: str, width: int = 2) -> dbc.Col:
-    return select_col(id_, label, options, value, placeholder, md=4, lg=width)
+def _select(id_, label: str, options, selected, placeholder: str, lang: str, width: int = 2) -> dbc.Col:
+    return select_col(id_, label, options, selected, placeholder, lang, md=4, lg=width)
 
 
 def filter_bar(page, systems: list[str], regions: list[tuple[str, str]], state: dict, lang: str,
@@ -46,18 +46,18 @@ def filter_bar(page, systems: list[str], regions: list[tuple[str, str]], state: 
     light and source (when given: rectifications) and overdue-only. `page` is ids.Rectifications or
     ids.Pledges; the choice lists come from dashboard.ledger_reports through the callback."""
     cols = [
-        _select(page.SYSTEM, t(lang, "system"), systems, state.get("system"), t(lang, "all_systems")),
+        _select(page.SYSTEM, t(lang, "system"), systems, state.get("system"), t(lang, "all_systems"), lang),
         _select(page.REGION, t(lang, "region"), [{"label": f"{n}（{c}）", "value": c} for c, n in regions],
-                state.get("region"), t(lang, "all_regions")),
+                state.get("region"), t(lang, "all_regions"), lang),
         dbc.Col([dbc.Label(t(lang, "org_code"), html_for=page.ORG, className="small mb-0"),
                  dbc.Input(id=page.ORG, value=state.get("org") or "", debounce=True, size="sm",
                            placeholder=t(lang, "org_code_hint"), className="org-code-input")], md=4, lg=2),
-        _select(page.STATUS, t(lang, "status"), statuses, state.get("status"), t(lang, "all_statuses")),
+        _select(page.STATUS, t(lang, "status"), statuses, state.get("status"), t(lang, "all_statuses"), lang),
     ]
     if lights:
-        cols += [_select(page.LIGHT, t(lang, "light"), lights, state.get("light"), t(lang, "all_lights"), 1),
+        cols += [_select(page.LIGHT, t(lang, "light"), lights, state.get("light"), t(lang, "all_lights"), lang, 1),
                  _select(page.SOURCE, t(lang, "source"), sources, state.get("source"),
-                         t(lang, "all_sources"))]
+                         t(lang, "all_sources"), lang)]
     label = t(lang, "overdue_only" if lights else "overdue_pledges_only")
     cols.append(dbc.Col(dbc.Checklist(id=page.OVERDUE, options=[{"label": label, "value": "1"}],
                                       value=["1"] if state.get("overdue_only") else [], switch=True,

@@ -20,7 +20,7 @@ DIMENSIONS = ("系统", "市/州")
 def layout(state: dict, lang: str) -> html.Div:
     return page(state, lang, "nav_reporting", [
         dbc.Row(select_col(ids.Reporting.STATUS, t(lang, "rep_status"), STATUSES, state.get("status"),
-                           t(lang, "all_statuses")), className="g-2 mb-3"),
+                           t(lang, "all_statuses"), lang), className="g-2 mb-3"),
         dbc.Card([
             dbc.CardHeader(html.H2(t(lang, "rep_chart"), className="h6 mb-0")),
             dbc.CardBody(dcc.Loading(html.Div(id=ids.Reporting.CHART_BOX, style={"minHeight": "340px"}),
