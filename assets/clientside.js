@@ -81,7 +81,7 @@ function withKey(search, key, value) {
     return encode(state);
 }
 
-// A URL write that is also the page's move: the URL, and the same search handed to the page's move store at
+// A URL write that is also the page's move: the URL, and the same search handed to the page's ask store at
 // once (callbacks.drill, callbacks.rectifications), without waiting for the location to report it.
 function andMove(write) {
     return function () {

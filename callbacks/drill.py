@@ -177,12 +177,12 @@ def register(app) -> None:
     # A picker or a row click writes the URL in the browser and hands it to `move` (assets/clientside.js
     # moves): the request for the grid the user looks at; the breakdown cards follow (`follow`).
     app.clientside_callback(ClientsideFunction("moves", "pick"), Output(ids.Shell.NAV, "search", allow_duplicate=True),
-                            Output(ids.Drill.MOVE, "data", allow_duplicate=True),
+                            Output(ids.Drill.ASK, "data"),
                             Input(ids.Drill.SYSTEM, "value"), Input(ids.Drill.REGION, "value"),
                             State(ids.Shell.URL, "search"), prevent_initial_call=True)
     app.clientside_callback(ClientsideFunction("moves", "drillDown"),
                             Output(ids.Shell.NAV, "search", allow_duplicate=True),
-                            Output(ids.Drill.MOVE, "data", allow_duplicate=True),
+                            Output(ids.Drill.ASK, "data", allow_duplicate=True),
                             Input(ids.grid("drilldown"), "cellClicked"), State(ids.Shell.URL, "search"),
                             prevent_initial_call=True)
     # The page's own location (layouts.drill): a row click, a picker, a breadcrumb link or the back button
@@ -192,10 +192,13 @@ def register(app) -> None:
     app.clientside_callback(ClientsideFunction("drill", "moved"), Output(ids.Drill.MOVE, "data"),
                             Input(ids.Drill.URL, "search"), State(ids.Drill.URL, "pathname"),
                             State(ids.Shell.STATE, "data"), State(ids.grid_live("drilldown"), "data"),
-                            State(ids.Drill.MOVE, "data"), prevent_initial_call=True)
-    app.callback(Output(ids.Drill.BREADCRUMB, "children", allow_duplicate=True), Input(ids.Drill.MOVE, "data"),
-                 State(ids.Drill.URL, "pathname"), State(ids.Shell.LANG, "data"), State(ids.Shell.STATE, "data"),
-                 State(ids.grid_live("drilldown"), "data"), prevent_initial_call=True)(move)
+                            State(ids.Drill.ASK, "data"), prevent_initial_call=True)
+    # The same move, asked by a click or a picker (ASK) or by the location (MOVE): two callbacks, so a click's
+    # request goes at once instead of waiting for the location's check of the URL it wrote.
+    for asked in (ids.Drill.ASK, ids.Drill.MOVE):
+        app.callback(Output(ids.Drill.BREADCRUMB, "children", allow_duplicate=True), Input(asked, "data"),
+                     State(ids.Drill.URL, "pathname"), State(ids.Shell.LANG, "data"), State(ids.Shell.STATE, "data"),
+                     State(ids.grid_live("drilldown"), "data"), prevent_initial_call=True)(move)
     app.callback(Input(ids.grid_live("drilldown"), "data"), State(ids.Shell.LANG, "data"),
                  State(ids.Shell.STATE, "data"), *[State(ids.grid_live(name), "data") for name in BREAKDOWNS],
                  prevent_initial_call=True)(follow)

@@ -85,18 +85,19 @@ def register_filter_bar(app, page, show, name: str, fields: tuple) -> None:
     # A changed filter writes the URL and hands the move on at once; the page's own location passes on the
     # other URL changes (a link, the back button), not the one just asked for.
     app.clientside_callback(ClientsideFunction("moves", name), Output(ids.Shell.NAV, "search", allow_duplicate=True),
-                            Output(page.MOVE, "data", allow_duplicate=True),
+                            Output(page.ASK, "data"),
                             *(Input(field, "value") for field in fields), State(ids.Shell.URL, "search"),
                             prevent_initial_call=True)
     path = next(p for p, (at, _, _) in LEDGERS.items() if at is page)
     app.clientside_callback(ClientsideFunction("filters", "moved"), Output(page.MOVE, "data"),
                             Input(page.URL, "search"), State(page.URL, "pathname"),
                             State(ids.Shell.STATE, "data"), State(ids.grid_live(LEDGERS[path][1][0]), "data"),
-                            State(page.MOVE, "data"), prevent_initial_call=True)
+                            State(page.ASK, "data"), prevent_initial_call=True)
     tables = LEDGERS[path][1]
-    app.callback(Output(page.SHOWN, "data"), Input(page.MOVE, "data"), State(page.URL, "pathname"),
-                 State(ids.Shell.LANG, "data"), State(ids.Shell.STATE, "data"),
-                 State(ids.grid_live(tables[0]), "data"), prevent_initial_call=True)(move)
+    for asked in (page.ASK, page.MOVE):  # two callbacks, as on 下钻 (callbacks.drill.register)
+        app.callback(Output(page.SHOWN, "data", allow_duplicate=True), Input(asked, "data"), State(page.URL, "pathname"),
+                     State(ids.Shell.LANG, "data"), State(ids.Shell.STATE, "data"),
+                     State(ids.grid_live(tables[0]), "data"), prevent_initial_call=True)(move)
     app.callback(Input(ids.grid_live(tables[0]), "data"), State(page.URL, "pathname"), State(ids.Shell.LANG, "data"),
                  State(ids.Shell.STATE, "data"), *[State(ids.grid_live(t), "data") for t in tables[1:]],
                  prevent_initial_call=True)(follow)

@@ -17,7 +17,7 @@ def layout(state: dict, lang: str) -> html.Div:
         dcc.Store(id=ids.Shell.STATE, data=state),
         dcc.Location(id=ids.Shell.NAV, refresh="callback-nav"),
         dcc.Location(id=ids.Drill.URL, refresh=False),
-        dcc.Store(id=ids.Drill.MOVE),
+        dcc.Store(id=ids.Drill.MOVE), dcc.Store(id=ids.Drill.ASK),
         html.H1(t(lang, "nav_drill"), className="h4 mb-3"),
         html.Div(id=ids.Drill.PICKERS, className="mb-2"),
         html.Nav(html.Ol([], className="breadcrumb mb-0"), id=ids.Drill.BREADCRUMB,

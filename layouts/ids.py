@@ -37,6 +37,9 @@ class Overview:
 
 class Drill:
     MOVE = "drill-move"  # the URL of another node, passed on by the browser to callbacks.drill.move
+    # The URL a row click or a picker asks for, handed to the move at once: apart from MOVE, which the page's
+    # location writes, so the click's request does not wait for the location's check (docs/SCALING.md).
+    ASK = "drill-ask"
     BREADCRUMB = "drill-breadcrumb"
     PICKERS = "drill-pickers"
     SYSTEM = "drill-system"
@@ -61,9 +64,9 @@ class Redline:
 
 def _ledger(prefix: str, *own: str) -> SimpleNamespace:
     """A ledger page's ids (callbacks.rectifications): its filter bar, MOVE (the URL of other filters, passed
-    on by the browser to the page's move), URL (the page's own location: a URL change on another page does
+    on by the browser to the page's move), ASK (the same, asked by the filter bar itself), URL (the page's own location: a URL change on another page does
     not reach its callbacks), SHOWN (the filters the page shows after a move in place), and its own parts."""
-    names = ("filters", "system", "region", "org", "status", "overdue", "move", "url", "shown", *own)
+    names = ("filters", "system", "region", "org", "status", "overdue", "move", "ask", "url", "shown", *own)
     return SimpleNamespace(**{name.upper().replace("-", "_"): f"{prefix}-{name}" for name in names})
 
 

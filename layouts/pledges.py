@@ -12,7 +12,7 @@ from layouts.i18n import t
 def layout(state: dict, lang: str) -> html.Div:
     return page(state, lang, "nav_pledges", [
         html.Div(id=ids.Pledges.FILTERS, className="mb-2"),
-        dcc.Store(id=ids.Pledges.MOVE), dcc.Store(id=ids.Pledges.SHOWN),
+        dcc.Store(id=ids.Pledges.MOVE), dcc.Store(id=ids.Pledges.ASK), dcc.Store(id=ids.Pledges.SHOWN),
         dcc.Location(id=ids.Pledges.URL, refresh=False),
         table_card("pledges", t(lang, "pledge_ledger"), state, lang),
         table_card("pledge-summary", t(lang, "pledge_summary"), state, lang),

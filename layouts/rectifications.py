@@ -21,7 +21,7 @@ BAND_COLOURS = dict(zip(metrics.AGEING_BANDS, ("#f1aeb5", "#e35d6a", "#b02a37", 
 def layout(state: dict, lang: str) -> html.Div:
     return page(state, lang, "nav_rectifications", [
         html.Div(id=ids.Rectifications.FILTERS, className="mb-2"),
-        dcc.Store(id=ids.Rectifications.MOVE), dcc.Store(id=ids.Rectifications.SHOWN),
+        dcc.Store(id=ids.Rectifications.MOVE), dcc.Store(id=ids.Rectifications.ASK), dcc.Store(id=ids.Rectifications.SHOWN),
         dcc.Location(id=ids.Rectifications.URL, refresh=False),
         html.P(t(lang, "light_legend"), className="text-muted small mb-2"),
         table_card("rectifications", t(lang, "rect_ledger"), state, lang),
