@@ -116,7 +116,7 @@ def dim(boxes: list) -> None:
     """Parts of the page that still show the old node or filters, until a second request brings theirs: the
     first request brings only what the user looks at (docs/SCALING.md)."""
     for box in boxes:
-        set_props(box, {"className": "grid-box stale" if isinstance(box, dict) else "stale"})
+        set_props(box, {"className": ("grid-box" if isinstance(box, dict) else "loading-box") + " stale"})
 
 
 def refresh_dimmed(names: tuple[str, ...], state: dict, lang: str, mounted: dict | None, lives) -> None:

@@ -111,7 +111,7 @@ def follow(live: dict | None, pathname: str | None, lang: str | None, mounted: d
     state, lang = live["state"], lang or DEFAULT
     drill.refresh_dimmed(tables[1:], state, lang, mounted, lives)
     if pathname == "/rectifications":
-        set_props(page.AGEING_BOX, {"children": show_ageing(state, lang), "className": ""})
+        set_props(page.AGEING_BOX, {"children": show_ageing(state, lang), "className": "loading-box"})
 
 
 def register(app) -> None:

@@ -249,11 +249,10 @@ def table_card(table_name: str, title: str, state: dict, lang: str, title_id: st
             dcc.Store(id=ids.grid_live(table_name)),
             dcc.Store(id=ids.grid_ask(table_name)), dcc.Store(id=ids.grid_first(table_name)),
             # The spinner shows while an export is being built (a large table takes a moment).
-            dcc.Loading([dcc.Download(id=ids.download(table_name)),
-                         html.Div(id=ids.export_message(table_name), className="text-danger small",
-                                  role="alert")], type="dot", delay_show=300),
-            dcc.Loading(html.Div(id=ids.grid_box(table_name), className="grid-box"), type="dot",
-                        delay_show=150),
+            # While an export is built or the grid drawn again, these show a spinner (assets/app.css).
+            dcc.Download(id=ids.download(table_name)),
+            html.Div(id=ids.export_message(table_name), className="text-danger small loading-box", role="alert"),
+            html.Div(id=ids.grid_box(table_name), className="grid-box"),
         ]),
     ], className="mb-3 shadow-sm", id=f"card-{table_name}")
 

@@ -25,11 +25,9 @@ def layout(state: dict, lang: str) -> html.Div:
                                                    className="text-muted small")]),
                        style={"border": "2px dashed #adb5bd", "borderRadius": "8px", "padding": "24px",
                               "textAlign": "center", "cursor": "pointer", "background": "#f8f9fa"}),
-            # The spinner shows while a check or an import runs.
-            dcc.Loading([
-                html.Div(id=ids.Imports.FILES, className="mt-3"),
-                html.Div(id=ids.Imports.RESULT, className="mt-2"),
-            ], type="circle", delay_show=150),
+            # The spinner shows while a check or an import runs (assets/app.css .loading-box).
+            html.Div(id=ids.Imports.FILES, className="mt-3 loading-box"),
+            html.Div(id=ids.Imports.RESULT, className="mt-2 loading-box"),
             html.Div([
                 dbc.Button(t(lang, "import_confirm"), id=ids.Imports.CONFIRM, color="primary", disabled=True,
                            className="me-2"),

@@ -31,7 +31,7 @@ def layout(state: dict, lang: str) -> html.Div:
         dcc.Store(id=ids.Shell.STATE, data=state),
         dcc.Location(id=ids.Shell.NAV, refresh="callback-nav"),
         dcc.Location(id=ids.Profile.URL, refresh=False), dcc.Store(id=ids.Profile.MOVE),
-        dcc.Loading(html.Div(id=ids.Profile.BODY, style={"minHeight": "240px"}), type="circle", delay_show=150),
+        html.Div(id=ids.Profile.BODY, style={"minHeight": "240px"}, className="loading-box"),
         html.Div(id=ids.Profile.TREND_BOX, className="profile-trend"),
         html.Div(id=ids.Profile.RECORD),
         html.Div(id=ids.Profile.REWORK_BOX, className="no-print"),

@@ -25,7 +25,7 @@ def layout(state: dict, lang: str) -> html.Div:
         dcc.Location(id=ids.Shell.NAV, refresh="callback-nav"),
         html.Div([html.H1(t(lang, "nav_overview"), className="h4 mb-0"), brief_button(state, lang)],
                  className="d-flex justify-content-between align-items-center mb-3"),
-        dcc.Loading(html.Div(id=ids.Overview.BODY, style={"minHeight": "320px"}), type="circle", delay_show=150),
+        html.Div(id=ids.Overview.BODY, style={"minHeight": "320px"}, className="loading-box"),
     ])
 
 

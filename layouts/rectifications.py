@@ -21,15 +21,16 @@ BAND_COLOURS = dict(zip(metrics.AGEING_BANDS, ("#f1aeb5", "#e35d6a", "#b02a37", 
 def layout(state: dict, lang: str) -> html.Div:
     return page(state, lang, "nav_rectifications", [
         html.Div(id=ids.Rectifications.FILTERS, className="mb-2"),
-        dcc.Store(id=ids.Rectifications.MOVE), dcc.Store(id=ids.Rectifications.ASK), dcc.Store(id=ids.Rectifications.SHOWN),
+        dcc.Store(id=ids.Rectifications.MOVE), dcc.Store(id=ids.Rectifications.ASK),
+        dcc.Store(id=ids.Rectifications.SHOWN),
         dcc.Location(id=ids.Rectifications.URL, refresh=False),
         html.P(t(lang, "light_legend"), className="text-muted small mb-2"),
         table_card("rectifications", t(lang, "rect_ledger"), state, lang),
         dbc.Row([
             dbc.Col(dbc.Card([
                 dbc.CardHeader(html.H2(t(lang, "ageing"), className="h6 mb-0")),
-                dbc.CardBody(dcc.Loading(html.Div(id=ids.Rectifications.AGEING_BOX, style={"minHeight": "300px"}),
-                                         type="circle", delay_show=150)),
+                dbc.CardBody(html.Div(id=ids.Rectifications.AGEING_BOX, style={"minHeight": "300px"},
+                                      className="loading-box")),
             ], className="mb-3 shadow-sm"), lg=4),
             dbc.Col(table_card("rectification-summary", t(lang, "rect_summary"), state, lang), lg=8),
         ]),

@@ -22,8 +22,7 @@ def layout(state: dict, lang: str) -> html.Div:
         dbc.Card([
             dbc.CardHeader(html.H2(t(lang, "funnel"), className="h6 mb-0")),
             dbc.CardBody([html.P(t(lang, "funnel_hint"), className="text-muted small mb-1"),
-                          dcc.Loading(html.Div(id=ids.Redline.FUNNEL_BOX, style={"minHeight": "420px"}),
-                                      type="circle", delay_show=150)]),
+                          html.Div(id=ids.Redline.FUNNEL_BOX, style={"minHeight": "420px"}, className="loading-box")]),
         ], className="mb-3 shadow-sm"),
     ])
 

@@ -23,8 +23,8 @@ def layout(state: dict, lang: str) -> html.Div:
                            t(lang, "all_statuses"), lang), className="g-2 mb-3"),
         dbc.Card([
             dbc.CardHeader(html.H2(t(lang, "rep_chart"), className="h6 mb-0")),
-            dbc.CardBody(dcc.Loading(html.Div(id=ids.Reporting.CHART_BOX, style={"minHeight": "340px"}),
-                                     type="circle", delay_show=150)),
+            dbc.CardBody(html.Div(id=ids.Reporting.CHART_BOX, style={"minHeight": "340px"},
+                                  className="loading-box")),
         ], className="mb-3 shadow-sm"),
         approval_tools(lang),
         table_card("reporting", t(lang, "rep_orgs"), state, lang),

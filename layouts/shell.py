@@ -47,8 +47,7 @@ def app_layout():
         # Filled by callbacks.common.on_callback_error: a callback that failed says so here.
         dbc.Alert(id=ids.Shell.ERROR, is_open=False, color="warning", dismissable=True,
                   className="mx-4 mt-2 mb-0"),
-        html.Main(dcc.Loading(html.Div(id=ids.Shell.CONTENT), type="circle", delay_show=200,
-                              overlay_style={"visibility": "visible", "opacity": 0.6}),
+        html.Main(html.Div(id=ids.Shell.CONTENT),
                   className="container-fluid py-3 px-4"),
     ])
 

@@ -47,7 +47,7 @@ def layout(state: dict, lang: str) -> html.Div:
                  className="d-flex flex-wrap justify-content-between align-items-end gap-2 mb-2"),
         html.P(id=ids.Workbench.HEADING, className="workbench-heading text-muted mb-3"),
         dbc.Card([dbc.CardHeader(html.H2(t(lang, "todo"), className="h6 mb-0")),
-                  dbc.CardBody(dcc.Loading(html.Div(id=ids.Workbench.TODO), type="dot", delay_show=150),
+                  dbc.CardBody(html.Div(id=ids.Workbench.TODO, className="loading-box"),
                                className="py-2")], className="mb-3 shadow-sm", id="card-workbench-todo"),
         table_card("scorecard", t(lang, "wb_units"), state, lang),
         html.Div(id=ids.Workbench.PRINT, className="workbench-print"),

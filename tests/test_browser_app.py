@@ -409,6 +409,29 @@ def test_a_page_opened_or_changed_is_one_request_with_its_rows_painted(page, liv
     assert not errors
 
 
+def test_a_page_still_being_computed_shows_a_spinner(page, live, errors):
+    """While the router computes the next page (held here), the old page dims and a spinner shows after a
+    moment; both go when the page comes."""
+    log_in(page, live, f"/drill?as_of={live['as_of']}")
+    first_cell(page, "drilldown", "c0")
+    page.wait_for_timeout(400)
+    held = []
+    page.route(lambda url: "_dash-update-component" in url, lambda route: held.append(route))
+    page.locator("#shell-navbar a[href^='/redline?']").first.click()
+    page.wait_for_function("() => document.querySelector('#shell-content[data-dash-is-loading]')")
+    page.wait_for_timeout(400)  # the spinner waits 0.2 s, so a quick page does not flash one
+    looks = page.evaluate("""() => { const box = document.querySelector('#shell-content');
+        return [getComputedStyle(box, '::after').opacity, getComputedStyle(box, '::after').animationName,
+                getComputedStyle(box.firstElementChild).opacity]; }""")
+    assert looks[0] == "1" and "spinner-border" in looks[1] and looks[2] == "0.6", looks
+    assert held
+    page.unroute_all(behavior="ignoreErrors")  # the held request goes on
+    first_cell(page, "redline", "c0")
+    assert page.locator("[data-dash-is-loading]").count() == 0
+    assert page.evaluate("() => getComputedStyle(document.querySelector('#shell-content'), '::after').content") == "none"
+    assert not errors
+
+
 def test_the_browser_writes_urls_as_the_server_parses_them(page, live):
     """The URL writes made in the browser (assets/clientside.js) give the links urlstate.encode gives."""
     from urllib.parse import urlencode
