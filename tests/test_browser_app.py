@@ -432,6 +432,33 @@ def test_a_page_still_being_computed_shows_a_spinner(page, live, errors):
     assert not errors
 
 
+def test_a_dimmed_card_waits_for_its_figures_and_takes_no_clicks(page, live, errors):
+    """After a 下钻 click the breakdown cards show the old node's figures until their request comes (held
+    here): dimmed, and their export buttons and pager take no click, so nothing old is exported."""
+    log_in(page, live, f"/drill?as_of={live['as_of']}")
+    first_cell(page, "items", "c0")
+    page.wait_for_timeout(400)
+    held, passed = [], []
+
+    def hold_the_second(route):  # the click's own request goes; the cards' follow-up waits
+        if passed:
+            held.append(route)
+        else:
+            passed.append(route)
+            route.continue_()
+    page.route(lambda url: "_dash-update-component" in url, hold_the_second)
+    first_cell(page).click()
+    wait_crumbs(page, 2)
+    page.wait_for_function("() => document.querySelectorAll('.grid-box.stale').length === 2")
+    page.wait_for_timeout(300)  # the dimming fades in
+    assert page.evaluate("""() => [...document.querySelectorAll('.grid-box.stale')].every(box =>
+        getComputedStyle(box).pointerEvents === 'none' && getComputedStyle(box).opacity < 0.5)""")
+    page.unroute_all(behavior="ignoreErrors")
+    page.wait_for_function("() => document.querySelectorAll('.stale').length === 0")
+    assert page.evaluate("() => getComputedStyle(document.querySelector('#card-items .grid-box')).pointerEvents") == "auto"
+    assert not errors
+
+
 def test_the_browser_writes_urls_as_the_server_parses_them(page, live):
     """The URL writes made in the browser (assets/clientside.js) give the links urlstate.encode gives."""
     from urllib.parse import urlencode
