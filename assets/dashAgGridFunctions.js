@@ -19,8 +19,9 @@ function own(m, k) { return m && Object.prototype.hasOwnProperty.call(m, k); }
 var compiled = null;
 function slot(s, m) {  // a placeholder's text: a value, or a list of values with figures (满意13/基本满意2)
   if (own(m, s)) return m[s];
-  return s.split(/([、/，,])/).map(function (p) {
+  return s.split(/([、/，,])/).map(function (p) {  // layouts.i18n._slot_value
     if (/^[、，,]$/.test(p)) return ", ";
+    p = p.trim();
     var w = /^(\D+?)\s*([-+]?\d[\d.,]*%?)$/.exec(p);
     return own(m, p) ? m[p] : (w && own(m, w[1]) ? m[w[1]] + " " + w[2] : p);
   }).join("");

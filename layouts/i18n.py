@@ -226,7 +226,8 @@ def _slot_value(text: str) -> str:
     whole = _word(text)
     if whole != text:
         return whole
-    return "".join(", " if part in "、，," else _word(part) for part in _LIST.split(text) if part)
+    # "A, B" as well as "A、B": the space after a comma is the separator's, not the next word's
+    return "".join(", " if part in "、，," else _word(part.strip()) for part in _LIST.split(text) if part.strip())
 
 
 def _phrase_en(text: str) -> str | None:

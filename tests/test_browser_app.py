@@ -459,6 +459,22 @@ def test_a_dimmed_card_waits_for_its_figures_and_takes_no_clicks(page, live, err
     assert not errors
 
 
+def test_grid_cells_read_report_sentences_in_english_as_the_server_does(page, live):
+    """assets/dashAgGridFunctions.js txt (a grid cell in English) gives the sentence layouts.i18n.phrase gives,
+    lists written with "、", "/" or ", " alike."""
+    from layouts.i18n import VALUES_EN, grid_phrases, phrase
+
+    log_in(page, live, f"/quality?as_of={live['as_of']}")
+    page.wait_for_function("() => window.dashAgGridFunctions && window.dashAgGridFunctions.txt")
+    for text in ("测评数21，没有一票不满意（满意13/基本满意8/不满意0）", "测评数21，没有一票不满意（满意13, 基本满意8, 不满意0）",
+                 "测评数21，没有一票不满意（满意13、基本满意8、不满意0）"):
+        cell = page.evaluate("([v, ctx]) => window.dashAgGridFunctions.txt(v, ctx)",
+                             [text, {"values": VALUES_EN, "phrases": grid_phrases()}])
+        assert cell == phrase("en", text) == ("N 21, not one dissatisfied (Satisfied 13"
+                                              + ("/" if "/" in text else ", ") + "Basically satisfied 8"
+                                              + ("/" if "/" in text else ", ") + "Dissatisfied 0)"), cell
+
+
 def test_the_browser_writes_urls_as_the_server_parses_them(page, live):
     """The URL writes made in the browser (assets/clientside.js) give the links urlstate.encode gives."""
     from urllib.parse import urlencode

@@ -61,6 +61,8 @@ def test_report_sentences_read_in_english_with_their_figures():
         " 2 overdue rectification(s)")
     assert phrase("en", "测评数21，没有一票不满意（满意13/基本满意8/不满意0）") == (
         "N 21, not one dissatisfied (Satisfied 13/Basically satisfied 8/Dissatisfied 0)")
+    assert phrase("en", "测评数21，没有一票不满意（满意13, 基本满意8, 不满意0）") == (  # a list written with ", "
+        "N 21, not one dissatisfied (Satisfied 13, Basically satisfied 8, Dissatisfied 0)")
     assert phrase("en", "同日销号：已销号整改≥3项且全部同一天销号") == (
         "Closed the same day: 3 or more closed rectifications, all closed on one day")
     assert phrase("en", "⚠ 优秀比例超标：3/5 名正式党员评为优秀，超过三分之一。").startswith("⚠ Too many rated excellent: 3/5")
