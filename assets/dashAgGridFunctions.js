@@ -41,6 +41,8 @@ dagfuncs.txt = function (v, ctx) {
   if (blank(v)) return "—";
   var m = ctx && ctx.values;
   if (own(m, v)) return m[v];
+  // a region's own-level row: its name and "(own level)" (layouts.i18n.value)
+  if (own(m, "本级") && typeof v === "string" && v.length > 2 && v.slice(-2) === "本级") return v.slice(0, -2) + " (" + m["本级"] + ")";
   if (ctx && ctx.phrases && typeof v === "string") {
     var whole = sentence(v, ctx);
     if (whole !== null) return whole;

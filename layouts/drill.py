@@ -7,7 +7,7 @@ from dash import dcc, html
 
 from layouts import ids, urlstate
 from layouts.components import select_col, table_card
-from layouts.i18n import t
+from layouts.i18n import t, value
 
 NODE_KEYS = ("system", "region", "org")
 
@@ -34,7 +34,7 @@ def breadcrumb(path: list[tuple[str, dict]], state: dict, lang: str) -> html.Ol:
     keep = {k: v for k, v in state.items() if k not in NODE_KEYS and k != "filter"}  # the sort goes along
     items = []
     for i, (label, node) in enumerate(path):
-        text = t(lang, "breadcrumb_all") if i == 0 else label
+        text = t(lang, "breadcrumb_all") if i == 0 else value(lang, label)
         if i == len(path) - 1:
             profile = ([" ", dcc.Link(f"› {t(lang, 'profile_open')}", id="drill-profile-link", className="small",
                                       href="/org" + urlstate.encode({**urlstate.shared(state), "org": node["org"]}))]

@@ -90,6 +90,8 @@ HEADERS_EN.update({
 # English reader sees them; the grids format them through this map (dashGridOptions.context, see
 # layouts.components.report_grid), so sorting, filtering and colouring still work on the stored value.
 VALUES_EN = {
+    # a region's own-level row ("四川省本级", dashboard.reports) and the ledgers' 市/州 of a province-level org
+    "本级": "own level", "省本级": "Province level",
     "确认低于": "Confirmed below", "疑似低于": "Possibly below", "达标": "Meets the line", "样本不足": "Too few answers",
     "不评定": "Not graded", "红": "Red", "黄": "Amber", "绿": "Green", "是": "Yes", "否": "No",
     "未启动": "Not started", "整改中": "In progress", "已完成": "Completed", "已销号": "Closed", "推进中": "In progress",
@@ -133,8 +135,16 @@ TEMPLATES_EN = {
 
 
 def value(lang: str | None, text):
-    """A report's value as the reader's language shows it (VALUES_EN); data (names, codes) as it is."""
-    return VALUES_EN.get(text, text) if lang == "en" and isinstance(text, str) else text
+    """A report's value as the reader's language shows it (VALUES_EN); data (names, codes) as it is, a region's
+    own-level label as its name and "(own level)" (assets/dashAgGridFunctions.js txt does the same)."""
+    if lang != "en" or not isinstance(text, str):
+        return text
+    if text not in VALUES_EN and len(text) > 2 and text.endswith(OWN_LEVEL):
+        return f"{text[:-len(OWN_LEVEL)]} ({VALUES_EN[OWN_LEVEL]})"
+    return VALUES_EN.get(text, text)
+
+
+OWN_LEVEL = "本级"  # dashboard.reports.PROVINCE_LEVEL
 
 
 def scope_text(lang: str | None, text: str) -> str:

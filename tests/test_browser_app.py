@@ -462,7 +462,7 @@ def test_a_dimmed_card_waits_for_its_figures_and_takes_no_clicks(page, live, err
 def test_grid_cells_read_report_sentences_in_english_as_the_server_does(page, live):
     """assets/dashAgGridFunctions.js txt (a grid cell in English) gives the sentence layouts.i18n.phrase gives,
     lists written with "、", "/" or ", " alike."""
-    from layouts.i18n import VALUES_EN, grid_phrases, phrase
+    from layouts.i18n import VALUES_EN, grid_phrases, phrase, value
 
     log_in(page, live, f"/quality?as_of={live['as_of']}")
     page.wait_for_function("() => window.dashAgGridFunctions && window.dashAgGridFunctions.txt")
@@ -473,6 +473,10 @@ def test_grid_cells_read_report_sentences_in_english_as_the_server_does(page, li
         assert cell == phrase("en", text) == ("N 21, not one dissatisfied (Satisfied 13"
                                               + ("/" if "/" in text else ", ") + "Basically satisfied 8"
                                               + ("/" if "/" in text else ", ") + "Dissatisfied 0)"), cell
+    # a region's own-level row (下钻's 名称, the breadcrumb): its name stays, 本级 reads in English
+    for text, english in (("江南省本级", "江南省 (own level)"), ("省本级", "Province level"), ("江南省", "江南省")):
+        cell = page.evaluate("([v, ctx]) => window.dashAgGridFunctions.txt(v, ctx)", [text, {"values": VALUES_EN}])
+        assert cell == value("en", text) == english, cell
 
 
 def test_the_browser_writes_urls_as_the_server_parses_them(page, live):
