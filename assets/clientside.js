@@ -62,8 +62,9 @@ function ledgerValues(system, region, org, status, light, source, overdue) {
 
 // A page's own location reported a URL: the URL to pass on to the page's move when it changes one of the
 // page's own keys (or `also`) on the same round and date, else no_update (anything else is the router's).
-function moveOf(search, shown, keys, also) {
-    const state = parse(search);
+// What the page shows: its main grid's state after a move (live), else the state it was drawn with (mounted).
+function moveOf(search, mounted, live, keys, also) {
+    const state = parse(search), shown = (live && live.state) || mounted || {};
     const outside = s => canonical(Object.keys(s).filter(k => !keys.includes(k) && k !== 'sort' && k !== 'filter')
         .sort().map(k => [k, s[k]]));
     if (outside(state) !== outside(shown)) return window.dash_clientside.no_update;
@@ -105,7 +106,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         moved: function (search, pathname, mounted, live, asked) {
             const keys = {'/rectifications': LEDGER_KEYS, '/pledges': PLEDGE_KEYS}[pathname];
             if (!keys || search === asked) return window.dash_clientside.no_update;
-            return moveOf(search, (live && live.state) || mounted || {}, keys);
+            return moveOf(search, mounted, live, keys);
         },
         // One page filter: 督导联系点's and 督导工作台's group, 上报进度's status, 领导点评's grade.
         group: (value, search) => withKey(search, 'group', value),
@@ -117,14 +118,14 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         // group or date on the same round (another round is the router's).
         moved: function (search, pathname, mounted, live) {
             if (pathname !== '/workbench') return window.dash_clientside.no_update;
-            return moveOf(search, (live && live.state) || mounted || {}, ['group', 'as_of']);  // workbench.OWN_KEYS
+            return moveOf(search, mounted, live, ['group', 'as_of']);  // workbench.OWN_KEYS
         },
     },
     profile: {
         // 单位画像's location reported a URL: pass on another org of the same round and date (org_profile.move).
         moved: function (search, pathname, mounted, live) {
             if (pathname !== '/org') return window.dash_clientside.no_update;
-            return moveOf(search, (live && live.state) || mounted || {}, ['org']);
+            return moveOf(search, mounted, live, ['org']);
         },
     },
     drill: {
@@ -133,7 +134,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         // on the same round and date (another round or date is the router's).
         moved: function (search, pathname, mounted, live, asked) {
             if (pathname !== '/drill' || search === asked) return window.dash_clientside.no_update;
-            return moveOf(search, (live && live.state) || mounted || {}, ['system', 'region', 'org'], ['sort']);
+            return moveOf(search, mounted, live, ['system', 'region', 'org'], ['sort']);
         },
         // A click on a row of 下级: its row id is where it leads ("?…", worked out by the server with the
         // rows, callbacks.tables.rows_response); a member's row leads nowhere.

@@ -74,7 +74,8 @@ def register(app) -> None:
                             Input(ids.Profile.URL, "search"), State(ids.Profile.URL, "pathname"),
                             State(ids.Shell.STATE, "data"), State(ids.grid_live(CHILDREN), "data"),
                             prevent_initial_call=True)
-    app.callback(*[Output(i, prop) for i, prop in parts_at], Input(ids.Profile.MOVE, "data"), State(ids.Profile.URL, "pathname"), State(ids.Shell.LANG, "data"),
+    app.callback(*[Output(i, prop) for i, prop in parts_at], Input(ids.Profile.MOVE, "data"),
+                 State(ids.Profile.URL, "pathname"), State(ids.Shell.LANG, "data"),
                  State(ids.Shell.STATE, "data"), State(ids.grid_live(CHILDREN), "data"),
                  prevent_initial_call=True)(move)
     app.callback(Output(ids.Profile.URL, "search"), Input(ids.grid(CHILDREN), "cellClicked"),

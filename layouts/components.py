@@ -239,6 +239,11 @@ def page(state: dict, lang: str, title_key: str, children: list) -> html.Div:
     ])
 
 
+# A card's grid box and a chart's or other part's box: assets/app.css dims either while it is computed or waits
+# for its figures (callbacks.drill.dim adds "stale" to the box's own class).
+GRID_BOX_CLASS, LOADING_BOX_CLASS = "grid-box", "loading-box"
+
+
 def table_card(table_name: str, title: str, state: dict, lang: str, title_id: str | None = None) -> dbc.Card:
     """A titled card whose grid (or empty state) is filled by callbacks.tables from the state given here;
     title_id names the title when a callback rewrites it."""
@@ -252,7 +257,7 @@ def table_card(table_name: str, title: str, state: dict, lang: str, title_id: st
             # While an export is built or the grid drawn again, these show a spinner (assets/app.css).
             dcc.Download(id=ids.download(table_name)),
             html.Div(id=ids.export_message(table_name), className="text-danger small loading-box", role="alert"),
-            html.Div(id=ids.grid_box(table_name), className="grid-box"),
+            html.Div(id=ids.grid_box(table_name), className=GRID_BOX_CLASS),
         ]),
     ], className="mb-3 shadow-sm", id=f"card-{table_name}")
 

@@ -134,6 +134,9 @@ TEMPLATES_EN = {
 }
 
 
+OWN_LEVEL = "本级"  # the suffix of a region's own-level row (dashboard.reports.PROVINCE_LEVEL)
+
+
 def value(lang: str | None, text):
     """A report's value as the reader's language shows it (VALUES_EN); data (names, codes) as it is, a region's
     own-level label as its name and "(own level)" (assets/dashAgGridFunctions.js txt does the same)."""
@@ -142,9 +145,6 @@ def value(lang: str | None, text):
     if text not in VALUES_EN and len(text) > 2 and text.endswith(OWN_LEVEL):
         return f"{text[:-len(OWN_LEVEL)]} ({VALUES_EN[OWN_LEVEL]})"
     return VALUES_EN.get(text, text)
-
-
-OWN_LEVEL = "本级"  # dashboard.reports.PROVINCE_LEVEL
 
 
 def scope_text(lang: str | None, text: str) -> str:

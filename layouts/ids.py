@@ -64,8 +64,9 @@ class Redline:
 
 def _ledger(prefix: str, *own: str) -> SimpleNamespace:
     """A ledger page's ids (callbacks.rectifications): its filter bar, MOVE (the URL of other filters, passed
-    on by the browser to the page's move), ASK (the same, asked by the filter bar itself), URL (the page's own location: a URL change on another page does
-    not reach its callbacks), SHOWN (the filters the page shows after a move in place), and its own parts."""
+    on by the browser to the page's move), ASK (the same, asked by the filter bar itself), URL (the page's own
+    location: a URL change on another page does not reach its callbacks), SHOWN (the filters the page shows
+    after a move in place), and its own parts."""
     names = ("filters", "system", "region", "org", "status", "overdue", "move", "ask", "url", "shown", *own)
     return SimpleNamespace(**{name.upper().replace("-", "_"): f"{prefix}-{name}" for name in names})
 

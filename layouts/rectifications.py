@@ -10,7 +10,7 @@ from dash import dcc, html
 
 from domain import metrics
 from layouts import ids
-from layouts.components import page, select_col, table_card
+from layouts.components import LOADING_BOX_CLASS, page, select_col, table_card
 from layouts.i18n import t, value
 
 
@@ -30,7 +30,7 @@ def layout(state: dict, lang: str) -> html.Div:
             dbc.Col(dbc.Card([
                 dbc.CardHeader(html.H2(t(lang, "ageing"), className="h6 mb-0")),
                 dbc.CardBody(html.Div(id=ids.Rectifications.AGEING_BOX, style={"minHeight": "300px"},
-                                      className="loading-box")),
+                                      className=LOADING_BOX_CLASS)),
             ], className="mb-3 shadow-sm"), lg=4),
             dbc.Col(table_card("rectification-summary", t(lang, "rect_summary"), state, lang), lg=8),
         ]),

@@ -9,7 +9,7 @@ from plotly.subplots import make_subplots
 
 from domain.tables import ReportTable
 from layouts import ids
-from layouts.components import page, select_col, table_card
+from layouts.components import LOADING_BOX_CLASS, page, select_col, table_card
 from layouts.i18n import phrase, t
 from layouts.plotly_text import plain_all
 
@@ -24,7 +24,7 @@ def layout(state: dict, lang: str) -> html.Div:
         dbc.Card([
             dbc.CardHeader(html.H2(t(lang, "rep_chart"), className="h6 mb-0")),
             dbc.CardBody(html.Div(id=ids.Reporting.CHART_BOX, style={"minHeight": "340px"},
-                                  className="loading-box")),
+                                  className=LOADING_BOX_CLASS)),
         ], className="mb-3 shadow-sm"),
         approval_tools(lang),
         table_card("reporting", t(lang, "rep_orgs"), state, lang),

@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts import ids, urlstate
-from layouts.components import brief_button, empty_state, format_value, table_card
+from layouts.components import LOADING_BOX_CLASS, brief_button, empty_state, format_value, table_card
 from layouts.i18n import header, t
 
 OWN_KEYS = ("group", "as_of")  # what the page changes in place (the router leaves it alone)
@@ -47,7 +47,7 @@ def layout(state: dict, lang: str) -> html.Div:
                  className="d-flex flex-wrap justify-content-between align-items-end gap-2 mb-2"),
         html.P(id=ids.Workbench.HEADING, className="workbench-heading text-muted mb-3"),
         dbc.Card([dbc.CardHeader(html.H2(t(lang, "todo"), className="h6 mb-0")),
-                  dbc.CardBody(html.Div(id=ids.Workbench.TODO, className="loading-box"),
+                  dbc.CardBody(html.Div(id=ids.Workbench.TODO, className=LOADING_BOX_CLASS),
                                className="py-2")], className="mb-3 shadow-sm", id="card-workbench-todo"),
         table_card("scorecard", t(lang, "wb_units"), state, lang),
         html.Div(id=ids.Workbench.PRINT, className="workbench-print"),
