@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
+from markupsafe import Markup
 
 from layouts import ids, urlstate
 from layouts.i18n import DEFAULT, scope_text, t, value
@@ -65,30 +66,63 @@ def as_of_notes(notes: list[tuple[str, dict]], lang: str) -> html.Div | None:
 NOTE_CODES = ("ended", "last_data")  # the others are warnings
 
 
-def _menu(key: str, pages: list[tuple[str, str]], pathname: str, keep: str, lang: str) -> dbc.DropdownMenu:
-    menu_id, paths = MENUS[key]
-    return dbc.DropdownMenu(
-        [dbc.DropdownMenuItem(t(lang, k), href=path + keep, active=pathname == path) for path, k in pages],
-        label=t(lang, key), nav=True, in_navbar=True, id=menu_id,
-        toggle_class_name="active" if pathname in paths else "")
+def _link(href: str, label: str, cls: str, active: bool = False) -> Markup:
+    """A link between pages; assets/navbar.js moves it like dcc.Link (no reload)."""
+    return Markup('<a class="{}" href="{}" data-link>{}</a>').format(cls + (" active" if active else ""), href, label)
+
+
+def _dropdown(menu_id: str, label: str, items: list[Markup], toggle_class: str, end: bool = False) -> Markup:
+    """A Bootstrap dropdown in the navbar; assets/navbar.js opens and closes it."""
+    return Markup('<li class="nav-item dropdown" id="{}"><button type="button" class="nav-link dropdown-toggle{}" '
+                  'aria-expanded="false">{}</button><div class="dropdown-menu{}" data-bs-popper="static">{}</div>'
+                  '</li>').format(menu_id, toggle_class and " " + toggle_class, label,
+                                  " dropdown-menu-end" if end else "", Markup("").join(items))
+
+
+def html_host(markup: Markup, **props) -> html.Div:
+    """Server-built HTML as one Dash component (assets/navbar.js puts data-html into the page): the navbar's
+    fifty-odd links and menu items as Dash components cost every store update of every click (each mounted
+    component runs its selectors), as a string they cost nothing. Every text in it went through markupsafe."""
+    return html.Div(className="html-host", **{"data-html": str(markup)}, **props)
+
+
+def _links(allowed: list[tuple[str, str]], pathname: str, keep: str, lang: str) -> Markup:
+    items = []
+    for path, key in allowed:
+        menu = next((m for m, (_, pages) in MENUS.items() if path in pages), None)
+        if menu is None:
+            items.append(Markup('<li class="nav-item">{}</li>').format(
+                _link(path + keep, t(lang, key), "nav-link", pathname == path)))
+        elif path == next(p for p, _ in allowed if p in MENUS[menu][1]):  # the menu stands at its first page
+            menu_id, paths = MENUS[menu]
+            items.append(_dropdown(menu_id, t(lang, menu),
+                                   [_link(p + keep, t(lang, k), "dropdown-item", pathname == p)
+                                    for p, k in allowed if p in paths], "active" if pathname in paths else ""))
+    return Markup('<ul class="navbar-nav me-auto shell-links">{}</ul>').format(Markup("").join(items))
+
+
+def _user(lang: str, user: UserInfo, csrf_token: str) -> Markup:
+    """The scope badge and the user menu (role, scope, the logout form: a POST, so no other site can log out)."""
+    colon, scope = t(lang, "colon"), scope_text(lang, user.scope_label)
+    menu = _dropdown("shell-user-menu", user.name, [
+        Markup('<h6 class="dropdown-header">{}{}{}</h6>').format(t(lang, "role"), colon, value(lang, user.role_label)),
+        Markup('<h6 class="dropdown-header">{}{}{}</h6>').format(t(lang, "scope"), colon, scope),
+        Markup('<hr class="dropdown-divider">'),
+        Markup('<form action="/logout" method="POST"><button type="submit" name="csrf_token" value="{}" '
+               'class="dropdown-item" id="shell-logout">{}</button></form>').format(csrf_token, t(lang, "logout")),
+    ], "text-light", end=True)
+    return Markup('<span id="shell-scope" title="{}" class="badge bg-light text-dark scope-badge me-2">{}{}{}</span>'
+                  '<ul class="navbar-nav">{}</ul>').format(scope, t(lang, "scope"), colon, scope, menu)
 
 
 def navbar(pathname: str, state: dict, lang: str, user: UserInfo, rounds: list[str], as_of: str,
            csrf_token: str = "", notes: list[tuple[str, dict]] = ()) -> dbc.Navbar:
     """rounds: newest first; without a round in the URL the newest is the one shown (reports' default).
-    csrf_token: the session's form token, sent by the logout form (a POST, so no other site can log out).
+    csrf_token: the session's form token, sent by the logout form.
     notes: about the as-of day, shown under the controls."""
     keep = urlstate.encode(urlstate.shared(state))
     colon, scope = t(lang, "colon"), scope_text(lang, user.scope_label)
     allowed = [(path, key) for path, key in PAGES if path not in PAGE_ROLES or user.role in PAGE_ROLES[path]]
-    links = []
-    for path, key in allowed:
-        menu = next((m for m, (_, pages) in MENUS.items() if path in pages), None)
-        if menu is None:
-            links.append(dbc.NavItem(dcc.Link(t(lang, key), href=path + keep,
-                                              className="nav-link" + (" active" if pathname == path else ""))))
-        elif path == next(p for p, _ in allowed if p in MENUS[menu][1]):  # the menu stands at its first page
-            links.append(_menu(menu, [(p, k) for p, k in allowed if p in MENUS[menu][1]], pathname, keep, lang))
     controls = html.Div([
         html.Div([
             dbc.Label(t(lang, "round"), html_for=ids.Shell.ROUND, className="visually-hidden"),
@@ -107,14 +141,6 @@ def navbar(pathname: str, state: dict, lang: str, user: UserInfo, rounds: list[s
         dcc.Store(id=ids.Shell.CONTROLS_DRAWN, data={"round": state.get("round") or (rounds[0] if rounds else None),
                                                      "as_of": as_of}),
     ], className="d-flex align-items-center flex-nowrap shell-controls me-3")
-    user_menu = dbc.DropdownMenu([
-        dbc.DropdownMenuItem(f"{t(lang, 'role')}{colon}{value(lang, user.role_label)}", header=True),
-        dbc.DropdownMenuItem(f"{t(lang, 'scope')}{colon}{scope}", header=True),
-        dbc.DropdownMenuItem(divider=True),
-        html.Form(html.Button(t(lang, "logout"), type="submit", name="csrf_token", value=csrf_token,
-                              className="dropdown-item", id="shell-logout"),
-                  action="/logout", method="POST"),
-    ], label=user.name, nav=True, align_end=True, toggle_class_name="text-light", id="shell-user-menu")
     # Printed instead of the bar (assets/app.css @media print): what the page is of, for whom, as of when.
     round_name = state.get("round") or (rounds[0] if rounds else "")
     printed = html.Div(f"{t(lang, 'app_title')} · {round_name} · {t(lang, 'scope')}{colon}{scope} · "
@@ -122,17 +148,15 @@ def navbar(pathname: str, state: dict, lang: str, user: UserInfo, rounds: list[s
     # Below 992 px (a phone, a narrow window) everything but the title folds behind the toggler.
     return dbc.Navbar(dbc.Container([
         printed,
-        dbc.NavbarBrand(t(lang, "app_title"), href="/" + keep, className="fw-bold"),
+        html_host(_link("/" + keep, t(lang, "app_title"), "navbar-brand fw-bold")),
         dbc.NavbarToggler(id=ids.Shell.TOGGLER),
         dbc.Collapse([
-            dbc.Nav(links, navbar=True, className="me-auto shell-links"),
+            html_host(_links(allowed, pathname, keep, lang)),
             # Row 1: the title and the page links; row 2: round, date, scope, user, language — whatever the
             # length of the round's name, so the bar does not reshuffle from one round to another.
             html.Div(className="w-100 shell-break"),
             controls,
-            html.Span(f"{t(lang, 'scope')}{colon}{scope}", title=scope, id="shell-scope",
-                      className="badge bg-light text-dark scope-badge me-2"),
-            dbc.Nav([user_menu], navbar=True),
+            html_host(_user(lang, user, csrf_token)),
             dbc.Button(t(lang, "lang_toggle"), id=ids.Shell.LANG_TOGGLE, size="sm", color="light", outline=True,
                        className="ms-2 text-nowrap"),
         ], id=ids.Shell.COLLAPSE, navbar=True, is_open=False, className="shell-collapse"),

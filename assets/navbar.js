@@ -1,0 +1,50 @@
+// The navbar is HTML the server wrote (layouts/shell.py html_host: data-html): put it into the page, move its
+// links like dcc.Link (no reload) and open its menus like Bootstrap's dropdowns.
+(function () {
+// React leaves alone what it did not write: a host's HTML stays until the server sends another.
+function fill() {
+    document.querySelectorAll('.html-host[data-html]').forEach(host => {
+        if (host._shown !== host.dataset.html) {
+            host.innerHTML = host.dataset.html;
+            host._shown = host.dataset.html;
+        }
+    });
+}
+// Mutation records are handled before the browser paints: the bar never shows empty.
+new MutationObserver(fill).observe(document, {subtree: true, childList: true, attributes: true,
+                                              attributeFilter: ['data-html']});
+fill();
+
+function closeMenus(except) {
+    document.querySelectorAll('.html-host .dropdown-menu.show').forEach(menu => {
+        if (menu === except) return;
+        menu.classList.remove('show');
+        const toggle = menu.previousElementSibling;
+        toggle.classList.remove('show');
+        toggle.setAttribute('aria-expanded', 'false');
+    });
+}
+
+document.addEventListener('click', event => {
+    const toggle = event.target.closest('.html-host .dropdown-toggle');
+    if (toggle) {
+        const menu = toggle.nextElementSibling;
+        closeMenus(menu);
+        const open = menu.classList.toggle('show');
+        toggle.classList.toggle('show', open);
+        toggle.setAttribute('aria-expanded', String(open));
+        return;
+    }
+    const link = event.target.closest('.html-host a[data-link]');
+    closeMenus();
+    // dcc.Link: a plain click moves in the app; with a modifier key the browser opens a tab as usual.
+    if (!link || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    window.history.pushState({}, '', link.getAttribute('href'));
+    window.dispatchEvent(new CustomEvent('_dashprivate_pushstate'));
+    window.scrollTo(0, 0);
+});
+document.addEventListener('keydown', event => {
+    if (event.key === 'Escape') closeMenus();
+});
+})();
