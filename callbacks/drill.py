@@ -17,7 +17,7 @@ from data import rework as rework_data
 from data.lookups import regions_in_scope, systems_in_scope
 from data.queries import find_round
 from layouts import ids, urlstate
-from layouts.components import GRID_BOX_CLASS, PAGE_SIZE, column_defs
+from layouts.components import COVER_CLASS, PAGE_SIZE, column_defs
 from layouts.drill import NODE_KEYS, breadcrumb, pickers, region_options, rework_form
 from layouts.i18n import DEFAULT, t
 
@@ -97,7 +97,7 @@ def move(search: str | None, pathname: str | None, lang: str | None, mounted: di
             raise PreventUpdate
         return show_breadcrumb(state, lang)  # its links up carry the new sort
     refresh("drilldown", state, lang, live or {"table": "drilldown", "state": shown, "lang": lang})
-    dim([(ids.grid_box(name), GRID_BOX_CLASS) for name in BREAKDOWNS])
+    dim(BREAKDOWNS)
     # The pickers show where the user is; set only what differs (a set value calls the clientside pick,
     # which finds nothing to do).
     if state.get("system") != shown.get("system"):
@@ -112,18 +112,19 @@ def move(search: str | None, pathname: str | None, lang: str | None, mounted: di
     return show_breadcrumb(state, lang)
 
 
-def dim(boxes: list[tuple]) -> None:
+def dim(parts, on: bool = True) -> None:
     """Parts of the page that still show the old node or filters, until a second request brings theirs: the
-    first request brings only what the user looks at (docs/SCALING.md). boxes: (id, the box's own class)."""
-    for box, own_class in boxes:
-        set_props(box, {"className": f"{own_class} stale"})
+    first request brings only what the user looks at (docs/SCALING.md). parts: their covers' names
+    (layouts.components.cover); on=False uncovers them."""
+    for part in parts:
+        set_props(ids.cover(part), {"className": f"{COVER_CLASS} stale" if on else COVER_CLASS})
 
 
 def refresh_dimmed(names: tuple[str, ...], state: dict, lang: str, mounted: dict | None, lives) -> None:
     """The dimmed grids `names` show `state` (lives: their grid_live data; mounted: the page's first state)."""
     for name, live in zip(names, lives):
         refresh(name, state, lang, live or {"table": name, "state": mounted or {}, "lang": lang})
-        set_props(ids.grid_box(name), {"className": GRID_BOX_CLASS})
+    dim(names, on=False)
 
 
 def follow(live: dict | None, lang: str | None, mounted: dict | None, *lives: dict | None) -> None:

@@ -10,10 +10,10 @@ from dashboard import ledger_reports, reports
 from web.auth import db_session
 from data.lookups import regions_in_scope, sources_in_scope, systems_in_scope
 from layouts import ids, urlstate
-from layouts.components import GRID_BOX_CLASS, LOADING_BOX_CLASS, error_alert
+from layouts.components import error_alert
 from layouts.i18n import DEFAULT, t
 from layouts.overview import GRAPH_CONFIG
-from layouts.rectifications import ageing_figure, filter_bar
+from layouts.rectifications import AGEING, ageing_figure, filter_bar
 
 
 def _choices(state: dict) -> tuple[list[str], list[tuple[str, str]]]:
@@ -65,8 +65,7 @@ def move(search: str | None, pathname: str | None, lang: str | None, mounted: di
     state, lang = urlstate.parse(search), lang or DEFAULT
     shown = (live or {}).get("state") or mounted or {}
     drill.refresh(tables[0], state, lang, live or {"table": tables[0], "state": shown, "lang": lang})
-    ageing = [(page.AGEING_BOX, LOADING_BOX_CLASS)] if pathname == "/rectifications" else []
-    drill.dim([(ids.grid_box(name), GRID_BOX_CLASS) for name in tables[1:]] + ageing)
+    drill.dim(tables[1:] + ((AGEING,) if pathname == "/rectifications" else ()))
     if state.get("system") != shown.get("system"):  # the regions of the system now picked
         with db_session() as s:
             regions = regions_in_scope(s, common.scope(), state.get("system"))
@@ -112,7 +111,8 @@ def follow(live: dict | None, pathname: str | None, lang: str | None, mounted: d
     state, lang = live["state"], lang or DEFAULT
     drill.refresh_dimmed(tables[1:], state, lang, mounted, lives)
     if pathname == "/rectifications":
-        set_props(page.AGEING_BOX, {"children": show_ageing(state, lang), "className": LOADING_BOX_CLASS})
+        set_props(page.AGEING_BOX, {"children": show_ageing(state, lang)})
+        drill.dim([AGEING], on=False)
 
 
 def register(app) -> None:

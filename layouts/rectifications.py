@@ -10,12 +10,13 @@ from dash import dcc, html
 
 from domain import metrics
 from layouts import ids
-from layouts.components import LOADING_BOX_CLASS, page, select_col, table_card
+from layouts.components import LOADING_BOX_CLASS, cover, page, select_col, table_card
 from layouts.i18n import t, value
 
 
 # Older bands are darker red: the longer an item is overdue, the more it needs attention.
 BAND_COLOURS = dict(zip(metrics.AGEING_BANDS, ("#f1aeb5", "#e35d6a", "#b02a37", "#6a1a21")))
+AGEING = "rectification-ageing"  # the ageing chart's cover (callbacks.rectifications dims it)
 
 
 def layout(state: dict, lang: str) -> html.Div:
@@ -29,8 +30,8 @@ def layout(state: dict, lang: str) -> html.Div:
         dbc.Row([
             dbc.Col(dbc.Card([
                 dbc.CardHeader(html.H2(t(lang, "ageing"), className="h6 mb-0")),
-                dbc.CardBody(html.Div(id=ids.Rectifications.AGEING_BOX, style={"minHeight": "300px"},
-                                      className=LOADING_BOX_CLASS)),
+                dbc.CardBody([cover(AGEING), html.Div(id=ids.Rectifications.AGEING_BOX, className=LOADING_BOX_CLASS,
+                                                      style={"minHeight": "300px"})], className="position-relative"),
             ], className="mb-3 shadow-sm"), lg=4),
             dbc.Col(table_card("rectification-summary", t(lang, "rect_summary"), state, lang), lg=8),
         ]),

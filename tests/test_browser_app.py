@@ -452,13 +452,20 @@ def test_a_dimmed_card_waits_for_its_figures_and_takes_no_clicks(page, live, err
     page.route(lambda url: "_dash-update-component" in url, hold_the_second)
     first_cell(page).click()
     wait_crumbs(page, 2)
-    page.wait_for_function("() => document.querySelectorAll('.grid-box.stale').length === 2")
-    page.wait_for_timeout(300)  # the dimming fades in
-    assert page.evaluate("""() => [...document.querySelectorAll('.grid-box.stale')].every(box =>
-        getComputedStyle(box).pointerEvents === 'none' && getComputedStyle(box).opacity < 0.5)""")
+    page.wait_for_function("() => document.querySelectorAll('.part-cover.stale').length === 2")
+    # What a click on a card's export button reaches: the cover laid over the card (dimmed), not the button.
+    reached = """() => ['items', 'categories'].map(card => {
+        const button = document.querySelector(`#card-${card} .export-buttons button`);
+        button.scrollIntoView({block: 'center', behavior: 'instant'});
+        const box = button.getBoundingClientRect();
+        const hit = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+        return hit === button || button.contains(hit) ? 'button' : hit.className; })"""
+    assert page.evaluate(reached) == ["part-cover stale"] * 2
+    assert page.evaluate("() => getComputedStyle(document.querySelector('.part-cover.stale')).backgroundColor") \
+        != "rgba(0, 0, 0, 0)"  # dimmed
     page.unroute_all(behavior="ignoreErrors")
     page.wait_for_function("() => document.querySelectorAll('.stale').length === 0")
-    assert page.evaluate("() => getComputedStyle(document.querySelector('#card-items .grid-box')).pointerEvents") == "auto"
+    assert page.evaluate(reached) == ["button"] * 2
     assert not errors
 
 
