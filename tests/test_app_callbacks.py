@@ -8,6 +8,7 @@ import csv
 import io
 import re
 from datetime import date
+from html.parser import HTMLParser
 from urllib.parse import urlencode
 
 import openpyxl
@@ -48,7 +49,27 @@ def text_of(component) -> str:
         return " ".join(text_of(c) for c in component)
     children = getattr(component, "children", None)
     extra = [getattr(component, "label", None)] if isinstance(getattr(component, "label", None), str) else []
+    markup = getattr(component, "data-html", None)  # layouts.shell.html_host: HTML the browser shows as it is
+    if markup:
+        extra.append(" ".join(HTMLText.of(markup)))
     return " ".join([*extra, text_of(children)])
+
+
+class HTMLText(HTMLParser):
+    """The text of an HTML string, piece by piece."""
+
+    def __init__(self):
+        super().__init__()
+        self.pieces: list[str] = []
+
+    def handle_data(self, data):
+        self.pieces.append(data)
+
+    @classmethod
+    def of(cls, markup: str) -> list[str]:
+        parser = cls()
+        parser.feed(markup)
+        return parser.pieces
 
 
 def rows_of(response) -> list[list]:

@@ -263,7 +263,8 @@ def test_a_finding_opens_the_org_or_its_void_sessions(as_user):
     assert "作废场次明细 · E1" in text_of(panel)
     first = next(c for c in panel._traverse() if getattr(c, "id", None) == {"type": "report-grid-first", "table": "void-sessions"})
     assert [r["c0"] for r in first.data["response"]["rowData"]] == ["E1"]
-    grid_store = panel.children[1].children[0].data
+    grid_store = next(c for c in panel._traverse()
+                      if getattr(c, "id", None) == {"type": "report-grid-state", "table": "void-sessions"}).data
     assert grid_store["state"] == {**STATE, "org": "E1"}
     with as_user("ada"):
         assert [r["c0"] for r in tables.get_rows({"startRow": 0, "endRow": 5}, grid_store)["rowData"]] == ["E1"]
