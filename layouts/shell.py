@@ -79,11 +79,11 @@ def _dropdown(menu_id: str, label: str, items: list[Markup], toggle_class: str, 
                                   " dropdown-menu-end" if end else "", Markup("").join(items))
 
 
-def html_host(markup: Markup, **props) -> html.Div:
+def html_host(markup: Markup) -> html.Div:
     """Server-built HTML as one Dash component (assets/navbar.js puts data-html into the page): the navbar's
-    fifty-odd links and menu items as Dash components cost every store update of every click (each mounted
-    component runs its selectors), as a string they cost nothing. Every text in it went through markupsafe."""
-    return html.Div(className="html-host", **{"data-html": str(markup)}, **props)
+    fifty-odd links and menu items as Dash components each ran their selectors on every store update of every
+    click; as strings they are three components. Every text in it went through markupsafe."""
+    return html.Div(className="html-host", **{"data-html": str(markup)})
 
 
 def _links(allowed: list[tuple[str, str]], pathname: str, keep: str, lang: str) -> Markup:
