@@ -2,18 +2,24 @@
 // links like dcc.Link (no reload) and open its menus like Bootstrap's dropdowns.
 (function () {
 // React leaves alone what it did not write: a host's HTML stays until the server sends another.
-function fill() {
-    document.querySelectorAll('.html-host[data-html]').forEach(host => {
+function fill(bar) {
+    bar.querySelectorAll('.html-host[data-html]').forEach(host => {
         if (host._shown !== host.dataset.html) {
             host.innerHTML = host.dataset.html;
             host._shown = host.dataset.html;
         }
     });
 }
-// Mutation records are handled before the browser paints: the bar never shows empty.
-new MutationObserver(fill).observe(document, {subtree: true, childList: true, attributes: true,
-                                              attributeFilter: ['data-html']});
-fill();
+// Mutation records are handled before the browser paints: the bar never shows empty. Only the navbar's box
+// (layouts/shell.py app_layout, there from the first frame) is watched: the grids' changes make no records.
+function watch() {
+    const bar = document.getElementById('shell-navbar');
+    if (!bar) return requestAnimationFrame(watch);
+    new MutationObserver(() => fill(bar)).observe(bar, {subtree: true, childList: true, attributes: true,
+                                                      attributeFilter: ['data-html']});
+    fill(bar);
+}
+watch();
 
 function closeMenus(except) {
     document.querySelectorAll('.html-host .dropdown-menu.show').forEach(menu => {
