@@ -93,8 +93,9 @@ def _links(allowed: list[tuple[str, str]], pathname: str, keep: str, lang: str) 
         if menu is None:
             items.append(Markup('<li class="nav-item">{}</li>').format(
                 _link(path + keep, t(lang, key), "nav-link", pathname == path)))
-        elif path == next(p for p, _ in allowed if p in MENUS[menu][1]):  # the menu stands at its first page
-            menu_id, paths = MENUS[menu]
+            continue
+        menu_id, paths = MENUS[menu]
+        if path == next(p for p, _ in allowed if p in paths):  # the menu stands at its first page
             items.append(_dropdown(menu_id, t(lang, menu),
                                    [_link(p + keep, t(lang, k), "dropdown-item", pathname == p)
                                     for p, k in allowed if p in paths], "active" if pathname in paths else ""))

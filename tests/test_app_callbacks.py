@@ -56,11 +56,18 @@ def text_of(component) -> str:
 
 
 class HTMLText(HTMLParser):
-    """The text of an HTML string, piece by piece."""
+    """The text of an HTML string, piece by piece, with its tags and its links' attributes."""
 
     def __init__(self):
         super().__init__()
         self.pieces: list[str] = []
+        self.tags: list[str] = []
+        self.links: list[dict] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        if tag == "a":
+            self.links.append(dict(attrs))
 
     def handle_data(self, data):
         self.pieces.append(data)

@@ -2,43 +2,17 @@
 round and the date and mark the page shown, and a role sees only its pages."""
 from __future__ import annotations
 
-from html.parser import HTMLParser
-
-from dash.development.base_component import Component
-
 from layouts import shell
+from tests.test_app_callbacks import HTMLText
 
 HOSTILE = '<img src=x onerror="alert(1)">'
 
 
-class _Tree(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.tags, self.links, self.text = [], [], []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append(tag)
-        if tag == "a":
-            self.links.append(dict(attrs))
-
-    def handle_data(self, data):
-        self.text.append(data)
-
-
-def _hosts(component) -> list[str]:
-    """The data-html of every html_host in a component tree."""
-    found = [getattr(component, "data-html", None)]
-    children = getattr(component, "children", None)
-    for child in children if isinstance(children, list) else [children]:
-        if isinstance(child, Component):
-            found += _hosts(child)
-    return [h for h in found if h]
-
-
-def _parse(bar) -> _Tree:
-    tree = _Tree()
-    for markup in _hosts(bar):
-        tree.feed(markup)
+def _parse(bar) -> HTMLText:
+    """Everything the navbar's HTML hosts hold, parsed as the browser reads it."""
+    tree = HTMLText()
+    for component in bar._traverse():
+        tree.feed(getattr(component, "data-html", None) or "")
     return tree
 
 
@@ -47,7 +21,7 @@ def test_hostile_names_and_url_values_stay_text():
     state = {"round": '"><script>alert(2)</script>', "as_of": "2012-12-10"}
     tree = _parse(shell.navbar("/drill", state, "zh", user, ["R"], "2012-12-10", csrf_token='"><b>'))
     assert not {"img", "script", "b"} & set(tree.tags), tree.tags
-    assert HOSTILE in tree.text  # shown as the user's name, letter for letter
+    assert HOSTILE in tree.pieces  # shown as the user's name, letter for letter
     assert all(link["href"].startswith("/") and "<" not in link["href"] for link in tree.links)
 
 
@@ -59,4 +33,4 @@ def test_links_keep_round_and_date_and_mark_the_page_shown():
     assert hrefs["/drill"]["href"] == "/drill?round=R1&as_of=2012-12-10"  # the node stays behind, round and date go
     assert [p for p, link in hrefs.items() if "active" in link["class"].split()] == ["/pledges"]
     assert not {"/import", "/users", "/settings", "/audit"} & set(hrefs)  # a leader's navbar: no admin pages
-    assert "领导" in "".join(tree.text) and "台账" in tree.text
+    assert "领导" in "".join(tree.pieces) and "台账" in tree.pieces
