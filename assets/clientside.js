@@ -179,6 +179,21 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             const key = JSON.stringify([path, kept, lang || 'zh']);
             return key === previous ? window.dash_clientside.no_update : key;
         },
+        // The rest of a page (layouts.components.Later): its parts, handed to Dash once every grid above has
+        // its rows on screen (or says it has none) and that frame is painted, so they do not hold the first
+        // rows back; at most a second after the page came, whatever is still loading.
+        later: function (parts) {
+            const came = performance.now();
+            const painted = box => box.querySelector('.ag-row, .ag-overlay-no-rows-center, .empty-state, .alert');
+            return new Promise(resolve => {
+                const check = () => {
+                    const ready = [...document.querySelectorAll('#shell-content .grid-box')].every(painted);
+                    if (ready || performance.now() - came > 1000) setTimeout(() => resolve(parts));  // after the paint
+                    else requestAnimationFrame(check);
+                };
+                requestAnimationFrame(check);
+            });
+        },
         // The language toggle: zh <-> en (the router draws the page again in the other language).
         toggleLanguage: function (clicks, lang) {
             if (!clicks) return window.dash_clientside.no_update;

@@ -148,6 +148,9 @@ def register(app) -> None:
     app.callback(Output(ids.Shell.URL, "search", allow_duplicate=True),
                  Input(ids.Shell.CONTROLS_ASKED, "data"), State(ids.Shell.URL, "search"),
                  State(ids.Shell.ROUND, "options"), prevent_initial_call=True)(on_asked)
+    # A page's later parts are drawn by the browser once the part above them is on screen.
+    app.clientside_callback(ClientsideFunction("shell", "later"), Output(ids.Shell.LATER, "children"),
+                            Input(ids.Shell.LATER_DATA, "data"))
     app.clientside_callback(ClientsideFunction("shell", "toggleMenu"), Output(ids.Shell.COLLAPSE, "is_open"),
                             Input(ids.Shell.TOGGLER, "n_clicks"), State(ids.Shell.COLLAPSE, "is_open"),
                             prevent_initial_call=True)

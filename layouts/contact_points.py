@@ -16,6 +16,7 @@ def layout(state: dict, lang: str) -> html.Div:
     return page(state, lang, "nav_contact_points", [
         html.Div(id=ids.ContactPoints.FILTERS, className="mb-3"),
         table_card("contact-points", t(lang, "cp_units"), state, lang, ids.ContactPoints.UNITS_TITLE),
+    ], later=[
         table_card("contact-point-detail", t(lang, "cp_detail"), state, lang),
         html.Div(id=ids.ContactPoints.FORM),
         table_card("visits", t(lang, "cp_visits"), state, lang),

@@ -6,7 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts import ids, urlstate
-from layouts.components import select_col, table_card
+from layouts.components import Later, select_col, table_card
 from layouts.i18n import t, value
 
 NODE_KEYS = ("system", "region", "org")
@@ -15,7 +15,6 @@ NODE_KEYS = ("system", "region", "org")
 def layout(state: dict, lang: str) -> html.Div:
     return html.Div([
         dcc.Store(id=ids.Shell.STATE, data=state),
-        dcc.Location(id=ids.Shell.NAV, refresh="callback-nav"),
         dcc.Location(id=ids.Drill.URL, refresh=False),
         dcc.Store(id=ids.Drill.MOVE), dcc.Store(id=ids.Drill.ASK),
         html.H1(t(lang, "nav_drill"), className="h4 mb-3"),
@@ -24,8 +23,8 @@ def layout(state: dict, lang: str) -> html.Div:
                  **{"aria-label": "breadcrumb"}),
         html.Div(id=ids.Drill.REWORK_BOX),
         table_card("drilldown", t(lang, "children"), state, lang),
-        table_card("items", t(lang, "items"), state, lang),
-        table_card("categories", t(lang, "categories"), state, lang),
+        Later([table_card("items", t(lang, "items"), state, lang),
+               table_card("categories", t(lang, "categories"), state, lang)]),
     ])
 
 

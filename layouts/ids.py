@@ -19,6 +19,8 @@ class Shell:
     DOWNLOAD = "shell-download"
     ERROR = "shell-error"
     RENDERED = "shell-rendered"  # which page/node/language is on screen, so grid-only URL changes keep it
+    # The rest of a page (layouts.components.Later): its box, and the store its parts come in until drawn.
+    LATER, LATER_DATA = "page-later", "page-later-data"
     STATE = "page-state"  # the parsed URL state of the page on screen; page callbacks start from it
     TOGGLER = "shell-toggler"  # the navbar's menu button on a phone
     COLLAPSE = "shell-collapse"

@@ -15,6 +15,7 @@ def layout(state: dict, lang: str) -> html.Div:
         dcc.Store(id=ids.Pledges.MOVE), dcc.Store(id=ids.Pledges.ASK), dcc.Store(id=ids.Pledges.SHOWN),
         dcc.Location(id=ids.Pledges.URL, refresh=False),
         table_card("pledges", t(lang, "pledge_ledger"), state, lang),
+    ], later=[
         table_card("pledge-summary", t(lang, "pledge_summary"), state, lang),
         table_card("pledges-overdue", t(lang, "pledge_overdue"), state, lang),
     ])

@@ -5,19 +5,17 @@ from __future__ import annotations
 from dash import dcc, html
 
 from layouts import ids
-from layouts.components import table_card
+from layouts.components import Later, table_card
 from layouts.i18n import t
 
 
 def layout(state: dict, lang: str) -> html.Div:
     return html.Div([
         dcc.Store(id=ids.Shell.STATE, data=state),
-        dcc.Location(id=ids.Shell.NAV, refresh="callback-nav"),
         html.H1(t(lang, "nav_quality"), className="h4 mb-2"),
         html.P(t(lang, "q_intro"), className="text-muted small mb-3"),
         table_card("quality-summary", t(lang, "q_summary"), state, lang),
-        table_card("quality", t(lang, "q_findings"), state, lang),
-        html.Div(id=ids.Quality.SESSIONS_BOX),
+        Later([table_card("quality", t(lang, "q_findings"), state, lang), html.Div(id=ids.Quality.SESSIONS_BOX)]),
     ])
 
 

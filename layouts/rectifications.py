@@ -27,6 +27,7 @@ def layout(state: dict, lang: str) -> html.Div:
         dcc.Location(id=ids.Rectifications.URL, refresh=False),
         html.P(t(lang, "light_legend"), className="text-muted small mb-2"),
         table_card("rectifications", t(lang, "rect_ledger"), state, lang),
+    ], later=[
         dbc.Row([
             dbc.Col(dbc.Card([
                 dbc.CardHeader(html.H2(t(lang, "ageing"), className="h6 mb-0")),

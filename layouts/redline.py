@@ -5,7 +5,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts import ids, ranking
-from layouts.components import LOADING_BOX_CLASS, brief_button, print_button, table_card
+from layouts.components import LOADING_BOX_CLASS, Later, brief_button, print_button, table_card
 from layouts.i18n import header, t
 from layouts.plotly_text import plain
 
@@ -13,17 +13,19 @@ from layouts.plotly_text import plain
 def layout(state: dict, lang: str) -> html.Div:
     return html.Div([
         dcc.Store(id=ids.Shell.STATE, data=state),
-        dcc.Location(id=ids.Shell.NAV, refresh="callback-nav"),
         html.Div([html.H1(t(lang, "nav_redline"), className="h4 mb-0"),
                   html.Div([brief_button(state, lang), print_button(lang, "redline-print")], className="d-flex")],
                  className="d-flex justify-content-between align-items-center mb-3"),
         table_card("redline", t(lang, "candidates"), state, lang),
-        ranking.card(state, lang),
-        dbc.Card([
-            dbc.CardHeader(html.H2(t(lang, "funnel"), className="h6 mb-0")),
-            dbc.CardBody([html.P(t(lang, "funnel_hint"), className="text-muted small mb-1"),
-                          html.Div(id=ids.Redline.FUNNEL_BOX, style={"minHeight": "420px"}, className=LOADING_BOX_CLASS)]),
-        ], className="mb-3 shadow-sm"),
+        Later([
+            ranking.card(state, lang),
+            dbc.Card([
+                dbc.CardHeader(html.H2(t(lang, "funnel"), className="h6 mb-0")),
+                dbc.CardBody([html.P(t(lang, "funnel_hint"), className="text-muted small mb-1"),
+                              html.Div(id=ids.Redline.FUNNEL_BOX, style={"minHeight": "420px"},
+                                       className=LOADING_BOX_CLASS)]),
+            ], className="mb-3 shadow-sm"),
+        ]),
     ])
 
 

@@ -28,6 +28,7 @@ def layout(state: dict, lang: str) -> html.Div:
         ], className="mb-3 shadow-sm"),
         approval_tools(lang),
         table_card("reporting", t(lang, "rep_orgs"), state, lang),
+    ], later=[
         table_card("reporting-completeness", t(lang, "rep_completeness"), state, lang),
     ])
 

@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts import ids, urlstate
-from layouts.components import LOADING_BOX_CLASS, brief_button, empty_state, format_value, table_card
+from layouts.components import LOADING_BOX_CLASS, Later, brief_button, empty_state, format_value, table_card
 from layouts.i18n import header, t
 
 OWN_KEYS = ("group", "as_of")  # what the page changes in place (the router leaves it alone)
@@ -40,7 +40,6 @@ ROW_PREFIX = "unit:"
 def layout(state: dict, lang: str) -> html.Div:
     return html.Div([
         dcc.Store(id=ids.Shell.STATE, data=state),
-        dcc.Location(id=ids.Shell.NAV, refresh="callback-nav"),
         dcc.Location(id=ids.Workbench.URL, refresh=False), dcc.Store(id=ids.Workbench.MOVE),
         html.Div([html.H1(t(lang, "nav_workbench"), className="h4 mb-0"),
                   html.Div(id=ids.Workbench.CONTROLS, className="d-flex flex-wrap gap-2 align-items-end no-print")],
@@ -50,7 +49,7 @@ def layout(state: dict, lang: str) -> html.Div:
                   dbc.CardBody(html.Div(id=ids.Workbench.TODO, className=LOADING_BOX_CLASS),
                                className="py-2")], className="mb-3 shadow-sm", id="card-workbench-todo"),
         table_card("scorecard", t(lang, "wb_units"), state, lang),
-        html.Div(id=ids.Workbench.PRINT, className="workbench-print"),
+        Later([html.Div(id=ids.Workbench.PRINT, className="workbench-print")]),
     ], className="workbench")
 
 

@@ -61,6 +61,7 @@ def test_callback_ids_exist_in_the_layouts(web_app):
     from layouts import org_profile, ranking  # 单位画像 / 薄弱排名
     trees += [org_profile.layout(state, "zh"), ranking.controls(["党支部"], state, "zh"),
               drill.rework_form("甲（A1）", None, "zh", ids.Profile)]
+    trees.append(components.Later([]).to_plotly_json()["props"]["children"])  # the store a later part waits in
     present = set()
     for tree in trees:
         present |= {_key(json.loads(c)) if c.startswith("{") else c for c in _ids(tree, set())}

@@ -412,6 +412,37 @@ def test_a_page_opened_or_changed_is_one_request_with_its_rows_painted(page, liv
     assert not errors
 
 
+def test_the_first_grid_is_on_screen_before_the_rest_of_the_page(page, live, errors):
+    """A page's parts below its first grid (layouts.components.Later) are drawn after that grid's rows are
+    painted, not with them; they still come, whole and working, in the page's one request."""
+    log_in(page, live, f"/drill?as_of={live['as_of']}")
+    first_cell(page, "items", "c0")
+    for path, first, rest, menu in (("/rectifications", "rectifications", "rectification-summary", True),
+                                    ("/drill", "drilldown", "items", False)):
+        page.wait_for_timeout(400)
+        # The animation frame in which each shows first, counted from the click.
+        page.evaluate("""([first, rest]) => {
+            const seen = window.__seen = {frame: 0};
+            const tick = () => {
+                seen.frame += 1;
+                if (!seen.rows && document.querySelector(`#card-${first} .ag-row .ag-cell`)) seen.rows = seen.frame;
+                if (!seen.rest && document.querySelector(`#card-${rest}`)) seen.rest = seen.frame;
+                if (!seen.rows || !seen.rest) requestAnimationFrame(tick);
+            };
+            requestAnimationFrame(tick);
+        }""", [first, rest])
+        sent = dash_requests(page)
+        if menu:
+            page.locator("#shell-ledger-menu .dropdown-toggle").click()
+        page.locator(f"#shell-navbar a[href^='{path}?']").first.click()
+        first_cell(page, rest, "c0")
+        seen = page.wait_for_function("() => window.__seen.rows && window.__seen.rest && window.__seen").json_value()
+        assert seen["rows"] < seen["rest"], (path, seen)
+        assert len(settled(page, sent)) == 1
+        page.locator(f"#card-{rest} .export-buttons button").first.wait_for()  # its tools work as any card's
+    assert not errors
+
+
 def test_a_page_still_being_computed_shows_a_spinner(page, live, errors):
     """While the router computes the next page (held here), the old page dims and a spinner shows after a
     moment; both go when the page comes."""

@@ -95,7 +95,7 @@ def test_the_leaders_three_weakest_organizations(page, live, leader, errors):
     # loaded machine (seen 1 in 8 runs at the session's start commit and 3 in 8 after, with two CPU hogs).
     page.locator("#shell-collapse.show").wait_for()
     page.locator("#lang-toggle").click()
-    page.wait_for_function("() => document.querySelector('#card-ranking').innerText.includes('薄弱排名')")
+    page.wait_for_function("() => document.querySelector('#card-ranking')?.innerText.includes('薄弱排名')")
     first_cell(page, "ranking", "c2")
     shot(page, "redline-ranking-zh-390")
     page.goto(f"{live['base']}/org?org={first['组织编码']}&as_of={live['as_of']}")
