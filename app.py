@@ -42,7 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
     from dashboard import memory
     from web import api as web_api
     from web import auth as web_auth
-    from layouts.shell import app_layout
+    from callbacks.shell import first_layout
 
     memory.tune_malloc()
 
@@ -82,7 +82,7 @@ def create_app(config: dict | None = None) -> Flask:
                     on_error=on_callback_error)
     # lang makes browsers pick Simplified Chinese glyphs (not Japanese variants) for the Han characters.
     app.index_string = app.index_string.replace("<html>", '<html lang="zh-CN">')
-    app.layout = app_layout
+    app.layout = first_layout
     register(app)
     # After every callback is registered: the hashes of Dash's inline scripts for the CSP (web_auth).
     server.config["CSP_SCRIPT_HASHES"] = app.csp_hashes()

@@ -12,3 +12,11 @@
     });
   };
 })();
+
+// The language this browser keeps (the lang store, in local storage) as a cookie, read before the app's layout
+// is asked for: the server draws the page opened in it (callbacks.shell.first_layout).
+(function () {
+  var lang = "zh";
+  try { lang = JSON.parse(window.localStorage.getItem("lang")) === "en" ? "en" : "zh"; } catch (e) { /* none kept */ }
+  document.cookie = "lang=" + lang + "; path=/; SameSite=Lax; max-age=31536000";
+})();

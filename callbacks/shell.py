@@ -1,10 +1,15 @@
-"""The router (URL -> navbar + page), the navbar's round and date controls, the language toggle."""
+"""The router (URL -> navbar + page) and the first layout that comes drawn by it, the navbar's round and date
+controls, the language toggle."""
 from __future__ import annotations
 
+import logging
 from datetime import date
+from urllib.parse import urlsplit
 
 from dash import ClientsideFunction, Input, Output, State, html, no_update
 from dash.exceptions import PreventUpdate
+from flask import has_request_context, request
+from flask_login import current_user
 
 from callbacks import common
 from callbacks.rectifications import LEDGERS
@@ -15,8 +20,9 @@ from layouts import (admin, audit, comments, contact_points, drill, ids, imports
                      quality, rectifications, redline, reporting, urlstate, workbench)
 from layouts.components import empty_state
 from layouts.i18n import DEFAULT, LANGS, t
-from layouts.shell import PAGE_ROLES, navbar, not_found
+from layouts.shell import PAGE_ROLES, app_layout, navbar, not_found
 
+log = logging.getLogger(__name__)
 PAGES = {"/": overview.layout, "/workbench": workbench.layout, "/drill": drill.layout, "/redline": redline.layout,
          "/rectifications": rectifications.layout, "/pledges": pledges.layout,
          "/contact-points": contact_points.layout, "/reporting": reporting.layout, "/quality": quality.layout,
@@ -89,6 +95,31 @@ def route(pathname: str | None, search: str | None, lang: str | None, rendered: 
         return bar, html.Div(empty_state(lang, t(lang, "no_rounds")), className="mt-4"), key
     # Everything the page shows comes with it: its parts and its grids (callbacks.common.build).
     return bar, common.build(page(state, lang), state, lang), key
+
+
+# The language the browser keeps (the LANG store, in its local storage), copied into a cookie by
+# assets/session.js so the first layout comes in it.
+LANG_COOKIE = "lang"
+
+
+def first_layout():
+    """The app's layout as /_dash-layout serves it: with the navbar and page of the address the browser opened
+    already drawn in, so a page opened directly (a link, a bookmark, a reload) is on screen without the
+    router's request after the layout. The address is the request's Referer (the browser sends it for its own
+    origin; layouts ask nothing else of it): without one, or from elsewhere, the frame alone, and the router
+    draws the page as on a move. The router's own check (rendered) then finds the page drawn and asks nothing."""
+    if not (has_request_context() and request.path.endswith("/_dash-layout") and current_user.is_authenticated):
+        return app_layout()
+    opened = urlsplit(request.referrer or "")
+    if opened.netloc != request.host or not opened.path.startswith("/") or opened.path.startswith("/_dash"):
+        return app_layout()
+    try:
+        bar, page, rendered = route(opened.path, "?" + opened.query if opened.query else "",
+                                    request.cookies.get(LANG_COOKIE))
+    except Exception:  # noqa: BLE001 - a database outage, say: the router asks again and says what is wrong
+        log.warning("first layout: the page is left to the router", exc_info=True)
+        return app_layout()
+    return app_layout(bar, page, rendered)
 
 
 def on_controls(round_value: str | None, as_of: str | None, search: str | None, options: list | None = None,

@@ -36,19 +36,21 @@ class UserInfo:
         return self.role == "admin"
 
 
-def app_layout():
+def app_layout(bar=None, page=None, rendered: list | None = None):
+    """The frame; bar, page and rendered: what the router draws for the URL the browser opened, when the
+    layout comes with it (callbacks.shell.first_layout)."""
     return html.Div([
         dcc.Location(id=ids.Shell.URL, refresh="callback-nav"),
         dcc.Store(id=ids.Shell.LANG, storage_type="local", data=DEFAULT),
-        dcc.Store(id=ids.Shell.RENDERED, storage_type="memory"),
+        dcc.Store(id=ids.Shell.RENDERED, storage_type="memory", data=rendered),
         dcc.Store(id=ids.Shell.ROUTE, storage_type="memory"),
         dcc.Store(id=ids.Shell.CONTROLS_ASKED, storage_type="memory"),
         dcc.Download(id=ids.Shell.DOWNLOAD),
-        html.Div(id=ids.Shell.NAVBAR),
+        html.Div(bar, id=ids.Shell.NAVBAR),
         # Filled by callbacks.common.on_callback_error: a callback that failed says so here.
         dbc.Alert(id=ids.Shell.ERROR, is_open=False, color="warning", dismissable=True,
                   className="mx-4 mt-2 mb-0"),
-        html.Main(html.Div(id=ids.Shell.CONTENT),
+        html.Main(html.Div(page, id=ids.Shell.CONTENT),
                   className="container-fluid py-3 px-4"),
     ])
 

@@ -22,6 +22,7 @@ from dashboard import reports
 from web.auth import WebUser
 from data.users import create_user
 from tests import report_dataset as rd
+from tests.conftest import login
 
 AS_OF = rd.AS_OF.isoformat()
 TOP = {"as_of": AS_OF}
@@ -244,6 +245,37 @@ def test_router_shows_the_users_scope_and_round_choices(as_user):
         assert "Overview" in text_of(nav_en)
         _, missing, _ = shell.route("/no-such-page", "", "zh")
         assert "页面不存在" in text_of(missing)
+
+
+def _by_id(node, wanted):
+    """The component with id `wanted` in a layout as /_dash-layout serves it (JSON)."""
+    if isinstance(node, dict):
+        if node.get("props", {}).get("id") == wanted:
+            return node
+        node = list(node.values())
+    if isinstance(node, list):
+        return next((found for child in node if (found := _by_id(child, wanted)) is not None), None)
+    return None
+
+
+def test_the_layout_comes_with_the_page_the_browser_opened(web_app, users, as_user):
+    """A page opened directly: /_dash-layout draws the page of the address it was asked from (its Referer),
+    in the user's scope and language, marked as the router would mark it, so the router asks nothing more."""
+    client = web_app.test_client()
+    login(client, "uma", "password-123")
+    opened = f"/drill?as_of={AS_OF}"
+    layout = client.get("/_dash-layout", headers={"Referer": "http://localhost" + opened}).get_json()
+    assert "下钻" in str(_by_id(layout, "shell-content"))
+    assert "组织 A2" in str(_by_id(layout, "shell-navbar"))  # the user's own scope
+    with as_user("uma"):
+        _, _, key = shell.route("/drill", f"?as_of={AS_OF}", "zh")
+    assert _by_id(layout, "shell-rendered")["props"]["data"] == key
+    client.set_cookie("lang", "en")  # the language the browser keeps (assets/session.js)
+    english = client.get("/_dash-layout", headers={"Referer": "http://localhost" + opened}).get_json()
+    assert "Drill-down" in str(_by_id(english, "shell-content"))
+    for referer in ({}, {"Referer": "http://elsewhere.example" + opened}, {"Referer": "http://localhost/_dash-layout"}):
+        frame = client.get("/_dash-layout", headers=referer).get_json()  # the frame alone: the router draws
+        assert _by_id(frame, "shell-content")["props"].get("children") is None, referer
 
 
 def test_grid_sort_and_filter_live_in_the_url_without_rebuilding_the_page(as_user):

@@ -443,6 +443,24 @@ def test_the_first_grid_is_on_screen_before_the_rest_of_the_page(page, live, err
     assert not errors
 
 
+def test_a_page_opened_directly_comes_with_the_layout(page, live, errors):
+    """A link, a bookmark or a reload: the page is drawn from the app's layout itself, without waiting for a
+    Dash request (all held here), in the language this browser keeps."""
+    log_in(page, live, f"/redline?as_of={live['as_of']}")
+    first_cell(page, "redline", "c0")
+    page.locator("#lang-toggle").click()
+    page.wait_for_function("() => document.querySelector('#shell-content h1')?.innerText.includes('Red line')")
+    held = []
+    page.route(lambda url: "_dash-update-component" in url, lambda route: held.append(route))
+    page.goto(live["base"] + f"/drill?as_of={live['as_of']}")
+    assert first_cell(page, "drilldown", "c0").inner_text().strip()
+    first_cell(page, "items", "c0")  # the parts below it too (they wait in the page, not on the server)
+    assert page.locator("#shell-content h1").inner_text() == "Drill-down"
+    assert "Drill-down" in page.locator("#shell-navbar .nav-link.active").inner_text()
+    page.unroute_all(behavior="ignoreErrors")
+    assert not errors
+
+
 def test_a_page_still_being_computed_shows_a_spinner(page, live, errors):
     """While the router computes the next page (held here), the old page dims and a spinner shows after a
     moment; both go when the page comes."""

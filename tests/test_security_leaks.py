@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from urllib.parse import unquote_plus
 
 import pytest
 
@@ -238,6 +239,9 @@ def test_pages_and_layout_reveal_nothing_outside_the_scope(clients, name):
         for state in [*ATTACKS, {"group": SECRET_GROUP}]:
             url = path + (sh.search_of(state) if not path.startswith("/_dash") else "")
             check(client.get(url), url, f"{name} GET {url}", problems)
+            if not path.startswith("/_dash"):  # the layout draws the page its Referer names (first_layout)
+                layout = client.get("/_dash-layout", headers={"Referer": "http://localhost" + url})
+                check(layout, unquote_plus(url), f"{name} GET /_dash-layout from {url}", problems)
     assert not problems, "\n".join(problems)
 
 
