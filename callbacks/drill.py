@@ -11,13 +11,12 @@ from flask import current_app, request
 
 from callbacks import common, tables
 from dashboard import reports
-from domain import gridmodel
 from web.auth import db_session
 from data import rework as rework_data
 from data.lookups import regions_in_scope, systems_in_scope
 from data.queries import find_round
 from layouts import ids, urlstate
-from layouts.components import COVER_CLASS, PAGE_SIZE, column_defs
+from layouts.components import COVER_CLASS, column_defs
 from layouts.drill import NODE_KEYS, breadcrumb, pickers, region_options, rework_form
 from layouts.i18n import DEFAULT, t
 
@@ -137,10 +136,10 @@ def follow(live: dict | None, lang: str | None, mounted: dict | None, *lives: di
 def _columns(name: str, state: dict) -> list[str] | None:
     """The column names of the grid showing `state`, None when an empty state or a message shows instead."""
     try:
-        table = common.table(name, state)
+        table, rows, _ = tables.first_page(name, state, [])
     except reports.ReportError:
         return None
-    return [c.name for c in table.columns] if table.rows else None
+    return [c.name for c in table.columns] if rows["rowCount"] else None
 
 
 def refresh(name: str, state: dict, lang: str, live: dict) -> None:
@@ -148,18 +147,17 @@ def refresh(name: str, state: dict, lang: str, live: dict) -> None:
     they differ); a new grid, or an empty state or message, only where there was none or is none now."""
     store = {"table": name, "state": state, "lang": lang}
     shown = live["columns"] if "columns" in live else _columns(name, live["state"])
+    # The user's sort (in the URL) is kept from level to level: the first page comes in that order.
+    sort = urlstate.decode_grid(state)[0] if name in tables.URL_TABLES else []
     try:
-        table = common.table(name, state)
+        table, rows, sort = tables.first_page(name, state, sort)
     except reports.ReportError:
-        table = None
-    columns = [c.name for c in table.columns] if table is not None and table.rows else None
+        table = rows = None
+    columns = [c.name for c in table.columns] if rows and rows["rowCount"] else None
     if columns is None or shown is None:
         set_props(ids.grid_box(name), {"children": tables.render(store)})
     else:
-        # The user's sort (in the URL) is kept from level to level: the first page comes in that order.
-        sort = urlstate.decode_grid(state)[0] if name in tables.URL_TABLES else []
-        sort = sort if tables.valid_models(table, sort, {}) else []
-        props = {"getRowsResponse": tables.rows_response(name, state, gridmodel.apply(table, sort, {}), 0, PAGE_SIZE)}
+        props = {"getRowsResponse": rows}
         if columns != shown:
             props["columnDefs"] = column_defs(table.columns, lang, sort)
         set_props(ids.grid(name), props)

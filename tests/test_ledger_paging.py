@@ -1,6 +1,7 @@
 """A ledger page from SQL (ledger_reports.page) must be exactly the slice of the whole table the grid model
 gives (gridmodel.apply(reports.build(...))), with the same count, red rows, title and notes."""
 import base64
+import json
 import random
 from datetime import date, timedelta
 from io import BytesIO
@@ -9,7 +10,9 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from callbacks import tables
+from callbacks import drill, shell, tables
+from layouts import ids, urlstate
+from layouts.components import PAGE_SIZE
 from tests import report_dataset as rd
 from dashboard import ledger_reports, reports
 from domain import gridmodel
@@ -279,6 +282,35 @@ def test_a_plain_ledger_page_never_builds_the_whole_ledger(as_user, users, demo,
         if filt:
             numbers = [row["c16"] for row in got["rowData"]]
             assert min(numbers) > 1 and numbers == sorted(numbers, reverse=True)
+
+
+def test_a_ledger_page_drawn_or_moved_to_never_builds_the_whole_ledger(web_app, as_user, users, demo, monkeypatch):
+    """The ledger on 整改台账 and 承诺践诺 comes with the page (the router) and follows the filter bar (a move)
+    with its first page and row count from the paged query, the rows the whole ledger would show first; the
+    whole ledger took 0.7 s at province scale. Its summaries are built whole, as before."""
+    monkeypatch.setitem(web_app.config, "REPORT_CACHE", False)  # each table built when asked, not kept
+    state = {"as_of": demo_as_of().isoformat(), "overdue_only": "1"}
+    with as_user("ada"):
+        whole = {name: tables.rows_response(name, state, tables.common.table(name, state), 0, PAGE_SIZE)
+                 for name in ("rectifications", "pledges")}
+    build = reports.build
+
+    def summaries_only(view, *args, **kwargs):
+        if view in ledger_reports.PAGED_VIEWS:
+            raise AssertionError(f"the whole {view} was built")
+        return build(view, *args, **kwargs)
+    monkeypatch.setattr(reports, "build", summaries_only)
+    sent = {}
+    monkeypatch.setattr(drill, "set_props", lambda id_, props: sent.update({json.dumps(id_): props}))
+    for path, name in (("/rectifications", "rectifications"), ("/pledges", "pledges")):
+        with as_user("ada"):
+            page = shell.route(path, urlstate.encode(state), "zh")[1]
+            first = next(c.data for c in page._traverse() if getattr(c, "id", None) == ids.grid_first(name))
+            assert first["response"] == whole[name] and first["response"]["rowCount"] > 0
+            shown = [c.name for c in ledger_reports.PAGED_VIEWS[name]]
+            drill.refresh(name, {**state, "overdue_only": None}, "zh", {"table": name, "state": state, "columns": shown})
+        moved = sent[json.dumps(ids.grid(name))]["getRowsResponse"]
+        assert moved["rowCount"] > first["response"]["rowCount"]  # every item now, not only the overdue
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
