@@ -70,6 +70,20 @@ def test_login_then_pages_dash_and_logout(client):
     assert client.get("/_dash-layout").status_code == 401
 
 
+def test_the_logout_form_works_whichever_of_the_first_requests_wrote_the_cookie_last(client, web_app):
+    """The page's first requests run side by side and each writes the session cookie back: the logout form's
+    token must already be in the cookie login set, not only in the one the layout's response sets."""
+    login(client, "ada", PASSWORD)
+    name = web_app.config["SESSION_COOKIE_NAME"]
+    at_login = client.get_cookie(name).value
+    layout = client.get("/_dash-layout", headers={"Referer": "http://localhost/"}).get_data(as_text=True)
+    token = re.search(r'name=\\"csrf_token\\" value=\\"([^"\\]+)', layout).group(1)
+    client.set_cookie(name, at_login)  # a request beside the layout's finished last
+    r = client.post("/logout", data={"csrf_token": token})
+    assert r.status_code == 302 and r.headers["Location"] == "/login"
+    assert client.get("/").status_code == 302  # logged out
+
+
 def test_login_redirects_to_the_page_asked_for_but_never_off_site(client):
     page = client.get("/login?next=/redline").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)

@@ -167,6 +167,9 @@ def login():
     session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME of inactivity
     # The session's id (ended for good by logout) and the user's epoch (ended by a password or role change).
     session["sid"], session["epoch"] = secrets.token_urlsafe(24), epoch
+    # The logout form's token, minted with the session: drawn later, by the first page's layout, it was lost
+    # now and then to a request running beside it that wrote the session back without it.
+    csrf_token()
     login_user(web_user)
     target = _safe_next(request.form.get("next"))
     # A supervisor's landing page is the 督导工作台, a unit's its own 单位画像 (/org without a code opens the
