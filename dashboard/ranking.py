@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import astuple
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from dashboard import node_index, reports
@@ -41,9 +42,10 @@ def previous_round(session: Session, rnd):
     return earlier[-1] if earlier else None
 
 
-def ranked(session: Session, node: q.Node, scope, level: str | None, as_of) -> list[tuple[int, metrics.RedLine]]:
-    """(org id, RedLine) of every org of the node with N ≥ the minimum sample, weakest first: lowest 置信下限,
-    then lowest value, then org id (so equal orgs keep one order)."""
+def ranked(session: Session, node: q.Node, scope, level: str | None,
+           as_of) -> tuple[list[int], dict[int, metrics.RedLine]]:
+    """(the ids of every org of the node with N ≥ the minimum sample, weakest first: lowest 置信下限, then
+    lowest value, then org id, so equal orgs keep one order; their RedLine by id)."""
     profile = RuleProfile.from_record(node.round)
     org_ids = q.filter_org_ids(scope, node)
     reds = _from_index(session, node, profile, as_of) if scope.everything else None
@@ -52,7 +54,13 @@ def ranked(session: Session, node: q.Node, scope, level: str | None, as_of) -> l
     eligible = {k: red for k, red in reds.items() if red.n >= profile.min_sample and red.low is not None}
     if level:
         eligible = {k: red for k, red in eligible.items() if k in pq.of_type(session, org_ids, level)}
-    return sorted(eligible.items(), key=lambda kv: (kv[1].low, kv[1].value, kv[0]))
+    # Sorted by numpy, and ids only: sorting (low, value, id) tuples allocated 160,000 of them at province scale,
+    # and the garbage collector they set off walked the node index's objects each time (0.3 s a ranking).
+    keys = list(eligible)
+    lows = np.fromiter((eligible[k].low for k in keys), float, len(keys))
+    values = np.fromiter((eligible[k].value for k in keys), float, len(keys))
+    order = np.lexsort((np.array(keys, dtype=np.int64), values, lows)).tolist()
+    return [keys[i] for i in order], eligible
 
 
 def _from_index(session: Session, node: q.Node, profile: RuleProfile, as_of) -> dict | None:
@@ -78,14 +86,14 @@ def ranking(session: Session, request: Request) -> ReportTable:
     上轮名次 (the previous round of the same kind, same filters and scope) and 名次变化 = 上轮名次 − 名次."""
     limit, level = limit_of(request), request.option("level")
     node, profile, _ = reports._context(session, request)
-    order = ranked(session, node, request.scope, level, request.as_of)
+    order, reds = ranked(session, node, request.scope, level, request.as_of)
     before = previous_round(session, node.round)
     previous = {}
     if before is not None:
         earlier = q.Node(before, node.system, node.region, node.org)
-        previous = {k: i + 1 for i, (k, _) in enumerate(ranked(session, earlier, request.scope, level,
-                                                                request.as_of))}
-    top = order[:limit]
+        before_order = ranked(session, earlier, request.scope, level, request.as_of)[0]
+        previous = dict(zip(before_order, range(1, len(before_order) + 1)))
+    top = [(k, reds[k]) for k in order[:limit]]
     orgs = q.orgs_with_ids(session, [k for k, _ in top])
     metric = profile.redline_metric
     fmt = DECIMAL if metric == "测评得分" else PERCENT
