@@ -136,10 +136,10 @@ def follow(live: dict | None, lang: str | None, mounted: dict | None, *lives: di
 def _columns(name: str, state: dict) -> list[str] | None:
     """The column names of the grid showing `state`, None when an empty state or a message shows instead."""
     try:
-        table, rows, _ = tables.first_page(name, state, [])
+        table, count = tables.table_and_count(name, state)
     except reports.ReportError:
         return None
-    return [c.name for c in table.columns] if rows["rowCount"] else None
+    return [c.name for c in table.columns] if count else None
 
 
 def refresh(name: str, state: dict, lang: str, live: dict) -> None:

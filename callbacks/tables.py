@@ -52,14 +52,14 @@ def _render(store: dict, with_rows: bool = False):
     sort, filters = urlstate.decode_grid(state) if name in URL_TABLES else ([], {})
     rows = None
     try:
-        # The first page and the row count at once, for the grid drawn with its rows or a ledger (from its query).
-        if not filters and (with_rows or name in ledger_reports.PAGED_VIEWS):
+        if with_rows and not filters:  # the first page and the row count at once
             table, rows, sort = first_page(name, state, sort)
+            count = rows["rowCount"]
         else:
-            table = common.table(name, state)
+            table, count = table_and_count(name, state)
     except reports.ReportError as exc:
         return error_alert(str(exc), lang), None
-    if not (rows["rowCount"] if rows else table.rows):
+    if not count:
         # what is missing and what to do
         return (empty_state(lang, EMPTY[name](table, lang)) if name in EMPTY else table_empty(name, state, lang)), None
     # A warning (⚠, e.g. the org's 优秀 quota exceeded) stands above the grid; plain notes follow it.
@@ -88,7 +88,7 @@ def first_page(name: str, state: dict, sort: list[dict]) -> tuple[ReportTable, d
 
 
 def _first_page(name: str, state: dict, sort: list[dict]) -> tuple[ReportTable, dict, list[dict]]:
-    found = common.page(name, state, sort, {}, 0, PAGE_SIZE) if name not in LINKED else None
+    found = common.page(name, state, sort, {}, 0, PAGE_SIZE) if name in ledger_reports.PAGED_VIEWS else None
     if found:
         page, total = found
         return replace(page, rows=[]), paged_response(name, page, total, 0), sort
@@ -153,6 +153,14 @@ def get_rows(request: dict | None, store: dict, live: dict | None = None):
     if paged:
         return paged_response(name, *paged, start)
     return rows_response(name, state, table, start, end)
+
+
+def table_and_count(name: str, state: dict) -> tuple[ReportTable, int]:
+    """The table and how many rows it has: a ledger's without its rows, counted by its query (first_page)."""
+    if name in ledger_reports.PAGED_VIEWS:
+        return common.page(name, state, [], {}, 0, 0)
+    table = common.table(name, state)
+    return table, len(table.rows)
 
 
 def paged_response(name: str, page, total: int, start: int) -> dict:
