@@ -107,7 +107,8 @@ def first_layout():
     already drawn in, so a page opened directly (a link, a bookmark, a reload) is on screen without the
     router's request after the layout. The address is the request's Referer (the browser sends it for its own
     origin; layouts ask nothing else of it): without one, or from elsewhere, the frame alone, and the router
-    draws the page as on a move. The router's own check (rendered) then finds the page drawn and asks nothing."""
+    draws the page as on a move. The router's request that still follows finds the page drawn (rendered) and
+    changes nothing."""
     if not (has_request_context() and request.path.endswith("/_dash-layout") and current_user.is_authenticated):
         return app_layout()
     opened = urlsplit(request.referrer or "")
