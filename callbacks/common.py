@@ -11,7 +11,7 @@ from dash.exceptions import PreventUpdate
 from flask import current_app, g
 from flask_login import current_user
 
-from dashboard import admin_report, audit_report, reports, views
+from dashboard import admin_report, audit_report, ledger_reports, reports, views
 from data.cache import ComputedCache, data_version
 from domain import gridmodel
 from domain.request import Request
@@ -113,7 +113,7 @@ def table(name: str, state: dict) -> ReportTable:
 def page(name: str, state: dict, sort_model, filter_model, start: int, end: int | None):
     """(rows start..end of table(name, state) after the grid model, their total) from a paged query, or
     None when the table has no paged form for that model (see reports.page). Not cached: a page is cheap."""
-    if name in ADMIN_TABLES:
+    if name not in ledger_reports.PAGED_VIEWS:  # no request to check, no session to open for the others
         return None
     request = request_of(name, state)
     with db_session() as s:

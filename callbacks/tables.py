@@ -10,7 +10,7 @@ from dash import ALL, MATCH, ClientsideFunction, Input, Output, State, ctx, dcc,
 from dash.exceptions import PreventUpdate
 
 from callbacks import common, quality
-from dashboard import exports, ledger_reports, memory, reports
+from dashboard import exports, memory, reports
 from domain import gridmodel
 from domain.tables import VIEW_TITLES, ReportTable
 from web.auth import audit_event
@@ -88,7 +88,7 @@ def first_page(name: str, state: dict, sort: list[dict]) -> tuple[ReportTable, d
 
 
 def _first_page(name: str, state: dict, sort: list[dict]) -> tuple[ReportTable, dict, list[dict]]:
-    found = common.page(name, state, sort, {}, 0, PAGE_SIZE) if name in ledger_reports.PAGED_VIEWS else None
+    found = common.page(name, state, sort, {}, 0, PAGE_SIZE)
     if found:
         page, total = found
         return replace(page, rows=[]), paged_response(name, page, total, 0), sort
@@ -145,8 +145,7 @@ def get_rows(request: dict | None, store: dict, live: dict | None = None):
     try:
         # A ledger's page comes straight from SQL; other tables (or a sort/filter on a worked-out column)
         # are built whole, then sorted, filtered and sliced here.
-        paged = (common.page(name, state, sort, filters, start, end)
-                 if name not in LINKED else None)
+        paged = common.page(name, state, sort, filters, start, end)
         table = None if paged else gridmodel.apply(common.table(name, state), sort, filters)
     except (reports.ReportError, gridmodel.GridModelError):
         return {"rowData": [], "rowCount": 0}
@@ -157,8 +156,9 @@ def get_rows(request: dict | None, store: dict, live: dict | None = None):
 
 def table_and_count(name: str, state: dict) -> tuple[ReportTable, int]:
     """The table and how many rows it has: a ledger's without its rows, counted by its query (first_page)."""
-    if name in ledger_reports.PAGED_VIEWS:
-        return common.page(name, state, [], {}, 0, 0)
+    counted = common.page(name, state, [], {}, 0, 0)
+    if counted:
+        return counted
     table = common.table(name, state)
     return table, len(table.rows)
 

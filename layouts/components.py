@@ -241,6 +241,7 @@ def page(state: dict, lang: str, title_key: str, children: list, later: list | N
 
 
 def nav() -> dcc.Location:
+    """The page's link to the address bar (ids.Shell.NAV): its callbacks write another page or query here."""
     return dcc.Location(id=ids.Shell.NAV, refresh="callback-nav")
 
 

@@ -8,7 +8,7 @@ from dash import dcc, html
 
 from domain.tables import DATE, INT, PERCENT
 from layouts import ids, urlstate
-from layouts.components import LOADING_BOX_CLASS, brief_button, format_value, print_button, table_card
+from layouts.components import LOADING_BOX_CLASS, brief_button, format_value, nav, print_button, table_card
 from layouts.i18n import LABELS, header, t, value
 from layouts.overview import GRAPH_CONFIG
 from layouts.plotly_text import plain
@@ -29,7 +29,7 @@ def value_text(lang: str, value) -> str:
 def layout(state: dict, lang: str) -> html.Div:
     return html.Div([
         dcc.Store(id=ids.Shell.STATE, data=state),
-        dcc.Location(id=ids.Shell.NAV, refresh="callback-nav"),
+        nav(),
         dcc.Location(id=ids.Profile.URL, refresh=False), dcc.Store(id=ids.Profile.MOVE),
         html.Div(id=ids.Profile.BODY, style={"minHeight": "240px"}, className=LOADING_BOX_CLASS),
         html.Div(id=ids.Profile.TREND_BOX, className="profile-trend"),

@@ -6,7 +6,7 @@ from dash import dcc, html
 
 from domain.tables import INT, PERCENT, ReportTable
 from layouts import ids
-from layouts.components import LOADING_BOX_CLASS, brief_button, empty_state, kpi_card
+from layouts.components import LOADING_BOX_CLASS, brief_button, empty_state, kpi_card, nav
 from layouts.i18n import definition, header, scope_text, t, value
 from layouts.plotly_text import plain_all
 
@@ -22,7 +22,7 @@ GRAPH_CONFIG = {"displaylogo": False, "responsive": True}
 def layout(state: dict, lang: str) -> html.Div:
     return html.Div([
         dcc.Store(id=ids.Shell.STATE, data=state),
-        dcc.Location(id=ids.Shell.NAV, refresh="callback-nav"),
+        nav(),
         html.Div([html.H1(t(lang, "nav_overview"), className="h4 mb-0"), brief_button(state, lang)],
                  className="d-flex justify-content-between align-items-center mb-3"),
         html.Div(id=ids.Overview.BODY, style={"minHeight": "320px"}, className=LOADING_BOX_CLASS),
