@@ -60,6 +60,28 @@ function ledgerValues(system, region, org, status, light, source, overdue) {
             light: light || null, source: source || null, overdue_only: overdue && overdue.length ? '1' : null};
 }
 
+let laterAsked = null;  // the address a page's later parts last came built for (shell.later)
+
+// What a page's later parts show: its path and URL state but the grid's sort and filter (shell.later).
+function laterKey(pathname, search) {
+    const state = parse(search);
+    delete state.sort;
+    delete state.filter;
+    return canonical([pathname || '/', state]);
+}
+
+// layouts/ranking.py DEFAULT_LIMIT: the N of 薄弱排名 a URL does not name.
+const RANKING_LIMIT = '10';
+
+// A click on a grid row whose id is a link to `path` ("/drill?…"): [path, query], else no change.
+function openRow(cell, path) {
+    const target = cell && cell.rowId;
+    if (typeof target !== 'string' || !target.startsWith(path + '?')) {
+        return [window.dash_clientside.no_update, window.dash_clientside.no_update];
+    }
+    return [path, target.slice(path.length)];
+}
+
 // A page's own location reported a URL: the URL to pass on to the page's move when it changes one of the
 // page's own keys (or `also`) on the same round and date, else no_update (anything else is the router's).
 // What the page shows: its main grid's state after a move (live), else the state it was drawn with (mounted).
@@ -107,6 +129,15 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             const keys = {'/rectifications': LEDGER_KEYS, '/pledges': PLEDGE_KEYS}[pathname];
             if (!keys || search === asked) return window.dash_clientside.no_update;
             return moveOf(search, mounted, live, keys);
+        },
+        // 薄弱排名's N and 组织类型 (callbacks.ranking): the URL with them, N only when not the default.
+        ranking: function (limit, level, search) {
+            const state = parse(search), next = Object.assign({}, state);
+            delete next.limit;
+            delete next.level;
+            if (limit && limit !== RANKING_LIMIT) next.limit = limit;
+            if (level) next.level = level;
+            return canonical(next) === canonical(state) ? window.dash_clientside.no_update : encode(next);
         },
         // One page filter: 督导联系点's and 督导工作台's group, 上报进度's status, 领导点评's grade.
         group: (value, search) => withKey(search, 'group', value),
@@ -179,16 +210,25 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             const key = JSON.stringify([path, kept, lang || 'zh']);
             return key === previous ? window.dash_clientside.no_update : key;
         },
-        // The rest of a page (layouts.components.Later): its parts, handed to Dash once every grid above has
-        // its rows on screen (or says it has none) and that frame is painted, so they do not hold the first
-        // rows back; at most a second after the page came, whatever is still loading.
-        later: function (parts) {
+        // The rest of a page (layouts.components.Later): asked of the server (callbacks.shell.later_parts)
+        // once every grid above has its rows on screen (or says it has none) and that frame is painted, so
+        // neither their computing nor their drawing holds the first rows back (at most a second after the
+        // page came); asked again when they came built for another address than the one on screen now (the
+        // user moved on while they were computed). built: [pathname, search] they were built for, or null.
+        later: function (built) {
+            const here = laterKey(window.location.pathname, window.location.search);
+            if (built) {
+                const came = laterKey(built[0], built[1]), again = came !== here && came !== laterAsked;
+                laterAsked = came;  // built twice for the same other address: the URL is not moving, stop
+                return again ? Date.now() : window.dash_clientside.no_update;
+            }
+            laterAsked = null;
             const came = performance.now();
             const painted = box => box.querySelector('.ag-row, .ag-overlay-no-rows-center, .empty-state, .alert');
             return new Promise(resolve => {
                 const check = () => {
                     const ready = [...document.querySelectorAll('#shell-content .grid-box')].every(painted);
-                    if (ready || performance.now() - came > 1000) setTimeout(() => resolve(parts));  // after the paint
+                    if (ready || performance.now() - came > 1000) setTimeout(() => resolve(Date.now()));  // after the paint
                     else requestAnimationFrame(check);
                 };
                 requestAnimationFrame(check);
@@ -225,6 +265,30 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         // The navbar's menu button (a phone): open or close the folded links and controls.
         toggleMenu: function (clicks, open) {
             return clicks ? !open : window.dash_clientside.no_update;
+        },
+    },
+    links: {
+        // A click on a row whose id links to a page (worked out by the server with the rows,
+        // callbacks.tables.rows_response): [that page, its query] (callbacks.tables.register_row_link).
+        drill: cell => openRow(cell, '/drill'),
+        org: cell => openRow(cell, '/org'),
+        // A finding of 数据质量 (callbacks.quality.row_link): its org on 下钻, or for 作废场次 ("void:" and
+        // the org's code) that org's void sessions below, asked of the server.
+        quality: function (cell) {
+            const target = cell && cell.rowId, nu = window.dash_clientside.no_update;
+            if (typeof target === 'string' && target.startsWith('void:')) return [nu, nu, target.slice(5)];
+            return openRow(cell, '/drill').concat([nu]);
+        },
+        // A point of 红线's funnel (its customdata starts with the org's code): that org on 下钻, in the
+        // round, date, system and region on screen (callbacks.redline).
+        funnel: function (click, search) {
+            const point = ((click || {}).points || [])[0];
+            const code = point && point.customdata && point.customdata[0];
+            if (!code) return [window.dash_clientside.no_update, window.dash_clientside.no_update];
+            const state = parse(search), next = {};
+            ['round', 'as_of', 'system', 'region'].forEach(k => { if (state[k]) next[k] = state[k]; });
+            next.org = String(code);
+            return ['/drill', encode(next)];
         },
     },
     grids: {
@@ -275,5 +339,5 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
 const clientside = window.dash_clientside;
 clientside.moves = {drillDown: andMove(clientside.drill.drillDown), pick: andMove(clientside.drill.pick),
                     rectifications: andMove(clientside.filters.rectifications),
-                    pledges: andMove(clientside.filters.pledges)};
+                    pledges: andMove(clientside.filters.pledges), ranking: andMove(clientside.filters.ranking)};
 })();

@@ -3,7 +3,7 @@
 findings' rows with row_link)."""
 from __future__ import annotations
 
-from dash import Input, Output, State, no_update
+from dash import ClientsideFunction, Input, Output, State
 from dash.exceptions import PreventUpdate
 
 from callbacks import common
@@ -22,24 +22,20 @@ def row_link(state: dict, row: list) -> str:
     return "/drill" + urlstate.encode({**urlstate.shared(state), "org": code})
 
 
-def open_finding(cell: dict | None, state: dict, lang: str | None):
-    """(pathname, search, sessions panel)."""
-    target = (cell or {}).get("rowId")
-    if not isinstance(target, str):
+def open_sessions(code: str | None, state: dict | None, lang: str | None):
+    """The void sessions behind a 作废场次 finding clicked (its org's code, handed on by the browser: a
+    finding leading to 下钻 opens it there, assets/clientside.js links.quality), as a grid drawn in for the
+    caller's scope."""
+    if not isinstance(code, str) or not code:
         raise PreventUpdate
-    if target.startswith(VOID_LINK):
-        code = target[len(VOID_LINK):]
-        keep = {k: v for k, v in state.items() if k not in ("sort", "filter", "org")}
-        return no_update, no_update, common.fill(sessions_card(keep, code, lang))  # its grid drawn in
-    if target.startswith("/drill?"):
-        path, _, search = target.partition("?")
-        return path, "?" + search, no_update
-    raise PreventUpdate
+    keep = {k: v for k, v in (state or {}).items() if k not in ("sort", "filter", "org")}
+    return common.fill(sessions_card(keep, code, lang))
 
 
 def register(app) -> None:
-    app.callback(Output(ids.Shell.NAV, "pathname", allow_duplicate=True),
-                 Output(ids.Shell.NAV, "search", allow_duplicate=True),
-                 Output(ids.Quality.SESSIONS_BOX, "children"),
-                 Input(ids.grid("quality"), "cellClicked"), State(ids.Shell.STATE, "data"),
-                 State(ids.Shell.LANG, "data"), prevent_initial_call=True)(open_finding)
+    app.clientside_callback(ClientsideFunction("links", "quality"),
+                            Output(ids.Shell.NAV, "pathname", allow_duplicate=True),
+                            Output(ids.Shell.NAV, "search", allow_duplicate=True), Output(ids.Quality.VOID, "data"),
+                            Input(ids.grid("quality"), "cellClicked"), prevent_initial_call=True)
+    app.callback(Output(ids.Quality.SESSIONS_BOX, "children"), Input(ids.Quality.VOID, "data"),
+                 State(ids.Shell.STATE, "data"), State(ids.Shell.LANG, "data"), prevent_initial_call=True)(open_sessions)

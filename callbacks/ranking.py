@@ -1,9 +1,9 @@
 """薄弱排名 on the red-line page: the N selector and the 组织类型 filter. A change is one request: the URL
-records it (the router leaves the page alone, assets/clientside.js) and the ranking grid is refreshed in
-place; a click on a row opens that org's profile (callbacks.tables links the rows)."""
+records it in the browser (the router leaves the page alone, assets/clientside.js) and the ranking grid is
+refreshed in place; a click on a row opens that org's profile (callbacks.tables links the rows)."""
 from __future__ import annotations
 
-from dash import Input, Output, State
+from dash import ClientsideFunction, Input, Output, State
 from dash.exceptions import PreventUpdate
 
 from callbacks import common, drill, tables
@@ -22,19 +22,23 @@ def show_controls(state: dict, lang: str | None):
     return controls(levels, state or {}, lang or DEFAULT)
 
 
-def on_change(limit: str | None, level: str | None, search: str | None, lang: str | None, live: dict | None):
-    state = urlstate.parse(search)
-    new = urlstate.change({k: v for k, v in state.items() if k not in ("limit", "level")},
-                          limit=None if (limit or DEFAULT_LIMIT) == DEFAULT_LIMIT else limit, level=level or None)
-    if new == state:
+def move(asked: str | None, lang: str | None, drawn: dict | None, live: dict | None):
+    """The ranking grid shows the N and 组织类型 of the URL the browser just wrote (assets/clientside.js
+    filters.ranking); returns the state it shows."""
+    if asked is None:
         raise PreventUpdate
-    drill.refresh(TABLE, new, lang or DEFAULT, live or {"table": TABLE, "state": state, "lang": lang or DEFAULT})
-    return urlstate.encode(new)
+    state, lang = urlstate.parse(asked), lang or DEFAULT
+    drill.refresh(TABLE, state, lang, live or drawn or {"table": TABLE, "state": {}, "lang": lang})
+    return state
 
 
 def register(app) -> None:
     common.on_build([(ids.Ranking.CONTROLS, "children")], show_controls)
-    app.callback(Output(ids.Shell.NAV, "search", allow_duplicate=True), Input(ids.Ranking.LIMIT, "value"),
-                 Input(ids.Ranking.LEVEL, "value"), State(ids.Shell.URL, "search"), State(ids.Shell.LANG, "data"),
-                 State(ids.grid_live(TABLE), "data"), prevent_initial_call=True)(on_change)
-    tables.register_row_link(app, TABLE, tables.open_row("/org"))  # a row: that org's 单位画像
+    # A change writes the URL in the browser and hands it to `move` at once, the one request.
+    app.clientside_callback(ClientsideFunction("moves", "ranking"), Output(ids.Shell.NAV, "search", allow_duplicate=True),
+                            Output(ids.Ranking.ASK, "data"), Input(ids.Ranking.LIMIT, "value"),
+                            Input(ids.Ranking.LEVEL, "value"), State(ids.Shell.URL, "search"), prevent_initial_call=True)
+    app.callback(Output(ids.Ranking.SHOWN, "data"), Input(ids.Ranking.ASK, "data"), State(ids.Shell.LANG, "data"),
+                 State(ids.grid_state(TABLE), "data"), State(ids.grid_live(TABLE), "data"),
+                 prevent_initial_call=True)(move)
+    tables.register_row_link(app, TABLE, "org")  # a row: that org's 单位画像

@@ -2,12 +2,11 @@
 The candidates table lives in callbacks.tables."""
 from __future__ import annotations
 
-from dash import Input, Output, State, dcc, html
-from dash.exceptions import PreventUpdate
+from dash import ClientsideFunction, Input, Output, State, dcc, html
 
 from callbacks import common
 from dashboard import reports
-from layouts import ids, urlstate
+from layouts import ids
 from layouts.components import empty_state, error_alert
 from layouts.overview import GRAPH_CONFIG
 from layouts.i18n import t
@@ -32,19 +31,10 @@ def show_funnel(state: dict, lang: str | None):
     return html.Div([html.P(note, className="small text-muted mb-1", id=ids.Redline.FUNNEL_NOTE), graph])
 
 
-def open_org(click: dict | None, search: str | None):
-    points = (click or {}).get("points") or []
-    custom = points[0].get("customdata") if points else None
-    if not custom:
-        raise PreventUpdate
-    state = urlstate.parse(search)
-    keep = {k: v for k, v in state.items() if k in ("round", "as_of", "system", "region")}
-    return "/drill", urlstate.encode({**keep, "org": str(custom[0])})
-
-
 def register(app) -> None:
     common.on_build([(ids.Redline.FUNNEL_BOX, "children")], show_funnel)
-    app.callback(Output(ids.Shell.NAV, "pathname", allow_duplicate=True),
-                 Output(ids.Shell.NAV, "search", allow_duplicate=True),
-                 Input(ids.Redline.FUNNEL, "clickData"), State(ids.Shell.URL, "search"),
-                 prevent_initial_call=True)(open_org)
+    # A click on an org opens its drill-down, in the browser (assets/clientside.js links.funnel).
+    app.clientside_callback(ClientsideFunction("links", "funnel"), Output(ids.Shell.NAV, "pathname", allow_duplicate=True),
+                            Output(ids.Shell.NAV, "search", allow_duplicate=True),
+                            Input(ids.Redline.FUNNEL, "clickData"), State(ids.Shell.URL, "search"),
+                            prevent_initial_call=True)

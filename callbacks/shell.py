@@ -6,7 +6,8 @@ import logging
 from datetime import date
 from urllib.parse import urlsplit
 
-from dash import ClientsideFunction, Input, Output, State, html, no_update
+from dash import ClientsideFunction, Input, Output, State, html, no_update, set_props
+from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 from flask import has_request_context, request
 from flask_login import current_user
@@ -18,7 +19,7 @@ from web.auth import csrf_token, db_session
 from data.lookups import round_names
 from layouts import (admin, audit, comments, contact_points, drill, ids, imports, org_profile, overview, pledges,
                      quality, rectifications, redline, reporting, urlstate, workbench)
-from layouts.components import empty_state
+from layouts.components import Later, empty_state
 from layouts.i18n import DEFAULT, LANGS, t
 from layouts.shell import PAGE_ROLES, app_layout, navbar, not_found
 
@@ -83,18 +84,42 @@ def route(pathname: str | None, search: str | None, lang: str | None, rendered: 
             bar, rounds = no_update, round_names(s)
     else:
         bar, rounds = shell_bar(pathname, state, lang)
+    # Everything the page shows comes with it: its parts and its grids (callbacks.common.build), but for
+    # those below its first grid (later_parts).
+    return bar, common.build(_drawn(pathname, state, lang, rounds), state, lang), key
+
+
+def _drawn(pathname: str | None, state: dict, lang: str, rounds: list) -> Component:
+    """The page at `pathname` as this user may see it, not yet built; or what is said instead: not found,
+    refused to the role, no scope, no round yet."""
     page = PAGES.get(pathname or "/")
     if page is None:
-        return bar, not_found(lang), key
+        return not_found(lang)
     if pathname in PAGE_ROLES and common.role() not in PAGE_ROLES[pathname]:
         refused = {"/import": "import_refused", "/audit": "admin_only"}.get(pathname, "no_access")
-        return bar, admin.access_denied(t(lang, refused)), key
+        return admin.access_denied(t(lang, refused))
     if common.scope().is_empty:
-        return bar, html.Div(empty_state(lang, t(lang, "no_scope")), className="mt-4"), key
+        return html.Div(empty_state(lang, t(lang, "no_scope")), className="mt-4")
     if not rounds and pathname not in NO_ROUND_PAGES:
-        return bar, html.Div(empty_state(lang, t(lang, "no_rounds")), className="mt-4"), key
-    # Everything the page shows comes with it: its parts and its grids (callbacks.common.build).
-    return bar, common.build(page(state, lang), state, lang), key
+        return html.Div(empty_state(lang, t(lang, "no_rounds")), className="mt-4")
+    return page(state, lang)
+
+
+def later_parts(_asked, pathname: str | None, search: str | None, lang: str | None):
+    """The parts of the page on screen below its first grid, built for the address on screen (set into
+    LATER_BUILT) — asked by the browser once the grid above is painted (layouts.components.Later). The page is drawn
+    again as the router draws it, with the same checks, and only its later parts are built."""
+    lang = lang if lang in LANGS else DEFAULT
+    state = urlstate.parse(search)
+    with db_session() as s:
+        rounds = round_names(s)
+    drawn = _drawn(pathname, state, lang, rounds)
+    later = next((c for c in [drawn, *drawn._traverse()] if isinstance(c, Later)), None)
+    if later is None:
+        raise PreventUpdate
+    # Through set_props, not an output: the browser's ask follows from it (a cycle Dash would refuse).
+    set_props(ids.Shell.LATER_BUILT, {"data": [pathname, search or ""]})
+    return common.build(html.Div(later.parts), state, lang).children
 
 
 # The language the browser keeps (the LANG store, in its local storage), copied into a cookie by
@@ -180,9 +205,12 @@ def register(app) -> None:
     app.callback(Output(ids.Shell.URL, "search", allow_duplicate=True),
                  Input(ids.Shell.CONTROLS_ASKED, "data"), State(ids.Shell.URL, "search"),
                  State(ids.Shell.ROUND, "options"), prevent_initial_call=True)(on_asked)
-    # A page's later parts are drawn by the browser once the part above them is on screen.
-    app.clientside_callback(ClientsideFunction("shell", "later"), Output(ids.Shell.LATER, "children"),
-                            Input(ids.Shell.LATER_DATA, "data"))
+    # A page's later parts are asked for by the browser once the part above them is on screen, and again
+    # when they came built for another address than the one on screen (assets/clientside.js shell.later).
+    app.clientside_callback(ClientsideFunction("shell", "later"), Output(ids.Shell.LATER_ASK, "data"),
+                            Input(ids.Shell.LATER_BUILT, "data"))
+    app.callback(Output(ids.Shell.LATER, "children"), Input(ids.Shell.LATER_ASK, "data"), State(ids.Shell.URL, "pathname"), State(ids.Shell.URL, "search"),
+                 State(ids.Shell.LANG, "data"), prevent_initial_call=True)(later_parts)
     app.clientside_callback(ClientsideFunction("shell", "toggleMenu"), Output(ids.Shell.COLLAPSE, "is_open"),
                             Input(ids.Shell.TOGGLER, "n_clicks"), State(ids.Shell.COLLAPSE, "is_open"),
                             prevent_initial_call=True)

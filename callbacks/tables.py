@@ -220,23 +220,12 @@ def export_file(store: dict, fmt: str, request: dict | None):
     return download, ""
 
 
-def open_row(path: str):
-    """A click on a row whose id links to a page at `path` (worked out with the rows) opens that page."""
-    def opened(cell: dict | None):
-        target = (cell or {}).get("rowId")
-        if not isinstance(target, str) or not target.startswith(path + "?"):
-            raise PreventUpdate
-        return path, target[len(path):]
-    return opened
-
-
-open_candidate = open_row("/drill")  # a 红线/薄弱 row: the org on 下钻
-
-
-def register_row_link(app, table: str, opened) -> None:
-    app.callback(Output(ids.Shell.NAV, "pathname", allow_duplicate=True),
-                 Output(ids.Shell.NAV, "search", allow_duplicate=True),
-                 Input(ids.grid(table), "cellClicked"), prevent_initial_call=True)(opened)
+def register_row_link(app, table: str, page: str) -> None:
+    """A click on a row of `table` whose id links to `page` ("drill", "org") opens it, in the browser
+    (assets/clientside.js links): no request until the page is asked for."""
+    app.clientside_callback(ClientsideFunction("links", page), Output(ids.Shell.NAV, "pathname", allow_duplicate=True),
+                            Output(ids.Shell.NAV, "search", allow_duplicate=True),
+                            Input(ids.grid(table), "cellClicked"), prevent_initial_call=True)
 
 
 def register(app) -> None:
@@ -258,7 +247,7 @@ def register(app) -> None:
                  Input(ids.export(MATCH, ALL), "n_clicks"), State(ids.grid_state(MATCH), "data"),
                  State(ids.grid(MATCH), "getRowsRequest"), State(ids.grid_live(MATCH), "data"),
                  prevent_initial_call=True)(export)
-    register_row_link(app, "redline", open_candidate)
+    register_row_link(app, "redline", "drill")  # a 红线/薄弱 row: the org on 下钻
     # The main grid's sort and filter go into the URL in the browser (assets/clientside.js grids.toUrl).
     for name in URL_TABLES:
         app.clientside_callback(ClientsideFunction("grids", "toUrl"), Output(ids.Shell.NAV, "search", allow_duplicate=True),

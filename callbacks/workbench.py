@@ -42,16 +42,26 @@ def _todo(state: dict, group: str, lang: str):
 
 
 def show_page(state: dict, lang: str | None):
-    """(controls, heading, 待办, printed table, the grid card's style) of the page as the router builds it."""
+    """(controls, heading, 待办, the grid card's style) of the page as the router builds it."""
     lang = lang or DEFAULT
     try:
         found, group, round_name = _shown_group(state)
     except reports.ReportError as exc:
-        return [], "", error_alert(str(exc), lang), None, {}
+        return [], "", error_alert(str(exc), lang), {}
     if group is None:  # nothing to open in this round: say why, and leave the empty grid out
-        return [], "", no_group(common.role(), lang), None, {"display": "none"}
+        return [], "", no_group(common.role(), lang), {"display": "none"}
     return (controls(found, group, state, lang), heading(group, round_name, _date(state), lang),
-            *_todo(state, group, lang), {})
+            _todo(state, group, lang)[0], {})
+
+
+def show_print(state: dict, lang: str | None):
+    """The table printed instead of the grid, below it (layouts.components.Later: built once the grid is on
+    screen)."""
+    try:
+        group = _shown_group(state)[1]
+    except reports.ReportError:
+        return None
+    return None if group is None else _todo(state, group, lang or DEFAULT)[1]
 
 
 def _date(state: dict) -> str:
@@ -111,8 +121,9 @@ def open_cell(cell: dict | None, live: dict | None, store: dict | None):
 
 def register(app) -> None:
     common.on_build([(ids.Workbench.CONTROLS, "children"), (ids.Workbench.HEADING, "children"),
-                     (ids.Workbench.TODO, "children"), (ids.Workbench.PRINT, "children"), ("card-scorecard", "style")],
+                     (ids.Workbench.TODO, "children"), ("card-scorecard", "style")],
                     show_page)  # the page comes with its parts (callbacks.shell.route)
+    common.on_build([(ids.Workbench.PRINT, "children")], show_print)
     app.callback(Output(ids.Shell.NAV, "search", allow_duplicate=True), Input(ids.Workbench.GROUP, "value"),
                  State(ids.Shell.URL, "search"), prevent_initial_call=True)(on_group)
     # The browser passes on only a URL naming another group or date (assets/clientside.js workbench.moved):

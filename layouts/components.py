@@ -231,7 +231,7 @@ def brief_button(state: dict, lang: str) -> html.A:
 
 def page(state: dict, lang: str, title_key: str, children: list, later: list | None = None) -> html.Div:
     """A page: the shell's state store, its title, then its own parts; `later`: the parts below the one the
-    user looks at first, drawn once that one is on screen (Later)."""
+    user looks at first, built and drawn once that one is on screen (Later)."""
     return html.Div([
         dcc.Store(id=ids.Shell.STATE, data=state),
         html.H1(t(lang, title_key), className="h4 mb-3"),
@@ -246,22 +246,19 @@ def nav() -> dcc.Location:
 
 
 class Later(html.Div):
-    """The parts of a page below the one the user looks at first. They come in the page's one request but the
-    browser draws them only once the grids above have painted their rows (assets/clientside.js shell.later):
-    mounting every grid and chart of a page at once held the first grid's rows back by the others' set-up
-    (docs/SCALING.md). To Python it is the Div it shows, so the page is built and filled as one; on the wire its
-    parts wait in a store.
-    The page's link to the address bar (Shell.NAV) comes with them: Dash calls a callback whose input appears
-    in a new part of the page when its output lies outside that part, so a later part's inputs and the output
-    they write must arrive together."""
+    """The parts of a page below the one the user looks at first. The page's request leaves them out; the
+    browser asks for them once the grids above have painted their rows (assets/clientside.js shell.later,
+    callbacks.shell.later_parts). The first request then does only the work of what the user looks at (a
+    province's 整改台账 spent most of its time on the summary and the ageing chart below the ledger), and the
+    first grid's rows are not held back by the set-up of every other grid and chart (docs/SCALING.md).
+    On the wire: the page's link to the address bar (Shell.NAV), the box the parts come into, and two stores:
+    the browser's ask and the address the parts came built for (asked again when the user moved on while
+    they were computed)."""
 
-    def __init__(self, children: list):
-        super().__init__(children=[*children, nav()], id=ids.Shell.LATER)
-
-    def to_plotly_json(self):
-        drawn = super().to_plotly_json()
-        drawn["props"]["children"] = dcc.Store(id=ids.Shell.LATER_DATA, data=self.children)
-        return drawn
+    def __init__(self, parts: list):
+        super().__init__([nav(), dcc.Store(id=ids.Shell.LATER_ASK), dcc.Store(id=ids.Shell.LATER_BUILT),
+                          html.Div(id=ids.Shell.LATER)])
+        self.parts = parts  # not children: the page's request neither builds nor sends them
 
 
 # A card's grid box and a chart's or other part's box: assets/app.css dims either while it is computed.

@@ -19,8 +19,9 @@ class Shell:
     DOWNLOAD = "shell-download"
     ERROR = "shell-error"
     RENDERED = "shell-rendered"  # which page/node/language is on screen, so grid-only URL changes keep it
-    # The rest of a page (layouts.components.Later): its box, and the store its parts come in until drawn.
-    LATER, LATER_DATA = "page-later", "page-later-data"
+    # The rest of a page (layouts.components.Later): its box, the browser's ask for its parts, and the
+    # address they came built for.
+    LATER, LATER_ASK, LATER_BUILT = "page-later", "page-later-ask", "page-later-built"
     STATE = "page-state"  # the parsed URL state of the page on screen; page callbacks start from it
     TOGGLER = "shell-toggler"  # the navbar's menu button on a phone
     COLLAPSE = "shell-collapse"
@@ -117,6 +118,7 @@ class Workbench:
 
 class Quality:
     SESSIONS_BOX = "quality-sessions-box"
+    VOID = "quality-void"  # the org of the 作废场次 finding clicked (assets/clientside.js links.quality)
 
 
 class Audit:
@@ -257,3 +259,5 @@ class Ranking:
     LIMIT = "ranking-limit"
     LEVEL = "ranking-level"
     CONTROLS = "ranking-controls"
+    ASK = "ranking-ask"  # the URL with a new N or type, handed from the browser to callbacks.ranking.move
+    SHOWN = "ranking-shown"  # the state the grid shows after a move

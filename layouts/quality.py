@@ -15,7 +15,8 @@ def layout(state: dict, lang: str) -> html.Div:
         html.H1(t(lang, "nav_quality"), className="h4 mb-2"),
         html.P(t(lang, "q_intro"), className="text-muted small mb-3"),
         table_card("quality-summary", t(lang, "q_summary"), state, lang),
-        Later([table_card("quality", t(lang, "q_findings"), state, lang), html.Div(id=ids.Quality.SESSIONS_BOX)]),
+        Later([table_card("quality", t(lang, "q_findings"), state, lang), dcc.Store(id=ids.Quality.VOID),
+               html.Div(id=ids.Quality.SESSIONS_BOX)]),
     ])
 
 

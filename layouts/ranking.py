@@ -4,7 +4,7 @@ callbacks.ranking with the types the user's scope holds."""
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 
 from layouts import ids
 from layouts.components import select_col, table_card
@@ -15,7 +15,8 @@ DEFAULT_LIMIT = "10"
 
 
 def card(state: dict, lang: str) -> html.Div:
-    return html.Div([html.Div(id=ids.Ranking.CONTROLS, className="no-print mb-1"),
+    return html.Div([dcc.Store(id=ids.Ranking.ASK), dcc.Store(id=ids.Ranking.SHOWN),
+                     html.Div(id=ids.Ranking.CONTROLS, className="no-print mb-1"),
                      table_card("ranking", t(lang, "ranking_title"), state, lang)], id="ranking-section")
 
 

@@ -61,7 +61,9 @@ def test_callback_ids_exist_in_the_layouts(web_app):
     from layouts import org_profile, ranking  # 单位画像 / 薄弱排名
     trees += [org_profile.layout(state, "zh"), ranking.controls(["党支部"], state, "zh"),
               drill.rework_form("甲（A1）", None, "zh", ids.Profile)]
-    trees.append(components.Later([]).to_plotly_json()["props"]["children"])  # the store a later part waits in
+    # A page's later parts are not its children (callbacks.shell.later_parts builds them on their own).
+    trees += [html.Div(c.parts) for tree in list(trees) if hasattr(tree, "_traverse")
+              for c in [tree, *tree._traverse()] if isinstance(c, components.Later)]
     present = set()
     for tree in trees:
         present |= {_key(json.loads(c)) if c.startswith("{") else c for c in _ids(tree, set())}
@@ -78,3 +80,22 @@ def test_callback_ids_exist_in_the_layouts(web_app):
             raw = part.split("@")[0].rsplit(".", 1)[0]
             used.add(_key(json.loads(raw)) if raw.startswith("{") else raw)
     assert used - present == set()
+
+
+def test_every_part_filled_with_a_page_lies_in_one_request_of_it(web_app):
+    """A page's parts filled together (callbacks.common.on_build) are all in its first part or all in its
+    later parts (layouts.components.Later, built by a request of their own): one set straddling both would be
+    filled in neither, silently."""
+    from callbacks import common, shell as shell_callbacks
+    assert web_app.extensions["dash"]  # the builders are registered with the app
+    checked = 0
+    for path, layout in shell_callbacks.PAGES.items():
+        drawn = layout({}, "zh")
+        first = set(common.components(drawn))
+        later = [c for c in [drawn, *drawn._traverse()] if isinstance(c, components.Later)]
+        rest = set(common.components(html.Div(later[0].parts))) if later else set()
+        for out_ids in common._BUILDERS:
+            where = {("first" if i in first else "later" if i in rest else "none") for i in out_ids}
+            assert where in ({"first"}, {"later"}, {"none"}), (path, out_ids, where)
+            checked += "none" not in where
+    assert checked > 10

@@ -286,13 +286,19 @@ def test_navbar_links_fit_one_row_at_1400_in_both_languages(page, live, errors):
 
 def test_redline_candidates_and_funnel_click_opens_the_org(page, live, errors):
     log_in(page, live, f"/redline?as_of={live['as_of']}")
-    first_cell(page, "redline", "c1")
+    code = first_cell(page, "redline", "c0").inner_text().strip()
     assert page.locator("#card-redline .cell-red").count() >= 1  # 确认低于 is coloured
+    first_cell(page, "redline", "c1").click()  # a candidate: that org on 下钻, on the same day
+    page.wait_for_url(re.compile(rf"/drill\?.*org={code}"))
+    assert f"as_of={live['as_of']}" in page.url
+    wait_crumbs(page, 2, at_least=True)
+    page.go_back()
     point = page.locator("#redline-funnel .scatterlayer .trace").last.locator(".point").first
     point.wait_for()
     shot(page, "redline")
     point.click(force=True)
     page.wait_for_url(re.compile(r"/drill\?.*org="))
+    assert f"as_of={live['as_of']}" in page.url
     wait_crumbs(page, 2, at_least=True)
     assert not errors
 
@@ -376,9 +382,21 @@ def settled(page, sent: list, quiet_ms: int = 700) -> list:
     return [r["output"] for r in sent]
 
 
+# Pages with parts below their first grid, asked for once that grid is painted (layouts.components.Later).
+LATER_PAGES = ("/drill", "/redline", "/rectifications", "/pledges", "/contact-points", "/workbench", "/reporting",
+               "/quality")
+
+
+def page_requests(path: str, outputs: list) -> bool:
+    """Whether a page opened or changed made the router's one request, and one for its later parts if it
+    has any: no request per card, per grid, per picker once it is on screen."""
+    later = [o for o in outputs if "page-later.children" in o]
+    return len(outputs) - len(later) == 1 and len(later) == (path in LATER_PAGES)
+
+
 def test_a_page_opened_or_changed_is_one_request_with_its_rows_painted(page, live, errors):
     """Opening a page, or going to another from the navbar, is the router's one request: the page comes with
-    its parts and its grids' first rows (no request per card, per grid, per picker once it is on screen)."""
+    its parts and its first grid's rows; the parts below that grid are one more request, once it is painted."""
     log_in(page, live, f"/?as_of={live['as_of']}")
     page.wait_for_timeout(600)
     sent = dash_requests(page)
@@ -386,7 +404,7 @@ def test_a_page_opened_or_changed_is_one_request_with_its_rows_painted(page, liv
     wait_crumbs(page, 1)
     first_cell(page, "drilldown", "c0")
     first_cell(page, "items", "c0")
-    assert len(settled(page, sent)) == 1, [(r["output"][:40], r.get("changedPropIds")) for r in sent]
+    assert page_requests("/drill", settled(page, sent)), [(r["output"][:40], r.get("changedPropIds")) for r in sent]
     navbar = page.locator("#shell-navbar .navbar").element_handle()
     for path, card, menu in (("/redline", "redline", False), ("/rectifications", "rectifications", True),
                              ("/pledges", "pledges", True), ("/contact-points", "contact-points", False),
@@ -399,7 +417,8 @@ def test_a_page_opened_or_changed_is_one_request_with_its_rows_painted(page, liv
         page.locator(f"#shell-navbar a[href^='{path}?']").first.click()
         page.wait_for_url(re.compile(rf"{path}\?"))
         assert first_cell(page, card, "c0").inner_text().strip()
-        assert len(settled(page, sent)) == 1, (path, [(r["output"][:40], r.get("changedPropIds")) for r in sent])
+        assert page_requests(path, settled(page, sent)), (path, [(r["output"][:40], r.get("changedPropIds"))
+                                                                 for r in sent])
         assert page.evaluate("el => el.isConnected", navbar)  # the navbar stays mounted
     answer = page.request.get(f"{live['base']}/api/v1/reports/ranking", params={"as_of": live["as_of"]}).json()
     code = answer["rows"][0][answer["columns"].index("组织编码")]
@@ -408,13 +427,13 @@ def test_a_page_opened_or_changed_is_one_request_with_its_rows_painted(page, liv
     page.wait_for_function("code => (document.querySelector('#profile-title') || {}).innerText?.includes(code)",
                            arg=code)
     page.locator("[data-figure='测评数']").wait_for()
-    assert len(settled(page, sent)) == 1, [(r["output"][:40], r.get("changedPropIds")) for r in sent]
+    assert page_requests("/org", settled(page, sent)), [(r["output"][:40], r.get("changedPropIds")) for r in sent]
     assert not errors
 
 
 def test_the_first_grid_is_on_screen_before_the_rest_of_the_page(page, live, errors):
-    """A page's parts below its first grid (layouts.components.Later) are drawn after that grid's rows are
-    painted, not with them; they still come, whole and working, in the page's one request."""
+    """A page's parts below its first grid (layouts.components.Later) are asked for and drawn after that
+    grid's rows are painted, not with them; they come whole and working, in one more request."""
     log_in(page, live, f"/drill?as_of={live['as_of']}")
     first_cell(page, "items", "c0")
     for path, first, rest, menu in (("/rectifications", "rectifications", "rectification-summary", True),
@@ -438,14 +457,50 @@ def test_the_first_grid_is_on_screen_before_the_rest_of_the_page(page, live, err
         first_cell(page, rest, "c0")
         seen = page.wait_for_function("() => window.__seen.rows && window.__seen.rest && window.__seen").json_value()
         assert seen["rows"] < seen["rest"], (path, seen)
-        assert len(settled(page, sent)) == 1
+        assert page_requests(path, settled(page, sent))
         page.locator(f"#card-{rest} .export-buttons button").first.wait_for()  # its tools work as any card's
+    assert not errors
+
+
+def test_the_rest_of_a_page_follows_a_move_made_while_it_was_computed(page, live, errors):
+    """A 下钻 row clicked while the parts below the grid are still being computed (their request held here):
+    they come built for the node the page shows then, not for the one it opened on."""
+    log_in(page, live, f"/drill?as_of={live['as_of']}")
+    first_cell(page, "items", "c0")
+    top = [column(page, c, "items") for c in ("c0", "c1", "c2")]
+    held = []
+
+    def hold_first_later(route):
+        if not held and "page-later" in (route.request.post_data or ""):
+            held.append(route)
+        else:
+            route.continue_()
+    page.route(lambda url: "_dash-update-component" in url, hold_first_later)
+    page.goto(live["base"] + f"/drill?as_of={live['as_of']}")
+    page.wait_for_function("() => document.querySelector('#card-drilldown .ag-row')")
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held and page.locator("#card-items").count() == 0
+    first_cell(page, "drilldown", "c0").click()
+    wait_crumbs(page, 2)
+    held[0].continue_()  # built for the top level, which the page no longer shows: asked again
+    page.wait_for_function("() => document.querySelectorAll('#card-items .ag-row').length > 0")
+    page.wait_for_timeout(1000)
+    shown = [column(page, c, "items") for c in ("c0", "c1", "c2")]
+    page.unroute_all(behavior="ignoreErrors")
+    page.goto(page.url)  # the same node opened afresh
+    wait_crumbs(page, 2)
+    first_cell(page, "items", "c0")
+    assert shown == [column(page, c, "items") for c in ("c0", "c1", "c2")] != top
     assert not errors
 
 
 def test_a_page_opened_directly_comes_with_the_layout(page, live, errors):
     """A link, a bookmark or a reload: the page is drawn from the app's layout itself, without waiting for a
-    Dash request (all held here), in the language this browser keeps."""
+    Dash request (all held here), in the language this browser keeps; the parts below its first grid follow
+    once the requests go."""
     log_in(page, live, f"/redline?as_of={live['as_of']}")
     first_cell(page, "redline", "c0")
     page.locator("#lang-toggle").click()
@@ -454,10 +509,12 @@ def test_a_page_opened_directly_comes_with_the_layout(page, live, errors):
     page.route(lambda url: "_dash-update-component" in url, lambda route: held.append(route))
     page.goto(live["base"] + f"/drill?as_of={live['as_of']}")
     assert first_cell(page, "drilldown", "c0").inner_text().strip()
-    first_cell(page, "items", "c0")  # the parts below it too (they wait in the page, not on the server)
     assert page.locator("#shell-content h1").inner_text() == "Drill-down"
     assert "Drill-down" in page.locator("#shell-navbar .nav-link.active").inner_text()
+    page.wait_for_timeout(300)
+    assert held and page.locator("#card-items").count() == 0  # asked for, not yet come
     page.unroute_all(behavior="ignoreErrors")
+    assert first_cell(page, "items", "c0").inner_text().strip()
     assert not errors
 
 

@@ -256,10 +256,9 @@ def test_a_finding_opens_the_org_or_its_void_sessions(as_user):
         rows = tables.get_rows({"startRow": 0, "endRow": 3}, store)["rowData"]
     assert [r["_id"] for r in rows] == ["void:E1", "/drill?org=E1&as_of=2024-09-25",
                                         "/drill?org=E31&as_of=2024-09-25"]
-    path, search, panel = q_cb.open_finding({"rowId": rows[1]["_id"]}, STATE, "zh")
-    assert (path, search) == ("/drill", "?org=E1&as_of=2024-09-25")
+    # The browser opens a /drill link itself and hands on the org of a void: (assets/clientside.js links.quality).
     with as_user("ada"):  # the panel comes with its grid drawn, for the caller's scope
-        path, search, panel = q_cb.open_finding({"rowId": "void:E1"}, STATE, "zh")
+        panel = q_cb.open_sessions("E1", STATE, "zh")
     assert "作废场次明细 · E1" in text_of(panel)
     first = next(c for c in panel._traverse() if getattr(c, "id", None) == {"type": "report-grid-first", "table": "void-sessions"})
     assert [r["c0"] for r in first.data["response"]["rowData"]] == ["E1"]
@@ -269,7 +268,7 @@ def test_a_finding_opens_the_org_or_its_void_sessions(as_user):
     with as_user("ada"):
         assert [r["c0"] for r in tables.get_rows({"startRow": 0, "endRow": 5}, grid_store)["rowData"]] == ["E1"]
     with pytest.raises(PreventUpdate):
-        q_cb.open_finding({"rowId": "quality:0:x"}, STATE, "zh")
+        q_cb.open_sessions(None, STATE, "zh")
 
 
 # ---------------------------------------------------------------------------------------- CLI and API
