@@ -160,9 +160,10 @@ def search_with(search: str | None, key: str, value: str | None) -> str:
                             if k not in ("sort", "filter")})
 
 
-# Page parts drawn from the page's state when the router builds the page (callbacks.shell.route): they come
-# with the page in its one request instead of a request each once it is on screen (docs/SCALING.md, "A click
-# in the browser"). Output ids -> (properties, fn(state, lang) -> the value, or a tuple of them).
+# Page parts drawn from the page's state when the router builds the page (callbacks.shell.route), or its
+# later parts (callbacks.shell.later_parts): they come in that one request instead of a request each once on
+# screen (docs/SCALING.md, "A click in the browser"). The ids of one set lie all in the page's first part or
+# all in its later parts. Output ids -> (properties, fn(state, lang) -> the value, or a tuple of them).
 _BUILDERS: dict[tuple[str, ...], tuple[tuple[str, ...], object]] = {}
 
 
