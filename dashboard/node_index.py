@@ -306,9 +306,9 @@ class ItemCounts:
 
     def of(self, org_id: int) -> dict[int, Counts]:
         """item id -> the candidate's subtree Counts (items without answers left out)."""
-        block = self.blocks[self.row_of[org_id]]
-        return {item_id: Counts(tuple(int(x) for x in block[k, 0:5]), int(block[k, 5]), int(block[k, 6]))
-                for k, item_id in enumerate(self.item_ids) if block[k].any()}
+        block = self.blocks[self.row_of[org_id]].tolist()  # plain ints at once, not one numpy scalar a cell
+        return {item_id: Counts(tuple(row[0:5]), row[5], row[6])
+                for item_id, row in zip(self.item_ids, block) if any(row)}
 
 
 LEDGER = slice(P_TOTAL, R_PROBLEMS_DONE + 1)

@@ -5,6 +5,7 @@ always a parameter (`as_of`); "no data" is None, never 0.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 
 import math
@@ -58,6 +59,7 @@ def option_shares(counts: Counts, profile: RuleProfile) -> dict[str, float | Non
     return {f"{name}率": ratio(counts.opt[i], n) for i, name in enumerate(options)}
 
 
+@functools.cache  # a handful of confidences; the red line asks it for every org and item (24,000 at province)
 def z_value(confidence: float) -> float:
     return NormalDist().inv_cdf(1 - (1 - confidence) / 2)
 
