@@ -228,7 +228,8 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             return new Promise(resolve => {
                 const check = () => {
                     const ready = [...document.querySelectorAll('#shell-content .grid-box')].every(painted);
-                    if (ready || performance.now() - came > 1000) setTimeout(() => resolve(Date.now()));  // after the paint
+                    // After the paint: a timeout runs once the frame is on screen.
+                    if (ready || performance.now() - came > 1000) setTimeout(() => resolve(Date.now()));
                     else requestAnimationFrame(check);
                 };
                 requestAnimationFrame(check);

@@ -38,4 +38,5 @@ def register(app) -> None:
                             Output(ids.Shell.NAV, "search", allow_duplicate=True), Output(ids.Quality.VOID, "data"),
                             Input(ids.grid("quality"), "cellClicked"), prevent_initial_call=True)
     app.callback(Output(ids.Quality.SESSIONS_BOX, "children"), Input(ids.Quality.VOID, "data"),
-                 State(ids.Shell.STATE, "data"), State(ids.Shell.LANG, "data"), prevent_initial_call=True)(open_sessions)
+                 State(ids.Shell.STATE, "data"), State(ids.Shell.LANG, "data"),
+                 prevent_initial_call=True)(open_sessions)

@@ -10,7 +10,7 @@ from callbacks import common, drill, tables
 from data.profile_queries import org_types_in_scope
 from layouts import ids, urlstate
 from layouts.i18n import DEFAULT
-from layouts.ranking import DEFAULT_LIMIT, controls
+from layouts.ranking import controls
 from web.auth import db_session
 
 TABLE = "ranking"
@@ -35,9 +35,10 @@ def move(asked: str | None, lang: str | None, drawn: dict | None, live: dict | N
 def register(app) -> None:
     common.on_build([(ids.Ranking.CONTROLS, "children")], show_controls)
     # A change writes the URL in the browser and hands it to `move` at once, the one request.
-    app.clientside_callback(ClientsideFunction("moves", "ranking"), Output(ids.Shell.NAV, "search", allow_duplicate=True),
-                            Output(ids.Ranking.ASK, "data"), Input(ids.Ranking.LIMIT, "value"),
-                            Input(ids.Ranking.LEVEL, "value"), State(ids.Shell.URL, "search"), prevent_initial_call=True)
+    app.clientside_callback(ClientsideFunction("moves", "ranking"),
+                            Output(ids.Shell.NAV, "search", allow_duplicate=True), Output(ids.Ranking.ASK, "data"),
+                            Input(ids.Ranking.LIMIT, "value"), Input(ids.Ranking.LEVEL, "value"),
+                            State(ids.Shell.URL, "search"), prevent_initial_call=True)
     app.callback(Output(ids.Ranking.SHOWN, "data"), Input(ids.Ranking.ASK, "data"), State(ids.Shell.LANG, "data"),
                  State(ids.grid_state(TABLE), "data"), State(ids.grid_live(TABLE), "data"),
                  prevent_initial_call=True)(move)

@@ -34,7 +34,8 @@ def show_funnel(state: dict, lang: str | None):
 def register(app) -> None:
     common.on_build([(ids.Redline.FUNNEL_BOX, "children")], show_funnel)
     # A click on an org opens its drill-down, in the browser (assets/clientside.js links.funnel).
-    app.clientside_callback(ClientsideFunction("links", "funnel"), Output(ids.Shell.NAV, "pathname", allow_duplicate=True),
+    app.clientside_callback(ClientsideFunction("links", "funnel"),
+                            Output(ids.Shell.NAV, "pathname", allow_duplicate=True),
                             Output(ids.Shell.NAV, "search", allow_duplicate=True),
                             Input(ids.Redline.FUNNEL, "clickData"), State(ids.Shell.URL, "search"),
                             prevent_initial_call=True)

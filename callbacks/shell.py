@@ -107,8 +107,8 @@ def _drawn(pathname: str | None, state: dict, lang: str, rounds: list) -> Compon
 
 def later_parts(_asked, pathname: str | None, search: str | None, lang: str | None):
     """The parts of the page on screen below its first grid, built for the address on screen (set into
-    LATER_BUILT) — asked by the browser once the grid above is painted (layouts.components.Later). The page is drawn
-    again as the router draws it, with the same checks, and only its later parts are built."""
+    LATER_BUILT), asked by the browser once the grid above is painted (layouts.components.Later). The page
+    is drawn again as the router draws it, with the same checks, and only its later parts are built."""
     lang = lang if lang in LANGS else DEFAULT
     state = urlstate.parse(search)
     with db_session() as s:
@@ -209,8 +209,9 @@ def register(app) -> None:
     # when they came built for another address than the one on screen (assets/clientside.js shell.later).
     app.clientside_callback(ClientsideFunction("shell", "later"), Output(ids.Shell.LATER_ASK, "data"),
                             Input(ids.Shell.LATER_BUILT, "data"))
-    app.callback(Output(ids.Shell.LATER, "children"), Input(ids.Shell.LATER_ASK, "data"), State(ids.Shell.URL, "pathname"), State(ids.Shell.URL, "search"),
-                 State(ids.Shell.LANG, "data"), prevent_initial_call=True)(later_parts)
+    app.callback(Output(ids.Shell.LATER, "children"), Input(ids.Shell.LATER_ASK, "data"),
+                 State(ids.Shell.URL, "pathname"), State(ids.Shell.URL, "search"), State(ids.Shell.LANG, "data"),
+                 prevent_initial_call=True)(later_parts)
     app.clientside_callback(ClientsideFunction("shell", "toggleMenu"), Output(ids.Shell.COLLAPSE, "is_open"),
                             Input(ids.Shell.TOGGLER, "n_clicks"), State(ids.Shell.COLLAPSE, "is_open"),
                             prevent_initial_call=True)

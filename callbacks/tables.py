@@ -223,7 +223,8 @@ def export_file(store: dict, fmt: str, request: dict | None):
 def register_row_link(app, table: str, page: str) -> None:
     """A click on a row of `table` whose id links to `page` ("drill", "org") opens it, in the browser
     (assets/clientside.js links): no request until the page is asked for."""
-    app.clientside_callback(ClientsideFunction("links", page), Output(ids.Shell.NAV, "pathname", allow_duplicate=True),
+    app.clientside_callback(ClientsideFunction("links", page),
+                            Output(ids.Shell.NAV, "pathname", allow_duplicate=True),
                             Output(ids.Shell.NAV, "search", allow_duplicate=True),
                             Input(ids.grid(table), "cellClicked"), prevent_initial_call=True)
 
