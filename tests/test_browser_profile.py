@@ -4,6 +4,7 @@ API's figures; the red-line page printed to PDF carries every ranked row, not on
 the profile and the ranking at 1440 and 390 px, Chinese and English, go to test-artifacts/screenshots/."""
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 
@@ -101,6 +102,22 @@ def test_the_leaders_three_weakest_organizations(page, live, leader, errors):
     page.goto(f"{live['base']}/org?org={first['组织编码']}&as_of={live['as_of']}")
     page.wait_for_selector("[data-figure='测评数']")
     shot(page, "profile-zh-390")
+    assert not errors
+
+
+def test_picking_how_many_weakest_shows_that_many_and_keeps_it_in_the_address(page, live, leader, errors):
+    """薄弱排名's N picked on the page: the grid shows that many, the weakest first as the API ranks them, the
+    address keeps it (assets/clientside.js filters.ranking writes it), and the page is not drawn again."""
+    log_in_as(page, live, leader, f"/redline?as_of={live['as_of']}")
+    page.wait_for_function("() => document.querySelectorAll('#card-ranking .ag-center-cols-container .ag-row').length > 3")
+    heading = page.locator("#shell-content h1").element_handle()
+    page.locator("#ranking-limit").click()
+    page.locator(".dash-dropdown-option", has_text=re.compile(r"^\s*3\s*$")).first.click()
+    page.wait_for_url(re.compile(r"/redline\?.*limit=3"))
+    page.wait_for_function("() => document.querySelectorAll('#card-ranking .ag-center-cols-container .ag-row').length === 3")
+    weakest = api(page, live, "ranking", limit="3")
+    assert ranking_rows(page, 3) == [[r["名称"], pct(r["置信下限"])] for r in weakest]
+    assert page.evaluate("el => el.isConnected", heading)  # moved in place
     assert not errors
 
 
