@@ -530,14 +530,19 @@ def test_a_page_still_being_computed_shows_a_spinner(page, live, errors):
     page.wait_for_function("() => document.querySelector('#shell-content[data-dash-is-loading]')")
     page.wait_for_timeout(400)  # the spinner waits 0.2 s, so a quick page does not flash one
     looks = page.evaluate("""() => { const box = document.querySelector('#shell-content');
+        const veil = getComputedStyle(box, '::before'), under = box.getBoundingClientRect();
         return [getComputedStyle(box, '::after').opacity, getComputedStyle(box, '::after').animationName,
-                getComputedStyle(box.firstElementChild).opacity]; }""")
-    assert looks[0] == "1" and "spinner-border" in looks[1] and looks[2] == "0.6", looks
+                veil.opacity, veil.backgroundColor, Math.abs(parseFloat(veil.width) - under.width) < 1,
+                Math.abs(parseFloat(veil.height) - under.height) < 1]; }""")
+    # The spinner turns; a veil covers the whole old page (its rows are still read through it).
+    assert looks[0] == "1" and "spinner-border" in looks[1] and looks[2] == "1", looks
+    assert looks[3] == "rgba(255, 255, 255, 0.4)" and looks[4] and looks[5], looks
     assert held
     page.unroute_all(behavior="ignoreErrors")  # the held request goes on
     first_cell(page, "redline", "c0")
     assert page.locator("[data-dash-is-loading]").count() == 0
-    assert page.evaluate("() => getComputedStyle(document.querySelector('#shell-content'), '::after').content") == "none"
+    assert page.evaluate("() => [getComputedStyle(document.querySelector('#shell-content'), '::after').content,"
+                         " getComputedStyle(document.querySelector('#shell-content'), '::before').content]") == ["none", "none"]
     assert not errors
 
 
