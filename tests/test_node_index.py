@@ -161,3 +161,27 @@ def test_kept_breakdowns_follow_a_data_change(demo):
             fast = build(s, rd.ask(Filters(), demo_as_of(), EVERYTHING))
             assert fast.rows != old
             assert fast.rows == build(s, rd.ask(Filters(), demo_as_of(), all_systems)).rows
+
+
+def test_after_the_warm_up_the_first_views_build_nothing_again(demo, monkeypatch):
+    """The warm-up (at a start, after an import) leaves ready what a first visit asks for: the pages of the
+    newest round at the day they open on when the URL names none (the demo's round is over: its end date, not
+    today). After it those views build no index or per-item counts and run no breakdown query."""
+    from dashboard import views, warmup
+    from data import queries as q
+
+    warmup.warm(demo)
+
+    def built_again(*args, **kwargs):
+        raise AssertionError("built again after the warm-up")
+
+    for owner, name in ((node_index.Tree, "__init__"), (node_index.RoundCounts, "__init__"),
+                        (node_index.RoundIndex, "__init__"), (node_index.ItemCounts, "__init__"),
+                        (q, "item_counts"), (q, "category_counts")):
+        monkeypatch.setattr(owner, name, built_again)
+    with demo() as s:
+        for view in warmup.FIRST_VIEWS:
+            request = views.request(view, {}, EVERYTHING, session=s)
+            assert request.as_of == date(2012, 12, 31)  # the round's end, as a page without a date shows
+            shown = reports.overview(s, request) if view == "overview" else views.build(view, s, request)
+            assert shown
