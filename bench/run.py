@@ -165,6 +165,25 @@ def overview_body(deps, state: dict, lang: str) -> dict:
                            "url.search": "?" + urlencode(state), "lang.data": lang})
 
 
+# The pages a user changes to most (bench.browser PAGE_CHANGES, and 承诺践诺), timed as the router draws them
+# and as their later parts come (callbacks.shell.route, later_parts): the server's share of a page change.
+PAGES = ("/drill", "/redline", "/rectifications", "/pledges")
+
+
+def page_body(deps, path: str, state: dict, lang: str = "zh") -> dict:
+    """The router's request for the page at `path` (nothing on screen yet: the whole page is built)."""
+    dep = h.find_callback(deps, "shell-content")
+    return h.payload(dep, {"shell-route.data": json.dumps([path, sorted(state.items()), lang]), "url.pathname": path,
+                           "url.search": "?" + urlencode(state), "lang.data": lang})
+
+
+def later_body(deps, path: str, state: dict, lang: str = "zh") -> dict:
+    """The browser's request for the parts of the page at `path` below its first grid."""
+    dep = h.find_callback(deps, "page-later.children")
+    return h.payload(dep, {"page-later-ask.data": 1, "url.pathname": path, "url.search": "?" + urlencode(state),
+                           "lang.data": lang})
+
+
 def simple_body(deps, output_id: str, input_id: str, value, state_values: dict | None = None) -> dict:
     dep = h.find_callback(deps, output_id)
     return h.payload(dep, {f"{input_id}.{dep['inputs'][0]['property']}": value, **(state_values or {})})
@@ -216,6 +235,10 @@ def run_engine(url: str, engine_name: str, scale: str) -> dict:
         t["redline"] = h.time_posts(session, base, [
             grid_body(deps, "redline", {"as_of": as_of.isoformat(), **({"system": st["system"]} if i % 2 else {})})
             for i, st in enumerate(levels["system"])], warmup=2)
+        for path in PAGES:
+            state = {"as_of": as_of.isoformat()}
+            t[f"page{path}"] = h.time_posts(session, base, [page_body(deps, path, state)] * REQUESTS)
+            t[f"later{path}"] = h.time_posts(session, base, [later_body(deps, path, state)] * REQUESTS)
         export_state, export_rows = _export_state(url, as_of)
         exports = h.time_posts(session, base, [export_body(deps, "rectifications", export_state)
                                                for _ in range(5 if scale == "province" else REQUESTS)], warmup=1)
@@ -233,6 +256,9 @@ def run_engine(url: str, engine_name: str, scale: str) -> dict:
         **{f"{k}_p95_ms": h.p95(v) for k, v in t.items() if k.startswith("breakdowns_")},
         "ledger_page_p50_ms": h.p50(t["ledger_page"]), "ledger_page_p95_ms": h.p95(t["ledger_page"]),
         "redline_p50_ms": h.p50(t["redline"]), "redline_p95_ms": h.p95(t["redline"]),
+        # Per page: the router's request and the later parts' (p50 ms), the server's share of a page change.
+        "page_server_p50_ms": {path: {"page": h.p50(t[f"page{path}"]), "later": h.p50(t[f"later{path}"])}
+                               for path in PAGES},
         "export_rows": export_rows, "export_10k_s": round(h.p50(exports) / 1000 * 10_000 / max(export_rows, 1), 3),
         "export_p50_s": round(h.p50(exports) / 1000, 3),
     })

@@ -34,6 +34,9 @@ def test_bench_small_writes_every_key_for_both_engines(tmp_path):
             assert not missing, f"{run['engine']} lacks {missing}"
             assert all(run[k] > 0 for k in KEYS if k != "engine"), run
             assert set(run["targets"]) and run["import_rows"] > 0
+            # each page the router draws and its later parts, timed
+            assert set(run["page_server_p50_ms"]) == {"/drill", "/redline", "/rectifications", "/pledges"}
+            assert all(v["page"] > 0 and v["later"] > 0 for v in run["page_server_p50_ms"].values()), run
         assert {k: report[k] for k in KEYS} == {k: report["runs"][0][k] for k in KEYS}
     finally:
         try:
