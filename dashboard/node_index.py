@@ -304,6 +304,11 @@ class ItemCounts:
             self.blocks = sub[rows_of_keep].copy()
         self.row_of = {org_id: k for k, org_id in enumerate(keep)}
 
+    def matrix(self, org_ids: list[int]) -> np.ndarray:
+        """The candidates' subtree counts per item (rows in org_ids' order, columns in item_ids' order, the
+        last axis opt1..opt5, 不了解, 弃权)."""
+        return self.blocks[[self.row_of[org_id] for org_id in org_ids]]
+
     def of(self, org_id: int) -> dict[int, Counts]:
         """item id -> the candidate's subtree Counts (items without answers left out)."""
         block = self.blocks[self.row_of[org_id]].tolist()  # plain ints at once, not one numpy scalar a cell

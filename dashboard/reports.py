@@ -491,13 +491,12 @@ def _redline_facts_from_index(session: Session, node: q.Node, profile: RuleProfi
     found = {org_id: (subtrees[org_id].counts, red) for org_id, red in verdicts.items()}
     names = {i.id: i.name for i in q.round_items(session, node.round.id)}
     per_item = node_index.item_counts(session, node.round)
-    lowest: dict[int, list] = defaultdict(list)
-    overdue_rects, overdue_pledges = {}, {}
-    for org_id in found:
-        for item_id, c in per_item.of(org_id).items():
-            red = metrics.redline(bucketize(c, profile), profile)
-            if red.value is not None:
-                lowest[org_id].append((red.value, names.get(item_id, ""), item_id))
+    candidates = list(found)
+    values = metrics.redline_values(per_item.matrix(candidates), profile).tolist() if candidates else []
+    lowest, overdue_rects, overdue_pledges = {}, {}, {}
+    for org_id, item_values in zip(candidates, values):
+        lowest[org_id] = [(value, names.get(item_id, ""), item_id)
+                          for value, item_id in zip(item_values, per_item.item_ids) if value == value]  # not NaN
         totals = subtrees[org_id]
         overdue_rects[org_id], overdue_pledges[org_id] = totals.rects.overdue, totals.pledges.overdue
     return found, lowest, overdue_rects, overdue_pledges

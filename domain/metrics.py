@@ -16,7 +16,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from domain.rules import Buckets, Counts, RuleProfile
+from domain.rules import B, S, U, Buckets, Counts, RuleProfile
 
 # Verdicts (红线判定)
 INSUFFICIENT, CONFIRMED_BELOW, SUSPECTED_BELOW, MEETS = "样本不足", "确认低于", "疑似低于", "达标"
@@ -85,6 +85,29 @@ class RedLine:
     verdict: str
 
 
+def _metric_k(s, b, u, profile: RuleProfile):
+    """(k, scale) with the red-line metric = k / n × scale, of bucket counts or of numpy arrays of them."""
+    metric = profile.redline_metric
+    if metric == "满意率":
+        return s, 1.0
+    if metric == "测评得分":
+        scale = max(profile.weight_s, profile.weight_b, profile.weight_u) or 1.0
+        return (profile.weight_s * s + profile.weight_b * b + profile.weight_u * u) / scale, scale
+    return s + b, 1.0
+
+
+def redline_values(counts: np.ndarray, profile: RuleProfile) -> np.ndarray:
+    """redline(bucketize(c, profile), profile).value of every c along the last axis of counts (opt1..opt5,
+    不了解, 弃权) at once, NaN where no answer counts: 红线's lowest items of a province's 1,000 candidates
+    took 8,000 calls of redline."""
+    s, b, u = (counts[..., [i for i, x in enumerate(profile.buckets) if x == bucket]].sum(axis=-1)
+               for bucket in (S, B, U))
+    n = s + b + u
+    k, scale = _metric_k(s, b, u, profile)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(n > 0, k / np.where(n > 0, n, 1) * scale, np.nan)
+
+
 def redline(b: Buckets, profile: RuleProfile) -> RedLine:
     """The red-line metric, its Wilson interval and the verdict (docs/metrics.md).
 
@@ -92,16 +115,9 @@ def redline(b: Buckets, profile: RuleProfile) -> RedLine:
     interval of score / max weight, scaled back to points.
     """
     n = b.n
-    metric = profile.redline_metric
-    if metric == "满意率":
-        k, scale = b.s, 1.0
-    elif metric == "测评得分":
-        scale = max(profile.weight_s, profile.weight_b, profile.weight_u) or 1.0
-        k = ((profile.weight_s * b.s + profile.weight_b * b.b + profile.weight_u * b.u) / scale) if n else 0
-    else:
-        k, scale = b.s + b.b, 1.0
     if not n:
         return RedLine(0, None, None, None, INSUFFICIENT)
+    k, scale = _metric_k(b.s, b.b, b.u, profile)
     lo, hi = wilson(k, n, profile.confidence)
     value, lo, hi = k / n * scale, lo * scale, hi * scale
     if n < profile.min_sample:

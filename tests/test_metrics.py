@@ -69,6 +69,24 @@ def test_score_and_score_red_line():
     assert red.value == pytest.approx(80.0) and red.verdict == "达标"
 
 
+@pytest.mark.parametrize("profile", [P, RuleProfile(redline_metric="满意率"), RuleProfile(scale="五级"),
+                                     RuleProfile(redline_metric="测评得分", redline=60, scale="四级")])
+def test_red_line_values_at_once_are_the_red_line_of_each(profile):
+    """红线's lowest items compute the metric of a whole matrix of counts at once: the same value as redline()
+    for each (to the last bit: the ordering of equal-looking items depends on it), none where nothing counts."""
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    counts = rng.integers(0, 40, size=(30, 6, 7))
+    counts[0, 0] = 0  # no answer at all
+    counts[1, 1, :5] = 0  # only 不了解 / 弃权
+    values = metrics.redline_values(counts, profile)
+    for i, j in np.ndindex(counts.shape[:2]):
+        c = counts[i, j].tolist()
+        expected = metrics.redline(bucketize(Counts(tuple(c[:5]), c[5], c[6]), profile), profile).value
+        assert (values[i, j] == expected) if expected is not None else np.isnan(values[i, j]), (i, j)
+
+
 def test_pledge_due_on_the_as_of_day_is_due_but_not_overdue():
     day = date(2024, 12, 31)
     s = metrics.pledge_state(day, "推进中", None, day)
