@@ -249,7 +249,7 @@ def drilldown(session: Session, request: Request) -> ReportTable:
         if index is None:
             ancestors = (q.child_org_ids(node.org.id, org_ids) if node.org is not None
                          else q.top_org_ids(org_ids))
-            labels = {o.id: (o.code, o.name) for o in q.orgs_with_ids(session, ancestors).values()}
+            labels = q.org_labels(session, ancestors)
         keyed = sorted(((org_id, code, name) for org_id, (code, name) in labels.items()), key=lambda k: k[1])
         level, key_col = "ancestor", KEY_ORG
         if index is not None and index.contained(labels):
@@ -510,7 +510,7 @@ def redline(session: Session, request: Request) -> ReportTable:
         or _redline_facts_from_queries(session, node, profile, org_ids, as_of)
     found, lowest, overdue_rects, overdue_pledges = facts
     rework = _rework(session, node, profile, org_ids, as_of, found)
-    orgs = q.orgs_with_ids(session, found)
+    orgs = q.org_rows(session, found)
     order = sorted(found, key=lambda k: (found[k][1].low is None, found[k][1].low or 0, orgs[k].code))
     metric = profile.redline_metric
     value_format = DECIMAL if metric == "测评得分" else PERCENT
@@ -534,7 +534,7 @@ def redline(session: Session, request: Request) -> ReportTable:
             reason.append(f"逾期未兑现承诺 {org_overdue_pledges} 项")
         if red.verdict == metrics.CONFIRMED_BELOW:
             red_rows.add(len(rows))
-        rows.append([org.code, org.name, org.system.name, org.region.name, red.n, red.value, red.low, red.high,
+        rows.append([org.code, org.name, org.system, org.region, red.n, red.value, red.low, red.high,
                      red.verdict, worst_text or None, org_overdue_rects, org_overdue_pledges, "；".join(reason),
                      *rework.get(org_id, (metrics.TO_ORDER, red.value, None))])
     label = profile.rate_label(metric)
