@@ -63,10 +63,13 @@ def region_names(session: Session, codes: Iterable[str]) -> dict[str, str]:
 
 
 # ---------------------------------------------------------------------------------------- ledgers
-def rectifications(session: Session, round_id: int, org_ids: Select | Iterable[int]) -> list[Row]:
+def rectifications(session: Session, round_id: int, org_ids: Select | Iterable[int],
+                    columns: Iterable[str] | None = None) -> list[Row]:
     """Plain rows with the model's attribute names, not ORM objects: an export reads a whole province's
-    ledger, and tracked instances weigh several times the row (their peak stayed in the server's memory)."""
-    return list(session.execute(select(Rectification.__table__)
+    ledger, and tracked instances weigh several times the row (their peak stayed in the server's memory).
+    columns: only these (a summary needs no descriptions), else every column."""
+    table = Rectification.__table__
+    return list(session.execute(select(*([table] if columns is None else [table.c[c] for c in columns]))
                                 .where(Rectification.round_id == round_id,
                                        Rectification.org_id.in_(org_ids))
                                 .order_by(Rectification.code, Rectification.measure_no)))

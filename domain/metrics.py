@@ -194,6 +194,7 @@ def _is_workday(day: date) -> bool:
         return day.weekday() < 5
 
 
+@functools.lru_cache(maxsize=4096)  # a ledger's items share a few hundred deadlines; a working-day count walks the days
 def days_late(deadline: date, as_of: date, working_days: bool = False,
               is_workday: Callable[[date], bool] = _is_workday) -> int:
     """Days from deadline to as_of (0 when not past): calendar days, or Chinese working days."""
