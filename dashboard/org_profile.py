@@ -73,7 +73,7 @@ def profile(session: Session, request: Request) -> ReportTable:
     reporting = ledger_reports.reporting(session, own)
     status_text, expected, completeness = _reporting(org.code, [row[4] for row in reporting.rows],
                                                      {row[0]: row[4] for row in reporting.rows})
-    parent = q.ancestors_of(session, org, q.visible_org_ids(scope))[-1:]
+    parent = q.ancestors_of(session, org, scope)[-1:]
     members = (sum(1 for m in q.member_counts(session, rid, org.id, scope) if bucketize(m.counts, rules).n)
                if org.is_leaf else None)
     label = metric_label(rules)

@@ -368,8 +368,8 @@ def node_path(session: Session, request: Request) -> list[tuple[str, Filters]]:
                                                region=filters.region, extra=filters.extra)))
     if node.org is not None:
         # Ancestors inside the same system/region narrowing and the scope: the orgs a user drilled through.
-        within = q.filter_org_ids(scope, q.Node(node.round, node.system, node.region, None))
-        for org in [*q.ancestors_of(session, node.org, within), node.org]:
+        within = q.Node(node.round, node.system, node.region, None)
+        for org in [*q.ancestors_of(session, node.org, scope, within), node.org]:
             path.append((org.name, Filters(round=filters.round, system=filters.system, region=filters.region,
                                            org=org.code, extra=filters.extra)))
     return path
