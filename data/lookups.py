@@ -10,6 +10,7 @@ from domain.request import RoundDates
 from domain.rules import KNOWN_SOURCES
 from domain.scope import Scope
 from data.models import EvalSession, Org, Rectification, Region, Round, SupervisionGroup, System, User
+from data.cache import ComputedCache, data_version
 from data.queries import rounds, visible_org_ids
 
 
@@ -74,13 +75,19 @@ def sources_in_scope(session: Session, scope: Scope) -> list[str]:
     return [*KNOWN_SOURCES, *others]
 
 
+# The choices of a scope that reads every org, kept per data version (an import changes them): a system's
+# regions probed each of 1,500 regions, 15-40 ms of a 下钻 system click at province scale.
+_everything_choices = ComputedCache(64)
+
+
 def systems_in_scope(session: Session, scope: Scope) -> list[str]:
     """Names of the systems that have an org the scope may read."""
     if scope.everything:  # each system asks whether it has an org (an index probe) instead of reading them all
         stmt = select(System.name).where(exists(select(Org.id).where(Org.system_id == System.id)))
-    else:
-        stmt = (select(System.name).join(Org, Org.system_id == System.id)
-                .where(Org.id.in_(visible_org_ids(scope))).distinct())
+        return list(_everything_choices.get((*data_version(session), "systems"),  # a copy: the kept list stays
+                                            lambda: list(session.scalars(stmt.order_by(System.name)))))
+    stmt = (select(System.name).join(Org, Org.system_id == System.id)
+            .where(Org.id.in_(visible_org_ids(scope))).distinct())
     return list(session.scalars(stmt.order_by(System.name)))
 
 
@@ -91,9 +98,14 @@ def regions_in_scope(session: Session, scope: Scope, system: str | None = None) 
     if scope.everything:  # as systems_in_scope: a probe per region (not so under a narrower scope: far slower)
         held = select(Org.id).where(Org.region_id == Region.id)
         stmt = select(*levels).where(exists(held.where(of_system) if system else held))
-    else:
-        stmt = select(*levels).join(Org, Org.region_id == Region.id).where(Org.id.in_(visible_org_ids(scope)))
-        stmt = (stmt.where(of_system) if system else stmt).distinct()
+        return list(_everything_choices.get((*data_version(session), "regions", system),
+                                            lambda: _regions_of(session, stmt)))
+    stmt = select(*levels).join(Org, Org.region_id == Region.id).where(Org.id.in_(visible_org_ids(scope)))
+    return _regions_of(session, (stmt.where(of_system) if system else stmt).distinct())
+
+
+def _regions_of(session: Session, stmt) -> list[tuple[str, str]]:
+    """(code, full name) of every region code in the rows of stmt (l1, l2, l3 codes), by code."""
     codes = {code for row in session.execute(stmt) for code in row if code}
     if not codes:
         return []

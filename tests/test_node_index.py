@@ -185,3 +185,24 @@ def test_after_the_warm_up_the_first_views_build_nothing_again(demo, monkeypatch
             assert request.as_of == date(2012, 12, 31)  # the round's end, as a page without a date shows
             shown = reports.overview(s, request) if view == "overview" else views.build(view, s, request)
             assert shown
+
+
+def test_everyone_s_system_and_region_choices_follow_a_new_org(demo):
+    """The pickers' choices of a user who sees everything are kept per data version: an org of a new system
+    in a region that had none (an import, which bumps the version) shows in them at once."""
+    from data.lookups import regions_in_scope, systems_in_scope
+    from data.models import Org, Region
+
+    with demo() as s:
+        systems = systems_in_scope(s, EVERYTHING)
+        region = s.scalars(select(Region).where(Region.level == 3).order_by(Region.code)).first()
+        assert "新增测试系统" not in systems and regions_in_scope(s, EVERYTHING, "新增测试系统") == []
+        new = System(name="新增测试系统")
+        s.add(new)
+        s.flush()
+        s.add(Org(code="NEW-0001", name="新增组织", org_type="党支部", system_id=new.id, region_id=region.id))
+        bump_version(s)
+        s.commit()
+    with demo() as s:
+        assert systems_in_scope(s, EVERYTHING) == sorted([*systems, "新增测试系统"])
+        assert region.code in [code for code, _ in regions_in_scope(s, EVERYTHING, "新增测试系统")]
