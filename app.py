@@ -89,6 +89,7 @@ def create_app(config: dict | None = None) -> Flask:
     server.extensions["dash"] = app
     if cfg.get("WARM_INDEX", True):  # the first click after a start must not pay the node index's build
         from dashboard import warmup
+        server.wsgi_app = warmup.watching(server.wsgi_app)
         warmup.start(server.extensions["dashboard_read_sessions"])
     return server
 

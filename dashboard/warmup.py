@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import date
 
 from dashboard import node_index, reports, views
@@ -16,6 +17,36 @@ log = logging.getLogger(__name__)
 _state = threading.Lock()
 _running = False
 _again = False
+# The app's requests (counted by `watching`): a step of the warm-up after the index takes up to a few seconds
+# of the server's CPU, which a user's clicks would share, so it starts only when no request came for QUIET_S
+# (a user reading the page, or nobody yet).
+QUIET_S = 2.0
+_in_flight = 0
+_last_request = 0.0
+
+
+def watching(wsgi_app):
+    """The app's WSGI callable, its requests counted for the warm-up's quiet moments."""
+    def counted(environ, start_response):
+        global _in_flight, _last_request
+        with _state:
+            _in_flight += 1
+        try:
+            return wsgi_app(environ, start_response)
+        finally:
+            with _state:
+                _in_flight -= 1
+                _last_request = time.monotonic()
+    return counted
+
+
+def _wait_quiet() -> None:
+    while True:
+        with _state:
+            busy, wait = _in_flight, QUIET_S - (time.monotonic() - _last_request)
+        if not busy and wait <= 0:
+            return
+        time.sleep(max(wait, 0.05))
 
 
 def start(session_factory) -> None:
@@ -45,23 +76,27 @@ def _loop(session_factory) -> None:
 
 
 # What the pages opened on the newest round show first to a user who sees everything, built here so the parts
-# they keep per data version are ready: the node index (下钻, 总览), each item's counts (红线's lowest items), the
-# breakdown cards, the ranking with its previous round's index. At province scale a first visit after a start
-# paid 1-4 s for each (docs/SCALING.md).
-FIRST_VIEWS = ("drilldown", "overview", "items", "categories", "redline", "ranking")
+# they keep per data version are ready. At once: the node index and every round's counts (总览, the landing
+# page, and 下钻). Then, each in a quiet moment of the server: each item's counts (红线's lowest items), the
+# breakdown cards, 红线, the ranking with its previous round's index. At province scale a first visit after a
+# start paid 1-4 s for each of these (docs/SCALING.md).
+AT_ONCE = ("drilldown", "overview")
+IN_QUIET = ("items", "categories", "redline", "ranking")
+FIRST_VIEWS = AT_ONCE + IN_QUIET
 
 
 def warm(session_factory, today: date | None = None) -> None:
-    """Every round's as-of-independent counts (the overview's trend reads them all), then FIRST_VIEWS of the
-    newest round at the day a page opens on when the URL names none (today while the round runs, else its
-    end: reports.as_of)."""
+    """FIRST_VIEWS of the newest round at the day a page opens on when the URL names none (today while the
+    round runs, else its end: reports.as_of)."""
     with session_factory() as session:
-        rounds = q.rounds(session)
-        for rnd in rounds:
-            node_index.round_counts(session, rnd)
-        for view in FIRST_VIEWS if rounds else ():
+        if not q.rounds(session):
+            return
+    for view in FIRST_VIEWS:
+        if view in IN_QUIET:
+            _wait_quiet()
+        with session_factory() as session:  # a session a step: none held open while waiting
             request = views.request(view, {}, EVERYTHING, today, session)
-            if view == "overview":
+            if view == "overview":  # every round's counts too: its trend reads them all
                 reports.overview(session, request)
             else:
                 views.build(view, session, request)
