@@ -26,7 +26,7 @@ from sqlalchemy import create_engine, delete, func, insert, literal, select, tex
 from bench import harness as h
 from data.db import make_engine, make_session_factory
 from data.demo import demo_as_of, load_demo
-from data.models import (ImportLog, Item, Org, Rectification, RollupHeadline, RollupSubtree, Round, System,
+from data.models import (ImportLog, Item, Org, Rectification, RollupHeadline, RollupSubtree, Round,
                          Tally, User)
 from data.rollups import bump_version
 from data.schema import upgrade

@@ -9,7 +9,7 @@ import threading
 import time
 from datetime import date
 
-from dashboard import node_index, reports, views
+from dashboard import reports, views
 from data import queries as q
 from domain.scope import EVERYTHING
 
@@ -100,8 +100,3 @@ def warm(session_factory, today: date | None = None) -> None:
                 reports.overview(session, request)
             else:
                 views.build(view, session, request)
-
-
-def idle() -> bool:
-    with _state:
-        return not _running
