@@ -309,12 +309,6 @@ class ItemCounts:
         last axis opt1..opt5, 不了解, 弃权)."""
         return self.blocks[[self.row_of[org_id] for org_id in org_ids]]
 
-    def of(self, org_id: int) -> dict[int, Counts]:
-        """item id -> the candidate's subtree Counts (items without answers left out)."""
-        block = self.blocks[self.row_of[org_id]].tolist()  # plain ints at once, not one numpy scalar a cell
-        return {item_id: Counts(tuple(row[0:5]), row[5], row[6])
-                for item_id, row in zip(self.item_ids, block) if any(row)}
-
 
 LEDGER = slice(P_TOTAL, R_PROBLEMS_DONE + 1)
 

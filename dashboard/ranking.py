@@ -9,7 +9,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from dashboard import node_index, reports
-from data import profile_queries as pq
+from data import ledger_queries, profile_queries as pq
 from data import queries as q
 from domain import metrics
 from domain.names import round_kind
@@ -94,7 +94,7 @@ def ranking(session: Session, request: Request) -> ReportTable:
         before_order = ranked(session, earlier, request.scope, level, request.as_of)[0]
         previous = dict(zip(before_order, range(1, len(before_order) + 1)))
     top = [(k, reds[k]) for k in order[:limit]]
-    orgs = q.org_rows(session, [k for k, _ in top])
+    orgs = ledger_queries.org_infos(session, [k for k, _ in top])
     metric = profile.redline_metric
     fmt = DECIMAL if metric == "测评得分" else PERCENT
     rows, red_rows = [], set()
@@ -102,7 +102,7 @@ def ranking(session: Session, request: Request) -> ReportTable:
         org, was = orgs[org_id], previous.get(org_id)
         if red.verdict == metrics.CONFIRMED_BELOW:
             red_rows.add(len(rows))
-        rows.append([rank, org.code, org.name, org.org_type, org.system, org.region, red.n, red.value,
+        rows.append([rank, org.code, org.name, org.org_type, org.system, org.region_name, red.n, red.value,
                      red.low, red.high, red.verdict, was, None if was is None else was - rank])
     columns = [Column("名次", INT), Column("组织编码"), Column("名称"), Column("组织类型"), Column("系统"),
                Column("地区"), Column("测评数", INT), Column(profile.rate_label(metric), fmt),

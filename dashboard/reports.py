@@ -21,7 +21,7 @@ from domain.request import (Request, RequestError, ViewFilter, as_of_notes, buil
                             parse_day)
 from domain.scope import Scope
 from domain.tables import (DECIMAL, INT, PERCENT, TEXT, VIEW_TITLES, Column, Filters, ReportTable, RowStream)
-from data import lookups, queries as q
+from data import ledger_queries, lookups, queries as q
 from data.queries import BadParameter, NotFound, OutOfScope
 from data.queries import QueryError as ReportError
 
@@ -510,7 +510,7 @@ def redline(session: Session, request: Request) -> ReportTable:
         or _redline_facts_from_queries(session, node, profile, org_ids, as_of)
     found, lowest, overdue_rects, overdue_pledges = facts
     rework = _rework(session, node, profile, org_ids, as_of, found)
-    orgs = q.org_rows(session, found)
+    orgs = ledger_queries.org_infos(session, found)
     order = sorted(found, key=lambda k: (found[k][1].low is None, found[k][1].low or 0, orgs[k].code))
     metric = profile.redline_metric
     value_format = DECIMAL if metric == "测评得分" else PERCENT
@@ -534,7 +534,7 @@ def redline(session: Session, request: Request) -> ReportTable:
             reason.append(f"逾期未兑现承诺 {org_overdue_pledges} 项")
         if red.verdict == metrics.CONFIRMED_BELOW:
             red_rows.add(len(rows))
-        rows.append([org.code, org.name, org.system, org.region, red.n, red.value, red.low, red.high,
+        rows.append([org.code, org.name, org.system, org.region_name, red.n, red.value, red.low, red.high,
                      red.verdict, worst_text or None, org_overdue_rects, org_overdue_pledges, "；".join(reason),
                      *rework.get(org_id, (metrics.TO_ORDER, red.value, None))])
     label = profile.rate_label(metric)

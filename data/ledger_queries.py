@@ -43,6 +43,7 @@ class OrgInfo:
     region_l2: str | None
     is_leaf: bool
     org_type: str
+    region_name: str  # the region's own name (红线 and 薄弱排名 show it)
 
 
 def org_infos(session: Session, org_ids: Iterable[int] | Select) -> dict[int, OrgInfo]:
@@ -51,7 +52,7 @@ def org_infos(session: Session, org_ids: Iterable[int] | Select) -> dict[int, Or
                     Region.l2_code, Org.is_leaf, Org.org_type)
              .join(System, System.id == Org.system_id).join(Region, Region.id == Org.region_id))
     parts = [org_ids] if isinstance(org_ids, Select) else chunks(set(org_ids))
-    return {r[0]: OrgInfo(r[0], r[1], r[2], r[3], r[4] or r[5], r[6], bool(r[7]), r[8])
+    return {r[0]: OrgInfo(r[0], r[1], r[2], r[3], r[4] or r[5], r[6], bool(r[7]), r[8], r[5])
             for part in parts for r in session.execute(query.where(Org.id.in_(part)))}
 
 

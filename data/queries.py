@@ -324,23 +324,6 @@ def chunks(ids) -> list[list[int]]:
     return [ids[i:i + CHUNK] for i in range(0, len(ids), CHUNK)]
 
 
-@dataclass(frozen=True)
-class OrgRow:
-    code: str
-    name: str
-    org_type: str
-    system: str  # the system's name
-    region: str  # the region's own name
-
-
-def org_rows(session: Session, ids) -> dict[int, OrgRow]:
-    """id -> OrgRow for any number of ids (Core rows: 红线's thousand candidates as ORM objects with their
-    system and region took 30 ms at province scale)."""
-    query = (select(Org.id, Org.code, Org.name, Org.org_type, System.name, Region.name)
-             .join(System, System.id == Org.system_id).join(Region, Region.id == Org.region_id))
-    return {r[0]: OrgRow(*r[1:]) for part in chunks(ids) for r in session.execute(query.where(Org.id.in_(part)))}
-
-
 def org_codes_names(session: Session, ids) -> dict[int, tuple[str, str]]:
     """id -> (code, name) for a list of ids (Core: the drill-down's hot path needs no ORM objects)."""
     out = {}
@@ -562,6 +545,6 @@ __all__ = [
     "data_fingerprint", "org_codes_names", "org_item_rows", "tree_rows", "region_rows", "headline_rows", "session_rows", "round_pledges", "round_rects",
     "QueryError", "NotFound", "OutOfScope", "Node", "visible_org_ids", "rounds", "find_round", "resolve",
     "filter_org_ids", "org_conditions", "headline_counts", "pledge_rows", "rect_rows", "systems_by_id", "regions_by_code",
-    "top_orgs", "top_org_ids", "child_orgs", "child_org_ids", "OrgRow", "org_rows", "org_labels", "id_select", "chunks", "ancestors_of", "MemberCounts", "member_counts",
+    "top_orgs", "top_org_ids", "child_orgs", "child_org_ids", "org_labels", "id_select", "chunks", "ancestors_of", "MemberCounts", "member_counts",
     "member_pledge_rows", "round_items", "item_counts", "category_counts", "session_counts",
 ]
