@@ -426,8 +426,6 @@ class RoundIndex:
         """Own totals of every org summed by system ("system") or by 市/州 ("region", within one system
         when system_id is given); groups where no org reported are left out, as in the query path."""
         cache_key = (key, system_id)
-        if cache_key not in self._groups and key == "region" and system_id is not None:
-            self._regions_of_every_system()
         if cache_key not in self._groups:
             if key == "system":
                 codes, labels = np.unique(self.system, return_inverse=True)
@@ -435,30 +433,13 @@ class RoundIndex:
             else:
                 codes, labels = self.tree.region_codes, self.tree.region
                 mask = self.system == system_id if system_id is not None else np.ones(len(self.ids), dtype=bool)
-            sums = self._own_totals(labels, mask, len(codes))
+            sums = np.zeros((len(codes), WIDTH), dtype=np.int64)
+            sums[:, :COUNTS_WIDTH] = _own_sums(self.tree, self.counts.sub, labels, mask, len(codes))
+            sums[:, COUNTS_WIDTH:LIGHT] = _own_sums(self.tree, self.ledger[:, :-1], labels, mask, len(codes))
+            _worst_into(sums[:, LIGHT], labels[mask], self.own_light[mask])
             self._groups[cache_key] = {(int(c) if key == "system" else str(c)): _totals(sums[g])
                                        for g, c in enumerate(codes) if sums[g, REPORTING] > 0}
         return self._groups[cache_key]
-
-    def _regions_of_every_system(self) -> None:
-        """grouped("region", s) of every system s in one pass over the orgs, labelled by (system, 市/州): the
-        first system a user opens pays for all of them (each took a pass of its own, 12 ms at province)."""
-        systems, of_system = np.unique(self.system, return_inverse=True)
-        codes = self.tree.region_codes
-        labels = of_system * len(codes) + self.tree.region
-        sums = self._own_totals(labels, np.ones(len(self.ids), dtype=bool), len(systems) * len(codes))
-        for s, system_id in enumerate(systems.tolist()):
-            block = sums[s * len(codes):(s + 1) * len(codes)]
-            self._groups[("region", system_id)] = {str(c): _totals(block[g]) for g, c in enumerate(codes)
-                                                  if block[g, REPORTING] > 0}
-
-    def _own_totals(self, labels: np.ndarray, mask: np.ndarray, groups: int) -> np.ndarray:
-        """WIDTH rows: the own figures of the mask's orgs summed by label, the worst light of each."""
-        sums = np.zeros((groups, WIDTH), dtype=np.int64)
-        sums[:, :COUNTS_WIDTH] = _own_sums(self.tree, self.counts.sub, labels, mask, groups)
-        sums[:, COUNTS_WIDTH:LIGHT] = _own_sums(self.tree, self.ledger[:, :-1], labels, mask, groups)
-        _worst_into(sums[:, LIGHT], labels[mask], self.own_light[mask])
-        return sums
 
     def total(self) -> Totals:
         return self._total

@@ -80,8 +80,8 @@ def _loop(session_factory) -> None:
 # they keep per data version are ready. At once: the node index and every round's counts (总览, the landing
 # page, and 下钻). Then, each in a quiet moment of the server: each item's counts (红线's lowest items), the
 # breakdown cards, 红线, the ranking with its previous round's index. At province scale a first visit after a
-# start paid 1-4 s for each of these (docs/SCALING.md). Right after the first ones, whatever the day: each
-# system's 市/州 choices on 下钻 (a first click on a system paid 30 ms for them at province).
+# start paid 1-4 s for each of these (docs/SCALING.md). Right after the first ones: each system on 下钻, its
+# 市/州 choices and rows (a first click on a system paid 40-70 ms for them at province).
 AT_ONCE = ("drilldown", "overview")
 IN_QUIET = ("items", "categories", "redline", "ranking")
 FIRST_VIEWS = AT_ONCE + IN_QUIET
@@ -98,6 +98,8 @@ def warm(session_factory, today: date | None = None) -> None:
             with session_factory() as session:
                 for system in systems_in_scope(session, EVERYTHING):
                     regions_in_scope(session, EVERYTHING, system)
+                    views.build("drilldown", session, views.request("drilldown", {"system": system}, EVERYTHING,
+                                                                    today, session))
         if view in IN_QUIET:
             _wait_quiet()
         with session_factory() as session:  # a session a step: none held open while waiting
