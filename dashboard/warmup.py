@@ -78,33 +78,41 @@ def _loop(session_factory) -> None:
 
 # What the pages opened on the newest round show first to a user who sees everything, built here so the parts
 # they keep per data version are ready. At once: the node index and every round's counts (总览, the landing
-# page, and 下钻). Then, each in a quiet moment of the server: each item's counts (红线's lowest items), the
-# breakdown cards, 红线, the ranking with its previous round's index. At province scale a first visit after a
-# start paid 1-4 s for each of these (docs/SCALING.md). Right after the first ones: each system on 下钻, its
-# 市/州 choices and rows (a first click on a system paid 40-70 ms for them at province).
+# page, and 下钻), then 下钻's system level, each system's 市/州 choices and rows (a first click on a system
+# paid 40-70 ms for them at province). Then, each in a quiet moment of the server: each item's counts (红线's
+# lowest items), the breakdown cards, 红线, the ranking with its previous round's index, and the breakdown
+# cards of each system. At province scale a first visit after a start paid 1-4 s for each of the pages, 0.5-0.8 s
+# for a system's cards (docs/SCALING.md).
 AT_ONCE = ("drilldown", "overview")
 IN_QUIET = ("items", "categories", "redline", "ranking")
 FIRST_VIEWS = AT_ONCE + IN_QUIET
+SYSTEM_CARDS = ("items", "categories")
 
 
 def warm(session_factory, today: date | None = None) -> None:
     """FIRST_VIEWS of the newest round at the day a page opens on when the URL names none (today while the
-    round runs, else its end: reports.as_of)."""
+    round runs, else its end: reports.as_of), and 下钻's level of each system."""
     with session_factory() as session:
         if not q.rounds(session):
             return
-    for view in FIRST_VIEWS:
-        if view == IN_QUIET[0]:
-            with session_factory() as session:
-                for system in systems_in_scope(session, EVERYTHING):
-                    regions_in_scope(session, EVERYTHING, system)
-                    views.build("drilldown", session, views.request("drilldown", {"system": system}, EVERYTHING,
-                                                                    today, session))
-        if view in IN_QUIET:
-            _wait_quiet()
-        with session_factory() as session:  # a session a step: none held open while waiting
-            request = views.request(view, {}, EVERYTHING, today, session)
-            if view == "overview":  # every round's counts too: its trend reads them all
-                reports.overview(session, request)
-            else:
-                views.build(view, session, request)
+        systems = systems_in_scope(session, EVERYTHING)
+    for view in AT_ONCE:
+        _build(session_factory, view, {}, today)
+    with session_factory() as session:
+        for system in systems:
+            regions_in_scope(session, EVERYTHING, system)
+            views.build("drilldown", session, views.request("drilldown", {"system": system}, EVERYTHING, today,
+                                                            session))
+    for view, state in [(view, {}) for view in IN_QUIET] + [(view, {"system": system}) for system in systems
+                                                            for view in SYSTEM_CARDS]:
+        _wait_quiet()
+        _build(session_factory, view, state, today)
+
+
+def _build(session_factory, view: str, state: dict, today: date | None) -> None:
+    with session_factory() as session:  # a session a step: none held open while waiting
+        request = views.request(view, state, EVERYTHING, today, session)
+        if view == "overview":  # every round's counts too: its trend reads them all
+            reports.overview(session, request)
+        else:
+            views.build(view, session, request)

@@ -179,7 +179,7 @@ def test_after_the_warm_up_the_first_views_build_nothing_again(demo, monkeypatch
     """The warm-up (at a start, after an import) leaves ready what a first visit asks for: the pages of the
     newest round at the day they open on when the URL names none (the demo's round is over: its end date, not
     today). After it those views build no index or per-item counts and run no breakdown query, and no system's
-    市/州 choices or rows on 下钻 are read or summed again."""
+    市/州 choices, rows or breakdown cards on 下钻 are read or summed again."""
     from dashboard import views, warmup
     from data import lookups
     from data import queries as q
@@ -199,7 +199,8 @@ def test_after_the_warm_up_the_first_views_build_nothing_again(demo, monkeypatch
         assert len(systems) > 3
         for system in systems:
             assert lookups.regions_in_scope(s, EVERYTHING, system)
-            assert views.build("drilldown", s, views.request("drilldown", {"system": system}, EVERYTHING, session=s)).rows
+            for view in ("drilldown", *warmup.SYSTEM_CARDS):
+                assert views.build(view, s, views.request(view, {"system": system}, EVERYTHING, session=s)).rows
         for view in warmup.FIRST_VIEWS:
             request = views.request(view, {}, EVERYTHING, session=s)
             assert request.as_of == date(2012, 12, 31)  # the round's end, as a page without a date shows
