@@ -28,6 +28,7 @@ from domain.tables import DATE, INT, PERCENT, VIEW_TITLES, Column, ReportTable, 
 from data import ledger_queries as q
 from data import queries
 from data import visits as visit_data
+from data.cache import ComputedCache, data_version
 from data.models import Round
 
 YES, NO = "是", "否"
@@ -195,12 +196,22 @@ def rectifications(session: Session, request: Request) -> ReportTable:
                   notes=_working_days_note(ctx))
 
 
+# 整改台账's per-org summary and ageing chart read the same rows and states, asked one after the other when the
+# page opens (0.27 s each at province, in Python): the second finds them kept, per data version and request.
+_state_rows = ComputedCache(4)
+
+
+def _rect_state_rows(session: Session, ctx: _Context, request: Request) -> list:
+    return _state_rows.get((*data_version(session), request),
+                           lambda: _rect_filtered(session, ctx, request, STATE_COLUMNS))
+
+
 def rectification_summary(session: Session, request: Request) -> ReportTable:
     """Per org with rectifications: 整改问题数, 整改措施数, 完成措施数, 整改完成率 (of measures), 按期完成率,
     超期, 临期."""
     ctx = _context(session, request)
     by_org: dict[int, list] = defaultdict(list)
-    for r, s, _ in _rect_filtered(session, ctx, request, STATE_COLUMNS):
+    for r, s, _ in _rect_state_rows(session, ctx, request):
         by_org[r.org_id].append((r.code, s))
     orgs = queries.org_codes_names(session, by_org)
     rows = []
@@ -223,7 +234,7 @@ def rectification_ageing(session: Session, request: Request) -> ReportTable:
     an empty one with 0."""
     ctx = _context(session, request)
     counts: Counter[str] = Counter()
-    for _, s, _ in _rect_filtered(session, ctx, request, STATE_COLUMNS):
+    for _, s, _ in _rect_state_rows(session, ctx, request):
         band = metrics.ageing_bucket(s.overdue_days)
         if band:
             counts[band] += 1

@@ -275,6 +275,26 @@ def test_rectification_summary_and_ageing(campaign):
     assert ageing.rows == [["1–7天", 0], ["8–30天", 3], ["31–90天", 1], ["90天以上", 0]]  # every band, in order
 
 
+def test_the_ageing_chart_reads_the_rows_the_summary_read_until_the_data_changes(campaign, monkeypatch):
+    """整改台账 opens with both: the second reads no rectification again; an import (a new data version) does."""
+    from data import ledger_queries
+    from data.rollups import bump_version
+
+    reads = []
+    read = ledger_queries.rectifications
+    monkeypatch.setattr(ledger_queries, "rectifications", lambda *a, **k: reads.append(1) or read(*a, **k))
+    summary = run(lr.rectification_summary, campaign, as_of=d("2024-10-20"))
+    ageing = run(lr.rectification_ageing, campaign, as_of=d("2024-10-20"))
+    assert len(reads) == 1
+    assert sum(n for _, n in ageing.rows) == sum(row[7] for row in summary.rows) == 4
+    assert run(lr.rectification_ageing, campaign, as_of=d("2024-10-21")).rows and len(reads) == 2  # another day
+    with campaign() as s:
+        bump_version(s)
+        s.commit()
+    assert run(lr.rectification_ageing, campaign, as_of=d("2024-10-20")).rows == ageing.rows
+    assert len(reads) == 3
+
+
 # ---------------------------------------------------------------------------------------- 承诺践诺
 def test_pledge_ledger_and_overdue_list(campaign):
     table = run(lr.pledges, campaign)
