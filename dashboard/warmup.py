@@ -81,7 +81,7 @@ def _loop(session_factory) -> None:
 # page, and 下钻), then 下钻's system level, each system's 市/州 choices and rows (a first click on a system
 # paid 40-70 ms for them at province). Then, each in a quiet moment of the server: each item's counts (红线's
 # lowest items), the breakdown cards, 红线, the ranking with its previous round's index, and the breakdown
-# cards of each system. At province scale a first visit after a start paid 1-4 s for each of the pages, 0.5-0.8 s
+# cards of each system. At province scale a first visit after a start paid 1-4 s for each of the pages, 0.6-1.6 s
 # for a system's cards (docs/SCALING.md).
 AT_ONCE = ("drilldown", "overview")
 IN_QUIET = ("items", "categories", "redline", "ranking")
@@ -98,13 +98,13 @@ def warm(session_factory, today: date | None = None) -> None:
         systems = systems_in_scope(session, EVERYTHING)
     for view in AT_ONCE:
         _build(session_factory, view, {}, today)
-    with session_factory() as session:
-        for system in systems:
+    for system in systems:
+        with session_factory() as session:
             regions_in_scope(session, EVERYTHING, system)
-            views.build("drilldown", session, views.request("drilldown", {"system": system}, EVERYTHING, today,
-                                                            session))
-    for view, state in [(view, {}) for view in IN_QUIET] + [(view, {"system": system}) for system in systems
-                                                            for view in SYSTEM_CARDS]:
+        _build(session_factory, "drilldown", {"system": system}, today)
+    quiet = [(view, {}) for view in IN_QUIET]
+    quiet += [(view, {"system": system}) for system in systems for view in SYSTEM_CARDS]
+    for view, state in quiet:
         _wait_quiet()
         _build(session_factory, view, state, today)
 
