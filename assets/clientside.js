@@ -1,6 +1,7 @@
 // Clientside callbacks (no request to the server): callbacks.shell's route key, callbacks.drill's grid check,
-// and the URL writes that need nothing from the server (a 下钻 row click, the 下钻 pickers): the page's own
-// callback (callbacks.drill.move) is then the interaction's one request.
+// and the URLs that need nothing from the server to be worked out (a 下钻 row click, the 下钻 pickers, a
+// ledger's filter bar, 薄弱排名's controls): handed to the page's own move (callbacks.drill.move, …), the
+// interaction's one request, whose answer writes them into the address bar (callbacks.common.write_url).
 (function () {
 // layouts/urlstate.py: the keys a URL carries, in the order they are written, and those a link between pages keeps.
 const KEYS = ['round', 'system', 'region', 'org', 'as_of', 'sort', 'filter', 'status', 'light', 'source',
@@ -104,14 +105,6 @@ function withKey(search, key, value) {
     return encode(state);
 }
 
-// A URL write that is also the page's move: the URL, and the same search handed to the page's ask store at
-// once (callbacks.drill, callbacks.rectifications), without waiting for the location to report it.
-function andMove(write) {
-    return function () {
-        const search = write.apply(this, arguments);
-        return [search, search];
-    };
-}
 
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
     urlstate: {parse: parse, encode: encode},
@@ -337,8 +330,4 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         },
     },
 });
-const clientside = window.dash_clientside;
-clientside.moves = {drillDown: andMove(clientside.drill.drillDown), pick: andMove(clientside.drill.pick),
-                    rectifications: andMove(clientside.filters.rectifications),
-                    pledges: andMove(clientside.filters.pledges), ranking: andMove(clientside.filters.ranking)};
 })();

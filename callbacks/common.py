@@ -6,7 +6,7 @@ import logging
 from contextlib import contextmanager
 from typing import Iterator
 
-from dash import set_props
+from dash import ctx, set_props
 from dash.exceptions import PreventUpdate
 from flask import current_app, g
 from flask_login import current_user
@@ -148,6 +148,14 @@ def node_path(state: dict) -> list[tuple[str, Filters]]:
     request = request_of("drilldown", state)
     with db_session() as s:
         return reports.node_path(s, request)
+
+
+def write_url(asked_id: str, search: str) -> None:
+    """A page's move asked by a click or a field (its ask store, filled in the browser) writes the URL with its
+    answer: written first, the address bar's locations and their callbacks held the request back
+    (docs/SCALING.md). A move the location reported (a link, the back button) has its URL already."""
+    if ctx.triggered_id == asked_id:
+        set_props(ids.Shell.NAV, {"search": search})
 
 
 def search_with(search: str | None, key: str, value: str | None) -> str:

@@ -95,6 +95,7 @@ def move(search: str | None, pathname: str | None, lang: str | None, mounted: di
         if state.get("sort") == shown.get("sort"):
             raise PreventUpdate
         return show_breadcrumb(state, lang)  # its links up carry the new sort
+    common.write_url(ids.Drill.ASK, search)
     refresh("drilldown", state, lang, live or {"table": "drilldown", "state": shown, "lang": lang})
     dim(BREAKDOWNS)
     # The pickers show where the user is; set only what differs (a set value calls the clientside pick,
@@ -173,14 +174,13 @@ def register(app) -> None:
                  State(ids.Shell.LANG, "data"), prevent_initial_call=True)(save_rework)
     common.on_build([(ids.Drill.PICKERS, "children")], show_pickers)
     common.on_build([(ids.Drill.BREADCRUMB, "children")], show_breadcrumb)
-    # A picker or a row click writes the URL in the browser and hands it to `move` (assets/clientside.js
-    # moves): the request for the grid the user looks at; the breakdown cards follow (`follow`).
-    app.clientside_callback(ClientsideFunction("moves", "pick"), Output(ids.Shell.NAV, "search", allow_duplicate=True),
-                            Output(ids.Drill.ASK, "data"),
+    # A picker or a row click works out the URL in the browser and hands it to `move` (assets/clientside.js
+    # drill): the request for the grid the user looks at goes at once, its answer writes the URL
+    # (common.write_url); the breakdown cards follow (`follow`).
+    app.clientside_callback(ClientsideFunction("drill", "pick"), Output(ids.Drill.ASK, "data"),
                             Input(ids.Drill.SYSTEM, "value"), Input(ids.Drill.REGION, "value"),
                             State(ids.Shell.URL, "search"), prevent_initial_call=True)
-    app.clientside_callback(ClientsideFunction("moves", "drillDown"),
-                            Output(ids.Shell.NAV, "search", allow_duplicate=True),
+    app.clientside_callback(ClientsideFunction("drill", "drillDown"),
                             Output(ids.Drill.ASK, "data", allow_duplicate=True),
                             Input(ids.grid("drilldown"), "cellClicked"), State(ids.Shell.URL, "search"),
                             prevent_initial_call=True)

@@ -23,20 +23,20 @@ def show_controls(state: dict, lang: str | None):
 
 
 def move(asked: str | None, lang: str | None, drawn: dict | None, live: dict | None):
-    """The ranking grid shows the N and 组织类型 of the URL the browser just wrote (assets/clientside.js
-    filters.ranking); returns the state it shows."""
+    """The ranking grid shows the N and 组织类型 the browser just worked out into a URL (assets/clientside.js
+    filters.ranking), and the URL is written; returns the state it shows."""
     if asked is None:
         raise PreventUpdate
     state, lang = urlstate.parse(asked), lang or DEFAULT
+    common.write_url(ids.Ranking.ASK, asked)
     drill.refresh(TABLE, state, lang, live or drawn or {"table": TABLE, "state": {}, "lang": lang})
     return state
 
 
 def register(app) -> None:
     common.on_build([(ids.Ranking.CONTROLS, "children")], show_controls)
-    # A change writes the URL in the browser and hands it to `move` at once, the one request.
-    app.clientside_callback(ClientsideFunction("moves", "ranking"),
-                            Output(ids.Shell.NAV, "search", allow_duplicate=True), Output(ids.Ranking.ASK, "data"),
+    # A change hands `move` its URL at once, the one request; the answer writes the URL (common.write_url).
+    app.clientside_callback(ClientsideFunction("filters", "ranking"), Output(ids.Ranking.ASK, "data"),
                             Input(ids.Ranking.LIMIT, "value"), Input(ids.Ranking.LEVEL, "value"),
                             State(ids.Shell.URL, "search"), prevent_initial_call=True)
     app.callback(Output(ids.Ranking.SHOWN, "data"), Input(ids.Ranking.ASK, "data"), State(ids.Shell.LANG, "data"),

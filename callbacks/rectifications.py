@@ -64,6 +64,7 @@ def move(search: str | None, pathname: str | None, lang: str | None, mounted: di
     page, tables, fields = LEDGERS[pathname]
     state, lang = urlstate.parse(search), lang or DEFAULT
     shown = (live or {}).get("state") or mounted or {}
+    common.write_url(page.ASK, search)
     drill.refresh(tables[0], state, lang, live or {"table": tables[0], "state": shown, "lang": lang})
     drill.dim(tables[1:] + ((AGEING,) if pathname == "/rectifications" else ()))
     if state.get("system") != shown.get("system"):  # the regions of the system now picked
@@ -82,10 +83,9 @@ def register_filter_bar(app, page, show, name: str, fields: tuple) -> None:
     """A ledger's filter bar (drawn with the page) and its fields written into the URL, in order, in the
     browser (assets/clientside.js filters.<name>); the page then moves in place (move), the one request."""
     common.on_build([(page.FILTERS, "children")], show)
-    # A changed filter writes the URL and hands the move on at once; the page's own location passes on the
-    # other URL changes (a link, the back button), not the one just asked for.
-    app.clientside_callback(ClientsideFunction("moves", name), Output(ids.Shell.NAV, "search", allow_duplicate=True),
-                            Output(page.ASK, "data"),
+    # A changed filter hands the move its URL at once (written with the answer, common.write_url); the page's
+    # own location passes on the other URL changes (a link, the back button), not the one just asked for.
+    app.clientside_callback(ClientsideFunction("filters", name), Output(page.ASK, "data"),
                             *(Input(field, "value") for field in fields), State(ids.Shell.URL, "search"),
                             prevent_initial_call=True)
     path = next(p for p, (at, _, _) in LEDGERS.items() if at is page)
