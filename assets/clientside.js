@@ -105,7 +105,6 @@ function withKey(search, key, value) {
     return encode(state);
 }
 
-
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
     urlstate: {parse: parse, encode: encode},
     filters: {
