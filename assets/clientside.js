@@ -117,10 +117,17 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         },
         // The ledger page's location reported a URL: pass it on to callbacks.rectifications.move only when a
         // filter of the page changed on the same round and date (another round or date is the router's).
-        moved: function (search, pathname, mounted, live, asked) {
+        moved: function (search, pathname, mounted, live) {
             const keys = {'/rectifications': LEDGER_KEYS, '/pledges': PLEDGE_KEYS}[pathname];
-            if (!keys || search === asked) return window.dash_clientside.no_update;
+            if (!keys) return window.dash_clientside.no_update;
             return moveOf(search, mounted, live, keys);
+        },
+        // 红线's location reported a URL (the back or forward button): pass on another N or 组织类型 of 薄弱排名 on
+        // the same round and date than the grid shows (callbacks.ranking.move); the URL a move wrote with its
+        // answer is the grid's already.
+        rankingMoved: function (search, pathname, mounted, live) {
+            if (pathname !== '/redline') return window.dash_clientside.no_update;
+            return moveOf(search, mounted, live, ['limit', 'level']);
         },
         // 薄弱排名's N and 组织类型 (callbacks.ranking): the URL with them, N only when not the default.
         ranking: function (limit, level, search) {
@@ -152,11 +159,12 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         },
     },
     drill: {
-        // The page's location reported a URL (a row click, a picker, a breadcrumb link, the back button, or
-        // the page just drawn): pass it on to callbacks.drill.move only when it names another node or sort
-        // on the same round and date (another round or date is the router's).
-        moved: function (search, pathname, mounted, live, asked) {
-            if (pathname !== '/drill' || search === asked) return window.dash_clientside.no_update;
+        // The page's location reported a URL (a breadcrumb link, the back or forward button, the URL a move
+        // wrote with its answer, or the page just drawn): pass it on to callbacks.drill.move only when it
+        // names another node or sort than the grid shows, on the same round and date (another round or date
+        // is the router's).
+        moved: function (search, pathname, mounted, live) {
+            if (pathname !== '/drill') return window.dash_clientside.no_update;
             return moveOf(search, mounted, live, ['system', 'region', 'org'], ['sort']);
         },
         // A click on a row of 下级: its row id is where it leads ("?…", worked out by the server with the

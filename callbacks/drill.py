@@ -184,14 +184,14 @@ def register(app) -> None:
                             Output(ids.Drill.ASK, "data", allow_duplicate=True),
                             Input(ids.grid("drilldown"), "cellClicked"), State(ids.Shell.URL, "search"),
                             prevent_initial_call=True)
-    # The page's own location (layouts.drill): a row click, a picker, a breadcrumb link or the back button
-    # moves it, and the router (callbacks.shell) leaves the page alone.
-    # The browser passes on only a URL naming another node or sort (assets/clientside.js drill.moved): the
-    # location reporting the URL the page was drawn with asks nothing.
+    # The page's own location (layouts.drill): a breadcrumb link or the back and forward buttons move it, and
+    # the router (callbacks.shell) leaves the page alone. The browser passes on only a URL naming another node
+    # or sort than the grid shows (assets/clientside.js drill.moved): the location reporting the URL the page
+    # was drawn with, or the one a move wrote with its answer, asks nothing.
     app.clientside_callback(ClientsideFunction("drill", "moved"), Output(ids.Drill.MOVE, "data"),
                             Input(ids.Drill.URL, "search"), State(ids.Drill.URL, "pathname"),
                             State(ids.Shell.STATE, "data"), State(ids.grid_live("drilldown"), "data"),
-                            State(ids.Drill.ASK, "data"), prevent_initial_call=True)
+                            prevent_initial_call=True)
     # The same move, asked by a click or a picker (ASK) or by the location (MOVE): two callbacks, so a click's
     # request goes at once instead of waiting for the location's check of the URL it wrote.
     for asked in (ids.Drill.ASK, ids.Drill.MOVE):

@@ -1,16 +1,17 @@
-"""薄弱排名 on the red-line page: the N selector and the 组织类型 filter. A change is one request: the URL
-records it in the browser (the router leaves the page alone, assets/clientside.js) and the ranking grid is
-refreshed in place; a click on a row opens that org's profile (callbacks.tables links the rows)."""
+"""薄弱排名 on the red-line page: the N selector and the 组织类型 filter. A change is one request: the ranking
+grid is refreshed in place and the URL records it (the router leaves the page alone, assets/clientside.js);
+the back button brings the N and type of the URL back; a click on a row opens that org's profile
+(callbacks.tables links the rows)."""
 from __future__ import annotations
 
-from dash import ClientsideFunction, Input, Output, State
+from dash import ClientsideFunction, Input, Output, State, ctx, set_props
 from dash.exceptions import PreventUpdate
 
 from callbacks import common, drill, tables
 from data.profile_queries import org_types_in_scope
 from layouts import ids, urlstate
 from layouts.i18n import DEFAULT
-from layouts.ranking import controls
+from layouts.ranking import DEFAULT_LIMIT, controls
 from web.auth import db_session
 
 TABLE = "ranking"
@@ -24,12 +25,16 @@ def show_controls(state: dict, lang: str | None):
 
 def move(asked: str | None, lang: str | None, drawn: dict | None, live: dict | None):
     """The ranking grid shows the N and 组织类型 the browser just worked out into a URL (assets/clientside.js
-    filters.ranking), and the URL is written; returns the state it shows."""
+    filters.ranking), and the URL is written; or those of the URL the back button brought, and the controls
+    show them. Returns the state it shows."""
     if asked is None:
         raise PreventUpdate
     state, lang = urlstate.parse(asked), lang or DEFAULT
     common.write_url(ids.Ranking.ASK, asked)
     drill.refresh(TABLE, state, lang, live or drawn or {"table": TABLE, "state": {}, "lang": lang})
+    if ctx.triggered_id == ids.Ranking.MOVE:  # a set value calls filters.ranking, which finds the URL so
+        set_props(ids.Ranking.LIMIT, {"value": state.get("limit") or DEFAULT_LIMIT})
+        set_props(ids.Ranking.LEVEL, {"value": state.get("level")})
     return state
 
 
@@ -39,7 +44,12 @@ def register(app) -> None:
     app.clientside_callback(ClientsideFunction("filters", "ranking"), Output(ids.Ranking.ASK, "data"),
                             Input(ids.Ranking.LIMIT, "value"), Input(ids.Ranking.LEVEL, "value"),
                             State(ids.Shell.URL, "search"), prevent_initial_call=True)
-    app.callback(Output(ids.Ranking.SHOWN, "data"), Input(ids.Ranking.ASK, "data"), State(ids.Shell.LANG, "data"),
-                 State(ids.grid_state(TABLE), "data"), State(ids.grid_live(TABLE), "data"),
-                 prevent_initial_call=True)(move)
+    app.clientside_callback(ClientsideFunction("filters", "rankingMoved"), Output(ids.Ranking.MOVE, "data"),
+                            Input(ids.Ranking.URL, "search"), State(ids.Ranking.URL, "pathname"),
+                            State(ids.Shell.STATE, "data"), State(ids.grid_live(TABLE), "data"),
+                            prevent_initial_call=True)
+    for asked in (ids.Ranking.ASK, ids.Ranking.MOVE):  # two callbacks, as on 下钻 (callbacks.drill.register)
+        app.callback(Output(ids.Ranking.SHOWN, "data", allow_duplicate=True), Input(asked, "data"),
+                     State(ids.Shell.LANG, "data"), State(ids.grid_state(TABLE), "data"),
+                     State(ids.grid_live(TABLE), "data"), prevent_initial_call=True)(move)
     tables.register_row_link(app, TABLE, "org")  # a row: that org's 单位画像

@@ -84,7 +84,8 @@ def register_filter_bar(app, page, show, name: str, fields: tuple) -> None:
     browser (assets/clientside.js filters.<name>); the page then moves in place (move), the one request."""
     common.on_build([(page.FILTERS, "children")], show)
     # A changed filter hands the move its URL at once (written with the answer, common.write_url); the page's
-    # own location passes on the other URL changes (a link, the back button), not the one just asked for.
+    # own location passes on a URL naming other filters than the ledger shows (a link, the back and forward
+    # buttons), not the one a move wrote with its answer.
     app.clientside_callback(ClientsideFunction("filters", name), Output(page.ASK, "data"),
                             *(Input(field, "value") for field in fields), State(ids.Shell.URL, "search"),
                             prevent_initial_call=True)
@@ -92,7 +93,7 @@ def register_filter_bar(app, page, show, name: str, fields: tuple) -> None:
     app.clientside_callback(ClientsideFunction("filters", "moved"), Output(page.MOVE, "data"),
                             Input(page.URL, "search"), State(page.URL, "pathname"),
                             State(ids.Shell.STATE, "data"), State(ids.grid_live(LEDGERS[path][1][0]), "data"),
-                            State(page.ASK, "data"), prevent_initial_call=True)
+                            prevent_initial_call=True)
     tables = LEDGERS[path][1]
     for asked in (page.ASK, page.MOVE):  # two callbacks, as on 下钻 (callbacks.drill.register)
         app.callback(Output(page.SHOWN, "data", allow_duplicate=True), Input(asked, "data"), State(page.URL, "pathname"),

@@ -260,4 +260,6 @@ class Ranking:
     LEVEL = "ranking-level"
     CONTROLS = "ranking-controls"
     ASK = "ranking-ask"  # the URL with a new N or type, handed from the browser to callbacks.ranking.move
+    URL = "ranking-url"  # the page's location: the back button's N and type (callbacks.ranking.move)
+    MOVE = "ranking-move"
     SHOWN = "ranking-shown"  # the state the grid shows after a move

@@ -15,7 +15,8 @@ DEFAULT_LIMIT = "10"
 
 
 def card(state: dict, lang: str) -> html.Div:
-    return html.Div([dcc.Store(id=ids.Ranking.ASK), dcc.Store(id=ids.Ranking.SHOWN),
+    return html.Div([dcc.Store(id=ids.Ranking.ASK), dcc.Store(id=ids.Ranking.SHOWN), dcc.Store(id=ids.Ranking.MOVE),
+                     dcc.Location(id=ids.Ranking.URL, refresh=False),
                      html.Div(id=ids.Ranking.CONTROLS, className="no-print mb-1"),
                      table_card("ranking", t(lang, "ranking_title"), state, lang)], id="ranking-section")
 

@@ -181,6 +181,13 @@ def test_drill_three_levels_down_back_up_and_reopen_the_link(page, live, errors)
     wait_crumbs(page, 3)  # the grid on the next level down shows the same sort
     page.wait_for_function("""() => document.querySelector(
         "#card-drilldown .ag-header-cell[col-id='c2']").getAttribute('aria-sort') === 'descending'""")
+    deeper = crumbs(page)
+    page.go_back()  # the back and forward buttons move the page with the address
+    wait_crumbs(page, 2)
+    assert "region=" not in page.url
+    page.go_forward()
+    wait_crumbs(page, 3)
+    assert crumbs(page) == deeper and "region=" in page.url
     assert not errors
 
 

@@ -198,3 +198,26 @@ def test_the_profile_states_publication_approval_and_the_newest_comments(page, l
     text = page.locator("#profile-approval").inner_text()
     assert "退回" in text and returned["退回原因"] in text and returned["审核人"] in text
     assert not errors
+
+
+def test_the_ranking_s_n_follows_the_back_and_forward_buttons(page, live, leader, errors):
+    """薄弱排名's N changed is one request and goes into the address; the back button brings the earlier N back
+    (grid and selector), the forward button the new one again."""
+    log_in_as(page, live, leader, f"/redline?as_of={live['as_of']}")
+    rows = "() => document.querySelectorAll('#card-ranking .ag-center-cols-container .ag-row').length"
+    page.wait_for_function(rows + " >= 5")
+    before = page.evaluate(rows)
+    sent = []
+    page.on("request", lambda r: sent.append(r) if "_dash-update-component" in r.url else None)
+    page.locator("#ranking-limit").click()
+    page.locator(".dash-dropdown-option", has_text="3").first.click()
+    page.wait_for_url(re.compile(r"limit=3"))
+    page.wait_for_function(rows + " === 3")
+    page.wait_for_timeout(500)
+    assert len(sent) == 1
+    page.go_back()
+    page.wait_for_function(f"{rows} === {before}")
+    assert "limit=" not in page.url and page.locator("#ranking-limit").inner_text().strip() == str(before)
+    page.go_forward()
+    page.wait_for_function(rows + " === 3")
+    assert "limit=3" in page.url and page.locator("#ranking-limit").inner_text().strip() == "3"
