@@ -42,6 +42,9 @@ function canonical(value) {
 // callbacks/rectifications.py FILTER_KEYS: a ledger's filter bar.
 const LEDGER_KEYS = ['system', 'region', 'org', 'status', 'light', 'source', 'overdue_only'];
 const PLEDGE_KEYS = ['system', 'region', 'org', 'status', 'overdue_only'];  // callbacks.rectifications.LEDGERS
+// callbacks.shell.IN_PLACE: the URL keys each page updates itself (the router leaves the page alone).
+const IN_PLACE = {'/drill': ['system', 'region', 'org'], '/workbench': ['group', 'as_of'], '/org': ['org'],
+                  '/redline': ['limit', 'level'], '/rectifications': LEDGER_KEYS, '/pledges': PLEDGE_KEYS};
 
 // The URL with a ledger's filters set (grid sort/filter dropped: another row set); a new system clears the
 // region picked for the old one; no_update when nothing changed.
@@ -115,20 +118,6 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         pledges: function (system, region, org, status, overdue, search) {
             return ledgerSearch(search, ledgerValues(system, region, org, status, null, null, overdue));
         },
-        // The ledger page's location reported a URL: pass it on to callbacks.rectifications.move only when a
-        // filter of the page changed on the same round and date (another round or date is the router's).
-        moved: function (search, pathname, mounted, live) {
-            const keys = {'/rectifications': LEDGER_KEYS, '/pledges': PLEDGE_KEYS}[pathname];
-            if (!keys) return window.dash_clientside.no_update;
-            return moveOf(search, mounted, live, keys);
-        },
-        // 红线's location reported a URL (the back or forward button): pass on another N or 组织类型 of 薄弱排名 on
-        // the same round and date than the grid shows (callbacks.ranking.move); the URL a move wrote with its
-        // answer is the grid's already.
-        rankingMoved: function (search, pathname, mounted, live) {
-            if (pathname !== '/redline') return window.dash_clientside.no_update;
-            return moveOf(search, mounted, live, ['limit', 'level']);
-        },
         // 薄弱排名's N and 组织类型 (callbacks.ranking): the URL with them, N only when not the default.
         ranking: function (limit, level, search) {
             const state = parse(search), next = Object.assign({}, state);
@@ -143,30 +132,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         status: (value, search) => withKey(search, 'status', value),
         grade: (value, search) => withKey(search, 'grade', value),
     },
-    workbench: {
-        // 督导工作台's location reported a URL: pass it on to callbacks.workbench.move only when it names another
-        // group or date on the same round (another round is the router's).
-        moved: function (search, pathname, mounted, live) {
-            if (pathname !== '/workbench') return window.dash_clientside.no_update;
-            return moveOf(search, mounted, live, ['group', 'as_of']);  // workbench.OWN_KEYS
-        },
-    },
-    profile: {
-        // 单位画像's location reported a URL: pass on another org of the same round and date (org_profile.move).
-        moved: function (search, pathname, mounted, live) {
-            if (pathname !== '/org') return window.dash_clientside.no_update;
-            return moveOf(search, mounted, live, ['org']);
-        },
-    },
     drill: {
-        // The page's location reported a URL (a breadcrumb link, the back or forward button, the URL a move
-        // wrote with its answer, or the page just drawn): pass it on to callbacks.drill.move only when it
-        // names another node or sort than the grid shows, on the same round and date (another round or date
-        // is the router's).
-        moved: function (search, pathname, mounted, live) {
-            if (pathname !== '/drill') return window.dash_clientside.no_update;
-            return moveOf(search, mounted, live, ['system', 'region', 'org'], ['sort']);
-        },
         // A click on a row of 下级: its row id is where it leads ("?…", worked out by the server with the
         // rows, callbacks.tables.rows_response); a member's row leads nowhere.
         drillDown: function (cell, search) {
@@ -193,15 +159,20 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         },
     },
     shell: {
+        // A page's own location reported a URL (a link, the back or forward button, the URL a move wrote with
+        // its answer, or the page just drawn): passed on to the page's move (callbacks.drill.move, …) only when
+        // it names other keys of the page's own (on 下钻 also another sort) than its grid shows, on the same
+        // round and date; anything else is the router's.
+        moved: function (search, pathname, mounted, live) {
+            const keys = IN_PLACE[pathname];
+            if (!keys) return window.dash_clientside.no_update;
+            return moveOf(search, mounted, live, keys, pathname === '/drill' ? ['sort'] : []);
+        },
         // What the router renders: page, URL state and language. A grid's sort/filter and, on 下钻, the node
         // (on 督导工作台 the group and date) are left out: the page updates those itself, so the router is not asked.
         routeKey: function (pathname, search, lang, previous) {
             const path = pathname || '/';
-            // callbacks.shell.IN_PLACE: the keys each page updates itself.
-            const inPlace = {'/drill': ['system', 'region', 'org'], '/workbench': ['group', 'as_of'], '/org': ['org'],
-                             '/redline': ['limit', 'level'], '/rectifications': LEDGER_KEYS,
-                             '/pledges': PLEDGE_KEYS};
-            const skip = ['sort', 'filter'].concat(inPlace[path] || []);
+            const skip = ['sort', 'filter'].concat(IN_PLACE[path] || []);
             const kept = [];
             new URLSearchParams(search || '').forEach((value, key) => {
                 if (!skip.includes(key) && value.trim()) kept.push([key, value.trim()]);

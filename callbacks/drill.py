@@ -186,9 +186,9 @@ def register(app) -> None:
                             prevent_initial_call=True)
     # The page's own location (layouts.drill): a breadcrumb link or the back and forward buttons move it, and
     # the router (callbacks.shell) leaves the page alone. The browser passes on only a URL naming another node
-    # or sort than the grid shows (assets/clientside.js drill.moved): the location reporting the URL the page
+    # or sort than the grid shows (assets/clientside.js shell.moved): the location reporting the URL the page
     # was drawn with, or the one a move wrote with its answer, asks nothing.
-    app.clientside_callback(ClientsideFunction("drill", "moved"), Output(ids.Drill.MOVE, "data"),
+    app.clientside_callback(ClientsideFunction("shell", "moved"), Output(ids.Drill.MOVE, "data"),
                             Input(ids.Drill.URL, "search"), State(ids.Drill.URL, "pathname"),
                             State(ids.Shell.STATE, "data"), State(ids.grid_live("drilldown"), "data"),
                             prevent_initial_call=True)

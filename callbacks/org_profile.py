@@ -68,9 +68,9 @@ def register(app) -> None:
                 (ids.Profile.REWORK_BOX, "children"), (ids.Profile.RECORD, "children"),
                 (ids.Profile.CHILDREN_BOX, "style")]
     common.on_build(parts_at, parts)  # the page comes with its parts (callbacks.shell.route)
-    # The browser passes on only a URL naming another org (assets/clientside.js profile.moved): the location
+    # The browser passes on only a URL naming another org (assets/clientside.js shell.moved): the location
     # reporting the URL the page was drawn with asks nothing.
-    app.clientside_callback(ClientsideFunction("profile", "moved"), Output(ids.Profile.MOVE, "data"),
+    app.clientside_callback(ClientsideFunction("shell", "moved"), Output(ids.Profile.MOVE, "data"),
                             Input(ids.Profile.URL, "search"), State(ids.Profile.URL, "pathname"),
                             State(ids.Shell.STATE, "data"), State(ids.grid_live(CHILDREN), "data"),
                             prevent_initial_call=True)

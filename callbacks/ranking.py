@@ -1,6 +1,6 @@
 """薄弱排名 on the red-line page: the N selector and the 组织类型 filter. A change is one request: the ranking
 grid is refreshed in place and the URL records it (the router leaves the page alone, assets/clientside.js);
-the back button brings the N and type of the URL back; a click on a row opens that org's profile
+the back and forward buttons bring the N and type of the URL; a click on a row opens that org's profile
 (callbacks.tables links the rows)."""
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def register(app) -> None:
     app.clientside_callback(ClientsideFunction("filters", "ranking"), Output(ids.Ranking.ASK, "data"),
                             Input(ids.Ranking.LIMIT, "value"), Input(ids.Ranking.LEVEL, "value"),
                             State(ids.Shell.URL, "search"), prevent_initial_call=True)
-    app.clientside_callback(ClientsideFunction("filters", "rankingMoved"), Output(ids.Ranking.MOVE, "data"),
+    app.clientside_callback(ClientsideFunction("shell", "moved"), Output(ids.Ranking.MOVE, "data"),
                             Input(ids.Ranking.URL, "search"), State(ids.Ranking.URL, "pathname"),
                             State(ids.Shell.STATE, "data"), State(ids.grid_live(TABLE), "data"),
                             prevent_initial_call=True)

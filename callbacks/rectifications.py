@@ -58,7 +58,7 @@ def move(search: str | None, pathname: str | None, lang: str | None, mounted: di
     """Other filters on a ledger page, in place: the ledger's first rows pushed into its grid on screen and
     the filter bar set where it differs from the URL (the browser's back button); the page's other parts,
     dimmed, follow (`follow`). Passed on by the browser only when a filter changed (assets/clientside.js
-    filters.moved); the router leaves the page."""
+    shell.moved); the router leaves the page."""
     if pathname not in LEDGERS:
         raise PreventUpdate
     page, tables, fields = LEDGERS[pathname]
@@ -90,7 +90,7 @@ def register_filter_bar(app, page, show, name: str, fields: tuple) -> None:
                             *(Input(field, "value") for field in fields), State(ids.Shell.URL, "search"),
                             prevent_initial_call=True)
     path = next(p for p, (at, _, _) in LEDGERS.items() if at is page)
-    app.clientside_callback(ClientsideFunction("filters", "moved"), Output(page.MOVE, "data"),
+    app.clientside_callback(ClientsideFunction("shell", "moved"), Output(page.MOVE, "data"),
                             Input(page.URL, "search"), State(page.URL, "pathname"),
                             State(ids.Shell.STATE, "data"), State(ids.grid_live(LEDGERS[path][1][0]), "data"),
                             prevent_initial_call=True)

@@ -126,9 +126,9 @@ def register(app) -> None:
     common.on_build([(ids.Workbench.PRINT, "children")], show_print)
     app.callback(Output(ids.Shell.NAV, "search", allow_duplicate=True), Input(ids.Workbench.GROUP, "value"),
                  State(ids.Shell.URL, "search"), prevent_initial_call=True)(on_group)
-    # The browser passes on only a URL naming another group or date (assets/clientside.js workbench.moved):
+    # The browser passes on only a URL naming another group or date (assets/clientside.js shell.moved):
     # the location reporting the URL the page was drawn with asks nothing.
-    app.clientside_callback(ClientsideFunction("workbench", "moved"), Output(ids.Workbench.MOVE, "data"),
+    app.clientside_callback(ClientsideFunction("shell", "moved"), Output(ids.Workbench.MOVE, "data"),
                             Input(ids.Workbench.URL, "search"), State(ids.Workbench.URL, "pathname"),
                             State(ids.Shell.STATE, "data"), State(ids.grid_live("scorecard"), "data"),
                             prevent_initial_call=True)
