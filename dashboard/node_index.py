@@ -249,9 +249,19 @@ class RoundCounts:
         self.tree, self.profile = tree, profile
         self._total = _totals(_padded(self.sub[tree.roots].sum(axis=0)))
         self._candidates: dict[int, metrics.RedLine] | None = None
+        self._own: tuple[np.ndarray, np.ndarray] | None = None
 
     def total(self) -> Totals:
         return self._total
+
+    def own_headlines(self) -> tuple[np.ndarray, np.ndarray]:
+        """(whether each org reported, its own opt1..opt5, 不了解, 弃权), by row: computed on first use and kept
+        (3 MB as int32 at province), since summing them for each funnel took 0.1 s there."""
+        if self._own is None:
+            n = len(self.tree.ids)
+            own = _own_sums(self.tree, self.sub, np.arange(n), np.ones(n, dtype=bool), n)
+            self._own = (own[:, REPORTING] > 0, own[:, C_COUNTS].astype(np.int32))
+        return self._own
 
     def candidate_verdicts(self) -> dict[int, metrics.RedLine]:
         """The verdict of every reporting subtree that is a 返工/补课 candidate, by org id (computed on
@@ -418,9 +428,9 @@ class RoundIndex:
     def own_counts(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(ids, own answer counts opt1..opt5, 不了解, 弃权) of the mask's orgs that reported in the round,
         from the subtree sums (the funnel plots each org's own answers)."""
-        own = _own_sums(self.tree, self.counts.sub, np.arange(len(self.ids)), mask, len(self.ids))
-        rows = np.nonzero(mask & (own[:, REPORTING] > 0))[0]
-        return self.ids[rows].astype(np.int64), own[rows][:, C_COUNTS]
+        reported, own = self.counts.own_headlines()
+        rows = np.nonzero(mask & reported)[0]
+        return self.ids[rows].astype(np.int64), own[rows].astype(np.int64)
 
     def grouped(self, key: str, system_id: int | None = None) -> dict:
         """Own totals of every org summed by system ("system") or by 市/州 ("region", within one system
