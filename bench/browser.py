@@ -9,6 +9,8 @@ the frame in which the result is on screen:
 - a filter change (a system picked on 下钻: breadcrumb and grid);
 - a ledger filter (a 灯 picked on 整改台账: the ledger shows only that light's rows);
 - a page opened directly (navigation start → grid painted), beside the minimal app opened directly;
+- 红线 opened from the navbar until its last part (薄弱排名, below the funnel) is painted: what a page's later
+  parts add after its first grid (`page_complete`);
 - the first drill-down click after the server started, before any other report was asked for;
 with medians, p95 and the Dash requests (POST /_dash-update-component) each interaction made.
 """
@@ -184,6 +186,12 @@ def _page_changes(probe: Probe, query: str, out: dict) -> None:
         out[path].append(probe.interact({"card": card, "old": ""}, _nav_click(probe.page, path)))
 
 
+def _page_complete(probe: Probe, query: str, out: list) -> None:
+    """From 下钻 to 红线 by the navbar, until the ranking below its grid and funnel has rows."""
+    probe.open("/drill" + query, {"card": "drilldown", "crumbs": 1, "old": ""})
+    out.append(probe.interact({"card": "ranking", "old": ""}, _nav_click(probe.page, "/redline")))
+
+
 def _floor(probe: Probe, n: int) -> list:
     probe.page.goto(probe.base + FLOOR_PATH)
     probe.page.wait_for_selector("#floor-grid .ag-row")
@@ -211,7 +219,7 @@ def run_engine(url: str, engine_name: str, scale: str) -> dict:
     samples = SAMPLES[scale]
     server = h.start_server(["-m", "bench.serve_app", url, str(port)], env, port, "/login")
     t: dict[str, list] = {"floor": [], "drill_click": [], "page_change": [], "filter_change": [], "ledger_filter": [],
-                          "page_load": []}
+                          "page_load": [], "page_complete": []}
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
@@ -232,6 +240,7 @@ def run_engine(url: str, engine_name: str, scale: str) -> dict:
             changes: dict[str, list] = {path: [] for path, _ in PAGE_CHANGES}
             for _ in range(max(1, samples // 3)):
                 _page_changes(probe, query, changes)
+                _page_complete(probe, query, t["page_complete"])
             t["page_change"] = [v for values in changes.values() for v in values]
             browser.close()
     finally:
@@ -243,7 +252,7 @@ def run_engine(url: str, engine_name: str, scale: str) -> dict:
                         "requests_p50": h.p50(requests), "requests_max": max(requests)}
     floor = result["floor"]["p50_ms"]
     for name in ("drill_click", "page_change", "filter_change", "ledger_filter", "page_load", "first_click",
-                 "floor_open"):
+                 "floor_open", "page_complete"):
         result[name]["vs_floor"] = round(result[name]["p50_ms"] / floor, 2)
     result["page_load"]["vs_floor_open"] = round(result["page_load"]["p50_ms"] / result["floor_open"]["p50_ms"], 2)
     # Which page a change costs most on: the median mixes a cheap page with a heavy one.
