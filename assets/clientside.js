@@ -135,15 +135,6 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     drill: {
         // A click on a row of 下级: its row id is where it leads ("?…", worked out by the server with the
         // rows, callbacks.tables.rows_response); a member's row leads nowhere.
-        drillDown: function (cell, search) {
-            const target = cell && cell.rowId;
-            if (typeof target !== 'string' || !target.startsWith('?') || target === (search || '')) {
-                return window.dash_clientside.no_update;
-            }
-            return target;
-        },
-        // A picked system or region starts the drill there (a new system clears the region of the old one);
-        // the pickers showing where the user already is (an org below stays open) change nothing.
         pick: function (system, region, search) {
             const state = parse(search);
             system = system || null;

@@ -150,11 +150,12 @@ def node_path(state: dict) -> list[tuple[str, Filters]]:
         return reports.node_path(s, request)
 
 
-def write_url(asked_id: str, search: str) -> None:
-    """A page's move asked by a click or a field (its ask store, filled in the browser) writes the URL with its
-    answer: written first, the address bar's locations and their callbacks held the request back
-    (docs/SCALING.md). A move the location reported (a link, the back button) has its URL already."""
-    if ctx.triggered_id == asked_id:
+def write_url(search: str, *asked_by) -> None:
+    """A page's move asked by a click or a field (asked_by: their ids, or the ask store the browser filled)
+    writes the URL with its answer: written first, the address bar's locations and their callbacks held the
+    request back (docs/SCALING.md). A move the location reported (a link, the back button) has its URL
+    already."""
+    if ctx.triggered_id in asked_by:
         set_props(ids.Shell.NAV, {"search": search})
 
 

@@ -95,7 +95,7 @@ def move(search: str | None, pathname: str | None, lang: str | None, mounted: di
         if state.get("sort") == shown.get("sort"):
             raise PreventUpdate
         return show_breadcrumb(state, lang)  # its links up carry the new sort
-    common.write_url(ids.Drill.ASK, search)
+    common.write_url(search, ids.Drill.ASK, ids.grid("drilldown"))
     refresh("drilldown", state, lang, live or {"table": "drilldown", "state": shown, "lang": lang})
     dim(BREAKDOWNS)
     # The pickers show where the user is; set only what differs (a set value calls the clientside pick,
@@ -110,6 +110,16 @@ def move(search: str | None, pathname: str | None, lang: str | None, mounted: di
     if state.get("org") != shown.get("org"):  # the 认定 form follows the org on screen
         set_props(ids.Drill.REWORK_BOX, {"children": show_rework(state, lang)})
     return show_breadcrumb(state, lang)
+
+
+def clicked(cell: dict | None, pathname: str | None, lang: str | None, mounted: dict | None, live: dict | None):
+    """A click on a row of 下级 moves to the node its row names (its row id is that node's query), straight from
+    the grid's click: one hop of the browser's callback chain less than working the URL out in the browser
+    first. A row that names no node (a member, the totals) asks nothing."""
+    target = (cell or {}).get("rowId")
+    if not isinstance(target, str) or not target.startswith("?"):
+        raise PreventUpdate
+    return move(target, pathname, lang, mounted, live)
 
 
 def dim(parts, on: bool = True) -> None:
@@ -174,16 +184,12 @@ def register(app) -> None:
                  State(ids.Shell.LANG, "data"), prevent_initial_call=True)(save_rework)
     common.on_build([(ids.Drill.PICKERS, "children")], show_pickers)
     common.on_build([(ids.Drill.BREADCRUMB, "children")], show_breadcrumb)
-    # A picker or a row click works out the URL in the browser and hands it to `move` (assets/clientside.js
-    # drill): the request for the grid the user looks at goes at once, its answer writes the URL
-    # (common.write_url); the breakdown cards follow (`follow`).
+    # A picker works out the URL in the browser and hands it to `move` (assets/clientside.js drill.pick); a row
+    # click goes to the server as it is (`clicked`). The request for the grid the user looks at goes at once,
+    # its answer writes the URL (common.write_url); the breakdown cards follow (`follow`).
     app.clientside_callback(ClientsideFunction("drill", "pick"), Output(ids.Drill.ASK, "data"),
                             Input(ids.Drill.SYSTEM, "value"), Input(ids.Drill.REGION, "value"),
                             State(ids.Shell.URL, "search"), prevent_initial_call=True)
-    app.clientside_callback(ClientsideFunction("drill", "drillDown"),
-                            Output(ids.Drill.ASK, "data", allow_duplicate=True),
-                            Input(ids.grid("drilldown"), "cellClicked"), State(ids.Shell.URL, "search"),
-                            prevent_initial_call=True)
     # The page's own location (layouts.drill): a breadcrumb link or the back and forward buttons move it, and
     # the router (callbacks.shell) leaves the page alone. The browser passes on only a URL naming another node
     # or sort than the grid shows (assets/clientside.js shell.moved): the location reporting the URL the page
@@ -198,6 +204,10 @@ def register(app) -> None:
         app.callback(Output(ids.Drill.BREADCRUMB, "children", allow_duplicate=True), Input(asked, "data"),
                      State(ids.Drill.URL, "pathname"), State(ids.Shell.LANG, "data"), State(ids.Shell.STATE, "data"),
                      State(ids.grid_live("drilldown"), "data"), prevent_initial_call=True)(move)
+    app.callback(Output(ids.Drill.BREADCRUMB, "children", allow_duplicate=True),
+                 Input(ids.grid("drilldown"), "cellClicked"), State(ids.Drill.URL, "pathname"),
+                 State(ids.Shell.LANG, "data"), State(ids.Shell.STATE, "data"),
+                 State(ids.grid_live("drilldown"), "data"), prevent_initial_call=True)(clicked)
     app.callback(Input(ids.grid_live("drilldown"), "data"), State(ids.Shell.LANG, "data"),
                  State(ids.Shell.STATE, "data"), *[State(ids.grid_live(name), "data") for name in BREAKDOWNS],
                  prevent_initial_call=True)(follow)

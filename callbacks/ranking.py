@@ -30,7 +30,7 @@ def move(asked: str | None, lang: str | None, drawn: dict | None, live: dict | N
     if asked is None:
         raise PreventUpdate
     state, lang = urlstate.parse(asked), lang or DEFAULT
-    common.write_url(ids.Ranking.ASK, asked)
+    common.write_url(asked, ids.Ranking.ASK)
     drill.refresh(TABLE, state, lang, live or drawn or {"table": TABLE, "state": {}, "lang": lang})
     if ctx.triggered_id == ids.Ranking.MOVE:  # a set value calls filters.ranking, which finds the URL so
         set_props(ids.Ranking.LIMIT, {"value": state.get("limit") or DEFAULT_LIMIT})

@@ -64,7 +64,7 @@ def move(search: str | None, pathname: str | None, lang: str | None, mounted: di
     page, tables, fields = LEDGERS[pathname]
     state, lang = urlstate.parse(search), lang or DEFAULT
     shown = (live or {}).get("state") or mounted or {}
-    common.write_url(page.ASK, search)
+    common.write_url(search, page.ASK)
     drill.refresh(tables[0], state, lang, live or {"table": tables[0], "state": shown, "lang": lang})
     drill.dim(tables[1:] + ((AGEING,) if pathname == "/rectifications" else ()))
     if state.get("system") != shown.get("system"):  # the regions of the system now picked

@@ -114,9 +114,12 @@ def test_each_row_knows_where_a_click_leads(as_user):
         assert target.startswith("?")
         member_rows = tables.get_rows(request(), store("drilldown", {"org": "A21", "as_of": AS_OF}))["rowData"]
         assert member_rows and not any(r["_id"].startswith("?") for r in member_rows)  # members: no level below
-    # The browser follows the row id (assets/clientside.js drill.drillDown, tests/test_browser_app.py).
+    # A click moves to the node its row's id names (callbacks.drill.clicked); a member's row asks nothing.
     from layouts import urlstate
     assert urlstate.parse(target) == {"system": "交通运输系统", "as_of": AS_OF}
+    for cell in (None, {}, {"rowId": member_rows[0]["_id"]}, {"rowId": 7}):
+        with pytest.raises(PreventUpdate):
+            drill.clicked(cell, "/drill", "zh", {"as_of": AS_OF}, None)
 
 
 def test_scope_comes_from_the_session_not_from_the_browser(as_user):

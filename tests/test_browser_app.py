@@ -626,9 +626,6 @@ def test_the_browser_writes_urls_as_the_server_parses_them(page, live):
         {"system": "交通运输系统", "region": "510100", "as_of": live["as_of"]})
     assert call("drill.pick", None, None, "?as_of=" + live["as_of"]) == no_update
     assert call("drill.pick", "交通运输系统", "510104", at) == no_update  # pickers drawn at an org below
-    # a row of 下级 leads where its id says; a member's row leads nowhere
-    assert call("drill.drillDown", {"rowId": "?system=x"}, "") == "?system=x"
-    assert call("drill.drillDown", {"rowId": "drilldown:0:A21"}, "") == no_update
     # a grid's sort and filter, written as urlstate.encode_grid writes them (characters quote_plus escapes too)
     sort, filters = [{"colId": "c2", "sort": "desc"}], {"c0": {"filterType": "text", "type": "contains",
                                                                "filter": "交通 (A*)!'~"}}
