@@ -8,7 +8,7 @@ from dash import ClientsideFunction, Input, Output, State, ctx, set_props
 from dash.exceptions import PreventUpdate
 
 from callbacks import common, drill, tables
-from data.profile_queries import org_types_in_scope
+from data.lookups import org_types_in_scope
 from layouts import ids, urlstate
 from layouts.i18n import DEFAULT
 from layouts.ranking import DEFAULT_LIMIT, controls

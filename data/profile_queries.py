@@ -7,8 +7,6 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from data.models import Org, SupervisionGroup, SupervisionLink
-from data.queries import visible_org_ids
-from domain.scope import Scope
 
 
 def contact_point_ids(session: Session, round_id: int, org_ids: Select) -> set[int]:
@@ -28,8 +26,3 @@ def child_count(session: Session, org_id: int, org_ids: Select) -> int:
     return session.scalar(select(func.count()).select_from(Org).where(Org.parent_id == org_id,
                                                                       Org.id.in_(org_ids))) or 0
 
-
-def org_types_in_scope(session: Session, scope: Scope) -> list[str]:
-    """The 组织类型 of the orgs the scope may read (the ranking's level choices)."""
-    stmt = select(Org.org_type).where(Org.id.in_(visible_org_ids(scope))).distinct().order_by(Org.org_type)
-    return list(session.scalars(stmt))

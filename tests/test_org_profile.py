@@ -122,6 +122,22 @@ def test_rank_change_against_the_previous_round_of_the_same_kind(data):
     assert build(data, "ranking", round=rd.R1).rows[0][-2:] == [None, None]  # no earlier round of the kind
 
 
+def test_the_ranking_s_level_choices_are_the_types_the_scope_reads_and_follow_the_data(data):
+    from data.lookups import org_types_in_scope
+    from data.rollups import bump_version
+
+    with data() as s:
+        every = sorted({o.org_type for o in s.query(Org)})
+        assert org_types_in_scope(s, EVERYTHING) == every and len(every) > 1
+        a21 = s.query(Org).filter_by(code="A21").one()
+        assert org_types_in_scope(s, Scope(org_codes=frozenset({"A21"}))) == [a21.org_type]
+    with data.begin() as s:  # a new type (an import bumps the data version): the kept choices follow
+        s.query(Org).filter_by(code="C1").one().org_type = "临时党组织"
+        bump_version(s)
+    with data() as s:
+        assert "临时党组织" in org_types_in_scope(s, EVERYTHING)
+
+
 @pytest.mark.parametrize("limit", ["0", "x", "501"])
 def test_ranking_refuses_a_bad_limit(data, limit):
     with pytest.raises(views.reports.BadParameter):
