@@ -18,7 +18,7 @@ from domain.gridmodel import INT_EPS
 from domain.rules import Counts
 from domain.scope import Scope
 from domain.tables import Filters
-from data.queries import CHUNK, NotFound, chunks, filter_org_ids, resolve
+from data.queries import CHUNK, NotFound, chunks, filter_org_ids, id_in, resolve
 from data.models import (
     COUNT_COLUMNS, Ballot, EvalSession, Item, Member, Org, OrgClosure, Pledge, Rectification, Region, RollupHeadline,
     SupervisionGroup, SupervisionLink, System, Tally
@@ -53,7 +53,8 @@ def org_infos(session: Session, org_ids: Iterable[int] | Select) -> dict[int, Or
              .join(System, System.id == Org.system_id).join(Region, Region.id == Org.region_id))
     parts = [org_ids] if isinstance(org_ids, Select) else chunks(set(org_ids))
     return {r[0]: OrgInfo(r[0], r[1], r[2], r[3], r[4] or r[5], r[6], bool(r[7]), r[8], r[5])
-            for part in parts for r in session.execute(query.where(Org.id.in_(part)))}
+            for part in parts for r in session.execute(query.where(
+                Org.id.in_(part) if isinstance(part, Select) else id_in(session, Org.id, part)))}
 
 
 def region_names(session: Session, codes: Iterable[str]) -> dict[str, str]:
@@ -223,7 +224,8 @@ def _parts_in_order(session: Session, query: Select, id_column, ids: list[int], 
     """The rows of `ids` in that order, CHUNK ids per statement and per part yielded."""
     for i in range(0, len(ids), CHUNK):
         part = ids[i:i + CHUNK]
-        yield _in_order(part, (make(row) for row in session.execute(query.where(id_column.in_(part)))), key)
+        yield _in_order(part, (make(row) for row in session.execute(query.where(id_in(session, id_column, part)))),
+                        key)
 
 
 def rect_page(session: Session, round_id: int, org_where: list, dates: AsOfDates, *, status: str | None = None,

@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, bindparam, false, func, literal, or_, select
+from sqlalchemy import Integer, Select, and_, any_, bindparam, false, func, literal, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
 from domain.names import canonical
@@ -324,11 +325,20 @@ def chunks(ids) -> list[list[int]]:
     return [ids[i:i + CHUNK] for i in range(0, len(ids), CHUNK)]
 
 
+def id_in(session: Session, column, ids: list[int]):
+    """`column IN ids` for a chunk of ids: on PostgreSQL one array parameter (`= ANY`), where a list of
+    hundreds of bound ids cost more to render and send than the query took to run (红线's 首评 headlines of
+    1,137 orgs at province: 43 → 31 ms); on SQLite the bound list."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(ids), type_=ARRAY(Integer)))
+    return column.in_(ids)
+
+
 def org_codes_names(session: Session, ids) -> dict[int, tuple[str, str]]:
     """id -> (code, name) for a list of ids (Core: the drill-down's hot path needs no ORM objects)."""
     out = {}
     for part in chunks(ids):
-        stmt = select(Org.id, Org.code, Org.name).where(Org.id.in_(part))
+        stmt = select(Org.id, Org.code, Org.name).where(id_in(session, Org.id, part))
         out.update({r[0]: (r[1], r[2]) for r in session.connection().execute(stmt)})
     return out
 
@@ -514,7 +524,7 @@ def phase_headlines(session: Session, round_id: int, org_ids: list[int], phase: 
     out: dict[int, Counts] = {}
     for part in chunks(org_ids):
         stmt = (select(Tally.org_id, Item.is_overall, *_sums(Tally)).join(Item, Item.id == Tally.item_id)
-                .where(Tally.round_id == round_id, Tally.org_id.in_(part), Tally.member_key == 0,
+                .where(Tally.round_id == round_id, id_in(session, Tally.org_id, part), Tally.member_key == 0,
                        Tally.phase == phase, Tally.first_reported_at < until)
                 .group_by(Tally.org_id, Item.is_overall))
         rows = defaultdict(dict)
