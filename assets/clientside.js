@@ -133,8 +133,9 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         grade: (value, search) => withKey(search, 'grade', value),
     },
     drill: {
-        // A click on a row of 下级: its row id is where it leads ("?…", worked out by the server with the
-        // rows, callbacks.tables.rows_response); a member's row leads nowhere.
+        // A picked system or region starts the drill there (a new system clears the region of the old one);
+        // the pickers showing where the user already is (an org below stays open) change nothing. (A click on
+        // a row of 下级 goes to the server as it is: callbacks.drill.clicked.)
         pick: function (system, region, search) {
             const state = parse(search);
             system = system || null;
