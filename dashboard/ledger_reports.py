@@ -307,14 +307,16 @@ def pledge_summary_by_org(session: Session, request: Request) -> ReportTable:
     """Per org with pledges: 承诺数, 到期承诺, 已兑现 (of those due), 承诺兑现率, 逾期未兑现."""
     ctx = _context(session, request)
     by_org: dict[int, list] = defaultdict(list)
-    for row, s in _pledge_items(session, ctx, request.as_of):
-        by_org[row.pledge.org_id].append(s)
-    orgs = q.org_infos(session, by_org)
+    # Only the columns a state needs, and the orgs' codes and names alone: at province the whole pledge rows
+    # and each org's full description took 0.75 s of this summary's 1.1 s.
+    for org_id, due, status, fulfilled in q.pledge_dates(session, ctx.round.id, ctx.visible):
+        by_org[org_id].append(metrics.pledge_state(due, status, fulfilled, request.as_of))
+    orgs = queries.org_codes_names(session, by_org)
     rows = []
     for org_id, states in by_org.items():
         summary = metrics.pledge_summary(states)
-        rows.append([orgs[org_id].code, orgs[org_id].name, summary.total, summary.due,
-                     summary.fulfilled_due, summary.rate, summary.overdue])
+        rows.append([*orgs[org_id], summary.total, summary.due, summary.fulfilled_due, summary.rate,
+                     summary.overdue])
     rows.sort(key=lambda r: (-r[6], r[0]))
     columns = [Column("组织编码"), Column("名称"), Column("承诺数", INT), Column("到期承诺", INT),
                Column("已兑现", INT), Column("承诺兑现率", PERCENT), Column("逾期未兑现", INT)]

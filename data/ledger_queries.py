@@ -77,6 +77,12 @@ def rectifications(session: Session, round_id: int, org_ids: Select | Iterable[i
                                 .order_by(Rectification.code, Rectification.measure_no)))
 
 
+def pledge_dates(session: Session, round_id: int, org_ids: Select | Iterable[int]) -> list[Row]:
+    """(org_id, due_date, status, fulfilled_date) of the pledges of org_ids: what a pledge's state needs."""
+    return list(session.execute(select(Pledge.org_id, Pledge.due_date, Pledge.status, Pledge.fulfilled_date)
+                                .where(Pledge.round_id == round_id, Pledge.org_id.in_(org_ids))))
+
+
 @dataclass(frozen=True)
 class PledgeRow:
     pledge: Row  # the pledges table's columns, by the model's attribute names
