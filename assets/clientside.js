@@ -1,5 +1,5 @@
-// Clientside callbacks (no request to the server): callbacks.shell's route key, callbacks.drill's grid check,
-// and the URLs that need nothing from the server to be worked out (a 下钻 row click, the 下钻 pickers, a
+// Clientside callbacks (no request to the server): callbacks.shell's route key, a page's location check
+// (shell.moved), and the URLs that need nothing from the server to be worked out (the 下钻 pickers, a
 // ledger's filter bar, 薄弱排名's controls): handed to the page's own move (callbacks.drill.move, …), the
 // interaction's one request, whose answer writes them into the address bar (callbacks.common.write_url).
 (function () {

@@ -6,7 +6,7 @@ import logging
 from contextlib import contextmanager
 from typing import Iterator
 
-from dash import ctx, set_props
+from dash import ClientsideFunction, Input, Output, State, ctx, set_props
 from dash.exceptions import PreventUpdate
 from flask import current_app, g
 from flask_login import current_user
@@ -157,6 +157,17 @@ def write_url(search: str, *asked_by) -> None:
     already."""
     if ctx.triggered_id in asked_by:
         set_props(ids.Shell.NAV, {"search": search})
+
+
+def register_location(app, location: str, move: str, grid: str) -> None:
+    """A page's own location (`location`: a link within the page, the back and forward buttons): the browser
+    passes its URL on to the page's `move` store only when it names other keys of the page's own than the grid
+    `grid` shows, on the same round and date (assets/clientside.js shell.moved); the URL the page was drawn
+    with, or the one a move wrote with its answer, asks nothing."""
+    app.clientside_callback(ClientsideFunction("shell", "moved"), Output(move, "data"),
+                            Input(location, "search"), State(location, "pathname"),
+                            State(ids.Shell.STATE, "data"), State(ids.grid_live(grid), "data"),
+                            prevent_initial_call=True)
 
 
 def search_with(search: str | None, key: str, value: str | None) -> str:

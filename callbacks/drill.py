@@ -190,14 +190,9 @@ def register(app) -> None:
     app.clientside_callback(ClientsideFunction("drill", "pick"), Output(ids.Drill.ASK, "data"),
                             Input(ids.Drill.SYSTEM, "value"), Input(ids.Drill.REGION, "value"),
                             State(ids.Shell.URL, "search"), prevent_initial_call=True)
-    # The page's own location (layouts.drill): a breadcrumb link or the back and forward buttons move it, and
-    # the router (callbacks.shell) leaves the page alone. The browser passes on only a URL naming another node
-    # or sort than the grid shows (assets/clientside.js shell.moved): the location reporting the URL the page
-    # was drawn with, or the one a move wrote with its answer, asks nothing.
-    app.clientside_callback(ClientsideFunction("shell", "moved"), Output(ids.Drill.MOVE, "data"),
-                            Input(ids.Drill.URL, "search"), State(ids.Drill.URL, "pathname"),
-                            State(ids.Shell.STATE, "data"), State(ids.grid_live("drilldown"), "data"),
-                            prevent_initial_call=True)
+    # The page's own location (layouts.drill): a breadcrumb link or the back and forward buttons move it (to
+    # another node or sort), and the router (callbacks.shell) leaves the page alone.
+    common.register_location(app, ids.Drill.URL, ids.Drill.MOVE, "drilldown")
     # The same move, asked by a click or a picker (ASK) or by the location (MOVE): two callbacks, so a click's
     # request goes at once instead of waiting for the location's check of the URL it wrote.
     for asked in (ids.Drill.ASK, ids.Drill.MOVE):

@@ -3,7 +3,7 @@ callbacks.tables. Moving to another org (a click on a sub-org, the browser's bac
 that returns everything that changes, the grid refreshed in place (as callbacks.drill.move does)."""
 from __future__ import annotations
 
-from dash import ClientsideFunction, Input, Output, State
+from dash import Input, Output, State
 from dash.exceptions import PreventUpdate
 
 from callbacks import common, drill
@@ -68,12 +68,7 @@ def register(app) -> None:
                 (ids.Profile.REWORK_BOX, "children"), (ids.Profile.RECORD, "children"),
                 (ids.Profile.CHILDREN_BOX, "style")]
     common.on_build(parts_at, parts)  # the page comes with its parts (callbacks.shell.route)
-    # The browser passes on only a URL naming another org (assets/clientside.js shell.moved): the location
-    # reporting the URL the page was drawn with asks nothing.
-    app.clientside_callback(ClientsideFunction("shell", "moved"), Output(ids.Profile.MOVE, "data"),
-                            Input(ids.Profile.URL, "search"), State(ids.Profile.URL, "pathname"),
-                            State(ids.Shell.STATE, "data"), State(ids.grid_live(CHILDREN), "data"),
-                            prevent_initial_call=True)
+    common.register_location(app, ids.Profile.URL, ids.Profile.MOVE, CHILDREN)  # another org
     app.callback(*[Output(i, prop) for i, prop in parts_at], Input(ids.Profile.MOVE, "data"),
                  State(ids.Profile.URL, "pathname"), State(ids.Shell.LANG, "data"),
                  State(ids.Shell.STATE, "data"), State(ids.grid_live(CHILDREN), "data"),

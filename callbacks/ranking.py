@@ -44,10 +44,7 @@ def register(app) -> None:
     app.clientside_callback(ClientsideFunction("filters", "ranking"), Output(ids.Ranking.ASK, "data"),
                             Input(ids.Ranking.LIMIT, "value"), Input(ids.Ranking.LEVEL, "value"),
                             State(ids.Shell.URL, "search"), prevent_initial_call=True)
-    app.clientside_callback(ClientsideFunction("shell", "moved"), Output(ids.Ranking.MOVE, "data"),
-                            Input(ids.Ranking.URL, "search"), State(ids.Ranking.URL, "pathname"),
-                            State(ids.Shell.STATE, "data"), State(ids.grid_live(TABLE), "data"),
-                            prevent_initial_call=True)
+    common.register_location(app, ids.Ranking.URL, ids.Ranking.MOVE, TABLE)  # the back button's N and type
     for asked in (ids.Ranking.ASK, ids.Ranking.MOVE):  # two callbacks, as on 下钻 (callbacks.drill.register)
         app.callback(Output(ids.Ranking.SHOWN, "data", allow_duplicate=True), Input(asked, "data"),
                      State(ids.Shell.LANG, "data"), State(ids.grid_state(TABLE), "data"),

@@ -90,10 +90,7 @@ def register_filter_bar(app, page, show, name: str, fields: tuple) -> None:
                             *(Input(field, "value") for field in fields), State(ids.Shell.URL, "search"),
                             prevent_initial_call=True)
     path = next(p for p, (at, _, _) in LEDGERS.items() if at is page)
-    app.clientside_callback(ClientsideFunction("shell", "moved"), Output(page.MOVE, "data"),
-                            Input(page.URL, "search"), State(page.URL, "pathname"),
-                            State(ids.Shell.STATE, "data"), State(ids.grid_live(LEDGERS[path][1][0]), "data"),
-                            prevent_initial_call=True)
+    common.register_location(app, page.URL, page.MOVE, LEDGERS[path][1][0])
     tables = LEDGERS[path][1]
     for asked in (page.ASK, page.MOVE):  # two callbacks, as on 下钻 (callbacks.drill.register)
         app.callback(Output(page.SHOWN, "data", allow_duplicate=True), Input(asked, "data"), State(page.URL, "pathname"),

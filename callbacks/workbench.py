@@ -4,7 +4,7 @@ place: one request refreshes the grid's rows, the 待办 list, the heading and t
 navbar's links the new date (the shell is not rebuilt). The grid itself lives in callbacks.tables."""
 from __future__ import annotations
 
-from dash import ClientsideFunction, Input, Output, State, set_props
+from dash import Input, Output, State, set_props
 from dash.exceptions import PreventUpdate
 
 from callbacks import common
@@ -126,12 +126,7 @@ def register(app) -> None:
     common.on_build([(ids.Workbench.PRINT, "children")], show_print)
     app.callback(Output(ids.Shell.NAV, "search", allow_duplicate=True), Input(ids.Workbench.GROUP, "value"),
                  State(ids.Shell.URL, "search"), prevent_initial_call=True)(on_group)
-    # The browser passes on only a URL naming another group or date (assets/clientside.js shell.moved):
-    # the location reporting the URL the page was drawn with asks nothing.
-    app.clientside_callback(ClientsideFunction("shell", "moved"), Output(ids.Workbench.MOVE, "data"),
-                            Input(ids.Workbench.URL, "search"), State(ids.Workbench.URL, "pathname"),
-                            State(ids.Shell.STATE, "data"), State(ids.grid_live("scorecard"), "data"),
-                            prevent_initial_call=True)
+    common.register_location(app, ids.Workbench.URL, ids.Workbench.MOVE, "scorecard")  # another group or date
     app.callback(Output(ids.Workbench.TODO, "children", allow_duplicate=True), Input(ids.Workbench.MOVE, "data"),
                  State(ids.Workbench.URL, "pathname"), State(ids.Shell.LANG, "data"), State(ids.Shell.STATE, "data"),
                  State(ids.grid_live("scorecard"), "data"), prevent_initial_call=True)(move)
