@@ -520,18 +520,25 @@ def rechecked_org_ids(session: Session, round_id: int, org_ids: Select, until) -
 
 def phase_headlines(session: Session, round_id: int, org_ids: list[int], phase: str, until) -> dict[int, Counts]:
     """Each org's own headline counts (its 总体评价 item where it has one, else all items) of one 测评轮次, from
-    the rows reported before `until`: the 首评 and 复评 figures shown side by side on the red-line page."""
+    the rows reported before `until`: the 首评 and 复评 figures shown side by side on the red-line page.
+    The 总体评价 rows are read first, the index's (round, org, member, item) prefix going straight to them;
+    only the orgs without one have all their items read."""
+    overall = [i.id for i in round_items(session, round_id) if i.is_overall]
     out: dict[int, Counts] = {}
-    for part in chunks(org_ids):
-        stmt = (select(Tally.org_id, Item.is_overall, *_sums(Tally)).join(Item, Item.id == Tally.item_id)
-                .where(Tally.round_id == round_id, id_in(session, Tally.org_id, part), Tally.member_key == 0,
-                       Tally.phase == phase, Tally.first_reported_at < until)
-                .group_by(Tally.org_id, Item.is_overall))
-        rows = defaultdict(dict)
-        for org_id, overall, *values in session.execute(stmt):
-            rows[org_id][bool(overall)] = _counts(values)
-        for org_id, by_kind in rows.items():
-            out[org_id] = by_kind[True] if True in by_kind else sum(by_kind.values(), Counts())
+
+    def read(ids: list[int], items: list[int] | None) -> None:
+        for part in chunks(ids):
+            stmt = (select(Tally.org_id, *_sums(Tally))
+                    .where(Tally.round_id == round_id, id_in(session, Tally.org_id, part), Tally.member_key == 0,
+                           Tally.phase == phase, Tally.first_reported_at < until)
+                    .group_by(Tally.org_id))
+            if items is not None:
+                stmt = stmt.where(Tally.item_id.in_(items))
+            out.update((org_id, _counts(values)) for org_id, *values in session.execute(stmt))
+
+    if overall:
+        read(org_ids, overall)
+    read([k for k in org_ids if k not in out], None)
     return out
 
 
