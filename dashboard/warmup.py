@@ -4,6 +4,7 @@ Without it the first click after a start or an import paid the index's build (1.
 docs/SCALING.md) and each page's first visit its own kept parts; with it that click costs what any other does."""
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -69,11 +70,21 @@ def _loop(session_factory) -> None:
             warm(session_factory)
         except Exception:  # noqa: BLE001 - a failed warm-up only means the first click builds the index
             log.warning("node index warm-up failed", exc_info=True)
+        _settle_heap()
         with _state:
             if not _again:
                 _running = False
                 return
             _again = False
+
+
+def _settle_heap() -> None:
+    """What a warm-up built lives as long as its data version: it is moved out of the garbage collector's
+    reach, so a full collection no longer walks its ~200,000 objects inside a user's request (about 90 ms at
+    province, every few requests). Unfrozen first, so what an import replaced can still be collected."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 # What the pages opened on the newest round show first to a user who sees everything, built here so the parts
