@@ -16,8 +16,8 @@ from data import rework as rework_data
 from data.lookups import regions_in_scope, systems_in_scope
 from data.queries import find_round
 from layouts import ids, urlstate
-from layouts.components import COVER_CLASS, column_defs
-from layouts.drill import NODE_KEYS, breadcrumb, pickers, region_options, rework_form
+from layouts.components import COVER_CLASS, column_defs, region_options
+from layouts.drill import NODE_KEYS, breadcrumb, pickers, rework_form
 from layouts.i18n import DEFAULT, t
 
 # The cards below the children's grid follow in a second request, once the grid the user looks at is painted.

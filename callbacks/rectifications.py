@@ -10,7 +10,7 @@ from dashboard import ledger_reports, reports
 from web.auth import db_session
 from data.lookups import regions_in_scope, sources_in_scope, systems_in_scope
 from layouts import ids, urlstate
-from layouts.components import error_alert
+from layouts.components import error_alert, region_options
 from layouts.i18n import DEFAULT, t
 from layouts.overview import GRAPH_CONFIG
 from layouts.rectifications import AGEING, ageing_figure, filter_bar
@@ -70,7 +70,7 @@ def move(search: str | None, pathname: str | None, lang: str | None, mounted: di
     if state.get("system") != shown.get("system"):  # the regions of the system now picked
         with db_session() as s:
             regions = regions_in_scope(s, common.scope(), state.get("system"))
-        set_props(page.REGION, {"options": [{"label": f"{n}（{c}）", "value": c} for c, n in regions]})
+        set_props(page.REGION, {"options": region_options(regions)})
     for key, field in fields.items():  # a set value calls the bar's clientside callback, which finds it so
         if state.get(key) != shown.get(key):
             value = (["1"] if state.get(key) else []) if key == "overdue_only" else (

@@ -300,6 +300,14 @@ def grid_with_tools(table_name: str, columns: list[Column], lang: str, clickable
                     className="d-grid gap-2")
 
 
+def region_options(regions: list[tuple[str, str]]) -> list[dict]:
+    """A region picker's choices, (code, name or path "省/市/县") → "省 / 市 / 县（code）". The path's parts are
+    spaced: dcc.Dropdown indexes every substring of each space-separated word of every label for its search
+    (Dash 4), so a province's 135 paths as one word each made 28,600 entries, built whenever a page with the
+    picker mounts (15-20 ms of a page change at province); spaced, 14,000. A search for any part still finds it."""
+    return [{"label": f"{name.replace('/', ' / ')}（{code}）", "value": code} for code, name in regions]
+
+
 def select_col(id_: str, label: str, options: list, selected, placeholder: str | None = None, lang: str | None = None,
                clearable: bool = True, searchable: bool = True, **width) -> dbc.Col:
     """A labelled dropdown of a page's filters; options are values (labelled in the reader's language, lang) or

@@ -6,7 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts import ids, urlstate
-from layouts.components import Later, select_col, table_card
+from layouts.components import Later, region_options, select_col, table_card
 from layouts.i18n import t, value
 
 NODE_KEYS = ("system", "region", "org")
@@ -74,7 +74,3 @@ def rework_form(org_label: str, order: dict | None, lang: str, at=ids.Drill) -> 
                          md=2, lg=1)], className="g-2"),
         html.Div(id=at.REWORK_MESSAGE, className="small mt-2"),
     ]), className="shadow-sm my-3")
-
-
-def region_options(regions: list[tuple[str, str]]) -> list[dict]:
-    return [{"label": f"{name}（{code}）", "value": code} for code, name in regions]

@@ -10,7 +10,7 @@ from dash import dcc, html
 
 from domain import metrics
 from layouts import ids
-from layouts.components import LOADING_BOX_CLASS, cover, page, select_col, table_card
+from layouts.components import LOADING_BOX_CLASS, cover, page, region_options, select_col, table_card
 from layouts.i18n import t, value
 
 
@@ -50,7 +50,7 @@ def filter_bar(page, systems: list[str], regions: list[tuple[str, str]], state: 
     ids.Pledges; the choice lists come from dashboard.ledger_reports through the callback."""
     cols = [
         _select(page.SYSTEM, t(lang, "system"), systems, state.get("system"), t(lang, "all_systems"), lang),
-        _select(page.REGION, t(lang, "region"), [{"label": f"{n}（{c}）", "value": c} for c, n in regions],
+        _select(page.REGION, t(lang, "region"), region_options(regions),
                 state.get("region"), t(lang, "all_regions"), lang),
         dbc.Col([dbc.Label(t(lang, "org_code"), html_for=page.ORG, className="small mb-0"),
                  dbc.Input(id=page.ORG, value=state.get("org") or "", debounce=True, size="sm",
