@@ -8,7 +8,7 @@ from dash import dcc, html
 from domain.rules import REDLINE_METRICS, SCALES
 from domain.scope import ROLE_LABELS, ROLES
 from layouts import ids
-from layouts.components import table_card
+from layouts.components import dropdown, table_card
 from layouts.i18n import t, value
 
 
@@ -34,9 +34,9 @@ def users_layout(state: dict, lang: str) -> html.Div:
             dbc.Row([
                 _field(t(lang, "username"), dbc.Input(id=U.NEW_NAME, autoComplete="off", maxLength=80), 3),
                 _field(t(lang, "display_name"), dbc.Input(id=U.NEW_DISPLAY, maxLength=100), 3),
-                _field(t(lang, "role"), dcc.Dropdown(id=U.NEW_ROLE, options=role_options(lang), value="unit",
+                _field(t(lang, "role"), dropdown(lang, id=U.NEW_ROLE, options=role_options(lang), value="unit",
                                                      clearable=False), 2),
-                _field(t(lang, "scopes"), dcc.Dropdown(id=U.NEW_SCOPES, multi=True, options=[]), 4),
+                _field(t(lang, "scopes"), dropdown(lang, id=U.NEW_SCOPES, multi=True, options=[]), 4),
             ]),
             dbc.Row([
                 _field(t(lang, "password"), dbc.Input(id=U.NEW_PASSWORD, type="password",
@@ -52,9 +52,9 @@ def users_layout(state: dict, lang: str) -> html.Div:
         dbc.CardHeader(html.H2(t(lang, "users_edit"), className="h6 mb-0")),
         dbc.CardBody([
             dbc.Row([
-                _field(t(lang, "users_pick"), dcc.Dropdown(id=U.PICK, options=[], clearable=False), 3),
-                _field(t(lang, "role"), dcc.Dropdown(id=U.ROLE, options=role_options(lang), clearable=False), 2),
-                _field(t(lang, "scopes"), dcc.Dropdown(id=U.SCOPES, multi=True, options=[]), 7),
+                _field(t(lang, "users_pick"), dropdown(lang, id=U.PICK, options=[], clearable=False), 3),
+                _field(t(lang, "role"), dropdown(lang, id=U.ROLE, options=role_options(lang), clearable=False), 2),
+                _field(t(lang, "scopes"), dropdown(lang, id=U.SCOPES, multi=True, options=[]), 7),
             ]),
             html.Div([
                 dbc.Button(t(lang, "users_save"), id=U.SAVE, color="primary", className="me-2 mb-1"),
@@ -95,7 +95,7 @@ def settings_layout(state: dict, lang: str) -> html.Div:
     form = dbc.CardBody([
         html.P(t(lang, "settings_hint"), className="text-muted small"),
         dbc.Row([
-            _field(t(lang, "f_round"), dcc.Dropdown(id=S.ROUND, options=[], clearable=False), 6),
+            _field(t(lang, "f_round"), dropdown(lang, id=S.ROUND, options=[], clearable=False), 6),
             _field(t(lang, "f_doc_no"), dbc.Input(id=f("doc_no"), maxLength=100), 6),
         ]),
         dbc.Row([
@@ -104,8 +104,8 @@ def settings_layout(state: dict, lang: str) -> html.Div:
             _field(t(lang, "f_report_deadline"), dbc.Input(id=f("report_deadline"), type="date"), 4),
         ]),
         dbc.Row([
-            _field(t(lang, "f_scale"), dcc.Dropdown(id=f("scale"), options=_options(lang, SCALES), clearable=False), 3),
-            _field(t(lang, "f_redline_metric"), dcc.Dropdown(id=f("redline_metric"), options=_options(lang, REDLINE_METRICS),
+            _field(t(lang, "f_scale"), dropdown(lang, id=f("scale"), options=_options(lang, SCALES), clearable=False), 3),
+            _field(t(lang, "f_redline_metric"), dropdown(lang, id=f("redline_metric"), options=_options(lang, REDLINE_METRICS),
                                          clearable=False), 3),
             _field(t(lang, "f_redline"), _number("redline"), 3),
             _field(t(lang, "f_confidence"), _number("confidence"), 3),

@@ -6,7 +6,7 @@ from dash import dcc, html
 
 from domain.tables import AUDIT_ACTIONS
 from layouts import ids
-from layouts.components import page, table_card
+from layouts.components import dropdown, page, table_card
 from layouts.i18n import t, value
 
 FILTER_KEYS = ("action", "user", "from", "to")
@@ -16,7 +16,7 @@ def layout(state: dict, lang: str) -> html.Div:
     return page(state, lang, "nav_audit", [
         dbc.Row([
             dbc.Col([dbc.Label(t(lang, "audit_action"), html_for=ids.Audit.ACTION),
-                     dcc.Dropdown(id=ids.Audit.ACTION, options=[{"label": value(lang, v), "value": k}
+                     dropdown(lang, id=ids.Audit.ACTION, options=[{"label": value(lang, v), "value": k}
                                                                for k, v in AUDIT_ACTIONS.items()],
                                   placeholder=t(lang, "audit_all_actions"))], md=3),
             dbc.Col([dbc.Label(t(lang, "audit_user"), html_for=ids.Audit.USER),

@@ -308,14 +308,24 @@ def region_options(regions: list[tuple[str, str]]) -> list[dict]:
     return [{"label": f"{name.replace('/', ' / ')}（{code}）", "value": code} for code, name in regions]
 
 
+DROPDOWN_WORDS = ("search", "clear_search", "clear_selection", "no_options_found", "select_all", "deselect_all",
+                  "selected_count")
+
+
+def dropdown(lang: str | None, **props) -> dcc.Dropdown:
+    """dcc.Dropdown with its own words (its search box, "no options found", select all…) in the reader's
+    language: Dash writes them in English."""
+    return dcc.Dropdown(labels={word: t(lang, f"dropdown_{word}") for word in DROPDOWN_WORDS}, **props)
+
+
 def select_col(id_: str, label: str, options: list, selected, placeholder: str | None = None, lang: str | None = None,
                clearable: bool = True, searchable: bool = True, **width) -> dbc.Col:
     """A labelled dropdown of a page's filters; options are values (labelled in the reader's language, lang) or
     {"label", "value"} dicts; width: the column's breakpoints (md=4, lg=3 unless given)."""
     options = [o if isinstance(o, dict) else {"label": value(lang, o), "value": o} for o in options]
     return dbc.Col([dbc.Label(label, html_for=id_, className="small mb-0"),
-                    dcc.Dropdown(id=id_, options=options, value=selected, placeholder=placeholder,
-                                 clearable=clearable, searchable=searchable)],
+                    dropdown(lang, id=id_, options=options, value=selected, placeholder=placeholder,
+                             clearable=clearable, searchable=searchable)],
                    **(width or {"md": 4, "lg": 3}))
 
 

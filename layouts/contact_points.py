@@ -8,7 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts import ids
-from layouts.components import page, select_col, table_card
+from layouts.components import dropdown, page, select_col, table_card
 from layouts.i18n import t
 
 
@@ -55,7 +55,7 @@ def visit_form(points: list[tuple[str, str, str]], today: str, lang: str) -> dbc
         dbc.CardBody([
             dbc.Row([
                 dbc.Col([dbc.Label(t(lang, "visit_point"), html_for=ids.ContactPoints.POINT, className="small mb-0"),
-                         dcc.Dropdown(id=ids.ContactPoints.POINT, options=options,
+                         dropdown(lang, id=ids.ContactPoints.POINT, options=options,
                                       placeholder=t(lang, "visit_point_pick"), clearable=True)], md=8),
                 dbc.Col([dbc.Label(t(lang, "visit_date"), html_for=ids.ContactPoints.DATE, className="small mb-0 d-block"),
                          dcc.DatePickerSingle(id=ids.ContactPoints.DATE, date=today, max_date_allowed=today,

@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts import ids
-from layouts.components import LOCALE_ZH, table_card
+from layouts.components import LOCALE_ZH, dropdown, table_card
 from layouts.i18n import t
 
 MAX_UPLOAD_MB = 20
@@ -41,7 +41,7 @@ def layout(state: dict, lang: str) -> html.Div:
         dbc.Card([
             dbc.CardHeader(html.H2(t(lang, "import_templates"), className="h6 mb-0")),
             dbc.CardBody(html.Div([
-                html.Div(dcc.Dropdown(id=ids.Imports.TEMPLATE, options=[], clearable=False),
+                html.Div(dropdown(lang, id=ids.Imports.TEMPLATE, options=[], clearable=False),
                          style={"minWidth": "220px"}, className="me-2"),
                 dbc.Button(t(lang, "import_template_download"), id=ids.Imports.TEMPLATE_BUTTON, color="secondary",
                            outline=True),

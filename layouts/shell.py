@@ -9,6 +9,7 @@ from dash import dcc, html
 from markupsafe import Markup
 
 from layouts import ids, urlstate
+from layouts.components import dropdown
 from layouts.i18n import DEFAULT, scope_text, t, value
 
 PAGES = (("/", "nav_overview"), ("/workbench", "nav_workbench"), ("/drill", "nav_drill"), ("/redline", "nav_redline"),
@@ -129,7 +130,7 @@ def navbar(pathname: str, state: dict, lang: str, user: UserInfo, rounds: list[s
     controls = html.Div([
         html.Div([
             dbc.Label(t(lang, "round"), html_for=ids.Shell.ROUND, className="visually-hidden"),
-            dcc.Dropdown(id=ids.Shell.ROUND, options=[{"label": r, "value": r} for r in rounds],
+            dropdown(lang, id=ids.Shell.ROUND, options=[{"label": r, "value": r} for r in rounds],
                          value=state.get("round") or (rounds[0] if rounds else None),
                          placeholder=t(lang, "latest_round"), clearable=False,
                          searchable=True, className="round-select"),

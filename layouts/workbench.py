@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts import ids, urlstate
-from layouts.components import LOADING_BOX_CLASS, Later, brief_button, empty_state, format_value, table_card
+from layouts.components import LOADING_BOX_CLASS, Later, brief_button, dropdown, empty_state, format_value, table_card
 from layouts.i18n import header, t
 
 OWN_KEYS = ("group", "as_of")  # what the page changes in place (the router leaves it alone)
@@ -67,7 +67,7 @@ def controls(groups: list[str], group: str | None, state: dict, lang: str) -> li
     """The group picker (only groups the user may open) and the 情况通报 of the group shown."""
     picker = html.Div([
         dbc.Label(t(lang, "group"), html_for=ids.Workbench.GROUP, className="small mb-0"),
-        dcc.Dropdown(id=ids.Workbench.GROUP, options=[{"label": g, "value": g} for g in groups], value=group,
+        dropdown(lang, id=ids.Workbench.GROUP, options=[{"label": g, "value": g} for g in groups], value=group,
                      clearable=False, searchable=True, style={"minWidth": "14rem"}),
     ])
     return [picker, brief_button({**urlstate.shared(state), "group": group}, lang)]

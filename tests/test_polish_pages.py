@@ -123,3 +123,29 @@ def test_contact_points_keep_their_rates_n_as_last_columns(as_user):
     for row in table.rows:  # the unit's N is its contact points' and the rest's together
         assert row[at["单位测评数"]] == row[at["联系点测评数"]] + row[at["其余测评数"]]
         assert (row[at["单位综合满意率"]] is None) == (row[at["单位测评数"]] == 0)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_dropdowns_speak_the_reader_s_language(lang):
+    """Dash writes a dropdown's own words (its search box, "No options found", select all) in English: every
+    dropdown of the pages gets them in the reader's language (layouts.components.dropdown)."""
+    from pathlib import Path
+
+    from dash import dcc
+    from layouts import admin, ids, rectifications, shell
+    from layouts.i18n import t
+
+    state = {"as_of": "2024-12-31"}
+    trees = [shell.navbar("/", state, lang, shell.UserInfo("艾达", "管理员", "全部"), ["R"], "2024-12-31"),
+             rectifications.filter_bar(ids.Rectifications, ["甲"], [("510000", "四川省")], state, lang, ("整改中",)),
+             admin.users_layout(state, lang)]
+    found = [c for tree in trees for c in tree._traverse() if isinstance(c, dcc.Dropdown)]
+    assert len(found) > 5
+    for box in found:
+        assert box.labels["search"] == t(lang, "dropdown_search")
+        assert box.labels["no_options_found"] == t(lang, "dropdown_no_options_found")
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in box.labels["search"]) == (lang == "zh")
+    root = Path(__file__).resolve().parents[1]
+    built_elsewhere = [str(p.relative_to(root)) for p in (root / "layouts").glob("*.py")
+                       if "dcc.Dropdown(" in p.read_text(encoding="utf-8") and p.name != "components.py"]
+    assert built_elsewhere == []
