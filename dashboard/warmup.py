@@ -113,6 +113,7 @@ def warm(session_factory, today: date | None = None) -> None:
         with session_factory() as session:
             regions_in_scope(session, EVERYTHING, system)
         _build(session_factory, "drilldown", {"system": system}, today)
+    _settle_heap()  # the index is most of it; the quiet steps may wait long for a quiet moment
     quiet = [(view, {}) for view in IN_QUIET]
     quiet += [(view, {"system": system}) for system in systems for view in SYSTEM_CARDS]
     for view, state in quiet:
