@@ -477,25 +477,6 @@ def _redline_facts_from_queries(session: Session, node: q.Node, profile: RulePro
             {k: v.overdue for k, v in pledges.items()})
 
 
-def _lowest_items(session: Session, rnd, profile: RuleProfile, candidates: list[int], keep: int = 2) -> dict:
-    """{org: [(value, item name, item id)]}: each candidate's `keep` lowest items by its subtree's answers, in
-    the order sorted() gives those tuples (ties by name, then id), picked in numpy: a province's 1,000
-    candidates times every item made a Python loop of 20 ms."""
-    names = {i.id: i.name for i in q.round_items(session, rnd.id)}
-    per_item = node_index.item_counts(session, rnd)
-    values = metrics.redline_values(per_item.matrix(candidates), profile)
-    tie = sorted(range(len(per_item.item_ids)), key=lambda j: (names.get(per_item.item_ids[j], ""), per_item.item_ids[j]))
-    rank = np.empty(len(tie), dtype=np.int64)
-    rank[tie] = np.arange(len(tie))
-    order = np.lexsort((np.broadcast_to(rank, values.shape), np.where(np.isnan(values), np.inf, values)))[:, :keep]
-    picked = np.take_along_axis(values, order, axis=1).tolist()
-    out = {}
-    for org_id, columns, row in zip(candidates, order.tolist(), picked):
-        out[org_id] = [(value, names.get(per_item.item_ids[j], ""), per_item.item_ids[j])
-                       for j, value in zip(columns, row) if value == value]  # not NaN
-    return out
-
-
 def _redline_facts_from_index(session: Session, node: q.Node, profile: RuleProfile, as_of: date):
     """The same facts from the node index, when no org of the node has a subtree reaching outside it
     (then each org's narrowed subtree is its whole subtree); None otherwise."""
@@ -508,10 +489,14 @@ def _redline_facts_from_index(session: Session, node: q.Node, profile: RuleProfi
                 if red.verdict in metrics.CANDIDATE_VERDICTS and org_id in inside}
     subtrees = index.subtrees(verdicts)
     found = {org_id: (subtrees[org_id].counts, red) for org_id, red in verdicts.items()}
+    names = {i.id: i.name for i in q.round_items(session, node.round.id)}
+    per_item = node_index.item_counts(session, node.round)
     candidates = list(found)
-    lowest = _lowest_items(session, node.round, profile, candidates) if candidates else {}
-    overdue_rects, overdue_pledges = {}, {}
-    for org_id in candidates:
+    values = metrics.redline_values(per_item.matrix(candidates), profile).tolist() if candidates else []
+    lowest, overdue_rects, overdue_pledges = {}, {}, {}
+    for org_id, item_values in zip(candidates, values):
+        lowest[org_id] = [(value, names.get(item_id, ""), item_id)
+                          for value, item_id in zip(item_values, per_item.item_ids) if value == value]  # not NaN
         totals = subtrees[org_id]
         overdue_rects[org_id], overdue_pledges[org_id] = totals.rects.overdue, totals.pledges.overdue
     return found, lowest, overdue_rects, overdue_pledges
