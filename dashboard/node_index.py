@@ -257,8 +257,8 @@ class RoundCounts:
 
     def grouped_sums(self, key: tuple, labels: np.ndarray, mask: np.ndarray, groups: int) -> np.ndarray:
         """The counts columns of RoundIndex.grouped (own figures of the mask's orgs summed by label), kept per
-        grouping: they do not depend on the as-of day, so every day's index shares them. At province they
-        were half of a 市/州 level's first build on another day (9 ms a system)."""
+        grouping: they do not depend on the as-of day, so every day's index shares them (a 市/州 level on a new
+        day then sums only the ledger's columns)."""
         if key not in self._grouped:
             self._grouped[key] = _own_sums(self.tree, self.sub, labels, mask, groups)
         return self._grouped[key]

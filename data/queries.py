@@ -13,7 +13,6 @@ Grouping levels used by the drill-down (`level` arguments):
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import Integer, Select, and_, any_, bindparam, false, func, literal, or_, select

@@ -35,7 +35,7 @@ def users_layout(state: dict, lang: str) -> html.Div:
                 _field(t(lang, "username"), dbc.Input(id=U.NEW_NAME, autoComplete="off", maxLength=80), 3),
                 _field(t(lang, "display_name"), dbc.Input(id=U.NEW_DISPLAY, maxLength=100), 3),
                 _field(t(lang, "role"), dropdown(lang, id=U.NEW_ROLE, options=role_options(lang), value="unit",
-                                                     clearable=False), 2),
+                                                 clearable=False), 2),
                 _field(t(lang, "scopes"), dropdown(lang, id=U.NEW_SCOPES, multi=True, options=[]), 4),
             ]),
             dbc.Row([
@@ -104,9 +104,10 @@ def settings_layout(state: dict, lang: str) -> html.Div:
             _field(t(lang, "f_report_deadline"), dbc.Input(id=f("report_deadline"), type="date"), 4),
         ]),
         dbc.Row([
-            _field(t(lang, "f_scale"), dropdown(lang, id=f("scale"), options=_options(lang, SCALES), clearable=False), 3),
-            _field(t(lang, "f_redline_metric"), dropdown(lang, id=f("redline_metric"), options=_options(lang, REDLINE_METRICS),
-                                         clearable=False), 3),
+            _field(t(lang, "f_scale"), dropdown(lang, id=f("scale"), options=_options(lang, SCALES),
+                                                clearable=False), 3),
+            _field(t(lang, "f_redline_metric"), dropdown(lang, id=f("redline_metric"),
+                                                         options=_options(lang, REDLINE_METRICS), clearable=False), 3),
             _field(t(lang, "f_redline"), _number("redline"), 3),
             _field(t(lang, "f_confidence"), _number("confidence"), 3),
         ]),

@@ -17,8 +17,8 @@ def layout(state: dict, lang: str) -> html.Div:
         dbc.Row([
             dbc.Col([dbc.Label(t(lang, "audit_action"), html_for=ids.Audit.ACTION),
                      dropdown(lang, id=ids.Audit.ACTION, options=[{"label": value(lang, v), "value": k}
-                                                               for k, v in AUDIT_ACTIONS.items()],
-                                  placeholder=t(lang, "audit_all_actions"))], md=3),
+                                                                 for k, v in AUDIT_ACTIONS.items()],
+                              placeholder=t(lang, "audit_all_actions"))], md=3),
             dbc.Col([dbc.Label(t(lang, "audit_user"), html_for=ids.Audit.USER),
                      dbc.Input(id=ids.Audit.USER, type="text", debounce=True)], md=3),
             dbc.Col([dbc.Label(t(lang, "audit_dates"), html_for=ids.Audit.DATES), html.Br(),

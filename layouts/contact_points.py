@@ -56,7 +56,7 @@ def visit_form(points: list[tuple[str, str, str]], today: str, lang: str) -> dbc
             dbc.Row([
                 dbc.Col([dbc.Label(t(lang, "visit_point"), html_for=ids.ContactPoints.POINT, className="small mb-0"),
                          dropdown(lang, id=ids.ContactPoints.POINT, options=options,
-                                      placeholder=t(lang, "visit_point_pick"), clearable=True)], md=8),
+                                  placeholder=t(lang, "visit_point_pick"), clearable=True)], md=8),
                 dbc.Col([dbc.Label(t(lang, "visit_date"), html_for=ids.ContactPoints.DATE, className="small mb-0 d-block"),
                          dcc.DatePickerSingle(id=ids.ContactPoints.DATE, date=today, max_date_allowed=today,
                                               display_format="YYYY-MM-DD", first_day_of_week=1)], md=4),

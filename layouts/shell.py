@@ -131,9 +131,9 @@ def navbar(pathname: str, state: dict, lang: str, user: UserInfo, rounds: list[s
         html.Div([
             dbc.Label(t(lang, "round"), html_for=ids.Shell.ROUND, className="visually-hidden"),
             dropdown(lang, id=ids.Shell.ROUND, options=[{"label": r, "value": r} for r in rounds],
-                         value=state.get("round") or (rounds[0] if rounds else None),
-                         placeholder=t(lang, "latest_round"), clearable=False,
-                         searchable=True, className="round-select"),
+                     value=state.get("round") or (rounds[0] if rounds else None),
+                     placeholder=t(lang, "latest_round"), clearable=False,
+                     searchable=True, className="round-select"),
         ], title=t(lang, "round")),
         html.Div([
             html.Span(t(lang, "as_of"), className="text-light small me-1 text-nowrap"),

@@ -68,7 +68,7 @@ def controls(groups: list[str], group: str | None, state: dict, lang: str) -> li
     picker = html.Div([
         dbc.Label(t(lang, "group"), html_for=ids.Workbench.GROUP, className="small mb-0"),
         dropdown(lang, id=ids.Workbench.GROUP, options=[{"label": g, "value": g} for g in groups], value=group,
-                     clearable=False, searchable=True, style={"minWidth": "14rem"}),
+                 clearable=False, searchable=True, style={"minWidth": "14rem"}),
     ])
     return [picker, brief_button({**urlstate.shared(state), "group": group}, lang)]
 
