@@ -193,16 +193,13 @@ def register(app) -> None:
     # The page's own location (layouts.drill): a breadcrumb link or the back and forward buttons move it (to
     # another node or sort), and the router (callbacks.shell) leaves the page alone.
     common.register_location(app, ids.Drill.URL, ids.Drill.MOVE, "drilldown")
-    # The same move, asked by a click or a picker (ASK) or by the location (MOVE): two callbacks, so a click's
-    # request goes at once instead of waiting for the location's check of the URL it wrote.
-    for asked in (ids.Drill.ASK, ids.Drill.MOVE):
-        app.callback(Output(ids.Drill.BREADCRUMB, "children", allow_duplicate=True), Input(asked, "data"),
+    # The same move, asked by a picker (ASK), by the location (MOVE) or by a row click: one callback each, so a
+    # click's request goes at once instead of waiting for the location's check of the URL it wrote.
+    for asked, handler in (((ids.Drill.ASK, "data"), move), ((ids.Drill.MOVE, "data"), move),
+                           ((ids.grid("drilldown"), "cellClicked"), clicked)):
+        app.callback(Output(ids.Drill.BREADCRUMB, "children", allow_duplicate=True), Input(*asked),
                      State(ids.Drill.URL, "pathname"), State(ids.Shell.LANG, "data"), State(ids.Shell.STATE, "data"),
-                     State(ids.grid_live("drilldown"), "data"), prevent_initial_call=True)(move)
-    app.callback(Output(ids.Drill.BREADCRUMB, "children", allow_duplicate=True),
-                 Input(ids.grid("drilldown"), "cellClicked"), State(ids.Drill.URL, "pathname"),
-                 State(ids.Shell.LANG, "data"), State(ids.Shell.STATE, "data"),
-                 State(ids.grid_live("drilldown"), "data"), prevent_initial_call=True)(clicked)
+                     State(ids.grid_live("drilldown"), "data"), prevent_initial_call=True)(handler)
     app.callback(Input(ids.grid_live("drilldown"), "data"), State(ids.Shell.LANG, "data"),
                  State(ids.Shell.STATE, "data"), *[State(ids.grid_live(name), "data") for name in BREAKDOWNS],
                  prevent_initial_call=True)(follow)
