@@ -143,12 +143,11 @@ def grid_body(deps, table: str, state: dict, start: int = 0) -> dict:
 
 
 def export_body(deps, table: str, state: dict) -> dict:
-    dep = h.find_callback(deps, '"type":"report-download"}.data')
+    dep = h.find_callback(deps, '"type":"report-export-message"}.children')
     button = {"fmt": "xlsx", "table": table, "type": "report-export"}
-    return {
+    return {  # the file comes back in the response's side update of the shell's download
         "output": dep["output"],
-        "outputs": [{"id": {"type": "report-download", "table": table}, "property": "data"},
-                    {"id": {"type": "report-export-message", "table": table}, "property": "children"}],
+        "outputs": {"id": {"type": "report-export-message", "table": table}, "property": "children"},
         "inputs": [[{"id": button, "property": "n_clicks", "value": 1}]],
         "state": [{"id": {"type": "report-grid-state", "table": table}, "property": "data",
                    "value": {"table": table, "state": state, "lang": "zh"}},

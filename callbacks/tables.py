@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import datetime
 
 import dash_bootstrap_components as dbc
-from dash import ALL, MATCH, ClientsideFunction, Input, Output, State, ctx, dcc, html
+from dash import ALL, MATCH, ClientsideFunction, Input, Output, State, ctx, dcc, html, set_props
 from dash.exceptions import PreventUpdate
 
 from callbacks import common, quality
@@ -71,9 +71,9 @@ def _render(store: dict, with_rows: bool = False):
     grid = grid_with_tools(name, table.columns, lang, clickable=name in LINKED,
                            sort=sort, filters=filters, selectable=name in SELECTABLE_TABLES)
     if not with_rows:
-        return html.Div([*warnings, grid, *notes]), None
+        return [*warnings, *grid, *notes], None
     first = {"startRow": 0, "endRow": PAGE_SIZE, "sortModel": sort, "filterModel": filters}
-    return html.Div([*warnings, grid, *notes]), {**first, "response": rows or get_rows(first, store)}
+    return [*warnings, *grid, *notes], {**first, "response": rows or get_rows(first, store)}
 
 
 def first_page(name: str, state: dict, sort: list[dict]) -> tuple[ReportTable, dict, list[dict]]:
@@ -190,9 +190,13 @@ def rows_response(name: str, state: dict, table, start: int, end: int) -> dict:
 
 
 def export(clicks: list, store: dict, request: dict | None, live: dict | None = None):
+    """The card's message; the file through the shell's download, one for every card on the page."""
     if not ctx.triggered_id or not any(clicks):
         raise PreventUpdate
-    return export_file(live or store, ctx.triggered_id["fmt"], request)
+    download, message = export_file(live or store, ctx.triggered_id["fmt"], request)
+    if download is not None:
+        set_props(ids.Shell.DOWNLOAD, {"data": download})
+    return message
 
 
 def export_file(store: dict, fmt: str, request: dict | None):
@@ -244,7 +248,7 @@ def register(app) -> None:
     app.callback(Output(ids.grid(MATCH), "getRowsResponse"), Input(ids.grid_ask(MATCH), "data"),
                  State(ids.grid_state(MATCH), "data"), State(ids.grid_live(MATCH), "data"),
                  prevent_initial_call=True)(get_rows)
-    app.callback(Output(ids.download(MATCH), "data"), Output(ids.export_message(MATCH), "children"),
+    app.callback(Output(ids.export_message(MATCH), "children"),
                  Input(ids.export(MATCH, ALL), "n_clicks"), State(ids.grid_state(MATCH), "data"),
                  State(ids.grid(MATCH), "getRowsRequest"), State(ids.grid_live(MATCH), "data"),
                  prevent_initial_call=True)(export)

@@ -8,7 +8,7 @@ from dash import dcc, html
 from domain.rules import REDLINE_METRICS, SCALES
 from domain.scope import ROLE_LABELS, ROLES
 from layouts import ids
-from layouts.components import dropdown, table_card
+from layouts.components import card_title, dropdown, table_card
 from layouts.i18n import t, value
 
 
@@ -29,7 +29,7 @@ def _field(label: str, control, width: int = 4) -> dbc.Col:
 def users_layout(state: dict, lang: str) -> html.Div:
     U = ids.Users
     add = dbc.Card([
-        dbc.CardHeader(html.H2(t(lang, "users_add"), className="h6 mb-0")),
+        card_title(t(lang, "users_add")),
         dbc.CardBody([
             dbc.Row([
                 _field(t(lang, "username"), dbc.Input(id=U.NEW_NAME, autoComplete="off", maxLength=80), 3),
@@ -49,7 +49,7 @@ def users_layout(state: dict, lang: str) -> html.Div:
         ]),
     ], className="mb-3 shadow-sm")
     edit = dbc.Card([
-        dbc.CardHeader(html.H2(t(lang, "users_edit"), className="h6 mb-0")),
+        card_title(t(lang, "users_edit")),
         dbc.CardBody([
             dbc.Row([
                 _field(t(lang, "users_pick"), dropdown(lang, id=U.PICK, options=[], clearable=False), 3),
@@ -128,7 +128,7 @@ def settings_layout(state: dict, lang: str) -> html.Div:
     ])
     return html.Div([
         html.H1(t(lang, "settings_title"), className="h4 mb-3"),
-        dbc.Card([dbc.CardHeader(html.H2(t(lang, "settings_profile"), className="h6 mb-0")), form],
+        dbc.Card([card_title(t(lang, "settings_profile")), form],
                  className="mb-3 shadow-sm"),
         html.Div(table_card("round-changes", t(lang, "settings_history"), {}, lang), id=S.HISTORY),
     ])

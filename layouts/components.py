@@ -207,7 +207,7 @@ def export_buttons(table_name: str, lang: str) -> html.Div:
                    outline=True, className="me-2"),
         dbc.Button(t(lang, "export_csv"), id=ids.export(table_name, "csv"), size="sm", color="secondary",
                    outline=True),
-    ], className="export-buttons")
+    ], className="export-buttons mb-2")
 
 
 BRIEF_KEYS = ("round", "as_of", "group", "system", "region", "org")  # what GET /api/v1/brief takes
@@ -274,19 +274,24 @@ def cover(part: str) -> html.Div:
     return html.Div(id=ids.cover(part), className=COVER_CLASS)
 
 
+def card_title(title: str, id_: str | None = None) -> html.H2:
+    """A card's header: the heading itself (one component where CardHeader and H2 made two; every component on
+    a page costs each of the renderer's store updates, docs/SCALING.md)."""
+    return html.H2(title, className="card-header h6 mb-0", **({"id": id_} if id_ else {}))
+
+
 def table_card(table_name: str, title: str, state: dict, lang: str, title_id: str | None = None) -> dbc.Card:
     """A titled card whose grid (or empty state) is filled by callbacks.tables from the state given here;
-    title_id names the title when a callback rewrites it."""
+    title_id names the title when a callback rewrites it. An export's file comes through the shell's
+    download (callbacks.tables.export)."""
     return dbc.Card([
-        dbc.CardHeader(html.H2(title, className="h6 mb-0", **({"id": title_id} if title_id else {}))),
+        card_title(title, title_id),
         dbc.CardBody([
             cover(table_name),
             dcc.Store(id=ids.grid_state(table_name), data={"table": table_name, "state": state, "lang": lang}),
             dcc.Store(id=ids.grid_live(table_name)),
             dcc.Store(id=ids.grid_ask(table_name)), dcc.Store(id=ids.grid_first(table_name)),
-            # The spinner shows while an export is being built (a large table takes a moment).
             # While an export is built or the grid drawn again, these show a spinner (assets/app.css).
-            dcc.Download(id=ids.download(table_name)),
             html.Div(id=ids.export_message(table_name), className="text-danger small loading-box", role="alert"),
             html.Div(id=ids.grid_box(table_name), className=GRID_BOX_CLASS),
         ], className="position-relative"),
@@ -294,10 +299,9 @@ def table_card(table_name: str, title: str, state: dict, lang: str, title_id: st
 
 
 def grid_with_tools(table_name: str, columns: list[Column], lang: str, clickable: bool = False,
-                    sort: list[dict] = (), filters: dict | None = None, selectable: bool = False) -> html.Div:
-    return html.Div([export_buttons(table_name, lang),
-                     report_grid(table_name, columns, lang, clickable, sort, filters, selectable)],
-                    className="d-grid gap-2")
+                    sort: list[dict] = (), filters: dict | None = None, selectable: bool = False) -> list:
+    return [export_buttons(table_name, lang),
+            report_grid(table_name, columns, lang, clickable, sort, filters, selectable)]
 
 
 def region_options(regions: list[tuple[str, str]]) -> list[dict]:

@@ -8,7 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts import ids
-from layouts.components import dropdown, page, select_col, table_card
+from layouts.components import card_title, dropdown, page, select_col, table_card
 from layouts.i18n import t
 
 
@@ -51,7 +51,7 @@ def visit_form(points: list[tuple[str, str, str]], today: str, lang: str) -> dbc
     """points: (group, code, name) of the contact points the user may record a visit for."""
     options = [{"label": f"{g} · {code} {name}", "value": point_value(g, code)} for g, code, name in points]
     return dbc.Card([
-        dbc.CardHeader(html.H2(t(lang, "visit_form"), className="h6 mb-0")),
+        card_title(t(lang, "visit_form")),
         dbc.CardBody([
             dbc.Row([
                 dbc.Col([dbc.Label(t(lang, "visit_point"), html_for=ids.ContactPoints.POINT, className="small mb-0"),

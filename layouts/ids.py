@@ -129,7 +129,7 @@ class Audit:
 
 # Tables shown through the shared server-side grid (layouts.components.report_table).
 GRID, GRID_BOX, GRID_STATE = "report-grid", "report-grid-box", "report-grid-state"
-EXPORT, DOWNLOAD = "report-export", "report-download"
+EXPORT = "report-export"
 
 
 def grid(table: str) -> dict:
@@ -169,10 +169,6 @@ def grid_first(table: str) -> dict:
     """The first page of rows a grid was drawn with (callbacks.tables.fill): its first request is answered in
     the browser from here."""
     return {"type": "report-grid-first", "table": table}
-
-
-def download(table: str) -> dict:
-    return {"type": DOWNLOAD, "table": table}
 
 
 def export_message(table: str) -> dict:

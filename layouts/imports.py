@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts import ids
-from layouts.components import LOCALE_ZH, dropdown, table_card
+from layouts.components import LOCALE_ZH, card_title, dropdown, table_card
 from layouts.i18n import t
 
 MAX_UPLOAD_MB = 20
@@ -39,7 +39,7 @@ def layout(state: dict, lang: str) -> html.Div:
             dcc.Store(id=ids.Imports.DONE, data=0, storage_type="memory"),
         ]), className="mb-3 shadow-sm"),
         dbc.Card([
-            dbc.CardHeader(html.H2(t(lang, "import_templates"), className="h6 mb-0")),
+            card_title(t(lang, "import_templates")),
             dbc.CardBody(html.Div([
                 html.Div(dropdown(lang, id=ids.Imports.TEMPLATE, options=[], clearable=False),
                          style={"minWidth": "220px"}, className="me-2"),

@@ -10,7 +10,7 @@ from dash import dcc, html
 
 from domain import metrics
 from layouts import ids
-from layouts.components import LOADING_BOX_CLASS, cover, page, region_options, select_col, table_card
+from layouts.components import LOADING_BOX_CLASS, card_title, cover, page, region_options, select_col, table_card
 from layouts.i18n import t, value
 
 
@@ -30,7 +30,7 @@ def layout(state: dict, lang: str) -> html.Div:
     ], later=[
         dbc.Row([
             dbc.Col(dbc.Card([
-                dbc.CardHeader(html.H2(t(lang, "ageing"), className="h6 mb-0")),
+                card_title(t(lang, "ageing")),
                 dbc.CardBody([cover(AGEING), html.Div(id=ids.Rectifications.AGEING_BOX, className=LOADING_BOX_CLASS,
                                                       style={"minHeight": "300px"})], className="position-relative"),
             ], className="mb-3 shadow-sm"), lg=4),

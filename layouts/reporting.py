@@ -9,7 +9,7 @@ from plotly.subplots import make_subplots
 
 from domain.tables import ReportTable
 from layouts import ids
-from layouts.components import LOADING_BOX_CLASS, page, select_col, table_card
+from layouts.components import LOADING_BOX_CLASS, card_title, page, select_col, table_card
 from layouts.i18n import phrase, t
 from layouts.plotly_text import plain_all
 
@@ -22,7 +22,7 @@ def layout(state: dict, lang: str) -> html.Div:
         dbc.Row(select_col(ids.Reporting.STATUS, t(lang, "rep_status"), STATUSES, state.get("status"),
                            t(lang, "all_statuses"), lang), className="g-2 mb-3"),
         dbc.Card([
-            dbc.CardHeader(html.H2(t(lang, "rep_chart"), className="h6 mb-0")),
+            card_title(t(lang, "rep_chart")),
             dbc.CardBody(html.Div(id=ids.Reporting.CHART_BOX, style={"minHeight": "340px"},
                                   className=LOADING_BOX_CLASS)),
         ], className="mb-3 shadow-sm"),

@@ -81,6 +81,13 @@ def web_app(engine):
     return create_app({"ENGINE": engine, "SECRET_KEY": "test-secret", "TESTING": True})
 
 
+def grid_in(box: list):
+    """The grid among a card's grid box children (callbacks.tables.render: warnings, tools, grid, notes)."""
+    import dash_ag_grid as dag
+
+    return next(c for c in box if isinstance(c, dag.AgGrid))
+
+
 def login(client, username: str, password: str):
     """POST /login the way the form does, with the CSRF token of the form."""
     import re

@@ -22,7 +22,7 @@ from dashboard import reports
 from web.auth import WebUser
 from data.users import create_user
 from tests import report_dataset as rd
-from tests.conftest import login
+from tests.conftest import grid_in, login
 
 AS_OF = rd.AS_OF.isoformat()
 TOP = {"as_of": AS_OF}
@@ -292,10 +292,10 @@ def test_grid_sort_and_filter_live_in_the_url_without_rebuilding_the_page(as_use
         _, _, key = shell.route("/drill", "?as_of=" + AS_OF, "zh", None)
         with pytest.raises(PreventUpdate):  # same page and node, only the grid state changed
             shell.route("/drill", search, "zh", key)
-        grid = tables.render(store("drilldown", state)).children[0].children[1]
+        grid = grid_in(tables.render(store("drilldown", state)))
         assert [c.get("sort") for c in grid.columnDefs][:3] == [None, None, "desc"]
         assert grid.filterModel == urlstate.decode_grid(state)[1]
-        bad = tables.render(store("drilldown", {**state, "sort": "c99:asc"})).children[0].children[1]
+        bad = grid_in(tables.render(store("drilldown", {**state, "sort": "c99:asc"})))
         assert all("sort" not in c for c in bad.columnDefs)  # a stale link falls back to the report's order
 
 

@@ -39,7 +39,7 @@ def test_callback_ids_exist_in_the_layouts(web_app):
              overview.layout(state, "zh"), overview.body(data, "zh"), drill.layout(state, "zh"),
              redline.layout(state, "zh"), drill.pickers(["甲"], [("510000", "四川省")], state, "zh"),
              drill.rework_form("甲（A1）", None, "zh"),  # callbacks.drill renders it for one org
-             components.grid_with_tools("drilldown", [Column("系统")], "zh"),
+             html.Div(components.grid_with_tools("drilldown", [Column("系统")], "zh")),
              dcc.Graph(id=ids.Redline.FUNNEL)]  # callbacks.redline renders it into the funnel box
     # 整改台账 / 承诺践诺: the filter bars are rendered by their callbacks
     from layouts import pledges, rectifications

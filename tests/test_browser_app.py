@@ -350,6 +350,8 @@ def test_a_drill_click_asks_for_the_grid_then_the_cards_and_keeps_the_page_mount
     page.go_back()  # the browser's back button is a node change like any other
     wait_crumbs(page, 3)
     assert page.evaluate("sels => sels.every(s => document.querySelector(s)?.dataset.kept === '1')", kept)
+    first_cell(page).click()  # the row clicked before, asked again: the page moves again
+    wait_crumbs(page, 4)
     assert not errors
 
 

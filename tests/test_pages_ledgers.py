@@ -19,6 +19,7 @@ from data import admin_queries as aq
 from data.models import Round, User
 from data.users import create_user, issue_token
 from tests import report_dataset as rd
+from tests.conftest import grid_in
 
 AS_OF = rd.AS_OF.isoformat()
 
@@ -117,7 +118,7 @@ def test_working_days_rounds_say_so_on_the_page(as_user, sessions):
         aq.update_round(s, rd.R2, {"working_days": True}, "root")
     with as_user("ada"):
         box = tables.render({"table": "rectifications", "state": {"as_of": AS_OF}, "lang": "zh"})
-        assert "按工作日计算" in str(box.children)
+        assert "按工作日计算" in str(box)
         # 2024-12-01 (Sunday) to 12-31: 22 working days (no public holiday in December 2024).
         assert col(grid("rectifications"), 2)[:2] == [22, 7]  # Z3: 12-20 (Fri) to 12-31: 23–27, 30, 31
 
@@ -166,11 +167,11 @@ def test_ledger_sort_and_filter_live_in_the_url_and_a_link_restores_them(as_user
             _, _, key = shell.route(f"/{table}", base, "zh", None)
             with pytest.raises(PreventUpdate):  # the page stays as it is: only the grid state changed
                 shell.route(f"/{table}", search, "zh", key)
-            grid_ = tables.render({"table": table, "state": state, "lang": "zh"}).children[0].children[1]
+            grid_ = grid_in(tables.render({"table": table, "state": state, "lang": "zh"}))
             assert grid_.columnDefs[0]["sort"] == "desc" and grid_.filterModel == filter_
             # The summary grid on the same page keeps its own order: the URL's models are the ledger's.
             other = "rectification-summary" if table == "rectifications" else "pledge-summary"
-            summary = tables.render({"table": other, "state": state, "lang": "zh"}).children[0].children[1]
+            summary = grid_in(tables.render({"table": other, "state": state, "lang": "zh"}))
             assert all("sort" not in c for c in summary.columnDefs) and summary.filterModel == {}
     with as_user("ada"):  # the rows the restored models give: red items, by code descending
         rows = tables.get_rows({"startRow": 0, "endRow": 20, "sortModel": by_code, "filterModel": only_red},
@@ -292,7 +293,9 @@ def test_a_warning_note_stands_above_the_grid(monkeypatch):
     line under it; the plain notes stay under the grid."""
     from datetime import date
 
+    import dash_ag_grid as dag
     import dash_bootstrap_components as dbc
+    from dash import html
 
     from callbacks import common
     from domain.tables import Column, Filters, ReportTable
@@ -301,9 +304,10 @@ def test_a_warning_note_stands_above_the_grid(monkeypatch):
                         filters=Filters(), as_of=date(2024, 12, 31), scope="全部",
                         notes=["预备党员参加测评，但不评定。", "⚠ 优秀比例超标：2/3 名正式党员评为优秀，超过三分之一。"])
     monkeypatch.setattr(common, "table", lambda name, state: table)
-    box = tables.render({"table": "drilldown", "state": {}, "lang": "zh"}).children
+    box = tables.render({"table": "drilldown", "state": {}, "lang": "zh"})
     assert isinstance(box[0], dbc.Alert) and box[0].color == "warning" and box[0].children.startswith("⚠ 优秀比例超标")
-    assert [getattr(c, "children", None) for c in box[2:]] == ["预备党员参加测评，但不评定。"]
+    assert [c.children for c in box if isinstance(c, html.P)] == ["预备党员参加测评，但不评定。"]  # below the grid
+    assert isinstance(box[-2], dag.AgGrid)
 
 
 def test_formula_text_is_quoted_in_the_page_and_the_cli_csv(as_user, engine, sessions, monkeypatch, tmp_path):

@@ -191,7 +191,7 @@ def test_the_admin_does_see_the_secret_tree(clients):
     body = sh.payload(rows, crafted_value({"org": SECRET_CODE, "as_of": rd.AS_OF.isoformat()}, "drilldown"))
     assert "机密支部乙" in sh.readable(clients["ada"].post("/_dash-update-component", json=body).data)
     # The export callback, driven by the same crafted payload, does produce a file (decoded by the matrix).
-    export = next(cb for cb in cbs if cb.output.startswith("..{\"table\":[\"MATCH\"],\"type\":\"report-download\"}"))
+    export = next(cb for cb in cbs if cb.output == '{"table":["MATCH"],"type":"report-export-message"}.children')
     body = sh.payload(export, crafted_value({"org": SECRET_CODE, "as_of": rd.AS_OF.isoformat()}, "drilldown"))
     out = clients["ada"].post("/_dash-update-component", json=body)
     assert "base64" in out.get_data(as_text=True) and "机密支部乙" in sh.readable(out.data)
