@@ -46,8 +46,8 @@ def render(store: dict):
 
 
 def _render(store: dict, with_rows: bool = False):
-    """(the grid of the table, or its empty state or error; with_rows: the grid's first page as grid_first
-    holds it)."""
+    """(what the card's grid box holds: the table's warnings, export buttons, grid and notes, or its empty state
+    or error; with_rows: the grid's first page as grid_first holds it)."""
     name, state, lang = store["table"], store["state"], store["lang"]
     sort, filters = urlstate.decode_grid(state) if name in URL_TABLES else ([], {})
     rows = None
