@@ -400,6 +400,14 @@ class RoundIndex:
         block = np.concatenate([self.counts.sub[rows], self.ledger[rows]], axis=1)
         return {org_id: _totals(row) for org_id, row in zip(org_ids, block.tolist())}
 
+    def candidate_facts(self, org_ids: list[int]) -> tuple[list[Counts], list[int], list[int]]:
+        """(subtree Counts, overdue rectifications, overdue pledges) of each org: what 红线 reads of a
+        candidate's subtree, without a whole Totals each (subtrees() of a province's 1,100 took 9 ms)."""
+        rows = self.pos.many(org_ids)
+        counts = [Counts(tuple(r[0:5]), r[5], r[6]) for r in self.counts.sub[rows, C_COUNTS].tolist()]
+        overdue = self.ledger[rows, [R_OVERDUE - COUNTS_WIDTH, P_OVERDUE - COUNTS_WIDTH]]
+        return counts, overdue[:, 0].tolist(), overdue[:, 1].tolist()
+
     def in_filter(self, system_id: int | None, region_level: int | None, region_code: str | None) -> np.ndarray:
         """Mask of the orgs inside a system and region subtree filter (the whole campaign when both None)."""
         tree, key = self.tree, (system_id, region_level, region_code)

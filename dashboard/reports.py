@@ -479,27 +479,35 @@ def _redline_facts_from_queries(session: Session, node: q.Node, profile: RulePro
 
 def _redline_facts_from_index(session: Session, node: q.Node, profile: RuleProfile, as_of: date):
     """The same facts from the node index, when no org of the node has a subtree reaching outside it
-    (then each org's narrowed subtree is its whole subtree); None otherwise."""
+    (then each org's narrowed subtree is its whole subtree); None otherwise. Only each candidate's two lowest
+    items are listed (all 红线 shows), picked in numpy: a province's 1,100 candidates' Totals and item lists
+    built in Python were a third of the page's time."""
     covered = node_index.node_mask(session, node, as_of)
     if covered is None:
         return None
     index, mask = covered
-    inside = set(index.ids[mask].tolist())
-    verdicts = {org_id: red for org_id, red in index.candidate_verdicts().items()
-                if red.verdict in metrics.CANDIDATE_VERDICTS and org_id in inside}
-    subtrees = index.subtrees(verdicts)
-    found = {org_id: (subtrees[org_id].counts, red) for org_id, red in verdicts.items()}
-    names = {i.id: i.name for i in q.round_items(session, node.round.id)}
+    verdicts = index.candidate_verdicts()  # every candidate of the round: those of the node kept
+    candidates = [org_id for org_id, inside in zip(verdicts, mask[index.pos.many(list(verdicts))].tolist())
+                  if inside]
+    counts, overdue_rects, overdue_pledges = index.candidate_facts(candidates)
+    found = {org_id: (c, verdicts[org_id]) for org_id, c in zip(candidates, counts)}
     per_item = node_index.item_counts(session, node.round)
-    candidates = list(found)
-    values = metrics.redline_values(per_item.matrix(candidates), profile).tolist() if candidates else []
-    lowest, overdue_rects, overdue_pledges = {}, {}, {}
-    for org_id, item_values in zip(candidates, values):
-        lowest[org_id] = [(value, names.get(item_id, ""), item_id)
-                          for value, item_id in zip(item_values, per_item.item_ids) if value == value]  # not NaN
-        totals = subtrees[org_id]
-        overdue_rects[org_id], overdue_pledges[org_id] = totals.rects.overdue, totals.pledges.overdue
-    return found, lowest, overdue_rects, overdue_pledges
+    lowest = {}
+    if candidates and per_item.item_ids:
+        names = {i.id: i.name for i in q.round_items(session, node.round.id)}
+        item_ids = per_item.item_ids
+        values = metrics.redline_values(per_item.matrix(candidates), profile)
+        # The order redline() sorts (value, name, id) tuples in: value first, then the item's name and id.
+        rank = np.empty(len(item_ids), dtype=np.int64)
+        rank[sorted(range(len(item_ids)), key=lambda j: (names.get(item_ids[j], ""), item_ids[j]))] = \
+            np.arange(len(item_ids))
+        two = np.lexsort((np.broadcast_to(rank, values.shape), np.where(np.isnan(values), np.inf, values)),
+                         axis=-1)[:, :2]
+        picked = np.take_along_axis(values, two, axis=-1).tolist()
+        for org_id, columns, org_values in zip(candidates, two.tolist(), picked):
+            lowest[org_id] = [(value, names.get(item_ids[j], ""), item_ids[j])
+                              for j, value in zip(columns, org_values) if value == value]  # not NaN
+    return (found, lowest, dict(zip(candidates, overdue_rects)), dict(zip(candidates, overdue_pledges)))
 
 
 def redline(session: Session, request: Request) -> ReportTable:
