@@ -337,8 +337,8 @@ def test_a_drill_click_asks_for_the_grid_then_the_cards_and_keeps_the_page_mount
         old, count = first_cell(page).inner_text(), cell_under(page, "drilldown", "测评数")
         first_cell(page).click()
         wait_crumbs(page, depth)
-        page.wait_for_function("""old => { const c = document.querySelector(
-            "#card-drilldown .ag-row[row-index='0'] .ag-cell[col-id='c0']"); return c && c.innerText && c.innerText !== old; }""",
+        page.wait_for_function("""old => { const c = document.querySelector(  // first_cell's column: its name
+            "#card-drilldown .ag-row[row-index='0'] .ag-cell[col-id='c1']"); return c && c.innerText && c.innerText !== old; }""",
                                arg=old)
         settled(page, sent)
         assert [r["output"].split("@")[0] for r in sent][:1] == ["drill-breadcrumb.children"], sent
