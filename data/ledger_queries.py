@@ -18,7 +18,7 @@ from domain.gridmodel import INT_EPS
 from domain.rules import Counts
 from domain.scope import Scope
 from domain.tables import Filters
-from data.queries import CHUNK, NotFound, chunks, filter_org_ids, id_in, resolve
+from data.queries import CHUNK, NotFound, chunks, filter_org_ids, id_in, of_orgs, resolve
 from data.models import (
     COUNT_COLUMNS, Ballot, EvalSession, Item, Member, Org, OrgClosure, Pledge, Rectification, Region, RollupHeadline,
     SupervisionGroup, SupervisionLink, System, Tally
@@ -65,7 +65,7 @@ def region_names(session: Session, codes: Iterable[str]) -> dict[str, str]:
 
 
 # ---------------------------------------------------------------------------------------- ledgers
-def rectifications(session: Session, round_id: int, org_ids: Select | Iterable[int],
+def rectifications(session: Session, round_id: int, org_ids: Select,
                     columns: Iterable[str] | None = None) -> list[Row]:
     """Plain rows with the model's attribute names, not ORM objects: an export reads a whole province's
     ledger, and tracked instances weigh several times the row (their peak stayed in the server's memory).
@@ -73,14 +73,14 @@ def rectifications(session: Session, round_id: int, org_ids: Select | Iterable[i
     table = Rectification.__table__
     return list(session.execute(select(*([table] if columns is None else [table.c[c] for c in columns]))
                                 .where(Rectification.round_id == round_id,
-                                       Rectification.org_id.in_(org_ids))
+                                       of_orgs(Rectification.org_id, org_ids))
                                 .order_by(Rectification.code, Rectification.measure_no)))
 
 
-def pledge_dates(session: Session, round_id: int, org_ids: Select | Iterable[int]) -> list[Row]:
+def pledge_dates(session: Session, round_id: int, org_ids: Select) -> list[Row]:
     """(org_id, due_date, status, fulfilled_date) of the pledges of org_ids: what a pledge's state needs."""
     return list(session.execute(select(Pledge.org_id, Pledge.due_date, Pledge.status, Pledge.fulfilled_date)
-                                .where(Pledge.round_id == round_id, Pledge.org_id.in_(org_ids))))
+                                .where(Pledge.round_id == round_id, of_orgs(Pledge.org_id, org_ids))))
 
 
 @dataclass(frozen=True)
@@ -90,10 +90,10 @@ class PledgeRow:
     member_name: str | None
 
 
-def pledges(session: Session, round_id: int, org_ids: Select | Iterable[int]) -> list[PledgeRow]:
+def pledges(session: Session, round_id: int, org_ids: Select) -> list[PledgeRow]:
     query = (select(Pledge.__table__, Member.code.label("member_code"), Member.name.label("member_name"))
              .outerjoin(Member, Member.id == Pledge.member_id)
-             .where(Pledge.round_id == round_id, Pledge.org_id.in_(org_ids))
+             .where(Pledge.round_id == round_id, of_orgs(Pledge.org_id, org_ids))
              .order_by(Pledge.code))  # plain rows, as rectifications() above
     return [PledgeRow(row, row.member_code, row.member_name) for row in session.execute(query)]
 

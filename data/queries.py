@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, Select, and_, any_, bindparam, false, func, literal, or_, select
+from sqlalchemy import Integer, Select, and_, any_, bindparam, false, func, literal, or_, select, true
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
@@ -47,10 +47,20 @@ class BadParameter(QueryError, ValueError):
 
 
 # ---------------------------------------------------------------------------------------- scope
+EVERY_ORG = select(Org.id)
+
+
+def of_orgs(column, org_ids: Select):
+    """`column IN org_ids`, or no condition at all when org_ids selects every org (someone who may see
+    everything, no filter): the IN over a province's 100,000 org ids cost more than reading the rows it kept
+    (整改台账's rows for its per-org summary: 49 → 33 ms on SQLite, 91 → 34 ms on PostgreSQL)."""
+    return true() if org_ids.compare(EVERY_ORG) else column.in_(org_ids)
+
+
 def visible_org_ids(scope: Scope) -> Select:
     """SELECT of the ids of every org the scope may read (deny by default)."""
     if scope.everything:
-        return select(Org.id)
+        return EVERY_ORG
     conditions = []
     if scope.org_codes:
         root = aliased(Org)

@@ -469,3 +469,22 @@ def test_unknown_names_are_not_found(campaign):
 def test_no_round_yet_is_not_found(sessions):
     with pytest.raises(NotFound, match="尚无评议批次"):
         run(lr.reporting, sessions)
+
+
+def test_the_ledgers_of_everyone_are_read_without_a_filter_on_every_org(campaign):
+    """Someone who sees everything, with no filter, reads a round's rectifications and pledges without
+    `org_id IN (every org)` (at province that filter cost more than the rows it kept); any narrower set of
+    orgs is still a filter, and both read the same rows where they cover the same orgs."""
+    from sqlalchemy import select
+
+    from data import ledger_queries as lq, queries
+
+    with campaign() as db:
+        every = lq.visible_org_ids(db, EVERYTHING, Filters())
+        systems = Scope(systems=frozenset(db.scalars(select(System.name)).all()))
+        narrowed = lq.visible_org_ids(db, systems, Filters())
+        assert " IN " not in str(select(Rectification.id).where(queries.of_orgs(Rectification.org_id, every)))
+        assert " IN " in str(select(Rectification.id).where(queries.of_orgs(Rectification.org_id, narrowed)))
+        round_id = db.scalars(select(Rectification.round_id)).first()
+        assert lq.rectifications(db, round_id, every) == lq.rectifications(db, round_id, narrowed) != []
+        assert lq.pledges(db, round_id, every) == lq.pledges(db, round_id, narrowed) != []
