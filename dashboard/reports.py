@@ -495,19 +495,21 @@ def _redline_facts_from_index(session: Session, node: q.Node, profile: RuleProfi
     lowest = {}
     if candidates and per_item.item_ids:
         names = {i.id: i.name for i in q.round_items(session, node.round.id)}
-        item_ids = per_item.item_ids
         values = metrics.redline_values(per_item.matrix(candidates), profile)
-        # The order redline() sorts (value, name, id) tuples in: value first, then the item's name and id.
-        rank = np.empty(len(item_ids), dtype=np.int64)
-        rank[sorted(range(len(item_ids)), key=lambda j: (names.get(item_ids[j], ""), item_ids[j]))] = \
-            np.arange(len(item_ids))
-        two = np.lexsort((np.broadcast_to(rank, values.shape), np.where(np.isnan(values), np.inf, values)),
-                         axis=-1)[:, :2]
-        picked = np.take_along_axis(values, two, axis=-1).tolist()
-        for org_id, columns, org_values in zip(candidates, two.tolist(), picked):
-            lowest[org_id] = [(value, names.get(item_ids[j], ""), item_ids[j])
-                              for j, value in zip(columns, org_values) if value == value]  # not NaN
+        lowest = dict(zip(candidates, _two_lowest(values, per_item.item_ids, names)))
     return (found, lowest, dict(zip(candidates, overdue_rects)), dict(zip(candidates, overdue_pledges)))
+
+
+def _two_lowest(values: np.ndarray, item_ids: list[int], names: dict[int, str]) -> list[list[tuple]]:
+    """For each row of values (an org's value per item, NaN where no answer counts), its two lowest items as
+    (value, name, id) in the order redline() sorts such tuples: by value, then the item's name and id."""
+    rank = np.empty(len(item_ids), dtype=np.int64)
+    rank[sorted(range(len(item_ids)), key=lambda j: (names.get(item_ids[j], ""), item_ids[j]))] = \
+        np.arange(len(item_ids))
+    two = np.lexsort((np.broadcast_to(rank, values.shape), np.where(np.isnan(values), np.inf, values)),
+                     axis=-1)[:, :2]
+    return [[(value, names.get(item_ids[j], ""), item_ids[j]) for j, value in zip(columns, row) if value == value]
+            for columns, row in zip(two.tolist(), np.take_along_axis(values, two, axis=-1).tolist())]
 
 
 def redline(session: Session, request: Request) -> ReportTable:

@@ -356,3 +356,17 @@ def test_redline_is_the_same_when_candidates_are_read_in_chunks(db, monkeypatch)
     whole = reports.redline(db, rd.ask(Filters(), AS_OF, EVERYTHING)).rows
     monkeypatch.setattr("data.queries.CHUNK", 1)
     assert reports.redline(db, rd.ask(Filters(), AS_OF, EVERYTHING)).rows == whole
+
+
+def test_red_line_s_two_lowest_items_are_the_first_two_of_the_sorted_list():
+    """The index path picks each candidate's two lowest items in numpy: the same two, in the same order, as
+    sorting all of them by (value, name, id), ties and items without answers included."""
+    import numpy as np
+
+    nan = float("nan")
+    item_ids, names = [11, 12, 13, 14], {11: "办事效率", 12: "总体评价", 13: "廉洁自律", 14: "办事效率"}
+    values = np.array([[0.5, nan, 0.4, 0.4], [nan, nan, nan, nan], [0.7, 0.2, nan, 0.7], [0.3, 0.3, 0.3, 0.3]])
+    for row, picked in zip(values.tolist(), reports._two_lowest(values, item_ids, names)):
+        expected = sorted((v, names[i], i) for v, i in zip(row, item_ids) if v == v)[:2]
+        assert picked == expected
+    assert reports._two_lowest(values, item_ids, names)[0] == [(0.4, "办事效率", 14), (0.4, "廉洁自律", 13)]
