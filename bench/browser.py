@@ -234,7 +234,7 @@ def run_engine(url: str, engine_name: str, scale: str) -> dict:
             for i in range(samples):
                 print(f"{engine_name}: walk {i + 1}/{samples}", file=sys.stderr, flush=True)
                 # The floor is clicked beside each walk rather than all at once before them: this machine's speed
-                # drifts within minutes (its floor alone moved 37-51 ms between runs), and a ratio wants both
+                # drifts within minutes (its floor alone moved 36-51 ms between runs), and a ratio wants both
                 # sides measured under the same conditions.
                 t["floor"] += _floor(probe, 2)
                 _drill_walk(probe, rng, query, t["drill_click"], t["page_load"])
