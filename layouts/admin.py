@@ -8,7 +8,7 @@ from dash import dcc, html
 from domain.rules import REDLINE_METRICS, SCALES
 from domain.scope import ROLE_LABELS, ROLES
 from layouts import ids
-from layouts.components import card_title, dropdown, table_card
+from layouts.components import titled_card, dropdown, table_card
 from layouts.i18n import t, value
 
 
@@ -28,47 +28,41 @@ def _field(label: str, control, width: int = 4) -> dbc.Col:
 
 def users_layout(state: dict, lang: str) -> html.Div:
     U = ids.Users
-    add = dbc.Card([
-        card_title(t(lang, "users_add")),
-        dbc.CardBody([
-            dbc.Row([
-                _field(t(lang, "username"), dbc.Input(id=U.NEW_NAME, autoComplete="off", maxLength=80), 3),
-                _field(t(lang, "display_name"), dbc.Input(id=U.NEW_DISPLAY, maxLength=100), 3),
-                _field(t(lang, "role"), dropdown(lang, id=U.NEW_ROLE, options=role_options(lang), value="unit",
-                                                 clearable=False), 2),
-                _field(t(lang, "scopes"), dropdown(lang, id=U.NEW_SCOPES, multi=True, options=[]), 4),
-            ]),
-            dbc.Row([
-                _field(t(lang, "password"), dbc.Input(id=U.NEW_PASSWORD, type="password",
-                                                      autoComplete="new-password"), 3),
-                _field(t(lang, "password2"), dbc.Input(id=U.NEW_PASSWORD2, type="password",
-                                                       autoComplete="new-password"), 3),
-                dbc.Col(dbc.Button(t(lang, "users_add_button"), id=U.ADD, color="primary", className="mt-4"), md=2),
-            ]),
-            html.Div(id=U.ADD_RESULT, role="status"),
+    add = titled_card(t(lang, "users_add"), dbc.CardBody([
+        dbc.Row([
+            _field(t(lang, "username"), dbc.Input(id=U.NEW_NAME, autoComplete="off", maxLength=80), 3),
+            _field(t(lang, "display_name"), dbc.Input(id=U.NEW_DISPLAY, maxLength=100), 3),
+            _field(t(lang, "role"), dropdown(lang, id=U.NEW_ROLE, options=role_options(lang), value="unit",
+                                             clearable=False), 2),
+            _field(t(lang, "scopes"), dropdown(lang, id=U.NEW_SCOPES, multi=True, options=[]), 4),
         ]),
-    ], className="mb-3 shadow-sm")
-    edit = dbc.Card([
-        card_title(t(lang, "users_edit")),
-        dbc.CardBody([
-            dbc.Row([
-                _field(t(lang, "users_pick"), dropdown(lang, id=U.PICK, options=[], clearable=False), 3),
-                _field(t(lang, "role"), dropdown(lang, id=U.ROLE, options=role_options(lang), clearable=False), 2),
-                _field(t(lang, "scopes"), dropdown(lang, id=U.SCOPES, multi=True, options=[]), 7),
-            ]),
-            html.Div([
-                dbc.Button(t(lang, "users_save"), id=U.SAVE, color="primary", className="me-2 mb-1"),
-                dbc.Button(t(lang, "users_reset"), id=U.RESET, color="warning", outline=True, className="me-2 mb-1"),
-                dbc.Button(t(lang, "users_deactivate"), id=U.DEACTIVATE, color="danger", outline=True,
-                           className="me-2 mb-1"),
-                dbc.Button(t(lang, "users_reactivate"), id=U.REACTIVATE, color="success", outline=True,
-                           className="me-2 mb-1"),
-                dbc.Button(t(lang, "users_revoke"), id=U.REVOKE, color="danger", outline=True, className="me-2 mb-1"),
-                dbc.Button(t(lang, "users_token"), id=U.TOKEN, color="secondary", outline=True, className="mb-1"),
-            ]),
-            html.Div(id=U.ACTION_RESULT, role="status", className="mt-2"),
+        dbc.Row([
+            _field(t(lang, "password"), dbc.Input(id=U.NEW_PASSWORD, type="password",
+                                                  autoComplete="new-password"), 3),
+            _field(t(lang, "password2"), dbc.Input(id=U.NEW_PASSWORD2, type="password",
+                                                   autoComplete="new-password"), 3),
+            dbc.Col(dbc.Button(t(lang, "users_add_button"), id=U.ADD, color="primary", className="mt-4"), md=2),
         ]),
-    ], className="mb-3 shadow-sm")
+        html.Div(id=U.ADD_RESULT, role="status"),
+    ]))
+    edit = titled_card(t(lang, "users_edit"), dbc.CardBody([
+        dbc.Row([
+            _field(t(lang, "users_pick"), dropdown(lang, id=U.PICK, options=[], clearable=False), 3),
+            _field(t(lang, "role"), dropdown(lang, id=U.ROLE, options=role_options(lang), clearable=False), 2),
+            _field(t(lang, "scopes"), dropdown(lang, id=U.SCOPES, multi=True, options=[]), 7),
+        ]),
+        html.Div([
+            dbc.Button(t(lang, "users_save"), id=U.SAVE, color="primary", className="me-2 mb-1"),
+            dbc.Button(t(lang, "users_reset"), id=U.RESET, color="warning", outline=True, className="me-2 mb-1"),
+            dbc.Button(t(lang, "users_deactivate"), id=U.DEACTIVATE, color="danger", outline=True,
+                       className="me-2 mb-1"),
+            dbc.Button(t(lang, "users_reactivate"), id=U.REACTIVATE, color="success", outline=True,
+                       className="me-2 mb-1"),
+            dbc.Button(t(lang, "users_revoke"), id=U.REVOKE, color="danger", outline=True, className="me-2 mb-1"),
+            dbc.Button(t(lang, "users_token"), id=U.TOKEN, color="secondary", outline=True, className="mb-1"),
+        ]),
+        html.Div(id=U.ACTION_RESULT, role="status", className="mt-2"),
+    ]))
     return html.Div([
         html.H1(t(lang, "users_title"), className="h4 mb-3"),
         dcc.Store(id=U.REFRESH, data=0),
@@ -128,8 +122,7 @@ def settings_layout(state: dict, lang: str) -> html.Div:
     ])
     return html.Div([
         html.H1(t(lang, "settings_title"), className="h4 mb-3"),
-        dbc.Card([card_title(t(lang, "settings_profile")), form],
-                 className="mb-3 shadow-sm"),
+        titled_card(t(lang, "settings_profile"), form),
         html.Div(table_card("round-changes", t(lang, "settings_history"), {}, lang), id=S.HISTORY),
     ])
 

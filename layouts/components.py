@@ -274,28 +274,26 @@ def cover(part: str) -> html.Div:
     return html.Div(id=ids.cover(part), className=COVER_CLASS)
 
 
-def card_title(title: str, id_: str | None = None) -> html.H2:
-    """A card's header: the heading itself (one component where CardHeader and H2 made two; every component on
-    a page costs each of the renderer's store updates, docs/SCALING.md)."""
-    return html.H2(title, className="card-header h6 mb-0", **({"id": id_} if id_ else {}))
+def titled_card(title: str, body, card_id: str | None = None, title_id: str | None = None) -> dbc.Card:
+    """A card of the app's look whose header is its heading itself (one component where CardHeader and H2 made
+    two; every component on a page costs each of the renderer's store updates, docs/SCALING.md)."""
+    heading = html.H2(title, className="card-header h6 mb-0", **({"id": title_id} if title_id else {}))
+    return dbc.Card([heading, body], className="mb-3 shadow-sm", **({"id": card_id} if card_id else {}))
 
 
 def table_card(table_name: str, title: str, state: dict, lang: str, title_id: str | None = None) -> dbc.Card:
     """A titled card whose grid (or empty state) is filled by callbacks.tables from the state given here;
     title_id names the title when a callback rewrites it. An export's file comes through the shell's
     download (callbacks.tables.export)."""
-    return dbc.Card([
-        card_title(title, title_id),
-        dbc.CardBody([
-            cover(table_name),
-            dcc.Store(id=ids.grid_state(table_name), data={"table": table_name, "state": state, "lang": lang}),
-            dcc.Store(id=ids.grid_live(table_name)),
-            dcc.Store(id=ids.grid_ask(table_name)), dcc.Store(id=ids.grid_first(table_name)),
-            # While an export is built or the grid drawn again, these show a spinner (assets/app.css).
-            html.Div(id=ids.export_message(table_name), className="text-danger small loading-box", role="alert"),
-            html.Div(id=ids.grid_box(table_name), className=GRID_BOX_CLASS),
-        ], className="position-relative"),
-    ], className="mb-3 shadow-sm", id=f"card-{table_name}")
+    return titled_card(title, dbc.CardBody([
+        cover(table_name),
+        dcc.Store(id=ids.grid_state(table_name), data={"table": table_name, "state": state, "lang": lang}),
+        dcc.Store(id=ids.grid_live(table_name)),
+        dcc.Store(id=ids.grid_ask(table_name)), dcc.Store(id=ids.grid_first(table_name)),
+        # While an export is built or the grid drawn again, these show a spinner (assets/app.css).
+        html.Div(id=ids.export_message(table_name), className="text-danger small loading-box", role="alert"),
+        html.Div(id=ids.grid_box(table_name), className=GRID_BOX_CLASS),
+    ], className="position-relative"), f"card-{table_name}", title_id)
 
 
 def grid_with_tools(table_name: str, columns: list[Column], lang: str, clickable: bool = False,

@@ -8,7 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts import ids
-from layouts.components import card_title, dropdown, page, select_col, table_card
+from layouts.components import titled_card, dropdown, page, select_col, table_card
 from layouts.i18n import t
 
 
@@ -50,26 +50,23 @@ def parse_point(value: str | None) -> tuple[str | None, str | None]:
 def visit_form(points: list[tuple[str, str, str]], today: str, lang: str) -> dbc.Card:
     """points: (group, code, name) of the contact points the user may record a visit for."""
     options = [{"label": f"{g} · {code} {name}", "value": point_value(g, code)} for g, code, name in points]
-    return dbc.Card([
-        card_title(t(lang, "visit_form")),
-        dbc.CardBody([
-            dbc.Row([
-                dbc.Col([dbc.Label(t(lang, "visit_point"), html_for=ids.ContactPoints.POINT, className="small mb-0"),
-                         dropdown(lang, id=ids.ContactPoints.POINT, options=options,
-                                  placeholder=t(lang, "visit_point_pick"), clearable=True)], md=8),
-                dbc.Col([dbc.Label(t(lang, "visit_date"), html_for=ids.ContactPoints.DATE, className="small mb-0 d-block"),
-                         dcc.DatePickerSingle(id=ids.ContactPoints.DATE, date=today, max_date_allowed=today,
-                                              display_format="YYYY-MM-DD", first_day_of_week=1)], md=4),
-            ], className="g-2 mb-2"),
-            dbc.Row([
-                dbc.Col([dbc.Label(t(lang, "visit_findings"), html_for=ids.ContactPoints.FINDINGS, className="small mb-0"),
-                         dbc.Textarea(id=ids.ContactPoints.FINDINGS, rows=3, maxLength=2000)], md=6),
-                dbc.Col([dbc.Label(t(lang, "visit_follow_up"), html_for=ids.ContactPoints.FOLLOW_UP,
-                                   className="small mb-0"),
-                         dbc.Textarea(id=ids.ContactPoints.FOLLOW_UP, rows=3, maxLength=2000)], md=6),
-            ], className="g-2 mb-2"),
-            html.Div([dbc.Button(t(lang, "visit_save"), id=ids.ContactPoints.SAVE, color="primary", size="sm",
-                                 className="me-3"),
-                      html.Span(id=ids.ContactPoints.MESSAGE, role="status")], className="d-flex align-items-center"),
-        ]),
-    ], className="mb-3 shadow-sm", id="card-visit-form")
+    return titled_card(t(lang, "visit_form"), dbc.CardBody([
+        dbc.Row([
+            dbc.Col([dbc.Label(t(lang, "visit_point"), html_for=ids.ContactPoints.POINT, className="small mb-0"),
+                     dropdown(lang, id=ids.ContactPoints.POINT, options=options,
+                              placeholder=t(lang, "visit_point_pick"), clearable=True)], md=8),
+            dbc.Col([dbc.Label(t(lang, "visit_date"), html_for=ids.ContactPoints.DATE, className="small mb-0 d-block"),
+                     dcc.DatePickerSingle(id=ids.ContactPoints.DATE, date=today, max_date_allowed=today,
+                                          display_format="YYYY-MM-DD", first_day_of_week=1)], md=4),
+        ], className="g-2 mb-2"),
+        dbc.Row([
+            dbc.Col([dbc.Label(t(lang, "visit_findings"), html_for=ids.ContactPoints.FINDINGS, className="small mb-0"),
+                     dbc.Textarea(id=ids.ContactPoints.FINDINGS, rows=3, maxLength=2000)], md=6),
+            dbc.Col([dbc.Label(t(lang, "visit_follow_up"), html_for=ids.ContactPoints.FOLLOW_UP,
+                               className="small mb-0"),
+                     dbc.Textarea(id=ids.ContactPoints.FOLLOW_UP, rows=3, maxLength=2000)], md=6),
+        ], className="g-2 mb-2"),
+        html.Div([dbc.Button(t(lang, "visit_save"), id=ids.ContactPoints.SAVE, color="primary", size="sm",
+                             className="me-3"),
+                  html.Span(id=ids.ContactPoints.MESSAGE, role="status")], className="d-flex align-items-center"),
+    ]), "card-visit-form")

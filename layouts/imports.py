@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts import ids
-from layouts.components import LOCALE_ZH, card_title, dropdown, table_card
+from layouts.components import LOCALE_ZH, titled_card, dropdown, table_card
 from layouts.i18n import t
 
 MAX_UPLOAD_MB = 20
@@ -38,16 +38,13 @@ def layout(state: dict, lang: str) -> html.Div:
             dcc.Store(id=ids.Imports.ERRORS, storage_type="memory"),
             dcc.Store(id=ids.Imports.DONE, data=0, storage_type="memory"),
         ]), className="mb-3 shadow-sm"),
-        dbc.Card([
-            card_title(t(lang, "import_templates")),
-            dbc.CardBody(html.Div([
-                html.Div(dropdown(lang, id=ids.Imports.TEMPLATE, options=[], clearable=False),
-                         style={"minWidth": "220px"}, className="me-2"),
-                dbc.Button(t(lang, "import_template_download"), id=ids.Imports.TEMPLATE_BUTTON, color="secondary",
-                           outline=True),
-                dcc.Download(id=ids.Imports.TEMPLATE_DOWNLOAD),
-            ], className="d-flex align-items-center")),
-        ], className="mb-3 shadow-sm"),
+        titled_card(t(lang, "import_templates"), dbc.CardBody(html.Div([
+            html.Div(dropdown(lang, id=ids.Imports.TEMPLATE, options=[], clearable=False),
+                     style={"minWidth": "220px"}, className="me-2"),
+            dbc.Button(t(lang, "import_template_download"), id=ids.Imports.TEMPLATE_BUTTON, color="secondary",
+                       outline=True),
+            dcc.Download(id=ids.Imports.TEMPLATE_DOWNLOAD),
+        ], className="d-flex align-items-center"))),
         # The shared server-side grid: admins see every import, unit users their own (callbacks.common).
         html.Div(table_card("imports", t(lang, "import_log"), {"n": "0"}, lang), id=ids.Imports.LOG),
     ])

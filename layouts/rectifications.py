@@ -10,7 +10,7 @@ from dash import dcc, html
 
 from domain import metrics
 from layouts import ids
-from layouts.components import LOADING_BOX_CLASS, card_title, cover, page, region_options, select_col, table_card
+from layouts.components import LOADING_BOX_CLASS, titled_card, cover, page, region_options, select_col, table_card
 from layouts.i18n import t, value
 
 
@@ -29,11 +29,10 @@ def layout(state: dict, lang: str) -> html.Div:
         table_card("rectifications", t(lang, "rect_ledger"), state, lang),
     ], later=[
         dbc.Row([
-            dbc.Col(dbc.Card([
-                card_title(t(lang, "ageing")),
-                dbc.CardBody([cover(AGEING), html.Div(id=ids.Rectifications.AGEING_BOX, className=LOADING_BOX_CLASS,
-                                                      style={"minHeight": "300px"})], className="position-relative"),
-            ], className="mb-3 shadow-sm"), lg=4),
+            dbc.Col(titled_card(t(lang, "ageing"), dbc.CardBody([
+                cover(AGEING),
+                html.Div(id=ids.Rectifications.AGEING_BOX, className=LOADING_BOX_CLASS, style={"minHeight": "300px"}),
+            ], className="position-relative")), lg=4),
             dbc.Col(table_card("rectification-summary", t(lang, "rect_summary"), state, lang), lg=8),
         ]),
     ])

@@ -5,7 +5,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts import ids, ranking
-from layouts.components import LOADING_BOX_CLASS, Later, brief_button, card_title, print_button, table_card
+from layouts.components import LOADING_BOX_CLASS, Later, brief_button, titled_card, print_button, table_card
 from layouts.i18n import header, t
 from layouts.plotly_text import plain
 
@@ -19,12 +19,10 @@ def layout(state: dict, lang: str) -> html.Div:
         table_card("redline", t(lang, "candidates"), state, lang),
         Later([
             ranking.card(state, lang),
-            dbc.Card([
-                card_title(t(lang, "funnel")),
-                dbc.CardBody([html.P(t(lang, "funnel_hint"), className="text-muted small mb-1"),
-                              html.Div(id=ids.Redline.FUNNEL_BOX, style={"minHeight": "420px"},
-                                       className=LOADING_BOX_CLASS)]),
-            ], className="mb-3 shadow-sm"),
+            titled_card(t(lang, "funnel"), dbc.CardBody([
+                html.P(t(lang, "funnel_hint"), className="text-muted small mb-1"),
+                html.Div(id=ids.Redline.FUNNEL_BOX, style={"minHeight": "420px"}, className=LOADING_BOX_CLASS),
+            ])),
         ]),
     ])
 

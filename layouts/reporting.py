@@ -9,7 +9,7 @@ from plotly.subplots import make_subplots
 
 from domain.tables import ReportTable
 from layouts import ids
-from layouts.components import LOADING_BOX_CLASS, card_title, page, select_col, table_card
+from layouts.components import LOADING_BOX_CLASS, titled_card, page, select_col, table_card
 from layouts.i18n import phrase, t
 from layouts.plotly_text import plain_all
 
@@ -21,11 +21,9 @@ def layout(state: dict, lang: str) -> html.Div:
     return page(state, lang, "nav_reporting", [
         dbc.Row(select_col(ids.Reporting.STATUS, t(lang, "rep_status"), STATUSES, state.get("status"),
                            t(lang, "all_statuses"), lang), className="g-2 mb-3"),
-        dbc.Card([
-            card_title(t(lang, "rep_chart")),
-            dbc.CardBody(html.Div(id=ids.Reporting.CHART_BOX, style={"minHeight": "340px"},
-                                  className=LOADING_BOX_CLASS)),
-        ], className="mb-3 shadow-sm"),
+        titled_card(t(lang, "rep_chart"), dbc.CardBody(html.Div(id=ids.Reporting.CHART_BOX,
+                                                                  style={"minHeight": "340px"},
+                                                                  className=LOADING_BOX_CLASS))),
         approval_tools(lang),
         table_card("reporting", t(lang, "rep_orgs"), state, lang),
     ], later=[

@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts import ids, urlstate
-from layouts.components import (LOADING_BOX_CLASS, Later, brief_button, card_title, dropdown, empty_state, format_value,
+from layouts.components import (LOADING_BOX_CLASS, Later, brief_button, titled_card, dropdown, empty_state, format_value,
                                 table_card)
 from layouts.i18n import header, t
 
@@ -46,9 +46,8 @@ def layout(state: dict, lang: str) -> html.Div:
                   html.Div(id=ids.Workbench.CONTROLS, className="d-flex flex-wrap gap-2 align-items-end no-print")],
                  className="d-flex flex-wrap justify-content-between align-items-end gap-2 mb-2"),
         html.P(id=ids.Workbench.HEADING, className="workbench-heading text-muted mb-3"),
-        dbc.Card([card_title(t(lang, "todo")),
-                  dbc.CardBody(html.Div(id=ids.Workbench.TODO, className=LOADING_BOX_CLASS),
-                               className="py-2")], className="mb-3 shadow-sm", id="card-workbench-todo"),
+        titled_card(t(lang, "todo"), dbc.CardBody(html.Div(id=ids.Workbench.TODO, className=LOADING_BOX_CLASS),
+                                                  className="py-2"), "card-workbench-todo"),
         table_card("scorecard", t(lang, "wb_units"), state, lang),
         Later([html.Div(id=ids.Workbench.PRINT, className="workbench-print")]),
     ], className="workbench")
