@@ -60,5 +60,8 @@ var TONES = {
   green: ["达标", "绿", "已上报", "已审核", "已公示", "已反馈", "好"],
   grey: ["样本不足", "不评定"],
 };
-dagfuncs.tone = function (v, tone) { return TONES[tone].indexOf(v) >= 0; };
+var TONE_OF = {};
+Object.keys(TONES).forEach(function (tone) { TONES[tone].forEach(function (v) { TONE_OF[v] = "cell-" + tone; }); });
+// layouts.components: a text cell's class from its value (none for a value of no tone).
+dagfuncs.toneClass = function (v) { return Object.prototype.hasOwnProperty.call(TONE_OF, v) ? TONE_OF[v] : null; };
 dagfuncs.redRow = function (data) { return !!(data && data._red); };

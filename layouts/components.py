@@ -30,7 +30,9 @@ NUMERIC = (INT, PERCENT, DECIMAL)
 # Cell formatters and colour rules live in assets/dashAgGridFunctions.js (verdicts, lights, reporting states).
 _FORMATTERS = {PERCENT: "pct(params.value)", DECIMAL: "dec(params.value)", INT: "int(params.value)"}
 _TEXT_FORMATTER = "txt(params.value, params.context)"
-_TONES = {f"cell-{tone}": f"tone(params.value, '{tone}')" for tone in ("red", "amber", "green", "grey")}
+# A text cell's colour from its value: one class function rather than a rule per colour, each rule an expression
+# dash-ag-grid interprets for every cell drawn (four times the work, docs/SCALING.md).
+_TONE_CLASS = {"function": "toneClass(params.value)"}
 # Columns whose cells say "needs action" by a rule of their own (督导工作台's counts, 联系点不足, 返工状态).
 _ANY = {"cell-red": "params.value > 0"}
 CELL_RULES = {"低于红线组织数": _ANY, "超期整改数": _ANY, "逾期未兑现承诺数": _ANY, "未走访联系点数": _ANY,
@@ -132,8 +134,9 @@ def column_defs(columns: list[Column], lang: str, sort: list[dict] = (), dense: 
                 d["valueFormatter"] = {"function": f"pctn(params.value, params.data, '{n_field}', {count})"}
         else:
             d.update(filter="agTextColumnFilter", valueFormatter={"function": _TEXT_FORMATTER})
-            d["cellClassRules"] = _TONES
+            d["cellClass"] = _TONE_CLASS
         if col.name in CELL_RULES:
+            d.pop("cellClass", None)
             d["cellClassRules"] = CELL_RULES[col.name]
         if col.name in LONG_TEXT:
             d["tooltipValueGetter"] = {"function": _TEXT_FORMATTER}  # the whole text, in the reader's language
