@@ -246,6 +246,8 @@ class ReworkOrder(RoundOrgKeys, Base):
 # ---------------------------------------------------------------------------------------- ledgers
 class Pledge(Base):
     __tablename__ = "pledges"
+    # A ledger page reads its rows in this order (data.ledger_queries._parts_page).
+    __table_args__ = (Index("ix_pledges_round_id_due_date", "round_id", "due_date", "code"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(60), unique=True)  # 承诺编号
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
@@ -261,7 +263,9 @@ class Rectification(Base):
     """One measure (措施编号) of a problem (问题编号); a problem is done when all its measures are."""
 
     __tablename__ = "rectifications"
-    __table_args__ = (UniqueConstraint("round_id", "code", "measure_no", name="uq_rectifications_round_code_measure"),)
+    __table_args__ = (UniqueConstraint("round_id", "code", "measure_no", name="uq_rectifications_round_code_measure"),
+                      # A ledger page reads its rows in this order (data.ledger_queries._parts_page).
+                      Index("ix_rectifications_round_id_deadline", "round_id", "deadline", "code", "measure_no"))
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(60), index=True)  # 问题编号
     measure_no: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # 措施编号

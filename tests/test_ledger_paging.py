@@ -171,6 +171,22 @@ def test_pages_equal_the_whole_table(demo, working_days):
     assert pushed > 150 and nonempty > 100 and fallback > 4
 
 
+def test_pages_that_cross_from_one_light_to_the_next_are_the_ledgers_slices(demo):
+    """The ledger's own order is read a part at a time (red, yellow, the rest; overdue pledges, the rest:
+    data.ledger_queries._parts_page): a page starting in one part and ending in the next, starting where one
+    ends, or beyond the first parts, is still the slice of the whole ledger."""
+    with demo() as s:
+        for view, column in (("rectifications", "灯"), ("pledges", "逾期未兑现")):
+            whole = reports.build(view, s, rd.ask(Filters(), AS_OFS[0], EVERYTHING, view=view))
+            at = whole.columns.index(next(c for c in whole.columns if c.name == column))
+            marks = [row[at] for row in whole.rows]
+            ends = [i for i in range(1, len(marks)) if marks[i] != marks[i - 1]]  # where a part ends
+            assert len(ends) == (2 if view == "rectifications" else 1), (view, marks)
+            spans = [(0, 1)] + [span for end in ends for span in ((end - 1, end + 1), (end, end + 3), (end - 5, end))]
+            spans += [(ends[-1] + 2, None), (len(marks) - 1, len(marks) + 5), (len(marks), None)]
+            assert _assert_page_matches(s, view, Filters(), AS_OFS[0], EVERYTHING, [], {}, spans, whole) is not None
+
+
 def test_grid_models_that_need_worked_out_values_are_not_pushed():
     cols = ledger_reports.PAGED_VIEWS["rectifications"]
     assert gridmodel.pushdown(cols, [{"colId": "c2", "sort": "desc"}], {}) is None  # 超期天数
