@@ -210,25 +210,36 @@ def test_after_the_warm_up_the_first_views_build_nothing_again(demo, monkeypatch
             assert shown
 
 
-def test_everyone_s_system_and_region_choices_follow_a_new_org(demo):
+def test_everyone_s_system_region_and_source_choices_follow_new_data(demo):
     """The pickers' choices of a user who sees everything are kept per data version: an org of a new system
-    in a region that had none (an import, which bumps the version) shows in them at once."""
-    from data.lookups import regions_in_scope, systems_in_scope
-    from data.models import Org, Region
+    in a region that had none, and a 问题来源 no ledger had (an import, which bumps the version), show in them
+    at once."""
+    from datetime import date as day
+
+    from data.lookups import regions_in_scope, sources_in_scope, systems_in_scope
+    from data.models import Org, Rectification, Region, Round
 
     with demo() as s:
         systems = systems_in_scope(s, EVERYTHING)
+        sources = sources_in_scope(s, EVERYTHING)
         region = s.scalars(select(Region).where(Region.level == 3).order_by(Region.code)).first()
         assert "新增测试系统" not in systems and regions_in_scope(s, EVERYTHING, "新增测试系统") == []
+        assert "新增来源" not in sources
         new = System(name="新增测试系统")
         s.add(new)
         s.flush()
-        s.add(Org(code="NEW-0001", name="新增组织", org_type="党支部", system_id=new.id, region_id=region.id))
+        org = Org(code="NEW-0001", name="新增组织", org_type="党支部", system_id=new.id, region_id=region.id)
+        s.add(org)
+        s.flush()
+        s.add(Rectification(code="NEW-R1", round_id=s.scalars(select(Round.id)).first(), org_id=org.id,
+                            source="新增来源", description="问题", registered_date=day(2012, 9, 1),
+                            deadline=day(2012, 10, 1), status="整改中"))
         bump_version(s)
         s.commit()
     with demo() as s:
         assert systems_in_scope(s, EVERYTHING) == sorted([*systems, "新增测试系统"])
         assert region.code in [code for code, _ in regions_in_scope(s, EVERYTHING, "新增测试系统")]
+        assert sources_in_scope(s, EVERYTHING) == [*sources, "新增来源"]
 
 
 def test_what_the_warm_up_built_is_out_of_the_collector_s_reach(demo, monkeypatch):
