@@ -2,7 +2,7 @@
 var dagfuncs = (window.dashAgGridFunctions = window.dashAgGridFunctions || {});
 function isNum(v) { return typeof v === "number" && isFinite(v); }
 function blank(v) { return v === null || v === undefined || v === ""; }
-// One formatter for every cell: Number.toLocaleString("zh-CN") builds a new one per call (about 20 µs, 2.4 ms of
+// One formatter for every cell: Number.toLocaleString("zh-CN") builds a new one per call (2.4 ms of JavaScript in
 // a 下钻 click's 25 rows, docs/SCALING.md); the output is the same.
 var grouped = new Intl.NumberFormat("zh-CN");
 function groupedInt(v) { return grouped.format(v); }
