@@ -134,9 +134,9 @@ def column_defs(columns: list[Column], lang: str, sort: list[dict] = (), dense: 
                 d["valueFormatter"] = {"function": f"pctn(params.value, params.data, '{n_field}', {count})"}
         else:
             d.update(filter="agTextColumnFilter", valueFormatter={"function": _TEXT_FORMATTER})
-            d["cellClass"] = _TONE_CLASS
+            if col.name not in CELL_RULES:
+                d["cellClass"] = _TONE_CLASS
         if col.name in CELL_RULES:
-            d.pop("cellClass", None)
             d["cellClassRules"] = CELL_RULES[col.name]
         if col.name in LONG_TEXT:
             d["tooltipValueGetter"] = {"function": _TEXT_FORMATTER}  # the whole text, in the reader's language
