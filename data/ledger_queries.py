@@ -280,13 +280,15 @@ def rect_page(session: Session, round_id: int, org_where: list, dates: AsOfDates
     closed = and_(r.closed_date.is_not(None), r.closed_date <= day)
     shown = case((and_(r.status == "已销号", not_(closed)), case((completed, "已完成"), else_="整改中")),
                  (and_(r.status == "已完成", not_(completed)), "整改中"), else_=r.status)
+    # The lights in the ledger's own order: red by deadline (most days first), yellow, the rest.
+    lights = {"red": overdue, "yellow": soon, "green": not_(or_(overdue, soon))}
     stmt = select(r.id).where(r.round_id == round_id, r.registered_date <= day)
     if org_where:
         stmt = stmt.join(Org, Org.id == r.org_id).where(*org_where)
     if status:
         stmt = stmt.where(shown == status)
     if light:
-        stmt = stmt.where({"red": overdue, "yellow": soon, "green": not_(or_(overdue, soon))}[light])
+        stmt = stmt.where(lights[light])
     if source:
         stmt = stmt.where(r.source == source)
     if overdue_only:
@@ -296,8 +298,7 @@ def rect_page(session: Session, round_id: int, org_where: list, dates: AsOfDates
               "source": (r.source, None), "description": (r.description, None), "measure": (r.measure, None),
               "owner": (r.owner, None), "registered": (r.registered_date, None), "deadline": (r.deadline, None),
               "evidence": (r.evidence, None), "measure_no": (r.measure_no, None)}
-    # red by deadline (most days first), yellow, the rest
-    return _grid_page(session, stmt, joins, fields, grid, [overdue, soon, not_(or_(overdue, soon))],
+    return _grid_page(session, stmt, joins, fields, grid, list(lights.values()),
                       [r.deadline, _binary(r.code, session), r.measure_no], offset, limit)
 
 
