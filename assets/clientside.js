@@ -64,6 +64,7 @@ function ledgerValues(system, region, org, status, light, source, overdue) {
             light: light || null, source: source || null, overdue_only: overdue && overdue.length ? '1' : null};
 }
 
+const usedFirst = new Set();  // the tokens of the first pages a grid's request was answered from (grids.answer)
 let laterAsked = null;  // the address a page's later parts last came built for (shell.later)
 
 // What a page's later parts show: its path and URL state but the grid's sort and filter (shell.later).
@@ -257,17 +258,19 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     },
     grids: {
         // A grid's row request: the first page its page brought (callbacks.tables.fill) when it asks for
-        // exactly that, used once; anything else goes to the server (callbacks.tables.get_rows).
+        // exactly that, used once (its token remembered here, so the store is not written back); anything
+        // else goes to the server (callbacks.tables.get_rows).
         answer: function (request, first) {
             const nu = window.dash_clientside.no_update;
-            if (!request) return [nu, nu, nu];
+            if (!request) return [nu, nu];
             const same = (a, b) => canonical(a) === canonical(b);
-            if (first && request.startRow === first.startRow && request.endRow === first.endRow
-                && same(request.sortModel || [], first.sortModel || [])
+            if (first && !usedFirst.has(first.token) && request.startRow === first.startRow
+                && request.endRow === first.endRow && same(request.sortModel || [], first.sortModel || [])
                 && same(request.filterModel || {}, first.filterModel || {})) {
-                return [first.response, nu, null];
+                usedFirst.add(first.token);
+                return [first.response, nu];
             }
-            return [nu, request, nu];
+            return [nu, request];
         },
         // Sorting or filtering a page's main grid writes the models into the URL (urlstate.encode_grid); the
         // page is not rebuilt (the route key leaves sort and filter out).
@@ -284,17 +287,15 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             const next = encode(state);
             return next === (search || '') ? window.dash_clientside.no_update : next;
         },
-        // A grid refreshed in place got its first page in the server's order: if the user had sorted,
-        // filtered or paged it, go to the first page and ask again with the grid's own sort and filter.
-        refreshed: function (live) {
-            const api = live && window.dash_ag_grid && window.dash_ag_grid.getApi({type: 'report-grid', table: live.table});
+        // A grid refreshed in place that the user had paged, sorted or filtered (callbacks.drill.refresh): back
+        // to its first page, none of the rows shown before kept; its request then finds the first page the
+        // server gave, or goes to the server in the grid's own order and filter.
+        restart: function (first) {
+            const table = window.dash_clientside.callback_context.inputs_list[0].id.table;
+            const api = first && window.dash_ag_grid && window.dash_ag_grid.getApi({type: 'report-grid', table: table});
             if (api) {
-                const sorted = (api.getColumnState() || []).some(c => c.sort);
-                const filtered = Object.keys(api.getFilterModel() || {}).length > 0;
-                if (sorted || filtered || api.paginationGetCurrentPage() > 0) {
-                    api.paginationGoToFirstPage();
-                    api.purgeInfiniteCache();
-                }
+                api.paginationGoToFirstPage();
+                api.purgeInfiniteCache();
             }
             return window.dash_clientside.no_update;
         },

@@ -5,7 +5,7 @@ the grid already on screen), then one for the two breakdown cards below it, dimm
 (docs/SCALING.md, "A click in the browser")."""
 from __future__ import annotations
 
-from dash import MATCH, ClientsideFunction, Input, Output, State, html, set_props
+from dash import ClientsideFunction, Input, Output, State, html, set_props
 from dash.exceptions import PreventUpdate
 from flask import current_app, request
 
@@ -80,7 +80,8 @@ def _outside_node(state: dict) -> dict:
     return {k: v for k, v in state.items() if k not in NODE_KEYS and k not in ("sort", "filter")}
 
 
-def move(search: str | None, pathname: str | None, lang: str | None, mounted: dict | None, live: dict | None):
+def move(search: str | None, pathname: str | None, lang: str | None, mounted: dict | None, live: dict | None,
+         row_request: dict | None = None):
     """The breadcrumb of the node the URL names now; the pickers and the children's grid follow through
     set_props, the breakdown cards through `follow`. Another round, date or page is the router's
     (callbacks.shell)."""
@@ -96,7 +97,7 @@ def move(search: str | None, pathname: str | None, lang: str | None, mounted: di
             raise PreventUpdate
         return show_breadcrumb(state, lang)  # its links up carry the new sort
     common.write_url(search, ids.Drill.ASK, ids.grid("drilldown"))
-    refresh("drilldown", state, lang, live or {"table": "drilldown", "state": shown, "lang": lang})
+    refresh("drilldown", state, lang, live or {"table": "drilldown", "state": shown, "lang": lang}, row_request)
     dim(BREAKDOWNS)
     # The pickers show where the user is; set only what differs (a set value calls the clientside pick,
     # which finds nothing to do).
@@ -112,14 +113,15 @@ def move(search: str | None, pathname: str | None, lang: str | None, mounted: di
     return show_breadcrumb(state, lang)
 
 
-def clicked(cell: dict | None, pathname: str | None, lang: str | None, mounted: dict | None, live: dict | None):
+def clicked(cell: dict | None, pathname: str | None, lang: str | None, mounted: dict | None, live: dict | None,
+            row_request: dict | None = None):
     """A click on a row of 下级 moves to the node its row names (its row id is that node's query), straight from
     the grid's click: one hop of the browser's callback chain less than working the URL out in the browser
     first. A row that names no node (a member, the totals) asks nothing."""
     target = (cell or {}).get("rowId")
     if not isinstance(target, str) or not target.startswith("?"):
         raise PreventUpdate
-    return move(target, pathname, lang, mounted, live)
+    return move(target, pathname, lang, mounted, live, row_request)
 
 
 def dim(parts, on: bool = True) -> None:
@@ -130,18 +132,24 @@ def dim(parts, on: bool = True) -> None:
         set_props(ids.cover(part), {"className": f"{COVER_CLASS} stale" if on else COVER_CLASS})
 
 
-def refresh_dimmed(names: tuple[str, ...], state: dict, lang: str, mounted: dict | None, lives) -> None:
-    """The dimmed grids `names` show `state` (lives: their grid_live data; mounted: the page's first state)."""
-    for name, live in zip(names, lives):
-        refresh(name, state, lang, live or {"table": name, "state": mounted or {}, "lang": lang})
+def refresh_dimmed(names: tuple[str, ...], state: dict, lang: str, mounted: dict | None, grids) -> None:
+    """The dimmed grids `names` show `state` (grids: their grid_live data, then their last row requests, as
+    live_and_requests declares them; mounted: the page's first state)."""
+    for name, live, row_request in zip(names, grids[:len(names)], grids[len(names):]):
+        refresh(name, state, lang, live or {"table": name, "state": mounted or {}, "lang": lang}, row_request)
     dim(names, on=False)
 
 
-def follow(live: dict | None, lang: str | None, mounted: dict | None, *lives: dict | None) -> None:
+def live_and_requests(names) -> list[State]:
+    """What refresh_dimmed reads of the grids `names`."""
+    return [*(State(ids.grid_live(name), "data") for name in names), *row_requests(*names)]
+
+
+def follow(live: dict | None, lang: str | None, mounted: dict | None, *grids: dict | None) -> None:
     """The breakdown cards show the node the children's grid now shows (after `move`)."""
     if not live or not live.get("state"):
         raise PreventUpdate
-    refresh_dimmed(BREAKDOWNS, live["state"], lang or DEFAULT, mounted, lives)
+    refresh_dimmed(BREAKDOWNS, live["state"], lang or DEFAULT, mounted, grids)
 
 
 def _columns(name: str, state: dict) -> list[str] | None:
@@ -153,9 +161,13 @@ def _columns(name: str, state: dict) -> list[str] | None:
     return [c.name for c in table.columns] if count else None
 
 
-def refresh(name: str, state: dict, lang: str, live: dict) -> None:
+def refresh(name: str, state: dict, lang: str, live: dict, row_request: dict | None = None) -> None:
     """The grid `name` shows `state`: its first page pushed into the grid on screen (columns replaced when
-    they differ); a new grid, or an empty state or message, only where there was none or is none now."""
+    they differ); a new grid, or an empty state or message, only where there was none or is none now.
+    row_request: the grid's last row request (its getRowsRequest). The rows pushed fill the block that request asked
+    for: pushed only when it was the first page in the order they come in, unfiltered; a grid the user paged,
+    sorted or filtered starts again from its first page instead (grid_first, assets/clientside.js grids.restart),
+    so no page of the rows shown before stays in its cache."""
     store = {"table": name, "state": state, "lang": lang}
     shown = live["columns"] if "columns" in live else _columns(name, live["state"])
     # The user's sort (in the URL) is kept from level to level: the first page comes in that order.
@@ -168,11 +180,27 @@ def refresh(name: str, state: dict, lang: str, live: dict) -> None:
     if columns is None or shown is None:
         set_props(ids.grid_box(name), {"children": tables.render(store)})
     else:
-        props = {"getRowsResponse": rows}
-        if columns != shown:
-            props["columnDefs"] = column_defs(table.columns, lang, sort)
-        set_props(ids.grid(name), props)
+        props = {"columnDefs": column_defs(table.columns, lang, sort)} if columns != shown else {}
+        if _first_page_asked(row_request, sort):
+            props["getRowsResponse"] = rows
+        else:
+            set_props(ids.grid_first(name), {"data": tables.first_store(sort, {}, rows)})
+        if props:
+            set_props(ids.grid(name), props)
     set_props(ids.grid_live(name), {"data": {**store, "columns": columns}})
+
+
+def _first_page_asked(asked: dict | None, sort: list[dict]) -> bool:
+    if not asked:  # a grid that has asked for nothing shows nothing yet
+        return True
+    order = [(s.get("colId"), s.get("sort")) for s in asked.get("sortModel") or [] if isinstance(s, dict)]
+    return (not asked.get("startRow") and not asked.get("filterModel")
+            and order == [(s["colId"], s["sort"]) for s in sort])
+
+
+def row_requests(*names: str) -> list[State]:
+    """The States of the grids' last row requests, which `refresh` takes."""
+    return [State(ids.grid(name), "getRowsRequest") for name in names]
 
 
 def register(app) -> None:
@@ -199,12 +227,7 @@ def register(app) -> None:
                            ((ids.grid("drilldown"), "cellClicked"), clicked)):
         app.callback(Output(ids.Drill.BREADCRUMB, "children", allow_duplicate=True), Input(*asked),
                      State(ids.Drill.URL, "pathname"), State(ids.Shell.LANG, "data"), State(ids.Shell.STATE, "data"),
-                     State(ids.grid_live("drilldown"), "data"), prevent_initial_call=True)(handler)
+                     State(ids.grid_live("drilldown"), "data"), *row_requests("drilldown"),
+                     prevent_initial_call=True)(handler)
     app.callback(Input(ids.grid_live("drilldown"), "data"), State(ids.Shell.LANG, "data"),
-                 State(ids.Shell.STATE, "data"), *[State(ids.grid_live(name), "data") for name in BREAKDOWNS],
-                 prevent_initial_call=True)(follow)
-    # A grid refreshed in place shows its first page unsorted: one the user had sorted, filtered or paged
-    # asks for its rows again (docs/SCALING.md).
-    app.clientside_callback(ClientsideFunction("grids", "refreshed"),
-                            Output(ids.grid_live(MATCH), "clear_data"), Input(ids.grid_live(MATCH), "data"),
-                            prevent_initial_call=True)
+                 State(ids.Shell.STATE, "data"), *live_and_requests(BREAKDOWNS), prevent_initial_call=True)(follow)

@@ -40,7 +40,8 @@ def parts(state: dict, lang: str | None):
             {"display": "none"} if empty else {})
 
 
-def move(search: str | None, pathname: str | None, lang: str | None, mounted: dict | None, live: dict | None):
+def move(search: str | None, pathname: str | None, lang: str | None, mounted: dict | None, live: dict | None,
+         row_request: dict | None = None):
     """Another org on the same page (the router leaves /org alone when only `org` changes)."""
     if pathname != "/org":
         raise PreventUpdate
@@ -49,7 +50,7 @@ def move(search: str | None, pathname: str | None, lang: str | None, mounted: di
     if state.get("org") == shown.get("org") or {k: v for k, v in state.items() if k != "org"} != \
             {k: v for k, v in shown.items() if k != "org"}:
         raise PreventUpdate
-    drill.refresh(CHILDREN, state, lang, live or {"table": CHILDREN, "state": shown, "lang": lang})
+    drill.refresh(CHILDREN, state, lang, live or {"table": CHILDREN, "state": shown, "lang": lang}, row_request)
     return parts(state, lang)
 
 
@@ -72,7 +73,7 @@ def register(app) -> None:
     app.callback(*[Output(i, prop) for i, prop in parts_at], Input(ids.Profile.MOVE, "data"),
                  State(ids.Profile.URL, "pathname"), State(ids.Shell.LANG, "data"),
                  State(ids.Shell.STATE, "data"), State(ids.grid_live(CHILDREN), "data"),
-                 prevent_initial_call=True)(move)
+                 *drill.row_requests(CHILDREN), prevent_initial_call=True)(move)
     app.callback(Output(ids.Profile.URL, "search"), Input(ids.grid(CHILDREN), "cellClicked"),
                  State(ids.Profile.URL, "search"), prevent_initial_call=True)(open_child)
     # The 认定 form on this page saves through the drill-down's function, reading the org from this page's URL.

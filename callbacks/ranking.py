@@ -23,7 +23,7 @@ def show_controls(state: dict, lang: str | None):
     return controls(levels, state or {}, lang or DEFAULT)
 
 
-def move(asked: str | None, lang: str | None, drawn: dict | None, live: dict | None):
+def move(asked: str | None, lang: str | None, drawn: dict | None, live: dict | None, row_request: dict | None = None):
     """The ranking grid shows the N and 组织类型 the browser just worked out into a URL (assets/clientside.js
     filters.ranking), and the URL is written; or those of the URL the back button brought, and the controls
     show them. Returns the state it shows."""
@@ -31,7 +31,7 @@ def move(asked: str | None, lang: str | None, drawn: dict | None, live: dict | N
         raise PreventUpdate
     state, lang = urlstate.parse(asked), lang or DEFAULT
     common.write_url(asked, ids.Ranking.ASK)
-    drill.refresh(TABLE, state, lang, live or drawn or {"table": TABLE, "state": {}, "lang": lang})
+    drill.refresh(TABLE, state, lang, live or drawn or {"table": TABLE, "state": {}, "lang": lang}, row_request)
     if ctx.triggered_id == ids.Ranking.MOVE:  # a set value calls filters.ranking, which finds the URL so
         set_props(ids.Ranking.LIMIT, {"value": state.get("limit") or DEFAULT_LIMIT})
         set_props(ids.Ranking.LEVEL, {"value": state.get("level")})
@@ -48,5 +48,5 @@ def register(app) -> None:
     for asked in (ids.Ranking.ASK, ids.Ranking.MOVE):  # two callbacks, as on 下钻 (callbacks.drill.register)
         app.callback(Output(ids.Ranking.SHOWN, "data", allow_duplicate=True), Input(asked, "data"),
                      State(ids.Shell.LANG, "data"), State(ids.grid_state(TABLE), "data"),
-                     State(ids.grid_live(TABLE), "data"), prevent_initial_call=True)(move)
+                     State(ids.grid_live(TABLE), "data"), *drill.row_requests(TABLE), prevent_initial_call=True)(move)
     tables.register_row_link(app, TABLE, "org")  # a row: that org's 单位画像

@@ -54,7 +54,8 @@ LEDGERS = {
 }
 
 
-def move(search: str | None, pathname: str | None, lang: str | None, mounted: dict | None, live: dict | None):
+def move(search: str | None, pathname: str | None, lang: str | None, mounted: dict | None, live: dict | None,
+         row_request: dict | None = None):
     """Other filters on a ledger page, in place: the ledger's first rows pushed into its grid on screen and
     the filter bar set where it differs from the URL (the browser's back button); the page's other parts,
     dimmed, follow (`follow`). Passed on by the browser only when a filter changed (assets/clientside.js
@@ -65,7 +66,7 @@ def move(search: str | None, pathname: str | None, lang: str | None, mounted: di
     state, lang = urlstate.parse(search), lang or DEFAULT
     shown = (live or {}).get("state") or mounted or {}
     common.write_url(search, page.ASK)
-    drill.refresh(tables[0], state, lang, live or {"table": tables[0], "state": shown, "lang": lang})
+    drill.refresh(tables[0], state, lang, live or {"table": tables[0], "state": shown, "lang": lang}, row_request)
     drill.dim(tables[1:] + ((AGEING,) if pathname == "/rectifications" else ()))
     if state.get("system") != shown.get("system"):  # the regions of the system now picked
         with db_session() as s:
@@ -95,19 +96,19 @@ def register_filter_bar(app, page, show, name: str, fields: tuple) -> None:
     for asked in (page.ASK, page.MOVE):  # two callbacks, as on 下钻 (callbacks.drill.register)
         app.callback(Output(page.SHOWN, "data", allow_duplicate=True), Input(asked, "data"), State(page.URL, "pathname"),
                      State(ids.Shell.LANG, "data"), State(ids.Shell.STATE, "data"),
-                     State(ids.grid_live(tables[0]), "data"), prevent_initial_call=True)(move)
+                     State(ids.grid_live(tables[0]), "data"), *drill.row_requests(tables[0]),
+                     prevent_initial_call=True)(move)
     app.callback(Input(ids.grid_live(tables[0]), "data"), State(page.URL, "pathname"), State(ids.Shell.LANG, "data"),
-                 State(ids.Shell.STATE, "data"), *[State(ids.grid_live(t), "data") for t in tables[1:]],
-                 prevent_initial_call=True)(follow)
+                 State(ids.Shell.STATE, "data"), *drill.live_and_requests(tables[1:]), prevent_initial_call=True)(follow)
 
 
-def follow(live: dict | None, pathname: str | None, lang: str | None, mounted: dict | None, *lives: dict | None):
+def follow(live: dict | None, pathname: str | None, lang: str | None, mounted: dict | None, *grids: dict | None):
     """A ledger page's summaries (and 整改台账's ageing chart) show the filters its ledger now shows."""
     if not live or not live.get("state") or pathname not in LEDGERS:
         raise PreventUpdate
     page, tables, _ = LEDGERS[pathname]
     state, lang = live["state"], lang or DEFAULT
-    drill.refresh_dimmed(tables[1:], state, lang, mounted, lives)
+    drill.refresh_dimmed(tables[1:], state, lang, mounted, grids)
     if pathname == "/rectifications":
         set_props(page.AGEING_BOX, {"children": show_ageing(state, lang)})
         drill.dim([AGEING], on=False)

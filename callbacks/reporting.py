@@ -34,7 +34,7 @@ def show_chart(state: dict, lang: str | None):
 
 
 def act_on_selected(_approve, _return, selected: list | None, reason: str | None, state: dict | None,
-                    lang: str | None, live: dict | None):
+                    lang: str | None, live: dict | None, row_request: dict | None = None):
     """Approve or return every ticked org, each in its own transaction (one refusal does not undo the
     others) and audited; then the grid shows the new 审核状态 in place."""
     if ctx.triggered_id not in (ids.Reporting.APPROVE, ids.Reporting.RETURN):
@@ -55,7 +55,7 @@ def act_on_selected(_approve, _return, selected: list | None, reason: str | None
         except (approvals.ApprovalError, reports.ReportError) as exc:
             refused.append(str(exc))
     if done:
-        drill.refresh("reporting", state, lang, live or {"table": "reporting", "state": state, "lang": lang})
+        drill.refresh("reporting", state, lang, live or {"table": "reporting", "state": state, "lang": lang}, row_request)
         set_props(ids.grid("reporting"), {"selectedRows": []})  # the next action starts from a clean slate
     return approval_message(done, refused, lang)
 
@@ -67,4 +67,5 @@ def register(app) -> None:
     app.callback(Output(ids.Reporting.APPROVAL_MESSAGE, "children"), Input(ids.Reporting.APPROVE, "n_clicks"),
                  Input(ids.Reporting.RETURN, "n_clicks"), State(ids.grid("reporting"), "selectedRows"),
                  State(ids.Reporting.REASON, "value"), State(ids.Shell.STATE, "data"), State(ids.Shell.LANG, "data"),
-                 State(ids.grid_live("reporting"), "data"), prevent_initial_call=True)(act_on_selected)
+                 State(ids.grid_live("reporting"), "data"), *drill.row_requests("reporting"),
+                 prevent_initial_call=True)(act_on_selected)

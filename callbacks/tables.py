@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from uuid import uuid4
 
 import dash_bootstrap_components as dbc
 from dash import ALL, MATCH, ClientsideFunction, Input, Output, State, ctx, dcc, html, set_props
@@ -72,8 +73,18 @@ def _render(store: dict, with_rows: bool = False):
                            sort=sort, filters=filters, selectable=name in SELECTABLE_TABLES)
     if not with_rows:
         return [*warnings, *grid, *notes], None
-    first = {"startRow": 0, "endRow": PAGE_SIZE, "sortModel": sort, "filterModel": filters}
-    return [*warnings, *grid, *notes], {**first, "response": rows or get_rows(first, store)}
+    return [*warnings, *grid, *notes], first_store(sort, filters, rows or get_rows(first_request(sort, filters), store))
+
+
+def first_request(sort: list[dict], filters: dict) -> dict:
+    """The row request a grid in `sort` and `filters` makes first."""
+    return {"startRow": 0, "endRow": PAGE_SIZE, "sortModel": sort, "filterModel": filters}
+
+
+def first_store(sort: list[dict], filters: dict, response: dict) -> dict:
+    """grid_first's data: the first page, answered in the browser when the grid asks exactly for it
+    (assets/clientside.js grids.answer), once: its token marks it used there."""
+    return {**first_request(sort, filters), "response": response, "token": uuid4().hex}
 
 
 def first_page(name: str, state: dict, sort: list[dict]) -> tuple[ReportTable, dict, list[dict]]:
@@ -242,9 +253,13 @@ def register(app) -> None:
     # else passed on to the server (grid_ask).
     app.clientside_callback(ClientsideFunction("grids", "answer"),
                             Output(ids.grid(MATCH), "getRowsResponse", allow_duplicate=True),
-                            Output(ids.grid_ask(MATCH), "data"), Output(ids.grid_first(MATCH), "data"),
+                            Output(ids.grid_ask(MATCH), "data"),
                             Input(ids.grid(MATCH), "getRowsRequest"), State(ids.grid_first(MATCH), "data"),
                             prevent_initial_call=True)
+    # A grid refreshed in place that the user had paged, sorted or filtered starts again from its first page,
+    # given as grid_first (callbacks.drill.refresh).
+    app.clientside_callback(ClientsideFunction("grids", "restart"), Output(ids.grid_first(MATCH), "clear_data"),
+                            Input(ids.grid_first(MATCH), "data"), prevent_initial_call=True)
     app.callback(Output(ids.grid(MATCH), "getRowsResponse"), Input(ids.grid_ask(MATCH), "data"),
                  State(ids.grid_state(MATCH), "data"), State(ids.grid_live(MATCH), "data"),
                  prevent_initial_call=True)(get_rows)

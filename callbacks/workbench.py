@@ -8,7 +8,7 @@ from dash import Input, Output, State, set_props
 from dash.exceptions import PreventUpdate
 
 from callbacks import common
-from callbacks.drill import refresh
+from callbacks.drill import refresh, row_requests
 from callbacks.shell import shell_bar
 from dashboard import reports
 from data import groups as group_data
@@ -76,7 +76,8 @@ def _outside(state: dict) -> dict:
     return {k: v for k, v in state.items() if k not in OWN_KEYS and k not in ("sort", "filter")}
 
 
-def move(search: str | None, pathname: str | None, lang: str | None, mounted: dict | None, live: dict | None):
+def move(search: str | None, pathname: str | None, lang: str | None, mounted: dict | None, live: dict | None,
+         row_request: dict | None = None):
     """Another group or date: the grid's rows, the 待办, the heading and the brief's link, in place. Another
     round or page is the router's (callbacks.shell)."""
     if pathname != "/workbench":
@@ -90,7 +91,7 @@ def move(search: str | None, pathname: str | None, lang: str | None, mounted: di
     if group is None or (group == (shown.get("group") or (found[0] if found else None))
                          and state.get("as_of") == shown.get("as_of")):
         raise PreventUpdate
-    refresh("scorecard", state, lang, live or {"table": "scorecard", "state": shown, "lang": lang})
+    refresh("scorecard", state, lang, live or {"table": "scorecard", "state": shown, "lang": lang}, row_request)
     set_props(ids.Workbench.HEADING, {"children": heading(group, round_name, _date(state), lang)})
     set_props(ids.Shell.BRIEF, {"href": brief_href({**urlstate.shared(state), "group": group})})
     if state.get("as_of") != shown.get("as_of"):  # the navbar's links carry the date to the other pages
@@ -129,7 +130,7 @@ def register(app) -> None:
     common.register_location(app, ids.Workbench.URL, ids.Workbench.MOVE, "scorecard")  # another group or date
     app.callback(Output(ids.Workbench.TODO, "children", allow_duplicate=True), Input(ids.Workbench.MOVE, "data"),
                  State(ids.Workbench.URL, "pathname"), State(ids.Shell.LANG, "data"), State(ids.Shell.STATE, "data"),
-                 State(ids.grid_live("scorecard"), "data"), prevent_initial_call=True)(move)
+                 State(ids.grid_live("scorecard"), "data"), *row_requests("scorecard"), prevent_initial_call=True)(move)
     app.callback(Output(ids.Shell.NAV, "pathname", allow_duplicate=True),
                  Output(ids.Shell.NAV, "search", allow_duplicate=True),
                  Input(ids.grid("scorecard"), "cellClicked"), State(ids.grid_live("scorecard"), "data"),

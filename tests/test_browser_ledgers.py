@@ -194,3 +194,23 @@ def test_a_light_picked_on_the_ledger_shows_only_that_light_then_its_summary(pag
         "#card-rectifications .ag-center-cols-container .ag-cell[col-id='c1']")].some(c => c.innerText === '红')""")
     page.wait_for_function("() => !document.querySelector('#rect-light').innerText.includes('黄')")
     assert not errors
+
+
+def test_a_ledger_paged_forward_and_back_then_filtered_shows_only_the_filters_rows(page, live, errors):
+    """The first page of another filter goes into the grid on screen only when that grid last asked for its first
+    page: one paged forward and back still holds the second page, and shows the new rows from the first."""
+    log_in(page, live, f"/rectifications?as_of={live['as_of']}")
+    first_cell(page, "rectifications", "c0")
+    pager = "#card-rectifications .ag-paging-description"
+    first_page = column(page, "c0", "rectifications")
+    page.locator("#card-rectifications .ag-paging-button").nth(2).click()  # next page
+    page.wait_for_function(f"() => document.querySelector('{pager}').innerText.startsWith('第 2 /')")
+    page.locator("#card-rectifications .ag-paging-button").nth(1).click()  # and back
+    page.wait_for_function(f"() => document.querySelector('{pager}').innerText.startsWith('第 1 /')")
+    wait_column(page, "c0", first_page, "rectifications")
+    page.locator("#rect-light").click()
+    page.locator(".dash-dropdown-option", has_text="绿").first.click()
+    page.wait_for_url(re.compile(r"light="))
+    wait_column(page, "c1", ["绿"] * 20, "rectifications")  # a whole first page of green, nothing of before
+    assert page.locator(pager).inner_text().startswith("第 1 / 3")
+    assert not errors
