@@ -199,8 +199,9 @@ def _first_page_asked(asked: dict | None, sort: list[dict]) -> bool:
 
 
 def row_requests(*names: str) -> list[State]:
-    """The States of the grids' last row requests, which `refresh` takes."""
-    return [State(ids.grid(name), "getRowsRequest") for name in names]
+    """The States of the grids' last row requests, which `refresh` takes: None where an empty state or a
+    message shows instead of the grid."""
+    return [State(ids.grid(name), "getRowsRequest", allow_optional=True) for name in names]
 
 
 def register(app) -> None:

@@ -214,3 +214,24 @@ def test_a_ledger_paged_forward_and_back_then_filtered_shows_only_the_filters_ro
     wait_column(page, "c1", ["绿"] * 20, "rectifications")  # a whole first page of green, nothing of before
     assert page.locator(pager).inner_text().startswith("第 1 / 3")
     assert not errors
+
+
+def test_a_ledger_filtered_to_nothing_then_to_a_light_shows_that_lights_rows(page, live, errors):
+    """A filter that leaves no row shows a message instead of the grid; the next filter brings a grid back
+    (the move reads the grid's last request only when there is a grid)."""
+    log_in(page, live, f"/rectifications?as_of={live['as_of']}")
+    first_cell(page, "rectifications", "c0")
+    page.locator("#rect-org").fill("NO-SUCH-ORG")
+    page.locator("#rect-org").press("Enter")
+    page.wait_for_url(re.compile(r"org=NO-SUCH-ORG"))
+    # no grid: what the filter is missing (an unknown org: said as an error)
+    page.locator("#card-rectifications .empty-state, #card-rectifications .alert").first.wait_for()
+    assert page.locator("#card-rectifications .ag-root-wrapper").count() == 0
+    page.locator("#rect-org").fill("")
+    page.locator("#rect-org").press("Enter")
+    page.wait_for_function("() => !location.search.includes('org=')")
+    page.locator("#rect-light").click()
+    page.locator(".dash-dropdown-option", has_text="红").first.click()
+    page.wait_for_url(re.compile(r"light="))
+    wait_column(page, "c1", ["红"] * 7, "rectifications")
+    assert not errors
