@@ -2,11 +2,13 @@
 URL state as one checked report request, and report tables kept per data version (data.cache)."""
 from __future__ import annotations
 
+import json
 import logging
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Iterator
 
-from dash import ClientsideFunction, Input, Output, State, ctx, set_props
+from dash import ClientsideFunction, Input, Output, State, ctx, no_update, set_props
 from dash.exceptions import PreventUpdate
 from flask import current_app, g
 from flask_login import current_user
@@ -150,13 +152,52 @@ def node_path(state: dict) -> list[tuple[str, Filters]]:
         return reports.node_path(s, request)
 
 
+# The outputs the running callback declares beside its own (`returning`): (id, property) -> value.
+_declared: ContextVar[dict | None] = ContextVar("declared_outputs", default=None)
+
+
+def _key(component_id) -> str:
+    return json.dumps(component_id, sort_keys=True) if isinstance(component_id, dict) else component_id
+
+
+def put(component_id, props: dict) -> None:
+    """set_props, but a property the running callback declares as an output (`returning`) comes back as that
+    output: the browser recomputes the paths of every component on the page once per set_props target, not
+    for an output that is no component's children (docs/SCALING.md)."""
+    declared, rest = _declared.get(), {}
+    for prop, value in props.items():
+        if declared is not None and (_key(component_id), prop) in declared:
+            declared[_key(component_id), prop] = value
+        else:
+            rest[prop] = value
+    if rest:
+        set_props(component_id, rest)
+
+
+def returning(handler, outputs: list[Output]):
+    """`handler` (whose return value is the callback's first output) with what it `put` on `outputs` returned
+    as the callback's further outputs, no_update for the rest. The outputs must be on the page whenever the
+    callback runs: a missing one makes the browser refuse the callback."""
+    keys = [(_key(o.component_id), o.component_property) for o in outputs]
+
+    def run(*args):
+        declared = dict.fromkeys(keys, no_update)
+        token = _declared.set(declared)
+        try:
+            first = handler(*args)
+        finally:
+            _declared.reset(token)
+        return (first, *declared.values())
+    return run
+
+
 def write_url(search: str, *asked_by) -> None:
     """A page's move asked by a click or a field (asked_by: their ids, or the ask store the browser filled)
     writes the URL with its answer: written first, the address bar's locations and their callbacks held the
     request back (docs/SCALING.md). A move the location reported (a link, the back button) has its URL
     already."""
     if ctx.triggered_id in asked_by:
-        set_props(ids.Shell.NAV, {"search": search})
+        put(ids.Shell.NAV, {"search": search})
 
 
 def register_location(app, location: str, move: str, grid: str) -> None:

@@ -23,6 +23,13 @@ from layouts.i18n import DEFAULT, t
 # The cards below the children's grid follow in a second request, once the grid the user looks at is painted.
 BREAKDOWNS = ("items", "categories")
 REWORK_ROLES = ("admin", "supervisor")
+# What a move changes on the page beside the breadcrumb, returned as outputs (callbacks.common.returning); the
+# grid itself (absent while an empty state stands in for it) and the cards below (not there until the later
+# parts come) through set_props.
+MOVED = [Output(i, prop, allow_duplicate=True) for i, prop in (
+    (ids.Shell.NAV, "search"), (ids.grid_live("drilldown"), "data"), (ids.grid_first("drilldown"), "data"),
+    (ids.grid_box("drilldown"), "children"), (ids.Drill.SYSTEM, "value"), (ids.Drill.REGION, "options"),
+    (ids.Drill.REGION, "value"), (ids.Drill.REWORK_BOX, "children"))]
 
 
 def show_breadcrumb(state: dict, lang: str | None):
@@ -104,12 +111,12 @@ def move(search: str | None, pathname: str | None, lang: str | None, mounted: di
     if state.get("system") != shown.get("system"):
         with db_session() as s:
             regions = region_options(regions_in_scope(s, common.scope(), state.get("system")))
-        set_props(ids.Drill.SYSTEM, {"value": state.get("system")})
-        set_props(ids.Drill.REGION, {"options": regions, "value": state.get("region")})
+        common.put(ids.Drill.SYSTEM, {"value": state.get("system")})
+        common.put(ids.Drill.REGION, {"options": regions, "value": state.get("region")})
     elif state.get("region") != shown.get("region"):
-        set_props(ids.Drill.REGION, {"value": state.get("region")})
+        common.put(ids.Drill.REGION, {"value": state.get("region")})
     if state.get("org") != shown.get("org"):  # the 认定 form follows the org on screen
-        set_props(ids.Drill.REWORK_BOX, {"children": show_rework(state, lang)})
+        common.put(ids.Drill.REWORK_BOX, {"children": show_rework(state, lang)})
     return show_breadcrumb(state, lang)
 
 
@@ -178,16 +185,16 @@ def refresh(name: str, state: dict, lang: str, live: dict, row_request: dict | N
         table = rows = None
     columns = [c.name for c in table.columns] if rows and rows["rowCount"] else None
     if columns is None or shown is None:
-        set_props(ids.grid_box(name), {"children": tables.render(store)})
+        common.put(ids.grid_box(name), {"children": tables.render(store)})
     else:
         props = {"columnDefs": column_defs(table.columns, lang, sort)} if columns != shown else {}
         if _first_page_asked(row_request, sort):
             props["getRowsResponse"] = rows
         else:
-            set_props(ids.grid_first(name), {"data": tables.first_store(sort, {}, rows)})
+            common.put(ids.grid_first(name), {"data": tables.first_store(sort, {}, rows)})
         if props:
             set_props(ids.grid(name), props)
-    set_props(ids.grid_live(name), {"data": {**store, "columns": columns}})
+    common.put(ids.grid_live(name), {"data": {**store, "columns": columns}})
 
 
 def _first_page_asked(asked: dict | None, sort: list[dict]) -> bool:
@@ -226,9 +233,9 @@ def register(app) -> None:
     # click's request goes at once instead of waiting for the location's check of the URL it wrote.
     for asked, handler in (((ids.Drill.ASK, "data"), move), ((ids.Drill.MOVE, "data"), move),
                            ((ids.grid("drilldown"), "cellClicked"), clicked)):
-        app.callback(Output(ids.Drill.BREADCRUMB, "children", allow_duplicate=True), Input(*asked),
+        app.callback(Output(ids.Drill.BREADCRUMB, "children", allow_duplicate=True), *MOVED, Input(*asked),
                      State(ids.Drill.URL, "pathname"), State(ids.Shell.LANG, "data"), State(ids.Shell.STATE, "data"),
                      State(ids.grid_live("drilldown"), "data"), *row_requests("drilldown"),
-                     prevent_initial_call=True)(handler)
+                     prevent_initial_call=True)(common.returning(handler, MOVED))
     app.callback(Input(ids.grid_live("drilldown"), "data"), State(ids.Shell.LANG, "data"),
                  State(ids.Shell.STATE, "data"), *live_and_requests(BREAKDOWNS), prevent_initial_call=True)(follow)
