@@ -152,7 +152,7 @@ def node_path(state: dict) -> list[tuple[str, Filters]]:
         return reports.node_path(s, request)
 
 
-# The outputs the running callback declares beside its own (`returning`): (id, property) -> value.
+# The outputs the running callback declares beside its own (`returning`): (id, property) -> what was put there.
 _declared: ContextVar[dict | None] = ContextVar("declared_outputs", default=None)
 
 
@@ -162,8 +162,8 @@ def _key(component_id) -> str:
 
 def put(component_id, props: dict) -> None:
     """set_props, but a property the running callback declares as an output (`returning`) comes back as that
-    output: the browser recomputes the paths of every component on the page once per set_props target, not
-    for an output that is no component's children (docs/SCALING.md)."""
+    output: for each set_props target the browser recomputes the paths of every component on the page, for
+    an output only when it holds components (docs/SCALING.md)."""
     declared, rest = _declared.get(), {}
     for prop, value in props.items():
         if declared is not None and (_key(component_id), prop) in declared:
@@ -174,10 +174,10 @@ def put(component_id, props: dict) -> None:
         set_props(component_id, rest)
 
 
-def returning(handler, outputs: list[Output]):
-    """`handler` (whose return value is the callback's first output) with what it `put` on `outputs` returned
-    as the callback's further outputs, no_update for the rest. The outputs must be on the page whenever the
-    callback runs: a missing one makes the browser refuse the callback."""
+def returning(handler, outputs: list[Output], own_output: bool = True):
+    """`handler` with what it `put` on `outputs` returned as the callback's outputs (after its own return value,
+    the first output, unless own_output=False), no_update for the rest. Every output must be on the page
+    whenever the callback runs: a missing one makes the browser refuse the callback."""
     keys = [(_key(o.component_id), o.component_property) for o in outputs]
 
     def run(*args):
@@ -187,8 +187,22 @@ def returning(handler, outputs: list[Output]):
             first = handler(*args)
         finally:
             _declared.reset(token)
-        return (first, *declared.values())
+        values = (first, *declared.values()) if own_output else tuple(declared.values())
+        return values if len(values) > 1 else values[0]  # a callback of one output takes its value alone
     return run
+
+
+def in_place(*parts: tuple) -> list[Output]:
+    """The outputs of a callback that moves a page in place, `returning` what it puts on `parts` ((id, property)
+    pairs). Only parts that are always on the page, and cheap to mark as loading while the request runs (Dash
+    marks every output): the grid itself, absent behind an empty state and drawn again when marked, and the
+    parts below (not there until the later parts come) go through set_props (docs/SCALING.md)."""
+    return [Output(i, prop, allow_duplicate=True) for i, prop in parts]
+
+
+def grid_stores(name: str) -> tuple:
+    """The (id, property) pairs callbacks.drill.refresh puts on the stores of the grid `name`."""
+    return (ids.grid_live(name), "data"), (ids.grid_first(name), "data")
 
 
 def write_url(search: str, *asked_by) -> None:

@@ -5,7 +5,7 @@ the grid already on screen), then one for the two breakdown cards below it, dimm
 (docs/SCALING.md, "A click in the browser")."""
 from __future__ import annotations
 
-from dash import ClientsideFunction, Input, Output, State, html, set_props
+from dash import ClientsideFunction, Input, Output, State, html
 from dash.exceptions import PreventUpdate
 from flask import current_app, request
 
@@ -16,20 +16,14 @@ from data import rework as rework_data
 from data.lookups import regions_in_scope, systems_in_scope
 from data.queries import find_round
 from layouts import ids, urlstate
-from layouts.components import COVER_CLASS, column_defs, region_options
+from layouts.components import column_defs, region_options
 from layouts.drill import NODE_KEYS, breadcrumb, pickers, rework_form
 from layouts.i18n import DEFAULT, t
 
 # The cards below the children's grid follow in a second request, once the grid the user looks at is painted.
 BREAKDOWNS = ("items", "categories")
 REWORK_ROLES = ("admin", "supervisor")
-# What a move changes on the page beside the breadcrumb, returned as outputs (callbacks.common.returning); the
-# grid itself (absent while an empty state stands in for it) and the cards below (not there until the later
-# parts come) through set_props.
-MOVED = [Output(i, prop, allow_duplicate=True) for i, prop in (
-    (ids.Shell.NAV, "search"), (ids.grid_live("drilldown"), "data"), (ids.grid_first("drilldown"), "data"),
-    (ids.grid_box("drilldown"), "children"), (ids.Drill.SYSTEM, "value"), (ids.Drill.REGION, "options"),
-    (ids.Drill.REGION, "value"), (ids.Drill.REWORK_BOX, "children"))]
+LATER_MARK = (ids.Shell.LATER, "className")  # the later parts dimmed (dim)
 
 
 def show_breadcrumb(state: dict, lang: str | None):
@@ -89,9 +83,9 @@ def _outside_node(state: dict) -> dict:
 
 def move(search: str | None, pathname: str | None, lang: str | None, mounted: dict | None, live: dict | None,
          row_request: dict | None = None):
-    """The breadcrumb of the node the URL names now; the pickers and the children's grid follow through
-    set_props, the breakdown cards through `follow`. Another round, date or page is the router's
-    (callbacks.shell)."""
+    """The breadcrumb of the node the URL names now, with the pickers and the children's grid (put, returned as
+    the callback's other outputs); the breakdown cards follow through `follow`. Another round, date or page is
+    the router's (callbacks.shell)."""
     if pathname != "/drill":
         raise PreventUpdate
     state, lang = urlstate.parse(search), lang or DEFAULT
@@ -105,7 +99,7 @@ def move(search: str | None, pathname: str | None, lang: str | None, mounted: di
         return show_breadcrumb(state, lang)  # its links up carry the new sort
     common.write_url(search, ids.Drill.ASK, ids.grid("drilldown"))
     refresh("drilldown", state, lang, live or {"table": "drilldown", "state": shown, "lang": lang}, row_request)
-    dim(BREAKDOWNS)
+    dim()
     # The pickers show where the user is; set only what differs (a set value calls the clientside pick,
     # which finds nothing to do).
     if state.get("system") != shown.get("system"):
@@ -131,12 +125,11 @@ def clicked(cell: dict | None, pathname: str | None, lang: str | None, mounted: 
     return move(target, pathname, lang, mounted, live, row_request)
 
 
-def dim(parts, on: bool = True) -> None:
-    """Parts of the page that still show the old node or filters, until a second request brings theirs: the
-    first request brings only what the user looks at (docs/SCALING.md). parts: their covers' names
-    (layouts.components.cover); on=False uncovers them."""
-    for part in parts:
-        set_props(ids.cover(part), {"className": f"{COVER_CLASS} stale" if on else COVER_CLASS})
+def dim(on: bool = True) -> None:
+    """The page's later parts (layouts.components.Later) still show the old node or filters, until a second
+    request brings theirs: the first request brings only what the user looks at (docs/SCALING.md). Their
+    covers (layouts.components.cover) dim them; on=False uncovers them."""
+    common.put(ids.Shell.LATER, {"className": "stale" if on else ""})
 
 
 def refresh_dimmed(names: tuple[str, ...], state: dict, lang: str, mounted: dict | None, grids) -> None:
@@ -144,7 +137,7 @@ def refresh_dimmed(names: tuple[str, ...], state: dict, lang: str, mounted: dict
     live_and_requests declares them; mounted: the page's first state)."""
     for name, live, row_request in zip(names, grids[:len(names)], grids[len(names):]):
         refresh(name, state, lang, live or {"table": name, "state": mounted or {}, "lang": lang}, row_request)
-    dim(names, on=False)
+    dim(on=False)
 
 
 def live_and_requests(names) -> list[State]:
@@ -193,7 +186,7 @@ def refresh(name: str, state: dict, lang: str, live: dict, row_request: dict | N
         else:
             common.put(ids.grid_first(name), {"data": tables.first_store(sort, {}, rows)})
         if props:
-            set_props(ids.grid(name), props)
+            common.put(ids.grid(name), props)
     common.put(ids.grid_live(name), {"data": {**store, "columns": columns}})
 
 
@@ -231,11 +224,17 @@ def register(app) -> None:
     common.register_location(app, ids.Drill.URL, ids.Drill.MOVE, "drilldown")
     # The same move, asked by a picker (ASK), by the location (MOVE) or by a row click: one callback each, so a
     # click's request goes at once instead of waiting for the location's check of the URL it wrote.
+    # What a move changes beside the breadcrumb, returned as outputs (common.returning).
+    changed = common.in_place((ids.Shell.NAV, "search"), LATER_MARK, *common.grid_stores("drilldown"),
+                              (ids.Drill.SYSTEM, "value"), (ids.Drill.REGION, "options"), (ids.Drill.REGION, "value"),
+                              (ids.Drill.REWORK_BOX, "children"))
     for asked, handler in (((ids.Drill.ASK, "data"), move), ((ids.Drill.MOVE, "data"), move),
                            ((ids.grid("drilldown"), "cellClicked"), clicked)):
-        app.callback(Output(ids.Drill.BREADCRUMB, "children", allow_duplicate=True), *MOVED, Input(*asked),
+        app.callback(Output(ids.Drill.BREADCRUMB, "children", allow_duplicate=True), *changed, Input(*asked),
                      State(ids.Drill.URL, "pathname"), State(ids.Shell.LANG, "data"), State(ids.Shell.STATE, "data"),
                      State(ids.grid_live("drilldown"), "data"), *row_requests("drilldown"),
-                     prevent_initial_call=True)(common.returning(handler, MOVED))
-    app.callback(Input(ids.grid_live("drilldown"), "data"), State(ids.Shell.LANG, "data"),
-                 State(ids.Shell.STATE, "data"), *live_and_requests(BREAKDOWNS), prevent_initial_call=True)(follow)
+                     prevent_initial_call=True)(common.returning(handler, changed))
+    after = common.in_place(LATER_MARK)
+    app.callback(*after, Input(ids.grid_live("drilldown"), "data"), State(ids.Shell.LANG, "data"),
+                 State(ids.Shell.STATE, "data"), *live_and_requests(BREAKDOWNS),
+                 prevent_initial_call=True)(common.returning(follow, after, own_output=False))

@@ -2,7 +2,7 @@
 The ledger and the per-org summary are grids of callbacks.tables."""
 from __future__ import annotations
 
-from dash import ClientsideFunction, Input, Output, State, dcc, html, set_props
+from dash import ClientsideFunction, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from callbacks import common, drill
@@ -13,7 +13,7 @@ from layouts import ids, urlstate
 from layouts.components import error_alert, region_options
 from layouts.i18n import DEFAULT, t
 from layouts.overview import GRAPH_CONFIG
-from layouts.rectifications import AGEING, ageing_figure, filter_bar
+from layouts.rectifications import ageing_figure, filter_bar
 
 
 def _choices(state: dict) -> tuple[list[str], list[tuple[str, str]]]:
@@ -67,16 +67,16 @@ def move(search: str | None, pathname: str | None, lang: str | None, mounted: di
     shown = (live or {}).get("state") or mounted or {}
     common.write_url(search, page.ASK)
     drill.refresh(tables[0], state, lang, live or {"table": tables[0], "state": shown, "lang": lang}, row_request)
-    drill.dim(tables[1:] + ((AGEING,) if pathname == "/rectifications" else ()))
+    drill.dim()
     if state.get("system") != shown.get("system"):  # the regions of the system now picked
         with db_session() as s:
             regions = regions_in_scope(s, common.scope(), state.get("system"))
-        set_props(page.REGION, {"options": region_options(regions)})
+        common.put(page.REGION, {"options": region_options(regions)})
     for key, field in fields.items():  # a set value calls the bar's clientside callback, which finds it so
         if state.get(key) != shown.get(key):
             value = (["1"] if state.get(key) else []) if key == "overdue_only" else (
                 state.get(key) or ("" if key == "org" else None))
-            set_props(field, {"value": value})
+            common.put(field, {"value": value})
     return state
 
 
@@ -93,13 +93,18 @@ def register_filter_bar(app, page, show, name: str, fields: tuple) -> None:
     path = next(p for p, (at, _, _) in LEDGERS.items() if at is page)
     common.register_location(app, page.URL, page.MOVE, LEDGERS[path][1][0])
     tables = LEDGERS[path][1]
+    # What a move and its follow-up change, returned as outputs (common.returning).
+    changed = common.in_place((ids.Shell.NAV, "search"), drill.LATER_MARK, *common.grid_stores(tables[0]),
+                              (page.REGION, "options"), *((field, "value") for field in fields))
     for asked in (page.ASK, page.MOVE):  # two callbacks, as on 下钻 (callbacks.drill.register)
-        app.callback(Output(page.SHOWN, "data", allow_duplicate=True), Input(asked, "data"), State(page.URL, "pathname"),
-                     State(ids.Shell.LANG, "data"), State(ids.Shell.STATE, "data"),
+        app.callback(Output(page.SHOWN, "data", allow_duplicate=True), *changed, Input(asked, "data"),
+                     State(page.URL, "pathname"), State(ids.Shell.LANG, "data"), State(ids.Shell.STATE, "data"),
                      State(ids.grid_live(tables[0]), "data"), *drill.row_requests(tables[0]),
-                     prevent_initial_call=True)(move)
-    app.callback(Input(ids.grid_live(tables[0]), "data"), State(page.URL, "pathname"), State(ids.Shell.LANG, "data"),
-                 State(ids.Shell.STATE, "data"), *drill.live_and_requests(tables[1:]), prevent_initial_call=True)(follow)
+                     prevent_initial_call=True)(common.returning(move, changed))
+    after = common.in_place(drill.LATER_MARK, *([(page.AGEING_BOX, "children")] if path == "/rectifications" else []))
+    app.callback(*after, Input(ids.grid_live(tables[0]), "data"), State(page.URL, "pathname"),
+                 State(ids.Shell.LANG, "data"), State(ids.Shell.STATE, "data"), *drill.live_and_requests(tables[1:]),
+                 prevent_initial_call=True)(common.returning(follow, after, own_output=False))
 
 
 def follow(live: dict | None, pathname: str | None, lang: str | None, mounted: dict | None, *grids: dict | None):
@@ -110,8 +115,7 @@ def follow(live: dict | None, pathname: str | None, lang: str | None, mounted: d
     state, lang = live["state"], lang or DEFAULT
     drill.refresh_dimmed(tables[1:], state, lang, mounted, grids)
     if pathname == "/rectifications":
-        set_props(page.AGEING_BOX, {"children": show_ageing(state, lang)})
-        drill.dim([AGEING], on=False)
+        common.put(page.AGEING_BOX, {"children": show_ageing(state, lang)})
 
 
 def register(app) -> None:

@@ -269,12 +269,12 @@ GRID_BOX_CLASS, LOADING_BOX_CLASS = "grid-box", "loading-box"
 COVER_CLASS = "part-cover"
 
 
-def cover(part: str) -> html.Div:
-    """Laid over its card's body (position-relative) while the part shows the figures of before, until its own
-    request brings the new ones (callbacks.drill.dim): dimmed, and it takes the clicks, so nothing old is
-    exported. A sibling of the part's box, not a class on it: a box given another class draws its grid again,
-    18 ms of a 下钻 click measured (docs/SCALING.md)."""
-    return html.Div(id=ids.cover(part), className=COVER_CLASS)
+def cover() -> html.Div:
+    """Laid over its card's body (position-relative) while the page's later parts show the figures of before,
+    until their own request brings the new ones (callbacks.drill.dim marks the box they are in): dimmed, and
+    it takes the clicks, so nothing old is exported. A sibling of the part's box, not a class on it: a box
+    given another class draws its grid again, 18 ms of a 下钻 click measured (docs/SCALING.md)."""
+    return html.Div(className=COVER_CLASS)
 
 
 def titled_card(title: str, body, card_id: str | None = None, title_id: str | None = None) -> dbc.Card:
@@ -289,7 +289,7 @@ def table_card(table_name: str, title: str, state: dict, lang: str, title_id: st
     title_id names the title when a callback rewrites it. An export's file comes through the shell's
     download (callbacks.tables.export)."""
     return titled_card(title, dbc.CardBody([
-        cover(table_name),
+        cover(),
         dcc.Store(id=ids.grid_state(table_name), data={"table": table_name, "state": state, "lang": lang}),
         dcc.Store(id=ids.grid_live(table_name)),
         dcc.Store(id=ids.grid_ask(table_name)), dcc.Store(id=ids.grid_first(table_name)),

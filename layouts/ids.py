@@ -140,11 +140,6 @@ def grid_box(table: str) -> dict:
     return {"type": GRID_BOX, "table": table}
 
 
-def cover(part: str) -> dict:
-    """Over a card's body while it shows figures of before (layouts.components.cover)."""
-    return {"type": "part-cover", "part": part}
-
-
 def export(table: str, fmt: str) -> dict:
     return {"type": EXPORT, "table": table, "fmt": fmt}
 

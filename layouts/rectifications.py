@@ -16,7 +16,6 @@ from layouts.i18n import t, value
 
 # Older bands are darker red: the longer an item is overdue, the more it needs attention.
 BAND_COLOURS = dict(zip(metrics.AGEING_BANDS, ("#f1aeb5", "#e35d6a", "#b02a37", "#6a1a21")))
-AGEING = "rectification-ageing"  # the ageing chart's cover (callbacks.rectifications dims it)
 
 
 def layout(state: dict, lang: str) -> html.Div:
@@ -30,7 +29,7 @@ def layout(state: dict, lang: str) -> html.Div:
     ], later=[
         dbc.Row([
             dbc.Col(titled_card(t(lang, "ageing"), dbc.CardBody([
-                cover(AGEING),
+                cover(),
                 html.Div(id=ids.Rectifications.AGEING_BOX, className=LOADING_BOX_CLASS, style={"minHeight": "300px"}),
             ], className="position-relative")), lg=4),
             dbc.Col(table_card("rectification-summary", t(lang, "rect_summary"), state, lang), lg=8),
