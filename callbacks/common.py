@@ -174,29 +174,32 @@ def put(component_id, props: dict) -> None:
         set_props(component_id, rest)
 
 
-def returning(handler, outputs: list[Output], own_output: bool = True):
-    """`handler` with what it `put` on `outputs` returned as the callback's outputs (after its own return value,
-    the first output, unless own_output=False), no_update for the rest. Every output must be on the page
-    whenever the callback runs: a missing one makes the browser refuse the callback."""
+def returning(handler, outputs: list[Output], own: int = 1):
+    """`handler` with what it `put` on `outputs` returned as the callback's outputs, no_update for the rest,
+    after the `own` outputs its return value fills (a tuple of them when more than one). Every output must be
+    on the page whenever the callback runs: a missing one makes the browser refuse the callback."""
     keys = [(_key(o.component_id), o.component_property) for o in outputs]
 
     def run(*args):
         declared = dict.fromkeys(keys, no_update)
         token = _declared.set(declared)
         try:
-            first = handler(*args)
+            returned = handler(*args)
         finally:
             _declared.reset(token)
-        values = (first, *declared.values()) if own_output else tuple(declared.values())
+        own_values = () if own == 0 else (returned,) if own == 1 else tuple(returned)
+        values = (*own_values, *declared.values())
         return values if len(values) > 1 else values[0]  # a callback of one output takes its value alone
     return run
 
 
 def in_place(*parts: tuple) -> list[Output]:
     """The outputs of a callback that moves a page in place, `returning` what it puts on `parts` ((id, property)
-    pairs). Only parts that are always on the page, and cheap to mark as loading while the request runs (Dash
-    marks every output): the grid itself, absent behind an empty state and drawn again when marked, and the
-    parts below (not there until the later parts come) go through set_props (docs/SCALING.md)."""
+    pairs). Only parts that are always on the page, cheap to mark as loading while the request runs (Dash
+    marks every output), and in the same part of the page as the callback's input (an output outside it makes
+    Dash call the callback when that part appears). The grid itself (absent behind an empty state, drawn again
+    when marked), the parts below (not there until the later parts come) and the navbar go through set_props
+    (docs/SCALING.md)."""
     return [Output(i, prop, allow_duplicate=True) for i, prop in parts]
 
 

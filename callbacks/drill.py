@@ -237,4 +237,4 @@ def register(app) -> None:
     after = common.in_place(LATER_MARK)
     app.callback(*after, Input(ids.grid_live("drilldown"), "data"), State(ids.Shell.LANG, "data"),
                  State(ids.Shell.STATE, "data"), *live_and_requests(BREAKDOWNS),
-                 prevent_initial_call=True)(common.returning(follow, after, own_output=False))
+                 prevent_initial_call=True)(common.returning(follow, after, own=0))

@@ -33,8 +33,8 @@ def move(asked: str | None, lang: str | None, drawn: dict | None, live: dict | N
     common.write_url(asked, ids.Ranking.ASK)
     drill.refresh(TABLE, state, lang, live or drawn or {"table": TABLE, "state": {}, "lang": lang}, row_request)
     if ctx.triggered_id == ids.Ranking.MOVE:  # a set value calls filters.ranking, which finds the URL so
-        set_props(ids.Ranking.LIMIT, {"value": state.get("limit") or DEFAULT_LIMIT})
-        set_props(ids.Ranking.LEVEL, {"value": state.get("level")})
+        common.put(ids.Ranking.LIMIT, {"value": state.get("limit") or DEFAULT_LIMIT})
+        common.put(ids.Ranking.LEVEL, {"value": state.get("level")})
     return state
 
 
@@ -45,8 +45,12 @@ def register(app) -> None:
                             Input(ids.Ranking.LIMIT, "value"), Input(ids.Ranking.LEVEL, "value"),
                             State(ids.Shell.URL, "search"), prevent_initial_call=True)
     common.register_location(app, ids.Ranking.URL, ids.Ranking.MOVE, TABLE)  # the back button's N and type
+    # What a move changes beside the state it shows, returned as outputs (common.returning). Not the URL: an
+    # output outside the later part the ranking comes in would make Dash call the move when the part appears.
+    changed = common.in_place(*common.grid_stores(TABLE), (ids.Ranking.LIMIT, "value"), (ids.Ranking.LEVEL, "value"))
     for asked in (ids.Ranking.ASK, ids.Ranking.MOVE):  # two callbacks, as on 下钻 (callbacks.drill.register)
-        app.callback(Output(ids.Ranking.SHOWN, "data", allow_duplicate=True), Input(asked, "data"),
+        app.callback(Output(ids.Ranking.SHOWN, "data", allow_duplicate=True), *changed, Input(asked, "data"),
                      State(ids.Shell.LANG, "data"), State(ids.grid_state(TABLE), "data"),
-                     State(ids.grid_live(TABLE), "data"), *drill.row_requests(TABLE), prevent_initial_call=True)(move)
+                     State(ids.grid_live(TABLE), "data"), *drill.row_requests(TABLE),
+                     prevent_initial_call=True)(common.returning(move, changed))
     tables.register_row_link(app, TABLE, "org")  # a row: that org's 单位画像

@@ -104,7 +104,7 @@ def register_filter_bar(app, page, show, name: str, fields: tuple) -> None:
     after = common.in_place(drill.LATER_MARK, *([(page.AGEING_BOX, "children")] if path == "/rectifications" else []))
     app.callback(*after, Input(ids.grid_live(tables[0]), "data"), State(page.URL, "pathname"),
                  State(ids.Shell.LANG, "data"), State(ids.Shell.STATE, "data"), *drill.live_and_requests(tables[1:]),
-                 prevent_initial_call=True)(common.returning(follow, after, own_output=False))
+                 prevent_initial_call=True)(common.returning(follow, after, own=0))
 
 
 def follow(live: dict | None, pathname: str | None, lang: str | None, mounted: dict | None, *grids: dict | None):

@@ -92,7 +92,7 @@ def move(search: str | None, pathname: str | None, lang: str | None, mounted: di
                          and state.get("as_of") == shown.get("as_of")):
         raise PreventUpdate
     refresh("scorecard", state, lang, live or {"table": "scorecard", "state": shown, "lang": lang}, row_request)
-    set_props(ids.Workbench.HEADING, {"children": heading(group, round_name, _date(state), lang)})
+    common.put(ids.Workbench.HEADING, {"children": heading(group, round_name, _date(state), lang)})
     set_props(ids.Shell.BRIEF, {"href": brief_href({**urlstate.shared(state), "group": group})})
     if state.get("as_of") != shown.get("as_of"):  # the navbar's links carry the date to the other pages
         set_props(ids.Shell.NAVBAR, {"children": shell_bar(pathname, state, lang)[0]})
@@ -128,9 +128,13 @@ def register(app) -> None:
     app.callback(Output(ids.Shell.NAV, "search", allow_duplicate=True), Input(ids.Workbench.GROUP, "value"),
                  State(ids.Shell.URL, "search"), prevent_initial_call=True)(on_group)
     common.register_location(app, ids.Workbench.URL, ids.Workbench.MOVE, "scorecard")  # another group or date
-    app.callback(Output(ids.Workbench.TODO, "children", allow_duplicate=True), Input(ids.Workbench.MOVE, "data"),
-                 State(ids.Workbench.URL, "pathname"), State(ids.Shell.LANG, "data"), State(ids.Shell.STATE, "data"),
-                 State(ids.grid_live("scorecard"), "data"), *row_requests("scorecard"), prevent_initial_call=True)(move)
+    # What a move changes beside the 待办, returned as outputs (common.returning). Not the navbar: an output
+    # outside the page would make Dash call the move whenever the page appears.
+    changed = common.in_place(*common.grid_stores("scorecard"), (ids.Workbench.HEADING, "children"))
+    app.callback(Output(ids.Workbench.TODO, "children", allow_duplicate=True), *changed,
+                 Input(ids.Workbench.MOVE, "data"), State(ids.Workbench.URL, "pathname"), State(ids.Shell.LANG, "data"),
+                 State(ids.Shell.STATE, "data"), State(ids.grid_live("scorecard"), "data"), *row_requests("scorecard"),
+                 prevent_initial_call=True)(common.returning(move, changed))
     app.callback(Output(ids.Shell.NAV, "pathname", allow_duplicate=True),
                  Output(ids.Shell.NAV, "search", allow_duplicate=True),
                  Input(ids.grid("scorecard"), "cellClicked"), State(ids.grid_live("scorecard"), "data"),
