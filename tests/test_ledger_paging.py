@@ -317,7 +317,7 @@ def test_a_ledger_page_drawn_or_moved_to_never_builds_the_whole_ledger(web_app, 
         return build(view, *args, **kwargs)
     monkeypatch.setattr(reports, "build", summaries_only)
     sent = {}
-    monkeypatch.setattr(drill, "set_props", lambda id_, props: sent.update({json.dumps(id_): props}))
+    monkeypatch.setattr(tables.common, "set_props", lambda id_, props: sent.update({json.dumps(id_): props}))
     for path, name in (("/rectifications", "rectifications"), ("/pledges", "pledges")):
         with as_user("ada"):
             page = shell.route(path, urlstate.encode(state), "zh")[1]
