@@ -164,10 +164,10 @@ def _columns(name: str, state: dict) -> list[str] | None:
 def refresh(name: str, state: dict, lang: str, live: dict, row_request: dict | None = None) -> None:
     """The grid `name` shows `state`: its first page pushed into the grid on screen (columns replaced when
     they differ); a new grid, or an empty state or message, only where there was none or is none now.
-    row_request: the grid's last row request (its getRowsRequest). The rows pushed fill the block that request asked
-    for: pushed only when it was the first page in the order they come in, unfiltered; a grid the user paged,
-    sorted or filtered starts again from its first page instead (grid_first, assets/clientside.js grids.restart),
-    so no page of the rows shown before stays in its cache."""
+    row_request: the grid's last row request (its getRowsRequest). The rows pushed fill the block that request
+    asked for: pushed only when it was the first page in the order they come in, unfiltered; a grid the user
+    paged, sorted or filtered starts again from its first page instead (grid_first, assets/clientside.js
+    grids.restart), so no page of the rows shown before stays in its cache."""
     store = {"table": name, "state": state, "lang": lang}
     shown = live["columns"] if "columns" in live else _columns(name, live["state"])
     # The user's sort (in the URL) is kept from level to level: the first page comes in that order.

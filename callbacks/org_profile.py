@@ -74,7 +74,8 @@ def register(app) -> None:
     app.callback(*[Output(i, prop) for i, prop in parts_at], *changed, Input(ids.Profile.MOVE, "data"),
                  State(ids.Profile.URL, "pathname"), State(ids.Shell.LANG, "data"),
                  State(ids.Shell.STATE, "data"), State(ids.grid_live(CHILDREN), "data"),
-                 *drill.row_requests(CHILDREN), prevent_initial_call=True)(common.returning(move, changed, len(parts_at)))
+                 *drill.row_requests(CHILDREN),
+                 prevent_initial_call=True)(common.returning(move, changed, len(parts_at)))
     app.callback(Output(ids.Profile.URL, "search"), Input(ids.grid(CHILDREN), "cellClicked"),
                  State(ids.Profile.URL, "search"), prevent_initial_call=True)(open_child)
     # The 认定 form on this page saves through the drill-down's function, reading the org from this page's URL.

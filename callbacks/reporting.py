@@ -55,7 +55,8 @@ def act_on_selected(_approve, _return, selected: list | None, reason: str | None
         except (approvals.ApprovalError, reports.ReportError) as exc:
             refused.append(str(exc))
     if done:
-        drill.refresh("reporting", state, lang, live or {"table": "reporting", "state": state, "lang": lang}, row_request)
+        live = live or {"table": "reporting", "state": state, "lang": lang}
+        drill.refresh("reporting", state, lang, live, row_request)
         set_props(ids.grid("reporting"), {"selectedRows": []})  # the next action starts from a clean slate
     return approval_message(done, refused, lang)
 
