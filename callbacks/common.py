@@ -203,11 +203,6 @@ def in_place(*parts: tuple) -> list[Output]:
     return [Output(i, prop, allow_duplicate=True) for i, prop in parts]
 
 
-def grid_stores(name: str) -> tuple:
-    """The (id, property) pairs callbacks.drill.refresh puts on the stores of the grid `name`."""
-    return (ids.grid_live(name), "data"), (ids.grid_first(name), "data")
-
-
 def write_url(search: str, *asked_by) -> None:
     """A page's move asked by a click or a field (asked_by: their ids, or the ask store the browser filled)
     writes the URL with its answer: written first, the address bar's locations and their callbacks held the

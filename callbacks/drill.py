@@ -133,16 +133,23 @@ def dim(on: bool = True) -> None:
 
 
 def refresh_dimmed(names: tuple[str, ...], state: dict, lang: str, mounted: dict | None, grids) -> None:
-    """The dimmed grids `names` show `state` (grids: their grid_live data, then their last row requests, as
-    live_and_requests declares them; mounted: the page's first state)."""
+    """The dimmed grids `names` show `state` (grids: the values of their grid_states; mounted: the page's first
+    state)."""
     for name, live, row_request in zip(names, grids[:len(names)], grids[len(names):]):
         refresh(name, state, lang, live or {"table": name, "state": mounted or {}, "lang": lang}, row_request)
     dim(on=False)
 
 
-def live_and_requests(names) -> list[State]:
-    """What refresh_dimmed reads of the grids `names`."""
-    return [*(State(ids.grid_live(name), "data") for name in names), *row_requests(*names)]
+def grid_states(*names: str) -> list[State]:
+    """What `refresh` reads of the grids `names`: their grid_live data, then their last row requests (None where
+    an empty state or a message shows instead of the grid)."""
+    return [*(State(ids.grid_live(name), "data") for name in names),
+            *(State(ids.grid(name), "getRowsRequest", allow_optional=True) for name in names)]
+
+
+def grid_stores(name: str) -> tuple:
+    """The (id, property) pairs `refresh` puts on the stores of the grid `name`, for common.in_place."""
+    return (ids.grid_live(name), "data"), (ids.grid_first(name), "data")
 
 
 def follow(live: dict | None, lang: str | None, mounted: dict | None, *grids: dict | None) -> None:
@@ -198,12 +205,6 @@ def _first_page_asked(asked: dict | None, sort: list[dict]) -> bool:
             and order == [(s["colId"], s["sort"]) for s in sort])
 
 
-def row_requests(*names: str) -> list[State]:
-    """The States of the grids' last row requests, which `refresh` takes: None where an empty state or a
-    message shows instead of the grid."""
-    return [State(ids.grid(name), "getRowsRequest", allow_optional=True) for name in names]
-
-
 def register(app) -> None:
     common.on_build([(ids.Drill.REWORK_BOX, "children")], show_rework)
     app.callback(Output(ids.Drill.REWORK_MESSAGE, "children"), Input(ids.Drill.REWORK_SAVE, "n_clicks"),
@@ -225,16 +226,16 @@ def register(app) -> None:
     # The same move, asked by a picker (ASK), by the location (MOVE) or by a row click: one callback each, so a
     # click's request goes at once instead of waiting for the location's check of the URL it wrote.
     # What a move changes beside the breadcrumb, returned as outputs (common.returning).
-    changed = common.in_place((ids.Shell.NAV, "search"), LATER_MARK, *common.grid_stores("drilldown"),
+    changed = common.in_place((ids.Shell.NAV, "search"), LATER_MARK, *grid_stores("drilldown"),
                               (ids.Drill.SYSTEM, "value"), (ids.Drill.REGION, "options"), (ids.Drill.REGION, "value"),
                               (ids.Drill.REWORK_BOX, "children"))
     for asked, handler in (((ids.Drill.ASK, "data"), move), ((ids.Drill.MOVE, "data"), move),
                            ((ids.grid("drilldown"), "cellClicked"), clicked)):
         app.callback(Output(ids.Drill.BREADCRUMB, "children", allow_duplicate=True), *changed, Input(*asked),
                      State(ids.Drill.URL, "pathname"), State(ids.Shell.LANG, "data"), State(ids.Shell.STATE, "data"),
-                     State(ids.grid_live("drilldown"), "data"), *row_requests("drilldown"),
+                     *grid_states("drilldown"),
                      prevent_initial_call=True)(common.returning(handler, changed))
     after = common.in_place(LATER_MARK)
     app.callback(*after, Input(ids.grid_live("drilldown"), "data"), State(ids.Shell.LANG, "data"),
-                 State(ids.Shell.STATE, "data"), *live_and_requests(BREAKDOWNS),
+                 State(ids.Shell.STATE, "data"), *grid_states(*BREAKDOWNS),
                  prevent_initial_call=True)(common.returning(follow, after, own=0))

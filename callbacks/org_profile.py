@@ -70,11 +70,10 @@ def register(app) -> None:
                 (ids.Profile.CHILDREN_BOX, "style")]
     common.on_build(parts_at, parts)  # the page comes with its parts (callbacks.shell.route)
     common.register_location(app, ids.Profile.URL, ids.Profile.MOVE, CHILDREN)  # another org
-    changed = common.in_place(*common.grid_stores(CHILDREN))  # returned as outputs (common.returning)
+    changed = common.in_place(*drill.grid_stores(CHILDREN))  # returned as outputs (common.returning)
     app.callback(*[Output(i, prop) for i, prop in parts_at], *changed, Input(ids.Profile.MOVE, "data"),
                  State(ids.Profile.URL, "pathname"), State(ids.Shell.LANG, "data"),
-                 State(ids.Shell.STATE, "data"), State(ids.grid_live(CHILDREN), "data"),
-                 *drill.row_requests(CHILDREN),
+                 State(ids.Shell.STATE, "data"), *drill.grid_states(CHILDREN),
                  prevent_initial_call=True)(common.returning(move, changed, len(parts_at)))
     app.callback(Output(ids.Profile.URL, "search"), Input(ids.grid(CHILDREN), "cellClicked"),
                  State(ids.Profile.URL, "search"), prevent_initial_call=True)(open_child)

@@ -47,10 +47,10 @@ def register(app) -> None:
     common.register_location(app, ids.Ranking.URL, ids.Ranking.MOVE, TABLE)  # the back button's N and type
     # What a move changes beside the state it shows, returned as outputs (common.returning). Not the URL: an
     # output outside the later part the ranking comes in would make Dash call the move when the part appears.
-    changed = common.in_place(*common.grid_stores(TABLE), (ids.Ranking.LIMIT, "value"), (ids.Ranking.LEVEL, "value"))
+    changed = common.in_place(*drill.grid_stores(TABLE), (ids.Ranking.LIMIT, "value"), (ids.Ranking.LEVEL, "value"))
     for asked in (ids.Ranking.ASK, ids.Ranking.MOVE):  # two callbacks, as on 下钻 (callbacks.drill.register)
         app.callback(Output(ids.Ranking.SHOWN, "data", allow_duplicate=True), *changed, Input(asked, "data"),
                      State(ids.Shell.LANG, "data"), State(ids.grid_state(TABLE), "data"),
-                     State(ids.grid_live(TABLE), "data"), *drill.row_requests(TABLE),
+                     *drill.grid_states(TABLE),
                      prevent_initial_call=True)(common.returning(move, changed))
     tables.register_row_link(app, TABLE, "org")  # a row: that org's 单位画像

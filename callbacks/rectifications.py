@@ -94,16 +94,16 @@ def register_filter_bar(app, page, show, name: str, fields: tuple) -> None:
     common.register_location(app, page.URL, page.MOVE, LEDGERS[path][1][0])
     tables = LEDGERS[path][1]
     # What a move and its follow-up change, returned as outputs (common.returning).
-    changed = common.in_place((ids.Shell.NAV, "search"), drill.LATER_MARK, *common.grid_stores(tables[0]),
+    changed = common.in_place((ids.Shell.NAV, "search"), drill.LATER_MARK, *drill.grid_stores(tables[0]),
                               (page.REGION, "options"), *((field, "value") for field in fields))
     for asked in (page.ASK, page.MOVE):  # two callbacks, as on 下钻 (callbacks.drill.register)
         app.callback(Output(page.SHOWN, "data", allow_duplicate=True), *changed, Input(asked, "data"),
                      State(page.URL, "pathname"), State(ids.Shell.LANG, "data"), State(ids.Shell.STATE, "data"),
-                     State(ids.grid_live(tables[0]), "data"), *drill.row_requests(tables[0]),
+                     *drill.grid_states(tables[0]),
                      prevent_initial_call=True)(common.returning(move, changed))
     after = common.in_place(drill.LATER_MARK, *([(page.AGEING_BOX, "children")] if path == "/rectifications" else []))
     app.callback(*after, Input(ids.grid_live(tables[0]), "data"), State(page.URL, "pathname"),
-                 State(ids.Shell.LANG, "data"), State(ids.Shell.STATE, "data"), *drill.live_and_requests(tables[1:]),
+                 State(ids.Shell.LANG, "data"), State(ids.Shell.STATE, "data"), *drill.grid_states(*tables[1:]),
                  prevent_initial_call=True)(common.returning(follow, after, own=0))
 
 

@@ -68,5 +68,5 @@ def register(app) -> None:
     app.callback(Output(ids.Reporting.APPROVAL_MESSAGE, "children"), Input(ids.Reporting.APPROVE, "n_clicks"),
                  Input(ids.Reporting.RETURN, "n_clicks"), State(ids.grid("reporting"), "selectedRows"),
                  State(ids.Reporting.REASON, "value"), State(ids.Shell.STATE, "data"), State(ids.Shell.LANG, "data"),
-                 State(ids.grid_live("reporting"), "data"), *drill.row_requests("reporting"),
+                 *drill.grid_states("reporting"),
                  prevent_initial_call=True)(act_on_selected)

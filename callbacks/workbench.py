@@ -8,7 +8,7 @@ from dash import Input, Output, State, set_props
 from dash.exceptions import PreventUpdate
 
 from callbacks import common
-from callbacks.drill import refresh, row_requests
+from callbacks.drill import grid_states, grid_stores, refresh
 from callbacks.shell import shell_bar
 from dashboard import reports
 from data import groups as group_data
@@ -130,10 +130,10 @@ def register(app) -> None:
     common.register_location(app, ids.Workbench.URL, ids.Workbench.MOVE, "scorecard")  # another group or date
     # What a move changes beside the 待办, returned as outputs (common.returning). Not the navbar: an output
     # outside the page would make Dash call the move whenever the page appears.
-    changed = common.in_place(*common.grid_stores("scorecard"), (ids.Workbench.HEADING, "children"))
+    changed = common.in_place(*grid_stores("scorecard"), (ids.Workbench.HEADING, "children"))
     app.callback(Output(ids.Workbench.TODO, "children", allow_duplicate=True), *changed,
                  Input(ids.Workbench.MOVE, "data"), State(ids.Workbench.URL, "pathname"), State(ids.Shell.LANG, "data"),
-                 State(ids.Shell.STATE, "data"), State(ids.grid_live("scorecard"), "data"), *row_requests("scorecard"),
+                 State(ids.Shell.STATE, "data"), *grid_states("scorecard"),
                  prevent_initial_call=True)(common.returning(move, changed))
     app.callback(Output(ids.Shell.NAV, "pathname", allow_duplicate=True),
                  Output(ids.Shell.NAV, "search", allow_duplicate=True),
