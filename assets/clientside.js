@@ -65,6 +65,7 @@ function ledgerValues(system, region, org, status, light, source, overdue) {
 }
 
 const usedFirst = new Set();  // the tokens of the first pages a grid's request was answered from (grids.answer)
+let routeSent = null;  // the last key handed to the router (shell.routeKey, shell.routeNow)
 let laterAsked = null;  // the address a page's later parts last came built for (shell.later)
 
 // What a page's later parts show: its path and URL state but the grid's sort and filter (shell.later).
@@ -172,7 +173,20 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             });
             kept.sort();
             const key = JSON.stringify([path, kept, lang || 'zh']);
-            return key === previous ? window.dash_clientside.no_update : key;
+            if (key === previous || key === routeSent) return window.dash_clientside.no_update;
+            routeSent = key;
+            return key;
+        },
+        // A navbar link (assets/navbar.js), its URL just written: the router's key set at once, so its request
+        // leaves a round of the renderer earlier than through the URL's change (routeKey, which then finds the
+        // key sent and changes nothing).
+        routeNow: function () {
+            const api = window.dash_component_api, setProps = window.dash_clientside.set_props;
+            const route = api && api.getLayout && api.getLayout('shell-route'), lang = route && api.getLayout('lang');
+            if (!route || !lang || !setProps) return;  // the URL's change routes as before
+            const key = window.dash_clientside.shell.routeKey(window.location.pathname, window.location.search,
+                                                              lang.props.data, route.props.data);
+            if (key !== window.dash_clientside.no_update) setProps('shell-route', {data: key});
         },
         // The rest of a page (layouts.components.Later): asked of the server (callbacks.shell.later_parts)
         // once every grid above has its rows on screen (or says it has none) and that frame is painted, so

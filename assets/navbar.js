@@ -48,6 +48,7 @@ document.addEventListener('click', event => {
     event.preventDefault();
     window.history.pushState({}, '', link.getAttribute('href'));
     window.dispatchEvent(new CustomEvent('_dashprivate_pushstate'));
+    window.dash_clientside.shell.routeNow();
     window.scrollTo(0, 0);
 });
 document.addEventListener('keydown', event => {
