@@ -18,6 +18,7 @@ from dash.exceptions import PreventUpdate
 from flask_login import login_user
 
 from callbacks import drill, overview, redline, shell, tables
+from layouts import ids, urlstate
 from dashboard import reports
 from web.auth import WebUser
 from data.users import create_user
@@ -360,6 +361,37 @@ def test_system_and_region_choices_are_limited_to_the_scope(as_user):
     with as_user("nob"):
         row = drill.show_pickers(TOP, "zh")
         assert options(row, 0) == [] and options(row, 1) == []
+
+
+def test_a_drill_move_to_another_system_replaces_the_region_choices_only_when_they_differ(as_user, monkeypatch):
+    """The region picker follows the system the user moved into; when that system holds the same regions its
+    choices stay as they are (the browser would index them again for nothing)."""
+    from types import SimpleNamespace
+
+    from callbacks import common
+    put: dict = {}
+    monkeypatch.setattr(common, "ctx", SimpleNamespace(triggered_id=ids.Drill.URL))  # a link moved the page
+    monkeypatch.setattr(common, "set_props", lambda component_id, props: put.setdefault(str(component_id), {})
+                        .update(props))
+
+    def moved(to: dict, shown: dict) -> dict:
+        put.clear()
+        drill.move(urlstate.encode(to), "/drill", "zh", shown, None)
+        return put.get(ids.Drill.REGION)
+
+    with as_user("ada"):  # 卫生健康系统 holds two of the four regions
+        assert moved({"system": "卫生健康系统", **TOP}, TOP) == {"options": [
+            {"label": "四川省（510000）", "value": "510000"},
+            {"label": "四川省 / 绵阳市（510700）", "value": "510700"}], "value": None}
+        assert put[ids.Drill.SYSTEM] == {"value": "卫生健康系统"}
+        assert [o["value"] for o in moved({"system": "交通运输系统", **TOP},
+                                          {"system": "卫生健康系统", **TOP})["options"]] == \
+            ["510000", "510100", "510104"]
+    with as_user("uma"):  # every region uma may see holds an org of 交通运输系统
+        assert moved({"system": "交通运输系统", **TOP}, TOP) is None
+        assert put[ids.Drill.SYSTEM] == {"value": "交通运输系统"}
+        assert moved({"system": "交通运输系统", "region": "510104", **TOP}, {"system": "交通运输系统", **TOP}) == \
+            {"value": "510104"}
 
 
 def test_small_breakdown_cells_show_counts_only(as_user):
