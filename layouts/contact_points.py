@@ -26,7 +26,7 @@ def layout(state: dict, lang: str) -> html.Div:
 def group_filter(groups: list[str], state: dict, lang: str) -> dbc.Row:
     """The group choice: only the groups the user's scope reaches."""
     return dbc.Row(select_col(ids.ContactPoints.GROUP, t(lang, "group"), groups, state.get("group"),
-                              t(lang, "all_groups")), className="g-2")
+                              t(lang, "all_groups"), lang), className="g-2")
 
 
 def units_title(lang: str, low: int, high: int) -> str:

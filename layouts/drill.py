@@ -48,9 +48,9 @@ def breadcrumb(path: list[tuple[str, dict]], state: dict, lang: str) -> html.Ol:
 def pickers(systems: list[str], regions: list[tuple[str, str]], state: dict, lang: str) -> dbc.Row:
     """Jump straight to a system and/or region; the choices are what the user's scope may see."""
     return dbc.Row([
-        select_col(ids.Drill.SYSTEM, t(lang, "system"), systems, state.get("system"), t(lang, "all_systems")),
+        select_col(ids.Drill.SYSTEM, t(lang, "system"), systems, state.get("system"), t(lang, "all_systems"), lang),
         select_col(ids.Drill.REGION, t(lang, "region"), region_options(regions), state.get("region"),
-                   t(lang, "all_regions"), md=5, lg=4),
+                   t(lang, "all_regions"), lang, md=5, lg=4),
     ], className="g-2")
 
 

@@ -132,13 +132,14 @@ def test_dropdowns_speak_the_reader_s_language(lang):
     from pathlib import Path
 
     from dash import dcc
-    from layouts import admin, ids, rectifications, shell
+    from layouts import admin, contact_points, drill, ids, ranking, rectifications, shell
     from layouts.i18n import t
 
     state = {"as_of": "2024-12-31"}
     trees = [shell.navbar("/", state, lang, shell.UserInfo("艾达", "管理员", "全部"), ["R"], "2024-12-31"),
              rectifications.filter_bar(ids.Rectifications, ["甲"], [("510000", "四川省")], state, lang, ("整改中",)),
-             admin.users_layout(state, lang)]
+             admin.users_layout(state, lang), drill.pickers(["甲"], [("510000", "四川省")], state, lang),
+             ranking.controls(["县级"], state, lang), contact_points.group_filter(["第一督导组"], state, lang)]
     found = [c for tree in trees for c in tree._traverse() if isinstance(c, dcc.Dropdown)]
     assert len(found) > 5
     for box in found:
