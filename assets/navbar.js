@@ -49,6 +49,9 @@ document.addEventListener('click', event => {
     window.history.pushState({}, '', link.getAttribute('href'));
     window.dispatchEvent(new CustomEvent('_dashprivate_pushstate'));
     window.dash_clientside.shell.routeNow();
+    // On a phone the menu folds again (even while it still unfolds): the page the user asked for is under it.
+    const menu = window.dash_component_api.getLayout('shell-collapse');
+    if (menu && menu.props.is_open) window.dash_clientside.set_props('shell-collapse', {is_open: false});
     window.scrollTo(0, 0);
 });
 document.addEventListener('keydown', event => {

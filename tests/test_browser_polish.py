@@ -57,6 +57,12 @@ def test_every_page_fits_a_phone_and_the_navbar_folds(phone, live):
     assert phone.locator("#shell-round").is_visible() and phone.locator("#shell-as-of").is_visible()
     phone.locator("#shell-toggler").click()
     link.wait_for(state="hidden")
+    # A link tapped in the open menu opens its page and folds the menu, which would hide the page.
+    phone.locator("#shell-toggler").click()
+    phone.locator("#shell-navbar a.nav-link[href^='/redline?']").click()
+    phone.locator("#card-redline .ag-row").first.wait_for()
+    link.wait_for(state="hidden")
+    assert phone.locator("#card-redline").is_visible()
 
 
 GRID_TEXT = """() => { const out = [];
