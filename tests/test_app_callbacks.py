@@ -18,8 +18,8 @@ from dash.exceptions import PreventUpdate
 from flask_login import login_user
 
 from callbacks import drill, overview, redline, shell, tables
-from layouts import ids, urlstate
 from dashboard import reports
+from layouts import ids, urlstate
 from web.auth import WebUser
 from data.users import create_user
 from tests import report_dataset as rd
@@ -116,7 +116,6 @@ def test_each_row_knows_where_a_click_leads(as_user):
         member_rows = tables.get_rows(request(), store("drilldown", {"org": "A21", "as_of": AS_OF}))["rowData"]
         assert member_rows and not any(r["_id"].startswith("?") for r in member_rows)  # members: no level below
     # A click moves to the node its row's id names (callbacks.drill.clicked); a member's row asks nothing.
-    from layouts import urlstate
     assert urlstate.parse(target) == {"system": "交通运输系统", "as_of": AS_OF}
     for cell in (None, {}, {"rowId": member_rows[0]["_id"]}, {"rowId": 7}):
         with pytest.raises(PreventUpdate):
@@ -189,7 +188,6 @@ def test_breadcrumb_goes_back_up_keeping_round_and_date(as_user):
     # The org on screen, with a link to its 单位画像 (same round and date).
     assert labels[3].split()[0] == "运输公司一支部" and "单位画像" in labels[3]
     link = crumb.children[2].children
-    from layouts import urlstate
     profile = crumb.children[3].children[-1]
     assert urlstate.parse(profile.href.split("?", 1)[1]) == {"org": "A21", "round": rd.R2, "as_of": AS_OF}
     assert link.href.startswith("/drill?")
@@ -282,7 +280,6 @@ def test_the_layout_comes_with_the_page_the_browser_opened(web_app, users, as_us
 
 
 def test_grid_sort_and_filter_live_in_the_url_without_rebuilding_the_page(as_user):
-    from layouts import urlstate
 
     # The browser writes the grid's models into the URL (assets/clientside.js grids.toUrl,
     # tests/test_browser_app.py); the router leaves the page alone.
@@ -340,7 +337,6 @@ def test_a_redline_candidate_row_opens_its_drilldown(as_user):
         rows = tables.get_rows(request(), store("redline"))["rowData"]
     assert rows, "the campaign has candidates"
     # Each row's id is the link a click opens (in the browser: tests/test_browser_app.py).
-    from layouts import urlstate
     path, _, search = rows[0]["_id"].partition("?")
     assert path == "/drill" and urlstate.parse(search) == {"org": rows[0]["c0"], "as_of": AS_OF}
 
