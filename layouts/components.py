@@ -324,10 +324,11 @@ def dropdown(lang: str | None, **props) -> dcc.Dropdown:
     return dcc.Dropdown(labels={word: t(lang, f"dropdown_{word}") for word in DROPDOWN_WORDS}, **props)
 
 
-def select_col(id_: str, label: str, options: list, selected, placeholder: str | None = None, lang: str | None = None,
+def select_col(id_: str, label: str, options: list, selected, placeholder: str | None, lang: str,
                clearable: bool = True, searchable: bool = True, **width) -> dbc.Col:
     """A labelled dropdown of a page's filters; options are values (labelled in the reader's language, lang) or
-    {"label", "value"} dicts; width: the column's breakpoints (md=4, lg=3 unless given)."""
+    {"label", "value"} dicts; width: the column's breakpoints (md=4, lg=3 unless given). The language is
+    required: left out, the dropdown's own words (its search box) came in Chinese on English pages."""
     options = [o if isinstance(o, dict) else {"label": value(lang, o), "value": o} for o in options]
     return dbc.Col([dbc.Label(label, html_for=id_, className="small mb-0"),
                     dropdown(lang, id=id_, options=options, value=selected, placeholder=placeholder,

@@ -24,7 +24,7 @@ def card(state: dict, lang: str) -> html.Div:
 def controls(levels: list[str], state: dict, lang: str) -> dbc.Row:
     return dbc.Row([
         select_col(ids.Ranking.LIMIT, t(lang, "ranking_limit"), [str(n) for n in LIMITS],
-                   state.get("limit") or DEFAULT_LIMIT, lang=lang, clearable=False, searchable=False, xs=4, md=2,
+                   state.get("limit") or DEFAULT_LIMIT, None, lang, clearable=False, searchable=False, xs=4, md=2,
                    lg=1),
         select_col(ids.Ranking.LEVEL, t(lang, "ranking_level"), levels, state.get("level"),
                    t(lang, "ranking_all_levels"), lang, xs=8, md=4, lg=3),
