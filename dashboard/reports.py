@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from dashboard import ledger_reports, node_index, record_reports, scorecard
 from domain import metrics
-from domain.rules import B, EVALUATOR_CATEGORIES, FIRST, RECHECK, S, U, Counts, RuleProfile, bucketize
+from domain.rules import B, EVALUATOR_CATEGORIES, RECHECK, S, U, Counts, RuleProfile, bucketize
 from domain.request import (Request, RequestError, ViewFilter, as_of_notes, build_request, clean_text, default_as_of,
                             parse_day)
 from domain.scope import Scope
@@ -565,7 +565,7 @@ def _rework(session: Session, node: q.Node, profile: RuleProfile, org_ids, as_of
     rechecked = q.rechecked_org_ids(session, rid, org_ids, until)
     orders = {k: o for k, o in q.rework_orders(session, rid, org_ids).items() if o.ordered_on <= as_of}
     involved = sorted(set(found) | rechecked | set(orders))
-    first = q.phase_headlines(session, rid, involved, FIRST, until)
+    first = q.first_headlines(session, rid, involved, until, rechecked)
     again = q.phase_headlines(session, rid, sorted(rechecked), RECHECK, until)
     out = {}
     for org_id in involved:

@@ -368,7 +368,10 @@ class RollupHeadline(CountsMixin, Base):
     system_id: Mapped[int] = mapped_column(Integer, index=True)
     region_l2: Mapped[str | None] = mapped_column(String(12))
     first_reported_at: Mapped[datetime | None] = mapped_column(DateTime)
-    latest_reported_at: Mapped[datetime | None] = mapped_column(DateTime)
+    latest_reported_at: Mapped[datetime | None] = mapped_column(DateTime)  # its rows' last change
+    # The latest first 上报日期 of its rows: before an as-of day, every one of its rows counts on that day
+    # (data.queries.first_headlines). Null for rollups built before the column existed.
+    last_row_reported_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class RollupSubtree(CountsMixin, Base):

@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
 from domain.names import canonical
-from domain.rules import RECHECK, Counts
+from domain.rules import FIRST, RECHECK, Counts
 from domain.scope import Scope
 from data.cache import ComputedCache, data_fingerprint, data_version
 from data.db import READS_ONLY
@@ -525,6 +525,28 @@ def rechecked_org_ids(session: Session, round_id: int, org_ids: Select, until) -
     return set(session.scalars(select(Tally.org_id).where(
         Tally.round_id == round_id, Tally.phase == recheck, Tally.first_reported_at < until,
         Tally.org_id.in_(org_ids)).distinct()))
+
+
+def first_headlines(session: Session, round_id: int, org_ids: list[int], until,
+                    rechecked: set[int]) -> dict[int, Counts]:
+    """phase_headlines(…, FIRST, until), read where it can be from rollup_headline: an org whose rows were all
+    first reported before `until`, none of them 复评 (`rechecked`: the orgs with 复评 rows before it), has its
+    首评 headline there, as every row counts and they are its current ones. The others are read from the
+    tallies."""
+    out: dict[int, Counts] = {}
+    others = []
+    counts = [getattr(RollupHeadline, c) for c in COUNT_COLUMNS]
+    for part in chunks(org_ids):
+        stmt = select(RollupHeadline.org_id, RollupHeadline.last_row_reported_at, *counts).where(
+            RollupHeadline.round_id == round_id, id_in(session, RollupHeadline.org_id, part))
+        for org_id, last_row, *values in session.execute(stmt):
+            if org_id in rechecked or last_row is None or last_row >= until:
+                others.append(org_id)
+            elif any(values):  # an org reporting only for its members has no headline of its own
+                out[org_id] = _counts(values)
+    if others:
+        out.update(phase_headlines(session, round_id, others, FIRST, until))
+    return out
 
 
 def phase_headlines(session: Session, round_id: int, org_ids: list[int], phase: str, until) -> dict[int, Counts]:

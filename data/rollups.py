@@ -104,14 +104,15 @@ def rebuild_rollups(session: Session, round_ids: Iterable[int] | None = None) ->
     reported = (
         select(Tally.round_id, Tally.org_id,
                func.min(Tally.first_reported_at).label("first"),
-               func.max(Tally.updated_at).label("latest"))
+               func.max(Tally.updated_at).label("latest"),
+               func.max(Tally.first_reported_at).label("last_row"))
         .where(Tally.round_id.in_(round_ids))
         .group_by(Tally.round_id, Tally.org_id)
         .subquery()
     )
     headline = (
         select(reported.c.round_id, reported.c.org_id, Org.system_id, Region.l2_code,
-               reported.c.first, reported.c.latest,
+               reported.c.first, reported.c.latest, reported.c.last_row,
                *[func.coalesce(own_sums.c[c], 0) for c in COUNT_COLUMNS])
         .join(Org, Org.id == reported.c.org_id)
         .join(Region, Region.id == Org.region_id)
@@ -120,7 +121,7 @@ def rebuild_rollups(session: Session, round_ids: Iterable[int] | None = None) ->
     )
     session.execute(insert(RollupHeadline).from_select(
         ["round_id", "org_id", "system_id", "region_l2", "first_reported_at", "latest_reported_at",
-         *COUNT_COLUMNS], headline))
+         "last_row_reported_at", *COUNT_COLUMNS], headline))
 
     subtree = (
         select(RollupHeadline.round_id, OrgClosure.ancestor_id, *_count_sums(RollupHeadline))

@@ -276,6 +276,8 @@ def test_rework_order_and_recheck_replace_the_figures_and_keep_the_first_visible
     assert mid["JT01"]["返工状态"] == "复评达标" and mid["JT01"]["红线判定"] == "达标"
     assert mid["JT01"]["首评综合满意率"] == pytest.approx(5 / 15) and mid["JT01"]["复评综合满意率"] == 1.0
     assert mid["JT02"]["返工状态"] == "已认定待复评" and mid["JT02"]["复评综合满意率"] is None
+    # JT02's figures now are its 复评 rows (reported after this day): its 首评 column is still its 首评 rows
+    assert mid["JT02"]["首评综合满意率"] == pytest.approx(4 / 15)
     late = _redline(sessions, date(2012, 5, 10))
     assert late["JT02"]["返工状态"] == "逾期未复评"
     after = _redline(sessions, date(2012, 6, 30))
@@ -290,6 +292,16 @@ def test_rework_order_and_recheck_replace_the_figures_and_keep_the_first_visible
     assert overview["返工状态"]["复评达标"] == 1 and overview["返工状态"]["复评仍低于"] == 1
     assert scoped["返工状态"] == overview["返工状态"]  # the index path and the SQL path agree
     assert from_metrics_status_order() == ("待认定", "已认定待复评", "复评达标", "复评仍低于", "逾期未复评")
+
+
+def test_the_first_evaluation_column_counts_the_rows_reported_by_the_as_of_day(sessions):
+    _load(sessions, "R")
+    header = ["评议批次", "组织编码", "参评人员类别", "测评轮次", "上报日期", "满意", "基本满意", "不满意"]
+    rows = csv_bytes([header, ["R", "JT01", "服务对象", "首评", "2012-03-10", 5, 0, 10],
+                      ["R", "JT01", "党员", "首评", "2012-03-25", 0, 0, 15]])
+    assert import_uploads(sessions, [("first.csv", rows)], "admin", now=datetime(2012, 4, 1)).accepted
+    assert _redline(sessions, date(2012, 3, 20))["JT01"]["首评综合满意率"] == pytest.approx(5 / 15)
+    assert _redline(sessions, date(2012, 3, 30))["JT01"]["首评综合满意率"] == pytest.approx(5 / 30)
 
 
 def from_metrics_status_order():
