@@ -29,6 +29,7 @@ class Shell:
     BRIEF = "brief-download"  # a page's 情况通报 link (layouts.components.brief_button)
     CONTROLS_DRAWN = "shell-controls-drawn"  # the round and date the navbar was drawn with
     CONTROLS_ASKED = "shell-controls-asked"  # a round or date the user picked (assets/clientside.js)
+    GRID_STYLES = "shell-grid-styles"  # a hidden grid that keeps AG Grid's CSS in the page (layouts.shell)
 
 
 class Overview:

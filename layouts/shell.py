@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 from markupsafe import Markup
@@ -53,6 +54,9 @@ def app_layout(bar=None, page=None, rendered: list | None = None):
                   className="mx-4 mt-2 mb-0"),
         html.Main(html.Div(page, id=ids.Shell.CONTENT),
                   className="container-fluid py-3 px-4"),
+        # AG Grid takes its theme's CSS (170 KB) out of the page when its last grid goes, and puts it back for
+        # the next: a page change re-parsed it and restyled the whole page. This grid, never shown, stays.
+        html.Div(dag.AgGrid(id=ids.Shell.GRID_STYLES, rowData=[], columnDefs=[]), hidden=True),
     ])
 
 
