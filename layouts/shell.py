@@ -56,7 +56,7 @@ def app_layout(bar=None, page=None, rendered: list | None = None):
                   className="container-fluid py-3 px-4"),
         # AG Grid takes its theme's CSS (170 KB) out of the page when its last grid goes, and puts it back for
         # the next: a page change re-parsed it and restyled the whole page. This grid, never shown, stays.
-        html.Div(dag.AgGrid(id=ids.Shell.GRID_STYLES, rowData=[], columnDefs=[]), hidden=True),
+        dag.AgGrid(id=ids.Shell.GRID_STYLES, rowData=[], columnDefs=[], style={"display": "none"}),
     ])
 
 
