@@ -24,6 +24,9 @@ WIDE = {"名称": 200, "原因": 420, "最低测评项目": 220, "地区": 120, 
         "点评意见": 320, "点评人": 190, "点评日期": 110, "问题编号": 140, "退回原因": 240, "审核时间": 150,
         # a verdict is read whole: 确认低于, not 确认…
         "红线判定": 100}
+# So is a status, in the reader's language: 已认定待复评, "Ordered, awaiting recheck" (a dense grid keeps its own
+# widths, DENSE_WIDE and DENSE_WIDE_EN, and shows a cut-off value on hover).
+STATUS_WIDE = {"zh": {"返工状态": 128}, "en": {"返工状态": 210}}
 LONG_TEXT = ("说明", "发现问题", "跟进事项", "联系点", "点评意见", "退回原因")  # a cut-off cell shows its whole text on hover
 NUMERIC = (INT, PERCENT, DECIMAL)
 
@@ -117,6 +120,8 @@ def column_defs(columns: list[Column], lang: str, sort: list[dict] = (), dense: 
     where = {col.name: col_id(i) for i, col in enumerate(columns)}
     saving = DENSE_SAVING if dense else 0
     wide = {**{k: v - saving for k, v in WIDE.items()}, **DENSE_WIDE} if dense else WIDE
+    if not dense:
+        wide = {**wide, **STATUS_WIDE["en" if lang == "en" else "zh"]}
     short = DENSE_HEADERS_EN if dense and lang == "en" else {}
     if short:
         wide = {**wide, **DENSE_WIDE_EN}

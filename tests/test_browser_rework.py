@@ -26,6 +26,28 @@ def test_redline_shows_first_and_recheck_side_by_side(page, live, errors):
     page.wait_for_function("() => document.querySelector('#card-redline').innerText.includes('复评达标')")
     assert "复评仍低于" in page.locator("#card-redline").inner_text()
     shot(page, "redline-rework")
+    assert _whole_statuses(page, "返工状态")
+    page.get_by_role("button", name="English").click()
+    page.get_by_role("heading", name="Red line", exact=True).wait_for()
+    first_cell(page, "redline", "c1")
+    assert _whole_statuses(page, "Rework status")
+    page.wait_for_function("() => document.querySelector('#card-redline').innerText.includes('Recheck passed')")
+    assert "Recheck still below" in page.locator("#card-redline").inner_text()
+    shot(page, "redline-rework-en")
+    page.get_by_role("button", name="中文").click()
+    assert not errors
+
+
+def _whole_statuses(page, header: str) -> bool:
+    """Every 返工状态 on screen is read whole (no "To be or…"); scrolled to the grid's last columns first."""
+    page.evaluate("""() => document.querySelectorAll('#card-redline .ag-body-horizontal-scroll-viewport,'
+                                                    + ' #card-redline .ag-center-cols-viewport')
+                        .forEach(v => { v.scrollLeft = 100000; })""")
+    col = page.locator("#card-redline .ag-header-cell", has_text=header).first.get_attribute("col-id")
+    cells = page.locator(f"#card-redline .ag-row .ag-cell[col-id='{col}']")
+    cells.first.wait_for()
+    whole = "e => [e, ...e.querySelectorAll('*')].every(x => x.scrollWidth <= x.clientWidth + 1)"  # its text's box too
+    return cells.count() > 0 and all(cells.nth(i).evaluate(whole) for i in range(cells.count()))
 
 
 def test_an_admin_records_a_rework_order_on_the_orgs_page(page, live, errors):
