@@ -450,9 +450,10 @@ def _parts(session: Session, stmt, size: int = 5_000):
     connection = session.connection()
     # A server-side cursor needs a transaction block on PostgreSQL; read sessions there run without one
     # (data.db.read_engine), so they read through the client-side cursor, still turned into tuples by parts.
-    if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
-        connection = connection.execution_options(yield_per=size)
-    result = connection.execute(stmt)
+    # The option is the statement's: set on the connection, it stayed for the session's later statements,
+    # and PostgreSQL refuses an UPDATE through a cursor.
+    streamed = connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT"
+    result = connection.execute(stmt, execution_options={"yield_per": size} if streamed else None)
     for part in result.partitions(size):
         yield [tuple(r) for r in part]
 
