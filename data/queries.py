@@ -528,23 +528,36 @@ def rechecked_org_ids(session: Session, round_id: int, org_ids: Select, until) -
         Tally.org_id.in_(org_ids)).distinct()))
 
 
-def first_headlines(session: Session, round_id: int, org_ids: list[int], until,
-                    rechecked: set[int]) -> dict[int, Counts]:
-    """phase_headlines(…, FIRST, until), read where it can be from rollup_headline: an org whose rows were all
-    first reported before `until`, none of them 复评 (`rechecked`: the orgs with 复评 rows before it), has its
-    首评 headline there, as every row counts and they are its current ones. The others are read from the
-    tallies."""
-    out: dict[int, Counts] = {}
-    others = []
+def rollup_firsts(session: Session, round_id: int, org_ids: list[int]) -> dict[int, tuple]:
+    """org id -> (its rows' latest first 上报日期, its headline Counts or None when it has none of its own) from
+    rollup_headline: what first_headlines reads there."""
+    out = {}
     counts = [getattr(RollupHeadline, c) for c in COUNT_COLUMNS]
     for part in chunks(org_ids):
         stmt = select(RollupHeadline.org_id, RollupHeadline.last_row_reported_at, *counts).where(
             RollupHeadline.round_id == round_id, id_in(session, RollupHeadline.org_id, part))
-        for org_id, last_row, *values in session.execute(stmt):
-            if org_id in rechecked or last_row is None or last_row >= until:
-                others.append(org_id)
-            elif any(values):  # an org reporting only for its members has no headline of its own
-                out[org_id] = _counts(values)
+        # an org reporting only for its members has no headline of its own
+        out.update((org_id, (last_row, _counts(values) if any(values) else None))
+                   for org_id, last_row, *values in session.execute(stmt))
+    return out
+
+
+def first_headlines(session: Session, round_id: int, org_ids: list[int], until, rechecked: set[int],
+                    firsts: dict[int, tuple] | None = None) -> dict[int, Counts]:
+    """phase_headlines(…, FIRST, until), read where it can be from rollup_headline: an org whose rows were all
+    first reported before `until`, none of them 复评 (`rechecked`: the orgs with 复评 rows before it), has its
+    首评 headline there, as every row counts and they are its current ones. The others are read from the
+    tallies. firsts: rollup_firsts of some of the orgs, already read (the rest are read here)."""
+    firsts = firsts or {}
+    known = {k: firsts[k] for k in org_ids if k in firsts}
+    known.update(rollup_firsts(session, round_id, [k for k in org_ids if k not in firsts]))
+    out: dict[int, Counts] = {}
+    others = []
+    for org_id, (last_row, counts) in known.items():
+        if org_id in rechecked or last_row is None or last_row >= until:
+            others.append(org_id)
+        elif counts is not None:
+            out[org_id] = counts
     if others:
         out.update(phase_headlines(session, round_id, others, FIRST, until))
     return out

@@ -259,3 +259,32 @@ def test_what_the_warm_up_built_is_out_of_the_collector_s_reach(demo, monkeypatc
         assert gc.get_freeze_count() >= frozen_when_waiting[0]
     finally:
         gc.unfreeze()
+
+
+def test_redline_follows_a_candidate_renamed_or_reported_again(demo):
+    """红线 keeps its candidates' names and 首评 rows per data version for users who see everything: a renamed
+    candidate and a candidate's own answers changed (each bumping the data version, as every import and edit
+    does) show at once."""
+    from data.models import Org, Tally
+    from data.rollups import rebuild_rollups
+
+    def shown(s, code):
+        table = reports.redline(s, rd.ask(Filters(), demo_as_of(), EVERYTHING))
+        names = [c.name for c in table.columns]
+        row = next(r for r in table.rows if r[0] == code)
+        return row[names.index("名称")], row[next(i for i, n in enumerate(names) if n.startswith("首评"))]
+
+    with demo() as s:
+        code = reports.redline(s, rd.ask(Filters(), demo_as_of(), EVERYTHING)).rows[0][0]
+        name, first = shown(s, code)
+        org = s.scalars(select(Org).where(Org.code == code)).one()
+        org.name = "改名后的组织"
+        tallies = s.scalars(select(Tally).where(Tally.org_id == org.id, Tally.member_key == 0)).all()
+        for tally in tallies:  # its 总体评价 item among them, where its headline comes from
+            tally.opt1 += 5
+        rebuild_rollups(s, [tally.round_id for tally in tallies])
+        bump_version(s)
+        s.commit()
+    with demo() as s:
+        assert shown(s, code)[0] == "改名后的组织" != name
+        assert shown(s, code)[1] != first
