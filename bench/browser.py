@@ -12,7 +12,9 @@ the frame in which the result is on screen:
 - 红线 opened from the navbar until its last part (薄弱排名, below the funnel) is painted: what a page's later
   parts add after its first grid (`page_complete`);
 - the first drill-down click after the server started, before any other report was asked for;
-with medians, p95 and the Dash requests (POST /_dash-update-component) each interaction made.
+with medians, p95 and the Dash requests (POST /_dash-update-component) each interaction made. Beside the times,
+what goes over the network (office networks are often slow): a first visit with an empty cache (the login form
+and the page it lands on) as served and as it would be uncompressed, and a page change's answers.
 """
 from __future__ import annotations
 
@@ -58,13 +60,20 @@ PROBE = """
 """
 
 
+# KB of the Dash answers since the resource timings were last cleared: over the network, and unpacked.
+ANSWER_KB = """() => { const r = performance.getEntriesByType('resource').filter(e => e.name.includes('_dash-update'));
+  return [r.reduce((s, e) => s + e.encodedBodySize, 0) / 1024, r.reduce((s, e) => s + e.decodedBodySize, 0) / 1024]; }"""
+
+
 class Probe:
-    """One logged-in page: counts Dash requests and times interactions with the PROBE script."""
+    """One logged-in page: counts Dash requests and times interactions with the PROBE script (last_kb: the
+    KB of the last interaction's Dash answers, over the network and unpacked)."""
 
     def __init__(self, page, base: str):
         self.page, self.base = page, base
         self.pending: set = set()
         self.count, self.last = 0, time.monotonic()
+        self.last_kb = (0.0, 0.0)
         page.add_init_script(PROBE)
         page.on("request", self._started)
         page.on("requestfinished", self._ended)
@@ -92,12 +101,14 @@ class Probe:
     def interact(self, want: dict, action) -> tuple[float, int]:
         """(ms from the mouse press to the frame showing `want`, Dash requests the interaction made)."""
         self.settle()
-        self.page.evaluate("w => { const b = window.__bench; b.want = w; b.doneAt = null; b.clickAt = null; }", want)
+        self.page.evaluate("w => { const b = window.__bench; b.want = w; b.doneAt = null; b.clickAt = null; "
+                           "performance.clearResourceTimings(); }", want)
         before = self.count
         action()
         self.page.wait_for_function("() => window.__bench.doneAt !== null", timeout=60_000)
         ms = self.page.evaluate("() => window.__bench.doneAt - window.__bench.clickAt")
         self.settle()
+        self.last_kb = tuple(self.page.evaluate(ANSWER_KB))
         return ms, self.count - before
 
     def open(self, path: str, want: dict) -> tuple[float, int]:
@@ -179,11 +190,32 @@ def _nav_click(page, path: str):
 PAGE_CHANGES = (("/redline", "redline"), ("/rectifications", "rectifications"), ("/drill", "drilldown"))
 
 
-def _page_changes(probe: Probe, query: str, out: dict) -> None:
-    """From 下钻 to 红线, 整改台账 and back by the navbar, twice: out[path] gets each change to that page."""
+def _page_changes(probe: Probe, query: str, out: dict, kb: list) -> None:
+    """From 下钻 to 红线, 整改台账 and back by the navbar, twice: out[path] gets each change to that page, kb
+    each change's KB of answers (Probe.last_kb)."""
     probe.open("/drill" + query, {"card": "drilldown", "crumbs": 1, "old": ""})
     for path, card in PAGE_CHANGES * 2:
         out[path].append(probe.interact({"card": card, "old": ""}, _nav_click(probe.page, path)))
+        kb.append(probe.last_kb)
+
+
+def _first_visit(browser, base: str, user: str, password: str) -> dict:
+    """KB a browser with an empty cache downloads (bodies and headers) from the login form until the page it
+    lands on (总览, with its charts) has loaded everything: as served, and as it would be if nothing were
+    compressed (the browser accepting no encoding)."""
+    out = {}
+    for name, headers in (("kb", {}), ("kb_uncompressed", {"Accept-Encoding": "identity"})):
+        context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN",
+                                      extra_http_headers=headers)
+        page, finished = context.new_page(), []
+        page.on("requestfinished", lambda request: finished.append(request))
+        log_in(page, base, user, password)
+        page.wait_for_load_state("networkidle")
+        sizes = [r.sizes() for r in finished]
+        out[name] = round(sum(z["responseBodySize"] + z["responseHeadersSize"] for z in sizes) / 1024)
+        out.setdefault("requests", len(sizes))
+        context.close()
+    return out
 
 
 def _page_complete(probe: Probe, query: str, out: list) -> None:
@@ -241,11 +273,13 @@ def run_engine(url: str, engine_name: str, scale: str) -> dict:
                 _filter_change(probe, rng, query, t["filter_change"])
                 _ledger_filter(probe, query, ("红", "黄", "绿")[i % 3], t["ledger_filter"])
             changes: dict[str, list] = {path: [] for path, _ in PAGE_CHANGES}
+            change_kb: list = []
             for _ in range(max(1, samples // 2)):  # eight changes to each page at the default 8
                 t["floor"] += _floor(probe, 2)
-                _page_changes(probe, query, changes)
+                _page_changes(probe, query, changes, change_kb)
                 _page_complete(probe, query, t["page_complete"])
             t["page_change"] = [v for values in changes.values() for v in values]
+            first_visit = _first_visit(browser, probe.base, user, password)
             browser.close()
     finally:
         h.stop_server(server)
@@ -261,6 +295,9 @@ def run_engine(url: str, engine_name: str, scale: str) -> dict:
     result["page_load"]["vs_floor_open"] = round(result["page_load"]["p50_ms"] / result["floor_open"]["p50_ms"], 2)
     # Which page a change costs most on: the median mixes a cheap page with a heavy one.
     result["page_change"]["p50_ms_by_page"] = {path: h.p50([v[0] for v in values]) for path, values in changes.items()}
+    result["page_change"]["answers_kb_p50"] = round(h.p50([kb[0] for kb in change_kb]), 1)
+    result["page_change"]["answers_kb_uncompressed_p50"] = round(h.p50([kb[1] for kb in change_kb]), 1)
+    result["first_visit"] = first_visit
     result["targets"] = {
         "drill click p50 ≤ 2 × floor": result["drill_click"]["vs_floor"] <= 2,
         "drill click ≤ 3 Dash requests": result["drill_click"]["requests_max"] <= 3,
