@@ -23,7 +23,9 @@ WIDE = {"名称": 200, "原因": 420, "最低测评项目": 220, "地区": 120, 
         # 领导点评 / 逐级审核
         "点评意见": 320, "点评人": 190, "点评日期": 110, "问题编号": 140, "退回原因": 240, "审核时间": 150,
         # a verdict is read whole: 确认低于, not 确认…
-        "红线判定": 100}
+        "红线判定": 100,
+        # a province's count of answers is read whole: 665,123, not 665,… (up to 1,234,567)
+        "测评数": 104}
 # So is a status, in the reader's language: 已认定待复评, "Ordered, awaiting recheck" (a dense grid keeps its own
 # widths, DENSE_WIDE and DENSE_WIDE_EN, and shows a cut-off value on hover).
 STATUS_WIDE = {"zh": {"返工状态": 128}, "en": {"返工状态": 210}}
