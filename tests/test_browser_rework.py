@@ -26,11 +26,11 @@ def test_redline_shows_first_and_recheck_side_by_side(page, live, errors):
     page.wait_for_function("() => document.querySelector('#card-redline').innerText.includes('复评达标')")
     assert "复评仍低于" in page.locator("#card-redline").inner_text()
     shot(page, "redline-rework")
-    assert _whole_statuses(page, "返工状态")
+    assert _whole_cells(page, "返工状态") and _whole_cells(page, "红线判定")
     page.get_by_role("button", name="English").click()
     page.get_by_role("heading", name="Red line", exact=True).wait_for()
     first_cell(page, "redline", "c1")
-    assert _whole_statuses(page, "Rework status")
+    assert _whole_cells(page, "Rework status") and _whole_cells(page, "Red-line verdict")
     page.wait_for_function("() => document.querySelector('#card-redline').innerText.includes('Recheck passed')")
     assert "Recheck still below" in page.locator("#card-redline").inner_text()
     shot(page, "redline-rework-en")
@@ -38,12 +38,12 @@ def test_redline_shows_first_and_recheck_side_by_side(page, live, errors):
     assert not errors
 
 
-def _whole_statuses(page, header: str) -> bool:
-    """Every 返工状态 on screen is read whole (no "To be or…"); scrolled to the grid's last columns first."""
-    page.evaluate("""() => document.querySelectorAll('#card-redline .ag-body-horizontal-scroll-viewport,'
-                                                    + ' #card-redline .ag-center-cols-viewport')
-                        .forEach(v => { v.scrollLeft = 100000; })""")
-    col = page.locator("#card-redline .ag-header-cell", has_text=header).first.get_attribute("col-id")
+def _whole_cells(page, header: str) -> bool:
+    """Every cell of 红线's column `header` on screen is read whole (no "To be or…", "Confirme…"), the column
+    scrolled into view first."""
+    col = page.evaluate("""h => { const api = window.dash_ag_grid.getApi({type: 'report-grid', table: 'redline'});
+                                 const col = api.getColumnDefs().find(d => d.headerName === h).colId;
+                                 api.ensureColumnVisible(col); return col; }""", header)
     cells = page.locator(f"#card-redline .ag-row .ag-cell[col-id='{col}']")
     cells.first.wait_for()
     whole = "e => [e, ...e.querySelectorAll('*')].every(x => x.scrollWidth <= x.clientWidth + 1)"  # its text's box too
