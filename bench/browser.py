@@ -200,14 +200,18 @@ def _page_changes(probe: Probe, query: str, out: dict, kb: list) -> None:
         kb.append(probe.last_kb)
 
 
+def _new_context(browser, **options):
+    """A browser context as a user's desktop screen shows the app: 1400 × 900, in Chinese."""
+    return browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN", **options)
+
+
 def _first_visit(browser, base: str, user: str, password: str) -> dict:
     """KB a browser with an empty cache downloads (bodies and headers) from the login form until the page it
     lands on (总览, with its charts) has loaded everything: as served, and as it would be if nothing were
     compressed (the browser accepting no encoding)."""
     out = {}
     for name, headers in (("kb", {}), ("kb_uncompressed", {"Accept-Encoding": "identity"})):
-        context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN",
-                                      extra_http_headers=headers)
+        context = _new_context(browser, extra_http_headers=headers)
         page, finished = context.new_page(), []
         page.on("requestfinished", lambda request: finished.append(request))
         log_in(page, base, user, password)
@@ -243,19 +247,24 @@ def _floor_open(probe: Probe, n: int) -> list:
 FIRST_STARTS = 3
 
 
+def _first_row_click(probe: Probe, query: str) -> tuple[float, int]:
+    """下钻 opened and its first row click timed (ms, requests), the walk's rest clicked through as a user would."""
+    clicks: list = []
+    _drill_walk(probe, random.Random(1), query, clicks, [])
+    return clicks[0]
+
+
 def _first_click(browser, env: dict, url: str, user: str, password: str, query: str) -> tuple[float, int]:
-    """A server started afresh, a browser logged in, 下钻 opened and its first row click timed (ms, requests):
-    nothing but this page has asked that server for a report yet."""
+    """_first_row_click on a server started afresh: nothing but this page has asked it for a report yet."""
     port = h.free_port()
     server = h.start_server(["-m", "bench.serve_app", url, str(port)], env, port, "/login")
     try:
-        context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
+        context = _new_context(browser)
         probe = Probe(context.new_page(), f"http://127.0.0.1:{port}")
         log_in(probe.page, probe.base, user, password)
-        first: list = []
-        _drill_walk(probe, random.Random(1), query, first, [])
+        first = _first_row_click(probe, query)
         context.close()
-        return first[0]
+        return first
     finally:
         h.stop_server(server)
 
@@ -278,13 +287,11 @@ def run_engine(url: str, engine_name: str, scale: str) -> dict:
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-            context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
+            context = _new_context(browser)
             probe = Probe(context.new_page(), f"http://127.0.0.1:{port}")
             log_in(probe.page, probe.base, user, password)
             # The first click after a start: nothing but this page has asked the server for a report yet.
-            first: list = []
-            _drill_walk(probe, random.Random(1), query, first, [])
-            t["first_click"] = first[:1]
+            t["first_click"] = [_first_row_click(probe, query)]
             t["floor_open"] = _floor_open(probe, samples)
             for i in range(samples):
                 print(f"{engine_name}: walk {i + 1}/{samples}", file=sys.stderr, flush=True)

@@ -286,9 +286,9 @@ def _csp() -> str:
             "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 
 
-# Scripts, styles and JSON go compressed (zstd, br or gzip, whichever the browser takes): a page opened with an
-# empty cache was 4.0 MB of scripts and styles, 1.0 MB compressed; a page change's two answers 75-83 KB,
-# 31-32 KB (docs/SCALING.md). Office networks are often slow; compressing an answer takes about 1 ms.
+# Scripts, styles and JSON go compressed (zstd, br or gzip, whichever the browser takes): 下钻 opened with an
+# empty cache was 4.0 MB of scripts and styles, 1.1 MB compressed; a page change's answers 62 KB, 11 KB at
+# province (`bench --browser`, docs/SCALING.md). Office networks are often slow; compressing an answer takes about 1 ms.
 COMPRESSED_TYPES = ["application/javascript", "text/javascript", "text/css", "application/json"]
 _compressor = Compress()
 
