@@ -196,3 +196,21 @@ def test_the_record_cells_read_as_the_api_and_open_their_pages(page, live, super
         "Unit code", "Unit"]
     page.get_by_role("button", name="中文").click()
     assert not errors
+
+
+def test_the_scorecard_keeps_its_dense_cells_without_the_themes_inherited_rule(page, live, supervisor):
+    """The scorecard's many short columns are drawn with narrower cell padding than other grids, set on the
+    grid's own element: AG Grid's :has() rule that hands --ag-* values down from a parent is dropped
+    (assets/grid_theme.js), since the browser tested it at every style recalculation of every click."""
+    log_in(page, live, f"/workbench?as_of={live['as_of']}&group={supervisor['group']}")
+    page.goto(f"{live['base']}/workbench?as_of={live['as_of']}&group={supervisor['group']}")
+    first_cell(page, "scorecard")
+    padding = """sel => parseFloat(getComputedStyle(document.querySelector(sel)).paddingLeft)"""
+    dense = page.evaluate(padding, "#card-scorecard .ag-cell")
+    page.locator("#shell-navbar a.nav-link[href^='/drill']").click()
+    first_cell(page)
+    assert dense < page.evaluate(padding, "#card-drilldown .ag-cell")
+    inherited = page.evaluate("""() => [...document.styleSheets].flatMap(s => { try { return [...s.cssRules]; }
+        catch (e) { return []; } }).filter(r => (r.selectorText || '').includes(':has(> :where(.ag-theme-params'))
+        .length""")
+    assert inherited == 0
