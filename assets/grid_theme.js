@@ -15,8 +15,9 @@ function drop(rules, owner) {
     }
 }
 
-function clean(style) {
-    if (style.nodeName === 'STYLE' && style.sheet) drop(style.sheet.cssRules, style.sheet);
+function clean(node) {
+    const style = node && node.nodeName === '#text' ? node.parentNode : node;
+    if (style && style.nodeName === 'STYLE' && style.sheet) drop(style.sheet.cssRules, style.sheet);
 }
 
 // A style element AG Grid adds, or its text it changes (the sheet is parsed again): only those are looked at.
@@ -24,7 +25,7 @@ function watch() {
     if (!document.head) return requestAnimationFrame(watch);
     document.head.querySelectorAll('style').forEach(clean);
     new MutationObserver(records => records.forEach(record => {
-        clean(record.target.nodeName === 'STYLE' ? record.target : record.target.parentNode || record.target);
+        clean(record.target);
         record.addedNodes.forEach(clean);
     })).observe(document.head, {childList: true, subtree: true, characterData: true});
 }
