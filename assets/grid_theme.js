@@ -20,14 +20,11 @@ function clean(node) {
     if (style && style.nodeName === 'STYLE' && style.sheet) drop(style.sheet.cssRules, style.sheet);
 }
 
-// A style element AG Grid adds, or its text it changes (the sheet is parsed again): only those are looked at.
-function watch() {
-    if (!document.head) return requestAnimationFrame(watch);
-    document.head.querySelectorAll('style').forEach(clean);
-    new MutationObserver(records => records.forEach(record => {
-        clean(record.target);
-        record.addedNodes.forEach(clean);
-    })).observe(document.head, {childList: true, subtree: true, characterData: true});
-}
-watch();
+// Dash loads this after <head> is parsed: the styles already there, then each one AG Grid adds or whose text it
+// changes (the sheet is parsed again): only those are looked at.
+document.head.querySelectorAll('style').forEach(clean);
+new MutationObserver(records => records.forEach(record => {
+    clean(record.target);
+    record.addedNodes.forEach(clean);
+})).observe(document.head, {childList: true, subtree: true, characterData: true});
 })();

@@ -242,8 +242,9 @@ def _floor_open(probe: Probe, n: int) -> list:
     return [probe.open(FLOOR_PATH, {"kind": "floor", "text": "r0-0"}) for _ in range(n)]
 
 
-# Servers started for the first click after a start: the run's own, and as many again, each fresh. One sample
-# was a coin toss against the clicks' p95 (135 against 100 ms on one run, 78 against 80 when started six times).
+# Servers the first click after a start is timed on: the run's own, then FIRST_STARTS - 1 more, each fresh. One
+# sample was a coin toss against the clicks' p95 (135 against 100 ms on one run, 78 against 80 when started six
+# times).
 FIRST_STARTS = 3
 
 

@@ -198,12 +198,11 @@ def test_the_record_cells_read_as_the_api_and_open_their_pages(page, live, super
     assert not errors
 
 
-def test_the_scorecard_keeps_its_dense_cells_without_the_themes_inherited_rule(page, live, supervisor):
+def test_the_scorecard_keeps_its_dense_cells_without_the_themes_inherited_rule(page, live, supervisor, errors):
     """The scorecard's many short columns are drawn with narrower cell padding than other grids, set on the
     grid's own element: AG Grid's :has() rule that hands --ag-* values down from a parent is dropped
     (assets/grid_theme.js), since the browser tested it at every style recalculation of every click."""
     log_in(page, live, f"/workbench?as_of={live['as_of']}&group={supervisor['group']}")
-    page.goto(f"{live['base']}/workbench?as_of={live['as_of']}&group={supervisor['group']}")
     first_cell(page, "scorecard")
     padding = """sel => parseFloat(getComputedStyle(document.querySelector(sel)).paddingLeft)"""
     dense = page.evaluate(padding, "#card-scorecard .ag-cell")
@@ -214,3 +213,4 @@ def test_the_scorecard_keeps_its_dense_cells_without_the_themes_inherited_rule(p
         catch (e) { return []; } }).filter(r => (r.selectorText || '').includes(':has(> :where(.ag-theme-params'))
         .length""")
     assert inherited == 0
+    assert not errors
