@@ -44,12 +44,14 @@ PROBE = """
   const met = w => {
     if (w.kind === 'floor') return text("#floor-grid .ag-row[row-index='0'] .ag-cell[col-id='code']") === w.text;
     if (w.kind === 'rows') {  // every row on screen shows w.text in column w.col (a ledger filtered)
-      const cells = [...document.querySelectorAll(`#card-${w.card} .ag-center-cols-container .ag-row .ag-cell[col-id='${w.col}']`)];
+      const cells = [...document.querySelectorAll(`#card-${w.card} .ag-center-cols-container .ag-row[row-id] .ag-cell[col-id='${w.col}']`)];
       return (cells.length > 0 && cells.every(c => c.innerText.trim() === w.text))
         || !!document.querySelector(`#card-${w.card} .empty-state`);
     }
     if (w.crumbs != null && crumbs() !== w.crumbs) return false;
-    const first = text(`#card-${w.card} .ag-row[row-index='0'] .ag-cell[col-id='c0']`);
+    // [row-id]: a row of data. The infinite row model first draws a placeholder row (no id, "—" in its cells)
+    // until its block of rows is answered; that frame is not the rows on screen.
+    const first = text(`#card-${w.card} .ag-row[row-index='0'][row-id] .ag-cell[col-id='c0']`);
     return (first !== '' && first !== w.old) || !!document.querySelector(`#card-${w.card} .empty-state`);
   };
   const tick = () => {
@@ -125,7 +127,7 @@ class Probe:
 
     def first_cell(self, card: str) -> str:
         return self.page.evaluate(
-            "c => { const el = document.querySelector(`#card-${c} .ag-row[row-index='0'] .ag-cell[col-id='c0']`);"
+            "c => { const el = document.querySelector(`#card-${c} .ag-row[row-index='0'][row-id] .ag-cell[col-id='c0']`);"
             " return el ? el.innerText.trim() : ''; }", card)
 
     def crumbs(self) -> int:
