@@ -202,7 +202,8 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             }
             laterAsked = null;
             const came = performance.now();
-            const painted = box => box.querySelector('.ag-row, .ag-overlay-no-rows-center, .empty-state, .alert');
+            // A row with an id holds data: the infinite row model first draws a placeholder row without one.
+            const painted = box => box.querySelector('.ag-row[row-id], .ag-overlay-no-rows-center, .empty-state, .alert');
             return new Promise(resolve => {
                 const check = () => {
                     const ready = [...document.querySelectorAll('#shell-content .grid-box')].every(painted);
