@@ -88,7 +88,8 @@ def shot(page, name):
 
 
 def first_cell(page, card="drilldown", col="c1"):
-    cell = page.locator(f"#card-{card} .ag-row[row-index='0'] .ag-cell[col-id='{col}']").first
+    """The first row's cell once it holds data ([row-id]: not the infinite model's placeholder row, "—")."""
+    cell = page.locator(f"#card-{card} .ag-row[row-index='0'][row-id] .ag-cell[col-id='{col}']").first
     cell.wait_for()
     page.wait_for_function("el => el.innerText.trim().length > 0", arg=cell.element_handle())
     return cell
@@ -338,7 +339,7 @@ def test_a_drill_click_asks_for_the_grid_then_the_cards_and_keeps_the_page_mount
         first_cell(page).click()
         wait_crumbs(page, depth)
         page.wait_for_function("""old => { const c = document.querySelector(  // first_cell's column: its name
-            "#card-drilldown .ag-row[row-index='0'] .ag-cell[col-id='c1']"); return c && c.innerText && c.innerText !== old; }""",
+            "#card-drilldown .ag-row[row-index='0'][row-id] .ag-cell[col-id='c1']"); return c && c.innerText && c.innerText !== old; }""",
                                arg=old)
         settled(page, sent)
         assert [r["output"].lstrip(".").split("@")[0] for r in sent][:1] == ["drill-breadcrumb.children"], sent
@@ -374,7 +375,7 @@ def test_a_picked_system_is_two_requests_and_the_drill_starts_there(page, live, 
     wait_crumbs(page, 2)
     assert crumbs(page)[1] == "卫生健康系统"
     page.wait_for_function("""old => { const c = document.querySelector(
-        "#card-drilldown .ag-row[row-index='0'] .ag-cell[col-id='c0']"); return c && c.innerText.trim() !== ''
+        "#card-drilldown .ag-row[row-index='0'][row-id] .ag-cell[col-id='c0']"); return c && c.innerText.trim() !== ''
         && c.innerText !== old; }""", arg=old)  # the system's own rows
     settled(page, sent)
     assert len(sent) == 2, [r["output"] for r in sent]  # the grid, then the breakdown cards

@@ -101,7 +101,7 @@ def test_an_admin_moves_to_another_group_in_place(page, live, supervisor, errors
     other.click()
     page.wait_for_url(re.compile(r"group="))
     page.wait_for_function("""old => { const c = document.querySelector(
-        "#card-scorecard .ag-row[row-index='0'] .ag-cell[col-id='c0']"); return c && c.innerText !== old; }""",
+        "#card-scorecard .ag-row[row-index='0'][row-id] .ag-cell[col-id='c0']"); return c && c.innerText !== old; }""",
                            arg=before[0])
     assert column(page, "c0", "scorecard") != before
     assert name in page.locator("#workbench-heading").inner_text()
