@@ -574,6 +574,37 @@ def test_a_page_still_being_computed_shows_a_spinner(page, live, errors):
     assert not errors
 
 
+def test_rows_still_on_their_way_show_loading_bars_not_no_data(page, live, errors):
+    """The next page of a ledger, asked of the server (held here): its rows show grey bars while they come, not
+    "—", which in every table means no data; the rows then show their figures."""
+    log_in(page, live, f"/rectifications?as_of={live['as_of']}")
+    first = first_cell(page, "rectifications", "c0").inner_text()
+    page.wait_for_timeout(400)
+    held = []
+    page.route(lambda url: "_dash-update-component" in url,
+               lambda route: held.append(route) if "report-grid-ask" in (route.request.post_data or "")
+               else route.continue_())
+    page.locator("#card-rectifications .ag-paging-button:has(.ag-icon-next)").first.click()
+    page.wait_for_function("() => document.querySelector('#card-rectifications .ag-row:not([row-id])')")
+    looks = page.evaluate("""() => [...document.querySelectorAll(
+        '#card-rectifications .ag-center-cols-container .ag-row:not([row-id]) .ag-cell-value')].map(cell => {
+            const style = getComputedStyle(cell);
+            return [cell.innerText.trim(), style.color, style.backgroundImage.startsWith('linear-gradient')]; })""")
+    assert len(looks) > 20 and all(text == "—" for text, _, _ in looks), looks[:3]  # what the formatters print
+    assert all(color == "rgba(0, 0, 0, 0)" and bar for _, color, bar in looks), looks[:3]  # … is not shown
+    for _ in range(40):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held
+    page.unroute_all(behavior="ignoreErrors")
+    page.wait_for_function("""first => { const c = document.querySelector(
+        "#card-rectifications .ag-row[row-index='20'][row-id] .ag-cell[col-id='c0'] .ag-cell-value");
+        return c && c.innerText.trim() !== '' && c.innerText.trim() !== first
+            && getComputedStyle(c).color !== 'rgba(0, 0, 0, 0)'; }""", arg=first)
+    assert not errors
+
+
 def test_a_dimmed_card_waits_for_its_figures_and_takes_no_clicks(page, live, errors):
     """After a 下钻 click the breakdown cards show the old node's figures until their request comes (held
     here): dimmed, and their export buttons and pager take no click, so nothing old is exported."""
