@@ -87,12 +87,22 @@ def shot(page, name):
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def first_cell(page, card="drilldown", col="c1"):
+def first_cell_selector(card: str, col: str) -> str:
     """The first row's cell once it holds data ([row-id]: not the infinite model's placeholder row, "—")."""
-    cell = page.locator(f"#card-{card} .ag-row[row-index='0'][row-id] .ag-cell[col-id='{col}']").first
+    return f"#card-{card} .ag-row[row-index='0'][row-id] .ag-cell[col-id='{col}']"
+
+
+def first_cell(page, card="drilldown", col="c1"):
+    cell = page.locator(first_cell_selector(card, col)).first
     cell.wait_for()
     page.wait_for_function("el => el.innerText.trim().length > 0", arg=cell.element_handle())
     return cell
+
+
+def wait_first_cell_changed(page, old: str, card="drilldown", col="c1"):
+    """Until the grid's first row of data shows something other than `old` in `col`: its new rows are in."""
+    page.wait_for_function("""([sel, old]) => { const c = document.querySelector(sel);
+        return c && c.innerText.trim() !== '' && c.innerText !== old; }""", arg=[first_cell_selector(card, col), old])
 
 
 def wait_crumbs(page, n: int, at_least: bool = False):
@@ -338,9 +348,7 @@ def test_a_drill_click_asks_for_the_grid_then_the_cards_and_keeps_the_page_mount
         old, count = first_cell(page).inner_text(), cell_under(page, "drilldown", "测评数")
         first_cell(page).click()
         wait_crumbs(page, depth)
-        page.wait_for_function("""old => { const c = document.querySelector(  // first_cell's column: its name
-            "#card-drilldown .ag-row[row-index='0'][row-id] .ag-cell[col-id='c1']"); return c && c.innerText && c.innerText !== old; }""",
-                               arg=old)
+        wait_first_cell_changed(page, old)  # first_cell's column: its name
         settled(page, sent)
         assert [r["output"].lstrip(".").split("@")[0] for r in sent][:1] == ["drill-breadcrumb.children"], sent
         assert len(sent) == 2 and sent[1]["inputs"][0]["id"] == {"table": "drilldown", "type": "report-grid-live"}
@@ -374,9 +382,7 @@ def test_a_picked_system_is_two_requests_and_the_drill_starts_there(page, live, 
     page.wait_for_url(re.compile(r"system="))
     wait_crumbs(page, 2)
     assert crumbs(page)[1] == "卫生健康系统"
-    page.wait_for_function("""old => { const c = document.querySelector(
-        "#card-drilldown .ag-row[row-index='0'][row-id] .ag-cell[col-id='c0']"); return c && c.innerText.trim() !== ''
-        && c.innerText !== old; }""", arg=old)  # the system's own rows
+    wait_first_cell_changed(page, old, col="c0")  # the system's own rows
     settled(page, sent)
     assert len(sent) == 2, [r["output"] for r in sent]  # the grid, then the breakdown cards
     assert f"as_of={live['as_of']}" in page.url

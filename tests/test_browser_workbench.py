@@ -10,7 +10,8 @@ from urllib.parse import unquote
 import pytest
 
 from tests.test_browser_app import (  # noqa: F401  (fixtures)
-    SHOTS, browser_context_args, browser_type_launch_args, errors, first_cell, live, log_in, shot, wait_column)
+    SHOTS, browser_context_args, browser_type_launch_args, errors, first_cell, live, log_in, shot, wait_column,
+    wait_first_cell_changed)
 from tests.test_browser_supervision import column  # pinned first column included
 
 PASSWORD = "supervisor-pass-1"
@@ -100,9 +101,7 @@ def test_an_admin_moves_to_another_group_in_place(page, live, supervisor, errors
     name = other.inner_text()
     other.click()
     page.wait_for_url(re.compile(r"group="))
-    page.wait_for_function("""old => { const c = document.querySelector(
-        "#card-scorecard .ag-row[row-index='0'][row-id] .ag-cell[col-id='c0']"); return c && c.innerText !== old; }""",
-                           arg=before[0])
+    wait_first_cell_changed(page, before[0], "scorecard", "c0")
     assert column(page, "c0", "scorecard") != before
     assert name in page.locator("#workbench-heading").inner_text()
     assert name in unquote(page.locator("#brief-download").get_attribute("href"))
