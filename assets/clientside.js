@@ -67,6 +67,17 @@ function ledgerValues(system, region, org, status, light, source, overdue) {
 const usedFirst = new Set();  // the tokens of the first pages a grid's request was answered from (grids.answer)
 let routeSent = null;  // the last key handed to the router (shell.routeKey, shell.routeNow)
 let laterAsked = null;  // the address a page's later parts last came built for (shell.later)
+const lastSearch = {};  // the query each page last had on screen (shell.routeKey)
+
+// layouts/ids.py page_slug: what names a page in its ids ("drill" for /drill, "overview" for /).
+const slugOf = pathname => (pathname || '/').replace(/^\/+|\/+$/g, '') || 'overview';
+
+// What a kept page's main grid was left showing, against the URL (shell.routeKey): its order (but on 下钻,
+// whose grid follows a new sort itself, callbacks.drill.move) and its filter.
+function gridModel(search, path) {
+    const state = parse(search);
+    return canonical([path === '/drill' ? null : state.sort || null, state.filter || null]);
+}
 
 // What a page's later parts show: its path and URL state but the grid's sort and filter (shell.later).
 function laterKey(pathname, search) {
@@ -157,13 +168,17 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         // its answer, or the page just drawn): passed on to the page's move (callbacks.drill.move, …) only when
         // it names other keys of the page's own (on 下钻 also another sort) than its grid shows, on the same
         // round and date; anything else is the router's.
+        // A page kept out of sight (callbacks.shell.route) sees every URL too: not its own.
         moved: function (search, pathname, mounted, live) {
             const keys = IN_PLACE[pathname];
-            if (!keys) return window.dash_clientside.no_update;
+            const own = window.dash_clientside.callback_context.states_list[1].id.page;
+            if (!keys || slugOf(pathname) !== own) return window.dash_clientside.no_update;
             return moveOf(search, mounted, live, keys, pathname === '/drill' ? ['sort'] : []);
         },
         // What the router renders: page, URL state and language. A grid's sort/filter and, on 下钻, the node
         // (on 督导工作台 the group and date) are left out: the page updates those itself, so the router is not asked.
+        // Last comes whether a page kept from before must be drawn afresh: its grid was left in another order
+        // or filter than the URL's (a kept page's other keys of its own follow the URL in place: shell.moved).
         routeKey: function (pathname, search, lang, previous) {
             const path = pathname || '/';
             const skip = ['sort', 'filter'].concat(IN_PLACE[path] || []);
@@ -173,9 +188,13 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             });
             kept.sort();
             const key = JSON.stringify([path, kept, lang || 'zh']);
-            if (key === previous || key === routeSent) return window.dash_clientside.no_update;
+            const left = lastSearch[path];
+            lastSearch[path] = search || '';
+            const before = previous ? JSON.stringify(JSON.parse(previous).slice(0, 3)) : null;
+            if (key === before || key === routeSent) return window.dash_clientside.no_update;
             routeSent = key;
-            return key;
+            const redraw = left !== undefined && gridModel(left, path) !== gridModel(search, path);
+            return JSON.stringify([path, kept, lang || 'zh', redraw]);
         },
         // A navbar link (assets/navbar.js), its URL just written: the router's key set at once, so its request
         // leaves a round of the renderer earlier than through the URL's change (routeKey, which then finds the
@@ -193,7 +212,10 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         // neither their computing nor their drawing holds the first rows back (at most a second after the
         // page came); asked again when they came built for another address than the one on screen now (the
         // user moved on while they were computed). built: [pathname, search] they were built for, or null.
+        // A page kept out of sight (callbacks.shell.route) asks nothing: its parts came for the URL it had.
         later: function (built) {
+            const own = window.dash_clientside.callback_context.inputs_list[0].id.page;
+            if (slugOf(window.location.pathname) !== own) return window.dash_clientside.no_update;
             const here = laterKey(window.location.pathname, window.location.search);
             if (built) {
                 const came = laterKey(built[0], built[1]), again = came !== here && came !== laterAsked;
@@ -206,7 +228,8 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             const painted = box => box.querySelector('.ag-row[row-id], .ag-overlay-no-rows-center, .empty-state, .alert');
             return new Promise(resolve => {
                 const check = () => {
-                    const ready = [...document.querySelectorAll('#shell-content .grid-box')].every(painted);
+                    const box = document.querySelector(`#shell-content [data-page="${own}"]`);
+                    const ready = !box || [...box.querySelectorAll('.grid-box')].every(painted);
                     // After the paint: a timeout runs once the frame is on screen.
                     if (ready || performance.now() - came > 1000) setTimeout(() => resolve(Date.now()));
                     else requestAnimationFrame(check);

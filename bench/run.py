@@ -32,6 +32,7 @@ from data.rollups import bump_version
 from data.schema import upgrade
 from data.users import create_user
 from domain.rules import FIRST
+from layouts import ids
 
 REQUESTS = 30  # measured requests per figure (after warm-up)
 PG_ADMIN = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -159,8 +160,8 @@ def export_body(deps, table: str, state: dict) -> dict:
 
 def overview_body(deps, state: dict, lang: str) -> dict:
     """总览 as the router draws it, in its one request (callbacks.shell.route: the navbar, the page's cards)."""
-    dep = h.find_callback(deps, "shell-content")
-    return h.payload(dep, {"shell-route.data": json.dumps(["/", sorted(state.items()), lang]), "url.pathname": "/",
+    dep = h.find_callback(deps, "shell-rendered")
+    return h.payload(dep, {"shell-route.data": json.dumps(["/", sorted(state.items()), lang, False]), "url.pathname": "/",
                            "url.search": "?" + urlencode(state), "lang.data": lang})
 
 
@@ -171,16 +172,19 @@ PAGES = ("/drill", "/redline", "/rectifications", "/pledges")
 
 def page_body(deps, path: str, state: dict, lang: str = "zh") -> dict:
     """The router's request for the page at `path` (nothing on screen yet: the whole page is built)."""
-    dep = h.find_callback(deps, "shell-content")
-    return h.payload(dep, {"shell-route.data": json.dumps([path, sorted(state.items()), lang]), "url.pathname": path,
+    dep = h.find_callback(deps, "shell-rendered")
+    return h.payload(dep, {"shell-route.data": json.dumps([path, sorted(state.items()), lang, False]), "url.pathname": path,
                            "url.search": "?" + urlencode(state), "lang.data": lang})
 
 
 def later_body(deps, path: str, state: dict, lang: str = "zh") -> dict:
     """The browser's request for the parts of the page at `path` below its first grid."""
-    dep = h.find_callback(deps, "page-later.children")
-    return h.payload(dep, {"page-later-ask.data": 1, "url.pathname": path, "url.search": "?" + urlencode(state),
-                           "lang.data": lang})
+    dep = h.find_callback(deps, '"page-later"}.children')
+    body = h.payload(dep, {"url.pathname": path, "url.search": "?" + urlencode(state), "lang.data": lang})
+    own = ids.page(path)  # the callback is every page's (MATCH): the request names the page's own ids
+    ask = json.dumps(own.LATER_ASK, sort_keys=True, separators=(",", ":"))
+    return {**body, "outputs": {"id": own.LATER, "property": "children"},
+            "inputs": [{"id": own.LATER_ASK, "property": "data", "value": 1}], "changedPropIds": [f"{ask}.data"]}
 
 
 def simple_body(deps, output_id: str, input_id: str, value, state_values: dict | None = None) -> dict:

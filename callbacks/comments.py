@@ -5,6 +5,7 @@ from dash import Input, Output, State
 
 from callbacks import common
 from layouts import ids
+from layouts.comments import PATH
 
 
 def on_grade(grade: str | None, search: str | None):
@@ -12,5 +13,5 @@ def on_grade(grade: str | None, search: str | None):
 
 
 def register(app) -> None:
-    app.callback(Output(ids.Shell.NAV, "search", allow_duplicate=True), Input(ids.Comments.GRADE, "value"),
+    app.callback(Output(ids.page(PATH).NAV, "search", allow_duplicate=True), Input(ids.Comments.GRADE, "value"),
                  State(ids.Shell.URL, "search"), prevent_initial_call=True)(on_grade)

@@ -203,23 +203,23 @@ def in_place(*parts: tuple) -> list[Output]:
     return [Output(i, prop, allow_duplicate=True) for i, prop in parts]
 
 
-def write_url(search: str, *asked_by) -> None:
-    """A page's move asked by a click or a field (asked_by: their ids, or the ask store the browser filled)
-    writes the URL with its answer: written first, the address bar's locations and their callbacks held the
+def write_url(path: str, search: str, *asked_by) -> None:
+    """A move of the page at `path` asked by a click or a field (asked_by: their ids, or the ask store the
+    browser filled) writes the URL with its answer: written first, the address bar's locations and their callbacks held the
     request back (docs/SCALING.md). A move the location reported (a link, the back button) has its URL
     already."""
     if ctx.triggered_id in asked_by:
-        put(ids.Shell.NAV, {"search": search})
+        put(ids.page(path).NAV, {"search": search})
 
 
-def register_location(app, location: str, move: str, grid: str) -> None:
-    """A page's own location (`location`: a link within the page, the back and forward buttons): the browser
-    passes its URL on to the page's `move` store only when it names other keys of the page's own than the grid
-    `grid` shows, on the same round and date (assets/clientside.js shell.moved); the URL the page was drawn
-    with, or the one a move wrote with its answer, asks nothing."""
+def register_location(app, path: str, location: str, move: str, grid: str) -> None:
+    """The own location of the page at `path` (`location`: a link within the page, the back and forward
+    buttons): the browser passes its URL on to the page's `move` store only when it is that page's and names
+    other keys of the page's own than the grid `grid` shows, on the same round and date (assets/clientside.js
+    shell.moved); the URL the page was drawn with, or the one a move wrote with its answer, asks nothing."""
     app.clientside_callback(ClientsideFunction("shell", "moved"), Output(move, "data"),
                             Input(location, "search"), State(location, "pathname"),
-                            State(ids.Shell.STATE, "data"), State(ids.grid_live(grid), "data"),
+                            State(ids.page(path).STATE, "data"), State(ids.grid_live(grid), "data"),
                             prevent_initial_call=True)
 
 

@@ -16,7 +16,7 @@ from data.queries import NotFound, find_round, visible_org_ids
 from domain.rules import RuleProfile
 from web.auth import db_session
 from layouts import ids
-from layouts.contact_points import group_filter, parse_point, units_title, visit_form
+from layouts.contact_points import PATH, group_filter, parse_point, units_title, visit_form
 from layouts.i18n import t
 
 RECORDERS = ("admin", "supervisor")
@@ -99,7 +99,7 @@ def save_visit(n_clicks: int | None, point: str | None, day: str | None, finding
 def register(app) -> None:
     common.on_build([(ids.ContactPoints.FILTERS, "children"), (ids.ContactPoints.UNITS_TITLE, "children")], show_filters)
     # Another group is another page state: the URL is written in the browser, the router draws it.
-    app.clientside_callback(ClientsideFunction("filters", "group"), Output(ids.Shell.NAV, "search", allow_duplicate=True),
+    app.clientside_callback(ClientsideFunction("filters", "group"), Output(ids.page(PATH).NAV, "search", allow_duplicate=True),
                             Input(ids.ContactPoints.GROUP, "value"), State(ids.Shell.URL, "search"),
                             prevent_initial_call=True)
     common.on_build([(ids.ContactPoints.FORM, "children")], show_form)

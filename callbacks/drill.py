@@ -16,14 +16,17 @@ from data import rework as rework_data
 from data.lookups import regions_in_scope, systems_in_scope
 from data.queries import find_round
 from layouts import ids, urlstate
-from layouts.components import column_defs, region_options
-from layouts.drill import NODE_KEYS, breadcrumb, pickers, rework_form
+from layouts.components import LATER_CLASS, column_defs, region_options
+from layouts.drill import NODE_KEYS, PATH, breadcrumb, pickers, rework_form
 from layouts.i18n import DEFAULT, t
 
 # The cards below the children's grid follow in a second request, once the grid the user looks at is painted.
 BREAKDOWNS = ("items", "categories")
 REWORK_ROLES = ("admin", "supervisor")
-LATER_MARK = (ids.Shell.LATER, "className")  # the later parts dimmed (dim)
+def later_mark(path: str) -> tuple:
+    """The page's later parts, dimmed (dim): what a move puts on them, for common.in_place."""
+    return ids.page(path).LATER, "className"
+
 
 
 def show_breadcrumb(state: dict, lang: str | None):
@@ -97,9 +100,9 @@ def move(search: str | None, pathname: str | None, lang: str | None, mounted: di
         if state.get("sort") == shown.get("sort"):
             raise PreventUpdate
         return show_breadcrumb(state, lang)  # its links up carry the new sort
-    common.write_url(search, ids.Drill.ASK, ids.grid("drilldown"))
+    common.write_url(PATH, search, ids.Drill.ASK, ids.grid("drilldown"))
     refresh("drilldown", state, lang, live or {"table": "drilldown", "state": shown, "lang": lang}, row_request)
-    dim()
+    dim(PATH)
     # The pickers show where the user is; set only what differs (a set value calls the clientside pick,
     # which finds nothing to do). A system's regions are most often every region: then the region picker
     # keeps its options (a province's are 16 KB of the answer, and the picker indexes them again for its search).
@@ -128,19 +131,19 @@ def clicked(cell: dict | None, pathname: str | None, lang: str | None, mounted: 
     return move(target, pathname, lang, mounted, live, row_request)
 
 
-def dim(on: bool = True) -> None:
-    """The page's later parts (layouts.components.Later) still show the old node or filters, until a second
+def dim(path: str, on: bool = True) -> None:
+    """The later parts of the page at `path` (layouts.components.Later) still show the old node or filters, until a second
     request brings theirs: the first request brings only what the user looks at (docs/SCALING.md). Their
     covers (layouts.components.cover) dim them; on=False uncovers them."""
-    common.put(ids.Shell.LATER, {"className": "stale" if on else ""})
+    common.put(ids.page(path).LATER, {"className": f"{LATER_CLASS} stale" if on else LATER_CLASS})
 
 
-def refresh_dimmed(names: tuple[str, ...], state: dict, lang: str, mounted: dict | None, grids) -> None:
-    """The dimmed grids `names` show `state` (grids: the values of their grid_states; mounted: the page's first
-    state)."""
+def refresh_dimmed(path: str, names: tuple[str, ...], state: dict, lang: str, mounted: dict | None, grids) -> None:
+    """The dimmed grids `names` of the page at `path` show `state` (grids: the values of their grid_states;
+    mounted: the page's first state)."""
     for name, live, row_request in zip(names, grids[:len(names)], grids[len(names):]):
         refresh(name, state, lang, live or {"table": name, "state": mounted or {}, "lang": lang}, row_request)
-    dim(on=False)
+    dim(path, on=False)
 
 
 def grid_states(*names: str) -> list[State]:
@@ -159,7 +162,7 @@ def follow(live: dict | None, lang: str | None, mounted: dict | None, *grids: di
     """The breakdown cards show the node the children's grid now shows (after `move`)."""
     if not live or not live.get("state"):
         raise PreventUpdate
-    refresh_dimmed(BREAKDOWNS, live["state"], lang or DEFAULT, mounted, grids)
+    refresh_dimmed(PATH, BREAKDOWNS, live["state"], lang or DEFAULT, mounted, grids)
 
 
 def _columns(name: str, state: dict) -> list[str] | None:
@@ -225,20 +228,21 @@ def register(app) -> None:
                             State(ids.Shell.URL, "search"), prevent_initial_call=True)
     # The page's own location (layouts.drill): a breadcrumb link or the back and forward buttons move it (to
     # another node or sort), and the router (callbacks.shell) leaves the page alone.
-    common.register_location(app, ids.Drill.URL, ids.Drill.MOVE, "drilldown")
+    common.register_location(app, PATH, ids.Drill.URL, ids.Drill.MOVE, "drilldown")
     # The same move, asked by a picker (ASK), by the location (MOVE) or by a row click: one callback each, so a
     # click's request goes at once instead of waiting for the location's check of the URL it wrote.
     # What a move changes beside the breadcrumb, returned as outputs (common.returning).
-    changed = common.in_place((ids.Shell.NAV, "search"), LATER_MARK, *grid_stores("drilldown"),
+    own = ids.page(PATH)
+    changed = common.in_place((own.NAV, "search"), later_mark(PATH), *grid_stores("drilldown"),
                               (ids.Drill.SYSTEM, "value"), (ids.Drill.REGION, "options"), (ids.Drill.REGION, "value"),
                               (ids.Drill.REWORK_BOX, "children"))
     for asked, handler in (((ids.Drill.ASK, "data"), move), ((ids.Drill.MOVE, "data"), move),
                            ((ids.grid("drilldown"), "cellClicked"), clicked)):
         app.callback(Output(ids.Drill.BREADCRUMB, "children", allow_duplicate=True), *changed, Input(*asked),
-                     State(ids.Drill.URL, "pathname"), State(ids.Shell.LANG, "data"), State(ids.Shell.STATE, "data"),
+                     State(ids.Drill.URL, "pathname"), State(ids.Shell.LANG, "data"), State(own.STATE, "data"),
                      *grid_states("drilldown"),
                      prevent_initial_call=True)(common.returning(handler, changed))
-    after = common.in_place(LATER_MARK)
+    after = common.in_place(later_mark(PATH))
     app.callback(*after, Input(ids.grid_live("drilldown"), "data"), State(ids.Shell.LANG, "data"),
-                 State(ids.Shell.STATE, "data"), *grid_states(*BREAKDOWNS),
+                 State(own.STATE, "data"), *grid_states(*BREAKDOWNS),
                  prevent_initial_call=True)(common.returning(follow, after, own=0))

@@ -11,7 +11,7 @@ from dashboard import org_profile, reports
 from layouts import ids, urlstate
 from layouts.components import empty_state, error_alert
 from layouts.i18n import DEFAULT, t
-from layouts.org_profile import body, record_part, trend_part
+from layouts.org_profile import PATH, body, record_part, trend_part
 
 CHILDREN = "profile-children"
 COMMENTS_SHOWN = 10  # the newest 领导点评 on the page; the link opens them all
@@ -69,11 +69,11 @@ def register(app) -> None:
                 (ids.Profile.REWORK_BOX, "children"), (ids.Profile.RECORD, "children"),
                 (ids.Profile.CHILDREN_BOX, "style")]
     common.on_build(parts_at, parts)  # the page comes with its parts (callbacks.shell.route)
-    common.register_location(app, ids.Profile.URL, ids.Profile.MOVE, CHILDREN)  # another org
+    common.register_location(app, PATH, ids.Profile.URL, ids.Profile.MOVE, CHILDREN)  # another org
     changed = common.in_place(*drill.grid_stores(CHILDREN))  # returned as outputs (common.returning)
     app.callback(*[Output(i, prop) for i, prop in parts_at], *changed, Input(ids.Profile.MOVE, "data"),
                  State(ids.Profile.URL, "pathname"), State(ids.Shell.LANG, "data"),
-                 State(ids.Shell.STATE, "data"), *drill.grid_states(CHILDREN),
+                 State(ids.page(PATH).STATE, "data"), *drill.grid_states(CHILDREN),
                  prevent_initial_call=True)(common.returning(move, changed, len(parts_at)))
     app.callback(Output(ids.Profile.URL, "search"), Input(ids.grid(CHILDREN), "cellClicked"),
                  State(ids.Profile.URL, "search"), prevent_initial_call=True)(open_child)

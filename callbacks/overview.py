@@ -10,7 +10,7 @@ from callbacks import common
 from dashboard import reports
 from layouts import ids, urlstate
 from layouts.components import error_alert
-from layouts.overview import body
+from layouts.overview import PATH, body
 
 
 def show(state: dict, lang: str | None):
@@ -34,7 +34,7 @@ def open_group(key: str, click: dict | None, search: str | None):
 def register(app) -> None:
     common.on_build([(ids.Overview.BODY, "children")], show)
     for key, graph in (("system", ids.Overview.BY_SYSTEM), ("region", ids.Overview.BY_REGION)):
-        app.callback(Output(ids.Shell.NAV, "pathname", allow_duplicate=True),
-                     Output(ids.Shell.NAV, "search", allow_duplicate=True),
+        app.callback(Output(ids.page(PATH).NAV, "pathname", allow_duplicate=True),
+                     Output(ids.page(PATH).NAV, "search", allow_duplicate=True),
                      Input(graph, "clickData"), State(ids.Shell.URL, "search"),
                      prevent_initial_call=True)(partial(open_group, key))

@@ -8,7 +8,7 @@ from dash.exceptions import PreventUpdate
 
 from callbacks import common
 from layouts import ids, urlstate
-from layouts.quality import sessions_card
+from layouts.quality import PATH, sessions_card
 
 VOID = "作废场次"
 VOID_LINK = "void:"
@@ -34,9 +34,9 @@ def open_sessions(code: str | None, state: dict | None, lang: str | None):
 
 def register(app) -> None:
     app.clientside_callback(ClientsideFunction("links", "quality"),
-                            Output(ids.Shell.NAV, "pathname", allow_duplicate=True),
-                            Output(ids.Shell.NAV, "search", allow_duplicate=True), Output(ids.Quality.VOID, "data"),
+                            Output(ids.page(PATH).NAV, "pathname", allow_duplicate=True),
+                            Output(ids.page(PATH).NAV, "search", allow_duplicate=True), Output(ids.Quality.VOID, "data"),
                             Input(ids.grid("quality"), "cellClicked"), prevent_initial_call=True)
     app.callback(Output(ids.Quality.SESSIONS_BOX, "children"), Input(ids.Quality.VOID, "data"),
-                 State(ids.Shell.STATE, "data"), State(ids.Shell.LANG, "data"),
+                 State(ids.page(PATH).STATE, "data"), State(ids.Shell.LANG, "data"),
                  prevent_initial_call=True)(open_sessions)

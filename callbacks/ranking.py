@@ -10,6 +10,7 @@ from dash.exceptions import PreventUpdate
 from callbacks import common, drill, tables
 from data.lookups import org_types_in_scope
 from layouts import ids, urlstate
+from layouts.redline import PATH
 from layouts.i18n import DEFAULT
 from layouts.ranking import DEFAULT_LIMIT, controls
 from web.auth import db_session
@@ -30,7 +31,7 @@ def move(asked: str | None, lang: str | None, drawn: dict | None, live: dict | N
     if asked is None:
         raise PreventUpdate
     state, lang = urlstate.parse(asked), lang or DEFAULT
-    common.write_url(asked, ids.Ranking.ASK)
+    common.write_url(PATH, asked, ids.Ranking.ASK)
     drill.refresh(TABLE, state, lang, live or drawn or {"table": TABLE, "state": {}, "lang": lang}, row_request)
     if ctx.triggered_id == ids.Ranking.MOVE:  # a set value calls filters.ranking, which finds the URL so
         common.put(ids.Ranking.LIMIT, {"value": state.get("limit") or DEFAULT_LIMIT})
@@ -44,7 +45,7 @@ def register(app) -> None:
     app.clientside_callback(ClientsideFunction("filters", "ranking"), Output(ids.Ranking.ASK, "data"),
                             Input(ids.Ranking.LIMIT, "value"), Input(ids.Ranking.LEVEL, "value"),
                             State(ids.Shell.URL, "search"), prevent_initial_call=True)
-    common.register_location(app, ids.Ranking.URL, ids.Ranking.MOVE, TABLE)  # the back button's N and type
+    common.register_location(app, PATH, ids.Ranking.URL, ids.Ranking.MOVE, TABLE)  # the back button's N and type
     # What a move changes beside the state it shows, returned as outputs (common.returning). Not the URL: an
     # output outside the later part the ranking comes in would make Dash call the move when the part appears.
     changed = common.in_place(*drill.grid_stores(TABLE), (ids.Ranking.LIMIT, "value"), (ids.Ranking.LEVEL, "value"))
@@ -53,4 +54,4 @@ def register(app) -> None:
                      State(ids.Shell.LANG, "data"), State(ids.grid_state(TABLE), "data"),
                      *drill.grid_states(TABLE),
                      prevent_initial_call=True)(common.returning(move, changed))
-    tables.register_row_link(app, TABLE, "org")  # a row: that org's 单位画像
+    tables.register_row_link(app, TABLE, PATH, "org")  # a row: that org's 单位画像

@@ -65,9 +65,9 @@ def move(search: str | None, pathname: str | None, lang: str | None, mounted: di
     page, tables, fields = LEDGERS[pathname]
     state, lang = urlstate.parse(search), lang or DEFAULT
     shown = (live or {}).get("state") or mounted or {}
-    common.write_url(search, page.ASK)
+    common.write_url(pathname, search, page.ASK)
     drill.refresh(tables[0], state, lang, live or {"table": tables[0], "state": shown, "lang": lang}, row_request)
-    drill.dim()
+    drill.dim(pathname)
     if state.get("system") != shown.get("system"):  # the regions of the system now picked
         with db_session() as s:
             regions = regions_in_scope(s, common.scope(), state.get("system"))
@@ -91,19 +91,19 @@ def register_filter_bar(app, page, show, name: str, fields: tuple) -> None:
                             *(Input(field, "value") for field in fields), State(ids.Shell.URL, "search"),
                             prevent_initial_call=True)
     path = next(p for p, (at, _, _) in LEDGERS.items() if at is page)
-    common.register_location(app, page.URL, page.MOVE, LEDGERS[path][1][0])
-    tables = LEDGERS[path][1]
+    common.register_location(app, path, page.URL, page.MOVE, LEDGERS[path][1][0])
+    tables, own = LEDGERS[path][1], ids.page(path)
     # What a move and its follow-up change, returned as outputs (common.returning).
-    changed = common.in_place((ids.Shell.NAV, "search"), drill.LATER_MARK, *drill.grid_stores(tables[0]),
+    changed = common.in_place((own.NAV, "search"), drill.later_mark(path), *drill.grid_stores(tables[0]),
                               (page.REGION, "options"), *((field, "value") for field in fields))
     for asked in (page.ASK, page.MOVE):  # two callbacks, as on 下钻 (callbacks.drill.register)
         app.callback(Output(page.SHOWN, "data", allow_duplicate=True), *changed, Input(asked, "data"),
-                     State(page.URL, "pathname"), State(ids.Shell.LANG, "data"), State(ids.Shell.STATE, "data"),
+                     State(page.URL, "pathname"), State(ids.Shell.LANG, "data"), State(own.STATE, "data"),
                      *drill.grid_states(tables[0]),
                      prevent_initial_call=True)(common.returning(move, changed))
-    after = common.in_place(drill.LATER_MARK, *([(page.AGEING_BOX, "children")] if path == "/rectifications" else []))
+    after = common.in_place(drill.later_mark(path), *([(page.AGEING_BOX, "children")] if path == "/rectifications" else []))
     app.callback(*after, Input(ids.grid_live(tables[0]), "data"), State(page.URL, "pathname"),
-                 State(ids.Shell.LANG, "data"), State(ids.Shell.STATE, "data"), *drill.grid_states(*tables[1:]),
+                 State(ids.Shell.LANG, "data"), State(own.STATE, "data"), *drill.grid_states(*tables[1:]),
                  prevent_initial_call=True)(common.returning(follow, after, own=0))
 
 
@@ -113,7 +113,7 @@ def follow(live: dict | None, pathname: str | None, lang: str | None, mounted: d
         raise PreventUpdate
     page, tables, _ = LEDGERS[pathname]
     state, lang = live["state"], lang or DEFAULT
-    drill.refresh_dimmed(tables[1:], state, lang, mounted, grids)
+    drill.refresh_dimmed(pathname, tables[1:], state, lang, mounted, grids)
     if pathname == "/rectifications":
         common.put(page.AGEING_BOX, {"children": show_ageing(state, lang)})
 

@@ -10,7 +10,7 @@ from layouts import ids
 from layouts.components import empty_state, error_alert
 from layouts.overview import GRAPH_CONFIG
 from layouts.i18n import t
-from layouts.redline import funnel_figure
+from layouts.redline import PATH, funnel_figure
 
 
 def show_funnel(state: dict, lang: str | None):
@@ -35,7 +35,7 @@ def register(app) -> None:
     common.on_build([(ids.Redline.FUNNEL_BOX, "children")], show_funnel)
     # A click on an org opens its drill-down, in the browser (assets/clientside.js links.funnel).
     app.clientside_callback(ClientsideFunction("links", "funnel"),
-                            Output(ids.Shell.NAV, "pathname", allow_duplicate=True),
-                            Output(ids.Shell.NAV, "search", allow_duplicate=True),
+                            Output(ids.page(PATH).NAV, "pathname", allow_duplicate=True),
+                            Output(ids.page(PATH).NAV, "search", allow_duplicate=True),
                             Input(ids.Redline.FUNNEL, "clickData"), State(ids.Shell.URL, "search"),
                             prevent_initial_call=True)

@@ -14,7 +14,7 @@ from layouts import ids
 from layouts.components import empty_state, error_alert
 from layouts.i18n import DEFAULT, t
 from layouts.overview import GRAPH_CONFIG
-from layouts.reporting import approval_message, completeness_figure
+from layouts.reporting import PATH, approval_message, completeness_figure
 
 MAX_AT_ONCE = 500  # ticked rows acted on in one click
 
@@ -62,11 +62,11 @@ def act_on_selected(_approve, _return, selected: list | None, reason: str | None
 
 
 def register(app) -> None:
-    app.callback(Output(ids.Shell.NAV, "search", allow_duplicate=True), Input(ids.Reporting.STATUS, "value"),
+    app.callback(Output(ids.page(PATH).NAV, "search", allow_duplicate=True), Input(ids.Reporting.STATUS, "value"),
                  State(ids.Shell.URL, "search"), prevent_initial_call=True)(on_status)
     common.on_build([(ids.Reporting.CHART_BOX, "children")], show_chart)
     app.callback(Output(ids.Reporting.APPROVAL_MESSAGE, "children"), Input(ids.Reporting.APPROVE, "n_clicks"),
                  Input(ids.Reporting.RETURN, "n_clicks"), State(ids.grid("reporting"), "selectedRows"),
-                 State(ids.Reporting.REASON, "value"), State(ids.Shell.STATE, "data"), State(ids.Shell.LANG, "data"),
+                 State(ids.Reporting.REASON, "value"), State(ids.page(PATH).STATE, "data"), State(ids.Shell.LANG, "data"),
                  *drill.grid_states("reporting"),
                  prevent_initial_call=True)(act_on_selected)

@@ -2,11 +2,12 @@
 controls, the language toggle."""
 from __future__ import annotations
 
+import json
 import logging
 from datetime import date
 from urllib.parse import urlsplit
 
-from dash import ClientsideFunction, Input, Output, State, html, no_update, set_props
+from dash import MATCH, ClientsideFunction, Input, Output, State, ctx, html, no_update, set_props
 from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 from flask import has_request_context, request
@@ -15,13 +16,14 @@ from flask_login import current_user
 from callbacks import common
 from callbacks.rectifications import LEDGERS
 from dashboard import reports
+from data.cache import data_fingerprint
 from web.auth import csrf_token, db_session
 from data.lookups import round_names
 from layouts import (admin, audit, comments, contact_points, drill, ids, imports, org_profile, overview, pledges,
                      quality, rectifications, redline, reporting, urlstate, workbench)
 from layouts.components import Later, empty_state
 from layouts.i18n import DEFAULT, LANGS, t
-from layouts.shell import PAGE_ROLES, app_layout, navbar, not_found
+from layouts.shell import KEEP, PAGE_ROLES, app_layout, navbar, not_found, page_box
 
 log = logging.getLogger(__name__)
 PAGES = {"/": overview.layout, "/workbench": workbench.layout, "/drill": drill.layout, "/redline": redline.layout,
@@ -33,6 +35,11 @@ PAGES = {"/": overview.layout, "/workbench": workbench.layout, "/drill": drill.l
          "/import": imports.layout, "/users": admin.users_layout, "/settings": admin.settings_layout,
          "/audit": audit.layout, "/org": org_profile.layout}
 NO_ROUND_PAGES = ("/import", "/users", "/settings", "/audit")
+# Pages stay mounted once visited, hidden while another is on screen: going back to one shows it again, with
+# no request for its parts, no grid to set up and no rows to ask for (docs/SCALING.md). At most KEEP of them,
+# each in a slot of its own (layouts.shell.KEEP), the least recently shown giving way; the admin pages, whose
+# content is not kept per data version, and a page not found are drawn afresh each time.
+KEPT = frozenset(PAGES) - set(NO_ROUND_PAGES)
 # URL keys a page updates itself, in place (assets/clientside.js routeKey keeps the same list): the router
 # leaves the page alone when only these change.
 IN_PLACE = {"/drill": drill.NODE_KEYS, "/workbench": workbench.OWN_KEYS, "/org": ("org",), "/redline": ("limit", "level"),
@@ -65,28 +72,83 @@ def shell_bar(pathname: str | None, state: dict, lang: str):
     return navbar(pathname or "/", state, lang, common.user_info(), rounds, as_of, csrf_token(), notes), rounds
 
 
-def route(pathname: str | None, search: str | None, lang: str | None, rendered: list | None = None):
-    """(navbar, page, what is rendered). A URL change that only records the grid's sort or filter keeps
-    the page as it is: rebuilding it would reset the grid the user is working in. The navbar is drawn
-    again only for another round, date or language: on another page it stays (the browser marks the page's
-    link, assets/clientside.js shell.activeNav)."""
+def route(pathname: str | None, search: str | None, lang: str | None, rendered: dict | None = None,
+          redraw: bool = False):
+    """(navbar, the page's box or None, what is rendered). A URL change that only records the grid's sort or
+    filter keeps the page as it is: rebuilding it would reset the grid the user is working in. The navbar is
+    drawn again only for another round, date or language (and the pages kept are dropped): on another page
+    it stays (the browser marks the page's link, assets/clientside.js shell.activeNav). A page kept from
+    before is shown again (None: nothing drawn) when it was drawn for the same URL state and data, and the
+    browser does not ask for it afresh (redraw: its grid's order or filter is not the URL's,
+    assets/clientside.js shell.routeKey).
+    rendered: {"bar": the navbar's key, "slots": the page kept in each of the content's KEEP slots ({"path",
+    "key", "data"} or None), "shown": the slot on screen, "used": the slots filled, least recently shown
+    first}; slot_outputs turns two of them into the slots' changes."""
     lang = lang if lang in LANGS else DEFAULT
-    state = urlstate.parse(search)
+    state, path = urlstate.parse(search), pathname or "/"
     # On 下钻 the node is the page's own (callbacks.drill.move): moving to another one keeps the page; so are
     # the group and date on 督导工作台 (callbacks.workbench.move). assets/clientside.js skips the same keys.
-    inner = ("sort", "filter") + IN_PLACE.get(pathname, ())
+    inner = ("sort", "filter") + IN_PLACE.get(path, ())
     bar_key = [urlstate.shared(state), lang]
-    key = [pathname or "/", {k: v for k, v in state.items() if k not in inner}, lang, bar_key]
-    if rendered == key:
+    key = [path, {k: v for k, v in state.items() if k not in inner}, lang]
+    before = _slots(rendered)
+    same_bar = before is not None and rendered["bar"] == bar_key
+    on_screen = before[rendered["shown"]] if same_bar else None
+    if on_screen and on_screen["path"] == path and on_screen["key"] == key:
         raise PreventUpdate
-    if rendered and len(rendered) > 3 and rendered[3] == bar_key:  # same round, date and language
-        with db_session() as s:
-            bar, rounds = no_update, round_names(s)
+    with db_session() as s:
+        rounds, data = round_names(s), _data_key(s)
+    bar = no_update if same_bar else shell_bar(pathname, state, lang)[0]
+    entry = {"path": path, "key": key, "data": data if path in KEPT else None}
+    slots, used = (list(before), list(rendered["used"])) if same_bar else ([None] * KEEP, [])
+    if on_screen and on_screen["data"] is None:  # a page not kept goes when left
+        slots[rendered["shown"]] = None
+    at = next((i for i, kept in enumerate(slots) if kept and kept["path"] == path), None)
+    if at is not None and slots[at] == entry and not redraw:
+        page = None  # shown again as it is
     else:
-        bar, rounds = shell_bar(pathname, state, lang)
-    # Everything the page shows comes with it: its parts and its grids (callbacks.common.build), but for
-    # those below its first grid (later_parts).
-    return bar, common.build(_drawn(pathname, state, lang, rounds), state, lang), key
+        # Everything the page shows comes with it: its parts and its grids (callbacks.common.build), but for
+        # those below its first grid (later_parts).
+        page = page_box(path, common.build(_drawn(pathname, state, lang, rounds), state, lang))
+        if at is None:  # an empty slot, else the one shown least recently
+            at = next((i for i, kept in enumerate(slots) if kept is None), None)
+            at = at if at is not None else next(i for i in used if i != rendered["shown"])
+    slots[at] = entry
+    used = [i for i in used if i != at and slots[i] is not None] + [at]
+    return bar, page, {"bar": bar_key, "slots": slots, "shown": at, "used": used}
+
+
+def _slots(rendered: dict | None) -> list | None:
+    """The slots of `rendered` (a copy), or None when nothing was drawn or the record is not the server's."""
+    try:
+        slots = [s if s is None else {"path": str(s["path"]), "key": s["key"], "data": s["data"]}
+                 for s in rendered["slots"]]
+        paths = [s["path"] for s in slots if s]
+        filled = {i for i, s in enumerate(slots) if s}
+        if len(slots) != KEEP or len(set(paths)) != len(paths) or set(rendered["used"]) != filled \
+                or rendered["shown"] not in filled:
+            return None
+    except (KeyError, TypeError):
+        return None
+    return slots
+
+
+def slot_outputs(before: dict | None, after: dict, page) -> tuple[list, list]:
+    """(children, hidden) of the content's slots (ids.Shell.slot) from `before` to `after` (route's record):
+    the page drawn into the slot shown, a slot no longer holding a page emptied, the slot shown before
+    hidden; no_update for the rest."""
+    old = _slots(before) or [None] * KEEP
+    shown, was = after["shown"], before["shown"] if _slots(before) else None
+    children = [page if i == shown and page is not None else None if old[i] and not after["slots"][i] else no_update
+                for i in range(KEEP)]
+    hidden = [i != shown if was is None or i in (shown, was) else no_update for i in range(KEEP)]
+    return children, hidden
+
+
+def _data_key(session) -> list:
+    """What a kept page's figures rest on besides its URL: the data version and the day (an as-of date left
+    to its default, overdue items, follow today)."""
+    return [*data_fingerprint(session), date.today().isoformat()]
 
 
 def _drawn(pathname: str | None, state: dict, lang: str, rounds: list) -> Component:
@@ -106,9 +168,12 @@ def _drawn(pathname: str | None, state: dict, lang: str, rounds: list) -> Compon
 
 
 def later_parts(_asked, pathname: str | None, search: str | None, lang: str | None):
-    """The parts of the page on screen below its first grid, built for the address on screen (set into
+    """The parts of the page on screen below its first grid, built for the address on screen (set into its
     LATER_BUILT), asked by the browser once the grid above is painted (layouts.components.Later). The page
-    is drawn again as the router draws it, with the same checks, and only its later parts are built."""
+    is drawn again as the router draws it, with the same checks, and only its later parts are built. A page
+    kept out of sight asks nothing (assets/clientside.js shell.later): were it asked, nothing is built."""
+    if ids.page_slug(pathname or "/") != ctx.triggered_id["page"]:
+        raise PreventUpdate
     lang = lang if lang in LANGS else DEFAULT
     state = urlstate.parse(search)
     with db_session() as s:
@@ -118,7 +183,7 @@ def later_parts(_asked, pathname: str | None, search: str | None, lang: str | No
     if later is None:
         raise PreventUpdate
     # Through set_props, not an output: the browser's ask follows from it (a cycle Dash would refuse).
-    set_props(ids.Shell.LATER_BUILT, {"data": [pathname, search or ""]})
+    set_props(ids.page(pathname).LATER_BUILT, {"data": [pathname, search or ""]})
     return common.build(html.Div(later.parts), state, lang).children
 
 
@@ -180,8 +245,17 @@ def _default_day(state: dict, today: date | None) -> str:
         return _as_of(s, {k: v for k, v in state.items() if k != "as_of"}, today)[0]
 
 
-def on_route_key(_key, pathname: str | None, search: str | None, lang: str | None, rendered: list | None = None):
-    return route(pathname, search, lang, rendered)
+def on_route_key(key: str | None, pathname: str | None, search: str | None, lang: str | None,
+                 rendered: dict | None = None):
+    """key: what the browser worked out (assets/clientside.js shell.routeKey), its last item whether the page
+    must be drawn afresh. The outputs: the navbar, each slot's page, each slot's hidden, the record."""
+    try:
+        redraw = json.loads(key)[-1] is True
+    except (TypeError, ValueError, IndexError, KeyError):
+        redraw = False
+    bar, page, after = route(pathname, search, lang, rendered, redraw)
+    children, hidden = slot_outputs(rendered, after, page)
+    return bar, *children, *hidden, after
 
 
 def register(app) -> None:
@@ -190,7 +264,8 @@ def register(app) -> None:
     app.clientside_callback(ClientsideFunction("shell", "routeKey"), Output(ids.Shell.ROUTE, "data"),
                             Input(ids.Shell.URL, "pathname"), Input(ids.Shell.URL, "search"),
                             Input(ids.Shell.LANG, "data"), State(ids.Shell.ROUTE, "data"))
-    app.callback(Output(ids.Shell.NAVBAR, "children"), Output(ids.Shell.CONTENT, "children"),
+    app.callback(Output(ids.Shell.NAVBAR, "children"), *(Output(ids.Shell.slot(i), "children") for i in range(KEEP)),
+                 *(Output(ids.Shell.slot(i), "hidden") for i in range(KEEP)),
                  Output(ids.Shell.RENDERED, "data"), Input(ids.Shell.ROUTE, "data"),
                  State(ids.Shell.URL, "pathname"), State(ids.Shell.URL, "search"),
                  State(ids.Shell.LANG, "data"), State(ids.Shell.RENDERED, "data"))(on_route_key)
@@ -207,9 +282,10 @@ def register(app) -> None:
                  State(ids.Shell.ROUND, "options"), prevent_initial_call=True)(on_asked)
     # A page's later parts are asked for by the browser once the part above them is on screen, and again
     # when they came built for another address than the one on screen (assets/clientside.js shell.later).
-    app.clientside_callback(ClientsideFunction("shell", "later"), Output(ids.Shell.LATER_ASK, "data"),
-                            Input(ids.Shell.LATER_BUILT, "data"))
-    app.callback(Output(ids.Shell.LATER, "children"), Input(ids.Shell.LATER_ASK, "data"),
+    later = ids.page(MATCH)
+    app.clientside_callback(ClientsideFunction("shell", "later"), Output(later.LATER_ASK, "data"),
+                            Input(later.LATER_BUILT, "data"))
+    app.callback(Output(later.LATER, "children"), Input(later.LATER_ASK, "data"),
                  State(ids.Shell.URL, "pathname"), State(ids.Shell.URL, "search"), State(ids.Shell.LANG, "data"),
                  prevent_initial_call=True)(later_parts)
     app.clientside_callback(ClientsideFunction("shell", "toggleMenu"), Output(ids.Shell.COLLAPSE, "is_open"),

@@ -23,7 +23,8 @@ from layouts.org_profile import profile_href
 
 NODE_KEYS = ("system", "region", "org")
 # The page's main table keeps its sort and filter in the URL, so a copied link shows the same rows.
-URL_TABLES = ("drilldown", "redline", "rectifications", "pledges")
+# The main grid of a page, whose sort and filter the URL carries: table -> its page.
+URL_TABLES = {"drilldown": "/drill", "redline": "/redline", "rectifications": "/rectifications", "pledges": "/pledges"}
 # Tables whose rows lead somewhere on a click (their row ids are links, worked out from the whole table).
 LINK_TABLES = ("drilldown", "redline")
 TITLES = {**VIEW_TITLES, "profile-children": "单位画像（下级组织）", "items": "测评项目分析", "categories": "参评人员类别分析", "audit": "审计日志",
@@ -235,12 +236,12 @@ def export_file(store: dict, fmt: str, request: dict | None):
     return download, ""
 
 
-def register_row_link(app, table: str, page: str) -> None:
-    """A click on a row of `table` whose id links to `page` ("drill", "org") opens it, in the browser
-    (assets/clientside.js links): no request until the page is asked for."""
+def register_row_link(app, table: str, at: str, page: str) -> None:
+    """A click on a row of `table` (on the page at `at`) whose id links to `page` ("drill", "org") opens it, in
+    the browser (assets/clientside.js links): no request until the page is asked for."""
     app.clientside_callback(ClientsideFunction("links", page),
-                            Output(ids.Shell.NAV, "pathname", allow_duplicate=True),
-                            Output(ids.Shell.NAV, "search", allow_duplicate=True),
+                            Output(ids.page(at).NAV, "pathname", allow_duplicate=True),
+                            Output(ids.page(at).NAV, "search", allow_duplicate=True),
                             Input(ids.grid(table), "cellClicked"), prevent_initial_call=True)
 
 
@@ -267,9 +268,9 @@ def register(app) -> None:
                  Input(ids.export(MATCH, ALL), "n_clicks"), State(ids.grid_state(MATCH), "data"),
                  State(ids.grid(MATCH), "getRowsRequest"), State(ids.grid_live(MATCH), "data"),
                  prevent_initial_call=True)(export)
-    register_row_link(app, "redline", "drill")  # a 红线/薄弱 row: the org on 下钻
+    register_row_link(app, "redline", URL_TABLES["redline"], "drill")  # a 红线/薄弱 row: the org on 下钻
     # The main grid's sort and filter go into the URL in the browser (assets/clientside.js grids.toUrl).
-    for name in URL_TABLES:
-        app.clientside_callback(ClientsideFunction("grids", "toUrl"), Output(ids.Shell.NAV, "search", allow_duplicate=True),
+    for name, at in URL_TABLES.items():
+        app.clientside_callback(ClientsideFunction("grids", "toUrl"), Output(ids.page(at).NAV, "search", allow_duplicate=True),
                                 Input(ids.grid(name), "getRowsRequest"), State(ids.Shell.URL, "search"),
                                 prevent_initial_call=True)

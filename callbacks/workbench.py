@@ -17,7 +17,7 @@ from web.auth import db_session
 from layouts import ids, urlstate
 from layouts.components import brief_href, error_alert
 from layouts.i18n import DEFAULT
-from layouts.workbench import (OWN_KEYS, cell_target, controls, heading, no_group, print_table, todo_list,
+from layouts.workbench import (PATH, OWN_KEYS, cell_target, controls, heading, no_group, print_table, todo_list,
                                unit_of)
 
 TODO = "scorecard-todo"
@@ -93,9 +93,9 @@ def move(search: str | None, pathname: str | None, lang: str | None, mounted: di
         raise PreventUpdate
     refresh("scorecard", state, lang, live or {"table": "scorecard", "state": shown, "lang": lang}, row_request)
     common.put(ids.Workbench.HEADING, {"children": heading(group, round_name, _date(state), lang)})
-    set_props(ids.Shell.BRIEF, {"href": brief_href({**urlstate.shared(state), "group": group})})
+    set_props(ids.page(PATH).BRIEF, {"href": brief_href({**urlstate.shared(state), "group": group})})
     if state.get("as_of") != shown.get("as_of"):  # the navbar's links carry the date to the other pages
-        set_props(ids.Shell.NAVBAR, {"children": shell_bar(pathname, state, lang)[0]})
+        set_props(ids.page(PATH).NAVBAR, {"children": shell_bar(pathname, state, lang)[0]})
     todo, printed = _todo(state, group, lang)
     set_props(ids.Workbench.PRINT, {"children": printed})
     return todo
@@ -125,17 +125,17 @@ def register(app) -> None:
                      (ids.Workbench.TODO, "children"), ("card-scorecard", "style")],
                     show_page)  # the page comes with its parts (callbacks.shell.route)
     common.on_build([(ids.Workbench.PRINT, "children")], show_print)
-    app.callback(Output(ids.Shell.NAV, "search", allow_duplicate=True), Input(ids.Workbench.GROUP, "value"),
+    app.callback(Output(ids.page(PATH).NAV, "search", allow_duplicate=True), Input(ids.Workbench.GROUP, "value"),
                  State(ids.Shell.URL, "search"), prevent_initial_call=True)(on_group)
-    common.register_location(app, ids.Workbench.URL, ids.Workbench.MOVE, "scorecard")  # another group or date
+    common.register_location(app, PATH, ids.Workbench.URL, ids.Workbench.MOVE, "scorecard")  # another group or date
     # What a move changes beside the 待办, returned as outputs (common.returning). Not the navbar: an output
     # outside the page would make Dash call the move whenever the page appears.
     changed = common.in_place(*grid_stores("scorecard"), (ids.Workbench.HEADING, "children"))
     app.callback(Output(ids.Workbench.TODO, "children", allow_duplicate=True), *changed,
                  Input(ids.Workbench.MOVE, "data"), State(ids.Workbench.URL, "pathname"), State(ids.Shell.LANG, "data"),
-                 State(ids.Shell.STATE, "data"), *grid_states("scorecard"),
+                 State(ids.page(PATH).STATE, "data"), *grid_states("scorecard"),
                  prevent_initial_call=True)(common.returning(move, changed))
-    app.callback(Output(ids.Shell.NAV, "pathname", allow_duplicate=True),
-                 Output(ids.Shell.NAV, "search", allow_duplicate=True),
+    app.callback(Output(ids.page(PATH).NAV, "pathname", allow_duplicate=True),
+                 Output(ids.page(PATH).NAV, "search", allow_duplicate=True),
                  Input(ids.grid("scorecard"), "cellClicked"), State(ids.grid_live("scorecard"), "data"),
                  State(ids.grid_state("scorecard"), "data"), prevent_initial_call=True)(open_cell)

@@ -9,11 +9,13 @@ from layouts import ids
 from layouts.components import dropdown, page, table_card
 from layouts.i18n import t, value
 
+PATH = "/audit"  # the page's address (callbacks.shell.PAGES)
+
 FILTER_KEYS = ("action", "user", "from", "to")
 
 
 def layout(state: dict, lang: str) -> html.Div:
-    return page(state, lang, "nav_audit", [
+    return page(PATH, state, lang, "nav_audit", [
         dbc.Row([
             dbc.Col([dbc.Label(t(lang, "audit_action"), html_for=ids.Audit.ACTION),
                      dropdown(lang, id=ids.Audit.ACTION, options=[{"label": value(lang, v), "value": k}

@@ -233,28 +233,29 @@ def brief_href(state: dict) -> str:
     return "/api/v1/brief" + (f"?{query}" if query else "")
 
 
-def brief_button(state: dict, lang: str) -> html.A:
-    """情况通报 of what the page shows: a plain link to the API (the session cookie logs it in), so the
+def brief_button(path: str, state: dict, lang: str) -> html.A:
+    """情况通报 of what the page at `path` shows: a plain link to the API (the session cookie logs it in), so the
     browser downloads the .docx as it does any file."""
     return html.A(t(lang, "brief_download"), href=brief_href(state),
-                  className="btn btn-outline-primary btn-sm no-print brief-button", id=ids.Shell.BRIEF,
+                  className="btn btn-outline-primary btn-sm no-print brief-button", id=ids.page(path).BRIEF,
                   download="")
 
 
-def page(state: dict, lang: str, title_key: str, children: list, later: list | None = None) -> html.Div:
-    """A page: the shell's state store, its title, then its own parts; `later`: the parts below the one the
+def page(path: str, state: dict, lang: str, title_key: str, children: list, later: list | None = None) -> html.Div:
+    """The page at `path`: its state store, its title, then its own parts; `later`: the parts below the one the
     user looks at first, built and drawn once that one is on screen (Later)."""
     return html.Div([
-        dcc.Store(id=ids.Shell.STATE, data=state),
+        dcc.Store(id=ids.page(path).STATE, data=state),
         html.H1(t(lang, title_key), className="h4 mb-3"),
         *children,
-        Later(later) if later else nav(),
+        Later(path, later) if later else nav(path),
     ])
 
 
-def nav() -> dcc.Location:
-    """The page's link to the address bar (ids.Shell.NAV): its callbacks write another page or query here."""
-    return dcc.Location(id=ids.Shell.NAV, refresh="callback-nav")
+def nav(path: str) -> dcc.Location:
+    """The link of the page at `path` to the address bar (ids.page NAV): its callbacks write another page or
+    query here."""
+    return dcc.Location(id=ids.page(path).NAV, refresh="callback-nav")
 
 
 class Later(html.Div):
@@ -263,16 +264,18 @@ class Later(html.Div):
     callbacks.shell.later_parts). The first request then does only the work of what the user looks at (a
     province's 整改台账 spent most of its time on the summary and the ageing chart below the ledger), and the
     first grid's rows are not held back by the set-up of every other grid and chart (docs/SCALING.md).
-    On the wire: the page's link to the address bar (Shell.NAV), the box the parts come into, and two stores:
+    On the wire: the page's link to the address bar (its NAV), the box the parts come into, and two stores:
     the browser's ask and the address the parts came built for (asked again when the user moved on while
     they were computed)."""
 
-    def __init__(self, parts: list):
-        super().__init__([nav(), dcc.Store(id=ids.Shell.LATER_ASK), dcc.Store(id=ids.Shell.LATER_BUILT),
-                          html.Div(id=ids.Shell.LATER)])
+    def __init__(self, path: str, parts: list):
+        own = ids.page(path)
+        super().__init__([nav(path), dcc.Store(id=own.LATER_ASK), dcc.Store(id=own.LATER_BUILT),
+                          html.Div(id=own.LATER, className=LATER_CLASS)])
         self.parts = parts  # not children: the page's request neither builds nor sends them
 
 
+LATER_CLASS = "page-later"  # with "stale" while the parts show the figures of before (callbacks.drill.dim)
 # A card's grid box and a chart's or other part's box: assets/app.css dims either while it is computed.
 GRID_BOX_CLASS, LOADING_BOX_CLASS = "grid-box", "loading-box"
 COVER_CLASS = "part-cover"

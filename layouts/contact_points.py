@@ -11,9 +11,11 @@ from layouts import ids
 from layouts.components import titled_card, dropdown, page, select_col, table_card
 from layouts.i18n import t
 
+PATH = "/contact-points"  # the page's address (callbacks.shell.PAGES)
+
 
 def layout(state: dict, lang: str) -> html.Div:
-    return page(state, lang, "nav_contact_points", [
+    return page(PATH, state, lang, "nav_contact_points", [
         html.Div(id=ids.ContactPoints.FILTERS, className="mb-3"),
         table_card("contact-points", t(lang, "cp_units"), state, lang, ids.ContactPoints.UNITS_TITLE),
     ], later=[

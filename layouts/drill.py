@@ -9,12 +9,14 @@ from layouts import ids, urlstate
 from layouts.components import Later, region_options, select_col, table_card
 from layouts.i18n import t, value
 
+PATH = "/drill"  # the page's address (callbacks.shell.PAGES)
+
 NODE_KEYS = ("system", "region", "org")
 
 
 def layout(state: dict, lang: str) -> html.Div:
     return html.Div([
-        dcc.Store(id=ids.Shell.STATE, data=state),
+        dcc.Store(id=ids.page(PATH).STATE, data=state),
         dcc.Location(id=ids.Drill.URL, refresh=False),
         dcc.Store(id=ids.Drill.MOVE), dcc.Store(id=ids.Drill.ASK),
         html.H1(t(lang, "nav_drill"), className="h4 mb-3"),
@@ -23,8 +25,8 @@ def layout(state: dict, lang: str) -> html.Div:
                  **{"aria-label": "breadcrumb"}),
         html.Div(id=ids.Drill.REWORK_BOX),
         table_card("drilldown", t(lang, "children"), state, lang),
-        Later([table_card("items", t(lang, "items"), state, lang),
-               table_card("categories", t(lang, "categories"), state, lang)]),
+        Later(PATH, [table_card("items", t(lang, "items"), state, lang),
+                     table_card("categories", t(lang, "categories"), state, lang)]),
     ])
 
 

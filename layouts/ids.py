@@ -6,10 +6,6 @@ from types import SimpleNamespace
 
 class Shell:
     URL = "url"
-    # A page's own link to the address bar: its callbacks write another page or query here (layouts hold it
-    # beside the page's state), so that a page being drawn does not call them (Dash calls a callback whose
-    # input appears in a new part of the page when its output lies outside that part).
-    NAV = "nav-url"
     LANG = "lang"
     LANG_TOGGLE = "lang-toggle"
     ROUND = "shell-round"
@@ -18,18 +14,38 @@ class Shell:
     NAVBAR = "shell-navbar"
     DOWNLOAD = "shell-download"
     ERROR = "shell-error"
-    RENDERED = "shell-rendered"  # which page/node/language is on screen, so grid-only URL changes keep it
-    # The rest of a page (layouts.components.Later): its box, the browser's ask for its parts, and the
-    # address they came built for.
-    LATER, LATER_ASK, LATER_BUILT = "page-later", "page-later-ask", "page-later-built"
-    STATE = "page-state"  # the parsed URL state of the page on screen; page callbacks start from it
+    RENDERED = "shell-rendered"  # the pages kept in the content's slots, the one on screen (callbacks.shell.route)
     TOGGLER = "shell-toggler"  # the navbar's menu button on a phone
     COLLAPSE = "shell-collapse"
     ROUTE = "shell-route"  # what the router renders, worked out in the browser (assets/clientside.js)
-    BRIEF = "brief-download"  # a page's 情况通报 link (layouts.components.brief_button)
     CONTROLS_DRAWN = "shell-controls-drawn"  # the round and date the navbar was drawn with
     CONTROLS_ASKED = "shell-controls-asked"  # a round or date the user picked (assets/clientside.js)
     GRID_STYLES = "shell-grid-styles"  # a hidden grid that keeps AG Grid's CSS in the page (layouts.shell)
+
+    @staticmethod
+    def slot(index: int) -> str:
+        """A slot of the content, where a page kept mounted stays (layouts.shell.KEEP)."""
+        return f"shell-slot-{index}"
+
+
+def page_slug(path: str) -> str:
+    """The part of a page's ids that names it: "drill" for /drill, "overview" for /."""
+    return path.strip("/") or "overview"
+
+
+def page(path) -> SimpleNamespace:
+    """The ids every page has, one set per page: pages stay mounted side by side once visited (callbacks.shell
+    keeps them), so no two may share one. STATE: the parsed URL state the page was drawn with; its callbacks
+    start from it. NAV: the page's link to the address bar: its callbacks write another page or
+    query here (beside the page's state, so that a page being drawn does not call them: Dash calls a callback
+    whose input appears in a new part of the page when its output lies outside that part). LATER, LATER_ASK,
+    LATER_BUILT: the rest of the page (layouts.components.Later), the browser's ask for its parts and the
+    address they came built for. BRIEF: its 情况通报 link (layouts.components.brief_button). path: a page's
+    address, or a wildcard (MATCH) for a callback of every page."""
+    slug = page_slug(path) if isinstance(path, str) else path
+    return SimpleNamespace(**{name: {"type": kind, "page": slug} for name, kind in (
+        ("STATE", "page-state"), ("NAV", "page-nav"), ("LATER", "page-later"),
+        ("LATER_ASK", "page-later-ask"), ("LATER_BUILT", "page-later-built"), ("BRIEF", "page-brief"))})
 
 
 class Overview:

@@ -13,6 +13,8 @@ from layouts.i18n import LABELS, header, t, value
 from layouts.overview import GRAPH_CONFIG
 from layouts.plotly_text import plain
 
+PATH = "/org"  # the page's address (callbacks.shell.PAGES)
+
 NO_REWORK_ITEM = "低于红线无整改"  # dashboard.org_profile's flag column
 VERDICT_TONES = {"确认低于": "text-danger", "疑似低于": "text-warning", "达标": "text-success"}
 RECORD_TONES = {"逾期未公示": "text-danger", "未公示": "text-warning", "退回": "text-danger", "已审核": "text-success"}
@@ -28,8 +30,8 @@ def value_text(lang: str, value) -> str:
 
 def layout(state: dict, lang: str) -> html.Div:
     return html.Div([
-        dcc.Store(id=ids.Shell.STATE, data=state),
-        nav(),
+        dcc.Store(id=ids.page(PATH).STATE, data=state),
+        nav(PATH),
         dcc.Location(id=ids.Profile.URL, refresh=False), dcc.Store(id=ids.Profile.MOVE),
         html.Div(id=ids.Profile.BODY, style={"minHeight": "240px"}, className=LOADING_BOX_CLASS),
         html.Div(id=ids.Profile.TREND_BOX, className="profile-trend"),
@@ -54,7 +56,7 @@ def body(row: dict, metric: str, fmt: str, state: dict, lang: str) -> html.Div:
              ("profile_link_rect_overdue", "/rectifications", {"overdue_only": "1"}),
              ("profile_link_pledges", "/pledges", {}), ("profile_link_reporting", "/reporting", {})]
     buttons = html.Div([
-        brief_button({**state, "org": code}, lang),
+        brief_button(PATH, {**state, "org": code}, lang),
         print_button(lang, ids.Profile.PRINT),
     ], className="no-print d-flex")
     alone = (html.P(t(lang, "profile_no_children"), className="text-muted small", id="profile-no-children")

@@ -10,6 +10,8 @@ from layouts.components import LOADING_BOX_CLASS, brief_button, empty_state, kpi
 from layouts.i18n import definition, header, scope_text, t, value
 from layouts.plotly_text import plain_all
 
+PATH = "/"  # the page's address (callbacks.shell.PAGES)
+
 KPIS = (("参评人次", "kpi_participants", INT), ("满意率", "kpi_satisfied", PERCENT),
         ("综合满意率", "kpi_combined", PERCENT), ("返工/补课", "kpi_candidates", INT),
         ("承诺兑现率", "kpi_pledges", PERCENT), ("整改完成率", "kpi_rectified", PERCENT),
@@ -21,9 +23,9 @@ GRAPH_CONFIG = {"displaylogo": False, "responsive": True}
 
 def layout(state: dict, lang: str) -> html.Div:
     return html.Div([
-        dcc.Store(id=ids.Shell.STATE, data=state),
-        nav(),
-        html.Div([html.H1(t(lang, "nav_overview"), className="h4 mb-0"), brief_button(state, lang)],
+        dcc.Store(id=ids.page(PATH).STATE, data=state),
+        nav(PATH),
+        html.Div([html.H1(t(lang, "nav_overview"), className="h4 mb-0"), brief_button(PATH, state, lang)],
                  className="d-flex justify-content-between align-items-center mb-3"),
         html.Div(id=ids.Overview.BODY, style={"minHeight": "320px"}, className=LOADING_BOX_CLASS),
     ])

@@ -8,9 +8,11 @@ from layouts import ids
 from layouts.components import page, table_card
 from layouts.i18n import t
 
+PATH = "/pledges"  # the page's address (callbacks.shell.PAGES)
+
 
 def layout(state: dict, lang: str) -> html.Div:
-    return page(state, lang, "nav_pledges", [
+    return page(PATH, state, lang, "nav_pledges", [
         html.Div(id=ids.Pledges.FILTERS, className="mb-2"),
         dcc.Store(id=ids.Pledges.MOVE), dcc.Store(id=ids.Pledges.ASK), dcc.Store(id=ids.Pledges.SHOWN),
         dcc.Location(id=ids.Pledges.URL, refresh=False),

@@ -8,14 +8,16 @@ from layouts import ids
 from layouts.components import Later, table_card
 from layouts.i18n import t
 
+PATH = "/quality"  # the page's address (callbacks.shell.PAGES)
+
 
 def layout(state: dict, lang: str) -> html.Div:
     return html.Div([
-        dcc.Store(id=ids.Shell.STATE, data=state),
+        dcc.Store(id=ids.page(PATH).STATE, data=state),
         html.H1(t(lang, "nav_quality"), className="h4 mb-2"),
         html.P(t(lang, "q_intro"), className="text-muted small mb-3"),
         table_card("quality-summary", t(lang, "q_summary"), state, lang),
-        Later([table_card("quality", t(lang, "q_findings"), state, lang), dcc.Store(id=ids.Quality.VOID),
+        Later(PATH, [table_card("quality", t(lang, "q_findings"), state, lang), dcc.Store(id=ids.Quality.VOID),
                html.Div(id=ids.Quality.SESSIONS_BOX)]),
     ])
 

@@ -13,13 +13,15 @@ from layouts import ids
 from layouts.components import LOADING_BOX_CLASS, titled_card, cover, page, region_options, select_col, table_card
 from layouts.i18n import t, value
 
+PATH = "/rectifications"  # the page's address (callbacks.shell.PAGES)
+
 
 # Older bands are darker red: the longer an item is overdue, the more it needs attention.
 BAND_COLOURS = dict(zip(metrics.AGEING_BANDS, ("#f1aeb5", "#e35d6a", "#b02a37", "#6a1a21")))
 
 
 def layout(state: dict, lang: str) -> html.Div:
-    return page(state, lang, "nav_rectifications", [
+    return page(PATH, state, lang, "nav_rectifications", [
         html.Div(id=ids.Rectifications.FILTERS, className="mb-2"),
         dcc.Store(id=ids.Rectifications.MOVE), dcc.Store(id=ids.Rectifications.ASK),
         dcc.Store(id=ids.Rectifications.SHOWN),

@@ -9,15 +9,17 @@ from layouts.components import LOADING_BOX_CLASS, Later, brief_button, titled_ca
 from layouts.i18n import header, t
 from layouts.plotly_text import plain
 
+PATH = "/redline"  # the page's address (callbacks.shell.PAGES)
+
 
 def layout(state: dict, lang: str) -> html.Div:
     return html.Div([
-        dcc.Store(id=ids.Shell.STATE, data=state),
+        dcc.Store(id=ids.page(PATH).STATE, data=state),
         html.Div([html.H1(t(lang, "nav_redline"), className="h4 mb-0"),
-                  html.Div([brief_button(state, lang), print_button(lang, "redline-print")], className="d-flex")],
+                  html.Div([brief_button(PATH, state, lang), print_button(lang, "redline-print")], className="d-flex")],
                  className="d-flex justify-content-between align-items-center mb-3"),
         table_card("redline", t(lang, "candidates"), state, lang),
-        Later([
+        Later(PATH, [
             ranking.card(state, lang),
             titled_card(t(lang, "funnel"), dbc.CardBody([
                 html.P(t(lang, "funnel_hint"), className="text-muted small mb-1"),

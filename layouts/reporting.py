@@ -13,12 +13,14 @@ from layouts.components import LOADING_BOX_CLASS, titled_card, page, select_col,
 from layouts.i18n import phrase, t
 from layouts.plotly_text import plain_all
 
+PATH = "/reporting"  # the page's address (callbacks.shell.PAGES)
+
 STATUSES = ("已上报", "逾期上报", "未上报")  # dashboard.ledger_reports.REPORTING_STATUSES
 DIMENSIONS = ("系统", "市/州")
 
 
 def layout(state: dict, lang: str) -> html.Div:
-    return page(state, lang, "nav_reporting", [
+    return page(PATH, state, lang, "nav_reporting", [
         dbc.Row(select_col(ids.Reporting.STATUS, t(lang, "rep_status"), STATUSES, state.get("status"),
                            t(lang, "all_statuses"), lang), className="g-2 mb-3"),
         titled_card(t(lang, "rep_chart"), dbc.CardBody(html.Div(id=ids.Reporting.CHART_BOX,

@@ -38,9 +38,15 @@ class UserInfo:
         return self.role == "admin"
 
 
-def app_layout(bar=None, page=None, rendered: list | None = None):
+KEEP = 4  # pages kept mounted, a slot each (callbacks.shell.route)
+
+
+def app_layout(bar=None, page=None, rendered: dict | None = None):
     """The frame; bar, page and rendered: what the router draws for the URL the browser opened, when the
-    layout comes with it (callbacks.shell.first_layout)."""
+    layout comes with it (callbacks.shell.first_layout). The content is KEEP slots, one per page kept: the
+    router fills and shows one without touching the others (a new list of children would mount every page
+    in it again)."""
+    shown = rendered["shown"] if page is not None else None
     return html.Div([
         dcc.Location(id=ids.Shell.URL, refresh="callback-nav"),
         dcc.Store(id=ids.Shell.LANG, storage_type="local", data=DEFAULT),
@@ -52,12 +58,19 @@ def app_layout(bar=None, page=None, rendered: list | None = None):
         # Filled by callbacks.common.on_callback_error: a callback that failed says so here.
         dbc.Alert(id=ids.Shell.ERROR, is_open=False, color="warning", dismissable=True,
                   className="mx-4 mt-2 mb-0"),
-        html.Main(html.Div(page, id=ids.Shell.CONTENT),
+        html.Main(html.Div([html.Div(page if i == shown else None, id=ids.Shell.slot(i), hidden=i != shown,
+                                     className="page-slot") for i in range(KEEP)], id=ids.Shell.CONTENT),
                   className="container-fluid py-3 px-4"),
         # AG Grid takes its theme's CSS (170 KB) out of the page when its last grid goes, and puts it back for
         # the next: a page change re-parsed it and restyled the whole page. This grid, never shown, stays.
         dag.AgGrid(id=ids.Shell.GRID_STYLES, rowData=[], columnDefs=[], style={"display": "none"}),
     ])
+
+
+def page_box(path: str, page) -> html.Div:
+    """A page as the router puts it into a slot of the content: data-page names it for the browser
+    (assets/clientside.js shell.later)."""
+    return html.Div(page, className="page-box", **{"data-page": ids.page_slug(path)})
 
 
 def as_of_notes(notes: list[tuple[str, dict]], lang: str) -> html.Div | None:

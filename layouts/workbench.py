@@ -11,6 +11,8 @@ from layouts.components import (LOADING_BOX_CLASS, Later, brief_button, titled_c
                                 table_card)
 from layouts.i18n import header, t
 
+PATH = "/workbench"  # the page's address (callbacks.shell.PAGES)
+
 OWN_KEYS = ("group", "as_of")  # what the page changes in place (the router leaves it alone)
 # Where a cell leads: column name -> (page, extra filters); every link is filtered to the row's unit
 # (org=…). A column not listed (the unit's code, name, 测评数 and rate) opens the unit's drill-down.
@@ -40,7 +42,7 @@ ROW_PREFIX = "unit:"
 
 def layout(state: dict, lang: str) -> html.Div:
     return html.Div([
-        dcc.Store(id=ids.Shell.STATE, data=state),
+        dcc.Store(id=ids.page(PATH).STATE, data=state),
         dcc.Location(id=ids.Workbench.URL, refresh=False), dcc.Store(id=ids.Workbench.MOVE),
         html.Div([html.H1(t(lang, "nav_workbench"), className="h4 mb-0"),
                   html.Div(id=ids.Workbench.CONTROLS, className="d-flex flex-wrap gap-2 align-items-end no-print")],
@@ -49,7 +51,7 @@ def layout(state: dict, lang: str) -> html.Div:
         titled_card(t(lang, "todo"), dbc.CardBody(html.Div(id=ids.Workbench.TODO, className=LOADING_BOX_CLASS),
                                                   className="py-2"), "card-workbench-todo"),
         table_card("scorecard", t(lang, "wb_units"), state, lang),
-        Later([html.Div(id=ids.Workbench.PRINT, className="workbench-print")]),
+        Later(PATH, [html.Div(id=ids.Workbench.PRINT, className="workbench-print")]),
     ], className="workbench")
 
 
@@ -70,7 +72,7 @@ def controls(groups: list[str], group: str | None, state: dict, lang: str) -> li
         dropdown(lang, id=ids.Workbench.GROUP, options=[{"label": g, "value": g} for g in groups], value=group,
                  clearable=False, searchable=True, style={"minWidth": "14rem"}),
     ])
-    return [picker, brief_button({**urlstate.shared(state), "group": group}, lang)]
+    return [picker, brief_button(PATH, {**urlstate.shared(state), "group": group}, lang)]
 
 
 def heading(group: str, round_name: str, as_of: str, lang: str) -> str:

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 import openpyxl
 import plotly.graph_objects as go
 import pytest
+from dash import no_update
 from dash.exceptions import PreventUpdate
 from flask_login import login_user
 
@@ -21,6 +22,7 @@ from callbacks import drill, overview, redline, shell, tables
 from dashboard import reports
 from layouts import ids, urlstate
 from web.auth import WebUser
+from data.rollups import bump_version
 from data.users import create_user
 from tests import report_dataset as rd
 from tests.conftest import grid_in, login
@@ -276,7 +278,51 @@ def test_the_layout_comes_with_the_page_the_browser_opened(web_app, users, as_us
     assert "Drill-down" in str(_by_id(english, "shell-content"))
     for referer in ({}, {"Referer": "http://elsewhere.example" + opened}, {"Referer": "http://localhost/_dash-layout"}):
         frame = client.get("/_dash-layout", headers=referer).get_json()  # the frame alone: the router draws
-        assert _by_id(frame, "shell-content")["props"].get("children") is None, referer
+        assert not any(slot["props"].get("children") for slot in _by_id(frame, "shell-content")["props"]["children"])
+
+
+def _slots(before: dict | None, after: dict, page) -> list[tuple]:
+    """What the router's answer does to each slot of the content: (its new page, hidden), "-" where unchanged."""
+    children, hidden = shell.slot_outputs(before, after, page)
+    unchanged = lambda v: v is no_update  # noqa: E731
+    return [("-" if unchanged(c) else c and c.to_plotly_json()["props"]["data-page"], "-" if unchanged(h) else h)
+            for c, h in zip(children, hidden)]
+
+
+def test_a_page_left_stays_mounted_and_is_shown_again_as_it_was(as_user, sessions):
+    """Going back to a page visited before shows its slot again, hidden meanwhile, without drawing it, while
+    its URL state and data are what it was drawn for; it is drawn afresh for other data, when the browser
+    says its grid was left in another order, or for another round, date or language (which empties the
+    others). An admin page goes when left; at most KEEP pages stay, the least recently shown gives way."""
+    search = "?as_of=" + AS_OF
+
+    def go(path, rendered, query=search, **options):
+        _, page, after = shell.route(path, query, "zh", rendered, **options)
+        return _slots(rendered, after, page), after
+    with as_user("ada"):
+        slots, drill = go("/drill", None)
+        assert slots == [("drill", False), ("-", True), ("-", True), ("-", True)]
+        slots, redline = go("/redline", drill)
+        assert slots == [("-", True), ("redline", False), ("-", "-"), ("-", "-")]
+        slots, back = go("/drill", redline)
+        assert slots == [("-", False), ("-", True), ("-", "-"), ("-", "-")]  # nothing drawn
+        assert go("/drill", redline, redraw=True)[0][0] == ("drill", False)
+        assert go("/drill", redline, f"{search}&system=交通运输系统")[0][0] == ("-", False)  # the node moves in place
+        slots, fresh = go("/drill", redline, "?as_of=2024-06-30")  # another day: the others emptied
+        assert slots == [("drill", False), (None, True), ("-", "-"), ("-", "-")]
+    with sessions.begin() as s:
+        bump_version(s)  # an import, a rule edit: every kept page is drawn again when shown
+    with as_user("ada"):
+        slots, rendered = go("/redline", back)
+        assert slots == [("-", True), ("redline", False), ("-", "-"), ("-", "-")]
+        slots, rendered = go("/audit", rendered)
+        assert slots[2] == ("audit", False)
+        slots, rendered = go("/", rendered)
+        assert slots == [("-", "-"), ("-", "-"), ("overview", False), ("-", "-")]  # in the slot of /audit, gone when left
+        for path in ("/quality", "/pledges"):
+            slots, rendered = go(path, rendered)
+        assert shell.KEEP == 4 and [s["path"] for s in rendered["slots"]] == ["/pledges", "/redline", "/", "/quality"]
+        assert slots[0] == ("pledges", False)  # in the slot of /drill, shown least lately
 
 
 def test_grid_sort_and_filter_live_in_the_url_without_rebuilding_the_page(as_user):

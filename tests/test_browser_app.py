@@ -18,6 +18,8 @@ import pytest
 from tests.conftest import skip_or_fail
 
 CHROMIUM = Path("/usr/bin/chromium")
+# The slot of the shell's content on screen: the pages visited before stay in the others, hidden (callbacks.shell).
+SHOWN = "#shell-content > :not([hidden])"
 SHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
 
 
@@ -406,7 +408,7 @@ LATER_PAGES = ("/drill", "/redline", "/rectifications", "/pledges", "/contact-po
 def page_requests(path: str, outputs: list) -> bool:
     """Whether a page opened or changed made the router's one request, and one for its later parts if it
     has any: no request per card, per grid, per picker once it is on screen."""
-    later = [o for o in outputs if "page-later.children" in o]
+    later = [o for o in outputs if '"page-later"}.children' in o]
     return len(outputs) - len(later) == 1 and len(later) == (path in LATER_PAGES)
 
 
@@ -453,6 +455,33 @@ def test_a_page_opened_or_changed_is_one_request_with_its_rows_painted(page, liv
     assert not errors
 
 
+def test_a_page_gone_back_to_is_the_one_left(page, live, errors):
+    """A page visited stays mounted, out of sight, while another is on screen: going back to it from the
+    navbar shows the very grid left (the same element, on the page of rows it was left at), with the
+    router's one request and none for its rows or its later parts; the page it came from is kept in turn."""
+    log_in(page, live, f"/rectifications?as_of={live['as_of']}")
+    first_cell(page, "rectifications", "c0")
+    first_cell(page, "rectification-summary", "c0")  # its later parts came
+    pager = "#card-rectifications .ag-paging-description"
+    page.locator("#card-rectifications .ag-paging-button:has(.ag-icon-next)").first.click()
+    page.locator("#card-rectifications .ag-row[row-index='20'][row-id]").first.wait_for()
+    paged = page.locator(pager).inner_text()
+    grid = page.locator("#card-rectifications .ag-root").element_handle()
+    page.locator("#shell-navbar a[href^='/drill?']").first.click()
+    first_cell(page, "drilldown", "c0")
+    assert not page.locator("#card-rectifications").is_visible()  # kept, out of sight
+    page.wait_for_timeout(400)
+    sent = dash_requests(page)
+    page.locator("#shell-ledger-menu .dropdown-toggle").click()
+    page.locator("#shell-navbar a[href^='/rectifications?']").first.click()
+    page.wait_for_function("el => el.isConnected && el.offsetParent !== null", arg=grid)  # the grid left, shown
+    assert page.locator(pager).inner_text() == paged  # on the page of rows it was left at
+    outputs = settled(page, sent)
+    assert len(outputs) == 1 and "shell-slot" in outputs[0], outputs  # the router's: no rows, no later parts
+    assert not page.locator("#card-drilldown").is_visible() and page.locator("#card-drilldown").count() == 1
+    assert not errors
+
+
 def test_the_first_grid_is_on_screen_before_the_rest_of_the_page(page, live, errors):
     """A page's parts below its first grid (layouts.components.Later) are asked for and drawn after that
     grid's rows are painted, not with them; they come whole and working, in one more request."""
@@ -461,11 +490,11 @@ def test_the_first_grid_is_on_screen_before_the_rest_of_the_page(page, live, err
     # Whether the first grid showed rows of data when the later parts were asked for. A row with an id holds
     # data: AG Grid's infinite model first draws a placeholder row without one, until its rows are answered.
     page.evaluate("""() => { const send = window.fetch; window.fetch = function (url, options) {
-        if (window.__first && window.__laterAsked === null && String((options || {}).body).includes('page-later.'))
+        if (window.__first && window.__laterAsked === null && String((options || {}).body).includes('page-later-ask'))
             window.__laterAsked = !!document.querySelector(`#card-${window.__first} .ag-row[row-id]`);
         return send.apply(this, arguments); }; }""")
     for path, first, rest, menu in (("/rectifications", "rectifications", "rectification-summary", True),
-                                    ("/drill", "drilldown", "items", False)):
+                                    ("/pledges", "pledges", "pledge-summary", True)):  # pages not yet visited
         page.wait_for_timeout(400)
         page.evaluate("first => { window.__first = first; window.__laterAsked = null; }", first)
         # The animation frame in which each shows first, counted from the click.
@@ -501,7 +530,7 @@ def test_the_rest_of_a_page_follows_a_move_made_while_it_was_computed(page, live
     held = []
 
     def hold_first_later(route):
-        if not held and "page-later" in (route.request.post_data or ""):
+        if not held and "page-later-ask" in (route.request.post_data or ""):
             held.append(route)
         else:
             route.continue_()
@@ -557,13 +586,13 @@ def test_a_page_still_being_computed_shows_a_spinner(page, live, errors):
     held = []
     page.route(lambda url: "_dash-update-component" in url, lambda route: held.append(route))
     page.locator("#shell-navbar a[href^='/redline?']").first.click()
-    page.wait_for_function("() => document.querySelector('#shell-content[data-dash-is-loading]')")
+    page.wait_for_function(f"() => document.querySelector('{SHOWN}[data-dash-is-loading]')")
     page.wait_for_timeout(400)  # the spinner waits 0.2 s, so a quick page does not flash one
-    looks = page.evaluate("""() => { const box = document.querySelector('#shell-content');
+    looks = page.evaluate("""shown => { const box = document.querySelector(shown);
         const veil = getComputedStyle(box, '::before'), under = box.getBoundingClientRect();
         return [getComputedStyle(box, '::after').opacity, getComputedStyle(box, '::after').animationName,
                 veil.opacity, veil.backgroundColor, Math.abs(parseFloat(veil.width) - under.width) < 1,
-                Math.abs(parseFloat(veil.height) - under.height) < 1]; }""")
+                Math.abs(parseFloat(veil.height) - under.height) < 1]; }""", SHOWN)
     # The spinner turns; a veil covers the whole old page (its rows are still read through it).
     assert looks[0] == "1" and "spinner-border" in looks[1] and looks[2] == "1", looks
     assert looks[3] == "rgba(255, 255, 255, 0.4)" and looks[4] and looks[5], looks
@@ -572,10 +601,10 @@ def test_a_page_still_being_computed_shows_a_spinner(page, live, errors):
     first_cell(page, "redline", "c0")
     # The page's own veil goes with its rows; the parts below the first grid follow in a request of their own
     # (page-later: no veil, nothing drawn yet), so they may still be asked for here.
-    assert page.locator("#shell-content[data-dash-is-loading], .grid-box[data-dash-is-loading]").count() == 0
-    assert page.evaluate("() => [getComputedStyle(document.querySelector('#shell-content'), '::after').content,"
-                         " getComputedStyle(document.querySelector('#shell-content'), '::before').content]") == ["none", "none"]
-    page.wait_for_function("() => document.querySelector('#page-later').children.length > 0"
+    assert page.locator(f"{SHOWN}[data-dash-is-loading], .grid-box[data-dash-is-loading]").count() == 0
+    assert page.evaluate("shown => [getComputedStyle(document.querySelector(shown), '::after').content,"
+                         " getComputedStyle(document.querySelector(shown), '::before').content]", SHOWN) == ["none", "none"]
+    page.wait_for_function(f"() => document.querySelector('{SHOWN} .page-later').children.length > 0"
                            " && !document.querySelector('[data-dash-is-loading]')")
     assert not errors
 
@@ -628,7 +657,7 @@ def test_a_dimmed_card_waits_for_its_figures_and_takes_no_clicks(page, live, err
     page.route(lambda url: "_dash-update-component" in url, hold_the_second)
     first_cell(page).click()
     wait_crumbs(page, 2)
-    stale = "#page-later.stale .part-cover"  # the page's later parts wait (callbacks.drill.dim)
+    stale = f"{SHOWN} .page-later.stale .part-cover"  # the page's later parts wait (callbacks.drill.dim)
     page.wait_for_function(f"() => document.querySelectorAll('{stale}').length === 2")
     # What a click on a card's export button reaches: the cover laid over the card (dimmed), not the button.
     reached = """() => ['items', 'categories'].map(card => {
@@ -704,7 +733,7 @@ def test_the_red_line_page_prints_on_a4_with_title_scope_and_date_and_no_control
     assert header.is_visible()
     assert live["as_of"] in header.inner_text() and "范围：全部" in header.inner_text()
     assert page.get_by_role("heading", name="红线/薄弱组织").is_visible()
-    for control in ("#shell-navbar .navbar-brand", "#shell-round", "#brief-download", ".export-buttons",
+    for control in ("#shell-navbar .navbar-brand", "#shell-round", f"{SHOWN} .brief-button", ".export-buttons",
                     "#shell-user-menu"):
         assert not page.locator(control).first.is_visible(), control
     pdf = page.pdf(format="A4", print_background=True, path=str(SHOTS / "redline-print.pdf"))
@@ -722,7 +751,7 @@ def test_the_overview_downloads_the_brief_of_what_it_shows(page, live):
     log_in(page, live, f"/?as_of={live['as_of']}")
     page.locator("#overview-kpis").wait_for()
     with page.expect_download() as download:
-        page.locator("#brief-download").click()
+        page.locator(f"{SHOWN} .brief-button").click()
     assert download.value.suggested_filename == f"情况通报_全部_{live['as_of']}.docx"
     from docx import Document
 

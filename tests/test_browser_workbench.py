@@ -10,7 +10,7 @@ from urllib.parse import unquote
 import pytest
 
 from tests.test_browser_app import (  # noqa: F401  (fixtures)
-    SHOTS, browser_context_args, browser_type_launch_args, errors, first_cell, live, log_in, shot, wait_column,
+    SHOTS, SHOWN, browser_context_args, browser_type_launch_args, errors, first_cell, live, log_in, shot, wait_column,
     wait_first_cell_changed)
 from tests.test_browser_supervision import column  # pinned first column included
 
@@ -71,7 +71,7 @@ def test_the_supervisor_lands_on_the_workbench_and_finds_the_lagging_unit(page, 
     page.emulate_media(media="print")  # A4, no navbar or controls, the group and the date on top
     heading = page.locator("#workbench-heading")
     assert heading.is_visible() and live["as_of"] in heading.inner_text()
-    for control in ("#shell-navbar .navbar-brand", "#shell-round", "#brief-download", ".export-buttons",
+    for control in ("#shell-navbar .navbar-brand", "#shell-round", f"{SHOWN} .brief-button", ".export-buttons",
                     "#workbench-group", ".print-header"):
         assert not page.locator(control).first.is_visible(), control
     pdf = page.pdf(format="A4", print_background=True, path=str(SHOTS / "workbench-print.pdf"))
@@ -104,7 +104,7 @@ def test_an_admin_moves_to_another_group_in_place(page, live, supervisor, errors
     wait_first_cell_changed(page, before[0], "scorecard", "c0")
     assert column(page, "c0", "scorecard") != before
     assert name in page.locator("#workbench-heading").inner_text()
-    assert name in unquote(page.locator("#brief-download").get_attribute("href"))
+    assert name in unquote(page.locator(f"{SHOWN} .brief-button").get_attribute("href"))
     assert page.evaluate("sels => sels.every(s => document.querySelector(s)?.dataset.kept === '1')", kept)
     page.get_by_role("button", name="English").click()
     page.get_by_role("heading", name="Workbench").wait_for()

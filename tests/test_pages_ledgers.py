@@ -18,6 +18,7 @@ from web.auth import WebUser
 from data import admin_queries as aq
 from data.models import Round, User
 from data.users import create_user, issue_token
+from layouts import ids
 from tests import report_dataset as rd
 from tests.conftest import grid_in
 
@@ -142,11 +143,11 @@ def test_filter_choices_are_the_scopes(as_user):
 
 def test_pages_are_routed_with_the_filters_of_the_link(as_user):
     with as_user("ada"):
-        _, page, _ = shell.route("/rectifications", f"?as_of={AS_OF}&light=红", "zh")
-        stores = [c for c in page.children if getattr(c, "id", None) == "page-state"]
+        _, box, _ = shell.route("/rectifications", f"?as_of={AS_OF}&light=红", "zh")
+        stores = [c for c in box.children.children if getattr(c, "id", None) == ids.page("/rectifications").STATE]
         assert stores[0].data == {"as_of": AS_OF, "light": "红"}
-        _, page, _ = shell.route("/pledges", f"?as_of={AS_OF}", "en")
-        assert "Pledges" in str(page.children[1].children)
+        _, box, _ = shell.route("/pledges", f"?as_of={AS_OF}", "en")
+        assert "Pledges" in str(box.children.children[1].children)
 
 
 def test_ledger_sort_and_filter_live_in_the_url_and_a_link_restores_them(as_user):
