@@ -40,20 +40,22 @@ PROBE = """
   const b = window.__bench = {clickAt: null, doneAt: null, want: JSON.parse(sessionStorage.getItem('benchWant'))};
   sessionStorage.removeItem('benchWant');
   document.addEventListener('mousedown', () => { b.clickAt = performance.now(); }, true);
-  const text = sel => { const el = document.querySelector(sel); return el ? el.innerText.trim() : ''; };
+  // Only what is on screen counts: a page left stays mounted, out of sight (callbacks.shell.route).
+  const shown = el => !!el && el.checkVisibility({visibilityProperty: true});
+  const text = sel => { const el = document.querySelector(sel); return shown(el) ? el.innerText.trim() : ''; };
   const crumbs = () => document.querySelectorAll('#drill-breadcrumb .breadcrumb-item').length;
   const met = w => {
     if (w.kind === 'floor') return text("#floor-grid .ag-row[row-index='0'] .ag-cell[col-id='code']") === w.text;
     if (w.kind === 'rows') {  // every row on screen shows w.text in column w.col (a ledger filtered)
       const cells = [...document.querySelectorAll(`#card-${w.card} .ag-center-cols-container .ag-row[row-id] .ag-cell[col-id='${w.col}']`)];
-      return (cells.length > 0 && cells.every(c => c.innerText.trim() === w.text))
-        || !!document.querySelector(`#card-${w.card} .empty-state`);
+      return (cells.length > 0 && shown(cells[0]) && cells.every(c => c.innerText.trim() === w.text))
+        || shown(document.querySelector(`#card-${w.card} .empty-state`));
     }
     if (w.crumbs != null && crumbs() !== w.crumbs) return false;
     // [row-id]: a row of data. The infinite row model first draws a placeholder row (no id, "—" in its cells)
     // until its block of rows is answered; that frame is not the rows on screen.
     const first = text(`#card-${w.card} .ag-row[row-index='0'][row-id] .ag-cell[col-id='c0']`);
-    return (first !== '' && first !== w.old) || !!document.querySelector(`#card-${w.card} .empty-state`);
+    return (first !== '' && first !== w.old) || shown(document.querySelector(`#card-${w.card} .empty-state`));
   };
   const tick = () => {
     if (b.want && b.doneAt === null && met(b.want)) b.doneAt = performance.now();

@@ -137,8 +137,8 @@ def slot_outputs(before: dict | None, after: dict, page) -> tuple[list, list]:
     """(children, hidden) of the content's slots (ids.Shell.slot) from `before` to `after` (route's record):
     the page drawn into the slot shown, a slot no longer holding a page emptied, the slot shown before
     hidden; no_update for the rest."""
-    old = _slots(before) or [None] * KEEP
-    shown, was = after["shown"], before["shown"] if _slots(before) else None
+    old = _slots(before)
+    shown, was, old = after["shown"], before["shown"] if old else None, old or [None] * KEEP
     children = [page if i == shown and page is not None else None if old[i] and not after["slots"][i] else no_update
                 for i in range(KEEP)]
     hidden = [i != shown if was is None or i in (shown, was) else no_update for i in range(KEEP)]
