@@ -226,12 +226,16 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             const came = performance.now();
             // A row with an id holds data: the infinite row model first draws a placeholder row without one.
             const painted = box => box.querySelector('.ag-row[row-id], .ag-overlay-no-rows-center, .empty-state, .alert');
+            const shown = () => slugOf(window.location.pathname) === own;
             return new Promise(resolve => {
                 const check = () => {
                     const box = document.querySelector(`#shell-content [data-page="${own}"]`);
-                    const ready = !box || [...box.querySelectorAll('.grid-box')].every(painted);
+                    if (!box) return resolve(window.dash_clientside.no_update);  // drawn afresh: that one asks
+                    // Left before its parts were asked for: they are asked for once the page is back.
+                    if (!shown()) return setTimeout(check, 200);
+                    const ready = [...box.querySelectorAll('.grid-box')].every(painted);
                     // After the paint: a timeout runs once the frame is on screen.
-                    if (ready || performance.now() - came > 1000) setTimeout(() => resolve(Date.now()));
+                    if (ready || performance.now() - came > 1000) setTimeout(() => (shown() ? resolve(Date.now()) : check()));
                     else requestAnimationFrame(check);
                 };
                 requestAnimationFrame(check);

@@ -482,6 +482,27 @@ def test_a_page_gone_back_to_is_the_one_left(page, live, errors):
     assert not errors
 
 
+def test_a_page_left_before_its_lower_parts_were_asked_for_gets_them_once_back(page, live, errors):
+    """Leaving 红线 the moment its first grid has rows, before its parts below (薄弱排名, the funnel) are asked
+    for: they are asked for once the page is on screen again, not lost with the page kept out of sight."""
+    log_in(page, live, f"/drill?as_of={live['as_of']}")
+    first_cell(page, "items", "c0")
+    page.wait_for_timeout(400)
+    # Away to 下钻 as the rows come, in the same task: before any frame in which the later parts could be asked.
+    page.evaluate("""() => new MutationObserver((records, observer) => {
+        if (!document.querySelector('#card-redline .ag-row[row-id]')) return;
+        observer.disconnect();
+        document.querySelector("#shell-navbar a[href^='/drill?']").click();
+    }).observe(document.querySelector('#shell-content'), {childList: true, subtree: true})""")
+    page.locator("#shell-navbar a[href^='/redline?']").first.click()
+    page.wait_for_url(re.compile(r"/drill\?"))
+    page.wait_for_timeout(600)
+    assert page.locator("#card-ranking").count() == 0  # not asked for while out of sight
+    page.locator("#shell-navbar a[href^='/redline?']").first.click()
+    first_cell(page, "ranking", "c0")
+    assert not errors
+
+
 def test_the_first_grid_is_on_screen_before_the_rest_of_the_page(page, live, errors):
     """A page's parts below its first grid (layouts.components.Later) are asked for and drawn after that
     grid's rows are painted, not with them; they come whole and working, in one more request."""
