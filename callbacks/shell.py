@@ -104,8 +104,8 @@ def route(pathname: str | None, search: str | None, lang: str | None, rendered: 
     if on_screen and on_screen["data"] is None:  # a page not kept goes when left
         slots[rendered["shown"]] = None
     at = next((i for i, kept in enumerate(slots) if kept and kept["path"] == path), None)
-    if at is not None and slots[at] == entry and not redraw:
-        page = None  # shown again as it is
+    if at is not None and slots[at] == entry and entry["data"] is not None and not redraw:
+        page = None  # shown again as it is (only a page kept: the record comes back from the browser)
     else:
         # Everything the page shows comes with it: its parts and its grids (callbacks.common.build), but for
         # those below its first grid (later_parts).
