@@ -325,6 +325,31 @@ def test_a_page_left_stays_mounted_and_is_shown_again_as_it_was(as_user, session
         assert slots[0] == ("pledges", False)  # in the slot of /drill, shown least lately
 
 
+def test_no_two_pages_share_a_component_id(as_user):
+    """Pages stay mounted side by side (callbacks.shell.KEPT): an id on two of them would leave the browser
+    updating one of the two, at random. Their later parts are counted in."""
+    from dash.development.base_component import Component
+
+    from layouts.components import Later
+
+    def ids_in(node) -> set:
+        found = set()
+        for c in [node, *node._traverse()]:
+            if isinstance(c, Later):
+                found |= set().union(*(ids_in(part) for part in c.parts))
+            if isinstance(c, Component) and getattr(c, "id", None) is not None:
+                found.add(str(sorted(c.id.items())) if isinstance(c.id, dict) else c.id)
+        return found
+    seen: dict[str, str] = {}
+    with as_user("ada"):
+        for path in sorted(shell.KEPT):
+            _, page, _ = shell.route(path, f"?as_of={AS_OF}" + ("&org=A2" if path == "/org" else ""), "zh")
+            for cid in ids_in(page):
+                assert cid not in seen, (cid, seen.get(cid), path)
+                seen[cid] = path
+    assert len(seen) > 100
+
+
 def test_grid_sort_and_filter_live_in_the_url_without_rebuilding_the_page(as_user):
 
     # The browser writes the grid's models into the URL (assets/clientside.js grids.toUrl,
