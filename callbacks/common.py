@@ -205,9 +205,9 @@ def in_place(*parts: tuple) -> list[Output]:
 
 def write_url(path: str, search: str, *asked_by) -> None:
     """A move of the page at `path` asked by a click or a field (asked_by: their ids, or the ask store the
-    browser filled) writes the URL with its answer: written first, the address bar's locations and their callbacks held the
-    request back (docs/SCALING.md). A move the location reported (a link, the back button) has its URL
-    already."""
+    browser filled) writes the URL with its answer: written first, the address bar's locations and their
+    callbacks held the request back (docs/SCALING.md). A move the location reported (a link, the back button)
+    has its URL already."""
     if ctx.triggered_id in asked_by:
         put(ids.page(path).NAV, {"search": search})
 

@@ -258,6 +258,9 @@ def nav(path: str) -> dcc.Location:
     return dcc.Location(id=ids.page(path).NAV, refresh="callback-nav")
 
 
+LATER_CLASS = "page-later"  # with "stale" while the parts show the figures of before (callbacks.drill.dim)
+
+
 class Later(html.Div):
     """The parts of a page below the one the user looks at first. The page's request leaves them out; the
     browser asks for them once the grids above have painted their rows (assets/clientside.js shell.later,
@@ -275,7 +278,6 @@ class Later(html.Div):
         self.parts = parts  # not children: the page's request neither builds nor sends them
 
 
-LATER_CLASS = "page-later"  # with "stale" while the parts show the figures of before (callbacks.drill.dim)
 # A card's grid box and a chart's or other part's box: assets/app.css dims either while it is computed.
 GRID_BOX_CLASS, LOADING_BOX_CLASS = "grid-box", "loading-box"
 COVER_CLASS = "part-cover"
