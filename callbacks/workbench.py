@@ -80,7 +80,7 @@ def move(search: str | None, pathname: str | None, lang: str | None, mounted: di
          row_request: dict | None = None):
     """Another group or date: the grid's rows, the 待办, the heading and the brief's link, in place. Another
     round or page is the router's (callbacks.shell)."""
-    if pathname != "/workbench":
+    if pathname != PATH:
         raise PreventUpdate
     state, lang = urlstate.parse(search), lang or DEFAULT
     shown = (live or {}).get("state") or mounted or {}
@@ -95,7 +95,7 @@ def move(search: str | None, pathname: str | None, lang: str | None, mounted: di
     common.put(ids.Workbench.HEADING, {"children": heading(group, round_name, _date(state), lang)})
     set_props(ids.page(PATH).BRIEF, {"href": brief_href({**urlstate.shared(state), "group": group})})
     if state.get("as_of") != shown.get("as_of"):  # the navbar's links carry the date to the other pages
-        set_props(ids.page(PATH).NAVBAR, {"children": shell_bar(pathname, state, lang)[0]})
+        set_props(ids.Shell.NAVBAR, {"children": shell_bar(pathname, state, lang)[0]})
     todo, printed = _todo(state, group, lang)
     set_props(ids.Workbench.PRINT, {"children": printed})
     return todo

@@ -270,3 +270,25 @@ def test_a_record_cell_leads_to_the_page_that_explains_it():
     assert targets["领导点评数"].startswith("/comments?") and targets["公示状态"].startswith("/org?")
     assert targets["公示逾期组织数"].startswith("/reporting?")
     assert all("org=JT-0062" in t and f"round={ROUND}" in t and "as_of=2012-12-10" in t for t in targets.values())
+
+
+def test_another_date_on_the_workbench_moves_it_in_place_and_redraws_the_navbar(demo, web_app, monkeypatch):
+    """A date picked on 督导工作台 moves the page in place: its brief link and the navbar (whose links carry the
+    date to the other pages) are drawn for the new day."""
+    from flask_login import login_user
+
+    from callbacks import common, workbench
+    from layouts import ids
+    from web.auth import WebUser
+
+    with demo.begin() as s:
+        sup = WebUser.of(create_user(s, "sup", PASSWORD, "supervisor", [f"group:{GROUPS[0]}"]))
+    put: dict = {}
+    monkeypatch.setattr(workbench, "set_props", lambda cid, props: put.setdefault(str(cid), props))
+    monkeypatch.setattr(common, "set_props", lambda cid, props: put.setdefault(str(cid), props))
+    shown, day = demo_as_of().isoformat(), "2012-11-30"
+    with web_app.test_request_context("/_dash-update-component", method="POST"):
+        login_user(sup)
+        workbench.move(f"?as_of={day}", "/workbench", "zh", {"as_of": shown}, None)
+    assert f"as_of={day}" in put[str(ids.page("/workbench").BRIEF)]["href"]
+    assert f"as_of={day}" in str(put[ids.Shell.NAVBAR]["children"])
