@@ -171,7 +171,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         // A page kept out of sight (callbacks.shell.route) sees every URL too: not its own.
         moved: function (search, pathname, mounted, live) {
             const keys = IN_PLACE[pathname];
-            const own = window.dash_clientside.callback_context.states_list[1].id.page;
+            const own = window.dash_clientside.callback_context.states_list.find(s => s.id.type === 'page-state').id.page;
             if (!keys || slugOf(pathname) !== own) return window.dash_clientside.no_update;
             return moveOf(search, mounted, live, keys, pathname === '/drill' ? ['sort'] : []);
         },
