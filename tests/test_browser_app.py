@@ -342,7 +342,7 @@ def test_a_drill_click_asks_for_the_grid_then_the_cards_and_keeps_the_page_mount
     first_cell(page)
     kept = ["#shell-navbar .navbar", "#drill-breadcrumb", "#card-drilldown .ag-root-wrapper",
             "#card-items .ag-root-wrapper"]
-    page.evaluate("sels => sels.forEach(s => { document.querySelector(s).dataset.kept = '1'; })", kept)
+    mark_kept(page, kept)
     sent = dash_requests(page)
     for depth in (2, 3, 4):
         page.wait_for_timeout(400)  # the previous click's requests are over
@@ -364,6 +364,12 @@ def test_a_drill_click_asks_for_the_grid_then_the_cards_and_keeps_the_page_mount
     first_cell(page).click()  # the row clicked before, asked again: the page moves again
     wait_crumbs(page, 4)
     assert not errors
+
+
+def mark_kept(page, selectors: list[str]):
+    """Marks each element once all are there (parts of a page come in later), to find later that it is the same."""
+    page.wait_for_function("sels => sels.every(s => document.querySelector(s))", arg=selectors)
+    page.evaluate("sels => sels.forEach(s => { document.querySelector(s).dataset.kept = '1'; })", selectors)
 
 
 def dash_requests(page) -> list:

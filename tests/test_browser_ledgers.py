@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from tests.test_browser_app import (browser_context_args, browser_type_launch_args, column, errors,  # noqa: F401
-                                    first_cell, live, log_in, sheet_values, shot, wait_column)
+                                    first_cell, live, log_in, mark_kept, sheet_values, shot, wait_column)
 
 SKIP = {"导出人", "导出时间"}  # who and when differ by design; everything else is the same table
 
@@ -175,7 +175,7 @@ def test_a_light_picked_on_the_ledger_shows_only_that_light_then_its_summary(pag
     page.wait_for_timeout(500)
     kept = ["#shell-navbar .navbar", "#rect-filters .row", "#card-rectifications .ag-root-wrapper",
             "#card-rectification-summary .ag-root-wrapper"]
-    page.evaluate("sels => sels.forEach(s => { document.querySelector(s).dataset.kept = '1'; })", kept)
+    mark_kept(page, kept)
     sent = dash_requests(page)
     page.locator("#rect-light").click()
     page.locator(".dash-dropdown-option", has_text="黄").first.click()

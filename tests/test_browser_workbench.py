@@ -10,8 +10,8 @@ from urllib.parse import unquote
 import pytest
 
 from tests.test_browser_app import (  # noqa: F401  (fixtures)
-    SHOTS, SHOWN, browser_context_args, browser_type_launch_args, errors, first_cell, live, log_in, shot, wait_column,
-    wait_first_cell_changed)
+    SHOTS, SHOWN, browser_context_args, browser_type_launch_args, errors, first_cell, live, log_in, mark_kept, shot,
+    wait_column, wait_first_cell_changed)
 from tests.test_browser_supervision import column  # pinned first column included
 
 PASSWORD = "supervisor-pass-1"
@@ -94,7 +94,7 @@ def test_an_admin_moves_to_another_group_in_place(page, live, supervisor, errors
     log_in(page, live, f"/workbench?as_of={live['as_of']}")
     first_cell(page, "scorecard", "c1")
     kept = ["#shell-navbar .navbar", "#card-scorecard .ag-root-wrapper", "#workbench-todo"]
-    page.evaluate("sels => sels.forEach(s => { document.querySelector(s).dataset.kept = '1'; })", kept)
+    mark_kept(page, kept)
     before = column(page, "c0", "scorecard")
     page.locator("#workbench-group").click()
     other = page.get_by_role("option").filter(has_not_text=supervisor["group"]).first
