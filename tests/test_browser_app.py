@@ -480,7 +480,9 @@ def test_a_page_gone_back_to_is_the_one_left(page, live, errors):
     sent = dash_requests(page)
     page.locator("#shell-ledger-menu .dropdown-toggle").click()
     page.locator("#shell-navbar a[href^='/rectifications?']").first.click()
-    page.wait_for_function("el => el.isConnected && el.offsetParent !== null", arg=grid)  # the grid left, shown
+    # The grid left, shown (a kept page's elements keep their layout boxes while out of sight: checkVisibility
+    # sees the slot's content-visibility, offsetParent does not).
+    page.wait_for_function("el => el.isConnected && el.checkVisibility()", arg=grid)
     assert page.locator(pager).inner_text() == paged  # on the page of rows it was left at
     outputs = settled(page, sent)
     assert len(outputs) == 1 and "shell-slot" in outputs[0], outputs  # the router's: no rows, no later parts
