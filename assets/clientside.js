@@ -215,7 +215,8 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         // A page kept out of sight (callbacks.shell.route) asks nothing: its parts came for the URL it had.
         later: function (built) {
             const own = window.dash_clientside.callback_context.inputs_list[0].id.page;
-            if (slugOf(window.location.pathname) !== own) return window.dash_clientside.no_update;
+            const shown = () => slugOf(window.location.pathname) === own;
+            if (!shown()) return window.dash_clientside.no_update;
             const here = laterKey(window.location.pathname, window.location.search);
             if (built) {
                 const came = laterKey(built[0], built[1]), again = came !== here && came !== laterAsked;
@@ -226,7 +227,6 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             const came = performance.now();
             // A row with an id holds data: the infinite row model first draws a placeholder row without one.
             const painted = box => box.querySelector('.ag-row[row-id], .ag-overlay-no-rows-center, .empty-state, .alert');
-            const shown = () => slugOf(window.location.pathname) === own;
             return new Promise(resolve => {
                 const check = () => {
                     const box = document.querySelector(`#shell-content [data-page="${own}"]`);

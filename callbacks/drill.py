@@ -23,10 +23,11 @@ from layouts.i18n import DEFAULT, t
 # The cards below the children's grid follow in a second request, once the grid the user looks at is painted.
 BREAKDOWNS = ("items", "categories")
 REWORK_ROLES = ("admin", "supervisor")
+
+
 def later_mark(path: str) -> tuple:
     """The page's later parts, dimmed (dim): what a move puts on them, for common.in_place."""
     return ids.page(path).LATER, "className"
-
 
 
 def show_breadcrumb(state: dict, lang: str | None):

@@ -26,14 +26,12 @@ from layouts.i18n import DEFAULT, LANGS, t
 from layouts.shell import KEEP, PAGE_ROLES, app_layout, navbar, not_found, page_box
 
 log = logging.getLogger(__name__)
-PAGES = {"/": overview.layout, "/workbench": workbench.layout, "/drill": drill.layout, "/redline": redline.layout,
-         "/rectifications": rectifications.layout, "/pledges": pledges.layout,
-         "/contact-points": contact_points.layout, "/reporting": reporting.layout, "/quality": quality.layout,
-         "/comments": comments.layout,
+PAGES = {**{page.PATH: page.layout for page in (overview, workbench, drill, redline, rectifications, pledges,
+                                                contact_points, reporting, quality, comments, org_profile)},
          # pages for some roles (layouts.shell.PAGE_ROLES); they open without any round (an empty database
          # starts at /import)
          "/import": imports.layout, "/users": admin.users_layout, "/settings": admin.settings_layout,
-         "/audit": audit.layout, "/org": org_profile.layout}
+         audit.PATH: audit.layout}
 NO_ROUND_PAGES = ("/import", "/users", "/settings", "/audit")
 # Pages stay mounted once visited, hidden while another is on screen: going back to one shows it again, with
 # no request for its parts, no grid to set up and no rows to ask for (docs/SCALING.md). At most KEEP of them,
@@ -97,8 +95,8 @@ def route(pathname: str | None, search: str | None, lang: str | None, rendered: 
     if on_screen and on_screen["path"] == path and on_screen["key"] == key:
         raise PreventUpdate
     with db_session() as s:
-        rounds, data = round_names(s), _data_key(s)
-    bar = no_update if same_bar else shell_bar(pathname, state, lang)[0]
+        data = _data_key(s)
+    bar, rounds = (no_update, None) if same_bar else shell_bar(pathname, state, lang)
     entry = {"path": path, "key": key, "data": data if path in KEPT else None}
     slots, used = (list(before), list(rendered["used"])) if same_bar else ([None] * KEEP, [])
     if on_screen and on_screen["data"] is None:  # a page not kept goes when left
@@ -107,6 +105,9 @@ def route(pathname: str | None, search: str | None, lang: str | None, rendered: 
     if at is not None and slots[at] == entry and entry["data"] is not None and not redraw:
         page = None  # shown again as it is (only a page kept: the record comes back from the browser)
     else:
+        if rounds is None:  # the navbar kept: its round names were not read
+            with db_session() as s:
+                rounds = round_names(s)
         # Everything the page shows comes with it: its parts and its grids (callbacks.common.build), but for
         # those below its first grid (later_parts).
         page = page_box(path, common.build(_drawn(pathname, state, lang, rounds), state, lang))
