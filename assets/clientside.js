@@ -196,6 +196,15 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             const redraw = left !== undefined && gridModel(left, path) !== gridModel(search, path);
             return JSON.stringify([path, kept, lang || 'zh', redraw]);
         },
+        // Where a navbar link goes (assets/navbar.js): to a page visited before on the same round and date, the
+        // address it was left at (its node, filters, sort), which its page kept mounted still shows
+        // (callbacks.shell.route); the link's own address names only the round and date.
+        linkTarget: function (href) {
+            const url = new URL(href, window.location.origin), left = lastSearch[url.pathname];
+            if (left === undefined) return href;
+            const asked = parse(url.search), was = parse(left);
+            return SHARED.every(k => (asked[k] || null) === (was[k] || null)) ? url.pathname + left : href;
+        },
         // A navbar link (assets/navbar.js), its URL just written: the router's key set at once, so its request
         // leaves a round of the renderer earlier than through the URL's change (routeKey, which then finds the
         // key sent and changes nothing).

@@ -46,7 +46,7 @@ document.addEventListener('click', event => {
     // dcc.Link: a plain click moves in the app; with a modifier key the browser opens a tab as usual.
     if (!link || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
     event.preventDefault();
-    window.history.pushState({}, '', link.getAttribute('href'));
+    window.history.pushState({}, '', window.dash_clientside.shell.linkTarget(link.getAttribute('href')));
     window.dispatchEvent(new CustomEvent('_dashprivate_pushstate'));
     window.dash_clientside.shell.routeNow();
     // On a phone the menu folds again (even while it still unfolds): the page the user asked for is under it.

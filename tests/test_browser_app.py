@@ -490,6 +490,29 @@ def test_a_page_gone_back_to_is_the_one_left(page, live, errors):
     assert not errors
 
 
+def test_a_navbar_link_back_to_a_page_goes_to_the_address_it_was_left_at(page, live, errors):
+    """下钻 left at a node and come back to from the navbar: the address names that node again (the link alone
+    names only the round and date), so the page kept on screen and a reload or a copied link agree."""
+    log_in(page, live, f"/drill?as_of={live['as_of']}")
+    wait_crumbs(page, 1)
+    first_cell(page).click()
+    wait_crumbs(page, 2)
+    page.wait_for_url(re.compile(r"/drill\?.*system="))
+    left, shown = page.url, crumbs(page)
+    page.locator("#shell-navbar a[href^='/redline?']").first.click()
+    first_cell(page, "redline", "c0")
+    page.wait_for_timeout(400)
+    sent = dash_requests(page)
+    page.locator("#shell-navbar a[href^='/drill?']").first.click()
+    page.wait_for_function("() => document.querySelector('#card-drilldown .ag-root')?.checkVisibility()")
+    assert page.url == left and crumbs(page) == shown
+    assert len(settled(page, sent)) == 1  # the router's, showing the page kept
+    page.reload()
+    wait_crumbs(page, 2)
+    assert crumbs(page) == shown
+    assert not errors
+
+
 def test_a_page_left_before_its_lower_parts_were_asked_for_gets_them_once_back(page, live, errors):
     """Leaving 红线 the moment its first grid has rows, before its parts below (薄弱排名, the funnel) are asked
     for: they are asked for once the page is on screen again, not lost with the page kept out of sight."""
