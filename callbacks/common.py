@@ -147,9 +147,14 @@ def call(func, state: dict, cache_as: str | None = None):
 
 
 def node_path(state: dict) -> list[tuple[str, Filters]]:
+    """reports.node_path of the state's node, read once a request: a 下钻 move to an org draws both its
+    breadcrumb and its 认定 form from it (the second read was two queries and a connection more)."""
     request = request_of("drilldown", state)
-    with db_session() as s:
-        return reports.node_path(s, request)
+    known = g.setdefault("node_paths", {})
+    if request not in known:
+        with db_session() as s:
+            known[request] = reports.node_path(s, request)
+    return known[request]
 
 
 # The outputs the running callback declares beside its own (`returning`): (id, property) -> what was put there.
