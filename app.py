@@ -81,7 +81,8 @@ def create_app(config: dict | None = None) -> Flask:
                     suppress_callback_exceptions=True, external_stylesheets=[web_auth.BOOTSTRAP_CSS_URL],
                     on_error=on_callback_error)
     # lang makes browsers pick Simplified Chinese glyphs (not Japanese variants) for the Han characters.
-    app.index_string = app.index_string.replace("<html>", '<html lang="zh-CN">')
+    app.index_string = app.index_string.replace("<html>", '<html lang="zh-CN">').replace(
+        "{%favicon%}", f'<link rel="icon" href="{web_auth.ICON_HREF}">')
     app.layout = first_layout
     register(app)
     # After every callback is registered: the hashes of Dash's inline scripts for the CSP (web_auth).

@@ -11,6 +11,7 @@ import re
 import secrets
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import openpyxl
 import pytest
@@ -510,6 +511,27 @@ def test_a_navbar_link_back_to_a_page_goes_to_the_address_it_was_left_at(page, l
     page.reload()
     wait_crumbs(page, 2)
     assert crumbs(page) == shown
+    assert not errors
+
+
+def test_a_click_that_changes_the_address_asks_the_server_only_for_its_answers(page, live, errors):
+    """The tab's icon is in the page: Chromium asked the server for Dash's favicon again at every change of
+    address, a request beside each 下钻 click's and page change's own."""
+    log_in(page, live, f"/drill?as_of={live['as_of']}")
+    wait_crumbs(page, 1)
+    first_cell(page)
+    page.wait_for_timeout(400)
+    asked: list = []
+    page.on("request", lambda r: asked.append(r.url))
+    first_cell(page).click()
+    wait_crumbs(page, 2)
+    page.locator("#shell-navbar a[href^='/redline?']").first.click()
+    first_cell(page, "redline", "c0")
+    page.wait_for_timeout(700)
+    # Besides the answers only the scripts a component loads when first drawn (the funnel's Plotly chunk).
+    assert asked and not [u for u in asked if not urlsplit(u).path.startswith(
+        ("/_dash-update-component", "/_dash-component-suites/"))], asked
+    assert page.evaluate("() => document.querySelector('link[rel=icon]').href").startswith("data:image/svg+xml,")
     assert not errors
 
 
