@@ -275,8 +275,9 @@ def test_rectification_summary_and_ageing(campaign):
     assert ageing.rows == [["1–7天", 0], ["8–30天", 3], ["31–90天", 1], ["90天以上", 0]]  # every band, in order
 
 
-def test_the_ageing_chart_reads_the_rows_the_summary_read_until_the_data_changes(campaign, monkeypatch):
-    """整改台账 opens with both: the second reads no rectification again; an import (a new data version) does."""
+def test_the_ageing_chart_and_a_filter_read_the_rows_the_summary_read_until_the_data_changes(campaign, monkeypatch):
+    """整改台账 opens with both: the second reads no rectification again, nor a change of its filters; an import
+    (a new data version) does."""
     from data import ledger_queries
     from data.rollups import bump_version
 
@@ -287,6 +288,10 @@ def test_the_ageing_chart_reads_the_rows_the_summary_read_until_the_data_changes
     ageing = run(lr.rectification_ageing, campaign, as_of=d("2024-10-20"))
     assert len(reads) == 1
     assert sum(n for _, n in ageing.rows) == sum(row[7] for row in summary.rows) == 4
+    # A filter of the ledger (a 灯) picks among the states kept: only its rows, nothing read again.
+    red = run(lr.rectification_summary, campaign, Filters(extra=(("light", "红"),)), as_of=d("2024-10-20"))
+    assert sum(row[3] for row in red.rows) == 4 and all(row[7] == row[3] for row in red.rows)
+    assert len(reads) == 1
     assert run(lr.rectification_ageing, campaign, as_of=d("2024-10-21")).rows and len(reads) == 2  # another day
     with campaign() as s:
         bump_version(s)
