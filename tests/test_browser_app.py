@@ -6,6 +6,7 @@ page go to test-artifacts/screenshots/. Without Chromium the tests skip loudly (
 """
 from __future__ import annotations
 
+import json
 import logging
 import re
 import secrets
@@ -119,6 +120,15 @@ def column(page, col, card="drilldown") -> list[str]:
             `#card-${card} .ag-center-cols-container .ag-row`)]
         .sort((a, b) => Number(a.getAttribute('row-index')) - Number(b.getAttribute('row-index')))
         .map(r => (r.querySelector(`.ag-cell[col-id='${col}']`) || {}).innerText)""", [card, col])
+
+
+def data_columns(page, card: str, cols) -> list[list[str]]:
+    """column() of each of cols, once every row the grid draws holds data: a grid drawn again (its card's
+    parts asked again) first shows the infinite row model's placeholder row, which a read could catch."""
+    page.wait_for_function("""card => { const rows = [...document.querySelectorAll(
+        `#card-${card} .ag-center-cols-container .ag-row`)];
+        return rows.length > 0 && rows.every(r => r.hasAttribute('row-id')); }""", arg=card)
+    return [column(page, col, card) for col in cols]
 
 
 def wait_column(page, col, expected: list[str], card="drilldown"):
@@ -600,7 +610,7 @@ def test_the_rest_of_a_page_follows_a_move_made_while_it_was_computed(page, live
     they come built for the node the page shows then, not for the one it opened on."""
     log_in(page, live, f"/drill?as_of={live['as_of']}")
     first_cell(page, "items", "c0")
-    top = [column(page, c, "items") for c in ("c0", "c1", "c2")]
+    top = data_columns(page, "items", ("c0", "c1", "c2"))
     held = []
 
     def hold_first_later(route):
@@ -618,15 +628,19 @@ def test_the_rest_of_a_page_follows_a_move_made_while_it_was_computed(page, live
     assert held and page.locator("#card-items").count() == 0
     first_cell(page, "drilldown", "c0").click()
     wait_crumbs(page, 2)
+    sent = dash_requests(page)
     held[0].continue_()  # built for the top level, which the page no longer shows: asked again
-    page.wait_for_function("() => document.querySelectorAll('#card-items .ag-row').length > 0")
-    page.wait_for_timeout(1000)
-    shown = [column(page, c, "items") for c in ("c0", "c1", "c2")]
+    settled(page, sent)
+    page.wait_for_function("""top => JSON.stringify([...document.querySelectorAll(
+        '#card-items .ag-center-cols-container .ag-row[row-id]')].sort((a, b) => a.getAttribute('row-index')
+        - b.getAttribute('row-index')).map(r => r.querySelector(".ag-cell[col-id='c1']")?.innerText)) !== top""",
+                           arg=json.dumps(top[1], ensure_ascii=False, separators=(",", ":")))  # the node's figures, not the top level's
+    shown = data_columns(page, "items", ("c0", "c1", "c2"))
     page.unroute_all(behavior="ignoreErrors")
     page.goto(page.url)  # the same node opened afresh
     wait_crumbs(page, 2)
     first_cell(page, "items", "c0")
-    assert shown == [column(page, c, "items") for c in ("c0", "c1", "c2")] != top
+    assert shown == data_columns(page, "items", ("c0", "c1", "c2")) != top
     assert not errors
 
 
