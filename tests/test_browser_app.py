@@ -168,6 +168,8 @@ def test_drill_three_levels_down_back_up_and_reopen_the_link(page, live, errors)
     assert crumbs(page) == ["全部"]
     names = []
     for key in ("system", "region", "org"):
+        if names:  # the level's own rows, not the rows of the level above still on screen
+            wait_first_cell_changed(page, names[-1])
         cell = first_cell(page)
         names.append(cell.inner_text().strip())
         cell.click()
