@@ -348,6 +348,29 @@ def rect_summary(states: Iterable[RectState], problems: Iterable | None = None) 
     return RectSummary(reg, done, on_time, overdue, soon, len(problem_done), sum(problem_done.values()))
 
 
+def rect_summaries(groups: Iterable[int], problems: Iterable, states: list[RectState]) -> dict[int, RectSummary]:
+    """rect_summary of each group's states at once (groups and problems aligned with states), in numpy: a
+    province's 11,000 orgs summed one by one took most of 整改台账's per-org summary."""
+    flags = np.array([(s.registered, s.done, s.on_time, s.overdue, s.due_soon) for s in states],
+                     dtype=np.int64).reshape(-1, 5)
+    kept = flags[:, 0] == 1
+    index: dict = {}
+    problem = np.fromiter((index.setdefault(p, len(index)) for p in problems), np.int64, len(states))[kept]
+    group = np.fromiter(groups, np.int64, len(states))[kept]
+    flags = flags[kept]
+    group_of, at = np.unique(group, return_inverse=True)
+    registered, done, on_time, overdue, soon = (np.bincount(at, flags[:, i], len(group_of)).astype(np.int64).tolist()
+                                                for i in range(5))
+    # A problem with several measures counts once, done when all of them are.
+    pair, pair_at = np.unique(at * max(len(index), 1) + problem, return_inverse=True)
+    pair_done = np.bincount(pair_at, 1 - flags[:, 1], len(pair)) == 0
+    pair_group = pair // max(len(index), 1)
+    problems_of = np.bincount(pair_group, minlength=len(group_of)).tolist()
+    problems_done = np.bincount(pair_group, pair_done, len(group_of)).astype(np.int64).tolist()
+    return {g: RectSummary(registered[i], done[i], on_time[i], overdue[i], soon[i], problems_of[i], problems_done[i])
+            for i, g in enumerate(group_of.tolist())}
+
+
 # 返工状态 of an org that is, or was in its 首评, a 返工/补课 candidate (docs/metrics.md).
 TO_ORDER, ORDERED, RECHECK_PASSED, RECHECK_BELOW, RECHECK_OVERDUE = (
     "待认定", "已认定待复评", "复评达标", "复评仍低于", "逾期未复评")

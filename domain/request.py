@@ -58,6 +58,13 @@ class Request:
     def with_filters(self, filters: Filters) -> Request:
         return replace(self, filters=filters)
 
+    def without_options(self, keys: Iterable[str]) -> Request:
+        """The same request with these view filters unset."""
+        keys = set(keys)
+        return replace(self, filters=replace(self.filters, extra=tuple((k, v) for k, v in self.filters.extra
+                                                                       if k not in keys)),
+                       options=tuple((k, v) for k, v in self.options if k not in keys))
+
     def with_option(self, key: str, value: Any, text: str) -> Request:
         """The same request with one view filter set (e.g. the overdue list: overdue_only)."""
         extra = tuple((k, v) for k, v in self.filters.extra if k != key) + ((key, text),)

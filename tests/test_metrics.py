@@ -1,7 +1,7 @@
 """domain.metrics edge cases, each expected value worked out by hand."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -145,3 +145,27 @@ def test_funnel_limits_widen_as_n_shrinks():
     lo100, hi100 = metrics.funnel_limits(0.8, 100, 0.95)
     assert lo10 == pytest.approx(0.8 - Z95 * (0.8 * 0.2 / 10) ** 0.5, abs=1e-9)
     assert lo10 < lo100 < 0.8 < hi100 < hi10
+
+
+def test_many_groups_summed_at_once_as_one_by_one():
+    """rect_summaries (整改台账's per-org summary) gives each group what rect_summary gives its states: not yet
+    registered left out, a problem with several measures counted once and done only when all of them are."""
+    import random
+
+    rng, day = random.Random(7), date(2024, 6, 1)
+    profile = RuleProfile(warn_days=5)
+    groups, problems, states = [], [], []
+    for _ in range(600):
+        registered = day + timedelta(days=rng.randint(-60, 3))
+        deadline = registered + timedelta(days=rng.randint(1, 40))
+        status = rng.choice(["整改中", "已完成", "已销号"])
+        completed = registered + timedelta(days=rng.randint(0, 50)) if status != "整改中" else None
+        groups.append(rng.randint(1, 40))
+        problems.append(f"P{rng.randint(1, 30)}")  # problem codes shared between groups, as a test of the key
+        states.append(metrics.rect_state(status, registered, deadline, completed, None, day, profile))
+    at_once = metrics.rect_summaries(groups, problems, states)
+    one_by_one = {g: metrics.rect_summary([s for h, s in zip(groups, states) if h == g],
+                                          [p for h, p in zip(groups, problems) if h == g]) for g in set(groups)}
+    assert at_once == {g: m for g, m in one_by_one.items() if m.registered}
+    assert any(m.problems < m.registered for m in at_once.values()) and any(m.problems_done for m in at_once.values())
+    assert metrics.rect_summaries([], [], []) == {}
