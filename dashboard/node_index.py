@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from dashboard import memory
 from domain import metrics
-from domain.rules import Counts, RuleProfile, bucketize
+from domain.rules import Counts, RuleProfile
 from data import queries as q
 from data.cache import ComputedCache, data_version
 
@@ -283,17 +283,11 @@ class RoundCounts:
         """The verdict of every reporting subtree that is a 返工/补课 candidate, by org id (computed on
         first use; only candidates are kept, they are all the red line and the overview need)."""
         if self._candidates is None:
-            found = {}
             reporting = np.nonzero(self.sub[:, REPORTING] > 0)[0]
-            # In slices: 100,000 rows as Python lists at once would leave the heap fragmented at their peak.
-            for start in range(0, len(reporting), 4096):
-                rows = reporting[start:start + 4096]
-                for i, row in zip(rows.tolist(), self.sub[rows].tolist()):
-                    counts = Counts(tuple(row[0:5]), row[5], row[6])
-                    red = metrics.redline(bucketize(counts, self.profile), self.profile)
-                    if red.verdict in metrics.CANDIDATE_VERDICTS:
-                        found[int(self.tree.ids[i])] = red
-            self._candidates = found
+            reds = metrics.redlines(self.sub[reporting, C_COUNTS], self.profile)
+            wanted = [metrics.VERDICTS.index(v) for v in metrics.CANDIDATE_VERDICTS]
+            self._candidates = {int(self.tree.ids[reporting[i]]): reds.at(i)
+                                for i in np.nonzero(np.isin(reds.verdict, wanted))[0].tolist()}
         return self._candidates
 
 
@@ -381,6 +375,11 @@ class RoundIndex:
 
     def candidate_verdicts(self) -> dict[int, metrics.RedLine]:
         return self.counts.candidate_verdicts()
+
+    def subtree_counts(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, subtree opt1..opt5, 不了解, 弃权) of the mask's orgs, in one gather."""
+        rows = np.nonzero(mask)[0]
+        return self.ids[rows], self.counts.sub[rows, C_COUNTS]
 
     def subtree_mask(self, org_id: int) -> np.ndarray:
         """Mask of an org and every org below it."""

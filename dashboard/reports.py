@@ -444,9 +444,14 @@ def categories_breakdown(session: Session, request: Request) -> ReportTable:
 
 
 # ---------------------------------------------------------------------------------------- red line
+def _subtree_counts(session: Session, node: q.Node, org_ids) -> dict[int, Counts]:
+    """org id -> the headline Counts of each org of the node with every org of the node below it."""
+    return q.headline_counts(session, node.round.id, org_ids, "ancestor", org_ids)
+
+
 def _subtree_redlines(session: Session, node: q.Node, profile: RuleProfile, org_ids) -> dict[int, tuple]:
-    """org id -> (Counts, RedLine) of each org of the node with every org of the node below it."""
-    counts = q.headline_counts(session, node.round.id, org_ids, "ancestor", org_ids)
+    """org id -> (Counts, RedLine) of each org of _subtree_counts."""
+    counts = _subtree_counts(session, node, org_ids)
     return {k: (c, metrics.redline(bucketize(c, profile), profile)) for k, c in counts.items()}
 
 

@@ -131,6 +131,50 @@ def redline(b: Buckets, profile: RuleProfile) -> RedLine:
     return RedLine(n, value, lo, hi, verdict)
 
 
+VERDICTS = (INSUFFICIENT, CONFIRMED_BELOW, SUSPECTED_BELOW, MEETS)
+
+
+@dataclass(frozen=True)
+class RedLines:
+    """redline() of many count rows at once, as arrays (value, low, high NaN where n is 0; verdict an index
+    into VERDICTS); at(i) is the RedLine of row i."""
+    n: np.ndarray
+    value: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    verdict: np.ndarray
+
+    def take(self, rows) -> "RedLines":
+        return RedLines(self.n[rows], self.value[rows], self.low[rows], self.high[rows], self.verdict[rows])
+
+    def at(self, i: int) -> RedLine:
+        if not self.n[i]:
+            return RedLine(0, None, None, None, INSUFFICIENT)
+        return RedLine(int(self.n[i]), float(self.value[i]), float(self.low[i]), float(self.high[i]),
+                       VERDICTS[self.verdict[i]])
+
+
+def redlines(counts: np.ndarray, profile: RuleProfile) -> RedLines:
+    """redline(bucketize(c, profile), profile) of every row c of counts (opt1..opt5, 不了解, 弃权) at once:
+    the same arithmetic in the same order, so the figures are equal, not only close. 薄弱排名 ranks every org
+    of a province (100,000 calls of redline took 4 s there)."""
+    s, b, u = (counts[..., [i for i, x in enumerate(profile.buckets) if x == bucket]].sum(axis=-1)
+               for bucket in (S, B, U))
+    n = s + b + u
+    k, scale = _metric_k(s, b, u, profile)
+    z, some = z_value(profile.confidence), np.where(n > 0, n, 1)
+    p = k / some
+    denom = 1 + z * z / some
+    centre = (p + z * z / (2 * some)) / denom
+    half = z * np.sqrt(p * (1 - p) / some + z * z / (4 * some * some)) / denom
+    empty = n == 0
+    value, low, high = (np.where(empty, np.nan, x) for x in (
+        k / some * scale, np.maximum(0.0, centre - half) * scale, np.minimum(1.0, centre + half) * scale))
+    verdict = np.select([n < profile.min_sample, high < profile.redline, value < profile.redline],
+                        [0, 1, 2], default=3)
+    return RedLines(n, value, low, high, np.where(empty, 0, verdict).astype(np.int8))
+
+
 def funnel_limits(pooled: float, n: int, confidence: float) -> tuple[float, float]:
     """Control limits of a funnel plot around the pooled proportion for a sample of n."""
     half = z_value(confidence) * math.sqrt(pooled * (1 - pooled) / n) if n else 0.0

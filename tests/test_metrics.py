@@ -87,6 +87,29 @@ def test_red_line_values_at_once_are_the_red_line_of_each(profile):
         assert (values[i, j] == expected) if expected is not None else np.isnan(values[i, j]), (i, j)
 
 
+@pytest.mark.parametrize("profile", [P, RuleProfile(redline_metric="满意率", confidence=0.9),
+                                     RuleProfile(scale="五级", min_sample=30),
+                                     RuleProfile(redline_metric="测评得分", redline=60, scale="四级", min_sample=1)])
+def test_red_lines_at_once_are_the_red_line_of_each(profile):
+    """薄弱排名 and 红线's candidates judge every org at once: each row's RedLine is what redline() says of it,
+    figures equal to the last bit (the ranking orders by them) and the same verdict."""
+    import numpy as np
+
+    rng = np.random.default_rng(11)
+    counts = rng.integers(0, 25, size=(400, 7))
+    counts[:60, :5] //= 12  # small samples, under the minimum
+    counts[60:200, 0] //= 4  # fewer satisfied: below the line, surely or only maybe
+    counts[0] = 0
+    counts[1, :5] = 0  # only 不了解 / 弃权
+    reds = metrics.redlines(counts, profile)
+    expected = [metrics.redline(bucketize(Counts(tuple(c[:5]), c[5], c[6]), profile), profile)
+                for c in counts.tolist()]
+    assert [reds.at(i) for i in range(len(counts))] == expected
+    assert {r.verdict for r in expected} == set(metrics.VERDICTS)
+    order = [7, 3, 3]
+    assert [reds.take(order).at(i) for i in range(3)] == [expected[i] for i in order]
+
+
 def test_pledge_due_on_the_as_of_day_is_due_but_not_overdue():
     day = date(2024, 12, 31)
     s = metrics.pledge_state(day, "推进中", None, day)
