@@ -91,12 +91,13 @@ def _settle_heap() -> None:
 # What the pages opened on the newest round show first to a user who sees everything, built here so the parts
 # they keep per data version are ready. At once: the node index and every round's counts (总览, the landing
 # page, and 下钻), then 下钻's system level, each system's 市/州 choices and rows (a first click on a system
-# paid 40-70 ms for them at province). Then, each in a quiet moment of the server: each item's counts (红线's
-# lowest items), the breakdown cards, 红线, the ranking with its previous round's index, and the breakdown
-# cards of each system. At province scale a first visit after a start paid 1-4 s for each of the pages, 0.6-1.6 s
-# for a system's cards (docs/SCALING.md).
+# paid 40-70 ms for them at province). Then, each in a quiet moment of the server: 红线 (with each candidate's
+# item counts, for its lowest items) and the ranking with its previous round's index, which make 红线's first
+# grid and its 薄弱排名; then 下钻's breakdown cards, which come dimmed below a grid already on screen, first of
+# the whole campaign, then of each system. At province scale a first visit after a start paid 1-4 s for each of
+# the pages, 0.6-1.6 s for a system's cards (docs/SCALING.md).
 AT_ONCE = ("drilldown", "overview")
-IN_QUIET = ("items", "categories", "redline", "ranking")
+IN_QUIET = ("redline", "ranking", "items", "categories")
 FIRST_VIEWS = AT_ONCE + IN_QUIET
 SYSTEM_CARDS = ("items", "categories")
 
