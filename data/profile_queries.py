@@ -19,7 +19,8 @@ def contact_point_ids(session: Session, round_id: int, org_ids: Select) -> set[i
 
 def of_type(session: Session, org_ids: Select, org_type: str) -> set[int]:
     """The orgs of org_ids whose 组织类型 is org_type."""
-    return set(session.scalars(select(Org.id).where(Org.id.in_(org_ids), Org.org_type == org_type)))
+    stmt = select(Org.id).where(Org.id.in_(org_ids), Org.org_type == org_type)
+    return set(session.connection().execute(stmt).scalars())  # Core: 90,000 ids through the ORM took 0.2 s
 
 
 def child_count(session: Session, org_id: int, org_ids: Select) -> int:
