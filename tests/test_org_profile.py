@@ -138,6 +138,20 @@ def test_the_ranking_s_level_choices_are_the_types_the_scope_reads_and_follow_th
         assert "临时党组织" in org_types_in_scope(s, EVERYTHING)
 
 
+def test_a_ranking_by_type_follows_a_change_of_type(data):
+    """The ranking by 组织类型 is kept per data version: an org given that type by an import is ranked in it at
+    once, and a scoped user's ranking (never kept) says the same."""
+    from data.rollups import bump_version
+
+    assert [r[1] for r in build(data, "ranking", level="党支部").rows] == ["A21", "A1"]
+    with data.begin() as s:
+        s.query(Org).filter_by(code="A2").one().org_type = "党支部"
+        bump_version(s)
+    assert [r[1] for r in build(data, "ranking", level="党支部").rows] == ["A21", "A2", "A1"]
+    unit = Scope(org_codes=frozenset({"A2"}))
+    assert [r[1] for r in build(data, "ranking", scope=unit, level="党支部").rows] == ["A21", "A2"]
+
+
 @pytest.mark.parametrize("limit", ["0", "x", "501"])
 def test_ranking_refuses_a_bad_limit(data, limit):
     with pytest.raises(views.reports.BadParameter):
