@@ -28,7 +28,8 @@ WIDE = {"名称": 200, "原因": 420, "最低测评项目": 220, "地区": 120, 
         "测评数": 104}
 # So are a status and a verdict, in the reader's language: 已认定待复评, "Ordered, awaiting recheck"; "Confirmed
 # below" (a dense grid keeps its own widths, DENSE_WIDE and DENSE_WIDE_EN, and shows a cut-off value on hover).
-STATUS_WIDE = {"zh": {"返工状态": 128}, "en": {"返工状态": 210, "红线判定": 164}}
+# Short Chinese values whose English is long: 组织类型's "General Party branch" was cut to "Party …" in 薄弱排名.
+STATUS_WIDE = {"zh": {"返工状态": 128}, "en": {"返工状态": 210, "红线判定": 164, "组织类型": 170}}
 LONG_TEXT = ("说明", "发现问题", "跟进事项", "联系点", "点评意见", "退回原因")  # a cut-off cell shows its whole text on hover
 NUMERIC = (INT, PERCENT, DECIMAL)
 

@@ -103,6 +103,18 @@ def first_cell(page, card="drilldown", col="c1"):
     return cell
 
 
+def whole_cells(page, table: str, header: str) -> bool:
+    """Every cell of the grid `table`'s column `header` on screen is read whole (no "To be or…", "Party …"), the
+    column scrolled into view first."""
+    col = page.evaluate("""([t, h]) => { const api = window.dash_ag_grid.getApi({type: 'report-grid', table: t});
+                                 const col = api.getColumnDefs().find(d => d.headerName === h).colId;
+                                 api.ensureColumnVisible(col); return col; }""", [table, header])
+    cells = page.locator(f"#card-{table} .ag-row .ag-cell[col-id='{col}']")
+    cells.first.wait_for()
+    whole = "e => [e, ...e.querySelectorAll('*')].every(x => x.scrollWidth <= x.clientWidth + 1)"  # its text's box too
+    return cells.count() > 0 and all(cells.nth(i).evaluate(whole) for i in range(cells.count()))
+
+
 def wait_first_cell_changed(page, old: str, card="drilldown", col="c1"):
     """Until the grid's first row of data shows something other than `old` in `col`: its new rows are in."""
     page.wait_for_function("""([sel, old]) => { const c = document.querySelector(sel);

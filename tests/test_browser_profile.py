@@ -13,7 +13,7 @@ from sqlalchemy import create_engine
 
 from tests.conftest import skip_or_fail
 from tests.test_browser_app import (  # noqa: F401  (fixtures)
-    SHOTS, browser_context_args, browser_type_launch_args, errors, first_cell, live, shot)
+    SHOTS, browser_context_args, browser_type_launch_args, errors, first_cell, live, shot, whole_cells)
 
 PASSWORD = "leader-password-1"
 
@@ -90,6 +90,7 @@ def test_the_leaders_three_weakest_organizations(page, live, leader, errors):
     shot(page, "profile-en-390")
     page.goto(f"{live['base']}/redline?as_of={live['as_of']}")
     first_cell(page, "ranking", "c2")
+    assert whole_cells(page, "ranking", "Type")  # "Party branch", not "Party …"
     shot(page, "redline-ranking-en-390")
     page.locator("#shell-toggler").click()  # on a phone the language button is in the folded navbar
     # Unfolded, as a user sees it before tapping: a click while it still unfolds was lost now and then on a

@@ -8,7 +8,7 @@ from urllib.parse import quote
 from sqlalchemy import create_engine, select
 
 from tests.test_browser_app import (  # noqa: F401  (fixtures)
-    browser_context_args, browser_type_launch_args, errors, first_cell, live, log_in, shot)
+    browser_context_args, browser_type_launch_args, errors, first_cell, live, log_in, shot, whole_cells)
 
 FIRST_ROUND = "2012年上半年创先争优群众评议"
 
@@ -26,28 +26,16 @@ def test_redline_shows_first_and_recheck_side_by_side(page, live, errors):
     page.wait_for_function("() => document.querySelector('#card-redline').innerText.includes('复评达标')")
     assert "复评仍低于" in page.locator("#card-redline").inner_text()
     shot(page, "redline-rework")
-    assert _whole_cells(page, "返工状态") and _whole_cells(page, "红线判定")
+    assert whole_cells(page, "redline", "返工状态") and whole_cells(page, "redline", "红线判定")
     page.get_by_role("button", name="English").click()
     page.get_by_role("heading", name="Red line", exact=True).wait_for()
     first_cell(page, "redline", "c1")
-    assert _whole_cells(page, "Rework status") and _whole_cells(page, "Red-line verdict")
+    assert whole_cells(page, "redline", "Rework status") and whole_cells(page, "redline", "Red-line verdict")
     page.wait_for_function("() => document.querySelector('#card-redline').innerText.includes('Recheck passed')")
     assert "Recheck still below" in page.locator("#card-redline").inner_text()
     shot(page, "redline-rework-en")
     page.get_by_role("button", name="中文").click()
     assert not errors
-
-
-def _whole_cells(page, header: str) -> bool:
-    """Every cell of 红线's column `header` on screen is read whole (no "To be or…", "Confirme…"), the column
-    scrolled into view first."""
-    col = page.evaluate("""h => { const api = window.dash_ag_grid.getApi({type: 'report-grid', table: 'redline'});
-                                 const col = api.getColumnDefs().find(d => d.headerName === h).colId;
-                                 api.ensureColumnVisible(col); return col; }""", header)
-    cells = page.locator(f"#card-redline .ag-row .ag-cell[col-id='{col}']")
-    cells.first.wait_for()
-    whole = "e => [e, ...e.querySelectorAll('*')].every(x => x.scrollWidth <= x.clientWidth + 1)"  # its text's box too
-    return cells.count() > 0 and all(cells.nth(i).evaluate(whole) for i in range(cells.count()))
 
 
 def test_an_admin_records_a_rework_order_on_the_orgs_page(page, live, errors):
