@@ -65,10 +65,7 @@ def _weakest(session: Session, node: q.Node, scope, profile: RuleProfile, org_id
     """_weakest_first of every org of the node: from the node index when it can answer, else from SQL."""
     found = _from_index(session, node, profile, as_of) if scope.everything else None
     if found is None:
-        counts = reports._subtree_counts(session, node, org_ids)
-        rows = [(*c.opt, c.unknown, c.abstain) for c in counts.values()]
-        found = _weakest_first(np.array(list(counts), dtype=np.int64),
-                               np.array(rows, dtype=np.int64).reshape(-1, 7), profile)
+        found = _weakest_first(*reports.count_arrays(reports._subtree_counts(session, node, org_ids)), profile)
     return found
 
 

@@ -703,9 +703,13 @@ def _own_headline_counts(session: Session, node: q.Node, org_ids, as_of: date,
         if node.org is not None:
             mask = mask & index.subtree_mask(node.org.id)
         return index.own_counts(mask)
-    found = q.headline_counts(session, node.round.id, org_ids, "org")
-    rows = [(*c.opt, c.unknown, c.abstain) for c in found.values()]
-    return (np.array(list(found), dtype=np.int64),
+    return count_arrays(q.headline_counts(session, node.round.id, org_ids, "org"))
+
+
+def count_arrays(counts: dict[int, Counts]) -> tuple[np.ndarray, np.ndarray]:
+    """(org ids, their Counts as rows of opt1..opt5, 不了解, 弃权): what the array metrics read."""
+    rows = [(*c.opt, c.unknown, c.abstain) for c in counts.values()]
+    return (np.array(list(counts), dtype=np.int64),
             np.array(rows, dtype=np.int64).reshape(-1, len(Counts().opt) + 2))
 
 
