@@ -69,8 +69,73 @@ let routeSent = null;  // the last key handed to the router (shell.routeKey, she
 let laterAsked = null;  // the address a page's later parts last came built for (shell.later)
 const lastSearch = {};  // the query each page last had on screen (shell.routeKey)
 
+// A page drawn ahead (below) waits until the user has left the page on screen alone this long: no
+// press, key or wheel, no answer from the server awaited or come (the page's own rows and later parts first).
+const PREFETCH_QUIET_MS = 1500;
+const quiet = {since: performance.now(), pending: 0, ahead: false};
+['pointerdown', 'keydown', 'wheel'].forEach(e => document.addEventListener(e, () => { quiet.since = performance.now(); }, true));
+const send = window.fetch;
+window.fetch = function (url) {
+    if (!String(url).includes('/_dash-update-component')) return send.apply(this, arguments);
+    quiet.pending += 1;
+    const done = () => {
+        quiet.pending -= 1;
+        // The answer of a page drawn ahead does not hold the next one back: it is not the user's.
+        if (!quiet.ahead) quiet.since = performance.now();
+        quiet.ahead = false;
+    };
+    return send.apply(this, arguments).then(r => { done(); return r; }, e => { done(); throw e; });
+};
+let askedAhead = null;  // the router's record a page drawn ahead was last asked for
+
+// A page drawn ahead into an empty slot of the content, out of sight (callbacks.shell.prefetch), once the user
+// has left the page on screen alone a while; then the next, after the last one's answer, until no slot is
+// empty or the server draws none. Asked from a timer, not from a callback on the router's record: Dash drops
+// a callback whose own output leads back to it (a cycle), and the router with it.
+setInterval(() => {
+    if (quiet.pending || document.hidden || performance.now() - quiet.since < PREFETCH_QUIET_MS) return;
+    const api = window.dash_component_api, record = api && api.getLayout && api.getLayout('shell-rendered');
+    const rendered = record && record.props.data;
+    const slots = rendered && Array.isArray(rendered.slots) ? rendered.slots : [];
+    const shown = slots[rendered && rendered.shown];
+    const asked = JSON.stringify(rendered);
+    if (asked === askedAhead || !slots.some(s => !s) || !shown || shown.data == null
+        || shown.path !== (window.location.pathname || '/')) return;
+    askedAhead = asked;
+    quiet.ahead = true;
+    window.dash_clientside.set_props('shell-prefetch', {data: Date.now()});
+}, 250);
+
 // layouts/ids.py page_slug: what names a page in its ids ("drill" for /drill, "overview" for /).
 const slugOf = pathname => (pathname || '/').replace(/^\/+|\/+$/g, '') || 'overview';
+
+// shell.later's first ask for the later parts of the page `own` (layouts.ids.page LATER_ASK), once the page is on
+// screen and every grid above them has its rows painted (a row with an id holds data: the infinite row model
+// first draws a placeholder row without one), or a second after it came on screen; nothing once the page is
+// gone (drawn afresh: that one asks).
+function askLater(own) {
+    const shown = () => slugOf(window.location.pathname) === own;
+    const painted = grid => grid.querySelector('.ag-row[row-id], .ag-overlay-no-rows-center, .empty-state, .alert');
+    let box = null, came = null;
+    const check = () => {
+        box = box || document.querySelector(`#shell-content [data-page="${own}"]`);
+        if (!box || !box.isConnected) return;
+        if (!shown()) {
+            came = null;
+            return setTimeout(check, 200);
+        }
+        if (came === null) came = performance.now();
+        const ready = [...box.querySelectorAll('.grid-box')].every(painted);
+        // After the paint: a timeout runs once the frame is on screen.
+        if (!ready && performance.now() - came <= 1000) return requestAnimationFrame(check);
+        setTimeout(() => {
+            if (!box.isConnected) return;
+            if (!shown()) return check();
+            window.dash_clientside.set_props({type: 'page-later-ask', page: own}, {data: Date.now()});
+        });
+    };
+    requestAnimationFrame(check);
+}
 
 // What a kept page's main grid was left showing, against the URL (shell.routeKey): its order (but on 下钻,
 // whose grid follows a new sort itself, callbacks.drill.move) and its filter.
@@ -193,6 +258,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             const before = previous ? JSON.stringify(JSON.parse(previous).slice(0, 3)) : null;
             if (key === before || key === routeSent) return window.dash_clientside.no_update;
             routeSent = key;
+            quiet.since = performance.now();  // the router's answer comes before any page drawn ahead
             const redraw = left !== undefined && gridModel(left, path) !== gridModel(search, path);
             return JSON.stringify([path, kept, lang || 'zh', redraw]);
         },
@@ -221,34 +287,22 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         // neither their computing nor their drawing holds the first rows back (at most a second after the
         // page came); asked again when they came built for another address than the one on screen now (the
         // user moved on while they were computed). built: [pathname, search] they were built for, or null.
-        // A page kept out of sight (callbacks.shell.route) asks nothing: its parts came for the URL it had.
+        // The first ask is set from a timer (askLater), not returned: a page left or drawn ahead out of sight
+        // waits until it is on screen, and Dash applying a pending callback's answer to a page emptied
+        // meanwhile (another language) fails.
         later: function (built) {
             const own = window.dash_clientside.callback_context.inputs_list[0].id.page;
-            const shown = () => slugOf(window.location.pathname) === own;
-            if (!shown()) return window.dash_clientside.no_update;
-            const here = laterKey(window.location.pathname, window.location.search);
-            if (built) {
-                const came = laterKey(built[0], built[1]), again = came !== here && came !== laterAsked;
-                laterAsked = came;  // built twice for the same other address: the URL is not moving, stop
-                return again ? Date.now() : window.dash_clientside.no_update;
+            if (!built) {
+                laterAsked = null;
+                askLater(own);
+                return window.dash_clientside.no_update;
             }
-            laterAsked = null;
-            const came = performance.now();
-            // A row with an id holds data: the infinite row model first draws a placeholder row without one.
-            const painted = box => box.querySelector('.ag-row[row-id], .ag-overlay-no-rows-center, .empty-state, .alert');
-            return new Promise(resolve => {
-                const check = () => {
-                    const box = document.querySelector(`#shell-content [data-page="${own}"]`);
-                    if (!box) return resolve(window.dash_clientside.no_update);  // drawn afresh: that one asks
-                    // Left before its parts were asked for: they are asked for once the page is back.
-                    if (!shown()) return setTimeout(check, 200);
-                    const ready = [...box.querySelectorAll('.grid-box')].every(painted);
-                    // After the paint: a timeout runs once the frame is on screen.
-                    if (ready || performance.now() - came > 1000) setTimeout(() => (shown() ? resolve(Date.now()) : check()));
-                    else requestAnimationFrame(check);
-                };
-                requestAnimationFrame(check);
-            });
+            // Parts come built for a page now out of sight: kept as they are.
+            if (slugOf(window.location.pathname) !== own) return window.dash_clientside.no_update;
+            const came = laterKey(built[0], built[1]), here = laterKey(window.location.pathname, window.location.search);
+            const again = came !== here && came !== laterAsked;
+            laterAsked = came;  // built twice for the same other address: the URL is not moving, stop
+            return again ? Date.now() : window.dash_clientside.no_update;
         },
         // The language toggle: zh <-> en (the router draws the page again in the other language).
         toggleLanguage: function (clicks, lang) {

@@ -147,10 +147,11 @@ def refresh_dimmed(path: str, names: tuple[str, ...], state: dict, lang: str, mo
     dim(path, on=False)
 
 
-def grid_states(*names: str) -> list[State]:
+def grid_states(*names: str, optional: bool = False) -> list[State]:
     """What `refresh` reads of the grids `names`: their grid_live data, then their last row requests (None where
-    an empty state or a message shows instead of the grid)."""
-    return [*(State(ids.grid_live(name), "data") for name in names),
+    an empty state or a message shows instead of the grid). optional: grids of a page's later parts, which may
+    not have come yet."""
+    return [*(State(ids.grid_live(name), "data", allow_optional=optional) for name in names),
             *(State(ids.grid(name), "getRowsRequest", allow_optional=True) for name in names)]
 
 
@@ -159,10 +160,15 @@ def grid_stores(name: str) -> tuple:
     return (ids.grid_live(name), "data"), (ids.grid_first(name), "data")
 
 
-def follow(live: dict | None, lang: str | None, mounted: dict | None, *grids: dict | None) -> None:
-    """The breakdown cards show the node the children's grid now shows (after `move`)."""
+def follow(live: dict | None, lang: str | None, mounted: dict | None, built, *grids: dict | None) -> None:
+    """The breakdown cards show the node the children's grid now shows (after `move`). Before the cards have
+    come (built: None), nothing to refresh: they are built for the address on screen when they are asked for
+    (callbacks.shell.later_parts), and a page drawn ahead (callbacks.shell.prefetch) is moved before then."""
     if not live or not live.get("state"):
         raise PreventUpdate
+    if not built:
+        dim(PATH, on=False)
+        return
     refresh_dimmed(PATH, BREAKDOWNS, live["state"], lang or DEFAULT, mounted, grids)
 
 
@@ -245,5 +251,5 @@ def register(app) -> None:
                      prevent_initial_call=True)(common.returning(handler, changed))
     after = common.in_place(later_mark(PATH))
     app.callback(*after, Input(ids.grid_live("drilldown"), "data"), State(ids.Shell.LANG, "data"),
-                 State(own.STATE, "data"), *grid_states(*BREAKDOWNS),
+                 State(own.STATE, "data"), State(own.LATER_BUILT, "data"), *grid_states(*BREAKDOWNS, optional=True),
                  prevent_initial_call=True)(common.returning(follow, after, own=0))

@@ -40,6 +40,9 @@ NO_ROUND_PAGES = ("/import", "/users", "/settings", "/audit")
 KEPT = frozenset(PAGES) - set(NO_ROUND_PAGES)
 # URL keys a page updates itself, in place (assets/clientside.js routeKey keeps the same list): the router
 # leaves the page alone when only these change.
+# Pages drawn ahead into the content's empty slots, out of sight, while the user reads the page on screen
+# (prefetch): 下钻 and 红线, where weak organizations are found, then the overview and the supervisors' workbench.
+PREFETCH = ("/drill", "/redline", "/", "/workbench")
 IN_PLACE = {"/drill": drill.NODE_KEYS, "/workbench": workbench.OWN_KEYS, "/org": ("org",), "/redline": ("limit", "level"),
             **{path: tuple(fields) for path, (_, _, fields) in LEDGERS.items()}}
 
@@ -84,11 +87,8 @@ def route(pathname: str | None, search: str | None, lang: str | None, rendered: 
     first}; slot_outputs turns two of them into the slots' changes."""
     lang = lang if lang in LANGS else DEFAULT
     state, path = urlstate.parse(search), pathname or "/"
-    # On 下钻 the node is the page's own (callbacks.drill.move): moving to another one keeps the page; so are
-    # the group and date on 督导工作台 (callbacks.workbench.move). assets/clientside.js skips the same keys.
-    inner = ("sort", "filter") + IN_PLACE.get(path, ())
     bar_key = [urlstate.shared(state), lang]
-    key = [path, {k: v for k, v in state.items() if k not in inner}, lang]
+    key = _page_key(path, state, lang)
     before = _slots(rendered)
     same_bar = before is not None and rendered["bar"] == bar_key
     on_screen = before[rendered["shown"]] if same_bar else None
@@ -117,6 +117,43 @@ def route(pathname: str | None, search: str | None, lang: str | None, rendered: 
     slots[at] = entry
     used = [i for i in used if i != at and slots[i] is not None] + [at]
     return bar, page, {"bar": bar_key, "slots": slots, "shown": at, "used": used}
+
+
+def _page_key(path: str, state: dict, lang: str) -> list:
+    """What a page is drawn for: its path, language and URL state but the keys it follows in place. On 下钻
+    the node is the page's own (callbacks.drill.move): moving to another one keeps the page; so are the group
+    and date on 督导工作台 (callbacks.workbench.move). assets/clientside.js routeKey skips the same keys."""
+    inner = ("sort", "filter") + IN_PLACE.get(path, ())
+    return [path, {k: v for k, v in state.items() if k not in inner}, lang]
+
+
+def prefetch(pathname: str | None, search: str | None, lang: str | None, rendered: dict | None):
+    """(the slot, the page drawn into it, the record): the first page of PREFETCH not kept yet, drawn for the
+    round and date on screen into an empty slot, out of sight, so that the navbar's link to it shows a kept
+    page (route). The browser asks once the user has left the page on screen alone a moment
+    (assets/clientside.js, a timer); a move meanwhile asks the router again, and Dash drops this answer.
+    Nothing when the record is not the page on screen, no slot is empty or every such page is kept."""
+    lang = lang if lang in LANGS else DEFAULT
+    state, before = urlstate.parse(search), _slots(rendered)
+    shared = urlstate.shared(state)
+    if before is None or rendered["bar"] != [shared, lang]:
+        raise PreventUpdate
+    on_screen = before[rendered["shown"]]
+    if on_screen["path"] != (pathname or "/") or on_screen["data"] is None:
+        raise PreventUpdate
+    free = next((i for i, kept in enumerate(before) if kept is None), None)
+    path = next((p for p in PREFETCH if p not in {kept["path"] for kept in before if kept}), None)
+    if free is None or path is None or common.scope().is_empty:
+        raise PreventUpdate
+    with db_session() as s:
+        data, rounds = _data_key(s), round_names(s)
+    if not rounds:
+        raise PreventUpdate
+    page = page_box(path, common.build(_drawn(path, shared, lang, rounds), shared, lang))
+    slots = list(before)
+    slots[free] = {"path": path, "key": _page_key(path, shared, lang), "data": data}
+    # Least recently shown: a page the user opens takes its slot before any page visited.
+    return free, page, {**rendered, "slots": slots, "used": [free, *rendered["used"]]}
 
 
 def _slots(rendered: dict | None) -> list | None:
@@ -246,10 +283,16 @@ def _default_day(state: dict, today: date | None) -> str:
         return _as_of(s, {k: v for k, v in state.items() if k != "as_of"}, today)[0]
 
 
-def on_route_key(key: str | None, pathname: str | None, search: str | None, lang: str | None,
+def on_route_key(key: str | None, asked_ahead, pathname: str | None, search: str | None, lang: str | None,
                  rendered: dict | None = None):
     """key: what the browser worked out (assets/clientside.js shell.routeKey), its last item whether the page
-    must be drawn afresh. The outputs: the navbar, each slot's page, each slot's hidden, the record."""
+    must be drawn afresh; asked_ahead: the browser's ask for a page drawn ahead (prefetch). One callback for
+    both, so that Dash drops a page drawn ahead whose answer comes after a move. The outputs: the navbar, each
+    slot's page, each slot's hidden, the record."""
+    if ctx.triggered_id == ids.Shell.PREFETCH:
+        free, page, after = prefetch(pathname, search, lang, rendered)
+        return no_update, *(page if i == free else no_update for i in range(KEEP)), \
+            *(no_update for _ in range(KEEP)), after
     try:
         redraw = json.loads(key)[-1] is True
     except (TypeError, ValueError, IndexError, KeyError):
@@ -268,7 +311,7 @@ def register(app) -> None:
     app.callback(Output(ids.Shell.NAVBAR, "children"), *(Output(ids.Shell.slot(i), "children") for i in range(KEEP)),
                  *(Output(ids.Shell.slot(i), "hidden") for i in range(KEEP)),
                  Output(ids.Shell.RENDERED, "data"), Input(ids.Shell.ROUTE, "data"),
-                 State(ids.Shell.URL, "pathname"), State(ids.Shell.URL, "search"),
+                 Input(ids.Shell.PREFETCH, "data"), State(ids.Shell.URL, "pathname"), State(ids.Shell.URL, "search"),
                  State(ids.Shell.LANG, "data"), State(ids.Shell.RENDERED, "data"))(on_route_key)
     # The navbar stays on another page: the browser marks that page's link.
     app.clientside_callback(ClientsideFunction("shell", "activeNav"), Output(ids.Shell.NAVBAR, "className"),

@@ -18,6 +18,7 @@ class Shell:
     TOGGLER = "shell-toggler"  # the navbar's menu button on a phone
     COLLAPSE = "shell-collapse"
     ROUTE = "shell-route"  # what the router renders, worked out in the browser (assets/clientside.js)
+    PREFETCH = "shell-prefetch"  # the browser's ask for a page drawn ahead, out of sight (callbacks.shell.prefetch)
     CONTROLS_DRAWN = "shell-controls-drawn"  # the round and date the navbar was drawn with
     CONTROLS_ASKED = "shell-controls-asked"  # a round or date the user picked (assets/clientside.js)
     GRID_STYLES = "shell-grid-styles"  # a hidden grid that keeps AG Grid's CSS in the page (layouts.shell)

@@ -52,6 +52,7 @@ def app_layout(bar=None, page=None, rendered: dict | None = None):
         dcc.Store(id=ids.Shell.LANG, storage_type="local", data=DEFAULT),
         dcc.Store(id=ids.Shell.RENDERED, storage_type="memory", data=rendered),
         dcc.Store(id=ids.Shell.ROUTE, storage_type="memory"),
+        dcc.Store(id=ids.Shell.PREFETCH, storage_type="memory"),
         dcc.Store(id=ids.Shell.CONTROLS_ASKED, storage_type="memory"),
         dcc.Download(id=ids.Shell.DOWNLOAD),
         html.Div(bar, id=ids.Shell.NAVBAR),

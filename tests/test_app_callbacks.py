@@ -325,6 +325,45 @@ def test_a_page_left_stays_mounted_and_is_shown_again_as_it_was(as_user, session
         assert slots[0] == ("pledges", False)  # in the slot of /drill, shown least lately
 
 
+def test_pages_are_drawn_ahead_into_empty_slots_for_the_round_and_date_on_screen(as_user, sessions):
+    """While a user reads a page, the browser asks for the pages of PREFETCH one at a time: each is drawn into
+    an empty slot, out of sight, for the round and date on screen (not the page's node or filters), so that
+    the navbar's link to it shows it with nothing drawn. Never over a page visited, never for a record that is
+    not the page on screen, and none once every slot is full; an import draws them again when shown."""
+    query = f"?as_of={AS_OF}&system=交通运输系统"
+
+    def ahead(rendered, path="/drill", search=query):
+        free, page, after = shell.prefetch(path, search, "zh", rendered)
+        assert after["shown"] == rendered["shown"] and free not in rendered["used"]
+        return page.to_plotly_json()["props"]["data-page"], after
+    with as_user("ada"):
+        _, _, drill = shell.route("/drill", query, "zh")
+        drawn, rendered = ahead(drill)
+        assert drawn == "redline" and rendered["slots"][1]["key"] == ["/redline", {"as_of": AS_OF}, "zh"]
+        assert ahead(rendered)[0] == "overview"
+        with pytest.raises(PreventUpdate):  # the record is not the page on screen
+            shell.prefetch("/rectifications", f"?as_of={AS_OF}", "zh", rendered)
+        with pytest.raises(PreventUpdate):  # another date on screen than the record's
+            shell.prefetch("/drill", "?as_of=2024-06-30", "zh", rendered)
+        # The navbar's link to the page drawn ahead (round and date only): shown, nothing drawn.
+        _, page, shown = shell.route("/redline", f"?as_of={AS_OF}", "zh", rendered)
+        assert page is None and shown["shown"] == 1
+        _, _, rendered = shell.route("/drill", query, "zh", shown)
+        for expected in ("overview", "workbench"):
+            drawn, rendered = ahead(rendered)
+            assert drawn == expected
+        with pytest.raises(PreventUpdate):  # every slot full
+            shell.prefetch("/drill", query, "zh", rendered)
+        # A page opened takes the slot of the last page drawn ahead, not of one visited.
+        _, page, opened = shell.route("/pledges", f"?as_of={AS_OF}", "zh", rendered)
+        assert [s["path"] for s in opened["slots"]] == ["/drill", "/redline", "/", "/pledges"]
+    with sessions.begin() as s:
+        bump_version(s)
+    with as_user("ada"):
+        _, page, _ = shell.route("/redline", f"?as_of={AS_OF}", "zh", rendered)
+        assert page is not None  # drawn ahead for other data: drawn again
+
+
 def test_no_two_pages_share_a_component_id(as_user):
     """Pages stay mounted side by side (callbacks.shell.KEPT): an id on two of them would leave the browser
     updating one of the two, at random. Their later parts are counted in."""
