@@ -80,7 +80,7 @@ window.fetch = function (url) {
     quiet.pending += 1;
     const done = () => {
         quiet.pending -= 1;
-        // The answer of a page drawn ahead does not hold the next one back: it is not the user's.
+        // The answer of a page drawn ahead is not the user's.
         if (!quiet.ahead) quiet.since = performance.now();
         quiet.ahead = false;
     };
@@ -89,8 +89,7 @@ window.fetch = function (url) {
 let askedAhead = null;  // the router's record a page drawn ahead was last asked for
 
 // A page drawn ahead into an empty slot of the content, out of sight (callbacks.shell.prefetch), once the user
-// has left the page on screen alone a while; then the next, after the last one's answer, until no slot is
-// empty or the server draws none. Asked from a timer, not from a callback on the router's record: Dash drops
+// has left the page on screen alone a while, when it is the only page mounted. Asked from a timer, not from a callback on the router's record: Dash drops
 // a callback whose own output leads back to it (a cycle), and the router with it.
 setInterval(() => {
     if (quiet.pending || document.hidden || performance.now() - quiet.since < PREFETCH_QUIET_MS) return;
@@ -99,7 +98,7 @@ setInterval(() => {
     const slots = rendered && Array.isArray(rendered.slots) ? rendered.slots : [];
     const shown = slots[rendered && rendered.shown];
     const asked = JSON.stringify(rendered);
-    if (asked === askedAhead || !slots.some(s => !s) || !shown || shown.data == null
+    if (asked === askedAhead || slots.filter(s => s).length !== 1 || !shown || shown.data == null
         || shown.path !== (window.location.pathname || '/')) return;
     askedAhead = asked;
     quiet.ahead = true;

@@ -40,9 +40,11 @@ NO_ROUND_PAGES = ("/import", "/users", "/settings", "/audit")
 KEPT = frozenset(PAGES) - set(NO_ROUND_PAGES)
 # URL keys a page updates itself, in place (assets/clientside.js routeKey keeps the same list): the router
 # leaves the page alone when only these change.
-# Pages drawn ahead into the content's empty slots, out of sight, while the user reads the page on screen
-# (prefetch): 下钻 and 红线, where weak organizations are found, then the overview and the supervisors' workbench.
-PREFETCH = ("/drill", "/redline", "/", "/workbench")
+# The page drawn ahead, out of sight, while the user reads the only page mounted (prefetch): 下钻, or from 下钻
+# 红线, where weak organizations are found. One page, and small ones (29 and 39 components as drawn): every
+# component mounted makes each click's store updates dearer (docs/SCALING.md: with the overview and the
+# workbench drawn ahead too, a 下钻 click took a fifth longer).
+PREFETCH = ("/drill", "/redline")
 IN_PLACE = {"/drill": drill.NODE_KEYS, "/workbench": workbench.OWN_KEYS, "/org": ("org",), "/redline": ("limit", "level"),
             **{path: tuple(fields) for path, (_, _, fields) in LEDGERS.items()}}
 
@@ -128,11 +130,12 @@ def _page_key(path: str, state: dict, lang: str) -> list:
 
 
 def prefetch(pathname: str | None, search: str | None, lang: str | None, rendered: dict | None):
-    """(the slot, the page drawn into it, the record): the first page of PREFETCH not kept yet, drawn for the
+    """(the slot, the page drawn into it, the record): the first page of PREFETCH not on screen, drawn for the
     round and date on screen into an empty slot, out of sight, so that the navbar's link to it shows a kept
     page (route). The browser asks once the user has left the page on screen alone a moment
-    (assets/clientside.js, a timer); a move meanwhile asks the router again, and Dash drops this answer.
-    Nothing when the record is not the page on screen, no slot is empty or every such page is kept."""
+    (assets/clientside.js, a timer); Dash runs a move asked meanwhile after this answer (both are the router's
+    callback, whose record is the other's state). Nothing when the record is not the page on screen or another
+    page is mounted beside it."""
     lang = lang if lang in LANGS else DEFAULT
     state, before = urlstate.parse(search), _slots(rendered)
     shared = urlstate.shared(state)
@@ -141,10 +144,10 @@ def prefetch(pathname: str | None, search: str | None, lang: str | None, rendere
     on_screen = before[rendered["shown"]]
     if on_screen["path"] != (pathname or "/") or on_screen["data"] is None:
         raise PreventUpdate
-    free = next((i for i, kept in enumerate(before) if kept is None), None)
-    path = next((p for p in PREFETCH if p not in {kept["path"] for kept in before if kept}), None)
-    if free is None or path is None or common.scope().is_empty:
+    if sum(kept is not None for kept in before) != 1 or common.scope().is_empty:
         raise PreventUpdate
+    free = next(i for i, kept in enumerate(before) if kept is None)
+    path = next(p for p in PREFETCH if p != on_screen["path"])
     with db_session() as s:
         data, rounds = _data_key(s), round_names(s)
     if not rounds:

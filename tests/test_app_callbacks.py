@@ -325,38 +325,37 @@ def test_a_page_left_stays_mounted_and_is_shown_again_as_it_was(as_user, session
         assert slots[0] == ("pledges", False)  # in the slot of /drill, shown least lately
 
 
-def test_pages_are_drawn_ahead_into_empty_slots_for_the_round_and_date_on_screen(as_user, sessions):
-    """While a user reads a page, the browser asks for the pages of PREFETCH one at a time: each is drawn into
-    an empty slot, out of sight, for the round and date on screen (not the page's node or filters), so that
-    the navbar's link to it shows it with nothing drawn. Never over a page visited, never for a record that is
-    not the page on screen, and none once every slot is full; an import draws them again when shown."""
+def test_a_page_is_drawn_ahead_beside_the_only_page_mounted(as_user, sessions):
+    """While a user reads the only page mounted, the browser asks for one more: 红线 beside 下钻, 下钻 beside any
+    other, drawn into an empty slot, out of sight, for the round and date on screen (not the page's node or
+    filters), so that the navbar's link to it shows it with nothing drawn. Never beside a second page mounted,
+    never for a record that is not the page on screen; an import draws it again when shown."""
     query = f"?as_of={AS_OF}&system=交通运输系统"
 
-    def ahead(rendered, path="/drill", search=query):
+    def ahead(path, search, rendered):
         free, page, after = shell.prefetch(path, search, "zh", rendered)
         assert after["shown"] == rendered["shown"] and free not in rendered["used"]
         return page.to_plotly_json()["props"]["data-page"], after
     with as_user("ada"):
         _, _, drill = shell.route("/drill", query, "zh")
-        drawn, rendered = ahead(drill)
+        drawn, rendered = ahead("/drill", query, drill)
         assert drawn == "redline" and rendered["slots"][1]["key"] == ["/redline", {"as_of": AS_OF}, "zh"]
-        assert ahead(rendered)[0] == "overview"
+        with pytest.raises(PreventUpdate):  # a second page mounted: nothing more
+            shell.prefetch("/drill", query, "zh", rendered)
         with pytest.raises(PreventUpdate):  # the record is not the page on screen
-            shell.prefetch("/rectifications", f"?as_of={AS_OF}", "zh", rendered)
+            shell.prefetch("/rectifications", f"?as_of={AS_OF}", "zh", drill)
         with pytest.raises(PreventUpdate):  # another date on screen than the record's
-            shell.prefetch("/drill", "?as_of=2024-06-30", "zh", rendered)
+            shell.prefetch("/drill", "?as_of=2024-06-30", "zh", drill)
         # The navbar's link to the page drawn ahead (round and date only): shown, nothing drawn.
         _, page, shown = shell.route("/redline", f"?as_of={AS_OF}", "zh", rendered)
         assert page is None and shown["shown"] == 1
-        _, _, rendered = shell.route("/drill", query, "zh", shown)
-        for expected in ("overview", "workbench"):
-            drawn, rendered = ahead(rendered)
-            assert drawn == expected
-        with pytest.raises(PreventUpdate):  # every slot full
-            shell.prefetch("/drill", query, "zh", rendered)
-        # A page opened takes the slot of the last page drawn ahead, not of one visited.
-        _, page, opened = shell.route("/pledges", f"?as_of={AS_OF}", "zh", rendered)
-        assert [s["path"] for s in opened["slots"]] == ["/drill", "/redline", "/", "/pledges"]
+        _, _, ledger = shell.route("/rectifications", f"?as_of={AS_OF}", "zh")
+        assert ahead("/rectifications", f"?as_of={AS_OF}", ledger)[0] == "drill"
+        # A page opened takes the slot of a page drawn ahead and never shown before any page visited.
+        _, _, overview = shell.route("/", f"?as_of={AS_OF}", "zh", rendered)
+        _, _, full = shell.route("/pledges", f"?as_of={AS_OF}", "zh", overview)
+        _, _, opened = shell.route("/quality", f"?as_of={AS_OF}", "zh", full)
+        assert [s["path"] for s in opened["slots"]] == ["/drill", "/quality", "/", "/pledges"]
     with sessions.begin() as s:
         bump_version(s)
     with as_user("ada"):

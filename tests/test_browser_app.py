@@ -400,7 +400,7 @@ def mark_kept(page, selectors: list[str]):
 def dash_requests(page) -> list:
     """The Dash requests the page sends from now on (POST /_dash-update-component), as a growing list; but the
     asks for a page drawn ahead, which the browser makes while the user reads a page and are no interaction's
-    (callbacks.shell.prefetch, test_pages_are_drawn_ahead_while_the_user_reads)."""
+    (callbacks.shell.prefetch, test_a_page_is_drawn_ahead_while_the_user_reads)."""
     sent: list = []
     page.on("request", lambda r: sent.append(r.post_data_json) if "_dash-update-component" in r.url
             and not drawn_ahead(r.post_data_json) else None)
@@ -522,36 +522,40 @@ def test_a_page_gone_back_to_is_the_one_left(page, live, errors):
     assert not errors
 
 
-def test_pages_are_drawn_ahead_while_the_user_reads(page, live, errors):
-    """A user who reads 红线 a moment has 下钻, the overview and the workbench drawn ahead, out of sight, one
-    request each. A candidate's link opens its org on 下钻: the page drawn at the top of the campaign moves
-    there in place, its breakdown cards built for that org. The navbar's link to the overview shows the very
-    page drawn ahead in the router's one request. Nothing more is drawn ahead once every slot is full."""
+def test_a_page_is_drawn_ahead_while_the_user_reads(page, live, errors):
+    """A user who reads 红线 a moment has 下钻 drawn ahead, out of sight, in one request, and nothing more. A
+    candidate's link opens its org on 下钻: the page drawn at the top of the campaign moves there in place, its
+    breakdown cards built for that org. From 下钻 opened afresh, 红线 is drawn ahead: the navbar's link shows
+    the very page drawn ahead, in the router's one request and one for its parts below."""
     asked, refused = [], []
     page.on("request", lambda r: asked.append(r.post_data_json) if "_dash-update-component" in r.url
             and drawn_ahead(r.post_data_json) else None)
     # Dash refuses a callback whose inputs are not all on the page, and says so only in the console.
     page.on("console", lambda m: refused.append(m.text) if m.type == "error" else None)
+    mounted = "() => [...document.querySelectorAll('#shell-content [data-page]')].map(d => d.dataset.page).sort()"
     log_in(page, live, f"/redline?as_of={live['as_of']}")
     first_cell(page, "redline", "c0")
-    drawn = "() => [...document.querySelectorAll('#shell-content [data-page]')].map(d => d.dataset.page)"
-    page.wait_for_function(f"() => ({drawn})().length === 4", timeout=20_000)
-    assert sorted(page.evaluate(drawn)) == ["drill", "overview", "redline", "workbench"]
+    page.wait_for_function(f"() => ({mounted})().length === 2", timeout=20_000)
+    assert page.evaluate(mounted) == ["drill", "redline"]
     assert not page.locator("#card-drilldown").is_visible()  # out of sight
     assert page.locator("#card-drilldown .ag-row[row-id]").count() > 0  # its rows came with it
-    overview = page.locator("#overview-kpis").element_handle()
     page.wait_for_timeout(2000)
-    assert len(asked) == 3  # one each, none once every slot is full
+    assert len(asked) == 1 and page.evaluate(mounted) == ["drill", "redline"]  # one page, no more
     code = first_cell(page, "redline", "c0").inner_text().strip()
     first_cell(page, "redline", "c1").click()
     page.wait_for_url(re.compile(rf"/drill\?.*org={code}"))
     wait_crumbs(page, 2, at_least=True)
     first_cell(page, "items", "c0")  # its breakdown cards, built for that org
+    page.goto(live["base"] + f"/drill?as_of={live['as_of']}")
+    first_cell(page, "drilldown", "c0")
+    page.wait_for_function(f"() => ({mounted})().length === 2", timeout=20_000)
+    grid = page.locator("#card-redline .ag-root").element_handle()
     page.wait_for_timeout(400)
     sent = dash_requests(page)
-    page.locator("#shell-navbar a.navbar-brand").click()
-    page.wait_for_function("el => el.isConnected && el.checkVisibility()", arg=overview)
-    assert page_requests("/", settled(page, sent)), [(r["output"][:40], r.get("changedPropIds")) for r in sent]
+    page.locator("#shell-navbar a[href^='/redline?']").first.click()
+    page.wait_for_function("el => el.isConnected && el.checkVisibility()", arg=grid)  # the very grid drawn ahead
+    first_cell(page, "ranking", "c0")  # its parts below, asked once on screen
+    assert page_requests("/redline", settled(page, sent)), [(r["output"][:40], r.get("changedPropIds")) for r in sent]
     assert not errors and not refused, refused
 
 
