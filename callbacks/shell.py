@@ -38,13 +38,13 @@ NO_ROUND_PAGES = ("/import", "/users", "/settings", "/audit")
 # each in a slot of its own (layouts.shell.KEEP), the least recently shown giving way; the admin pages, whose
 # content is not kept per data version, and a page not found are drawn afresh each time.
 KEPT = frozenset(PAGES) - set(NO_ROUND_PAGES)
-# URL keys a page updates itself, in place (assets/clientside.js routeKey keeps the same list): the router
-# leaves the page alone when only these change.
 # The page drawn ahead, out of sight, while the user reads the only page mounted (prefetch): 下钻, or from 下钻
 # 红线, where weak organizations are found. One page, and small ones (29 and 39 components as drawn): every
 # component mounted makes each click's store updates dearer (docs/SCALING.md: with the overview and the
 # workbench drawn ahead too, a 下钻 click took a fifth longer).
 PREFETCH = ("/drill", "/redline")
+# URL keys a page updates itself, in place (assets/clientside.js routeKey keeps the same list): the router
+# leaves the page alone when only these change.
 IN_PLACE = {"/drill": drill.NODE_KEYS, "/workbench": workbench.OWN_KEYS, "/org": ("org",), "/redline": ("limit", "level"),
             **{path: tuple(fields) for path, (_, _, fields) in LEDGERS.items()}}
 
@@ -290,8 +290,9 @@ def on_route_key(key: str | None, asked_ahead, pathname: str | None, search: str
                  rendered: dict | None = None):
     """key: what the browser worked out (assets/clientside.js shell.routeKey), its last item whether the page
     must be drawn afresh; asked_ahead: the browser's ask for a page drawn ahead (prefetch). One callback for
-    both, so that Dash drops a page drawn ahead whose answer comes after a move. The outputs: the navbar, each
-    slot's page, each slot's hidden, the record."""
+    both: Dash runs a move asked while a page is drawn ahead after its answer (the record is the callback's
+    state), so the two never disagree about the slots. The outputs: the navbar, each slot's page, each slot's
+    hidden, the record."""
     if ctx.triggered_id == ids.Shell.PREFETCH:
         free, page, after = prefetch(pathname, search, lang, rendered)
         return no_update, *(page if i == free else no_update for i in range(KEEP)), \
