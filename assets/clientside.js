@@ -69,10 +69,10 @@ let routeSent = null;  // the last key handed to the router (shell.routeKey, she
 let laterAsked = null;  // the address a page's later parts last came built for (shell.later)
 const lastSearch = {};  // the query each page last had on screen (shell.routeKey)
 
-// A page drawn ahead (below) waits until the user has left the page on screen alone this long: no
-// press, key or wheel, no answer from the server awaited or come (the page's own rows and later parts first).
+// A page drawn ahead (below) waits until the user has left the page on screen alone this long: no press, key
+// or wheel, no Dash answer awaited or come (the page's own rows and later parts first).
 const PREFETCH_QUIET_MS = 1500;
-const quiet = {since: performance.now(), pending: 0, ahead: false};
+const quiet = {since: performance.now(), pending: 0};
 ['pointerdown', 'keydown', 'wheel'].forEach(e => document.addEventListener(e, () => { quiet.since = performance.now(); }, true));
 const send = window.fetch;
 window.fetch = function (url) {
@@ -80,17 +80,15 @@ window.fetch = function (url) {
     quiet.pending += 1;
     const done = () => {
         quiet.pending -= 1;
-        // The answer of a page drawn ahead is not the user's.
-        if (!quiet.ahead) quiet.since = performance.now();
-        quiet.ahead = false;
+        quiet.since = performance.now();
     };
     return send.apply(this, arguments).then(r => { done(); return r; }, e => { done(); throw e; });
 };
 let askedAhead = null;  // the router's record a page drawn ahead was last asked for
 
 // A page drawn ahead into an empty slot of the content, out of sight (callbacks.shell.prefetch), once the user
-// has left the page on screen alone a while, when it is the only page mounted. Asked from a timer, not from a callback on the router's record: Dash drops
-// a callback whose own output leads back to it (a cycle), and the router with it.
+// has left the only page mounted alone a while. Asked from a timer, not from a callback on the router's record:
+// Dash drops a callback whose own output leads back to it (a cycle), and the router with it.
 setInterval(() => {
     if (quiet.pending || document.hidden || performance.now() - quiet.since < PREFETCH_QUIET_MS) return;
     const api = window.dash_component_api, record = api && api.getLayout && api.getLayout('shell-rendered');
@@ -101,7 +99,6 @@ setInterval(() => {
     if (asked === askedAhead || slots.filter(s => s).length !== 1 || !shown || shown.data == null
         || shown.path !== (window.location.pathname || '/')) return;
     askedAhead = asked;
-    quiet.ahead = true;
     window.dash_clientside.set_props('shell-prefetch', {data: Date.now()});
 }, 250);
 

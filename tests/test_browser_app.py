@@ -538,7 +538,7 @@ def test_a_page_is_drawn_ahead_while_the_user_reads(page, live, errors):
     page.wait_for_function(f"() => ({mounted})().length === 2", timeout=20_000)
     assert page.evaluate(mounted) == ["drill", "redline"]
     assert not page.locator("#card-drilldown").is_visible()  # out of sight
-    assert page.locator("#card-drilldown .ag-row[row-id]").count() > 0  # its rows came with it
+    page.locator("#card-drilldown .ag-row[row-id]").first.wait_for(state="attached")  # its rows came with it
     page.wait_for_timeout(2000)
     assert len(asked) == 1 and page.evaluate(mounted) == ["drill", "redline"]  # one page, no more
     code = first_cell(page, "redline", "c0").inner_text().strip()
