@@ -13,7 +13,7 @@ from sqlalchemy import create_engine
 
 from tests.conftest import skip_or_fail
 from tests.test_browser_app import (  # noqa: F401  (fixtures)
-    SHOTS, browser_context_args, browser_type_launch_args, errors, first_cell, live, shot, whole_cells)
+    SHOTS, browser_context_args, browser_type_launch_args, dash_requests, errors, first_cell, live, shot, whole_cells)
 
 PASSWORD = "leader-password-1"
 
@@ -208,8 +208,7 @@ def test_the_ranking_s_n_follows_the_back_and_forward_buttons(page, live, leader
     rows = "() => document.querySelectorAll('#card-ranking .ag-center-cols-container .ag-row').length"
     page.wait_for_function(rows + " >= 5")
     before = page.evaluate(rows)
-    sent = []
-    page.on("request", lambda r: sent.append(r) if "_dash-update-component" in r.url else None)
+    sent = dash_requests(page)
     page.locator("#ranking-limit").click()
     page.locator(".dash-dropdown-option", has_text="3").first.click()
     page.wait_for_url(re.compile(r"limit=3"))
