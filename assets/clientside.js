@@ -65,6 +65,77 @@ function ledgerValues(system, region, org, status, light, source, overdue) {
 }
 
 const usedFirst = new Set();  // the tokens of the first pages a grid's request was answered from (grids.answer)
+const answeredHere = {};  // table -> the row request (AG Grid's own object) answered in the browser (firstRowsAtOnce)
+
+// Whether a grid's row request asks exactly for the first page its page brought (callbacks.tables.first_store).
+function asksFirst(request, first) {
+    return !!first && request.startRow === first.startRow && request.endRow === first.endRow
+        && canonical(request.sortModel || []) === canonical(first.sortModel || [])
+        && canonical(request.filterModel || {}) === canonical(first.filterModel || {});
+}
+
+// A grid drawn with its page gets its first rows (grid_first) the moment AG Grid asks for them. Through Dash,
+// dash-ag-grid passes the request on as a prop (getRowsRequest), grids.answer returns the rows as another
+// (getRowsResponse), and dash-ag-grid hands them over on its next render: a round of Dash's props, renders and
+// frames, about a fifth of a change to a page not open yet (docs/SCALING.md). The datasource is dash-ag-grid's,
+// set in its onGridReady: wrapped as it is set, on the grid's API, found once the grid's element is on the page.
+// dash-ag-grid still records the request (the request a move's rows are pushed against, callbacks.drill.refresh);
+// grids.answer then finds it answered.
+function firstRowsAtOnce(datasource, table) {
+    if (datasource.firstRowsAtOnce) return;
+    const ask = datasource.getRows;
+    datasource.firstRowsAtOnce = true;
+    datasource.getRows = function (params) {
+        const api = window.dash_component_api;
+        const store = api && api.getLayout && api.getLayout({type: 'report-grid-first', table: table});
+        const first = store && store.props.data;
+        const here = asksFirst(params, first) && !usedFirst.has(first.token);
+        if (here) {
+            usedFirst.add(first.token);
+            answeredHere[table] = params;
+        }
+        ask.call(this, params);
+        if (here) params.successCallback(first.response.rowData, first.response.rowCount);
+    };
+}
+
+// The grids whose API has not come yet (dash-ag-grid creates it after the grid's element is on the page).
+const gridsWaiting = new Set();
+function watchGrid(el) {
+    let id, api;
+    try {
+        id = JSON.parse(el.id);
+    } catch (e) {
+        return true;  // not one of the report grids: nothing to wait for
+    }
+    try {
+        api = window.dash_ag_grid.getApi(id);
+    } catch (e) {
+        return false;  // dash-ag-grid says the grid is not set up yet
+    }
+    if (!api) return false;
+    const datasource = api.getGridOption('datasource');
+    if (datasource) {
+        firstRowsAtOnce(datasource, id.table);
+    } else {
+        const set = api.setGridOption;
+        api.setGridOption = function (key, value) {
+            if (key === 'datasource' && value) firstRowsAtOnce(value, id.table);
+            return set.apply(this, arguments);
+        };
+    }
+    return true;
+}
+new MutationObserver(records => {
+    for (const record of records) {
+        for (const node of record.addedNodes) {
+            if (node.nodeType !== 1) continue;
+            if (node.classList.contains('report-grid')) gridsWaiting.add(node);
+            else for (const grid of node.getElementsByClassName('report-grid')) gridsWaiting.add(grid);
+        }
+    }
+    gridsWaiting.forEach(el => { if (!el.isConnected || watchGrid(el)) gridsWaiting.delete(el); });
+}).observe(document.body, {childList: true, subtree: true});
 let routeSent = null;  // the last key handed to the router (shell.routeKey, shell.routeNow)
 let laterAsked = null;  // the address a page's later parts last came built for (shell.later)
 const lastSearch = {};  // the query each page last had on screen (shell.routeKey)
@@ -364,10 +435,12 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         answer: function (request, first) {
             const nu = window.dash_clientside.no_update;
             if (!request) return [nu, nu];
-            const same = (a, b) => canonical(a) === canonical(b);
-            if (first && !usedFirst.has(first.token) && request.startRow === first.startRow
-                && request.endRow === first.endRow && same(request.sortModel || [], first.sortModel || [])
-                && same(request.filterModel || {}, first.filterModel || {})) {
+            const table = window.dash_clientside.callback_context.inputs_list[0].id.table;
+            if (answeredHere[table] === request) {  // its rows handed over already (firstRowsAtOnce)
+                delete answeredHere[table];
+                return [nu, nu];
+            }
+            if (asksFirst(request, first) && !usedFirst.has(first.token)) {
                 usedFirst.add(first.token);
                 return [first.response, nu];
             }

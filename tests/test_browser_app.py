@@ -493,6 +493,35 @@ def test_a_page_opened_or_changed_is_one_request_with_its_rows_painted(page, liv
     assert not errors
 
 
+GRID_PROPS = """table => { const grid = window.dash_component_api.getLayout({type: 'report-grid', table: table});
+    const props = grid.props; return [props.getRowsRequest ? props.getRowsRequest.startRow : null,
+    props.getRowsResponse === undefined ? 'never' : props.getRowsResponse === null ? 'taken' : 'pending']; }"""
+
+
+def test_a_grid_drawn_with_its_page_is_handed_its_first_rows_as_it_asks(page, live, errors):
+    """The first page of a grid's rows comes with its page; AG Grid gets it the moment it asks (assets/clientside.js
+    firstRowsAtOnce), not after a round of Dash's props (the request passed on, the rows passed back as
+    getRowsResponse, dash-ag-grid taking them on its next render). Its request is still recorded: a 下钻 move
+    pushes the next node's rows into that same grid (callbacks.drill.refresh), and a page changed to the same."""
+    log_in(page, live, f"/drill?as_of={live['as_of']}")
+    wait_crumbs(page, 1)
+    old = first_cell(page, col="c0").inner_text()
+    assert page.evaluate(GRID_PROPS, "drilldown") == [0, "never"]
+    sent = dash_requests(page)
+    first_cell(page, col="c0").click()
+    wait_crumbs(page, 2)
+    wait_first_cell_changed(page, old, col="c0")  # the rows pushed into the grid its page drew
+    assert page.evaluate(GRID_PROPS, "drilldown") == [0, "taken"]
+    settled(page, sent)
+    sent.clear()
+    page.locator("#shell-ledger-menu .dropdown-toggle").click()
+    page.locator("#shell-navbar a[href^='/rectifications?']").first.click()
+    assert first_cell(page, "rectifications", "c0").inner_text().strip()
+    assert page.evaluate(GRID_PROPS, "rectifications") == [0, "never"]
+    assert page_requests("/rectifications", settled(page, sent)), [r["output"][:40] for r in sent]
+    assert not errors
+
+
 def test_a_page_gone_back_to_is_the_one_left(page, live, errors):
     """A page visited stays mounted, out of sight, while another is on screen: going back to it from the
     navbar shows the very grid left (the same element, on the page of rows it was left at), with the
