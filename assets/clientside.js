@@ -77,7 +77,7 @@ function asksFirst(request, first) {
 // A grid drawn with its page gets its first rows (grid_first) the moment AG Grid asks for them. Through Dash,
 // dash-ag-grid passes the request on as a prop (getRowsRequest), grids.answer returns the rows as another
 // (getRowsResponse), and dash-ag-grid hands them over on its next render: a round of Dash's props, renders and
-// frames, about a fifth of a change to a page not open yet (docs/SCALING.md). The datasource is dash-ag-grid's,
+// frames, 45-50 ms of a change to a page not open yet at province (docs/SCALING.md). The datasource is dash-ag-grid's,
 // set in its onGridReady: wrapped as it is set, on the grid's API, found once the grid's element is on the page.
 // dash-ag-grid still records the request (the request a move's rows are pushed against, callbacks.drill.refresh);
 // grids.answer then finds it answered.
@@ -429,9 +429,9 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         },
     },
     grids: {
-        // A grid's row request: the first page its page brought (callbacks.tables.fill) when it asks for
-        // exactly that, used once (its token remembered here, so the store is not written back); anything
-        // else goes to the server (callbacks.tables.get_rows).
+        // A grid's row request: nothing when firstRowsAtOnce handed it its rows already; the first page its
+        // page brought (callbacks.tables.fill) when it asks for exactly that, used once (its token remembered
+        // here, so the store is not written back); anything else goes to the server (callbacks.tables.get_rows).
         answer: function (request, first) {
             const nu = window.dash_clientside.no_update;
             if (!request) return [nu, nu];

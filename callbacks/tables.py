@@ -84,7 +84,7 @@ def first_request(sort: list[dict], filters: dict) -> dict:
 
 def first_store(sort: list[dict], filters: dict, response: dict) -> dict:
     """grid_first's data: the first page, answered in the browser when the grid asks exactly for it
-    (assets/clientside.js grids.answer), once: its token marks it used there."""
+    (assets/clientside.js firstRowsAtOnce, or grids.answer), once: its token marks it used there."""
     return {**first_request(sort, filters), "response": response, "token": uuid4().hex}
 
 
