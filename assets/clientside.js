@@ -39,6 +39,12 @@ function canonical(value) {
     return JSON.stringify(value === undefined ? null : value);
 }
 
+// The props of the component `id` as Dash holds them now, or null before Dash's API and the component are there.
+function propsOf(id) {
+    const api = window.dash_component_api, component = api && api.getLayout && api.getLayout(id);
+    return component ? component.props : null;
+}
+
 // callbacks/rectifications.py FILTER_KEYS: a ledger's filter bar.
 const LEDGER_KEYS = ['system', 'region', 'org', 'status', 'light', 'source', 'overdue_only'];
 const PLEDGE_KEYS = ['system', 'region', 'org', 'status', 'overdue_only'];  // callbacks.rectifications.LEDGERS
@@ -86,9 +92,8 @@ function firstRowsAtOnce(datasource, table) {
     const ask = datasource.getRows;
     datasource.firstRowsAtOnce = true;
     datasource.getRows = function (params) {
-        const api = window.dash_component_api;
-        const store = api && api.getLayout && api.getLayout({type: 'report-grid-first', table: table});
-        const first = store && store.props.data;
+        const store = propsOf({type: 'report-grid-first', table: table});
+        const first = store && store.data;
         const here = asksFirst(params, first) && !usedFirst.has(first.token);
         if (here) {
             usedFirst.add(first.token);
@@ -162,8 +167,7 @@ let askedAhead = null;  // the router's record a page drawn ahead was last asked
 // Dash drops a callback whose own output leads back to it (a cycle), and the router with it.
 setInterval(() => {
     if (quiet.pending || document.hidden || performance.now() - quiet.since < PREFETCH_QUIET_MS) return;
-    const api = window.dash_component_api, record = api && api.getLayout && api.getLayout('shell-rendered');
-    const rendered = record && record.props.data;
+    const record = propsOf('shell-rendered'), rendered = record && record.data;
     const slots = rendered && Array.isArray(rendered.slots) ? rendered.slots : [];
     const shown = slots[rendered && rendered.shown];
     const asked = JSON.stringify(rendered);
@@ -342,11 +346,10 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         // leaves a round of the renderer earlier than through the URL's change (routeKey, which then finds the
         // key sent and changes nothing).
         routeNow: function () {
-            const api = window.dash_component_api, setProps = window.dash_clientside.set_props;
-            const route = api && api.getLayout && api.getLayout('shell-route'), lang = route && api.getLayout('lang');
+            const setProps = window.dash_clientside.set_props, route = propsOf('shell-route'), lang = propsOf('lang');
             if (!route || !lang || !setProps) return;  // the URL's change routes as before
             const key = window.dash_clientside.shell.routeKey(window.location.pathname, window.location.search,
-                                                              lang.props.data, route.props.data);
+                                                              lang.data, route.data);
             if (key !== window.dash_clientside.no_update) setProps('shell-route', {data: key});
         },
         // The rest of a page (layouts.components.Later): asked of the server (callbacks.shell.later_parts)

@@ -110,9 +110,7 @@ def route(pathname: str | None, search: str | None, lang: str | None, rendered: 
         if rounds is None:  # the navbar kept: its round names were not read
             with db_session() as s:
                 rounds = round_names(s)
-        # Everything the page shows comes with it: its parts and its grids (callbacks.common.build), but for
-        # those below its first grid (later_parts).
-        page = page_box(path, common.build(_drawn(pathname, state, lang, rounds), state, lang))
+        page = _page(path, state, lang, rounds)
         if at is None:  # an empty slot, else the one shown least recently
             at = next((i for i, kept in enumerate(slots) if kept is None), None)
             at = at if at is not None else next(i for i in used if i != rendered["shown"])
@@ -152,7 +150,7 @@ def prefetch(pathname: str | None, search: str | None, lang: str | None, rendere
         data, rounds = _data_key(s), round_names(s)
     if not rounds:
         raise PreventUpdate
-    page = page_box(path, common.build(_drawn(path, shared, lang, rounds), shared, lang))
+    page = _page(path, shared, lang, rounds)
     slots = list(before)
     slots[free] = {"path": path, "key": _page_key(path, shared, lang), "data": data}
     # Least recently shown: a page the user opens takes its slot before any page visited.
@@ -190,6 +188,12 @@ def _data_key(session) -> list:
     """What a kept page's figures rest on besides its URL: the data version and the day (an as-of date left
     to its default, overdue items, follow today)."""
     return [*data_fingerprint(session), date.today().isoformat()]
+
+
+def _page(path: str, state: dict, lang: str, rounds: list):
+    """The page at `path` in its box, with everything it shows: its parts and its grids (callbacks.common.build),
+    but for those below its first grid (later_parts)."""
+    return page_box(path, common.build(_drawn(path, state, lang, rounds), state, lang))
 
 
 def _drawn(pathname: str | None, state: dict, lang: str, rounds: list) -> Component:
