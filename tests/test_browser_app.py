@@ -522,6 +522,73 @@ def test_a_grid_drawn_with_its_page_is_handed_its_first_rows_as_it_asks(page, li
     assert not errors
 
 
+# In the page, before its scripts: each Dash request in the order it was made, as Dash's call to window.fetch
+# ("dash") and as the request that goes to the network ("net"), with the prop that set it off. The app's scripts
+# replace window.fetch with their own (assets/clientside.js first); what they call underneath goes to the network.
+FETCH_ORDER = """(() => {
+  const calls = window.__fetchOrder = [];
+  let inDash = false;  // assets/session.js wraps window.fetch too: Dash's call is the outermost one
+  const record = (kind, f) => function (url, init) {
+    if (String(url).includes('_dash-update-component') && (kind === 'net' || !inDash)) {
+      calls.push([kind, JSON.parse(init.body).changedPropIds[0]]);
+    }
+    const was = inDash;
+    inDash = inDash || kind === 'dash';
+    try { return f.apply(this, arguments); } finally { inDash = was; }
+  };
+  let current = record('net', window.fetch);
+  Object.defineProperty(window, 'fetch', {configurable: true, get: () => current, set: f => { current = record('dash', f); }});
+})();"""
+CLICKED = '{"table":"drilldown","type":"report-grid"}.cellClicked'
+
+
+def fetch_order(page, trigger: str) -> list:
+    return [kind for kind, changed in page.evaluate("window.__fetchOrder") if changed == trigger]
+
+
+def test_a_row_pressed_or_a_link_followed_asks_the_server_before_dash_gets_to_it(page, live, errors):
+    """A 下钻 row's request leaves as the mouse button goes down, before the click is even complete (the server
+    works while the browser handles the click); the router's as a navbar link sets its key: Dash's own request for
+    the same is answered with it, nothing is asked twice (assets/clientside.js sendEarly). The first of each after
+    a page load goes as Dash sends it: its shape is learnt from it."""
+    warned = []
+    page.on("console", lambda m: warned.append(m.text) if m.type == "warning" else None)
+    page.add_init_script(FETCH_ORDER)
+    log_in(page, live, f"/drill?as_of={live['as_of']}")
+    wait_crumbs(page, 1)
+    old = first_cell(page).inner_text()
+    first_cell(page).click()
+    wait_crumbs(page, 2)
+    wait_first_cell_changed(page, old)
+    assert fetch_order(page, CLICKED) == ["dash", "net"]  # the first: learnt from Dash's
+    sent = dash_requests(page)
+    settled(page, sent)
+    sent.clear()
+    page.evaluate("window.__fetchOrder.length = 0")
+    old, box = first_cell(page).inner_text(), first_cell(page).bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.wait_for_function("() => window.__fetchOrder.length > 0")
+    page.wait_for_timeout(200)  # the button held: no click yet, nothing of Dash's
+    assert fetch_order(page, CLICKED) == ["net"]
+    page.mouse.up()
+    wait_crumbs(page, 3)
+    wait_first_cell_changed(page, old)
+    settled(page, sent)
+    assert fetch_order(page, CLICKED) == ["net", "dash"]  # Dash's answered with the one sent at the press
+    assert sum(o.startswith("..drill-breadcrumb.children") for o in [r["output"] for r in sent]) == 1, sent
+    for path, card in (("/redline", "redline"), ("/rectifications", "rectifications")):
+        page.evaluate("window.__fetchOrder.length = 0")
+        sent.clear()
+        if path == "/rectifications":
+            page.locator("#shell-ledger-menu .dropdown-toggle").click()
+        page.locator(f"#shell-navbar a[href^='{path}?']").first.click()
+        first_cell(page, card, "c0")
+        assert page_requests(path, settled(page, sent)), [r["output"][:40] for r in sent]
+        assert fetch_order(page, "shell-route.data") == ["net", "dash"], path
+    assert not errors and not warned, warned
+
+
 def test_a_page_gone_back_to_is_the_one_left(page, live, errors):
     """A page visited stays mounted, out of sight, while another is on screen: going back to it from the
     navbar shows the very grid left (the same element, on the page of rows it was left at), with the
