@@ -159,8 +159,9 @@ const quiet = {since: performance.now(), pending: 0};
 const send = window.fetch;
 // A request Dash is about to make, sent the moment the user's action is known rather than after Dash's renderer
 // gets to it (13-35 ms later on the machines measured, docs/SCALING.md), so the server works meanwhile: the
-// router's, once a link has set its key (shell.routeNow, shell.routeKey; seen in Dash's store), and the request a
-// report grid's row click sets off (cellClicked), sent as the button is pressed. Dash's own request is answered
+// router's, as a navbar link is pressed (shell.routePressed) and once any link has set its key (shell.routeNow,
+// shell.routeKey; seen in Dash's store), and the request a report grid's row click sets off (cellClicked), sent as
+// the button is pressed. Dash's own request is answered
 // with it when its body is the same byte for byte (but the click's time); else it goes out as usual. A body's shape
 // is learnt from Dash's last request for the same trigger (none before the first one on a page load); after
 // MISSES_MAX requests sent early and left unused, none are.
@@ -169,16 +170,15 @@ const MISSES_MAX = 3;
 const early = {asks: {}, sent: new Map(), route: undefined, misses: 0};  // asks: trigger → Dash's last request
 const sameAsk = body => body.replace(/"timestamp":\d+/, '"timestamp":0');  // the first: the click's own
 const triggerOf = (id, property) => window.dash_component_api.stringifyId(id) + '.' + property;
-// value: the trigger's new value, when Dash does not hold it yet.
-function sendEarly(trigger, value) {
+// ahead: the values Dash does not hold yet ("id.property" → value): the trigger's, the address a link leads to.
+function sendEarly(trigger, ahead) {
     const ask = early.asks[trigger];
     if (!ask || early.misses >= MISSES_MAX) return;
     const payload = JSON.parse(ask.body);
     const fill = e => {
         if (Array.isArray(e)) return e.forEach(fill);
-        const props = value !== undefined && triggerOf(e.id, e.property) === trigger ? {[e.property]: value}
-            : propsOf(e.id);
-        e.value = props ? props[e.property] : undefined;
+        const name = triggerOf(e.id, e.property), props = ahead && name in ahead ? null : propsOf(e.id);
+        e.value = ahead && name in ahead ? ahead[name] : props ? props[e.property] : undefined;
     };
     payload.inputs.concat(payload.state || []).forEach(fill);
     const body = JSON.stringify(payload), key = sameAsk(body);
@@ -213,8 +213,9 @@ document.addEventListener('mousedown', event => {
     const rowIndex = Number(row.getAttribute('row-index')), node = api.getDisplayedRowAtIndex(rowIndex);
     const colId = cell.getAttribute('col-id');
     if (!node || node.id == null) return;
-    sendEarly(triggerOf(id, 'cellClicked'), {value: api.getCellValue({rowNode: node, colKey: colId}), colId,
-                                             rowIndex, rowId: node.id, timestamp: Date.now()});
+    const trigger = triggerOf(id, 'cellClicked');
+    sendEarly(trigger, {[trigger]: {value: api.getCellValue({rowNode: node, colKey: colId}), colId, rowIndex,
+                                    rowId: node.id, timestamp: Date.now()}});
 }, true);
 // Dash's request: answered by the one sent early for it, if any; learnt from when a trigger set it off.
 function answeredEarly(url, init) {
@@ -294,6 +295,24 @@ function askLater(own) {
         });
     };
     requestAnimationFrame(check);
+}
+
+// shell.routeKey without its effects: {key, value}, the value null when the router has nothing to do (the key the
+// router last had, or was last handed). A page kept from before is drawn afresh (the value's last item) when its
+// grid was left in another order or filter than the URL's (lastSearch: where each page was left).
+function routeOf(pathname, search, lang, previous) {
+    const path = pathname || '/';
+    const skip = ['sort', 'filter'].concat(IN_PLACE[path] || []);
+    const kept = [];
+    new URLSearchParams(search || '').forEach((value, key) => {
+        if (!skip.includes(key) && value.trim()) kept.push([key, value.trim()]);
+    });
+    kept.sort();
+    const key = JSON.stringify([path, kept, lang || 'zh']), left = lastSearch[path];
+    const before = previous ? JSON.stringify(JSON.parse(previous).slice(0, 3)) : null;
+    if (key === before || key === routeSent) return {key, value: null};
+    const redraw = left !== undefined && gridModel(left, path) !== gridModel(search, path);
+    return {key, value: JSON.stringify([path, kept, lang || 'zh', redraw])};
 }
 
 // What a kept page's main grid was left showing, against the URL (shell.routeKey): its order (but on 下钻,
@@ -404,22 +423,12 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         // Last comes whether a page kept from before must be drawn afresh: its grid was left in another order
         // or filter than the URL's (a kept page's other keys of its own follow the URL in place: shell.moved).
         routeKey: function (pathname, search, lang, previous) {
-            const path = pathname || '/';
-            const skip = ['sort', 'filter'].concat(IN_PLACE[path] || []);
-            const kept = [];
-            new URLSearchParams(search || '').forEach((value, key) => {
-                if (!skip.includes(key) && value.trim()) kept.push([key, value.trim()]);
-            });
-            kept.sort();
-            const key = JSON.stringify([path, kept, lang || 'zh']);
-            const left = lastSearch[path];
-            lastSearch[path] = search || '';
-            const before = previous ? JSON.stringify(JSON.parse(previous).slice(0, 3)) : null;
-            if (key === before || key === routeSent) return window.dash_clientside.no_update;
-            routeSent = key;
+            const route = routeOf(pathname, search, lang, previous);
+            lastSearch[pathname || '/'] = search || '';
+            if (route.value === null) return window.dash_clientside.no_update;
+            routeSent = route.key;
             quiet.since = performance.now();  // the router's answer comes before any page drawn ahead
-            const redraw = left !== undefined && gridModel(left, path) !== gridModel(search, path);
-            return JSON.stringify([path, kept, lang || 'zh', redraw]);
+            return route.value;
         },
         // Where a navbar link goes (assets/navbar.js): to a page visited before on the same round and date, the
         // address it was left at (its node, filters, sort), which its page kept mounted still shows
@@ -433,6 +442,17 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         // A navbar link (assets/navbar.js), its URL just written: the router's key set at once, so its request
         // leaves a round of the renderer earlier than through the URL's change (routeKey, which then finds the
         // key sent and changes nothing).
+        // A navbar link pressed (assets/navbar.js): the router's request for the address it leads to, sent before
+        // the click is complete (sendEarly; the click sends the same, answered with this one).
+        routePressed: function (href) {
+            const route = propsOf('shell-route'), lang = propsOf('lang');
+            if (!route || !lang) return;
+            const url = new URL(window.dash_clientside.shell.linkTarget(href), window.location.origin);
+            const to = routeOf(url.pathname, url.search, lang.data, route.data);
+            if (to.value !== null) {
+                sendEarly(ROUTE_TRIGGER, {[ROUTE_TRIGGER]: to.value, 'url.pathname': url.pathname, 'url.search': url.search});
+            }
+        },
         routeNow: function () {
             const setProps = window.dash_clientside.set_props, route = propsOf('shell-route'), lang = propsOf('lang');
             if (!route || !lang || !setProps) return;  // the URL's change routes as before

@@ -54,6 +54,12 @@ document.addEventListener('click', event => {
     if (menu && menu.props.is_open) window.dash_clientside.set_props('shell-collapse', {is_open: false});
     window.scrollTo(0, 0);
 });
+// A link pressed: the router is asked for its page at once (the click, a moment later, gets that answer).
+document.addEventListener('mousedown', event => {
+    const link = event.target.closest && event.target.closest('.html-host a[data-link]');
+    if (!link || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    window.dash_clientside.shell.routePressed(link.getAttribute('href'));
+});
 document.addEventListener('keydown', event => {
     if (event.key === 'Escape') closeMenus();
 });
