@@ -158,13 +158,12 @@ const quiet = {since: performance.now(), pending: 0};
 ['pointerdown', 'keydown', 'wheel'].forEach(e => document.addEventListener(e, () => { quiet.since = performance.now(); }, true));
 const send = window.fetch;
 // A request Dash is about to make, sent the moment the user's action is known rather than after Dash's renderer
-// gets to it (13-35 ms later on the machines measured, docs/SCALING.md), so the server works meanwhile: the
+// gets to it (13-50 ms later on the machines measured, docs/SCALING.md), so the server works meanwhile: the
 // router's, as a navbar link is pressed (shell.routePressed) and once any link has set its key (shell.routeNow,
 // shell.routeKey; seen in Dash's store), and the request a report grid's row click sets off (cellClicked), sent as
-// the button is pressed. Dash's own request is answered
-// with it when its body is the same byte for byte (but the click's time); else it goes out as usual. A body's shape
-// is learnt from Dash's last request for the same trigger (none before the first one on a page load); after
-// MISSES_MAX requests sent early and left unused, none are.
+// the button is pressed. Dash's own request is answered with it when its body is the same byte for byte (but the
+// click's time); else it goes out as usual. A body's shape is learnt from Dash's last request for the same trigger
+// (none before the first one on a page load); after MISSES_MAX requests sent early and left unused, none are.
 const ROUTE_TRIGGER = 'shell-route.data';
 const MISSES_MAX = 3;
 const early = {asks: {}, sent: new Map(), route: undefined, misses: 0};  // asks: trigger → Dash's last request
@@ -177,8 +176,8 @@ function sendEarly(trigger, ahead) {
     const payload = JSON.parse(ask.body);
     const fill = e => {
         if (Array.isArray(e)) return e.forEach(fill);
-        const name = triggerOf(e.id, e.property), props = ahead && name in ahead ? null : propsOf(e.id);
-        e.value = ahead && name in ahead ? ahead[name] : props ? props[e.property] : undefined;
+        const name = triggerOf(e.id, e.property);
+        e.value = ahead && name in ahead ? ahead[name] : (propsOf(e.id) || {})[e.property];
     };
     payload.inputs.concat(payload.state || []).forEach(fill);
     const body = JSON.stringify(payload), key = sameAsk(body);
@@ -439,20 +438,20 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             const asked = parse(url.search), was = parse(left);
             return SHARED.every(k => (asked[k] || null) === (was[k] || null)) ? url.pathname + left : href;
         },
-        // A navbar link (assets/navbar.js), its URL just written: the router's key set at once, so its request
-        // leaves a round of the renderer earlier than through the URL's change (routeKey, which then finds the
-        // key sent and changes nothing).
         // A navbar link pressed (assets/navbar.js): the router's request for the address it leads to, sent before
-        // the click is complete (sendEarly; the click sends the same, answered with this one).
+        // the click is complete (sendEarly; the click's own is answered with it).
         routePressed: function (href) {
             const route = propsOf('shell-route'), lang = propsOf('lang');
             if (!route || !lang) return;
             const url = new URL(window.dash_clientside.shell.linkTarget(href), window.location.origin);
             const to = routeOf(url.pathname, url.search, lang.data, route.data);
-            if (to.value !== null) {
-                sendEarly(ROUTE_TRIGGER, {[ROUTE_TRIGGER]: to.value, 'url.pathname': url.pathname, 'url.search': url.search});
-            }
+            if (to.value === null) return;
+            sendEarly(ROUTE_TRIGGER, {[ROUTE_TRIGGER]: to.value, 'url.pathname': url.pathname,
+                                      'url.search': url.search});
         },
+        // A navbar link (assets/navbar.js), its URL just written: the router's key set at once, so its request
+        // leaves a round of the renderer earlier than through the URL's change (routeKey, which then finds the
+        // key sent and changes nothing).
         routeNow: function () {
             const setProps = window.dash_clientside.set_props, route = propsOf('shell-route'), lang = propsOf('lang');
             if (!route || !lang || !setProps) return;  // the URL's change routes as before
