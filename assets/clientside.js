@@ -187,8 +187,11 @@ function sendEarly(trigger, ahead) {
 function watchRoute() {
     const store = (window.dash_stores || [])[0];
     if (!store) return setTimeout(watchRoute, 50);
+    let layout = null;  // a dispatch that leaves the layout as it was (a callback's bookkeeping) changes no prop
     store.subscribe(() => {
-        if (!store.getState().paths) return;
+        const state = store.getState();
+        if (!state.paths || state.layout === layout) return;
+        layout = state.layout;
         const props = propsOf('shell-route'), key = props ? props.data : undefined;
         if (key !== early.route && key !== undefined) sendEarly(ROUTE_TRIGGER);
         early.route = key;
