@@ -110,21 +110,29 @@ function firstRowsAtOnce(datasource, table) {
     };
 }
 
-// The grids whose API has not come yet (dash-ag-grid creates it after the grid's element is on the page).
-const gridsWaiting = new Set();
-function watchGrid(el) {
-    let id, api;
+// A report grid's element: {id, api}, api null until dash-ag-grid has set the grid up (its getApi throws till
+// then); null for an element that is not a report grid.
+function gridOf(el) {
+    let id;
     try {
         id = JSON.parse(el.id);
     } catch (e) {
-        return true;  // not one of the report grids: nothing to wait for
+        return null;
     }
     try {
-        api = window.dash_ag_grid.getApi(id);
+        return {id, api: window.dash_ag_grid.getApi(id) || null};
     } catch (e) {
-        return false;  // dash-ag-grid says the grid is not set up yet
+        return {id, api: null};
     }
-    if (!api) return false;
+}
+
+// The grids whose API has not come yet (dash-ag-grid creates it after the grid's element is on the page).
+const gridsWaiting = new Set();
+function watchGrid(el) {
+    const grid = gridOf(el);
+    if (!grid) return true;  // not one of the report grids: nothing to wait for
+    if (!grid.api) return false;
+    const {id, api} = grid;
     const datasource = api.getGridOption('datasource');
     if (datasource) {
         firstRowsAtOnce(datasource, id.table);
@@ -202,15 +210,9 @@ watchRoute();
 // same cell (AG Grid hands its click to dash-ag-grid from a timer, 8-15 ms after the press on the machine measured).
 document.addEventListener('mousedown', event => {
     const cell = event.button === 0 && event.target.closest && event.target.closest('.report-grid .ag-cell[col-id]');
-    const row = cell && cell.closest('.ag-row[row-id]'), grid = row && row.closest('.report-grid');
-    if (!grid || !/^\d+$/.test(row.getAttribute('row-index') || '')) return;
-    let id, api;
-    try {
-        id = JSON.parse(grid.id);
-        api = window.dash_ag_grid.getApi(id);
-    } catch (e) {
-        return;
-    }
+    const row = cell && cell.closest('.ag-row[row-id]'), grid = row && gridOf(row.closest('.report-grid'));
+    if (!grid || !grid.api || !/^\d+$/.test(row.getAttribute('row-index') || '')) return;
+    const {id, api} = grid;
     // The row's node by its index: its id in the element is HTML-escaped.
     const rowIndex = Number(row.getAttribute('row-index')), node = api.getDisplayedRowAtIndex(rowIndex);
     const colId = cell.getAttribute('col-id');
