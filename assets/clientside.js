@@ -222,11 +222,8 @@ document.addEventListener('mousedown', event => {
                                     rowId: node.id, timestamp: Date.now()}});
 }, true);
 // Dash's request: answered by the one sent early for it, if any; learnt from when a trigger set it off.
-function answeredEarly(url, init) {
-    const body = init && init.body;
-    if (typeof body !== 'string') return null;
-    const changed = (body.match(/"changedPropIds":(\["(?:[^"\\]|\\.)*"\])/) || [])[1];
-    const trigger = changed && JSON.parse(changed)[0];
+function answeredEarly(url, init, trigger) {
+    const body = init.body;
     if (trigger !== ROUTE_TRIGGER && !(trigger && trigger.endsWith('.cellClicked'))) return null;
     const hit = early.sent.get(sameAsk(body));
     let left = 0;  // others sent early for the trigger (a press let go on another cell): left unread
@@ -243,16 +240,31 @@ function answeredEarly(url, init) {
     }
     return null;
 }
+// The prop whose change set off a request to the server ("id.property").
+function triggerIn(body) {
+    const changed = (body.match(/"changedPropIds":(\["(?:[^"\\]|\\.)*"\])/) || [])[1];
+    return changed && JSON.parse(changed)[0];
+}
 window.fetch = function (url, init) {
-    if (!String(url).includes('/_dash-update-component')) return send.apply(this, arguments);
-    const answered = answeredEarly(url, init);
+    const body = init && init.body;
+    if (!String(url).includes('/_dash-update-component') || typeof body !== 'string') return send.apply(this, arguments);
+    const trigger = triggerIn(body);
+    const answered = answeredEarly(url, init, trigger);
     quiet.pending += 1;
     const done = () => {
         quiet.pending -= 1;
         quiet.since = performance.now();
+        if (trigger in movesAsked) moveAnswered(trigger, body);
     };
     return (answered || send.apply(this, arguments)).then(r => { done(); return r; }, e => { done(); throw e; });
 };
+// The address each page's move store (shell.moved) last passed to the server, until the answer for it came
+// (an answer for an earlier one, overtaken, does not count): "id.property" → search.
+const movesAsked = {};
+function moveAnswered(trigger, body) {
+    const input = JSON.parse(body).inputs.find(i => triggerOf(i.id, i.property) === trigger);
+    if (input && input.value === movesAsked[trigger]) delete movesAsked[trigger];
+}
 let askedAhead = null;  // the router's record a page drawn ahead was last asked for
 
 // A page drawn ahead into an empty slot of the content, out of sight (callbacks.shell.prefetch), once the user
@@ -416,11 +428,17 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         // it names other keys of the page's own (on 下钻 also another sort) than its grid shows, on the same
         // round and date; anything else is the router's.
         // A page kept out of sight (callbacks.shell.route) sees every URL too: not its own.
+        // A move asked and not answered yet (the back button, then forward before that level came) is where
+        // the page is going: the URL is compared with it, not with what the grid shows still.
         moved: function (search, pathname, mounted, live) {
-            const keys = IN_PLACE[pathname];
-            const own = window.dash_clientside.callback_context.states_list.find(s => s.id.type === 'page-state').id.page;
+            const keys = IN_PLACE[pathname], context = window.dash_clientside.callback_context;
+            const own = context.states_list.find(s => s.id.type === 'page-state').id.page;
             if (!keys || slugOf(pathname) !== own) return window.dash_clientside.no_update;
-            return moveOf(search, mounted, live, keys, pathname === '/drill' ? ['sort'] : []);
+            const store = triggerOf(context.outputs_list.id, 'data'), asked = movesAsked[store];
+            const next = moveOf(search, mounted, asked ? {state: parse(asked)} : live, keys,
+                                pathname === '/drill' ? ['sort'] : []);
+            if (next !== window.dash_clientside.no_update) movesAsked[store] = next;
+            return next;
         },
         // What the router renders: page, URL state and language. A grid's sort/filter and, on 下钻, the node
         // (on 督导工作台 the group and date) are left out: the page updates those itself, so the router is not asked.

@@ -1010,3 +1010,34 @@ def test_the_overview_downloads_the_brief_of_what_it_shows(page, live):
 
     text = "\n".join(p.text for p in Document(download.value.path()).paragraphs)
     assert f"截至{live['as_of'][:4]}年" in text and "制作：测试管理员" in text
+
+
+# Holds up the server's answer to a 下钻 move set off by the location (the back or forward button) while
+# window.__slowMove is set: the answer a quick back-then-forward overtakes.
+SLOW_MOVE = """(() => {
+  const send = window.fetch;
+  window.fetch = function (url, init) {
+    const slow = window.__slowMove && init && typeof init.body === 'string'
+      && init.body.includes('"changedPropIds":["drill-move.data"]');
+    const answer = send.apply(this, arguments);
+    return slow ? answer.then(r => new Promise(done => setTimeout(() => done(r), 800))) : answer;
+  };
+})();"""
+
+
+def test_back_then_forward_before_the_answer_shows_where_the_address_is(page, live, errors):
+    """The back button pressed and, before its level has come, the forward button: the page ends on the level
+    the address names (the answer for the level gone back to, come late, does not overwrite it)."""
+    page.add_init_script(SLOW_MOVE)
+    log_in(page, live, f"/drill?as_of={live['as_of']}")
+    first_cell(page).click()
+    wait_crumbs(page, 2)
+    deeper = crumbs(page)
+    page.evaluate("window.__slowMove = true")
+    page.go_back()
+    page.wait_for_url(re.compile(r"^(?!.*system=)"))
+    page.go_forward()
+    page.wait_for_url(re.compile(r"system="))
+    page.wait_for_timeout(1500)  # the slow answer has come meanwhile
+    assert crumbs(page) == deeper
+    assert not errors
