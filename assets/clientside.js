@@ -170,18 +170,16 @@ const send = window.fetch;
 // router's, as a navbar link is pressed (shell.routePressed) and once any link has set its key (shell.routeNow,
 // shell.routeKey; seen in Dash's store), and the request a report grid's row click sets off (cellClicked), sent as
 // the button is pressed. Dash's own request is answered with it when its body is the same byte for byte (but the
-// click's time); else it goes out as usual. A body is laid out as Dash's last request for the same trigger, or, before
-// Dash has made one since the page loaded, from Dash's callback graph (askOf); after MISSES_MAX requests sent early
-// and left unused, none are.
+// click's time); else it goes out as usual. A body's shape is learnt from Dash's last request for the same trigger
+// (none before the first one on a page load); after MISSES_MAX requests sent early and left unused, none are.
 const ROUTE_TRIGGER = 'shell-route.data';
 const MISSES_MAX = 3;
-// asks: trigger → Dash's last request; last: Dash's last request of any trigger
-const early = {asks: {}, last: null, sent: new Map(), route: undefined, misses: 0};
+const early = {asks: {}, sent: new Map(), route: undefined, misses: 0};  // asks: trigger → Dash's last request
 const sameAsk = body => body.replace(/"timestamp":\d+/, '"timestamp":0');  // the first: the click's own
 const triggerOf = (id, property) => window.dash_component_api.stringifyId(id) + '.' + property;
 // ahead: the values Dash does not hold yet ("id.property" → value): the trigger's, the address a link leads to.
 function sendEarly(trigger, ahead) {
-    const ask = early.asks[trigger] || askOf(trigger);
+    const ask = early.asks[trigger];
     if (!ask || early.misses >= MISSES_MAX) return;
     const payload = JSON.parse(ask.body);
     const fill = e => {
@@ -193,22 +191,6 @@ function sendEarly(trigger, ahead) {
     const body = JSON.stringify(payload), key = sameAsk(body);
     if (early.sent.has(key)) return;
     early.sent.set(key, {trigger, answer: send.call(window, ask.url, Object.assign({}, ask.init, {body}))});
-}
-// The request Dash will make when `trigger` changes, before it has made one since the page loaded: the body laid
-// out as Dash lays it out (dash-renderer's handleServerside), from the one server callback of Dash's graph that
-// the trigger sets off; the address and headers of Dash's last request. None for a callback with pattern-matching
-// ids (the ids to send are resolved by Dash), nor when the trigger sets off more than one server callback.
-function askOf(trigger) {
-    const state = ((window.dash_stores || [])[0] || {getState: () => ({})}).getState();
-    const specs = ((state.graphs || {}).callbacks || []).filter(c => !c.clientside_function
-        && c.inputs.some(i => triggerOf(i.id, i.property) === trigger));
-    if (!early.last || specs.length !== 1 || specs[0].background || /\["(MATCH|ALL|ALLSMALLER)"\]/.test(JSON.stringify(specs[0]))) return null;
-    const spec = specs[0], slot = ({id, property}) => ({id, property});
-    const outputs = spec.outputs.map(slot), id = spec.inputs.find(i => triggerOf(i.id, i.property) === trigger).id;
-    const body = JSON.stringify({output: spec.output, outputs: spec.output.startsWith('..') ? outputs : outputs[0],
-        inputs: spec.inputs.map(slot), changedPropIds: [trigger], parsedChangedPropsIds: [id],
-        state: spec.state && spec.state.length ? spec.state.map(slot) : undefined});
-    return {url: early.last.url, init: early.last.init, body};
 }
 function watchRoute() {
     const store = (window.dash_stores || [])[0];
@@ -242,7 +224,6 @@ document.addEventListener('mousedown', event => {
 // Dash's request: answered by the one sent early for it, if any; learnt from when a trigger set it off.
 function answeredEarly(url, init, trigger) {
     const body = init.body;
-    early.last = {url: String(url), init: Object.assign({}, init)};
     if (trigger !== ROUTE_TRIGGER && !(trigger && trigger.endsWith('.cellClicked'))) return null;
     const hit = early.sent.get(sameAsk(body));
     let left = 0;  // others sent early for the trigger (a press let go on another cell): left unread
