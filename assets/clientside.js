@@ -240,6 +240,13 @@ function answeredEarly(url, init, trigger) {
     }
     return null;
 }
+// The address each page's move store (shell.moved) last passed to the server, until the answer for it came
+// (an answer for an earlier one, overtaken, does not count): "id.property" → search.
+const movesAsked = {};
+function moveAnswered(trigger, body) {
+    const input = JSON.parse(body).inputs.find(i => triggerOf(i.id, i.property) === trigger);
+    if (input && input.value === movesAsked[trigger]) delete movesAsked[trigger];
+}
 // The prop whose change set off a request to the server ("id.property").
 function triggerIn(body) {
     const changed = (body.match(/"changedPropIds":(\["(?:[^"\\]|\\.)*"\])/) || [])[1];
@@ -258,13 +265,6 @@ window.fetch = function (url, init) {
     };
     return (answered || send.apply(this, arguments)).then(r => { done(); return r; }, e => { done(); throw e; });
 };
-// The address each page's move store (shell.moved) last passed to the server, until the answer for it came
-// (an answer for an earlier one, overtaken, does not count): "id.property" → search.
-const movesAsked = {};
-function moveAnswered(trigger, body) {
-    const input = JSON.parse(body).inputs.find(i => triggerOf(i.id, i.property) === trigger);
-    if (input && input.value === movesAsked[trigger]) delete movesAsked[trigger];
-}
 let askedAhead = null;  // the router's record a page drawn ahead was last asked for
 
 // A page drawn ahead into an empty slot of the content, out of sight (callbacks.shell.prefetch), once the user
