@@ -434,7 +434,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             const keys = IN_PLACE[pathname], context = window.dash_clientside.callback_context;
             const own = context.states_list.find(s => s.id.type === 'page-state').id.page;
             if (!keys || slugOf(pathname) !== own) return window.dash_clientside.no_update;
-            const store = triggerOf(context.outputs_list.id, 'data'), asked = movesAsked[store];
+            const out = context.outputs_list, store = triggerOf(out.id, out.property), asked = movesAsked[store];
             const next = moveOf(search, mounted, asked ? {state: parse(asked)} : live, keys,
                                 pathname === '/drill' ? ['sort'] : []);
             if (next !== window.dash_clientside.no_update) movesAsked[store] = next;

@@ -31,6 +31,14 @@ function closeMenus(except) {
     });
 }
 
+// The navbar link a plain press or click is on, which moves within the app as dcc.Link does; null for anything
+// else (with a modifier key the browser opens a tab as usual).
+function appLink(event) {
+    const link = event.target.closest && event.target.closest('.html-host a[data-link]');
+    const plain = event.button === 0 && !(event.metaKey || event.ctrlKey || event.shiftKey || event.altKey);
+    return link && plain ? link : null;
+}
+
 document.addEventListener('click', event => {
     const toggle = event.target.closest('.html-host .dropdown-toggle');
     if (toggle) {
@@ -41,10 +49,9 @@ document.addEventListener('click', event => {
         toggle.setAttribute('aria-expanded', String(open));
         return;
     }
-    const link = event.target.closest('.html-host a[data-link]');
+    const link = appLink(event);
     closeMenus();
-    // dcc.Link: a plain click moves in the app; with a modifier key the browser opens a tab as usual.
-    if (!link || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    if (!link) return;
     event.preventDefault();
     window.history.pushState({}, '', window.dash_clientside.shell.linkTarget(link.getAttribute('href')));
     window.dispatchEvent(new CustomEvent('_dashprivate_pushstate'));
@@ -56,9 +63,8 @@ document.addEventListener('click', event => {
 });
 // A link pressed: the router is asked for its page at once (the click, a moment later, gets that answer).
 document.addEventListener('mousedown', event => {
-    const link = event.target.closest && event.target.closest('.html-host a[data-link]');
-    if (!link || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
-    window.dash_clientside.shell.routePressed(link.getAttribute('href'));
+    const link = appLink(event);
+    if (link) window.dash_clientside.shell.routePressed(link.getAttribute('href'));
 });
 document.addEventListener('keydown', event => {
     if (event.key === 'Escape') closeMenus();

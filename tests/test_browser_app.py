@@ -1013,21 +1013,25 @@ def test_the_overview_downloads_the_brief_of_what_it_shows(page, live):
 
 
 # Holds up the server's answer to a 下钻 move set off by the location (the back or forward button) while
-# window.__slowMove is set: the answer a quick back-then-forward overtakes.
+# window.__slowMove is set: the answer a quick back-then-forward overtakes. __slowSent and __slowCame count
+# those requests sent and their answers come.
 SLOW_MOVE = """(() => {
   const send = window.fetch;
+  window.__slowSent = window.__slowCame = 0;
   window.fetch = function (url, init) {
     const slow = window.__slowMove && init && typeof init.body === 'string'
       && init.body.includes('"changedPropIds":["drill-move.data"]');
     const answer = send.apply(this, arguments);
-    return slow ? answer.then(r => new Promise(done => setTimeout(() => done(r), 800))) : answer;
+    if (!slow) return answer;
+    window.__slowSent += 1;
+    return answer.then(r => new Promise(done => setTimeout(() => { window.__slowCame += 1; done(r); }, 800)));
   };
 })();"""
 
 
 def test_back_then_forward_before_the_answer_shows_where_the_address_is(page, live, errors):
-    """The back button pressed and, before its level has come, the forward button: the page ends on the level
-    the address names (the answer for the level gone back to, come late, does not overwrite it)."""
+    """The back button pressed and, while its level is on its way, the forward button: the page ends on the
+    level the address names (the answer for the level gone back to, come late, does not overwrite it)."""
     page.add_init_script(SLOW_MOVE)
     log_in(page, live, f"/drill?as_of={live['as_of']}")
     first_cell(page).click()
@@ -1035,9 +1039,10 @@ def test_back_then_forward_before_the_answer_shows_where_the_address_is(page, li
     deeper = crumbs(page)
     page.evaluate("window.__slowMove = true")
     page.go_back()
-    page.wait_for_url(re.compile(r"^(?!.*system=)"))
+    page.wait_for_function("() => window.__slowSent > 0")  # the back's level asked, its answer held up
     page.go_forward()
     page.wait_for_url(re.compile(r"system="))
-    page.wait_for_timeout(1500)  # the slow answer has come meanwhile
+    page.wait_for_function("() => window.__slowCame > 0")  # the back's answer has come
+    page.wait_for_timeout(300)  # and Dash has done with it what it does
     assert crumbs(page) == deeper
     assert not errors
