@@ -240,13 +240,11 @@ function answeredEarly(url, init, trigger) {
     }
     return null;
 }
-// The address each page's move store (shell.moved) last passed to the server, until the answer for it came
-// (an answer for an earlier one, overtaken, does not count): "id.property" → search.
-const movesAsked = {};
-function moveAnswered(trigger, body) {
-    const input = JSON.parse(body).inputs.find(i => triggerOf(i.id, i.property) === trigger);
-    if (input && input.value === movesAsked[trigger]) delete movesAsked[trigger];
-}
+// The address in each page's move store (shell.moved) that Dash's last request for it carried, until the answer
+// to that request came (an answer to an earlier one, overtaken, does not count): "id.property" → search. Recorded
+// as the request leaves, so no address is awaited that Dash never asked for.
+const moveStores = new Set(), movesAsked = {};
+const moveIn = (trigger, body) => (JSON.parse(body).inputs.find(i => triggerOf(i.id, i.property) === trigger) || {}).value;
 // The prop whose change set off a request to the server ("id.property").
 function triggerIn(body) {
     const changed = (body.match(/"changedPropIds":(\["(?:[^"\\]|\\.)*"\])/) || [])[1];
@@ -255,13 +253,14 @@ function triggerIn(body) {
 window.fetch = function (url, init) {
     const body = init && init.body;
     if (!String(url).includes('/_dash-update-component') || typeof body !== 'string') return send.apply(this, arguments);
-    const trigger = triggerIn(body);
+    const trigger = triggerIn(body), move = moveStores.has(trigger) ? moveIn(trigger, body) : undefined;
+    if (move !== undefined) movesAsked[trigger] = move;
     const answered = answeredEarly(url, init, trigger);
     quiet.pending += 1;
     const done = () => {
         quiet.pending -= 1;
         quiet.since = performance.now();
-        if (trigger in movesAsked) moveAnswered(trigger, body);
+        if (move !== undefined && movesAsked[trigger] === move) delete movesAsked[trigger];
     };
     return (answered || send.apply(this, arguments)).then(r => { done(); return r; }, e => { done(); throw e; });
 };
@@ -435,10 +434,9 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             const own = context.states_list.find(s => s.id.type === 'page-state').id.page;
             if (!keys || slugOf(pathname) !== own) return window.dash_clientside.no_update;
             const out = context.outputs_list, store = triggerOf(out.id, out.property), asked = movesAsked[store];
-            const next = moveOf(search, mounted, asked ? {state: parse(asked)} : live, keys,
-                                pathname === '/drill' ? ['sort'] : []);
-            if (next !== window.dash_clientside.no_update) movesAsked[store] = next;
-            return next;
+            moveStores.add(store);
+            return moveOf(search, mounted, asked ? {state: parse(asked)} : live, keys,
+                          pathname === '/drill' ? ['sort'] : []);
         },
         // What the router renders: page, URL state and language. A grid's sort/filter and, on 下钻, the node
         // (on 督导工作台 the group and date) are left out: the page updates those itself, so the router is not asked.
