@@ -162,7 +162,7 @@ const lastSearch = {};  // the query each page last had on screen (shell.routeKe
 // A page drawn ahead (below) waits until the user has left the page on screen alone this long: no press, key
 // or wheel, no Dash answer awaited or come (the page's own rows and later parts first).
 const PREFETCH_QUIET_MS = 1500;
-const quiet = {since: performance.now(), pending: 0};
+const quiet = {since: performance.now(), pending: 0, routing: 0};  // routing: the router's requests in flight
 ['pointerdown', 'keydown', 'wheel'].forEach(e => document.addEventListener(e, () => { quiet.since = performance.now(); }, true));
 const send = window.fetch;
 // A request Dash is about to make, sent the moment the user's action is known rather than after Dash's renderer
@@ -173,6 +173,7 @@ const send = window.fetch;
 // click's time); else it goes out as usual. A body's shape is learnt from Dash's last request for the same trigger
 // (none before the first one on a page load); after MISSES_MAX requests sent early and left unused, none are.
 const ROUTE_TRIGGER = 'shell-route.data';
+const ROUTER_TRIGGERS = [ROUTE_TRIGGER, 'shell-prefetch.data'];  // callbacks.shell.on_route_key's inputs
 const MISSES_MAX = 3;
 const early = {asks: {}, sent: new Map(), route: undefined, misses: 0};  // asks: trigger → Dash's last request
 const sameAsk = body => body.replace(/"timestamp":\d+/, '"timestamp":0');  // the first: the click's own
@@ -255,10 +256,12 @@ window.fetch = function (url, init) {
     if (!String(url).includes('/_dash-update-component') || typeof body !== 'string') return send.apply(this, arguments);
     const trigger = triggerIn(body), move = moveStores.has(trigger) ? moveIn(trigger, body) : undefined;
     if (move !== undefined) movesAsked[trigger] = move;
-    const answered = answeredEarly(url, init, trigger);
+    const answered = answeredEarly(url, init, trigger), routing = ROUTER_TRIGGERS.includes(trigger);
     quiet.pending += 1;
+    quiet.routing += routing;
     const done = () => {
         quiet.pending -= 1;
+        quiet.routing -= routing;
         quiet.since = performance.now();
         if (move !== undefined && movesAsked[trigger] === move) delete movesAsked[trigger];
     };
@@ -469,6 +472,17 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             if (to.value === null) return;
             sendEarly(ROUTE_TRIGGER, {[ROUTE_TRIGGER]: to.value, 'url.pathname': url.pathname,
                                       'url.search': url.search});
+        },
+        // A navbar link the pointer rests on (assets/navbar.js): its page drawn ahead, out of sight
+        // (callbacks.shell.prefetch), unless it is mounted or the router is busy: an ask now would drop the
+        // router's answer on its way (Dash keeps only the latest ask of a callback).
+        drawAhead: function (href) {
+            const record = propsOf('shell-rendered'), rendered = record && record.data;
+            const slots = rendered && Array.isArray(rendered.slots) ? rendered.slots : [];
+            const shown = slots[rendered && rendered.shown], path = new URL(href, window.location.origin).pathname;
+            if (quiet.routing || !shown || shown.path !== (window.location.pathname || '/')
+                || slots.some(s => s && s.path === path)) return;
+            window.dash_clientside.set_props('shell-prefetch', {data: {path, at: Date.now()}});
         },
         // A navbar link (assets/navbar.js), its URL just written: the router's key set at once, so its request
         // leaves a round of the renderer earlier than through the URL's change (routeKey, which then finds the

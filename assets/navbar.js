@@ -66,6 +66,28 @@ document.addEventListener('mousedown', event => {
     const link = appLink(event);
     if (link) window.dash_clientside.shell.routePressed(link.getAttribute('href'));
 });
+// A link the mouse rests on POINT_MS: its page is drawn ahead (shell.drawAhead), so the click that usually follows
+// a moment later shows it mounted. Shorter rests are the pointer passing over on its way elsewhere.
+const POINT_MS = 60;
+let pointed = null;  // {link, timer}
+function leave() {
+    if (pointed) clearTimeout(pointed.timer);
+    pointed = null;
+}
+document.addEventListener('pointerover', event => {
+    const link = event.pointerType === 'mouse' && event.target.closest && event.target.closest('.html-host a[data-link]');
+    if (!link || (pointed && pointed.link === link)) return;
+    leave();
+    const timer = setTimeout(() => {
+        pointed = null;
+        window.dash_clientside.shell.drawAhead(link.getAttribute('href'));
+    }, POINT_MS);
+    pointed = {link, timer};
+});
+document.addEventListener('pointerout', event => {
+    if (pointed && !pointed.link.contains(event.relatedTarget)) leave();
+});
+document.addEventListener('pointerdown', leave, true);  // pressed: the router is asked for it (routePressed)
 document.addEventListener('keydown', event => {
     if (event.key === 'Escape') closeMenus();
 });

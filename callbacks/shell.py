@@ -41,7 +41,8 @@ KEPT = frozenset(PAGES) - set(NO_ROUND_PAGES)
 # The page drawn ahead, out of sight, while the user reads the only page mounted (prefetch): 下钻, or from 下钻
 # 红线, where weak organizations are found. One page, and small ones (29 and 39 components as drawn): every
 # component mounted makes each click's store updates dearer (docs/SCALING.md: with the overview and the
-# workbench drawn ahead too, a 下钻 click took a fifth longer).
+# workbench drawn ahead too, a 下钻 click took a fifth longer). Besides, the page of a navbar link the pointer
+# rests on (assets/navbar.js), which the click that usually follows then shows without drawing it.
 PREFETCH = ("/drill", "/redline")
 # URL keys a page updates itself, in place (assets/clientside.js routeKey keeps the same list): the router
 # leaves the page alone when only these change.
@@ -127,25 +128,32 @@ def _page_key(path: str, state: dict, lang: str) -> list:
     return [path, {k: v for k, v in state.items() if k not in inner}, lang]
 
 
-def prefetch(pathname: str | None, search: str | None, lang: str | None, rendered: dict | None):
-    """(the slot, the page drawn into it, the record): the first page of PREFETCH not on screen, drawn for the
-    round and date on screen into an empty slot, out of sight, so that the navbar's link to it shows a kept
-    page (route). The browser asks once the user has left the page on screen alone a moment
-    (assets/clientside.js, a timer); Dash runs a move asked meanwhile after this answer (both are the router's
-    callback, whose record is the other's state). Nothing when the record is not the page on screen or another
-    page is mounted beside it."""
+def prefetch(pathname: str | None, search: str | None, lang: str | None, rendered: dict | None,
+             pointed: str | None = None):
+    """(the slot, the page drawn into it, the record): a page drawn for the round and date on screen, out of
+    sight, so that the navbar's link to it shows a kept page (route). Without `pointed`, the first page of
+    PREFETCH not on screen, beside the only page mounted, into an empty slot: the browser asks once the user
+    has left the page on screen alone a moment (assets/clientside.js, a timer). `pointed`: the path of a navbar
+    link the pointer rests on (assets/navbar.js), a page kept and not mounted, drawn into an empty slot or that
+    of the page shown least recently. Either comes first to give way (its slot at the head of the record's
+    "used"). Nothing when the record is not the page on screen (on_route_key: a move asked meanwhile wins)."""
     lang = lang if lang in LANGS else DEFAULT
     state, before = urlstate.parse(search), _slots(rendered)
     shared = urlstate.shared(state)
     if before is None or rendered["bar"] != [shared, lang]:
         raise PreventUpdate
     on_screen = before[rendered["shown"]]
-    if on_screen["path"] != (pathname or "/") or on_screen["data"] is None:
+    if on_screen["path"] != (pathname or "/") or on_screen["data"] is None or common.scope().is_empty:
         raise PreventUpdate
-    if sum(kept is not None for kept in before) != 1 or common.scope().is_empty:
+    mounted = [kept["path"] for kept in before if kept]
+    if pointed is None and len(mounted) == 1:
+        path = next(p for p in PREFETCH if p != on_screen["path"])
+    elif isinstance(pointed, str) and pointed in KEPT and pointed not in mounted:
+        path = pointed
+    else:
         raise PreventUpdate
-    free = next(i for i, kept in enumerate(before) if kept is None)
-    path = next(p for p in PREFETCH if p != on_screen["path"])
+    free = next((i for i, kept in enumerate(before) if kept is None), None)
+    free = free if free is not None else next(i for i in rendered["used"] if i != rendered["shown"])
     with db_session() as s:
         data, rounds = _data_key(s), round_names(s)
     if not rounds:
@@ -154,7 +162,7 @@ def prefetch(pathname: str | None, search: str | None, lang: str | None, rendere
     slots = list(before)
     slots[free] = {"path": path, "key": _page_key(path, shared, lang), "data": data}
     # Least recently shown: a page the user opens takes its slot before any page visited.
-    return free, page, {**rendered, "slots": slots, "used": [free, *rendered["used"]]}
+    return free, page, {**rendered, "slots": slots, "used": [free, *(i for i in rendered["used"] if i != free)]}
 
 
 def _slots(rendered: dict | None) -> list | None:
@@ -293,12 +301,15 @@ def _default_day(state: dict, today: date | None) -> str:
 def on_route_key(key: str | None, asked_ahead, pathname: str | None, search: str | None, lang: str | None,
                  rendered: dict | None = None):
     """key: what the browser worked out (assets/clientside.js shell.routeKey), its last item whether the page
-    must be drawn afresh; asked_ahead: the browser's ask for a page drawn ahead (prefetch). One callback for
-    both: Dash runs a move asked while a page is drawn ahead after its answer (the record is the callback's
-    state), so the two never disagree about the slots. The outputs: the navbar, each slot's page, each slot's
-    hidden, the record."""
-    if ctx.triggered_id == ids.Shell.PREFETCH:
-        free, page, after = prefetch(pathname, search, lang, rendered)
+    must be drawn afresh; asked_ahead: the browser's ask for a page drawn ahead (prefetch): a time, or
+    {"path", "at"} for a navbar link pointed at. One callback for both, the record its state: Dash keeps only
+    the latest ask of a callback (a move asked while a page is drawn ahead drops that answer), so the two
+    never disagree about the slots. The outputs: the navbar, each slot's page, each slot's hidden, the
+    record."""
+    # Asked with a move (Dash merges two asks of one callback): the move's.
+    if ctx.triggered_prop_ids.keys() == {f"{ids.Shell.PREFETCH}.data"}:
+        pointed = asked_ahead.get("path") if isinstance(asked_ahead, dict) else None
+        free, page, after = prefetch(pathname, search, lang, rendered, pointed)
         return no_update, *(page if i == free else no_update for i in range(KEEP)), \
             *(no_update for _ in range(KEEP)), after
     try:

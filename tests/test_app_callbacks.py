@@ -363,6 +363,36 @@ def test_a_page_is_drawn_ahead_beside_the_only_page_mounted(as_user, sessions):
         assert page is not None  # drawn ahead for other data: drawn again
 
 
+def test_the_page_of_a_link_pointed_at_is_drawn_ahead(as_user):
+    """A navbar link the pointer rests on has its page drawn ahead, out of sight, beside any pages mounted: into
+    an empty slot, else into that of the page shown least recently, never the one on screen; it gives way first.
+    Not for a page mounted, an admin page or anything the browser makes up."""
+    search = f"?as_of={AS_OF}"
+
+    def pointed(path, rendered, at):
+        free, page, after = shell.prefetch(path, search, "zh", rendered, at)
+        assert after["shown"] == rendered["shown"] and after["used"][0] == free
+        return page.to_plotly_json()["props"]["data-page"], free, after
+    with as_user("ada"):
+        _, _, drill = shell.route("/drill", search, "zh")
+        drawn, free, rendered = pointed("/drill", drill, "/rectifications")
+        assert (drawn, free) == ("rectifications", 1)
+        assert rendered["slots"][1]["key"] == ["/rectifications", {"as_of": AS_OF}, "zh"]
+        # The click that follows shows it, nothing drawn.
+        _, page, shown = shell.route("/rectifications", search, "zh", rendered)
+        assert page is None and shown["shown"] == 1
+        for refused in ("/rectifications", "/drill", "/users", "/nowhere", ["/pledges"], {"path": "/pledges"}):
+            with pytest.raises(PreventUpdate):
+                shell.prefetch("/rectifications", search, "zh", shown, refused)
+        for path in ("/redline", "/pledges"):
+            _, _, shown = shell.route(path, search, "zh", shown)
+        assert [s["path"] for s in shown["slots"]] == ["/drill", "/rectifications", "/redline", "/pledges"]
+        drawn, free, rendered = pointed("/pledges", shown, "/quality")
+        assert (drawn, free) == ("quality", 0)  # 下钻's slot, shown least lately
+        drawn, free, _ = pointed("/pledges", rendered, "/")
+        assert (drawn, free) == ("overview", 0)  # in place of the page pointed at before, never shown
+
+
 def test_no_two_pages_share_a_component_id(as_user):
     """Pages stay mounted side by side (callbacks.shell.KEPT): an id on two of them would leave the browser
     updating one of the two, at random. Their later parts are counted in."""

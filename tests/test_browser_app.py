@@ -627,6 +627,10 @@ def test_a_page_gone_back_to_is_the_one_left(page, live, errors):
     assert not errors
 
 
+# The pages in the content's slots, on screen or not.
+MOUNTED = "() => [...document.querySelectorAll('#shell-content [data-page]')].map(d => d.dataset.page).sort()"
+
+
 def test_a_page_is_drawn_ahead_while_the_user_reads(page, live, errors):
     """A user who reads 红线 a moment has 下钻 drawn ahead, out of sight, in one request, and nothing more. A
     candidate's link opens its org on 下钻: the page drawn at the top of the campaign moves there in place, its
@@ -637,15 +641,14 @@ def test_a_page_is_drawn_ahead_while_the_user_reads(page, live, errors):
             and drawn_ahead(r.post_data_json) else None)
     # Dash refuses a callback whose inputs are not all on the page, and says so only in the console.
     page.on("console", lambda m: refused.append(m.text) if m.type == "error" else None)
-    mounted = "() => [...document.querySelectorAll('#shell-content [data-page]')].map(d => d.dataset.page).sort()"
     log_in(page, live, f"/redline?as_of={live['as_of']}")
     first_cell(page, "redline", "c0")
-    page.wait_for_function(f"() => ({mounted})().length === 2", timeout=20_000)
-    assert page.evaluate(mounted) == ["drill", "redline"]
+    page.wait_for_function(f"() => ({MOUNTED})().length === 2", timeout=20_000)
+    assert page.evaluate(MOUNTED) == ["drill", "redline"]
     assert not page.locator("#card-drilldown").is_visible()  # out of sight
     page.locator("#card-drilldown .ag-row[row-id]").first.wait_for(state="attached")  # its rows came with it
     page.wait_for_timeout(2000)
-    assert len(asked) == 1 and page.evaluate(mounted) == ["drill", "redline"]  # one page, no more
+    assert len(asked) == 1 and page.evaluate(MOUNTED) == ["drill", "redline"]  # one page, no more
     code = first_cell(page, "redline", "c0").inner_text().strip()
     first_cell(page, "redline", "c1").click()
     page.wait_for_url(re.compile(rf"/drill\?.*org={code}"))
@@ -653,7 +656,7 @@ def test_a_page_is_drawn_ahead_while_the_user_reads(page, live, errors):
     first_cell(page, "items", "c0")  # its breakdown cards, built for that org
     page.goto(live["base"] + f"/drill?as_of={live['as_of']}")
     first_cell(page, "drilldown", "c0")
-    page.wait_for_function(f"() => ({mounted})().length === 2", timeout=20_000)
+    page.wait_for_function(f"() => ({MOUNTED})().length === 2", timeout=20_000)
     grid = page.locator("#card-redline .ag-root").element_handle()
     page.wait_for_timeout(400)
     sent = dash_requests(page)
@@ -1015,12 +1018,18 @@ def test_the_overview_downloads_the_brief_of_what_it_shows(page, live):
 # Holds up the server's answer to a 下钻 move set off by the location (the back or forward button) while
 # window.__slowMove is set: the answer a quick back-then-forward overtakes. __slowSent and __slowCame count
 # those requests sent and their answers come.
-SLOW_MOVE = """(() => {
+def held_answers(trigger: str) -> str:
+    """An init script holding up by 0.8 s the answers to Dash's requests set off by `trigger` ("id.property")
+    while window.__slowMove is set, counting those sent and answered (__slowSent, __slowCame)."""
+    return SLOW_ANSWERS.replace("TRIGGER", trigger)
+
+
+SLOW_ANSWERS = """(() => {
   const send = window.fetch;
   window.__slowSent = window.__slowCame = 0;
   window.fetch = function (url, init) {
     const slow = window.__slowMove && init && typeof init.body === 'string'
-      && init.body.includes('"changedPropIds":["drill-move.data"]');
+      && init.body.includes('"changedPropIds":["TRIGGER"]');
     const answer = send.apply(this, arguments);
     if (!slow) return answer;
     window.__slowSent += 1;
@@ -1032,7 +1041,7 @@ SLOW_MOVE = """(() => {
 def test_back_then_forward_before_the_answer_shows_where_the_address_is(page, live, errors):
     """The back button pressed and, while its level is on its way, the forward button: the page ends on the
     level the address names (the answer for the level gone back to, come late, does not overwrite it)."""
-    page.add_init_script(SLOW_MOVE)
+    page.add_init_script(held_answers("drill-move.data"))
     log_in(page, live, f"/drill?as_of={live['as_of']}")
     first_cell(page).click()
     wait_crumbs(page, 2)
@@ -1045,4 +1054,65 @@ def test_back_then_forward_before_the_answer_shows_where_the_address_is(page, li
     page.wait_for_function("() => window.__slowCame > 0")  # the back's answer has come
     page.wait_for_timeout(300)  # and Dash has done with it what it does
     assert crumbs(page) == deeper
+    assert not errors
+
+
+def point_at_ledger(page):
+    """The 台账 menu opened and the mouse resting on its 整改台账 item: the item."""
+    page.locator("#shell-ledger-menu .dropdown-toggle").click()
+    item = page.locator("#shell-navbar a.dropdown-item[href^='/rectifications?']").first
+    item.hover()
+    return item
+
+
+def test_a_page_pointed_at_in_the_navbar_is_drawn_ahead_and_the_click_shows_it(page, live, errors):
+    """The mouse resting on a navbar link a moment draws its page ahead, out of sight, in one request, beside
+    the pages mounted; the click then shows that very page and its rows, the router's one request drawing
+    nothing, and its parts below follow."""
+    asked = []
+    page.on("request", lambda r: asked.append(r.post_data_json) if "_dash-update-component" in r.url
+            and drawn_ahead(r.post_data_json) else None)
+    log_in(page, live, f"/drill?as_of={live['as_of']}")
+    first_cell(page, "drilldown", "c0")
+    page.wait_for_function(f"() => ({MOUNTED})().length === 2", timeout=20_000)  # 红线, drawn as the user reads
+    asked.clear()
+    item = point_at_ledger(page)
+    page.wait_for_function(f"() => ({MOUNTED})().includes('rectifications')", timeout=20_000)
+    assert page.evaluate(MOUNTED) == ["drill", "rectifications", "redline"]
+    assert not page.locator("#card-rectifications").is_visible()
+    page.locator("#card-rectifications .ag-row[row-id]").first.wait_for(state="attached")  # its rows came with it
+    assert len(asked) == 1
+    grid = page.locator("#card-rectifications .ag-root").element_handle()
+    sent = dash_requests(page)
+    item.click()
+    page.wait_for_function("el => el.isConnected && el.checkVisibility()", arg=grid)  # the very grid drawn ahead
+    assert first_cell(page, "rectifications", "c0").inner_text().strip()
+    first_cell(page, "rectification-summary", "c0")  # its parts below, asked once on screen
+    assert page_requests("/rectifications", settled(page, sent))
+    assert len(asked) == 1 and not errors
+
+
+def test_a_link_pressed_while_its_page_is_drawn_ahead_shows_that_page(page, live, errors):
+    """Pressed while the page pointed at is still on its way: the click's page is drawn by the router, on screen
+    with its rows, once, and nothing the late answer held could put another page there."""
+    page.add_init_script(held_answers("shell-prefetch.data"))
+    log_in(page, live, f"/drill?as_of={live['as_of']}")
+    first_cell(page, "drilldown", "c0")
+    page.wait_for_function(f"() => ({MOUNTED})().length === 2", timeout=20_000)
+    page.evaluate("window.__slowMove = true")
+    item = point_at_ledger(page)
+    page.wait_for_function("() => window.__slowSent > 0")  # the page pointed at asked, its answer held up
+    item.click()
+    page.wait_for_url(re.compile(r"/rectifications\?"))
+    assert first_cell(page, "rectifications", "c0").inner_text().strip()
+    page.wait_for_function("() => window.__slowCame > 0")  # the held answer has come
+    page.wait_for_timeout(300)  # and Dash has done with it what it does
+    assert page.evaluate(MOUNTED) == ["drill", "rectifications", "redline"]
+    assert page.locator("#card-rectifications").is_visible() and not page.locator("#card-drilldown").is_visible()
+    # The router's record says so too: the next move starts from the page on screen.
+    assert page.evaluate("() => { const r = window.dash_component_api.getLayout('shell-rendered').props.data;"
+                         " return r.slots[r.shown].path; }") == "/rectifications"
+    page.locator("#shell-navbar a[href^='/drill?']").first.click()
+    page.wait_for_function("() => document.querySelector('#card-drilldown').checkVisibility()")
+    assert not page.locator("#card-rectifications").is_visible()
     assert not errors
