@@ -67,14 +67,15 @@ document.addEventListener('mousedown', event => {
     if (link) window.dash_clientside.shell.routePressed(link.getAttribute('href'));
 });
 // A link the mouse rests on POINT_MS: its page is drawn ahead (shell.drawAhead), so the click that usually follows
-// a moment later shows it mounted. Shorter rests are the pointer passing over on its way elsewhere.
+// a moment later shows it mounted. Shorter rests are the pointer passing over on its way elsewhere. Moved onto, not
+// over: a link the page's layout slides under a still pointer (the phone menu folding) is no sign.
 const POINT_MS = 60;
 let pointed = null;  // {link, timer}
 function leave() {
     if (pointed) clearTimeout(pointed.timer);
     pointed = null;
 }
-document.addEventListener('pointerover', event => {
+document.addEventListener('pointermove', event => {
     const link = event.pointerType === 'mouse' && event.target.closest && event.target.closest('.html-host a[data-link]');
     if (!link || (pointed && pointed.link === link)) return;
     leave();
