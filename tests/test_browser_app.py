@@ -1015,20 +1015,13 @@ def test_the_overview_downloads_the_brief_of_what_it_shows(page, live):
     assert f"截至{live['as_of'][:4]}年" in text and "制作：测试管理员" in text
 
 
-# Holds up the server's answer to a 下钻 move set off by the location (the back or forward button) while
-# window.__slowMove is set: the answer a quick back-then-forward overtakes. __slowSent and __slowCame count
-# those requests sent and their answers come.
-def held_answers(trigger: str) -> str:
-    """An init script holding up by 0.8 s the answers to Dash's requests set off by `trigger` ("id.property")
-    while window.__slowMove is set, counting those sent and answered (__slowSent, __slowCame)."""
-    return SLOW_ANSWERS.replace("TRIGGER", trigger)
-
-
-SLOW_ANSWERS = """(() => {
+# Holds up by 0.8 s the answers to Dash's requests set off by TRIGGER ("id.property") while window.__hold is set:
+# an answer a later move overtakes. __slowSent and __slowCame count those requests sent and their answers come.
+HELD_ANSWERS = """(() => {
   const send = window.fetch;
   window.__slowSent = window.__slowCame = 0;
   window.fetch = function (url, init) {
-    const slow = window.__slowMove && init && typeof init.body === 'string'
+    const slow = window.__hold && init && typeof init.body === 'string'
       && init.body.includes('"changedPropIds":["TRIGGER"]');
     const answer = send.apply(this, arguments);
     if (!slow) return answer;
@@ -1036,6 +1029,10 @@ SLOW_ANSWERS = """(() => {
     return answer.then(r => new Promise(done => setTimeout(() => { window.__slowCame += 1; done(r); }, 800)));
   };
 })();"""
+
+
+def held_answers(trigger: str) -> str:
+    return HELD_ANSWERS.replace("TRIGGER", trigger)
 
 
 def test_back_then_forward_before_the_answer_shows_where_the_address_is(page, live, errors):
@@ -1046,7 +1043,7 @@ def test_back_then_forward_before_the_answer_shows_where_the_address_is(page, li
     first_cell(page).click()
     wait_crumbs(page, 2)
     deeper = crumbs(page)
-    page.evaluate("window.__slowMove = true")
+    page.evaluate("window.__hold = true")
     page.go_back()
     page.wait_for_function("() => window.__slowSent > 0")  # the back's level asked, its answer held up
     page.go_forward()
@@ -1099,7 +1096,7 @@ def test_a_link_pressed_while_its_page_is_drawn_ahead_shows_that_page(page, live
     log_in(page, live, f"/drill?as_of={live['as_of']}")
     first_cell(page, "drilldown", "c0")
     page.wait_for_function(f"() => ({MOUNTED})().length === 2", timeout=20_000)
-    page.evaluate("window.__slowMove = true")
+    page.evaluate("window.__hold = true")
     item = point_at_ledger(page)
     page.wait_for_function("() => window.__slowSent > 0")  # the page pointed at asked, its answer held up
     item.click()
