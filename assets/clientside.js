@@ -269,17 +269,22 @@ window.fetch = function (url, init) {
 };
 let askedAhead = null;  // the router's record a page drawn ahead was last asked for
 
+// The router's record (callbacks.shell.route) and its slots while the page it shows is the kept page at the
+// address; null otherwise (a move on its way, a page not kept): what a page drawn ahead is asked against.
+function recordOnScreen() {
+    const record = propsOf('shell-rendered'), rendered = record && record.data;
+    const slots = rendered && Array.isArray(rendered.slots) ? rendered.slots : [];
+    const shown = slots[rendered && rendered.shown];
+    return shown && shown.data != null && shown.path === (window.location.pathname || '/') ? {rendered, slots} : null;
+}
+
 // A page drawn ahead into an empty slot of the content, out of sight (callbacks.shell.prefetch), once the user
 // has left the only page mounted alone a while. Asked from a timer, not from a callback on the router's record:
 // Dash drops a callback whose own output leads back to it (a cycle), and the router with it.
 setInterval(() => {
     if (quiet.pending || document.hidden || performance.now() - quiet.since < PREFETCH_QUIET_MS) return;
-    const record = propsOf('shell-rendered'), rendered = record && record.data;
-    const slots = rendered && Array.isArray(rendered.slots) ? rendered.slots : [];
-    const shown = slots[rendered && rendered.shown];
-    const asked = JSON.stringify(rendered);
-    if (asked === askedAhead || slots.filter(s => s).length !== 1 || !shown || shown.data == null
-        || shown.path !== (window.location.pathname || '/')) return;
+    const on = recordOnScreen(), asked = on && JSON.stringify(on.rendered);
+    if (!on || asked === askedAhead || on.slots.filter(s => s).length !== 1) return;
     askedAhead = asked;
     window.dash_clientside.set_props('shell-prefetch', {data: Date.now()});
 }, 250);
@@ -477,11 +482,8 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         // (callbacks.shell.prefetch), unless it is mounted or the router is busy: an ask now would drop the
         // router's answer on its way (Dash keeps only the latest ask of a callback).
         drawAhead: function (href) {
-            const record = propsOf('shell-rendered'), rendered = record && record.data;
-            const slots = rendered && Array.isArray(rendered.slots) ? rendered.slots : [];
-            const shown = slots[rendered && rendered.shown], path = new URL(href, window.location.origin).pathname;
-            if (quiet.routing || !shown || shown.path !== (window.location.pathname || '/')
-                || slots.some(s => s && s.path === path)) return;
+            const on = recordOnScreen(), path = new URL(href, window.location.origin).pathname;
+            if (quiet.routing || !on || on.slots.some(s => s && s.path === path)) return;
             window.dash_clientside.set_props('shell-prefetch', {data: {path, at: Date.now()}});
         },
         // A navbar link (assets/navbar.js), its URL just written: the router's key set at once, so its request

@@ -31,10 +31,12 @@ function closeMenus(except) {
     });
 }
 
+// The navbar link an event is on (one that moves within the app), or null.
+const linkAt = event => (event.target.closest && event.target.closest('.html-host a[data-link]')) || null;
 // The navbar link a plain press or click is on, which moves within the app as dcc.Link does; null for anything
 // else (with a modifier key the browser opens a tab as usual).
 function appLink(event) {
-    const link = event.target.closest && event.target.closest('.html-host a[data-link]');
+    const link = linkAt(event);
     const plain = event.button === 0 && !(event.metaKey || event.ctrlKey || event.shiftKey || event.altKey);
     return link && plain ? link : null;
 }
@@ -76,7 +78,7 @@ function leave() {
     pointed = null;
 }
 document.addEventListener('pointermove', event => {
-    const link = event.pointerType === 'mouse' && event.target.closest && event.target.closest('.html-host a[data-link]');
+    const link = event.pointerType === 'mouse' && linkAt(event);
     if (!link || (pointed && pointed.link === link)) return;
     leave();
     const timer = setTimeout(() => {
