@@ -387,6 +387,20 @@ function withKey(search, key, value) {
     return encode(state);
 }
 
+// The navbar stays when the page changes (callbacks.shell.route): mark the link of the page now on screen, and the
+// menu (layouts.shell.MENUS) holding it (shell.urlChanged).
+function markNav(pathname) {
+    const path = pathname || '/';
+    const bar = document.getElementById('shell-navbar');
+    if (!bar) return;
+    bar.querySelectorAll('.shell-links a.nav-link:not(.dropdown-toggle), .shell-links a.dropdown-item')
+        .forEach(a => a.classList.toggle('active', new URL(a.href, window.location.href).pathname === path));
+    Object.entries(MENUS).forEach(([id, paths]) => {
+        const toggle = bar.querySelector(`#${id} .dropdown-toggle, #${id}.dropdown-toggle`);
+        if (toggle) toggle.classList.toggle('active', paths.includes(path));
+    });
+}
+
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
     urlstate: {parse: parse, encode: encode},
     filters: {
@@ -445,6 +459,17 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             moveStores.add(store);
             return moveOf(search, mounted, asked ? {state: parse(asked)} : live, keys,
                           pathname === '/drill' ? ['sort'] : []);
+        },
+        // A URL change (a link, the back or forward button, the URL a move wrote with its answer, the page just
+        // drawn) or another language: the router's key set when it names another page or state (routeKey), and
+        // the navbar's link of the page marked. The key is set, not returned: as this callback's output it would
+        // hold the router's request back until this had run (Dash holds a callback while another that outputs
+        // one of its inputs is pending), the key a navbar link sets at once (routeNow) included.
+        urlChanged: function (pathname, search, lang, previous) {
+            const key = window.dash_clientside.shell.routeKey(pathname, search, lang, previous);
+            if (key !== window.dash_clientside.no_update) window.dash_clientside.set_props('shell-route', {data: key});
+            markNav(pathname);
+            return window.dash_clientside.no_update;
         },
         // What the router renders: page, URL state and language. A grid's sort/filter and, on 下钻, the node
         // (on 督导工作台 the group and date) are left out: the page updates those itself, so the router is not asked.
@@ -522,20 +547,6 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         toggleLanguage: function (clicks, lang) {
             if (!clicks) return window.dash_clientside.no_update;
             return (lang || 'zh') === 'zh' ? 'en' : 'zh';
-        },
-        // The navbar stays when the page changes (callbacks.shell.route): mark the link of the page now on
-        // screen, and the menu (layouts.shell.MENUS) holding it.
-        activeNav: function (pathname) {
-            const path = pathname || '/';
-            const bar = document.getElementById('shell-navbar');
-            if (!bar) return window.dash_clientside.no_update;
-            bar.querySelectorAll('.shell-links a.nav-link:not(.dropdown-toggle), .shell-links a.dropdown-item')
-                .forEach(a => a.classList.toggle('active', new URL(a.href, window.location.href).pathname === path));
-            Object.entries(MENUS).forEach(([id, paths]) => {
-                const toggle = bar.querySelector(`#${id} .dropdown-toggle, #${id}.dropdown-toggle`);
-                if (toggle) toggle.classList.toggle('active', paths.includes(path));
-            });
-            return window.dash_clientside.no_update;
         },
         // The navbar's round and date: a value other than the one the navbar was drawn with is the user's
         // (callbacks.shell.on_asked); the controls reporting what they were drawn with ask nothing.

@@ -81,7 +81,7 @@ def route(pathname: str | None, search: str | None, lang: str | None, rendered: 
     """(navbar, the page's box or None, what is rendered). A URL change that only records the grid's sort or
     filter keeps the page as it is: rebuilding it would reset the grid the user is working in. The navbar is
     drawn again only for another round, date or language (and the pages kept are dropped): on another page
-    it stays (the browser marks the page's link, assets/clientside.js shell.activeNav). A page kept from
+    it stays (the browser marks the page's link, assets/clientside.js shell.urlChanged). A page kept from
     before is shown again (None: nothing drawn) when it was drawn for the same URL state and data, and the
     browser does not ask for it afresh (redraw: its grid's order or filter is not the URL's,
     assets/clientside.js shell.routeKey).
@@ -300,7 +300,7 @@ def _default_day(state: dict, today: date | None) -> str:
 
 def on_route_key(key: str | None, asked_ahead, pathname: str | None, search: str | None, lang: str | None,
                  rendered: dict | None = None):
-    """key: what the browser worked out (assets/clientside.js shell.routeKey), its last item whether the page
+    """key: what the browser worked out (assets/clientside.js shell.routeKey, set by shell.urlChanged), its last item whether the page
     must be drawn afresh; asked_ahead: the browser's ask for a page drawn ahead (prefetch): a time, or
     {"path", "at"} for a navbar link pointed at. One callback for both, the record its state: Dash keeps only
     the latest ask of a callback (a move asked while a page is drawn ahead drops that answer), so the two
@@ -322,19 +322,18 @@ def on_route_key(key: str | None, asked_ahead, pathname: str | None, search: str
 
 
 def register(app) -> None:
-    # The browser works out whether a URL change is the router's at all (assets/clientside.js): a click on
-    # 下钻 or a grid's sort changes the URL without a request to the router.
-    app.clientside_callback(ClientsideFunction("shell", "routeKey"), Output(ids.Shell.ROUTE, "data"),
+    # The browser works out whether a URL change is the router's at all (assets/clientside.js urlChanged, which
+    # sets the router's key): a click on 下钻 or a grid's sort changes the URL without a request to the router.
+    # It marks the navbar's link of the page on screen too: the navbar stays on another page.
+    app.clientside_callback(ClientsideFunction("shell", "urlChanged"), Output(ids.Shell.NAVBAR, "className"),
                             Input(ids.Shell.URL, "pathname"), Input(ids.Shell.URL, "search"),
                             Input(ids.Shell.LANG, "data"), State(ids.Shell.ROUTE, "data"))
     app.callback(Output(ids.Shell.NAVBAR, "children"), *(Output(ids.Shell.slot(i), "children") for i in range(KEEP)),
                  *(Output(ids.Shell.slot(i), "hidden") for i in range(KEEP)),
                  Output(ids.Shell.RENDERED, "data"), Input(ids.Shell.ROUTE, "data"),
                  Input(ids.Shell.PREFETCH, "data"), State(ids.Shell.URL, "pathname"), State(ids.Shell.URL, "search"),
-                 State(ids.Shell.LANG, "data"), State(ids.Shell.RENDERED, "data"))(on_route_key)
-    # The navbar stays on another page: the browser marks that page's link.
-    app.clientside_callback(ClientsideFunction("shell", "activeNav"), Output(ids.Shell.NAVBAR, "className"),
-                            Input(ids.Shell.URL, "pathname"), prevent_initial_call=True)
+                 State(ids.Shell.LANG, "data"), State(ids.Shell.RENDERED, "data"),
+                 prevent_initial_call=True)(on_route_key)  # asked by urlChanged's first call (the key it sets)
     # The round and date controls report their value whenever the navbar is drawn: only a value other than
     # the one drawn goes to the server.
     app.clientside_callback(ClientsideFunction("shell", "controls"), Output(ids.Shell.CONTROLS_ASKED, "data"),
