@@ -54,6 +54,7 @@ document.addEventListener('click', event => {
     const link = appLink(event);
     closeMenus();
     if (!link) return;
+    leave();  // Enter on a link the keyboard rests on: the router is asked for it now
     event.preventDefault();
     window.history.pushState({}, '', window.dash_clientside.shell.linkTarget(link.getAttribute('href')));
     window.dispatchEvent(new CustomEvent('_dashprivate_pushstate'));
@@ -68,27 +69,39 @@ document.addEventListener('mousedown', event => {
     const link = appLink(event);
     if (link) window.dash_clientside.shell.routePressed(link.getAttribute('href'));
 });
-// A link the mouse rests on POINT_MS: its page is drawn ahead (shell.drawAhead), so the click that usually follows
-// a moment later shows it mounted. Shorter rests are the pointer passing over on its way elsewhere. Moved onto, not
-// over: a link the page's layout slides under a still pointer (the phone menu folding) is no sign.
-const POINT_MS = 60;
-let pointed = null;  // {link, timer}
+// A link the mouse rests on POINT_MS, or the keyboard's focus FOCUS_MS: its page is drawn ahead (shell.drawAhead),
+// so the click or Enter that usually follows a moment later shows it mounted. Shorter rests are the pointer
+// passing over on its way elsewhere, or Tab passing over links. Moved onto, not over: a link the page's layout
+// slides under a still pointer (the phone menu folding) is no sign.
+const POINT_MS = 60, FOCUS_MS = 300;
+let resting = null;  // {link, timer, by: 'pointer' or 'focus'}
 function leave() {
-    if (pointed) clearTimeout(pointed.timer);
-    pointed = null;
+    if (resting) clearTimeout(resting.timer);
+    resting = null;
+}
+function restOn(link, by, ms) {
+    if (resting && resting.link === link) return;
+    leave();
+    const timer = setTimeout(() => {
+        resting = null;
+        window.dash_clientside.shell.drawAhead(link.getAttribute('href'));
+    }, ms);
+    resting = {link, timer, by};
 }
 document.addEventListener('pointermove', event => {
     const link = event.pointerType === 'mouse' && linkAt(event);
-    if (!link || (pointed && pointed.link === link)) return;
-    leave();
-    const timer = setTimeout(() => {
-        pointed = null;
-        window.dash_clientside.shell.drawAhead(link.getAttribute('href'));
-    }, POINT_MS);
-    pointed = {link, timer};
+    if (link) restOn(link, 'pointer', POINT_MS);
 });
 document.addEventListener('pointerout', event => {
-    if (pointed && !pointed.link.contains(event.relatedTarget)) leave();
+    if (resting && resting.by === 'pointer' && !resting.link.contains(event.relatedTarget)) leave();
+});
+// Focus a click gives a link is not :focus-visible: only the keyboard's counts.
+document.addEventListener('focusin', event => {
+    const link = linkAt(event);
+    if (link && link.matches(':focus-visible')) restOn(link, 'focus', FOCUS_MS);
+});
+document.addEventListener('focusout', event => {
+    if (resting && resting.by === 'focus' && resting.link === event.target) leave();
 });
 document.addEventListener('pointerdown', leave, true);  // pressed: the router is asked for it (routePressed)
 document.addEventListener('keydown', event => {

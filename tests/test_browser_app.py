@@ -1089,6 +1089,39 @@ def test_a_page_pointed_at_in_the_navbar_is_drawn_ahead_and_the_click_shows_it(p
     assert len(asked) == 1 and not errors
 
 
+FOCUSED_HREF = "() => document.activeElement && document.activeElement.getAttribute('href')"
+
+
+def test_a_navbar_link_the_keyboard_rests_on_has_its_page_drawn_ahead(page, live, errors):
+    """Tab passing over the navbar's links asks for nothing; the focus resting on one a moment draws its page
+    ahead, out of sight, and Enter then shows that very page, the router's one request drawing nothing."""
+    asked = []
+    page.on("request", lambda r: asked.append(r.post_data_json) if "_dash-update-component" in r.url
+            and drawn_ahead(r.post_data_json) else None)
+    log_in(page, live, f"/drill?as_of={live['as_of']}")
+    first_cell(page, "drilldown", "c0")
+    page.wait_for_function(f"() => ({MOUNTED})().length === 2", timeout=20_000)
+    asked.clear()
+    for _ in range(40):  # a key every 80 ms, as a user tabbing on to a link further along
+        page.keyboard.press("Tab")
+        page.wait_for_timeout(80)
+        if (page.evaluate(FOCUSED_HREF) or "").startswith("/contact-points"):
+            break
+    assert (page.evaluate(FOCUSED_HREF) or "").startswith("/contact-points")
+    assert asked == []  # 总览, 督导工作台 … passed over
+    page.wait_for_function(f"() => ({MOUNTED})().includes('contact-points')", timeout=20_000)
+    assert [r["inputs"][1]["value"]["path"] for r in asked] == ["/contact-points"]
+    assert not page.locator("#card-contact-points").is_visible()
+    page.locator("#card-contact-points .ag-row[row-id]").first.wait_for(state="attached")
+    grid = page.locator("#card-contact-points .ag-root").element_handle()
+    sent = dash_requests(page)
+    page.keyboard.press("Enter")
+    page.wait_for_function("el => el.isConnected && el.checkVisibility()", arg=grid)  # the very grid drawn ahead
+    page.wait_for_url(re.compile(r"/contact-points\?"))
+    assert page_requests("/contact-points", settled(page, sent))
+    assert len(asked) == 1 and not errors
+
+
 def test_a_link_pressed_while_its_page_is_drawn_ahead_shows_that_page(page, live, errors):
     """Pressed while the page pointed at is still on its way: the click's page is drawn by the router, on screen
     with its rows, once, and nothing the late answer held could put another page there."""
