@@ -503,6 +503,11 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             sendEarly(ROUTE_TRIGGER, {[ROUTE_TRIGGER]: to.value, 'url.pathname': url.pathname,
                                       'url.search': url.search});
         },
+        // A press on a navbar link that ended in no click (a touch taken for a scroll, assets/navbar.js): the
+        // router's request it sent early is no miss (answeredEarly), and no click will read it.
+        pressDropped: function () {
+            early.sent.forEach((sent, key) => { if (sent.trigger === ROUTE_TRIGGER) early.sent.delete(key); });
+        },
         // A navbar link the pointer rests on (assets/navbar.js): its page drawn ahead, out of sight
         // (callbacks.shell.prefetch), unless it is mounted or the router is busy: an ask now would drop the
         // router's answer on its way (Dash keeps only the latest ask of a callback).

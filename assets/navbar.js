@@ -64,11 +64,14 @@ document.addEventListener('click', event => {
     if (menu && menu.props.is_open) window.dash_clientside.set_props('shell-collapse', {is_open: false});
     window.scrollTo(0, 0);
 });
-// A link pressed: the router is asked for its page at once (the click, a moment later, gets that answer).
-document.addEventListener('mousedown', event => {
+// A link pressed: the router is asked for its page at once (the click, a moment later, gets that answer). As the
+// pointer goes down: a finger's mousedown comes only once it is lifted, just before the click.
+document.addEventListener('pointerdown', event => {
     const link = appLink(event);
     if (link) window.dash_clientside.shell.routePressed(link.getAttribute('href'));
 });
+// A touch the browser takes for a scroll is no press: what it asked is dropped.
+document.addEventListener('pointercancel', () => window.dash_clientside.shell.pressDropped());
 // A link the mouse rests on POINT_MS, or the keyboard's focus FOCUS_MS: its page is drawn ahead (shell.drawAhead),
 // so the click or Enter that usually follows a moment later shows it mounted. Shorter rests are the pointer
 // passing over on its way elsewhere, or Tab passing over links. Moved onto, not over: a link the page's layout

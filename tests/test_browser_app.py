@@ -1089,6 +1089,46 @@ def test_a_page_pointed_at_in_the_navbar_is_drawn_ahead_and_the_click_shows_it(p
     assert len(asked) == 1 and not errors
 
 
+def test_a_navbar_link_touched_asks_the_server_before_the_finger_is_lifted(browser, live):
+    """On a touch screen the router's request leaves as the finger touches a navbar link, not once it is lifted
+    (a finger's mousedown comes only then): Dash's own, after the tap, is answered with it. A touch the browser
+    takes for a scroll asks Dash nothing and leaves no request early that a later tap would count as a miss."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN", has_touch=True)
+    page = context.new_page()
+    errors, warned = [], []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda m: warned.append(m.text) if m.type == "warning" else None)
+    page.add_init_script(FETCH_ORDER)
+    log_in(page, live, f"/drill?as_of={live['as_of']}")
+    wait_crumbs(page, 1)
+    page.wait_for_function(f"() => ({MOUNTED})().length === 2", timeout=20_000)
+    touch = context.new_cdp_session(page)
+
+    def finger(kind: str, link) -> None:
+        box = link.bounding_box()
+        points = [{"x": box["x"] + box["width"] / 2, "y": box["y"] + box["height"] / 2}] if kind != "touchEnd" else []
+        touch.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+    for _ in range(4):  # touches taken for scrolls: more than the misses after which nothing is sent early
+        page.evaluate("window.__fetchOrder.length = 0")
+        link = page.locator("#shell-navbar a.nav-link[href^='/contact-points?']").first
+        finger("touchStart", link)
+        page.wait_for_function("() => window.__fetchOrder.length > 0")
+        touch.send("Input.dispatchTouchEvent", {"type": "touchCancel", "touchPoints": []})
+        page.wait_for_timeout(200)
+        assert fetch_order(page, "shell-route.data") == ["net"]  # and Dash was asked nothing
+    page.evaluate("window.__fetchOrder.length = 0")
+    finger("touchStart", link)
+    page.wait_for_timeout(150)  # a finger rests on the glass a moment
+    assert fetch_order(page, "shell-route.data") == ["net"]
+    finger("touchEnd", link)
+    page.wait_for_url(re.compile(r"/contact-points\?"))
+    first_cell(page, "contact-points", "c0")
+    assert fetch_order(page, "shell-route.data") == ["net", "dash"]
+    assert not errors and not warned, warned
+    context.close()
+
+
 FOCUSED_HREF = "() => document.activeElement && document.activeElement.getAttribute('href')"
 
 
