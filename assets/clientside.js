@@ -155,9 +155,9 @@ new MutationObserver(records => {
     }
     gridsWaiting.forEach(el => { if (!el.isConnected || watchGrid(el)) gridsWaiting.delete(el); });
 }).observe(document.body, {childList: true, subtree: true});
-let routeSent = null;  // the last key handed to the router (shell.routeKey, shell.routeNow)
+let routeSent = null;  // the last key handed to the router (askRouter)
 let laterAsked = null;  // the address a page's later parts last came built for (shell.later)
-const lastSearch = {};  // the query each page last had on screen (shell.routeKey)
+const lastSearch = {};  // the query each page last had on screen (askRouter)
 
 // A page drawn ahead (below) waits until the user has left the page on screen alone this long: no press, key
 // or wheel, no Dash answer awaited or come (the page's own rows and later parts first).
@@ -167,8 +167,8 @@ const quiet = {since: performance.now(), pending: 0, routing: 0};  // routing: t
 const send = window.fetch;
 // A request Dash is about to make, sent the moment the user's action is known rather than after Dash's renderer
 // gets to it (13-50 ms later on the machines measured, docs/SCALING.md), so the server works meanwhile: the
-// router's, as a navbar link is pressed (shell.routePressed) and once any link has set its key (shell.routeNow,
-// shell.routeKey; seen in Dash's store), and the request a report grid's row click sets off (cellClicked), sent as
+// router's, as a navbar link is pressed (shell.routePressed) and once any link has set its key (askRouter; seen in
+// Dash's store), and the request a report grid's row click sets off (cellClicked), sent as
 // the button is pressed. Dash's own request is answered with it when its body is the same byte for byte (but the
 // click's time); else it goes out as usual. A body's shape is learnt from Dash's last request for the same trigger
 // (none before the first one on a page load); after MISSES_MAX requests sent early and left unused, none are.
@@ -320,7 +320,7 @@ function askLater(own) {
     requestAnimationFrame(check);
 }
 
-// shell.routeKey without its effects: {key, value}, the value null when the router has nothing to do (the key the
+// askRouter without its effects: {key, value}, the value null when the router has nothing to do (the key the
 // router last had, or was last handed). A page kept from before is drawn afresh (the value's last item) when its
 // grid was left in another order or filter than the URL's (lastSearch: where each page was left).
 function routeOf(pathname, search, lang, previous) {
@@ -338,7 +338,22 @@ function routeOf(pathname, search, lang, previous) {
     return {key, value: JSON.stringify([path, kept, lang || 'zh', redraw])};
 }
 
-// What a kept page's main grid was left showing, against the URL (shell.routeKey): its order (but on 下钻,
+// The router's key for the URL and language (what it renders: page, URL state and language), set when it names
+// another page or state than the key the router last had or was handed (shell.urlChanged, shell.routeNow). A
+// grid's sort/filter and, on 下钻, the node (on 督导工作台 the group and date) are left out: the page updates those
+// itself, so the router is not asked. Last comes whether a page kept from before must be drawn afresh: its grid was
+// left in another order or filter than the URL's (a kept page's other keys of its own follow the URL in place:
+// shell.moved).
+function askRouter(pathname, search, lang, previous) {
+    const route = routeOf(pathname, search, lang, previous);
+    lastSearch[pathname || '/'] = search || '';
+    if (route.value === null) return;
+    routeSent = route.key;
+    quiet.since = performance.now();  // the router's answer comes before any page drawn ahead
+    window.dash_clientside.set_props('shell-route', {data: route.value});
+}
+
+// What a kept page's main grid was left showing, against the URL (askRouter): its order (but on 下钻,
 // whose grid follows a new sort itself, callbacks.drill.move) and its filter.
 function gridModel(search, path) {
     const state = parse(search);
@@ -461,27 +476,14 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
                           pathname === '/drill' ? ['sort'] : []);
         },
         // A URL change (a link, the back or forward button, the URL a move wrote with its answer, the page just
-        // drawn) or another language: the router's key set when it names another page or state (routeKey), and
+        // drawn) or another language: the router's key set when it names another page or state (askRouter), and
         // the navbar's link of the page marked. The key is set, not returned: as this callback's output it would
         // hold the router's request back until this had run (Dash holds a callback while another that outputs
         // one of its inputs is pending), the key a navbar link sets at once (routeNow) included.
         urlChanged: function (pathname, search, lang, previous) {
-            const key = window.dash_clientside.shell.routeKey(pathname, search, lang, previous);
-            if (key !== window.dash_clientside.no_update) window.dash_clientside.set_props('shell-route', {data: key});
+            askRouter(pathname, search, lang, previous);
             markNav(pathname);
             return window.dash_clientside.no_update;
-        },
-        // What the router renders: page, URL state and language. A grid's sort/filter and, on 下钻, the node
-        // (on 督导工作台 the group and date) are left out: the page updates those itself, so the router is not asked.
-        // Last comes whether a page kept from before must be drawn afresh: its grid was left in another order
-        // or filter than the URL's (a kept page's other keys of its own follow the URL in place: shell.moved).
-        routeKey: function (pathname, search, lang, previous) {
-            const route = routeOf(pathname, search, lang, previous);
-            lastSearch[pathname || '/'] = search || '';
-            if (route.value === null) return window.dash_clientside.no_update;
-            routeSent = route.key;
-            quiet.since = performance.now();  // the router's answer comes before any page drawn ahead
-            return route.value;
         },
         // Where a navbar link goes (assets/navbar.js): to a page visited before on the same round and date, the
         // address it was left at (its node, filters, sort), which its page kept mounted still shows
@@ -517,14 +519,12 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             window.dash_clientside.set_props('shell-prefetch', {data: {path, at: Date.now()}});
         },
         // A navbar link (assets/navbar.js), its URL just written: the router's key set at once, so its request
-        // leaves a round of the renderer earlier than through the URL's change (routeKey, which then finds the
+        // leaves a round of the renderer earlier than through the URL's change (urlChanged, which then finds the
         // key sent and changes nothing).
         routeNow: function () {
-            const setProps = window.dash_clientside.set_props, route = propsOf('shell-route'), lang = propsOf('lang');
-            if (!route || !lang || !setProps) return;  // the URL's change routes as before
-            const key = window.dash_clientside.shell.routeKey(window.location.pathname, window.location.search,
-                                                              lang.data, route.data);
-            if (key !== window.dash_clientside.no_update) setProps('shell-route', {data: key});
+            const route = propsOf('shell-route'), lang = propsOf('lang');
+            if (!route || !lang || !window.dash_clientside.set_props) return;  // the URL's change routes as before
+            askRouter(window.location.pathname, window.location.search, lang.data, route.data);
         },
         // The rest of a page (layouts.components.Later): asked of the server (callbacks.shell.later_parts)
         // once every grid above has its rows on screen (or says it has none) and that frame is painted, so

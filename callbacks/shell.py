@@ -44,7 +44,7 @@ KEPT = frozenset(PAGES) - set(NO_ROUND_PAGES)
 # workbench drawn ahead too, a 下钻 click took a fifth longer). Besides, the page of a navbar link the pointer
 # rests on (assets/navbar.js), which the click that usually follows then shows without drawing it.
 PREFETCH = ("/drill", "/redline")
-# URL keys a page updates itself, in place (assets/clientside.js routeKey keeps the same list): the router
+# URL keys a page updates itself, in place (assets/clientside.js askRouter keeps the same list): the router
 # leaves the page alone when only these change.
 IN_PLACE = {"/drill": drill.NODE_KEYS, "/workbench": workbench.OWN_KEYS, "/org": ("org",), "/redline": ("limit", "level"),
             **{path: tuple(fields) for path, (_, _, fields) in LEDGERS.items()}}
@@ -84,7 +84,7 @@ def route(pathname: str | None, search: str | None, lang: str | None, rendered: 
     it stays (the browser marks the page's link, assets/clientside.js shell.urlChanged). A page kept from
     before is shown again (None: nothing drawn) when it was drawn for the same URL state and data, and the
     browser does not ask for it afresh (redraw: its grid's order or filter is not the URL's,
-    assets/clientside.js shell.routeKey).
+    assets/clientside.js askRouter).
     rendered: {"bar": the navbar's key, "slots": the page kept in each of the content's KEEP slots ({"path",
     "key", "data"} or None), "shown": the slot on screen, "used": the slots filled, least recently shown
     first}; slot_outputs turns two of them into the slots' changes."""
@@ -123,7 +123,7 @@ def route(pathname: str | None, search: str | None, lang: str | None, rendered: 
 def _page_key(path: str, state: dict, lang: str) -> list:
     """What a page is drawn for: its path, language and URL state but the keys it follows in place. On 下钻
     the node is the page's own (callbacks.drill.move): moving to another one keeps the page; so are the group
-    and date on 督导工作台 (callbacks.workbench.move). assets/clientside.js routeKey skips the same keys."""
+    and date on 督导工作台 (callbacks.workbench.move). assets/clientside.js askRouter skips the same keys."""
     inner = ("sort", "filter") + IN_PLACE.get(path, ())
     return [path, {k: v for k, v in state.items() if k not in inner}, lang]
 
@@ -300,8 +300,8 @@ def _default_day(state: dict, today: date | None) -> str:
 
 def on_route_key(key: str | None, asked_ahead, pathname: str | None, search: str | None, lang: str | None,
                  rendered: dict | None = None):
-    """key: what the browser worked out (assets/clientside.js shell.routeKey, set by shell.urlChanged), its last item whether the page
-    must be drawn afresh; asked_ahead: the browser's ask for a page drawn ahead (prefetch): a time, or
+    """key: what the browser worked out (assets/clientside.js askRouter), its last item whether the page must be
+    drawn afresh; asked_ahead: the browser's ask for a page drawn ahead (prefetch): a time, or
     {"path", "at"} for a navbar link pointed at. One callback for both, the record its state: Dash keeps only
     the latest ask of a callback (a move asked while a page is drawn ahead drops that answer), so the two
     never disagree about the slots. The outputs: the navbar, each slot's page, each slot's hidden, the
