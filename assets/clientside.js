@@ -168,10 +168,10 @@ const send = window.fetch;
 // A request Dash is about to make, sent the moment the user's action is known rather than after Dash's renderer
 // gets to it (13-50 ms later on the machines measured, docs/SCALING.md), so the server works meanwhile: the
 // router's, as a navbar link is pressed (shell.routePressed) and once any link has set its key (askRouter; seen in
-// Dash's store), and the request a report grid's row click sets off (cellClicked), sent as
-// the button is pressed. Dash's own request is answered with it when its body is the same byte for byte (but the
-// click's time); else it goes out as usual. A body's shape is learnt from Dash's last request for the same trigger
-// (none before the first one on a page load); after MISSES_MAX requests sent early and left unused, none are.
+// Dash's store), and the request a report grid's row click sets off (cellClicked), sent as the button is pressed.
+// Dash's own request is answered with it when its body is the same byte for byte (but the click's time); else it
+// goes out as usual. A body's shape is learnt from Dash's last request for the same trigger (none before the first
+// one on a page load); after MISSES_MAX requests sent early and left unused, none are.
 const ROUTE_TRIGGER = 'shell-route.data';
 const ROUTER_TRIGGERS = [ROUTE_TRIGGER, 'shell-prefetch.data'];  // callbacks.shell.on_route_key's inputs
 const MISSES_MAX = 3;

@@ -41,8 +41,8 @@ KEPT = frozenset(PAGES) - set(NO_ROUND_PAGES)
 # The page drawn ahead, out of sight, while the user reads the only page mounted (prefetch): 下钻, or from 下钻
 # 红线, where weak organizations are found. One page, and small ones (29 and 39 components as drawn): every
 # component mounted makes each click's store updates dearer (docs/SCALING.md: with the overview and the
-# workbench drawn ahead too, a 下钻 click took a fifth longer). Besides, the page of a navbar link the pointer
-# rests on (assets/navbar.js), which the click that usually follows then shows without drawing it.
+# workbench drawn ahead too, a 下钻 click took a fifth longer). Besides, the page of a navbar link the mouse or the
+# keyboard's focus rests on (assets/navbar.js), which the click or Enter that usually follows shows without drawing it.
 PREFETCH = ("/drill", "/redline")
 # URL keys a page updates itself, in place (assets/clientside.js askRouter keeps the same list): the router
 # leaves the page alone when only these change.
@@ -112,9 +112,8 @@ def route(pathname: str | None, search: str | None, lang: str | None, rendered: 
             with db_session() as s:
                 rounds = round_names(s)
         page = _page(path, state, lang, rounds)
-        if at is None:  # an empty slot, else the one shown least recently
-            at = next((i for i, kept in enumerate(slots) if kept is None), None)
-            at = at if at is not None else next(i for i in used if i != rendered["shown"])
+        if at is None:
+            at = _slot_to_fill(slots, used, rendered["shown"] if same_bar else None)
     slots[at] = entry
     used = [i for i in used if i != at and slots[i] is not None] + [at]
     return bar, page, {"bar": bar_key, "slots": slots, "shown": at, "used": used}
@@ -134,7 +133,7 @@ def prefetch(pathname: str | None, search: str | None, lang: str | None, rendere
     sight, so that the navbar's link to it shows a kept page (route). Without `pointed`, the first page of
     PREFETCH not on screen, beside the only page mounted, into an empty slot: the browser asks once the user
     has left the page on screen alone a moment (assets/clientside.js, a timer). `pointed`: the path of a navbar
-    link the pointer rests on (assets/navbar.js), a page kept and not mounted, drawn into an empty slot or that
+    link the mouse or the keyboard's focus rests on (assets/navbar.js), a page kept and not mounted, drawn into an empty slot or that
     of the page shown least recently. Either comes first to give way (its slot at the head of the record's
     "used"). Nothing when the record is not the page on screen (on_route_key: a move asked meanwhile wins)."""
     lang = lang if lang in LANGS else DEFAULT
@@ -152,8 +151,7 @@ def prefetch(pathname: str | None, search: str | None, lang: str | None, rendere
         path = pointed
     else:
         raise PreventUpdate
-    free = next((i for i, kept in enumerate(before) if kept is None), None)
-    free = free if free is not None else next(i for i in rendered["used"] if i != rendered["shown"])
+    free = _slot_to_fill(before, rendered["used"], rendered["shown"])
     with db_session() as s:
         data, rounds = _data_key(s), round_names(s)
     if not rounds:
@@ -163,6 +161,13 @@ def prefetch(pathname: str | None, search: str | None, lang: str | None, rendere
     slots[free] = {"path": path, "key": _page_key(path, shared, lang), "data": data}
     # Least recently shown: a page the user opens takes its slot before any page visited.
     return free, page, {**rendered, "slots": slots, "used": [free, *(i for i in rendered["used"] if i != free)]}
+
+
+def _slot_to_fill(slots: list, used: list, shown: int) -> int:
+    """Where a page not mounted goes: an empty slot, else the one shown least recently (`used` lists the slots
+    filled, least recently shown first), never the one on screen (`shown`)."""
+    empty = next((i for i, kept in enumerate(slots) if kept is None), None)
+    return empty if empty is not None else next(i for i in used if i != shown)
 
 
 def _slots(rendered: dict | None) -> list | None:

@@ -397,13 +397,13 @@ def mark_kept(page, selectors: list[str]):
     page.evaluate("sels => sels.forEach(s => { document.querySelector(s).dataset.kept = '1'; })", selectors)
 
 
-def dash_requests(page) -> list:
+def dash_requests(page, ahead: bool = False) -> list:
     """The Dash requests the page sends from now on (POST /_dash-update-component), as a growing list; but the
     asks for a page drawn ahead, which the browser makes while the user reads a page and are no interaction's
-    (callbacks.shell.prefetch, test_a_page_is_drawn_ahead_while_the_user_reads)."""
+    (callbacks.shell.prefetch, test_a_page_is_drawn_ahead_while_the_user_reads). ahead: only those asks."""
     sent: list = []
     page.on("request", lambda r: sent.append(r.post_data_json) if "_dash-update-component" in r.url
-            and not drawn_ahead(r.post_data_json) else None)
+            and drawn_ahead(r.post_data_json) == ahead else None)
     return sent
 
 
@@ -636,9 +636,7 @@ def test_a_page_is_drawn_ahead_while_the_user_reads(page, live, errors):
     candidate's link opens its org on 下钻: the page drawn at the top of the campaign moves there in place, its
     breakdown cards built for that org. From 下钻 opened afresh, 红线 is drawn ahead: the navbar's link shows
     the very page drawn ahead, in the router's one request and one for its parts below."""
-    asked, refused = [], []
-    page.on("request", lambda r: asked.append(r.post_data_json) if "_dash-update-component" in r.url
-            and drawn_ahead(r.post_data_json) else None)
+    asked, refused = dash_requests(page, ahead=True), []
     # Dash refuses a callback whose inputs are not all on the page, and says so only in the console.
     page.on("console", lambda m: refused.append(m.text) if m.type == "error" else None)
     log_in(page, live, f"/redline?as_of={live['as_of']}")
@@ -1066,9 +1064,7 @@ def test_a_page_pointed_at_in_the_navbar_is_drawn_ahead_and_the_click_shows_it(p
     """The mouse resting on a navbar link a moment draws its page ahead, out of sight, in one request, beside
     the pages mounted; the click then shows that very page and its rows, the router's one request drawing
     nothing, and its parts below follow."""
-    asked = []
-    page.on("request", lambda r: asked.append(r.post_data_json) if "_dash-update-component" in r.url
-            and drawn_ahead(r.post_data_json) else None)
+    asked = dash_requests(page, ahead=True)
     log_in(page, live, f"/drill?as_of={live['as_of']}")
     first_cell(page, "drilldown", "c0")
     page.wait_for_function(f"() => ({MOUNTED})().length === 2", timeout=20_000)  # 红线, drawn as the user reads
@@ -1135,9 +1131,7 @@ FOCUSED_HREF = "() => document.activeElement && document.activeElement.getAttrib
 def test_a_navbar_link_the_keyboard_rests_on_has_its_page_drawn_ahead(page, live, errors):
     """Tab passing over the navbar's links asks for nothing; the focus resting on one a moment draws its page
     ahead, out of sight, and Enter then shows that very page, the router's one request drawing nothing."""
-    asked = []
-    page.on("request", lambda r: asked.append(r.post_data_json) if "_dash-update-component" in r.url
-            and drawn_ahead(r.post_data_json) else None)
+    asked = dash_requests(page, ahead=True)
     log_in(page, live, f"/drill?as_of={live['as_of']}")
     first_cell(page, "drilldown", "c0")
     page.wait_for_function(f"() => ({MOUNTED})().length === 2", timeout=20_000)
