@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
-from dashboard import record_reports
+from dashboard import node_index, record_reports
 from domain import gridmodel
 from domain import metrics
 from domain.rules import Counts, RuleProfile, bucketize, option_position
@@ -445,23 +445,31 @@ class _Unit:
     contact_points: list[int]
 
 
+@dataclass(frozen=True)
+class _Pool:
+    """What the page reads of a subtree (within the caller's scope), or of several pooled."""
+    counts: Counts
+    overdue_rects: int = 0
+    overdue_pledges: int = 0
+    latest: date | None = None  # 最近数据日期 as known on the as-of day: reports made later are left out
+
+
 @dataclass
 class _Board:
     units: list[_Unit]
     orphans: list[tuple[str, int]]  # visible contact points under no supervised unit of their group
-    subtree: dict[int, set[int]]
-    headline: dict[int, q.Headline]
-    overdue_rects: Counter
-    overdue_pledges: Counter
     orgs: dict[int, q.OrgInfo]
-    until: datetime  # data reported from this instant on came after the as-of day
+    subtree: dict[int, _Pool]  # of each unit shown and each of its contact points
+    points: dict[int, Counts]  # by unit (id of the _Unit): its contact points' subtrees pooled, each org once
 
 
 def _board(session: Session, ctx: _Context, request: Request) -> _Board:
-    as_of = request.as_of
     links = q.supervision_links(session, request.option("group"), ctx.round.id)
-    visible = set(session.scalars(ctx.visible))
-    scoped = set(session.scalars(ctx.scoped))
+    everything = request.scope.everything
+    # A user who sees everything reads whole subtrees: from the node index, not the rows under 300 units.
+    visible = q.among(session, [link.org_id for link in links], ctx.visible) if everything \
+        else set(session.scalars(ctx.visible))
+    scoped = None if everything else set(session.scalars(ctx.scoped))
     unit_ids = defaultdict(set)
     for link in links:
         if not link.is_contact_point:
@@ -477,12 +485,41 @@ def _board(session: Session, ctx: _Context, request: Request) -> _Board:
         if owner is None:
             if link.org_id in visible:
                 orphans.append((link.group, link.org_id))
-        elif link.org_id in scoped:  # never name an org the caller may not see
+        elif scoped is None or link.org_id in scoped:  # never name an org the caller may not see
             units[(link.group, owner)].contact_points.append(link.org_id)
     shown = [u for u in units.values() if u.org_id in visible]
     roots = {u.org_id for u in shown} | {c for u in shown for c in u.contact_points}
-    # Subtrees are read only within the caller's scope (a unit may hold orgs of other systems).
-    subtree = {k: v & scoped for k, v in q.descendants(session, roots).items()}
+    if everything:
+        subtree, points = _facts_from_index(session, ctx, request.as_of, shown, roots, chains)
+    else:
+        subtree, points = _facts_from_rows(session, ctx, request.as_of, shown, roots, scoped)
+    orgs = q.org_infos(session, roots | {o for _, o in orphans})
+    shown.sort(key=lambda u: (u.group, orgs[u.org_id].code))
+    for u in shown:
+        u.contact_points.sort(key=lambda c: orgs[c].code)
+    return _Board(shown, orphans, orgs, subtree, points)
+
+
+def _facts_from_index(session: Session, ctx: _Context, as_of: date, shown: list[_Unit], roots: set[int],
+                      chains: dict[int, list[int]]) -> tuple[dict[int, _Pool], dict[int, Counts]]:
+    """Whole subtrees, read from the node index: a unit's contact points pooled are those not under another
+    of its contact points (a subtree inside another is already in it)."""
+    index = node_index.get(session, ctx.round, as_of)
+    latest = node_index.subtree_latest(session, ctx.round, as_of)
+    totals = index.subtrees(roots)
+    subtree = {o: _Pool(t.counts, t.rects.overdue, t.pledges.overdue, latest(o)) for o, t in totals.items()}
+    points = {}
+    for u in shown:
+        mine = set(u.contact_points)
+        tops = [c for c in mine if not mine.intersection(chains.get(c, [c])[1:])]
+        points[id(u)] = _sum_counts(subtree[c].counts for c in tops)
+    return subtree, points
+
+
+def _facts_from_rows(session: Session, ctx: _Context, as_of: date, shown: list[_Unit], roots: set[int],
+                     scoped: set[int]) -> tuple[dict[int, _Pool], dict[int, Counts]]:
+    """Subtrees cut to the caller's scope (a unit may hold orgs of other systems), from the rows under them."""
+    below = {k: v & scoped for k, v in q.descendants(session, roots).items()}
     everything = q.subtree_ids(roots, ctx.scoped)
     overdue_rects: Counter = Counter()
     for r in q.rectifications(session, ctx.round.id, everything):
@@ -494,33 +531,20 @@ def _board(session: Session, ctx: _Context, request: Request) -> _Board:
         p = row.pledge
         if metrics.pledge_state(p.due_date, p.status, p.fulfilled_date, as_of).overdue:
             overdue_pledges[p.org_id] += 1
-    orgs = q.org_infos(session, roots | {o for _, o in orphans})
-    shown.sort(key=lambda u: (u.group, orgs[u.org_id].code))
-    for u in shown:
-        u.contact_points.sort(key=lambda c: orgs[c].code)
-    return _Board(shown, orphans, subtree, q.headlines(session, ctx.round.id, everything), overdue_rects,
-                  overdue_pledges, orgs, _day_end(as_of))
+    headline, until = q.headlines(session, ctx.round.id, everything), _day_end(as_of)
 
-
-def _pool(board: _Board, org_ids: Iterable[int]) -> Counts:
-    return _sum_counts(board.headline[o].counts for o in org_ids if o in board.headline)
-
-
-def _latest(board: _Board, org_ids: Iterable[int]) -> date | None:
-    """最近数据日期 as known on the as-of day: reports made later are left out."""
-    heads = [board.headline[o] for o in org_ids if o in board.headline]
-    times = [h.latest for h in heads if h.latest and h.latest < board.until]
-    return max(times).date() if times else None
+    def facts(org_ids: set[int]) -> _Pool:
+        heads = [headline[o] for o in org_ids if o in headline]
+        times = [h.latest for h in heads if h.latest and h.latest < until]
+        return _Pool(_sum_counts(h.counts for h in heads), sum(overdue_rects[o] for o in org_ids),
+                      sum(overdue_pledges[o] for o in org_ids), max(times).date() if times else None)
+    subtree = {o: facts(below.get(o, set())) for o in roots}
+    points = {id(u): facts(set().union(*(below.get(c, set()) for c in u.contact_points))).counts for u in shown}
+    return subtree, points
 
 
 def _gap(a: float | None, b: float | None) -> float | None:
     return None if a is None or b is None else a - b
-
-
-def _unit_orgs(board, unit) -> tuple[set, set]:
-    """The orgs under a supervised unit, and those of them under its contact points."""
-    whole = board.subtree.get(unit.org_id, set())
-    return whole, set().union(*(board.subtree.get(c, set()) for c in unit.contact_points))
 
 
 def _lead(columns: list[Column], rows: list[list], names: tuple[str, ...]) -> tuple[list[Column], list[list]]:
@@ -538,17 +562,15 @@ def contact_points(session: Session, request: Request) -> ReportTable:
     board = _board(session, ctx, request)
     rows = []
     for u in board.units:
-        whole, cp_orgs = _unit_orgs(board, u)
-        rest = whole - cp_orgs
-        pools = [bucketize(_pool(board, orgs), ctx.profile) for orgs in (whole, cp_orgs, rest)]  # once each
+        whole, points = board.subtree[u.org_id], board.points[id(u)]
+        pools = [bucketize(c, ctx.profile) for c in (whole.counts, points, whole.counts - points)]  # once each
         unit_rate, cp_rate, rest_rate = (metrics.rates(b, ctx.profile)["综合满意率"] for b in pools)
         cp_rate = cp_rate if u.contact_points else None
         names = "、".join(f"{board.orgs[c].code} {board.orgs[c].name}" for c in u.contact_points)
         org = board.orgs[u.org_id]
         rows.append([u.group, u.leader, org.code, org.name, len(u.contact_points),
                      _yes(len(u.contact_points) < ctx.profile.contact_min), names or None, unit_rate, cp_rate,
-                     rest_rate, _gap(cp_rate, rest_rate), sum(board.overdue_rects[o] for o in whole),
-                     sum(board.overdue_pledges[o] for o in whole), _latest(board, whole),
+                     rest_rate, _gap(cp_rate, rest_rate), whole.overdue_rects, whole.overdue_pledges, whole.latest,
                      _yes(len(u.contact_points) > ctx.profile.contact_max),
                      *(b.n for b in pools)])
     columns = [Column("督导组"), Column("督导组长"), Column("单位编码"), Column("单位名称"), Column("联系点数", INT),
@@ -575,19 +597,17 @@ def contact_point_detail(session: Session, request: Request) -> ReportTable:
     board = _board(session, ctx, request)
     rows = []
     for u in board.units:
-        whole, cp_orgs = _unit_orgs(board, u)
-        rest_rate = _rate(_pool(board, whole - cp_orgs), ctx.profile)
+        whole = board.subtree[u.org_id].counts
+        rest_rate = _rate(whole - board.points[id(u)], ctx.profile)
         unit = board.orgs[u.org_id]
         for c in u.contact_points:
-            sub = board.subtree.get(c, set())
-            counts = _pool(board, sub)
-            rate = _rate(counts, ctx.profile)
+            sub = board.subtree[c]
+            rate = _rate(sub.counts, ctx.profile)
             gap = _gap(rate, rest_rate)
             rows.append([u.group, unit.code, unit.name, board.orgs[c].code, board.orgs[c].name,
-                         bucketize(counts, ctx.profile).n, rate, rest_rate, gap,
-                         _yes(gap is not None and gap >= BONSAI_GAP - 1e-9),
-                         sum(board.overdue_rects[o] for o in sub), sum(board.overdue_pledges[o] for o in sub),
-                         _latest(board, sub)])
+                         bucketize(sub.counts, ctx.profile).n, rate, rest_rate, gap,
+                         _yes(gap is not None and gap >= BONSAI_GAP - 1e-9), sub.overdue_rects, sub.overdue_pledges,
+                         sub.latest])
     columns = [Column("督导组"), Column("单位编码"), Column("单位名称"), Column("联系点编码"), Column("联系点名称"),
                Column("测评数", INT), Column("联系点综合满意率", PERCENT), Column("单位其余综合满意率", PERCENT),
                Column("差距", PERCENT), Column('疑似"盆景"'), Column("超期整改", INT), Column("逾期未兑现", INT),

@@ -13,7 +13,7 @@ and take the general query path otherwise.
 from __future__ import annotations
 
 from dataclasses import astuple, dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 import numpy as np
 from sqlalchemy.orm import Session
@@ -525,6 +525,26 @@ def node_mask(session: Session, node: q.Node, as_of: date):
     if (node.system is not None or node.region is not None or node.org is not None) and not index.covers(mask):
         return None
     return index, mask
+
+
+def subtree_latest(session: Session, rnd, as_of: date):
+    """org id -> the day of the latest report of its subtree made on or before `as_of` (None when none):
+    督导联系点's 最近数据日期, kept per round and day like the index (a max, so not one of its summed columns)."""
+    tree = _memo(session, ("tree",), lambda: Tree(session))
+    days = _memo(session, ("latest", rnd.id, as_of), lambda: _latest_days(session, tree, rnd.id, as_of))
+    return lambda org_id: date.fromordinal(int(days[tree.pos[org_id]])) if days[tree.pos[org_id]] else None
+
+
+def _latest_days(session: Session, tree: Tree, round_id: int, as_of: date) -> np.ndarray:
+    days = np.zeros(len(tree.ids), dtype=np.int32)
+    for part in q.report_days(session, round_id, datetime.combine(as_of + timedelta(days=1), time.min)):
+        block = np.array(part, dtype=np.int64).reshape(-1, 2)
+        days[tree.pos.many(block[:, 0])] = block[:, 1]
+    depth, parent = tree.depth, tree.parent
+    for d in range(int(depth.max()) if len(depth) else 0, 0, -1):  # deepest first: a child's max is final
+        rows = np.nonzero((depth == d) & (parent >= 0))[0]
+        np.maximum.at(days, parent[rows], days[rows])
+    return days
 
 
 def item_counts(session: Session, rnd) -> ItemCounts:

@@ -14,6 +14,7 @@ Grouping levels used by the drill-down (`level` arguments):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Integer, Select, and_, any_, bindparam, false, func, literal, or_, select, true
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -477,6 +478,15 @@ def headline_rows(session: Session, round_id: int):
     stmt = select(RollupHeadline.org_id, *[getattr(RollupHeadline, c) for c in COUNT_COLUMNS]).where(
         RollupHeadline.round_id == round_id)
     return _parts(session, stmt)
+
+
+def report_days(session: Session, round_id: int, until: datetime):
+    """Parts of (org_id, day of its latest report) of every org that reported in the round, its latest report
+    made before `until` (an org whose latest came later counts as knowing none then, as the ledgers read it)."""
+    stmt = select(RollupHeadline.org_id, RollupHeadline.latest_reported_at).where(
+        RollupHeadline.round_id == round_id, RollupHeadline.latest_reported_at < until)
+    for part in _parts(session, stmt):
+        yield [(org_id, latest.toordinal()) for org_id, latest in part]
 
 
 def org_item_rows(session: Session, round_id: int):

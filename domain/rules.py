@@ -128,6 +128,10 @@ class Counts:
         return Counts(tuple(a + b for a, b in zip(self.opt, other.opt)),
                       self.unknown + other.unknown, self.abstain + other.abstain)
 
+    def __sub__(self, other: "Counts") -> "Counts":  # a pool less a part of it (a unit less its contact points)
+        return Counts(tuple(a - b for a, b in zip(self.opt, other.opt)),
+                      self.unknown - other.unknown, self.abstain - other.abstain)
+
     @property
     def total_answers(self) -> int:
         return sum(self.opt) + self.unknown + self.abstain

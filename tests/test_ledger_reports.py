@@ -364,6 +364,19 @@ def test_contact_point_detail_flags_a_showcase(campaign):
     assert by(table, "联系点编码", "超期整改") == {"E1": 1, "E31": 0, "H1": 1}
 
 
+@pytest.mark.parametrize("as_of", [AS_OF, d("2024-09-30")])
+@pytest.mark.parametrize("view", [lr.contact_points, lr.contact_point_detail])
+def test_contact_points_read_from_the_node_index_agree_with_the_rows_under_the_units(campaign, view, as_of):
+    """A user who sees everything gets the subtrees' figures from the node index; one whose scope names every
+    top org reaches the same orgs through the rows under the units: the same table, to the last figure."""
+    every_top = Scope(org_codes=frozenset({"E", "H", "T"}))
+    whole, rows = run(view, campaign, as_of=as_of), run(view, campaign, as_of=as_of, scope=every_top)
+    assert whole.rows == rows.rows and whole.red_rows == rows.red_rows and whole.rows
+    if view is lr.contact_points:  # H's 最近数据日期 moves with the day: H2's report came on 09-26
+        assert by(whole, "单位编码", "最近数据日期")["H"] == (d("2024-09-26") if as_of > d("2024-09-26")
+                                                             else d("2024-09-18"))
+
+
 # ---------------------------------------------------------------------------------------- 上报进度
 def test_reporting_status_per_expected_org(campaign):
     table = run(lr.reporting, campaign)
