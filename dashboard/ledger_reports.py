@@ -505,9 +505,9 @@ def _facts_from_index(session: Session, ctx: _Context, as_of: date, shown: list[
     """Whole subtrees, read from the node index: a unit's contact points pooled are those not under another
     of its contact points (a subtree inside another is already in it)."""
     index = node_index.get(session, ctx.round, as_of)
-    latest = node_index.subtree_latest(session, ctx.round, as_of)
     totals = index.subtrees(roots)
-    subtree = {o: _Pool(t.counts, t.rects.overdue, t.pledges.overdue, latest(o)) for o, t in totals.items()}
+    latest = node_index.subtree_latest(session, ctx.round, as_of, list(totals))
+    subtree = {o: _Pool(t.counts, t.rects.overdue, t.pledges.overdue, latest[o]) for o, t in totals.items()}
     points = {}
     for u in shown:
         mine = set(u.contact_points)

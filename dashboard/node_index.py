@@ -527,12 +527,13 @@ def node_mask(session: Session, node: q.Node, as_of: date):
     return index, mask
 
 
-def subtree_latest(session: Session, rnd, as_of: date):
-    """org id -> the day of the latest report of its subtree made on or before `as_of` (None when none):
+def subtree_latest(session: Session, rnd, as_of: date, org_ids: list[int]) -> dict[int, date | None]:
+    """Each org's day of the latest report of its subtree made on or before `as_of` (None when none):
     督导联系点's 最近数据日期, kept per round and day like the index (a max, so not one of its summed columns)."""
     tree = _memo(session, ("tree",), lambda: Tree(session))
     days = _memo(session, ("latest", rnd.id, as_of), lambda: _latest_days(session, tree, rnd.id, as_of))
-    return lambda org_id: date.fromordinal(int(days[tree.pos[org_id]])) if days[tree.pos[org_id]] else None
+    found = days[tree.pos.many(org_ids)].tolist()
+    return {o: date.fromordinal(day) if day else None for o, day in zip(org_ids, found)}
 
 
 def _latest_days(session: Session, tree: Tree, round_id: int, as_of: date) -> np.ndarray:
