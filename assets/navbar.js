@@ -49,12 +49,14 @@ document.addEventListener('click', event => {
         const open = menu.classList.toggle('show');
         toggle.classList.toggle('show', open);
         toggle.setAttribute('aria-expanded', String(open));
+        if (open) drawPick(menu);
         return;
     }
     const link = appLink(event);
     closeMenus();
     if (!link) return;
     leave();  // Enter on a link the keyboard rests on: the router is asked for it now
+    remember(link);
     event.preventDefault();
     window.history.pushState({}, '', window.dash_clientside.shell.linkTarget(link.getAttribute('href')));
     window.dispatchEvent(new CustomEvent('_dashprivate_pushstate'));
@@ -90,6 +92,20 @@ function restOn(link, by, ms) {
         window.dash_clientside.shell.drawAhead(link.getAttribute('href'));
     }, ms);
     resting = {link, timer, by};
+}
+// A menu opened: the item picked from it last (on this browser), else its first, is drawn ahead at once, as the
+// user reads the menu and moves to an item.
+const PICKED = 'navbar.picked.';
+function remember(link) {
+    const menu = link.closest('.dropdown');
+    try { if (menu && menu.id) localStorage.setItem(PICKED + menu.id, new URL(link.href).pathname); } catch (e) { /* storage off */ }
+}
+function drawPick(menu) {
+    const links = [...menu.querySelectorAll('a[data-link]')];
+    let last = null;
+    try { last = localStorage.getItem(PICKED + menu.parentElement.id); } catch (e) { /* storage off */ }
+    const pick = links.find(a => new URL(a.href).pathname === last) || links[0];
+    if (pick) window.dash_clientside.shell.drawAhead(pick.getAttribute('href'));
 }
 document.addEventListener('pointermove', event => {
     const link = event.pointerType === 'mouse' && linkAt(event);

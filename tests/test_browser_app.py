@@ -1069,20 +1069,62 @@ def test_a_page_pointed_at_in_the_navbar_is_drawn_ahead_and_the_click_shows_it(p
     first_cell(page, "drilldown", "c0")
     page.wait_for_function(f"() => ({MOUNTED})().length === 2", timeout=20_000)  # 红线, drawn as the user reads
     asked.clear()
-    item = point_at_ledger(page)
+    link = page.locator("#shell-navbar a.nav-link[href^='/contact-points?']").first
+    link.hover()
+    page.wait_for_function(f"() => ({MOUNTED})().includes('contact-points')", timeout=20_000)
+    assert page.evaluate(MOUNTED) == ["contact-points", "drill", "redline"]
+    assert not page.locator("#card-contact-points").is_visible()
+    page.locator("#card-contact-points .ag-row[row-id]").first.wait_for(state="attached")  # its rows came with it
+    assert [r["inputs"][1]["value"]["path"] for r in asked] == ["/contact-points"]
+    grid = page.locator("#card-contact-points .ag-root").element_handle()
+    sent = dash_requests(page)
+    link.click()
+    page.wait_for_function("el => el.isConnected && el.checkVisibility()", arg=grid)  # the very grid drawn ahead
+    assert first_cell(page, "contact-points", "c0").inner_text().strip()
+    first_cell(page, "contact-point-detail", "c0")  # its parts below, asked once on screen
+    assert page_requests("/contact-points", settled(page, sent))
+    assert len(asked) == 1 and not errors
+
+
+LEDGER_MENU = "#shell-ledger-menu .dropdown-toggle"
+
+
+def ledger_item(page, path: str):
+    return page.locator(f"#shell-navbar a.dropdown-item[href^='{path}?']").first
+
+
+def test_a_menu_opened_has_the_item_last_picked_from_it_drawn_ahead(page, live, errors):
+    """Opening the 台账 menu draws ahead, out of sight, the page of the item last picked from it (its first,
+    整改台账, before any pick), so the item pressed at once shows that very page; picked 承诺践诺 once, the menu
+    opened on a later visit to the app draws 承诺践诺."""
+    asked = dash_requests(page, ahead=True)
+    log_in(page, live, f"/drill?as_of={live['as_of']}")
+    first_cell(page, "drilldown", "c0")
+    page.wait_for_function(f"() => ({MOUNTED})().length === 2", timeout=20_000)  # 红线, drawn as the user reads
+    asked.clear()
+    page.locator(LEDGER_MENU).click()
     page.wait_for_function(f"() => ({MOUNTED})().includes('rectifications')", timeout=20_000)
-    assert page.evaluate(MOUNTED) == ["drill", "rectifications", "redline"]
+    assert [r["inputs"][1]["value"]["path"] for r in asked] == ["/rectifications"]
     assert not page.locator("#card-rectifications").is_visible()
-    page.locator("#card-rectifications .ag-row[row-id]").first.wait_for(state="attached")  # its rows came with it
-    assert len(asked) == 1
+    page.locator("#card-rectifications .ag-row[row-id]").first.wait_for(state="attached")
     grid = page.locator("#card-rectifications .ag-root").element_handle()
     sent = dash_requests(page)
-    item.click()
+    ledger_item(page, "/rectifications").click()
     page.wait_for_function("el => el.isConnected && el.checkVisibility()", arg=grid)  # the very grid drawn ahead
-    assert first_cell(page, "rectifications", "c0").inner_text().strip()
-    first_cell(page, "rectification-summary", "c0")  # its parts below, asked once on screen
     assert page_requests("/rectifications", settled(page, sent))
-    assert len(asked) == 1 and not errors
+    page.locator(LEDGER_MENU).click()  # its last pick, 整改台账, is on screen: nothing drawn
+    ledger_item(page, "/pledges").click()
+    assert first_cell(page, "pledges", "c0").inner_text().strip()
+    assert len(asked) == 1
+    page.goto(f"{live['base']}/drill?as_of={live['as_of']}")  # another visit: the pick is remembered
+    first_cell(page, "drilldown", "c0")
+    asked.clear()
+    page.locator(LEDGER_MENU).click()
+    page.wait_for_function(f"() => ({MOUNTED})().includes('pledges')", timeout=20_000)
+    assert [r["inputs"][1]["value"]["path"] for r in asked] == ["/pledges"]
+    ledger_item(page, "/pledges").click()
+    assert first_cell(page, "pledges", "c0").inner_text().strip()
+    assert not errors
 
 
 def test_a_navbar_link_touched_asks_the_server_before_the_finger_is_lifted(browser, live):
