@@ -7,7 +7,8 @@ the frame in which the result is on screen:
 - a drill-down click on a row of 下级 (deeper breadcrumb, the child grid's new rows painted), on 下钻 just opened
   and (`drill_click_ahead`) on 下钻 read until the page drawn ahead (红线) was mounted beside it;
 - a page change from a navbar link (the new page's grid painted), apart for a page not open yet (drawn and
-  mounted: `page_change_new`), one drawn ahead out of sight while the user read the page before
+  mounted: `page_change_new`, 整改台账 by the 台账 menu, whose opening draws its item last picked ahead: assets/
+  navbar.js; `page_change_new_link`, 督导联系点 by its own link, pressed at once: nothing drawn ahead), one drawn ahead out of sight while the user read the page before
   (callbacks.shell.prefetch: `page_change_ahead`) and one left before (kept mounted and shown again:
   `page_change_back`), and one not open yet whose navbar link the pointer rested on before the press, as a
   person's hand does (assets/navbar.js draws that page ahead: `page_change_pointed`);
@@ -259,6 +260,13 @@ def _pointed_change(probe: Probe, query: str, out: list) -> None:
     out.append(probe.interact({"card": "rectifications", "old": ""}, point_then_press))
 
 
+def _linked_change(probe: Probe, query: str, out: list) -> None:
+    """下钻 read until the page drawn ahead (红线) has come, then to 督导联系点 (not open yet) by its navbar link,
+    pressed at once: a change to a page nothing has drawn ahead."""
+    _read_drill(probe, query)
+    out.append(probe.interact({"card": "contact-points", "old": ""}, _nav_click(probe.page, "/contact-points")))
+
+
 def _new_context(browser, **options):
     """A browser context as a user's desktop screen shows the app: 1400 × 900, in Chinese."""
     return browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN", **options)
@@ -330,8 +338,9 @@ def _first_click(browser, env: dict, url: str, user: str, password: str, query: 
 
 
 # What run_engine times besides the first clicks and the minimal app opened: (ms, Dash requests) each.
-TIMED = ("floor", "drill_click", "drill_click_ahead", "page_change", "page_change_new", "page_change_pointed",
-         "page_change_ahead", "page_change_back", "filter_change", "ledger_filter", "page_load", "page_complete")
+TIMED = ("floor", "drill_click", "drill_click_ahead", "page_change", "page_change_new", "page_change_new_link",
+         "page_change_pointed", "page_change_ahead", "page_change_back", "filter_change", "ledger_filter", "page_load",
+         "page_complete")
 
 
 def run_engine(url: str, engine_name: str, scale: str) -> dict:
@@ -376,6 +385,7 @@ def run_engine(url: str, engine_name: str, scale: str) -> dict:
                 _page_complete(probe, query, t["page_complete"])
                 for _ in range(2):
                     _pointed_change(probe, query, t["page_change_pointed"])
+                    _linked_change(probe, query, t["page_change_new_link"])
             t["page_change"] = [v for values in changes.values() for v in values]
             first_visit = _first_visit(browser, probe.base, user, password)
             probe.page.context.close()
@@ -398,12 +408,20 @@ def run_engine(url: str, engine_name: str, scale: str) -> dict:
     result["page_change"]["answers_kb_p50"] = round(h.p50([kb[0] for kb in change_kb]), 1)
     result["page_change"]["answers_kb_uncompressed_p50"] = round(h.p50([kb[1] for kb in change_kb]), 1)
     result["first_visit"] = first_visit
-    result["targets"] = {
+    result["targets"] = _targets(result)
+    return result
+
+
+def _targets(result: dict) -> dict:
+    """Each target of the issue, met or not, read from one engine's result."""
+    return {
         "drill click p50 ≤ 2 × floor": result["drill_click"]["vs_floor"] <= 2,
         "drill click ≤ 3 Dash requests": result["drill_click"]["requests_max"] <= 3,
         # A page open before is kept mounted and shown again (callbacks.shell.route); one not open yet is drawn.
         # Each is held to the target on its own: the median of the mix would be the returns'.
         "page change to a page not open yet p50 ≤ 3 × floor": result["page_change_new"]["vs_floor"] <= 3,
+        "page change to a page not open yet by its own link p50 ≤ 3 × floor":
+            result["page_change_new_link"]["vs_floor"] <= 3,
         "page change to a page drawn ahead p50 ≤ 3 × floor": result["page_change_ahead"]["vs_floor"] <= 3,
         "page change back to a page left p50 ≤ 3 × floor": result["page_change_back"]["vs_floor"] <= 3,
         "filter change p50 ≤ 3 × floor": result["filter_change"]["vs_floor"] <= 3,
@@ -413,7 +431,6 @@ def run_engine(url: str, engine_name: str, scale: str) -> dict:
         "page opened directly p50 ≤ 5 × the minimal app opened directly": result["page_load"]["vs_floor_open"] <= 5,
         "first click after start ≤ drill click p95": result["first_click"]["p50_ms"] <= result["drill_click"]["p95_ms"],
     }
-    return result
 
 
 def run_browser(scale: str = "small", out: str | None = None) -> dict:
