@@ -94,10 +94,10 @@ def _settle_heap() -> None:
 # paid 40-70 ms for them at province). Then, each in a quiet moment of the server: 红线 (with each candidate's
 # item counts, for its lowest items) and the ranking with its previous round's index, which make 红线's first
 # grid and its 薄弱排名; then 下钻's breakdown cards, which come dimmed below a grid already on screen, first of
-# the whole campaign, then of each system. At province scale a first visit after a start paid 1-4 s for each of
-# the pages, 0.6-1.6 s for a system's cards (docs/SCALING.md).
+# the whole campaign, and 督导联系点's latest report days, then the cards of each system. At province scale a first
+# visit after a start paid 1-4 s for each of the pages, 0.6-1.6 s for a system's cards (docs/SCALING.md).
 AT_ONCE = ("drilldown", "overview")
-IN_QUIET = ("redline", "ranking", "items", "categories")
+IN_QUIET = ("redline", "ranking", "items", "categories", "contact-points")
 FIRST_VIEWS = AT_ONCE + IN_QUIET
 SYSTEM_CARDS = ("items", "categories")
 

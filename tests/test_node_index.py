@@ -194,7 +194,7 @@ def test_after_the_warm_up_the_first_views_build_nothing_again(demo, monkeypatch
     for owner, name in ((node_index.Tree, "__init__"), (node_index.RoundCounts, "__init__"),
                         (node_index.RoundIndex, "__init__"), (node_index.ItemCounts, "__init__"),
                         (q, "item_counts"), (q, "category_counts"), (lookups, "_regions_of"),
-                        (node_index, "_own_sums")):
+                        (node_index, "_own_sums"), (node_index, "_latest_days")):
         monkeypatch.setattr(owner, name, built_again)
     with demo() as s:
         systems = lookups.systems_in_scope(s, EVERYTHING)
