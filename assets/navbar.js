@@ -95,15 +95,16 @@ function restOn(link, by, ms) {
 }
 // A menu opened: the item picked from it last (on this browser), else its first, is drawn ahead at once, as the
 // user reads the menu and moves to an item.
-const PICKED = 'navbar.picked.';
+const PICKED = 'navbar.picked.';  // + the menu's id: the path last picked from it
 function remember(link) {
     const menu = link.closest('.dropdown');
-    try { if (menu && menu.id) localStorage.setItem(PICKED + menu.id, new URL(link.href).pathname); } catch (e) { /* storage off */ }
+    if (!menu || !menu.id) return;
+    try { localStorage.setItem(PICKED + menu.id, new URL(link.href).pathname); } catch (e) { /* storage off */ }
 }
 function drawPick(menu) {
     const links = [...menu.querySelectorAll('a[data-link]')];
     let last = null;
-    try { last = localStorage.getItem(PICKED + menu.parentElement.id); } catch (e) { /* storage off */ }
+    try { last = localStorage.getItem(PICKED + menu.closest('.dropdown').id); } catch (e) { /* storage off */ }
     const pick = links.find(a => new URL(a.href).pathname === last) || links[0];
     if (pick) window.dash_clientside.shell.drawAhead(pick.getAttribute('href'));
 }

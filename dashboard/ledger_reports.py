@@ -460,7 +460,7 @@ class _Board:
     orphans: list[tuple[str, int]]  # visible contact points under no supervised unit of their group
     orgs: dict[int, q.OrgInfo]
     subtree: dict[int, _Pool]  # of each unit shown and each of its contact points
-    points: dict[int, Counts]  # by unit (id of the _Unit): its contact points' subtrees pooled, each org once
+    points: dict[tuple[str, int], Counts]  # by unit (group, org id): its contact points' subtrees pooled, each org once
 
 
 def _board(session: Session, ctx: _Context, request: Request) -> _Board:
@@ -490,9 +490,9 @@ def _board(session: Session, ctx: _Context, request: Request) -> _Board:
     shown = [u for u in units.values() if u.org_id in visible]
     roots = {u.org_id for u in shown} | {c for u in shown for c in u.contact_points}
     if everything:
-        subtree, points = _facts_from_index(session, ctx, request.as_of, shown, roots, chains)
+        subtree, points = _pools_from_index(session, ctx, request.as_of, shown, roots, chains)
     else:
-        subtree, points = _facts_from_rows(session, ctx, request.as_of, shown, roots, scoped)
+        subtree, points = _pools_from_rows(session, ctx, request.as_of, shown, roots, scoped)
     orgs = q.org_infos(session, roots | {o for _, o in orphans})
     shown.sort(key=lambda u: (u.group, orgs[u.org_id].code))
     for u in shown:
@@ -500,8 +500,8 @@ def _board(session: Session, ctx: _Context, request: Request) -> _Board:
     return _Board(shown, orphans, orgs, subtree, points)
 
 
-def _facts_from_index(session: Session, ctx: _Context, as_of: date, shown: list[_Unit], roots: set[int],
-                      chains: dict[int, list[int]]) -> tuple[dict[int, _Pool], dict[int, Counts]]:
+def _pools_from_index(session: Session, ctx: _Context, as_of: date, shown: list[_Unit], roots: set[int],
+                      chains: dict[int, list[int]]) -> tuple[dict[int, _Pool], dict[tuple[str, int], Counts]]:
     """Whole subtrees, read from the node index: a unit's contact points pooled are those not under another
     of its contact points (a subtree inside another is already in it)."""
     index = node_index.get(session, ctx.round, as_of)
@@ -512,12 +512,12 @@ def _facts_from_index(session: Session, ctx: _Context, as_of: date, shown: list[
     for u in shown:
         mine = set(u.contact_points)
         tops = [c for c in mine if not mine.intersection(chains.get(c, [c])[1:])]
-        points[id(u)] = _sum_counts(subtree[c].counts for c in tops)
+        points[(u.group, u.org_id)] = _sum_counts(subtree[c].counts for c in tops)
     return subtree, points
 
 
-def _facts_from_rows(session: Session, ctx: _Context, as_of: date, shown: list[_Unit], roots: set[int],
-                     scoped: set[int]) -> tuple[dict[int, _Pool], dict[int, Counts]]:
+def _pools_from_rows(session: Session, ctx: _Context, as_of: date, shown: list[_Unit], roots: set[int],
+                     scoped: set[int]) -> tuple[dict[int, _Pool], dict[tuple[str, int], Counts]]:
     """Subtrees cut to the caller's scope (a unit may hold orgs of other systems), from the rows under them."""
     below = {k: v & scoped for k, v in q.descendants(session, roots).items()}
     everything = q.subtree_ids(roots, ctx.scoped)
@@ -533,13 +533,14 @@ def _facts_from_rows(session: Session, ctx: _Context, as_of: date, shown: list[_
             overdue_pledges[p.org_id] += 1
     headline, until = q.headlines(session, ctx.round.id, everything), _day_end(as_of)
 
-    def facts(org_ids: set[int]) -> _Pool:
+    def pool(org_ids: set[int]) -> _Pool:
         heads = [headline[o] for o in org_ids if o in headline]
         times = [h.latest for h in heads if h.latest and h.latest < until]
         return _Pool(_sum_counts(h.counts for h in heads), sum(overdue_rects[o] for o in org_ids),
                       sum(overdue_pledges[o] for o in org_ids), max(times).date() if times else None)
-    subtree = {o: facts(below.get(o, set())) for o in roots}
-    points = {id(u): facts(set().union(*(below.get(c, set()) for c in u.contact_points))).counts for u in shown}
+    subtree = {o: pool(below.get(o, set())) for o in roots}
+    points = {(u.group, u.org_id): pool(set().union(*(below.get(c, set()) for c in u.contact_points))).counts
+              for u in shown}
     return subtree, points
 
 
@@ -562,7 +563,7 @@ def contact_points(session: Session, request: Request) -> ReportTable:
     board = _board(session, ctx, request)
     rows = []
     for u in board.units:
-        whole, points = board.subtree[u.org_id], board.points[id(u)]
+        whole, points = board.subtree[u.org_id], board.points[(u.group, u.org_id)]
         pools = [bucketize(c, ctx.profile) for c in (whole.counts, points, whole.counts - points)]  # once each
         unit_rate, cp_rate, rest_rate = (metrics.rates(b, ctx.profile)["综合满意率"] for b in pools)
         cp_rate = cp_rate if u.contact_points else None
@@ -598,7 +599,7 @@ def contact_point_detail(session: Session, request: Request) -> ReportTable:
     rows = []
     for u in board.units:
         whole = board.subtree[u.org_id].counts
-        rest_rate = _rate(whole - board.points[id(u)], ctx.profile)
+        rest_rate = _rate(whole - board.points[(u.group, u.org_id)], ctx.profile)
         unit = board.orgs[u.org_id]
         for c in u.contact_points:
             sub = board.subtree[c]
