@@ -495,10 +495,12 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             return SHARED.every(k => (asked[k] || null) === (was[k] || null)) ? url.pathname + left : href;
         },
         // A navbar link pressed (assets/navbar.js): the router's request for the address it leads to, sent before
-        // the click is complete (sendEarly; the click's own is answered with it).
+        // the click is complete (sendEarly; the click's own is answered with it). Not while a router's answer is
+        // on its way (a page drawn ahead as a menu opened): landing before the click, it changes the record the
+        // click's request carries, and the one sent early would be a miss.
         routePressed: function (href) {
             const route = propsOf('shell-route'), lang = propsOf('lang');
-            if (!route || !lang) return;
+            if (!route || !lang || quiet.routing) return;
             const url = new URL(window.dash_clientside.shell.linkTarget(href), window.location.origin);
             const to = routeOf(url.pathname, url.search, lang.data, route.data);
             if (to.value === null) return;

@@ -580,8 +580,9 @@ def test_a_row_pressed_or_a_link_followed_asks_the_server_before_dash_gets_to_it
     for path, card in (("/redline", "redline"), ("/rectifications", "rectifications")):
         page.evaluate("window.__fetchOrder.length = 0")
         sent.clear()
-        if path == "/rectifications":
+        if path == "/rectifications":  # opened: its page drawn ahead has come before the press, as for a person
             page.locator("#shell-ledger-menu .dropdown-toggle").click()
+            page.wait_for_function(f"() => ({MOUNTED})().includes('rectifications')", timeout=20_000)
         link = page.locator(f"#shell-navbar a[href^='{path}?']").first
         if path == "/redline":  # held: the router's request leaves at the press
             link.hover()
@@ -1125,6 +1126,35 @@ def test_a_menu_opened_has_the_item_last_picked_from_it_drawn_ahead(page, live, 
     ledger_item(page, "/pledges").click()
     assert first_cell(page, "pledges", "c0").inner_text().strip()
     assert not errors
+
+
+def test_a_menu_item_pressed_while_the_page_drawn_ahead_is_on_its_way_sends_nothing_early_to_miss(page, live, errors):
+    """The item pressed while the page its menu's opening asked for is on its way: the router's request is not
+    sent at the press (that answer, landing before the click, changes what the click's request carries, so the
+    one sent early would miss, and three misses turn sending early off); it leaves as the click sets the router's
+    key, and Dash's own is answered with it."""
+    warned = []
+    page.on("console", lambda m: warned.append(m.text) if m.type == "warning" else None)
+    page.add_init_script(held_answers("shell-prefetch.data"))
+    page.add_init_script(FETCH_ORDER)
+    log_in(page, live, f"/drill?as_of={live['as_of']}")
+    first_cell(page, "drilldown", "c0")
+    page.wait_for_function(f"() => ({MOUNTED})().length === 2", timeout=20_000)
+    page.evaluate("window.__hold = true")
+    page.locator(LEDGER_MENU).click()
+    page.wait_for_function("() => window.__slowSent > 0")  # 整改台账 asked as the menu opened, its answer held up
+    page.evaluate("window.__fetchOrder.length = 0")
+    box = ledger_item(page, "/rectifications").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.wait_for_function("() => window.__slowCame > 0")  # the page drawn ahead has come before the click
+    page.wait_for_timeout(300)
+    assert fetch_order(page, "shell-route.data") == []  # nothing sent at the press
+    page.mouse.up()
+    page.wait_for_url(re.compile(r"/rectifications\?"))
+    assert first_cell(page, "rectifications", "c0").inner_text().strip()
+    assert fetch_order(page, "shell-route.data") == ["net", "dash"]  # sent as the click set the key: a hit
+    assert not errors and not warned, warned
 
 
 def test_a_navbar_link_touched_asks_the_server_before_the_finger_is_lifted(browser, live):
