@@ -13,7 +13,7 @@ and take the general query path otherwise.
 from __future__ import annotations
 
 from dataclasses import astuple, dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 import numpy as np
 from sqlalchemy.orm import Session
@@ -219,12 +219,19 @@ def _own_sums(tree: Tree, sub: np.ndarray, labels: np.ndarray, mask: np.ndarray,
     return sums
 
 
+def _deepest_first(tree: Tree):
+    """The rows of each depth that have a parent, deepest first: a subtree's figure is final before its
+    parent's takes it in."""
+    depth, parent = tree.depth, tree.parent
+    for d in range(int(depth.max()) if len(depth) else 0, 0, -1):
+        yield np.nonzero((depth == d) & (parent >= 0))[0]
+
+
 def _bottom_up(tree: Tree, own: np.ndarray, summed: slice, maxed: int | None = None) -> np.ndarray:
     """Subtree totals: each depth adds its rows into their parents' (columns `summed`; `maxed` by max)."""
     sub = own.copy()
-    depth, parent = tree.depth, tree.parent
-    for d in range(int(depth.max()) if len(depth) else 0, 0, -1):
-        rows = np.nonzero((depth == d) & (parent >= 0))[0]
+    parent = tree.parent
+    for rows in _deepest_first(tree):
         block = sub[:, summed]  # a view: adding into it adds into sub
         _add_into(block, parent[rows], block[rows])
         if maxed is not None:
@@ -538,13 +545,11 @@ def subtree_latest(session: Session, rnd, as_of: date, org_ids: list[int]) -> di
 
 def _latest_days(session: Session, tree: Tree, round_id: int, as_of: date) -> np.ndarray:
     days = np.zeros(len(tree.ids), dtype=np.int32)
-    for part in q.report_days(session, round_id, datetime.combine(as_of + timedelta(days=1), time.min)):
+    for part in q.report_days(session, round_id, metrics.day_end(as_of)):
         block = np.array(part, dtype=np.int64).reshape(-1, 2)
         days[tree.pos.many(block[:, 0])] = block[:, 1]
-    depth, parent = tree.depth, tree.parent
-    for d in range(int(depth.max()) if len(depth) else 0, 0, -1):  # deepest first: a child's max is final
-        rows = np.nonzero((depth == d) & (parent >= 0))[0]
-        np.maximum.at(days, parent[rows], days[rows])
+    for rows in _deepest_first(tree):
+        np.maximum.at(days, tree.parent[rows], days[rows])
     return days
 
 

@@ -2,12 +2,13 @@
 records, with who, when and from where. Admins read and export it (dashboard.audit_report)."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data.models import AuditLog
+from domain.metrics import day_end
 
 
 def record(session: Session, action: str, username: str | None, detail: str = "", address: str | None = None,
@@ -34,5 +35,5 @@ def search(session: Session, action: str | None = None, username: str | None = N
     if start:
         stmt = stmt.where(AuditLog.at >= datetime.combine(start, time.min))
     if end:
-        stmt = stmt.where(AuditLog.at < datetime.combine(end + timedelta(days=1), time.min))
+        stmt = stmt.where(AuditLog.at < day_end(end))
     return list(session.scalars(stmt))

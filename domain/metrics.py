@@ -10,7 +10,7 @@ import itertools
 
 import math
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from statistics import NormalDist
 from typing import Callable, Iterable
 
@@ -455,3 +455,8 @@ def reporting_status(first_reported: date | None, deadline: date | None, as_of: 
     if deadline is not None and first_reported > deadline:
         return REPORTED_LATE
     return REPORTED
+
+
+def day_end(day: date) -> datetime:
+    """Timestamps before this instant happened on or before `day` (what is known "as of" it)."""
+    return datetime.combine(day + timedelta(days=1), time.min)

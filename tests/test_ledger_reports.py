@@ -366,15 +366,25 @@ def test_contact_point_detail_flags_a_showcase(campaign):
 
 @pytest.mark.parametrize("as_of", [AS_OF, d("2024-09-30")])
 @pytest.mark.parametrize("view", [lr.contact_points, lr.contact_point_detail])
-def test_contact_points_read_from_the_node_index_agree_with_the_rows_under_the_units(campaign, view, as_of):
-    """A user who sees everything gets the subtrees' figures from the node index; one whose scope names every
-    top org reaches the same orgs through the rows under the units: the same table, to the last figure."""
-    every_top = Scope(org_codes=frozenset({"E", "H", "T"}))
-    whole, rows = run(view, campaign, as_of=as_of), run(view, campaign, as_of=as_of, scope=every_top)
-    assert whole.rows == rows.rows and whole.red_rows == rows.red_rows and whole.rows
+def test_contact_points_read_from_the_node_index_agree_with_the_rows_under_the_units(campaign, view, as_of,
+                                                                                    monkeypatch):
+    """A scope of whole subtrees (everything, orgs or 督导组 granted) gets the subtrees' figures from the node
+    index; read from the rows under the units instead (the path a system's scope takes), each gives the same
+    table, to the last figure."""
+    scopes = (EVERYTHING, Scope(org_codes=frozenset({"E", "H", "T"})), Scope(org_codes=frozenset({"E"})),
+              Scope(groups=frozenset({"第一督导组"})))
+    assert all(lr.whole_subtrees(scope) for scope in scopes)
+    from_index = [run(view, campaign, as_of=as_of, scope=scope) for scope in scopes]
+    monkeypatch.setattr(lr, "whole_subtrees", lambda scope: False)
+    for scope, whole in zip(scopes, from_index):
+        rows = run(view, campaign, as_of=as_of, scope=scope)
+        assert whole.rows == rows.rows and whole.red_rows == rows.red_rows and whole.rows, scope
+    every_system = Scope(systems=frozenset({"教育系统", "卫生健康系统", "交通运输系统"}))
+    assert not lr.whole_subtrees(every_system)
+    assert run(view, campaign, as_of=as_of, scope=every_system).rows == from_index[0].rows
     if view is lr.contact_points:  # H's 最近数据日期 moves with the day: H2's report came on 09-26
-        assert by(whole, "单位编码", "最近数据日期")["H"] == (d("2024-09-26") if as_of > d("2024-09-26")
-                                                             else d("2024-09-18"))
+        assert by(from_index[0], "单位编码", "最近数据日期")["H"] == (d("2024-09-26") if as_of > d("2024-09-26")
+                                                                    else d("2024-09-18"))
 
 
 # ---------------------------------------------------------------------------------------- 上报进度
