@@ -18,7 +18,9 @@ the frame in which the result is on screen:
 - 红线 opened from the navbar until its last part (薄弱排名, below the funnel) is painted: what a page's later
   parts add after its first grid (`page_complete`);
 - the first drill-down click after the server started, before any other report was asked for (FIRST_STARTS
-  fresh starts, the median read against the other clicks' p95);
+  fresh starts), its median read against the p95 of the same click on a server that has served others (the first
+  row click of each walk: 下钻 just opened, a system's row; `drill_click_first`) and, for information, of every
+  下钻 click;
 with medians, p95 and the Dash requests (POST /_dash-update-component) each interaction made. Beside the times,
 what goes over the network (office networks are often slow): a first visit with an empty cache (the login form
 and the page it lands on) as served and as it would be uncompressed, and a page change's answers.
@@ -338,7 +340,7 @@ def _first_click(browser, env: dict, url: str, user: str, password: str, query: 
 
 
 # What run_engine times besides the first clicks and the minimal app opened: (ms, Dash requests) each.
-TIMED = ("floor", "drill_click", "drill_click_ahead", "page_change", "page_change_new", "page_change_new_link",
+TIMED = ("floor", "drill_click", "drill_click_first", "drill_click_ahead", "page_change", "page_change_new", "page_change_new_link",
          "page_change_pointed", "page_change_ahead", "page_change_back", "filter_change", "ledger_filter", "page_load",
          "page_complete")
 
@@ -372,7 +374,9 @@ def run_engine(url: str, engine_name: str, scale: str) -> dict:
                 # drifts within minutes (its floor alone moved 36-51 ms between runs), and a ratio wants both
                 # sides measured under the same conditions.
                 t["floor"] += _floor(probe, 2)
+                walked = len(t["drill_click"])
                 _drill_walk(probe, rng, query, t["drill_click"], t["page_load"])
+                t["drill_click_first"] += t["drill_click"][walked:walked + 1]
                 _filter_change(probe, rng, query, t["filter_change"])
                 _ledger_filter(probe, query, ("红", "黄", "绿")[i % 3], t["ledger_filter"])
             changes: dict[str, list] = {path: [] for path, _ in PAGE_CHANGES}
@@ -402,6 +406,7 @@ def run_engine(url: str, engine_name: str, scale: str) -> dict:
     floor = result["floor"]["p50_ms"]
     for name in (*TIMED[1:], "first_click", "floor_open"):  # all but the floor itself
         result[name]["vs_floor"] = round(result[name]["p50_ms"] / floor, 2)
+    result["first_click"]["vs_drill_click_p95"] = round(result["first_click"]["p50_ms"] / result["drill_click"]["p95_ms"], 2)
     result["page_load"]["vs_floor_open"] = round(result["page_load"]["p50_ms"] / result["floor_open"]["p50_ms"], 2)
     # Which page a change costs most on: the median mixes a cheap page with a heavy one.
     result["page_change"]["p50_ms_by_page"] = {path: h.p50([v[0] for v in values]) for path, values in changes.items()}
@@ -429,7 +434,11 @@ def _targets(result: dict) -> dict:
         # Opening a page is read against the minimal app opened the same way (scripts, layout, dependencies,
         # which no click pays); its ratio to the click floor is in the report too (vs_floor).
         "page opened directly p50 ≤ 5 × the minimal app opened directly": result["page_load"]["vs_floor_open"] <= 5,
-        "first click after start ≤ drill click p95": result["first_click"]["p50_ms"] <= result["drill_click"]["p95_ms"],
+        # Like for like: the first click after a start is a walk's first click (a system's row of 下钻 just opened,
+        # whose request goes as Dash sends it: assets/clientside.js sendEarly), slower than a deeper one whatever
+        # the server; against every click's p95 it is in result["first_click"]["vs_drill_click_p95"].
+        "first click after start ≤ the same click's p95 on a server that served others":
+            result["first_click"]["p50_ms"] <= result["drill_click_first"]["p95_ms"],
     }
 
 
