@@ -168,19 +168,22 @@ const send = window.fetch;
 // A request Dash is about to make, sent the moment the user's action is known rather than after Dash's renderer
 // gets to it (13-50 ms later on the machines measured, docs/SCALING.md), so the server works meanwhile: the
 // router's, as a navbar link is pressed (shell.routePressed) and once any link has set its key (askRouter; seen in
-// Dash's store), and the request a report grid's row click sets off (cellClicked), sent as the button is pressed.
+// Dash's store), the request a report grid's row click sets off (cellClicked), sent as the button is pressed, and
+// the move a 下钻 picker's option pressed asks for (DRILL_ASK).
 // Dash's own request is answered with it when its body is the same byte for byte (but the click's time); else it
 // goes out as usual. A body's shape is learnt from Dash's last request for the same trigger (none before the first
-// one on a page load); after MISSES_MAX requests sent early and left unused, none are.
+// one on a page load; a pick's is also kept on this browser: keepAsk); after MISSES_MAX requests sent early and
+// left unused, none are.
 const ROUTE_TRIGGER = 'shell-route.data';
 const ROUTER_TRIGGERS = [ROUTE_TRIGGER, 'shell-prefetch.data'];  // callbacks.shell.on_route_key's inputs
+const DRILL_ASK = 'drill-ask.data';  // callbacks.drill: a picker's URL (drill.pick) handed to the move
 const MISSES_MAX = 3;
 const early = {asks: {}, sent: new Map(), route: undefined, misses: 0};  // asks: trigger → Dash's last request
 const sameAsk = body => body.replace(/"timestamp":\d+/, '"timestamp":0');  // the first: the click's own
 const triggerOf = (id, property) => window.dash_component_api.stringifyId(id) + '.' + property;
 // ahead: the values Dash does not hold yet ("id.property" → value): the trigger's, the address a link leads to.
 function sendEarly(trigger, ahead) {
-    const ask = early.asks[trigger];
+    const ask = early.asks[trigger] || keptAsk(trigger);
     if (!ask || early.misses >= MISSES_MAX) return;
     const payload = JSON.parse(ask.body);
     const fill = e => {
@@ -222,10 +225,47 @@ document.addEventListener('mousedown', event => {
     sendEarly(trigger, {[trigger]: {value: api.getCellValue({rowNode: node, colKey: colId}), colId, rowIndex,
                                     rowId: node.id, timestamp: Date.now()}});
 }, true);
+// A press on an option of 下钻's system or region picker: the URL drill.pick will work out once the option is
+// picked, asked of the server at once rather than after the dropdown, its value and the pick have gone through
+// Dash (40-60 ms after the press at province, docs/SCALING.md).
+const DRILL_PICKERS = ['drill-system', 'drill-region'];
+document.addEventListener('mousedown', event => {
+    const option = event.button === 0 && event.target.closest && event.target.closest('.dash-dropdown-option');
+    const menu = option && option.closest('.dash-dropdown-content[id]'), picked = option && option.querySelector('input');
+    const picker = menu && document.querySelector(`[aria-controls="${CSS.escape(menu.id)}"]`);
+    if (!picked || !picker || !DRILL_PICKERS.includes(picker.id)) return;
+    const values = DRILL_PICKERS.map(id => id === picker.id ? picked.value : (propsOf(id) || {}).value);
+    const asked = window.dash_clientside.drill.pick(values[0], values[1], (propsOf('url') || {}).search);
+    // Nothing asked when the pick changes nothing, or asks what the store holds already (no change for Dash).
+    if (typeof asked === 'string' && asked !== (propsOf('drill-ask') || {}).data) sendEarly(DRILL_ASK, {[DRILL_ASK]: asked});
+}, true);
+// A pick's shape kept in localStorage, so the first pick after 下钻 is opened is sent early too (the usual case:
+// a picker is used once a page, a row click is learnt from the page's first): the ids, properties and outputs
+// Dash names, every value blanked (filled in as it is sent; nothing of the data stays on the browser). A shape
+// from another version of the app only misses: Dash's own request goes as usual.
+const KEPT_ASKS = [DRILL_ASK], KEPT_PREFIX = 'early.ask.';
+const JSON_POST = {method: 'POST', credentials: 'same-origin', headers: {'Content-Type': 'application/json'}};
+function keepAsk(trigger, url, body) {
+    const shape = JSON.parse(body), blank = e => (Array.isArray(e) ? e.forEach(blank) : delete e.value);
+    shape.inputs.concat(shape.state || []).forEach(blank);
+    try {
+        localStorage.setItem(KEPT_PREFIX + trigger, JSON.stringify({url, body: JSON.stringify(shape)}));
+    } catch (e) { /* storage off */ }
+}
+function keptAsk(trigger) {
+    if (!KEPT_ASKS.includes(trigger)) return null;
+    try {
+        const kept = JSON.parse(localStorage.getItem(KEPT_PREFIX + trigger));
+        if (kept && typeof kept.url === 'string' && typeof kept.body === 'string') {
+            return (early.asks[trigger] = {url: kept.url, init: JSON_POST, body: kept.body});
+        }
+    } catch (e) { /* storage off, or not JSON */ }
+    return null;
+}
 // Dash's request: answered by the one sent early for it, if any; learnt from when a trigger set it off.
 function answeredEarly(url, init, trigger) {
     const body = init.body;
-    if (trigger !== ROUTE_TRIGGER && !(trigger && trigger.endsWith('.cellClicked'))) return null;
+    if (trigger !== ROUTE_TRIGGER && trigger !== DRILL_ASK && !(trigger && trigger.endsWith('.cellClicked'))) return null;
     const hit = early.sent.get(sameAsk(body));
     let left = 0;  // others sent early for the trigger (a press let go on another cell): left unread
     early.sent.forEach((sent, key) => {
@@ -234,6 +274,7 @@ function answeredEarly(url, init, trigger) {
         early.sent.delete(key);
     });
     early.asks[trigger] = {url: String(url), init: Object.assign({}, init), body};
+    if (KEPT_ASKS.includes(trigger)) setTimeout(() => keepAsk(trigger, String(url), body), 0);  // off Dash's way
     if (hit) return hit.answer;
     if (left) {
         early.misses += 1;

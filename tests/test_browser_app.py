@@ -12,7 +12,7 @@ import re
 import secrets
 import threading
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote_plus, urlsplit
 
 import openpyxl
 import pytest
@@ -596,6 +596,50 @@ def test_a_row_pressed_or_a_link_followed_asks_the_server_before_dash_gets_to_it
         first_cell(page, card, "c0")
         assert page_requests(path, settled(page, sent)), [r["output"][:40] for r in sent]
         assert fetch_order(page, "shell-route.data") == ["net", "dash"], path
+    assert not errors and not warned, warned
+
+
+PICKED = "drill-ask.data"  # the store a 下钻 picker's URL is handed to the move in (callbacks.drill)
+
+
+def test_a_system_pressed_in_the_picker_asks_the_server_before_dash_gets_to_it_after_a_reload_too(page, live, errors):
+    """A 下钻 picker's option pressed sends the move's request at once (the URL drill.pick works out), before the
+    dropdown, its value and the pick have gone through Dash; Dash's request is answered with it. The shape is
+    learnt from the first pick ever and kept on the browser without any value, so the first pick after 下钻 is
+    opened again goes early too (assets/clientside.js keepAsk)."""
+    warned = []
+    page.on("console", lambda m: warned.append(m.text) if m.type == "warning" else None)
+    page.add_init_script(FETCH_ORDER)
+    log_in(page, live, f"/drill?as_of={live['as_of']}")
+    wait_crumbs(page, 1)
+    page.locator("#drill-system").click()
+    page.locator(".dash-dropdown-option", has_text="卫生健康系统").click()
+    wait_crumbs(page, 2)
+    assert fetch_order(page, PICKED) == ["dash", "net"]  # the first ever: learnt from Dash's
+    kept = json.loads(json.loads(page.evaluate(f"localStorage.getItem('early.ask.{PICKED}')"))["body"])
+    assert kept["changedPropIds"] == [PICKED]
+    assert not [e for e in kept["inputs"] + kept["state"] if "value" in e]  # no data left on the browser
+    page.goto(live["base"] + f"/drill?as_of={live['as_of']}")
+    wait_crumbs(page, 1)
+    old = first_cell(page, col="c0").inner_text()
+    page.wait_for_timeout(400)
+    sent = dash_requests(page)
+    page.locator("#drill-system").click()
+    option = page.locator(".dash-dropdown-option").filter(has_not_text="卫生健康系统").first
+    picked = option.inner_text().strip()
+    option.hover()
+    page.mouse.down()
+    page.wait_for_function("() => window.__fetchOrder.length > 0")
+    page.wait_for_timeout(200)  # the button held: nothing picked yet, nothing of Dash's
+    assert fetch_order(page, PICKED) == ["net"]
+    page.mouse.up()
+    wait_crumbs(page, 2)
+    assert crumbs(page)[1] == picked
+    wait_first_cell_changed(page, old, col="c0")
+    outputs = settled(page, sent)
+    assert fetch_order(page, PICKED) == ["net", "dash"]  # Dash's answered with the one sent at the press
+    assert len(outputs) == 2 and sum(o.startswith("..drill-breadcrumb.children") for o in outputs) == 1, outputs
+    assert f"system={quote_plus(picked)}" in page.url
     assert not errors and not warned, warned
 
 
