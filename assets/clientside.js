@@ -169,14 +169,16 @@ const send = window.fetch;
 // gets to it (13-50 ms later on the machines measured, docs/SCALING.md), so the server works meanwhile: the
 // router's, as a navbar link is pressed (shell.routePressed) and once any link has set its key (askRouter; seen in
 // Dash's store), the request a report grid's row click sets off (cellClicked), sent as the button is pressed, and
-// the move a 下钻 picker's option pressed asks for (DRILL_ASK).
+// the move a filter's option pressed asks for (ASKS).
 // Dash's own request is answered with it when its body is the same byte for byte (but the click's time); else it
 // goes out as usual. A body's shape is learnt from Dash's last request for the same trigger (none before the first
 // one on a page load; a pick's is also kept on this browser: keepAsk); after MISSES_MAX requests sent early and
 // left unused, none are.
 const ROUTE_TRIGGER = 'shell-route.data';
 const ROUTER_TRIGGERS = [ROUTE_TRIGGER, 'shell-prefetch.data'];  // callbacks.shell.on_route_key's inputs
-const DRILL_ASK = 'drill-ask.data';  // callbacks.drill: a picker's URL (drill.pick) handed to the move
+// The stores a filter's clientside function fills with the URL its page's move is asked for (layouts/ids.py:
+// Drill.ASK, the ledgers' ASK, Ranking.ASK).
+const ASKS = ['drill-ask', 'rect-ask', 'pledge-ask', 'ranking-ask'].map(id => id + '.data');
 const MISSES_MAX = 3;
 const early = {asks: {}, sent: new Map(), route: undefined, misses: 0};  // asks: trigger → Dash's last request
 const sameAsk = body => body.replace(/"timestamp":\d+/, '"timestamp":0');  // the first: the click's own
@@ -225,25 +227,35 @@ document.addEventListener('mousedown', event => {
     sendEarly(trigger, {[trigger]: {value: api.getCellValue({rowNode: node, colKey: colId}), colId, rowIndex,
                                     rowId: node.id, timestamp: Date.now()}});
 }, true);
-// A press on an option of 下钻's system or region picker: the URL drill.pick will work out once the option is
-// picked, asked of the server at once rather than after the dropdown, its value and the pick have gone through
-// Dash (40-60 ms after the press at province, docs/SCALING.md).
-const DRILL_PICKERS = ['drill-system', 'drill-region'];
+// A press on a dropdown's option whose pick a clientside function turns into a page's move (drill.pick, a
+// ledger's filter bar, 薄弱排名's controls: ASKS): the URL it will work out once the option is picked, asked of the
+// server at once rather than after the dropdown, its value and the function have gone through Dash (40-60 ms
+// after the press for a system picked on 下钻 at province, docs/SCALING.md). The function and its arguments are
+// read from Dash's callback graph.
 document.addEventListener('mousedown', event => {
     const option = event.button === 0 && event.target.closest && event.target.closest('.dash-dropdown-option');
-    const menu = option && option.closest('.dash-dropdown-content[id]'), picked = option && option.querySelector('input');
-    const picker = menu && document.querySelector(`[aria-controls="${CSS.escape(menu.id)}"]`);
-    if (!picked || !picker || !DRILL_PICKERS.includes(picker.id)) return;
-    const values = DRILL_PICKERS.map(id => id === picker.id ? picked.value : (propsOf(id) || {}).value);
-    const asked = window.dash_clientside.drill.pick(values[0], values[1], (propsOf('url') || {}).search);
-    // Nothing asked when the pick changes nothing, or asks what the store holds already (no change for Dash).
-    if (typeof asked === 'string' && asked !== (propsOf('drill-ask') || {}).data) sendEarly(DRILL_ASK, {[DRILL_ASK]: asked});
+    const menu = option && option.closest('.dash-dropdown-content[id]'), input = option && option.querySelector('input');
+    const picker = menu && input && document.querySelector(`[aria-controls="${CSS.escape(menu.id)}"][id]`);
+    const props = picker && propsOf(picker.id), store = window.dash_stores && window.dash_stores[0];
+    if (!props || props.multi || !store) return;
+    const options = Array.isArray(props.options) ? props.options : Object.keys(props.options || {});
+    const values = options.map(o => (o && typeof o === 'object' ? o.value : o));
+    const picked = values.find(v => String(v) === input.value);  // the option's value as Dash holds it
+    if (picked === undefined) return;
+    const callbacks = ((store.getState().graphs.inputMap || {})[picker.id] || {}).value || [];
+    callbacks.filter(c => c.clientside_function && ASKS.includes(c.output)).forEach(c => {
+        const {namespace, function_name} = c.clientside_function;
+        const valueOf = i => (i.id === picker.id && i.property === 'value' ? picked : (propsOf(i.id) || {})[i.property]);
+        const asked = window.dash_clientside[namespace][function_name](...c.inputs.map(valueOf), ...(c.state || []).map(valueOf));
+        // Nothing asked when the pick changes nothing, or asks what the store holds already (no change for Dash).
+        if (typeof asked === 'string' && asked !== (propsOf(c.outputs[0].id) || {}).data) sendEarly(c.output, {[c.output]: asked});
+    });
 }, true);
-// A pick's shape kept in localStorage, so the first pick after 下钻 is opened is sent early too (the usual case:
-// a picker is used once a page, a row click is learnt from the page's first): the ids, properties and outputs
+// A pick's shape kept in localStorage, so the first pick after a page is opened is sent early too (the usual case:
+// a filter is used once a page, a row click is learnt from the page's first): the ids, properties and outputs
 // Dash names, every value blanked (filled in as it is sent; nothing of the data stays on the browser). A shape
 // from another version of the app only misses: Dash's own request goes as usual.
-const KEPT_ASKS = [DRILL_ASK], KEPT_PREFIX = 'early.ask.';
+const KEPT_ASKS = ASKS, KEPT_PREFIX = 'early.ask.';
 const JSON_POST = {method: 'POST', credentials: 'same-origin', headers: {'Content-Type': 'application/json'}};
 function keepAsk(trigger, url, body) {
     const shape = JSON.parse(body), blank = e => (Array.isArray(e) ? e.forEach(blank) : delete e.value);
@@ -265,7 +277,7 @@ function keptAsk(trigger) {
 // Dash's request: answered by the one sent early for it, if any; learnt from when a trigger set it off.
 function answeredEarly(url, init, trigger) {
     const body = init.body;
-    if (trigger !== ROUTE_TRIGGER && trigger !== DRILL_ASK && !(trigger && trigger.endsWith('.cellClicked'))) return null;
+    if (trigger !== ROUTE_TRIGGER && !ASKS.includes(trigger) && !(trigger && trigger.endsWith('.cellClicked'))) return null;
     const hit = early.sent.get(sameAsk(body));
     let left = 0;  // others sent early for the trigger (a press let go on another cell): left unread
     early.sent.forEach((sent, key) => {

@@ -196,6 +196,37 @@ def test_a_light_picked_on_the_ledger_shows_only_that_light_then_its_summary(pag
     assert not errors
 
 
+def test_a_light_pressed_after_the_ledger_is_opened_again_asks_the_server_at_the_press(page, live, errors):
+    """The 灯 picker's option pressed sends the ledger's move at once (filters.rectifications worked out in the
+    browser), the first pick after the page is opened again too: its shape was kept from the pick before."""
+    from tests.test_browser_app import FETCH_ORDER, dash_requests, fetch_order, settled
+
+    asked = "rect-ask.data"
+    warned = []
+    page.on("console", lambda m: warned.append(m.text) if m.type == "warning" else None)
+    page.add_init_script(FETCH_ORDER)
+    for light, opened in (("红", False), ("黄", True)):
+        if opened:
+            page.goto(live["base"] + f"/rectifications?as_of={live['as_of']}")
+        else:
+            log_in(page, live, f"/rectifications?as_of={live['as_of']}")
+        first_cell(page, "rectifications", "c0")
+        page.wait_for_timeout(400)
+        sent = dash_requests(page)
+        page.locator("#rect-light").click()
+        page.locator(".dash-dropdown-option", has_text=light).first.hover()
+        page.mouse.down()
+        page.wait_for_timeout(200)  # the button held: nothing picked yet
+        assert fetch_order(page, asked) == (["net"] if opened else [])
+        page.mouse.up()
+        page.wait_for_function("""l => { const cells = [...document.querySelectorAll(
+            "#card-rectifications .ag-center-cols-container .ag-row .ag-cell[col-id='c1']")];
+            return cells.length > 0 && cells.every(c => c.innerText.trim() === l); }""", arg=light)
+        assert len(settled(page, sent)) == 2  # the ledger's rows, then the parts below them
+        assert fetch_order(page, asked) == (["net", "dash"] if opened else ["dash", "net"])
+    assert not errors and not warned, warned
+
+
 def test_a_ledger_paged_forward_and_back_then_filtered_shows_only_the_filters_rows(page, live, errors):
     """The first page of another filter goes into the grid on screen only when that grid last asked for its first
     page: one paged forward and back still holds the second page, and shows the new rows from the first."""
