@@ -255,7 +255,7 @@ document.addEventListener('mousedown', event => {
 // a filter is used once a page, a row click is learnt from the page's first): the ids, properties and outputs
 // Dash names, every value blanked (filled in as it is sent; nothing of the data stays on the browser). A shape
 // from another version of the app only misses: Dash's own request goes as usual.
-const KEPT_ASKS = ASKS, KEPT_PREFIX = 'early.ask.';
+const KEPT_PREFIX = 'early.ask.';
 const JSON_POST = {method: 'POST', credentials: 'same-origin', headers: {'Content-Type': 'application/json'}};
 function keepAsk(trigger, url, body) {
     const shape = JSON.parse(body), blank = e => (Array.isArray(e) ? e.forEach(blank) : delete e.value);
@@ -265,7 +265,7 @@ function keepAsk(trigger, url, body) {
     } catch (e) { /* storage off */ }
 }
 function keptAsk(trigger) {
-    if (!KEPT_ASKS.includes(trigger)) return null;
+    if (!ASKS.includes(trigger)) return null;
     try {
         const kept = JSON.parse(localStorage.getItem(KEPT_PREFIX + trigger));
         if (kept && typeof kept.url === 'string' && typeof kept.body === 'string') {
@@ -286,7 +286,7 @@ function answeredEarly(url, init, trigger) {
         early.sent.delete(key);
     });
     early.asks[trigger] = {url: String(url), init: Object.assign({}, init), body};
-    if (KEPT_ASKS.includes(trigger)) setTimeout(() => keepAsk(trigger, String(url), body), 0);  // off Dash's way
+    if (ASKS.includes(trigger)) setTimeout(() => keepAsk(trigger, String(url), body), 0);  // off Dash's way
     if (hit) return hit.answer;
     if (left) {
         early.misses += 1;
