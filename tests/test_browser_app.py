@@ -546,6 +546,16 @@ def fetch_order(page, trigger: str) -> list:
     return [kind for kind, changed in page.evaluate("window.__fetchOrder") if changed == trigger]
 
 
+def held(page, trigger: str) -> list:
+    """The mouse button pressed where the pointer is and held 200 ms (no click yet, nothing of Dash's), then let
+    go: the order `trigger`'s requests were made in while it was held (FETCH_ORDER)."""
+    page.mouse.down()
+    page.wait_for_timeout(200)
+    order = fetch_order(page, trigger)
+    page.mouse.up()
+    return order
+
+
 def test_a_row_pressed_or_a_link_followed_asks_the_server_before_dash_gets_to_it(page, live, errors):
     """A 下钻 row's request, and the router's for a navbar link, leave as the mouse button goes down, before the
     click is even complete (the server works while the browser handles the click): Dash's own request for the same
@@ -567,11 +577,7 @@ def test_a_row_pressed_or_a_link_followed_asks_the_server_before_dash_gets_to_it
     page.evaluate("window.__fetchOrder.length = 0")
     old, box = first_cell(page).inner_text(), first_cell(page).bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.mouse.down()
-    page.wait_for_function("() => window.__fetchOrder.length > 0")
-    page.wait_for_timeout(200)  # the button held: no click yet, nothing of Dash's
-    assert fetch_order(page, CLICKED) == ["net"]
-    page.mouse.up()
+    assert held(page, CLICKED) == ["net"]
     wait_crumbs(page, 3)
     wait_first_cell_changed(page, old)
     settled(page, sent)
@@ -586,11 +592,7 @@ def test_a_row_pressed_or_a_link_followed_asks_the_server_before_dash_gets_to_it
         link = page.locator(f"#shell-navbar a[href^='{path}?']").first
         if path == "/redline":  # held: the router's request leaves at the press
             link.hover()
-            page.mouse.down()
-            page.wait_for_function("() => window.__fetchOrder.length > 0")
-            page.wait_for_timeout(200)
-            assert fetch_order(page, "shell-route.data") == ["net"]
-            page.mouse.up()
+            assert held(page, "shell-route.data") == ["net"]
         else:
             link.click()
         first_cell(page, card, "c0")
@@ -628,11 +630,7 @@ def test_a_system_pressed_in_the_picker_asks_the_server_before_dash_gets_to_it_a
     option = page.locator(".dash-dropdown-option").filter(has_not_text="卫生健康系统").first
     picked = option.inner_text().strip()
     option.hover()
-    page.mouse.down()
-    page.wait_for_function("() => window.__fetchOrder.length > 0")
-    page.wait_for_timeout(200)  # the button held: nothing picked yet, nothing of Dash's
-    assert fetch_order(page, PICKED) == ["net"]
-    page.mouse.up()
+    assert held(page, PICKED) == ["net"]  # nothing picked yet
     wait_crumbs(page, 2)
     assert crumbs(page)[1] == picked
     wait_first_cell_changed(page, old, col="c0")

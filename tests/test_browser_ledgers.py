@@ -199,7 +199,7 @@ def test_a_light_picked_on_the_ledger_shows_only_that_light_then_its_summary(pag
 def test_a_light_pressed_after_the_ledger_is_opened_again_asks_the_server_at_the_press(page, live, errors):
     """The 灯 picker's option pressed sends the ledger's move at once (filters.rectifications worked out in the
     browser), the first pick after the page is opened again too: its shape was kept from the pick before."""
-    from tests.test_browser_app import FETCH_ORDER, dash_requests, fetch_order, settled
+    from tests.test_browser_app import FETCH_ORDER, dash_requests, fetch_order, held, settled
 
     asked = "rect-ask.data"
     warned = []
@@ -215,10 +215,7 @@ def test_a_light_pressed_after_the_ledger_is_opened_again_asks_the_server_at_the
         sent = dash_requests(page)
         page.locator("#rect-light").click()
         page.locator(".dash-dropdown-option", has_text=light).first.hover()
-        page.mouse.down()
-        page.wait_for_timeout(200)  # the button held: nothing picked yet
-        assert fetch_order(page, asked) == (["net"] if opened else [])
-        page.mouse.up()
+        assert held(page, asked) == (["net"] if opened else [])  # nothing picked yet
         page.wait_for_function("""l => { const cells = [...document.querySelectorAll(
             "#card-rectifications .ag-center-cols-container .ag-row .ag-cell[col-id='c1']")];
             return cells.length > 0 && cells.every(c => c.innerText.trim() === l); }""", arg=light)
