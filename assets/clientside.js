@@ -242,7 +242,8 @@ document.addEventListener('mousedown', event => {
     const values = options.map(o => (o && typeof o === 'object' ? o.value : o));
     const picked = values.find(v => String(v) === input.value);  // the option's value as Dash holds it
     if (picked === undefined) return;
-    const callbacks = ((store.getState().graphs.inputMap || {})[picker.id] || {}).value || [];
+    const graph = store.getState().graphs || {};  // none before Dash has its callbacks
+    const callbacks = ((graph.inputMap || {})[picker.id] || {}).value || [];
     callbacks.filter(c => c.clientside_function && ASKS.includes(c.output)).forEach(c => {
         const {namespace, function_name} = c.clientside_function;
         const valueOf = i => (i.id === picker.id && i.property === 'value' ? picked : (propsOf(i.id) || {})[i.property]);
